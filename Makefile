@@ -1,0 +1,57 @@
+# The commands the README shows. `make demo` and `make test` install what they need first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup demo test test-rust test-core-imports test-node test-component test-www \
+        lint pkg component bench clean
+
+## setup: install toolchains and packages this repository needs (idempotent)
+setup:
+	scripts/setup.sh
+
+## demo: build the npm package, then serve the setup wizard on 127.0.0.1
+demo: setup pkg
+	node www/serve.mjs
+
+## test: every test of every face
+test: setup lint test-rust pkg component test-core-imports test-node test-component test-www
+
+lint:
+	cargo fmt --all -- --check
+	cargo fmt --manifest-path hosts/wasmtime/Cargo.toml -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --manifest-path hosts/wasmtime/Cargo.toml --all-targets -- -D warnings
+
+test-rust:
+	cargo test --workspace
+
+## pkg: the npm package in pkg/ (wasm-bindgen + wasm-opt)
+pkg:
+	scripts/build-pkg.sh
+
+## component: the WebAssembly component dist/forgelink.wasm
+component:
+	scripts/build-component.sh
+
+test-core-imports:
+	scripts/check-core-imports.sh
+
+test-node: pkg
+	node --test pkg/test/
+
+test-component: component
+	cargo test --manifest-path hosts/wasmtime/Cargo.toml
+
+test-www: pkg
+	node --test www/test/
+
+## bench: measure against named peers and write benches/RESULTS.md
+bench: setup pkg component
+	node benches/run.mjs
+
+clean:
+	cargo clean
+	cargo clean --manifest-path hosts/wasmtime/Cargo.toml
+	rm -rf dist pkg/forgelink_bg.wasm pkg/glue

@@ -1,0 +1,171 @@
+//! Where each deployment serves its OAuth, identity and version endpoints.
+
+use serde::Serialize;
+
+use crate::base_url::{resolve_base_url, ResolvedBase};
+use crate::error::Error;
+use crate::provider::{Deployment, Provider};
+
+/// How to learn which scopes a token was actually granted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "kebab-case")]
+pub enum ScopeSource {
+    /// A response header on any authenticated API call, such as `GET {url}`.
+    Header {
+        /// The header's name (`X-OAuth-Scopes`).
+        header: &'static str,
+        /// A cheap authenticated call whose response carries the header.
+        url: String,
+    },
+    /// A dedicated endpoint whose JSON body lists the scopes.
+    Endpoint {
+        /// The endpoint to `GET` with the token.
+        url: String,
+        /// The JSON field holding the scopes.
+        field: &'static str,
+    },
+    /// Only the token response tells, in this field.
+    TokenResponse {
+        /// The field of the token response.
+        field: &'static str,
+    },
+}
+
+/// Every URL forgelink's flows call for one deployment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The provider.
+    pub provider: Provider,
+    /// Cloud or self-hosted.
+    pub deployment: Deployment,
+    /// The web base URL people browse.
+    pub web: String,
+    /// The REST API base.
+    pub api: String,
+    /// Where the browser goes to authorize.
+    pub authorize: String,
+    /// Where codes and refresh tokens are exchanged.
+    pub token: String,
+    /// Where tokens are revoked, when the provider offers it. GitHub's holds a `{client_id}`
+    /// placeholder and takes the client's Basic credentials.
+    pub revoke: Option<String>,
+    /// Where the device flow starts, when the provider offers it.
+    pub device_authorization: Option<String>,
+    /// The call that identifies the token's account.
+    pub current_user: String,
+    /// For Data Center, which has no "current user" endpoint: the response header naming the
+    /// account on `current_user`'s response (`X-AUSERNAME`).
+    pub current_user_header: Option<&'static str>,
+    /// The call that tells the server's version, where one exists.
+    pub version: Option<String>,
+    /// How to read the scopes a token was granted.
+    pub granted_scopes: ScopeSource,
+}
+
+/// The endpoints of a provider's deployment: the cloud when `base_url` is `None`.
+///
+/// Fails with the first error [`crate::validate_base_url`] finds in `base_url`, or with
+/// `base_url.required` for Bitbucket Data Center without one.
+pub fn endpoints(provider: Provider, base_url: Option<&str>) -> Result<Endpoints, Error> {
+    resolve_base_url(provider, base_url).map(|base| endpoints_for(&base))
+}
+
+pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
+    let cloud = deployment == Deployment::Cloud;
+    match provider {
+        Provider::GitHub => Endpoints {
+            authorize: format!("{web}/login/oauth/authorize"),
+            token: format!("{web}/login/oauth/access_token"),
+            revoke: Some(format!("{api}/applications/{{client_id}}/token")),
+            device_authorization: Some(format!("{web}/login/device/code")),
+            current_user: format!("{api}/user"),
+            current_user_header: None,
+            // github.com and ghe.com are always current; Enterprise Server reports its release.
+            version: (!cloud).then(|| format!("{api}/meta")),
+            granted_scopes: ScopeSource::Header {
+                header: "X-OAuth-Scopes",
+                url: format!("{api}/user"),
+            },
+            provider,
+            deployment,
+            web,
+            api,
+        },
+        Provider::GitLab => Endpoints {
+            authorize: format!("{web}/oauth/authorize"),
+            token: format!("{web}/oauth/token"),
+            revoke: Some(format!("{web}/oauth/revoke")),
+            device_authorization: Some(format!("{web}/oauth/authorize_device")),
+            current_user: format!("{api}/user"),
+            current_user_header: None,
+            version: Some(format!("{api}/version")),
+            granted_scopes: ScopeSource::Endpoint {
+                url: format!("{web}/oauth/token/info"),
+                field: "scope",
+            },
+            provider,
+            deployment,
+            web,
+            api,
+        },
+        Provider::BitbucketCloud => Endpoints {
+            authorize: format!("{web}/site/oauth2/authorize"),
+            token: format!("{web}/site/oauth2/access_token"),
+            revoke: None,
+            device_authorization: None,
+            current_user: format!("{api}/user"),
+            current_user_header: None,
+            version: None,
+            granted_scopes: ScopeSource::Header {
+                header: "X-OAuth-Scopes",
+                url: format!("{api}/user"),
+            },
+            provider,
+            deployment,
+            web,
+            api,
+        },
+        Provider::BitbucketDataCenter => Endpoints {
+            authorize: format!("{web}/rest/oauth2/latest/authorize"),
+            token: format!("{web}/rest/oauth2/latest/token"),
+            revoke: None,
+            device_authorization: None,
+            current_user: format!("{api}/application-properties"),
+            current_user_header: Some("X-AUSERNAME"),
+            version: Some(format!("{api}/application-properties")),
+            granted_scopes: ScopeSource::TokenResponse { field: "scope" },
+            provider,
+            deployment,
+            web,
+            api,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_deployment() {
+        let e = endpoints(Provider::GitLab, Some("https://example.com/gitlab/")).unwrap();
+        assert_eq!(e.authorize, "https://example.com/gitlab/oauth/authorize");
+        assert_eq!(e.current_user, "https://example.com/gitlab/api/v4/user");
+        let e = endpoints(Provider::GitHub, None).unwrap();
+        assert_eq!(e.token, "https://github.com/login/oauth/access_token");
+        assert_eq!(e.current_user, "https://api.github.com/user");
+        assert_eq!(e.version, None);
+        let e = endpoints(Provider::GitHub, Some("https://ghe.example.com")).unwrap();
+        assert_eq!(e.version.as_deref(), Some("https://ghe.example.com/api/v3/meta"));
+        let e = endpoints(Provider::GitHub, Some("https://octo.ghe.com")).unwrap();
+        assert_eq!(e.current_user, "https://api.octo.ghe.com/user");
+        let e = endpoints(Provider::BitbucketCloud, None).unwrap();
+        assert_eq!(e.authorize, "https://bitbucket.org/site/oauth2/authorize");
+        let e =
+            endpoints(Provider::BitbucketDataCenter, Some("https://bb.example.com/ctx")).unwrap();
+        assert_eq!(e.token, "https://bb.example.com/ctx/rest/oauth2/latest/token");
+        assert_eq!(e.current_user_header, Some("X-AUSERNAME"));
+    }
+}

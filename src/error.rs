@@ -1,0 +1,213 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+use crate::provider::Provider;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
+        /// A stable error or diagnostic code. The text form (`base_url.empty`) never changes
+        /// meaning once released; [`crate::troubleshoot`] explains every one.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in catalog order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable text form, such as `oauth.state_mismatch`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+        }
+
+        impl FromStr for Code {
+            type Err = Error;
+
+            fn from_str(input: &str) -> Result<Self, Error> {
+                match input {
+                    $($text => Ok(Code::$variant),)*
+                    _ => Err(Error::new(
+                        Code::InputUnknownCode,
+                        format!("`{}` is not a forgelink error code", excerpt(input)),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The base URL is empty.
+    BaseUrlEmpty = "base_url.empty",
+    /// The base URL has no `https://` in front.
+    BaseUrlMissingScheme = "base_url.missing_scheme",
+    /// The base URL uses a scheme other than http or https (ssh, git, ...).
+    BaseUrlUnsupportedScheme = "base_url.unsupported_scheme",
+    /// The base URL uses plain http.
+    BaseUrlInsecureHttp = "base_url.insecure_http",
+    /// The base URL ended with a slash, which was removed.
+    BaseUrlTrailingSlash = "base_url.trailing_slash",
+    /// The base URL holds a user name or password.
+    BaseUrlCredentials = "base_url.credentials",
+    /// The base URL holds a query (`?...`) or a fragment (`#...`).
+    BaseUrlQueryOrFragment = "base_url.query_or_fragment",
+    /// The base URL ended in an API path (`/api/v4`, `/api/v3`, `/rest/api/1.0`), which was removed.
+    BaseUrlApiPath = "base_url.api_path",
+    /// The base URL pointed at a project, repository or page rather than the instance.
+    BaseUrlProjectPath = "base_url.project_path",
+    /// The base URL has spaces or line breaks inside it.
+    BaseUrlWhitespace = "base_url.whitespace",
+    /// The host name cannot exist.
+    BaseUrlInvalidHost = "base_url.invalid_host",
+    /// The port is not a number from 1 to 65535.
+    BaseUrlInvalidPort = "base_url.invalid_port",
+    /// The URL belongs to another provider's cloud.
+    BaseUrlWrongProvider = "base_url.wrong_provider",
+    /// Bitbucket Data Center was given bitbucket.org, which is Bitbucket Cloud.
+    BaseUrlCloudHost = "base_url.cloud_host",
+    /// Bitbucket Cloud was given a host other than bitbucket.org.
+    BaseUrlNotCloud = "base_url.not_cloud",
+    /// A self-hosted deployment needs its base URL and none was given.
+    BaseUrlRequired = "base_url.required",
+    /// A redirect URI could not be read as an absolute http(s) URL.
+    RedirectUriInvalid = "redirect_uri.invalid",
+    /// A redirect URI holds a fragment, which OAuth forbids.
+    RedirectUriFragment = "redirect_uri.fragment",
+    /// A redirect URI uses plain http on a host that is not the local machine.
+    RedirectUriInsecure = "redirect_uri.insecure",
+    /// The redirect URI does not match the one registered with the provider.
+    RedirectUriMismatch = "redirect_uri.mismatch",
+    /// The redirect URI differs from the registered one only by a trailing slash.
+    RedirectUriTrailingSlashMismatch = "redirect_uri.trailing_slash_mismatch",
+    /// A scope name the provider does not have.
+    ScopeUnknown = "scope.unknown",
+    /// The provider fixes scopes on the OAuth consumer; they cannot be requested.
+    ScopeNotRequestable = "scope.not_requestable",
+    /// A profile name forgelink does not have.
+    ProfileUnknown = "profile.unknown",
+    /// The profile exists but the provider cannot serve its use case.
+    ProfileUnsupported = "profile.unsupported",
+    /// A provider name forgelink does not know.
+    ProviderUnknown = "provider.unknown",
+    /// An argument had the wrong shape (not JSON, a missing field, a wrong type).
+    InputInvalid = "input.invalid",
+    /// A string given as an error code is not one.
+    InputUnknownCode = "input.unknown_code",
+    /// Fewer random bytes than needed were supplied.
+    InputInsufficientEntropy = "input.insufficient_entropy",
+    /// The OAuth client id is empty or malformed.
+    OauthInvalidClientId = "oauth.invalid_client_id",
+    /// The provider rejected the client id or secret.
+    OauthInvalidClient = "oauth.invalid_client",
+    /// The provider does not support PKCE, and PKCE was asked for.
+    OauthPkceUnsupported = "oauth.pkce_unsupported",
+    /// The callback URL could not be read.
+    OauthInvalidCallback = "oauth.invalid_callback",
+    /// The callback's `state` is missing.
+    OauthMissingState = "oauth.missing_state",
+    /// The callback's `state` is not the one this authorization started with.
+    OauthStateMismatch = "oauth.state_mismatch",
+    /// The callback has neither a `code` nor an `error`.
+    OauthMissingCode = "oauth.missing_code",
+    /// A callback parameter appears more than once.
+    OauthDuplicateParameter = "oauth.duplicate_parameter",
+    /// The person declined the authorization.
+    OauthAccessDenied = "oauth.access_denied",
+    /// The provider rejected the requested scopes.
+    OauthInvalidScope = "oauth.invalid_scope",
+    /// The provider rejected the redirect URI.
+    OauthRedirectUriMismatch = "oauth.redirect_uri_mismatch",
+    /// The provider reported another OAuth error.
+    OauthProviderError = "oauth.provider_error",
+    /// The provider answered 401: the credentials are missing, wrong, expired or revoked.
+    HttpUnauthorized = "http.unauthorized",
+    /// The provider answered 403: the credentials are valid but lack a permission.
+    HttpForbidden = "http.forbidden",
+    /// The provider answered 404.
+    HttpNotFound = "http.not_found",
+    /// The instance could not be reached over the network.
+    NetworkUnreachable = "network.unreachable",
+    /// The instance's TLS certificate is not trusted (self-signed or private CA).
+    TlsUntrustedCertificate = "tls.untrusted_certificate",
+    /// The access token has expired.
+    TokenExpired = "token.expired",
+    /// The instance runs a version older than forgelink supports.
+    ServerTooOld = "server.too_old",
+    /// The repository uses SHA-256 object names, which most tooling cannot read yet.
+    RepositorySha256Unsupported = "repository.sha256_unsupported",
+}
+
+impl Code {
+    /// The family a code belongs to: the part before the dot (`oauth`, `base_url`, ...).
+    pub fn family(self) -> &'static str {
+        let text = self.as_str();
+        text.split_once('.').map_or(text, |(family, _)| family)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A failure with a stable [`Code`], a message for a person, and what the provider said.
+///
+/// [`Error::guidance`] gives the steps to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct Error {
+    /// The stable code.
+    pub code: Code,
+    /// One sentence for a person.
+    pub message: String,
+    /// The provider whose rules produced the error, for provider-specific guidance.
+    pub provider: Option<Provider>,
+    /// What the provider itself said (an `error_description`, a response body), kept verbatim.
+    pub provider_detail: Option<String>,
+}
+
+impl Error {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), provider: None, provider_detail: None }
+    }
+
+    pub(crate) fn for_provider(mut self, provider: Provider) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.provider_detail = Some(detail.into());
+        self
+    }
+
+    /// The steps that fix this error, specific to the provider when it is known.
+    pub fn guidance(&self) -> crate::Guidance {
+        crate::troubleshoot(self.code, self.provider)
+    }
+}
+
+/// A short, printable excerpt of untrusted input for messages: at most 60 characters,
+/// control characters replaced, so a hostile input cannot flood or forge a message.
+pub(crate) fn excerpt(input: &str) -> String {
+    const LIMIT: usize = 60;
+    let mut out: String =
+        input.chars().take(LIMIT).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    if input.chars().nth(LIMIT).is_some() {
+        out.push('…');
+    }
+    out
+}

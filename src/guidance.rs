@@ -1,0 +1,372 @@
+//! What to do about each code: the catalog behind [`troubleshoot`]. It is data; tests check
+//! that every code has an entry with steps, for every provider.
+
+use serde::Serialize;
+
+use crate::error::Code;
+use crate::provider::Provider;
+
+/// Steps a person can follow to fix what a [`Code`] reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Guidance {
+    /// The code this guidance explains.
+    pub code: Code,
+    /// A short title.
+    pub title: &'static str,
+    /// What it means, in one or two sentences.
+    pub summary: &'static str,
+    /// What to do, in order; provider-specific steps (menu paths, role names) come first.
+    pub steps: Vec<&'static str>,
+    /// The provider's documentation on the subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<&'static str>,
+}
+
+struct Entry {
+    title: &'static str,
+    summary: &'static str,
+    steps: &'static [&'static str],
+    docs: Option<&'static str>,
+    specific: &'static [Specific],
+}
+
+/// Steps and documentation that hold for one provider only.
+struct Specific {
+    provider: Provider,
+    steps: &'static [&'static str],
+    docs: Option<&'static str>,
+}
+
+const fn entry(
+    title: &'static str,
+    summary: &'static str,
+    steps: &'static [&'static str],
+) -> Entry {
+    Entry { title, summary, steps, docs: None, specific: &[] }
+}
+
+impl Entry {
+    const fn docs(mut self, url: &'static str) -> Self {
+        self.docs = Some(url);
+        self
+    }
+
+    const fn specific(mut self, specific: &'static [Specific]) -> Self {
+        self.specific = specific;
+        self
+    }
+}
+
+/// A struct literal rather than a `const fn`, so that `&[on!(...)]` is promoted to a static.
+macro_rules! on {
+    ($provider:expr, $steps:expr, $docs:expr) => {
+        Specific { provider: $provider, steps: $steps, docs: $docs }
+    };
+}
+
+use Provider::{BitbucketCloud as BBC, BitbucketDataCenter as BBDC, GitHub as GH, GitLab as GL};
+
+const GH_OAUTH_APP: &str =
+    "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/creating-an-oauth-app";
+const GH_AUTHORIZING: &str =
+    "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps";
+const GH_AUTH_ERRORS: &str = "https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-authorization-request-errors";
+const GH_TOKEN_ERRORS: &str = "https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors";
+const GH_SCOPES: &str =
+    "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps";
+const GL_OAUTH: &str = "https://docs.gitlab.com/api/oauth2/";
+const GL_APPS: &str = "https://docs.gitlab.com/integration/oauth_provider/";
+const GL_SCOPES: &str =
+    "https://docs.gitlab.com/user/profile/personal_access_tokens/#personal-access-token-scopes";
+const GL_ROLES: &str = "https://docs.gitlab.com/user/permissions/";
+const GL_RELATIVE: &str = "https://docs.gitlab.com/install/relative_url/";
+const BBC_OAUTH: &str =
+    "https://support.atlassian.com/bitbucket-cloud/docs/use-oauth-on-bitbucket-cloud/";
+const BBC_SCOPES: &str =
+    "https://developer.atlassian.com/cloud/bitbucket/bitbucket-cloud-rest-api-scopes/";
+const BBDC_LINKS: &str =
+    "https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html";
+const BBDC_SCOPES: &str = "https://confluence.atlassian.com/bitbucketserver/oauth-2-0-scopes-for-incoming-links-1115666709.html";
+const OAUTH_RFC: &str = "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1";
+
+const FIX_THE_APP: &[Specific] = &[
+    on!(GH, &["Open Settings → Developer settings → OAuth Apps (on Enterprise Server, the same menu on your instance) and open the application."], Some(GH_OAUTH_APP)),
+    on!(GL, &["Open the application under User settings → Applications (or Group settings → Applications, or Admin area → Applications for an instance-wide one)."], Some(GL_APPS)),
+    on!(BBC, &["Open Workspace settings → OAuth consumers and edit the consumer."], Some(BBC_OAUTH)),
+    on!(BBDC, &["Open Administration → Application links, find the external application (direction Incoming) and edit it."], Some(BBDC_LINKS)),
+];
+
+const SCOPE_HELP: &[Specific] = &[
+    on!(GH, &["On GitHub scopes are asked for in the authorization request; check the list against the scope catalog (GitHub Apps ignore scopes: set the App's permissions instead)."], Some(GH_SCOPES)),
+    on!(GL, &["On GitLab the application's ticked scopes must include every scope the request asks for: open the application and tick them."], Some(GL_SCOPES)),
+    on!(BBC, &["On Bitbucket Cloud the permissions are fixed on the OAuth consumer: Workspace settings → OAuth consumers → Edit, tick the permissions the profile lists, save, then connect again."], Some(BBC_SCOPES)),
+    on!(BBDC, &["On Bitbucket Data Center an administrator picks the permissions of the incoming link: Administration → Application links → Edit → Permissions."], Some(BBDC_SCOPES)),
+];
+
+fn entry_for(code: Code) -> Entry {
+    match code {
+        Code::BaseUrlEmpty => entry("Instance address needed", "forgelink needs the address of the instance to connect to.", &[
+            "Type the address you open in a browser to reach the instance, such as https://gitlab.example.com.",
+            "For the cloud services, choose the cloud deployment instead: no address is needed.",
+        ]),
+        Code::BaseUrlMissingScheme => entry("Add https:// in front", "An instance address starts with https:// (or http:// for a test instance), so that forgelink knows how to reach it.", &[
+            "Put https:// in front of the address, or use the suggestion.",
+        ]),
+        Code::BaseUrlUnsupportedScheme => entry("Use the web address, not a clone address", "ssh://, git:// and git@host:path addresses are for Git itself; the connection is made over the web address.", &[
+            "Open the instance in a browser and copy the address from the address bar, or use the suggestion.",
+        ]),
+        Code::BaseUrlInsecureHttp => entry("Plain http is not encrypted", "Tokens and authorization codes sent over http can be read by anyone on the network path.", &[
+            "Use https:// if the instance serves it (the suggestion tries that).",
+            "Keep http only for a test instance on a trusted network.",
+        ]).specific(&[
+            on!(GL, &["GitLab serves https once external_url starts with https:// in /etc/gitlab/gitlab.rb and `gitlab-ctl reconfigure` has run."], Some("https://docs.gitlab.com/omnibus/settings/ssl/")),
+        ]),
+        Code::BaseUrlTrailingSlash => entry("Trailing slash removed", "A trailing slash makes redirect URIs and API addresses differ by one character, which providers reject; forgelink removed it.", &[
+            "Nothing to do: the address was normalised. Use the normalised form wherever you type it again.",
+        ]),
+        Code::BaseUrlCredentials => entry("Remove the user name and password", "Credentials in an address end up in logs and browser history; forgelink never uses them.", &[
+            "Remove the part before @ from the address (the suggestion does it).",
+            "If a password was pasted, consider it exposed and change it.",
+        ]),
+        Code::BaseUrlQueryOrFragment => entry("Remove the ? or # part", "An instance address has no query string or fragment; they come from a page inside the instance.", &[
+            "Use the address without the part from ? or # on (the suggestion).",
+        ]),
+        Code::BaseUrlApiPath => entry("API path removed", "The address pasted was the API's; forgelink asks for the web address and derives every API address from it.", &[
+            "Nothing to do: forgelink used the web address shown.",
+        ]).specific(&[
+            on!(GH, &["For Enterprise Server, the web address is https://HOST; the API is https://HOST/api/v3. For ghe.com, the web address is https://SUB.ghe.com and the API https://api.SUB.ghe.com."], None),
+            on!(GL, &["GitLab's API lives at the web address plus /api/v4 (after the relative URL root, if any)."], Some(GL_RELATIVE)),
+        ]),
+        Code::BaseUrlProjectPath => entry("Project path removed", "The address pointed at a project, repository or page; the connection is made to the whole instance.", &[
+            "Check the normalised address; projects are chosen after connecting.",
+            "If the instance lives under a path (a GitLab relative URL root, a Bitbucket context path), type the address up to and including that path.",
+        ]).specific(&[
+            on!(GL, &["A GitLab instance under a relative URL root looks like https://example.com/gitlab: type that, not a group or project address."], Some(GL_RELATIVE)),
+        ]),
+        Code::BaseUrlWhitespace => entry("Remove spaces and line breaks", "Spaces or line breaks inside an address usually come from copying it across two lines.", &[
+            "Use the suggestion, which removes them, and check the result.",
+        ]),
+        Code::BaseUrlInvalidHost => entry("The host name cannot exist", "Host names are letters, digits, dots and inner hyphens (internationalised names are converted); IP addresses need the right form.", &[
+            "Copy the address from the browser's address bar while you are on the instance.",
+            "Write IPv6 addresses in brackets, such as https://[2001:db8::1].",
+        ]),
+        Code::BaseUrlInvalidPort => entry("The port is not valid", "A port is a number from 1 to 65535 after the host name, and the cloud services use the standard one.", &[
+            "Remove the port or correct it; the cloud services need none.",
+        ]),
+        Code::BaseUrlWrongProvider => entry("That address belongs to another provider", "The host is another provider's cloud service.", &[
+            "Choose the provider the address belongs to, or type your own instance's address.",
+        ]),
+        Code::BaseUrlCloudHost => entry("That is Bitbucket Cloud", "bitbucket.org is Bitbucket Cloud, which has its own OAuth and API; Bitbucket Data Center is a server you run.", &[
+            "Choose Bitbucket Cloud, or type the address of your own Bitbucket server.",
+        ]),
+        Code::BaseUrlNotCloud => entry("Bitbucket Cloud lives at bitbucket.org", "Bitbucket Cloud has one address; a Bitbucket server of your own is Bitbucket Data Center.", &[
+            "Choose Bitbucket Data Center for your own server, or leave the address empty for Bitbucket Cloud.",
+        ]),
+        Code::BaseUrlRequired => entry("Instance address needed", "This deployment has no default address.", &[
+            "Give the base URL of the instance, such as https://bitbucket.example.com.",
+        ]),
+        Code::RedirectUriInvalid => entry("The redirect URI is not a full URL", "A redirect URI is an absolute https URL, such as https://app.example.com/oauth/callback.", &[
+            "Copy the redirect URI the product shows, including https://.",
+        ]),
+        Code::RedirectUriFragment => entry("Remove the # part of the redirect URI", "OAuth forbids fragments in redirect URIs (RFC 6749, 3.1.2).", &[
+            "Register and send the redirect URI without the part from # on.",
+        ]),
+        Code::RedirectUriInsecure => entry("Use an https redirect URI", "A redirect URI over plain http exposes the authorization code on the network.", &[
+            "Use https for the redirect URI; http is acceptable only for 127.0.0.1 or localhost.",
+        ]).specific(&[
+            on!(BBDC, &["Bitbucket Data Center refuses http redirect URLs unless its administrator turned the https requirement off (feature.oauth2.provider.https.required)."], Some(BBDC_LINKS)),
+        ]),
+        Code::RedirectUriMismatch => entry("The redirect URI does not match the application", "Providers compare the redirect URI of the request with the one registered on the OAuth application; a different scheme, host, port or path is refused.", &[
+            "Copy the redirect URI the product shows and paste it into the application's settings, replacing what is there.",
+            "Check the scheme (http vs https), the port and every character of the path.",
+        ]).specific(&[
+            on!(GH, &["GitHub: the Authorization callback URL must have the same host and port; the redirect path may be below it. Edit it under Settings → Developer settings → OAuth Apps."], Some(GH_AUTH_ERRORS)),
+            on!(GL, &["GitLab compares the whole redirect URI exactly; edit the Redirect URI of the application (one URI per line)."], Some(GL_APPS)),
+            on!(BBC, &["Bitbucket Cloud requires the redirect URL to start with the consumer's Callback URL; edit it under Workspace settings → OAuth consumers."], Some(BBC_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center compares the Redirect URL of the incoming link exactly; edit it under Administration → Application links."], Some(BBDC_LINKS)),
+        ]),
+        Code::RedirectUriTrailingSlashMismatch => entry("One trailing slash apart", "The redirect URIs differ only by a slash at the end, which providers treat as a different URI.", &[
+            "Make both identical: register exactly the URI the product sends, with or without the slash, as the suggestion shows.",
+        ]).specific(FIX_THE_APP),
+        Code::ScopeUnknown => entry("Unknown scope", "The scope is not one the provider defines, so the provider would refuse or ignore it.", &[
+            "Pick scopes from the provider's scope catalog, spelled exactly (they are case-sensitive).",
+        ]).specific(&[
+            on!(GL, &["offline_access is not a GitLab scope: GitLab returns a refresh token with every authorization code grant, so leave it out."], Some(GL_SCOPES)),
+            on!(BBDC, &["Bitbucket Data Center scopes are upper case: PUBLIC_REPOS, REPO_READ, REPO_WRITE, REPO_ADMIN, PROJECT_ADMIN, ADMIN_WRITE, SYSTEM_ADMIN, ACCOUNT_WRITE."], Some(BBDC_SCOPES)),
+        ]),
+        Code::ScopeNotRequestable => entry("Scopes are set on the consumer", "Bitbucket Cloud ignores scopes in the authorization request: the OAuth consumer's ticked permissions decide.", &[
+            "Remove the scopes from the request and tick the permissions on the consumer.",
+        ]).specific(SCOPE_HELP),
+        Code::ProfileUnknown => entry("Unknown profile", "Profiles are forgelink's use-case presets.", &[
+            "Use one of: ci-failure-analysis, deployments, engineering-metrics, secret-sync, secret-scanning, code-correlation.",
+        ]),
+        Code::ProfileUnsupported => entry("This provider cannot serve that use case", "The provider lacks the feature the profile relies on.", &[
+            "Read the profile's note for this provider and choose another way (for example the CI server's own API).",
+        ]),
+        Code::ProviderUnknown => entry("Unknown provider", "forgelink knows github, gitlab, bitbucket-cloud and bitbucket-data-center.", &[
+            "Use one of those identifiers.",
+        ]),
+        Code::InputInvalid => entry("Invalid argument", "An argument had the wrong type or shape for this call.", &[
+            "Check the call against the documented types; the message names the argument.",
+        ]),
+        Code::InputUnknownCode => entry("Unknown error code", "The code is not in forgelink's catalog.", &[
+            "Use errorCodes() (error-codes in the component) for the list of codes.",
+        ]),
+        Code::InputInsufficientEntropy => entry("Not enough random bytes", "The OAuth state and PKCE verifier are drawn from random bytes the host provides.", &[
+            "Pass 64 bytes from a cryptographically secure source (crypto.getRandomValues, getrandom, wasi:random).",
+        ]),
+        Code::OauthInvalidClientId => entry("Check the client id", "The client id is empty or has spaces in it.", &[
+            "Copy the id from the application's page again, without spaces around it.",
+        ]).specific(&[
+            on!(GH, &["GitHub calls it Client ID (it starts with Ov23 or Iv1. on newer apps)."], Some(GH_OAUTH_APP)),
+            on!(GL, &["GitLab calls it Application ID."], Some(GL_APPS)),
+            on!(BBC, &["Bitbucket Cloud calls it Key, on the OAuth consumer."], Some(BBC_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center shows a Client ID on the incoming link."], Some(BBDC_LINKS)),
+        ]),
+        Code::OauthInvalidClient => entry("Wrong application id or secret", "The provider does not recognise the client id, or the secret does not match it.", &[
+            "Copy the client id and secret again from the application's page; a secret is shown once, so generate a new one if it was lost.",
+            "Check that the application belongs to the same instance as the base URL.",
+        ]).specific(&[
+            on!(GH, &["GitHub: Settings → Developer settings → OAuth Apps → the app → Generate a new client secret. GitHub reports this as incorrect_client_credentials."], Some(GH_TOKEN_ERRORS)),
+            on!(GL, &["GitLab: User settings → Applications → the application → Renew secret; check the application is marked Confidential if a secret is sent."], Some(GL_APPS)),
+            on!(BBC, &["Bitbucket Cloud: Workspace settings → OAuth consumers → the consumer shows Key and Secret; the consumer must be a private consumer with a callback URL."], Some(BBC_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center: Administration → Application links → the link → Credentials."], Some(BBDC_LINKS)),
+        ]),
+        Code::OauthPkceUnsupported => entry("PKCE is not available here", "The provider does not document PKCE for this flow.", &[
+            "Authorize without PKCE and keep the client secret on your server, where the code is exchanged.",
+        ]),
+        Code::OauthInvalidCallback => entry("Not a callback URL", "The value is not the URL the provider redirected the browser to.", &[
+            "Pass the full URL of the callback request, including its query string.",
+        ]),
+        Code::OauthMissingState => entry("The callback has no state", "Without its state, a callback cannot be tied to an authorization this app started, so it could be forged.", &[
+            "Start the connection again from the product, not from a bookmarked provider page.",
+        ]),
+        Code::OauthStateMismatch => entry("The authorization does not match", "The callback's state differs from the one this authorization began with: the page was reloaded, the link was used twice, another tab started a newer attempt, or the request was forged.", &[
+            "Start the connection again, in one tab, and finish it within ten minutes.",
+            "If it keeps happening, check that the product keeps the pending state (cookies or storage) between the redirect and the callback.",
+        ]),
+        Code::OauthMissingCode => entry("The callback has no code", "The provider redirected back without an authorization code or an error.", &[
+            "Start the connection again; if a proxy rewrites URLs, make sure it keeps the query string.",
+        ]),
+        Code::OauthDuplicateParameter => entry("Repeated callback parameter", "The callback carries a parameter twice, which a genuine provider never sends; it is refused to prevent mix-up attacks.", &[
+            "Start the connection again; check that no proxy appends parameters to the callback URL.",
+        ]),
+        Code::OauthAccessDenied => entry("The authorization was declined", "The person chose not to authorize the application, or an administrator's policy blocked it.", &[
+            "Start the connection again and choose Authorize.",
+        ]).specific(&[
+            on!(GH, &["If an organization restricts OAuth Apps, an owner must approve the application under Organization settings → Third-party access."], Some(GH_AUTHORIZING)),
+            on!(GL, &["An administrator may restrict which applications may be authorized; ask them."], Some(GL_OAUTH)),
+            on!(BBC, &["A workspace administrator may need to allow the consumer."], Some(BBC_OAUTH)),
+            on!(BBDC, &["The incoming link may be limited to certain users; ask the administrator."], Some(BBDC_LINKS)),
+        ]),
+        Code::OauthInvalidScope => entry("The provider refused the scopes", "The scopes requested are unknown, not allowed for the application, or (Bitbucket Cloud) missing from the consumer.", &[
+            "Compare the requested scopes with those allowed on the application.",
+        ]).specific(SCOPE_HELP),
+        Code::OauthRedirectUriMismatch => entry("The provider refused the redirect URI", "The redirect URI sent does not match the one registered on the application.", &[
+            "Copy the exact redirect URI the product shows into the application's settings.",
+        ]).specific(&[
+            on!(GH, &["GitHub shows 'The redirect_uri MUST match the registered callback URL for this application.': fix the Authorization callback URL of the OAuth App."], Some(GH_AUTH_ERRORS)),
+            on!(GL, &["GitLab shows 'The redirect URI included is not valid.': fix the application's Redirect URI, exactly, character for character."], Some(GL_APPS)),
+            on!(BBC, &["Bitbucket Cloud: the consumer's Callback URL must be a prefix of the redirect URL."], Some(BBC_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center: the incoming link's Redirect URL must match exactly."], Some(BBDC_LINKS)),
+        ]),
+        Code::OauthProviderError => entry("The provider reported an error", "The provider's own description is kept with the error.", &[
+            "Read the provider's description; retry if it reports a temporary failure (server_error, temporarily_unavailable).",
+        ]).docs(OAUTH_RFC),
+        Code::HttpUnauthorized => entry("The credentials were refused (401)", "The token is missing, mistyped, expired or revoked.", &[
+            "Connect again, or create a new token and paste it.",
+        ]).specific(&[
+            on!(GH, &["Check the token under Settings → Developer settings → Personal access tokens; OAuth App tokens are revoked when the app is uninstalled."], None),
+            on!(GL, &["Check the token under User settings → Access tokens (or the project's or group's Settings → Access tokens): it may have expired or been revoked."], Some(GL_SCOPES)),
+            on!(BBC, &["App passwords stop working on 2026-06-09: use an API token (with your Atlassian account email as the user name) or OAuth."], None),
+            on!(BBDC, &["Check the HTTP access token under Manage account → HTTP access tokens; project and repository tokens only work as Bearer tokens."], None),
+        ]),
+        Code::HttpForbidden => entry("Permission missing (403)", "The credentials are valid but lack a scope or a role for this call.", &[
+            "Compare the granted scopes with what the profile needs, and the account's role with the minimum role.",
+        ]).specific(&[
+            on!(GH, &["GitHub says 'Resource not accessible by integration' or 'by personal access token': add the scope (classic) or the permission (fine-grained), or ask an organization owner to approve the token."], Some(GH_SCOPES)),
+            on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
+            on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
+            on!(BBDC, &["Ask a project administrator for the permission the action needs (repository admin for webhooks)."], None),
+        ]),
+        Code::HttpNotFound => entry("Not found (404)", "The project or endpoint does not exist, or the account cannot see it (providers answer 404 rather than reveal a private project).", &[
+            "Check the project path, including groups and subgroups, and its spelling.",
+            "Check the base URL: a missing relative URL root or context path makes every API address wrong.",
+            "Check that the connected account can open the project in a browser.",
+        ]),
+        Code::NetworkUnreachable => entry("The instance cannot be reached", "No connection could be made: the address is wrong, the instance is down, or a firewall stands in between.", &[
+            "Open the base URL in a browser from the same network the product runs in.",
+            "If the instance is only on a private network, allow-list the product's outgoing addresses on the firewall, or run the product inside that network.",
+            "Check DNS: the host name must resolve where the product runs.",
+        ]),
+        Code::TlsUntrustedCertificate => entry("The certificate is not trusted", "The instance presents a self-signed certificate or one from a private certificate authority ('unable to verify the first certificate', 'x509: certificate signed by unknown authority').", &[
+            "Give the product the certificate authority that signed the instance's certificate (its PEM file), rather than turning verification off.",
+            "If the chain is incomplete, configure the server to send the intermediate certificates too.",
+        ]).specific(&[
+            on!(GL, &["GitLab: the certificate and its chain are set in /etc/gitlab/ssl; include the intermediates in the .crt file."], Some("https://docs.gitlab.com/omnibus/settings/ssl/")),
+        ]),
+        Code::TokenExpired => entry("The token has expired", "Access tokens expire: GitLab OAuth tokens after 2 hours, GitHub App user tokens after 8 hours, Bitbucket ones after 1 to 2 hours; personal tokens on their expiry date.", &[
+            "Connections with a refresh token renew themselves; if renewal failed, connect again.",
+            "For a personal or project token, create a new one with the same scopes and paste it.",
+        ]).specific(&[
+            on!(GL, &["GitLab shows 'Token is expired. You can either do re-authorization or token refresh.'"], Some(GL_OAUTH)),
+        ]),
+        Code::ServerTooOld => entry("The instance is too old", "The instance's version lacks what the connection needs.", &[
+            "Ask the instance's administrators to upgrade, or use an access token instead of OAuth where the version allows it.",
+        ]).specific(&[
+            on!(GL, &["forgelink supports GitLab 9.0 and later; the device flow needs 17.2 or later."], None),
+            on!(BBDC, &["OAuth 2.0 incoming links need Bitbucket Data Center 7.20 or later; older servers can connect with an HTTP access token (5.5+)."], Some(BBDC_LINKS)),
+            on!(GH, &["Enterprise Server versions out of support may lack endpoints; upgrade to a supported release."], None),
+        ]),
+        Code::RepositorySha256Unsupported => entry("SHA-256 repository", "The repository uses SHA-256 object names; most Git tooling and integrations read SHA-1 repositories only.", &[
+            "Expect commit links and analyses of this repository to be unavailable until the tooling supports SHA-256.",
+            "If possible, use a SHA-1 mirror of the repository for the integration.",
+        ]).specific(&[
+            on!(GL, &["GitLab marks such projects with object_format sha256."], None),
+        ]),
+    }
+}
+
+/// The guidance for a code, with the provider's own steps first when a provider is given.
+pub fn troubleshoot(code: Code, provider: Option<Provider>) -> Guidance {
+    let entry = entry_for(code);
+    let specific = provider.and_then(|p| entry.specific.iter().find(|s| s.provider == p));
+    let mut steps: Vec<&'static str> = specific.map(|s| s.steps.to_vec()).unwrap_or_default();
+    steps.extend_from_slice(entry.steps);
+    Guidance {
+        code,
+        title: entry.title,
+        summary: entry.summary,
+        steps,
+        docs_url: specific.and_then(|s| s.docs).or(entry.docs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_guidance_for_every_provider() {
+        for &code in Code::ALL {
+            for provider in [None].into_iter().chain(Provider::ALL.map(Some)) {
+                let g = troubleshoot(code, provider);
+                assert!(!g.title.is_empty() && !g.summary.is_empty(), "{code}");
+                assert!(!g.steps.is_empty(), "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn provider_steps_come_first() {
+        let g = troubleshoot(Code::HttpForbidden, Some(Provider::BitbucketCloud));
+        assert!(g.steps[0].contains("privilege scopes"));
+        assert_eq!(g.docs_url, Some(BBC_SCOPES));
+        let g = troubleshoot(Code::HttpNotFound, None);
+        assert!(
+            g.steps.iter().any(|s| s.contains("project path"))
+                && g.steps.iter().any(|s| s.contains("base URL"))
+        );
+    }
+}

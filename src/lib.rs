@@ -1,0 +1,48 @@
+//! forgelink: the provider logic a product needs to connect its users' Git hosting accounts.
+//!
+//! GitHub (github.com, Enterprise Server, `SUB.ghe.com`), GitLab (gitlab.com and self-managed,
+//! with or without a relative URL root), Bitbucket Cloud and Bitbucket Data Center. The crate does
+//! no I/O, reads no clock and draws no randomness: callers hand in what it needs (for example the
+//! random bytes behind an OAuth `state`) and get back values to act on.
+//!
+//! Every failure carries a stable [`Code`]; [`troubleshoot`] turns a code into [`Guidance`] a
+//! person can act on.
+//!
+//! ```
+//! use forgelink::{validate_base_url, Provider};
+//!
+//! let report = validate_base_url(Provider::GitLab, " https://example.com/gitlab/api/v4/ ");
+//! assert!(report.ok);
+//! assert_eq!(report.base_url.as_deref(), Some("https://example.com/gitlab"));
+//! assert_eq!(report.api_base.as_deref(), Some("https://example.com/gitlab/api/v4"));
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod base_url;
+mod diagnostic;
+mod endpoints;
+mod error;
+mod guidance;
+mod host_name;
+mod oauth;
+mod profiles;
+mod provider;
+mod redirect_uri;
+mod scopes;
+mod secret;
+
+pub use base_url::{validate_base_url, BaseUrlReport};
+pub use diagnostic::{Diagnostic, Severity};
+pub use endpoints::{endpoints, Endpoints, ScopeSource};
+pub use error::{Code, Error};
+pub use guidance::{troubleshoot, Guidance};
+pub use oauth::{
+    authorization_url, parse_callback, AuthorizationRequest, AuthorizationUrl, Callback,
+    ENTROPY_LEN,
+};
+pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
+pub use provider::{Deployment, Provider};
+pub use redirect_uri::validate_redirect_uri;
+pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo};
+pub use secret::{AuthorizationCode, CodeVerifier};

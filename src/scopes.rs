@@ -1,0 +1,262 @@
+//! Each provider's scopes, what they mean, what they imply, and whether a grant covers a need.
+//!
+//! Sources: GitHub "Scopes for OAuth apps"; GitLab "OAuth 2.0 identity provider API" and
+//! "Personal access token scopes"; Bitbucket Cloud "Scopes for the Bitbucket Cloud REST API";
+//! Bitbucket Data Center "OAuth 2.0 scopes for incoming links".
+
+use serde::Serialize;
+
+use crate::error::{excerpt, Code, Error};
+use crate::provider::Provider;
+
+/// One scope of a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ScopeInfo {
+    /// The scope's name in the provider's own spelling.
+    pub name: &'static str,
+    /// What it grants, in one line.
+    pub description: &'static str,
+    /// The scopes it grants as well, directly (the closure is computed by [`check_scopes`]).
+    pub implies: &'static [&'static str],
+}
+
+const fn scope(
+    name: &'static str,
+    description: &'static str,
+    implies: &'static [&'static str],
+) -> ScopeInfo {
+    ScopeInfo { name, description, implies }
+}
+
+const GITHUB: &[ScopeInfo] = &[
+    scope("repo", "Full control of private and public repositories, their code, statuses, deployments, invitations and security events.", &["repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"]),
+    scope("repo:status", "Read and write commit statuses.", &[]),
+    scope("repo_deployment", "Read and write deployments and deployment statuses.", &[]),
+    scope("public_repo", "Read and write public repositories only.", &[]),
+    scope("repo:invite", "Accept and decline invitations to collaborate on repositories.", &[]),
+    scope("security_events", "Read and write code scanning and secret scanning alerts.", &[]),
+    scope("admin:repo_hook", "Create, read, update and delete repository webhooks.", &["write:repo_hook"]),
+    scope("write:repo_hook", "Create, read and update repository webhooks.", &["read:repo_hook"]),
+    scope("read:repo_hook", "Read repository webhooks.", &[]),
+    scope("admin:org", "Fully manage organizations, teams and memberships.", &["write:org"]),
+    scope("write:org", "Read and write organization and team membership.", &["read:org"]),
+    scope("read:org", "Read organization and team membership and projects.", &[]),
+    scope("admin:org_hook", "Create, read, update and delete organization webhooks.", &[]),
+    scope("admin:public_key", "Fully manage the user's SSH public keys.", &["write:public_key"]),
+    scope("write:public_key", "Create and read the user's SSH public keys.", &["read:public_key"]),
+    scope("read:public_key", "Read the user's SSH public keys.", &[]),
+    scope("admin:gpg_key", "Fully manage the user's GPG keys.", &["write:gpg_key"]),
+    scope("write:gpg_key", "Create and read the user's GPG keys.", &["read:gpg_key"]),
+    scope("read:gpg_key", "Read the user's GPG keys.", &[]),
+    scope("user", "Read and write the user's profile.", &["read:user", "user:email", "user:follow"]),
+    scope("read:user", "Read the user's profile.", &[]),
+    scope("user:email", "Read the user's email addresses.", &[]),
+    scope("user:follow", "Follow and unfollow users.", &[]),
+    scope("workflow", "Add and update GitHub Actions workflow files.", &[]),
+    scope("write:packages", "Upload and publish packages.", &["read:packages"]),
+    scope("read:packages", "Download and install packages.", &[]),
+    scope("delete:packages", "Delete packages.", &[]),
+    scope("gist", "Create gists.", &[]),
+    scope("notifications", "Read and mark notifications.", &[]),
+    scope("project", "Read and write projects (classic and new).", &["read:project"]),
+    scope("read:project", "Read projects.", &[]),
+    scope("delete_repo", "Delete repositories the user administers.", &[]),
+    scope("codespace", "Create and manage codespaces.", &[]),
+    scope("read:audit_log", "Read the audit log of an enterprise or organization.", &[]),
+    scope("site_admin", "Administer a GitHub Enterprise Server instance (site administrators only).", &[]),
+];
+
+const GITLAB: &[ScopeInfo] = &[
+    scope("api", "Complete read and write access to the API: all groups and projects, the registries and the dependency proxy.", &["read_api"]),
+    scope("read_api", "Read access to the API: projects, groups, merge requests, pipelines and jobs.", &[]),
+    scope("read_user", "Read the authenticated user's profile (the /user endpoint).", &[]),
+    scope("read_repository", "Read repositories with Git over HTTP and the repository files API.", &[]),
+    scope("write_repository", "Read and write (push) repositories with Git over HTTP.", &["read_repository"]),
+    scope("read_registry", "Pull container images from the container registry.", &[]),
+    scope("write_registry", "Push container images to the container registry.", &["read_registry"]),
+    scope("sudo", "Act as any user (administrators only).", &[]),
+    scope("admin_mode", "Use administrator features when Admin Mode is on (administrators only).", &[]),
+    scope("create_runner", "Create runners.", &[]),
+    scope("manage_runner", "Manage runners.", &[]),
+    scope("k8s_proxy", "Use the Kubernetes agent's proxy.", &[]),
+    scope("ai_features", "Use GitLab Duo features through the API.", &[]),
+    scope("openid", "Sign in with OpenID Connect.", &[]),
+    scope("profile", "Read the user's profile as OpenID Connect claims.", &[]),
+    scope("email", "Read the user's primary email address as an OpenID Connect claim.", &[]),
+];
+
+const BITBUCKET_CLOUD: &[ScopeInfo] = &[
+    scope("account", "Read the user's account, workspaces and email addresses.", &[]),
+    scope("account:write", "Change the user's account settings.", &["account"]),
+    scope("email", "Read the user's primary email address.", &[]),
+    scope("repository", "Read repositories: source, clone over https, file browsing, archives.", &[]),
+    scope("repository:write", "Push to and fork repositories (not pull requests).", &["repository"]),
+    scope("repository:admin", "Administer repositories: settings, permissions, deploy keys, webhooks. Does not include reading them.", &[]),
+    scope("repository:delete", "Delete repositories.", &[]),
+    scope("pullrequest", "Read pull requests and comment on them.", &["repository"]),
+    scope("pullrequest:write", "Create, approve, decline and merge pull requests; includes pushing to the repository.", &["pullrequest", "repository:write"]),
+    scope("project", "Read projects and the repositories in them.", &["repository"]),
+    scope("project:admin", "Administer projects: create, edit and delete them.", &["project"]),
+    scope("issue", "Read issues and comment and vote on them.", &[]),
+    scope("issue:write", "Create, edit and transition issues.", &["issue"]),
+    scope("pipeline", "Read pipelines, steps, deployments and environments.", &[]),
+    scope("pipeline:write", "Run and stop pipelines.", &["pipeline"]),
+    scope("pipeline:variable", "Read and write pipeline variables (secured variables stay hidden).", &["pipeline:write"]),
+    scope("runner", "Read runners.", &[]),
+    scope("runner:write", "Create, edit and delete runners.", &["runner"]),
+    scope("snippet", "Read snippets.", &[]),
+    scope("snippet:write", "Create, edit and delete snippets.", &["snippet"]),
+    scope("webhook", "Read and edit webhooks (with the scope of the resource they belong to).", &[]),
+    scope("wiki", "Read and write repository wikis.", &[]),
+];
+
+const BITBUCKET_DATA_CENTER: &[ScopeInfo] = &[
+    scope("PUBLIC_REPOS", "View public projects and repositories (what every token can do).", &[]),
+    scope("ACCOUNT_WRITE", "Update the user's account settings.", &[]),
+    scope("REPO_READ", "View projects and repositories the user can view, clone, fork, and create and comment on pull requests.", &["PUBLIC_REPOS"]),
+    scope("REPO_WRITE", "Push code and merge pull requests where the user can.", &["REPO_READ"]),
+    scope("REPO_ADMIN", "Administer repositories: settings, permissions and webhooks.", &["REPO_WRITE"]),
+    scope("PROJECT_ADMIN", "Administer projects: create repositories, project settings, permissions and webhooks.", &["REPO_ADMIN"]),
+    scope("ADMIN_WRITE", "Perform most administrative functions on the whole instance.", &["PROJECT_ADMIN", "ACCOUNT_WRITE"]),
+    scope("SYSTEM_ADMIN", "Perform every administrative function on the instance.", &["ADMIN_WRITE"]),
+];
+
+/// Every scope of a provider, with its meaning and direct implications.
+pub fn scope_catalog(provider: Provider) -> &'static [ScopeInfo] {
+    match provider {
+        Provider::GitHub => GITHUB,
+        Provider::GitLab => GITLAB,
+        Provider::BitbucketCloud => BITBUCKET_CLOUD,
+        Provider::BitbucketDataCenter => BITBUCKET_DATA_CENTER,
+    }
+}
+
+pub(crate) fn find_scope(provider: Provider, name: &str) -> Option<&'static ScopeInfo> {
+    scope_catalog(provider).iter().find(|s| s.name == name)
+}
+
+/// Whether granted scopes cover the required ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeCheck {
+    /// Every required scope is granted, directly or through another scope that implies it.
+    pub satisfied: bool,
+    /// The required scopes that are not covered, in the order required.
+    pub missing: Vec<String>,
+    /// The granted scopes as read (deduplicated, in the order given).
+    pub granted: Vec<String>,
+}
+
+/// Splits a provider's scope list: GitHub's token responses use commas, the others spaces;
+/// both are accepted everywhere, since no scope name holds either.
+pub(crate) fn split_scopes(list: &str) -> Vec<String> {
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in list.split([',', ' ', '\t', '\n', '\r']).filter(|s| !s.is_empty()) {
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push(scope.to_owned());
+        }
+    }
+    scopes
+}
+
+/// Checks that `granted` (the provider's own spelling: comma- or space-separated) covers every
+/// scope in `required`, counting implied scopes (`api` covers `read_api`, `repo` covers
+/// `repo:status`, `pullrequest:write` covers `repository:write`).
+///
+/// Fails with `scope.unknown` when a required scope is not one of the provider's.
+pub fn check_scopes(
+    provider: Provider,
+    granted: &str,
+    required: &[&str],
+) -> Result<ScopeCheck, Error> {
+    for name in required {
+        ensure_known(provider, name)?;
+    }
+    let granted = split_scopes(granted);
+    let effective = closure(provider, granted.iter().map(String::as_str));
+    let mut missing: Vec<String> = Vec::new();
+    for name in required {
+        if !effective.contains(name) && !missing.iter().any(|m| m == name) {
+            missing.push((*name).to_owned());
+        }
+    }
+    Ok(ScopeCheck { satisfied: missing.is_empty(), missing, granted })
+}
+
+pub(crate) fn ensure_known(provider: Provider, name: &str) -> Result<(), Error> {
+    if find_scope(provider, name).is_some() {
+        return Ok(());
+    }
+    let hint = match (provider, name) {
+        (Provider::GitLab, "offline_access") => " GitLab always returns a refresh token with the authorization code flow, so no scope is needed for it.",
+        (Provider::BitbucketCloud, _) if name.contains(':') && name.ends_with(":bitbucket") => " Scopes such as read:repository:bitbucket belong to API tokens; OAuth consumers use the names in the scope catalog.",
+        _ => "",
+    };
+    Err(Error::new(
+        Code::ScopeUnknown,
+        format!("`{}` is not a {} scope.{hint}", excerpt(name), provider.display_name()),
+    )
+    .for_provider(provider))
+}
+
+/// Every scope the given ones grant, directly or transitively.
+fn closure<'a>(provider: Provider, granted: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut effective: Vec<&str> = granted.collect();
+    let mut next = 0;
+    while next < effective.len() {
+        if let Some(info) = find_scope(provider, effective[next]) {
+            for implied in info.implies {
+                if !effective.contains(implied) {
+                    effective.push(implied);
+                }
+            }
+        }
+        next += 1;
+    }
+    effective
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implications_count() {
+        let c =
+            check_scopes(Provider::GitLab, "api read_user", &["read_api", "read_user"]).unwrap();
+        assert!(c.satisfied);
+        let c =
+            check_scopes(Provider::GitHub, "repo,read:org", &["repo:status", "admin:repo_hook"])
+                .unwrap();
+        assert_eq!(c.missing, ["admin:repo_hook"]);
+        assert_eq!(c.granted, ["repo", "read:org"]);
+        let c = check_scopes(
+            Provider::BitbucketCloud,
+            "pullrequest:write",
+            &["repository:write", "repository"],
+        )
+        .unwrap();
+        assert!(c.satisfied);
+        let c =
+            check_scopes(Provider::BitbucketDataCenter, "PROJECT_ADMIN", &["REPO_READ"]).unwrap();
+        assert!(c.satisfied);
+    }
+
+    #[test]
+    fn unknown_required_scope_is_an_error() {
+        let e = check_scopes(Provider::GitLab, "api", &["offline_access"]).unwrap_err();
+        assert_eq!(e.code, Code::ScopeUnknown);
+        assert!(e.message.contains("refresh token"));
+    }
+
+    #[test]
+    fn every_implied_scope_is_in_the_catalog() {
+        for provider in Provider::ALL {
+            for info in scope_catalog(provider) {
+                for implied in info.implies {
+                    assert!(find_scope(provider, implied).is_some(), "{provider} {implied}");
+                }
+            }
+        }
+    }
+}

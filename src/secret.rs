@@ -1,0 +1,71 @@
+//! Secrets print as `[redacted]`, compare in constant time and never derive `PartialEq`.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use subtle::ConstantTimeEq;
+
+macro_rules! secret {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        ///
+        /// `Debug` prints `[redacted]`; read the value with [`Self::secret`].
+        #[derive(Clone)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+
+            /// The secret itself. Call this only where the value must leave the process.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+
+            /// Compares with another value in time that does not depend on where they differ.
+            pub fn ct_eq(&self, other: &str) -> bool {
+                self.0.as_bytes().ct_eq(other.as_bytes()).into()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        /// Serialises the secret itself: serialisation is how it reaches the caller that must
+        /// store or send it. Keep such output away from logs.
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+secret! {
+    /// A PKCE code verifier (RFC 7636): kept by the caller between the redirect and the callback.
+    CodeVerifier
+}
+
+secret! {
+    /// An OAuth authorization code, read from a callback, to be exchanged once.
+    AuthorizationCode
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let verifier = CodeVerifier::new("very-secret-verifier");
+        assert_eq!(format!("{verifier:?}"), "CodeVerifier([redacted])");
+        assert!(verifier.ct_eq("very-secret-verifier"));
+        assert!(!verifier.ct_eq("very-secret-verifieR"));
+        assert!(!verifier.ct_eq("short"));
+    }
+}
