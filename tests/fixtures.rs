@@ -1,0 +1,81 @@
+//! The fixture tables in tests/fixtures, run through the Rust API. The npm package and the
+//! component run the same tables, so every face is held to the same answers.
+
+use forgelink::{parse_callback, validate_base_url, validate_redirect_uri, Provider};
+use serde_json::Value;
+
+fn table(name: &str) -> Vec<Value> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let document: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    document["cases"].as_array().cloned().unwrap_or_default()
+}
+
+fn provider(case: &Value) -> Provider {
+    case["provider"].as_str().and_then(|p| p.parse().ok()).expect("a provider")
+}
+
+#[test]
+fn base_urls() {
+    let cases = table("base-urls.json");
+    assert!(cases.len() > 50);
+    for case in cases {
+        let input = case["input"].as_str().unwrap();
+        let expect = &case["expect"];
+        let report = serde_json::to_value(validate_base_url(provider(&case), input)).unwrap();
+        let context = format!("{} {input:?}: {report}", case["provider"]);
+        for field in ["ok", "baseUrl", "apiBase", "deployment"] {
+            assert_eq!(report[field], expect[field], "{field} of {context}");
+        }
+        let codes: Vec<&Value> =
+            report["diagnostics"].as_array().unwrap().iter().map(|d| &d["code"]).collect();
+        let expected: Vec<&Value> = expect["codes"].as_array().unwrap().iter().collect();
+        assert_eq!(codes, expected, "codes of {context}");
+        if let Some(suggestion) = expect.get("suggestion") {
+            assert_eq!(
+                &report["diagnostics"][0]["suggestion"], suggestion,
+                "suggestion of {context}"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirect_uris() {
+    for case in table("redirect-uris.json") {
+        let diagnostics = validate_redirect_uri(
+            provider(&case),
+            case["registered"].as_str().unwrap(),
+            case["requested"].as_str().unwrap(),
+        );
+        let errors: Vec<&str> =
+            diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.as_str()).collect();
+        let expected: Vec<&str> =
+            case["errors"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert_eq!(errors, expected, "{case}");
+    }
+}
+
+#[test]
+fn callbacks() {
+    for case in table("callbacks.json") {
+        let result = parse_callback(
+            case["callbackUrl"].as_str().unwrap(),
+            case["expectedState"].as_str().unwrap(),
+        );
+        let expect = &case["expect"];
+        match (result, expect["error"].as_str()) {
+            (Ok(callback), None) => {
+                assert_eq!(callback.code.secret(), expect["code"].as_str().unwrap(), "{case}");
+                assert_eq!(callback.iss.as_deref(), expect["iss"].as_str(), "{case}");
+            }
+            (Err(error), Some(code)) => {
+                assert_eq!(error.code.as_str(), code, "{case}");
+                if let Some(detail) = expect["providerDetail"].as_str() {
+                    assert_eq!(error.provider_detail.as_deref(), Some(detail), "{case}");
+                }
+            }
+            (result, _) => panic!("{case}: got {result:?}"),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Outside input never panics: arbitrary strings through every function that reads them.
+
+use forgelink::{
+    authorization_url, check_scopes, endpoints, parse_callback, validate_base_url,
+    validate_redirect_uri, AuthorizationRequest, Code, Provider, ENTROPY_LEN,
+};
+use proptest::prelude::*;
+
+/// Strings that look like what people paste, mixed with arbitrary text.
+fn pasted() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "(https?|ftp|ssh)?(://)?[a-z0-9.\\-_@:\\[\\]%]{0,30}(/[a-zA-Z0-9\\-._~%!$&'()*+,;=:@]{0,12}){0,4}[/?#]?[a-z=&]{0,10}",
+        "[ \\t\\n]{0,2}(https://)?(www\\.|api\\.)?(gitlab\\.com|github\\.com|bitbucket\\.org|[a-z]{1,8}\\.ghe\\.com)(/api/v[34]|/rest/api/1\\.0|/[a-z]{1,6}){0,3}/?[ ]{0,2}",
+    ]
+}
+
+fn provider() -> impl Strategy<Value = Provider> {
+    prop::sample::select(Provider::ALL.to_vec())
+}
+
+fn is_known(code: Code) -> bool {
+    Code::ALL.contains(&code)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn base_urls(p in provider(), input in pasted()) {
+        let report = validate_base_url(p, &input);
+        prop_assert_eq!(report.ok, report.base_url.is_some());
+        prop_assert!(report.ok || report.diagnostics.iter().any(|d| d.is_error()));
+        if let Some(base) = report.base_url {
+            prop_assert!(!base.ends_with('/'));
+            // A normalised base URL is a fixed point: validating it again changes nothing.
+            let again = validate_base_url(p, &base);
+            prop_assert_eq!(again.base_url.as_deref(), Some(base.as_str()), "{:?}", again);
+        }
+        if let Err(e) = endpoints(p, Some(&input)) {
+            prop_assert!(is_known(e.code));
+        }
+    }
+
+    #[test]
+    fn redirects_callbacks_scopes(p in provider(), a in pasted(), b in pasted()) {
+        let _ = validate_redirect_uri(p, &a, &b);
+        if let Err(e) = parse_callback(&a, &b) {
+            prop_assert!(is_known(e.code));
+        }
+        if let Err(e) = check_scopes(p, &a, &[b.as_str()]) {
+            prop_assert_eq!(e.code, Code::ScopeUnknown);
+        }
+    }
+
+    #[test]
+    fn authorization_urls(p in provider(), base in pasted(), id in pasted(), redirect in pasted(), scope in pasted()) {
+        let mut request = AuthorizationRequest::new(p, id, redirect);
+        request.base_url = Some(base);
+        request.scopes = Some(vec![scope]);
+        match authorization_url(&request, &[1; ENTROPY_LEN]) {
+            Ok(auth) => prop_assert!(auth.url.starts_with("http")),
+            Err(e) => prop_assert!(is_known(e.code)),
+        }
+    }
+}
