@@ -122,20 +122,58 @@ codes! {
     OauthInvalidScope = "oauth.invalid_scope",
     /// The provider rejected the redirect URI.
     OauthRedirectUriMismatch = "oauth.redirect_uri_mismatch",
+    /// The authorization code or refresh token is invalid, expired, revoked or already used.
+    OauthInvalidGrant = "oauth.invalid_grant",
+    /// GitHub: the code passed is incorrect or expired.
+    OauthBadVerificationCode = "oauth.bad_verification_code",
+    /// Device flow: the person has not approved yet; poll again after the interval.
+    OauthAuthorizationPending = "oauth.authorization_pending",
+    /// Device flow: polling too fast; wait longer between polls.
+    OauthSlowDown = "oauth.slow_down",
+    /// Device flow: the device code expired before the person approved.
+    OauthExpiredToken = "oauth.expired_token",
+    /// The device flow is not enabled for this application or instance.
+    OauthDeviceFlowDisabled = "oauth.device_flow_disabled",
+    /// The provider has no device flow.
+    OauthDeviceFlowUnsupported = "oauth.device_flow_unsupported",
+    /// GitHub: the account's primary email is not verified.
+    OauthUnverifiedUserEmail = "oauth.unverified_user_email",
+    /// The provider does not accept this grant type for this application.
+    OauthUnsupportedGrantType = "oauth.unsupported_grant_type",
+    /// The provider found the token request malformed.
+    OauthInvalidRequest = "oauth.invalid_request",
+    /// The provider needs the client secret for this request and none was given.
+    OauthClientSecretRequired = "oauth.client_secret_required",
+    /// The provider has no endpoint to revoke tokens.
+    OauthRevokeUnsupported = "oauth.revoke_unsupported",
     /// The provider reported another OAuth error.
     OauthProviderError = "oauth.provider_error",
     /// The provider answered 401: the credentials are missing, wrong, expired or revoked.
     HttpUnauthorized = "http.unauthorized",
     /// The provider answered 403: the credentials are valid but lack a permission.
     HttpForbidden = "http.forbidden",
+    /// The token lacks a scope the call needs (GitLab `insufficient_scope`, Bitbucket
+    /// "lack one or more required privilege scopes").
+    HttpMissingScope = "http.missing_scope",
     /// The provider answered 404.
     HttpNotFound = "http.not_found",
+    /// The provider answered 429 or reported its rate limit exhausted.
+    HttpRateLimited = "http.rate_limited",
+    /// The provider failed (5xx).
+    HttpServerError = "http.server_error",
+    /// Bitbucket Data Center redirected an API call to its login page: the token is not
+    /// accepted there.
+    HttpLoginRedirect = "http.login_redirect",
+    /// A status or redirect no call of forgelink expects.
+    HttpUnexpectedStatus = "http.unexpected_status",
     /// The instance could not be reached over the network.
     NetworkUnreachable = "network.unreachable",
     /// The instance's TLS certificate is not trusted (self-signed or private CA).
     TlsUntrustedCertificate = "tls.untrusted_certificate",
     /// The access token has expired.
     TokenExpired = "token.expired",
+    /// A token response could not be read or lacks the access token.
+    TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.
     ServerTooOld = "server.too_old",
     /// The repository uses SHA-256 object names, which most tooling cannot read yet.

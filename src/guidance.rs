@@ -271,6 +271,53 @@ fn entry_for(code: Code) -> Entry {
             on!(BBC, &["Bitbucket Cloud: the consumer's Callback URL must be a prefix of the redirect URL."], Some(BBC_OAUTH)),
             on!(BBDC, &["Bitbucket Data Center: the incoming link's Redirect URL must match exactly."], Some(BBDC_LINKS)),
         ]),
+        Code::OauthInvalidGrant => entry("The code or refresh token was refused", "Authorization codes are single use and short-lived; refresh tokens rotate (each works once) and are revoked when the person removes the application.", &[
+            "Exchange the code at once after the callback, and only once.",
+            "If a refresh failed, check whether another worker already refreshed: read the stored tokens again before giving up.",
+            "If neither helps, the person must connect again.",
+        ]).specific(&[
+            on!(GL, &["GitLab answers invalid_grant when a refresh token was already used (two refreshes racing) or the redirect URI differs from the original one."], Some(GL_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center codes live ten seconds by default: exchange them immediately."], Some(BBDC_LINKS)),
+        ]),
+        Code::OauthBadVerificationCode => entry("The code is incorrect or expired", "GitHub's codes expire after ten minutes and work once.", &[
+            "Start the connection again and finish it without delay.",
+        ]).docs(GH_TOKEN_ERRORS),
+        Code::OauthAuthorizationPending => entry("Waiting for approval", "The person has not yet approved the device on the provider's page.", &[
+            "Keep polling at the interval the provider gave until it approves, denies or the code expires.",
+        ]),
+        Code::OauthSlowDown => entry("Polling too fast", "The provider asks for longer pauses between polls.", &[
+            "Add five seconds to the polling interval and keep polling.",
+        ]),
+        Code::OauthExpiredToken => entry("The device code expired", "The person did not approve the device in time.", &[
+            "Start the device flow again and approve it within its lifetime (15 minutes on GitHub).",
+        ]),
+        Code::OauthDeviceFlowDisabled => entry("Device flow is off", "The application or instance does not allow the device flow.", &[
+            "Enable it, or connect with the browser flow instead.",
+        ]).specific(&[
+            on!(GH, &["GitHub: Settings → Developer settings → OAuth Apps → the app → tick Enable Device Flow."], Some(GH_AUTHORIZING)),
+            on!(GL, &["GitLab: the device flow needs 17.2 or later (on by default from 17.3); on 17.2 an administrator enables the oauth2_device_grant_flow feature flag."], Some(GL_OAUTH)),
+        ]),
+        Code::OauthDeviceFlowUnsupported => entry("No device flow", "This provider offers no device authorization.", &[
+            "Use the browser flow, or an access token.",
+        ]),
+        Code::OauthUnverifiedUserEmail => entry("Verify the email address first", "GitHub does not issue tokens to accounts whose primary email address is unverified.", &[
+            "Verify the primary email under GitHub Settings → Emails, then connect again.",
+        ]).docs(GH_TOKEN_ERRORS),
+        Code::OauthUnsupportedGrantType => entry("Grant type not accepted", "The provider does not accept this grant for this application.", &[
+            "For the device flow, enable it on the application; for refresh, check that the application issues refresh tokens (on GitHub, a GitHub App with expiring user tokens).",
+        ]),
+        Code::OauthInvalidRequest => entry("The token request was malformed", "A parameter is missing or repeated; often the PKCE verifier does not match the challenge, or the redirect URI differs from the authorization request's.", &[
+            "Send the code verifier kept from the authorization request, and the same redirect URI.",
+        ]),
+        Code::OauthClientSecretRequired => entry("Client secret needed", "This request authenticates the application with its client secret.", &[
+            "Configure the client secret on the server that makes the request; never ship it to a browser.",
+        ]),
+        Code::OauthRevokeUnsupported => entry("Tokens cannot be revoked through the API", "The provider offers no revocation endpoint for OAuth tokens.", &[
+            "Delete the stored tokens, and ask the person to revoke the application's access in their account settings.",
+        ]).specific(&[
+            on!(BBC, &["Bitbucket Cloud: Personal settings → App authorizations → Revoke."], Some(BBC_OAUTH)),
+            on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → Authorized applications → Revoke."], Some(BBDC_LINKS)),
+        ]),
         Code::OauthProviderError => entry("The provider reported an error", "The provider's own description is kept with the error.", &[
             "Read the provider's description; retry if it reports a temporary failure (server_error, temporarily_unavailable).",
         ]).docs(OAUTH_RFC),
@@ -289,6 +336,28 @@ fn entry_for(code: Code) -> Entry {
             on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
             on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
             on!(BBDC, &["Ask a project administrator for the permission the action needs (repository admin for webhooks)."], None),
+        ]),
+        Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
+            "Add the missing scope (named in the error) and connect again, or create a new token with it.",
+        ]).specific(&[
+            on!(GH, &["GitHub classic tokens: edit the token under Settings → Developer settings → Personal access tokens and tick the scope; for OAuth, connect again with the scope requested."], Some(GH_SCOPES)),
+            on!(GL, &["GitLab answers insufficient_scope: create a token with the scope (api to write, read_api to read), or tick it on the application and connect again."], Some(GL_SCOPES)),
+            on!(BBC, &["Bitbucket: 'Your credentials lack one or more required privilege scopes.' Tick the required permissions on the OAuth consumer (Workspace settings → OAuth consumers → Edit), then connect again; pullrequest:write also grants repository:write."], Some(BBC_SCOPES)),
+        ]),
+        Code::HttpRateLimited => entry("Rate limited", "The provider limits how many calls an account or application makes per hour.", &[
+            "Wait until the time the error gives, then continue; forgelink reads the provider's rate-limit headers.",
+            "Spread work over time, or use webhooks instead of polling.",
+        ]),
+        Code::HttpServerError => entry("The provider failed", "The provider answered with a server error (5xx).", &[
+            "Retry later; check the provider's status page, or the instance's logs for a self-hosted one.",
+        ]),
+        Code::HttpLoginRedirect => entry("Redirected to the login page", "Bitbucket Data Center answers a token it does not accept for an address with a redirect to its login page.", &[
+            "Use the token only on REST addresses (under /rest); newer Data Center releases redirect token use elsewhere to the login page.",
+            "Project and repository access tokens work only as Bearer tokens.",
+        ]),
+        Code::HttpUnexpectedStatus => entry("Unexpected answer", "The provider answered with a status or redirect this call does not expect; redirects are never followed, so that a token never leaves its host.", &[
+            "Check the base URL: a redirect often means http instead of https, or a missing path prefix.",
+            "A proxy or single sign-on gateway in front of the instance may be intercepting API calls.",
         ]),
         Code::HttpNotFound => entry("Not found (404)", "The project or endpoint does not exist, or the account cannot see it (providers answer 404 rather than reveal a private project).", &[
             "Check the project path, including groups and subgroups, and its spelling.",
@@ -311,6 +380,9 @@ fn entry_for(code: Code) -> Entry {
             "For a personal or project token, create a new one with the same scopes and paste it.",
         ]).specific(&[
             on!(GL, &["GitLab shows 'Token is expired. You can either do re-authorization or token refresh.'"], Some(GL_OAUTH)),
+        ]),
+        Code::TokenInvalidResponse => entry("Unreadable token response", "The token endpoint answered without an access token: often a proxy or login page answered instead of the provider.", &[
+            "Check the base URL and that the token endpoint is reachable without a browser login in between.",
         ]),
         Code::ServerTooOld => entry("The instance is too old", "The instance's version lacks what the connection needs.", &[
             "Ask the instance's administrators to upgrade, or use an access token instead of OAuth where the version allows it.",

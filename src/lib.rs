@@ -19,24 +19,31 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api_error;
 mod base_url;
+mod detect;
 mod diagnostic;
 mod endpoints;
 mod error;
 mod guidance;
 mod host_name;
+mod http;
 mod oauth;
 mod profiles;
 mod provider;
 mod redirect_uri;
 mod scopes;
 mod secret;
+mod tokens;
 
+pub use api_error::{parse_api_error, ApiError};
 pub use base_url::{validate_base_url, BaseUrlReport};
+pub use detect::{detect_token, TokenInfo};
 pub use diagnostic::{Diagnostic, Severity};
 pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};
 pub use guidance::{troubleshoot, Guidance};
+pub use http::{HttpRequest, HttpResponse};
 pub use oauth::{
     authorization_url, parse_callback, AuthorizationRequest, AuthorizationUrl, Callback,
     ENTROPY_LEN,
@@ -45,4 +52,11 @@ pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
 pub use provider::{Deployment, Provider};
 pub use redirect_uri::validate_redirect_uri;
 pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo};
-pub use secret::{AuthorizationCode, CodeVerifier};
+pub use secret::{
+    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
+};
+pub use tokens::{
+    needs_refresh, parse_device_authorization, parse_token_response, prepare_device_authorization,
+    prepare_device_poll, prepare_refresh, prepare_revoke, prepare_token_exchange,
+    DeviceAuthorization, OAuthClient, TokenSet,
+};

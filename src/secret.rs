@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use subtle::ConstantTimeEq;
 
 macro_rules! secret {
@@ -36,6 +36,12 @@ macro_rules! secret {
             }
         }
 
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map($name)
+            }
+        }
+
         /// Serialises the secret itself: serialisation is how it reaches the caller that must
         /// store or send it. Keep such output away from logs.
         impl Serialize for $name {
@@ -54,6 +60,26 @@ secret! {
 secret! {
     /// An OAuth authorization code, read from a callback, to be exchanged once.
     AuthorizationCode
+}
+
+secret! {
+    /// An OAuth access token, or a personal, project or group access token.
+    AccessToken
+}
+
+secret! {
+    /// An OAuth refresh token: single use where the provider rotates them.
+    RefreshToken
+}
+
+secret! {
+    /// An OAuth application's client secret.
+    ClientSecret
+}
+
+secret! {
+    /// The device code of a device authorization, polled for until the person approves.
+    DeviceCode
 }
 
 #[cfg(test)]

@@ -79,3 +79,75 @@ fn callbacks() {
         }
     }
 }
+
+fn response(case: &Value) -> forgelink::HttpResponse {
+    let r = &case["response"];
+    forgelink::HttpResponse {
+        status: r["status"].as_u64().unwrap() as u16,
+        headers: r["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h[0].as_str().unwrap().to_owned(), h[1].as_str().unwrap().to_owned()))
+            .collect(),
+        body: r["body"].as_str().unwrap().as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn token_responses() {
+    for case in table("token-responses.json") {
+        let name = &case["name"];
+        let now = case["now"].as_i64().unwrap();
+        let expect = &case["expect"];
+        match (
+            forgelink::parse_token_response(provider(&case), &response(&case), now),
+            expect["error"].as_str(),
+        ) {
+            (Ok(tokens), None) => {
+                assert!(tokens.access_token.secret().len() > 10, "{name}");
+                let json = serde_json::to_value(&tokens).unwrap();
+                assert_eq!(json["tokenType"], expect["tokenType"], "{name}");
+                assert_eq!(json["scopes"], expect["scopes"], "{name}");
+                assert_eq!(
+                    json.get("expiresAt").unwrap_or(&Value::Null),
+                    &expect["expiresAt"],
+                    "{name}"
+                );
+                if let Some(at) = expect.get("refreshTokenExpiresAt") {
+                    assert_eq!(&json["refreshTokenExpiresAt"], at, "{name}");
+                }
+                assert_eq!(
+                    tokens.refresh_token.is_some(),
+                    expect["refresh"].as_bool().unwrap(),
+                    "{name}"
+                );
+                assert!(
+                    !format!("{tokens:?}").contains(tokens.access_token.secret()),
+                    "{name}: Debug leaks"
+                );
+            }
+            (Err(error), Some(code)) => {
+                assert_eq!(error.code.as_str(), code, "{name}");
+                if let Some(detail) = expect["providerDetail"].as_str() {
+                    assert_eq!(error.provider_detail.as_deref(), Some(detail), "{name}");
+                }
+            }
+            (result, _) => panic!("{name}: got {result:?}"),
+        }
+    }
+}
+
+#[test]
+fn api_errors() {
+    for case in table("api-errors.json") {
+        let name = &case["name"];
+        let parsed =
+            serde_json::to_value(forgelink::parse_api_error(provider(&case), &response(&case)))
+                .unwrap();
+        for (field, expected) in case["expect"].as_object().unwrap() {
+            assert_eq!(&parsed[field], expected, "{name}: {field} of {parsed}");
+        }
+        assert!(parsed["guidance"]["steps"].as_array().is_some_and(|s| !s.is_empty()), "{name}");
+    }
+}

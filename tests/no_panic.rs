@@ -54,6 +54,26 @@ proptest! {
     }
 
     #[test]
+    fn token_and_api_responses(p in provider(), status in 100u16..600, body in prop_oneof![
+        any::<Vec<u8>>(),
+        pasted().prop_map(String::into_bytes),
+        "\\{\"(access_token|error|expires_in|created_at|scope|scopes|message)\": ?(\"[a-z_ ,]{0,12}\"|-?[0-9e.]{1,20}|null|\\[\\]|\\{\\})\\}".prop_map(String::into_bytes),
+    ], date in "[A-Za-z0-9 ,:]{0,30}", now in any::<i64>()) {
+        let response = forgelink::HttpResponse {
+            status,
+            headers: vec![("Date".into(), date), ("Retry-After".into(), "x".into())],
+            body,
+        };
+        match forgelink::parse_token_response(p, &response, now) {
+            Ok(tokens) => prop_assert!(!tokens.access_token.secret().is_empty()),
+            Err(e) => prop_assert!(is_known(e.code)),
+        }
+        let api = forgelink::parse_api_error(p, &response);
+        prop_assert!(is_known(api.error.code));
+        let _ = forgelink::detect_token(&String::from_utf8_lossy(&response.body));
+    }
+
+    #[test]
     fn authorization_urls(p in provider(), base in pasted(), id in pasted(), redirect in pasted(), scope in pasted()) {
         let mut request = AuthorizationRequest::new(p, id, redirect);
         request.base_url = Some(base);

@@ -94,6 +94,14 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     let entropy: Vec<u8> = (0..ENTROPY_LEN).map(|_| inputs.next() as u8).collect();
     succeeded += u32::from(authorization_url(&request, &entropy).is_ok());
     succeeded += u32::from(parse_callback(&inputs.text(), &inputs.text()).is_ok());
+    let response = forgelink::HttpResponse {
+        status: 200 + (inputs.next() % 400) as u16,
+        headers: vec![("Date".into(), inputs.text())],
+        body: inputs.text().into_bytes(),
+    };
+    succeeded += u32::from(forgelink::parse_token_response(provider, &response, 0).is_ok());
+    succeeded += u32::from(forgelink::parse_api_error(provider, &response).status > 0);
+    succeeded += u32::from(forgelink::detect_token(&inputs.text()).provider.is_some());
     let code = Code::ALL[inputs.next() as usize % Code::ALL.len()];
     succeeded += u32::from(!troubleshoot(code, Some(provider)).steps.is_empty());
     succeeded

@@ -1,0 +1,203 @@
+//! What a failed API call means, for every provider's way of saying it.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{excerpt, Code, Error};
+use crate::http::HttpResponse;
+use crate::provider::Provider;
+use crate::scopes::split_scopes;
+
+/// A failed API call, read: the coded error plus what the response said about retrying and
+/// scopes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The coded error, with the provider's own message as its detail.
+    pub error: Error,
+    /// The response's status.
+    pub status: u16,
+    /// Seconds to wait before retrying, from `Retry-After` or the rate-limit headers.
+    pub retry_after: Option<u64>,
+    /// When the rate limit resets, in the provider's unix seconds, where it says.
+    pub rate_limit_reset: Option<i64>,
+    /// The scopes the call needs, where the provider says.
+    pub required_scopes: Vec<String>,
+    /// The scopes the token has, where the provider says.
+    pub granted_scopes: Vec<String>,
+}
+
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("ApiError", 9)?;
+        s.serialize_field("code", &self.error.code)?;
+        s.serialize_field("message", &self.error.message)?;
+        s.serialize_field("providerDetail", &self.error.provider_detail)?;
+        s.serialize_field("status", &self.status)?;
+        s.serialize_field("retryAfter", &self.retry_after)?;
+        s.serialize_field("rateLimitReset", &self.rate_limit_reset)?;
+        s.serialize_field("requiredScopes", &self.required_scopes)?;
+        s.serialize_field("grantedScopes", &self.granted_scopes)?;
+        s.serialize_field("guidance", &self.error.guidance())?;
+        s.end()
+    }
+}
+
+/// Reads a response that was not a success (any status outside 2xx, including redirects,
+/// which forgelink never follows).
+pub fn parse_api_error(provider: Provider, response: &HttpResponse) -> ApiError {
+    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let said = body.as_ref().and_then(provider_message);
+    let mut result = ApiError {
+        error: Error::new(Code::HttpUnexpectedStatus, ""),
+        status: response.status,
+        retry_after: response.header("Retry-After").and_then(|v| v.parse().ok()),
+        rate_limit_reset: response
+            .header("X-RateLimit-Reset")
+            .or_else(|| response.header("RateLimit-Reset"))
+            .and_then(|v| v.parse().ok()),
+        required_scopes: Vec::new(),
+        granted_scopes: Vec::new(),
+    };
+    let (code, message) = classify(provider, response, body.as_ref(), said.as_deref(), &mut result);
+    let mut error = Error::new(code, message).for_provider(provider);
+    error.provider_detail = said.map(|s| excerpt_long(&s));
+    result.error = error;
+    result
+}
+
+fn classify(
+    provider: Provider,
+    response: &HttpResponse,
+    body: Option<&Value>,
+    said: Option<&str>,
+    result: &mut ApiError,
+) -> (Code, String) {
+    let status = response.status;
+    let said_lower = said.unwrap_or_default().to_ascii_lowercase();
+    match status {
+        300..=399 => {
+            let location = response.header("Location").unwrap_or_default();
+            if provider == Provider::BitbucketDataCenter && location.contains("login") {
+                (Code::HttpLoginRedirect, "Bitbucket Data Center sent the call to its login page: it did not accept the token for this address.".into())
+            } else {
+                (Code::HttpUnexpectedStatus, format!("The provider answered {status} with a redirect to `{}`, which is not followed.", excerpt(location)))
+            }
+        }
+        401 => {
+            let challenge = response.header("WWW-Authenticate").unwrap_or_default().to_ascii_lowercase();
+            if said_lower.contains("expired") || challenge.contains("expired") {
+                (Code::TokenExpired, "The access token has expired.".into())
+            } else {
+                (Code::HttpUnauthorized, format!("{} refused the credentials (401).", provider.display_name()))
+            }
+        }
+        403 | 429 if rate_limited(response, &said_lower) => {
+            if result.retry_after.is_none() {
+                result.retry_after = seconds_until_reset(response, result.rate_limit_reset);
+            }
+            (Code::HttpRateLimited, format!("{} is rate limiting these calls.", provider.display_name()))
+        }
+        403 => {
+            if let Some((required, granted)) = missing_scopes(provider, response, body) {
+                result.required_scopes = required;
+                result.granted_scopes = granted;
+                let message = if result.required_scopes.is_empty() {
+                    "The token lacks a scope this call needs.".to_owned()
+                } else {
+                    format!("The token lacks the scope this call needs: {}.", result.required_scopes.join(", "))
+                };
+                (Code::HttpMissingScope, message)
+            } else {
+                (Code::HttpForbidden, format!("{} refused the call (403): the account or token lacks a permission.", provider.display_name()))
+            }
+        }
+        404 => (Code::HttpNotFound, "Not found (404): the project does not exist, the account cannot see it, or the base URL is wrong.".into()),
+        429 => (Code::HttpRateLimited, format!("{} is rate limiting these calls.", provider.display_name())),
+        500..=599 => (Code::HttpServerError, format!("{} failed ({status}); try again later.", provider.display_name())),
+        _ => (Code::HttpUnexpectedStatus, format!("{} answered an unexpected status {status}.", provider.display_name())),
+    }
+}
+
+fn rate_limited(response: &HttpResponse, said_lower: &str) -> bool {
+    response.status == 429
+        || response
+            .header("X-RateLimit-Remaining")
+            .or_else(|| response.header("RateLimit-Remaining"))
+            == Some("0")
+        || said_lower.contains("rate limit")
+}
+
+fn seconds_until_reset(response: &HttpResponse, reset: Option<i64>) -> Option<u64> {
+    let now = httpdate::parse_http_date(response.header("Date")?).ok()?;
+    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    reset.map(|reset| (reset - now).max(0) as u64)
+}
+
+/// The required and granted scopes, when the response says a scope is missing.
+fn missing_scopes(
+    provider: Provider,
+    response: &HttpResponse,
+    body: Option<&Value>,
+) -> Option<(Vec<String>, Vec<String>)> {
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::Array(items)) => {
+                items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            }
+            Some(Value::String(text)) => split_scopes(text),
+            _ => Vec::new(),
+        }
+    };
+    match provider {
+        Provider::GitLab => {
+            let body = body?;
+            (body.get("error").and_then(Value::as_str) == Some("insufficient_scope"))
+                .then(|| (strings(body.get("scope")), Vec::new()))
+        }
+        Provider::BitbucketCloud => {
+            let error = body?.get("error")?;
+            let message = error.get("message").and_then(Value::as_str).unwrap_or_default();
+            message.contains("privilege scopes").then(|| {
+                let detail = error.get("detail");
+                (
+                    strings(detail.and_then(|d| d.get("required"))),
+                    strings(detail.and_then(|d| d.get("granted"))),
+                )
+            })
+        }
+        Provider::GitHub => {
+            // Classic tokens: the endpoint accepts any one of `X-Accepted-OAuth-Scopes`.
+            let accepted = split_scopes(response.header("X-Accepted-OAuth-Scopes")?);
+            let granted = split_scopes(response.header("X-OAuth-Scopes").unwrap_or_default());
+            let covered = accepted.iter().any(|scope| {
+                crate::scopes::check_scopes(provider, &granted.join(","), &[scope])
+                    .is_ok_and(|check| check.satisfied)
+            });
+            (!accepted.is_empty() && !covered).then_some((accepted, granted))
+        }
+        Provider::BitbucketDataCenter => None,
+    }
+}
+
+/// The message in a provider's error body.
+fn provider_message(body: &Value) -> Option<String> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    body.get("message")
+        .and_then(text)
+        .or_else(|| body.get("error_description").and_then(text))
+        .or_else(|| body.get("error").and_then(|e| e.get("message")).and_then(text))
+        .or_else(|| {
+            body.get("errors").and_then(|e| e.get(0)).and_then(|e| e.get("message")).and_then(text)
+        })
+        .or_else(|| body.get("error").and_then(text))
+        .or_else(|| {
+            // GitLab sometimes nests messages: {"message": {"base": ["..."]}}.
+            body.get("message").filter(|m| m.is_object()).map(|m| m.to_string())
+        })
+}
+
+fn excerpt_long(text: &str) -> String {
+    text.chars().take(300).collect()
+}

@@ -1,0 +1,82 @@
+//! The values exchanged with the host's HTTP client. forgelink builds requests and reads
+//! responses; the host sends them, never following redirects.
+
+use serde::{Deserialize, Serialize};
+
+/// An HTTP request for the host to send as it is, without following redirects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body: form-encoded or JSON text, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(method: &str, url: impl Into<String>) -> Self {
+        HttpRequest { method: method.to_owned(), url: url.into(), headers: Vec::new(), body: None }
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub(crate) fn form(self, fields: &[(&str, &str)]) -> Self {
+        let body =
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let mut request = self.header("Content-Type", "application/x-www-form-urlencoded");
+        request.body = Some(body);
+        request
+    }
+
+    pub(crate) fn json(self, body: &serde_json::Value) -> Self {
+        let mut request = self.header("Content-Type", "application/json");
+        request.body = Some(body.to_string());
+        request
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+/// What the host's HTTP client received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names and values, in order, names in any case.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    #[serde(default)]
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
+}
+
+/// HTTP Basic credentials (RFC 7617).
+pub(crate) fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
