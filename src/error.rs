@@ -146,6 +146,8 @@ codes! {
     OauthClientSecretRequired = "oauth.client_secret_required",
     /// The provider has no endpoint to revoke tokens.
     OauthRevokeUnsupported = "oauth.revoke_unsupported",
+    /// The pending authorization is older than ten minutes.
+    OauthAuthorizationExpired = "oauth.authorization_expired",
     /// The provider reported another OAuth error.
     OauthProviderError = "oauth.provider_error",
     /// The provider answered 401: the credentials are missing, wrong, expired or revoked.
@@ -166,12 +168,26 @@ codes! {
     HttpLoginRedirect = "http.login_redirect",
     /// A status or redirect no call of forgelink expects.
     HttpUnexpectedStatus = "http.unexpected_status",
+    /// No connection is stored under this id.
+    ConnectionNotFound = "connection.not_found",
+    /// The provider no longer accepts the connection's refresh token: the person must connect again.
+    ConnectionNeedsReauthorization = "connection.needs_reauthorization",
+    /// Another caller is refreshing the connection's token and did not finish in time.
+    ConnectionRefreshInProgress = "connection.refresh_in_progress",
+    /// The host's storage failed.
+    StorageFailed = "storage.failed",
+    /// A stored value cannot be decrypted: another encryption key, or it was altered.
+    StorageCorrupt = "storage.corrupt",
+    /// The request timed out.
+    NetworkTimeout = "network.timeout",
     /// The instance could not be reached over the network.
     NetworkUnreachable = "network.unreachable",
     /// The instance's TLS certificate is not trusted (self-signed or private CA).
     TlsUntrustedCertificate = "tls.untrusted_certificate",
     /// The access token has expired.
     TokenExpired = "token.expired",
+    /// The pasted value is a token, but not one that can act as an access token.
+    TokenNotAccessToken = "token.not_access_token",
     /// A token response could not be read or lacks the access token.
     TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.

@@ -318,6 +318,32 @@ fn entry_for(code: Code) -> Entry {
             on!(BBC, &["Bitbucket Cloud: Personal settings → App authorizations → Revoke."], Some(BBC_OAUTH)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → Authorized applications → Revoke."], Some(BBDC_LINKS)),
         ]),
+        Code::OauthAuthorizationExpired => entry("The authorization took too long", "A connection must be finished within ten minutes of starting it.", &[
+            "Start the connection again and approve it on the provider's page without a long pause.",
+        ]),
+        Code::ConnectionNotFound => entry("No such connection", "No connection is stored under this id: it was disconnected, never finished, or the id is mistyped.", &[
+            "Connect the account again.",
+        ]),
+        Code::ConnectionNeedsReauthorization => entry("Connect again", "The provider no longer accepts the connection's refresh token: the person revoked the application, the token expired, or it was used elsewhere.", &[
+            "Ask the person who connected the account to connect it again.",
+        ]).specific(&[
+            on!(GH, &["GitHub App refresh tokens expire after about six months; revoking the app under Settings → Applications ends them at once."], None),
+            on!(GL, &["GitLab refresh tokens stop working when the person revokes the application under User settings → Applications → Authorized applications."], Some(GL_OAUTH)),
+        ]),
+        Code::ConnectionRefreshInProgress => entry("A refresh is still running elsewhere", "Another process holds the refresh lease for this connection and has not finished.", &[
+            "Retry in a few seconds; the lease expires by itself if its holder died.",
+        ]),
+        Code::StorageFailed => entry("Storage failed", "The host's storage refused a read or write.", &[
+            "Check the storage the product uses (disk space, database connection) and retry.",
+        ]),
+        Code::StorageCorrupt => entry("A stored record cannot be read", "It was encrypted with another key (the key changed or differs between servers) or it was altered.", &[
+            "Use the same encryption key on every server that shares the storage.",
+            "If the key was lost, connect the account again.",
+        ]),
+        Code::NetworkTimeout => entry("The instance did not answer in time", "The request timed out: the instance is slow, overloaded, or a firewall drops the traffic silently.", &[
+            "Open the base URL in a browser from the network the product runs in.",
+            "If the instance is behind a firewall, allow-list the product's outgoing addresses.",
+        ]),
         Code::OauthProviderError => entry("The provider reported an error", "The provider's own description is kept with the error.", &[
             "Read the provider's description; retry if it reports a temporary failure (server_error, temporarily_unavailable).",
         ]).docs(OAUTH_RFC),
@@ -380,6 +406,13 @@ fn entry_for(code: Code) -> Entry {
             "For a personal or project token, create a new one with the same scopes and paste it.",
         ]).specific(&[
             on!(GL, &["GitLab shows 'Token is expired. You can either do re-authorization or token refresh.'"], Some(GL_OAUTH)),
+        ]),
+        Code::TokenNotAccessToken => entry("That token cannot connect", "The pasted value is a refresh token, an application secret, or a token for Git or runners only.", &[
+            "Create a personal access token (or a project or group token) with the scopes the profile lists, and paste that.",
+        ]).specific(&[
+            on!(GH, &["GitHub: Settings → Developer settings → Personal access tokens → Generate new token."], None),
+            on!(GL, &["GitLab: User settings → Access tokens → Add new token (tokens start with glpat-)."], Some(GL_SCOPES)),
+            on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → HTTP access tokens → Create token."], None),
         ]),
         Code::TokenInvalidResponse => entry("Unreadable token response", "The token endpoint answered without an access token: often a proxy or login page answered instead of the provider.", &[
             "Check the base URL and that the token endpoint is reachable without a browser login in between.",

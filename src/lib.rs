@@ -25,9 +25,11 @@ mod detect;
 mod diagnostic;
 mod endpoints;
 mod error;
+mod flows;
 mod guidance;
 mod host_name;
 mod http;
+mod identity;
 mod oauth;
 mod profiles;
 mod provider;
@@ -42,8 +44,17 @@ pub use detect::{detect_token, TokenInfo};
 pub use diagnostic::{Diagnostic, Severity};
 pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};
+pub use flows::{
+    Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
+    ConnectionReport, ConnectionStatus, DisconnectReport, EncryptionKey, FetchError, Flows, Host,
+    ScopeStatus, StorageError,
+};
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};
+pub use identity::{
+    parse_current_user, parse_data_center_user, parse_version, prepare_current_user,
+    prepare_data_center_user, prepare_version, Account, Identity,
+};
 pub use oauth::{
     authorization_url, parse_callback, AuthorizationRequest, AuthorizationUrl, Callback,
     ENTROPY_LEN,

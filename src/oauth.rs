@@ -297,6 +297,14 @@ pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<Callba
     }
 }
 
+/// The `state` a callback carries, if it can be read.
+pub(crate) fn callback_state(callback_url: &str) -> Option<String> {
+    let query = callback_query(callback_url.trim()).ok()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "state")
+        .map(|(_, v)| v.into_owned())
+}
+
 fn callback_query(input: &str) -> Result<&str, Error> {
     if let Some((_, rest)) = input.split_once("://") {
         if !rest.is_empty() && Url::parse(input).is_ok() {

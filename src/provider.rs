@@ -89,7 +89,7 @@ impl FromStr for Provider {
 }
 
 /// Who runs the instance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Deployment {
     /// Run by the provider: github.com, `SUB.ghe.com`, gitlab.com, bitbucket.org.

@@ -19,7 +19,7 @@ use crate::secret::{
 const GITLAB_TOKEN_LIFETIME: i64 = 7200;
 
 /// An OAuth application registered on one deployment.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OAuthClient {
     /// The provider.
@@ -30,7 +30,7 @@ pub struct OAuthClient {
     /// The client id.
     pub client_id: String,
     /// The client secret; absent for public clients that rely on PKCE.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<ClientSecret>,
     /// The redirect URI used in the authorization request (the code exchange repeats it, and
     /// GitLab wants it on refresh too).
@@ -50,7 +50,7 @@ impl OAuthClient {
         }
     }
 
-    fn endpoints(&self) -> Result<Endpoints, Error> {
+    pub(crate) fn endpoints(&self) -> Result<Endpoints, Error> {
         resolve_base_url(self.provider, self.base_url.as_deref()).map(|base| endpoints_for(&base))
     }
 

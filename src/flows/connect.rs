@@ -1,0 +1,392 @@
+//! Connecting an account: the OAuth round trip, or a pasted access token.
+
+use serde::{Deserialize, Serialize};
+
+use crate::base_url::resolve_base_url;
+use crate::detect::detect_token;
+use crate::endpoints::{endpoints_for, Endpoints};
+use crate::error::{Code, Error};
+use crate::flows::host::{nonce, random_id, Host};
+use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus};
+use crate::flows::store::{connection_key, open, pending_key, seal};
+use crate::flows::Flows;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::identity::{
+    bearer, minimum_version, parse_current_user, parse_data_center_user, parse_version,
+    prepare_current_user, prepare_data_center_user, prepare_version, version_at_least, Account,
+};
+use crate::oauth::{
+    authorization_url, callback_state, parse_callback, AuthorizationRequest, ENTROPY_LEN,
+};
+use crate::profiles::profile;
+use crate::provider::{Deployment, Provider};
+use crate::scopes::check_scopes;
+use crate::secret::{AccessToken, ClientSecret, CodeVerifier};
+use crate::tokens::{parse_token_response, prepare_token_exchange, OAuthClient, TokenSet};
+
+/// How long a started authorization may take.
+const PENDING_LIFETIME: i64 = 600;
+
+/// What [`Flows::connect_start`] needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectStart {
+    /// The provider.
+    pub provider: Provider,
+    /// The instance; the provider's cloud when absent.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The OAuth application's client id.
+    pub client_id: String,
+    /// Its secret, for confidential clients (kept sealed with the connection, for refreshes).
+    #[serde(default)]
+    pub client_secret: Option<ClientSecret>,
+    /// The redirect URI registered on the application.
+    pub redirect_uri: String,
+    /// The profile whose scopes to request and check.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Scopes to request besides the profile's.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    /// Whether to use PKCE; by default wherever the provider supports it.
+    #[serde(default)]
+    pub pkce: Option<bool>,
+}
+
+/// Where to send the person.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectStarted {
+    /// The provider's authorization URL.
+    pub url: String,
+    /// The state it carries (the flows keep it; callers may use it to find their session).
+    pub state: String,
+}
+
+/// What [`Flows::connect_with_token`] needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectWithToken {
+    /// The provider.
+    pub provider: Provider,
+    /// The instance; the provider's cloud when absent.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The personal, project, group or workspace access token.
+    pub token: AccessToken,
+    /// For Bitbucket Cloud API tokens and app passwords: the Atlassian account email or
+    /// username to send with it (HTTP Basic).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The profile whose scopes to check.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+/// Kept between the redirect and the callback (sealed).
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    state: String,
+    code_verifier: Option<CodeVerifier>,
+    client: OAuthClient,
+    profile: Option<String>,
+    required_scopes: Vec<String>,
+    expires_at: i64,
+}
+
+/// The marker a consumed pending authorization holds until it is deleted.
+const CONSUMED: &[u8] = b"consumed";
+
+impl<H: Host> Flows<H> {
+    /// Starts an OAuth connection: stores the pending authorization (state, PKCE verifier,
+    /// ten minutes to finish) and returns the URL to send the person to.
+    pub async fn connect_start(&self, start: ConnectStart) -> Result<ConnectStarted, Error> {
+        let mut entropy = [0u8; ENTROPY_LEN];
+        self.host.fill_random(&mut entropy);
+        let request = AuthorizationRequest {
+            provider: start.provider,
+            base_url: start.base_url.clone(),
+            client_id: start.client_id.clone(),
+            redirect_uri: start.redirect_uri.clone(),
+            scopes: start.scopes.clone(),
+            profile: start.profile.clone(),
+            pkce: start.pkce,
+        };
+        let authorization = authorization_url(&request, &entropy)?;
+        let base = resolve_base_url(start.provider, start.base_url.as_deref())?;
+        let pending = Pending {
+            state: authorization.state.clone(),
+            code_verifier: authorization.code_verifier,
+            client: OAuthClient {
+                provider: start.provider,
+                base_url: Some(base.base),
+                client_id: start.client_id.trim().to_owned(),
+                client_secret: start.client_secret,
+                redirect_uri: Some(start.redirect_uri.trim().to_owned()),
+            },
+            required_scopes: required_scopes(start.provider, start.profile.as_deref())?,
+            profile: start.profile,
+            expires_at: self.host.now().saturating_add(PENDING_LIFETIME),
+        };
+        let key = pending_key(&pending.state);
+        let sealed = seal(&self.key, &key, &pending, nonce(&self.host))?;
+        self.host.set(&key, &sealed).await?;
+        Ok(ConnectStarted { url: authorization.url, state: authorization.state })
+    }
+
+    /// Finishes an OAuth connection from the URL the provider redirected to: consumes the
+    /// state (once), exchanges the code, identifies the account, reads the server version on
+    /// self-hosted deployments, checks the scopes, and stores the connection.
+    pub async fn connect_finish(&self, callback_url: &str) -> Result<Connection, Error> {
+        let Some(state) = callback_state(callback_url) else {
+            // No state to look up: let the callback parser name what is wrong with it.
+            return Err(parse_callback(callback_url, "\u{0}no pending state")
+                .err()
+                .unwrap_or_else(|| {
+                    Error::new(Code::OauthMissingState, "The callback carries no state.")
+                }));
+        };
+        let key = pending_key(&state);
+        let unknown = || {
+            Error::new(
+                Code::OauthStateMismatch,
+                "No pending authorization has this state: it was already used, it expired, or it was started elsewhere.",
+            )
+        };
+        let sealed = self.host.get(&key).await?.filter(|v| v != CONSUMED).ok_or_else(unknown)?;
+        // Single use: only the caller whose swap succeeds may go on.
+        if !self.host.compare_and_swap(&key, Some(&sealed), CONSUMED).await? {
+            return Err(unknown());
+        }
+        let pending: Pending = open(&self.key, &key, &sealed)?;
+        // The marker is inert; failing to remove it loses nothing.
+        let _ = self.host.delete(&key).await;
+        let provider = pending.client.provider;
+        if self.host.now() > pending.expires_at {
+            return Err(Error::new(
+                Code::OauthAuthorizationExpired,
+                "The authorization was started more than ten minutes ago.",
+            )
+            .for_provider(provider));
+        }
+        let callback =
+            parse_callback(callback_url, &pending.state).map_err(|e| e.for_provider(provider))?;
+        let exchange = prepare_token_exchange(
+            &pending.client,
+            &callback.code,
+            pending.code_verifier.as_ref(),
+        )?;
+        let response = self.send(exchange).await?;
+        let tokens = parse_token_response(provider, &response, self.host.now())?;
+        let endpoints = pending.client.endpoints()?;
+        let auth = Auth::OAuth { client: pending.client };
+        self.finish(endpoints, auth, tokens, pending.profile, pending.required_scopes, true).await
+    }
+
+    /// Connects with a personal, project, group or workspace access token: identifies the
+    /// account, reads what the provider tells about the token (scopes, expiry), and stores it.
+    pub async fn connect_with_token(&self, input: ConnectWithToken) -> Result<Connection, Error> {
+        let provider = input.provider;
+        let detected = detect_token(input.token.secret());
+        if !detected.usable_as_access_token {
+            return Err(Error::new(
+                Code::TokenNotAccessToken,
+                format!("That is a {}.", detected.description),
+            )
+            .for_provider(provider));
+        }
+        if let Some(other) = detected.provider.filter(|p| *p != provider) {
+            return Err(Error::new(
+                Code::BaseUrlWrongProvider,
+                format!(
+                    "That is a {}, not a {} token.",
+                    detected.description,
+                    provider.display_name()
+                ),
+            )
+            .for_provider(other));
+        }
+        let base = resolve_base_url(provider, input.base_url.as_deref())?;
+        let endpoints = endpoints_for(&base);
+        let tokens = TokenSet {
+            access_token: input.token,
+            token_type: "bearer".into(),
+            refresh_token: None,
+            expires_at: None,
+            refresh_token_expires_at: None,
+            scopes: Vec::new(),
+        };
+        let auth = Auth::Token { token_kind: detected.kind.to_owned(), basic_user: input.username };
+        let required = required_scopes(provider, input.profile.as_deref())?;
+        self.finish(endpoints, auth, tokens, input.profile, required, false).await
+    }
+
+    /// Identifies the account, checks version and scopes, and stores the new connection.
+    async fn finish(
+        &self,
+        endpoints: Endpoints,
+        auth: Auth,
+        mut tokens: TokenSet,
+        profile: Option<String>,
+        required_scopes: Vec<String>,
+        oauth: bool,
+    ) -> Result<Connection, Error> {
+        let provider = endpoints.provider;
+        let mut record = Record {
+            id: random_id(&self.host),
+            provider,
+            base_url: endpoints.web.clone(),
+            deployment: endpoints.deployment,
+            auth,
+            tokens: tokens.clone(),
+            account: Account {
+                id: String::new(),
+                username: String::new(),
+                name: None,
+                web_url: None,
+            },
+            profile,
+            required_scopes,
+            scopes: ScopeStatus { granted: None, missing: Vec::new() },
+            server_version: None,
+            status: ConnectionStatus::Active,
+            refresh_lease: None,
+            created_at: self.host.now(),
+        };
+        let facts = self.inspect(&endpoints, &record).await?;
+        if let (Some(version), Some(minimum)) = (&facts.version, minimum_version(provider, oauth)) {
+            if !version_at_least(version, minimum) {
+                return Err(Error::new(
+                    Code::ServerTooOld,
+                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection.", provider.display_name()),
+                )
+                .for_provider(provider));
+            }
+        }
+        if tokens.expires_at.is_none() {
+            tokens.expires_at = facts.token_expires_at;
+        }
+        let granted = facts
+            .granted_scopes
+            .or_else(|| (oauth && !tokens.scopes.is_empty()).then(|| tokens.scopes.clone()));
+        record.scopes = scope_status(provider, granted, &record.required_scopes);
+        record.tokens = tokens;
+        record.account = facts.account;
+        record.server_version = facts.version;
+        let sealed = self.seal_record(&record)?;
+        if !self.host.compare_and_swap(&connection_key(&record.id)?, None, &sealed).await? {
+            return Err(Error::new(
+                Code::StorageFailed,
+                "A connection with the same random id exists: the host's random source is broken.",
+            ));
+        }
+        Ok(record.summary())
+    }
+
+    /// Sends a request and maps transport failures to coded errors.
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        Ok(self.host.fetch(request).await?)
+    }
+
+    /// Who the token is, what it may do, and what the instance runs.
+    pub(crate) async fn inspect(
+        &self,
+        endpoints: &Endpoints,
+        record: &Record,
+    ) -> Result<Facts, Error> {
+        let provider = endpoints.provider;
+        let mut user_request = prepare_current_user(endpoints, record.tokens.access_token.secret());
+        authorize(&mut user_request, record);
+        let response = self.send(user_request).await?;
+        let identity = parse_current_user(provider, &response)?;
+        let mut facts = Facts {
+            account: identity.account.clone().unwrap_or(Account {
+                id: String::new(),
+                username: String::new(),
+                name: None,
+                web_url: None,
+            }),
+            granted_scopes: identity.granted_scopes,
+            token_expires_at: identity.token_expires_at,
+            version: None,
+        };
+        if provider == Provider::BitbucketDataCenter {
+            // The application properties answered both who (X-AUSERNAME) and which version.
+            facts.version = parse_version(provider, &response).ok();
+            let slug = identity.username.unwrap_or_default();
+            let mut request =
+                prepare_data_center_user(endpoints, record.tokens.access_token.secret(), &slug);
+            authorize(&mut request, record);
+            facts.account = parse_data_center_user(&self.send(request).await?)?;
+        } else if endpoints.deployment == Deployment::SelfHosted {
+            if let Some(mut request) =
+                prepare_version(endpoints, record.tokens.access_token.secret())
+            {
+                authorize(&mut request, record);
+                facts.version = parse_version(provider, &self.send(request).await?).ok();
+            }
+        }
+        if provider == Provider::GitLab && matches!(record.auth, Auth::Token { .. }) {
+            // Personal, project and group tokens describe themselves (GitLab 15.5+).
+            let url = format!("{}/personal_access_tokens/self", endpoints.api);
+            let mut request =
+                bearer(HttpRequest::new("GET", url), record.tokens.access_token.secret());
+            authorize(&mut request, record);
+            let response = self.send(request).await?;
+            if (200..300).contains(&response.status) {
+                if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&response.body) {
+                    facts.granted_scopes = body["scopes"]
+                        .as_array()
+                        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
+                    facts.token_expires_at =
+                        body["expires_at"].as_str().and_then(crate::identity::parse_timestamp);
+                }
+            }
+        }
+        Ok(facts)
+    }
+}
+
+/// What [`Flows::inspect`] learned.
+pub(crate) struct Facts {
+    pub(crate) account: Account,
+    pub(crate) granted_scopes: Option<Vec<String>>,
+    pub(crate) token_expires_at: Option<i64>,
+    pub(crate) version: Option<String>,
+}
+
+/// Bearer for everything except Bitbucket Cloud API tokens and app passwords (Basic).
+fn authorize(request: &mut HttpRequest, record: &Record) {
+    let value = record.authorization();
+    for (name, existing) in &mut request.headers {
+        if name.eq_ignore_ascii_case("Authorization") {
+            *existing = value.clone();
+        }
+    }
+}
+
+pub(crate) fn required_scopes(
+    provider: Provider,
+    profile_id: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let Some(id) = profile_id else { return Ok(Vec::new()) };
+    Ok(profile(id)?.for_provider(provider).scopes.iter().map(|n| n.name.to_owned()).collect())
+}
+
+pub(crate) fn scope_status(
+    provider: Provider,
+    granted: Option<Vec<String>>,
+    required: &[String],
+) -> ScopeStatus {
+    let missing = match &granted {
+        Some(granted) => {
+            let required: Vec<&str> = required.iter().map(String::as_str).collect();
+            check_scopes(provider, &granted.join(" "), &required)
+                .map(|c| c.missing)
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    ScopeStatus { granted, missing }
+}

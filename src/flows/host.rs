@@ -1,0 +1,90 @@
+use std::future::Future;
+
+use crate::error::{Code, Error};
+use crate::http::{HttpRequest, HttpResponse};
+
+/// Why the host could not complete a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchError {
+    /// No answer in time.
+    Timeout,
+    /// The TLS handshake failed (an untrusted certificate, most often), with the host's message.
+    Tls(String),
+    /// No connection could be made (DNS, refused, unreachable), with the host's message.
+    Connection(String),
+    /// Anything else, with the host's message.
+    Other(String),
+}
+
+impl From<FetchError> for Error {
+    fn from(error: FetchError) -> Self {
+        match error {
+            FetchError::Timeout => {
+                Error::new(Code::NetworkTimeout, "The instance did not answer in time.")
+            }
+            FetchError::Tls(detail) => Error::new(
+                Code::TlsUntrustedCertificate,
+                "The instance's TLS certificate is not trusted.",
+            )
+            .with_detail(detail),
+            FetchError::Connection(detail) | FetchError::Other(detail) => {
+                Error::new(Code::NetworkUnreachable, "The instance could not be reached.")
+                    .with_detail(detail)
+            }
+        }
+    }
+}
+
+/// The host's storage failed, with its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl From<StorageError> for Error {
+    fn from(error: StorageError) -> Self {
+        Error::new(Code::StorageFailed, "The host's storage failed.").with_detail(error.0)
+    }
+}
+
+/// What the flows need from the platform they run on. forgelink itself never touches the
+/// network, a clock, a random source or a disk.
+///
+/// The futures need not be `Send`: the JavaScript and component hosts are single-threaded.
+pub trait Host {
+    /// Sends the request as it is. Must not follow redirects: a redirect is a response.
+    fn fetch(&self, request: HttpRequest)
+        -> impl Future<Output = Result<HttpResponse, FetchError>>;
+    /// The value stored under `key`.
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StorageError>>;
+    /// Stores `value` under `key`.
+    fn set(&self, key: &str, value: &[u8]) -> impl Future<Output = Result<(), StorageError>>;
+    /// Removes `key`; removing a missing key succeeds.
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>>;
+    /// Atomically: if the value under `key` is `expected` (`None`: absent), store `new` and
+    /// answer `true`; otherwise change nothing and answer `false`.
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> impl Future<Output = Result<bool, StorageError>>;
+    /// The current time, in unix seconds.
+    fn now(&self) -> i64;
+    /// Fills `buffer` from a cryptographically secure random source.
+    fn fill_random(&self, buffer: &mut [u8]);
+    /// Resolves after about `millis` milliseconds; used only while another caller holds a
+    /// refresh lease.
+    fn sleep(&self, millis: u32) -> impl Future<Output = ()>;
+}
+
+pub(crate) fn random_id<H: Host>(host: &H) -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 16];
+    host.fill_random(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn nonce<H: Host>(host: &H) -> [u8; 12] {
+    let mut bytes = [0u8; 12];
+    host.fill_random(&mut bytes);
+    bytes
+}

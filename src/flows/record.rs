@@ -1,0 +1,145 @@
+//! The connection as stored, and the summary handed to callers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::flows::host::{nonce, Host};
+use crate::flows::store::{connection_key, open, seal};
+use crate::flows::Flows;
+use crate::identity::Account;
+use crate::provider::{Deployment, Provider};
+use crate::tokens::{OAuthClient, TokenSet};
+
+/// Whether a connection still works without the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// Its tokens work or can be refreshed.
+    Active,
+    /// The provider refused its refresh token: the person must connect again.
+    NeedsReauthorization,
+}
+
+/// Granted scopes against the profile's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeStatus {
+    /// The scopes granted; `None` when the provider does not tell (fine-grained GitHub tokens,
+    /// Data Center access tokens).
+    pub granted: Option<Vec<String>>,
+    /// The profile's scopes that are not granted (empty when `granted` is unknown).
+    pub missing: Vec<String>,
+}
+
+/// A refresh in progress: whoever holds it until `until` is the only one to refresh.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Lease {
+    pub(crate) holder: String,
+    pub(crate) until: i64,
+}
+
+/// How the connection authenticates.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Auth {
+    OAuth { client: OAuthClient },
+    Token { token_kind: String, basic_user: Option<String> },
+}
+
+/// Everything stored for a connection (sealed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub(crate) id: String,
+    pub(crate) provider: Provider,
+    pub(crate) base_url: String,
+    pub(crate) deployment: Deployment,
+    pub(crate) auth: Auth,
+    pub(crate) tokens: TokenSet,
+    pub(crate) account: Account,
+    pub(crate) profile: Option<String>,
+    pub(crate) required_scopes: Vec<String>,
+    pub(crate) scopes: ScopeStatus,
+    pub(crate) server_version: Option<String>,
+    pub(crate) status: ConnectionStatus,
+    pub(crate) refresh_lease: Option<Lease>,
+    pub(crate) created_at: i64,
+}
+
+/// A connected account, as the caller sees it (no secrets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// The id to pass to the other flows.
+    pub id: String,
+    /// The provider.
+    pub provider: Provider,
+    /// The instance's base URL.
+    pub base_url: String,
+    /// The account connected.
+    pub account: Account,
+    /// Granted scopes against the profile.
+    pub scopes: ScopeStatus,
+    /// When the access token expires, in unix seconds, where it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// The instance's version, for self-hosted deployments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+    /// Whether it still works without the person.
+    pub status: ConnectionStatus,
+}
+
+impl Record {
+    pub(crate) fn summary(&self) -> Connection {
+        Connection {
+            id: self.id.clone(),
+            provider: self.provider,
+            base_url: self.base_url.clone(),
+            account: self.account.clone(),
+            scopes: self.scopes.clone(),
+            expires_at: self.tokens.expires_at,
+            server_version: self.server_version.clone(),
+            status: self.status,
+        }
+    }
+
+    /// The value for an `Authorization` header.
+    pub(crate) fn authorization(&self) -> String {
+        match &self.auth {
+            Auth::Token { basic_user: Some(user), .. } => {
+                crate::http::basic_auth(user, self.tokens.access_token.secret())
+            }
+            _ => format!("Bearer {}", self.tokens.access_token.secret()),
+        }
+    }
+}
+
+impl<H: Host> Flows<H> {
+    /// The stored record and the exact bytes read, for a later compare-and-swap.
+    pub(crate) async fn load(&self, id: &str) -> Result<(Record, Vec<u8>), Error> {
+        let key = connection_key(id)?;
+        let bytes = self.host.get(&key).await?.ok_or_else(|| {
+            Error::new(crate::Code::ConnectionNotFound, "No connection is stored under this id.")
+        })?;
+        let record = open(&self.key, &key, &bytes)?;
+        Ok((record, bytes))
+    }
+
+    pub(crate) fn seal_record(&self, record: &Record) -> Result<Vec<u8>, Error> {
+        seal(&self.key, &connection_key(&record.id)?, record, nonce(&self.host))
+    }
+
+    /// Replaces the record if it is still `expected`; `false` when another caller changed it.
+    pub(crate) async fn swap(
+        &self,
+        expected: &[u8],
+        record: &Record,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let sealed = self.seal_record(record)?;
+        let swapped = self
+            .host
+            .compare_and_swap(&connection_key(&record.id)?, Some(expected), &sealed)
+            .await?;
+        Ok(swapped.then_some(sealed))
+    }
+}

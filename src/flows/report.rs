@@ -1,0 +1,289 @@
+//! Testing a connection, and disconnecting it.
+
+use serde::Serialize;
+
+use crate::error::{Code, Error};
+use crate::flows::connect::scope_status;
+use crate::flows::host::Host;
+use crate::flows::record::{Auth, ConnectionStatus};
+use crate::flows::store::connection_key;
+use crate::flows::Flows;
+use crate::guidance::{troubleshoot, Guidance};
+use crate::identity::minimum_version;
+use crate::provider::Provider;
+use crate::tokens::prepare_revoke;
+
+/// Warn this long before a token that must be rotated by hand expires.
+const EXPIRY_WARNING: i64 = 14 * 86_400;
+
+/// The outcome of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Fine.
+    Pass,
+    /// Works, but needs attention soon.
+    Warn,
+    /// Broken: the guidance says how to fix it.
+    Fail,
+}
+
+/// One line of a connection report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// `reachability`, `identity`, `server-version`, `scopes`, `token-expiry` or `refresh-token`.
+    pub name: &'static str,
+    /// Pass, warn or fail.
+    pub status: CheckStatus,
+    /// The code behind a warning or failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// What was found, for a person.
+    pub message: String,
+    /// How to fix a warning or failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Guidance>,
+}
+
+/// What [`Flows::test_connection`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConnectionReport {
+    /// No check failed.
+    pub ok: bool,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+}
+
+/// What [`Flows::disconnect`] did and what is left to a person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectReport {
+    /// Whether the provider revoked the token.
+    pub revoked: bool,
+    /// Steps forgelink cannot take for the person.
+    pub manual_steps: Vec<&'static str>,
+}
+
+fn check(name: &'static str, status: CheckStatus, message: impl Into<String>) -> Check {
+    Check { name, status, code: None, message: message.into(), guidance: None }
+}
+
+fn failing(name: &'static str, status: CheckStatus, error: &Error) -> Check {
+    Check {
+        name,
+        status,
+        code: Some(error.code),
+        message: error.message.clone(),
+        guidance: Some(troubleshoot(error.code, error.provider)),
+    }
+}
+
+fn coded(
+    name: &'static str,
+    status: CheckStatus,
+    code: Code,
+    provider: Provider,
+    message: impl Into<String>,
+) -> Check {
+    Check {
+        name,
+        status,
+        code: Some(code),
+        message: message.into(),
+        guidance: Some(troubleshoot(code, Some(provider))),
+    }
+}
+
+fn days(seconds: i64) -> i64 {
+    seconds.div_euclid(86_400)
+}
+
+impl<H: Host> Flows<H> {
+    /// Checks the connection end to end: a fresh token, reachability and TLS, the account,
+    /// the server version, the scopes, and how long the tokens last.
+    pub async fn test_connection(&self, id: &str) -> Result<ConnectionReport, Error> {
+        let mut checks = Vec::new();
+        let token = self.access_token(id).await;
+        let (mut record, _) = self.load(id).await?;
+        let provider = record.provider;
+        if let Err(error) = token {
+            checks.push(failing("token", CheckStatus::Fail, &error));
+            return Ok(ConnectionReport { ok: false, checks });
+        }
+        let endpoints = crate::base_url::resolve_base_url(provider, Some(&record.base_url))
+            .map(|base| crate::endpoints::endpoints_for(&base))?;
+        let facts = match self.inspect(&endpoints, &record).await {
+            Ok(facts) => {
+                checks.push(check(
+                    "reachability",
+                    CheckStatus::Pass,
+                    format!("{} answered.", record.base_url),
+                ));
+                facts
+            }
+            Err(error) => {
+                let reachable = !matches!(
+                    error.code,
+                    Code::NetworkUnreachable | Code::NetworkTimeout | Code::TlsUntrustedCertificate
+                );
+                if reachable {
+                    checks.push(check(
+                        "reachability",
+                        CheckStatus::Pass,
+                        format!("{} answered.", record.base_url),
+                    ));
+                }
+                checks.push(failing(
+                    if reachable { "identity" } else { "reachability" },
+                    CheckStatus::Fail,
+                    &error,
+                ));
+                return Ok(ConnectionReport { ok: false, checks });
+            }
+        };
+        if facts.account.id == record.account.id {
+            checks.push(check(
+                "identity",
+                CheckStatus::Pass,
+                format!("Connected as {}.", facts.account.username),
+            ));
+        } else {
+            checks.push(check(
+                "identity",
+                CheckStatus::Warn,
+                format!(
+                    "The token now acts as {}, not {} who connected it.",
+                    facts.account.username, record.account.username
+                ),
+            ));
+        }
+        let oauth = matches!(record.auth, Auth::OAuth { .. });
+        match (&facts.version, minimum_version(provider, oauth)) {
+            (Some(version), Some(minimum))
+                if !crate::identity::version_at_least(version, minimum) =>
+            {
+                checks.push(coded(
+                    "server-version",
+                    CheckStatus::Fail,
+                    Code::ServerTooOld,
+                    provider,
+                    format!("{} {version} is older than {minimum}.", provider.display_name()),
+                ))
+            }
+            (Some(version), _) => checks.push(check(
+                "server-version",
+                CheckStatus::Pass,
+                format!("{} {version}.", provider.display_name()),
+            )),
+            (None, _) if record.deployment == crate::provider::Deployment::SelfHosted => checks
+                .push(check(
+                    "server-version",
+                    CheckStatus::Warn,
+                    "The instance did not tell its version.",
+                )),
+            (None, _) => {}
+        }
+        let granted = facts.granted_scopes.clone().or_else(|| record.scopes.granted.clone());
+        record.scopes = scope_status(provider, granted, &record.required_scopes);
+        match (&record.scopes.granted, record.scopes.missing.is_empty()) {
+            (None, _) => checks.push(check(
+                "scopes",
+                CheckStatus::Warn,
+                "The provider does not tell this token's scopes; check them by hand.",
+            )),
+            (Some(_), true) => checks.push(check(
+                "scopes",
+                CheckStatus::Pass,
+                "Every scope the profile needs is granted.",
+            )),
+            (Some(_), false) => checks.push(coded(
+                "scopes",
+                CheckStatus::Fail,
+                Code::HttpMissingScope,
+                provider,
+                format!("Missing scopes: {}.", record.scopes.missing.join(", ")),
+            )),
+        }
+        let now = self.host.now();
+        let refreshable = record.tokens.refresh_token.is_some() && oauth;
+        match facts.token_expires_at.or(record.tokens.expires_at) {
+            Some(at) if at <= now => checks.push(coded(
+                "token-expiry",
+                CheckStatus::Fail,
+                Code::TokenExpired,
+                provider,
+                "The token has expired.",
+            )),
+            Some(at) if !refreshable && at - now < EXPIRY_WARNING => checks.push(coded(
+                "token-expiry",
+                CheckStatus::Warn,
+                Code::TokenExpired,
+                provider,
+                format!(
+                    "The token expires in {} days; create a new one before then.",
+                    days(at - now)
+                ),
+            )),
+            Some(at) if refreshable => checks.push(check(
+                "token-expiry",
+                CheckStatus::Pass,
+                format!("Valid for {} more minutes, then refreshed.", (at - now) / 60),
+            )),
+            Some(at) => checks.push(check(
+                "token-expiry",
+                CheckStatus::Pass,
+                format!("Expires in {} days.", days(at - now)),
+            )),
+            None => {
+                checks.push(check("token-expiry", CheckStatus::Pass, "The token does not expire."))
+            }
+        }
+        if oauth {
+            match (record.status, record.tokens.refresh_token.is_some(), record.tokens.refresh_token_expires_at) {
+                (ConnectionStatus::NeedsReauthorization, _, _) => checks.push(coded(
+                    "refresh-token",
+                    CheckStatus::Fail,
+                    Code::ConnectionNeedsReauthorization,
+                    provider,
+                    "The refresh token is no longer accepted.",
+                )),
+                (_, true, Some(at)) if at - now < EXPIRY_WARNING => checks.push(coded(
+                    "refresh-token",
+                    CheckStatus::Warn,
+                    Code::ConnectionNeedsReauthorization,
+                    provider,
+                    format!("The refresh token expires in {} days; the person will have to connect again then.", days(at - now)),
+                )),
+                (_, true, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The refresh token is valid.")),
+                (_, false, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The token does not expire, so no refresh token is needed.")),
+            }
+        }
+        Ok(ConnectionReport { ok: checks.iter().all(|c| c.status != CheckStatus::Fail), checks })
+    }
+
+    /// Revokes what the provider lets forgelink revoke, deletes the stored connection, and
+    /// lists what a person must still do. When the revocation cannot be sent (the network
+    /// failed), nothing is deleted, so the call can be repeated.
+    pub async fn disconnect(&self, id: &str) -> Result<DisconnectReport, Error> {
+        let (record, _) = self.load(id).await?;
+        let provider = record.provider;
+        let mut revoked = false;
+        if let Auth::OAuth { client } = &record.auth {
+            if let Ok(request) = prepare_revoke(client, &record.tokens.access_token) {
+                let response = self.send(request).await?;
+                revoked = (200..300).contains(&response.status);
+            }
+        }
+        self.host.delete(&connection_key(id)?).await?;
+        let manual_steps: Vec<&'static str> = match (provider, &record.auth, revoked) {
+            (_, Auth::Token { .. }, _) => vec!["Delete the access token in the provider's settings if nothing else uses it."],
+            (Provider::GitHub, _, _) => vec!["To remove the application entirely, open GitHub Settings → Applications → Authorized OAuth Apps and revoke it."],
+            (Provider::GitLab, _, true) => vec![],
+            (Provider::GitLab, _, false) => vec!["Revoke the application under GitLab User settings → Applications → Authorized applications."],
+            (Provider::BitbucketCloud, _, _) => vec!["Revoke the application under Bitbucket Personal settings → App authorizations."],
+            (Provider::BitbucketDataCenter, _, _) => vec!["Revoke the application under Bitbucket Profile → Manage account → Authorized applications."],
+        };
+        Ok(DisconnectReport { revoked, manual_steps })
+    }
+}
