@@ -172,6 +172,13 @@ fn resolve(provider: Provider, input: &str, out: &mut Vec<Diagnostic>) -> Option
             return resolved;
         }
     }
+    if url.port() == Some(0) {
+        out.push(Diagnostic::error(
+            Code::BaseUrlInvalidPort,
+            "The port must be a number from 1 to 65535.",
+        ));
+        return None;
+    }
     if fatal_before || out.iter().any(Diagnostic::is_error) {
         return None;
     }
@@ -192,23 +199,7 @@ fn parse_with_scheme(input: &str, out: &mut Vec<Diagnostic>) -> Option<Url> {
             && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
     let Some(scheme) = scheme else {
-        if let Some(host) = scp_like_host(input) {
-            out.push(
-                Diagnostic::error(
-                    Code::BaseUrlUnsupportedScheme,
-                    "That is an SSH clone address; type the web address of the instance instead.",
-                )
-                .suggest(format!("https://{host}")),
-            );
-        } else {
-            out.push(
-                Diagnostic::error(
-                    Code::BaseUrlMissingScheme,
-                    "The address needs https:// in front.",
-                )
-                .suggest(format!("https://{}", input.trim_start_matches('/'))),
-            );
-        }
+        out.push(schemeless_diagnostic(input));
         return None;
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -230,6 +221,41 @@ fn parse_with_scheme(input: &str, out: &mut Vec<Diagnostic>) -> Option<Url> {
             None
         }
     }
+}
+
+/// What to say about an input without `://`: a clone address, a foreign scheme
+/// (`mailto:`, `javascript:`), a mistyped `https:/`, or a plain host name.
+fn schemeless_diagnostic(input: &str) -> Diagnostic {
+    if let Some(host) = scp_like_host(input) {
+        return Diagnostic::error(
+            Code::BaseUrlUnsupportedScheme,
+            "That is an SSH clone address; type the web address of the instance instead.",
+        )
+        .suggest(format!("https://{host}"));
+    }
+    if let Some((prefix, rest)) = input.split_once(':') {
+        let lower = prefix.to_ascii_lowercase();
+        let is_port = rest.starts_with(|c: char| c.is_ascii_digit());
+        // A scheme has no dots; `gitlab.example.com:8443` is a host and a port.
+        let looks_like_scheme = !prefix.contains('.')
+            && prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+            && prefix.chars().all(|c| c.is_ascii_alphanumeric() || "+-".contains(c));
+        if (lower == "http" || lower == "https") && !is_port {
+            return Diagnostic::error(
+                Code::BaseUrlMissingScheme,
+                "The address needs https:// in front.",
+            )
+            .suggest(format!("https://{}", rest.trim_start_matches('/')));
+        }
+        if looks_like_scheme && !is_port {
+            return Diagnostic::error(
+                Code::BaseUrlUnsupportedScheme,
+                format!("`{}:` is not a web address; use https://.", excerpt(prefix)),
+            );
+        }
+    }
+    Diagnostic::error(Code::BaseUrlMissingScheme, "The address needs https:// in front.")
+        .suggest(format!("https://{}", input.trim_start_matches('/')))
 }
 
 /// `git@github.com:group/project.git` → `github.com`.
@@ -328,7 +354,17 @@ fn resolve_known_host(
     }
     let ghe_host = match &kind {
         CloudHost::GheWeb(host) | CloudHost::GheApi(host) => Some(host.as_str()),
-        CloudHost::Web | CloudHost::Api => None,
+        CloudHost::Web | CloudHost::Api | CloudHost::OtherSubdomain => None,
+        CloudHost::GheIncomplete => {
+            out.push(
+                Diagnostic::error(
+                    Code::BaseUrlInvalidHost,
+                    "A GitHub Enterprise Cloud address names its enterprise: https://SUBDOMAIN.ghe.com.",
+                )
+                .suggest("https://SUBDOMAIN.ghe.com"),
+            );
+            return Some(None);
+        }
     };
     let resolved = cloud_base(provider, ghe_host)?;
     if url.port().is_some() {
@@ -351,8 +387,15 @@ fn resolve_known_host(
         );
     }
     let has_path = url.path_segments().is_some_and(|mut s| s.any(|seg| !seg.is_empty()));
+    let first = first_segments(url).first().map(|s| s.to_ascii_lowercase());
+    let api_segment = match provider {
+        Provider::GitHub => ["login"].as_slice(),
+        Provider::GitLab => ["api", "oauth"].as_slice(),
+        Provider::BitbucketCloud | Provider::BitbucketDataCenter => ["site", "2.0"].as_slice(),
+    };
     let on_api = matches!(kind, CloudHost::Api | CloudHost::GheApi(_))
-        || (provider == Provider::GitLab && first_segments(url).starts_with(&["api"]));
+        || first.is_some_and(|f| api_segment.contains(&f.as_str()));
+    let other_subdomain = matches!(kind, CloudHost::OtherSubdomain);
     if on_api {
         out.push(
             Diagnostic::warning(
@@ -364,7 +407,7 @@ fn resolve_known_host(
             )
             .suggest(resolved.base.clone()),
         );
-    } else if has_path {
+    } else if has_path || other_subdomain {
         out.push(
             Diagnostic::warning(
                 Code::BaseUrlProjectPath,

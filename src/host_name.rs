@@ -4,6 +4,15 @@ use url::Host;
 
 use crate::provider::Provider;
 
+/// Loopback IP addresses only: the rule some providers apply to "any port" callbacks.
+pub(crate) fn is_loopback_ip(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(_) => false,
+        Host::Ipv4(address) => address.is_loopback(),
+        Host::Ipv6(address) => address.is_loopback(),
+    }
+}
+
 /// A host as the URL parser left it: domains are lowercase ASCII (IDNA already applied).
 pub(crate) fn is_loopback(host: &Host<&str>) -> bool {
     match host {
@@ -39,6 +48,10 @@ pub(crate) enum CloudHost {
     GheWeb(String),
     /// `api.SUB.ghe.com`, with the web host it maps to.
     GheApi(String),
+    /// `ghe.com` or `api.ghe.com` without the enterprise's subdomain.
+    GheIncomplete,
+    /// Another subdomain of the provider's own domain (`gist.github.com`).
+    OtherSubdomain,
 }
 
 pub(crate) fn classify_cloud_host(provider: Provider, domain: &str) -> Option<CloudHost> {
@@ -46,6 +59,8 @@ pub(crate) fn classify_cloud_host(provider: Provider, domain: &str) -> Option<Cl
         Provider::GitHub => match domain {
             "github.com" | "www.github.com" => Some(CloudHost::Web),
             "api.github.com" => Some(CloudHost::Api),
+            "ghe.com" | "api.ghe.com" | "www.ghe.com" => Some(CloudHost::GheIncomplete),
+            _ if domain.ends_with(".github.com") => Some(CloudHost::OtherSubdomain),
             _ => {
                 let sub = domain.strip_suffix(".ghe.com")?;
                 match sub.strip_prefix("api.") {

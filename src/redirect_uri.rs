@@ -5,7 +5,7 @@ use url::{Host, Url};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{excerpt, Code};
-use crate::host_name::is_loopback;
+use crate::host_name::{is_loopback, is_loopback_ip};
 use crate::provider::Provider;
 
 /// Checks `requested` against `registered` with the provider's own matching rule:
@@ -91,7 +91,8 @@ fn parse(which: &str, input: &str, out: &mut Vec<Diagnostic>) -> Option<Url> {
 
 /// GitHub's documented rule for OAuth Apps.
 fn github_accepts(reg: &Url, req: &Url) -> bool {
-    let reg_loopback = reg.host().is_some_and(|h| is_loopback(&h));
+    // GitHub documents the any-port rule for loopback IP addresses, not for `localhost`.
+    let reg_loopback = reg.host().is_some_and(|h| is_loopback_ip(&h));
     let same_host = match (reg.host(), req.host()) {
         (Some(Host::Domain(r)), Some(Host::Domain(q))) => {
             q == r || q.strip_suffix(r).is_some_and(|prefix| prefix.ends_with('.'))

@@ -1,0 +1,257 @@
+// Size and speed of the npm package, next to a named peer (arctic's GitLab client), measured in
+// one run on one machine and written to benches/RESULTS.md. `make bench` builds the package
+// (and the component) first. Nothing here asserts: numbers are for reading.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+import * as arctic from "arctic";
+
+const repo = new URL("../", import.meta.url);
+const pkgIndex = new URL("pkg/index.js", repo);
+const pkgWasm = new URL("pkg/forgelink_bg.wasm", repo);
+const component = new URL("dist/forgelink.wasm", repo);
+
+if (!existsSync(pkgWasm)) {
+  console.error("bench: pkg/forgelink_bg.wasm is missing; run `make pkg` first");
+  process.exit(1);
+}
+
+const forgelink = await import(pkgIndex.href);
+
+// Fresh processes for loading: V8 caches compiled wasm by its bytes within a process, so only
+// a new process measures a cold compile.
+const LOAD_PROCESSES = 21;
+// Throughput: after a warm-up, SAMPLES timed windows of WINDOW_MS each; the median is reported.
+const WARMUP_MS = 300;
+const WINDOW_MS = 400;
+const SAMPLES = 7;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function packageVersion(name) {
+  return JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, repo), "utf8")).version;
+}
+
+function size(url) {
+  const bytes = readFileSync(url);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+// --- loading -----------------------------------------------------------------------------
+
+/** Runs `source` (an ES module body printing one JSON line) in a new Node process. */
+function child(source) {
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", source, pkgIndex.href, pkgWasm.href], {
+    encoding: "utf8",
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+// Importing the package: reading the wasm, compiling, instantiating and evaluating the glue,
+// exactly what `import "forgelink"` costs a Node program.
+const importSource = `
+  const t0 = performance.now();
+  const pkg = await import(process.argv[1]);
+  const t1 = performance.now();
+  pkg.validateBaseUrl("gitlab", "https://gitlab.com");
+  const t2 = performance.now();
+  console.log(JSON.stringify({ import: t1 - t0, firstCall: t2 - t1 }));
+`;
+
+// The module alone, without the glue: compile, then instantiate with stand-in imports.
+const compileSource = `
+  const { readFileSync } = await import("node:fs");
+  const bytes = readFileSync(new URL(process.argv[2]));
+  const t0 = performance.now();
+  const module = new WebAssembly.Module(bytes);
+  const t1 = performance.now();
+  const imports = {};
+  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+    imports[from] ??= {};
+    imports[from][name] = kind === "function" ? () => undefined : undefined;
+  }
+  new WebAssembly.Instance(module, imports);
+  const t2 = performance.now();
+  console.log(JSON.stringify({ compile: t1 - t0, instantiate: t2 - t1 }));
+`;
+
+function measureLoading() {
+  const imports = [];
+  const compiles = [];
+  for (let i = 0; i < LOAD_PROCESSES; i++) {
+    imports.push(child(importSource));
+    compiles.push(child(compileSource));
+  }
+  return {
+    import: median(imports.map((r) => r.import)),
+    importMin: Math.min(...imports.map((r) => r.import)),
+    importMax: Math.max(...imports.map((r) => r.import)),
+    firstCall: median(imports.map((r) => r.firstCall)),
+    compile: median(compiles.map((r) => r.compile)),
+    instantiate: median(compiles.map((r) => r.instantiate)),
+  };
+}
+
+// --- throughput --------------------------------------------------------------------------
+
+let sink = 0;
+
+function opsPerSecond(fn) {
+  const window = (ms) => {
+    const end = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+    const start = process.hrtime.bigint();
+    let n = 0;
+    let now = start;
+    while (now < end) {
+      // Batches of 16 keep the clock's own cost out of the numbers.
+      for (let i = 0; i < 16; i++) sink += fn().length;
+      n += 16;
+      now = process.hrtime.bigint();
+    }
+    return n / (Number(now - start) / 1e9);
+  };
+  window(WARMUP_MS);
+  const samples = [];
+  for (let i = 0; i < SAMPLES; i++) samples.push(window(WINDOW_MS));
+  return median(samples);
+}
+
+const clientId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const redirectUri = "https://app.example.com/oauth/callback";
+const baseUrl = "https://gitlab.example.com";
+const gitlab = new arctic.GitLab(baseUrl, clientId, null, redirectUri);
+const oauth2 = new arctic.OAuth2Client(clientId, null, redirectUri);
+const fixedState = arctic.generateState();
+const request = { provider: "gitlab", baseUrl, clientId, redirectUri, scopes: ["read_api"] };
+
+const rows = [
+  {
+    name: "forgelink `validateBaseUrl` (GitLab, relative root, trailing slash)",
+    fn: () => forgelink.validateBaseUrl("gitlab", "https://gitlab.example.com/gitlab/").baseUrl,
+  },
+  {
+    name: "forgelink `validateBaseUrl` (pasted API path on a cloud host)",
+    fn: () => forgelink.validateBaseUrl("github", "https://api.github.com/repos/octo/app").baseUrl,
+  },
+  {
+    name: "forgelink `authorizationUrl` (GitLab, fresh state, PKCE S256: the default)",
+    fn: () => forgelink.authorizationUrl(request).url,
+    peer: "arctic-pkce",
+  },
+  {
+    name: "forgelink `authorizationUrl` (GitLab, fresh state, `pkce: false`)",
+    fn: () => forgelink.authorizationUrl({ ...request, pkce: false }).url,
+    peer: "arctic-state",
+  },
+  {
+    id: "arctic",
+    name: `arctic ${packageVersion("arctic")} \`GitLab#createAuthorizationURL\` (state made once, URL object)`,
+    fn: () => gitlab.createAuthorizationURL(fixedState, ["read_api"]).search,
+  },
+  {
+    id: "arctic-state",
+    name: "arctic `generateState()` + `GitLab#createAuthorizationURL` + `toString()` (same work as `pkce: false`)",
+    fn: () => gitlab.createAuthorizationURL(arctic.generateState(), ["read_api"]).toString(),
+  },
+  {
+    id: "arctic-pkce",
+    name: "arctic `generateState()` + `generateCodeVerifier()` + `OAuth2Client#createAuthorizationURLWithPKCE` (S256) + `toString()` (same work as the default)",
+    fn: () =>
+      oauth2
+        .createAuthorizationURLWithPKCE(
+          `${baseUrl}/oauth/authorize`,
+          arctic.generateState(),
+          arctic.CodeChallengeMethod.S256,
+          arctic.generateCodeVerifier(),
+          ["read_api"],
+        )
+        .toString(),
+  },
+];
+
+// --- run ---------------------------------------------------------------------------------
+
+const started = Date.now();
+const pkgSize = size(pkgWasm);
+const componentSize = existsSync(component) ? size(component) : null;
+console.log(`bench: wasm ${pkgSize.raw} bytes, ${pkgSize.gzip} gzip`);
+console.log(`bench: loading in ${LOAD_PROCESSES} fresh processes`);
+const loading = measureLoading();
+for (const row of rows) {
+  row.ops = opsPerSecond(row.fn);
+  console.log(`bench: ${Math.round(row.ops).toLocaleString("en")} calls/s  ${row.name}`);
+}
+const byId = Object.fromEntries(rows.filter((r) => r.id).map((r) => [r.id, r]));
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+
+const fmt = (ops) => Math.round(ops).toLocaleString("en");
+const ms = (value) => `${value.toFixed(2)} ms`;
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+const cpu = cpus();
+const wasmBindgen = readFileSync(new URL("bindings/js/Cargo.toml", repo), "utf8").match(/wasm-bindgen = "=([^"]+)"/)?.[1];
+
+const lines = [
+  "# forgelink benchmarks",
+  "",
+  "Written by `make bench` (`node benches/run.mjs`); every number below comes from the same run on the same machine.",
+  "",
+  `- Date: ${new Date().toISOString()}`,
+  `- Node: ${process.version} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}`,
+  `- CPU: ${cpu[0]?.model ?? "unknown"} (${cpu.length} logical cores)`,
+  `- forgelink ${JSON.parse(readFileSync(new URL("pkg/package.json", repo), "utf8")).version}, wasm-bindgen ${wasmBindgen}, wasm-opt (npm binaryen) ${packageVersion("binaryen")}, arctic ${packageVersion("arctic")}`,
+  `- Run time: ${seconds} s`,
+  "",
+  "## Size",
+  "",
+  "| file | raw | gzip -9 (node:zlib) |",
+  "|---|---:|---:|",
+  `| npm package \`pkg/forgelink_bg.wasm\` | ${pkgSize.raw.toLocaleString("en")} B (${kb(pkgSize.raw)}) | ${pkgSize.gzip.toLocaleString("en")} B (${kb(pkgSize.gzip)}) |`,
+  ...(componentSize
+    ? [`| component \`dist/forgelink.wasm\` | ${componentSize.raw.toLocaleString("en")} B (${kb(componentSize.raw)}) | ${componentSize.gzip.toLocaleString("en")} B (${kb(componentSize.gzip)}) |`]
+    : []),
+  "",
+  `Goal for this slice: the npm package's wasm under 150 KB (150,000 bytes) gzip: ${pkgSize.gzip < 150_000 ? "met" : "NOT met"}.`,
+  "",
+  "## Loading in Node",
+  "",
+  `Median of ${LOAD_PROCESSES} fresh Node processes each (a new process per measurement, so that no compiled code is reused), timed inside the process with \`performance.now()\`; Node's own start-up is not included.`,
+  "",
+  "| what | median |",
+  "|---|---:|",
+  `| \`await import("forgelink")\`: read the wasm, compile, instantiate, evaluate the glue | ${ms(loading.import)} (min ${ms(loading.importMin)}, max ${ms(loading.importMax)}) |`,
+  `| first call after import (\`validateBaseUrl\`) | ${ms(loading.firstCall)} |`,
+  `| \`new WebAssembly.Module(bytes)\` alone | ${ms(loading.compile)} |`,
+  `| \`new WebAssembly.Instance(module, imports)\` alone | ${ms(loading.instantiate)} |`,
+  "",
+  "## Calls per second in Node",
+  "",
+  `Each row: ${WARMUP_MS} ms warm-up, then the median of ${SAMPLES} windows of ${WINDOW_MS} ms, on one thread. forgelink's calls cross into WebAssembly and back through a JSON envelope; its \`authorizationUrl\` also validates the base URL, client id, redirect URI and scopes, and draws 64 bytes from \`crypto.getRandomValues\`.`,
+  "",
+  "| call | calls/s | vs arctic `createAuthorizationURL` | vs arctic, same work |",
+  "|---|---:|---:|---:|",
+  ...rows.map((row) => {
+    const vsArctic = row.id ? "" : row.peer ? ratio(row.ops, byId.arctic.ops) : "";
+    const vsSame = row.peer ? ratio(row.ops, byId[row.peer].ops) : "";
+    return `| ${row.name} | ${fmt(row.ops)} | ${vsArctic} | ${vsSame} |`;
+  }),
+  "",
+  "A ratio above 1× means forgelink makes more calls per second than the peer; below 1×, fewer.",
+  "arctic 3.7.0's GitLab client sends no PKCE parameters, so the PKCE row compares with arctic's generic `OAuth2Client`, which does the same S256 work in JavaScript.",
+  "",
+];
+
+writeFileSync(new URL("benches/RESULTS.md", repo), lines.join("\n"));
+console.log(`bench: wrote ${fileURLToPath(new URL("benches/RESULTS.md", repo))} (${seconds} s; checksum ${sink % 997})`);

@@ -1,0 +1,284 @@
+//! The boundary between the forgelink core and JavaScript.
+//!
+//! Every export takes strings, lists of strings or bytes and returns one JSON string, an
+//! envelope: `{"ok": value}` or `{"error": {"code", "message", "providerDetail"?, "guidance"}}`.
+//! Nothing here throws into JavaScript or panics, so the hand-written `index.js` has exactly one
+//! shape to unpack and one error class to throw. `index.js` checks argument types before the
+//! call and asks [`invalid_input`] for the error when one is wrong, so that even that error's
+//! guidance comes from the core's catalog.
+//!
+//! Natively the exports are plain functions, which keeps the envelope testable with
+//! `cargo test`; only the `wasm32-unknown-unknown` build exports them through wasm-bindgen.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use forgelink::{AuthorizationRequest, Code, Error, Guidance, Provider};
+use serde::Serialize;
+
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[derive(Serialize)]
+struct OkEnvelope<'a, T: Serialize> {
+    ok: &'a T,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    code: Code,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_detail: Option<&'a str>,
+    guidance: Guidance,
+}
+
+#[derive(Serialize)]
+struct ErrorEnvelope<'a> {
+    error: ErrorBody<'a>,
+}
+
+/// Written by hand so that even a failing serialiser still hands JavaScript a valid envelope
+/// with a code it knows.
+const SERIALISATION_FAILED: &str = r#"{"error":{"code":"input.invalid","message":"forgelink could not encode its answer as JSON","guidance":{"code":"input.invalid","title":"Invalid input","summary":"forgelink could not encode its answer.","steps":["Report this as a bug in forgelink, with the call that caused it."]}}}"#;
+
+fn ok<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(&OkEnvelope { ok: value }).unwrap_or_else(|_| SERIALISATION_FAILED.into())
+}
+
+fn error_parts(
+    code: Code,
+    message: &str,
+    provider_detail: Option<&str>,
+    guidance: Guidance,
+) -> String {
+    let envelope = ErrorEnvelope { error: ErrorBody { code, message, provider_detail, guidance } };
+    serde_json::to_string(&envelope).unwrap_or_else(|_| SERIALISATION_FAILED.into())
+}
+
+fn error(error: &Error) -> String {
+    error_parts(error.code, &error.message, error.provider_detail.as_deref(), error.guidance())
+}
+
+fn invalid(message: &str) -> String {
+    error_parts(
+        Code::InputInvalid,
+        message,
+        None,
+        forgelink::troubleshoot(Code::InputInvalid, None),
+    )
+}
+
+fn envelope<T: Serialize>(result: Result<T, Error>) -> String {
+    match result {
+        Ok(value) => ok(&value),
+        Err(e) => error(&e),
+    }
+}
+
+fn provider(id: &str) -> Result<Provider, Error> {
+    id.parse()
+}
+
+/// How many random bytes `authorization_url` needs.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn entropy_len() -> u32 {
+    u32::try_from(forgelink::ENTROPY_LEN).unwrap_or(u32::MAX)
+}
+
+/// An `input.invalid` envelope for an argument JavaScript found to have the wrong type, so
+/// that its guidance comes from the same catalog as every other error's.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn invalid_input(message: &str) -> String {
+    invalid(message)
+}
+
+/// `validateBaseUrl(provider, input)`: a report, never an error envelope unless the provider
+/// is unknown.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn validate_base_url(provider_id: &str, input: &str) -> String {
+    envelope(provider(provider_id).map(|p| forgelink::validate_base_url(p, input)))
+}
+
+/// `endpoints(provider, baseUrl?)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn endpoints(provider_id: &str, base_url: Option<String>) -> String {
+    envelope(provider(provider_id).and_then(|p| forgelink::endpoints(p, base_url.as_deref())))
+}
+
+/// `validateRedirectUri(provider, registered, requested)`: the diagnostics.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn validate_redirect_uri(provider_id: &str, registered: &str, requested: &str) -> String {
+    envelope(
+        provider(provider_id).map(|p| forgelink::validate_redirect_uri(p, registered, requested)),
+    )
+}
+
+/// `scopeCatalog(provider)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn scope_catalog(provider_id: &str) -> String {
+    envelope(provider(provider_id).map(forgelink::scope_catalog))
+}
+
+/// `checkScopes(provider, granted, required)`; `index.js` has checked that `required` holds
+/// only strings.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn check_scopes(provider_id: &str, granted: &str, required: Vec<String>) -> String {
+    let required: Vec<&str> = required.iter().map(String::as_str).collect();
+    envelope(provider(provider_id).and_then(|p| forgelink::check_scopes(p, granted, &required)))
+}
+
+/// `profiles()`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn profiles() -> String {
+    ok(&forgelink::profiles())
+}
+
+/// `authorizationUrl(request)`, one argument per field of the request (`index.js` has checked
+/// their types and that no other field was given), with the random bytes from the host.
+///
+/// The fields arrive one by one rather than as JSON because a JSON deserialiser, with the
+/// float formatting its error messages need, would add a fifth to the size of the module.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn authorization_url(
+    provider_id: &str,
+    base_url: Option<String>,
+    client_id: String,
+    redirect_uri: String,
+    scopes: Option<Vec<String>>,
+    profile: Option<String>,
+    pkce: Option<bool>,
+    entropy: &[u8],
+) -> String {
+    let result = provider(provider_id).and_then(|provider| {
+        let mut request = AuthorizationRequest::new(provider, client_id, redirect_uri);
+        request.base_url = base_url;
+        request.scopes = scopes;
+        request.profile = profile;
+        request.pkce = pkce;
+        forgelink::authorization_url(&request, entropy)
+    });
+    envelope(result)
+}
+
+/// `parseCallback(callbackUrl, expectedState)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn parse_callback(callback_url: &str, expected_state: &str) -> String {
+    envelope(forgelink::parse_callback(callback_url, expected_state))
+}
+
+/// `troubleshoot(code, provider?)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn troubleshoot(code: &str, provider_id: Option<String>) -> String {
+    let result = code.parse::<Code>().and_then(|code| {
+        let provider = provider_id.as_deref().map(provider).transpose()?;
+        Ok(forgelink::troubleshoot(code, provider))
+    });
+    envelope(result)
+}
+
+/// `errorCodes()`: every code, in catalog order.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn error_codes() -> String {
+    ok(&Code::ALL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn parse(json: &str) -> Value {
+        serde_json::from_str(json).expect("every envelope is JSON")
+    }
+
+    fn error_code(json: &str) -> String {
+        let value = parse(json);
+        assert!(value.get("ok").is_none(), "{json}");
+        let error = &value["error"];
+        assert!(error["guidance"]["title"].is_string(), "{json}");
+        assert!(error["message"].is_string(), "{json}");
+        error["code"].as_str().expect("a code").to_owned()
+    }
+
+    #[test]
+    fn the_fallback_envelope_is_a_coded_error() {
+        assert_eq!(error_code(SERIALISATION_FAILED), "input.invalid");
+    }
+
+    #[test]
+    fn ok_envelope_carries_the_value() {
+        let value = parse(&validate_base_url("gitlab", "https://example.com/gitlab/"));
+        assert_eq!(value["ok"]["baseUrl"], "https://example.com/gitlab");
+        assert_eq!(value["ok"]["apiBase"], "https://example.com/gitlab/api/v4");
+        assert_eq!(value["ok"]["deployment"], "self-hosted");
+        assert_eq!(value["ok"]["diagnostics"][0]["code"], "base_url.trailing_slash");
+    }
+
+    #[test]
+    fn errors_carry_code_and_guidance() {
+        assert_eq!(
+            error_code(&validate_base_url("gitea", "https://x.example")),
+            "provider.unknown"
+        );
+        assert_eq!(error_code(&endpoints("bitbucket-data-center", None)), "base_url.required");
+        assert_eq!(error_code(&troubleshoot("nope", None)), "input.unknown_code");
+        assert_eq!(
+            error_code(&troubleshoot("http.forbidden", Some("x".into()))),
+            "provider.unknown"
+        );
+        assert_eq!(error_code(&invalid_input("`input` must be a string")), "input.invalid");
+    }
+
+    #[test]
+    fn unknown_scope_and_profile_are_coded() {
+        let required = vec!["offline_access".to_owned()];
+        assert_eq!(error_code(&check_scopes("gitlab", "api", required)), "scope.unknown");
+        let e = authorization_url(
+            "gitlab",
+            None,
+            "abc".into(),
+            "https://app.example/cb".into(),
+            None,
+            Some("nope".into()),
+            None,
+            &[0; 64],
+        );
+        assert_eq!(error_code(&e), "profile.unknown");
+    }
+
+    #[test]
+    fn every_code_is_listed_and_explained() {
+        let codes = parse(&error_codes());
+        let codes = codes["ok"].as_array().expect("a list");
+        assert_eq!(codes.len(), Code::ALL.len());
+        for code in codes {
+            let code = code.as_str().expect("a string");
+            let guidance = parse(&troubleshoot(code, Some("gitlab".into())));
+            assert_eq!(guidance["ok"]["code"], code);
+        }
+    }
+
+    #[test]
+    fn scopes_and_authorization() {
+        let check = parse(&check_scopes("github", "repo,read:org", vec!["repo:status".into()]));
+        assert_eq!(check["ok"]["satisfied"], true);
+        let request = |entropy: &[u8]| {
+            authorization_url(
+                "gitlab",
+                None,
+                "abc".into(),
+                "https://app.example/cb".into(),
+                Some(vec!["read_api".into()]),
+                None,
+                None,
+                entropy,
+            )
+        };
+        let url = parse(&request(&[7; 64]));
+        let url = url["ok"]["url"].as_str().expect("a url");
+        assert!(url.starts_with("https://gitlab.com/oauth/authorize?"), "{url}");
+        assert_eq!(error_code(&request(&[7; 3])), "input.insufficient_entropy");
+    }
+}

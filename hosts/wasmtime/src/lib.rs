@@ -1,0 +1,55 @@
+//! A reference host for the forgelink WebAssembly component, on wasmtime.
+//!
+//! It provides the imports of the world `forgelink:connect/plugin` (see `wit/` at the
+//! repository root) with real implementations: [`http::HttpClient`] (a blocking client that
+//! never follows redirects and bounds every request with timeouts), [`storage::FileStore`] (a
+//! directory, with atomic writes and a lock-file compare-and-swap) and `wasi:random/random`
+//! from the operating system's random source. Nothing else of WASI is linked.
+//!
+//! ```no_run
+//! use forgelink_host::{http::{HttpClient, HttpConfig}, HostState, Runtime, wit};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Compile once per process; instantiate per task.
+//! let runtime = Runtime::load("dist/forgelink.wasm".as_ref(), None)?;
+//! let mut plugin = runtime.instantiate(HostState::new(HttpClient::new(&HttpConfig::default())?, None))?;
+//! let report = plugin.validate_base_url(wit::Provider::Gitlab, "https://example.com/gitlab")?;
+//! assert_eq!(report.api_base.as_deref(), Some("https://example.com/gitlab/api/v4"));
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod http;
+pub mod json;
+mod runtime;
+pub mod storage;
+
+pub use runtime::{HostError, HostState, Plugin, Runtime};
+
+/// The generated bindings. Only the value types are public, through [`wit`]; the traits and
+/// linker functions stay behind [`Runtime`] and [`HostState`].
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "plugin",
+        imports: {
+            // Trappable so that an oversized request or a failing OS random source stops the
+            // guest instead of handing it weak bytes.
+            "wasi:random/random": trappable,
+        },
+    });
+}
+
+/// The WIT types of `forgelink:connect`, as Rust values.
+pub mod wit {
+    pub use crate::bindings::exports::forgelink::connect::provider::{
+        Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,
+        ProviderEndpoints, ProviderNeeds, ScopeCheck, ScopeEndpoint, ScopeHeader, ScopeInfo,
+        ScopeMode, ScopeSource,
+    };
+    pub use crate::bindings::exports::forgelink::connect::types::{
+        Code, Deployment, Diagnostic, Error, Guidance, Provider, Severity,
+    };
+    pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};
+}

@@ -1,0 +1,391 @@
+//! `forgelink-host`: runs the forgelink component's exports from the command line and prints
+//! JSON with the npm package's field names.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use forgelink_host::http::{HttpClient, HttpConfig, ProxySetting};
+use forgelink_host::storage::FileStore;
+use forgelink_host::{json, wit, HostError, HostState, Plugin, Runtime};
+use serde_json::Value;
+
+const USAGE: &str = "\
+Usage: forgelink-host [OPTIONS] <COMMAND> [ARGS]
+
+Runs the forgelink WebAssembly component and prints the result as JSON on stdout, with the
+field names of the npm package `forgelink`. A forgelink error prints
+{\"error\": {code, message, providerDetail?, guidance}} instead.
+
+Commands:
+  validate-base-url PROVIDER URL
+  endpoints PROVIDER [BASE_URL]
+  validate-redirect-uri PROVIDER REGISTERED REQUESTED
+  scope-catalog PROVIDER
+  check-scopes PROVIDER GRANTED [REQUIRED]...
+  profiles
+  authorization-url --provider P --client-id ID --redirect-uri URI
+                    [--base-url U] [--scope S]... [--profile NAME] [--pkce | --no-pkce]
+  parse-callback CALLBACK_URL EXPECTED_STATE
+  troubleshoot CODE [PROVIDER]
+  error-codes
+
+PROVIDER is github, gitlab, bitbucket-cloud or bitbucket-data-center.
+
+Options:
+  --component PATH        the component to run [default: dist/forgelink.wasm]
+  --cache-dir DIR         keep compiled code here [default: the user's cache directory]
+  --no-cache              compile the component on every run
+  --store DIR             back the storage import with this directory
+  --connect-timeout SECS  HTTP connect timeout [default: 10]
+  --timeout SECS          HTTP overall timeout [default: 30]
+  --proxy URL             HTTP proxy [default: from HTTPS_PROXY / HTTP_PROXY]
+  --no-proxy              connect directly, ignoring the proxy variables
+  -h, --help              print this help
+  -V, --version           print the version
+
+Exit status: 0 success, 1 a forgelink error, 2 a usage error (printed as an
+input.invalid or provider.unknown error), 3 the host failed (message on stderr).";
+
+/// Why the program stops without a result.
+enum Failure {
+    /// A forgelink error from the component.
+    Forgelink(Box<wit::Error>),
+    /// The arguments are wrong; reported like a forgelink error with this code.
+    Usage { code: &'static str, message: String },
+    /// The host itself failed.
+    Host(String),
+}
+
+impl From<HostError> for Failure {
+    fn from(error: HostError) -> Self {
+        Failure::Host(error.to_string())
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage { code: "input.invalid", message: message.into() }
+}
+
+struct Options {
+    component: PathBuf,
+    cache_dir: Option<PathBuf>,
+    store: Option<PathBuf>,
+    http: HttpConfig,
+}
+
+/// The arguments as a queue, with `--name=value` split into two.
+struct Args {
+    items: std::collections::VecDeque<String>,
+}
+
+impl Args {
+    fn new(raw: impl IntoIterator<Item = OsString>) -> Result<Self, Failure> {
+        let mut items = std::collections::VecDeque::new();
+        let mut options_done = false;
+        for arg in raw {
+            let arg = arg
+                .into_string()
+                .map_err(|arg| usage(format!("argument {arg:?} is not valid UTF-8")))?;
+            if options_done || !arg.starts_with("--") {
+                items.push_back(arg);
+            } else if arg == "--" {
+                options_done = true;
+                items.push_back(arg);
+            } else if let Some((name, value)) = arg.split_once('=') {
+                items.push_back(name.to_owned());
+                items.push_back(value.to_owned());
+            } else {
+                items.push_back(arg);
+            }
+        }
+        Ok(Args { items })
+    }
+
+    fn next(&mut self) -> Option<String> {
+        self.items.pop_front()
+    }
+
+    fn value(&mut self, option: &str) -> Result<String, Failure> {
+        self.next().ok_or_else(|| usage(format!("{option} needs a value")))
+    }
+
+    /// The next positional argument; `--` before it lets it start with a dash.
+    fn positional(&mut self, name: &str) -> Result<String, Failure> {
+        match self.next() {
+            Some(arg) if arg == "--" => self.positional(name),
+            Some(arg) if arg.starts_with("--") => {
+                Err(usage(format!("unexpected option {arg}; expected {name}")))
+            }
+            Some(arg) => Ok(arg),
+            None => Err(usage(format!("missing {name}"))),
+        }
+    }
+
+    fn optional(&mut self) -> Option<String> {
+        match self.items.front() {
+            Some(arg) if arg == "--" => {
+                self.next();
+                self.next()
+            }
+            Some(_) => self.next(),
+            None => None,
+        }
+    }
+
+    fn rest(&mut self) -> Vec<String> {
+        self.items.drain(..).filter(|arg| arg != "--").collect()
+    }
+
+    fn finish(&mut self) -> Result<(), Failure> {
+        match self.next() {
+            Some(extra) => Err(usage(format!("unexpected argument {extra:?}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn seconds(option: &str, value: &str) -> Result<Duration, Failure> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| usage(format!("{option} takes a positive number of seconds, not {value:?}")))
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("forgelink-host"))
+}
+
+/// Reads the options before the command; returns the command name, if any.
+fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> {
+    let mut options = Options {
+        component: PathBuf::from("dist/forgelink.wasm"),
+        cache_dir: default_cache_dir(),
+        store: None,
+        http: HttpConfig::default(),
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--component" => options.component = PathBuf::from(args.value(&arg)?),
+            "--cache-dir" => options.cache_dir = Some(PathBuf::from(args.value(&arg)?)),
+            "--no-cache" => options.cache_dir = None,
+            "--store" => options.store = Some(PathBuf::from(args.value(&arg)?)),
+            "--connect-timeout" => {
+                options.http.connect_timeout = seconds(&arg, &args.value(&arg)?)?
+            }
+            "--timeout" => options.http.timeout = seconds(&arg, &args.value(&arg)?)?,
+            "--proxy" => options.http.proxy = ProxySetting::Url(args.value(&arg)?),
+            "--no-proxy" => options.http.proxy = ProxySetting::Direct,
+            "-h" | "--help" => return Ok((options, Some("help".to_owned()))),
+            "-V" | "--version" => return Ok((options, Some("version".to_owned()))),
+            _ if arg.starts_with('-') => return Err(usage(format!("unknown option {arg}"))),
+            _ => return Ok((options, Some(arg))),
+        }
+    }
+    Ok((options, None))
+}
+
+fn provider(args: &mut Args) -> Result<wit::Provider, Failure> {
+    let id = args.positional("PROVIDER")?;
+    parse_provider(&id)
+}
+
+fn parse_provider(id: &str) -> Result<wit::Provider, Failure> {
+    json::parse_provider(id).ok_or_else(|| Failure::Usage {
+        code: "provider.unknown",
+        message: format!(
+            "{id:?} is not a provider; use github, gitlab, bitbucket-cloud or bitbucket-data-center"
+        ),
+    })
+}
+
+fn forgelink<T>(
+    result: Result<T, wit::Error>,
+    to_json: impl Fn(&T) -> Value,
+) -> Result<Value, Failure> {
+    result.map(|value| to_json(&value)).map_err(|error| Failure::Forgelink(Box::new(error)))
+}
+
+fn authorization_request(args: &mut Args) -> Result<wit::AuthorizationRequest, Failure> {
+    let (mut provider_id, mut client_id, mut redirect_uri) = (None, None, None);
+    let (mut base_url, mut scopes, mut profile, mut pkce) = (None, None::<Vec<String>>, None, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--provider" => provider_id = Some(args.value(&arg)?),
+            "--client-id" => client_id = Some(args.value(&arg)?),
+            "--redirect-uri" => redirect_uri = Some(args.value(&arg)?),
+            "--base-url" => base_url = Some(args.value(&arg)?),
+            "--scope" => scopes.get_or_insert_with(Vec::new).push(args.value(&arg)?),
+            "--profile" => profile = Some(args.value(&arg)?),
+            "--pkce" => pkce = Some(true),
+            "--no-pkce" => pkce = Some(false),
+            _ => return Err(usage(format!("unexpected argument {arg:?} for authorization-url"))),
+        }
+    }
+    let provider_id = provider_id.ok_or_else(|| usage("authorization-url needs --provider"))?;
+    Ok(wit::AuthorizationRequest {
+        provider: parse_provider(&provider_id)?,
+        base_url,
+        client_id: client_id.ok_or_else(|| usage("authorization-url needs --client-id"))?,
+        redirect_uri: redirect_uri
+            .ok_or_else(|| usage("authorization-url needs --redirect-uri"))?,
+        scopes,
+        profile,
+        pkce,
+    })
+}
+
+fn run_command(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Value, Failure> {
+    let value = match command {
+        "validate-base-url" => {
+            let provider = provider(args)?;
+            let input = args.positional("URL")?;
+            args.finish()?;
+            json::base_url_report(&plugin.validate_base_url(provider, &input)?)
+        }
+        "endpoints" => {
+            let provider = provider(args)?;
+            let base_url = args.optional();
+            args.finish()?;
+            forgelink(plugin.endpoints(provider, base_url.as_deref())?, json::endpoints)?
+        }
+        "validate-redirect-uri" => {
+            let provider = provider(args)?;
+            let registered = args.positional("REGISTERED")?;
+            let requested = args.positional("REQUESTED")?;
+            args.finish()?;
+            json::diagnostics(&plugin.validate_redirect_uri(provider, &registered, &requested)?)
+        }
+        "scope-catalog" => {
+            let provider = provider(args)?;
+            args.finish()?;
+            json::scope_catalog(&plugin.scope_catalog(provider)?)
+        }
+        "check-scopes" => {
+            let provider = provider(args)?;
+            let granted = args.positional("GRANTED")?;
+            let required = args.rest();
+            forgelink(plugin.check_scopes(provider, &granted, &required)?, json::scope_check)?
+        }
+        "profiles" => {
+            args.finish()?;
+            json::profiles(&plugin.profiles()?)
+        }
+        "authorization-url" => {
+            let request = authorization_request(args)?;
+            forgelink(plugin.authorization_url(&request)?, json::authorization)?
+        }
+        "parse-callback" => {
+            let callback_url = args.positional("CALLBACK_URL")?;
+            let expected_state = args.positional("EXPECTED_STATE")?;
+            args.finish()?;
+            forgelink(plugin.parse_callback(&callback_url, &expected_state)?, json::callback)?
+        }
+        "troubleshoot" => {
+            let code = args.positional("CODE")?;
+            let provider = args.optional().map(|id| parse_provider(&id)).transpose()?;
+            args.finish()?;
+            forgelink(plugin.troubleshoot(&code, provider)?, json::guidance)?
+        }
+        "error-codes" => {
+            args.finish()?;
+            json::error_codes(&plugin.error_codes()?)
+        }
+        other => return Err(usage(format!("unknown command {other:?}; see --help"))),
+    };
+    Ok(value)
+}
+
+/// Writes to stdout without `println!`, which panics when stdout is closed.
+fn print_text(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")
+        .map_err(|error| Failure::Host(format!("cannot write to stdout: {error}")))
+}
+
+fn print_json(value: &Value) -> Result<(), Failure> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|error| Failure::Host(error.to_string()))?;
+    print_text(&text)
+}
+
+/// Turns a usage failure into the same JSON as a forgelink error, with the component's
+/// guidance for its code.
+fn usage_error(plugin: &mut Plugin, code: &'static str, message: String) -> Option<Value> {
+    // The component knows every code the host uses; if a future one did not, the caller falls
+    // back to a plain message.
+    let guidance = plugin.troubleshoot(code, None).ok()?.ok()?;
+    Some(json::error(&wit::Error {
+        code: code.to_owned(),
+        message,
+        provider_detail: None,
+        guidance,
+    }))
+}
+
+fn report(message: &str, status: u8) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "forgelink-host: {message}");
+    ExitCode::from(status)
+}
+
+fn main() -> ExitCode {
+    let mut plugin = None;
+    let failure = match run(&mut plugin) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(failure) => failure,
+    };
+    let (value, status) = match failure {
+        Failure::Forgelink(error) => (json::error(&error), 1),
+        Failure::Usage { code, message } => {
+            match plugin.as_mut().and_then(|plugin| usage_error(plugin, code, message.clone())) {
+                Some(value) => (value, 2),
+                None => return report(&message, 2),
+            }
+        }
+        Failure::Host(message) => return report(&message, 3),
+    };
+    match print_json(&value) {
+        Ok(()) => ExitCode::from(status),
+        Err(_) => report("cannot write the result to stdout", 3),
+    }
+}
+
+fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
+    let mut args = Args::new(std::env::args_os().skip(1))?;
+    let (options, command) = parse_options(&mut args)?;
+    let command = match command.as_deref() {
+        Some("help") => return print_text(USAGE),
+        Some("version") => {
+            return print_text(concat!("forgelink-host ", env!("CARGO_PKG_VERSION")));
+        }
+        Some(command) => command.to_owned(),
+        None => {
+            let _ = writeln!(std::io::stderr(), "{USAGE}");
+            return Err(usage("no command given"));
+        }
+    };
+
+    let runtime =
+        Runtime::load(&options.component, options.cache_dir.as_deref()).map_err(|error| {
+            Failure::Host(format!(
+                "{error} (build it with `make component`, or pass --component PATH)"
+            ))
+        })?;
+    let http = HttpClient::new(&options.http).map_err(usage)?;
+    let storage = options
+        .store
+        .map(FileStore::open)
+        .transpose()
+        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
+    let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
+    let value = run_command(plugin, &command, &mut args)?;
+    print_json(&value)
+}

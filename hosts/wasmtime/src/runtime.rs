@@ -1,0 +1,357 @@
+//! Loading the component once, instantiating it cheaply, and calling its exports.
+
+use std::fmt;
+use std::fs;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+
+use crate::bindings::{Plugin as Bindings, PluginPre};
+use crate::http::HttpClient;
+use crate::storage::FileStore;
+use crate::wit;
+
+/// The most linear memory one instance may grow to. forgelink needs a few megabytes even for
+/// megabyte-sized inputs; the cap keeps a misbehaving component from exhausting the host.
+const MAX_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+
+/// The most random bytes one `get-random-bytes` call may ask for (forgelink asks for 64).
+const MAX_RANDOM_BYTES: u64 = 1024 * 1024;
+
+/// What went wrong in the host, as opposed to a forgelink error returned by an export.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HostError {
+    /// The component file could not be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// wasmtime rejected the component: not a component, or not one of the `plugin` world.
+    Load(String),
+    /// The component trapped. Its instance is unusable; instantiate a new [`Plugin`].
+    Trap(String),
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::Read { path, error } => {
+                write!(f, "cannot read the component {}: {error}", path.display())
+            }
+            HostError::Load(message) => write!(f, "cannot load the component: {message}"),
+            HostError::Trap(message) => write!(f, "the component trapped: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for HostError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HostError::Read { error, .. } => Some(error),
+            HostError::Load(_) | HostError::Trap(_) => None,
+        }
+    }
+}
+
+fn load_error(error: wasmtime::Error) -> HostError {
+    HostError::Load(format!("{error:?}"))
+}
+
+fn trap(error: wasmtime::Error) -> HostError {
+    HostError::Trap(format!("{error:?}"))
+}
+
+/// What one instance can reach: the HTTP client, the store (if any) and the OS random source.
+pub struct HostState {
+    http: HttpClient,
+    storage: Option<FileStore>,
+    limits: StoreLimits,
+}
+
+impl HostState {
+    /// A host with `http` and, if given, the file-backed `storage`. Without a store, the
+    /// component's storage calls fail with an error it can report.
+    pub fn new(http: HttpClient, storage: Option<FileStore>) -> Self {
+        HostState {
+            http,
+            storage,
+            limits: StoreLimitsBuilder::new().memory_size(MAX_MEMORY_BYTES).build(),
+        }
+    }
+
+    /// The HTTP client behind the `http` import.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The store behind the `storage` import, if one was configured.
+    pub fn storage(&self) -> Option<&FileStore> {
+        self.storage.as_ref()
+    }
+
+    fn store(&self) -> Result<&FileStore, String> {
+        self.storage.as_ref().ok_or_else(|| "this host was started without a store".to_owned())
+    }
+}
+
+impl crate::bindings::forgelink::connect::http::Host for HostState {
+    fn fetch(&mut self, req: wit::Request) -> Result<wit::Response, wit::FetchError> {
+        self.http.fetch(req)
+    }
+}
+
+impl crate::bindings::forgelink::connect::storage::Host for HostState {
+    fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, String> {
+        self.store()?.get(&key).map_err(|error| error.to_string())
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), String> {
+        self.store()?.set(&key, &value).map_err(|error| error.to_string())
+    }
+
+    fn delete(&mut self, key: String) -> Result<(), String> {
+        self.store()?.delete(&key).map_err(|error| error.to_string())
+    }
+
+    fn compare_and_swap(
+        &mut self,
+        key: String,
+        old: Option<Vec<u8>>,
+        new: Vec<u8>,
+    ) -> Result<bool, String> {
+        self.store()?
+            .compare_and_swap(&key, old.as_deref(), &new)
+            .map_err(|error| error.to_string())
+    }
+}
+
+impl crate::bindings::wasi::random::random::Host for HostState {
+    fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        if len > MAX_RANDOM_BYTES {
+            wasmtime::bail!("get-random-bytes asked for {len} bytes, more than the host's limit of {MAX_RANDOM_BYTES}");
+        }
+        let mut bytes = vec![0; usize::try_from(len)?];
+        // A trap, not fewer or weaker bytes: the guest cannot tell predictable bytes from good
+        // ones, and an OAuth state built from them would be guessable.
+        getrandom::getrandom(&mut bytes)
+            .map_err(|error| wasmtime::format_err!("the OS random source failed: {error}"))?;
+        Ok(bytes)
+    }
+
+    fn get_random_u64(&mut self) -> wasmtime::Result<u64> {
+        let mut bytes = [0; 8];
+        getrandom::getrandom(&mut bytes)
+            .map_err(|error| wasmtime::format_err!("the OS random source failed: {error}"))?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+}
+
+/// The compiled component, ready to instantiate. Build it once per process: compiling takes
+/// seconds, instantiating takes microseconds.
+pub struct Runtime {
+    engine: Engine,
+    component: Component,
+    pre: PluginPre<HostState>,
+}
+
+impl Runtime {
+    /// Reads and compiles the component at `path`. With `cache_dir`, the compiled code is kept
+    /// there, keyed by the component's SHA-256 and the engine's settings, and reused by later
+    /// processes. Compiled code is loaded without verification, so `cache_dir` must be writable
+    /// only by the user running the host.
+    pub fn load(path: &Path, cache_dir: Option<&Path>) -> Result<Self, HostError> {
+        let wasm =
+            fs::read(path).map_err(|error| HostError::Read { path: path.to_owned(), error })?;
+        Self::from_bytes(&wasm, cache_dir)
+    }
+
+    /// Compiles the component in `wasm`; see [`Runtime::load`] for `cache_dir`.
+    pub fn from_bytes(wasm: &[u8], cache_dir: Option<&Path>) -> Result<Self, HostError> {
+        let engine = Engine::new(&Config::new()).map_err(load_error)?;
+        let component = match cache_dir {
+            Some(dir) => compile_cached(&engine, wasm, dir)?,
+            None => Component::new(&engine, wasm).map_err(load_error)?,
+        };
+        let mut linker = Linker::<HostState>::new(&engine);
+        Bindings::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)
+            .map_err(load_error)?;
+        let pre =
+            linker.instantiate_pre(&component).and_then(PluginPre::new).map_err(load_error)?;
+        Ok(Runtime { engine, component, pre })
+    }
+
+    /// The names of the interfaces the component imports, such as
+    /// `wasi:random/random@0.2.12`.
+    pub fn imports(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.imports(&self.engine).map(|(name, _)| name.to_owned()).collect()
+    }
+
+    /// The names of the interfaces the component exports.
+    pub fn exports(&self) -> Vec<String> {
+        let ty = self.component.component_type();
+        ty.exports(&self.engine).map(|(name, _)| name.to_owned()).collect()
+    }
+
+    /// A fresh instance with its own memory, bound to `host`.
+    pub fn instantiate(&self, host: HostState) -> Result<Plugin, HostError> {
+        let mut store = Store::new(&self.engine, host);
+        store.limiter(|state| &mut state.limits);
+        let bindings = self.pre.instantiate(&mut store).map_err(load_error)?;
+        Ok(Plugin { store, bindings })
+    }
+}
+
+fn compile_cached(engine: &Engine, wasm: &[u8], dir: &Path) -> Result<Component, HostError> {
+    let mut settings = DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut settings);
+    let mut key = Sha256::new();
+    key.update(wasm);
+    key.update(settings.finish().to_le_bytes());
+    let digest = key.finalize();
+    let name: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    let path = dir.join(format!("forgelink-{name}.cwasm"));
+
+    if path.is_file() {
+        // SAFETY: `Component::deserialize_file` trusts its input to be wasmtime's own output.
+        // Only `write_cache` below writes these files, under a name derived from the component
+        // and from this engine's settings, and wasmtime checks the header (version, settings)
+        // before using one. The cache directory must be writable by nobody but the user who
+        // runs the host, like the host binary itself; `Runtime::load` says so.
+        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+            return Ok(component);
+        }
+    }
+    let component = Component::new(engine, wasm).map_err(load_error)?;
+    // A cache that cannot be written only costs the next process a compile.
+    let _ = component.serialize().map(|bytes| write_cache(dir, &path, &bytes));
+    Ok(component)
+}
+
+fn write_cache(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".tmp-{}-{unique}", std::process::id()));
+    fs::write(&temp, bytes)?;
+    // Rename so that a concurrent process never deserialises a half-written file.
+    fs::rename(&temp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })
+}
+
+/// One instance of the component. Each export returns `Err(HostError::Trap)` if the component
+/// trapped (it never should: that is a bug), and otherwise forgelink's own result.
+pub struct Plugin {
+    store: Store<HostState>,
+    bindings: Bindings,
+}
+
+type Outcome<T> = Result<T, HostError>;
+
+impl Plugin {
+    /// The host state, for tests and for hosts that inspect what the component did.
+    pub fn host(&self) -> &HostState {
+        self.store.data()
+    }
+
+    /// `validate-base-url`.
+    pub fn validate_base_url(
+        &mut self,
+        provider: wit::Provider,
+        input: &str,
+    ) -> Outcome<wit::BaseUrlReport> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_validate_base_url(&mut self.store, provider, input).map_err(trap)
+    }
+
+    /// `endpoints`.
+    pub fn endpoints(
+        &mut self,
+        provider: wit::Provider,
+        base_url: Option<&str>,
+    ) -> Outcome<Result<wit::ProviderEndpoints, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_endpoints(&mut self.store, provider, base_url).map_err(trap)
+    }
+
+    /// `validate-redirect-uri`.
+    pub fn validate_redirect_uri(
+        &mut self,
+        provider: wit::Provider,
+        registered: &str,
+        requested: &str,
+    ) -> Outcome<Vec<wit::Diagnostic>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest
+            .call_validate_redirect_uri(&mut self.store, provider, registered, requested)
+            .map_err(trap)
+    }
+
+    /// `scope-catalog`.
+    pub fn scope_catalog(&mut self, provider: wit::Provider) -> Outcome<Vec<wit::ScopeInfo>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_scope_catalog(&mut self.store, provider).map_err(trap)
+    }
+
+    /// `check-scopes`.
+    pub fn check_scopes(
+        &mut self,
+        provider: wit::Provider,
+        granted: &str,
+        required: &[String],
+    ) -> Outcome<Result<wit::ScopeCheck, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_check_scopes(&mut self.store, provider, granted, required).map_err(trap)
+    }
+
+    /// `profiles`.
+    pub fn profiles(&mut self) -> Outcome<Vec<wit::Profile>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_profiles(&mut self.store).map_err(trap)
+    }
+
+    /// `authorization-url`.
+    pub fn authorization_url(
+        &mut self,
+        request: &wit::AuthorizationRequest,
+    ) -> Outcome<Result<wit::Authorization, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_authorization_url(&mut self.store, request).map_err(trap)
+    }
+
+    /// `parse-callback`.
+    pub fn parse_callback(
+        &mut self,
+        callback_url: &str,
+        expected_state: &str,
+    ) -> Outcome<Result<wit::Callback, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_parse_callback(&mut self.store, callback_url, expected_state).map_err(trap)
+    }
+
+    /// `troubleshoot`.
+    pub fn troubleshoot(
+        &mut self,
+        code: &str,
+        provider: Option<wit::Provider>,
+    ) -> Outcome<Result<wit::Guidance, wit::Error>> {
+        let code: wit::Code = code.to_owned();
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_troubleshoot(&mut self.store, &code, provider).map_err(trap)
+    }
+
+    /// `error-codes`.
+    pub fn error_codes(&mut self) -> Outcome<Vec<String>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_error_codes(&mut self.store).map_err(trap)
+    }
+}

@@ -1,0 +1,500 @@
+// The wizard's first page in a real headless Chromium, against the real npm package: every
+// journey a person takes on it, and the screenshots the README shows.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer } from "../serve.mjs";
+
+const wwwDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const pkgDir = resolve(wwwDir, "..", "pkg");
+// The committed screenshots change on every run (a fresh OAuth state, a free port), so they
+// are rewritten only when asked: FORGELINK_UPDATE_SCREENSHOTS=1 make test-www. Otherwise they
+// go to a temporary directory, which still proves every step renders.
+const updateScreenshots = process.env.FORGELINK_UPDATE_SCREENSHOTS === "1";
+let screenshotDir = join(wwwDir, "screenshots");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let server;
+let context;
+let userDataDir;
+let forgelink;
+let origin;
+
+before(async () => {
+  try {
+    await access(join(pkgDir, "index.js"));
+  } catch {
+    throw new Error("pkg/index.js is missing: build the npm package with `make pkg` before testing the wizard.");
+  }
+  // The same package the page loads, read in Node, tells the test what the page must show.
+  forgelink = await import(pathToFileURL(join(pkgDir, "index.js")).href);
+  await forgelink.init();
+  // Pictures for the README read best with the address `make demo` prints; any free port
+  // does for everything else.
+  server = await startServer({ port: updateScreenshots ? 8080 : 0 }).catch(() => startServer({ port: 0 }));
+  origin = new URL(server.url).origin;
+  // A fresh profile per run, so nothing from an earlier run (storage, permissions) leaks in.
+  userDataDir = await mkdtemp(join(tmpdir(), "forgelink-wizard-"));
+  if (!updateScreenshots) screenshotDir = join(userDataDir, "screenshots");
+  await mkdir(screenshotDir, { recursive: true });
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+    reducedMotion: "reduce",
+  });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+/** Opens the wizard and fails the test on any script error or console error, which includes
+ * violations of the page's content security policy (an external script, an inline style). */
+async function openWizard({ width = 1280, height = 900 } = {}) {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.ready), "true", "the page loaded the package");
+  page.problems = problems;
+  return page;
+}
+
+async function finish(page) {
+  assert.deepEqual(page.problems, [], "no script or console errors");
+  await page.close();
+}
+
+async function shot(locator, name) {
+  // A pointer left over a card would show its hover colour in the picture.
+  await locator.page().mouse.move(0, 0);
+  await locator.screenshot({ path: join(screenshotDir, name), animations: "disabled" });
+}
+const section = (page, headingId) => page.locator(`section[aria-labelledby="${headingId}"]`);
+
+async function choose(page, name, value) {
+  await page.locator(`input[name="${name}"][value="${value}"]`).check();
+}
+
+const baseUrl = (page) => page.getByLabel("Instance URL");
+const diagnostic = (page, container, code) => page.locator(`#${container} [data-code="${code}"]`);
+
+describe("the first page of the setup wizard", () => {
+  test("GitLab self-managed: a missing scheme, then a trailing slash, each fixed by its suggestion", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("gitlab.example.com/gitlab/");
+
+    const missing = diagnostic(page, "base-url-diagnostics", "base_url.missing_scheme");
+    await missing.waitFor();
+    assert.match(await missing.getAttribute("class"), /diagnostic-error/);
+    assert.match(await missing.textContent(), /https:\/\/gitlab\.example\.com\/gitlab\//);
+    const missingGuidance = forgelink.troubleshoot("base_url.missing_scheme", "gitlab");
+    assert.equal(await missing.locator(".guidance-title").textContent(), missingGuidance.title);
+    assert.equal(await baseUrl(page).getAttribute("aria-invalid"), "true");
+    await shot(section(page, "step-host"), "01-missing-scheme.png");
+
+    await missing.getByRole("button", { name: "Use suggestion" }).click();
+    assert.equal(await baseUrl(page).inputValue(), "https://gitlab.example.com/gitlab/");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "base-url", "focus returns to the field");
+
+    const slash = diagnostic(page, "base-url-diagnostics", "base_url.trailing_slash");
+    await slash.waitFor();
+    assert.match(await slash.getAttribute("class"), /diagnostic-warning/);
+    const slashGuidance = forgelink.troubleshoot("base_url.trailing_slash", "gitlab");
+    assert.equal(await slash.locator(".guidance-title").textContent(), slashGuidance.title);
+    assert.equal(await slash.locator(".guidance p").first().textContent(), slashGuidance.summary);
+    assert.equal(await slash.locator(".guidance-steps li").count(), slashGuidance.steps.length);
+    assert.equal(await missing.count(), 0, "the fixed error is gone");
+    assert.equal(await baseUrl(page).getAttribute("aria-invalid"), "false", "a warning leaves the URL usable");
+    await shot(section(page, "step-host"), "02-trailing-slash-warning.png");
+
+    await slash.getByRole("button", { name: "Use suggestion" }).click();
+    assert.equal(await baseUrl(page).inputValue(), "https://gitlab.example.com/gitlab");
+    assert.equal(await page.locator("#base-url-diagnostics > *").count(), 0, "no diagnostics left");
+    assert.match(await page.locator("#base-url-status").textContent(), /Looks good/);
+    const resolved = page.locator("#resolved");
+    assert.equal(await resolved.locator('[data-deployment]').getAttribute("data-deployment"), "self-hosted");
+    assert.match(await resolved.textContent(), /https:\/\/gitlab\.example\.com\/gitlab\/api\/v4/);
+    assert.equal(await page.locator("#deployment-mismatch > *").count(), 0);
+    await shot(section(page, "step-host"), "03-clean-url.png");
+    await finish(page);
+  });
+
+  test("GitHub: https://github.com/ is the cloud, and a self-hosted choice is pointed at it", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "github");
+    await choose(page, "deployment", "github-com");
+    await baseUrl(page).fill("https://github.com/");
+    const resolved = page.locator("#resolved [data-deployment]");
+    await resolved.waitFor();
+    assert.equal(await resolved.getAttribute("data-deployment"), "cloud");
+    assert.match(await page.locator("#resolved").textContent(), /https:\/\/github\.com(?!\/)/);
+    assert.equal(await page.locator("#deployment-mismatch > *").count(), 0, "github.com chosen, github.com typed");
+
+    await choose(page, "deployment", "github-enterprise-server");
+    assert.equal(await baseUrl(page).inputValue(), "https://github.com/", "what the person typed is kept");
+    const notice = page.locator("#deployment-mismatch [data-mismatch]");
+    await notice.waitFor();
+    assert.equal(await notice.getAttribute("data-mismatch"), "cloud");
+    assert.match(await notice.textContent(), /GitHub\.com.*but you chose GitHub Enterprise Server/);
+    await shot(section(page, "step-host"), "04-deployment-mismatch.png");
+    await notice.getByRole("button", { name: "Switch to GitHub.com" }).click();
+    assert.equal(await page.locator('input[name="deployment"][value="github-com"]').isChecked(), true);
+    assert.equal(await page.locator("#deployment-mismatch > *").count(), 0);
+
+    // The other way round: a self-hosted address while the cloud is chosen.
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-com");
+    await baseUrl(page).fill("https://gitlab.example.com");
+    const selfHosted = page.locator('#deployment-mismatch [data-mismatch="self-hosted"]');
+    await selfHosted.waitFor();
+    await selfHosted.getByRole("button").click();
+    assert.equal(await page.locator('input[name="deployment"][value="gitlab-self-managed"]').isChecked(), true);
+
+    // Another provider's cloud: the page names the right provider and switches to it.
+    await choose(page, "provider", "bitbucket-data-center");
+    await baseUrl(page).fill("https://bitbucket.org");
+    await diagnostic(page, "base-url-diagnostics", "base_url.cloud_host").waitFor();
+    const otherProvider = page.locator('#deployment-mismatch [data-mismatch="provider"]');
+    await otherProvider.getByRole("button", { name: "Switch to Bitbucket Cloud" }).click();
+    assert.equal(await page.locator('input[name="provider"][value="bitbucket-cloud"]').isChecked(), true);
+    assert.equal(await page.locator("#resolved [data-deployment]").getAttribute("data-deployment"), "cloud");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "base-url");
+    await finish(page);
+  });
+
+  test("a profile shows each scope to tick with its meaning and the reason it is needed", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("https://gitlab.example.com/gitlab");
+
+    const cases = [
+      { provider: "gitlab", deployment: "gitlab-self-managed" },
+      { provider: "bitbucket-cloud", deployment: "bitbucket-org" },
+      { provider: "github", deployment: "github-com" },
+      { provider: "bitbucket-data-center", deployment: "bitbucket-data-center" },
+    ];
+    const allProfiles = forgelink.profiles();
+    assert.ok(allProfiles.length >= 6, "the package offers the profiles");
+    for (const { provider, deployment } of cases) {
+      await choose(page, "provider", provider);
+      await choose(page, "deployment", deployment);
+      const catalog = forgelink.scopeCatalog(provider);
+      for (const profile of allProfiles) {
+        await choose(page, "profile", profile.id);
+        const radio = page.locator(`input[name="profile"][value="${profile.id}"]`);
+        const summaryId = await radio.getAttribute("aria-describedby");
+        assert.equal(await page.locator(`[id="${summaryId}"]`).textContent(), profile.summary, "the summary describes the choice");
+        const needs = profile.providers.find((n) => n.provider === provider);
+        assert.match(await page.locator("#profile-details").textContent(), new RegExp(escapeRegExp(needs.minRole.reason)));
+        if (needs.scopes.length === 0) {
+          assert.match(await page.locator("#scopes .scopes-none").textContent(), /no scope/);
+        }
+        const items = page.locator("#scopes [data-scope]");
+        assert.deepEqual(
+          await items.evaluateAll((els) => els.map((el) => el.dataset.scope)),
+          needs.scopes.map((s) => s.name),
+          `${profile.id} on ${provider}`,
+        );
+        for (const need of needs.scopes) {
+          const item = page.locator(`#scopes [data-scope="${need.name}"]`);
+          const meaning = catalog.find((s) => s.name === need.name).description;
+          assert.equal(await item.locator(".scope-meaning").textContent(), meaning);
+          assert.match(await item.locator(".scope-reason").textContent(), new RegExp(escapeRegExp(need.reason)));
+        }
+        const heading = await page.locator("#scopes-heading").textContent();
+        if (needs.scopeMode === "consumer-permissions") assert.match(heading, /consumer/);
+      }
+    }
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await choose(page, "profile", allProfiles[0].id);
+    await shot(section(page, "step-profile"), "05-profile.png");
+    await finish(page);
+  });
+
+  test("the redirect URI to paste comes from the page's origin, is checked live and copies", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("https://gitlab.example.com/gitlab");
+    const field = page.getByLabel("Redirect URI to paste");
+    const expected = `${origin}/oauth/callback`;
+    assert.equal(await field.inputValue(), expected);
+    assert.match(await page.locator("#redirect-uri-status").textContent(), /will accept/);
+    assert.match(await page.locator("#app-instructions").textContent(), /Applications/);
+    assert.match(await page.locator("#app-instructions").textContent(), /Confidential/);
+
+    await page.getByRole("button", { name: "Copy the redirect URI" }).click();
+    await page.locator("#copy-status[data-copied]").waitFor();
+    assert.equal(await page.locator("#copy-status").getAttribute("data-copied"), "true");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
+    await shot(section(page, "step-app"), "06-oauth-application.png");
+
+    // Where the clipboard API is refused (an insecure origin, a policy), the fallback copies.
+    await page.evaluate(async () => {
+      await navigator.clipboard.writeText("something else");
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException("refused", "NotAllowedError"));
+      document.getElementById("copy-status").textContent = "";
+    });
+    await page.getByRole("button", { name: "Copy the redirect URI" }).click();
+    await page.waitForFunction(() => document.getElementById("copy-status").textContent !== "");
+    assert.equal(await page.locator("#copy-status").getAttribute("data-copied"), "true");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "copy-redirect-uri", "focus stays on the button");
+
+    // GitLab compares redirect URIs exactly: one extra slash is the classic mistake.
+    await field.fill(`${expected}/`);
+    const mismatch = diagnostic(page, "redirect-uri-diagnostics", "redirect_uri.trailing_slash_mismatch");
+    await mismatch.waitFor();
+    assert.equal(await field.getAttribute("aria-invalid"), "true");
+    assert.equal(
+      await mismatch.locator(".guidance-title").textContent(),
+      forgelink.troubleshoot("redirect_uri.trailing_slash_mismatch", "gitlab").title,
+    );
+    await shot(page.locator("#redirect-uri-diagnostics"), "07-redirect-uri-mismatch.png");
+    await mismatch.getByRole("button", { name: "Use the product's redirect URI" }).click();
+    assert.equal(await field.inputValue(), expected);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "redirect-uri");
+    assert.equal(await page.locator("#redirect-uri-diagnostics > *").count(), 0);
+
+    // Another provider, another rule: Bitbucket Data Center wants the same URI, host and all.
+    await choose(page, "provider", "bitbucket-data-center");
+    await baseUrl(page).fill("https://bitbucket.example.com");
+    await field.fill("https://wizard.example.com/oauth/callback");
+    assert.equal(await field.getAttribute("aria-invalid"), "true");
+    await diagnostic(page, "redirect-uri-diagnostics", "redirect_uri.mismatch").waitFor();
+    await finish(page);
+  });
+
+  test("the authorization URL for a client ID has each deployment's authorize path and the profile's scopes", async () => {
+    const page = await openWizard();
+    const profile = forgelink.profiles()[0];
+    await choose(page, "profile", profile.id);
+    const cases = [
+      { provider: "gitlab", deployment: "gitlab-self-managed", url: "https://gitlab.example.com/gitlab", authorize: "https://gitlab.example.com/gitlab/oauth/authorize" },
+      { provider: "github", deployment: "github-com", url: "https://github.com", authorize: "https://github.com/login/oauth/authorize" },
+      { provider: "github", deployment: "github-enterprise-server", url: "https://github.example.com", authorize: "https://github.example.com/login/oauth/authorize" },
+      { provider: "gitlab", deployment: "gitlab-com", url: "https://gitlab.com", authorize: "https://gitlab.com/oauth/authorize" },
+      { provider: "bitbucket-cloud", deployment: "bitbucket-org", url: "https://bitbucket.org", authorize: "https://bitbucket.org/site/oauth2/authorize" },
+      { provider: "bitbucket-data-center", deployment: "bitbucket-data-center", url: "https://bitbucket.example.com/bitbucket", authorize: "https://bitbucket.example.com/bitbucket/rest/oauth2/latest/authorize" },
+    ];
+    const clientId = "forgelink-demo-client";
+    await page.getByLabel("Client ID").fill(clientId);
+    for (const c of cases) {
+      await choose(page, "provider", c.provider);
+      await choose(page, "deployment", c.deployment);
+      await baseUrl(page).fill(c.url);
+      const code = page.locator("#authorization-url");
+      await code.waitFor();
+      const url = new URL(await code.textContent());
+      assert.equal(`${url.origin}${url.pathname}`, c.authorize, c.deployment);
+      assert.equal(url.searchParams.get("client_id"), clientId);
+      assert.equal(url.searchParams.get("redirect_uri"), `${origin}/oauth/callback`);
+      assert.equal(url.searchParams.get("response_type"), "code");
+      assert.ok((url.searchParams.get("state") ?? "").length >= 43, "state carries at least 256 bits");
+      const needs = profile.providers.find((n) => n.provider === c.provider);
+      if (needs.scopeMode === "consumer-permissions") {
+        assert.equal(url.searchParams.has("scope"), false, "Bitbucket Cloud takes no scope parameter");
+      } else {
+        assert.deepEqual(url.searchParams.get("scope").split(" ").sort(), needs.scopes.map((s) => s.name).sort());
+      }
+      if (c.deployment === "gitlab-self-managed") {
+        assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+        await page.locator("#authorization details.params summary").click();
+        await shot(section(page, "step-authorize"), "08-authorization-url.png");
+      }
+    }
+
+    // A base URL the library refuses: its error and guidance show in place of the URL.
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("ssh://git@gitlab.example.com");
+    const failure = page.locator("#authorization [data-code]");
+    await failure.waitFor();
+    const code = await failure.getAttribute("data-code");
+    assert.match(code, /^base_url\./);
+    assert.equal(await failure.locator(".guidance-title").textContent(), forgelink.troubleshoot(code, "gitlab").title);
+    assert.equal(await page.locator("#authorization-url").count(), 0);
+    await finish(page);
+  });
+
+  test("the redirect URI really answers: the callback page checks the state and explains a refusal", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("https://gitlab.example.com/gitlab");
+    await page.getByLabel("Client ID").fill("forgelink-demo-client");
+
+    // Press "Try it" as a person would, but stay here instead of leaving for the provider.
+    const startAuthorization = async () => {
+      const link = page.getByRole("link", { name: /Try it on GitLab/ });
+      await link.evaluate((a) => a.addEventListener("click", (event) => event.preventDefault(), { once: true }));
+      await link.click();
+      return new URL(await link.getAttribute("href")).searchParams.get("state");
+    };
+    const callback = (query) => `${origin}/oauth/callback?${new URLSearchParams(query)}`;
+    const answer = page.locator("#answer");
+    const openCallback = async (url) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined);
+    };
+
+    let state = await startAuthorization();
+    await openCallback(callback({ code: "a-code-that-stays-secret", state }));
+    assert.equal(await answer.getAttribute("data-outcome"), "ok");
+    assert.match(await answer.textContent(), /GitLab sent an authorization code back/);
+    assert.doesNotMatch(await page.content(), /a-code-that-stays-secret/, "the code is never shown");
+    assert.equal(await page.evaluate(() => location.search), "", "the code leaves the address bar");
+    await shot(page.locator("main"), "12-callback-ok.png");
+
+    await openCallback(callback({ code: "again", state }));
+    assert.match(await answer.textContent(), /No authorization to check/, "a state answers once");
+
+    const refusals = [
+      { query: { error: "access_denied", error_description: "The resource owner or authorization server denied the request." }, code: "oauth.access_denied" },
+      { query: { code: "c" }, code: "oauth.state_mismatch", wrongState: true },
+    ];
+    for (const refusal of refusals) {
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+      await choose(page, "provider", "gitlab");
+      await choose(page, "deployment", "gitlab-self-managed");
+      await baseUrl(page).fill("https://gitlab.example.com/gitlab");
+      await page.getByLabel("Client ID").fill("forgelink-demo-client");
+      state = await startAuthorization();
+      const url = callback({ ...refusal.query, state: refusal.wrongState ? `${state}x` : state });
+      await openCallback(url);
+      assert.equal(await answer.getAttribute("data-outcome"), "error");
+      const card = answer.locator("[data-code]");
+      assert.equal(await card.getAttribute("data-code"), refusal.code);
+      let expected;
+      try {
+        forgelink.parseCallback(url, state);
+      } catch (error) {
+        expected = error;
+      }
+      assert.equal(expected.code, refusal.code, "Node and the page agree");
+      assert.equal(await card.locator(".guidance-title").textContent(), forgelink.troubleshoot(refusal.code, "gitlab").title);
+      if (refusal.code === "oauth.access_denied") await shot(page.locator("main"), "13-callback-denied.png");
+    }
+    await finish(page);
+  });
+
+  test("keyboard only: every field is reachable, choices change with arrow keys, focus is visible", async () => {
+    const page = await openWizard();
+    const reached = [];
+    const describeFocus = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? el.id || `${el.tagName.toLowerCase()}[name=${el.getAttribute("name")}]` : "";
+      });
+    for (let i = 0; i < 60 && !reached.includes("client-id"); i += 1) {
+      await page.keyboard.press("Tab");
+      reached.push(await describeFocus());
+    }
+    const radioReached = (name) => reached.some((r) => r.startsWith(`${name}-`));
+    assert.ok(radioReached("provider"), `provider reached: ${reached}`);
+    assert.ok(radioReached("deployment"), `deployment reached: ${reached}`);
+    assert.ok(radioReached("profile"), `profile reached: ${reached}`);
+    for (const id of ["base-url", "redirect-uri", "copy-redirect-uri", "client-id"]) {
+      assert.ok(reached.includes(id), `${id} reached: ${reached}`);
+    }
+    assert.ok(reached.indexOf("base-url") < reached.indexOf("redirect-uri"), "focus follows the page order");
+
+    // Back to the start, then choose GitLab self-managed and type the URL without a mouse.
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+    await page.keyboard.press("Tab"); // the skip link
+    await page.keyboard.press("Tab"); // the provider group
+    assert.equal(await page.evaluate(() => document.activeElement.name), "provider");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await page.locator('input[name="provider"][value="gitlab"]').isChecked(), true);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.name), "deployment");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await page.locator('input[name="deployment"][value="gitlab-self-managed"]').isChecked(), true);
+    const cardOutline = await page.evaluate(() => getComputedStyle(document.activeElement.closest("label")).outlineStyle);
+    assert.notEqual(cardOutline, "none", "the focused choice shows an outline");
+    await shot(section(page, "step-host"), "09-keyboard-focus.png");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "base-url");
+    const outline = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    assert.notEqual(outline.style, "none", "the focused field shows an outline");
+    assert.ok(outline.width >= 2, "the outline is thick enough to see");
+    await page.keyboard.type("gitlab.example.com");
+    await page.keyboard.press("Tab");
+    assert.match(await page.evaluate(() => document.activeElement.textContent), /Use suggestion/);
+    await page.keyboard.press("Enter");
+    assert.equal(await baseUrl(page).inputValue(), "https://gitlab.example.com");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "base-url");
+    await finish(page);
+  });
+
+  test("at a phone's 390px width nothing overflows sideways", async () => {
+    for (const width of [390, 1280]) {
+      const page = await openWizard({ width, height: 844 });
+      await choose(page, "provider", "gitlab");
+      await choose(page, "deployment", "gitlab-self-managed");
+      // Long inputs are what push a layout wider: a long address with a suggestion, a long URL.
+      await baseUrl(page).fill("gitlab.a-rather-long-internal-host-name.engineering.example.com/gitlab/");
+      await page.getByLabel("Client ID").fill("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6");
+      await page.locator("details.catalog summary").click();
+      await diagnostic(page, "base-url-diagnostics", "base_url.missing_scheme").waitFor();
+      const overflowing = await page.evaluate(() => {
+        const limit = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll("body *")]
+          .filter((el) => el.getBoundingClientRect().right > limit + 0.5 && !el.closest(".visually-hidden, .copy-scratch, .skip-link"))
+          .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}.${el.className}`);
+        return { scrollWidth: document.documentElement.scrollWidth, limit, wide: wide.slice(0, 5) };
+      });
+      assert.ok(overflowing.scrollWidth <= overflowing.limit, `page is ${overflowing.scrollWidth}px wide at ${width}px: ${overflowing.wide}`);
+      assert.deepEqual(overflowing.wide, [], `elements past the right edge at ${width}px`);
+      if (width === 390) {
+        await page.getByRole("button", { name: "Use suggestion" }).first().click();
+        await shot(section(page, "step-host"), "10-phone-instance.png");
+        await shot(section(page, "step-authorize"), "11-phone-authorization.png");
+      }
+      await finish(page);
+    }
+  });
+});
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
