@@ -186,6 +186,24 @@ codes! {
     TlsUntrustedCertificate = "tls.untrusted_certificate",
     /// The access token has expired.
     TokenExpired = "token.expired",
+    /// The delivery carries no signature or token, and unsigned deliveries are not allowed.
+    WebhookMissingSignature = "webhook.missing_signature",
+    /// No secret matches the delivery's signature or token.
+    WebhookSignatureMismatch = "webhook.signature_mismatch",
+    /// The signature header cannot be read.
+    WebhookMalformedSignature = "webhook.malformed_signature",
+    /// No webhook secret is configured, so the delivery cannot be verified.
+    WebhookNoSecret = "webhook.no_secret",
+    /// The signed timestamp is too far from now: a replay, or a wrong clock.
+    WebhookTimestampOutOfRange = "webhook.timestamp_out_of_range",
+    /// The headers match no provider forgelink knows.
+    WebhookUnknownProvider = "webhook.unknown_provider",
+    /// The delivery comes from a forge forgelink does not support (Gitea, Forgejo).
+    WebhookUnsupportedProvider = "webhook.unsupported_provider",
+    /// The body is larger than the provider ever sends.
+    WebhookBodyTooLarge = "webhook.body_too_large",
+    /// The body is not the JSON (or form) the event should carry.
+    WebhookInvalidPayload = "webhook.invalid_payload",
     /// The pasted value is a token, but not one that can act as an access token.
     TokenNotAccessToken = "token.not_access_token",
     /// A token response could not be read or lacks the access token.

@@ -424,6 +424,41 @@ fn entry_for(code: Code) -> Entry {
             on!(BBDC, &["OAuth 2.0 incoming links need Bitbucket Data Center 7.20 or later; older servers can connect with an HTTP access token (5.5+)."], Some(BBDC_LINKS)),
             on!(GH, &["Enterprise Server versions out of support may lack endpoints; upgrade to a supported release."], None),
         ]),
+        Code::WebhookMissingSignature => entry("Unsigned delivery", "The delivery carries no signature or secret token, so anyone could have sent it.", &[
+            "Set a secret on the webhook in the provider's settings and configure the same secret here.",
+            "Only the Bitbucket Data Center test ping may come unsigned; allow unsigned deliveries for that hook alone, never globally.",
+        ]).specific(&[
+            on!(GH, &["GitHub: repository Settings → Webhooks → Edit → Secret. forgelink checks X-Hub-Signature-256; the legacy SHA-1 header is used only when explicitly allowed."], Some("https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries")),
+            on!(GL, &["GitLab: project Settings → Webhooks → Secret token (sent as X-Gitlab-Token), or a signing token for signed webhooks."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/")),
+            on!(BBC, &["Bitbucket Cloud: repository settings → Webhooks → Edit → Secret (sent as X-Hub-Signature)."], None),
+            on!(BBDC, &["Bitbucket Data Center: repository settings → Webhooks → Secret."], None),
+        ]),
+        Code::WebhookSignatureMismatch => entry("The signature does not match", "The delivery was signed with another secret, or its body was changed on the way, or it was checked over a re-serialised body.", &[
+            "Verify over the raw body bytes exactly as received: do not parse and re-serialise the JSON first, and do not let a framework decode it.",
+            "Check that the secret configured here is the one on the webhook (during rotation, configure both).",
+        ]),
+        Code::WebhookMalformedSignature => entry("Unreadable signature", "The signature header is not in the provider's format (for example sha256=<64 hex digits>).", &[
+            "Check that no proxy rewrites the signature headers.",
+        ]),
+        Code::WebhookNoSecret => entry("No webhook secret configured", "Without a secret a delivery cannot be verified; forgelink does not silently accept it.", &[
+            "Configure the webhook's secret, or explicitly allow unsigned deliveries for this hook.",
+        ]),
+        Code::WebhookTimestampOutOfRange => entry("Stale or future delivery", "The signed timestamp is further from now than the tolerance: a replayed delivery, or a wrong clock on one side.", &[
+            "Check the receiving server's clock (NTP).",
+            "Increase the tolerance only if deliveries are legitimately queued for long.",
+        ]),
+        Code::WebhookUnknownProvider => entry("Unknown sender", "The headers match none of GitHub, GitLab, Bitbucket Cloud or Bitbucket Data Center.", &[
+            "Check that the request comes from a webhook, and that a proxy keeps its headers (X-GitHub-Event, X-Gitlab-Event, X-Event-Key).",
+        ]),
+        Code::WebhookUnsupportedProvider => entry("Unsupported forge", "Gitea and Forgejo send GitHub-style headers, but their payloads and signatures differ; forgelink does not support them yet.", &[
+            "Point the webhook at a receiver that supports that forge.",
+        ]),
+        Code::WebhookBodyTooLarge => entry("Delivery too large", "The body is larger than the provider sends (GitHub: 25 MB; Bitbucket Cloud drops payloads over 256 KB).", &[
+            "Check that the request really comes from the provider.",
+        ]),
+        Code::WebhookInvalidPayload => entry("Unreadable payload", "The body is not the JSON the event should carry.", &[
+            "Register the webhook with the JSON content type (GitHub's default for new hooks is form-encoded; forgelink reads both).",
+        ]),
         Code::RepositorySha256Unsupported => entry("SHA-256 repository", "The repository uses SHA-256 object names; most Git tooling and integrations read SHA-1 repositories only.", &[
             "Expect commit links and analyses of this repository to be unavailable until the tooling supports SHA-256.",
             "If possible, use a SHA-1 mirror of the repository for the integration.",

@@ -37,6 +37,7 @@ mod redirect_uri;
 mod scopes;
 mod secret;
 mod tokens;
+mod webhooks;
 
 pub use api_error::{parse_api_error, ApiError};
 pub use base_url::{validate_base_url, BaseUrlReport};
@@ -70,4 +71,9 @@ pub use tokens::{
     needs_refresh, parse_device_authorization, parse_token_response, prepare_device_authorization,
     prepare_device_poll, prepare_refresh, prepare_revoke, prepare_token_exchange,
     DeviceAuthorization, OAuthClient, TokenSet,
+};
+pub use webhooks::{
+    identify_webhook, parse_webhook, verify_webhook, Actor, CommitStatus, EventKind, Job,
+    MergeRequest, Pipeline, Repository, SignatureScheme, Status, Verified, VerifyOptions,
+    WebhookEvent, WebhookIdentity, WebhookSecret,
 };

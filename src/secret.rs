@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use subtle::ConstantTimeEq;
 
-macro_rules! secret {
+macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         ///
@@ -52,32 +52,38 @@ macro_rules! secret {
     };
 }
 
-secret! {
+secret_type! {
     /// A PKCE code verifier (RFC 7636): kept by the caller between the redirect and the callback.
     CodeVerifier
 }
 
-secret! {
+secret_type! {
     /// An OAuth authorization code, read from a callback, to be exchanged once.
     AuthorizationCode
 }
 
-secret! {
+secret_type! {
     /// An OAuth access token, or a personal, project or group access token.
     AccessToken
 }
 
-secret! {
+secret_type! {
     /// An OAuth refresh token: single use where the provider rotates them.
     RefreshToken
 }
 
-secret! {
+secret_type! {
     /// An OAuth application's client secret.
     ClientSecret
 }
 
-secret! {
+secret_type! {
+    /// A webhook secret (GitHub and Bitbucket HMAC keys, GitLab's secret token, or a Standard
+    /// Webhooks signing key `whsec_<base64>`).
+    WebhookSecret
+}
+
+secret_type! {
     /// The device code of a device authorization, polled for until the person approves.
     DeviceCode
 }

@@ -74,6 +74,30 @@ proptest! {
     }
 
     #[test]
+    fn webhook_deliveries(
+        event in prop_oneof![Just("push".to_owned()), Just("workflow_job".to_owned()), Just("Job Hook".to_owned()), Just("Pipeline Hook".to_owned()), Just("repo:push".to_owned()), Just("pr:opened".to_owned()), "[a-z: ]{0,12}"],
+        header in prop_oneof![Just("X-GitHub-Event".to_owned()), Just("X-Gitlab-Event".to_owned()), Just("X-Event-Key".to_owned()), Just("X-Gitea-Event".to_owned()), "[A-Za-z-]{0,12}"],
+        signature in prop_oneof![Just("X-Hub-Signature-256".to_owned()), Just("X-Hub-Signature".to_owned()), Just("X-Gitlab-Token".to_owned()), Just("webhook-signature".to_owned())],
+        value in "(sha256=|sha1=|v1,)?[0-9a-f=+/]{0,70}",
+        body in prop_oneof![any::<Vec<u8>>(), "\\{\"(object_kind|ref|pull_request|workflow_job|changes|push)\": ?(\"[a-z]{0,6}\"|\\[\\]|\\{\\}|[0-9]{1,3})\\}".prop_map(String::into_bytes)],
+    ) {
+        let headers = vec![
+            (header, event),
+            (signature, value),
+            ("webhook-id".into(), "m".into()),
+            ("webhook-timestamp".into(), "1".into()),
+            ("X-Request-UUID".into(), "u".into()),
+        ];
+        let options = forgelink::VerifyOptions { now: Some(1), ..Default::default() };
+        if let Err(e) = forgelink::verify_webhook(&headers, &body, &[forgelink::WebhookSecret::new("k")], &options) {
+            prop_assert!(is_known(e.code));
+        }
+        if let Err(e) = forgelink::parse_webhook(&headers, &body) {
+            prop_assert!(is_known(e.code));
+        }
+    }
+
+    #[test]
     fn authorization_urls(p in provider(), base in pasted(), id in pasted(), redirect in pasted(), scope in pasted()) {
         let mut request = AuthorizationRequest::new(p, id, redirect);
         request.base_url = Some(base);

@@ -102,6 +102,15 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     succeeded += u32::from(forgelink::parse_token_response(provider, &response, 0).is_ok());
     succeeded += u32::from(forgelink::parse_api_error(provider, &response).status > 0);
     succeeded += u32::from(forgelink::detect_token(&inputs.text()).provider.is_some());
+    let headers = vec![
+        ("X-GitHub-Event".to_owned(), inputs.text()),
+        ("X-Hub-Signature-256".to_owned(), inputs.text()),
+    ];
+    let body = inputs.text().into_bytes();
+    let secrets = [forgelink::WebhookSecret::new(inputs.text())];
+    let options = forgelink::VerifyOptions::default();
+    succeeded += u32::from(forgelink::verify_webhook(&headers, &body, &secrets, &options).is_ok());
+    succeeded += u32::from(forgelink::parse_webhook(&headers, &body).is_ok());
     let code = Code::ALL[inputs.next() as usize % Code::ALL.len()];
     succeeded += u32::from(!troubleshoot(code, Some(provider)).steps.is_empty());
     succeeded

@@ -1,0 +1,138 @@
+use serde::Serialize;
+
+use crate::error::{Code, Error};
+use crate::provider::Provider;
+use crate::webhooks::header;
+
+/// Who sent a delivery and which one it is, from its headers alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookIdentity {
+    /// The provider.
+    pub provider: Provider,
+    /// The provider's event name (`push`, `Pipeline Hook`, `repo:push`, `pr:opened`).
+    pub event: String,
+    /// The delivery's id. GitHub repeats it on redelivery; GitLab's `Idempotency-Key` (17.4+)
+    /// repeats on retry.
+    pub delivery_id: Option<String>,
+    /// The hook's id, where the provider sends it.
+    pub hook_id: Option<String>,
+}
+
+/// Tells the provider, event, delivery and hook from a delivery's headers (names in any case).
+///
+/// Gitea and Forgejo also send GitHub's headers; their own headers are checked first, so they
+/// are reported as `webhook.unsupported_provider` rather than mistaken for GitHub.
+pub fn identify_webhook(headers: &[(String, String)]) -> Result<WebhookIdentity, Error> {
+    for (own, forge) in
+        [("X-Forgejo-Event", "Forgejo"), ("X-Gitea-Event", "Gitea"), ("X-Gogs-Event", "Gogs")]
+    {
+        if header(headers, own).is_some() {
+            return Err(Error::new(
+                Code::WebhookUnsupportedProvider,
+                format!(
+                    "This delivery comes from {forge} ({own}), which forgelink does not support."
+                ),
+            ));
+        }
+    }
+    let identity =
+        |provider, event: &str, delivery: Option<&str>, hook: Option<&str>| WebhookIdentity {
+            provider,
+            event: event.to_owned(),
+            delivery_id: delivery.map(str::to_owned),
+            hook_id: hook.map(str::to_owned),
+        };
+    if let Some(event) = header(headers, "X-GitHub-Event") {
+        return Ok(identity(
+            Provider::GitHub,
+            event,
+            header(headers, "X-GitHub-Delivery"),
+            header(headers, "X-GitHub-Hook-ID"),
+        ));
+    }
+    if let Some(event) = header(headers, "X-Gitlab-Event") {
+        let delivery =
+            header(headers, "Idempotency-Key").or_else(|| header(headers, "X-Gitlab-Event-UUID"));
+        return Ok(identity(
+            Provider::GitLab,
+            event,
+            delivery,
+            header(headers, "X-Gitlab-Webhook-UUID"),
+        ));
+    }
+    if let Some(event) = header(headers, "X-Event-Key") {
+        // Bitbucket Cloud sends X-Request-UUID and X-Hook-UUID; Data Center sends X-Request-Id.
+        if let Some(request) = header(headers, "X-Request-UUID") {
+            return Ok(identity(
+                Provider::BitbucketCloud,
+                event,
+                Some(request),
+                header(headers, "X-Hook-UUID"),
+            ));
+        }
+        if header(headers, "X-Hook-UUID").is_some() {
+            return Ok(identity(
+                Provider::BitbucketCloud,
+                event,
+                None,
+                header(headers, "X-Hook-UUID"),
+            ));
+        }
+        return Ok(identity(
+            Provider::BitbucketDataCenter,
+            event,
+            header(headers, "X-Request-Id"),
+            None,
+        ));
+    }
+    Err(Error::new(
+        Code::WebhookUnknownProvider,
+        "No X-GitHub-Event, X-Gitlab-Event or X-Event-Key header: this is not a delivery forgelink knows.",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn providers_are_told_apart() {
+        let gh = identify_webhook(&headers(&[
+            ("x-github-event", "push"),
+            ("X-GITHUB-DELIVERY", "d1"),
+            ("X-GitHub-Hook-ID", "7"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (gh.provider, gh.event.as_str(), gh.delivery_id.as_deref(), gh.hook_id.as_deref()),
+            (Provider::GitHub, "push", Some("d1"), Some("7"))
+        );
+        let gl = identify_webhook(&headers(&[
+            ("X-Gitlab-Event", "Job Hook"),
+            ("X-Gitlab-Event-UUID", "u"),
+            ("Idempotency-Key", "k"),
+        ]))
+        .unwrap();
+        assert_eq!((gl.provider, gl.delivery_id.as_deref()), (Provider::GitLab, Some("k")));
+        let bbc = identify_webhook(&headers(&[
+            ("X-Event-Key", "repo:push"),
+            ("X-Request-UUID", "r"),
+            ("X-Hook-UUID", "h"),
+        ]))
+        .unwrap();
+        assert_eq!(bbc.provider, Provider::BitbucketCloud);
+        let dc = identify_webhook(&headers(&[("X-Event-Key", "pr:opened"), ("X-Request-Id", "r")]))
+            .unwrap();
+        assert_eq!(dc.provider, Provider::BitbucketDataCenter);
+        let gitea =
+            identify_webhook(&headers(&[("X-GitHub-Event", "push"), ("X-Gitea-Event", "push")]))
+                .unwrap_err();
+        assert_eq!(gitea.code, Code::WebhookUnsupportedProvider);
+        assert_eq!(identify_webhook(&[]).unwrap_err().code, Code::WebhookUnknownProvider);
+    }
+}

@@ -1,0 +1,23 @@
+//! Webhook deliveries: who sent them, whether they are authentic, and what they say, in one
+//! model for every provider.
+
+mod identify;
+mod model;
+mod parse;
+mod verify;
+
+pub use identify::{identify_webhook, WebhookIdentity};
+pub use model::{
+    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+};
+pub use parse::parse_webhook;
+pub use verify::{verify_webhook, SignatureScheme, Verified, VerifyOptions, WebhookSecret};
+
+/// Finds a header by case-insensitive name; webhook headers arrive in any case.
+pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}

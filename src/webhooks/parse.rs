@@ -1,0 +1,481 @@
+//! Each provider's payloads, read into [`WebhookEvent`].
+//!
+//! Shapes follow the providers' documented examples: GitHub's webhook payloads (the
+//! `@octokit/webhooks-examples` corpus), GitLab's "Webhook events", Bitbucket Cloud's "Event
+//! payloads" and Bitbucket Data Center's "Event payload" pages.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Code, Error};
+use crate::provider::Provider;
+use crate::webhooks::header;
+use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
+use crate::webhooks::model::{
+    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+};
+use crate::webhooks::verify::MAX_BODY_BYTES;
+
+/// Reads a delivery into the normalised model. Verify it first with
+/// [`crate::verify_webhook`]: parsing says nothing about authenticity.
+pub fn parse_webhook(headers: &[(String, String)], body: &[u8]) -> Result<WebhookEvent, Error> {
+    let identity = identify_webhook(headers)?;
+    let provider = identity.provider;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::new(
+            Code::WebhookBodyTooLarge,
+            "The body is larger than any provider sends.",
+        )
+        .for_provider(provider));
+    }
+    let payload = payload(provider, headers, body)?;
+    let mut event = WebhookEvent {
+        provider,
+        kind: EventKind::Other,
+        event: identity.event.clone(),
+        action: text(&payload, &["action"]),
+        delivery_id: identity.delivery_id.clone(),
+        dedupe_key: dedupe_key(&identity, body),
+        repository: None,
+        sender: None,
+        r#ref: None,
+        commit_sha: None,
+        merge_request: None,
+        pipeline: None,
+        job: None,
+        commit_status: None,
+    };
+    match provider {
+        Provider::GitHub => github(&mut event, &payload),
+        Provider::GitLab => gitlab(&mut event, &payload),
+        Provider::BitbucketCloud => bitbucket_cloud(&mut event, &payload),
+        Provider::BitbucketDataCenter => bitbucket_data_center(&mut event, &payload),
+    }
+    Ok(event)
+}
+
+/// The JSON object a delivery carries: the body itself, or, for GitHub hooks registered with
+/// the form content type, the `payload` field of the form.
+fn payload(provider: Provider, headers: &[(String, String)], body: &[u8]) -> Result<Value, Error> {
+    let invalid =
+        |message: &str| Error::new(Code::WebhookInvalidPayload, message).for_provider(provider);
+    let form = header(headers, "Content-Type")
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let value: Value = if form {
+        let json = url::form_urlencoded::parse(body)
+            .find(|(name, _)| name == "payload")
+            .map(|(_, value)| value.into_owned())
+            .ok_or_else(|| invalid("The form-encoded body has no payload field."))?;
+        serde_json::from_str(&json).map_err(|_| invalid("The payload field is not JSON."))?
+    } else {
+        serde_json::from_slice(body).map_err(|_| invalid("The body is not JSON."))?
+    };
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(invalid("The body is JSON but not an object."))
+    }
+}
+
+fn dedupe_key(identity: &WebhookIdentity, body: &[u8]) -> String {
+    let provider = identity.provider.as_str();
+    match &identity.delivery_id {
+        Some(delivery) => {
+            format!("{provider}:{}:{delivery}", identity.hook_id.as_deref().unwrap_or("-"))
+        }
+        None => {
+            let digest: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+            format!("{provider}:body:{digest}")
+        }
+    }
+}
+
+/// A string (or a number, written out) at `path`.
+fn text(value: &Value, path: &[&str]) -> Option<String> {
+    let mut current = value;
+    for key in path {
+        current = match key.parse::<usize>() {
+            Ok(index) if current.is_array() => current.get(index)?,
+            _ => current.get(key)?,
+        };
+    }
+    match current {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn number(value: &Value, path: &[&str]) -> Option<u64> {
+    text(value, path).and_then(|t| t.parse().ok())
+}
+
+fn github_status(status: Option<&str>, conclusion: Option<&str>) -> (Status, String) {
+    let raw = match (status, conclusion) {
+        (Some("completed"), Some(conclusion)) | (None, Some(conclusion)) => conclusion,
+        (Some(status), _) => status,
+        (None, None) => "unknown",
+    };
+    let normal = match raw {
+        "in_progress" => Status::Running,
+        "success" => Status::Success,
+        "failure" | "timed_out" | "startup_failure" | "error" => Status::Failure,
+        "cancelled" => Status::Canceled,
+        "skipped" | "neutral" | "stale" => Status::Skipped,
+        "action_required" => Status::Manual,
+        _ => Status::Pending,
+    };
+    (normal, raw.to_owned())
+}
+
+fn github(event: &mut WebhookEvent, v: &Value) {
+    event.repository = v.get("repository").map(|r| Repository {
+        id: text(r, &["id"]),
+        full_path: text(r, &["full_name"]),
+        web_url: text(r, &["html_url"]),
+        default_branch: text(r, &["default_branch"]).or_else(|| text(r, &["master_branch"])),
+    });
+    event.sender = v.get("sender").map(|s| Actor {
+        id: text(s, &["id"]),
+        username: text(s, &["login"]),
+        name: text(s, &["name"]),
+    });
+    match event.event.as_str() {
+        "push" => {
+            event.r#ref = text(v, &["ref"]);
+            event.commit_sha = text(v, &["after"]);
+            let tag = event.r#ref.as_deref().is_some_and(|r| r.starts_with("refs/tags/"));
+            event.kind = if tag { EventKind::TagPush } else { EventKind::Push };
+        }
+        "pull_request" => {
+            let pr = &v["pull_request"];
+            let merged = pr["merged"].as_bool() == Some(true);
+            event.kind = EventKind::MergeRequest;
+            event.r#ref = text(pr, &["head", "ref"]);
+            event.commit_sha = text(pr, &["head", "sha"]);
+            event.merge_request = Some(MergeRequest {
+                number: number(pr, &["number"]),
+                title: text(pr, &["title"]),
+                state: if merged { Some("merged".into()) } else { text(pr, &["state"]) },
+                source_branch: text(pr, &["head", "ref"]),
+                target_branch: text(pr, &["base", "ref"]),
+                url: text(pr, &["html_url"]),
+            });
+        }
+        "workflow_run" | "check_suite" => {
+            let key = if event.event == "workflow_run" { "workflow_run" } else { "check_suite" };
+            let run = &v[key];
+            let (status, raw_status) =
+                github_status(run["status"].as_str(), run["conclusion"].as_str());
+            let completed = run["status"].as_str() == Some("completed");
+            event.kind = EventKind::Pipeline;
+            event.r#ref = text(run, &["head_branch"]);
+            event.commit_sha = text(run, &["head_sha"]);
+            event.pipeline = Some(Pipeline {
+                id: text(run, &["id"]),
+                status,
+                raw_status,
+                r#ref: event.r#ref.clone(),
+                sha: event.commit_sha.clone(),
+                url: text(run, &["html_url"]),
+                started_at: text(run, &["run_started_at"]).or_else(|| text(run, &["created_at"])),
+                finished_at: if completed { text(run, &["updated_at"]) } else { None },
+            });
+        }
+        "workflow_job" | "check_run" => {
+            let is_job = event.event == "workflow_job";
+            let job = if is_job { &v["workflow_job"] } else { &v["check_run"] };
+            let (status, raw_status) =
+                github_status(job["status"].as_str(), job["conclusion"].as_str());
+            event.kind = EventKind::Job;
+            event.r#ref =
+                text(job, &["head_branch"]).or_else(|| text(job, &["check_suite", "head_branch"]));
+            event.commit_sha = text(job, &["head_sha"]);
+            event.job = Some(Job {
+                id: text(job, &["id"]),
+                name: text(job, &["name"]),
+                stage: if is_job {
+                    text(job, &["workflow_name"])
+                } else {
+                    text(job, &["app", "name"])
+                },
+                status,
+                raw_status,
+                failure_reason: None,
+                url: text(job, &["html_url"]).or_else(|| text(job, &["details_url"])),
+                pipeline_id: if is_job {
+                    text(job, &["run_id"])
+                } else {
+                    text(job, &["check_suite", "id"])
+                },
+            });
+        }
+        "status" => {
+            let raw = text(v, &["state"]).unwrap_or_default();
+            event.kind = EventKind::CommitStatus;
+            event.commit_sha = text(v, &["sha"]);
+            event.r#ref = text(v, &["branches", "0", "name"]);
+            event.commit_status = Some(CommitStatus {
+                state: github_status(None, Some(&raw)).0,
+                raw_state: raw,
+                key: text(v, &["context"]),
+                url: text(v, &["target_url"]),
+            });
+        }
+        "ping" => event.kind = EventKind::Ping,
+        _ => {}
+    }
+}
+
+fn gitlab_status(raw: &str) -> Status {
+    match raw {
+        "running" => Status::Running,
+        "success" => Status::Success,
+        "failed" => Status::Failure,
+        "canceled" | "canceling" => Status::Canceled,
+        "skipped" => Status::Skipped,
+        "manual" => Status::Manual,
+        _ => Status::Pending,
+    }
+}
+
+fn gitlab(event: &mut WebhookEvent, v: &Value) {
+    let project = &v["project"];
+    let web = text(project, &["web_url"]).or_else(|| text(v, &["repository", "homepage"]));
+    event.repository = Some(Repository {
+        id: text(project, &["id"]).or_else(|| text(v, &["project_id"])),
+        full_path: text(project, &["path_with_namespace"]),
+        web_url: web.clone(),
+        default_branch: text(project, &["default_branch"]),
+    });
+    event.sender = Some(match v.get("user") {
+        Some(user) => Actor {
+            id: text(user, &["id"]),
+            username: text(user, &["username"]),
+            name: text(user, &["name"]),
+        },
+        None => Actor {
+            id: text(v, &["user_id"]),
+            username: text(v, &["user_username"]),
+            name: text(v, &["user_name"]),
+        },
+    });
+    let attributes = &v["object_attributes"];
+    match text(v, &["object_kind"]).as_deref().unwrap_or_default() {
+        kind @ ("push" | "tag_push") => {
+            event.kind = if kind == "push" { EventKind::Push } else { EventKind::TagPush };
+            event.r#ref = text(v, &["ref"]);
+            event.commit_sha = text(v, &["checkout_sha"]).or_else(|| text(v, &["after"]));
+        }
+        "merge_request" => {
+            event.kind = EventKind::MergeRequest;
+            event.action = text(attributes, &["action"]);
+            event.r#ref = text(attributes, &["source_branch"]);
+            event.commit_sha = text(attributes, &["last_commit", "id"]);
+            let state =
+                text(attributes, &["state"])
+                    .map(|s| if s == "opened" { "open".to_owned() } else { s });
+            event.merge_request = Some(MergeRequest {
+                number: number(attributes, &["iid"]),
+                title: text(attributes, &["title"]),
+                state,
+                source_branch: text(attributes, &["source_branch"]),
+                target_branch: text(attributes, &["target_branch"]),
+                url: text(attributes, &["url"]),
+            });
+        }
+        "pipeline" => {
+            let raw = text(attributes, &["status"]).unwrap_or_default();
+            let id = text(attributes, &["id"]);
+            event.kind = EventKind::Pipeline;
+            event.r#ref = text(attributes, &["ref"]);
+            event.commit_sha = text(attributes, &["sha"]);
+            event.pipeline = Some(Pipeline {
+                url: text(attributes, &["url"])
+                    .or_else(|| Some(format!("{}/-/pipelines/{}", web.clone()?, id.clone()?))),
+                id,
+                status: gitlab_status(&raw),
+                raw_status: raw,
+                r#ref: event.r#ref.clone(),
+                sha: event.commit_sha.clone(),
+                started_at: text(attributes, &["created_at"]),
+                finished_at: text(attributes, &["finished_at"]),
+            });
+            if let Some(mr) = v.get("merge_request").filter(|m| m.is_object()) {
+                event.merge_request = Some(MergeRequest {
+                    number: number(mr, &["iid"]),
+                    title: text(mr, &["title"]),
+                    state: text(mr, &["state"]),
+                    source_branch: text(mr, &["source_branch"]),
+                    target_branch: text(mr, &["target_branch"]),
+                    url: text(mr, &["url"]),
+                });
+            }
+        }
+        "build" => {
+            let raw = text(v, &["build_status"]).unwrap_or_default();
+            let id = text(v, &["build_id"]);
+            event.kind = EventKind::Job;
+            event.r#ref = text(v, &["ref"]);
+            event.commit_sha = text(v, &["sha"]);
+            if let Some(repository) = event.repository.as_mut() {
+                repository.full_path = repository.full_path.take().or_else(|| {
+                    // Older Job Hooks carry the path only inside the repository URL.
+                    text(v, &["repository", "git_http_url"])
+                        .and_then(|u| u.split_once("://").map(|(_, rest)| rest.to_owned()))
+                        .and_then(|rest| {
+                            rest.split_once('/')
+                                .map(|(_, path)| path.trim_end_matches(".git").to_owned())
+                        })
+                });
+            }
+            event.job = Some(Job {
+                url: web.clone().zip(id.clone()).map(|(web, id)| format!("{web}/-/jobs/{id}")),
+                id,
+                name: text(v, &["build_name"]),
+                stage: text(v, &["build_stage"]),
+                status: gitlab_status(&raw),
+                // GitLab fills the reason on jobs that did not fail too; it means something only then.
+                failure_reason: text(v, &["build_failure_reason"]).filter(|_| raw == "failed"),
+                pipeline_id: text(v, &["pipeline_id"]),
+                raw_status: raw,
+            });
+        }
+        _ => {}
+    }
+}
+
+fn bitbucket_status(raw: &str) -> Status {
+    match raw {
+        "INPROGRESS" => Status::Running,
+        "SUCCESSFUL" => Status::Success,
+        "FAILED" => Status::Failure,
+        "STOPPED" | "CANCELLED" => Status::Canceled,
+        _ => Status::Pending,
+    }
+}
+
+fn bitbucket_pr_state(raw: Option<String>) -> Option<String> {
+    raw.map(|s| match s.as_str() {
+        "OPEN" => "open".to_owned(),
+        "MERGED" => "merged".to_owned(),
+        "DECLINED" | "SUPERSEDED" => "closed".to_owned(),
+        _ => s.to_ascii_lowercase(),
+    })
+}
+
+fn bitbucket_cloud(event: &mut WebhookEvent, v: &Value) {
+    let repo = &v["repository"];
+    event.repository = Some(Repository {
+        id: text(repo, &["uuid"]),
+        full_path: text(repo, &["full_name"]),
+        web_url: text(repo, &["links", "html", "href"]),
+        default_branch: text(repo, &["mainbranch", "name"]),
+    });
+    let actor = &v["actor"];
+    event.sender = Some(Actor {
+        id: text(actor, &["uuid"]).or_else(|| text(actor, &["account_id"])),
+        username: text(actor, &["nickname"]).or_else(|| text(actor, &["username"])),
+        name: text(actor, &["display_name"]),
+    });
+    let name = event.event.clone();
+    event.action = name.split_once(':').map(|(_, action)| action.to_owned());
+    match name.as_str() {
+        "repo:push" => {
+            let change = &v["push"]["changes"][0];
+            let side = if change["new"].is_object() { &change["new"] } else { &change["old"] };
+            event.kind = if side["type"].as_str() == Some("tag") {
+                EventKind::TagPush
+            } else {
+                EventKind::Push
+            };
+            event.r#ref = text(side, &["name"]);
+            event.commit_sha = text(side, &["target", "hash"]);
+        }
+        _ if name.starts_with("pullrequest:") => {
+            let pr = &v["pullrequest"];
+            event.kind = EventKind::MergeRequest;
+            event.r#ref = text(pr, &["source", "branch", "name"]);
+            event.commit_sha = text(pr, &["source", "commit", "hash"]);
+            event.merge_request = Some(MergeRequest {
+                number: number(pr, &["id"]),
+                title: text(pr, &["title"]),
+                state: bitbucket_pr_state(text(pr, &["state"])),
+                source_branch: text(pr, &["source", "branch", "name"]),
+                target_branch: text(pr, &["destination", "branch", "name"]),
+                url: text(pr, &["links", "html", "href"]),
+            });
+        }
+        "repo:commit_status_created" | "repo:commit_status_updated" => {
+            let status = &v["commit_status"];
+            let raw = text(status, &["state"]).unwrap_or_default();
+            event.kind = EventKind::CommitStatus;
+            event.r#ref = text(status, &["refname"]);
+            event.commit_sha = text(status, &["commit", "hash"]);
+            event.commit_status = Some(CommitStatus {
+                state: bitbucket_status(&raw),
+                raw_state: raw,
+                key: text(status, &["key"]),
+                url: text(status, &["url"]),
+            });
+        }
+        _ => {}
+    }
+}
+
+fn data_center_repository(repo: &Value) -> Repository {
+    let project = text(repo, &["project", "key"]);
+    let slug = text(repo, &["slug"]);
+    Repository {
+        id: text(repo, &["id"]),
+        full_path: project.zip(slug).map(|(p, s)| format!("{p}/{s}")),
+        web_url: text(repo, &["links", "self", "0", "href"])
+            .map(|u| u.trim_end_matches("/browse").to_owned()),
+        default_branch: None,
+    }
+}
+
+fn bitbucket_data_center(event: &mut WebhookEvent, v: &Value) {
+    let actor = &v["actor"];
+    event.sender = actor.is_object().then(|| Actor {
+        id: text(actor, &["id"]),
+        username: text(actor, &["name"]).or_else(|| text(actor, &["slug"])),
+        name: text(actor, &["displayName"]),
+    });
+    let name = event.event.clone();
+    event.action = name.split_once(':').map(|(_, action)| action.to_owned());
+    match name.as_str() {
+        "repo:refs_changed" => {
+            event.repository = Some(data_center_repository(&v["repository"]));
+            let change = &v["changes"][0];
+            event.kind = if change["ref"]["type"].as_str() == Some("TAG") {
+                EventKind::TagPush
+            } else {
+                EventKind::Push
+            };
+            event.r#ref = text(change, &["ref", "id"]).or_else(|| text(change, &["refId"]));
+            event.commit_sha = text(change, &["toHash"]);
+        }
+        "diagnostics:ping" => event.kind = EventKind::Ping,
+        _ if name.starts_with("pr:") => {
+            let pr = &v["pullRequest"];
+            event.kind = EventKind::MergeRequest;
+            event.repository = Some(data_center_repository(&pr["toRef"]["repository"]));
+            event.r#ref = text(pr, &["fromRef", "displayId"]);
+            event.commit_sha = text(pr, &["fromRef", "latestCommit"]);
+            event.merge_request = Some(MergeRequest {
+                number: number(pr, &["id"]),
+                title: text(pr, &["title"]),
+                state: bitbucket_pr_state(text(pr, &["state"])),
+                source_branch: text(pr, &["fromRef", "displayId"]),
+                target_branch: text(pr, &["toRef", "displayId"]),
+                url: text(pr, &["links", "self", "0", "href"]),
+            });
+        }
+        _ => {
+            if v["repository"].is_object() {
+                event.repository = Some(data_center_repository(&v["repository"]));
+            }
+        }
+    }
+}

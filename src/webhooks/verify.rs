@@ -1,0 +1,378 @@
+//! Authenticity over the raw bytes, as each provider signs them.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use crate::error::{Code, Error};
+use crate::provider::Provider;
+pub use crate::secret::WebhookSecret;
+use crate::webhooks::header;
+use crate::webhooks::identify::identify_webhook;
+
+/// The largest body any provider sends (GitHub caps payloads at 25 MB).
+pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+/// How [`verify_webhook`] may bend.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VerifyOptions {
+    /// The current time in unix seconds; needed for timestamped signatures (Standard Webhooks).
+    pub now: Option<i64>,
+    /// How far a signed timestamp may be from `now`, in seconds (default 300).
+    pub tolerance_seconds: Option<i64>,
+    /// Accept a delivery with no signature at all. Set it for one hook only, for a known case
+    /// (the Bitbucket Data Center test ping); never as a default.
+    pub allow_unsigned: bool,
+    /// Accept GitHub's legacy `X-Hub-Signature: sha1=` when no SHA-256 signature is sent.
+    pub allow_sha1: bool,
+}
+
+/// Which check passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureScheme {
+    /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256>` (GitHub, Bitbucket).
+    HmacSha256,
+    /// `X-Hub-Signature: sha1=<hex HMAC-SHA1>` (GitHub's legacy header, only when allowed).
+    HmacSha1,
+    /// GitLab's `X-Gitlab-Token`, compared in constant time.
+    Token,
+    /// Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+    StandardWebhooks,
+    /// No signature, explicitly allowed.
+    Unsigned,
+}
+
+/// A delivery that passed [`verify_webhook`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verified {
+    /// The provider that sent it.
+    pub provider: Provider,
+    /// The check that passed.
+    pub scheme: SignatureScheme,
+    /// Which of the given secrets matched (for rotation); none when unsigned.
+    pub secret_index: Option<usize>,
+}
+
+/// Checks a delivery's authenticity over its raw `body` bytes, exactly as received: never
+/// over a parsed and re-serialised body. Several `secrets` may be given while rotating; the
+/// result says which matched.
+pub fn verify_webhook(
+    headers: &[(String, String)],
+    body: &[u8],
+    secrets: &[WebhookSecret],
+    options: &VerifyOptions,
+) -> Result<Verified, Error> {
+    let provider = identify_webhook(headers)?.provider;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::new(
+            Code::WebhookBodyTooLarge,
+            format!("The body has {} bytes; no provider sends more than 25 MB.", body.len()),
+        )
+        .for_provider(provider));
+    }
+    let verified = |scheme, index| Ok(Verified { provider, scheme, secret_index: index });
+    let presented = signature_of(provider, headers, options)?;
+    let Some(signature) = presented else {
+        if options.allow_unsigned {
+            return verified(SignatureScheme::Unsigned, None);
+        }
+        let legacy_only =
+            provider == Provider::GitHub && header(headers, "X-Hub-Signature").is_some();
+        let message = if legacy_only {
+            "The delivery carries only GitHub's legacy SHA-1 signature; use the SHA-256 one, or allow SHA-1 explicitly."
+        } else {
+            "The delivery carries no signature or secret token."
+        };
+        return Err(Error::new(Code::WebhookMissingSignature, message).for_provider(provider));
+    };
+    if secrets.is_empty() {
+        return Err(Error::new(
+            Code::WebhookNoSecret,
+            "The delivery is signed, but no webhook secret is configured to check it.",
+        )
+        .for_provider(provider));
+    }
+    let scheme = signature.scheme();
+    for (index, secret) in secrets.iter().enumerate() {
+        if signature.matches(secret.secret().as_bytes(), body)? {
+            return verified(scheme, Some(index));
+        }
+    }
+    Err(Error::new(
+        Code::WebhookSignatureMismatch,
+        "No configured secret produces this delivery's signature.",
+    )
+    .for_provider(provider))
+}
+
+/// A signature as presented, ready to be checked against each secret.
+enum Presented<'a> {
+    Hmac256(Vec<u8>),
+    Hmac1(Vec<u8>),
+    Token(&'a str),
+    Standard { id: &'a str, timestamp: &'a str, signatures: Vec<Vec<u8>> },
+}
+
+impl Presented<'_> {
+    fn scheme(&self) -> SignatureScheme {
+        match self {
+            Presented::Hmac256(_) => SignatureScheme::HmacSha256,
+            Presented::Hmac1(_) => SignatureScheme::HmacSha1,
+            Presented::Token(_) => SignatureScheme::Token,
+            Presented::Standard { .. } => SignatureScheme::StandardWebhooks,
+        }
+    }
+
+    fn matches(&self, secret: &[u8], body: &[u8]) -> Result<bool, Error> {
+        Ok(match self {
+            Presented::Hmac256(expected) => {
+                let mut mac =
+                    Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|_| key_error())?;
+                mac.update(body);
+                mac.verify_slice(expected).is_ok()
+            }
+            Presented::Hmac1(expected) => {
+                let mut mac =
+                    Hmac::<sha1::Sha1>::new_from_slice(secret).map_err(|_| key_error())?;
+                mac.update(body);
+                mac.verify_slice(expected).is_ok()
+            }
+            Presented::Token(token) => token.as_bytes().ct_eq(secret).into(),
+            Presented::Standard { id, timestamp, signatures } => {
+                let text = std::str::from_utf8(secret).unwrap_or_default();
+                let key = match text.strip_prefix("whsec_") {
+                    Some(encoded) => STANDARD.decode(encoded).map_err(|_| {
+                        Error::new(
+                            Code::InputInvalid,
+                            "A Standard Webhooks secret is `whsec_` followed by base64.",
+                        )
+                    })?,
+                    None => secret.to_vec(),
+                };
+                let mut mac =
+                    Hmac::<sha2::Sha256>::new_from_slice(&key).map_err(|_| key_error())?;
+                mac.update(id.as_bytes());
+                mac.update(b".");
+                mac.update(timestamp.as_bytes());
+                mac.update(b".");
+                mac.update(body);
+                let computed = mac.finalize().into_bytes();
+                signatures.iter().any(|s| bool::from(s.as_slice().ct_eq(computed.as_slice())))
+            }
+        })
+    }
+}
+
+fn key_error() -> Error {
+    Error::new(Code::InputInvalid, "The webhook secret cannot be used as an HMAC key.")
+}
+
+fn malformed(provider: Provider, name: &str) -> Error {
+    Error::new(
+        Code::WebhookMalformedSignature,
+        format!("The {name} header is not in the provider's format."),
+    )
+    .for_provider(provider)
+}
+
+fn hex_signature(
+    provider: Provider,
+    name: &str,
+    value: &str,
+    prefix: &str,
+    len: usize,
+) -> Result<Vec<u8>, Error> {
+    let hex = value.strip_prefix(prefix).ok_or_else(|| malformed(provider, name))?;
+    if hex.len() != len * 2 {
+        return Err(malformed(provider, name));
+    }
+    (0..len)
+        .map(|i| hex.get(i * 2..i * 2 + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| malformed(provider, name))
+}
+
+fn signature_of<'a>(
+    provider: Provider,
+    headers: &'a [(String, String)],
+    options: &VerifyOptions,
+) -> Result<Option<Presented<'a>>, Error> {
+    match provider {
+        Provider::GitHub => {
+            if let Some(value) = header(headers, "X-Hub-Signature-256") {
+                return hex_signature(provider, "X-Hub-Signature-256", value, "sha256=", 32)
+                    .map(|s| Some(Presented::Hmac256(s)));
+            }
+            match header(headers, "X-Hub-Signature") {
+                Some(value) if options.allow_sha1 => {
+                    hex_signature(provider, "X-Hub-Signature", value, "sha1=", 20)
+                        .map(|s| Some(Presented::Hmac1(s)))
+                }
+                _ => Ok(None),
+            }
+        }
+        Provider::GitLab => {
+            if let (Some(id), Some(timestamp), Some(signature)) = (
+                header(headers, "webhook-id"),
+                header(headers, "webhook-timestamp"),
+                header(headers, "webhook-signature"),
+            ) {
+                check_timestamp(provider, timestamp, options)?;
+                let signatures: Vec<Vec<u8>> = signature
+                    .split(' ')
+                    .filter_map(|part| part.strip_prefix("v1,"))
+                    .filter_map(|encoded| STANDARD.decode(encoded).ok())
+                    .collect();
+                if signatures.is_empty() {
+                    return Err(malformed(provider, "webhook-signature"));
+                }
+                return Ok(Some(Presented::Standard { id, timestamp, signatures }));
+            }
+            Ok(header(headers, "X-Gitlab-Token").map(Presented::Token))
+        }
+        Provider::BitbucketCloud | Provider::BitbucketDataCenter => {
+            match header(headers, "X-Hub-Signature") {
+                Some(value) => hex_signature(provider, "X-Hub-Signature", value, "sha256=", 32)
+                    .map(|s| Some(Presented::Hmac256(s))),
+                None => Ok(None),
+            }
+        }
+    }
+}
+
+fn check_timestamp(
+    provider: Provider,
+    timestamp: &str,
+    options: &VerifyOptions,
+) -> Result<(), Error> {
+    let signed: i64 = timestamp.parse().map_err(|_| malformed(provider, "webhook-timestamp"))?;
+    let now = options.now.ok_or_else(|| {
+        Error::new(
+            Code::InputInvalid,
+            "This delivery is timestamped: pass the current time (now) to verify it.",
+        )
+    })?;
+    let tolerance = options.tolerance_seconds.unwrap_or(300).max(0);
+    if now.abs_diff(signed) > tolerance.unsigned_abs() {
+        return Err(Error::new(
+            Code::WebhookTimestampOutOfRange,
+            format!(
+                "The delivery was signed {} seconds from now; at most {tolerance} are accepted.",
+                now.abs_diff(signed)
+            ),
+        )
+        .for_provider(provider));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn github_test_vector() {
+        let h = headers(&[
+            ("X-GitHub-Event", "push"),
+            (
+                "X-Hub-Signature-256",
+                "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+            ),
+        ]);
+        let secrets =
+            [WebhookSecret::new("old secret"), WebhookSecret::new("It's a Secret to Everybody")];
+        let ok = verify_webhook(&h, b"Hello, World!", &secrets, &VerifyOptions::default()).unwrap();
+        assert_eq!((ok.scheme, ok.secret_index), (SignatureScheme::HmacSha256, Some(1)));
+        let bad = verify_webhook(&h, b"Hello, World!\n", &secrets, &VerifyOptions::default())
+            .unwrap_err();
+        assert_eq!(bad.code, Code::WebhookSignatureMismatch);
+        assert_eq!(
+            verify_webhook(&h, b"Hello, World!", &[], &VerifyOptions::default()).unwrap_err().code,
+            Code::WebhookNoSecret
+        );
+    }
+
+    #[test]
+    fn standard_webhooks_test_vector() {
+        let h = headers(&[
+            ("X-Gitlab-Event", "Push Hook"),
+            ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            ("webhook-timestamp", "1614265330"),
+            (
+                "webhook-signature",
+                "v1,bm9ldHZhbGlk v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            ),
+        ]);
+        let secrets = [WebhookSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")];
+        let options = VerifyOptions { now: Some(1614265330 + 10), ..VerifyOptions::default() };
+        let ok = verify_webhook(&h, br#"{"test": 2432232314}"#, &secrets, &options).unwrap();
+        assert_eq!(ok.scheme, SignatureScheme::StandardWebhooks);
+        let late = VerifyOptions { now: Some(1614265330 + 301), ..VerifyOptions::default() };
+        assert_eq!(
+            verify_webhook(&h, br#"{"test": 2432232314}"#, &secrets, &late).unwrap_err().code,
+            Code::WebhookTimestampOutOfRange
+        );
+    }
+
+    #[test]
+    fn gitlab_token_bitbucket_and_unsigned() {
+        let h = headers(&[("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", "s3cret")]);
+        assert_eq!(
+            verify_webhook(&h, b"{}", &[WebhookSecret::new("s3cret")], &VerifyOptions::default())
+                .unwrap()
+                .scheme,
+            SignatureScheme::Token
+        );
+        assert_eq!(
+            verify_webhook(&h, b"{}", &[WebhookSecret::new("s3creT")], &VerifyOptions::default())
+                .unwrap_err()
+                .code,
+            Code::WebhookSignatureMismatch
+        );
+        let ping = headers(&[("X-Event-Key", "diagnostics:ping"), ("X-Request-Id", "r")]);
+        assert_eq!(
+            verify_webhook(&ping, b"{}", &[], &VerifyOptions::default()).unwrap_err().code,
+            Code::WebhookMissingSignature
+        );
+        let allowed = VerifyOptions { allow_unsigned: true, ..VerifyOptions::default() };
+        assert_eq!(
+            verify_webhook(&ping, b"{}", &[], &allowed).unwrap().scheme,
+            SignatureScheme::Unsigned
+        );
+        let legacy = headers(&[
+            ("X-GitHub-Event", "push"),
+            ("X-Hub-Signature", "sha1=0123456789012345678901234567890123456789"),
+        ]);
+        assert_eq!(
+            verify_webhook(&legacy, b"x", &[WebhookSecret::new("k")], &VerifyOptions::default())
+                .unwrap_err()
+                .code,
+            Code::WebhookMissingSignature
+        );
+        let sha1 = VerifyOptions { allow_sha1: true, ..VerifyOptions::default() };
+        assert_eq!(
+            verify_webhook(&legacy, b"x", &[WebhookSecret::new("k")], &sha1).unwrap_err().code,
+            Code::WebhookSignatureMismatch
+        );
+        let malformed = headers(&[
+            ("X-Event-Key", "repo:push"),
+            ("X-Hook-UUID", "h"),
+            ("X-Hub-Signature", "sha256=zz"),
+        ]);
+        assert_eq!(
+            verify_webhook(&malformed, b"x", &[WebhookSecret::new("k")], &VerifyOptions::default())
+                .unwrap_err()
+                .code,
+            Code::WebhookMalformedSignature
+        );
+    }
+}
