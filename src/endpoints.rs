@@ -71,12 +71,24 @@ pub fn endpoints(provider: Provider, base_url: Option<&str>) -> Result<Endpoints
     resolve_base_url(provider, base_url).map(|base| endpoints_for(&base))
 }
 
+/// The authorization endpoint alone: [`endpoints_for`] builds every URL, which the hot path
+/// of [`crate::authorization_url`] does not need.
+pub(crate) fn authorize_endpoint(base: &ResolvedBase) -> String {
+    let web = &base.base;
+    match base.provider {
+        Provider::GitHub => format!("{web}/login/oauth/authorize"),
+        Provider::GitLab => format!("{web}/oauth/authorize"),
+        Provider::BitbucketCloud => format!("{web}/site/oauth2/authorize"),
+        Provider::BitbucketDataCenter => format!("{web}/rest/oauth2/latest/authorize"),
+    }
+}
+
 pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
     let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
     let cloud = deployment == Deployment::Cloud;
     match provider {
         Provider::GitHub => Endpoints {
-            authorize: format!("{web}/login/oauth/authorize"),
+            authorize: authorize_endpoint(base),
             token: format!("{web}/login/oauth/access_token"),
             revoke: Some(format!("{api}/applications/{{client_id}}/token")),
             device_authorization: Some(format!("{web}/login/device/code")),
@@ -94,7 +106,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             api,
         },
         Provider::GitLab => Endpoints {
-            authorize: format!("{web}/oauth/authorize"),
+            authorize: authorize_endpoint(base),
             token: format!("{web}/oauth/token"),
             revoke: Some(format!("{web}/oauth/revoke")),
             device_authorization: Some(format!("{web}/oauth/authorize_device")),
@@ -111,7 +123,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             api,
         },
         Provider::BitbucketCloud => Endpoints {
-            authorize: format!("{web}/site/oauth2/authorize"),
+            authorize: authorize_endpoint(base),
             token: format!("{web}/site/oauth2/access_token"),
             revoke: None,
             device_authorization: None,
@@ -128,7 +140,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             api,
         },
         Provider::BitbucketDataCenter => Endpoints {
-            authorize: format!("{web}/rest/oauth2/latest/authorize"),
+            authorize: authorize_endpoint(base),
             token: format!("{web}/rest/oauth2/latest/token"),
             revoke: None,
             device_authorization: None,

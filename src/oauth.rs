@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::base_url::resolve_base_url;
-use crate::endpoints::endpoints_for;
+use crate::endpoints::authorize_endpoint;
 use crate::error::{excerpt, Code, Error};
 use crate::host_name::is_loopback;
 use crate::profiles::profile;
@@ -105,7 +105,6 @@ pub fn authorization_url(
         ));
     }
     let base = resolve_base_url(provider, request.base_url.as_deref())?;
-    let endpoints = endpoints_for(&base);
     let client_id = check_client_id(provider, &request.client_id)?;
     let redirect_uri = check_redirect_uri(provider, &request.redirect_uri)?;
     let scopes = requested_scopes(request)?;
@@ -138,7 +137,7 @@ pub fn authorization_url(
         query.push(("code_challenge_method", "S256".to_owned()));
         CodeVerifier::new(verifier)
     });
-    let mut url = endpoints.authorize;
+    let mut url = authorize_endpoint(&base);
     url.push('?');
     for (i, (name, value)) in query.iter().enumerate() {
         if i > 0 {
