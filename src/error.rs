@@ -210,6 +210,12 @@ codes! {
     TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.
     ServerTooOld = "server.too_old",
+    /// A line of a repository list is not a `group/project` path or a repository URL.
+    RepositoryInvalidPath = "repository.invalid_path",
+    /// A line of a repository list repeats an earlier one.
+    RepositoryDuplicate = "repository.duplicate",
+    /// The provider allows no more webhooks on this project (GitLab.com: 100).
+    WebhookLimitReached = "webhook.limit_reached",
     /// The repository uses SHA-256 object names, which most tooling cannot read yet.
     RepositorySha256Unsupported = "repository.sha256_unsupported",
 }

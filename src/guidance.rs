@@ -459,6 +459,17 @@ fn entry_for(code: Code) -> Entry {
         Code::WebhookInvalidPayload => entry("Unreadable payload", "The body is not the JSON the event should carry.", &[
             "Register the webhook with the JSON content type (GitHub's default for new hooks is form-encoded; forgelink reads both).",
         ]),
+        Code::RepositoryInvalidPath => entry("Not a repository path", "Each line names one repository: group/project (subgroups allowed: group/subgroup/project), owner/repo, workspace/repo, PROJECT/repo, or its web or clone URL.", &[
+            "Copy the path from the repository's page, or paste its URL.",
+        ]),
+        Code::RepositoryDuplicate => entry("Listed twice", "The repository appears on an earlier line; it is kept once.", &[
+            "Nothing to do: duplicates are removed.",
+        ]),
+        Code::WebhookLimitReached => entry("Too many webhooks on the project", "The provider caps the number of webhooks per project (GitLab.com: 100).", &[
+            "Remove webhooks the project no longer needs, then register again.",
+        ]).specific(&[
+            on!(GL, &["GitLab: project Settings → Webhooks lists them; remove stale ones."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/")),
+        ]),
         Code::RepositorySha256Unsupported => entry("SHA-256 repository", "The repository uses SHA-256 object names; most Git tooling and integrations read SHA-1 repositories only.", &[
             "Expect commit links and analyses of this repository to be unavailable until the tooling supports SHA-256.",
             "If possible, use a SHA-1 mirror of the repository for the integration.",

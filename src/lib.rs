@@ -34,6 +34,7 @@ mod oauth;
 mod profiles;
 mod provider;
 mod redirect_uri;
+mod repositories;
 mod scopes;
 mod secret;
 mod tokens;
@@ -63,6 +64,7 @@ pub use oauth::{
 pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
 pub use provider::{Deployment, Provider};
 pub use redirect_uri::validate_redirect_uri;
+pub use repositories::{parse_repository_list, LineDiagnostic, RepositoryList};
 pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo};
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
@@ -73,7 +75,8 @@ pub use tokens::{
     DeviceAuthorization, OAuthClient, TokenSet,
 };
 pub use webhooks::{
-    identify_webhook, parse_webhook, verify_webhook, Actor, CommitStatus, EventKind, Job,
-    MergeRequest, Pipeline, Repository, SignatureScheme, Status, Verified, VerifyOptions,
-    WebhookEvent, WebhookIdentity, WebhookSecret,
+    identify_webhook, parse_hook, parse_hook_list, parse_webhook, prepare_create_hook,
+    prepare_delete_hook, prepare_list_hooks, prepare_update_hook, verify_webhook, Actor,
+    CommitStatus, EventKind, Hook, HookPage, HookSpec, Job, MergeRequest, Pipeline, Repository,
+    SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity, WebhookSecret,
 };

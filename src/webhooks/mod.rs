@@ -4,6 +4,7 @@
 mod identify;
 mod model;
 mod parse;
+mod registration;
 mod verify;
 
 pub use identify::{identify_webhook, WebhookIdentity};
@@ -11,6 +12,10 @@ pub use model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 pub use parse::parse_webhook;
+pub use registration::{
+    parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
+    prepare_update_hook, Hook, HookPage, HookSpec,
+};
 pub use verify::{verify_webhook, SignatureScheme, Verified, VerifyOptions, WebhookSecret};
 
 /// Finds a header by case-insensitive name; webhook headers arrive in any case.

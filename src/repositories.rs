@@ -1,0 +1,187 @@
+//! Reading the repository lists products ask people to paste: one `group/project` per line.
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{excerpt, Code};
+
+/// A diagnostic about one line of a pasted list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineDiagnostic {
+    /// The line number, from 1.
+    pub line: usize,
+    /// What was found.
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+}
+
+/// What [`parse_repository_list`] read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RepositoryList {
+    /// The repository paths, in order, each once.
+    pub repositories: Vec<String>,
+    /// A diagnostic per bad or repeated line.
+    pub diagnostics: Vec<LineDiagnostic>,
+}
+
+/// Reads one repository per line: `group/project`, `group/subgroup/project`, `owner/repo`,
+/// `PROJECT/repo`, or a web or clone URL of one. Blank lines and `#` comments are skipped;
+/// repeats (compared without case, as the providers route) are kept once.
+///
+/// With the instance's `base_url`, web URLs lose its path (a GitLab relative root, a Data
+/// Center context path) and URLs of another instance are reported; without it, a URL's whole
+/// path is taken.
+pub fn parse_repository_list(text: &str, base_url: Option<&str>) -> RepositoryList {
+    let base = base_url
+        .map(|b| b.trim().trim_end_matches('/').to_ascii_lowercase())
+        .filter(|b| !b.is_empty());
+    let mut repositories: Vec<String> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let report = |diagnostic| LineDiagnostic { line: index + 1, diagnostic };
+        let line = match (&base, line.contains("://")) {
+            (Some(base), true) => {
+                match line.get(..base.len()).filter(|head| head.eq_ignore_ascii_case(base)) {
+                    Some(_) if line[base.len()..].starts_with('/') => &line[base.len()..],
+                    _ => {
+                        diagnostics.push(report(Diagnostic::error(
+                            Code::RepositoryInvalidPath,
+                            format!("`{}` is not on the connected instance {base}.", excerpt(line)),
+                        )));
+                        continue;
+                    }
+                }
+            }
+            _ => line,
+        };
+        match repository_path(line) {
+            Some(path) if repositories.iter().any(|seen| seen.eq_ignore_ascii_case(&path)) => {
+                diagnostics.push(report(Diagnostic::warning(
+                    Code::RepositoryDuplicate,
+                    format!("{path} is listed more than once."),
+                )));
+            }
+            Some(path) => repositories.push(path),
+            None => diagnostics.push(report(Diagnostic::error(
+                Code::RepositoryInvalidPath,
+                format!("`{}` is not a repository path such as group/project.", excerpt(line)),
+            ))),
+        }
+    }
+    RepositoryList { repositories, diagnostics }
+}
+
+/// The repository path a line names, if it names one.
+fn repository_path(line: &str) -> Option<String> {
+    let path = if line.starts_with('/') {
+        cut_page(line.split(['?', '#']).next().unwrap_or_default())
+    } else if let Some((_, rest)) = line.split_once("://") {
+        // A web or clone URL: drop the host (and any user), keep the path up to GitLab's `/-/`,
+        // Bitbucket Cloud's `/src/` or GitHub's `/tree/`, `/pull/`...
+        let after_host = rest.split_once('/').map(|(_, path)| path)?;
+        let path = after_host.split(['?', '#']).next().unwrap_or_default();
+        cut_page(path)
+    } else if let Some((user_host, path)) =
+        line.split_once(':').filter(|(uh, _)| uh.contains('@') && !uh.contains('/'))
+    {
+        // git@host:group/project.git
+        let _ = user_host;
+        path.to_owned()
+    } else {
+        line.to_owned()
+    };
+    let path = path.trim_matches('/').trim_end_matches(".git").trim_matches('/');
+    // Bitbucket Data Center clone and browse URLs: /scm/KEY/repo, /projects/KEY/repos/repo.
+    let path = data_center_path(path).unwrap_or_else(|| path.to_owned());
+    let segments: Vec<&str> = path.split('/').collect();
+    let valid = segments.len() >= 2
+        && segments.iter().all(|s| {
+            !s.is_empty()
+                && *s != "."
+                && *s != ".."
+                && s.len() <= 255
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        });
+    valid.then_some(path)
+}
+
+fn cut_page(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let markers = [
+        "-",
+        "tree",
+        "blob",
+        "pull",
+        "pulls",
+        "issues",
+        "actions",
+        "src",
+        "pull-requests",
+        "commits",
+        "branches",
+        "browse",
+    ];
+    let end = segments.iter().position(|s| markers.contains(s)).unwrap_or(segments.len());
+    segments[..end].join("/")
+}
+
+fn data_center_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    if let Some(i) = segments.iter().position(|s| *s == "scm") {
+        return Some(format!(
+            "{}/{}",
+            segments.get(i + 1)?,
+            segments.get(i + 2)?.trim_end_matches(".git")
+        ));
+    }
+    let i = segments.iter().position(|s| *s == "projects")?;
+    (segments.get(i + 2) == Some(&"repos"))
+        .then(|| Some(format!("{}/{}", segments.get(i + 1)?, segments.get(i + 3)?)))
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_urls_duplicates_and_errors() {
+        let list = parse_repository_list(
+            "group/project\n\n# a comment\n  group/subgroup/project  \nhttps://gitlab.example.com/gitlab/group/app/-/merge_requests/3\ngit@github.com:octo/repo.git\nhttps://github.com/octo/repo/pull/7\nGROUP/PROJECT\nnot a path\nhttps://bitbucket.example.com/scm/PRJ/app.git\nhttps://bitbucket.example.com/projects/PRJ/repos/web/browse\n../etc\n",
+            None,
+        );
+        assert_eq!(
+            list.repositories,
+            [
+                "group/project",
+                "group/subgroup/project",
+                "gitlab/group/app",
+                "octo/repo",
+                "PRJ/app",
+                "PRJ/web"
+            ]
+        );
+        let codes: Vec<(usize, &str)> =
+            list.diagnostics.iter().map(|d| (d.line, d.diagnostic.code.as_str())).collect();
+        assert_eq!(
+            codes,
+            [
+                (7, "repository.duplicate"),
+                (8, "repository.duplicate"),
+                (9, "repository.invalid_path"),
+                (12, "repository.invalid_path")
+            ]
+        );
+        let base = Some("https://gitlab.example.com/gitlab/");
+        let list = parse_repository_list(
+            "https://gitlab.example.com/gitlab/group/app/-/merge_requests/3\nhttps://other.example.com/group/app",
+            base,
+        );
+        assert_eq!(list.repositories, ["group/app"]);
+        assert_eq!(list.diagnostics[0].line, 2);
+    }
+}
