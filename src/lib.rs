@@ -48,8 +48,9 @@ pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
-    ConnectionReport, ConnectionStatus, DisconnectReport, EncryptionKey, FetchError, Flows, Host,
-    ScopeStatus, StorageError,
+    ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
+    FetchError, Flows, Host, Project, ProjectPage, Receipt, ReceiptStatus, ReceiveOptions,
+    RegisterWebhooks, RegistrationResult, RegistrationStatus, ScopeStatus, StorageError,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};

@@ -36,6 +36,9 @@ fn yield_now() -> YieldNow {
     YieldNow(false)
 }
 
+/// A project hook as the fake GitLab keeps it: id, url, token, events.
+type FakeHook = (u64, String, String, Vec<String>);
+
 /// A GitLab under a relative root, as far as the flows see it.
 #[derive(Default)]
 struct Provider_ {
@@ -46,6 +49,8 @@ struct Provider_ {
     refresh_requests: u32,
     revoked: Vec<String>,
     version: String,
+    hooks: HashMap<String, Vec<FakeHook>>,
+    next_hook_id: u64,
 }
 
 impl Provider_ {
@@ -122,6 +127,26 @@ impl Provider_ {
                 401,
                 r#"{"error":"invalid_token","error_description":"Token is expired. You can either do re-authorization or token refresh."}"#,
             ),
+            ("GET", "/api/v4/projects") => {
+                let page2 = request.url.contains("page=2");
+                let (items, link) = if page2 {
+                    (
+                        r#"[{"id":3,"name":"readonly","path_with_namespace":"group/readonly","web_url":"https://git.example.com/gitlab/group/readonly","default_branch":"main","permissions":{"project_access":{"access_level":20},"group_access":null}}]"#,
+                        None,
+                    )
+                } else {
+                    (r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","object_format":"sha1","permissions":{"project_access":{"access_level":40},"group_access":{"access_level":30}}},{"id":2,"name":"new","path_with_namespace":"group/sub/new","web_url":"https://git.example.com/gitlab/group/sub/new","default_branch":"main","object_format":"sha256","permissions":{"project_access":null,"group_access":{"access_level":50}}}]"#,
+                     Some("<https://git.example.com/gitlab/api/v4/projects?membership=true&page=2>; rel=\"next\""))
+                };
+                let mut response = json(200, items);
+                if let Some(link) = link {
+                    response.headers.push(("Link".into(), link.into()));
+                }
+                response
+            }
+            (method, path) if path.starts_with("/api/v4/projects/") && path.contains("/hooks") => {
+                self.hooks_api(method, path, request)
+            }
             ("GET", "/api/v4/user") => json(
                 200,
                 r#"{"id":42,"username":"ada","name":"Ada Lovelace","web_url":"https://git.example.com/gitlab/ada"}"#,
@@ -134,6 +159,75 @@ impl Provider_ {
                 r#"{"id":7,"name":"ci","revoked":false,"scopes":["read_api"],"active":true,"expires_at":"2024-01-01"}"#,
             ),
             _ => json(404, r#"{"message":"404 Not Found"}"#),
+        }
+    }
+}
+
+impl Provider_ {
+    fn hooks_api(&mut self, method: &str, path: &str, request: &HttpRequest) -> HttpResponse {
+        let rest = path.trim_start_matches("/api/v4/projects/");
+        let (project, tail) = rest.split_once("/hooks").unwrap();
+        let project = project.replace("%2F", "/");
+        let body: serde_json::Value =
+            serde_json::from_str(request.body.as_deref().unwrap_or("null")).unwrap_or_default();
+        match project.as_str() {
+            "group/missing" => return json(404, r#"{"message":"404 Project Not Found"}"#),
+            "group/readonly" if method != "GET" => {
+                return json(403, r#"{"message":"403 Forbidden"}"#)
+            }
+            _ => {}
+        }
+        let hooks = self.hooks.entry(project).or_default();
+        let hook_id: Option<u64> =
+            tail.trim_start_matches('/').split('?').next().and_then(|t| t.parse().ok());
+        let events = |body: &serde_json::Value| -> Vec<String> {
+            body.as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(k, v)| k.ends_with("_events") && v.as_bool() == Some(true))
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let describe = |h: &FakeHook| {
+            let mut v = serde_json::json!({ "id": h.0, "url": h.1, "enable_ssl_verification": true, "alert_status": "executable" });
+            for e in &h.3 {
+                v[e] = serde_json::Value::Bool(true);
+            }
+            v
+        };
+        match (method, hook_id) {
+            ("GET", None) => json(
+                200,
+                &serde_json::Value::Array(hooks.iter().map(describe).collect()).to_string(),
+            ),
+            ("POST", None) => {
+                self.next_hook_id += 1;
+                let hook = (
+                    self.next_hook_id,
+                    body["url"].as_str().unwrap_or("").to_owned(),
+                    body["token"].as_str().unwrap_or("").to_owned(),
+                    events(&body),
+                );
+                let answer = describe(&hook).to_string();
+                hooks.push(hook);
+                json(201, &answer)
+            }
+            ("PUT", Some(id)) => match hooks.iter_mut().find(|h| h.0 == id) {
+                Some(hook) => {
+                    hook.1 = body["url"].as_str().unwrap_or("").to_owned();
+                    hook.2 = body["token"].as_str().unwrap_or("").to_owned();
+                    hook.3 = events(&body);
+                    json(200, &describe(hook).to_string())
+                }
+                None => json(404, r#"{"message":"404 Not found"}"#),
+            },
+            ("DELETE", Some(id)) => {
+                hooks.retain(|h| h.0 != id);
+                json(204, "")
+            }
+            _ => json(405, "{}"),
         }
     }
 }
@@ -457,4 +551,152 @@ fn disconnect_revokes_and_forgets() {
         Code::ConnectionNotFound
     );
     assert!(host.storage.borrow().is_empty());
+}
+
+fn push_delivery(token: &str, uuid: &str, project: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    let headers = vec![
+        ("X-Gitlab-Event".to_owned(), "Push Hook".to_owned()),
+        ("X-Gitlab-Token".to_owned(), token.to_owned()),
+        ("X-Gitlab-Event-UUID".to_owned(), uuid.to_owned()),
+    ];
+    let body = serde_json::json!({
+        "object_kind": "push", "ref": "refs/heads/main", "checkout_sha": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+        "user_username": "ada", "project": { "id": 1, "path_with_namespace": project, "web_url": "https://git.example.com/gitlab/group/app" }
+    });
+    (headers, body.to_string().into_bytes())
+}
+
+#[test]
+fn projects_are_discovered_page_by_page_with_roles() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let first =
+        block_on(flows.discover_projects(&connection.id, forgelink::DiscoverOptions::default()))
+            .unwrap();
+    let summary: Vec<(&str, Option<&str>, bool)> =
+        first.projects.iter().map(|p| (p.path.as_str(), p.role.as_deref(), p.sha256)).collect();
+    assert_eq!(
+        summary,
+        [("group/app", Some("maintainer"), false), ("group/sub/new", Some("owner"), true)]
+    );
+    let cursor = first.next_cursor.clone().unwrap();
+    let second = block_on(flows.discover_projects(
+        &connection.id,
+        forgelink::DiscoverOptions { search: None, cursor: Some(cursor) },
+    ))
+    .unwrap();
+    assert_eq!(second.projects[0].role.as_deref(), Some("reporter"));
+    assert!(second.next_cursor.is_none());
+    let elsewhere = forgelink::DiscoverOptions {
+        search: None,
+        cursor: Some("https://evil.example/api/v4/projects".into()),
+    };
+    assert_eq!(
+        block_on(flows.discover_projects(&connection.id, elsewhere)).unwrap_err().code,
+        Code::InputInvalid,
+        "a token never leaves its host"
+    );
+}
+
+#[test]
+fn webhooks_register_idempotently_receive_once_and_unregister() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let register = || {
+        serde_json::from_value::<forgelink::RegisterWebhooks>(serde_json::json!({
+            "projects": ["group/app", "group/missing", "group/readonly"],
+            "url": "https://app.example/hooks/gitlab",
+            "profile": "ci-failure-analysis",
+        }))
+        .unwrap()
+    };
+    let results = block_on(flows.register_webhooks(&connection.id, register())).unwrap();
+    let outcome: Vec<(forgelink::RegistrationStatus, Option<Code>)> =
+        results.iter().map(|r| (r.status, r.code)).collect();
+    use forgelink::RegistrationStatus::{Created, Failed, Removed, Updated};
+    assert_eq!(
+        outcome,
+        [(Created, None), (Failed, Some(Code::HttpNotFound)), (Failed, Some(Code::HttpForbidden))]
+    );
+    let hook = host.provider.borrow().hooks["group/app"][0].clone();
+    assert_eq!(hook.3, ["job_events", "merge_requests_events", "pipeline_events"]);
+    let first_secret = hook.2.clone();
+    assert!(first_secret.len() >= 43);
+
+    // Receiving: once, then a duplicate; a forged token is rejected.
+    let (headers, body) = push_delivery(&first_secret, "uuid-1", "group/app");
+    let receipt =
+        block_on(flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()))
+            .unwrap();
+    assert_eq!(receipt.status, forgelink::ReceiptStatus::Accepted);
+    assert_eq!(
+        receipt.event.unwrap().commit_sha.as_deref(),
+        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7")
+    );
+    let again =
+        block_on(flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()))
+            .unwrap();
+    assert_eq!(again.status, forgelink::ReceiptStatus::Duplicate);
+    let (forged, body2) = push_delivery("guessed", "uuid-2", "group/app");
+    let receipt =
+        block_on(flows.receive_webhook(&forged, &body2, forgelink::ReceiveOptions::default()))
+            .unwrap();
+    assert_eq!(
+        (receipt.status, receipt.code),
+        (forgelink::ReceiptStatus::Rejected, Some(Code::WebhookSignatureMismatch))
+    );
+    let (unknown, body3) = push_delivery(&first_secret, "uuid-3", "group/other");
+    let receipt =
+        block_on(flows.receive_webhook(&unknown, &body3, forgelink::ReceiveOptions::default()))
+            .unwrap();
+    assert_eq!(receipt.code, Some(Code::WebhookNoSecret));
+
+    // The same delivery on two hosts at once is accepted exactly once.
+    let other = MemoryHost { counter: Rc::new(Cell::new(77)), ..host.clone() };
+    let other_flows = self::flows(&other);
+    let (headers, body) = push_delivery(&first_secret, "uuid-4", "group/app");
+    let both = block_on(futures::future::join(
+        flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()),
+        other_flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()),
+    ));
+    let accepted = [both.0.unwrap().status, both.1.unwrap().status]
+        .iter()
+        .filter(|s| **s == forgelink::ReceiptStatus::Accepted)
+        .count();
+    assert_eq!(accepted, 1);
+
+    // Registering again reuses the hook with a fresh secret; the old one verifies for a while.
+    let results = block_on(flows.register_webhooks(&connection.id, register())).unwrap();
+    assert_eq!(
+        (results[0].status, results[0].hook_id.as_deref()),
+        (Updated, Some(hook.0.to_string().as_str()))
+    );
+    assert_eq!(host.provider.borrow().hooks["group/app"].len(), 1);
+    let new_secret = host.provider.borrow().hooks["group/app"][0].2.clone();
+    assert_ne!(new_secret, first_secret);
+    let (old, body5) = push_delivery(&first_secret, "uuid-5", "group/app");
+    assert_eq!(
+        block_on(flows.receive_webhook(&old, &body5, forgelink::ReceiveOptions::default()))
+            .unwrap()
+            .status,
+        forgelink::ReceiptStatus::Accepted
+    );
+    host.clock.set(host.clock.get() + 3601);
+    let (old, body6) = push_delivery(&first_secret, "uuid-6", "group/app");
+    assert_eq!(
+        block_on(flows.receive_webhook(&old, &body6, forgelink::ReceiveOptions::default()))
+            .unwrap()
+            .code,
+        Some(Code::WebhookSignatureMismatch)
+    );
+
+    // Unregistering removes what forgelink created.
+    let removed = block_on(flows.unregister_webhooks(&connection.id, None)).unwrap();
+    assert_eq!(
+        removed.iter().map(|r| (r.project.as_str(), r.status)).collect::<Vec<_>>(),
+        [("group/app", Removed)]
+    );
+    assert!(host.provider.borrow().hooks["group/app"].is_empty());
 }

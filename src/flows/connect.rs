@@ -357,7 +357,7 @@ pub(crate) struct Facts {
 }
 
 /// Bearer for everything except Bitbucket Cloud API tokens and app passwords (Basic).
-fn authorize(request: &mut HttpRequest, record: &Record) {
+pub(crate) fn authorize(request: &mut HttpRequest, record: &Record) {
     let value = record.authorization();
     for (name, existing) in &mut request.headers {
         if name.eq_ignore_ascii_case("Authorization") {

@@ -8,14 +8,21 @@
 //! token is refreshed by exactly one caller.
 
 mod connect;
+mod hooks;
 mod host;
+mod projects;
 mod record;
 mod refresh;
 mod report;
 mod store;
 
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
+pub use hooks::{
+    Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
+    RegistrationStatus,
+};
 pub use host::{FetchError, Host, StorageError};
+pub use projects::{DiscoverOptions, Project, ProjectPage};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};
 pub use report::{Check, CheckStatus, ConnectionReport, DisconnectReport};
 pub use store::EncryptionKey;

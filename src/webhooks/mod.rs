@@ -12,6 +12,7 @@ pub use model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 pub use parse::parse_webhook;
+pub(crate) use registration::next_link;
 pub use registration::{
     parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
     prepare_update_hook, Hook, HookPage, HookSpec,

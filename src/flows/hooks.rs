@@ -1,0 +1,471 @@
+//! Registering webhooks idempotently, removing the ones forgelink created, and receiving
+//! deliveries exactly once.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Code, Error};
+use crate::flows::host::{nonce, Host};
+use crate::flows::store::{open, seal};
+use crate::flows::Flows;
+use crate::guidance::{troubleshoot, Guidance};
+use crate::profiles::profile;
+use crate::provider::Provider;
+use crate::secret::WebhookSecret;
+use crate::webhooks::{
+    identify_webhook, parse_hook, parse_hook_list, parse_webhook, verify_webhook, HookSpec,
+    VerifyOptions, WebhookEvent,
+};
+
+/// How long a replaced secret still verifies, so deliveries in flight during a rotation pass.
+const OLD_SECRET_GRACE: i64 = 3600;
+/// The most hook pages read while looking for an existing hook.
+const MAX_HOOK_PAGES: usize = 10;
+
+/// What [`Flows::register_webhooks`] needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterWebhooks {
+    /// Project paths (`group/project`, `owner/repo`, ...).
+    pub projects: Vec<String>,
+    /// Where deliveries go.
+    pub url: String,
+    /// The profile whose webhook events to subscribe to.
+    pub profile: String,
+}
+
+/// What happened on one project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    /// A new hook was created.
+    Created,
+    /// A hook already pointed at the URL; its events and secret were updated.
+    Updated,
+    /// The hook was removed.
+    Removed,
+    /// Nothing could be done; see the code and guidance.
+    Failed,
+}
+
+/// The outcome for one project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationResult {
+    /// The project.
+    pub project: String,
+    /// What happened.
+    pub status: RegistrationStatus,
+    /// The hook's id at the provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hook_id: Option<String>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// What failed, for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Guidance>,
+}
+
+/// A hook forgelink manages (sealed in storage).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct HookRecord {
+    connection_id: String,
+    provider: Provider,
+    project: String,
+    hook_id: String,
+    url: String,
+    /// The current secret first; older ones with the time they stop verifying.
+    secrets: Vec<(WebhookSecret, Option<i64>)>,
+}
+
+/// The projects of a connection that have a hook (sealed).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct HookIndex {
+    projects: Vec<String>,
+}
+
+fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hook_key(connection_id: &str, project: &str) -> String {
+    format!("forgelink/v1/hook/{connection_id}/{}", hex_sha256(&project.to_ascii_lowercase()))
+}
+
+fn index_key(connection_id: &str) -> String {
+    format!("forgelink/v1/hooks-of/{connection_id}")
+}
+
+/// Where a delivery's hook is found: by the hook id its headers carry (GitHub, Bitbucket
+/// Cloud), or by the repository its payload names (GitLab, Data Center).
+fn route_by_hook(provider: Provider, hook_id: &str) -> String {
+    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(hook_id))
+}
+
+fn route_by_repository(provider: Provider, path: &str) -> String {
+    format!(
+        "forgelink/v1/route/{}/repo/{}",
+        provider.as_str(),
+        hex_sha256(&path.to_ascii_lowercase())
+    )
+}
+
+fn failed(project: &str, error: &Error) -> RegistrationResult {
+    RegistrationResult {
+        project: project.to_owned(),
+        status: RegistrationStatus::Failed,
+        hook_id: None,
+        code: Some(error.code),
+        message: Some(error.message.clone()),
+        guidance: Some(troubleshoot(error.code, error.provider)),
+    }
+}
+
+/// How [`Flows::receive_webhook`] treats deliveries.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ReceiveOptions {
+    /// How long a delivery's dedupe key is remembered, in seconds (default: 7 days).
+    pub dedupe_seconds: i64,
+    /// Accept Bitbucket Data Center's unsigned test ping.
+    pub allow_unsigned_ping: bool,
+    /// How far a signed timestamp may be from now, in seconds (default 300).
+    pub tolerance_seconds: Option<i64>,
+}
+
+impl Default for ReceiveOptions {
+    fn default() -> Self {
+        ReceiveOptions {
+            dedupe_seconds: 7 * 86_400,
+            allow_unsigned_ping: false,
+            tolerance_seconds: None,
+        }
+    }
+}
+
+/// What became of a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// Authentic and new: act on it.
+    Accepted,
+    /// Authentic, but already accepted once (a redelivery, a retry, or another host's copy).
+    Duplicate,
+    /// Not authentic, or not readable: do not act on it.
+    Rejected,
+}
+
+/// The outcome of [`Flows::receive_webhook`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    /// Accepted, duplicate or rejected.
+    pub status: ReceiptStatus,
+    /// The normalised event, for accepted and duplicate deliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<WebhookEvent>,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// What was wrong, for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+fn rejected(error: Error) -> Receipt {
+    Receipt {
+        status: ReceiptStatus::Rejected,
+        event: None,
+        code: Some(error.code),
+        message: Some(error.message),
+    }
+}
+
+impl<H: Host> Flows<H> {
+    fn fresh_secret(&self) -> WebhookSecret {
+        let mut bytes = [0u8; 32];
+        self.host.fill_random(&mut bytes);
+        WebhookSecret::new(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    async fn read_sealed<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<(T, Vec<u8>)>, Error> {
+        match self.host.get(key).await? {
+            Some(bytes) => Ok(Some((open(&self.key, key, &bytes)?, bytes))),
+            None => Ok(None),
+        }
+    }
+
+    /// Adds or removes a project in the connection's hook index, retrying on concurrent change.
+    async fn update_index(
+        &self,
+        connection_id: &str,
+        project: &str,
+        present: bool,
+    ) -> Result<(), Error> {
+        let key = index_key(connection_id);
+        for _ in 0..16 {
+            let current: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&key).await?;
+            let (mut index, bytes) =
+                current.map_or((HookIndex::default(), None), |(i, b)| (i, Some(b)));
+            index.projects.retain(|p| !p.eq_ignore_ascii_case(project));
+            if present {
+                index.projects.push(project.to_owned());
+            }
+            let sealed = seal(&self.key, &key, &index, nonce(&self.host))?;
+            if self.host.compare_and_swap(&key, bytes.as_deref(), &sealed).await? {
+                return Ok(());
+            }
+        }
+        Err(Error::new(
+            Code::StorageFailed,
+            "The hook index kept changing under concurrent updates.",
+        ))
+    }
+
+    /// Registers a webhook on every project, idempotently: a hook already pointing at `url`
+    /// is updated (events and a fresh secret), otherwise one is created. Each hook gets its
+    /// own random secret, stored sealed; the previous one keeps verifying for an hour.
+    pub async fn register_webhooks(
+        &self,
+        id: &str,
+        request: RegisterWebhooks,
+    ) -> Result<Vec<RegistrationResult>, Error> {
+        let (record, endpoints) = self.fresh(id).await?;
+        let provider = record.provider;
+        let needs = profile(&request.profile)?.for_provider(provider);
+        let events: Vec<String> = needs.webhook_events.iter().map(|n| n.name.to_owned()).collect();
+        let token = record.tokens.access_token.secret().to_owned();
+        let mut results = Vec::new();
+        for project in &request.projects {
+            let spec = HookSpec {
+                url: request.url.clone(),
+                secret: self.fresh_secret(),
+                events: events.clone(),
+            };
+            match self.register_one(id, &record, &endpoints, &token, project, spec).await {
+                Ok(result) => results.push(result),
+                Err(error) => results.push(failed(project, &error)),
+            }
+        }
+        Ok(results)
+    }
+
+    async fn register_one(
+        &self,
+        id: &str,
+        record: &crate::flows::record::Record,
+        endpoints: &crate::endpoints::Endpoints,
+        token: &str,
+        project: &str,
+        spec: HookSpec,
+    ) -> Result<RegistrationResult, Error> {
+        let provider = record.provider;
+        let mut existing = None;
+        let mut url = crate::webhooks::prepare_list_hooks(endpoints, token, project)?.url;
+        for _ in 0..MAX_HOOK_PAGES {
+            let response =
+                self.send(self.api_request(record, endpoints, "GET", url.clone())?).await?;
+            let page = parse_hook_list(provider, &url, &response)?;
+            existing = page
+                .hooks
+                .into_iter()
+                .find(|h| h.url.trim_end_matches('/') == spec.url.trim_end_matches('/'));
+            match (existing.is_some(), page.next) {
+                (false, Some(next)) => url = next,
+                _ => break,
+            }
+        }
+        let (request, status) = match &existing {
+            Some(hook) => (
+                crate::webhooks::prepare_update_hook(endpoints, token, project, &hook.id, &spec)?,
+                RegistrationStatus::Updated,
+            ),
+            None => (
+                crate::webhooks::prepare_create_hook(endpoints, token, project, &spec)?,
+                RegistrationStatus::Created,
+            ),
+        };
+        let mut request = request;
+        crate::flows::connect::authorize(&mut request, record);
+        let hook = parse_hook(provider, &self.send(request).await?)?;
+        let key = hook_key(id, project);
+        let now = self.host.now();
+        let previous: Option<(HookRecord, Vec<u8>)> = self.read_sealed(&key).await?;
+        let mut secrets = vec![(spec.secret, None)];
+        if let Some((old, _)) = &previous {
+            secrets.extend(
+                old.secrets
+                    .iter()
+                    .take(1)
+                    .map(|(secret, _)| (secret.clone(), Some(now + OLD_SECRET_GRACE))),
+            );
+        }
+        let stored = HookRecord {
+            connection_id: id.to_owned(),
+            provider,
+            project: project.to_owned(),
+            hook_id: hook.id.clone(),
+            url: spec.url,
+            secrets,
+        };
+        self.host.set(&key, &seal(&self.key, &key, &stored, nonce(&self.host))?).await?;
+        let route_hook = route_by_hook(provider, &hook.id);
+        self.host.set(&route_hook, key.as_bytes()).await?;
+        let route_repo = route_by_repository(provider, project);
+        self.host.set(&route_repo, key.as_bytes()).await?;
+        self.update_index(id, project, true).await?;
+        Ok(RegistrationResult {
+            project: project.to_owned(),
+            status,
+            hook_id: Some(hook.id),
+            code: None,
+            message: None,
+            guidance: None,
+        })
+    }
+
+    /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of
+    /// them. A hook already gone at the provider counts as removed.
+    pub async fn unregister_webhooks(
+        &self,
+        id: &str,
+        projects: Option<Vec<String>>,
+    ) -> Result<Vec<RegistrationResult>, Error> {
+        let (record, endpoints) = self.fresh(id).await?;
+        let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&index_key(id)).await?;
+        let projects =
+            projects.unwrap_or_else(|| index.map(|(i, _)| i.projects).unwrap_or_default());
+        let token = record.tokens.access_token.secret().to_owned();
+        let mut results = Vec::new();
+        for project in projects {
+            let key = hook_key(id, &project);
+            let stored: Option<(HookRecord, Vec<u8>)> = match self.read_sealed(&key).await {
+                Ok(stored) => stored,
+                Err(error) => {
+                    results.push(failed(&project, &error));
+                    continue;
+                }
+            };
+            let Some((hook, _)) = stored else {
+                let error = Error::new(
+                    Code::HttpNotFound,
+                    "forgelink registered no webhook on this project.",
+                );
+                results.push(failed(&project, &error));
+                continue;
+            };
+            let outcome = async {
+                let mut request = crate::webhooks::prepare_delete_hook(
+                    &endpoints,
+                    &token,
+                    &project,
+                    &hook.hook_id,
+                )?;
+                crate::flows::connect::authorize(&mut request, &record);
+                let response = self.send(request).await?;
+                if !(200..300).contains(&response.status) && response.status != 404 {
+                    return Err(crate::api_error::parse_api_error(record.provider, &response).error);
+                }
+                self.host.delete(&key).await?;
+                self.host.delete(&route_by_hook(record.provider, &hook.hook_id)).await?;
+                self.host.delete(&route_by_repository(record.provider, &project)).await?;
+                self.update_index(id, &project, false).await
+            }
+            .await;
+            results.push(match outcome {
+                Ok(()) => RegistrationResult {
+                    project: project.clone(),
+                    status: RegistrationStatus::Removed,
+                    hook_id: Some(hook.hook_id),
+                    code: None,
+                    message: None,
+                    guidance: None,
+                },
+                Err(error) => failed(&project, &error),
+            });
+        }
+        Ok(results)
+    }
+
+    /// Takes a delivery as received (headers and raw body): finds its hook's secrets, verifies
+    /// it, reads it, and accepts it once across every host sharing storage.
+    pub async fn receive_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        options: ReceiveOptions,
+    ) -> Result<Receipt, Error> {
+        let identity = match identify_webhook(headers) {
+            Ok(identity) => identity,
+            Err(error) => return Ok(rejected(error)),
+        };
+        let provider = identity.provider;
+        let now = self.host.now();
+        // The route is read from the headers or, for GitLab and Data Center, from the
+        // unverified payload: only to find which secrets to check it with.
+        let route = match (&identity.hook_id, provider) {
+            (Some(hook_id), Provider::GitHub | Provider::BitbucketCloud) => {
+                Some(route_by_hook(provider, hook_id))
+            }
+            _ => parse_webhook(headers, body)
+                .ok()
+                .and_then(|event| event.repository.and_then(|r| r.full_path))
+                .map(|path| route_by_repository(provider, &path)),
+        };
+        let mut secrets: Vec<WebhookSecret> = Vec::new();
+        if let Some(route) = route {
+            if let Some(key) = self.host.get(&route).await? {
+                let key = String::from_utf8_lossy(&key).into_owned();
+                if let Some((hook, _)) = self.read_sealed::<HookRecord>(&key).await? {
+                    secrets = hook
+                        .secrets
+                        .into_iter()
+                        .filter(|(_, until)| until.is_none_or(|until| until > now))
+                        .map(|(secret, _)| secret)
+                        .collect();
+                }
+            }
+        }
+        let ping =
+            provider == Provider::BitbucketDataCenter && identity.event == "diagnostics:ping";
+        let verify = VerifyOptions {
+            now: Some(now),
+            tolerance_seconds: options.tolerance_seconds,
+            allow_unsigned: ping && options.allow_unsigned_ping,
+            allow_sha1: false,
+        };
+        if let Err(error) = verify_webhook(headers, body, &secrets, &verify) {
+            return Ok(rejected(error));
+        }
+        let event = match parse_webhook(headers, body) {
+            Ok(event) => event,
+            Err(error) => return Ok(rejected(error)),
+        };
+        let key = format!("forgelink/v1/delivery/{}", hex_sha256(&event.dedupe_key));
+        let expires = now.saturating_add(options.dedupe_seconds.max(1)).to_string();
+        let mut first = self.host.compare_and_swap(&key, None, expires.as_bytes()).await?;
+        if !first {
+            // Seen before; accept again only if that memory has expired.
+            if let Some(current) = self.host.get(&key).await? {
+                let until: i64 = String::from_utf8_lossy(&current).parse().unwrap_or(i64::MAX);
+                if until <= now {
+                    first = self
+                        .host
+                        .compare_and_swap(&key, Some(&current), expires.as_bytes())
+                        .await?;
+                }
+            }
+        }
+        let status = if first { ReceiptStatus::Accepted } else { ReceiptStatus::Duplicate };
+        Ok(Receipt { status, event: Some(event), code: None, message: None })
+    }
+}

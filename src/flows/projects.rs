@@ -1,0 +1,272 @@
+//! Which projects a connection can see, paginated the provider's way.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::endpoints::{endpoints_for, Endpoints};
+use crate::error::{Code, Error};
+use crate::flows::connect::authorize;
+use crate::flows::host::Host;
+use crate::flows::record::Record;
+use crate::flows::Flows;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::identity::bearer;
+use crate::provider::Provider;
+use crate::webhooks::next_link;
+
+/// What to list.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct DiscoverOptions {
+    /// Only projects whose name matches.
+    pub search: Option<String>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A project or repository the connection can see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// The provider's id.
+    pub id: Option<String>,
+    /// The full path to register hooks and list it with: `group/subgroup/project`, `owner/repo`.
+    pub path: String,
+    /// Its display name.
+    pub name: Option<String>,
+    /// Its web page.
+    pub web_url: Option<String>,
+    /// Its default branch.
+    pub default_branch: Option<String>,
+    /// The account's role on it, in the provider's words, where the provider tells.
+    pub role: Option<String>,
+    /// Whether the repository uses SHA-256 object names (GitLab `object_format`).
+    pub sha256: bool,
+}
+
+/// One page of projects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectPage {
+    /// The projects on this page.
+    pub projects: Vec<Project>,
+    /// Pass this as `cursor` for the next page; none on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn text(value: &Value, path: &[&str]) -> Option<String> {
+    let mut current = value;
+    for key in path {
+        current = current.get(key)?;
+    }
+    match current {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The first page's URL.
+fn first_page(endpoints: &Endpoints, search: Option<&str>) -> String {
+    let api = &endpoints.api;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    match endpoints.provider {
+        Provider::GitHub => format!("{api}/user/repos?per_page=100&sort=full_name"),
+        Provider::GitLab => {
+            let mut url =
+                format!("{api}/projects?membership=true&per_page=100&order_by=path&sort=asc");
+            if let Some(search) = search {
+                url.push_str(&format!("&search={}&search_namespaces=true", encode(search)));
+            }
+            url
+        }
+        Provider::BitbucketCloud => {
+            let mut url = format!(
+                "{api}/user/permissions/repositories?pagelen=100&sort=repository.full_name"
+            );
+            if let Some(search) = search {
+                let quoted = search.replace('\\', "\\\\").replace('"', "\\\"");
+                url.push_str(&format!(
+                    "&q={}",
+                    encode(&format!("repository.full_name~\"{quoted}\""))
+                ));
+            }
+            url
+        }
+        Provider::BitbucketDataCenter => {
+            let mut url = format!("{api}/repos?limit=100");
+            if let Some(search) = search {
+                url.push_str(&format!("&name={}", encode(search)));
+            }
+            url
+        }
+    }
+}
+
+fn gitlab_role(level: Option<u64>) -> Option<String> {
+    Some(
+        match level? {
+            50 => "owner",
+            40 => "maintainer",
+            30 => "developer",
+            20 => "reporter",
+            15 => "planner",
+            10 => "guest",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+fn parse_page(
+    endpoints: &Endpoints,
+    url: &str,
+    response: &HttpResponse,
+    search: Option<&str>,
+) -> Result<ProjectPage, Error> {
+    let provider = endpoints.provider;
+    if !(200..300).contains(&response.status) {
+        return Err(crate::api_error::parse_api_error(provider, response).error);
+    }
+    let body: Value = serde_json::from_slice(&response.body).map_err(|_| {
+        Error::new(
+            Code::HttpUnexpectedStatus,
+            "The projects API answered something other than JSON.",
+        )
+        .for_provider(provider)
+    })?;
+    let items = match provider {
+        Provider::GitHub | Provider::GitLab => body.as_array().cloned().unwrap_or_default(),
+        Provider::BitbucketCloud | Provider::BitbucketDataCenter => {
+            body["values"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let mut projects: Vec<Project> = items
+        .iter()
+        .filter_map(|item| match provider {
+            Provider::GitHub => Some(Project {
+                id: text(item, &["id"]),
+                path: text(item, &["full_name"])?,
+                name: text(item, &["name"]),
+                web_url: text(item, &["html_url"]),
+                default_branch: text(item, &["default_branch"]),
+                role: ["admin", "maintain", "push", "triage", "pull"]
+                    .into_iter()
+                    .find(|p| item["permissions"][*p].as_bool() == Some(true))
+                    .map(|p| {
+                        if p == "push" {
+                            "write".to_owned()
+                        } else if p == "pull" {
+                            "read".to_owned()
+                        } else {
+                            p.to_owned()
+                        }
+                    }),
+                sha256: false,
+            }),
+            Provider::GitLab => Some(Project {
+                id: text(item, &["id"]),
+                path: text(item, &["path_with_namespace"])?,
+                name: text(item, &["name"]),
+                web_url: text(item, &["web_url"]),
+                default_branch: text(item, &["default_branch"]),
+                role: gitlab_role(
+                    item["permissions"]["project_access"]["access_level"]
+                        .as_u64()
+                        .max(item["permissions"]["group_access"]["access_level"].as_u64()),
+                ),
+                sha256: item["object_format"].as_str() == Some("sha256"),
+            }),
+            Provider::BitbucketCloud => {
+                let repo = &item["repository"];
+                Some(Project {
+                    id: text(repo, &["uuid"]),
+                    path: text(repo, &["full_name"])?,
+                    name: text(repo, &["name"]),
+                    web_url: text(repo, &["links", "html", "href"]),
+                    default_branch: text(repo, &["mainbranch", "name"]),
+                    role: text(item, &["permission"]),
+                    sha256: false,
+                })
+            }
+            Provider::BitbucketDataCenter => Some(Project {
+                id: text(item, &["id"]),
+                path: format!("{}/{}", text(item, &["project", "key"])?, text(item, &["slug"])?),
+                name: text(item, &["name"]),
+                web_url: item["links"]["self"][0]["href"]
+                    .as_str()
+                    .map(|u| u.trim_end_matches("/browse").to_owned()),
+                default_branch: None,
+                role: None,
+                sha256: false,
+            }),
+        })
+        .collect();
+    if provider == Provider::GitHub {
+        // GitHub's repository list has no search parameter: filter the page.
+        if let Some(search) = search.map(str::to_ascii_lowercase).filter(|s| !s.is_empty()) {
+            projects.retain(|p| p.path.to_ascii_lowercase().contains(&search));
+        }
+    }
+    let next_cursor = match provider {
+        Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
+        Provider::BitbucketCloud => text(&body, &["next"]),
+        Provider::BitbucketDataCenter => (body["isLastPage"].as_bool() == Some(false))
+            .then(|| body["nextPageStart"].as_u64())
+            .flatten()
+            .map(|start| format!("{}&start={start}", url.split("&start=").next().unwrap_or(url))),
+    };
+    Ok(ProjectPage { projects, next_cursor })
+}
+
+impl<H: Host> Flows<H> {
+    /// The record with a fresh token, and its endpoints.
+    pub(crate) async fn fresh(&self, id: &str) -> Result<(Record, Endpoints), Error> {
+        self.access_token(id).await?;
+        let (record, _) = self.load(id).await?;
+        let base = crate::base_url::resolve_base_url(record.provider, Some(&record.base_url))?;
+        Ok((record, endpoints_for(&base)))
+    }
+
+    /// An authenticated request to the connection's API. A URL outside its API (a cursor from
+    /// elsewhere) is refused: a token never leaves the host it was issued for.
+    pub(crate) fn api_request(
+        &self,
+        record: &Record,
+        endpoints: &Endpoints,
+        method: &str,
+        url: String,
+    ) -> Result<HttpRequest, Error> {
+        if !url.starts_with(&format!("{}/", endpoints.api)) {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "That cursor does not belong to this connection's API.",
+            ));
+        }
+        let mut request =
+            bearer(HttpRequest::new(method, url), record.tokens.access_token.secret());
+        authorize(&mut request, record);
+        Ok(request)
+    }
+
+    /// One page of the projects the connection can see, with the account's role on each
+    /// where the provider tells it.
+    pub async fn discover_projects(
+        &self,
+        id: &str,
+        options: DiscoverOptions,
+    ) -> Result<ProjectPage, Error> {
+        let (record, endpoints) = self.fresh(id).await?;
+        let url = options
+            .cursor
+            .clone()
+            .unwrap_or_else(|| first_page(&endpoints, options.search.as_deref()));
+        let request = self.api_request(&record, &endpoints, "GET", url.clone())?;
+        let response = self.send(request).await?;
+        parse_page(&endpoints, &url, &response, options.search.as_deref())
+    }
+}
