@@ -49,8 +49,9 @@ pub use error::{Code, Error};
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
-    FetchError, Flows, Host, Project, ProjectPage, Receipt, ReceiptStatus, ReceiveOptions,
-    RegisterWebhooks, RegistrationResult, RegistrationStatus, ScopeStatus, StorageError,
+    FetchError, Flows, Host, ManualSetup, Project, ProjectPage, Receipt, ReceiptStatus,
+    ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus, ScopeStatus,
+    StorageError,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};

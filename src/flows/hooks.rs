@@ -46,8 +46,26 @@ pub enum RegistrationStatus {
     Updated,
     /// The hook was removed.
     Removed,
+    /// The account may not manage webhooks here (Bitbucket Data Center without admin
+    /// rights): an administrator pastes the URL and secret in `manualSetup`. The secret is
+    /// stored, so the hook's deliveries verify once it exists.
+    ManualSetupRequired,
     /// Nothing could be done; see the code and guidance.
     Failed,
+}
+
+/// What an administrator pastes to create the hook by hand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManualSetup {
+    /// The URL to deliver to.
+    pub url: String,
+    /// The secret to paste (freshly generated, stored sealed).
+    pub secret: String,
+    /// The events to tick.
+    pub events: Vec<String>,
+    /// Where to click, in order.
+    pub steps: Vec<String>,
 }
 
 /// The outcome for one project.
@@ -70,6 +88,22 @@ pub struct RegistrationResult {
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance: Option<Guidance>,
+    /// For [`RegistrationStatus::ManualSetupRequired`]: what to paste.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_setup: Option<ManualSetup>,
+}
+
+/// The steps to create a Bitbucket Data Center webhook by hand.
+fn manual_steps(base_url: &str, project: &str, url: &str, events: &[String]) -> Vec<String> {
+    let (key, slug) = project.split_once('/').unwrap_or((project, ""));
+    vec![
+        format!("Open {base_url}/plugins/servlet/webhooks/projects/{key}/repos/{slug} (repository settings → Webhooks) as a repository or project administrator."),
+        "Select Create webhook and name it forgelink.".to_owned(),
+        format!("Paste the URL {url}"),
+        "Paste the secret shown here into Secret.".to_owned(),
+        format!("Tick the events: {}.", events.join(", ")),
+        "Keep SSL certificate verification on, then select Save.".to_owned(),
+    ]
 }
 
 /// A hook forgelink manages (sealed in storage).
@@ -124,6 +158,7 @@ fn failed(project: &str, error: &Error) -> RegistrationResult {
         code: Some(error.code),
         message: Some(error.message.clone()),
         guidance: Some(troubleshoot(error.code, error.provider)),
+        manual_setup: None,
     }
 }
 
@@ -251,8 +286,39 @@ impl<H: Host> Flows<H> {
                 secret: self.fresh_secret(),
                 events: events.clone(),
             };
+            let secret = spec.secret.clone();
             match self.register_one(id, &record, &endpoints, &token, project, spec).await {
                 Ok(result) => results.push(result),
+                Err(error)
+                    if provider == Provider::BitbucketDataCenter
+                        && error.code == Code::HttpForbidden =>
+                {
+                    // Without admin rights the hook is made by hand; its secret is kept so
+                    // that its deliveries verify.
+                    self.remember_hook(
+                        id,
+                        provider,
+                        project,
+                        "manual",
+                        &request.url,
+                        secret.clone(),
+                    )
+                    .await?;
+                    results.push(RegistrationResult {
+                        project: project.clone(),
+                        status: RegistrationStatus::ManualSetupRequired,
+                        hook_id: None,
+                        code: Some(error.code),
+                        message: Some("The account cannot manage this repository's webhooks: an administrator creates it by hand.".into()),
+                        guidance: Some(troubleshoot(error.code, Some(provider))),
+                        manual_setup: Some(ManualSetup {
+                            url: request.url.clone(),
+                            secret: secret.secret().to_owned(),
+                            events: events.clone(),
+                            steps: manual_steps(&record.base_url, project, &request.url, &events),
+                        }),
+                    });
+                }
                 Err(error) => results.push(failed(project, &error)),
             }
         }
@@ -297,10 +363,33 @@ impl<H: Host> Flows<H> {
         let mut request = request;
         crate::flows::connect::authorize(&mut request, record);
         let hook = parse_hook(provider, &self.send(request).await?)?;
+        self.remember_hook(id, provider, project, &hook.id, &spec.url, spec.secret).await?;
+        Ok(RegistrationResult {
+            project: project.to_owned(),
+            status,
+            hook_id: Some(hook.id),
+            code: None,
+            message: None,
+            guidance: None,
+            manual_setup: None,
+        })
+    }
+
+    /// Stores a hook's secret (keeping the previous one for an hour) and the routes that find
+    /// it from a delivery.
+    async fn remember_hook(
+        &self,
+        id: &str,
+        provider: Provider,
+        project: &str,
+        hook_id: &str,
+        url: &str,
+        secret: WebhookSecret,
+    ) -> Result<(), Error> {
         let key = hook_key(id, project);
         let now = self.host.now();
         let previous: Option<(HookRecord, Vec<u8>)> = self.read_sealed(&key).await?;
-        let mut secrets = vec![(spec.secret, None)];
+        let mut secrets = vec![(secret, None)];
         if let Some((old, _)) = &previous {
             secrets.extend(
                 old.secrets
@@ -313,24 +402,14 @@ impl<H: Host> Flows<H> {
             connection_id: id.to_owned(),
             provider,
             project: project.to_owned(),
-            hook_id: hook.id.clone(),
-            url: spec.url,
+            hook_id: hook_id.to_owned(),
+            url: url.to_owned(),
             secrets,
         };
         self.host.set(&key, &seal(&self.key, &key, &stored, nonce(&self.host))?).await?;
-        let route_hook = route_by_hook(provider, &hook.id);
-        self.host.set(&route_hook, key.as_bytes()).await?;
-        let route_repo = route_by_repository(provider, project);
-        self.host.set(&route_repo, key.as_bytes()).await?;
-        self.update_index(id, project, true).await?;
-        Ok(RegistrationResult {
-            project: project.to_owned(),
-            status,
-            hook_id: Some(hook.id),
-            code: None,
-            message: None,
-            guidance: None,
-        })
+        self.host.set(&route_by_hook(provider, hook_id), key.as_bytes()).await?;
+        self.host.set(&route_by_repository(provider, project), key.as_bytes()).await?;
+        self.update_index(id, project, true).await
     }
 
     /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of
@@ -364,16 +443,21 @@ impl<H: Host> Flows<H> {
                 continue;
             };
             let outcome = async {
-                let mut request = crate::webhooks::prepare_delete_hook(
-                    &endpoints,
-                    &token,
-                    &project,
-                    &hook.hook_id,
-                )?;
-                crate::flows::connect::authorize(&mut request, &record);
-                let response = self.send(request).await?;
-                if !(200..300).contains(&response.status) && response.status != 404 {
-                    return Err(crate::api_error::parse_api_error(record.provider, &response).error);
+                // A hand-made hook (id "manual") is its administrator's to remove.
+                if hook.hook_id != "manual" {
+                    let mut request = crate::webhooks::prepare_delete_hook(
+                        &endpoints,
+                        &token,
+                        &project,
+                        &hook.hook_id,
+                    )?;
+                    crate::flows::connect::authorize(&mut request, &record);
+                    let response = self.send(request).await?;
+                    if !(200..300).contains(&response.status) && response.status != 404 {
+                        return Err(
+                            crate::api_error::parse_api_error(record.provider, &response).error
+                        );
+                    }
                 }
                 self.host.delete(&key).await?;
                 self.host.delete(&route_by_hook(record.provider, &hook.hook_id)).await?;
@@ -389,6 +473,7 @@ impl<H: Host> Flows<H> {
                     code: None,
                     message: None,
                     guidance: None,
+                    manual_setup: None,
                 },
                 Err(error) => failed(&project, &error),
             });

@@ -18,7 +18,7 @@ mod store;
 
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
 pub use hooks::{
-    Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
+    ManualSetup, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
 pub use host::{FetchError, Host, StorageError};
