@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: setup demo test test-rust test-core-imports test-node test-component test-www \
-        lint pkg component bench clean
+        lint pkg component bench fuzz clean
 
 ## setup: install toolchains and packages this repository needs (idempotent)
 setup:
@@ -50,6 +50,10 @@ test-www: pkg
 ## bench: measure against named peers and write benches/RESULTS.md
 bench: setup pkg component
 	node benches/run.mjs
+
+## fuzz: every fuzz target for a bounded time (FUZZ_SECONDS each, default 60)
+fuzz: setup
+	scripts/fuzz.sh
 
 clean:
 	cargo clean

@@ -1,0 +1,20 @@
+#![no_main]
+//! What people paste as an instance address, and a redirect URI pair.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let middle = text.char_indices().nth(text.chars().count() / 2).map_or(text.len(), |(i, _)| i);
+    let (a, b) = text.split_at(middle);
+    for provider in forgelink::Provider::ALL {
+        let report = forgelink::validate_base_url(provider, &text);
+        assert_eq!(report.ok, report.base_url.is_some());
+        if let Some(base) = report.base_url {
+            // A normalised base URL is a fixed point.
+            assert_eq!(forgelink::validate_base_url(provider, &base).base_url.as_deref(), Some(base.as_str()));
+        }
+        let _ = forgelink::validate_redirect_uri(provider, a, b);
+        let _ = forgelink::parse_repository_list(&text, Some(a));
+    }
+});

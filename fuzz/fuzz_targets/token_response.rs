@@ -1,0 +1,21 @@
+#![no_main]
+//! Token endpoint and API responses: status, a Date header and the body.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 3 {
+        return;
+    }
+    let status = u16::from_le_bytes([data[0], data[1]]) % 600;
+    let response = forgelink::HttpResponse {
+        status,
+        headers: vec![("Date".into(), String::from_utf8_lossy(&data[2..data.len().min(34)]).into_owned())],
+        body: data[2..].to_vec(),
+    };
+    for provider in forgelink::Provider::ALL {
+        let _ = forgelink::parse_token_response(provider, &response, i64::from(data[2]) << 24);
+        let _ = forgelink::parse_api_error(provider, &response);
+        let _ = forgelink::parse_current_user(provider, &response);
+    }
+});
