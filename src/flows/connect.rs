@@ -188,6 +188,12 @@ impl<H: Host> Flows<H> {
     /// account, reads what the provider tells about the token (scopes, expiry), and stores it.
     pub async fn connect_with_token(&self, input: ConnectWithToken) -> Result<Connection, Error> {
         let provider = input.provider;
+        // A blank token would be stored and later handed out as a valid access token.
+        if input.token.secret().trim().is_empty() {
+            return Err(
+                Error::new(Code::InputInvalid, "The access token is empty.").for_provider(provider)
+            );
+        }
         let detected = detect_token(input.token.secret());
         if !detected.usable_as_access_token {
             return Err(Error::new(

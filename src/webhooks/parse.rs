@@ -239,6 +239,11 @@ fn gitlab_status(raw: &str) -> Status {
     }
 }
 
+/// GitLab says `opened` where the model says `open`.
+fn gitlab_mr_state(state: Option<String>) -> Option<String> {
+    state.map(|s| if s == "opened" { "open".to_owned() } else { s })
+}
+
 fn gitlab(event: &mut WebhookEvent, v: &Value) {
     let project = &v["project"];
     let web = text(project, &["web_url"]).or_else(|| text(v, &["repository", "homepage"]));
@@ -305,7 +310,7 @@ fn gitlab(event: &mut WebhookEvent, v: &Value) {
                 event.merge_request = Some(MergeRequest {
                     number: number(mr, &["iid"]),
                     title: text(mr, &["title"]),
-                    state: text(mr, &["state"]),
+                    state: gitlab_mr_state(text(mr, &["state"])),
                     source_branch: text(mr, &["source_branch"]),
                     target_branch: text(mr, &["target_branch"]),
                     url: text(mr, &["url"]),

@@ -280,8 +280,11 @@ async function interaction(provider, req, res, rest) {
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId, clientId: details.params.client_id });
     const requested = new Set(String(details.params.scope ?? "").split(" ").filter(Boolean));
-    const chosen = (form.get("scope") ?? "").split(" ").filter((s) => requested.has(s));
-    if (chosen.length > 0) grant.addOIDCScope(chosen.join(" "));
+    const chosen = new Set((form.get("scope") ?? "").split(" ").filter((s) => requested.has(s)));
+    const refused = [...requested].filter((s) => !chosen.has(s));
+    if (chosen.size > 0) grant.addOIDCScope([...chosen].join(" "));
+    // Recorded as refused, so that the consent prompt does not ask for them again.
+    if (refused.length > 0) grant.rejectOIDCScope(refused.join(" "));
     const grantId = await grant.save();
     const consent = details.grantId ? {} : { grantId };
     return provider.interactionFinished(req, res, { consent }, { mergeWithLastSubmission: true });
