@@ -226,7 +226,8 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
     };
     let mut ymd = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (year, month, day) = (ymd.next()??, ymd.next()??, ymd.next()??);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // Headers are outside input: bound every field so the arithmetic below cannot overflow.
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     let mut hms = time.splitn(3, ':').map(|p| p.get(..2).unwrap_or(p).parse::<i64>().ok());
@@ -235,6 +236,9 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
         hms.next().flatten().unwrap_or(0),
         hms.next().flatten().unwrap_or(0),
     );
+    if !(0..24).contains(&hour) || !(0..60).contains(&minute) || !(0..61).contains(&second) {
+        return None;
+    }
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
@@ -263,6 +267,8 @@ mod tests {
         assert_eq!(parse_timestamp("2023-11-14 22:13:20 UTC"), Some(1_700_000_000));
         assert_eq!(parse_timestamp("2023-11-14T22:13:20Z"), Some(1_700_000_000));
         assert_eq!(parse_timestamp("soon"), None);
+        assert_eq!(parse_timestamp("99999999999999999-01-01"), None);
+        assert_eq!(parse_timestamp("2024-01-01 99999999999999:00:00 UTC"), None);
     }
 
     #[test]

@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
     let status = u16::from_le_bytes([data[0], data[1]]) % 600;
     let response = forgelink::HttpResponse {
         status,
-        headers: vec![("Date".into(), String::from_utf8_lossy(&data[2..data.len().min(34)]).into_owned())],
+        headers: vec![
+            ("Date".into(), String::from_utf8_lossy(&data[2..data.len().min(34)]).into_owned()),
+            // Parsed as a date by the GitHub current-user reader.
+            ("GitHub-Authentication-Token-Expiration".into(), String::from_utf8_lossy(&data[2..data.len().min(40)]).into_owned()),
+        ],
         body: data[2..].to_vec(),
     };
     for provider in forgelink::Provider::ALL {
