@@ -350,6 +350,11 @@ impl CallbackParams {
                 "The provider rejected the redirect URI: it does not match the application's."
                     .to_owned(),
             ),
+            "invalid_request" => (
+                Code::OauthInvalidRequest,
+                "The provider found the authorization request malformed (often: it requires PKCE)."
+                    .to_owned(),
+            ),
             "invalid_client" | "unauthorized_client" => (
                 Code::OauthInvalidClient,
                 "The provider does not recognise this client id for this flow.".to_owned(),
