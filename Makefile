@@ -22,10 +22,13 @@ lint:
 	cargo fmt --manifest-path hosts/wasmtime/Cargo.toml -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p forgelink-js --no-default-features --all-targets -- -D warnings
+	cargo clippy -p forgelink-js --no-default-features --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --manifest-path hosts/wasmtime/Cargo.toml --all-targets -- -D warnings
 
 test-rust:
 	cargo test --workspace
+	cargo test -p forgelink-js --no-default-features
 
 ## pkg: the npm package in pkg/ (wasm-bindgen + wasm-opt)
 pkg:
@@ -58,4 +61,4 @@ fuzz: setup
 clean:
 	cargo clean
 	cargo clean --manifest-path hosts/wasmtime/Cargo.toml
-	rm -rf dist pkg/forgelink_bg.wasm pkg/glue
+	rm -rf dist pkg/forgelink_bg.wasm pkg/forgelink_flows_bg.wasm pkg/glue

@@ -13,6 +13,7 @@ import * as arctic from "arctic";
 const repo = new URL("../", import.meta.url);
 const pkgIndex = new URL("pkg/index.js", repo);
 const pkgWasm = new URL("pkg/forgelink_bg.wasm", repo);
+const flowsWasm = new URL("pkg/forgelink_flows_bg.wasm", repo);
 const component = new URL("dist/forgelink.wasm", repo);
 
 if (!existsSync(pkgWasm)) {
@@ -187,6 +188,7 @@ const rows = [
 const started = Date.now();
 const pkgSize = size(pkgWasm);
 const componentSize = existsSync(component) ? size(component) : null;
+const flowsSize = existsSync(flowsWasm) ? size(flowsWasm) : null;
 console.log(`bench: wasm ${pkgSize.raw} bytes, ${pkgSize.gzip} gzip`);
 console.log(`bench: loading in ${LOAD_PROCESSES} fresh processes`);
 const loading = measureLoading();
@@ -218,12 +220,15 @@ const lines = [
   "",
   "| file | raw | gzip -9 (node:zlib) |",
   "|---|---:|---:|",
-  `| npm package \`pkg/forgelink_bg.wasm\` | ${pkgSize.raw.toLocaleString("en")} B (${kb(pkgSize.raw)}) | ${pkgSize.gzip.toLocaleString("en")} B (${kb(pkgSize.gzip)}) |`,
+  `| npm \`forgelink\` (\`pkg/forgelink_bg.wasm\`) | ${pkgSize.raw.toLocaleString("en")} B (${kb(pkgSize.raw)}) | ${pkgSize.gzip.toLocaleString("en")} B (${kb(pkgSize.gzip)}) |`,
+  ...(flowsSize
+    ? [`| npm \`forgelink/flows\` (\`pkg/forgelink_flows_bg.wasm\`) | ${flowsSize.raw.toLocaleString("en")} B (${kb(flowsSize.raw)}) | ${flowsSize.gzip.toLocaleString("en")} B (${kb(flowsSize.gzip)}) |`]
+    : []),
   ...(componentSize
     ? [`| component \`dist/forgelink.wasm\` | ${componentSize.raw.toLocaleString("en")} B (${kb(componentSize.raw)}) | ${componentSize.gzip.toLocaleString("en")} B (${kb(componentSize.gzip)}) |`]
     : []),
   "",
-  `Goal for this slice: the npm package's wasm under 150 KB (150,000 bytes) gzip: ${pkgSize.gzip < 150_000 ? "met" : "NOT met"}.`,
+  `Goal of the first slice: the wasm behind \`import "forgelink"\` under 150 KB (150,000 bytes) gzip: ${pkgSize.gzip < 150_000 ? "met" : "NOT met"}. \`forgelink/flows\` (tokens and connection flows) and the component carry the flows too and have no size goal yet.`,
   "",
   "## Loading in Node",
   "",

@@ -1,8 +1,11 @@
 /**
  * forgelink: connect Git hosting accounts (GitHub, GitLab, Bitbucket) correctly.
  *
- * Every function is synchronous and pure: it reads no clock, opens no connection and stores
- * nothing. Failures are thrown as {@link ForgelinkError}s with a stable {@link ErrorCode} and
+ * This entry, `forgelink`, holds the pure functions: base URLs, endpoints, redirect URIs,
+ * scopes, profiles, authorization URLs, callbacks and guidance. Each is synchronous: it reads no
+ * clock, opens no connection and stores nothing. Its WebAssembly module leaves out the token
+ * functions and the connection flows; `forgelink/flows` has those, and everything here too.
+ * Failures are thrown as {@link ForgelinkError}s with a stable {@link ErrorCode} and
  * {@link Guidance} a person can act on.
  *
  * In Node (20.16 and later) the WebAssembly module is loaded when the package is imported. In
@@ -96,9 +99,21 @@ export type ErrorCode =
   | "network.unreachable"
   | "tls.untrusted_certificate"
   | "token.expired"
+  | "webhook.missing_signature"
+  | "webhook.signature_mismatch"
+  | "webhook.malformed_signature"
+  | "webhook.no_secret"
+  | "webhook.timestamp_out_of_range"
+  | "webhook.unknown_provider"
+  | "webhook.unsupported_provider"
+  | "webhook.body_too_large"
+  | "webhook.invalid_payload"
   | "token.not_access_token"
   | "token.invalid_response"
   | "server.too_old"
+  | "repository.invalid_path"
+  | "repository.duplicate"
+  | "webhook.limit_reached"
   | "repository.sha256_unsupported"
   | "init.required";
 

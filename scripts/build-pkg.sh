@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Builds the npm package's WebAssembly and its wasm-bindgen glue into pkg/:
-#   pkg/glue/forgelink.js   the glue, loaded only through the hand-written pkg/index.js
-#   pkg/forgelink_bg.wasm   the optimised module
-# Run from the repository root (`make pkg` does). Skips the wasm-bindgen and wasm-opt steps
-# when their outputs are newer than everything they are made from.
+# Builds the npm package's two WebAssembly modules and their wasm-bindgen glue into pkg/:
+#   pkg/glue/forgelink.js, pkg/forgelink_bg.wasm                the `forgelink` entry (index.js):
+#                                                               the pure functions only
+#   pkg/glue/forgelink_flows.js, pkg/forgelink_flows_bg.wasm    the `forgelink/flows` entry
+#                                                               (flows.js): those, the token
+#                                                               functions and the flows
+# The glue is loaded only through the hand-written entries. Run from the repository root
+# (`make pkg` does). Skips the wasm-bindgen and wasm-opt steps of a module when its outputs are
+# newer than everything they are made from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target=wasm32-unknown-unknown
-# A profile of its own, so that optimising for size neither rebuilds nor changes what other
-# release builds in this workspace (the component, the native crates) get from the shared cache.
-profile=wasm-pkg
-cargo_config=(
-  --config "profile.$profile.inherits=\"release\""
-  --config "profile.$profile.opt-level=\"z\""
-  --config "profile.$profile.panic=\"abort\""
-)
-raw="target/$target/$profile/forgelink_js.wasm"
-bindgen_dir="target/$target/$profile/bindgen"
-glue=pkg/glue/forgelink.js
-wasm=pkg/forgelink_bg.wasm
+# Profiles of their own, so that optimising for size neither rebuilds nor changes what other
+# release builds in this workspace (the component, the native crates) get from the shared cache,
+# and one per module so that each keeps its own build and neither overwrites the other's.
+cargo_config=()
+for profile in wasm-pkg wasm-pkg-flows; do
+  cargo_config+=(
+    --config "profile.$profile.inherits=\"release\""
+    --config "profile.$profile.opt-level=\"z\""
+    --config "profile.$profile.panic=\"abort\""
+  )
+done
 
 need() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -44,41 +47,53 @@ if [[ -n $want && $want != "$have" ]]; then
   exit 1
 fi
 
-cargo build --quiet --target "$target" --profile "$profile" "${cargo_config[@]}" -p forgelink-js
+# build NAME PROFILE CARGO_FLAGS...: one module, pkg/glue/NAME.js and pkg/NAME_bg.wasm.
+build() {
+  local name=$1 profile=$2
+  shift 2
+  local raw="target/$target/$profile/forgelink_js.wasm"
+  local bindgen_dir="target/$target/$profile/bindgen"
+  local glue="pkg/glue/$name.js"
+  local wasm="pkg/${name}_bg.wasm"
 
-if [[ -f $glue && -f $wasm && $glue -nt $raw && $wasm -nt $raw \
-      && $wasm -nt "$0" && $wasm -nt package-lock.json ]]; then
-  echo "build-pkg: $wasm is up to date"
-  exit 0
-fi
+  cargo build --quiet --target "$target" --profile "$profile" "${cargo_config[@]}" -p forgelink-js "$@"
 
-rm -rf "$bindgen_dir"
-# --omit-default-module-path: index.js says where the wasm is, so the glue holds no URL a
-# bundler would try to resolve next to it.
-wasm-bindgen "$raw" \
-  --out-dir "$bindgen_dir" \
-  --out-name forgelink \
-  --target web \
-  --no-typescript \
-  --omit-default-module-path \
-  --remove-name-section \
-  --remove-producers-section
+  if [[ -f $glue && -f $wasm && $glue -nt $raw && $wasm -nt $raw \
+        && $wasm -nt "$0" && $wasm -nt package-lock.json ]]; then
+    echo "build-pkg: $wasm is up to date"
+  else
+    rm -rf "$bindgen_dir"
+    # --omit-default-module-path: the entry says where the wasm is, so the glue holds no URL a
+    # bundler would try to resolve next to it.
+    wasm-bindgen "$raw" \
+      --out-dir "$bindgen_dir" \
+      --out-name "$name" \
+      --target web \
+      --no-typescript \
+      --omit-default-module-path \
+      --remove-name-section \
+      --remove-producers-section
 
-# The feature flags are those rustc enables by default for this target, all supported by
-# Node 20 and current browsers; wasm-opt must not assume any other.
-"$wasm_opt" "$bindgen_dir/forgelink_bg.wasm" -o "$bindgen_dir/forgelink_opt.wasm" \
-  -Oz --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --strip-debug --strip-producers --strip-target-features
+    # The feature flags are those rustc enables by default for this target, all supported by
+    # Node 20 and current browsers; wasm-opt must not assume any other.
+    "$wasm_opt" "$bindgen_dir/${name}_bg.wasm" -o "$bindgen_dir/${name}_opt.wasm" \
+      -Oz --converge \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --strip-debug --strip-producers --strip-target-features
 
-mkdir -p pkg/glue
-cp "$bindgen_dir/forgelink.js" "$glue"
-cp "$bindgen_dir/forgelink_opt.wasm" "$wasm"
+    mkdir -p pkg/glue
+    cp "$bindgen_dir/$name.js" "$glue"
+    cp "$bindgen_dir/${name}_opt.wasm" "$wasm"
+  fi
 
-# Measured as the benchmarks measure it (node:zlib, level 9), so the numbers agree.
-node -e '
-  const bytes = require("node:fs").readFileSync(process.argv[1]);
-  const gzip = require("node:zlib").gzipSync(bytes, { level: 9 }).length;
-  console.log(`build-pkg: ${process.argv[1]}: ${bytes.length} bytes, ${gzip} bytes gzip -9`);
-' "$wasm"
+  # Measured as the benchmarks measure it (node:zlib, level 9), so the numbers agree.
+  node -e '
+    const bytes = require("node:fs").readFileSync(process.argv[1]);
+    const gzip = require("node:zlib").gzipSync(bytes, { level: 9 }).length;
+    console.log(`build-pkg: ${process.argv[1]}: ${bytes.length} bytes, ${gzip} bytes gzip -9`);
+  ' "$wasm"
+}
+
+build forgelink wasm-pkg --no-default-features
+build forgelink_flows wasm-pkg-flows --features flows

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
 import * as forgelink from "../index.js";
+import * as flows from "../flows.js";
 
 const {
   authorizationUrl,
@@ -40,21 +41,66 @@ function label(value) {
   return typeof value === "symbol" ? "symbol" : typeof value === "bigint" ? `${value}n` : String(value);
 }
 
-test("the package exports exactly the documented names", () => {
-  assert.deepEqual(Object.keys(forgelink).sort(), [
-    "ForgelinkError",
-    "authorizationUrl",
-    "checkScopes",
-    "endpoints",
-    "errorCodes",
-    "init",
-    "parseCallback",
-    "profiles",
-    "scopeCatalog",
-    "troubleshoot",
-    "validateBaseUrl",
-    "validateRedirectUri",
-  ]);
+// The first slice's functions, the whole of the `forgelink` entry.
+const FIRST_SLICE = [
+  "ForgelinkError",
+  "authorizationUrl",
+  "checkScopes",
+  "endpoints",
+  "errorCodes",
+  "init",
+  "parseCallback",
+  "profiles",
+  "scopeCatalog",
+  "troubleshoot",
+  "validateBaseUrl",
+  "validateRedirectUri",
+];
+
+test("the forgelink entry exports exactly the first slice's names", () => {
+  assert.deepEqual(Object.keys(forgelink).sort(), FIRST_SLICE);
+});
+
+test("the forgelink/flows entry exports exactly the documented names", () => {
+  assert.deepEqual(Object.keys(flows).sort(), [
+    ...FIRST_SLICE,
+    "Forgelink",
+    "detectToken",
+    "fetchHost",
+    "memoryStorage",
+    "needsRefresh",
+    "parseApiError",
+    "parseDeviceAuthorization",
+    "parseTokenResponse",
+    "prepareDeviceAuthorization",
+    "prepareDevicePoll",
+    "prepareRefresh",
+    "prepareRevoke",
+    "prepareTokenExchange",
+  ].sort());
+});
+
+test("both entries export one ForgelinkError class, and the errors of each are instances of it", () => {
+  assert.equal(flows.ForgelinkError, forgelink.ForgelinkError);
+  const thrown = (fn) => {
+    try {
+      fn();
+    } catch (error) {
+      return error;
+    }
+    assert.fail("expected an error");
+  };
+  for (const error of [thrown(() => forgelink.validateBaseUrl("gitlab", 1)), thrown(() => flows.detectToken(1))]) {
+    assert.ok(error instanceof forgelink.ForgelinkError);
+    assert.ok(error instanceof flows.ForgelinkError);
+    assert.equal(error.code, "input.invalid");
+  }
+});
+
+test("each entry has its own module: the first slice answers the same from both", () => {
+  assert.deepEqual(flows.validateBaseUrl("gitlab", " https://example.com/gitlab/api/v4/ "), forgelink.validateBaseUrl("gitlab", " https://example.com/gitlab/api/v4/ "));
+  assert.deepEqual(flows.errorCodes(), forgelink.errorCodes());
+  assert.deepEqual(flows.profiles(), forgelink.profiles());
 });
 
 test("arguments of the wrong type are input.invalid errors, never TypeErrors", () => {
@@ -176,37 +222,51 @@ test("returned values are fresh objects the caller may change", () => {
 const browserLike = `
   delete process.getBuiltinModule;
   const { readFile } = await import("node:fs/promises");
-  const pkg = await import(process.argv[1]);
+  const [entry, wasm] = process.argv.slice(1);
+  const pkg = await import(entry);
   const out = {};
   try { pkg.validateBaseUrl("gitlab", "https://gitlab.com"); out.before = "no error"; }
-  catch (e) { out.before = [e instanceof pkg.ForgelinkError, e.code, e.guidance.code, e.guidance.steps.length > 0]; }
+  catch (e) { out.before = [e instanceof pkg.ForgelinkError, e.code, e.guidance.code, e.guidance.steps.some((s) => s.includes(wasm))]; }
   try { pkg.errorCodes(); } catch (e) { out.codesBefore = e.code; }
+  if (pkg.Forgelink) {
+    try { new pkg.Forgelink({}); } catch (e) { out.classBefore = e.code; }
+    out.flowBefore = await pkg.Forgelink.prototype.accessToken.call({}, "id").catch((e) => e.code);
+    try { pkg.detectToken("ghp_x"); } catch (e) { out.tokensBefore = e.code; }
+  }
   // Node's fetch cannot read file: URLs, so the default init() fails: with a coded error.
   try { await pkg.init(); out.defaultInit = "resolved"; }
   catch (e) { out.defaultInit = [e instanceof pkg.ForgelinkError, e.code, e.cause instanceof Error]; }
-  const bytes = await readFile(new URL("forgelink_bg.wasm", process.argv[1]));
+  const bytes = await readFile(new URL(wasm, entry));
   const response = new Response(bytes, { headers: { "content-type": "application/wasm" } });
   await Promise.all([pkg.init(response), pkg.init(response)]);
   await pkg.init();
   out.after = pkg.validateBaseUrl("gitlab", "https://gitlab.com/").baseUrl;
   out.codes = pkg.errorCodes().includes("init.required");
   out.guidance = pkg.troubleshoot("init.required").code;
+  if (pkg.detectToken) out.tokens = pkg.detectToken("ghp_x").kind;
   console.log(JSON.stringify(out));
 `;
 
-test("without Node's fs, calls before init() throw init.required and init() loads the module", () => {
-  const index = new URL("../index.js", import.meta.url).href;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", browserLike, index], {
-    encoding: "utf8",
-    cwd: fileURLToPath(new URL(".", import.meta.url)),
+const common = {
+  before: [true, "init.required", "init.required", true],
+  codesBefore: "init.required",
+  defaultInit: [true, "init.required", true],
+  after: "https://gitlab.com",
+  codes: true,
+  guidance: "init.required",
+};
+
+for (const [file, wasm, expected] of [
+  ["index.js", "forgelink_bg.wasm", common],
+  ["flows.js", "forgelink_flows_bg.wasm", { ...common, classBefore: "init.required", flowBefore: "init.required", tokensBefore: "init.required", tokens: "classic-pat" }],
+]) {
+  test(`without Node's fs, calls to ${file} before init() throw init.required and init() loads ${wasm}`, () => {
+    const entry = new URL(`../${file}`, import.meta.url).href;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", browserLike, entry, wasm], {
+      encoding: "utf8",
+      cwd: fileURLToPath(new URL(".", import.meta.url)),
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), expected);
   });
-  assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), {
-    before: [true, "init.required", "init.required", true],
-    codesBefore: "init.required",
-    defaultInit: [true, "init.required", true],
-    after: "https://gitlab.com",
-    codes: true,
-    guidance: "init.required",
-  });
-});
+}

@@ -1,5 +1,5 @@
-// The same import path in a real browser: headless Chromium loads index.js as a native ES
-// module from a plain static server, with no bundler.
+// The same import paths in a real browser: headless Chromium loads index.js and flows.js as
+// native ES modules from a plain static server, with no bundler.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -38,6 +38,22 @@ const page = `<!doctype html><meta charset="utf-8"><title>forgelink</title>
   out.stateLength = auth.state.length;
   out.roundTrip = forgelink.parseCallback("https://app.example.com/cb?code=c&state=" + auth.state, auth.state).code;
   try { forgelink.checkScopes("gitlab", "api", [1]); } catch (e) { out.invalid = e.code; }
+  // The forgelink entry fetched its own module only.
+  out.loaded = performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname).filter((p) => p.endsWith(".wasm"));
+  // The flows entry, over the browser's own fetch, crypto and timers, against this page's server.
+  const full = await import("/flows.js");
+  try { full.detectToken("ghp_x"); out.flowsBefore = "no error"; } catch (e) { out.flowsBefore = [e instanceof forgelink.ForgelinkError, e.code]; }
+  await full.init();
+  out.sameError = full.ForgelinkError === forgelink.ForgelinkError;
+  try {
+    const host = { fetch: full.fetchHost({ timeoutMs: 5000 }), storage: full.memoryStorage(), encryptionKey: crypto.getRandomValues(new Uint8Array(32)) };
+    const flows = new full.Forgelink(host);
+    const token = "glpat-browser-token-0001";
+    const connection = await flows.connectWithToken({ provider: "gitlab", baseUrl: location.origin + "/gitlab", token });
+    out.connected = [connection.account.username, connection.serverVersion, connection.scopes.granted, (await flows.accessToken(connection.id)) === token];
+    try { await flows.connectWithToken({ provider: "gitlab", baseUrl: location.origin + "/moved", token }); out.redirect = "no error"; }
+    catch (e) { out.redirect = [e instanceof forgelink.ForgelinkError, e.code, /redirect/.test(e.message)]; }
+  } catch (e) { out.flows = String(e); }
   window.result = out;
 </script>`;
 
@@ -51,6 +67,21 @@ before(async () => {
     const path = new URL(request.url, "http://localhost").pathname;
     if (path === "/") {
       response.writeHead(200, { "content-type": "text/html" }).end(page);
+      return;
+    }
+    // A GitLab of three answers for the flows, and an address that has moved.
+    const gitlab = {
+      "/gitlab/api/v4/user": { id: 5, username: "lin", name: "Lin" },
+      "/gitlab/api/v4/version": { version: "17.5.1-ee", revision: "abc" },
+      "/gitlab/api/v4/personal_access_tokens/self": { scopes: ["read_api"], expires_at: null, active: true },
+    }[path];
+    if (gitlab) {
+      const ok = request.headers.authorization === "Bearer glpat-browser-token-0001";
+      response.writeHead(ok ? 200 : 401, { "content-type": "application/json" }).end(JSON.stringify(ok ? gitlab : { message: "401 Unauthorized" }));
+      return;
+    }
+    if (path.startsWith("/moved/")) {
+      response.writeHead(302, { location: "/elsewhere" }).end();
       return;
     }
     const extension = path.slice(path.lastIndexOf("."));
@@ -76,7 +107,7 @@ after(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-test("Chromium imports the package as native ESM, needs init(), then works", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
+test("Chromium imports both entries as native ESM, each needs init() for its own module, then works", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
   profile = await mkdtemp(join(tmpdir(), "forgelink-pkg-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const tab = await context.newPage();
@@ -93,4 +124,11 @@ test("Chromium imports the package as native ESM, needs init(), then works", { s
   assert.equal(result.stateLength, 43);
   assert.equal(result.roundTrip, "c");
   assert.equal(result.invalid, "input.invalid");
+  assert.deepEqual(result.loaded, ["/forgelink_bg.wasm"]);
+  assert.deepEqual(result.flowsBefore, [true, "init.required"]);
+  assert.equal(result.sameError, true);
+  assert.equal(result.flows, undefined);
+  assert.deepEqual(result.connected, ["lin", "17.5.1-ee", ["read_api"], true]);
+  // A browser hides a manual redirect behind an opaque answer: named, not a network failure.
+  assert.deepEqual(result.redirect, [true, "http.unexpected_status", true]);
 });

@@ -1,4 +1,5 @@
-// The published package: its manifest, its files, one import path for Node and browsers.
+// The published package: its manifest, its files, two entries each with one import path for
+// Node and browsers.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -14,7 +15,10 @@ test("the manifest is an ES module package with types, an exports map and a file
   assert.equal(manifest.type, "module");
   assert.equal(manifest.sideEffects, false);
   assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", default: "./index.js" });
-  assert.equal(Object.keys(manifest.exports["."])[0], "types", "types must come first in the conditions");
+  assert.deepEqual(manifest.exports["./flows"], { types: "./flows.d.ts", default: "./flows.js" });
+  for (const entry of [".", "./flows"]) {
+    assert.equal(Object.keys(manifest.exports[entry])[0], "types", `types must come first in the conditions of ${entry}`);
+  }
   for (const file of manifest.files) {
     assert.ok(existsSync(new URL(file, root)), `${file} is built`);
   }
@@ -32,18 +36,38 @@ test("npm would publish exactly the package's files", () => {
   const [packed] = JSON.parse(run.stdout);
   assert.deepEqual(
     packed.files.map((f) => f.path).sort(),
-    ["README.md", "forgelink_bg.wasm", "glue/forgelink.js", "index.d.ts", "index.js", "package.json"],
+    [
+      "README.md",
+      "common.js",
+      "flows.d.ts",
+      "flows.js",
+      "forgelink_bg.wasm",
+      "forgelink_flows_bg.wasm",
+      "glue/forgelink.js",
+      "glue/forgelink_flows.js",
+      "index.d.ts",
+      "index.js",
+      "package.json",
+    ],
   );
 });
 
-test("the package imports by its own name", async () => {
+test("the package imports by its own name, both entries", async () => {
   const byName = await import("forgelink");
   const byPath = await import("../index.js");
   assert.equal(byName.validateBaseUrl, byPath.validateBaseUrl);
+  const flowsByName = await import("forgelink/flows");
+  const flowsByPath = await import("../flows.js");
+  assert.equal(flowsByName.Forgelink, flowsByPath.Forgelink);
+  assert.equal(flowsByName.ForgelinkError, byName.ForgelinkError);
+  assert.equal(byName.Forgelink, undefined, "the forgelink entry leaves the flows out");
+  // Only the entries are public: the shared code and the glue are not.
+  await assert.rejects(import("forgelink/common.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+  await assert.rejects(import("forgelink/glue/forgelink_flows.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 });
 
 test("no module of the package imports a Node builtin statically", () => {
-  for (const file of ["index.js", "glue/forgelink.js"]) {
+  for (const file of ["index.js", "flows.js", "common.js", "glue/forgelink.js", "glue/forgelink_flows.js"]) {
     const source = readFileSync(new URL(file, root), "utf8");
     assert.doesNotMatch(source, /^\s*import[^;]*["']node:/m, file);
     assert.doesNotMatch(source, /\brequire\s*\(/, file);
@@ -53,16 +77,49 @@ test("no module of the package imports a Node builtin statically", () => {
   }
 });
 
-test("the gzip of the wasm stays under the 150 KB goal", () => {
-  const wasm = readFileSync(new URL("forgelink_bg.wasm", root));
-  const gzip = gzipSync(wasm, { level: 9 }).length;
+/** Raw and gzip (node:zlib, level 9, as the build and the benchmarks measure) sizes of a wasm. */
+function sizes(file) {
+  const wasm = readFileSync(new URL(file, root));
+  return { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
+}
+
+test("the gzip of the forgelink entry's wasm stays under the 150 KB goal", (t) => {
+  const { raw, gzip } = sizes("forgelink_bg.wasm");
+  t.diagnostic(`forgelink_bg.wasm: ${raw} bytes, ${gzip} bytes gzip`);
   assert.ok(gzip < 150_000, `${gzip} bytes gzip`);
 });
 
-test("the wasm imports only what the glue provides", async () => {
-  const wasm = readFileSync(new URL("forgelink_bg.wasm", root));
-  const module = await WebAssembly.compile(wasm);
-  for (const entry of WebAssembly.Module.imports(module)) {
-    assert.equal(entry.module, "./forgelink_bg.js", `${entry.module}.${entry.name}`);
+test("the size of the forgelink/flows entry's wasm, reported", (t) => {
+  // No goal of its own: it is what a page that runs the flows downloads, and the reason the
+  // forgelink entry leaves them out.
+  const full = sizes("forgelink_flows_bg.wasm");
+  const light = sizes("forgelink_bg.wasm");
+  t.diagnostic(`forgelink_flows_bg.wasm: ${full.raw} bytes, ${full.gzip} bytes gzip`);
+  assert.ok(full.raw > light.raw, "the flows entry's module holds more than the forgelink entry's");
+});
+
+for (const [wasmFile, glueModule] of [
+  ["forgelink_bg.wasm", "./forgelink_bg.js"],
+  ["forgelink_flows_bg.wasm", "./forgelink_flows_bg.js"],
+]) {
+  test(`${wasmFile} imports only what its glue provides`, async () => {
+    const module = await WebAssembly.compile(readFileSync(new URL(wasmFile, root)));
+    for (const entry of WebAssembly.Module.imports(module)) {
+      assert.equal(entry.module, glueModule, `${entry.module}.${entry.name}`);
+    }
+  });
+}
+
+test("the forgelink entry's wasm has none of the token functions or flows", async () => {
+  const exports = (file) =>
+    WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(new URL(file, root)))).map((e) => e.name);
+  const light = exports("forgelink_bg.wasm");
+  const full = exports("forgelink_flows_bg.wasm");
+  for (const name of ["validate_base_url", "authorization_url", "parse_callback", "troubleshoot"]) {
+    assert.ok(light.includes(name) && full.includes(name), name);
+  }
+  for (const name of ["prepare_token_exchange", "parse_token_response", "detect_token", "flows_connect_start"]) {
+    assert.ok(!light.includes(name), `forgelink_bg.wasm exports ${name}`);
+    assert.ok(full.includes(name), `forgelink_flows_bg.wasm lacks ${name}`);
   }
 });

@@ -1,5 +1,6 @@
-// The package in a Vite app, as a dashboard uses it: `import ... from "forgelink"`, built for
-// production and served by Vite's dev server, each run in headless Chromium.
+// The package in a Vite app, as a dashboard uses it: `import ... from "forgelink"`, and the
+// flows loaded on demand from "forgelink/flows", built for production and served by Vite's dev
+// server, each run in headless Chromium.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -32,12 +33,18 @@ const main = `
   await init();
   out.baseUrl = validateBaseUrl("gitlab", "https://example.com/gitlab/").baseUrl;
   out.authorize = authorizationUrl({ provider: "gitlab", clientId: "id", redirectUri: "https://app.example.com/cb" }).url.split("?")[0];
+  const flows = await import("forgelink/flows");
+  await flows.init();
+  out.token = flows.detectToken("ghp_x").kind;
+  out.sameError = flows.ForgelinkError === ForgelinkError;
   window.result = out;
 `;
 const expected = {
   before: "init.required",
   baseUrl: "https://example.com/gitlab",
   authorize: "https://gitlab.com/oauth/authorize",
+  token: "classic-pat",
+  sameError: true,
 };
 
 let app;
@@ -81,11 +88,12 @@ async function resultAt(url) {
   }
 }
 
-test("vite build emits the wasm as an asset and the app runs", { skip }, async () => {
+test("vite build emits both wasm modules as assets and the app runs", { skip }, async () => {
   const outDir = join(app, "dist");
   await build({ root: app, logLevel: "silent", configFile: false, build: { outDir } });
   const assets = await readdir(join(outDir, "assets"));
-  assert.ok(assets.some((name) => name.endsWith(".wasm")), assets.join(", "));
+  // Two modules: the forgelink entry's, and the flows entry's for the chunk loaded on demand.
+  assert.equal(assets.filter((name) => name.endsWith(".wasm")).length, 2, assets.join(", "));
   const server = createServer(async (request, response) => {
     const path = new URL(request.url, "http://localhost").pathname;
     const file = path === "/" ? "/index.html" : path;

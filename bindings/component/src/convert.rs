@@ -24,7 +24,7 @@ pub(crate) fn core_provider(provider: wit_types::Provider) -> forgelink::Provide
 
 /// The core's provider enum is open (`#[non_exhaustive]`): a provider added to the core before
 /// this WIT version learns about it has no WIT case, and is left out rather than mislabelled.
-fn wit_provider(provider: forgelink::Provider) -> Option<wit_types::Provider> {
+pub(crate) fn wit_provider(provider: forgelink::Provider) -> Option<wit_types::Provider> {
     match provider {
         forgelink::Provider::GitHub => Some(wit_types::Provider::Github),
         forgelink::Provider::GitLab => Some(wit_types::Provider::Gitlab),
@@ -78,6 +78,20 @@ impl IntoWit<wit_types::Guidance> for forgelink::Guidance {
             steps: self.steps.iter().map(|step| (*step).to_owned()).collect(),
             docs_url: self.docs_url.map(str::to_owned),
         }
+    }
+}
+
+/// An error the glue itself raises, with the core's guidance for `code`.
+pub(crate) fn coded_error(
+    code: forgelink::Code,
+    message: &str,
+    detail: Option<String>,
+) -> wit_types::Error {
+    wit_types::Error {
+        code: code.as_str().to_owned(),
+        message: message.to_owned(),
+        provider_detail: detail,
+        guidance: forgelink::troubleshoot(code, None).into_wit(),
     }
 }
 

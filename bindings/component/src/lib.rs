@@ -5,11 +5,22 @@
 //! arguments to core values, calls the core, and converts the result back. Core errors become
 //! the WIT `error` record with their guidance attached.
 //!
+//! The flows run over the imports through `host::ComponentHost`, the core's `Host`, and
+//! complete without an async runtime: every import is synchronous.
+//!
 //! Built for `wasm32-unknown-unknown` and wrapped with `wasm-tools component new`, the
-//! component imports only the interfaces it calls (today `wasi:random/random`), so a plugin
-//! host needs no WASI command-line, stream or filesystem support.
+//! component imports only the interfaces it calls (forgelink's `http`, `storage` and
+//! `environment`, and `wasi:random/random`), so a plugin host needs no WASI command-line,
+//! stream, clock or filesystem support.
+
+// Every export returns the WIT `error` record by value, as the world fixes it; boxing it in the
+// helpers between the core and the exports would only be undone at the boundary.
+#![allow(clippy::result_large_err)]
 
 mod convert;
+mod flows;
+mod host;
+mod tokens;
 
 /// The generated bindings stay private: the public surface is the WIT world itself, and every
 /// value crosses it through the conversions in `convert`.
@@ -28,7 +39,7 @@ use bindings::exports::forgelink::connect::types as wit_types;
 use convert::{core_provider, IntoWit};
 
 /// The component: one zero-sized type implementing every export.
-struct Component;
+pub(crate) struct Component;
 
 impl wit::Guest for Component {
     fn validate_base_url(provider: wit_types::Provider, input: String) -> wit::BaseUrlReport {

@@ -2,15 +2,36 @@
 //!
 //! Every export takes strings, lists of strings or bytes and returns one JSON string, an
 //! envelope: `{"ok": value}` or `{"error": {"code", "message", "providerDetail"?, "guidance"}}`.
-//! Nothing here throws into JavaScript or panics, so the hand-written `index.js` has exactly one
-//! shape to unpack and one error class to throw. `index.js` checks argument types before the
-//! call and asks [`invalid_input`] for the error when one is wrong, so that even that error's
-//! guidance comes from the core's catalog.
+//! Nothing here throws into JavaScript or panics, so the hand-written wrapper (`common.js`, shared
+//! by both entries) has exactly one shape to unpack and one error class to throw. It checks
+//! argument types before the call and asks [`invalid_input`] for the error when one is wrong,
+//! so that even that error's guidance comes from the core's catalog.
+//!
+//! Object arguments (an OAuth client, a connection request) arrive field by field, checked by
+//! the wrapper, so that the glue deserialises nothing; HTTP responses arrive as a status, a flat
+//! list of header names and values, and the body's bytes.
+//!
+//! The token functions and the flows are there only with the `flows` feature: the package's
+//! `forgelink` entry is built without it, so that a page that only checks a base URL does not
+//! download them, and `forgelink/flows` (`flows.js`) with it. The flows (`Forgelink`) resolve a
+//! promise to the same envelope: `flows` runs them over any [`forgelink::Host`], and on
+//! `wasm32-unknown-unknown` the host is the JavaScript object `flows.js` builds over the
+//! caller's `fetch` and `storage`.
 //!
 //! Natively the exports are plain functions, which keeps the envelope testable with
 //! `cargo test`; only the `wasm32-unknown-unknown` build exports them through wasm-bindgen.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+#[cfg(feature = "flows")]
+pub mod flows;
+#[cfg(all(feature = "flows", target_family = "wasm", target_os = "unknown"))]
+mod host;
+#[cfg(feature = "flows")]
+mod tokens;
+
+#[cfg(feature = "flows")]
+pub use tokens::*;
 
 use forgelink::{AuthorizationRequest, Code, Error, Guidance, Provider};
 use serde::Serialize;
@@ -42,7 +63,7 @@ struct ErrorEnvelope<'a> {
 /// with a code it knows.
 const SERIALISATION_FAILED: &str = r#"{"error":{"code":"input.invalid","message":"forgelink could not encode its answer as JSON","guidance":{"code":"input.invalid","title":"Invalid input","summary":"forgelink could not encode its answer.","steps":["Report this as a bug in forgelink, with the call that caused it."]}}}"#;
 
-fn ok<T: Serialize>(value: &T) -> String {
+pub(crate) fn ok<T: Serialize>(value: &T) -> String {
     serde_json::to_string(&OkEnvelope { ok: value }).unwrap_or_else(|_| SERIALISATION_FAILED.into())
 }
 
@@ -56,11 +77,11 @@ fn error_parts(
     serde_json::to_string(&envelope).unwrap_or_else(|_| SERIALISATION_FAILED.into())
 }
 
-fn error(error: &Error) -> String {
+pub(crate) fn error(error: &Error) -> String {
     error_parts(error.code, &error.message, error.provider_detail.as_deref(), error.guidance())
 }
 
-fn invalid(message: &str) -> String {
+pub(crate) fn invalid(message: &str) -> String {
     error_parts(
         Code::InputInvalid,
         message,
@@ -69,14 +90,14 @@ fn invalid(message: &str) -> String {
     )
 }
 
-fn envelope<T: Serialize>(result: Result<T, Error>) -> String {
+pub(crate) fn envelope<T: Serialize>(result: Result<T, Error>) -> String {
     match result {
         Ok(value) => ok(&value),
         Err(e) => error(&e),
     }
 }
 
-fn provider(id: &str) -> Result<Provider, Error> {
+pub(crate) fn provider(id: &str) -> Result<Provider, Error> {
     id.parse()
 }
 
@@ -120,7 +141,7 @@ pub fn scope_catalog(provider_id: &str) -> String {
     envelope(provider(provider_id).map(forgelink::scope_catalog))
 }
 
-/// `checkScopes(provider, granted, required)`; `index.js` has checked that `required` holds
+/// `checkScopes(provider, granted, required)`; `common.js` has checked that `required` holds
 /// only strings.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn check_scopes(provider_id: &str, granted: &str, required: Vec<String>) -> String {
@@ -134,7 +155,7 @@ pub fn profiles() -> String {
     ok(&forgelink::profiles())
 }
 
-/// `authorizationUrl(request)`, one argument per field of the request (`index.js` has checked
+/// `authorizationUrl(request)`, one argument per field of the request (`common.js` has checked
 /// their types and that no other field was given), with the random bytes from the host.
 ///
 /// The fields arrive one by one rather than as JSON because a JSON deserialiser, with the
@@ -280,5 +301,202 @@ mod tests {
         let url = url["ok"]["url"].as_str().expect("a url");
         assert!(url.starts_with("https://gitlab.com/oauth/authorize?"), "{url}");
         assert_eq!(error_code(&request(&[7; 3])), "input.insufficient_entropy");
+    }
+
+    #[cfg(feature = "flows")]
+    fn gitlab_client(
+        provider_id: &str,
+    ) -> (String, Option<String>, String, Option<String>, Option<String>) {
+        (
+            provider_id.to_owned(),
+            Some("https://example.com/gitlab".into()),
+            "the-client".into(),
+            Some("s3cret".into()),
+            Some("https://app.example/cb".into()),
+        )
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn token_requests_come_back_as_http_requests() {
+        let (p, base, id, secret, redirect) = gitlab_client("gitlab");
+        let exchange = parse(&prepare_token_exchange(
+            &p,
+            base.clone(),
+            id.clone(),
+            secret.clone(),
+            redirect.clone(),
+            "the-code".into(),
+            Some("v".repeat(43)),
+        ));
+        assert_eq!(exchange["ok"]["method"], "POST");
+        assert_eq!(exchange["ok"]["url"], "https://example.com/gitlab/oauth/token");
+        assert_eq!(exchange["ok"]["headers"][0], serde_json::json!(["Accept", "application/json"]));
+        let body = exchange["ok"]["body"].as_str().expect("a form");
+        assert!(body.contains("code=the-code") && body.contains("client_secret=s3cret"), "{body}");
+        let refresh =
+            parse(&prepare_refresh(&p, base.clone(), id.clone(), secret, None, "rt".into()));
+        assert_eq!(refresh["error"]["code"], "input.invalid");
+        let revoke = prepare_revoke("gitea", base, id, None, redirect, "t".into());
+        assert_eq!(error_code(&revoke), "provider.unknown");
+        let device =
+            prepare_device_authorization("bitbucket", None, "x".into(), None, None, vec![]);
+        assert_eq!(error_code(&device), "oauth.device_flow_unsupported");
+        let poll = parse(&prepare_device_poll("github", None, "x".into(), None, None, "dc".into()));
+        assert_eq!(poll["ok"]["url"], "https://github.com/login/oauth/access_token");
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn responses_arrive_as_status_flat_headers_and_bytes() {
+        let headers = vec!["Date".to_owned(), "Tue, 14 Nov 2023 22:13:20 GMT".to_owned()];
+        let body = br#"{"access_token":"abcdefghijklmnopqrst","expires_in":7200,"created_at":1700000000,"scope":"api"}"#;
+        // The host's clock is 100 s ahead of the server's: the expiry moves with it.
+        let tokens =
+            parse(&parse_token_response("gitlab", 200, headers, body.to_vec(), 1_700_000_100.0));
+        assert_eq!(tokens["ok"]["expiresAt"], 1_700_007_300);
+        assert_eq!(tokens["ok"]["scopes"], serde_json::json!(["api"]));
+        let error = parse_token_response(
+            "github",
+            200,
+            vec![],
+            b"error=bad_verification_code".to_vec(),
+            0.0,
+        );
+        assert_eq!(error_code(&error), "oauth.bad_verification_code");
+        // An odd header list loses only its unpaired name.
+        let api = parse(&parse_api_error(
+            "gitlab",
+            429,
+            vec!["Retry-After".into(), "30".into(), "X-Dangling".into()],
+            vec![],
+        ));
+        assert_eq!(api["ok"]["code"], "http.rate_limited");
+        assert_eq!(api["ok"]["retryAfter"], 30);
+        let device = parse(&parse_device_authorization(
+            "github",
+            200,
+            vec![],
+            br#"{"device_code":"d","user_code":"U","verification_uri":"https://github.com/login/device"}"#.to_vec(),
+            f64::NAN,
+        ));
+        assert_eq!(device["ok"]["expiresAt"], 900);
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn token_detection_and_refresh_timing() {
+        let info = parse(&detect_token("glpat-secret-value-1234"));
+        assert_eq!(info["ok"]["kind"], "access-token");
+        assert!(!info.to_string().contains("secret-value"));
+        assert!(needs_refresh(Some(1000.0), 950.0, 60.0));
+        assert!(!needs_refresh(Some(1000.0), 900.0, 60.0));
+        assert!(!needs_refresh(None, f64::MAX, 60.0));
+        assert!(needs_refresh(Some(-1e300), 0.0, 0.0));
+        assert_eq!(tokens::seconds(f64::INFINITY), 0);
+        assert_eq!(tokens::seconds(1e300), i64::MAX);
+        assert_eq!(tokens::seconds(-0.5), -1);
+    }
+
+    /// Storage in a map; every request fails, as with no network.
+    #[cfg(feature = "flows")]
+    #[derive(Default)]
+    struct Offline {
+        values: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>>,
+    }
+
+    #[cfg(feature = "flows")]
+    impl forgelink::Host for Offline {
+        async fn fetch(
+            &self,
+            _request: forgelink::HttpRequest,
+        ) -> Result<forgelink::HttpResponse, forgelink::FetchError> {
+            Err(forgelink::FetchError::Connection("offline".into()))
+        }
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, forgelink::StorageError> {
+            Ok(self.values.borrow().get(key).cloned())
+        }
+        async fn set(&self, key: &str, value: &[u8]) -> Result<(), forgelink::StorageError> {
+            self.values.borrow_mut().insert(key.to_owned(), value.to_vec());
+            Ok(())
+        }
+        async fn delete(&self, key: &str) -> Result<(), forgelink::StorageError> {
+            self.values.borrow_mut().remove(key);
+            Ok(())
+        }
+        async fn compare_and_swap(
+            &self,
+            key: &str,
+            expected: Option<&[u8]>,
+            new: &[u8],
+        ) -> Result<bool, forgelink::StorageError> {
+            let mut values = self.values.borrow_mut();
+            if values.get(key).map(Vec::as_slice) != expected {
+                return Ok(false);
+            }
+            values.insert(key.to_owned(), new.to_vec());
+            Ok(true)
+        }
+        fn now(&self) -> i64 {
+            1_700_000_000
+        }
+        fn fill_random(&self, buffer: &mut [u8]) {
+            buffer.fill(3);
+        }
+        async fn sleep(&self, _millis: u32) {}
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn flows_answer_envelopes() {
+        use futures::executor::block_on;
+        let key = forgelink::EncryptionKey::new(&[5; 32]).expect("32 bytes");
+        let flows = forgelink::Flows::new(Offline::default(), key);
+        let start = |provider_id: &str| {
+            flows::start_request(
+                provider_id,
+                None,
+                "the-client".into(),
+                None,
+                "https://app.example/cb".into(),
+                Some("ci-failure-analysis".into()),
+                None,
+                None,
+            )
+        };
+        assert_eq!(
+            error_code(&block_on(flows::connect_start(&flows, start("gitea")))),
+            "provider.unknown"
+        );
+        let started = parse(&block_on(flows::connect_start(&flows, start("gitlab"))));
+        let url = started["ok"]["url"].as_str().expect("a url");
+        let state = started["ok"]["state"].as_str().expect("a state");
+        let callback = format!("https://app.example/cb?code=c&state={state}");
+        assert!(url.starts_with("https://gitlab.com/oauth/authorize?"));
+        assert_eq!(
+            error_code(&block_on(flows::connect_finish(&flows, &callback))),
+            "network.unreachable"
+        );
+        assert_eq!(
+            error_code(&block_on(flows::connect_finish(&flows, &callback))),
+            "oauth.state_mismatch"
+        );
+        let token = flows::token_request("github", None, "ghp_abc".into(), None, None);
+        assert_eq!(
+            error_code(&block_on(flows::connect_with_token(&flows, token))),
+            "network.unreachable"
+        );
+        assert_eq!(
+            error_code(&block_on(flows::access_token(&flows, "nope"))),
+            "connection.not_found"
+        );
+        assert_eq!(
+            error_code(&block_on(flows::disconnect(&flows, "nope"))),
+            "connection.not_found"
+        );
+        assert_eq!(
+            error_code(&block_on(flows::test_connection(&flows, "../x"))),
+            "connection.not_found"
+        );
     }
 }

@@ -52,6 +52,30 @@ impl Default for HttpConfig {
     }
 }
 
+/// What the `http` import needs: send a request as it is, without following redirects.
+///
+/// [`HttpClient`] is the real one. Any `Fn(Request) -> Result<Response, FetchError>` is one
+/// too, which lets tests answer for a provider without a server.
+pub trait Fetch: Send + Sync {
+    /// Sends `request` and returns the response, whatever its status.
+    fn fetch(&self, request: Request) -> Result<Response, FetchError>;
+}
+
+impl<F> Fetch for F
+where
+    F: Fn(Request) -> Result<Response, FetchError> + Send + Sync,
+{
+    fn fetch(&self, request: Request) -> Result<Response, FetchError> {
+        self(request)
+    }
+}
+
+impl Fetch for HttpClient {
+    fn fetch(&self, request: Request) -> Result<Response, FetchError> {
+        HttpClient::fetch(self, request)
+    }
+}
+
 /// A blocking HTTP client configured by [`HttpConfig`]; cheap to clone, connections are pooled.
 #[derive(Clone, Debug)]
 pub struct HttpClient {

@@ -208,3 +208,239 @@ pub fn callback(callback: &wit::Callback) -> Value {
 pub fn error_codes(codes: &[String]) -> Value {
     json!(codes)
 }
+
+/// Adds `key` only when `value` is present, for numbers.
+fn insert_some_number(object: &mut Map<String, Value>, key: &str, value: Option<i64>) {
+    if let Some(value) = value {
+        object.insert(key.to_owned(), Value::from(value));
+    }
+}
+
+fn body_text(body: &[u8]) -> Value {
+    // forgelink's requests carry form-encoded or JSON text; a body that is not UTF-8 cannot
+    // come from it, but is shown rather than dropped.
+    Value::from(String::from_utf8_lossy(body).into_owned())
+}
+
+fn header_pairs(headers: &[(String, String)]) -> Value {
+    headers.iter().map(|(name, value)| json!([name, value])).collect()
+}
+
+/// `{ method, url, headers: [[name, value], ...], body? }`, the body as text.
+pub fn request(request: &wit::Request) -> Value {
+    let mut object = Map::new();
+    object.insert("method".into(), Value::from(request.method.as_str()));
+    object.insert("url".into(), Value::from(request.url.as_str()));
+    object.insert("headers".into(), header_pairs(&request.headers));
+    if let Some(body) = &request.body {
+        object.insert("body".into(), body_text(body));
+    }
+    Value::Object(object)
+}
+
+/// `{ status, headers: [[name, value], ...], body }`, the body as text.
+pub fn response(response: &wit::Response) -> Value {
+    json!({
+        "status": response.status,
+        "headers": header_pairs(&response.headers),
+        "body": body_text(&response.body),
+    })
+}
+
+/// Reads a response in the shape [`response`] prints: `status` (100 to 999), `headers` as
+/// `[name, value]` pairs (absent: none), and `body` as text or as an array of bytes (absent:
+/// empty).
+pub fn parse_response(value: &Value) -> Result<wit::Response, String> {
+    let object = value.as_object().ok_or("a response is a JSON object")?;
+    let status = object
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|status| u16::try_from(status).ok())
+        .filter(|status| (100..=999).contains(status))
+        .ok_or("`status` must be a number from 100 to 999")?;
+    let headers = match object.get("headers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(pairs)) => pairs
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([Value::String(name), Value::String(value)]) => {
+                    Ok((name.clone(), value.clone()))
+                }
+                _ => Err("each header is a [name, value] pair of strings".to_owned()),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("`headers` must be an array of [name, value] pairs".into()),
+    };
+    let body = match object.get("body") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(text)) => text.clone().into_bytes(),
+        Some(Value::Array(bytes)) => bytes
+            .iter()
+            .map(|byte| byte.as_u64().and_then(|byte| u8::try_from(byte).ok()))
+            .collect::<Option<_>>()
+            .ok_or("`body` as an array holds numbers from 0 to 255")?,
+        Some(_) => return Err("`body` must be text or an array of bytes".into()),
+    };
+    Ok(wit::Response { status, headers, body })
+}
+
+/// `{ accessToken, tokenType, refreshToken?, expiresAt?, refreshTokenExpiresAt?, scopes }`.
+/// It holds the tokens themselves: keep it away from logs.
+pub fn token_set(tokens: &wit::TokenSet) -> Value {
+    let mut object = Map::new();
+    object.insert("accessToken".into(), Value::from(tokens.access_token.as_str()));
+    object.insert("tokenType".into(), Value::from(tokens.token_type.as_str()));
+    insert_some(&mut object, "refreshToken", tokens.refresh_token.as_deref());
+    insert_some_number(&mut object, "expiresAt", tokens.expires_at);
+    insert_some_number(&mut object, "refreshTokenExpiresAt", tokens.refresh_token_expires_at);
+    object.insert("scopes".into(), json!(tokens.scopes));
+    Value::Object(object)
+}
+
+/// Reads a token set in the shape [`token_set`] prints.
+pub fn parse_token_set(value: &Value) -> Result<wit::TokenSet, String> {
+    let object = value.as_object().ok_or("a token set is a JSON object")?;
+    let text = |name: &str| -> Result<Option<String>, String> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(_) => Err(format!("`{name}` must be text")),
+        }
+    };
+    let number = |name: &str| -> Result<Option<i64>, String> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => value.as_i64().map(Some).ok_or(format!("`{name}` must be an integer")),
+        }
+    };
+    let scopes = match object.get("scopes") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or("`scopes` must be an array of text")?,
+        Some(_) => return Err("`scopes` must be an array of text".into()),
+    };
+    Ok(wit::TokenSet {
+        access_token: text("accessToken")?.ok_or("`accessToken` is required")?,
+        token_type: text("tokenType")?.unwrap_or_else(|| "bearer".to_owned()),
+        refresh_token: text("refreshToken")?,
+        expires_at: number("expiresAt")?,
+        refresh_token_expires_at: number("refreshTokenExpiresAt")?,
+        scopes,
+    })
+}
+
+/// `{ deviceCode, userCode, verificationUri, verificationUriComplete?, expiresAt, interval }`
+pub fn device_authorization(device: &wit::DeviceAuthorization) -> Value {
+    let mut object = Map::new();
+    object.insert("deviceCode".into(), Value::from(device.device_code.as_str()));
+    object.insert("userCode".into(), Value::from(device.user_code.as_str()));
+    object.insert("verificationUri".into(), Value::from(device.verification_uri.as_str()));
+    insert_some(
+        &mut object,
+        "verificationUriComplete",
+        device.verification_uri_complete.as_deref(),
+    );
+    object.insert("expiresAt".into(), Value::from(device.expires_at));
+    object.insert("interval".into(), Value::from(device.interval));
+    Value::Object(object)
+}
+
+/// `{ provider, kind, description, usableAsAccessToken }`, `provider` null when unknown.
+pub fn token_info(info: &wit::TokenInfo) -> Value {
+    json!({
+        "provider": info.provider.map(provider_id),
+        "kind": info.kind,
+        "description": info.description,
+        "usableAsAccessToken": info.usable_as_access_token,
+    })
+}
+
+/// `{ code, message, providerDetail, status, retryAfter, rateLimitReset, requiredScopes,
+/// grantedScopes, guidance }`, absent values as null.
+pub fn api_error(error: &wit::ApiError) -> Value {
+    json!({
+        "code": error.error.code,
+        "message": error.error.message,
+        "providerDetail": error.error.provider_detail,
+        "status": error.status,
+        "retryAfter": error.retry_after,
+        "rateLimitReset": error.rate_limit_reset,
+        "requiredScopes": error.required_scopes,
+        "grantedScopes": error.granted_scopes,
+        "guidance": guidance(&error.error.guidance),
+    })
+}
+
+/// `{ url, state }`
+pub fn connect_started(started: &wit::ConnectStarted) -> Value {
+    json!({ "url": started.url, "state": started.state })
+}
+
+fn account(account: &wit::Account) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), Value::from(account.id.as_str()));
+    object.insert("username".into(), Value::from(account.username.as_str()));
+    insert_some(&mut object, "name", account.name.as_deref());
+    insert_some(&mut object, "webUrl", account.web_url.as_deref());
+    Value::Object(object)
+}
+
+fn connection_status_id(status: wit::ConnectionStatus) -> &'static str {
+    match status {
+        wit::ConnectionStatus::Active => "active",
+        wit::ConnectionStatus::NeedsReauthorization => "needs_reauthorization",
+    }
+}
+
+/// `{ id, provider, baseUrl, account: { id, username, name?, webUrl? }, scopes: { granted,
+/// missing }, expiresAt?, serverVersion?, status }`, `granted` null when the provider does
+/// not tell.
+pub fn connection(connection: &wit::Connection) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), Value::from(connection.id.as_str()));
+    object.insert("provider".into(), Value::from(provider_id(connection.provider)));
+    object.insert("baseUrl".into(), Value::from(connection.base_url.as_str()));
+    object.insert("account".into(), account(&connection.account));
+    object.insert(
+        "scopes".into(),
+        json!({ "granted": connection.scopes.granted, "missing": connection.scopes.missing }),
+    );
+    insert_some_number(&mut object, "expiresAt", connection.expires_at);
+    insert_some(&mut object, "serverVersion", connection.server_version.as_deref());
+    object.insert("status".into(), Value::from(connection_status_id(connection.status)));
+    Value::Object(object)
+}
+
+/// `pass`, `warn` or `fail`.
+pub fn check_status_id(status: wit::CheckStatus) -> &'static str {
+    match status {
+        wit::CheckStatus::Pass => "pass",
+        wit::CheckStatus::Warn => "warn",
+        wit::CheckStatus::Fail => "fail",
+    }
+}
+
+fn check(check: &wit::Check) -> Value {
+    let mut object = Map::new();
+    object.insert("name".into(), Value::from(check.name.as_str()));
+    object.insert("status".into(), Value::from(check_status_id(check.status)));
+    insert_some(&mut object, "code", check.code.as_deref());
+    object.insert("message".into(), Value::from(check.message.as_str()));
+    if let Some(steps) = &check.guidance {
+        object.insert("guidance".into(), guidance(steps));
+    }
+    Value::Object(object)
+}
+
+/// `{ ok, checks: [{ name, status, code?, message, guidance? }] }`
+pub fn connection_report(report: &wit::ConnectionReport) -> Value {
+    json!({ "ok": report.ok, "checks": report.checks.iter().map(check).collect::<Vec<_>>() })
+}
+
+/// `{ revoked, manualSteps }`
+pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
+    json!({ "revoked": report.revoked, "manualSteps": report.manual_steps })
+}

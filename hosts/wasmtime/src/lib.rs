@@ -3,8 +3,11 @@
 //! It provides the imports of the world `forgelink:connect/plugin` (see `wit/` at the
 //! repository root) with real implementations: [`http::HttpClient`] (a blocking client that
 //! never follows redirects and bounds every request with timeouts), [`storage::FileStore`] (a
-//! directory, with atomic writes and a lock-file compare-and-swap) and `wasi:random/random`
-//! from the operating system's random source. Nothing else of WASI is linked.
+//! directory, with atomic writes and a lock-file compare-and-swap), `environment` (the system
+//! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
+//! with) and `wasi:random/random` from the operating system's random source. Nothing else of
+//! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],
+//! [`environment::Clock`]) that a product or a test can implement its own way.
 //!
 //! ```no_run
 //! use forgelink_host::{http::{HttpClient, HttpConfig}, HostState, Runtime, wit};
@@ -18,8 +21,41 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The flows need a store and the key that seals it; every instance sharing a store needs the
+//! same key.
+//!
+//! ```no_run
+//! use forgelink_host::environment::EncryptionKey;
+//! use forgelink_host::storage::FileStore;
+//! use forgelink_host::{http::{HttpClient, HttpConfig}, json, HostState, Runtime, wit};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = Runtime::load("dist/forgelink.wasm".as_ref(), None)?;
+//! let state = HostState::new(HttpClient::new(&HttpConfig::default())?, Some(FileStore::open("store")?))
+//!     .with_encryption_key(EncryptionKey::from_file("forgelink.key".as_ref())?);
+//! let mut plugin = runtime.instantiate(state)?;
+//! let request = wit::ConnectWithTokenRequest {
+//!     provider: wit::Provider::Gitlab,
+//!     base_url: Some("https://gitlab.example.com".into()),
+//!     token: std::env::var("GITLAB_TOKEN")?,
+//!     username: None,
+//!     profile: Some("ci-failure-analysis".into()),
+//! };
+//! match plugin.connect_with_token(&request)? {
+//!     Ok(connection) => {
+//!         if let Ok(report) = plugin.test_connection(&connection.id)? {
+//!             println!("{}", json::connection_report(&report));
+//!         }
+//!     }
+//!     Err(error) => eprintln!("{}: {}", error.code, error.message),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
+pub mod environment;
 pub mod http;
 pub mod json;
 mod runtime;
@@ -43,10 +79,17 @@ mod bindings {
 
 /// The WIT types of `forgelink:connect`, as Rust values.
 pub mod wit {
+    pub use crate::bindings::exports::forgelink::connect::flows::{
+        Account, Check, CheckStatus, ConnectStartRequest, ConnectStarted, ConnectWithTokenRequest,
+        Connection, ConnectionReport, ConnectionStatus, DisconnectReport, ScopeStatus,
+    };
     pub use crate::bindings::exports::forgelink::connect::provider::{
         Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,
         ProviderEndpoints, ProviderNeeds, ScopeCheck, ScopeEndpoint, ScopeHeader, ScopeInfo,
         ScopeMode, ScopeSource,
+    };
+    pub use crate::bindings::exports::forgelink::connect::tokens::{
+        ApiError, DeviceAuthorization, OauthClient, TokenInfo, TokenSet,
     };
     pub use crate::bindings::exports::forgelink::connect::types::{
         Code, Deployment, Diagnostic, Error, Guidance, Provider, Severity,

@@ -12,6 +12,12 @@ use forgelink_host::storage::FileStore;
 use forgelink_host::{json, wit, HostError, HostState, Plugin, Runtime};
 use serde_json::Value;
 
+/// The commands beyond the provider rules, one module each.
+mod cli {
+    pub mod check;
+    pub mod tokens;
+}
+
 const USAGE: &str = "\
 Usage: forgelink-host [OPTIONS] <COMMAND> [ARGS]
 
@@ -32,13 +38,39 @@ Commands:
   troubleshoot CODE [PROVIDER]
   error-codes
 
+  detect-token [--token-env VAR]          the token from VAR, or the first line of stdin
+  prepare-token-exchange CLIENT --code-env VAR [--code-verifier-env VAR]
+  prepare-refresh CLIENT --refresh-token-env VAR
+  prepare-revoke CLIENT --token-env VAR
+  prepare-device-authorization CLIENT [--scope S]...
+  prepare-device-poll CLIENT --device-code-env VAR
+  parse-token-response PROVIDER [--now SECS]        a response as JSON on stdin
+  parse-device-authorization PROVIDER [--now SECS]  a response as JSON on stdin
+  parse-api-error PROVIDER                          a response as JSON on stdin
+  needs-refresh [--now SECS] [--skew SECS]          a token set as JSON on stdin
+
+  check --provider P [--base-url U] --token-env VAR [--profile NAME]
+        [--username NAME] [--json]
+      Connects with the access token in the environment variable VAR, tests the
+      connection over real HTTP, and prints the report: one line per check, or the
+      JSON report with --json. Exit status 0 when no check fails, 1 otherwise.
+      Records go to a fresh temporary directory (or --store DIR) sealed with the
+      configured key (or a random one), and are deleted before the command ends.
+
 PROVIDER is github, gitlab, bitbucket-cloud or bitbucket-data-center.
+CLIENT is --provider P --client-id ID [--base-url U] [--redirect-uri URI]
+[--client-secret-env VAR]. Secrets are read from environment variables, never from
+the command line, where other users of the machine could see them. A response on
+stdin is {\"status\": 200, \"headers\": [[\"name\", \"value\"]], \"body\": \"text\"}; --now
+defaults to the system clock, in Unix seconds.
 
 Options:
   --component PATH        the component to run [default: dist/forgelink.wasm]
   --cache-dir DIR         keep compiled code here [default: the user's cache directory]
   --no-cache              compile the component on every run
   --store DIR             back the storage import with this directory
+  --key-file PATH         the encryption key: 32 raw bytes or 64 hex characters
+                          [default: 64 hex characters in FORGELINK_ENCRYPTION_KEY]
   --connect-timeout SECS  HTTP connect timeout [default: 10]
   --timeout SECS          HTTP overall timeout [default: 30]
   --proxy URL             HTTP proxy [default: from HTTPS_PROXY / HTTP_PROXY]
@@ -46,8 +78,9 @@ Options:
   -h, --help              print this help
   -V, --version           print the version
 
-Exit status: 0 success, 1 a forgelink error, 2 a usage error (printed as an
-input.invalid or provider.unknown error), 3 the host failed (message on stderr).";
+Exit status: 0 success, 1 a forgelink error (or a failed check), 2 a usage error
+(printed as an input.invalid or provider.unknown error), 3 the host failed (message
+on stderr).";
 
 /// Why the program stops without a result.
 enum Failure {
@@ -57,6 +90,8 @@ enum Failure {
     Usage { code: &'static str, message: String },
     /// The host itself failed.
     Host(String),
+    /// The command printed its own result and ends with this status.
+    Done(u8),
 }
 
 impl From<HostError> for Failure {
@@ -73,6 +108,7 @@ struct Options {
     component: PathBuf,
     cache_dir: Option<PathBuf>,
     store: Option<PathBuf>,
+    key_file: Option<PathBuf>,
     http: HttpConfig,
 }
 
@@ -170,6 +206,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
         component: PathBuf::from("dist/forgelink.wasm"),
         cache_dir: default_cache_dir(),
         store: None,
+        key_file: None,
         http: HttpConfig::default(),
     };
     while let Some(arg) = args.next() {
@@ -178,6 +215,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
             "--cache-dir" => options.cache_dir = Some(PathBuf::from(args.value(&arg)?)),
             "--no-cache" => options.cache_dir = None,
             "--store" => options.store = Some(PathBuf::from(args.value(&arg)?)),
+            "--key-file" => options.key_file = Some(PathBuf::from(args.value(&arg)?)),
             "--connect-timeout" => {
                 options.http.connect_timeout = seconds(&arg, &args.value(&arg)?)?
             }
@@ -299,7 +337,10 @@ fn run_command(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Va
             args.finish()?;
             json::error_codes(&plugin.error_codes()?)
         }
-        other => return Err(usage(format!("unknown command {other:?}; see --help"))),
+        other => match cli::tokens::run(plugin, other, args)? {
+            Some(value) => value,
+            None => return Err(usage(format!("unknown command {other:?}; see --help"))),
+        },
     };
     Ok(value)
 }
@@ -351,6 +392,7 @@ fn main() -> ExitCode {
             }
         }
         Failure::Host(message) => return report(&message, 3),
+        Failure::Done(status) => return ExitCode::from(status),
     };
     match print_json(&value) {
         Ok(()) => ExitCode::from(status),
@@ -382,10 +424,14 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
     let http = HttpClient::new(&options.http).map_err(usage)?;
     let storage = options
         .store
+        .as_ref()
         .map(FileStore::open)
         .transpose()
         .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
     let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
+    if command == "check" {
+        return cli::check::run(&runtime, plugin_slot, &options, &mut args);
+    }
     let value = run_command(plugin, &command, &mut args)?;
     print_json(&value)
 }

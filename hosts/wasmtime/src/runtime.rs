@@ -6,14 +6,17 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 
 use crate::bindings::{Plugin as Bindings, PluginPre};
-use crate::http::HttpClient;
-use crate::storage::FileStore;
+use crate::environment::{Clock, EncryptionKey, SystemClock, MAX_SLEEP};
+use crate::http::Fetch;
+use crate::storage::{FileStore, Storage};
 use crate::wit;
 
 /// The most linear memory one instance may grow to. forgelink needs a few megabytes even for
@@ -69,36 +72,59 @@ fn trap(error: wasmtime::Error) -> HostError {
     HostError::Trap(format!("{error:?}"))
 }
 
-/// What one instance can reach: the HTTP client, the store (if any) and the OS random source.
+/// Why the `encryption-key` import fails when no key was configured; the component returns it
+/// as the `provider-detail` of an `input.invalid` error.
+const NO_KEY: &str = "this host has no encryption key: configure 32 bytes (forgelink-host: --key-file PATH, or FORGELINK_ENCRYPTION_KEY with 64 hexadecimal characters; as a library: HostState::with_encryption_key)";
+
+/// What one instance can reach: HTTP, storage (if any), the clock, the encryption key (if any)
+/// and the OS random source.
 pub struct HostState {
-    http: HttpClient,
-    storage: Option<FileStore>,
+    http: Box<dyn Fetch>,
+    storage: Option<Box<dyn Storage>>,
+    clock: Arc<dyn Clock>,
+    key: Option<EncryptionKey>,
     limits: StoreLimits,
 }
 
 impl HostState {
-    /// A host with `http` and, if given, the file-backed `storage`. Without a store, the
-    /// component's storage calls fail with an error it can report.
-    pub fn new(http: HttpClient, storage: Option<FileStore>) -> Self {
+    /// A host with `http` and, if given, the file-backed `storage`, on the system clock and
+    /// without an encryption key. Without a store, the component's storage calls fail with an
+    /// error it can report; without a key, the flows fail with `input.invalid`.
+    pub fn new(http: impl Fetch + 'static, storage: Option<FileStore>) -> Self {
         HostState {
-            http,
-            storage,
+            http: Box::new(http),
+            storage: storage.map(|store| Box::new(store) as Box<dyn Storage>),
+            clock: Arc::new(SystemClock),
+            key: None,
             limits: StoreLimitsBuilder::new().memory_size(MAX_MEMORY_BYTES).build(),
         }
     }
 
-    /// The HTTP client behind the `http` import.
-    pub fn http(&self) -> &HttpClient {
-        &self.http
+    /// Backs the `storage` import with `storage` instead.
+    pub fn with_storage(mut self, storage: impl Storage + 'static) -> Self {
+        self.storage = Some(Box::new(storage));
+        self
+    }
+
+    /// Seals what the flows store with `key`. Every instance sharing a storage needs the same.
+    pub fn with_encryption_key(mut self, key: EncryptionKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Takes `now` and `sleep` from `clock` instead of the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The store behind the `storage` import, if one was configured.
-    pub fn storage(&self) -> Option<&FileStore> {
-        self.storage.as_ref()
+    pub fn storage(&self) -> Option<&dyn Storage> {
+        self.storage.as_deref()
     }
 
-    fn store(&self) -> Result<&FileStore, String> {
-        self.storage.as_ref().ok_or_else(|| "this host was started without a store".to_owned())
+    fn store(&self) -> Result<&dyn Storage, String> {
+        self.storage().ok_or_else(|| "this host was started without a store".to_owned())
     }
 }
 
@@ -130,6 +156,20 @@ impl crate::bindings::forgelink::connect::storage::Host for HostState {
         self.store()?
             .compare_and_swap(&key, old.as_deref(), &new)
             .map_err(|error| error.to_string())
+    }
+}
+
+impl crate::bindings::forgelink::connect::environment::Host for HostState {
+    fn now(&mut self) -> i64 {
+        self.clock.now()
+    }
+
+    fn sleep(&mut self, millis: u32) {
+        self.clock.sleep(Duration::from_millis(u64::from(millis)).min(MAX_SLEEP));
+    }
+
+    fn encryption_key(&mut self) -> Result<Vec<u8>, String> {
+        self.key.as_ref().map(|key| key.as_bytes().to_vec()).ok_or_else(|| NO_KEY.to_owned())
     }
 }
 
@@ -353,5 +393,157 @@ impl Plugin {
     pub fn error_codes(&mut self) -> Outcome<Vec<String>> {
         let guest = self.bindings.forgelink_connect_provider();
         guest.call_error_codes(&mut self.store).map_err(trap)
+    }
+
+    /// `tokens.prepare-token-exchange`.
+    pub fn prepare_token_exchange(
+        &mut self,
+        client: &wit::OauthClient,
+        code: &str,
+        code_verifier: Option<&str>,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest
+            .call_prepare_token_exchange(&mut self.store, client, code, code_verifier)
+            .map_err(trap)
+    }
+
+    /// `tokens.prepare-refresh`.
+    pub fn prepare_refresh(
+        &mut self,
+        client: &wit::OauthClient,
+        refresh_token: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_prepare_refresh(&mut self.store, client, refresh_token).map_err(trap)
+    }
+
+    /// `tokens.prepare-revoke`.
+    pub fn prepare_revoke(
+        &mut self,
+        client: &wit::OauthClient,
+        token: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_prepare_revoke(&mut self.store, client, token).map_err(trap)
+    }
+
+    /// `tokens.prepare-device-authorization`.
+    pub fn prepare_device_authorization(
+        &mut self,
+        client: &wit::OauthClient,
+        scopes: &[String],
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_prepare_device_authorization(&mut self.store, client, scopes).map_err(trap)
+    }
+
+    /// `tokens.prepare-device-poll`.
+    pub fn prepare_device_poll(
+        &mut self,
+        client: &wit::OauthClient,
+        device_code: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_prepare_device_poll(&mut self.store, client, device_code).map_err(trap)
+    }
+
+    /// `tokens.parse-device-authorization`; `now` in Unix seconds.
+    pub fn parse_device_authorization(
+        &mut self,
+        provider: wit::Provider,
+        response: &wit::Response,
+        now: i64,
+    ) -> Outcome<Result<wit::DeviceAuthorization, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest
+            .call_parse_device_authorization(&mut self.store, provider, response, now)
+            .map_err(trap)
+    }
+
+    /// `tokens.parse-token-response`; `now` in Unix seconds.
+    pub fn parse_token_response(
+        &mut self,
+        provider: wit::Provider,
+        response: &wit::Response,
+        now: i64,
+    ) -> Outcome<Result<wit::TokenSet, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_parse_token_response(&mut self.store, provider, response, now).map_err(trap)
+    }
+
+    /// `tokens.detect-token`.
+    pub fn detect_token(&mut self, token: &str) -> Outcome<wit::TokenInfo> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_detect_token(&mut self.store, token).map_err(trap)
+    }
+
+    /// `tokens.needs-refresh`; `now` and `skew_seconds` in seconds.
+    pub fn needs_refresh(
+        &mut self,
+        tokens: &wit::TokenSet,
+        now: i64,
+        skew_seconds: i64,
+    ) -> Outcome<bool> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_needs_refresh(&mut self.store, tokens, now, skew_seconds).map_err(trap)
+    }
+
+    /// `tokens.parse-api-error`.
+    pub fn parse_api_error(
+        &mut self,
+        provider: wit::Provider,
+        response: &wit::Response,
+    ) -> Outcome<wit::ApiError> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_parse_api_error(&mut self.store, provider, response).map_err(trap)
+    }
+
+    /// `flows.connect-start`.
+    pub fn connect_start(
+        &mut self,
+        request: &wit::ConnectStartRequest,
+    ) -> Outcome<Result<wit::ConnectStarted, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_connect_start(&mut self.store, request).map_err(trap)
+    }
+
+    /// `flows.connect-finish`.
+    pub fn connect_finish(
+        &mut self,
+        callback_url: &str,
+    ) -> Outcome<Result<wit::Connection, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_connect_finish(&mut self.store, callback_url).map_err(trap)
+    }
+
+    /// `flows.connect-with-token`.
+    pub fn connect_with_token(
+        &mut self,
+        request: &wit::ConnectWithTokenRequest,
+    ) -> Outcome<Result<wit::Connection, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_connect_with_token(&mut self.store, request).map_err(trap)
+    }
+
+    /// `flows.access-token`.
+    pub fn access_token(&mut self, id: &str) -> Outcome<Result<String, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_access_token(&mut self.store, id).map_err(trap)
+    }
+
+    /// `flows.test-connection`.
+    pub fn test_connection(
+        &mut self,
+        id: &str,
+    ) -> Outcome<Result<wit::ConnectionReport, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_test_connection(&mut self.store, id).map_err(trap)
+    }
+
+    /// `flows.disconnect`.
+    pub fn disconnect(&mut self, id: &str) -> Outcome<Result<wit::DisconnectReport, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_disconnect(&mut self.store, id).map_err(trap)
     }
 }

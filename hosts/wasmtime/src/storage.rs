@@ -1,16 +1,20 @@
-//! The `forgelink:connect/storage` import: a key-value store in a directory.
+//! The `forgelink:connect/storage` import: the [`Storage`] trait, [`FileStore`] (a directory,
+//! shared safely between threads and processes) and [`MemoryStore`] (for tests and for work
+//! whose records need not outlive the process).
 //!
-//! One file per key. Writes go to a temporary file in the same directory, are flushed to disk
+//! [`FileStore`] keeps one file per key. Writes go to a temporary file in the same directory, are flushed to disk
 //! and renamed over the key's file, so a reader sees the old value or the new one, never half
 //! of either, and a crash leaves no torn value. Every write (`set`, `delete`,
 //! `compare-and-swap`) holds an exclusive lock on `.lock` in the directory, which makes
 //! compare-and-swap atomic against every other write, from threads of this process and from
 //! other processes alike.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -24,6 +28,21 @@ const TEMP_PREFIX: &str = ".tmp-";
 
 /// Makes temporary file names unique within a process; the process id separates processes.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// What the `storage` import needs. Each operation must be atomic, and `compare_and_swap`
+/// linearizable with `set` and `delete` on the same key for every instance sharing the store:
+/// forgelink's single-use states and refresh leases rely on it.
+pub trait Storage: Send + Sync {
+    /// The value stored under `key`, or `None`.
+    fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>>;
+    /// Stores `value` under `key`, replacing any previous value.
+    fn set(&self, key: &str, value: &[u8]) -> io::Result<()>;
+    /// Removes `key`; removing a key that is absent succeeds.
+    fn delete(&self, key: &str) -> io::Result<()>;
+    /// Stores `new` under `key` only if the current value is `old` (`None`: the key is
+    /// absent). Returns whether it stored.
+    fn compare_and_swap(&self, key: &str, old: Option<&[u8]>, new: &[u8]) -> io::Result<bool>;
+}
 
 /// A key-value store in a directory, safe to share between threads and processes.
 #[derive(Clone, Debug)]
@@ -121,6 +140,84 @@ impl FileStore {
             let _ = fs::remove_file(&temp);
         }
         result
+    }
+}
+
+impl Storage for FileStore {
+    fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>> {
+        FileStore::get(self, key)
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> io::Result<()> {
+        FileStore::set(self, key, value)
+    }
+
+    fn delete(&self, key: &str) -> io::Result<()> {
+        FileStore::delete(self, key)
+    }
+
+    fn compare_and_swap(&self, key: &str, old: Option<&[u8]>, new: &[u8]) -> io::Result<bool> {
+        FileStore::compare_and_swap(self, key, old, new)
+    }
+}
+
+/// A key-value store in memory. Clones share the same entries, so instances of the component
+/// in one process can share it as they would share a [`FileStore`].
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    entries: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of keys stored.
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of every entry, for tests that look at what was stored.
+    pub fn snapshot(&self) -> HashMap<String, Vec<u8>> {
+        self.entries().clone()
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<u8>>> {
+        // No operation can leave the map half-updated, so a panic elsewhere while the lock was
+        // held does not make its contents untrustworthy.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Storage for MemoryStore {
+    fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>> {
+        Ok(self.entries().get(key).cloned())
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> io::Result<()> {
+        self.entries().insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> io::Result<()> {
+        self.entries().remove(key);
+        Ok(())
+    }
+
+    fn compare_and_swap(&self, key: &str, old: Option<&[u8]>, new: &[u8]) -> io::Result<bool> {
+        let mut entries = self.entries();
+        if entries.get(key).map(Vec::as_slice) != old {
+            return Ok(false);
+        }
+        entries.insert(key.to_owned(), new.to_vec());
+        Ok(true)
     }
 }
 

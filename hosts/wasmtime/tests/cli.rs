@@ -3,23 +3,64 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
 fn run(args: &[&str]) -> Output {
+    run_with(args, &[], None)
+}
+
+/// Runs the binary with extra environment variables and, if given, `stdin`.
+fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
     // Compiles the component once in this process and leaves it in the shared cache, so the
     // binaries started below (several at once) load it instead of each compiling it.
     common::runtime();
-    Command::new(env!("CARGO_BIN_EXE_forgelink-host"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forgelink-host"))
         .arg("--component")
         .arg(common::component_path())
         .arg("--cache-dir")
         .arg(common::cache_dir())
         .arg("--no-proxy")
         .args(args)
-        .output()
-        .expect("run forgelink-host")
+        .envs(env.iter().copied())
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run forgelink-host");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for forgelink-host")
+}
+
+/// Like [`ok`], with an environment and stdin.
+fn ok_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Value {
+    let output = run_with(args, env, stdin);
+    assert!(
+        output.status.success(),
+        "{args:?} failed with {:?}: {}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+/// The `error` object of a command that must fail with `status`, with an environment and stdin.
+fn error_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>, status: i32) -> Value {
+    let output = run_with(args, env, stdin);
+    assert_eq!(
+        output.status.code(),
+        Some(status),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(value["error"]["guidance"]["code"], value["error"]["code"]);
+    value["error"].clone()
 }
 
 /// Runs a command that must succeed and returns its JSON.
@@ -244,4 +285,213 @@ fn a_missing_component_is_a_host_failure() {
         Command::new(env!("CARGO_BIN_EXE_forgelink-host")).arg("--help").output().expect("run");
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("authorization-url"));
+}
+
+#[test]
+fn token_commands_read_secrets_from_the_environment() {
+    let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let info = ok_with(&["detect-token", "--token-env", "T"], &[("T", token)], None);
+    assert_eq!(keys(&info), ["description", "kind", "provider", "usableAsAccessToken"].into());
+    assert_eq!(
+        (info["provider"].as_str(), info["kind"].as_str()),
+        (Some("github"), Some("classic-pat"))
+    );
+    assert!(!info.to_string().contains(token));
+    let info = ok_with(&["detect-token"], &[], Some("glpat-xxxxxxxxxxxxxxxxxxxx\nsecond line\n"));
+    assert_eq!(info["provider"], "gitlab");
+    let unknown = ok_with(&["detect-token"], &[], Some("de6780bc506a"));
+    assert_eq!(
+        (unknown["provider"].clone(), unknown["kind"].as_str()),
+        (Value::Null, Some("unknown"))
+    );
+
+    let client =
+        ["--provider", "gitlab", "--base-url", "https://example.com/gitlab", "--client-id", "app"];
+    let redirect =
+        ["--redirect-uri", "https://app.example.com/cb", "--client-secret-env", "SECRET"];
+    let env = [
+        ("SECRET", "s3cret"),
+        ("CODE", "the-code"),
+        ("VERIFIER", "v-v-v"),
+        ("RT", "rt-1"),
+        ("DC", "dc-1"),
+        ("TOKEN", "tok"),
+    ];
+    let with = |command: &str, extra: &[&str]| -> Vec<String> {
+        [command]
+            .iter()
+            .chain(client.iter())
+            .chain(redirect.iter())
+            .chain(extra.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let args =
+        with("prepare-token-exchange", &["--code-env", "CODE", "--code-verifier-env", "VERIFIER"]);
+    let request = ok_with(&args.iter().map(String::as_str).collect::<Vec<_>>(), &env, None);
+    assert_eq!(keys(&request), ["body", "headers", "method", "url"].into());
+    assert_eq!(request["url"], "https://example.com/gitlab/oauth/token");
+    let body = request["body"].as_str().expect("a text body");
+    for field in [
+        "grant_type=authorization_code",
+        "code=the-code",
+        "code_verifier=v-v-v",
+        "client_secret=s3cret",
+    ] {
+        assert!(body.contains(field), "{body}");
+    }
+    assert!(request["headers"].as_array().is_some_and(|headers| headers
+        .iter()
+        .all(|h| h.as_array().is_some_and(|pair| pair.len() == 2))));
+
+    let args = with("prepare-refresh", &["--refresh-token-env", "RT"]);
+    let request = ok_with(&args.iter().map(String::as_str).collect::<Vec<_>>(), &env, None);
+    assert!(request["body"].as_str().is_some_and(|body| body.contains("refresh_token=rt-1")));
+    let args = with("prepare-revoke", &["--token-env", "TOKEN"]);
+    let request = ok_with(&args.iter().map(String::as_str).collect::<Vec<_>>(), &env, None);
+    assert_eq!(request["url"], "https://example.com/gitlab/oauth/revoke");
+    let args = with("prepare-device-poll", &["--device-code-env", "DC"]);
+    let request = ok_with(&args.iter().map(String::as_str).collect::<Vec<_>>(), &env, None);
+    assert!(request["body"].as_str().is_some_and(|body| body.contains("device_code=dc-1")));
+    let request = ok_with(
+        &[
+            "prepare-device-authorization",
+            "--provider",
+            "github",
+            "--client-id",
+            "Iv1.abc",
+            "--scope",
+            "repo",
+            "--scope",
+            "read:org",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(request["url"], "https://github.com/login/device/code");
+    assert_eq!(request["body"], "client_id=Iv1.abc&scope=repo+read%3Aorg");
+
+    let bitbucket = error_with(
+        &[
+            "prepare-revoke",
+            "--provider",
+            "bitbucket-cloud",
+            "--client-id",
+            "k",
+            "--token-env",
+            "TOKEN",
+        ],
+        &env,
+        None,
+        1,
+    );
+    assert_eq!(bitbucket["code"], "oauth.revoke_unsupported");
+    let unset = error_with(
+        &[
+            "prepare-refresh",
+            "--provider",
+            "gitlab",
+            "--client-id",
+            "a",
+            "--refresh-token-env",
+            "NO_SUCH_VARIABLE_SET",
+        ],
+        &[],
+        None,
+        2,
+    );
+    assert_eq!(unset["code"], "input.invalid");
+    assert!(unset["message"].as_str().is_some_and(|m| m.contains("NO_SUCH_VARIABLE_SET")));
+    let twice = error_with(&["detect-token", "--token-env", "A", "--token-env", "B"], &[], None, 2);
+    assert_eq!(twice["code"], "input.invalid");
+    let scoped = error_with(
+        &[
+            "prepare-revoke",
+            "--provider",
+            "gitlab",
+            "--client-id",
+            "a",
+            "--scope",
+            "api",
+            "--token-env",
+            "TOKEN",
+        ],
+        &env,
+        None,
+        2,
+    );
+    assert_eq!(scoped["code"], "input.invalid");
+}
+
+#[test]
+fn parse_commands_read_a_response_on_stdin() {
+    let gitlab = r#"{"status": 200, "headers": [["Date", "Tue, 14 Nov 2023 22:13:20 GMT"]], "body": "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":7200,\"refresh_token\":\"r\",\"scope\":\"api read_user\",\"created_at\":1700000000}"}"#;
+    let tokens =
+        ok_with(&["parse-token-response", "gitlab", "--now", "1700000100"], &[], Some(gitlab));
+    assert_eq!(
+        keys(&tokens),
+        ["accessToken", "expiresAt", "refreshToken", "scopes", "tokenType"].into()
+    );
+    assert_eq!(tokens["expiresAt"], 1_700_000_100 + 7200);
+    assert_eq!(tokens["scopes"], serde_json::json!(["api", "read_user"]));
+
+    let needs = ok_with(
+        &["needs-refresh", "--now", "1700007250", "--skew", "60"],
+        &[],
+        Some(&tokens.to_string()),
+    );
+    assert_eq!(needs, Value::Bool(true));
+    let needs = ok_with(&["needs-refresh", "--now", "1700000100"], &[], Some(&tokens.to_string()));
+    assert_eq!(needs, Value::Bool(false));
+
+    let refused = r#"{"status": 400, "body": "{\"error\":\"invalid_grant\",\"error_description\":\"The provided authorization grant is invalid\"}"}"#;
+    let error = error_with(&["parse-token-response", "gitlab"], &[], Some(refused), 1);
+    assert_eq!(error["code"], "oauth.invalid_grant");
+    assert_eq!(error["providerDetail"], "The provided authorization grant is invalid");
+
+    let device = r#"{"status": 200, "headers": [], "body": [123,34,100,101,118,105,99,101,95,99,111,100,101,34,58,34,100,34,44,34,117,115,101,114,95,99,111,100,101,34,58,34,87,68,74,66,45,77,74,72,84,34,44,34,118,101,114,105,102,105,99,97,116,105,111,110,95,117,114,105,34,58,34,104,116,116,112,115,58,47,47,103,105,116,104,117,98,46,99,111,109,47,108,111,103,105,110,47,100,101,118,105,99,101,34,125]}"#;
+    let device =
+        ok_with(&["parse-device-authorization", "github", "--now", "1000"], &[], Some(device));
+    assert_eq!(
+        keys(&device),
+        ["deviceCode", "expiresAt", "interval", "userCode", "verificationUri"].into()
+    );
+    assert_eq!(
+        (device["userCode"].as_str(), device["expiresAt"].as_i64(), device["interval"].as_i64()),
+        (Some("WDJB-MJHT"), Some(1900), Some(5))
+    );
+
+    let forbidden = r#"{"status": 403, "headers": [], "body": "{\"type\":\"error\",\"error\":{\"message\":\"Your credentials lack one or more required privilege scopes.\",\"detail\":{\"granted\":[\"repository\"],\"required\":[\"pullrequest\"]}}}"}"#;
+    let api = ok_with(&["parse-api-error", "bitbucket-cloud"], &[], Some(forbidden));
+    assert_eq!(
+        keys(&api),
+        [
+            "code",
+            "grantedScopes",
+            "guidance",
+            "message",
+            "providerDetail",
+            "rateLimitReset",
+            "requiredScopes",
+            "retryAfter",
+            "status"
+        ]
+        .into()
+    );
+    assert_eq!(api["code"], "http.missing_scope");
+    assert_eq!(api["requiredScopes"], serde_json::json!(["pullrequest"]));
+
+    for bad in [
+        "not json",
+        r#"{"status": 70000}"#,
+        r#"{"status": 200, "headers": [["a"]]}"#,
+        r#"{"status": 200, "body": [256]}"#,
+        "[]",
+    ] {
+        let error = error_with(&["parse-api-error", "github"], &[], Some(bad), 2);
+        assert_eq!(error["code"], "input.invalid", "{bad}");
+    }
+    let error =
+        error_with(&["parse-token-response", "github", "--now", "soon"], &[], Some("{}"), 2);
+    assert_eq!(error["code"], "input.invalid");
 }

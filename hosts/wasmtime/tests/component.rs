@@ -3,9 +3,14 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
+use forgelink_host::http::Fetch;
+use forgelink_host::storage::MemoryStore;
 use forgelink_host::wit::{self, Provider};
+use forgelink_host::{json, HostState, Plugin};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use common::{plugin, runtime};
@@ -55,28 +60,32 @@ fn percent_decode(text: &str) -> String {
 }
 
 #[test]
-fn imports_are_only_forgelink_interfaces_and_wasi_random() {
-    let allowed: BTreeSet<&str> = [
+fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
+    // Exactly what the world imports: a missing one means the glue stopped calling it, an
+    // extra one (wasi:cli, wasi:io, wasi:clocks...) that a dependency reached for the platform
+    // and every plugin host would have to provide it.
+    let expected: BTreeSet<&str> = [
+        "forgelink:connect/environment@0.1.0",
         "forgelink:connect/http@0.1.0",
         "forgelink:connect/storage@0.1.0",
         "wasi:random/random@0.2.12",
     ]
     .into();
     let imports = runtime().imports();
-    for import in &imports {
-        assert!(allowed.contains(import.as_str()), "unexpected import {import}; all: {imports:?}");
-    }
-    // authorization-url draws its state from the host, so this one is always there.
-    assert!(imports.iter().any(|import| import == "wasi:random/random@0.2.12"), "{imports:?}");
-    assert!(!imports
-        .iter()
-        .any(|import| import.starts_with("wasi:cli") || import.starts_with("wasi:io")));
+    let actual: BTreeSet<&str> = imports.iter().map(String::as_str).collect();
+    assert_eq!(actual, expected);
+    assert_eq!(actual.len(), imports.len(), "no import twice: {imports:?}");
 
     let exports = runtime().exports();
-    assert!(
-        exports.iter().any(|export| export == "forgelink:connect/provider@0.1.0"),
-        "{exports:?}"
-    );
+    let actual: BTreeSet<&str> = exports.iter().map(String::as_str).collect();
+    let expected: BTreeSet<&str> = [
+        "forgelink:connect/types@0.1.0",
+        "forgelink:connect/provider@0.1.0",
+        "forgelink:connect/tokens@0.1.0",
+        "forgelink:connect/flows@0.1.0",
+    ]
+    .into();
+    assert_eq!(actual, expected);
 }
 
 #[test]
@@ -468,4 +477,616 @@ fn error_codes_list_the_issue_codes() {
     ] {
         assert!(unique.contains(code), "missing {code}");
     }
+}
+
+// The `tokens` export. Each answer is also held to the core's own serde output, which is
+// what the npm package prints, so the host's JSON carries the package's field names.
+
+fn oauth_client(provider: Provider) -> wit::OauthClient {
+    wit::OauthClient {
+        provider,
+        base_url: match provider {
+            Provider::Gitlab => Some("https://example.com/gitlab".into()),
+            Provider::BitbucketDataCenter => Some("https://bitbucket.example.com".into()),
+            _ => None,
+        },
+        client_id: "the-client".into(),
+        client_secret: Some("s3cret".into()),
+        redirect_uri: Some("https://app.example.com/cb".into()),
+    }
+}
+
+fn core_provider(provider: Provider) -> forgelink::Provider {
+    match provider {
+        Provider::Github => forgelink::Provider::GitHub,
+        Provider::Gitlab => forgelink::Provider::GitLab,
+        Provider::BitbucketCloud => forgelink::Provider::BitbucketCloud,
+        Provider::BitbucketDataCenter => forgelink::Provider::BitbucketDataCenter,
+    }
+}
+
+fn core_client(client: &wit::OauthClient) -> forgelink::OAuthClient {
+    let mut core = forgelink::OAuthClient::new(core_provider(client.provider), &client.client_id);
+    core.base_url = client.base_url.clone();
+    core.client_secret = client.client_secret.clone().map(forgelink::ClientSecret::new);
+    core.redirect_uri = client.redirect_uri.clone();
+    core
+}
+
+fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
+    forgelink::HttpResponse {
+        status: response.status,
+        headers: response.headers.clone(),
+        body: response.body.clone(),
+    }
+}
+
+fn core_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("the core's values serialise")
+}
+
+fn form(request: &wit::Request) -> Vec<(String, String)> {
+    let body = String::from_utf8(request.body.clone().unwrap_or_default()).expect("UTF-8");
+    query(&format!("?{body}"))
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> wit::Response {
+    wit::Response {
+        status,
+        headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn prepare_token_exchange_places_credentials_each_providers_way() {
+    let mut plugin = plugin();
+    for provider in PROVIDERS {
+        let client = oauth_client(provider);
+        let request =
+            plugin.prepare_token_exchange(&client, "the-code", Some(&"v".repeat(43))).unwrap();
+        let request = request.unwrap_or_else(|e| panic!("{provider:?}: {e:?}"));
+        let core = forgelink::prepare_token_exchange(
+            &core_client(&client),
+            &forgelink::AuthorizationCode::new("the-code"),
+            Some(&forgelink::CodeVerifier::new("v".repeat(43))),
+        )
+        .expect("the core agrees");
+        assert_eq!(json::request(&request), core_json(&core), "{provider:?}");
+        assert_eq!(request.method, "POST");
+        let fields = form(&request);
+        assert!(fields.contains(&("grant_type".into(), "authorization_code".into())));
+        assert!(fields.contains(&("code".into(), "the-code".into())));
+        assert!(fields.contains(&("redirect_uri".into(), "https://app.example.com/cb".into())));
+    }
+    let gitlab =
+        plugin.prepare_token_exchange(&oauth_client(Provider::Gitlab), "c", None).unwrap().unwrap();
+    assert_eq!(gitlab.url, "https://example.com/gitlab/oauth/token");
+    assert!(form(&gitlab).contains(&("client_secret".into(), "s3cret".into())));
+    let github =
+        plugin.prepare_token_exchange(&oauth_client(Provider::Github), "c", None).unwrap().unwrap();
+    assert_eq!(github.url, "https://github.com/login/oauth/access_token");
+    assert_eq!(header(&github.headers, "accept"), Some("application/json"));
+    // Bitbucket Cloud takes the consumer's credentials as HTTP Basic only.
+    let bitbucket = plugin
+        .prepare_token_exchange(&oauth_client(Provider::BitbucketCloud), "c", None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(header(&bitbucket.headers, "authorization"), Some("Basic dGhlLWNsaWVudDpzM2NyZXQ="));
+    assert!(!form(&bitbucket).iter().any(|(name, _)| name == "client_secret"));
+
+    let mut cloudless = oauth_client(Provider::BitbucketDataCenter);
+    cloudless.base_url = None;
+    let error = plugin.prepare_token_exchange(&cloudless, "c", None).unwrap().unwrap_err();
+    assert_eq!(error.code, "base_url.required");
+}
+
+#[test]
+fn prepare_refresh_revoke_and_the_device_flow() {
+    let mut plugin = plugin();
+    let gitlab = oauth_client(Provider::Gitlab);
+    let refresh = plugin.prepare_refresh(&gitlab, "rt-1").unwrap().unwrap();
+    let fields = form(&refresh);
+    assert!(fields.contains(&("grant_type".into(), "refresh_token".into())));
+    assert!(fields.contains(&("refresh_token".into(), "rt-1".into())));
+    // GitLab refuses a refresh that does not repeat the redirect URI.
+    assert!(fields.contains(&("redirect_uri".into(), "https://app.example.com/cb".into())));
+    let core =
+        forgelink::prepare_refresh(&core_client(&gitlab), &forgelink::RefreshToken::new("rt-1"));
+    assert_eq!(json::request(&refresh), core_json(&core.expect("the core agrees")));
+    let without = wit::OauthClient { redirect_uri: None, ..gitlab.clone() };
+    assert_eq!(plugin.prepare_refresh(&without, "rt").unwrap().unwrap_err().code, "input.invalid");
+
+    let github = oauth_client(Provider::Github);
+    let revoke = plugin.prepare_revoke(&github, "gho_token").unwrap().unwrap();
+    assert_eq!(
+        (revoke.method.as_str(), revoke.url.as_str()),
+        ("DELETE", "https://api.github.com/applications/the-client/token")
+    );
+    assert_eq!(revoke.body.as_deref(), Some(br#"{"access_token":"gho_token"}"#.as_slice()));
+    let revoke = plugin.prepare_revoke(&gitlab, "tok").unwrap().unwrap();
+    assert_eq!(revoke.url, "https://example.com/gitlab/oauth/revoke");
+    for provider in [Provider::BitbucketCloud, Provider::BitbucketDataCenter] {
+        let error = plugin.prepare_revoke(&oauth_client(provider), "t").unwrap().unwrap_err();
+        assert_eq!(error.code, "oauth.revoke_unsupported");
+    }
+
+    let device = plugin
+        .prepare_device_authorization(&github, &["repo".into(), "read:org".into()])
+        .unwrap()
+        .unwrap();
+    assert_eq!(device.url, "https://github.com/login/device/code");
+    assert!(form(&device).contains(&("scope".into(), "repo read:org".into())));
+    let poll = plugin.prepare_device_poll(&gitlab, "dc-1").unwrap().unwrap();
+    assert_eq!(poll.url, "https://example.com/gitlab/oauth/token");
+    assert!(form(&poll)
+        .contains(&("grant_type".into(), "urn:ietf:params:oauth:grant-type:device_code".into())));
+    assert!(form(&poll).contains(&("device_code".into(), "dc-1".into())));
+    let bitbucket = oauth_client(Provider::BitbucketCloud);
+    let error = plugin.prepare_device_authorization(&bitbucket, &[]).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.device_flow_unsupported");
+    let error = plugin.prepare_device_poll(&bitbucket, "dc").unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.device_flow_unsupported");
+}
+
+#[test]
+fn parse_device_authorization_reads_githubs_answer() {
+    let mut plugin = plugin();
+    let answer = response(
+        200,
+        &[("Content-Type", "application/json")],
+        r#"{"device_code":"3584d83530557fdd1f46af8289938c8ef79f9dc5","user_code":"WDJB-MJHT","verification_uri":"https://github.com/login/device","expires_in":900,"interval":5}"#,
+    );
+    let device = plugin.parse_device_authorization(Provider::Github, &answer, 1_000).unwrap();
+    let device = device.expect("a device authorization");
+    assert_eq!(device.user_code, "WDJB-MJHT");
+    assert_eq!(device.verification_uri, "https://github.com/login/device");
+    assert_eq!((device.expires_at, device.interval), (1_900, 5));
+    let core = forgelink::parse_device_authorization(
+        forgelink::Provider::GitHub,
+        &core_response(&answer),
+        1_000,
+    );
+    assert_eq!(json::device_authorization(&device), core_json(&core.expect("the core agrees")));
+
+    let disabled =
+        response(200, &[], "error=device_flow_disabled&error_description=Device+flow+is+disabled");
+    let error = plugin.parse_device_authorization(Provider::Github, &disabled, 0).unwrap();
+    assert_eq!(error.unwrap_err().code, "oauth.device_flow_disabled");
+}
+
+#[test]
+fn parse_token_response_reads_every_providers_quirks() {
+    let mut plugin = plugin();
+    // GitHub without `Accept: application/json`: a form, with a comma-separated scope.
+    let github = response(
+        200,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo%2Cread%3Aorg&token_type=bearer",
+    );
+    let tokens = plugin.parse_token_response(Provider::Github, &github, 1_000).unwrap().unwrap();
+    assert_eq!(tokens.access_token, "gho_16C7e42F292c6912E7710c838347Ae178B4a");
+    assert_eq!(tokens.scopes, ["repo", "read:org"]);
+    assert_eq!((tokens.expires_at, tokens.refresh_token.as_deref()), (None, None));
+    let core = forgelink::parse_token_response(
+        forgelink::Provider::GitHub,
+        &core_response(&github),
+        1_000,
+    );
+    assert_eq!(json::token_set(&tokens), core_json(&core.expect("the core agrees")));
+
+    // GitHub reports errors with HTTP 200.
+    let error = response(
+        200,
+        &[("Content-Type", "application/json")],
+        r#"{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired.","error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}"#,
+    );
+    let error = plugin.parse_token_response(Provider::Github, &error, 0).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.bad_verification_code");
+    assert_eq!(error.provider_detail.as_deref(), Some("The code passed is incorrect or expired."));
+
+    // GitLab's `created_at` is its own clock; the `Date` header moves it to the caller's.
+    // Here the caller's clock runs 100 seconds ahead of the server's.
+    let server_now = 1_700_000_000;
+    let gitlab = response(
+        200,
+        &[("Date", "Tue, 14 Nov 2023 22:13:20 GMT")],
+        &format!(
+            r#"{{"access_token":"de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54","token_type":"Bearer","expires_in":7200,"refresh_token":"8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1","scope":"api read_user","created_at":{server_now}}}"#
+        ),
+    );
+    let tokens =
+        plugin.parse_token_response(Provider::Gitlab, &gitlab, server_now + 100).unwrap().unwrap();
+    assert_eq!(tokens.expires_at, Some(server_now + 100 + 7200));
+    assert_eq!(tokens.scopes, ["api", "read_user"]);
+    assert!(tokens.refresh_token.is_some());
+    let core = forgelink::parse_token_response(
+        forgelink::Provider::GitLab,
+        &core_response(&gitlab),
+        server_now + 100,
+    );
+    assert_eq!(json::token_set(&tokens), core_json(&core.expect("the core agrees")));
+
+    // Bitbucket's plural `scopes`, space-separated, and its refresh token.
+    let bitbucket = response(
+        200,
+        &[],
+        r#"{"access_token":"bb-access","scopes":"repository pullrequest","expires_in":7200,"refresh_token":"bb-refresh","token_type":"bearer","state":"authorization_code"}"#,
+    );
+    let tokens =
+        plugin.parse_token_response(Provider::BitbucketCloud, &bitbucket, 10).unwrap().unwrap();
+    assert_eq!(tokens.scopes, ["repository", "pullrequest"]);
+    assert_eq!(tokens.expires_at, Some(7_210));
+
+    for (body, code) in [
+        (
+            r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."}"#,
+            "oauth.invalid_grant",
+        ),
+        (
+            r#"{"error":"invalid_client","error_description":"Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."}"#,
+            "oauth.invalid_client",
+        ),
+        (r#"{"error":"authorization_pending"}"#, "oauth.authorization_pending"),
+        (r#"{"error":"slow_down","interval":10}"#, "oauth.slow_down"),
+        (r#"{"error":"expired_token"}"#, "oauth.expired_token"),
+        (r#"{"error":"invalid_scope"}"#, "oauth.invalid_scope"),
+        (r#"{"token_type":"bearer"}"#, "token.invalid_response"),
+        ("<html>502 Bad Gateway</html>", "http.server_error"),
+    ] {
+        let status = match body {
+            _ if body.starts_with('<') => 502,
+            _ if body.contains("error") => 400,
+            _ => 200,
+        };
+        let answer = response(status, &[], body);
+        let error = plugin.parse_token_response(Provider::Gitlab, &answer, 0).unwrap().unwrap_err();
+        assert_eq!(error.code, code, "{body}");
+        assert_eq!(error.guidance.code, code);
+    }
+}
+
+#[test]
+fn detect_token_and_needs_refresh() {
+    let mut plugin = plugin();
+    for (token, provider, kind, usable) in [
+        ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", Some(Provider::Github), "classic-pat", true),
+        ("github_pat_11ABCDEFG0abcdefghijkl", Some(Provider::Github), "fine-grained-pat", true),
+        ("ghr_refreshrefresh", Some(Provider::Github), "refresh", false),
+        ("glpat-xxxxxxxxxxxxxxxxxxxx", Some(Provider::Gitlab), "access-token", true),
+        ("gldt-deploydeploy", Some(Provider::Gitlab), "deploy-token", false),
+        ("BBDC-abcdef", Some(Provider::BitbucketDataCenter), "http-access-token", true),
+        ("de6780bc506a0446309bd93628", None, "unknown", true),
+    ] {
+        let info = plugin.detect_token(token).unwrap();
+        assert_eq!(
+            (info.provider, info.kind.as_str(), info.usable_as_access_token),
+            (provider, kind, usable),
+            "{token}"
+        );
+        let printed = json::token_info(&info);
+        assert_eq!(printed, core_json(&forgelink::detect_token(token)), "{token}");
+        assert!(!printed.to_string().contains(token), "the token is echoed back");
+    }
+
+    let tokens = wit::TokenSet {
+        access_token: "a".into(),
+        token_type: "bearer".into(),
+        refresh_token: None,
+        expires_at: Some(1_000),
+        refresh_token_expires_at: None,
+        scopes: Vec::new(),
+    };
+    assert!(!plugin.needs_refresh(&tokens, 900, 60).unwrap());
+    assert!(plugin.needs_refresh(&tokens, 940, 60).unwrap());
+    assert!(plugin.needs_refresh(&tokens, 1_000, 0).unwrap());
+    assert!(!plugin.needs_refresh(&tokens, 999, -500).unwrap(), "a negative skew counts as none");
+    let forever = wit::TokenSet { expires_at: None, ..tokens.clone() };
+    assert!(!plugin.needs_refresh(&forever, i64::MAX, i64::MAX).unwrap());
+    assert_eq!(
+        json::parse_token_set(&json::token_set(&tokens)).map(|t| t.expires_at),
+        Ok(Some(1_000))
+    );
+}
+
+#[test]
+fn parse_api_error_names_what_to_fix() {
+    let mut plugin = plugin();
+    let cases: [(Provider, wit::Response, &str); 7] = [
+        (
+            Provider::BitbucketCloud,
+            response(
+                403,
+                &[],
+                r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"granted":["repository"],"required":["pullrequest"]}}}"#,
+            ),
+            "http.missing_scope",
+        ),
+        (
+            Provider::Github,
+            response(
+                403,
+                &[],
+                r#"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}"#,
+            ),
+            "http.forbidden",
+        ),
+        (
+            Provider::Gitlab,
+            response(
+                403,
+                &[],
+                r#"{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}"#,
+            ),
+            "http.missing_scope",
+        ),
+        (
+            Provider::Github,
+            response(
+                403,
+                &[
+                    ("X-RateLimit-Remaining", "0"),
+                    ("X-RateLimit-Reset", "1700003600"),
+                    ("Date", "Tue, 14 Nov 2023 22:13:20 GMT"),
+                ],
+                r#"{"message":"API rate limit exceeded for user ID 1."}"#,
+            ),
+            "http.rate_limited",
+        ),
+        (
+            Provider::BitbucketDataCenter,
+            response(
+                302,
+                &[("Location", "https://bitbucket.example.com/login?next=/rest/api/1.0/users")],
+                "",
+            ),
+            "http.login_redirect",
+        ),
+        (
+            Provider::Gitlab,
+            response(401, &[], r#"{"message":"401 Unauthorized"}"#),
+            "http.unauthorized",
+        ),
+        (
+            Provider::Gitlab,
+            response(503, &[("Retry-After", "30")], "<html></html>"),
+            "http.server_error",
+        ),
+    ];
+    for (provider, answer, code) in &cases {
+        let (provider, code) = (*provider, *code);
+        let error = plugin.parse_api_error(provider, answer).unwrap();
+        assert_eq!(error.error.code, code, "{provider:?} {}", answer.status);
+        assert_eq!(error.status, answer.status);
+        let core = forgelink::parse_api_error(core_provider(provider), &core_response(answer));
+        assert_eq!(json::api_error(&error), core_json(&core), "{provider:?} {}", answer.status);
+    }
+    let scopes = plugin.parse_api_error(Provider::BitbucketCloud, &cases[0].1).unwrap();
+    assert_eq!(
+        (scopes.required_scopes, scopes.granted_scopes),
+        (vec!["pullrequest".into()], vec!["repository".into()])
+    );
+    let limited = plugin.parse_api_error(Provider::Github, &cases[3].1).unwrap();
+    assert_eq!((limited.rate_limit_reset, limited.retry_after), (Some(1_700_003_600), Some(3_600)));
+    let unavailable = plugin.parse_api_error(Provider::Gitlab, &cases[6].1).unwrap();
+    assert_eq!(unavailable.retry_after, Some(30));
+}
+
+// The `flows` export over a scripted provider and storage in memory; the real OAuth server
+// is in `tests/oauth.rs`.
+
+/// github.com as far as a token connection sees it: who the token is, its scopes and expiry.
+fn scripted_github(
+    seen: Arc<Mutex<Vec<wit::Request>>>,
+    expires: &'static str,
+) -> impl Fn(wit::Request) -> Result<wit::Response, wit::FetchError> + Send + Sync {
+    move |request: wit::Request| {
+        let authorized = header(&request.headers, "authorization")
+            == Some("Bearer ghp_16C7e42F292c6912E7710c838347Ae178B4a");
+        let path = (request.method.clone(), request.url.clone());
+        if let Ok(mut seen) = seen.lock() {
+            seen.push(request);
+        }
+        Ok(match (path.0.as_str(), path.1.as_str()) {
+            ("GET", "https://api.github.com/user") if authorized => response(
+                200,
+                &[
+                    ("X-OAuth-Scopes", "repo, read:org, read:user"),
+                    ("GitHub-Authentication-Token-Expiration", expires),
+                ],
+                r#"{"login":"octocat","id":583231,"name":"The Octocat","html_url":"https://github.com/octocat"}"#,
+            ),
+            ("GET", "https://api.github.com/user") => response(
+                401,
+                &[],
+                r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#,
+            ),
+            _ => response(404, &[], r#"{"message":"Not Found"}"#),
+        })
+    }
+}
+
+fn flows_plugin(fetch: impl Fetch + 'static, store: &MemoryStore, now: i64) -> Plugin {
+    let state = HostState::new(fetch, None)
+        .with_storage(store.clone())
+        .with_encryption_key(common::test_key())
+        .with_clock(common::ManualClock::at(now));
+    runtime().instantiate(state).expect("the component instantiates")
+}
+
+/// 2026-11-22 00:00:00 UTC, seven days before the scripted token expires.
+const NOW: i64 = 1_795_305_600;
+
+#[test]
+fn a_token_connection_over_a_scripted_provider() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let store = MemoryStore::new();
+    let mut plugin =
+        flows_plugin(scripted_github(seen.clone(), "2026-11-29 00:00:00 UTC"), &store, NOW);
+    let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let request = wit::ConnectWithTokenRequest {
+        provider: Provider::Github,
+        base_url: None,
+        token: token.into(),
+        username: None,
+        profile: Some("engineering-metrics".into()),
+    };
+    let connection = plugin.connect_with_token(&request).unwrap().expect("connected");
+    assert_eq!(
+        (connection.account.username.as_str(), connection.account.id.as_str()),
+        ("octocat", "583231")
+    );
+    assert_eq!(connection.base_url, "https://github.com");
+    assert_eq!(connection.expires_at, Some(NOW + 7 * 86_400));
+    assert_eq!(
+        connection.scopes.granted,
+        Some(vec!["repo".into(), "read:org".into(), "read:user".into()])
+    );
+    assert!(connection.scopes.missing.is_empty(), "{:?}", connection.scopes);
+    assert_eq!(connection.server_version, None);
+    assert_eq!(
+        json::connection(&connection)["account"],
+        serde_json::json!({ "id": "583231", "username": "octocat", "name": "The Octocat", "webUrl": "https://github.com/octocat" })
+    );
+    for (key, value) in store.snapshot() {
+        assert!(!String::from_utf8_lossy(&value).contains(token), "{key} holds the token");
+    }
+
+    assert_eq!(plugin.access_token(&connection.id).unwrap().expect("the token"), token);
+    let report = plugin.test_connection(&connection.id).unwrap().expect("a report");
+    assert!(report.ok, "{report:#?}");
+    let expiry = report.checks.iter().find(|check| check.name == "token-expiry").expect("expiry");
+    // A personal access token is rotated by hand: a week ahead is worth a warning.
+    assert_eq!(expiry.status, wit::CheckStatus::Warn);
+    assert_eq!(expiry.code.as_deref(), Some("token.expired"));
+    assert!(expiry.guidance.as_ref().is_some_and(|g| g.code == "token.expired"));
+
+    let disconnected = plugin.disconnect(&connection.id).unwrap().expect("disconnected");
+    assert!(!disconnected.revoked);
+    assert_eq!(disconnected.manual_steps.len(), 1);
+    assert!(store.is_empty(), "{:?}", store.snapshot().keys());
+    let requests = seen.lock().map(|seen| seen.len()).unwrap_or_default();
+    assert!(requests >= 2, "identified at connect and at the test: {requests}");
+
+    let refused = wit::ConnectWithTokenRequest {
+        token: "ghp_wrongwrongwrongwrongwrongwrong".into(),
+        ..request.clone()
+    };
+    let error = plugin.connect_with_token(&refused).unwrap().expect_err("refused");
+    assert_eq!(error.code, "http.unauthorized");
+    for blank in ["", "  \n"] {
+        let blank = wit::ConnectWithTokenRequest { token: blank.into(), ..request.clone() };
+        let error = plugin.connect_with_token(&blank).unwrap().expect_err("a blank token");
+        assert_eq!(error.code, "input.invalid");
+    }
+    let gitlab_token = wit::ConnectWithTokenRequest {
+        token: "glpat-xxxxxxxxxxxxxxxxxxxx".into(),
+        ..request.clone()
+    };
+    let error = plugin.connect_with_token(&gitlab_token).unwrap().expect_err("another provider's");
+    assert_eq!(error.code, "base_url.wrong_provider");
+    let missing = plugin.test_connection("no-such-connection").unwrap().expect_err("unknown");
+    assert_eq!(missing.code, "connection.not_found");
+    let invalid = plugin.disconnect("../../etc/passwd").unwrap().expect_err("not an id");
+    assert_eq!(invalid.code, "connection.not_found");
+}
+
+#[test]
+fn flows_map_the_hosts_failures_to_codes() {
+    let request = wit::ConnectWithTokenRequest {
+        provider: Provider::Gitlab,
+        base_url: Some("https://gitlab.example.com".into()),
+        token: "glpat-xxxxxxxxxxxxxxxxxxxx".into(),
+        username: None,
+        profile: None,
+    };
+    for (failure, code) in [
+        (wit::FetchError::Timeout, "network.timeout"),
+        (wit::FetchError::Tls("self-signed certificate".into()), "tls.untrusted_certificate"),
+        (wit::FetchError::Connection("connection refused".into()), "network.unreachable"),
+        (wit::FetchError::Other("body too large".into()), "network.unreachable"),
+    ] {
+        let failing = move |_: wit::Request| Err(failure.clone());
+        let mut plugin = flows_plugin(failing, &MemoryStore::new(), NOW);
+        let error = plugin.connect_with_token(&request).unwrap().expect_err("no response");
+        assert_eq!(error.code, code);
+    }
+
+    let unreachable = |_: wit::Request| Err(wit::FetchError::Timeout);
+    // No key: every flow fails with a code, and the host's explanation as the detail.
+    let http = common::test_http_config();
+    let keyless = HostState::new(unreachable, None).with_storage(MemoryStore::new());
+    let mut plugin = runtime().instantiate(keyless).expect("instantiates");
+    let error = plugin.connect_with_token(&request).unwrap().expect_err("no key");
+    assert_eq!(error.code, "input.invalid");
+    assert!(
+        error.provider_detail.as_deref().is_some_and(|d| d.contains("--key-file")),
+        "{error:?}"
+    );
+    let error = plugin.access_token("abc").unwrap().expect_err("no key");
+    assert_eq!(error.code, "input.invalid");
+    drop(http);
+
+    // No store: the flows report the storage failure.
+    let storeless = HostState::new(unreachable, None).with_encryption_key(common::test_key());
+    let mut plugin = runtime().instantiate(storeless).expect("instantiates");
+    let start = wit::ConnectStartRequest {
+        provider: Provider::Gitlab,
+        base_url: Some("https://gitlab.example.com".into()),
+        client_id: "app".into(),
+        client_secret: None,
+        redirect_uri: "https://app.example.com/cb".into(),
+        profile: None,
+        scopes: Some(vec!["read_user".into()]),
+        pkce: None,
+    };
+    let error = plugin.connect_start(&start).unwrap().expect_err("no store");
+    assert_eq!(error.code, "storage.failed");
+    assert!(error.provider_detail.is_some());
+}
+
+#[test]
+fn a_started_authorization_is_single_use_and_expires() {
+    let store = MemoryStore::new();
+    let clock = common::ManualClock::at(NOW);
+    let state = HostState::new(|_: wit::Request| Err(wit::FetchError::Timeout), None)
+        .with_storage(store.clone())
+        .with_encryption_key(common::test_key())
+        .with_clock(clock.clone());
+    let mut plugin = runtime().instantiate(state).expect("instantiates");
+    let start = wit::ConnectStartRequest {
+        provider: Provider::Gitlab,
+        base_url: Some("https://example.com/gitlab".into()),
+        client_id: "app".into(),
+        client_secret: Some("secret".into()),
+        redirect_uri: "https://app.example.com/cb".into(),
+        profile: Some("ci-failure-analysis".into()),
+        scopes: None,
+        pkce: None,
+    };
+    let started = plugin.connect_start(&start).unwrap().expect("started");
+    assert!(started.url.starts_with("https://example.com/gitlab/oauth/authorize?"));
+    assert_eq!(param(&started.url, "state").as_deref(), Some(started.state.as_str()));
+    assert_eq!(store.len(), 1, "the pending authorization is stored");
+    for (_, value) in store.snapshot() {
+        assert!(!String::from_utf8_lossy(&value).contains("secret"));
+    }
+
+    // The code exchange cannot reach the provider: a coded error, and the state is spent.
+    let callback = format!("https://app.example.com/cb?code=c&state={}", started.state);
+    assert_eq!(plugin.connect_finish(&callback).unwrap().unwrap_err().code, "network.timeout");
+    assert_eq!(plugin.connect_finish(&callback).unwrap().unwrap_err().code, "oauth.state_mismatch");
+
+    let late = plugin.connect_start(&start).unwrap().expect("started");
+    clock.advance(601);
+    let callback = format!("https://app.example.com/cb?code=c&state={}", late.state);
+    let error = plugin.connect_finish(&callback).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.authorization_expired");
+
+    let error = plugin.connect_finish("https://app.example.com/cb?code=c").unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.missing_state");
 }

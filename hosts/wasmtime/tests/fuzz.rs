@@ -1,15 +1,36 @@
 //! Random and malformed inputs to every export: the component never traps, and every failure
 //! is a coded error from `error-codes` carrying guidance for that code.
+//!
+//! Three tests, one per exported interface, so that the harness runs them side by side. The
+//! flows run over a provider that answers at random (often plausibly, sometimes with garbage
+//! or a transport failure), storage in memory that now and then fails or hands back altered
+//! bytes, and a clock that jumps ahead, so that connecting, refreshing, leasing, testing and
+//! disconnecting all meet hostile answers.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use forgelink_host::storage::{MemoryStore, Storage};
 use forgelink_host::wit::{self, Provider};
-use forgelink_host::Plugin;
+use forgelink_host::{HostState, Plugin};
 
-/// Calls in total, spread evenly over the ten exports.
-const CALLS: usize = 12_000;
+/// Calls to each export, whatever its interface.
+const PER_EXPORT: usize = 10_000;
+
+/// Panics with the export's name and an excerpt of its input if the component trapped.
+macro_rules! no_trap {
+    ($name:literal, $input:expr, $call:expr) => {
+        match $call {
+            Ok(value) => value,
+            Err(error) => {
+                panic!("{} trapped on {}: {error}", $name, excerpt(AsRef::<str>::as_ref(&$input)))
+            }
+        }
+    };
+}
 
 /// splitmix64: tiny, deterministic, good enough to pick inputs.
 struct Rng(u64);
@@ -244,6 +265,12 @@ fn text(rng: &mut Rng) -> String {
     if rng.chance(250) {
         return huge(rng);
     }
+    small_text(rng)
+}
+
+/// [`text`] without the occasional megabyte, for the secondary fields of a call: one huge
+/// input per call is enough to exercise the size paths, and many would only slow the run.
+fn small_text(rng: &mut Rng) -> String {
     match rng.below(8) {
         0 => String::new(),
         1 => ascii(rng),
@@ -313,18 +340,6 @@ impl Checker {
 }
 
 fn call(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize) {
-    macro_rules! no_trap {
-        ($name:literal, $input:expr, $call:expr) => {
-            match $call {
-                Ok(value) => value,
-                Err(error) => panic!(
-                    "{} trapped on {}: {error}",
-                    $name,
-                    excerpt(AsRef::<str>::as_ref(&$input))
-                ),
-            }
-        };
-    }
     match export {
         0 => {
             let input = text(rng);
@@ -454,24 +469,811 @@ fn call(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize
     }
 }
 
-#[test]
-fn random_and_malformed_inputs_never_trap() {
-    let seed = std::env::var("FORGELINK_FUZZ_SEED")
+fn seed() -> u64 {
+    std::env::var("FORGELINK_FUZZ_SEED")
         .ok()
         .and_then(|seed| seed.parse().ok())
-        .unwrap_or(0x5eed_f0e6_11e4);
-    let mut rng = Rng(seed);
-    let mut plugin = common::plugin();
+        .unwrap_or(0x5eed_f0e6_11e4)
+}
+
+fn checker(plugin: &mut Plugin) -> Checker {
     let codes: BTreeSet<String> = plugin.error_codes().unwrap().into_iter().collect();
-    let mut checker = Checker { codes, failures: 0 };
+    Checker { codes, failures: 0 }
+}
+
+#[test]
+fn random_and_malformed_inputs_never_trap() {
+    let mut rng = Rng(seed());
+    let mut plugin = common::plugin();
+    let mut checker = checker(&mut plugin);
     // One instance for every call: a trap or a leak would show up here as it would in a host.
-    for index in 0..CALLS {
-        call(&mut plugin, &mut checker, &mut rng, index % 10);
+    for _ in 0..PER_EXPORT {
+        for export in 0..10 {
+            call(&mut plugin, &mut checker, &mut rng, export);
+        }
     }
     // The generators aim at the error paths; a run without errors would test little.
+    let calls = PER_EXPORT * 10;
     assert!(
-        checker.failures > CALLS / 20,
-        "only {} coded errors in {CALLS} calls",
+        checker.failures > calls / 20,
+        "only {} coded errors in {calls} calls",
         checker.failures
     );
+}
+
+// The `tokens` interface.
+
+const STATUSES: &[u16] = &[
+    200, 200, 200, 201, 204, 301, 302, 303, 307, 400, 401, 403, 404, 406, 410, 422, 429, 500, 502,
+    503, 0, 1, 99, 600, 999, 65535,
+];
+const HEADER_NAMES: &[&str] = &[
+    "Date",
+    "date",
+    "Retry-After",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Location",
+    "WWW-Authenticate",
+    "X-OAuth-Scopes",
+    "X-Accepted-OAuth-Scopes",
+    "GitHub-Authentication-Token-Expiration",
+    "X-AUSERNAME",
+    "Content-Type",
+    "",
+    "\u{0}",
+];
+const HEADER_VALUES: &[&str] = &[
+    "Tue, 14 Nov 2023 22:13:20 GMT",
+    "Thu, 01 Jan 1970 00:00:00 GMT",
+    "Fri, 31 Dec 9999 23:59:59 GMT",
+    "Sun, 06 Nov 1994 08:49:37 GMT",
+    "not a date",
+    "0",
+    "-1",
+    "30",
+    "1700003600",
+    "99999999999999999999999",
+    "-9223372036854775808",
+    "9223372036854775807",
+    "repo, read:org",
+    "api read_user",
+    "",
+    "https://bitbucket.example.com/login?next=/rest",
+    "/login",
+    "Bearer error=\"invalid_token\", error_description=\"The access token expired\"",
+    "2026-11-29 00:00:00 UTC",
+    "2026-13-45 99:99:99 UTC",
+    "99999999999-01-01",
+    "-5-1-1",
+    "application/json",
+    "ada",
+];
+const TOKEN_FIELDS: &[&str] = &[
+    "access_token",
+    "token_type",
+    "refresh_token",
+    "expires_in",
+    "refresh_token_expires_in",
+    "created_at",
+    "scope",
+    "scopes",
+    "error",
+    "error_description",
+    "device_code",
+    "user_code",
+    "verification_uri",
+    "verification_uri_complete",
+    "interval",
+    "message",
+    "errors",
+    "detail",
+];
+const ERRORS: &[&str] = &[
+    "invalid_grant",
+    "bad_refresh_token",
+    "invalid_client",
+    "invalid_scope",
+    "redirect_uri_mismatch",
+    "authorization_pending",
+    "slow_down",
+    "expired_token",
+    "device_flow_disabled",
+    "bad_verification_code",
+    "incorrect_client_credentials",
+    "unsupported_grant_type",
+    "access_denied",
+    "insufficient_scope",
+    "server_error",
+    "",
+];
+
+fn number_text(rng: &mut Rng) -> String {
+    match rng.below(8) {
+        0 => "0".into(),
+        1 => "-1".into(),
+        2 => "7200".into(),
+        3 => "1e308".into(),
+        4 => "-1e308".into(),
+        5 => "NaN".into(),
+        6 => "9223372036854775807".into(),
+        _ => (rng.next() as i64).to_string(),
+    }
+}
+
+fn json_value(rng: &mut Rng, depth: usize) -> String {
+    match rng.below(if depth > 2 { 6 } else { 8 }) {
+        0 => number_text(rng),
+        1 => format!("{:?}", small_text(rng)),
+        2 => format!("{:?}", rng.pick(ERRORS)),
+        3 => rng.pick(&["true", "false", "null"]).to_owned(),
+        4 => format!("{:?}", scope_list(rng)),
+        5 => format!("{:?}", rng.pick(SCOPE_WORDS)),
+        6 => {
+            let items: Vec<String> =
+                (0..rng.below(4)).map(|_| json_value(rng, depth + 1)).collect();
+            format!("[{}]", items.join(","))
+        }
+        _ => json_object(rng, depth + 1),
+    }
+}
+
+fn json_object(rng: &mut Rng, depth: usize) -> String {
+    let fields: Vec<String> = (0..rng.below(8))
+        .map(|_| {
+            let name =
+                if rng.chance(6) { small_text(rng) } else { rng.pick(TOKEN_FIELDS).to_owned() };
+            format!("{name:?}:{}", json_value(rng, depth))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+fn form_body(rng: &mut Rng) -> String {
+    (0..rng.below(6))
+        .map(|_| {
+            let value = match rng.below(3) {
+                0 => rng.pick(ERRORS).to_owned(),
+                1 => number_text(rng),
+                _ => rng.pick(VALUES).to_owned(),
+            };
+            format!("{}={value}", rng.pick(TOKEN_FIELDS))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn body(rng: &mut Rng) -> Vec<u8> {
+    if rng.chance(400) {
+        return huge(rng).into_bytes();
+    }
+    match rng.below(10) {
+        0 => Vec::new(),
+        1..=3 => json_object(rng, 0).into_bytes(),
+        8 => {
+            // Nesting deeper than any parser here may recurse (serde_json stops at 128).
+            let depth = 1 + rng.below(5_000);
+            let (open, close) = rng.pick(&[("[", "]"), ("{\"error\":", "}")]);
+            let mut text = open.repeat(depth);
+            if rng.chance(2) {
+                text.push_str(&close.repeat(depth));
+            }
+            text.into_bytes()
+        }
+        4 => form_body(rng).into_bytes(),
+        5 => (0..rng.below(200)).map(|_| rng.next() as u8).collect(),
+        6 => format!("<html><body>{}</body></html>", small_text(rng)).into_bytes(),
+        7 => {
+            // A plausible answer with one byte changed.
+            let mut bytes = json_object(rng, 0).into_bytes();
+            if !bytes.is_empty() {
+                let at = rng.below(bytes.len());
+                bytes[at] = rng.next() as u8;
+            }
+            bytes
+        }
+        _ => text(rng).into_bytes(),
+    }
+}
+
+fn response(rng: &mut Rng) -> wit::Response {
+    let headers = (0..rng.below(5))
+        .map(|_| {
+            let name =
+                if rng.chance(10) { small_text(rng) } else { rng.pick(HEADER_NAMES).to_owned() };
+            let value =
+                if rng.chance(5) { small_text(rng) } else { rng.pick(HEADER_VALUES).to_owned() };
+            (name, value)
+        })
+        .collect();
+    wit::Response { status: rng.pick(STATUSES), headers, body: body(rng) }
+}
+
+fn instant(rng: &mut Rng) -> i64 {
+    match rng.below(6) {
+        0 => i64::MIN,
+        1 => i64::MAX,
+        2 => 0,
+        3 => -(rng.below(1_000_000_000) as i64),
+        _ => 1_700_000_000 + rng.below(200_000_000) as i64,
+    }
+}
+
+fn oauth_client(rng: &mut Rng) -> wit::OauthClient {
+    wit::OauthClient {
+        provider: provider(rng),
+        base_url: if rng.chance(3) {
+            Some(rng.pick(&["https://example.com/gitlab", "https://bb.example.com"]).to_owned())
+        } else {
+            maybe(rng, small_text)
+        },
+        client_id: if rng.chance(2) { "client-123".into() } else { small_text(rng) },
+        client_secret: maybe(
+            rng,
+            |rng| if rng.chance(2) { "s3cret".into() } else { small_text(rng) },
+        ),
+        redirect_uri: maybe(rng, |rng| {
+            if rng.chance(2) {
+                "https://app.example.com/cb".into()
+            } else {
+                small_text(rng)
+            }
+        }),
+    }
+}
+
+fn token_set(rng: &mut Rng) -> wit::TokenSet {
+    wit::TokenSet {
+        access_token: text(rng),
+        token_type: small_text(rng),
+        refresh_token: maybe(rng, small_text),
+        expires_at: maybe(rng, instant),
+        refresh_token_expires_at: maybe(rng, instant),
+        scopes: (0..rng.below(4)).map(|_| rng.pick(SCOPE_WORDS).to_owned()).collect(),
+    }
+}
+
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "github_pat_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "glpat-",
+    "gloas-",
+    "gldt-",
+    "glptt-",
+    "glrt-",
+    "glcbt-",
+    "glft-",
+    "glsoat-",
+    "ATATT",
+    "ATCTT",
+    "ATBB",
+    "BBDC-",
+    "",
+    " ",
+    "gh",
+    "GHP_",
+];
+
+fn alphanumeric(rng: &mut Rng, len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..len).map(|_| char::from(CHARS[rng.below(CHARS.len())])).collect()
+}
+
+impl Checker {
+    fn result<T>(&mut self, export: &str, input: &str, result: Result<T, wit::Error>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.error(export, input, &error);
+                None
+            }
+        }
+    }
+
+    fn request(&self, export: &str, input: &str, request: &wit::Request) {
+        assert!(
+            ["GET", "POST", "DELETE"].contains(&request.method.as_str()),
+            "{export}: method {:?}; input {}",
+            request.method,
+            excerpt(input)
+        );
+        assert!(
+            request.url.starts_with("https://") || request.url.starts_with("http://"),
+            "{export}: {}",
+            request.url
+        );
+    }
+}
+
+fn call_tokens(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize) {
+    match export {
+        0..=4 => {
+            let client = oauth_client(rng);
+            let secret = text(rng);
+            let shown = format!("{client:?} | {secret}");
+            let result = match export {
+                0 => {
+                    let verifier = maybe(rng, small_text);
+                    no_trap!(
+                        "prepare-token-exchange",
+                        shown,
+                        plugin.prepare_token_exchange(&client, &secret, verifier.as_deref())
+                    )
+                }
+                1 => no_trap!("prepare-refresh", shown, plugin.prepare_refresh(&client, &secret)),
+                2 => no_trap!("prepare-revoke", shown, plugin.prepare_revoke(&client, &secret)),
+                3 => {
+                    let scopes: Vec<String> = (0..rng.below(4)).map(|_| small_text(rng)).collect();
+                    no_trap!(
+                        "prepare-device-authorization",
+                        shown,
+                        plugin.prepare_device_authorization(&client, &scopes)
+                    )
+                }
+                _ => no_trap!(
+                    "prepare-device-poll",
+                    shown,
+                    plugin.prepare_device_poll(&client, &secret)
+                ),
+            };
+            if let Some(request) = checker.result("prepare-*", &shown, result) {
+                checker.request("prepare-*", &shown, &request);
+            }
+        }
+        5 | 6 => {
+            let (provider, response, now) = (provider(rng), response(rng), instant(rng));
+            let shown = format!(
+                "{provider:?} {} {:?} {}",
+                response.status,
+                response.headers,
+                String::from_utf8_lossy(&response.body)
+            );
+            if export == 5 {
+                let result = no_trap!(
+                    "parse-device-authorization",
+                    shown,
+                    plugin.parse_device_authorization(provider, &response, now)
+                );
+                if let Some(device) = checker.result("parse-device-authorization", &shown, result) {
+                    assert!(device.interval >= 1 && !device.device_code.is_empty(), "{shown}");
+                }
+            } else {
+                let result = no_trap!(
+                    "parse-token-response",
+                    shown,
+                    plugin.parse_token_response(provider, &response, now)
+                );
+                if let Some(tokens) = checker.result("parse-token-response", &shown, result) {
+                    assert!(!tokens.access_token.is_empty(), "{shown}");
+                }
+            }
+        }
+        7 => {
+            let len = 16 + rng.below(40);
+            let secret = alphanumeric(rng, len);
+            let token = match rng.below(4) {
+                0 => text(rng),
+                _ => format!("{}{secret}", rng.pick(TOKEN_PREFIXES)),
+            };
+            let info = no_trap!("detect-token", token, plugin.detect_token(&token));
+            assert!(!info.kind.is_empty() && !info.description.is_empty());
+            let shown = format!("{info:?}");
+            assert!(!shown.contains(&secret), "detect-token echoed {token:?}");
+        }
+        8 => {
+            let (tokens, now, skew) = (token_set(rng), instant(rng), instant(rng));
+            let shown = format!("{tokens:?} {now} {skew}");
+            let needs = no_trap!("needs-refresh", shown, plugin.needs_refresh(&tokens, now, skew));
+            if tokens.expires_at.is_none() {
+                assert!(!needs, "{shown}");
+            }
+        }
+        _ => {
+            let (provider, response) = (provider(rng), response(rng));
+            let shown = format!(
+                "{provider:?} {} {:?} {}",
+                response.status,
+                response.headers,
+                String::from_utf8_lossy(&response.body)
+            );
+            let error =
+                no_trap!("parse-api-error", shown, plugin.parse_api_error(provider, &response));
+            assert_eq!(error.status, response.status);
+            checker.error("parse-api-error", &shown, &error.error);
+        }
+    }
+}
+
+#[test]
+fn random_responses_to_the_token_functions_never_trap() {
+    let mut rng = Rng(seed() ^ 0x7031_6b65_6e73);
+    let mut plugin = common::plugin();
+    let mut checker = checker(&mut plugin);
+    for _ in 0..PER_EXPORT {
+        for export in 0..10 {
+            call_tokens(&mut plugin, &mut checker, &mut rng, export);
+        }
+    }
+    let calls = PER_EXPORT * 10;
+    assert!(
+        checker.failures > calls / 10,
+        "only {} coded errors in {calls} calls",
+        checker.failures
+    );
+}
+
+// The `flows` interface.
+
+/// A provider that answers at random: often what the flows asked for, sometimes an error,
+/// garbage, or no answer at all.
+struct RandomProvider {
+    rng: Mutex<Rng>,
+}
+
+const USERS: &[&str] = &[
+    r#"{"login":"octocat","id":583231,"name":"The Octocat","html_url":"https://github.com/octocat"}"#,
+    r#"{"id":7,"username":"ada","name":"Ada Lovelace","web_url":"https://example.com/gitlab/ada"}"#,
+    r#"{"uuid":"{a1b2}","username":"ada","display_name":"Ada","links":{"html":{"href":"https://bitbucket.org/ada"}}}"#,
+    r#"{"id":3,"slug":"ada","name":"ada","displayName":"Ada","links":{"self":[{"href":"https://bb.example.com/users/ada"}]}}"#,
+    r#"{"version":"17.5.1-ee","revision":"5b4a6e1"}"#,
+    r#"{"version":"8.9.0","buildNumber":"8009000"}"#,
+    r#"{"version":"0.1"}"#,
+    r#"{"installed_version":"3.14.2"}"#,
+    r#"{"scopes":["api","read_user"],"expires_at":"2026-12-01","active":true}"#,
+    r#"{"scopes":"api","expires_at":"not a date"}"#,
+    r#"{"id":"","login":""}"#,
+];
+
+/// The body each provider's endpoint would answer, by the URL's shape (an index in `USERS`).
+fn plausible_body(url: &str) -> &'static str {
+    let path = url.split('?').next().unwrap_or_default();
+    let by_suffix = [
+        ("/personal_access_tokens/self", 8),
+        ("/api/v4/version", 4),
+        ("/application-properties", 5),
+        ("/meta", 7),
+        ("/2.0/user", 2),
+        ("/api/v4/user", 1),
+    ];
+    let fallback = if path.contains("/rest/api/1.0/users/") { 3 } else { 0 };
+    let index = by_suffix
+        .iter()
+        .find(|(suffix, _)| path.ends_with(suffix))
+        .map_or(fallback, |(_, index)| *index);
+    USERS[index]
+}
+
+impl RandomProvider {
+    fn answer(&self, request: &wit::Request) -> Result<wit::Response, wit::FetchError> {
+        let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+        let rng = &mut *rng;
+        if rng.chance(25) {
+            return Err(match rng.below(4) {
+                0 => wit::FetchError::Timeout,
+                1 => wit::FetchError::Tls(text(rng)),
+                2 => wit::FetchError::Connection(text(rng)),
+                _ => wit::FetchError::Other(text(rng)),
+            });
+        }
+        if rng.chance(3) {
+            return Ok(response(rng));
+        }
+        let token_endpoint = request.url.contains("token") && request.method == "POST";
+        let body = if token_endpoint {
+            let access = alphanumeric(rng, 24);
+            let refresh = alphanumeric(rng, 24);
+            match rng.below(5) {
+                0 => format!(
+                    r#"{{"error":"{}","error_description":"{}"}}"#,
+                    rng.pick(ERRORS),
+                    alphanumeric(rng, 10)
+                ),
+                1 => format!("access_token={access}&scope=repo%2Cread%3Aorg&token_type=bearer"),
+                _ => format!(
+                    r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":{},"refresh_token":"{refresh}","scope":"api read_user","created_at":{}}}"#,
+                    number_text(rng),
+                    1_795_305_600 + rng.below(100_000) as i64
+                ),
+            }
+        } else if rng.chance(4) {
+            rng.pick(USERS).to_owned()
+        } else {
+            plausible_body(&request.url).to_owned()
+        };
+        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        if rng.chance(2) {
+            headers.push(("X-AUSERNAME".into(), "ada".into()));
+        }
+        if rng.chance(2) {
+            headers.push((
+                "X-OAuth-Scopes".into(),
+                rng.pick(&["repo, read:org", "", "api", "repo, read:org, read:user, workflow"])
+                    .into(),
+            ));
+        }
+        if rng.chance(4) {
+            headers.push(("Date".into(), rng.pick(HEADER_VALUES).into()));
+        }
+        if rng.chance(4) {
+            headers.push((
+                "GitHub-Authentication-Token-Expiration".into(),
+                rng.pick(HEADER_VALUES).into(),
+            ));
+        }
+        let status = if rng.chance(8) { rng.pick(STATUSES) } else { 200 };
+        Ok(wit::Response { status, headers, body: body.into_bytes() })
+    }
+}
+
+/// Storage in memory that now and then fails, or hands back a value with one byte changed.
+struct FlakyStore {
+    inner: MemoryStore,
+    rng: Mutex<Rng>,
+}
+
+impl FlakyStore {
+    fn roll(&self, one_in: usize) -> bool {
+        self.rng.lock().unwrap_or_else(PoisonError::into_inner).chance(one_in)
+    }
+
+    fn fail(&self) -> io::Result<()> {
+        if self.roll(60) {
+            Err(io::Error::other("the disk is full"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Storage for FlakyStore {
+    fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>> {
+        self.fail()?;
+        let mut value = self.inner.get(key)?;
+        if let Some(bytes) = value.as_mut().filter(|bytes| !bytes.is_empty()) {
+            if self.roll(150) {
+                let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+                let at = rng.below(bytes.len());
+                bytes[at] ^= 1 + (rng.next() as u8 % 255);
+            }
+        }
+        Ok(value)
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> io::Result<()> {
+        self.fail()?;
+        self.inner.set(key, value)
+    }
+
+    fn delete(&self, key: &str) -> io::Result<()> {
+        self.fail()?;
+        self.inner.delete(key)
+    }
+
+    fn compare_and_swap(&self, key: &str, old: Option<&[u8]>, new: &[u8]) -> io::Result<bool> {
+        self.fail()?;
+        self.inner.compare_and_swap(key, old, new)
+    }
+}
+
+const BASE_URLS: &[&str] = &[
+    "https://example.com/gitlab",
+    "https://gitlab.example.com",
+    "https://bb.example.com",
+    "https://ghe.example.com",
+    "https://acme.ghe.com",
+];
+
+/// What the flow calls learned so far, for later calls to build on.
+#[derive(Default)]
+struct Seen {
+    states: Vec<String>,
+    ids: Vec<String>,
+    /// Successful calls, per export.
+    succeeded: [usize; 6],
+}
+
+fn remember(list: &mut Vec<String>, value: String) {
+    if list.len() >= 64 {
+        list.remove(0);
+    }
+    list.push(value);
+}
+
+fn base_url(rng: &mut Rng) -> Option<String> {
+    match rng.below(4) {
+        0 => None,
+        1 => maybe(rng, text),
+        _ => Some(rng.pick(BASE_URLS).to_owned()),
+    }
+}
+
+fn profile_name(rng: &mut Rng) -> Option<String> {
+    maybe(rng, |rng| {
+        if rng.chance(4) {
+            text(rng)
+        } else {
+            rng.pick(&["ci-failure-analysis", "secret-sync", "deployments", "engineering-metrics"])
+                .to_owned()
+        }
+    })
+}
+
+fn known_or_random(rng: &mut Rng, known: &[String]) -> String {
+    if !known.is_empty() && rng.chance(2) {
+        known[rng.below(known.len())].clone()
+    } else {
+        text(rng)
+    }
+}
+
+impl Checker {
+    fn connection(&self, export: &str, connection: &wit::Connection) {
+        assert!(!connection.id.is_empty(), "{export}: an empty id");
+        assert!(
+            connection.scopes.granted.is_some() || connection.scopes.missing.is_empty(),
+            "{export}: missing scopes without knowing the granted ones: {connection:?}"
+        );
+    }
+
+    fn report(&self, export: &str, input: &str, report: &wit::ConnectionReport) {
+        assert!(!report.checks.is_empty(), "{export}: an empty report for {}", excerpt(input));
+        let failed = report.checks.iter().any(|check| check.status == wit::CheckStatus::Fail);
+        assert_eq!(report.ok, !failed, "{export}: ok disagrees with the checks");
+        for check in &report.checks {
+            if let Some(code) = &check.code {
+                assert!(self.codes.contains(code), "{export}: check code {code:?}");
+                assert_eq!(check.guidance.as_ref().map(|g| &g.code), Some(code));
+            }
+        }
+    }
+}
+
+fn call_flows(
+    plugin: &mut Plugin,
+    checker: &mut Checker,
+    rng: &mut Rng,
+    seen: &mut Seen,
+    export: usize,
+) {
+    match export {
+        0 => {
+            // Mostly well-formed, so that connect-finish has pending authorizations to finish.
+            let plausible = !rng.chance(4);
+            let request = wit::ConnectStartRequest {
+                provider: provider(rng),
+                base_url: base_url(rng),
+                client_id: if plausible { "client-123".into() } else { text(rng) },
+                client_secret: maybe(rng, text),
+                redirect_uri: if plausible || rng.chance(2) {
+                    "https://app.example.com/cb".into()
+                } else {
+                    text(rng)
+                },
+                profile: if plausible { None } else { profile_name(rng) },
+                scopes: maybe(rng, |rng| {
+                    (0..rng.below(4)).map(|_| rng.pick(SCOPE_WORDS).to_owned()).collect()
+                }),
+                pkce: maybe(rng, |rng| rng.chance(2)),
+            };
+            let shown = format!("{request:?}");
+            let result = no_trap!("connect-start", shown, plugin.connect_start(&request));
+            if let Some(started) = checker.result("connect-start", &shown, result) {
+                assert!(started.url.contains(&started.state), "{shown}");
+                seen.succeeded[0] += 1;
+                remember(&mut seen.states, started.state);
+            }
+        }
+        1 => {
+            let callback = if !seen.states.is_empty() && !rng.chance(4) {
+                let state = seen.states.swap_remove(rng.below(seen.states.len()));
+                let mut url = format!("https://app.example.com/cb?state={state}");
+                if rng.chance(3) {
+                    for _ in 0..rng.below(3) {
+                        url.push_str(&format!("&{}={}", rng.pick(PARAMS), rng.pick(VALUES)));
+                    }
+                }
+                if !rng.chance(4) {
+                    url.push_str("&code=the-code");
+                }
+                url
+            } else if rng.chance(2) {
+                callback_like(rng)
+            } else {
+                text(rng)
+            };
+            let result = no_trap!("connect-finish", callback, plugin.connect_finish(&callback));
+            if let Some(connection) = checker.result("connect-finish", &callback, result) {
+                checker.connection("connect-finish", &connection);
+                seen.succeeded[1] += 1;
+                remember(&mut seen.ids, connection.id);
+            }
+        }
+        2 => {
+            let request = wit::ConnectWithTokenRequest {
+                provider: provider(rng),
+                base_url: base_url(rng),
+                token: if rng.chance(4) {
+                    text(rng)
+                } else {
+                    format!("{}{}", rng.pick(TOKEN_PREFIXES), alphanumeric(rng, 20))
+                },
+                username: maybe(rng, text),
+                profile: profile_name(rng),
+            };
+            let shown = format!("{request:?}");
+            let result = no_trap!("connect-with-token", shown, plugin.connect_with_token(&request));
+            if let Some(connection) = checker.result("connect-with-token", &shown, result) {
+                checker.connection("connect-with-token", &connection);
+                seen.succeeded[2] += 1;
+                remember(&mut seen.ids, connection.id);
+            }
+        }
+        3 => {
+            let id = known_or_random(rng, &seen.ids);
+            let result = no_trap!("access-token", id, plugin.access_token(&id));
+            if let Some(token) = checker.result("access-token", &id, result) {
+                assert!(!token.is_empty(), "access-token: an empty token");
+                seen.succeeded[3] += 1;
+            }
+        }
+        4 => {
+            let id = known_or_random(rng, &seen.ids);
+            let result = no_trap!("test-connection", id, plugin.test_connection(&id));
+            if let Some(report) = checker.result("test-connection", &id, result) {
+                checker.report("test-connection", &id, &report);
+                seen.succeeded[4] += 1;
+            }
+        }
+        _ => {
+            // Disconnect a known connection only now and then, so the others live on.
+            let id = if rng.chance(4) { known_or_random(rng, &seen.ids) } else { text(rng) };
+            let result = no_trap!("disconnect", id, plugin.disconnect(&id));
+            if checker.result("disconnect", &id, result).is_some() {
+                seen.ids.retain(|known| *known != id);
+                seen.succeeded[5] += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn random_providers_and_flaky_storage_never_trap_the_flows() {
+    let seed = seed() ^ 0x0066_6c6f_7773;
+    let mut rng = Rng(seed);
+    let clock = common::ManualClock::at(1_795_305_600);
+    let provider = Arc::new(RandomProvider { rng: Mutex::new(Rng(seed ^ 1)) });
+    let fetch = move |request: wit::Request| provider.answer(&request);
+    let store = FlakyStore { inner: MemoryStore::new(), rng: Mutex::new(Rng(seed ^ 2)) };
+    let state = HostState::new(fetch, None)
+        .with_storage(store)
+        .with_encryption_key(common::test_key())
+        .with_clock(clock.clone());
+    let mut plugin = common::runtime().instantiate(state).expect("the component instantiates");
+    let mut checker = checker(&mut plugin);
+    let mut seen = Seen::default();
+    for _ in 0..PER_EXPORT {
+        for export in 0..6 {
+            call_flows(&mut plugin, &mut checker, &mut rng, &mut seen, export);
+        }
+        // Hours pass now and then: tokens expire, refreshes and leases come into play.
+        if rng.chance(20) {
+            clock.advance(rng.below(4 * 3600) as i64);
+        }
+    }
+    let calls = PER_EXPORT * 6;
+    assert!(
+        checker.failures > calls / 10,
+        "only {} coded errors in {calls} calls",
+        checker.failures
+    );
+    // The random provider must also let calls through, or the flows would only ever be
+    // tested on their first error.
+    eprintln!("successful calls per flows export: {:?}", seen.succeeded);
+    assert!(seen.succeeded.iter().all(|&count| count > 20), "{:?}", seen.succeeded);
 }

@@ -29,6 +29,71 @@ import type {
   ScopeInfo,
   ScopeSource,
 } from "forgelink";
+import {
+  detectToken,
+  fetchHost,
+  Forgelink,
+  ForgelinkError as FlowsError,
+  init as initFlows,
+  memoryStorage,
+  needsRefresh,
+  parseApiError,
+  parseDeviceAuthorization,
+  parseTokenResponse,
+  prepareDeviceAuthorization,
+  prepareDevicePoll,
+  prepareRefresh,
+  prepareRevoke,
+  prepareTokenExchange,
+  validateBaseUrl as validateWithFlows,
+} from "forgelink/flows";
+import type {
+  Account,
+  ApiError,
+  Check,
+  Connection,
+  ConnectionReport,
+  ConnectionStatus,
+  ConnectStart,
+  ConnectStarted,
+  DeviceAuthorization,
+  DisconnectReport,
+  FetchRequest,
+  FetchResponse,
+  ForgelinkHost,
+  HostFetch,
+  HostStorage,
+  HttpRequest,
+  HttpResponse,
+  OAuthClient,
+  TokenInfo,
+  TokenKind,
+  TokenSet,
+  // The first slice's types come through the flows entry too.
+  BaseUrlReport as FlowsBaseUrlReport,
+} from "forgelink/flows";
+// @ts-expect-error: the forgelink entry leaves the flows out.
+import { Forgelink as NotInTheLightEntry } from "forgelink";
+// @ts-expect-error: and the token functions.
+import { parseTokenResponse as NorThis } from "forgelink";
+
+export async function entries(): Promise<string> {
+  await initFlows();
+  const report: FlowsBaseUrlReport = validateWithFlows("gitlab", "https://gitlab.com");
+  const same: BaseUrlReport = report;
+  try {
+    detectToken("ghp_x");
+  } catch (error) {
+    // One class for both entries: an error from either narrows with either name.
+    if (error instanceof FlowsError) {
+      const light: ForgelinkError = error;
+      return light.code;
+    }
+  }
+  void NotInTheLightEntry;
+  void NorThis;
+  return String(same.ok);
+}
 
 export async function wizard(provider: ProviderId, typed: string): Promise<string> {
   await init();
@@ -112,4 +177,83 @@ export function misuse(): void {
   const code: ErrorCode = "base_url.whatever";
   void base;
   void code;
+}
+
+export function tokens(client: OAuthClient, response: HttpResponse, now: number): string {
+  const exchange: HttpRequest = prepareTokenExchange(client, "code", "verifier");
+  const withoutPkce: HttpRequest = prepareTokenExchange(client, "code");
+  const refresh: HttpRequest = prepareRefresh(client, "refresh-token");
+  const revoke: HttpRequest = prepareRevoke(client, "token");
+  const device: HttpRequest = prepareDeviceAuthorization(client, ["repo"]);
+  const poll: HttpRequest = prepareDevicePoll(client, "device-code");
+  const first: [string, string] | undefined = exchange.headers[0];
+  const body: string | undefined = exchange.body;
+
+  const set: TokenSet = parseTokenResponse("gitlab", response, now);
+  const expires: number | undefined = set.expiresAt;
+  const rotated: string | undefined = set.refreshToken;
+  const due: boolean = needsRefresh(set, now, 60);
+  const dueByExpiry: boolean = needsRefresh({ expiresAt: 100 }, now, 0);
+  const authorization: DeviceAuthorization = parseDeviceAuthorization("github", { status: 200, headers: [["Content-Type", "application/json"]], body: new Uint8Array() }, now);
+  const interval: number = authorization.interval;
+  const info: TokenInfo = detectToken("glpat-x");
+  const kind: TokenKind = info.kind;
+  const from: ProviderId | null = info.provider;
+  const failure: ApiError = parseApiError("bitbucket-cloud", response);
+  const required: string[] = failure.requiredScopes;
+  const retry: number | null = failure.retryAfter;
+  const code: ErrorCode = failure.code;
+  return [withoutPkce.url, refresh.method, revoke.url, device.url, poll.url, first, body, expires, rotated, due, dueByExpiry, interval, kind, from, required, retry, code].join();
+}
+
+export async function connect(encryptionKey: Uint8Array, callbackUrl: string): Promise<string> {
+  const storage: HostStorage = memoryStorage();
+  const fetch: HostFetch = fetchHost({ timeoutMs: 5_000 });
+  const own: HostFetch = async (request: FetchRequest): Promise<FetchResponse> => {
+    const bytes: Uint8Array | undefined = request.body;
+    return { status: 200, headers: [["content-type", "application/json"]], body: bytes ?? new Uint8Array() };
+  };
+  const mapStorage: HostStorage = {
+    get: async () => null,
+    set: () => undefined,
+    delete: async () => {},
+    compareAndSwap: (_key, expected) => expected === null,
+  };
+  const host: ForgelinkHost = { fetch, storage, encryptionKey, now: () => Date.now() };
+  const forgelink = new Forgelink(host);
+  const other = new Forgelink({ fetch: own, storage: mapStorage, encryptionKey });
+
+  const request: ConnectStart = { provider: "gitlab", baseUrl: "https://git.example.com", clientId: "id", clientSecret: "secret", redirectUri: "https://app.example.com/cb", profile: "ci-failure-analysis" };
+  const started: ConnectStarted = await forgelink.connectStart(request);
+  const connection: Connection = await forgelink.connectFinish(new URL(callbackUrl));
+  const account: Account = connection.account;
+  const granted: string[] | null = connection.scopes.granted;
+  const status: ConnectionStatus = connection.status;
+  const report: ConnectionReport = await forgelink.testConnection(connection.id);
+  const failing: Check | undefined = report.checks.find((c) => c.status === "fail");
+  const guidance: Guidance | undefined = failing?.guidance;
+  const token: string = await forgelink.accessToken(connection.id);
+  const pat: Connection = await other.connectWithToken({ provider: "github", token: "ghp_x", profile: "deployments" });
+  const done: DisconnectReport = await forgelink.disconnect(connection.id);
+  const steps: string[] = done.manualSteps;
+  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps].join();
+}
+
+export async function hostMisuse(key: Uint8Array): Promise<void> {
+  // @ts-expect-error: the host needs storage.
+  new Forgelink({ fetch: fetchHost(), encryptionKey: key });
+  // @ts-expect-error: storage answers bytes, not text.
+  new Forgelink({ fetch: fetchHost(), storage: { ...memoryStorage(), get: () => "text" }, encryptionKey: key });
+  // @ts-expect-error: the clock is a function.
+  new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key, now: 0 });
+  const forgelink = new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key });
+  // @ts-expect-error: accessToken resolves to the token itself.
+  const set: TokenSet = await forgelink.accessToken("id");
+  // @ts-expect-error: redirectUri is required to start an OAuth connection.
+  await forgelink.connectStart({ provider: "gitlab", clientId: "id" });
+  // @ts-expect-error: `now` is unix seconds, a number.
+  parseTokenResponse("gitlab", { status: 200, headers: [], body: "" }, new Date());
+  // @ts-expect-error: clients name their provider by id.
+  prepareRefresh({ provider: "gitea", clientId: "id" }, "rt");
+  void set;
 }

@@ -45,3 +45,77 @@ pub fn plugin() -> Plugin {
     let http = HttpClient::new(&test_http_config()).expect("the test HTTP configuration is valid");
     runtime().instantiate(HostState::new(http, None)).expect("the component instantiates")
 }
+
+pub mod oauth_server;
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use forgelink_host::environment::{Clock, EncryptionKey, SystemClock};
+
+/// The key every test instance seals with.
+pub fn test_key() -> EncryptionKey {
+    EncryptionKey::from_bytes(&[0x5a; 32]).expect("32 bytes")
+}
+
+/// The system clock moved by an offset the test controls: tokens expire and leases run out
+/// when the test says, while sleeps still take real time so that instances on other threads
+/// make progress meanwhile.
+#[derive(Default)]
+pub struct ShiftedClock {
+    offset: AtomicI64,
+    sleeps: AtomicU64,
+}
+
+impl ShiftedClock {
+    pub fn shared() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Moves the clock forward by `seconds`.
+    pub fn advance(&self, seconds: i64) {
+        self.offset.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    /// How many times an instance waited.
+    pub fn sleeps(&self) -> u64 {
+        self.sleeps.load(Ordering::SeqCst)
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> i64 {
+        SystemClock.now() + self.offset.load(Ordering::SeqCst)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        self.sleeps.fetch_add(1, Ordering::SeqCst);
+        SystemClock.sleep(duration);
+    }
+}
+
+/// A clock that only moves when slept on, for single-threaded tests that must not wait.
+pub struct ManualClock {
+    millis: AtomicI64,
+}
+
+impl ManualClock {
+    pub fn at(unix_seconds: i64) -> Arc<Self> {
+        Arc::new(ManualClock { millis: AtomicI64::new(unix_seconds.saturating_mul(1000)) })
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.millis.fetch_add(seconds.saturating_mul(1000), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.millis.load(Ordering::SeqCst).div_euclid(1000)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        self.millis.fetch_add(millis, Ordering::SeqCst);
+    }
+}

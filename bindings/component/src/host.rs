@@ -1,0 +1,221 @@
+//! The core's `Host` over the component's imports, and an executor for the flows' futures.
+//!
+//! Every import is synchronous, so each future the host hands the core is ready when it is
+//! created, and a flow completes on its first poll. No async runtime is needed, and none would
+//! help: a component instance has one thread and nothing outside it that could wake a future.
+
+use std::cell::Cell;
+use std::future::{ready, Future};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use forgelink::{Code, FetchError, HttpRequest, HttpResponse, StorageError};
+
+use crate::bindings::exports::forgelink::connect::types as wit_types;
+use crate::bindings::forgelink::connect::{environment, http, storage};
+use crate::bindings::wasi::random::random;
+use crate::convert::{coded_error, IntoWit};
+
+/// The imports, as the core's `Host`.
+#[derive(Default)]
+pub(crate) struct ComponentHost {
+    /// Set when the host's random source returned fewer bytes than asked. `fill_random` cannot
+    /// fail, so the shortfall is remembered: writes are refused from then on (a record sealed
+    /// with a partly zero nonce, or an id that is partly zero, must never be stored), and the
+    /// call ends with `input.insufficient_entropy` whatever the flow returned.
+    entropy_short: Cell<bool>,
+}
+
+impl ComponentHost {
+    fn writable(&self) -> Result<(), StorageError> {
+        if self.entropy_short.get() {
+            Err(StorageError(SHORT_ENTROPY.to_owned()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The host's failure, if any, that must replace the flow's own result.
+    fn failure(&self) -> Option<wit_types::Error> {
+        self.entropy_short
+            .get()
+            .then(|| coded_error(Code::InputInsufficientEntropy, SHORT_ENTROPY, None))
+    }
+}
+
+const SHORT_ENTROPY: &str =
+    "The host's random source returned fewer bytes than asked; nothing was stored.";
+
+impl forgelink::Host for ComponentHost {
+    fn fetch(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, FetchError>> {
+        ready(match http::fetch(&crate::tokens::request(request)) {
+            Ok(response) => Ok(HttpResponse {
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            }),
+            Err(http::FetchError::Timeout) => Err(FetchError::Timeout),
+            Err(http::FetchError::Tls(detail)) => Err(FetchError::Tls(detail)),
+            Err(http::FetchError::Connection(detail)) => Err(FetchError::Connection(detail)),
+            Err(http::FetchError::Other(detail)) => Err(FetchError::Other(detail)),
+        })
+    }
+
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StorageError>> {
+        ready(storage::get(key).map_err(StorageError))
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> impl Future<Output = Result<(), StorageError>> {
+        ready(self.writable().and_then(|()| storage::set(key, value).map_err(StorageError)))
+    }
+
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> {
+        ready(self.writable().and_then(|()| storage::delete(key).map_err(StorageError)))
+    }
+
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> impl Future<Output = Result<bool, StorageError>> {
+        ready(
+            self.writable()
+                .and_then(|()| storage::compare_and_swap(key, expected, new).map_err(StorageError)),
+        )
+    }
+
+    fn now(&self) -> i64 {
+        environment::now()
+    }
+
+    fn fill_random(&self, buffer: &mut [u8]) {
+        let bytes = random::get_random_bytes(buffer.len() as u64);
+        if bytes.len() < buffer.len() {
+            self.entropy_short.set(true);
+        }
+        for (slot, byte) in buffer.iter_mut().zip(bytes) {
+            *slot = byte;
+        }
+    }
+
+    fn sleep(&self, millis: u32) -> impl Future<Output = ()> {
+        environment::sleep(millis);
+        ready(())
+    }
+}
+
+/// The flows over the imports, sealed with the host's key.
+pub(crate) fn flows() -> Result<forgelink::Flows<ComponentHost>, wit_types::Error> {
+    let key = environment::encryption_key().map_err(|detail| {
+        coded_error(
+            Code::InputInvalid,
+            "The host supplied no encryption key, which the connection flows need to seal what they store.",
+            Some(detail),
+        )
+    })?;
+    let key = forgelink::EncryptionKey::new(&key).map_err(IntoWit::into_wit)?;
+    Ok(forgelink::Flows::new(ComponentHost::default(), key))
+}
+
+/// Records whether the future asked to be polled again.
+struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// How often a future that keeps waking itself may be polled: far more than any flow yields,
+/// few enough that a future yielding forever ends in an error within milliseconds.
+const MAX_POLLS: u32 = 10_000;
+
+/// Runs a flow over `host` to completion on this thread.
+///
+/// A future that is pending without having arranged to be woken can never complete here, as
+/// nothing else runs in the instance; rather than spin, the call fails with a coded error.
+pub(crate) fn run<T, F>(host: &ComponentHost, future: F) -> Result<T, wit_types::Error>
+where
+    F: Future<Output = Result<T, forgelink::Error>>,
+{
+    let flag = Arc::new(Flag(AtomicBool::new(false)));
+    let waker = Waker::from(Arc::clone(&flag));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    let mut polls = 0;
+    let outcome = loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            break output.map_err(IntoWit::into_wit);
+        }
+        polls += 1;
+        if !flag.0.swap(false, Ordering::Relaxed) || polls >= MAX_POLLS {
+            break Err(coded_error(
+                Code::StorageFailed,
+                "A flow stopped making progress: it waited on an operation that cannot complete inside the component.",
+                None,
+            ));
+        }
+    };
+    match host.failure() {
+        Some(error) => Err(error),
+        None => outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+
+    use super::*;
+
+    /// Pending `left` times, waking itself each time, then ready.
+    struct Yields(u32);
+
+    impl Future for Yields {
+        type Output = Result<u32, forgelink::Error>;
+
+        fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+            if self.0 == 0 {
+                return Poll::Ready(Ok(7));
+            }
+            self.0 -= 1;
+            context.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn ready_and_self_waking_futures_complete() {
+        let host = ComponentHost::default();
+        assert_eq!(run(&host, Yields(0)).map_err(|e| e.code), Ok(7));
+        assert_eq!(run(&host, Yields(3)).map_err(|e| e.code), Ok(7));
+    }
+
+    #[test]
+    fn a_future_that_cannot_complete_fails_with_a_code() {
+        let host = ComponentHost::default();
+        let never = std::future::pending::<Result<(), forgelink::Error>>();
+        let error = run(&host, never).err().map(|e| (e.code, e.guidance.code));
+        assert_eq!(error, Some(("storage.failed".to_owned(), "storage.failed".to_owned())));
+        let error = run(&host, Yields(u32::MAX)).err().map(|e| e.code);
+        assert_eq!(error.as_deref(), Some("storage.failed"));
+    }
+
+    #[test]
+    fn a_short_random_source_refuses_writes_and_fails_the_call() {
+        let host = ComponentHost::default();
+        host.entropy_short.set(true);
+        assert!(host.writable().is_err());
+        let error = run(&host, Yields(0)).err().map(|e| e.code);
+        assert_eq!(error.as_deref(), Some("input.insufficient_entropy"));
+    }
+}

@@ -1,0 +1,90 @@
+//! The flows behind `Forgelink` in `flows.js`, over any [`Host`]: each takes its argument as
+//! `flows.js` passes it and answers an envelope, so the promise JavaScript awaits resolves even
+//! when the flow fails, and `flows.js` turns the error into a `ForgelinkError` like every other.
+
+use forgelink::{AccessToken, ClientSecret, ConnectStart, ConnectWithToken, Error, Flows, Host};
+
+use crate::{envelope, provider};
+
+/// `connectStart`'s request from its fields, as `flows.js` passes them.
+#[allow(clippy::too_many_arguments)]
+pub fn start_request(
+    provider_id: &str,
+    base_url: Option<String>,
+    client_id: String,
+    client_secret: Option<String>,
+    redirect_uri: String,
+    profile: Option<String>,
+    scopes: Option<Vec<String>>,
+    pkce: Option<bool>,
+) -> Result<ConnectStart, Error> {
+    Ok(ConnectStart {
+        provider: provider(provider_id)?,
+        base_url,
+        client_id,
+        client_secret: client_secret.map(ClientSecret::new),
+        redirect_uri,
+        profile,
+        scopes,
+        pkce,
+    })
+}
+
+/// `connectWithToken`'s request from its fields, as `flows.js` passes them.
+pub fn token_request(
+    provider_id: &str,
+    base_url: Option<String>,
+    token: String,
+    username: Option<String>,
+    profile: Option<String>,
+) -> Result<ConnectWithToken, Error> {
+    Ok(ConnectWithToken {
+        provider: provider(provider_id)?,
+        base_url,
+        token: AccessToken::new(token),
+        username,
+        profile,
+    })
+}
+
+/// `connectStart(request)`.
+pub async fn connect_start<H: Host>(
+    flows: &Flows<H>,
+    request: Result<ConnectStart, Error>,
+) -> String {
+    match request {
+        Ok(start) => envelope(flows.connect_start(start).await),
+        Err(error) => crate::error(&error),
+    }
+}
+
+/// `connectFinish(callbackUrl)`.
+pub async fn connect_finish<H: Host>(flows: &Flows<H>, callback_url: &str) -> String {
+    envelope(flows.connect_finish(callback_url).await)
+}
+
+/// `connectWithToken(request)`.
+pub async fn connect_with_token<H: Host>(
+    flows: &Flows<H>,
+    request: Result<ConnectWithToken, Error>,
+) -> String {
+    match request {
+        Ok(input) => envelope(flows.connect_with_token(input).await),
+        Err(error) => crate::error(&error),
+    }
+}
+
+/// `testConnection(id)`.
+pub async fn test_connection<H: Host>(flows: &Flows<H>, id: &str) -> String {
+    envelope(flows.test_connection(id).await)
+}
+
+/// `accessToken(id)`: the token itself, which is what the caller asked for.
+pub async fn access_token<H: Host>(flows: &Flows<H>, id: &str) -> String {
+    envelope(flows.access_token(id).await)
+}
+
+/// `disconnect(id)`.
+pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str) -> String {
+    envelope(flows.disconnect(id).await)
+}

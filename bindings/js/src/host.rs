@@ -1,0 +1,242 @@
+//! The flows' [`Host`] in the browser and Node: the bridge object `flows.js` builds over the
+//! caller's `fetch` and `storage`, and a promise per flow call.
+//!
+//! The bridge normalises what the caller's functions return and catches what they throw, so
+//! every call here resolves to an [`Outcome`] of a known shape: Rust never sees a JavaScript
+//! exception, and a failing host becomes a [`FetchError`] or a [`StorageError`] with the
+//! host's own message.
+
+use std::future::Future;
+
+use forgelink::{EncryptionKey, FetchError, Flows, Host, HttpRequest, HttpResponse, StorageError};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `flows.js` passes for the caller's host. None of its methods throws, and every
+    /// promise it returns resolves to an [`Outcome`].
+    pub type Bridge;
+
+    #[wasm_bindgen(method, structural)]
+    fn fetch(
+        this: &Bridge,
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        body: Option<String>,
+    ) -> Promise;
+    #[wasm_bindgen(method, structural)]
+    fn get(this: &Bridge, key: &str) -> Promise;
+    #[wasm_bindgen(method, structural)]
+    fn set(this: &Bridge, key: &str, value: &[u8]) -> Promise;
+    #[wasm_bindgen(method, structural, js_name = "delete")]
+    fn remove(this: &Bridge, key: &str) -> Promise;
+    #[wasm_bindgen(method, structural, js_name = "compareAndSwap")]
+    fn compare_and_swap(
+        this: &Bridge,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        value: &[u8],
+    ) -> Promise;
+    /// Milliseconds since the epoch, from the caller's clock or `Date.now()`.
+    #[wasm_bindgen(method, structural)]
+    fn now(this: &Bridge) -> f64;
+    /// Fills the buffer from `crypto.getRandomValues`.
+    #[wasm_bindgen(method, structural)]
+    fn random(this: &Bridge, buffer: &mut [u8]);
+    #[wasm_bindgen(method, structural)]
+    fn sleep(this: &Bridge, millis: u32) -> Promise;
+
+    /// `{ ok: true, ... }` with the answer, or `{ ok: false, kind, message }`.
+    type Outcome;
+
+    #[wasm_bindgen(method, getter, structural)]
+    fn ok(this: &Outcome) -> bool;
+    /// For a failed fetch: `timeout`, `tls`, `connection` or `other`.
+    #[wasm_bindgen(method, getter, structural)]
+    fn kind(this: &Outcome) -> String;
+    #[wasm_bindgen(method, getter, structural)]
+    fn message(this: &Outcome) -> String;
+    #[wasm_bindgen(method, getter, structural)]
+    fn status(this: &Outcome) -> u16;
+    /// Header names and values, flat: `[name, value, name, value, ...]`.
+    #[wasm_bindgen(method, getter, structural)]
+    fn headers(this: &Outcome) -> Vec<String>;
+    #[wasm_bindgen(method, getter, structural)]
+    fn body(this: &Outcome) -> Vec<u8>;
+    /// A storage value; `undefined` when the key is absent.
+    #[wasm_bindgen(method, getter, structural)]
+    fn value(this: &Outcome) -> Option<Vec<u8>>;
+    #[wasm_bindgen(method, getter, structural)]
+    fn swapped(this: &Outcome) -> bool;
+}
+
+struct JsHost {
+    bridge: Bridge,
+}
+
+/// Awaits a bridge promise. It never rejects; should it anyway, the reason becomes a failed
+/// outcome rather than a panic.
+async fn outcome(promise: Promise) -> Result<Outcome, String> {
+    match JsFuture::from(promise).await {
+        Ok(value) => Ok(value.unchecked_into()),
+        Err(reason) => Err(reason.as_string().unwrap_or_else(|| "the host failed".to_owned())),
+    }
+}
+
+async fn storage(promise: Promise) -> Result<Outcome, StorageError> {
+    let outcome = outcome(promise).await.map_err(StorageError)?;
+    if outcome.ok() {
+        Ok(outcome)
+    } else {
+        Err(StorageError(outcome.message()))
+    }
+}
+
+impl Host for JsHost {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+        let headers = request.headers.into_iter().flat_map(|(name, value)| [name, value]).collect();
+        let promise = self.bridge.fetch(&request.method, &request.url, headers, request.body);
+        let outcome = outcome(promise).await.map_err(FetchError::Other)?;
+        if !outcome.ok() {
+            let message = outcome.message();
+            return Err(match outcome.kind().as_str() {
+                "timeout" => FetchError::Timeout,
+                "tls" => FetchError::Tls(message),
+                "connection" => FetchError::Connection(message),
+                _ => FetchError::Other(message),
+            });
+        }
+        let mut headers = Vec::new();
+        let mut flat = outcome.headers().into_iter();
+        while let (Some(name), Some(value)) = (flat.next(), flat.next()) {
+            headers.push((name, value));
+        }
+        Ok(HttpResponse { status: outcome.status(), headers, body: outcome.body() })
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(storage(self.bridge.get(key)).await?.value())
+    }
+
+    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        storage(self.bridge.set(key, value)).await.map(drop)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        storage(self.bridge.remove(key)).await.map(drop)
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, StorageError> {
+        let promise = self.bridge.compare_and_swap(key, expected.map(<[u8]>::to_vec), new);
+        Ok(storage(promise).await?.swapped())
+    }
+
+    fn now(&self) -> i64 {
+        crate::tokens::seconds(self.bridge.now() / 1000.0)
+    }
+
+    fn fill_random(&self, buffer: &mut [u8]) {
+        self.bridge.random(buffer);
+    }
+
+    async fn sleep(&self, millis: u32) {
+        // The bridge's timer promise only resolves; there is nothing to do with its value.
+        let _ = JsFuture::from(self.bridge.sleep(millis)).await;
+    }
+}
+
+/// Runs one flow call on its own host (so that what the bridge notes about the caller's host
+/// belongs to this call) and resolves the promise to its envelope.
+fn run<F, Fut>(bridge: Bridge, key: &[u8], call: F) -> Promise
+where
+    F: FnOnce(Flows<JsHost>) -> Fut,
+    Fut: Future<Output = String> + 'static,
+{
+    match EncryptionKey::new(key) {
+        Ok(key) => {
+            let future = call(Flows::new(JsHost { bridge }, key));
+            future_to_promise(async move { Ok(JsValue::from_str(&future.await)) })
+        }
+        Err(error) => Promise::resolve(&JsValue::from_str(&crate::error(&error))),
+    }
+}
+
+/// `Forgelink.connectStart(request)`, the request's fields one by one.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen]
+pub fn flows_connect_start(
+    bridge: Bridge,
+    key: &[u8],
+    provider_id: &str,
+    base_url: Option<String>,
+    client_id: String,
+    client_secret: Option<String>,
+    redirect_uri: String,
+    profile: Option<String>,
+    scopes: Option<Vec<String>>,
+    pkce: Option<bool>,
+) -> Promise {
+    let request = crate::flows::start_request(
+        provider_id,
+        base_url,
+        client_id,
+        client_secret,
+        redirect_uri,
+        profile,
+        scopes,
+        pkce,
+    );
+    run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, request).await })
+}
+
+/// `Forgelink.connectFinish(callbackUrl)`.
+#[wasm_bindgen]
+pub fn flows_connect_finish(bridge: Bridge, key: &[u8], callback_url: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::connect_finish(&flows, &callback_url).await },
+    )
+}
+
+/// `Forgelink.connectWithToken(request)`, the request's fields one by one.
+#[wasm_bindgen]
+pub fn flows_connect_with_token(
+    bridge: Bridge,
+    key: &[u8],
+    provider_id: &str,
+    base_url: Option<String>,
+    token: String,
+    username: Option<String>,
+    profile: Option<String>,
+) -> Promise {
+    let request = crate::flows::token_request(provider_id, base_url, token, username, profile);
+    run(bridge, key, |flows| async move { crate::flows::connect_with_token(&flows, request).await })
+}
+
+/// `Forgelink.testConnection(id)`.
+#[wasm_bindgen]
+pub fn flows_test_connection(bridge: Bridge, key: &[u8], id: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::test_connection(&flows, &id).await })
+}
+
+/// `Forgelink.accessToken(id)`.
+#[wasm_bindgen]
+pub fn flows_access_token(bridge: Bridge, key: &[u8], id: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::access_token(&flows, &id).await })
+}
+
+/// `Forgelink.disconnect(id)`.
+#[wasm_bindgen]
+pub fn flows_disconnect(bridge: Bridge, key: &[u8], id: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id).await })
+}

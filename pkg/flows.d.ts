@@ -1,0 +1,447 @@
+/**
+ * forgelink/flows: everything `forgelink` has, plus the token endpoint, the device flow, API
+ * errors and the {@link Forgelink} class, which runs whole connections (OAuth or a pasted
+ * token, refresh, test, disconnect) over the `fetch` and `storage` you give it.
+ *
+ * Its WebAssembly module is the whole of forgelink, about twice the size of the `forgelink`
+ * entry's; import from `forgelink` where the pure functions are enough. Both entries throw
+ * and export the same {@link ForgelinkError} class.
+ *
+ * In Node (20.16 and later) the WebAssembly module is loaded when the entry is imported. In a
+ * browser, `await init()` once before calling anything else.
+ *
+ * @packageDocumentation
+ */
+
+import type { WasmSource, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, authorizationUrl } from "./index.js";
+
+export * from "./index.js";
+
+/**
+ * Loads this entry's WebAssembly module. Needed once in browsers before any other call; in
+ * Node the module is loaded at import and this resolves at once. Safe to call any number of
+ * times. The `forgelink` entry has a module of its own, loaded by its own `init`.
+ *
+ * @param source Where the module is; by default `forgelink_flows_bg.wasm` next to this file.
+ * @throws {ForgelinkError} `init.required` (as a rejection) when the module cannot be loaded.
+ */
+export function init(source?: WasmSource): Promise<void>;
+
+/** An OAuth application registered on one deployment: what the token endpoint needs. */
+export interface OAuthClient {
+  provider: ProviderId;
+  /** The instance's base URL; the provider's cloud when absent. */
+  baseUrl?: string | null;
+  /** The client id. */
+  clientId: string;
+  /** The client secret; absent for public clients that rely on PKCE. Bitbucket Cloud always needs it. */
+  clientSecret?: string | null;
+  /** The redirect URI of the authorization request: the code exchange repeats it, and GitLab's refresh too. */
+  redirectUri?: string | null;
+}
+
+/** A request for the caller to send as it is, without following redirects. */
+export interface HttpRequest {
+  /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE`. */
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  /** Header names and values, in order. */
+  headers: [string, string][];
+  /** The body, form-encoded or JSON text, when there is one. */
+  body?: string;
+}
+
+/** A response as the caller's HTTP client received it. */
+export interface HttpResponse {
+  /** The status code. */
+  status: number;
+  /** Header names and values, in order, names in any case. */
+  headers: readonly (readonly [string, string])[];
+  /** The raw body: bytes, or text (read as UTF-8). */
+  body: Uint8Array | string;
+}
+
+/** The tokens of one grant. Times are unix seconds of the caller's clock. */
+export interface TokenSet {
+  /** The access token. Secret. */
+  accessToken: string;
+  /** The token type, normally `bearer`. */
+  tokenType: string;
+  /** The refresh token, where the provider issues one. Secret; single use where the provider rotates them. */
+  refreshToken?: string;
+  /** When the access token expires, where it does. Anchored to the response's `Date`, so a wrong local clock still refreshes in time. */
+  expiresAt?: number;
+  /** When the refresh token expires, where the provider says (GitHub App user tokens). */
+  refreshTokenExpiresAt?: number;
+  /** The scopes granted, as the provider listed them (GitHub's commas and Bitbucket's `scopes` read alike). */
+  scopes: string[];
+}
+
+/** What to show the person during a device authorization. */
+export interface DeviceAuthorization {
+  /** The code to poll with. Secret. */
+  deviceCode: string;
+  /** The short code the person types. */
+  userCode: string;
+  /** Where the person types it. */
+  verificationUri: string;
+  /** A URL with the code filled in, where the provider gives one. */
+  verificationUriComplete?: string;
+  /** When the device code expires, in unix seconds of the caller's clock. */
+  expiresAt: number;
+  /** The seconds to wait between polls. */
+  interval: number;
+}
+
+/** The kinds of token {@link detectToken} recognises by their prefix. */
+export type TokenKind =
+  | "fine-grained-pat"
+  | "classic-pat"
+  | "oauth"
+  | "app-user"
+  | "app-installation"
+  | "refresh"
+  | "access-token"
+  | "oauth-application-secret"
+  | "deploy-token"
+  | "pipeline-trigger"
+  | "runner"
+  | "ci-job"
+  | "feed"
+  | "scim"
+  | "api-token"
+  | "app-password"
+  | "http-access-token"
+  | "unknown";
+
+/** What a token's prefix reveals. Never holds the token. */
+export interface TokenInfo {
+  /** The provider that issues tokens with this prefix; `null` when nothing matched. */
+  provider: ProviderId | null;
+  /** The kind, such as `classic-pat`; `unknown` when nothing matched. */
+  kind: TokenKind;
+  /** What it is, for a person. */
+  description: string;
+  /** Whether it can act as an access token (refresh tokens, secrets and runner tokens cannot). */
+  usableAsAccessToken: boolean;
+}
+
+/** A failed API call, read. */
+export interface ApiError {
+  /** The stable code, such as `http.missing_scope`. */
+  code: ErrorCode;
+  /** One sentence for a person. */
+  message: string;
+  /** What the provider itself said, verbatim (shortened), when it said anything. */
+  providerDetail: string | null;
+  /** The response's status. */
+  status: number;
+  /** Seconds to wait before retrying, from `Retry-After` or the rate-limit headers. */
+  retryAfter: number | null;
+  /** When the rate limit resets, in the provider's unix seconds, where it says. */
+  rateLimitReset: number | null;
+  /** The scopes the call needs, where the provider says. */
+  requiredScopes: string[];
+  /** The scopes the token has, where the provider says. */
+  grantedScopes: string[];
+  /** What the code means and how to fix it. */
+  guidance: Guidance;
+}
+
+/**
+ * The request that exchanges an authorization code for tokens, with the client's credentials
+ * placed the provider's way (Bitbucket Cloud: HTTP Basic; the others: form fields). Send it at
+ * once: Bitbucket Data Center codes live ten seconds.
+ *
+ * @param codeVerifier The PKCE verifier from {@link authorizationUrl}, when PKCE was used.
+ * @throws {ForgelinkError} `base_url.*`, `provider.unknown`, `oauth.client_secret_required`, `input.invalid`.
+ */
+export function prepareTokenExchange(client: OAuthClient, code: string, codeVerifier?: string | null): HttpRequest;
+
+/**
+ * The request that trades a refresh token for new tokens. Where the provider rotates refresh
+ * tokens (GitLab, GitHub Apps, Bitbucket), the old one stops working once it succeeds.
+ *
+ * @throws {ForgelinkError} `input.invalid` (GitLab without `client.redirectUri`), `base_url.*`, `oauth.client_secret_required`.
+ */
+export function prepareRefresh(client: OAuthClient, refreshToken: string): HttpRequest;
+
+/**
+ * The request that revokes a token: GitLab's `/oauth/revoke`, GitHub's
+ * `DELETE /applications/{client_id}/token`.
+ *
+ * @throws {ForgelinkError} `oauth.revoke_unsupported` (Bitbucket), `oauth.client_secret_required` (GitHub), `base_url.*`.
+ */
+export function prepareRevoke(client: OAuthClient, token: string): HttpRequest;
+
+/**
+ * The request that starts a device authorization (GitHub; GitLab 17.2+).
+ *
+ * @throws {ForgelinkError} `oauth.device_flow_unsupported`, `base_url.*`, `input.invalid`.
+ */
+export function prepareDeviceAuthorization(client: OAuthClient, scopes: readonly string[]): HttpRequest;
+
+/**
+ * The request that polls for a device authorization's tokens. Read the answer with
+ * {@link parseTokenResponse}: `oauth.authorization_pending` and `oauth.slow_down` mean poll again later.
+ *
+ * @throws {ForgelinkError} `oauth.device_flow_unsupported`, `base_url.*`, `input.invalid`.
+ */
+export function prepareDevicePoll(client: OAuthClient, deviceCode: string): HttpRequest;
+
+/**
+ * Reads the answer to {@link prepareDeviceAuthorization}.
+ *
+ * @param now The caller's clock, in unix seconds.
+ * @throws {ForgelinkError} the provider's OAuth error, `token.invalid_response`, `http.*`.
+ */
+export function parseDeviceAuthorization(provider: ProviderId, response: HttpResponse, now: number): DeviceAuthorization;
+
+/**
+ * Reads a token endpoint's answer (code exchange, refresh or device poll): JSON or GitHub's
+ * form encoding, errors sent with HTTP 200 included.
+ *
+ * @param now The caller's clock, in unix seconds, when the response arrived.
+ * @throws {ForgelinkError} every OAuth error as its code (`oauth.invalid_grant`,
+ *   `oauth.invalid_client`, `oauth.bad_verification_code`, `oauth.authorization_pending`, ...),
+ *   with the provider's `error_description` in `providerDetail`; `token.invalid_response`;
+ *   `http.*` for other failures.
+ */
+export function parseTokenResponse(provider: ProviderId, response: HttpResponse, now: number): TokenSet;
+
+/**
+ * What a failed API call means (any status outside 2xx, redirects included): the code with its
+ * guidance, and what the response said about retrying and scopes. Returned, not thrown.
+ *
+ * @throws {ForgelinkError} only `provider.unknown` and `input.invalid`.
+ */
+export function parseApiError(provider: ProviderId, response: HttpResponse): ApiError;
+
+/** The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never echoes the token. */
+export function detectToken(token: string): TokenInfo;
+
+/**
+ * Whether the access token expires within `skewSeconds` of `now` (unix seconds), and so should
+ * be refreshed before its next use. A token set without `expiresAt` never needs it.
+ */
+export function needsRefresh(tokenSet: Pick<TokenSet, "expiresAt"> | TokenSet, now: number, skewSeconds: number): boolean;
+
+/** The request the flows hand to the host's `fetch`. */
+export interface FetchRequest {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  /** The body's bytes (UTF-8 text: a form or JSON), when there is one. */
+  body?: Uint8Array;
+}
+
+/** What the host's `fetch` answers. */
+export interface FetchResponse {
+  /** The status code. A redirect is an answer like any other: never follow it. */
+  status: number;
+  headers: readonly (readonly [string, string])[];
+  body: Uint8Array;
+}
+
+/**
+ * The host's HTTP client: sends the request as it is, never following redirects. A thrown
+ * error becomes `network.timeout` (a `TimeoutError` or `AbortError`), `tls.untrusted_certificate`
+ * (a certificate error code) or `network.unreachable`; a thrown {@link ForgelinkError} keeps its code.
+ */
+export type HostFetch = (request: FetchRequest) => FetchResponse | Promise<FetchResponse>;
+
+/**
+ * A key-value store the host owns; each method may answer at once or with a promise. Several
+ * {@link Forgelink} instances (processes, servers) may share one: `compareAndSwap` keeps an
+ * authorization single-use and a refresh single-caller. A thrown error becomes `storage.failed`.
+ */
+export interface HostStorage {
+  /** The value under `key`; `null` (or `undefined`) when there is none. */
+  get(key: string): Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>;
+  set(key: string, value: Uint8Array): void | Promise<void>;
+  /** Removing a missing key succeeds. */
+  delete(key: string): void | Promise<void>;
+  /** Atomically: when the value under `key` equals `expected` byte for byte (`null`: absent), store `value` and answer `true`; otherwise change nothing and answer `false`. */
+  compareAndSwap(key: string, expected: Uint8Array | null, value: Uint8Array): boolean | Promise<boolean>;
+}
+
+/** What {@link Forgelink} runs on. */
+export interface ForgelinkHost {
+  fetch: HostFetch;
+  storage: HostStorage;
+  /** 32 bytes from a secure source: everything stored is sealed with it (AES-256-GCM). */
+  encryptionKey: Uint8Array;
+  /** The clock, in milliseconds since 1970; `Date.now` when absent. For tests, and hosts whose clock is elsewhere. */
+  now?: () => number;
+}
+
+/** What {@link Forgelink.connectStart} needs. */
+export interface ConnectStart {
+  provider: ProviderId;
+  /** The instance; the provider's cloud when absent. */
+  baseUrl?: string | null;
+  /** The OAuth application's client id. */
+  clientId: string;
+  /** Its secret, for confidential clients: kept sealed with the connection, for refreshes. */
+  clientSecret?: string | null;
+  /** The redirect URI registered on the application. */
+  redirectUri: string;
+  /** The profile whose scopes to request and check. */
+  profile?: ProfileId | null;
+  /** Scopes to request besides the profile's. */
+  scopes?: readonly string[] | null;
+  /** Whether to use PKCE; by default wherever the provider supports it. */
+  pkce?: boolean | null;
+}
+
+/** Where to send the person. */
+export interface ConnectStarted {
+  /** The provider's authorization URL. */
+  url: string;
+  /** The state it carries; forgelink keeps it, callers may use it to find their session. */
+  state: string;
+}
+
+/** What {@link Forgelink.connectWithToken} needs. */
+export interface ConnectWithToken {
+  provider: ProviderId;
+  /** The instance; the provider's cloud when absent. */
+  baseUrl?: string | null;
+  /** The personal, project, group or workspace access token. */
+  token: string;
+  /** Bitbucket Cloud API tokens and app passwords: the Atlassian account email or username sent with it. */
+  username?: string | null;
+  /** The profile whose scopes to check. */
+  profile?: ProfileId | null;
+}
+
+/** The account a token acts as. */
+export interface Account {
+  /** The provider's stable id for the account. */
+  id: string;
+  /** The login, username or slug. */
+  username: string;
+  /** The display name, where set. */
+  name?: string;
+  /** The account's profile page. */
+  webUrl?: string;
+}
+
+/** Granted scopes against the profile's. */
+export interface ScopeStatus {
+  /** The scopes granted; `null` when the provider does not tell (fine-grained GitHub tokens, Data Center access tokens). */
+  granted: string[] | null;
+  /** The profile's scopes that are not granted (empty when `granted` is unknown). */
+  missing: string[];
+}
+
+/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must connect again. */
+export type ConnectionStatus = "active" | "needs_reauthorization";
+
+/** A connected account, as the caller sees it (no secrets). */
+export interface Connection {
+  /** The id to pass to the other methods. */
+  id: string;
+  provider: ProviderId;
+  /** The instance's base URL. */
+  baseUrl: string;
+  account: Account;
+  scopes: ScopeStatus;
+  /** When the access token expires, in unix seconds, where it does. */
+  expiresAt?: number;
+  /** The instance's version, for self-hosted deployments. */
+  serverVersion?: string;
+  status: ConnectionStatus;
+}
+
+/** One line of a connection report. */
+export interface Check {
+  /** `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry` or `refresh-token`. */
+  name: string;
+  status: "pass" | "warn" | "fail";
+  /** The code behind a warning or failure. */
+  code?: ErrorCode;
+  /** What was found, for a person. */
+  message: string;
+  /** How to fix a warning or failure. */
+  guidance?: Guidance;
+}
+
+/** What {@link Forgelink.testConnection} found. */
+export interface ConnectionReport {
+  /** No check failed. */
+  ok: boolean;
+  checks: Check[];
+}
+
+/** What {@link Forgelink.disconnect} did and what is left to a person. */
+export interface DisconnectReport {
+  /** Whether the provider revoked the token. */
+  revoked: boolean;
+  /** Steps forgelink cannot take for the person. */
+  manualSteps: string[];
+}
+
+/**
+ * The connection flows over the host's `fetch` and `storage`. Every method rejects with a
+ * {@link ForgelinkError}, never with another type: a failing host becomes `network.*`,
+ * `tls.untrusted_certificate` or `storage.failed`, a host that breaks the contract (a string
+ * where bytes belong, say) `input.invalid`.
+ *
+ * ```ts
+ * const forgelink = new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey });
+ * const { url } = await forgelink.connectStart({ provider: "gitlab", clientId, clientSecret, redirectUri, profile: "ci-failure-analysis" });
+ * // ... the browser comes back to redirectUri:
+ * const connection = await forgelink.connectFinish(callbackUrl);
+ * const token = await forgelink.accessToken(connection.id);
+ * ```
+ */
+export class Forgelink {
+  /** @throws {ForgelinkError} `input.invalid` for a host of the wrong shape or a key that is not 32 bytes; `init.required`. */
+  constructor(host: ForgelinkHost);
+  /**
+   * Stores the pending authorization (state, PKCE verifier, ten minutes to finish) and returns
+   * the URL to send the person to.
+   */
+  connectStart(request: ConnectStart): Promise<ConnectStarted>;
+  /**
+   * Consumes the state (once), exchanges the code, identifies the account, reads the server
+   * version on self-hosted deployments, checks the scopes, and stores the connection.
+   *
+   * @throws {ForgelinkError} `oauth.state_mismatch` (unknown or already used state), the
+   *   callback's and the token endpoint's errors, `oauth.authorization_expired`.
+   */
+  connectFinish(callbackUrl: string | URL): Promise<Connection>;
+  /** Connects with a personal, project, group or workspace access token. */
+  connectWithToken(request: ConnectWithToken): Promise<Connection>;
+  /** Checks the connection end to end; failures are in the report, not thrown. */
+  testConnection(id: string): Promise<ConnectionReport>;
+  /**
+   * A valid access token, refreshed first when it expires within a minute. Concurrent callers
+   * sharing storage make one refresh request between them.
+   *
+   * @throws {ForgelinkError} `connection.needs_reauthorization`, `connection.not_found`, `token.expired`.
+   */
+  accessToken(id: string): Promise<string>;
+  /** Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is left to do. */
+  disconnect(id: string): Promise<DisconnectReport>;
+}
+
+/** Options of {@link fetchHost}. */
+export interface FetchHostOptions {
+  /** The platform's fetch; `globalThis.fetch` when absent. */
+  fetch?: typeof globalThis.fetch;
+  /** How long a request may take, headers and body; 30 000 ms when absent. */
+  timeoutMs?: number;
+}
+
+/**
+ * A {@link HostFetch} over the platform's `fetch`: `redirect: "manual"`, no cookies, a timeout.
+ * A browser hides a redirect's target (an opaque response): that fails with
+ * `http.unexpected_status`, saying a redirect was not followed.
+ */
+export function fetchHost(options?: FetchHostOptions): HostFetch;
+
+/** A {@link HostStorage} over a `Map`, for tests and single processes that keep nothing. */
+export function memoryStorage(): HostStorage;

@@ -1,0 +1,586 @@
+// The `forgelink/flows` entry: everything `forgelink` has, plus the token endpoint, the device
+// flow, API errors and the Forgelink class, which runs whole connections over the caller's fetch
+// and storage. Its module is the same crate built with the flows in, nearly twice the size of
+// the `forgelink` entry's; each entry loads only its own. What is JavaScript's own is here:
+// reading the caller's fetch and storage, and what their errors say.
+// The wasm-bindgen glue in ./glue stays private; common.js holds the code both entries share.
+
+import initGlue, * as glue from "./glue/forgelink_flows.js";
+import { bind, describe, describeCause, ForgelinkError } from "./common.js";
+
+// Written here, in the entry, so that bundlers see the asset next to the module that loads it.
+const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
+
+const { api, requireReady, unwrap, invalid, string, optionalString, stringArray } = bind(
+  initGlue,
+  glue,
+  WASM_URL,
+  "forgelink_flows_bg.wasm",
+  "flows.js",
+);
+
+export { ForgelinkError };
+export const {
+  init,
+  validateBaseUrl,
+  endpoints,
+  validateRedirectUri,
+  scopeCatalog,
+  checkScopes,
+  profiles,
+  authorizationUrl,
+  parseCallback,
+  troubleshoot,
+  errorCodes,
+} = api;
+
+// ---------------------------------------------------------------------------------------------
+// Token endpoint, device flow and API errors: pure request builders and response readers.
+
+const CLIENT_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri"]);
+
+/** Reads an object argument: a plain object with only the named fields, each read once. */
+function fields(name, value, allowed) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(`\`${name}\` must be an object, got ${describe(value)}.`);
+  }
+  let copy;
+  try {
+    copy = { ...value };
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
+  }
+  for (const key of Object.keys(copy)) {
+    if (!allowed.has(key)) {
+      throw invalid(`\`${name}.${key}\` is not a field of ${name === "client" ? "an OAuth client" : `\`${name}\``}.`);
+    }
+  }
+  return copy;
+}
+
+/** The client's fields in the order the Rust exports take them. */
+function clientArgs(client) {
+  const c = fields("client", client, CLIENT_FIELDS);
+  return [
+    string("client.provider", c.provider),
+    optionalString("client.baseUrl", c.baseUrl),
+    string("client.clientId", c.clientId),
+    optionalString("client.clientSecret", c.clientSecret),
+    optionalString("client.redirectUri", c.redirectUri),
+  ];
+}
+
+function finite(name, value) {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw invalid(`\`${name}\` must be a finite number, got ${typeof value === "number" ? value : describe(value)}.`);
+  }
+  return value;
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes from a Uint8Array (a copy), another view or buffer, or a string (UTF-8); else undefined. */
+function bytesOf(value) {
+  if (value instanceof Uint8Array) return value.slice();
+  if (typeof value === "string") return encoder.encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+  return undefined;
+}
+
+/** Header pairs, flattened to `[name, value, name, value, ...]`; a string describing the fault otherwise. */
+function flatHeaders(value) {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== "object" || typeof value[Symbol.iterator] !== "function") {
+    return `must be a list of [name, value] pairs, got ${describe(value)}`;
+  }
+  const flat = [];
+  let i = 0;
+  try {
+    for (const pair of value) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        return `[${i}] must be a [name, value] pair of strings, got ${describe(pair)}`;
+      }
+      flat.push(pair[0], pair[1]);
+      i++;
+    }
+  } catch (cause) {
+    // Proxies and generators that throw end up here.
+    return `cannot be read: ${describeCause(cause)}`;
+  }
+  return flat;
+}
+
+/** Status, flat headers and body bytes of an HttpResponse argument. */
+function responseArgs(name, response) {
+  const r = fields(name, response, new Set(["status", "headers", "body"]));
+  if (!Number.isInteger(r.status) || r.status < 0 || r.status > 999) {
+    throw invalid(`\`${name}.status\` must be an HTTP status code, got ${typeof r.status === "number" ? r.status : describe(r.status)}.`);
+  }
+  const headers = flatHeaders(r.headers);
+  if (typeof headers === "string") throw invalid(`\`${name}.headers\` ${headers}.`);
+  const body = r.body === undefined || r.body === null ? new Uint8Array(0) : bytesOf(r.body);
+  if (body === undefined) {
+    throw invalid(`\`${name}.body\` must be a Uint8Array or a string, got ${describe(r.body)}.`);
+  }
+  return [r.status, headers, body];
+}
+
+/** The request that exchanges an authorization code (and PKCE verifier) for tokens. */
+export function prepareTokenExchange(client, code, codeVerifier) {
+  requireReady();
+  const args = clientArgs(client);
+  return unwrap(glue.prepare_token_exchange(...args, string("code", code), optionalString("codeVerifier", codeVerifier)));
+}
+
+/** The request that trades a refresh token for new tokens. */
+export function prepareRefresh(client, refreshToken) {
+  requireReady();
+  const args = clientArgs(client);
+  return unwrap(glue.prepare_refresh(...args, string("refreshToken", refreshToken)));
+}
+
+/** The request that revokes a token, where the provider has one. */
+export function prepareRevoke(client, token) {
+  requireReady();
+  const args = clientArgs(client);
+  return unwrap(glue.prepare_revoke(...args, string("token", token)));
+}
+
+/** The request that starts a device authorization (GitHub; GitLab 17.2+). */
+export function prepareDeviceAuthorization(client, scopes) {
+  requireReady();
+  const args = clientArgs(client);
+  return unwrap(glue.prepare_device_authorization(...args, stringArray("scopes", scopes)));
+}
+
+/** The request that polls for a device authorization's tokens. */
+export function prepareDevicePoll(client, deviceCode) {
+  requireReady();
+  const args = clientArgs(client);
+  return unwrap(glue.prepare_device_poll(...args, string("deviceCode", deviceCode)));
+}
+
+/** Reads the answer to {@link prepareDeviceAuthorization}; `now` is unix seconds. */
+export function parseDeviceAuthorization(provider, response, now) {
+  requireReady();
+  const id = string("provider", provider);
+  const [status, headers, body] = responseArgs("response", response);
+  return unwrap(glue.parse_device_authorization(id, status, headers, body, finite("now", now)));
+}
+
+/** Reads a token endpoint's answer into a token set; `now` is unix seconds. */
+export function parseTokenResponse(provider, response, now) {
+  requireReady();
+  const id = string("provider", provider);
+  const [status, headers, body] = responseArgs("response", response);
+  return unwrap(glue.parse_token_response(id, status, headers, body, finite("now", now)));
+}
+
+/** What a failed API call means: the code, guidance, and what it said about retrying and scopes. */
+export function parseApiError(provider, response) {
+  requireReady();
+  const id = string("provider", provider);
+  const [status, headers, body] = responseArgs("response", response);
+  return unwrap(glue.parse_api_error(id, status, headers, body));
+}
+
+/** The provider and kind a token's prefix reveals; never the token itself. */
+export function detectToken(token) {
+  requireReady();
+  return unwrap(glue.detect_token(string("token", token)));
+}
+
+/** Whether the token set's access token expires within `skewSeconds` of `now` (unix seconds). */
+export function needsRefresh(tokenSet, now, skewSeconds) {
+  requireReady();
+  if (typeof tokenSet !== "object" || tokenSet === null || Array.isArray(tokenSet)) {
+    throw invalid(`\`tokenSet\` must be an object, got ${describe(tokenSet)}.`);
+  }
+  let expiresAt;
+  try {
+    expiresAt = tokenSet.expiresAt;
+  } catch (cause) {
+    throw invalid(`\`tokenSet\` cannot be read: ${describeCause(cause)}`);
+  }
+  const expiry = expiresAt === undefined || expiresAt === null ? undefined : finite("tokenSet.expiresAt", expiresAt);
+  return glue.needs_refresh(expiry, finite("now", now), finite("skewSeconds", skewSeconds));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The flows: the Forgelink class over the caller's fetch and storage.
+
+function coded(code, message, providerDetail) {
+  const body = { code, message, guidance: unwrap(glue.troubleshoot(code, undefined)) };
+  if (providerDetail !== undefined) body.providerDetail = providerDetail;
+  return new ForgelinkError(body);
+}
+
+/** What a thrown value says, with the cause's code and message where Node's fetch puts them. */
+function explain(error) {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  const code = typeof cause?.code === "string" ? cause.code : typeof error.code === "string" ? error.code : undefined;
+  const detail = cause instanceof Error && cause.message !== error.message ? `: ${cause.message}` : "";
+  return `${error.message}${detail}${code && !`${error.message}${detail}`.includes(code) ? ` (${code})` : ""}`;
+}
+
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
+const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/** The FetchError kind a thrown value stands for: timeout, tls, connection or other. */
+function fetchErrorKind(error) {
+  if (error instanceof ForgelinkError) {
+    return { "network.timeout": "timeout", "tls.untrusted_certificate": "tls", "network.unreachable": "connection" }[error.code];
+  }
+  if (error?.name === "TimeoutError" || error?.name === "AbortError") return "timeout";
+  const code = typeof error?.cause?.code === "string" ? error.cause.code : typeof error?.code === "string" ? error.code : "";
+  if (TIMEOUT_CODES.has(code)) return "timeout";
+  if (TLS_CODES.test(code)) return "tls";
+  if (code !== "" || error instanceof TypeError) return "connection";
+  return "other";
+}
+
+function redirectNotFollowed(url) {
+  return coded(
+    "http.unexpected_status",
+    "The server answered with a redirect, which forgelink does not follow; the browser does not reveal where it pointed.",
+    `A redirect from ${url} was not followed.`,
+  );
+}
+
+/**
+ * The host object the Rust flows call, one per flow call. It calls the caller's functions,
+ * awaits what they return, checks its shape and catches what they throw, so that every promise
+ * it hands to Rust resolves to `{ ok: true, ... }` or `{ ok: false, kind?, message }`.
+ *
+ * A contract the caller's host broke is kept in `violation` and thrown whatever the flow's
+ * outcome: it is a bug in the host, and a flow that got by with a fallback must not hide it.
+ * A coded error the host threw on purpose (fetchHost's redirect) is kept in `failure` and
+ * thrown instead of the flow's own error, which could only call it a network failure.
+ */
+class Bridge {
+  constructor(host) {
+    this.host = host;
+    this.violation = undefined;
+    this.failure = undefined;
+  }
+
+  broken(message) {
+    this.violation ??= invalid(message);
+    return { ok: false, kind: "other", message };
+  }
+
+  async fetch(method, url, flat, body) {
+    const headers = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) headers.push([flat[i], flat[i + 1]]);
+    const request = { method, url, headers };
+    if (body !== undefined) request.body = encoder.encode(body);
+    let response;
+    try {
+      response = await this.host.fetch(request);
+    } catch (error) {
+      const kind = fetchErrorKind(error);
+      if (kind === undefined) {
+        // A coded error of the host's own, such as fetchHost's redirect: it is the answer.
+        this.failure ??= error;
+        return { ok: false, kind: "other", message: error.message };
+      }
+      return { ok: false, kind, message: explain(error) };
+    }
+    if (typeof response !== "object" || response === null) {
+      return this.broken(`The host's fetch must return { status, headers, body }, got ${describe(response)}.`);
+    }
+    let status, rawHeaders, rawBody;
+    try {
+      ({ status, headers: rawHeaders, body: rawBody } = response);
+    } catch (cause) {
+      return this.broken(`The host's fetch returned a response that cannot be read: ${describeCause(cause)}`);
+    }
+    if (status === 0) {
+      // An opaque redirect (fetch with redirect: "manual" in a browser).
+      this.failure ??= redirectNotFollowed(url);
+      return { ok: false, kind: "other", message: this.failure.message };
+    }
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      return this.broken(`The host's fetch returned the status ${describe(status) === "a number" ? status : describe(status)}; it must be an HTTP status code.`);
+    }
+    const headerList = flatHeaders(rawHeaders);
+    if (typeof headerList === "string") return this.broken(`The host's fetch returned headers that are not valid: headers${headerList}.`);
+    const bytes = rawBody === undefined || rawBody === null ? new Uint8Array(0) : bytesOf(rawBody);
+    if (bytes === undefined) {
+      return this.broken(`The host's fetch must return the body as a Uint8Array, got ${describe(rawBody)}.`);
+    }
+    return { ok: true, status, headers: headerList, body: bytes };
+  }
+
+  async storage(operation, call) {
+    try {
+      return { ok: true, result: await call(this.host.storage) };
+    } catch (error) {
+      return { ok: false, message: `storage.${operation} failed: ${explain(error)}` };
+    }
+  }
+
+  async get(key) {
+    const outcome = await this.storage("get", (s) => s.get(key));
+    if (!outcome.ok) return outcome;
+    if (outcome.result === undefined || outcome.result === null) return { ok: true, value: undefined };
+    if (typeof outcome.result === "string") {
+      return this.broken(`storage.get must return a Uint8Array or null, got a string.`);
+    }
+    const value = bytesOf(outcome.result);
+    return value === undefined ? this.broken(`storage.get must return a Uint8Array or null, got ${describe(outcome.result)}.`) : { ok: true, value };
+  }
+
+  async set(key, value) {
+    // The bytes are a view into the module's memory: the caller keeps a copy.
+    const copy = value.slice();
+    const outcome = await this.storage("set", (s) => s.set(key, copy));
+    return outcome.ok ? { ok: true } : outcome;
+  }
+
+  async delete(key) {
+    const outcome = await this.storage("delete", (s) => s.delete(key));
+    return outcome.ok ? { ok: true } : outcome;
+  }
+
+  async compareAndSwap(key, expected, value) {
+    const copy = value.slice();
+    const outcome = await this.storage("compareAndSwap", (s) => s.compareAndSwap(key, expected === undefined ? null : expected.slice(), copy));
+    if (!outcome.ok) return outcome;
+    if (typeof outcome.result !== "boolean") {
+      return this.broken(`storage.compareAndSwap must return a boolean, got ${describe(outcome.result)}.`);
+    }
+    return { ok: true, swapped: outcome.result };
+  }
+
+  now() {
+    if (this.host.now === undefined) return Date.now();
+    let ms;
+    try {
+      ms = this.host.now();
+    } catch (cause) {
+      this.broken(`The host's now() threw: ${describeCause(cause)}`);
+      return Date.now();
+    }
+    if (typeof ms !== "number" || !Number.isFinite(ms)) {
+      this.broken(`The host's now() must return milliseconds since 1970 as a number, got ${describe(ms)}.`);
+      return Date.now();
+    }
+    return ms;
+  }
+
+  random(buffer) {
+    for (let offset = 0; offset < buffer.length; offset += 65536) {
+      globalThis.crypto.getRandomValues(buffer.subarray(offset, offset + 65536));
+    }
+  }
+
+  sleep(millis) {
+    return new Promise((resolve) => setTimeout(resolve, millis));
+  }
+}
+
+const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
+const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce"]);
+const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
+
+/**
+ * The connection flows over the caller's `fetch` and `storage`: connect an account (OAuth or a
+ * pasted token), hand out fresh access tokens, test a connection, disconnect it. Everything
+ * stored is sealed with `encryptionKey` (AES-256-GCM).
+ */
+export class Forgelink {
+  #host;
+  #key;
+
+  /**
+   * @param {{ fetch: Function, storage: object, encryptionKey: Uint8Array, now?: () => number }} host
+   */
+  constructor(host) {
+    requireReady();
+    // Read through the object rather than a copy of it, so that a host written as a class
+    // (methods on its prototype) works too; each property is read once.
+    fields("host", host, new Set(["fetch", "storage", "encryptionKey", "now"]));
+    let h;
+    try {
+      h = { fetch: host.fetch, storage: host.storage, encryptionKey: host.encryptionKey, now: host.now };
+    } catch (cause) {
+      throw invalid(`\`host\` cannot be read: ${describeCause(cause)}`);
+    }
+    if (typeof h.fetch !== "function") {
+      throw invalid(`\`host.fetch\` must be a function, got ${describe(h.fetch)}.`);
+    }
+    if (typeof h.storage !== "object" || h.storage === null) {
+      throw invalid(`\`host.storage\` must be an object with ${STORAGE_METHODS.join(", ")}, got ${describe(h.storage)}.`);
+    }
+    for (const method of STORAGE_METHODS) {
+      let fn;
+      try {
+        fn = h.storage[method];
+      } catch (cause) {
+        throw invalid(`\`host.storage.${method}\` cannot be read: ${describeCause(cause)}`);
+      }
+      if (typeof fn !== "function") {
+        throw invalid(`\`host.storage.${method}\` must be a function, got ${describe(fn)}.`);
+      }
+    }
+    if (!(h.encryptionKey instanceof Uint8Array) || h.encryptionKey.length !== 32) {
+      const got = h.encryptionKey instanceof Uint8Array ? `${h.encryptionKey.length} bytes` : describe(h.encryptionKey);
+      throw invalid(`\`host.encryptionKey\` must be a Uint8Array of 32 bytes, got ${got}.`);
+    }
+    if (h.now !== undefined && typeof h.now !== "function") {
+      throw invalid(`\`host.now\` must be a function returning milliseconds, got ${describe(h.now)}.`);
+    }
+    const { fetch, now } = h;
+    this.#host = {
+      fetch: (request) => fetch.call(host, request),
+      storage: h.storage,
+      now: now === undefined ? undefined : () => now.call(host),
+    };
+    this.#key = h.encryptionKey.slice();
+  }
+
+  async #run(call) {
+    const bridge = new Bridge(this.#host);
+    const envelope = JSON.parse(await call(bridge, this.#key));
+    if (bridge.violation !== undefined) throw bridge.violation;
+    if (envelope.error !== undefined) {
+      throw bridge.failure ?? new ForgelinkError(envelope.error);
+    }
+    return envelope.ok;
+  }
+
+  /** Starts an OAuth connection: stores the pending authorization and returns where to send the person. */
+  async connectStart(request) {
+    requireReady();
+    const r = fields("request", request, CONNECT_START_FIELDS);
+    const args = [
+      string("request.provider", r.provider),
+      optionalString("request.baseUrl", r.baseUrl),
+      string("request.clientId", r.clientId),
+      optionalString("request.clientSecret", r.clientSecret),
+      string("request.redirectUri", r.redirectUri),
+      optionalString("request.profile", r.profile),
+      r.scopes === undefined || r.scopes === null ? undefined : stringArray("request.scopes", r.scopes),
+      r.pkce ?? undefined,
+    ];
+    if (args[7] !== undefined && typeof args[7] !== "boolean") {
+      throw invalid(`\`request.pkce\` must be a boolean, got ${describe(args[7])}.`);
+    }
+    return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, ...args));
+  }
+
+  /** Finishes an OAuth connection from the URL the provider redirected the browser to. */
+  async connectFinish(callbackUrl) {
+    requireReady();
+    const url = callbackUrl instanceof URL ? callbackUrl.href : string("callbackUrl", callbackUrl);
+    return this.#run((bridge, key) => glue.flows_connect_finish(bridge, key, url));
+  }
+
+  /** Connects with a personal, project, group or workspace access token. */
+  async connectWithToken(request) {
+    requireReady();
+    const r = fields("request", request, CONNECT_TOKEN_FIELDS);
+    const args = [
+      string("request.provider", r.provider),
+      optionalString("request.baseUrl", r.baseUrl),
+      string("request.token", r.token),
+      optionalString("request.username", r.username),
+      optionalString("request.profile", r.profile),
+    ];
+    return this.#run((bridge, key) => glue.flows_connect_with_token(bridge, key, ...args));
+  }
+
+  /** Checks the connection end to end and reports each check with its guidance. */
+  async testConnection(id) {
+    requireReady();
+    const text = string("id", id);
+    return this.#run((bridge, key) => glue.flows_test_connection(bridge, key, text));
+  }
+
+  /** A valid access token for the connection, refreshed first when it is about to expire. */
+  async accessToken(id) {
+    requireReady();
+    const text = string("id", id);
+    return this.#run((bridge, key) => glue.flows_access_token(bridge, key, text));
+  }
+
+  /** Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is left to do. */
+  async disconnect(id) {
+    requireReady();
+    const text = string("id", id);
+    return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text));
+  }
+}
+
+/**
+ * A `fetch` for {@link Forgelink} over the platform's own: redirects are not followed, cookies
+ * are not sent, and a request without an answer after `timeoutMs` fails with `network.timeout`.
+ */
+export function fetchHost(options) {
+  requireReady();
+  const o = options === undefined || options === null ? {} : fields("options", options, new Set(["fetch", "timeoutMs"]));
+  const platformFetch = o.fetch ?? globalThis.fetch;
+  if (typeof platformFetch !== "function") {
+    throw invalid(`\`options.fetch\` must be a function, got ${describe(platformFetch)}.`);
+  }
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw invalid(`\`options.timeoutMs\` must be a positive number, got ${describe(timeoutMs)}.`);
+  }
+  return async function forgelinkFetch(request) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await platformFetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: "manual",
+        credentials: "omit",
+        signal: controller.signal,
+      });
+      if (response.type === "opaqueredirect" || response.status === 0) {
+        await response.body?.cancel();
+        throw redirectNotFollowed(request.url);
+      }
+      const body = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: [...response.headers], body };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        throw coded("network.timeout", `No answer within ${timeoutMs} ms.`, `${request.method} ${request.url}`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Storage for {@link Forgelink} in a `Map`: for tests, and for one process that keeps nothing. */
+export function memoryStorage() {
+  const map = new Map();
+  return {
+    get: (key) => map.get(key)?.slice() ?? null,
+    set: (key, value) => {
+      map.set(key, value.slice());
+    },
+    delete: (key) => {
+      map.delete(key);
+    },
+    compareAndSwap: (key, expected, value) => {
+      const current = map.get(key);
+      const matches = expected === null || expected === undefined ? current === undefined : current !== undefined && sameBytes(current, expected);
+      if (matches) map.set(key, value.slice());
+      return matches;
+    },
+  };
+}
