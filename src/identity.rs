@@ -8,6 +8,7 @@ use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::json::text;
 use crate::provider::Provider;
 use crate::scopes::split_scopes;
 
@@ -68,18 +69,6 @@ fn json_body(provider: Provider, response: &HttpResponse) -> Result<Value, Error
         )
         .for_provider(provider)
     })
-}
-
-fn text(value: &Value, path: &[&str]) -> Option<String> {
-    let mut current = value;
-    for key in path {
-        current = current.get(key)?;
-    }
-    match current {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// Reads a current-user response.

@@ -30,6 +30,7 @@ mod guidance;
 mod host_name;
 mod http;
 mod identity;
+mod json;
 mod oauth;
 mod profiles;
 mod provider;

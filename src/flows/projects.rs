@@ -11,6 +11,7 @@ use crate::flows::record::Record;
 use crate::flows::Flows;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
+use crate::json::text;
 use crate::provider::Provider;
 use crate::webhooks::next_link;
 
@@ -52,18 +53,6 @@ pub struct ProjectPage {
     pub projects: Vec<Project>,
     /// Pass this as `cursor` for the next page; none on the last page.
     pub next_cursor: Option<String>,
-}
-
-fn text(value: &Value, path: &[&str]) -> Option<String> {
-    let mut current = value;
-    for key in path {
-        current = current.get(key)?;
-    }
-    match current {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn encode(text: &str) -> String {

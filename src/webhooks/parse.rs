@@ -8,6 +8,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error};
+use crate::json::{number, text};
 use crate::provider::Provider;
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
@@ -88,26 +89,6 @@ fn dedupe_key(identity: &WebhookIdentity, body: &[u8]) -> String {
             format!("{provider}:body:{digest}")
         }
     }
-}
-
-/// A string (or a number, written out) at `path`.
-fn text(value: &Value, path: &[&str]) -> Option<String> {
-    let mut current = value;
-    for key in path {
-        current = match key.parse::<usize>() {
-            Ok(index) if current.is_array() => current.get(index)?,
-            _ => current.get(key)?,
-        };
-    }
-    match current {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn number(value: &Value, path: &[&str]) -> Option<u64> {
-    text(value, path).and_then(|t| t.parse().ok())
 }
 
 fn github_status(status: Option<&str>, conclusion: Option<&str>) -> (Status, String) {

@@ -9,6 +9,7 @@ use crate::endpoints::Endpoints;
 use crate::error::{excerpt, Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
+use crate::json::text;
 use crate::provider::Provider;
 use crate::secret::WebhookSecret;
 
@@ -221,14 +222,6 @@ fn body(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
     })
 }
 
-fn text(value: &Value, key: &str) -> Option<String> {
-    match value.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 fn hook_from(provider: Provider, value: &Value) -> Option<Hook> {
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
@@ -237,14 +230,14 @@ fn hook_from(provider: Provider, value: &Value) -> Option<Hook> {
     };
     Some(match provider {
         Provider::GitHub => Hook {
-            id: text(value, "id")?,
-            url: value.get("config").and_then(|c| text(c, "url"))?,
+            id: text(value, &["id"])?,
+            url: text(value, &["config", "url"])?,
             events: strings(&value["events"]),
             active: value["active"].as_bool().unwrap_or(true),
         },
         Provider::GitLab => Hook {
-            id: text(value, "id")?,
-            url: text(value, "url")?,
+            id: text(value, &["id"])?,
+            url: text(value, &["url"])?,
             events: GITLAB_FLAGS
                 .iter()
                 .filter(|f| value[**f].as_bool() == Some(true))
@@ -254,14 +247,14 @@ fn hook_from(provider: Provider, value: &Value) -> Option<Hook> {
             active: value["alert_status"].as_str().is_none_or(|s| s == "executable"),
         },
         Provider::BitbucketCloud => Hook {
-            id: text(value, "uuid")?,
-            url: text(value, "url")?,
+            id: text(value, &["uuid"])?,
+            url: text(value, &["url"])?,
             events: strings(&value["events"]),
             active: value["active"].as_bool().unwrap_or(true),
         },
         Provider::BitbucketDataCenter => Hook {
-            id: text(value, "id")?,
-            url: text(value, "url")?,
+            id: text(value, &["id"])?,
+            url: text(value, &["url"])?,
             events: strings(&value["events"]),
             active: value["active"].as_bool().unwrap_or(true),
         },
@@ -293,7 +286,7 @@ pub fn parse_hook_list(
     };
     let next = match provider {
         Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
-        Provider::BitbucketCloud => text(&value, "next"),
+        Provider::BitbucketCloud => text(&value, &["next"]),
         Provider::BitbucketDataCenter => (value["isLastPage"].as_bool() == Some(false))
             .then(|| value["nextPageStart"].as_u64())
             .flatten()
