@@ -3,7 +3,7 @@
 // paths forgelink's flows call. Tests of every face run forgelink against it unchanged: where
 // oidc-provider and GitLab differ, the server is adapted, never forgelink.
 //
-// What it shares with GitLab (see PROVIDERS.md): /oauth/authorize, /oauth/token
+// What it shares with GitLab (its OAuth 2.0 provider documentation): /oauth/authorize, /oauth/token
 // (client_secret_post), /oauth/revoke, /oauth/token/info; PKCE S256 required; GitLab's scopes
 // without `openid`; access tokens of 7200 s with `created_at` in the token response; refresh
 // tokens rotated on every use, a spent one answered with invalid_grant; a mismatched
@@ -27,7 +27,7 @@ import Provider from "oidc-provider";
 /** The one account, as GitLab's `GET /api/v4/user` describes it. */
 export const ACCOUNT = Object.freeze({ id: 7, username: "ada", name: "Ada Lovelace", password: "analytical-engine" });
 
-/** GitLab's scopes (PROVIDERS.md); `openid`, `profile` and `email` included because GitLab has them too. */
+/** GitLab's scopes (its "Personal access token scopes" and OAuth pages); `openid`, `profile` and `email` included because GitLab has them too. */
 export const SCOPES = Object.freeze([
   "api",
   "read_api",
