@@ -1,7 +1,8 @@
 /**
  * forgelink/flows: everything `forgelink` has, plus the token endpoint, the device flow, API
- * errors and the {@link Forgelink} class, which runs whole connections (OAuth or a pasted
- * token, refresh, test, disconnect) over the `fetch` and `storage` you give it.
+ * errors, webhook deliveries and the {@link Forgelink} class, which runs whole connections
+ * (OAuth or a pasted token, refresh, test, disconnect, projects and webhooks) over the `fetch`
+ * and `storage` you give it.
  *
  * Its WebAssembly module is the whole of forgelink, about twice the size of the `forgelink`
  * entry's; import from `forgelink` where the pure functions are enough. Both entries throw
@@ -13,7 +14,7 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, authorizationUrl } from "./index.js";
+import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -383,6 +384,313 @@ export interface DisconnectReport {
   manualSteps: string[];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Webhook deliveries and repository lists.
+
+/**
+ * A delivery's headers as your server received them, names in any case: a `Headers`, a list of
+ * `[name, value]` pairs, or an object of names to values (Node's `req.headers`; a repeated
+ * header's array becomes one pair per value).
+ */
+export type WebhookHeaders =
+  | Headers
+  | readonly (readonly [string, string])[]
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * A delivery's body. Pass the raw bytes exactly as received: a signature is computed over
+ * them, and a body parsed and serialised again (or decoded and re-encoded with another
+ * encoding) no longer matches it. A string is encoded as UTF-8.
+ */
+export type WebhookBody = Uint8Array | string;
+
+/** A delivery as received. */
+export interface WebhookDelivery {
+  headers: WebhookHeaders;
+  /** The raw body; see {@link WebhookBody}. */
+  body: WebhookBody;
+}
+
+/** Who sent a delivery and which one it is, read from its headers alone. */
+export interface WebhookIdentity {
+  provider: ProviderId;
+  /** The provider's event name (`push`, `Pipeline Hook`, `repo:push`, `pr:opened`). */
+  event: string;
+  /** The delivery's id, where the provider sends one. */
+  deliveryId: string | null;
+  /** The hook's id, where the provider sends it. */
+  hookId: string | null;
+}
+
+/** What {@link verifyWebhook} checks. */
+export interface VerifyWebhookRequest extends WebhookDelivery {
+  /** The hook's secrets, the current one first while rotating; the answer says which matched. */
+  secrets: readonly string[] | string;
+  /** The current time in unix seconds, for timestamped signatures; this machine's clock when absent. */
+  now?: number | null;
+  /** How far a signed timestamp may be from `now`, in seconds; 300 when absent. */
+  toleranceSeconds?: number | null;
+  /** Accept a delivery without any signature. Only for one hook's known case (the Bitbucket Data Center test ping). */
+  allowUnsigned?: boolean | null;
+  /** Accept GitHub's legacy `X-Hub-Signature: sha1=` when no SHA-256 signature is sent. */
+  allowSha1?: boolean | null;
+}
+
+/** Which check a verified delivery passed. */
+export type SignatureScheme = "hmac-sha256" | "hmac-sha1" | "token" | "standard-webhooks" | "unsigned";
+
+/** A delivery that passed {@link verifyWebhook}. */
+export interface VerifiedWebhook {
+  provider: ProviderId;
+  scheme: SignatureScheme;
+  /** The index in `secrets` of the one that matched; null when unsigned. */
+  secretIndex: number | null;
+}
+
+/** What happened, across providers. */
+export type WebhookEventKind = "push" | "tag_push" | "merge_request" | "pipeline" | "job" | "commit_status" | "ping" | "other";
+
+/** A CI state, normalised. */
+export type WebhookStatus = "pending" | "running" | "success" | "failure" | "canceled" | "skipped" | "manual";
+
+/** The repository or project an event belongs to. */
+export interface WebhookRepository {
+  /** The provider's id (a number as a string, or Bitbucket Cloud's UUID). */
+  id: string | null;
+  /** `group/subgroup/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`. */
+  fullPath: string | null;
+  webUrl: string | null;
+  defaultBranch: string | null;
+}
+
+/** Who caused the event. */
+export interface WebhookActor {
+  id: string | null;
+  username: string | null;
+  name: string | null;
+}
+
+/** A merge request or pull request. */
+export interface WebhookMergeRequest {
+  /** The number people see (GitLab iid, GitHub number, Bitbucket id). */
+  number: number | null;
+  title: string | null;
+  /** `open`, `merged`, `closed` or `locked`. */
+  state: string | null;
+  sourceBranch: string | null;
+  targetBranch: string | null;
+  url: string | null;
+}
+
+/** A GitLab pipeline, GitHub workflow run or check suite. */
+export interface WebhookPipeline {
+  id: string | null;
+  status: WebhookStatus;
+  /** The provider's own status (and conclusion), as sent. */
+  rawStatus: string;
+  ref: string | null;
+  sha: string | null;
+  url: string | null;
+  /** As the provider wrote it. */
+  startedAt: string | null;
+  /** As the provider wrote it. */
+  finishedAt: string | null;
+}
+
+/** A GitLab build, GitHub workflow job or check run. */
+export interface WebhookJob {
+  id: string | null;
+  name: string | null;
+  /** The GitLab stage, or the GitHub workflow. */
+  stage: string | null;
+  status: WebhookStatus;
+  /** The provider's own status (and conclusion), as sent. */
+  rawStatus: string;
+  /** Why it failed, where the provider says (GitLab `build_failure_reason`). */
+  failureReason: string | null;
+  url: string | null;
+  pipelineId: string | null;
+}
+
+/** A commit status (GitHub status, Bitbucket build status). */
+export interface WebhookCommitStatus {
+  state: WebhookStatus;
+  rawState: string;
+  /** What set it (GitHub `context`, Bitbucket `key`). */
+  key: string | null;
+  url: string | null;
+}
+
+/** A delivery in the one model every provider shares. */
+export interface WebhookEvent {
+  provider: ProviderId;
+  kind: WebhookEventKind;
+  /** The provider's own event name (`workflow_job`, `Job Hook`, `repo:commit_status_updated`). */
+  event: string;
+  /** The provider's action, where it sends one (`opened`, `completed`). */
+  action: string | null;
+  deliveryId: string | null;
+  /** The same for every copy of this delivery (redeliveries, retries): receive it once by it. */
+  dedupeKey: string;
+  repository: WebhookRepository | null;
+  sender: WebhookActor | null;
+  /** `refs/heads/main` on pushes, a branch name elsewhere. */
+  ref: string | null;
+  commitSha: string | null;
+  mergeRequest: WebhookMergeRequest | null;
+  pipeline: WebhookPipeline | null;
+  job: WebhookJob | null;
+  commitStatus: WebhookCommitStatus | null;
+}
+
+/** A {@link Diagnostic} about one line of a pasted repository list. */
+export interface LineDiagnostic {
+  /** The line number, from 1. */
+  line: number;
+  /** `repository.invalid_path` or `repository.duplicate`. */
+  code: ErrorCode;
+  severity: Diagnostic["severity"];
+  message: string;
+  suggestion?: string;
+}
+
+/** What {@link parseRepositoryList} read. */
+export interface RepositoryList {
+  /** The repository paths, in order, each once. */
+  repositories: string[];
+  /** A diagnostic per bad or repeated line. */
+  diagnostics: LineDiagnostic[];
+}
+
+/**
+ * Tells the provider, event, delivery and hook from a delivery's headers. Gitea and Forgejo,
+ * which also send GitHub's headers, are told apart (`webhook.unsupported_provider`).
+ *
+ * @throws {ForgelinkError} `webhook.unknown_provider`, `webhook.unsupported_provider`, `input.invalid`.
+ */
+export function identifyWebhook(headers: WebhookHeaders): WebhookIdentity;
+
+/**
+ * Checks a delivery's authenticity over its raw body: GitHub's and Bitbucket's HMAC-SHA256,
+ * GitLab's token (in constant time) and its Standard Webhooks signature.
+ *
+ * @throws {ForgelinkError} `webhook.missing_signature`, `webhook.signature_mismatch`,
+ *   `webhook.malformed_signature`, `webhook.no_secret`, `webhook.timestamp_out_of_range`,
+ *   `webhook.unknown_provider`, `webhook.unsupported_provider`, `webhook.body_too_large`, `input.invalid`.
+ */
+export function verifyWebhook(request: VerifyWebhookRequest): VerifiedWebhook;
+
+/**
+ * Reads a delivery into {@link WebhookEvent}. It does not check the signature: call
+ * {@link verifyWebhook} first, or let {@link Forgelink.receiveWebhook} do both.
+ *
+ * @throws {ForgelinkError} `webhook.invalid_payload`, `webhook.unknown_provider`, `webhook.unsupported_provider`, `input.invalid`.
+ */
+export function parseWebhook(delivery: WebhookDelivery): WebhookEvent;
+
+/**
+ * Reads one repository per line (`group/project`, `group/subgroup/project`, or a URL of one),
+ * skipping blank lines and `#` comments, keeping repeats once. With `baseUrl`, URLs lose the
+ * instance's path and URLs of other instances are reported.
+ *
+ * @throws {ForgelinkError} only `input.invalid`.
+ */
+export function parseRepositoryList(text: string, baseUrl?: string | null): RepositoryList;
+
+// ---------------------------------------------------------------------------------------------
+// Projects and webhooks of a connection.
+
+/** What {@link Forgelink.discoverProjects} lists. */
+export interface DiscoverOptions {
+  /** Only projects whose name matches. */
+  search?: string | null;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** A project or repository the connection can see. */
+export interface Project {
+  id: string | null;
+  /** The full path to register hooks with: `group/subgroup/project`, `owner/repo`. */
+  path: string;
+  name: string | null;
+  webUrl: string | null;
+  defaultBranch: string | null;
+  /** The account's role, in the provider's words, where the provider tells. */
+  role: string | null;
+  /** Whether the repository uses SHA-256 object names (GitLab `object_format`). */
+  sha256: boolean;
+}
+
+/** One page of projects. */
+export interface ProjectPage {
+  projects: Project[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** What {@link Forgelink.registerWebhooks} needs. */
+export interface RegisterWebhooks {
+  /** Project paths (`group/project`, `owner/repo`, ...). */
+  projects: readonly string[];
+  /** Where deliveries go. */
+  url: string | URL;
+  /** The profile whose webhook events to subscribe to. */
+  profile: ProfileId;
+}
+
+/** What happened on one project. */
+export type RegistrationStatus = "created" | "updated" | "removed" | "manual_setup_required" | "failed";
+
+/** What an administrator pastes to create a hook by hand (Bitbucket Data Center without admin rights). */
+export interface ManualSetup {
+  url: string;
+  /** A freshly generated secret, stored sealed so the hook's deliveries verify once it exists. Secret. */
+  secret: string;
+  events: string[];
+  /** Where to click, in order. */
+  steps: string[];
+}
+
+/** The outcome for one project. */
+export interface RegistrationResult {
+  project: string;
+  status: RegistrationStatus;
+  /** The hook's id at the provider. */
+  hookId?: string;
+  /** Why it failed. */
+  code?: ErrorCode;
+  message?: string;
+  /** How to fix it. */
+  guidance?: Guidance;
+  /** For `manual_setup_required`: what to paste. */
+  manualSetup?: ManualSetup;
+}
+
+/** How {@link Forgelink.receiveWebhook} treats deliveries. */
+export interface ReceiveOptions {
+  /** How long a delivery's dedupe key is remembered, in seconds; 7 days when absent. */
+  dedupeSeconds?: number | null;
+  /** Accept Bitbucket Data Center's unsigned test ping. */
+  allowUnsignedPing?: boolean | null;
+  /** How far a signed timestamp may be from now, in seconds; 300 when absent. */
+  toleranceSeconds?: number | null;
+}
+
+/** What became of a delivery. */
+export type ReceiptStatus = "accepted" | "duplicate" | "rejected";
+
+/** The outcome of {@link Forgelink.receiveWebhook}. */
+export interface Receipt {
+  /** Act on `accepted` only; `duplicate` is a copy already accepted here or on another instance. */
+  status: ReceiptStatus;
+  /** The event, for accepted and duplicate deliveries. */
+  event?: WebhookEvent;
+  /** Why it was rejected. */
+  code?: ErrorCode;
+  message?: string;
+}
+
 /**
  * The connection flows over the host's `fetch` and `storage`. Every method rejects with a
  * {@link ForgelinkError}, never with another type: a failing host becomes `network.*`,
@@ -426,6 +734,31 @@ export class Forgelink {
   accessToken(id: string): Promise<string>;
   /** Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is left to do. */
   disconnect(id: string): Promise<DisconnectReport>;
+  /**
+   * One page of the projects the connection can see, paginated the provider's way, with the
+   * account's role where the provider tells it.
+   *
+   * @throws {ForgelinkError} `input.invalid` (a cursor for another host), `connection.*`, `http.*`, `network.*`.
+   */
+  discoverProjects(id: string, options?: DiscoverOptions | null): Promise<ProjectPage>;
+  /**
+   * Registers a webhook on each project, idempotently: a hook already pointing at `url` is
+   * updated (events and a fresh secret), otherwise one is created. Each hook gets its own
+   * random secret, stored sealed. A project that fails is a result with a code and guidance.
+   *
+   * @throws {ForgelinkError} `profile.unknown`, `connection.*`, `storage.failed`.
+   */
+  registerWebhooks(id: string, request: RegisterWebhooks): Promise<RegistrationResult[]>;
+  /** Removes the hooks forgelink registered for the connection: on `projects`, or on all of them. */
+  unregisterWebhooks(id: string, options?: { projects?: readonly string[] | null } | null): Promise<RegistrationResult[]>;
+  /**
+   * Identifies a delivery's hook, verifies it with the hook's secrets, reads it, and accepts it
+   * once across every instance sharing storage. A forged or unreadable delivery is a
+   * `rejected` receipt, not a rejection; pass the raw body (see {@link WebhookBody}).
+   *
+   * @throws {ForgelinkError} `storage.failed`, `input.invalid`.
+   */
+  receiveWebhook(delivery: WebhookDelivery, options?: ReceiveOptions | null): Promise<Receipt>;
 }
 
 /** Options of {@link fetchHost}. */

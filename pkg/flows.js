@@ -1,6 +1,6 @@
 // The `forgelink/flows` entry: everything `forgelink` has, plus the token endpoint, the device
-// flow, API errors and the Forgelink class, which runs whole connections over the caller's fetch
-// and storage. Its module is the same crate built with the flows in, nearly twice the size of
+// flow, API errors, webhook deliveries and the Forgelink class, which runs whole connections
+// (and their projects and webhooks) over the caller's fetch and storage. Its module is the same crate built with the flows in, nearly twice the size of
 // the `forgelink` entry's; each entry loads only its own. What is JavaScript's own is here:
 // reading the caller's fetch and storage, and what their errors say.
 // The wasm-bindgen glue in ./glue stays private; common.js holds the code both entries share.
@@ -124,6 +124,100 @@ function responseArgs(name, response) {
     throw invalid(`\`${name}.body\` must be a Uint8Array or a string, got ${describe(r.body)}.`);
   }
   return [r.status, headers, body];
+}
+
+/**
+ * A delivery's headers, flattened to `[name, value, name, value, ...]`: a `Headers`, a list of
+ * `[name, value]` pairs, or a plain object of names to strings (Node's `req.headers` repeats a
+ * header as an array; each value becomes its own pair).
+ */
+function webhookHeaders(name, value) {
+  if (typeof value !== "object" || value === null) {
+    throw invalid(`\`${name}\` must be a Headers, a list of [name, value] pairs or an object of header values, got ${describe(value)}.`);
+  }
+  let iterable;
+  try {
+    iterable = typeof value[Symbol.iterator] === "function";
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
+  }
+  if (iterable) {
+    const flat = flatHeaders(value);
+    if (typeof flat === "string") throw invalid(`\`${name}\` ${flat}.`);
+    return flat;
+  }
+  let entries;
+  try {
+    entries = Object.entries(value);
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
+  }
+  const flat = [];
+  for (const [header, v] of entries) {
+    if (typeof v === "string") {
+      flat.push(header, v);
+    } else if (Array.isArray(v) && v.every((item) => typeof item === "string")) {
+      for (const item of v) flat.push(header, item);
+    } else if (v !== undefined) {
+      throw invalid(`\`${name}.${header}\` must be a string, got ${describe(v)}.`);
+    }
+  }
+  return flat;
+}
+
+/** A delivery's body as the bytes received; a string is UTF-8 encoded, which only matches the signature if it is the exact text received. */
+function webhookBody(name, value) {
+  const bytes = bytesOf(value);
+  if (bytes === undefined) {
+    throw invalid(`\`${name}\` must be the raw body as a Uint8Array (or the exact text received), got ${describe(value)}.`);
+  }
+  return bytes;
+}
+
+function optionalFinite(name, value) {
+  return value === undefined || value === null ? undefined : finite(name, value);
+}
+
+function optionalBoolean(name, value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw invalid(`\`${name}\` must be a boolean, got ${describe(value)}.`);
+  return value;
+}
+
+/** Who sent a delivery and which one it is, from its headers alone. */
+export function identifyWebhook(headers) {
+  requireReady();
+  return unwrap(glue.identify_webhook(webhookHeaders("headers", headers)));
+}
+
+const VERIFY_FIELDS = new Set(["headers", "body", "secrets", "now", "toleranceSeconds", "allowUnsigned", "allowSha1"]);
+
+/** Checks a delivery's signature or token over its raw body, against each of the secrets. */
+export function verifyWebhook(request) {
+  requireReady();
+  const r = fields("request", request, VERIFY_FIELDS);
+  const headers = webhookHeaders("request.headers", r.headers);
+  const body = webhookBody("request.body", r.body);
+  const secrets = typeof r.secrets === "string" ? [r.secrets] : stringArray("request.secrets", r.secrets);
+  // Standard Webhooks signatures are timestamped: the caller's clock unless it names another.
+  const now = optionalFinite("request.now", r.now) ?? Date.now() / 1000;
+  const tolerance = optionalFinite("request.toleranceSeconds", r.toleranceSeconds);
+  const allowUnsigned = optionalBoolean("request.allowUnsigned", r.allowUnsigned) ?? false;
+  const allowSha1 = optionalBoolean("request.allowSha1", r.allowSha1) ?? false;
+  return unwrap(glue.verify_webhook(headers, body, secrets, now, tolerance, allowUnsigned, allowSha1));
+}
+
+/** Reads a delivery into the one event model every provider shares. It does not verify it. */
+export function parseWebhook(delivery) {
+  requireReady();
+  const d = fields("delivery", delivery, new Set(["headers", "body"]));
+  return unwrap(glue.parse_webhook(webhookHeaders("delivery.headers", d.headers), webhookBody("delivery.body", d.body)));
+}
+
+/** Reads a pasted list of repositories, one per line, with a diagnostic per bad or repeated line. */
+export function parseRepositoryList(text, baseUrl) {
+  requireReady();
+  return unwrap(glue.parse_repository_list(string("text", text), optionalString("baseUrl", baseUrl)));
 }
 
 /** The request that exchanges an authorization code (and PKCE verifier) for tokens. */
@@ -388,8 +482,9 @@ const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username"
 
 /**
  * The connection flows over the caller's `fetch` and `storage`: connect an account (OAuth or a
- * pasted token), hand out fresh access tokens, test a connection, disconnect it. Everything
- * stored is sealed with `encryptionKey` (AES-256-GCM).
+ * pasted token), hand out fresh access tokens, test a connection, disconnect it, list its
+ * projects, register their webhooks and receive deliveries once. Everything stored is sealed
+ * with `encryptionKey` (AES-256-GCM).
  */
 export class Forgelink {
   #host;
@@ -512,6 +607,48 @@ export class Forgelink {
     requireReady();
     const text = string("id", id);
     return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text));
+  }
+  /** One page of the projects the connection can see, with the account's role where the provider tells it. */
+  async discoverProjects(id, options) {
+    requireReady();
+    const text = string("id", id);
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["search", "cursor"]));
+    const search = optionalString("options.search", o.search);
+    const cursor = optionalString("options.cursor", o.cursor);
+    return this.#run((bridge, key) => glue.flows_discover_projects(bridge, key, text, search, cursor));
+  }
+
+  /** Registers a webhook on each project, reusing one that already points at the URL; one result per project. */
+  async registerWebhooks(id, request) {
+    requireReady();
+    const text = string("id", id);
+    const r = fields("request", request, new Set(["projects", "url", "profile"]));
+    const projects = stringArray("request.projects", r.projects);
+    const url = r.url instanceof URL ? r.url.href : string("request.url", r.url);
+    const profile = string("request.profile", r.profile);
+    return this.#run((bridge, key) => glue.flows_register_webhooks(bridge, key, text, projects, url, profile));
+  }
+
+  /** Removes the webhooks forgelink registered for the connection: on the projects named, or on all. */
+  async unregisterWebhooks(id, options) {
+    requireReady();
+    const text = string("id", id);
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["projects"]));
+    const projects = o.projects === undefined || o.projects === null ? undefined : stringArray("options.projects", o.projects);
+    return this.#run((bridge, key) => glue.flows_unregister_webhooks(bridge, key, text, projects));
+  }
+
+  /** Verifies, reads and deduplicates a delivery as received: accepted once across every instance sharing storage. */
+  async receiveWebhook(delivery, options) {
+    requireReady();
+    const d = fields("delivery", delivery, new Set(["headers", "body"]));
+    const headers = webhookHeaders("delivery.headers", d.headers);
+    const body = webhookBody("delivery.body", d.body);
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["dedupeSeconds", "allowUnsignedPing", "toleranceSeconds"]));
+    const dedupe = optionalFinite("options.dedupeSeconds", o.dedupeSeconds);
+    const allowPing = optionalBoolean("options.allowUnsignedPing", o.allowUnsignedPing);
+    const tolerance = optionalFinite("options.toleranceSeconds", o.toleranceSeconds);
+    return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, headers, body, dedupe, allowPing, tolerance));
   }
 }
 

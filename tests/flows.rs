@@ -692,6 +692,14 @@ fn webhooks_register_idempotently_receive_once_and_unregister() {
         Some(Code::WebhookSignatureMismatch)
     );
 
+    // A delivery URL that is not an absolute https URL is refused before anything is sent.
+    let mut bad = register();
+    bad.url = "hooks.example/gitlab".into();
+    assert_eq!(
+        block_on(flows.register_webhooks(&connection.id, bad)).unwrap_err().code,
+        Code::InputInvalid
+    );
+
     // Unregistering removes what forgelink created.
     let removed = block_on(flows.unregister_webhooks(&connection.id, None)).unwrap();
     assert_eq!(

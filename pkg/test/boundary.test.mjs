@@ -67,16 +67,20 @@ test("the forgelink/flows entry exports exactly the documented names", () => {
     "Forgelink",
     "detectToken",
     "fetchHost",
+    "identifyWebhook",
     "memoryStorage",
     "needsRefresh",
     "parseApiError",
     "parseDeviceAuthorization",
+    "parseRepositoryList",
     "parseTokenResponse",
+    "parseWebhook",
     "prepareDeviceAuthorization",
     "prepareDevicePoll",
     "prepareRefresh",
     "prepareRevoke",
     "prepareTokenExchange",
+    "verifyWebhook",
   ].sort());
 });
 

@@ -6,6 +6,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
+import { gitlab, pushDelivery, TOKEN, BASE } from "./support/gitlab.mjs";
+
 const require = createRequire(import.meta.url);
 
 test("a TypeScript user of the public API compiles with tsc --noEmit --strict", () => {
@@ -159,4 +161,56 @@ test("the values the package returns have exactly the declared fields", async ()
   for (const name of ["TokenSet", "DeviceAuthorization", "TokenInfo", "ApiError", "Connection", "Check", "FetchRequest", "FetchResponse"]) {
     assert.ok(seen.has(name), name);
   }
+});
+
+test("the webhook values have exactly the declared fields", async () => {
+  const fl = await import("../flows.js");
+  const interfaces = declaredInterfaces();
+  const check = (name, value) => {
+    const declared = interfaces.get(name);
+    assert.ok(declared, `flows.d.ts declares ${name}`);
+    const keys = Object.keys(value);
+    for (const key of declared.required) assert.ok(keys.includes(key), `${name}.${key} is returned`);
+    for (const key of keys) {
+      assert.ok(declared.required.has(key) || declared.optional.has(key), `${name}.${key} is declared`);
+    }
+  };
+  const checkEvent = (event) => {
+    check("WebhookEvent", event);
+    const parts = [
+      ["WebhookRepository", event.repository],
+      ["WebhookActor", event.sender],
+      ["WebhookMergeRequest", event.mergeRequest],
+      ["WebhookPipeline", event.pipeline],
+      ["WebhookJob", event.job],
+      ["WebhookCommitStatus", event.commitStatus],
+    ];
+    for (const [name, value] of parts) if (value !== null) check(name, value);
+  };
+  const golden = JSON.parse(readFileSync(new URL("../../tests/fixtures/webhooks/deliveries.golden.json", import.meta.url), "utf8"));
+  const { cases } = JSON.parse(readFileSync(new URL("../../tests/fixtures/webhooks/deliveries.json", import.meta.url), "utf8"));
+  assert.equal(cases.length, golden.length);
+  for (const c of cases) checkEvent(fl.parseWebhook({ headers: c.headers, body: JSON.stringify(c.body) }));
+  for (const event of JSON.parse(readFileSync(new URL("../../tests/fixtures/webhooks/github.golden.json", import.meta.url), "utf8"))) checkEvent(event);
+  check("WebhookIdentity", fl.identifyWebhook({ "X-GitHub-Event": "ping" }));
+  check("VerifiedWebhook", fl.verifyWebhook({ headers: { "X-GitHub-Event": "ping" }, body: "{}", secrets: [], allowUnsigned: true }));
+  const list = fl.parseRepositoryList("a/b\na/b\nnope");
+  check("RepositoryList", list);
+  assert.equal(list.diagnostics.length, 2);
+  list.diagnostics.forEach((d) => check("LineDiagnostic", d));
+
+  const server = gitlab();
+  const forgelink = new fl.Forgelink({ fetch: server.fetch, storage: fl.memoryStorage(), encryptionKey: new Uint8Array(32) });
+  const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
+  const page = await forgelink.discoverProjects(connection.id);
+  check("ProjectPage", page);
+  page.projects.forEach((p) => check("Project", p));
+  const results = await forgelink.registerWebhooks(connection.id, { projects: ["group/app", "group/missing"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
+  results.forEach((r) => check("RegistrationResult", r));
+  const secret = server.hooks.get("group/app")[0].token;
+  const accepted = await forgelink.receiveWebhook(pushDelivery(secret, "u-1"));
+  check("Receipt", accepted);
+  checkEvent(accepted.event);
+  check("Receipt", await forgelink.receiveWebhook(pushDelivery("forged", "u-2")));
+  (await forgelink.unregisterWebhooks(connection.id)).forEach((r) => check("RegistrationResult", r));
 });

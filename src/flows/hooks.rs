@@ -93,6 +93,27 @@ pub struct RegistrationResult {
     pub manual_setup: Option<ManualSetup>,
 }
 
+/// Deliveries carry signed payloads: they go to an absolute https URL (http only on this
+/// machine, for development).
+fn check_delivery_url(url: &str) -> Result<(), Error> {
+    let parsed = url::Url::parse(url.trim()).ok().filter(|u| u.host().is_some());
+    let acceptable = parsed.is_some_and(|u| {
+        u.scheme() == "https"
+            || (u.scheme() == "http" && u.host().is_some_and(|h| crate::host_name::is_loopback(&h)))
+    });
+    if acceptable {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Code::InputInvalid,
+            format!(
+                "The delivery URL `{}` must be an absolute https URL.",
+                crate::error::excerpt(url)
+            ),
+        ))
+    }
+}
+
 /// The steps to create a Bitbucket Data Center webhook by hand.
 fn manual_steps(base_url: &str, project: &str, url: &str, events: &[String]) -> Vec<String> {
     let (key, slug) = project.split_once('/').unwrap_or((project, ""));
@@ -274,6 +295,7 @@ impl<H: Host> Flows<H> {
         id: &str,
         request: RegisterWebhooks,
     ) -> Result<Vec<RegistrationResult>, Error> {
+        check_delivery_url(&request.url)?;
         let (record, endpoints) = self.fresh(id).await?;
         let provider = record.provider;
         let needs = profile(&request.profile)?.for_provider(provider);

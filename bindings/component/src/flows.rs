@@ -62,6 +62,37 @@ impl IntoWit<wit::Check> for forgelink::Check {
     }
 }
 
+fn registration_result(result: forgelink::RegistrationResult) -> wit::RegistrationResult {
+    wit::RegistrationResult {
+        project: result.project,
+        status: match result.status {
+            forgelink::RegistrationStatus::Created => wit::RegistrationStatus::Created,
+            forgelink::RegistrationStatus::Updated => wit::RegistrationStatus::Updated,
+            forgelink::RegistrationStatus::Removed => wit::RegistrationStatus::Removed,
+            forgelink::RegistrationStatus::ManualSetupRequired => {
+                wit::RegistrationStatus::ManualSetupRequired
+            }
+            forgelink::RegistrationStatus::Failed => wit::RegistrationStatus::Failed,
+        },
+        hook_id: result.hook_id,
+        code: result.code.map(|code| code.as_str().to_owned()),
+        message: result.message,
+        guidance: result.guidance.map(IntoWit::into_wit),
+        manual_setup: result.manual_setup.map(|setup| wit::ManualSetup {
+            url: setup.url,
+            secret: setup.secret,
+            events: setup.events,
+            steps: setup.steps,
+        }),
+    }
+}
+
+fn registration_results(
+    results: Vec<forgelink::RegistrationResult>,
+) -> Vec<wit::RegistrationResult> {
+    results.into_iter().map(registration_result).collect()
+}
+
 impl wit::Guest for Component {
     fn connect_start(
         request: wit::ConnectStartRequest,
@@ -120,6 +151,77 @@ impl wit::Guest for Component {
         Ok(wit::DisconnectReport {
             revoked: report.revoked,
             manual_steps: report.manual_steps.iter().map(|step| (*step).to_owned()).collect(),
+        })
+    }
+
+    fn discover_projects(
+        id: String,
+        options: wit::DiscoverOptions,
+    ) -> Result<wit::ProjectPage, wit_types::Error> {
+        let flows = flows()?;
+        let options = forgelink::DiscoverOptions { search: options.search, cursor: options.cursor };
+        let page = run(flows.host(), flows.discover_projects(&id, options))?;
+        Ok(wit::ProjectPage {
+            projects: page
+                .projects
+                .into_iter()
+                .map(|project| wit::Project {
+                    id: project.id,
+                    path: project.path,
+                    name: project.name,
+                    web_url: project.web_url,
+                    default_branch: project.default_branch,
+                    role: project.role,
+                    sha256: project.sha256,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    fn register_webhooks(
+        id: String,
+        request: wit::RegisterWebhooksRequest,
+    ) -> Result<Vec<wit::RegistrationResult>, wit_types::Error> {
+        let flows = flows()?;
+        let request = forgelink::RegisterWebhooks {
+            projects: request.projects,
+            url: request.url,
+            profile: request.profile,
+        };
+        run(flows.host(), flows.register_webhooks(&id, request)).map(registration_results)
+    }
+
+    fn unregister_webhooks(
+        id: String,
+        projects: Option<Vec<String>>,
+    ) -> Result<Vec<wit::RegistrationResult>, wit_types::Error> {
+        let flows = flows()?;
+        run(flows.host(), flows.unregister_webhooks(&id, projects)).map(registration_results)
+    }
+
+    fn receive_webhook(
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        options: wit::ReceiveOptions,
+    ) -> Result<wit::Receipt, wit_types::Error> {
+        let flows = flows()?;
+        let defaults = forgelink::ReceiveOptions::default();
+        let options = forgelink::ReceiveOptions {
+            dedupe_seconds: options.dedupe_seconds.unwrap_or(defaults.dedupe_seconds),
+            allow_unsigned_ping: options.allow_unsigned_ping,
+            tolerance_seconds: options.tolerance_seconds,
+        };
+        let receipt = run(flows.host(), flows.receive_webhook(&headers, &body, options))?;
+        Ok(wit::Receipt {
+            status: match receipt.status {
+                forgelink::ReceiptStatus::Accepted => wit::ReceiptStatus::Accepted,
+                forgelink::ReceiptStatus::Duplicate => wit::ReceiptStatus::Duplicate,
+                forgelink::ReceiptStatus::Rejected => wit::ReceiptStatus::Rejected,
+            },
+            event: receipt.event.map(crate::webhooks::event).transpose()?,
+            code: receipt.code.map(|code| code.as_str().to_owned()),
+            message: receipt.message,
         })
     }
 }

@@ -21,6 +21,7 @@ mod convert;
 mod flows;
 mod host;
 mod tokens;
+mod webhooks;
 
 /// The generated bindings stay private: the public surface is the WIT world itself, and every
 /// value crosses it through the conversions in `convert`.

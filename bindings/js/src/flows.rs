@@ -2,7 +2,10 @@
 //! `flows.js` passes it and answers an envelope, so the promise JavaScript awaits resolves even
 //! when the flow fails, and `flows.js` turns the error into a `ForgelinkError` like every other.
 
-use forgelink::{AccessToken, ClientSecret, ConnectStart, ConnectWithToken, Error, Flows, Host};
+use forgelink::{
+    AccessToken, ClientSecret, ConnectStart, ConnectWithToken, DiscoverOptions, Error, Flows, Host,
+    ReceiveOptions, RegisterWebhooks,
+};
 
 use crate::{envelope, provider};
 
@@ -87,4 +90,59 @@ pub async fn access_token<H: Host>(flows: &Flows<H>, id: &str) -> String {
 /// `disconnect(id)`.
 pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str) -> String {
     envelope(flows.disconnect(id).await)
+}
+
+/// `discoverProjects(id, { search?, cursor? })`.
+pub async fn discover_projects<H: Host>(
+    flows: &Flows<H>,
+    id: &str,
+    search: Option<String>,
+    cursor: Option<String>,
+) -> String {
+    envelope(flows.discover_projects(id, DiscoverOptions { search, cursor }).await)
+}
+
+/// `registerWebhooks(id, { projects, url, profile })`.
+pub async fn register_webhooks<H: Host>(
+    flows: &Flows<H>,
+    id: &str,
+    projects: Vec<String>,
+    url: String,
+    profile: String,
+) -> String {
+    envelope(flows.register_webhooks(id, RegisterWebhooks { projects, url, profile }).await)
+}
+
+/// `unregisterWebhooks(id, { projects? })`: every hook of the connection without `projects`.
+pub async fn unregister_webhooks<H: Host>(
+    flows: &Flows<H>,
+    id: &str,
+    projects: Option<Vec<String>>,
+) -> String {
+    envelope(flows.unregister_webhooks(id, projects).await)
+}
+
+/// `receiveWebhook` options from their fields; an absent one keeps the core's default.
+pub fn receive_options(
+    dedupe_seconds: Option<f64>,
+    allow_unsigned_ping: Option<bool>,
+    tolerance_seconds: Option<f64>,
+) -> ReceiveOptions {
+    let defaults = ReceiveOptions::default();
+    ReceiveOptions {
+        dedupe_seconds: dedupe_seconds.map_or(defaults.dedupe_seconds, crate::tokens::seconds),
+        allow_unsigned_ping: allow_unsigned_ping.unwrap_or(defaults.allow_unsigned_ping),
+        tolerance_seconds: tolerance_seconds.map(crate::tokens::seconds),
+    }
+}
+
+/// `receiveWebhook({ headers, body }, options?)`, the headers flat as `flows.js` passes them.
+pub async fn receive_webhook<H: Host>(
+    flows: &Flows<H>,
+    headers: Vec<String>,
+    body: Vec<u8>,
+    options: ReceiveOptions,
+) -> String {
+    let headers = crate::webhooks::pairs(headers);
+    envelope(flows.receive_webhook(&headers, &body, options).await)
 }

@@ -240,3 +240,64 @@ pub fn flows_access_token(bridge: Bridge, key: &[u8], id: String) -> Promise {
 pub fn flows_disconnect(bridge: Bridge, key: &[u8], id: String) -> Promise {
     run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id).await })
 }
+
+/// `Forgelink.discoverProjects(id, { search?, cursor? })`.
+#[wasm_bindgen]
+pub fn flows_discover_projects(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    search: Option<String>,
+    cursor: Option<String>,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::discover_projects(&flows, &id, search, cursor).await
+    })
+}
+
+/// `Forgelink.registerWebhooks(id, { projects, url, profile })`.
+#[wasm_bindgen]
+pub fn flows_register_webhooks(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    projects: Vec<String>,
+    url: String,
+    profile: String,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::register_webhooks(&flows, &id, projects, url, profile).await
+    })
+}
+
+/// `Forgelink.unregisterWebhooks(id, { projects? })`.
+#[wasm_bindgen]
+pub fn flows_unregister_webhooks(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    projects: Option<Vec<String>>,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::unregister_webhooks(&flows, &id, projects).await
+    })
+}
+
+/// `Forgelink.receiveWebhook({ headers, body }, options?)`, the headers flat and the options
+/// field by field.
+#[wasm_bindgen]
+pub fn flows_receive_webhook(
+    bridge: Bridge,
+    key: &[u8],
+    headers: Vec<String>,
+    body: Vec<u8>,
+    dedupe_seconds: Option<f64>,
+    allow_unsigned_ping: Option<bool>,
+    tolerance_seconds: Option<f64>,
+) -> Promise {
+    let options =
+        crate::flows::receive_options(dedupe_seconds, allow_unsigned_ping, tolerance_seconds);
+    run(bridge, key, |flows| async move {
+        crate::flows::receive_webhook(&flows, headers, body, options).await
+    })
+}

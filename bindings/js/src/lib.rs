@@ -11,9 +11,9 @@
 //! the wrapper, so that the glue deserialises nothing; HTTP responses arrive as a status, a flat
 //! list of header names and values, and the body's bytes.
 //!
-//! The token functions and the flows are there only with the `flows` feature: the package's
-//! `forgelink` entry is built without it, so that a page that only checks a base URL does not
-//! download them, and `forgelink/flows` (`flows.js`) with it. The flows (`Forgelink`) resolve a
+//! The token functions, the webhook readers and the flows are there only with the `flows`
+//! feature: the package's `forgelink` entry is built without it, so that a page that only
+//! checks a base URL does not download them, and `forgelink/flows` (`flows.js`) with it. The flows (`Forgelink`) resolve a
 //! promise to the same envelope: `flows` runs them over any [`forgelink::Host`], and on
 //! `wasm32-unknown-unknown` the host is the JavaScript object `flows.js` builds over the
 //! caller's `fetch` and `storage`.
@@ -29,9 +29,13 @@ pub mod flows;
 mod host;
 #[cfg(feature = "flows")]
 mod tokens;
+#[cfg(feature = "flows")]
+mod webhooks;
 
 #[cfg(feature = "flows")]
 pub use tokens::*;
+#[cfg(feature = "flows")]
+pub use webhooks::*;
 
 use forgelink::{AuthorizationRequest, Code, Error, Guidance, Provider};
 use serde::Serialize;
@@ -498,5 +502,66 @@ mod tests {
             error_code(&block_on(flows::test_connection(&flows, "../x"))),
             "connection.not_found"
         );
+        assert_eq!(
+            error_code(&block_on(flows::discover_projects(&flows, "nope", None, None))),
+            "connection.not_found"
+        );
+        let register = flows::register_webhooks(
+            &flows,
+            "nope",
+            vec!["group/app".into()],
+            "https://app.example/hooks".into(),
+            "ci-failure-analysis".into(),
+        );
+        assert_eq!(error_code(&block_on(register)), "connection.not_found");
+        assert_eq!(
+            error_code(&block_on(flows::unregister_webhooks(&flows, "nope", None))),
+            "connection.not_found"
+        );
+        // A delivery for no registered hook is a rejected receipt, not an error.
+        let headers = vec!["X-Gitlab-Event".into(), "Push Hook".into(), "X-Gitlab-Token".into()];
+        let options = flows::receive_options(Some(60.0), None, Some(f64::NAN));
+        assert_eq!(options.dedupe_seconds, 60);
+        assert_eq!(options.tolerance_seconds, Some(0));
+        let receipt =
+            parse(&block_on(flows::receive_webhook(&flows, headers, b"{}".to_vec(), options)));
+        assert_eq!(receipt["ok"]["status"], "rejected");
+        assert_eq!(receipt["ok"]["code"], "webhook.missing_signature");
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn webhooks_answer_envelopes() {
+        let github = |signature: &str| {
+            ["X-GitHub-Event", "ping", "x-github-hook-id", "42", "X-Hub-Signature-256", signature]
+                .map(str::to_owned)
+                .to_vec()
+        };
+        let identity = parse(&identify_webhook(github("")));
+        assert_eq!(identity["ok"]["hookId"], "42");
+        assert_eq!(
+            error_code(&identify_webhook(vec!["Accept".into()])),
+            "webhook.unknown_provider"
+        );
+        let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+        let secrets = vec!["old".to_owned(), "It's a Secret to Everybody".to_owned()];
+        let verify = |body: &[u8], now| {
+            verify_webhook(github(signature), body, secrets.clone(), now, None, false, false)
+        };
+        let verified = parse(&verify(b"Hello, World!", None));
+        assert_eq!(verified["ok"]["secretIndex"], 1);
+        assert_eq!(verified["ok"]["scheme"], "hmac-sha256");
+        assert_eq!(
+            error_code(&verify(b"Hello, World?", Some(f64::INFINITY))),
+            "webhook.signature_mismatch"
+        );
+        let event = parse(&parse_webhook(github(""), br#"{"zen":"z","hook_id":42}"#));
+        assert_eq!(event["ok"]["kind"], "ping");
+        // Without a delivery id, the body's bytes identify the delivery.
+        assert!(event["ok"]["dedupeKey"].as_str().is_some_and(|k| k.starts_with("github:body:")));
+        assert_eq!(error_code(&parse_webhook(vec![], b"{}")), "webhook.unknown_provider");
+        let list = parse(&parse_repository_list("a/b\nA/B\n", Some("https://gitlab.com".into())));
+        assert_eq!(list["ok"]["repositories"], serde_json::json!(["a/b"]));
+        assert_eq!(list["ok"]["diagnostics"][0]["line"], 2);
     }
 }

@@ -444,3 +444,242 @@ pub fn connection_report(report: &wit::ConnectionReport) -> Value {
 pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
     json!({ "revoked": report.revoked, "manualSteps": report.manual_steps })
 }
+
+/// `{ provider, event, deliveryId, hookId }`
+pub fn webhook_identity(identity: &wit::WebhookIdentity) -> Value {
+    json!({
+        "provider": provider_id(identity.provider),
+        "event": identity.event,
+        "deliveryId": identity.delivery_id,
+        "hookId": identity.hook_id,
+    })
+}
+
+/// `hmac-sha256`, `hmac-sha1`, `token`, `standard-webhooks` or `unsigned`.
+pub fn signature_scheme_id(scheme: wit::SignatureScheme) -> &'static str {
+    match scheme {
+        wit::SignatureScheme::HmacSha256 => "hmac-sha256",
+        wit::SignatureScheme::HmacSha1 => "hmac-sha1",
+        wit::SignatureScheme::Token => "token",
+        wit::SignatureScheme::StandardWebhooks => "standard-webhooks",
+        wit::SignatureScheme::Unsigned => "unsigned",
+    }
+}
+
+/// `{ provider, scheme, secretIndex }`
+pub fn verified(verified: &wit::Verified) -> Value {
+    json!({
+        "provider": provider_id(verified.provider),
+        "scheme": signature_scheme_id(verified.scheme),
+        "secretIndex": verified.secret_index,
+    })
+}
+
+/// `push`, `tag_push`, `merge_request`, `pipeline`, `job`, `commit_status`, `ping` or `other`.
+pub fn event_kind_id(kind: wit::EventKind) -> &'static str {
+    match kind {
+        wit::EventKind::Push => "push",
+        wit::EventKind::TagPush => "tag_push",
+        wit::EventKind::MergeRequest => "merge_request",
+        wit::EventKind::Pipeline => "pipeline",
+        wit::EventKind::Job => "job",
+        wit::EventKind::CommitStatus => "commit_status",
+        wit::EventKind::Ping => "ping",
+        wit::EventKind::Other => "other",
+    }
+}
+
+/// `pending`, `running`, `success`, `failure`, `canceled`, `skipped` or `manual`.
+pub fn status_id(status: wit::Status) -> &'static str {
+    match status {
+        wit::Status::Pending => "pending",
+        wit::Status::Running => "running",
+        wit::Status::Success => "success",
+        wit::Status::Failure => "failure",
+        wit::Status::Canceled => "canceled",
+        wit::Status::Skipped => "skipped",
+        wit::Status::Manual => "manual",
+    }
+}
+
+fn repository(repository: &wit::Repository) -> Value {
+    json!({
+        "id": repository.id,
+        "fullPath": repository.full_path,
+        "webUrl": repository.web_url,
+        "defaultBranch": repository.default_branch,
+    })
+}
+
+fn actor(actor: &wit::Actor) -> Value {
+    json!({ "id": actor.id, "username": actor.username, "name": actor.name })
+}
+
+fn merge_request(request: &wit::MergeRequest) -> Value {
+    json!({
+        "number": request.number,
+        "title": request.title,
+        "state": request.state,
+        "sourceBranch": request.source_branch,
+        "targetBranch": request.target_branch,
+        "url": request.url,
+    })
+}
+
+fn pipeline(pipeline: &wit::Pipeline) -> Value {
+    json!({
+        "id": pipeline.id,
+        "status": status_id(pipeline.status),
+        "rawStatus": pipeline.raw_status,
+        "ref": pipeline.ref_,
+        "sha": pipeline.sha,
+        "url": pipeline.url,
+        "startedAt": pipeline.started_at,
+        "finishedAt": pipeline.finished_at,
+    })
+}
+
+fn job(job: &wit::Job) -> Value {
+    json!({
+        "id": job.id,
+        "name": job.name,
+        "stage": job.stage,
+        "status": status_id(job.status),
+        "rawStatus": job.raw_status,
+        "failureReason": job.failure_reason,
+        "url": job.url,
+        "pipelineId": job.pipeline_id,
+    })
+}
+
+fn commit_status(status: &wit::CommitStatus) -> Value {
+    json!({
+        "state": status_id(status.state),
+        "rawState": status.raw_state,
+        "key": status.key,
+        "url": status.url,
+    })
+}
+
+/// `{ provider, kind, event, action, deliveryId, dedupeKey, repository, sender, ref,
+/// commitSha, mergeRequest, pipeline, job, commitStatus }`. Unlike the connection values, the
+/// event model writes absent fields as `null`, so a consumer sees the whole model in every
+/// delivery.
+pub fn webhook_event(event: &wit::WebhookEvent) -> Value {
+    json!({
+        "provider": provider_id(event.provider),
+        "kind": event_kind_id(event.kind),
+        "event": event.event,
+        "action": event.action,
+        "deliveryId": event.delivery_id,
+        "dedupeKey": event.dedupe_key,
+        "repository": event.repository.as_ref().map_or(Value::Null, repository),
+        "sender": event.sender.as_ref().map_or(Value::Null, actor),
+        "ref": event.ref_,
+        "commitSha": event.commit_sha,
+        "mergeRequest": event.merge_request.as_ref().map_or(Value::Null, merge_request),
+        "pipeline": event.pipeline.as_ref().map_or(Value::Null, pipeline),
+        "job": event.job.as_ref().map_or(Value::Null, job),
+        "commitStatus": event.commit_status.as_ref().map_or(Value::Null, commit_status),
+    })
+}
+
+/// `{ repositories, diagnostics: [{ line, code, severity, message, suggestion? }] }`
+pub fn repository_list(list: &wit::RepositoryList) -> Value {
+    let diagnostics = list
+        .diagnostics
+        .iter()
+        .map(|line| {
+            let mut object = Map::new();
+            object.insert("line".into(), Value::from(line.line));
+            if let Value::Object(fields) = diagnostic(&line.diagnostic) {
+                object.extend(fields);
+            }
+            Value::Object(object)
+        })
+        .collect::<Vec<_>>();
+    json!({ "repositories": list.repositories, "diagnostics": diagnostics })
+}
+
+/// `{ id, path, name, webUrl, defaultBranch, role, sha256 }`
+pub fn project(project: &wit::Project) -> Value {
+    json!({
+        "id": project.id,
+        "path": project.path,
+        "name": project.name,
+        "webUrl": project.web_url,
+        "defaultBranch": project.default_branch,
+        "role": project.role,
+        "sha256": project.sha256,
+    })
+}
+
+/// `{ projects, nextCursor }`
+pub fn project_page(page: &wit::ProjectPage) -> Value {
+    json!({
+        "projects": page.projects.iter().map(project).collect::<Vec<_>>(),
+        "nextCursor": page.next_cursor,
+    })
+}
+
+/// `created`, `updated`, `removed`, `manual_setup_required` or `failed`.
+pub fn registration_status_id(status: wit::RegistrationStatus) -> &'static str {
+    match status {
+        wit::RegistrationStatus::Created => "created",
+        wit::RegistrationStatus::Updated => "updated",
+        wit::RegistrationStatus::Removed => "removed",
+        wit::RegistrationStatus::ManualSetupRequired => "manual_setup_required",
+        wit::RegistrationStatus::Failed => "failed",
+    }
+}
+
+/// `{ project, status, hookId?, code?, message?, guidance?, manualSetup? }`
+pub fn registration_result(result: &wit::RegistrationResult) -> Value {
+    let mut object = Map::new();
+    object.insert("project".into(), Value::from(result.project.as_str()));
+    object.insert("status".into(), Value::from(registration_status_id(result.status)));
+    insert_some(&mut object, "hookId", result.hook_id.as_deref());
+    insert_some(&mut object, "code", result.code.as_deref());
+    insert_some(&mut object, "message", result.message.as_deref());
+    if let Some(steps) = &result.guidance {
+        object.insert("guidance".into(), guidance(steps));
+    }
+    if let Some(setup) = &result.manual_setup {
+        object.insert(
+            "manualSetup".into(),
+            json!({
+                "url": setup.url,
+                "secret": setup.secret,
+                "events": setup.events,
+                "steps": setup.steps,
+            }),
+        );
+    }
+    Value::Object(object)
+}
+
+/// One result per project, as `registerWebhooks` and `unregisterWebhooks` return them.
+pub fn registration_results(results: &[wit::RegistrationResult]) -> Value {
+    Value::Array(results.iter().map(registration_result).collect())
+}
+
+/// `accepted`, `duplicate` or `rejected`.
+pub fn receipt_status_id(status: wit::ReceiptStatus) -> &'static str {
+    match status {
+        wit::ReceiptStatus::Accepted => "accepted",
+        wit::ReceiptStatus::Duplicate => "duplicate",
+        wit::ReceiptStatus::Rejected => "rejected",
+    }
+}
+
+/// `{ status, event?, code?, message? }`
+pub fn receipt(receipt: &wit::Receipt) -> Value {
+    let mut object = Map::new();
+    object.insert("status".into(), Value::from(receipt_status_id(receipt.status)));
+    if let Some(event) = &receipt.event {
+        object.insert("event".into(), webhook_event(event));
+    }
+    insert_some(&mut object, "code", receipt.code.as_deref());
+    insert_some(&mut object, "message", receipt.message.as_deref());
+    Value::Object(object)
+}

@@ -81,7 +81,9 @@ mod bindings {
 pub mod wit {
     pub use crate::bindings::exports::forgelink::connect::flows::{
         Account, Check, CheckStatus, ConnectStartRequest, ConnectStarted, ConnectWithTokenRequest,
-        Connection, ConnectionReport, ConnectionStatus, DisconnectReport, ScopeStatus,
+        Connection, ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions,
+        ManualSetup, Project, ProjectPage, Receipt, ReceiptStatus, ReceiveOptions,
+        RegisterWebhooksRequest, RegistrationResult, RegistrationStatus, ScopeStatus,
     };
     pub use crate::bindings::exports::forgelink::connect::provider::{
         Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,
@@ -93,6 +95,11 @@ pub mod wit {
     };
     pub use crate::bindings::exports::forgelink::connect::types::{
         Code, Deployment, Diagnostic, Error, Guidance, Provider, Severity,
+    };
+    pub use crate::bindings::exports::forgelink::connect::webhooks::{
+        Actor, CommitStatus, EventKind, Job, LineDiagnostic, MergeRequest, Pipeline, Repository,
+        RepositoryList, SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent,
+        WebhookIdentity,
     };
     pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};
 }

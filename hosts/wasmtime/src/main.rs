@@ -16,6 +16,7 @@ use serde_json::Value;
 mod cli {
     pub mod check;
     pub mod tokens;
+    pub mod webhooks;
 }
 
 const USAGE: &str = "\
@@ -48,6 +49,14 @@ Commands:
   parse-device-authorization PROVIDER [--now SECS]  a response as JSON on stdin
   parse-api-error PROVIDER                          a response as JSON on stdin
   needs-refresh [--now SECS] [--skew SECS]          a token set as JSON on stdin
+
+  verify-webhook [--header 'NAME: VALUE']... [--body PATH] [--secret-env VAR]...
+                 [--now SECS] [--tolerance SECS] [--allow-unsigned] [--allow-sha1]
+      Checks a delivery's signature over its raw body (from PATH, or stdin without
+      --body or with --body -) against each secret, in order, and prints
+      {provider, scheme, secretIndex}.
+  parse-webhook [--header 'NAME: VALUE']... [--body PATH]
+      Prints the delivery in the normalised event model. It does not verify.
 
   check --provider P [--base-url U] --token-env VAR [--profile NAME]
         [--username NAME] [--json]
@@ -339,7 +348,10 @@ fn run_command(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Va
         }
         other => match cli::tokens::run(plugin, other, args)? {
             Some(value) => value,
-            None => return Err(usage(format!("unknown command {other:?}; see --help"))),
+            None => match cli::webhooks::run(plugin, other, args)? {
+                Some(value) => value,
+                None => return Err(usage(format!("unknown command {other:?}; see --help"))),
+            },
         },
     };
     Ok(value)

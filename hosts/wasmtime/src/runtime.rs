@@ -546,4 +546,86 @@ impl Plugin {
         let guest = self.bindings.forgelink_connect_flows();
         guest.call_disconnect(&mut self.store, id).map_err(trap)
     }
+
+    /// `webhooks.identify-webhook`.
+    pub fn identify_webhook(
+        &mut self,
+        headers: &[(String, String)],
+    ) -> Outcome<Result<wit::WebhookIdentity, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_identify_webhook(&mut self.store, headers).map_err(trap)
+    }
+
+    /// `webhooks.verify-webhook`.
+    pub fn verify_webhook(
+        &mut self,
+        headers: &[(String, String)],
+        body: &[u8],
+        secrets: &[String],
+        options: wit::VerifyOptions,
+    ) -> Outcome<Result<wit::Verified, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_verify_webhook(&mut self.store, headers, body, secrets, options).map_err(trap)
+    }
+
+    /// `webhooks.parse-webhook`.
+    pub fn parse_webhook(
+        &mut self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Outcome<Result<wit::WebhookEvent, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_parse_webhook(&mut self.store, headers, body).map_err(trap)
+    }
+
+    /// `webhooks.parse-repository-list`.
+    pub fn parse_repository_list(
+        &mut self,
+        text: &str,
+        base_url: Option<&str>,
+    ) -> Outcome<wit::RepositoryList> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_parse_repository_list(&mut self.store, text, base_url).map_err(trap)
+    }
+
+    /// `flows.discover-projects`.
+    pub fn discover_projects(
+        &mut self,
+        id: &str,
+        options: &wit::DiscoverOptions,
+    ) -> Outcome<Result<wit::ProjectPage, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_discover_projects(&mut self.store, id, options).map_err(trap)
+    }
+
+    /// `flows.register-webhooks`.
+    pub fn register_webhooks(
+        &mut self,
+        id: &str,
+        request: &wit::RegisterWebhooksRequest,
+    ) -> Outcome<Result<Vec<wit::RegistrationResult>, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_register_webhooks(&mut self.store, id, request).map_err(trap)
+    }
+
+    /// `flows.unregister-webhooks`.
+    pub fn unregister_webhooks(
+        &mut self,
+        id: &str,
+        projects: Option<&[String]>,
+    ) -> Outcome<Result<Vec<wit::RegistrationResult>, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_unregister_webhooks(&mut self.store, id, projects).map_err(trap)
+    }
+
+    /// `flows.receive-webhook`.
+    pub fn receive_webhook(
+        &mut self,
+        headers: &[(String, String)],
+        body: &[u8],
+        options: wit::ReceiveOptions,
+    ) -> Outcome<Result<wit::Receipt, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_receive_webhook(&mut self.store, headers, body, options).map_err(trap)
+    }
 }

@@ -495,3 +495,97 @@ fn parse_commands_read_a_response_on_stdin() {
         error_with(&["parse-token-response", "github", "--now", "soon"], &[], Some("{}"), 2);
     assert_eq!(error["code"], "input.invalid");
 }
+
+#[test]
+fn verify_webhook_reads_headers_the_body_from_stdin_and_secrets_from_the_environment() {
+    let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    let header = format!("X-Hub-Signature-256: {signature}");
+    let args = [
+        "verify-webhook",
+        "--header",
+        "X-GitHub-Event: ping",
+        "--header",
+        &header,
+        "--secret-env",
+        "OLD_SECRET",
+        "--secret-env",
+        "NEW_SECRET",
+    ];
+    let env = [("OLD_SECRET", "rotated away"), ("NEW_SECRET", "It's a Secret to Everybody")];
+    let verified = ok_with(&args, &env, Some("Hello, World!"));
+    assert_eq!(
+        verified,
+        serde_json::json!({ "provider": "github", "scheme": "hmac-sha256", "secretIndex": 1 })
+    );
+    let error = error_with(&args, &env, Some("Hello, World?"), 1);
+    assert_eq!(error["code"], "webhook.signature_mismatch");
+    let error = error_with(&args, &[("OLD_SECRET", "x")], Some("Hello, World!"), 2);
+    assert_eq!(error["code"], "input.invalid", "NEW_SECRET is not set");
+    let error = error_with(&["verify-webhook", "--header", "no colon"], &[], Some(""), 2);
+    assert_eq!(error["code"], "input.invalid");
+}
+
+#[test]
+fn verify_webhook_checks_standard_webhooks_at_the_given_time() {
+    let args = [
+        "verify-webhook",
+        "--header",
+        "X-Gitlab-Event: Push Hook",
+        "--header",
+        "webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "--header",
+        "webhook-timestamp: 1614265330",
+        "--header",
+        "webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        "--secret-env",
+        "GITLAB_SECRET",
+        "--now",
+        "1614265340",
+    ];
+    let env = [("GITLAB_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")];
+    let verified = ok_with(&args, &env, Some(r#"{"test": 2432232314}"#));
+    assert_eq!(verified["scheme"], "standard-webhooks");
+    assert_eq!(verified["provider"], "gitlab");
+}
+
+#[test]
+fn parse_webhook_reads_the_body_from_a_file() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-webhooks");
+    std::fs::create_dir_all(&dir).expect("a directory for the body");
+    let path = dir.join("status.json");
+    let body = r#"{"state":"failure","sha":"abc123","context":"ci/build","target_url":"https://ci.example/1","repository":{"id":1,"full_name":"octo/repo"}}"#;
+    std::fs::write(&path, body).expect("write the body");
+    let path = path.to_str().expect("a UTF-8 path");
+    let headers = ["X-GitHub-Event: status", "X-GitHub-Delivery: d-1", "X-GitHub-Hook-ID: 9"];
+    let event = ok(&[
+        "parse-webhook",
+        "--header",
+        headers[0],
+        "--header",
+        headers[1],
+        "--header",
+        headers[2],
+        "--body",
+        path,
+    ]);
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|h| h.split_once(": ").map(|(n, v)| (n.to_owned(), v.to_owned())).unwrap())
+        .collect();
+    let core = forgelink::parse_webhook(&pairs, body.as_bytes()).expect("the core parses it");
+    assert_eq!(event, serde_json::to_value(&core).unwrap());
+    assert_eq!(event["commitStatus"]["state"], "failure");
+    let error = error(
+        &[
+            "parse-webhook",
+            "--header",
+            "X-GitHub-Event: status",
+            "--body",
+            path,
+            "--secret-env",
+            "X",
+        ],
+        2,
+    );
+    assert_eq!(error["code"], "input.invalid", "parse-webhook takes no secrets");
+}

@@ -82,6 +82,7 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
         "forgelink:connect/types@0.1.0",
         "forgelink:connect/provider@0.1.0",
         "forgelink:connect/tokens@0.1.0",
+        "forgelink:connect/webhooks@0.1.0",
         "forgelink:connect/flows@0.1.0",
     ]
     .into();

@@ -1277,3 +1277,410 @@ fn random_providers_and_flaky_storage_never_trap_the_flows() {
     eprintln!("successful calls per flows export: {:?}", seen.succeeded);
     assert!(seen.succeeded.iter().all(|&count| count > 20), "{:?}", seen.succeeded);
 }
+
+// The `webhooks` interface, and the webhook flows.
+
+const WEBHOOK_HEADERS: &[(&str, &[&str])] = &[
+    (
+        "X-GitHub-Event",
+        &[
+            "push",
+            "pull_request",
+            "workflow_run",
+            "workflow_job",
+            "check_run",
+            "check_suite",
+            "status",
+            "ping",
+            "",
+            "issues",
+        ],
+    ),
+    ("x-github-delivery", &["72d3162e-cc78-11e3-81ab-4c9367dc0958", "", "push-0"]),
+    ("X-GitHub-Hook-ID", &["42", "", "-1", "99999999999999999999999"]),
+    (
+        "X-Hub-Signature-256",
+        &[
+            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+            "sha256=",
+            "sha256=zz",
+            "sha1=00",
+            "",
+            "sha256=7571",
+        ],
+    ),
+    (
+        "X-Hub-Signature",
+        &["sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59", "sha256=00", "sha1=", "nonsense"],
+    ),
+    (
+        "X-Gitlab-Event",
+        &[
+            "Push Hook",
+            "Tag Push Hook",
+            "Merge Request Hook",
+            "Pipeline Hook",
+            "Job Hook",
+            "System Hook",
+            "",
+            "Unknown Hook",
+        ],
+    ),
+    ("X-Gitlab-Token", &["s3cret", "", "It's a Secret to Everybody"]),
+    ("X-Gitlab-Event-UUID", &["13792a34-cac6-4fda-95a8-c58e00a3954e", ""]),
+    ("Idempotency-Key", &["f0b7a5d2", ""]),
+    ("webhook-id", &["msg_p5jXN8AQM9LWM0D4loKWxJek", ""]),
+    (
+        "webhook-timestamp",
+        &["1614265330", "0", "-1", "99999999999999999999", "1.5", "", "9223372036854775807"],
+    ),
+    (
+        "webhook-signature",
+        &[
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1,",
+            "v1,!!!",
+            "v2,abc",
+            "v1,bm9ldHZhbGlk v1,g0hM9SsE",
+            "",
+        ],
+    ),
+    (
+        "X-Event-Key",
+        &[
+            "repo:push",
+            "pullrequest:created",
+            "repo:commit_status_created",
+            "repo:commit_status_updated",
+            "pr:opened",
+            "diagnostics:ping",
+            "",
+            "repo:refs_changed",
+        ],
+    ),
+    ("X-Request-UUID", &["a-b-c", ""]),
+    ("X-Request-Id", &["r-1", ""]),
+    ("X-Hook-UUID", &["{h-1}", ""]),
+    ("X-Gitea-Event", &["push"]),
+    ("X-Forgejo-Event", &["push"]),
+    ("Content-Type", &["application/json", "application/x-www-form-urlencoded", ""]),
+];
+
+const PAYLOADS: &[&str] = &[
+    r#"{"ref":"refs/heads/main","after":"da15","repository":{"id":1,"full_name":"octo/repo","html_url":"https://github.com/octo/repo","default_branch":"main"},"sender":{"id":2,"login":"octo"}}"#,
+    r#"{"action":"completed","workflow_run":{"id":1,"status":"completed","conclusion":"failure","head_branch":"main","head_sha":"abc","html_url":"u"},"repository":{"full_name":"o/r"}}"#,
+    r#"{"action":"completed","workflow_job":{"id":1,"run_id":2,"name":"build","status":"completed","conclusion":"timed_out"},"repository":{"full_name":"o/r"}}"#,
+    r#"{"object_kind":"build","build_id":1978,"build_name":"lint","build_stage":"test","build_status":"failed","build_failure_reason":"script_failure","pipeline_id":2,"project":{"path_with_namespace":"g/s/p"}}"#,
+    r#"{"object_kind":"pipeline","object_attributes":{"id":31,"ref":"main","sha":"bcbb","status":"manual","created_at":"2016-08-12 15:23:28 UTC"},"project":{"id":1,"path_with_namespace":"g/p"}}"#,
+    r#"{"object_kind":"merge_request","object_attributes":{"iid":1,"title":"t","state":"opened","source_branch":"a","target_branch":"b"}}"#,
+    r#"{"commit_status":{"state":"FAILED","key":"k","url":"u","commit":{"hash":"abc"}},"repository":{"uuid":"{r}","full_name":"w/r"}}"#,
+    r#"{"eventKey":"pr:opened","pullRequest":{"id":1,"title":"t","state":"OPEN","fromRef":{"displayId":"a"},"toRef":{"displayId":"b"}}}"#,
+    r#"{"state":"success","sha":"abc","context":"ci","target_url":null,"repository":{"full_name":"o/r"}}"#,
+    r#"{"zen":"Keep it logically awesome.","hook_id":42,"repository":{"id":1,"full_name":"octo/repo"}}"#,
+    "payload=%7B%22zen%22%3A%22x%22%7D",
+    "payload=%7Bnot",
+    r#"{"repository":{"id":1.5e308,"full_name":7},"sender":[],"ref":{"x":1}}"#,
+    r#"{"object_kind":"build","build_id":-1,"build_status":"\u0000","pipeline_id":18446744073709551616}"#,
+];
+
+fn webhook_headers(rng: &mut Rng) -> Vec<(String, String)> {
+    (0..rng.below(7))
+        .map(|_| {
+            let (name, values) = rng.pick(WEBHOOK_HEADERS);
+            let name = match rng.below(10) {
+                0 => name.to_ascii_lowercase(),
+                1 => name.to_ascii_uppercase(),
+                2 => small_text(rng),
+                _ => name.to_owned(),
+            };
+            let value = if rng.chance(6) { small_text(rng) } else { rng.pick(values).to_owned() };
+            (name, value)
+        })
+        .collect()
+}
+
+fn webhook_body(rng: &mut Rng) -> Vec<u8> {
+    if rng.chance(3) {
+        return body(rng);
+    }
+    let mut bytes = rng.pick(PAYLOADS).as_bytes().to_vec();
+    if rng.chance(2) && !bytes.is_empty() {
+        // Cut short, or one byte changed: what a broken proxy or a forger would hand over.
+        let at = rng.below(bytes.len());
+        if rng.chance(2) {
+            bytes.truncate(at);
+        } else {
+            bytes[at] = rng.next() as u8;
+        }
+    }
+    bytes
+}
+
+fn secrets(rng: &mut Rng) -> Vec<String> {
+    (0..rng.below(4))
+        .map(|_| match rng.below(4) {
+            0 => small_text(rng),
+            1 => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+            2 => "whsec_!!notbase64".to_owned(),
+            _ => "It's a Secret to Everybody".to_owned(),
+        })
+        .collect()
+}
+
+fn repository_list_text(rng: &mut Rng) -> String {
+    if rng.chance(200) {
+        return huge(rng);
+    }
+    (0..rng.below(12))
+        .map(|_| match rng.below(6) {
+            0 => url_like(rng),
+            1 => small_text(rng),
+            2 => format!("{}/{}", alphanumeric(rng, 5), alphanumeric(rng, 5)),
+            3 => format!("  # {}", small_text(rng)),
+            4 => rng
+                .pick(&[
+                    "group/sub/project",
+                    "GROUP/Project",
+                    "a//b",
+                    "/x/y/",
+                    "git@github.com:o/r.git",
+                    "https://github.com/o/r/tree/main",
+                    "..",
+                    "a/b/../c",
+                ])
+                .to_owned(),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(rng.pick(&["\n", "\r\n", "\r", "\n\n"]))
+}
+
+fn call_webhooks(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize) {
+    let headers = webhook_headers(rng);
+    match export {
+        0 => {
+            let shown = format!("{headers:?}");
+            let result = no_trap!("identify-webhook", shown, plugin.identify_webhook(&headers));
+            if let Some(identity) = checker.result("identify-webhook", &shown, result) {
+                assert!(!identity.event.is_empty() || headers.iter().any(|(_, v)| v.is_empty()));
+            }
+        }
+        1 => {
+            let body = webhook_body(rng);
+            let secrets = secrets(rng);
+            let options = wit::VerifyOptions {
+                now: maybe(rng, instant),
+                tolerance_seconds: maybe(rng, instant),
+                allow_unsigned: rng.chance(5),
+                allow_sha1: rng.chance(3),
+            };
+            let shown = format!("{headers:?} {options:?} {}", String::from_utf8_lossy(&body));
+            let result = no_trap!(
+                "verify-webhook",
+                shown,
+                plugin.verify_webhook(&headers, &body, &secrets, options)
+            );
+            if let Some(verified) = checker.result("verify-webhook", &shown, result) {
+                let index = verified.secret_index.map(|index| index as usize);
+                assert!(index.is_none_or(|index| index < secrets.len()), "{shown}");
+                assert_eq!(index.is_none(), verified.scheme == wit::SignatureScheme::Unsigned);
+            }
+        }
+        2 => {
+            let body = webhook_body(rng);
+            let shown = format!("{headers:?} {}", String::from_utf8_lossy(&body));
+            let result = no_trap!("parse-webhook", shown, plugin.parse_webhook(&headers, &body));
+            if let Some(event) = checker.result("parse-webhook", &shown, result) {
+                assert!(!event.dedupe_key.is_empty(), "{shown}");
+            }
+        }
+        _ => {
+            let text = repository_list_text(rng);
+            let base_url = base_url(rng);
+            let shown = format!("{base_url:?} {text}");
+            let list = no_trap!(
+                "parse-repository-list",
+                shown,
+                plugin.parse_repository_list(&text, base_url.as_deref())
+            );
+            let diagnostics: Vec<wit::Diagnostic> =
+                list.diagnostics.iter().map(|line| line.diagnostic.clone()).collect();
+            checker.diagnostics("parse-repository-list", &shown, &diagnostics);
+            let lines = text.lines().count();
+            for line in &list.diagnostics {
+                assert!(line.line >= 1 && line.line as usize <= lines, "{shown}");
+            }
+            let unique: BTreeSet<String> =
+                list.repositories.iter().map(|r| r.to_ascii_lowercase()).collect();
+            assert_eq!(unique.len(), list.repositories.len(), "repeats removed: {shown}");
+        }
+    }
+}
+
+#[test]
+fn random_deliveries_to_the_webhook_functions_never_trap() {
+    let mut rng = Rng(seed() ^ 0x7765_6268_6f6f_6b73);
+    let mut plugin = common::plugin();
+    let mut checker = checker(&mut plugin);
+    for _ in 0..PER_EXPORT {
+        for export in 0..4 {
+            call_webhooks(&mut plugin, &mut checker, &mut rng, export);
+        }
+    }
+    let calls = PER_EXPORT * 4;
+    assert!(
+        checker.failures > calls / 10,
+        "only {} coded errors in {calls} calls",
+        checker.failures
+    );
+}
+
+impl Checker {
+    fn registrations(&self, export: &str, input: &str, results: &[wit::RegistrationResult]) {
+        for result in results {
+            if let Some(code) = &result.code {
+                assert!(self.codes.contains(code), "{export}: code {code:?}; input {input}");
+                assert_eq!(result.guidance.as_ref().map(|g| &g.code), Some(code), "{export}");
+            }
+            if result.status == wit::RegistrationStatus::Failed {
+                assert!(result.code.is_some(), "{export}: a failure without a code: {result:?}");
+            }
+        }
+    }
+}
+
+fn call_webhook_flows(
+    plugin: &mut Plugin,
+    checker: &mut Checker,
+    rng: &mut Rng,
+    ids: &[String],
+    export: usize,
+) {
+    match export {
+        0 => {
+            let id = known_or_random(rng, ids);
+            let options = wit::DiscoverOptions {
+                search: maybe(rng, small_text),
+                cursor: maybe(
+                    rng,
+                    |rng| {
+                        if rng.chance(2) {
+                            url_like(rng)
+                        } else {
+                            small_text(rng)
+                        }
+                    },
+                ),
+            };
+            let shown = format!("{id} {options:?}");
+            let result =
+                no_trap!("discover-projects", shown, plugin.discover_projects(&id, &options));
+            if let Some(page) = checker.result("discover-projects", &shown, result) {
+                assert!(page.projects.iter().all(|p| !p.path.is_empty()), "{shown}");
+            }
+        }
+        1 => {
+            let id = known_or_random(rng, ids);
+            let request = wit::RegisterWebhooksRequest {
+                projects: (0..rng.below(4))
+                    .map(|_| {
+                        if rng.chance(3) {
+                            small_text(rng)
+                        } else {
+                            rng.pick(&["octo/repo", "group/sub/app", "PROJ/repo", "w/r"]).to_owned()
+                        }
+                    })
+                    .collect(),
+                url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
+                profile: profile_name(rng).unwrap_or_default(),
+            };
+            let shown = format!("{id} {request:?}");
+            let result =
+                no_trap!("register-webhooks", shown, plugin.register_webhooks(&id, &request));
+            if let Some(results) = checker.result("register-webhooks", &shown, result) {
+                checker.registrations("register-webhooks", &shown, &results);
+            }
+        }
+        2 => {
+            let id = known_or_random(rng, ids);
+            let projects: Option<Vec<String>> =
+                maybe(rng, |rng| (0..rng.below(3)).map(|_| small_text(rng)).collect());
+            let shown = format!("{id} {projects:?}");
+            let result = no_trap!(
+                "unregister-webhooks",
+                shown,
+                plugin.unregister_webhooks(&id, projects.as_deref())
+            );
+            if let Some(results) = checker.result("unregister-webhooks", &shown, result) {
+                checker.registrations("unregister-webhooks", &shown, &results);
+            }
+        }
+        _ => {
+            let headers = webhook_headers(rng);
+            let body = webhook_body(rng);
+            let options = wit::ReceiveOptions {
+                dedupe_seconds: maybe(rng, instant),
+                allow_unsigned_ping: rng.chance(3),
+                tolerance_seconds: maybe(rng, instant),
+            };
+            let shown = format!("{headers:?} {options:?} {}", String::from_utf8_lossy(&body));
+            let result = no_trap!(
+                "receive-webhook",
+                shown,
+                plugin.receive_webhook(&headers, &body, options)
+            );
+            if let Some(receipt) = checker.result("receive-webhook", &shown, result) {
+                let rejected = receipt.status == wit::ReceiptStatus::Rejected;
+                assert_eq!(rejected, receipt.event.is_none(), "{shown}");
+                if let Some(code) = &receipt.code {
+                    assert!(checker.codes.contains(code), "receive-webhook: code {code:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn random_providers_and_flaky_storage_never_trap_the_webhook_flows() {
+    let seed = seed() ^ 0x686f_6f6b_666c_6f77;
+    let mut rng = Rng(seed);
+    let clock = common::ManualClock::at(1_795_305_600);
+    let random = Arc::new(RandomProvider { rng: Mutex::new(Rng(seed ^ 1)) });
+    let fetch = move |request: wit::Request| random.answer(&request);
+    let store = FlakyStore { inner: MemoryStore::new(), rng: Mutex::new(Rng(seed ^ 2)) };
+    let state = HostState::new(fetch, None)
+        .with_storage(store)
+        .with_encryption_key(common::test_key())
+        .with_clock(clock.clone());
+    let mut plugin = common::runtime().instantiate(state).expect("the component instantiates");
+    let mut checker = checker(&mut plugin);
+    let mut ids = Vec::new();
+    for round in 0..PER_EXPORT {
+        // Connections for the flows to work on, now and then, over the same random provider.
+        if round % 50 == 0 || ids.is_empty() && round % 5 == 0 {
+            let request = wit::ConnectWithTokenRequest {
+                provider: provider(&mut rng),
+                base_url: base_url(&mut rng),
+                token: format!("{}{}", rng.pick(TOKEN_PREFIXES), alphanumeric(&mut rng, 20)),
+                username: Some("ada".into()),
+                profile: None,
+            };
+            if let Ok(Ok(connection)) = plugin.connect_with_token(&request) {
+                remember(&mut ids, connection.id);
+            }
+        }
+        for export in 0..4 {
+            call_webhook_flows(&mut plugin, &mut checker, &mut rng, &ids, export);
+        }
+        if rng.chance(20) {
+            clock.advance(rng.below(4 * 3600) as i64);
+        }
+    }
+    assert!(!ids.is_empty(), "no connection for the webhook flows to work on");
+    let calls = PER_EXPORT * 4;
+    assert!(
+        checker.failures > calls / 10,
+        "only {} coded errors in {calls} calls",
+        checker.failures
+    );
+}

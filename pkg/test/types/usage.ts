@@ -33,6 +33,10 @@ import {
   detectToken,
   fetchHost,
   Forgelink,
+  identifyWebhook,
+  parseRepositoryList,
+  parseWebhook,
+  verifyWebhook,
   ForgelinkError as FlowsError,
   init as initFlows,
   memoryStorage,
@@ -69,6 +73,19 @@ import type {
   TokenInfo,
   TokenKind,
   TokenSet,
+  LineDiagnostic,
+  ProjectPage,
+  Receipt,
+  ReceiptStatus,
+  RegistrationResult,
+  RepositoryList,
+  SignatureScheme,
+  VerifiedWebhook,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookEventKind,
+  WebhookIdentity,
+  WebhookStatus,
   // The first slice's types come through the flows entry too.
   BaseUrlReport as FlowsBaseUrlReport,
 } from "forgelink/flows";
@@ -76,6 +93,8 @@ import type {
 import { Forgelink as NotInTheLightEntry } from "forgelink";
 // @ts-expect-error: and the token functions.
 import { parseTokenResponse as NorThis } from "forgelink";
+// @ts-expect-error: and the webhook functions.
+import { verifyWebhook as NorWebhooks } from "forgelink";
 
 export async function entries(): Promise<string> {
   await initFlows();
@@ -256,4 +275,57 @@ export async function hostMisuse(key: Uint8Array): Promise<void> {
   // @ts-expect-error: clients name their provider by id.
   prepareRefresh({ provider: "gitea", clientId: "id" }, "rt");
   void set;
+}
+
+export function webhooks(rawBody: Uint8Array, nodeHeaders: Record<string, string | string[] | undefined>, fetched: Headers): string {
+  const identity: WebhookIdentity = identifyWebhook(nodeHeaders);
+  const hook: string | null = identity.hookId;
+  const verified: VerifiedWebhook = verifyWebhook({ headers: fetched, body: rawBody, secrets: ["new", "old"], toleranceSeconds: 600 });
+  const scheme: SignatureScheme = verified.scheme;
+  const which: number | null = verified.secretIndex;
+  verifyWebhook({ headers: [["X-Hub-Signature-256", "sha256=00"]], body: "text", secrets: "one", now: 1_700_000_000, allowSha1: true, allowUnsigned: false });
+  const delivery: WebhookDelivery = { headers: [["X-Gitlab-Event", "Job Hook"]], body: rawBody };
+  const event: WebhookEvent = parseWebhook(delivery);
+  const kind: WebhookEventKind = event.kind;
+  const status: WebhookStatus | undefined = event.job?.status;
+  const path: string | null | undefined = event.repository?.fullPath;
+  const number: number | null | undefined = event.mergeRequest?.number;
+  const list: RepositoryList = parseRepositoryList("group/app\nhttps://gitlab.com/group/sub/app", "https://gitlab.com");
+  const first: LineDiagnostic | undefined = list.diagnostics[0];
+  const line: number | undefined = first?.line;
+  const code: ErrorCode | undefined = first?.code;
+  return [hook, scheme, which, kind, status, path, number, line, code, event.dedupeKey].join();
+}
+
+export async function projectsAndHooks(forgelink: Forgelink, id: string, delivery: WebhookDelivery): Promise<string> {
+  const page: ProjectPage = await forgelink.discoverProjects(id, { search: "app" });
+  const next: ProjectPage | undefined = page.nextCursor === null ? undefined : await forgelink.discoverProjects(id, { cursor: page.nextCursor });
+  const role: string | null | undefined = page.projects[0]?.role;
+  const results: RegistrationResult[] = await forgelink.registerWebhooks(id, { projects: page.projects.map((p) => p.path), url: "https://app.example/hooks", profile: "ci-failure-analysis" });
+  const failed: ErrorCode | undefined = results.find((r) => r.status === "failed")?.code;
+  const manual: string | undefined = results[0]?.manualSetup?.secret;
+  const removed: RegistrationResult[] = await forgelink.unregisterWebhooks(id, { projects: ["group/app"] });
+  await forgelink.unregisterWebhooks(id);
+  const receipt: Receipt = await forgelink.receiveWebhook(delivery, { dedupeSeconds: 86_400, allowUnsignedPing: false });
+  const accepted: ReceiptStatus = receipt.status;
+  const act: WebhookEvent | undefined = receipt.status === "accepted" ? receipt.event : undefined;
+  return [next?.projects.length, role, failed, manual, removed.length, accepted, act?.kind, receipt.code].join();
+}
+
+export async function webhookMisuse(forgelink: Forgelink, body: Uint8Array): Promise<void> {
+  // @ts-expect-error: header values are strings.
+  identifyWebhook({ "X-GitHub-Event": 1 });
+  // @ts-expect-error: the body is bytes or text, not parsed JSON.
+  parseWebhook({ headers: [], body: { zen: "x" } });
+  // @ts-expect-error: verifying needs the secrets.
+  verifyWebhook({ headers: [], body });
+  // @ts-expect-error: `now` is unix seconds, a number.
+  verifyWebhook({ headers: [], body, secrets: [], now: new Date() });
+  // @ts-expect-error: a receipt's status is one of three.
+  const status: "ok" = (await forgelink.receiveWebhook({ headers: [], body })).status;
+  // @ts-expect-error: registering needs a profile.
+  await forgelink.registerWebhooks("id", { projects: [], url: "https://app.example/hooks" });
+  // @ts-expect-error: projects is a list.
+  await forgelink.unregisterWebhooks("id", { projects: "group/app" });
+  void status;
 }

@@ -1,0 +1,256 @@
+// Webhooks through forgelink/flows: signatures that interoperate with @octokit/webhooks-methods,
+// the providers' test vectors, the golden outputs the Rust tests pin, and receiving one
+// delivery on two instances that share storage.
+import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+
+import { sign, verify } from "@octokit/webhooks-methods";
+
+import {
+  Forgelink,
+  ForgelinkError,
+  identifyWebhook,
+  memoryStorage,
+  parseRepositoryList,
+  parseWebhook,
+  verifyWebhook,
+} from "../flows.js";
+import { BASE, gitlab, pushDelivery, slowStorage, TOKEN } from "./support/gitlab.mjs";
+
+const require = createRequire(import.meta.url);
+const root = new URL("../../", import.meta.url);
+const readJson = (path) => JSON.parse(readFileSync(new URL(path, root), "utf8"));
+
+function thrown(call) {
+  try {
+    call();
+  } catch (error) {
+    assert.ok(error instanceof ForgelinkError, String(error));
+    assert.equal(error.guidance.code, error.code);
+    return error;
+  }
+  assert.fail("expected a ForgelinkError");
+}
+
+/** GitHub's signature, computed as forgelink checks it: HMAC-SHA256 over the raw bytes, hex. */
+function githubSignature(secret, body) {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+function githubHeaders(event, signature) {
+  return { "X-GitHub-Event": event, "X-GitHub-Delivery": "d-1", "X-GitHub-Hook-ID": "42", "X-Hub-Signature-256": signature };
+}
+
+test("GitHub's documented signature test vector", () => {
+  const signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+  const secret = "It's a Secret to Everybody";
+  assert.equal(githubSignature(secret, "Hello, World!"), signature);
+  const verified = verifyWebhook({ headers: githubHeaders("ping", signature), body: "Hello, World!", secrets: ["old", secret] });
+  assert.deepEqual(verified, { provider: "github", scheme: "hmac-sha256", secretIndex: 1 });
+  const mismatch = thrown(() => verifyWebhook({ headers: githubHeaders("ping", signature), body: "Hello, World?", secrets: [secret] }));
+  assert.equal(mismatch.code, "webhook.signature_mismatch");
+});
+
+test("the Standard Webhooks test vector, as GitLab sends it", () => {
+  const headers = [
+    ["X-Gitlab-Event", "Push Hook"],
+    ["webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"],
+    ["webhook-timestamp", "1614265330"],
+    ["webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="],
+  ];
+  const request = { headers, body: '{"test": 2432232314}', secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], now: 1614265330 + 10 };
+  assert.deepEqual(verifyWebhook(request), { provider: "gitlab", scheme: "standard-webhooks", secretIndex: 0 });
+  assert.deepEqual(verifyWebhook({ ...request, headers: new Headers(headers) }).scheme, "standard-webhooks");
+  assert.equal(thrown(() => verifyWebhook({ ...request, now: 1614265330 + 301 })).code, "webhook.timestamp_out_of_range");
+  // Without `now`, the machine's clock decides: years later, the signature is stale.
+  assert.equal(thrown(() => verifyWebhook({ ...request, now: undefined })).code, "webhook.timestamp_out_of_range");
+  assert.equal(verifyWebhook({ ...request, now: undefined, toleranceSeconds: 1e12 }).secretIndex, 0);
+});
+
+test("signatures made by @octokit/webhooks-methods verify in forgelink", async () => {
+  const examples = readJson("node_modules/@octokit/webhooks-examples/api.github.com/index.json");
+  let checked = 0;
+  for (const entry of examples.slice(0, 12)) {
+    for (const example of entry.examples.slice(0, 2)) {
+      const body = JSON.stringify(example);
+      const secret = randomBytes(12).toString("base64");
+      const signature = await sign(secret, body);
+      const headers = githubHeaders(entry.name, signature);
+      assert.equal(verifyWebhook({ headers, body, secrets: [secret] }).secretIndex, 0);
+      assert.equal(verifyWebhook({ headers, body: new TextEncoder().encode(body), secrets: ["other", secret] }).secretIndex, 1);
+      assert.equal(thrown(() => verifyWebhook({ headers, body: `${body} `, secrets: [secret] })).code, "webhook.signature_mismatch");
+      checked++;
+    }
+  }
+  assert.ok(checked >= 12);
+  // Non-ASCII text signs as its UTF-8 bytes on both sides.
+  const unicode = JSON.stringify({ zen: "Ünïcödé ✓ 😀", hook_id: 42 });
+  const signature = await sign("s3cret ✓", unicode);
+  assert.equal(verifyWebhook({ headers: githubHeaders("ping", signature), body: unicode, secrets: ["s3cret ✓"] }).scheme, "hmac-sha256");
+});
+
+test("signatures forgelink accepts verify in @octokit/webhooks-methods", async () => {
+  // octokit refuses an empty payload, so every body here has bytes.
+  const bodies = ['{"zen":"Keep it logically awesome.","hook_id":42}', "Hello, World!", JSON.stringify({ text: "Ünïcödé ✓ 😀" }), " "];
+  for (const body of bodies) {
+    const secret = randomBytes(16).toString("hex");
+    const signature = githubSignature(secret, Buffer.from(body, "utf8"));
+    assert.equal(verifyWebhook({ headers: githubHeaders("ping", signature), body, secrets: [secret] }).secretIndex, 0);
+    assert.equal(await verify(secret, body, signature), true, body);
+    assert.equal(await verify(`${secret}x`, body, signature), false, body);
+  }
+});
+
+test("headers are read from pairs, plain objects and Headers, names in any case", () => {
+  const pairs = [["x-github-event", "push"], ["X-GITHUB-DELIVERY", "abc"], ["X-GitHub-Hook-ID", "7"]];
+  const expected = { provider: "github", event: "push", deliveryId: "abc", hookId: "7" };
+  assert.deepEqual(identifyWebhook(pairs), expected);
+  assert.deepEqual(identifyWebhook(Object.fromEntries(pairs)), expected);
+  assert.deepEqual(identifyWebhook(new Headers(pairs)), expected);
+  // Node's req.headers: lower-case names, a repeated header as an array.
+  assert.deepEqual(identifyWebhook({ "x-github-event": "push", "x-github-delivery": ["abc"], "x-github-hook-id": "7", host: undefined }), expected);
+});
+
+test("unsupported forges and bad arguments are coded", () => {
+  assert.equal(thrown(() => identifyWebhook({ "X-Gitea-Event": "push", "X-GitHub-Event": "push" })).code, "webhook.unsupported_provider");
+  assert.equal(thrown(() => identifyWebhook({ "Content-Type": "application/json" })).code, "webhook.unknown_provider");
+  assert.equal(thrown(() => identifyWebhook("X-GitHub-Event: push")).code, "input.invalid");
+  assert.equal(thrown(() => identifyWebhook({ "X-GitHub-Event": 1 })).code, "input.invalid");
+  assert.equal(thrown(() => parseWebhook({ headers: {}, body: {} })).code, "input.invalid");
+  assert.equal(thrown(() => parseWebhook({ headers: {}, body: "", extra: 1 })).code, "input.invalid");
+  const headers = { "X-GitHub-Event": "ping" };
+  assert.equal(thrown(() => verifyWebhook({ headers, body: "{}", secrets: ["s"] })).code, "webhook.missing_signature");
+  assert.equal(verifyWebhook({ headers, body: "{}", secrets: [], allowUnsigned: true }).scheme, "unsigned");
+  assert.equal(thrown(() => verifyWebhook({ headers, body: "{}", secrets: "s", allowUnsigned: "yes" })).code, "input.invalid");
+  assert.equal(thrown(() => verifyWebhook({ headers, body: "{}", secrets: ["s"], now: Number.NaN })).code, "input.invalid");
+});
+
+test("GitHub's legacy SHA-1 signature verifies only when allowed", () => {
+  const body = '{"zen":"z","hook_id":42}';
+  const headers = { "X-GitHub-Event": "ping", "X-Hub-Signature": `sha1=${createHmac("sha1", "s").update(body).digest("hex")}` };
+  assert.equal(thrown(() => verifyWebhook({ headers, body, secrets: ["s"] })).code, "webhook.missing_signature");
+  assert.equal(verifyWebhook({ headers, body, secrets: ["s"], allowSha1: true }).scheme, "hmac-sha1");
+});
+
+const GITHUB_EVENTS = ["push", "pull_request", "workflow_run", "workflow_job", "check_run", "check_suite", "status", "ping"];
+
+test("every @octokit/webhooks-examples delivery of the CI events parses as the Rust golden file pins", () => {
+  const corpus = readJson("node_modules/@octokit/webhooks-examples/api.github.com/index.json");
+  const golden = readJson("tests/fixtures/webhooks/github.golden.json");
+  const outputs = [];
+  for (const name of GITHUB_EVENTS) {
+    const entry = corpus.find((e) => e.name === name);
+    assert.ok(entry, name);
+    entry.examples.forEach((example, index) => {
+      const headers = [["X-GitHub-Event", name], ["X-GitHub-Delivery", `${name}-${index}`], ["X-GitHub-Hook-ID", "42"]];
+      outputs.push(parseWebhook({ headers, body: JSON.stringify(example) }));
+    });
+  }
+  assert.ok(outputs.length >= 50, `the corpus shrank: ${outputs.length}`);
+  assert.equal(outputs.length, golden.length);
+  outputs.forEach((output, i) => assert.deepEqual(output, golden[i], golden[i].deliveryId));
+});
+
+/**
+ * The bytes the Rust test sends: serde_json writes an object's keys sorted, and a delivery
+ * without an id is deduplicated by a hash of its bytes, so the same order is needed here.
+ */
+function serdeJson(value) {
+  if (Array.isArray(value)) return `[${value.map(serdeJson).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${serdeJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+test("the GitLab and Bitbucket documented deliveries parse as the Rust golden file pins", () => {
+  const { cases } = readJson("tests/fixtures/webhooks/deliveries.json");
+  const golden = readJson("tests/fixtures/webhooks/deliveries.golden.json");
+  assert.equal(cases.length, golden.length);
+  cases.forEach((c, i) => {
+    const event = parseWebhook({ headers: c.headers, body: serdeJson(c.body) });
+    assert.deepEqual(event, golden[i], c.name);
+    for (const [field, expected] of Object.entries(c.expect)) {
+      assert.deepEqual(field.split(".").reduce((v, key) => v?.[key], event), expected, `${c.name}: ${field}`);
+    }
+  });
+});
+
+test("pasted repository lists", () => {
+  const list = parseRepositoryList("group/app\n# a comment\n\nGroup/App\nhttps://git.example.com/gitlab/group/sub/new\nhttps://other.example/x/y\nnot-a-path\n", "https://git.example.com/gitlab");
+  assert.deepEqual(list.repositories, ["group/app", "group/sub/new"]);
+  assert.deepEqual(list.diagnostics.map((d) => [d.line, d.code]), [[4, "repository.duplicate"], [6, "repository.invalid_path"], [7, "repository.invalid_path"]]);
+  assert.equal(thrown(() => parseRepositoryList(["group/app"])).code, "input.invalid");
+});
+
+test("projects, webhook registration, and one delivery received once by two instances sharing storage", async () => {
+  const server = gitlab();
+  const storage = slowStorage(memoryStorage());
+  const encryptionKey = new Uint8Array(randomBytes(32));
+  const one = new Forgelink({ fetch: server.fetch, storage, encryptionKey });
+  const two = new Forgelink({ fetch: server.fetch, storage, encryptionKey });
+  const connection = await one.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
+
+  const page = await one.discoverProjects(connection.id, {});
+  assert.deepEqual(page.projects.map((p) => [p.path, p.role]), [["group/app", "maintainer"]]);
+  assert.equal(page.nextCursor, null);
+
+  const registered = await one.registerWebhooks(connection.id, { projects: ["group/app", "group/missing"], url: "https://app.example/hooks/gitlab", profile: "ci-failure-analysis" });
+  assert.deepEqual(registered.map((r) => [r.project, r.status, r.code]), [["group/app", "created", undefined], ["group/missing", "failed", "http.not_found"]]);
+  assert.equal(registered[1].guidance.code, "http.not_found");
+  const again = await two.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks/gitlab", profile: "ci-failure-analysis" });
+  assert.equal(again[0].status, "updated");
+  assert.equal(server.hooks.get("group/app").length, 1);
+  const secret = server.hooks.get("group/app")[0].token;
+  assert.ok(secret.length >= 43);
+
+  for (let round = 0; round < 5; round++) {
+    const delivery = pushDelivery(secret, `uuid-${round}`);
+    const receipts = await Promise.all([one.receiveWebhook(delivery), two.receiveWebhook(delivery)]);
+    const statuses = receipts.map((r) => r.status).sort();
+    assert.deepEqual(statuses, ["accepted", "duplicate"], `round ${round}`);
+    for (const receipt of receipts) {
+      assert.equal(receipt.event.kind, "push");
+      assert.equal(receipt.event.repository.fullPath, "group/app");
+    }
+    assert.equal((await one.receiveWebhook(delivery)).status, "duplicate");
+  }
+
+  const forged = await two.receiveWebhook(pushDelivery("not-the-secret", "uuid-forged"));
+  assert.equal(forged.status, "rejected");
+  assert.equal(forged.code, "webhook.signature_mismatch");
+  assert.equal(forged.event, undefined);
+  const unknown = await one.receiveWebhook({ headers: [["Content-Type", "application/json"]], body: "{}" }, { dedupeSeconds: 60 });
+  assert.deepEqual([unknown.status, unknown.code], ["rejected", "webhook.unknown_provider"]);
+
+  const removed = await two.unregisterWebhooks(connection.id);
+  assert.deepEqual(removed.map((r) => [r.project, r.status]), [["group/app", "removed"]]);
+  assert.equal(server.hooks.get("group/app").length, 0);
+  const gone = await one.receiveWebhook(pushDelivery(secret, "uuid-after"));
+  assert.equal(gone.status, "rejected");
+
+  await assert.rejects(one.registerWebhooks(connection.id, { projects: "group/app", url: "https://app.example/h", profile: "ci-failure-analysis" }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+  await assert.rejects(one.receiveWebhook({ headers: {}, body: 5 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+  await assert.rejects(one.discoverProjects(connection.id, { page: 2 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+});
+
+test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten", async () => {
+  const server = gitlab();
+  const clock = { ms: Date.UTC(2026, 0, 1) };
+  const forgelink = new Forgelink({ fetch: server.fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(randomBytes(32)), now: () => clock.ms });
+  const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
+  await forgelink.registerWebhooks(connection.id, { projects: ["group/app"], url: new URL("https://app.example/hooks/gitlab"), profile: "ci-failure-analysis" });
+  const delivery = pushDelivery(server.hooks.get("group/app")[0].token, "uuid-expiry");
+  const options = { dedupeSeconds: 60 };
+  assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "accepted");
+  clock.ms += 59_000;
+  assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "duplicate");
+  clock.ms += 2_000;
+  assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "accepted");
+  assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "duplicate");
+  await assert.rejects(forgelink.receiveWebhook(delivery, { dedupeSeconds: "60" }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+});
