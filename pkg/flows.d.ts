@@ -380,6 +380,8 @@ export interface ConnectionReport {
 export interface DisconnectReport {
   /** Whether the provider revoked the token. */
   revoked: boolean;
+  /** The webhooks forgelink had registered, and what became of each (removed, or failed with its guidance). */
+  webhooks: RegistrationResult[];
   /** Steps forgelink cannot take for the person. */
   manualSteps: string[];
 }

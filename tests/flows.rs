@@ -708,3 +708,25 @@ fn webhooks_register_idempotently_receive_once_and_unregister() {
     );
     assert!(host.provider.borrow().hooks["group/app"].is_empty());
 }
+
+#[test]
+fn disconnect_removes_the_webhooks_too() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
+        "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
+    }))
+    .unwrap();
+    block_on(flows.register_webhooks(&connection.id, request)).unwrap();
+    let report = block_on(flows.disconnect(&connection.id)).unwrap();
+    assert_eq!(report.webhooks.len(), 1);
+    assert_eq!(report.webhooks[0].status, forgelink::RegistrationStatus::Removed);
+    assert!(host.provider.borrow().hooks["group/app"].is_empty(), "no webhook is left behind");
+    assert!(
+        host.storage.borrow().is_empty(),
+        "{:?}",
+        host.storage.borrow().keys().collect::<Vec<_>>()
+    );
+    assert!(report.manual_steps.is_empty());
+}

@@ -295,7 +295,7 @@ test("disconnect revokes the token at the server and forgets the connection", as
   const token = await fl.accessToken(connection.id);
   const revoked = server.stats().revoked;
   const report = await fl.disconnect(connection.id);
-  assert.deepEqual(report, { revoked: true, manualSteps: [] });
+  assert.deepEqual(report, { revoked: true, webhooks: [], manualSteps: [] });
   assert.equal(server.stats().revoked, revoked + 1);
   assert.equal(await apiUser(token), 401);
   assert.equal((await rejection(fl.accessToken(connection.id))).code, "connection.not_found");

@@ -503,6 +503,24 @@ impl<H: Host> Flows<H> {
         Ok(results)
     }
 
+    /// Deletes every stored hook record of the connection, with its routes; `true` when any
+    /// was still there (its hook may still exist at the provider).
+    pub(crate) async fn forget_hooks(&self, id: &str) -> Result<bool, Error> {
+        let key = index_key(id);
+        let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&key).await?;
+        let projects = index.map(|(i, _)| i.projects).unwrap_or_default();
+        for project in &projects {
+            let hook_key = hook_key(id, project);
+            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key).await? {
+                self.host.delete(&route_by_hook(hook.provider, &hook.hook_id)).await?;
+                self.host.delete(&route_by_repository(hook.provider, project)).await?;
+            }
+            self.host.delete(&hook_key).await?;
+        }
+        self.host.delete(&key).await?;
+        Ok(!projects.is_empty())
+    }
+
     /// Takes a delivery as received (headers and raw body): finds its hook's secrets, verifies
     /// it, reads it, and accepts it once across every host sharing storage.
     pub async fn receive_webhook(

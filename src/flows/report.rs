@@ -61,6 +61,8 @@ pub struct ConnectionReport {
 pub struct DisconnectReport {
     /// Whether the provider revoked the token.
     pub revoked: bool,
+    /// The webhooks forgelink had registered, and what became of each.
+    pub webhooks: Vec<crate::flows::RegistrationResult>,
     /// Steps forgelink cannot take for the person.
     pub manual_steps: Vec<&'static str>,
 }
@@ -268,6 +270,22 @@ impl<H: Host> Flows<H> {
     pub async fn disconnect(&self, id: &str) -> Result<DisconnectReport, Error> {
         let (record, _) = self.load(id).await?;
         let provider = record.provider;
+        // Webhooks first, while the token still works; a connection the provider no longer
+        // accepts cannot remove them, which the manual steps then say.
+        let webhooks = match self.unregister_webhooks(id, None).await {
+            Ok(results) => results,
+            Err(error)
+                if matches!(
+                    error.code,
+                    Code::NetworkUnreachable | Code::NetworkTimeout | Code::TlsUntrustedCertificate
+                ) =>
+            {
+                return Err(error)
+            }
+            Err(_) => Vec::new(),
+        };
+        let hooks_left = self.forget_hooks(id).await?
+            || webhooks.iter().any(|r| r.status == crate::flows::RegistrationStatus::Failed);
         let mut revoked = false;
         if let Auth::OAuth { client } = &record.auth {
             if let Ok(request) = prepare_revoke(client, &record.tokens.access_token) {
@@ -284,6 +302,10 @@ impl<H: Host> Flows<H> {
             (Provider::BitbucketCloud, _, _) => vec!["Revoke the application under Bitbucket Personal settings → App authorizations."],
             (Provider::BitbucketDataCenter, _, _) => vec!["Revoke the application under Bitbucket Profile → Manage account → Authorized applications."],
         };
-        Ok(DisconnectReport { revoked, manual_steps })
+        let mut manual_steps = manual_steps;
+        if hooks_left {
+            manual_steps.push("Some of forgelink's webhooks could not be removed: delete the hooks pointing at this product in each project's webhook settings.");
+        }
+        Ok(DisconnectReport { revoked, webhooks, manual_steps })
     }
 }
