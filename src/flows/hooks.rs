@@ -19,6 +19,9 @@ use crate::webhooks::{
     VerifyOptions, WebhookEvent,
 };
 
+/// The hook id recorded for a hook an administrator creates by hand.
+pub(crate) const MANUAL_HOOK_ID: &str = "manual";
+
 /// How long a replaced secret still verifies, so deliveries in flight during a rotation pass.
 const OLD_SECRET_GRACE: i64 = 3600;
 /// The most hook pages read while looking for an existing hook.
@@ -466,7 +469,7 @@ impl<H: Host> Flows<H> {
             };
             let outcome = async {
                 // A hand-made hook (id "manual") is its administrator's to remove.
-                if hook.hook_id != "manual" {
+                if hook.hook_id != MANUAL_HOOK_ID {
                     let mut request = crate::webhooks::prepare_delete_hook(
                         &endpoints,
                         &token,
@@ -491,9 +494,11 @@ impl<H: Host> Flows<H> {
                 Ok(()) => RegistrationResult {
                     project: project.clone(),
                     status: RegistrationStatus::Removed,
+                    message: (hook.hook_id == MANUAL_HOOK_ID).then(|| {
+                        "forgelink forgot this hand-made hook's secret; its administrator deletes the hook in the repository's webhook settings.".to_owned()
+                    }),
                     hook_id: Some(hook.hook_id),
                     code: None,
-                    message: None,
                     guidance: None,
                     manual_setup: None,
                 },

@@ -8,7 +8,7 @@
 //! token is refreshed by exactly one caller.
 
 mod connect;
-mod hooks;
+pub(crate) mod hooks;
 mod host;
 mod projects;
 mod record;

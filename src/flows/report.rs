@@ -285,7 +285,10 @@ impl<H: Host> Flows<H> {
             Err(_) => Vec::new(),
         };
         let hooks_left = self.forget_hooks(id).await?
-            || webhooks.iter().any(|r| r.status == crate::flows::RegistrationStatus::Failed);
+            || webhooks.iter().any(|r| {
+                r.status == crate::flows::RegistrationStatus::Failed
+                    || r.hook_id.as_deref() == Some(crate::flows::hooks::MANUAL_HOOK_ID)
+            });
         let mut revoked = false;
         if let Auth::OAuth { client } = &record.auth {
             if let Ok(request) = prepare_revoke(client, &record.tokens.access_token) {

@@ -1,0 +1,176 @@
+//! Bitbucket Data Center through the flows: a connection with an HTTP access token, and
+//! webhooks on a repository the account may read but not administer, which falls back to a
+//! manual setup whose secret then verifies deliveries.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use forgelink::{
+    AccessToken, Code, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest,
+    HttpResponse, Provider, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationStatus,
+    StorageError,
+};
+use futures::executor::block_on;
+
+const BASE: &str = "https://bitbucket.example.com/bitbucket";
+
+#[derive(Clone, Default)]
+struct DataCenter {
+    storage: Rc<RefCell<BTreeMap<String, Vec<u8>>>>,
+    requests: Rc<RefCell<Vec<String>>>,
+}
+
+fn json(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    let mut all = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    all.extend(headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    HttpResponse { status, headers: all, body: body.as_bytes().to_vec() }
+}
+
+impl Host for DataCenter {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+        self.requests.borrow_mut().push(format!("{} {}", request.method, request.url));
+        let authorized = request.header_value("Authorization") == Some("Bearer BBDC-readonlytoken");
+        let path = request.url.strip_prefix(BASE).unwrap_or("?");
+        Ok(match (authorized, request.method.as_str(), path.split('?').next().unwrap_or("")) {
+            (false, _, _) => json(
+                401,
+                &[],
+                r#"{"errors":[{"message":"Authentication failed. Please check your credentials and try again."}]}"#,
+            ),
+            (true, "GET", "/rest/api/latest/application-properties") => json(
+                200,
+                &[("X-AUSERNAME", "jdoe")],
+                r#"{"version":"8.19.1","buildNumber":"8019001","buildDate":"1700000000000","displayName":"Bitbucket"}"#,
+            ),
+            (true, "GET", "/rest/api/latest/users/jdoe") => json(
+                200,
+                &[],
+                r#"{"name":"jdoe","emailAddress":"jdoe@example.com","id":101,"displayName":"Jane Doe","active":true,"slug":"jdoe","type":"NORMAL","links":{"self":[{"href":"https://bitbucket.example.com/bitbucket/users/jdoe"}]}}"#,
+            ),
+            (true, _, p) if p.ends_with("/webhooks") || p.contains("/webhooks/") => json(
+                403,
+                &[],
+                r#"{"errors":[{"context":null,"message":"You are not permitted to access this resource","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+            ),
+            _ => json(404, &[], r#"{"errors":[{"message":"Not found"}]}"#),
+        })
+    }
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.storage.borrow().get(key).cloned())
+    }
+    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.storage.borrow_mut().insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.storage.borrow_mut().remove(key);
+        Ok(())
+    }
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, StorageError> {
+        let mut storage = self.storage.borrow_mut();
+        if storage.get(key).map(Vec::as_slice) != expected {
+            return Ok(false);
+        }
+        storage.insert(key.to_owned(), new.to_vec());
+        Ok(true)
+    }
+    fn now(&self) -> i64 {
+        1_700_000_000
+    }
+    fn fill_random(&self, buffer: &mut [u8]) {
+        // Distinct bytes per call: enough for a test, never for production.
+        let seed = self.requests.borrow().len() as u8;
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = seed.wrapping_mul(31).wrapping_add(i as u8).wrapping_mul(17);
+        }
+    }
+    async fn sleep(&self, _millis: u32) {}
+}
+
+fn signature(secret: &str, body: &[u8]) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+#[test]
+fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
+    let host = DataCenter::default();
+    let flows = Flows::new(host.clone(), EncryptionKey::new(&[3; 32]).unwrap());
+    let connection = block_on(flows.connect_with_token(ConnectWithToken {
+        provider: Provider::BitbucketDataCenter,
+        base_url: Some(format!("{BASE}/rest/api/1.0/")),
+        token: AccessToken::new("BBDC-readonlytoken"),
+        username: None,
+        profile: Some("ci-failure-analysis".into()),
+    }))
+    .unwrap();
+    assert_eq!(connection.account.username, "jdoe");
+    assert_eq!(connection.server_version.as_deref(), Some("8.19.1"));
+    assert_eq!(connection.base_url, BASE);
+
+    let request = RegisterWebhooks {
+        projects: vec!["PRJ/app".into()],
+        url: "https://app.example/hooks/bitbucket".into(),
+        profile: "ci-failure-analysis".into(),
+    };
+    let results = block_on(flows.register_webhooks(&connection.id, request)).unwrap();
+    assert_eq!(results[0].status, RegistrationStatus::ManualSetupRequired);
+    assert_eq!(results[0].code, Some(Code::HttpForbidden));
+    let setup = results[0].manual_setup.clone().unwrap();
+    assert_eq!(setup.url, "https://app.example/hooks/bitbucket");
+    assert!(setup.secret.len() >= 43);
+    assert_eq!(setup.events, ["repo:refs_changed", "pr:opened", "pr:from_ref_updated"]);
+    assert!(
+        setup.steps[0].contains(&format!("{BASE}/plugins/servlet/webhooks/projects/PRJ/repos/app"))
+    );
+    // Nothing was created at the provider: only reads and the refused write were sent.
+    assert!(
+        host.requests.borrow().iter().all(|r| r.starts_with("GET ")),
+        "{:?}",
+        host.requests.borrow()
+    );
+
+    // Once the administrator pasted the secret, the hook's deliveries verify.
+    let body = br#"{"eventKey":"repo:refs_changed","actor":{"name":"jdoe","id":101},"repository":{"slug":"app","id":84,"project":{"key":"PRJ"}},"changes":[{"ref":{"id":"refs/heads/main","displayId":"main","type":"BRANCH"},"toHash":"178864a7d521b6f5e720b386b2c2b0ef8563e0dc"}]}"#;
+    let headers = |signature: String| {
+        vec![
+            ("X-Event-Key".to_owned(), "repo:refs_changed".to_owned()),
+            ("X-Request-Id".to_owned(), "d5f5a1d4".to_owned()),
+            ("X-Hub-Signature".to_owned(), signature),
+        ]
+    };
+    let receipt = block_on(flows.receive_webhook(
+        &headers(signature(&setup.secret, body)),
+        body,
+        ReceiveOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    let forged = block_on(flows.receive_webhook(
+        &headers(signature("guess", body)),
+        body,
+        ReceiveOptions::default(),
+    ))
+    .unwrap();
+    assert_eq!(forged.code, Some(Code::WebhookSignatureMismatch));
+
+    // Disconnecting forgets the hand-made hook's secret and says what is left to do.
+    let report = block_on(flows.disconnect(&connection.id)).unwrap();
+    assert_eq!(report.webhooks[0].status, RegistrationStatus::Removed);
+    assert!(report.webhooks[0].message.as_deref().is_some_and(|m| m.contains("hand-made")));
+    assert!(
+        report.manual_steps.iter().any(|s| s.contains("webhook settings")),
+        "{:?}",
+        report.manual_steps
+    );
+    assert!(host.storage.borrow().keys().all(|k| k.starts_with("forgelink/v1/delivery/")));
+}
