@@ -3,6 +3,7 @@
 // (and the component) first. Nothing here asserts: numbers are for reading.
 
 import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -183,6 +184,68 @@ const rows = [
   },
 ];
 
+// --- webhooks ----------------------------------------------------------------------------
+
+/**
+ * Verify plus parse of every example in `@octokit/webhooks-examples`, signed as GitHub signs
+ * them: forgelink (`forgelink/flows`, which also normalises each event) against
+ * `@octokit/webhooks-methods` `verify` plus `JSON.parse` on the same bytes.
+ */
+async function measureWebhooks() {
+  const flowsEntry = new URL("pkg/flows.js", repo);
+  const corpusFile = new URL("node_modules/@octokit/webhooks-examples/api.github.com/index.json", repo);
+  if (!existsSync(flowsEntry) || !existsSync(corpusFile)) return null;
+  const flows = await import(flowsEntry.href);
+  const { verify } = await import("@octokit/webhooks-methods");
+  const secret = "It's a Secret to Everybody";
+  const deliveries = JSON.parse(readFileSync(corpusFile, "utf8")).flatMap((entry) =>
+    entry.examples.map((example, index) => {
+      const text = JSON.stringify(example);
+      const signature = `sha256=${createHmac("sha256", secret).update(text).digest("hex")}`;
+      const headers = [
+        ["X-GitHub-Event", entry.name],
+        ["X-GitHub-Delivery", `${entry.name}-${index}`],
+        ["X-Hub-Signature-256", signature],
+      ];
+      return { text, body: new TextEncoder().encode(text), signature, headers };
+    }),
+  );
+  const bytes = deliveries.reduce((total, d) => total + d.body.length, 0);
+  const secrets = [secret];
+  const forgelinkPass = () => {
+    for (const { headers, body } of deliveries) {
+      flows.verifyWebhook({ headers, body, secrets });
+      sink += flows.parseWebhook({ headers, body }).kind.length;
+    }
+  };
+  const octokitPass = async () => {
+    for (const { text, signature } of deliveries) {
+      if (!(await verify(secret, text, signature))) throw new Error("octokit rejected a delivery");
+      sink += Object.keys(JSON.parse(text)).length;
+    }
+  };
+  // Passes per second: after a warm-up, the median of SAMPLES windows.
+  const passesPerSecond = async (pass) => {
+    const window = async (ms) => {
+      const start = performance.now();
+      let passes = 0;
+      while (performance.now() - start < ms) {
+        await pass();
+        passes++;
+      }
+      return passes / ((performance.now() - start) / 1000);
+    };
+    await window(WARMUP_MS);
+    const samples = [];
+    for (let i = 0; i < SAMPLES; i++) samples.push(await window(WINDOW_MS));
+    return median(samples);
+  };
+  const forgelinkRate = await passesPerSecond(forgelinkPass);
+  const octokitRate = await passesPerSecond(octokitPass);
+  console.log(`bench: webhooks ${deliveries.length} deliveries, ${bytes} bytes; forgelink ${forgelinkRate.toFixed(1)} passes/s, octokit ${octokitRate.toFixed(1)} passes/s`);
+  return { count: deliveries.length, bytes, forgelinkRate, octokitRate };
+}
+
 // --- run ---------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -197,6 +260,7 @@ for (const row of rows) {
   console.log(`bench: ${Math.round(row.ops).toLocaleString("en")} calls/s  ${row.name}`);
 }
 const byId = Object.fromEntries(rows.filter((r) => r.id).map((r) => [r.id, r]));
+const webhooks = await measureWebhooks();
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
 const fmt = (ops) => Math.round(ops).toLocaleString("en");
@@ -256,6 +320,21 @@ const lines = [
   "A ratio above 1× means forgelink makes more calls per second than the peer; below 1×, fewer.",
   "arctic 3.7.0's GitLab client sends no PKCE parameters, so the PKCE row compares with arctic's generic `OAuth2Client`, which does the same S256 work in JavaScript.",
   "",
+  ...(webhooks
+    ? [
+        "## Webhook deliveries in Node",
+        "",
+        `Every example of \`@octokit/webhooks-examples\` ${packageVersion("@octokit/webhooks-examples")} (${webhooks.count} deliveries, ${webhooks.bytes.toLocaleString("en")} bytes), signed with HMAC-SHA256 as GitHub signs them. forgelink (\`forgelink/flows\`) verifies over the raw bytes and parses each delivery into the normalised event; the peer, \`@octokit/webhooks-methods\` ${packageVersion("@octokit/webhooks-methods")}, verifies with Node's native HMAC and \`JSON.parse\`s. ${WARMUP_MS} ms warm-up, then the median of ${SAMPLES} windows of ${WINDOW_MS} ms.`,
+        "",
+        "| | deliveries/s | MB/s | ratio |",
+        "|---|---:|---:|---:|",
+        `| forgelink \`verifyWebhook\` + \`parseWebhook\` | ${fmt(webhooks.forgelinkRate * webhooks.count)} | ${((webhooks.forgelinkRate * webhooks.bytes) / 1e6).toFixed(1)} | ${ratio(webhooks.forgelinkRate, webhooks.octokitRate)} |`,
+        `| octokit \`verify\` + \`JSON.parse\` | ${fmt(webhooks.octokitRate * webhooks.count)} | ${((webhooks.octokitRate * webhooks.bytes) / 1e6).toFixed(1)} | |`,
+        "",
+        "Not measured yet: the same work through the component in wasmtime, and natively in Rust.",
+        "",
+      ]
+    : []),
 ];
 
 writeFileSync(new URL("benches/RESULTS.md", repo), lines.join("\n"));
