@@ -2,8 +2,9 @@
 //! webhooks on a repository the account may read but not administer, which falls back to a
 //! manual setup whose secret then verifies deliveries.
 
+mod support;
+
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use forgelink::{
@@ -17,7 +18,7 @@ const BASE: &str = "https://bitbucket.example.com/bitbucket";
 
 #[derive(Clone, Default)]
 struct DataCenter {
-    storage: Rc<RefCell<BTreeMap<String, Vec<u8>>>>,
+    storage: support::Store,
     requests: Rc<RefCell<Vec<String>>>,
 }
 
@@ -73,12 +74,7 @@ impl Host for DataCenter {
         expected: Option<&[u8]>,
         new: &[u8],
     ) -> Result<bool, StorageError> {
-        let mut storage = self.storage.borrow_mut();
-        if storage.get(key).map(Vec::as_slice) != expected {
-            return Ok(false);
-        }
-        storage.insert(key.to_owned(), new.to_vec());
-        Ok(true)
+        Ok(support::compare_and_swap(&self.storage, key, expected, new))
     }
     fn now(&self) -> i64 {
         1_700_000_000

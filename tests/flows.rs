@@ -2,6 +2,8 @@
 //! rotating refresh tokens, and futures that yield at every I/O so that concurrent callers
 //! really interleave.
 
+mod support;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -252,7 +254,7 @@ fn json(status: u16, body: &str) -> HttpResponse {
 /// One host; several may share the storage, the provider and the clock.
 #[derive(Clone)]
 struct MemoryHost {
-    storage: Rc<RefCell<BTreeMap<String, Vec<u8>>>>,
+    storage: support::Store,
     provider: Rc<RefCell<Provider_>>,
     clock: Rc<Cell<i64>>,
     counter: Rc<Cell<u64>>,
@@ -302,12 +304,7 @@ impl Host for MemoryHost {
         new: &[u8],
     ) -> Result<bool, StorageError> {
         yield_now().await;
-        let mut storage = self.storage.borrow_mut();
-        if storage.get(key).map(Vec::as_slice) != expected {
-            return Ok(false);
-        }
-        storage.insert(key.to_owned(), new.to_vec());
-        Ok(true)
+        Ok(support::compare_and_swap(&self.storage, key, expected, new))
     }
     fn now(&self) -> i64 {
         self.clock.get()
