@@ -582,6 +582,23 @@ export function identifyWebhook(headers: WebhookHeaders): WebhookIdentity;
  */
 export function verifyWebhook(request: VerifyWebhookRequest): VerifiedWebhook;
 
+/** What {@link verifyAndParseWebhook} returns. */
+export interface VerifiedWebhookEvent {
+  /** Which check passed, and with which secret. */
+  verified: VerifiedWebhook;
+  /** The delivery, read. */
+  event: WebhookEvent;
+}
+
+/**
+ * {@link verifyWebhook}, then {@link parseWebhook}, in one call into the module: what a receiver
+ * without storage runs. Nothing is parsed unless the delivery is authentic. In Node, the HMACs
+ * are computed by `node:crypto` (forgelink still decides what is signed and compares).
+ *
+ * @throws {ForgelinkError} the errors of {@link verifyWebhook}, then those of {@link parseWebhook}.
+ */
+export function verifyAndParseWebhook(request: VerifyWebhookRequest): VerifiedWebhookEvent;
+
 /**
  * Reads a delivery into {@link WebhookEvent}. It does not check the signature: call
  * {@link verifyWebhook} first, or let {@link Forgelink.receiveWebhook} do both.
@@ -598,6 +615,85 @@ export function parseWebhook(delivery: WebhookDelivery): WebhookEvent;
  * @throws {ForgelinkError} only `input.invalid`.
  */
 export function parseRepositoryList(text: string, baseUrl?: string | null): RepositoryList;
+
+/** A provider and, for self-hosted deployments, the instance. */
+export interface Instance {
+  provider: ProviderId;
+  /** The instance; the provider's cloud when absent. */
+  baseUrl?: string | null;
+}
+
+/** What a webhook should look like. */
+export interface HookSpec {
+  /** Where deliveries go. */
+  url: string;
+  /** The secret they are signed with (GitLab: sent as the token). Secret. */
+  secret: string;
+  /** The events, in the provider's spelling: GitHub and Bitbucket event names, GitLab's `*_events` flags. */
+  events: string[];
+}
+
+/** A webhook as the provider describes it. */
+export interface Hook {
+  /** The provider's id for it. */
+  id: string;
+  /** Where it delivers. */
+  url: string;
+  /** Its events, in the provider's spelling. */
+  events: string[];
+  /** Whether it is enabled (GitLab disables failing hooks). */
+  active: boolean;
+}
+
+/** One page of a project's webhooks. */
+export interface HookPage {
+  hooks: Hook[];
+  /** The URL of the next page, when there is one. */
+  next?: string;
+}
+
+/**
+ * The request that creates a webhook on `project` (`owner/repo`, `group/subgroup/project`,
+ * `workspace/repo` or `PROJECT/repo`): JSON content, TLS verification on, signed with the secret.
+ *
+ * @throws {ForgelinkError} the base URL's errors, `repository.invalid_path`, `input.invalid`.
+ */
+export function prepareCreateHook(instance: Instance, token: string, project: string, hook: HookSpec): HttpRequest;
+/** The request that updates webhook `hookId` on `project` to `hook` (its URL, events and a new secret). */
+export function prepareUpdateHook(instance: Instance, token: string, project: string, hookId: string, hook: HookSpec): HttpRequest;
+/** The request that removes webhook `hookId` from `project`. */
+export function prepareDeleteHook(instance: Instance, token: string, project: string, hookId: string): HttpRequest;
+/** The request for the first page of `project`'s webhooks; follow {@link HookPage.next}. */
+export function prepareListHooks(instance: Instance, token: string, project: string): HttpRequest;
+/**
+ * Reads the answer to a create or update.
+ *
+ * @throws {ForgelinkError} the API's errors (`http.forbidden`, `http.not_found`, `webhook.limit_reached`...), `http.unexpected_status`.
+ */
+export function parseHook(provider: ProviderId, response: HttpResponse): Hook;
+/** Reads a page of webhooks, with the next page the provider's way (Link headers, `next`, `isLastPage`). */
+export function parseHookList(provider: ProviderId, requestUrl: string, response: HttpResponse): HookPage;
+
+/** What {@link manualWebhookSetup} needs. */
+export interface ManualWebhookSetupRequest {
+  provider: ProviderId;
+  /** The instance; the provider's cloud when absent. */
+  baseUrl?: string | null;
+  /** The repository, as its path. */
+  project: string;
+  /** Where deliveries go. */
+  url: string;
+  /** The profile whose webhook events to tick. */
+  profile: ProfileId;
+}
+
+/**
+ * What an administrator pastes to create a webhook by hand: the URL, a secret drawn from
+ * `crypto.getRandomValues`, the profile's events and the steps on that provider's settings page.
+ *
+ * @throws {ForgelinkError} `base_url.*`, `profile.unknown`, `repository.invalid_path`, `input.invalid`.
+ */
+export function manualWebhookSetup(request: ManualWebhookSetupRequest): ManualSetup;
 
 // ---------------------------------------------------------------------------------------------
 // Projects and webhooks of a connection.
@@ -647,8 +743,12 @@ export type RegistrationStatus = "created" | "updated" | "removed" | "manual_set
 /** What an administrator pastes to create a hook by hand (Bitbucket Data Center without admin rights). */
 export interface ManualSetup {
   url: string;
-  /** A freshly generated secret, stored sealed so the hook's deliveries verify once it exists. Secret. */
+  /**
+   * A freshly generated secret. {@link Forgelink.registerWebhooks} stores it sealed so the hook's
+   * deliveries verify once it exists; from {@link manualWebhookSetup}, keeping it is the caller's part. Secret.
+   */
   secret: string;
+  /** The events to tick, in the provider's spelling. */
   events: string[];
   /** Where to click, in order. */
   steps: string[];

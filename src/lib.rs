@@ -78,8 +78,9 @@ pub use tokens::{
     DeviceAuthorization, OAuthClient, TokenSet,
 };
 pub use webhooks::{
-    identify_webhook, parse_hook, parse_hook_list, parse_webhook, prepare_create_hook,
-    prepare_delete_hook, prepare_list_hooks, prepare_update_hook, verify_webhook, Actor,
-    CommitStatus, EventKind, Hook, HookPage, HookSpec, Job, MergeRequest, Pipeline, Repository,
+    identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list, parse_webhook,
+    prepare_create_hook, prepare_delete_hook, prepare_list_hooks, prepare_update_hook,
+    verify_webhook, verify_webhook_with, Actor, BuiltinHmac, CommitStatus, EventKind,
+    HmacAlgorithm, HmacEngine, Hook, HookPage, HookSpec, Job, MergeRequest, Pipeline, Repository,
     SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity, WebhookSecret,
 };

@@ -194,10 +194,17 @@ test("the webhook values have exactly the declared fields", async () => {
   for (const event of JSON.parse(readFileSync(new URL("../../tests/fixtures/webhooks/github.golden.json", import.meta.url), "utf8"))) checkEvent(event);
   check("WebhookIdentity", fl.identifyWebhook({ "X-GitHub-Event": "ping" }));
   check("VerifiedWebhook", fl.verifyWebhook({ headers: { "X-GitHub-Event": "ping" }, body: "{}", secrets: [], allowUnsigned: true }));
+  check("VerifiedWebhookEvent", fl.verifyAndParseWebhook({ headers: { "X-GitHub-Event": "ping" }, body: "{}", secrets: [], allowUnsigned: true }));
   const list = fl.parseRepositoryList("a/b\na/b\nnope");
   check("RepositoryList", list);
   assert.equal(list.diagnostics.length, 2);
   list.diagnostics.forEach((d) => check("LineDiagnostic", d));
+  const gitlabInstance = { provider: "gitlab", baseUrl: "https://example.com/gitlab" };
+  check("HttpRequest", fl.prepareCreateHook(gitlabInstance, "t", "g/p", { url: "https://app.example/h", secret: "s", events: ["push_events"] }));
+  const hookJson = JSON.stringify({ id: 7, url: "https://app.example/h", push_events: true, alert_status: "executable" });
+  check("Hook", fl.parseHook("gitlab", { status: 201, headers: [], body: hookJson }));
+  check("HookPage", fl.parseHookList("gitlab", "https://example.com/gitlab/api/v4/projects/g%2Fp/hooks", { status: 200, headers: [], body: `[${hookJson}]` }));
+  check("ManualSetup", fl.manualWebhookSetup({ provider: "bitbucket-data-center", baseUrl: "https://bb.example.com", project: "P/r", url: "https://app.example/h", profile: "ci-failure-analysis" }));
 
   const server = gitlab();
   const forgelink = new fl.Forgelink({ fetch: server.fetch, storage: fl.memoryStorage(), encryptionKey: new Uint8Array(32) });

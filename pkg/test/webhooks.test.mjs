@@ -2,6 +2,7 @@
 // the providers' test vectors, the golden outputs the Rust tests pin, and receiving one
 // delivery on two instances that share storage.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,9 +14,17 @@ import {
   Forgelink,
   ForgelinkError,
   identifyWebhook,
+  manualWebhookSetup,
   memoryStorage,
+  parseHook,
+  parseHookList,
   parseRepositoryList,
   parseWebhook,
+  prepareCreateHook,
+  prepareDeleteHook,
+  prepareListHooks,
+  prepareUpdateHook,
+  verifyAndParseWebhook,
   verifyWebhook,
 } from "../flows.js";
 import { BASE, gitlab, pushDelivery, slowStorage, TOKEN } from "./support/gitlab.mjs";
@@ -133,6 +142,109 @@ test("GitHub's legacy SHA-1 signature verifies only when allowed", () => {
   const headers = { "X-GitHub-Event": "ping", "X-Hub-Signature": `sha1=${createHmac("sha1", "s").update(body).digest("hex")}` };
   assert.equal(thrown(() => verifyWebhook({ headers, body, secrets: ["s"] })).code, "webhook.missing_signature");
   assert.equal(verifyWebhook({ headers, body, secrets: ["s"], allowSha1: true }).scheme, "hmac-sha1");
+});
+
+test("verifyAndParseWebhook: verified first, then read, in one call", () => {
+  const body = JSON.stringify({ ref: "refs/heads/main", after: "a".repeat(40), repository: { full_name: "o/r", id: 1 } });
+  const headers = githubHeaders("push", githubSignature("s", body));
+  const { verified, event } = verifyAndParseWebhook({ headers, body, secrets: ["x", "s"] });
+  assert.deepEqual(verified, verifyWebhook({ headers, body, secrets: ["x", "s"] }));
+  assert.deepEqual(event, parseWebhook({ headers, body }));
+  assert.equal(verified.secretIndex, 1);
+  // A forged body is refused before it is read: the signature's error, not the payload's.
+  const forged = { headers: githubHeaders("push", githubSignature("s", "{}")), body: "not json", secrets: ["s"] };
+  assert.equal(thrown(() => verifyAndParseWebhook(forged)).code, "webhook.signature_mismatch");
+  assert.equal(thrown(() => verifyAndParseWebhook({ ...forged, headers: githubHeaders("push", githubSignature("s", "not json")) })).code, "webhook.invalid_payload");
+});
+
+test("HMACs come from node:crypto where Node has it, from the module otherwise, with the same answers", () => {
+  // Each run is a fresh process: which engine is used is decided when flows.js loads.
+  const script = `
+    const engine = process.argv[1];
+    let calls = 0;
+    const builtin = process.getBuiltinModule;
+    process.getBuiltinModule = (name) => {
+      const real = builtin(name);
+      if (name !== "node:crypto") return real;
+      return engine === "module" ? undefined : { createHmac: (...args) => (calls++, real.createHmac(...args)) };
+    };
+    const { createHmac } = builtin("node:crypto");
+    const f = await import(${JSON.stringify(new URL("../flows.js", import.meta.url).href)});
+    const answer = (request) => { try { return f.verifyWebhook(request); } catch (error) { return error.code; } };
+    const gh = (body, secret, header = "X-Hub-Signature-256", alg = "sha256") =>
+      ({ "X-GitHub-Event": "ping", [header]: alg + "=" + createHmac(alg, secret).update(body).digest("hex") });
+    const answers = [
+      answer({ headers: gh("Hello, World!", "It's a Secret to Everybody"), body: "Hello, World!", secrets: ["a", "It's a Secret to Everybody"] }),
+      answer({ headers: gh("Hello, World!", "s"), body: "Hello, World?", secrets: ["s"] }),
+      answer({ headers: gh("{}", "s", "X-Hub-Signature", "sha1"), body: "{}", secrets: ["s"], allowSha1: true }),
+      answer({ headers: [["X-Gitlab-Event", "Push Hook"], ["webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"],
+        ["webhook-timestamp", "1614265330"], ["webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="]],
+        body: '{"test": 2432232314}', secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], now: 1614265340 }),
+      answer({ headers: { "X-Event-Key": "repo:push", "X-Hub-Signature": "sha256=" + "0".repeat(64) }, body: "{}", secrets: ["s"] }),
+    ];
+    console.log(JSON.stringify({ answers, calls }));
+  `;
+  const run = (engine) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, engine], { encoding: "utf8" }));
+  const native = run("node");
+  const module = run("module");
+  assert.deepEqual(native.answers, module.answers);
+  assert.deepEqual(native.answers.map((a) => a.scheme ?? a), ["hmac-sha256", "webhook.signature_mismatch", "hmac-sha1", "standard-webhooks", "webhook.signature_mismatch"]);
+  assert.equal(native.answers[0].secretIndex, 1);
+  assert.equal(native.calls, 6, "one HMAC per secret tried, each by node:crypto");
+  assert.equal(module.calls, 0);
+});
+
+test("webhook registration requests and answers, for every provider", () => {
+  const hook = { url: "https://app.example/hooks", secret: "s3cret", events: ["push"] };
+  const cases = [
+    [{ provider: "github", baseUrl: "https://ghe.example.com" }, "octo/app", "https://ghe.example.com/api/v3/repos/octo/app/hooks"],
+    [{ provider: "gitlab", baseUrl: "https://example.com/gitlab/" }, "group/sub/app", "https://example.com/gitlab/api/v4/projects/group%2Fsub%2Fapp/hooks"],
+    [{ provider: "bitbucket-cloud" }, "team/app", "https://api.bitbucket.org/2.0/repositories/team/app/hooks"],
+    [{ provider: "bitbucket-data-center", baseUrl: "https://bb.example.com/ctx" }, "PROJ/app", "https://bb.example.com/ctx/rest/api/latest/projects/PROJ/repos/app/webhooks"],
+  ];
+  for (const [instance, project, url] of cases) {
+    const create = prepareCreateHook(instance, "tok", project, hook);
+    assert.equal(create.method, "POST");
+    assert.equal(create.url, url);
+    assert.ok(create.headers.some(([n, v]) => n.toLowerCase() === "authorization" && v === "Bearer tok"), instance.provider);
+    const body = JSON.parse(create.body);
+    assert.ok(JSON.stringify(body).includes("s3cret"), `${instance.provider}: the secret is sent`);
+    assert.ok(!JSON.stringify(body).includes('"insecure_ssl":"1"') && !JSON.stringify(body).includes('"skip_cert_verification":true'));
+    assert.equal(prepareUpdateHook(instance, "tok", project, "7", hook).url, `${url}/7`);
+    assert.equal(prepareDeleteHook(instance, "tok", project, "7").method, "DELETE");
+    assert.ok(prepareListHooks(instance, "tok", project).url.startsWith(`${url}?`));
+  }
+  assert.equal(thrown(() => prepareCreateHook({ provider: "github" }, "t", "just-a-name", hook)).code, "repository.invalid_path");
+  assert.equal(thrown(() => prepareCreateHook({ provider: "github" }, "t", "o/r", { ...hook, events: "push" })).code, "input.invalid");
+
+  const github = { id: 12, active: true, events: ["push"], config: { url: hook.url, content_type: "json" } };
+  assert.deepEqual(parseHook("github", { status: 201, headers: [], body: JSON.stringify(github) }), { id: "12", url: hook.url, events: ["push"], active: true });
+  const page = parseHookList("github", "https://api.github.com/repos/o/r/hooks?per_page=100", {
+    status: 200,
+    headers: [["Link", '<https://api.github.com/repositories/1/hooks?per_page=100&page=2>; rel="next"']],
+    body: JSON.stringify([github]),
+  });
+  assert.equal(page.hooks.length, 1);
+  assert.equal(page.next, "https://api.github.com/repositories/1/hooks?per_page=100&page=2");
+  const refused = thrown(() => parseHook("github", { status: 404, headers: [], body: '{"message":"Not Found"}' }));
+  assert.equal(refused.code, "http.not_found");
+});
+
+test("manualWebhookSetup: a fresh secret, the profile's events and the steps on the provider's page", () => {
+  const request = { provider: "bitbucket-data-center", baseUrl: "https://bb.example.com/ctx", project: "PROJ/app", url: "https://app.example/hooks", profile: "ci-failure-analysis" };
+  const first = manualWebhookSetup(request);
+  const second = manualWebhookSetup(request);
+  assert.match(first.secret, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(first.secret, second.secret);
+  assert.equal(first.url, request.url);
+  assert.ok(first.events.length > 0);
+  assert.ok(first.steps[0].includes("https://bb.example.com/ctx/plugins/servlet/webhooks/projects/PROJ/repos/app"));
+  assert.ok(first.steps.some((step) => step.includes(request.url)));
+  for (const provider of ["github", "gitlab", "bitbucket-cloud"]) {
+    assert.ok(manualWebhookSetup({ ...request, provider, baseUrl: undefined }).steps.length >= 4, provider);
+  }
+  assert.equal(thrown(() => manualWebhookSetup({ ...request, profile: "nope" })).code, "profile.unknown");
+  assert.equal(thrown(() => manualWebhookSetup({ ...request, baseUrl: undefined })).code, "base_url.required");
 });
 
 const GITHUB_EVENTS = ["push", "pull_request", "workflow_run", "workflow_job", "check_run", "check_suite", "status", "ping"];

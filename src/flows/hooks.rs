@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error};
-use crate::flows::host::{nonce, Host};
+use crate::flows::host::{nonce, Host, HostHmac};
 use crate::flows::store::{open, seal};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
@@ -15,7 +15,7 @@ use crate::profiles::profile;
 use crate::provider::Provider;
 use crate::secret::WebhookSecret;
 use crate::webhooks::{
-    identify_webhook, parse_hook, parse_hook_list, parse_webhook, verify_webhook, HookSpec,
+    identify_webhook, parse_hook, parse_hook_list, parse_webhook, verify_webhook_with, HookSpec,
     VerifyOptions, WebhookEvent,
 };
 
@@ -573,7 +573,9 @@ impl<H: Host> Flows<H> {
             allow_unsigned: ping && options.allow_unsigned_ping,
             allow_sha1: false,
         };
-        if let Err(error) = verify_webhook(headers, body, &secrets, &verify) {
+        if let Err(error) =
+            verify_webhook_with(headers, body, &secrets, &verify, &HostHmac(self.host()))
+        {
             return Ok(rejected(error));
         }
         let event = match parse_webhook(headers, body) {

@@ -2,6 +2,7 @@ use std::future::Future;
 
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::webhooks::{HmacAlgorithm, HmacEngine};
 
 /// Why the host could not complete a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +75,21 @@ pub trait Host {
     /// Resolves after about `millis` milliseconds; used only while another caller holds a
     /// refresh lease.
     fn sleep(&self, millis: u32) -> impl Future<Output = ()>;
+    /// The HMAC of the concatenated `message` parts under `key`, where the platform computes
+    /// it natively (Node's `crypto`). The default, `None`, leaves it to forgelink's built-in one.
+    fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+        let _ = (algorithm, key, message);
+        None
+    }
+}
+
+/// A host's [`Host::hmac`] as the engine that verifies its deliveries.
+pub(crate) struct HostHmac<'a, H>(pub(crate) &'a H);
+
+impl<H: Host> HmacEngine for HostHmac<'_, H> {
+    fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+        self.0.hmac(algorithm, key, message)
+    }
 }
 
 pub(crate) fn random_id<H: Host>(host: &H) -> String {

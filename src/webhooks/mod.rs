@@ -2,12 +2,15 @@
 //! model for every provider.
 
 mod identify;
+mod manual;
 mod model;
 mod parse;
+mod prune;
 mod registration;
 mod verify;
 
 pub use identify::{identify_webhook, WebhookIdentity};
+pub use manual::manual_webhook_setup;
 pub use model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
@@ -17,7 +20,10 @@ pub use registration::{
     parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
     prepare_update_hook, Hook, HookPage, HookSpec,
 };
-pub use verify::{verify_webhook, SignatureScheme, Verified, VerifyOptions, WebhookSecret};
+pub use verify::{
+    verify_webhook, verify_webhook_with, BuiltinHmac, HmacAlgorithm, HmacEngine, SignatureScheme,
+    Verified, VerifyOptions, WebhookSecret,
+};
 
 /// Finds a header by case-insensitive name; webhook headers arrive in any case.
 pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

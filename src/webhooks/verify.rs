@@ -67,6 +67,66 @@ pub fn verify_webhook(
     secrets: &[WebhookSecret],
     options: &VerifyOptions,
 ) -> Result<Verified, Error> {
+    verify_webhook_with(headers, body, secrets, options, &BuiltinHmac)
+}
+
+/// The HMAC algorithms deliveries are signed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HmacAlgorithm {
+    /// HMAC-SHA256: GitHub, Bitbucket, Standard Webhooks.
+    Sha256,
+    /// HMAC-SHA1: GitHub's legacy header.
+    Sha1,
+}
+
+impl HmacAlgorithm {
+    /// The name Node's `crypto` and OpenSSL use (`sha256`, `sha1`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HmacAlgorithm::Sha256 => "sha256",
+            HmacAlgorithm::Sha1 => "sha1",
+        }
+    }
+}
+
+/// Computes the HMACs [`verify_webhook_with`] compares. [`BuiltinHmac`], which
+/// [`verify_webhook`] uses, is pure Rust; a host whose platform has a native HMAC (Node's
+/// `crypto`) can pass that instead, several times faster than Rust compiled to WebAssembly on
+/// large bodies. forgelink still decides what is signed and compares in constant time.
+pub trait HmacEngine {
+    /// The HMAC of the concatenated `message` parts under `key`; `None` when this engine cannot
+    /// compute it, in which case the built-in one does.
+    fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>>;
+}
+
+/// The pure-Rust HMAC of the `hmac`, `sha2` and `sha1` crates.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuiltinHmac;
+
+impl HmacEngine for BuiltinHmac {
+    fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+        fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+            let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key).ok()?;
+            for part in message {
+                mac.update(part);
+            }
+            Some(mac.finalize().into_bytes().to_vec())
+        }
+        match algorithm {
+            HmacAlgorithm::Sha256 => run::<Hmac<sha2::Sha256>>(key, message),
+            HmacAlgorithm::Sha1 => run::<Hmac<sha1::Sha1>>(key, message),
+        }
+    }
+}
+
+/// [`verify_webhook`] with the HMACs computed by `engine`.
+pub fn verify_webhook_with(
+    headers: &[(String, String)],
+    body: &[u8],
+    secrets: &[WebhookSecret],
+    options: &VerifyOptions,
+    engine: &dyn HmacEngine,
+) -> Result<Verified, Error> {
     let provider = identify_webhook(headers)?.provider;
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::new(
@@ -99,7 +159,7 @@ pub fn verify_webhook(
     }
     let scheme = signature.scheme();
     for (index, secret) in secrets.iter().enumerate() {
-        if signature.matches(secret.secret().as_bytes(), body)? {
+        if signature.matches(secret.secret().as_bytes(), body, engine)? {
             return verified(scheme, Some(index));
         }
     }
@@ -128,21 +188,22 @@ impl Presented<'_> {
         }
     }
 
-    fn matches(&self, secret: &[u8], body: &[u8]) -> Result<bool, Error> {
+    fn matches(&self, secret: &[u8], body: &[u8], engine: &dyn HmacEngine) -> Result<bool, Error> {
+        let hmac = |algorithm, key: &[u8], message: &[&[u8]]| {
+            engine
+                .hmac(algorithm, key, message)
+                .or_else(|| BuiltinHmac.hmac(algorithm, key, message))
+                .ok_or_else(key_error)
+        };
+        let equal = |a: &[u8], b: &[u8]| bool::from(a.ct_eq(b));
         Ok(match self {
             Presented::Hmac256(expected) => {
-                let mut mac =
-                    Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|_| key_error())?;
-                mac.update(body);
-                mac.verify_slice(expected).is_ok()
+                equal(&hmac(HmacAlgorithm::Sha256, secret, &[body])?, expected)
             }
             Presented::Hmac1(expected) => {
-                let mut mac =
-                    Hmac::<sha1::Sha1>::new_from_slice(secret).map_err(|_| key_error())?;
-                mac.update(body);
-                mac.verify_slice(expected).is_ok()
+                equal(&hmac(HmacAlgorithm::Sha1, secret, &[body])?, expected)
             }
-            Presented::Token(token) => token.as_bytes().ct_eq(secret).into(),
+            Presented::Token(token) => equal(token.as_bytes(), secret),
             Presented::Standard { id, timestamp, signatures } => {
                 let text = std::str::from_utf8(secret).unwrap_or_default();
                 let key = match text.strip_prefix("whsec_") {
@@ -154,15 +215,9 @@ impl Presented<'_> {
                     })?,
                     None => secret.to_vec(),
                 };
-                let mut mac =
-                    Hmac::<sha2::Sha256>::new_from_slice(&key).map_err(|_| key_error())?;
-                mac.update(id.as_bytes());
-                mac.update(b".");
-                mac.update(timestamp.as_bytes());
-                mac.update(b".");
-                mac.update(body);
-                let computed = mac.finalize().into_bytes();
-                signatures.iter().any(|s| bool::from(s.as_slice().ct_eq(computed.as_slice())))
+                let signed = [id.as_bytes(), b".", timestamp.as_bytes(), b".", body];
+                let computed = hmac(HmacAlgorithm::Sha256, &key, &signed)?;
+                signatures.iter().any(|s| equal(s, &computed))
             }
         })
     }
@@ -299,6 +354,51 @@ mod tests {
             verify_webhook(&h, b"Hello, World!", &[], &VerifyOptions::default()).unwrap_err().code,
             Code::WebhookNoSecret
         );
+    }
+
+    /// A host's engine computes every MAC; one that declines leaves it to the built-in one;
+    /// one that computes wrongly cannot make a forged delivery pass.
+    #[test]
+    fn a_host_engine_computes_the_macs() {
+        struct Recording(std::cell::RefCell<Vec<(HmacAlgorithm, Vec<u8>)>>);
+        impl HmacEngine for Recording {
+            fn hmac(&self, a: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+                self.0.borrow_mut().push((a, message.concat()));
+                BuiltinHmac.hmac(a, key, message)
+            }
+        }
+        struct Declining;
+        impl HmacEngine for Declining {
+            fn hmac(&self, _: HmacAlgorithm, _: &[u8], _: &[&[u8]]) -> Option<Vec<u8>> {
+                None
+            }
+        }
+        struct Wrong;
+        impl HmacEngine for Wrong {
+            fn hmac(&self, _: HmacAlgorithm, _: &[u8], _: &[&[u8]]) -> Option<Vec<u8>> {
+                Some(vec![0; 32])
+            }
+        }
+        let h = headers(&[
+            ("X-GitHub-Event", "push"),
+            (
+                "X-Hub-Signature-256",
+                "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+            ),
+        ]);
+        let secrets =
+            [WebhookSecret::new("old secret"), WebhookSecret::new("It's a Secret to Everybody")];
+        let options = VerifyOptions::default();
+        let recording = Recording(Default::default());
+        let ok = verify_webhook_with(&h, b"Hello, World!", &secrets, &options, &recording).unwrap();
+        assert_eq!(ok.secret_index, Some(1));
+        let calls = recording.0.into_inner();
+        assert_eq!(calls.len(), 2, "one MAC per secret tried");
+        assert!(calls.iter().all(|c| *c == (HmacAlgorithm::Sha256, b"Hello, World!".to_vec())));
+        let ok = verify_webhook_with(&h, b"Hello, World!", &secrets, &options, &Declining).unwrap();
+        assert_eq!(ok.secret_index, Some(1));
+        let forged = verify_webhook_with(&h, b"Hello, World!", &secrets, &options, &Wrong);
+        assert_eq!(forged.unwrap_err().code, Code::WebhookSignatureMismatch);
     }
 
     #[test]

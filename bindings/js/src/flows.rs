@@ -136,13 +136,13 @@ pub fn receive_options(
     }
 }
 
-/// `receiveWebhook({ headers, body }, options?)`, the headers flat as `flows.js` passes them.
+/// `receiveWebhook({ headers, body }, options?)`, the headers in lines as `flows.js` passes them.
 pub async fn receive_webhook<H: Host>(
     flows: &Flows<H>,
-    headers: Vec<String>,
+    headers: &str,
     body: Vec<u8>,
     options: ReceiveOptions,
 ) -> String {
-    let headers = crate::webhooks::pairs(headers);
+    let headers = crate::webhooks::header_lines(headers);
     envelope(flows.receive_webhook(&headers, &body, options).await)
 }

@@ -8,7 +8,10 @@
 
 use std::future::Future;
 
-use forgelink::{EncryptionKey, FetchError, Flows, Host, HttpRequest, HttpResponse, StorageError};
+use forgelink::{
+    EncryptionKey, FetchError, Flows, HmacAlgorithm, HmacEngine, Host, HttpRequest, HttpResponse,
+    StorageError,
+};
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -97,6 +100,11 @@ async fn storage(promise: Promise) -> Result<Outcome, StorageError> {
 }
 
 impl Host for JsHost {
+    fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {
+        // Flows interleave at every await: no body is assumed, every part is copied.
+        crate::hmac::NativeHmac { body: None }.hmac(algorithm, key, message)
+    }
+
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         let headers = request.headers.into_iter().flat_map(|(name, value)| [name, value]).collect();
         let promise = self.bridge.fetch(&request.method, &request.url, headers, request.body);
@@ -283,13 +291,13 @@ pub fn flows_unregister_webhooks(
     })
 }
 
-/// `Forgelink.receiveWebhook({ headers, body }, options?)`, the headers flat and the options
-/// field by field.
+/// `Forgelink.receiveWebhook({ headers, body }, options?)`, the headers in lines and the
+/// options field by field.
 #[wasm_bindgen]
 pub fn flows_receive_webhook(
     bridge: Bridge,
     key: &[u8],
-    headers: Vec<String>,
+    headers: String,
     body: Vec<u8>,
     dedupe_seconds: Option<f64>,
     allow_unsigned_ping: Option<bool>,
@@ -298,6 +306,6 @@ pub fn flows_receive_webhook(
     let options =
         crate::flows::receive_options(dedupe_seconds, allow_unsigned_ping, tolerance_seconds);
     run(bridge, key, |flows| async move {
-        crate::flows::receive_webhook(&flows, headers, body, options).await
+        crate::flows::receive_webhook(&flows, &headers, body, options).await
     })
 }

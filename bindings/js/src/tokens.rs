@@ -31,7 +31,7 @@ fn client(
 }
 
 /// A response from the pieces `flows.js` hands over: headers as `[name, value, name, value…]`.
-fn response(status: u16, headers: Vec<String>, body: Vec<u8>) -> HttpResponse {
+pub(crate) fn response(status: u16, headers: Vec<String>, body: Vec<u8>) -> HttpResponse {
     let mut pairs = Vec::with_capacity(headers.len() / 2);
     let mut items = headers.into_iter();
     while let (Some(name), Some(value)) = (items.next(), items.next()) {
