@@ -32,6 +32,7 @@ mod http;
 mod identity;
 mod json;
 mod oauth;
+mod polling;
 mod profiles;
 mod provider;
 mod redirect_uri;
@@ -50,9 +51,9 @@ pub use error::{Code, Error};
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
-    FetchError, Flows, Host, ManualSetup, Project, ProjectPage, Receipt, ReceiptStatus,
-    ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus, ScopeStatus,
-    StorageError,
+    FetchError, Flows, Host, ManualSetup, PollOptions, PollResult, PollStatus, Project,
+    ProjectPage, ProjectPoll, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks,
+    RegistrationResult, RegistrationStatus, ScopeStatus, StorageError, SyncMode,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};
@@ -63,6 +64,10 @@ pub use identity::{
 pub use oauth::{
     authorization_url, parse_callback, AuthorizationRequest, AuthorizationUrl, Callback,
     ENTROPY_LEN,
+};
+pub use polling::{
+    parse_poll_response, poll_resources, prepare_poll_request, prepare_poll_requests,
+    read_rate_limit, state_key, PollPage, PollResource, RateLimit,
 };
 pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
 pub use provider::{Deployment, Provider};

@@ -550,14 +550,16 @@ fn disconnect_revokes_and_forgets() {
     assert!(host.storage.borrow().is_empty());
 }
 
+/// A Push Hook; each uuid is another push, of a commit ending in the uuid's last character.
 fn push_delivery(token: &str, uuid: &str, project: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    let sha = format!("da1560886d4f094c3e6c9ef40349f7d38b5d27d{}", &uuid[uuid.len() - 1..]);
     let headers = vec![
         ("X-Gitlab-Event".to_owned(), "Push Hook".to_owned()),
         ("X-Gitlab-Token".to_owned(), token.to_owned()),
         ("X-Gitlab-Event-UUID".to_owned(), uuid.to_owned()),
     ];
     let body = serde_json::json!({
-        "object_kind": "push", "ref": "refs/heads/main", "checkout_sha": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+        "object_kind": "push", "ref": "refs/heads/main", "checkout_sha": sha,
         "user_username": "ada", "project": { "id": 1, "path_with_namespace": project, "web_url": "https://git.example.com/gitlab/group/app" }
     });
     (headers, body.to_string().into_bytes())
@@ -630,7 +632,7 @@ fn webhooks_register_idempotently_receive_once_and_unregister() {
     assert_eq!(receipt.status, forgelink::ReceiptStatus::Accepted);
     assert_eq!(
         receipt.event.unwrap().commit_sha.as_deref(),
-        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7")
+        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d1")
     );
     let again =
         block_on(flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()))

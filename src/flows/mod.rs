@@ -10,6 +10,7 @@
 mod connect;
 pub(crate) mod hooks;
 mod host;
+pub(crate) mod poll;
 mod projects;
 mod record;
 mod refresh;
@@ -22,6 +23,7 @@ pub use hooks::{
     RegistrationStatus,
 };
 pub use host::{FetchError, Host, StorageError};
+pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
 pub use projects::{DiscoverOptions, Project, ProjectPage};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};
 pub use report::{Check, CheckStatus, ConnectionReport, DisconnectReport};

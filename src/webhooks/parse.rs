@@ -37,6 +37,7 @@ pub fn parse_webhook(headers: &[(String, String)], body: &[u8]) -> Result<Webhoo
         action: text(&payload, &["action"]),
         delivery_id: identity.delivery_id.clone(),
         dedupe_key: dedupe_key(&identity, body),
+        state_key: None,
         repository: None,
         sender: None,
         r#ref: None,
