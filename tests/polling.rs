@@ -1,6 +1,8 @@
-//! Polling: each provider's documented list responses read into events (fixture in, golden
-//! out), and the polling flow against an in-memory GitLab that loses deliveries on purpose,
-//! shares its dedupe store with webhook reception, and enforces a rate limit.
+//! Hybrid mode and feedback. Polling: each provider's documented list responses read into
+//! events (fixture in, golden out), and the polling flow against an in-memory GitLab that
+//! loses deliveries on purpose, shares its dedupe store with webhook reception, and enforces a
+//! rate limit. Feedback: comments land on the merge request, else the commit, else an issue,
+//! and are updated in place.
 //!
 //! `FORGELINK_UPDATE_GOLDEN=1 cargo test --test polling` rewrites the golden file; review the
 //! diff before committing it.
@@ -606,6 +608,117 @@ fn rate_limit_headers_stop_the_poll_and_set_the_next_poll() {
     let found: Vec<Option<&str>> = later.events.iter().map(|e| e.state_key.as_deref()).collect();
     assert_eq!(found, [Some("gitlab:git.example.com:group/app:job:700:failure")]);
     assert_eq!(later.next_poll_at, Some(now + 901 + 60));
+}
+
+fn feedback(value: Value) -> forgelink::PostFeedback {
+    serde_json::from_value(value).unwrap()
+}
+
+#[test]
+fn feedback_lands_on_the_merge_request_and_is_updated_in_place() {
+    let host = MemoryHost::new();
+    let id = connected(&host);
+    let flows = flows(&host);
+    let first = block_on(flows.post_feedback(&id, feedback(json!({
+        "project": "group/app", "mergeRequest": 5, "commitSha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+        "body": "**rspec failed**: 3 tests", "key": "ci/pipeline-100",
+    }))))
+    .unwrap();
+    assert_eq!(
+        (first.target, first.action),
+        (forgelink::FeedbackTarget::MergeRequest, forgelink::FeedbackAction::Created)
+    );
+    let second = block_on(flows.post_feedback(&id, feedback(json!({
+        "project": "group/app", "mergeRequest": 5, "commitSha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+        "body": "**rspec passed** after a retry", "key": "ci/pipeline-100",
+    }))))
+    .unwrap();
+    assert_eq!(second.action, forgelink::FeedbackAction::Updated);
+    assert_eq!(second.comment_id, first.comment_id);
+    let gitlab = host.gitlab.borrow();
+    assert_eq!(gitlab.mr_notes.len(), 1, "one comment, rewritten");
+    assert_eq!(
+        gitlab.mr_notes[0].1,
+        "**rspec passed** after a retry\n\n<!-- forgelink:feedback:ci/pipeline-100 -->"
+    );
+    assert!(gitlab.commit_notes.is_empty());
+}
+
+#[test]
+fn feedback_goes_to_the_commit_without_a_merge_request_or_when_the_discussion_is_locked() {
+    let host = MemoryHost::new();
+    let id = connected(&host);
+    let flows = flows(&host);
+    let post = |body: &str| {
+        feedback(json!({
+            "project": "group/app", "commitSha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+            "body": body, "key": "ci/pipeline-7",
+        }))
+    };
+    let first = block_on(flows.post_feedback(&id, post("failed"))).unwrap();
+    assert_eq!(
+        (first.target, first.action),
+        (forgelink::FeedbackTarget::Commit, forgelink::FeedbackAction::Created)
+    );
+    assert_eq!(first.skipped[0].target, forgelink::FeedbackTarget::MergeRequest);
+    let second = block_on(flows.post_feedback(&id, post("fixed"))).unwrap();
+    assert_eq!(
+        (second.action, second.comment_id.as_str()),
+        (forgelink::FeedbackAction::Updated, first.comment_id.as_str())
+    );
+    assert_eq!(host.gitlab.borrow().commit_notes.len(), 1);
+    assert!(host.gitlab.borrow().commit_notes[0].1.starts_with("fixed\n\n<!-- forgelink"));
+
+    // A locked merge request falls through to the commit, and says why.
+    host.gitlab.borrow_mut().locked.push(5);
+    let mut request = post("failed again");
+    request.merge_request = Some(5);
+    let result = block_on(flows.post_feedback(&id, request)).unwrap();
+    assert_eq!(result.target, forgelink::FeedbackTarget::Commit);
+    assert_eq!(result.skipped[0].code, Some(Code::FeedbackLocked));
+    assert!(forgelink::troubleshoot(Code::FeedbackLocked, Some(Provider::GitLab)).steps[0]
+        .contains("unlock"));
+}
+
+#[test]
+fn feedback_opens_an_issue_once_per_key_and_needs_somewhere_to_go() {
+    let host = MemoryHost::new();
+    let id = connected(&host);
+    let flows = flows(&host);
+    let post = |body: &str| {
+        feedback(json!({
+            "project": "group/app", "body": body, "key": "nightly", "issueTitle": "Nightly build failed",
+        }))
+    };
+    let first = block_on(flows.post_feedback(&id, post("broken"))).unwrap();
+    assert_eq!(
+        (first.target, first.action, first.issue),
+        (forgelink::FeedbackTarget::Issue, forgelink::FeedbackAction::Created, Some(1))
+    );
+    let second = block_on(flows.post_feedback(&id, post("still broken"))).unwrap();
+    assert_eq!((second.action, second.issue), (forgelink::FeedbackAction::Updated, Some(1)));
+    {
+        let gitlab = host.gitlab.borrow();
+        assert_eq!(gitlab.issues.len(), 1);
+        assert_eq!(gitlab.issues[0].1, "Nightly build failed");
+        assert!(gitlab.issues[0].2.starts_with("still broken"));
+    }
+    let nowhere = feedback(json!({
+        "project": "group/app", "body": "x", "policy": { "order": ["merge_request", "commit"] },
+    }));
+    assert_eq!(
+        block_on(flows.post_feedback(&id, nowhere)).unwrap_err().code,
+        Code::FeedbackNoTarget
+    );
+    // Disconnecting forgets the remembered issues with the rest of the connection.
+    block_on(flows.disconnect(&id)).unwrap();
+    assert!(
+        host.storage.borrow().keys().all(
+            |k| k.starts_with("forgelink/v1/delivery/") || k.starts_with("forgelink/v1/state/")
+        ),
+        "{:?}",
+        host.storage.borrow().keys().collect::<Vec<_>>()
+    );
 }
 
 mod no_panic {

@@ -8,6 +8,7 @@
 //! token is refreshed by exactly one caller.
 
 mod connect;
+pub(crate) mod feedback;
 pub(crate) mod hooks;
 mod host;
 pub(crate) mod poll;
@@ -18,6 +19,7 @@ mod report;
 mod store;
 
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
+pub use feedback::{FeedbackAction, FeedbackPolicy, FeedbackResult, PostFeedback, SkippedTarget};
 pub use hooks::{
     ManualSetup, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
