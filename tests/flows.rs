@@ -599,6 +599,30 @@ fn projects_are_discovered_page_by_page_with_roles() {
 }
 
 #[test]
+fn discovery_leaves_out_excluded_paths_and_flags_sha256_repositories() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let all = block_on(flows.discover_projects(&connection.id, Default::default())).unwrap();
+    let flagged: Vec<(&str, Option<Code>)> = all
+        .projects
+        .iter()
+        .map(|p| (p.path.as_str(), p.guidance.as_ref().map(|g| g.code)))
+        .collect();
+    assert_eq!(
+        flagged,
+        [("group/app", None), ("group/sub/new", Some(Code::RepositorySha256Unsupported))]
+    );
+    let exclude = ["Group/Sub/*".to_owned(), "  ".to_owned()];
+    let page =
+        block_on(flows.discover_projects_excluding(&connection.id, Default::default(), &exclude))
+            .unwrap();
+    assert_eq!(page.projects.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["group/app"]);
+    assert_eq!(page.excluded, 1);
+    assert!(page.next_cursor.is_some(), "the next page is still there");
+}
+
+#[test]
 fn webhooks_register_idempotently_receive_once_and_unregister() {
     let host = MemoryHost::new();
     let connection = connect(&host);
