@@ -338,9 +338,95 @@ fn notes(list: &[FakeNote]) -> Value {
     Value::Array(list.iter().map(|n| note(n.0, &n.1)).collect())
 }
 
+/// GitHub.com, as far as polling sees it: one repository `octo/app` with workflow runs.
+#[derive(Default)]
+struct FakeGitHub {
+    /// id, status, conclusion, created at (unix seconds).
+    runs: Vec<(u64, &'static str, Option<&'static str>, i64)>,
+    /// run id, job id, name, conclusion.
+    jobs: Vec<(u64, u64, &'static str, &'static str)>,
+    hook_secret: Option<String>,
+    /// Answer the next call with a secondary rate limit (403 and Retry-After).
+    throttle: bool,
+    api_calls: u32,
+}
+
+impl FakeGitHub {
+    fn handle(&mut self, request: &HttpRequest) -> HttpResponse {
+        self.api_calls += 1;
+        if std::mem::take(&mut self.throttle) {
+            let mut response = respond(
+                403,
+                json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+            );
+            response.headers.push(("retry-after".into(), "120".into()));
+            return response;
+        }
+        let path = request.url.strip_prefix("https://api.github.com").unwrap_or("");
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut response = match (request.method.as_str(), path) {
+            ("GET", "/user") => {
+                let mut r =
+                    respond(200, json!({"login": "octocat", "id": 1, "name": "The Octocat"}));
+                r.headers.push(("X-OAuth-Scopes".into(), "repo, admin:repo_hook".into()));
+                r
+            }
+            ("GET", "/repos/octo/app/hooks") => respond(200, json!([])),
+            ("POST", "/repos/octo/app/hooks") => {
+                let body: Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+                self.hook_secret = body["config"]["secret"].as_str().map(str::to_owned);
+                respond(
+                    201,
+                    json!({"id": 4242, "active": true, "events": body["events"], "config": {"url": body["config"]["url"], "content_type": "json"}}),
+                )
+            }
+            ("GET", "/repos/octo/app/actions/runs") => {
+                let created: Vec<(String, String)> =
+                    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+                let after = parse_iso(
+                    created
+                        .iter()
+                        .find(|(n, _)| n == "created")
+                        .unwrap()
+                        .1
+                        .trim_start_matches(">="),
+                );
+                let runs: Vec<Value> = self
+                    .runs
+                    .iter()
+                    .filter(|r| r.3 >= after)
+                    .map(|r| json!({"id": r.0, "name": "CI", "head_branch": "main", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "status": r.1, "conclusion": r.2, "html_url": format!("https://github.com/octo/app/actions/runs/{}", r.0), "created_at": iso(r.3), "updated_at": iso(r.3 + 60), "actor": {"login": "octocat", "id": 1}}))
+                    .collect();
+                respond(200, json!({"total_count": runs.len(), "workflow_runs": runs}))
+            }
+            ("GET", p)
+                if p.starts_with("/repos/octo/app/actions/runs/") && p.ends_with("/jobs") =>
+            {
+                let run: u64 = p.split('/').nth(6).unwrap().parse().unwrap();
+                let jobs: Vec<Value> = self
+                    .jobs
+                    .iter()
+                    .filter(|j| j.0 == run)
+                    .map(|j| json!({"id": j.1, "run_id": j.0, "name": j.2, "workflow_name": "CI", "status": "completed", "conclusion": j.3, "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "head_branch": "main", "html_url": format!("https://github.com/octo/app/actions/runs/{}/job/{}", j.0, j.1)}))
+                    .collect();
+                respond(200, json!({"total_count": jobs.len(), "jobs": jobs}))
+            }
+            ("GET", "/repos/octo/app/pulls") | ("GET", "/repos/octo/app/activity") => {
+                respond(200, json!([]))
+            }
+            _ => respond(404, json!({"message": "Not Found"})),
+        };
+        response.headers.push(("x-ratelimit-limit".into(), "5000".into()));
+        response.headers.push(("x-ratelimit-remaining".into(), "4000".into()));
+        response.headers.push(("x-ratelimit-reset".into(), "1700003600".into()));
+        response
+    }
+}
+
 #[derive(Clone)]
 struct MemoryHost {
     storage: support::Store,
+    github: Rc<RefCell<FakeGitHub>>,
     gitlab: Rc<RefCell<FakeGitLab>>,
     clock: Rc<Cell<i64>>,
     counter: Rc<Cell<u64>>,
@@ -350,6 +436,7 @@ impl MemoryHost {
     fn new() -> Self {
         MemoryHost {
             storage: Rc::default(),
+            github: Rc::default(),
             gitlab: Rc::default(),
             clock: Rc::new(Cell::new(1_700_000_000)),
             counter: Rc::default(),
@@ -360,6 +447,9 @@ impl MemoryHost {
 impl Host for MemoryHost {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         YieldNow(false).await;
+        if request.url.starts_with("https://api.github.com/") {
+            return Ok(self.github.borrow_mut().handle(&request));
+        }
         Ok(self.gitlab.borrow_mut().handle(&request, self.clock.get()))
     }
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
@@ -608,6 +698,82 @@ fn rate_limit_headers_stop_the_poll_and_set_the_next_poll() {
     let found: Vec<Option<&str>> = later.events.iter().map(|e| e.state_key.as_deref()).collect();
     assert_eq!(found, [Some("gitlab:git.example.com:group/app:job:700:failure")]);
     assert_eq!(later.next_poll_at, Some(now + 901 + 60));
+}
+
+#[test]
+fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
+    use hmac::Mac as _;
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let now = host.clock.get();
+    let input: ConnectWithToken = serde_json::from_value(json!({
+        "provider": "github", "token": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    }))
+    .unwrap();
+    let id = block_on(flows.connect_with_token(input)).unwrap().id;
+    let register = serde_json::from_value(json!({
+        "projects": ["octo/app"], "url": "https://app.example/hooks", "profile": "ci-failure-analysis",
+    }))
+    .unwrap();
+    block_on(flows.register_webhooks(&id, register)).unwrap();
+    {
+        let mut github = host.github.borrow_mut();
+        github.runs.push((30433642, "completed", Some("failure"), now - 3600));
+        github.runs.push((30433643, "in_progress", None, now - 1800));
+        github.jobs.push((30433642, 399444496, "build", "failure"));
+    }
+    let result = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    let found: Vec<Option<&str>> = result.events.iter().map(|e| e.state_key.as_deref()).collect();
+    assert_eq!(
+        found,
+        [
+            Some("github:github.com:octo/app:pipeline:30433642:failure"),
+            Some("github:github.com:octo/app:pipeline:30433643:running"),
+            Some("github:github.com:octo/app:job:399444496:failure"),
+        ]
+    );
+    assert_eq!(result.rate_limit.unwrap().remaining, Some(4000));
+    // The cursor waits for the run still in progress, so its completion is seen.
+    let cursor = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert_eq!(cursor.projects[0].since, now - 1800);
+    assert!(cursor.events.is_empty());
+
+    // GitHub's own delivery of the failed job, arriving late, is a duplicate.
+    let secret = host.github.borrow().hook_secret.clone().unwrap();
+    let body = json!({
+        "action": "completed",
+        "workflow_job": { "id": 399444496, "run_id": 30433642, "name": "build", "workflow_name": "CI", "status": "completed", "conclusion": "failure", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "head_branch": "main" },
+        "repository": { "id": 1, "full_name": "octo/app", "html_url": "https://github.com/octo/app" },
+        "sender": { "login": "octocat", "id": 1 }
+    })
+    .to_string();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    let signature: String =
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let headers: Vec<(String, String)> = [
+        ("X-GitHub-Event", "workflow_job".to_owned()),
+        ("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_owned()),
+        ("X-GitHub-Hook-ID", "4242".to_owned()),
+        ("X-Hub-Signature-256", format!("sha256={signature}")),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_owned(), v))
+    .collect();
+    let receipt =
+        block_on(flows.receive_webhook(&headers, body.as_bytes(), ReceiveOptions::default()))
+            .unwrap();
+    assert_eq!(receipt.status, ReceiptStatus::Duplicate, "{receipt:?}");
+
+    // A secondary rate limit (403 with Retry-After) stops the poll for its duration.
+    host.github.borrow_mut().throttle = true;
+    let throttled = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert_eq!(throttled.status, PollStatus::Incomplete);
+    assert_eq!(throttled.next_poll_at, Some(now + 120));
+    assert_eq!(throttled.projects[0].code, Some(Code::HttpRateLimited));
+    let calls = host.github.borrow().api_calls;
+    block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert_eq!(host.github.borrow().api_calls, calls, "nothing is sent before Retry-After passes");
 }
 
 fn feedback(value: Value) -> forgelink::PostFeedback {

@@ -14,7 +14,7 @@ use crate::flows::connect::authorize;
 use crate::flows::hooks::{state_storage_key, STATE_SECONDS};
 use crate::flows::host::{nonce, Host};
 use crate::flows::record::Record;
-use crate::flows::store::{connection_key, open, seal};
+use crate::flows::store::{open, seal};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
 use crate::http::HttpRequest;
@@ -186,11 +186,11 @@ struct Budget {
 }
 
 impl<H: Host> Flows<H> {
-    async fn poll_state(&self, id: &str) -> Result<(PollState, Option<Vec<u8>>), Error> {
+    async fn poll_state(&self, id: &str) -> Result<PollState, Error> {
         let key = state_key(id);
         match self.host.get(&key).await? {
-            Some(bytes) => Ok((open(&self.key, &key, &bytes)?, Some(bytes))),
-            None => Ok((PollState::default(), None)),
+            Some(bytes) => open(&self.key, &key, &bytes),
+            None => Ok(PollState::default()),
         }
     }
 
@@ -207,10 +207,15 @@ impl<H: Host> Flows<H> {
     ///
     /// The provider's rate-limit headers are read on every response: when they allow no more
     /// calls, the poll stops, remembers until when, and sends nothing before then, even when
-    /// called again. A project's cursor moves only when all its lists were read.
+    /// called again. A project's cursor moves only when all its lists were read (or failed
+    /// for a reason that does not pass by itself, such as a missing scope, which is
+    /// reported); it stays behind pipelines still running, and five minutes behind the poll.
+    ///
+    /// Concurrent polls never report one event twice (each claim is a compare-and-swap);
+    /// the stored settings and cursors are those of the last one to finish.
     pub async fn poll_events(&self, id: &str, options: PollOptions) -> Result<PollResult, Error> {
-        connection_key(id)?;
-        let (mut state, _) = self.poll_state(id).await?;
+        self.load(id).await?; // The connection exists, whatever the mode.
+        let mut state = self.poll_state(id).await?;
         let mut changed = false;
         if let Some(mode) = options.mode {
             changed |= state.mode != mode;
