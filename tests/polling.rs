@@ -776,6 +776,42 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
     assert_eq!(host.github.borrow().api_calls, calls, "nothing is sent before Retry-After passes");
 }
 
+#[test]
+fn documented_comment_responses_and_failures() {
+    let text = std::fs::read_to_string(root("tests/fixtures/feedback/responses.json")).unwrap();
+    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let provider: Provider = case["provider"].as_str().unwrap().parse().unwrap();
+        let location: forgelink::FeedbackLocation =
+            serde_json::from_value(case["location"].clone()).unwrap();
+        let response = HttpResponse {
+            status: case["status"].as_u64().unwrap() as u16,
+            headers: vec![],
+            body: case["body"].to_string().into_bytes(),
+        };
+        let expect = &case["expect"];
+        match forgelink::parse_comment(provider, &location, &response) {
+            Ok(comment) => {
+                let mut actual = serde_json::to_value(&comment).unwrap();
+                actual.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+                assert_eq!(&actual, expect, "{name}");
+            }
+            Err(error) => {
+                assert_eq!(json!({ "code": error.code }), *expect, "{name}");
+                assert!(!error.guidance().steps.is_empty(), "{name}");
+            }
+        }
+        // Every location has its endpoints; the request is built for the same place.
+        let endpoints = endpoints(provider, case["baseUrl"].as_str()).unwrap();
+        let project =
+            if provider == Provider::BitbucketDataCenter { "PRJ/repo" } else { "group/repo" };
+        let request =
+            forgelink::prepare_create_comment(&endpoints, "t", project, &location, "x").unwrap();
+        assert_eq!(request.method, "POST", "{name}");
+    }
+}
+
 fn feedback(value: Value) -> forgelink::PostFeedback {
     serde_json::from_value(value).unwrap()
 }
@@ -957,7 +993,7 @@ mod no_panic {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
-        fn poll_responses_never_panic(
+        fn poll_and_feedback_responses_never_panic(
             provider in prop::sample::select(Provider::ALL.to_vec()),
             resource in resource(),
             body in prop_oneof![json_value().prop_map(|v| v.to_string().into_bytes()), any::<Vec<u8>>()],
@@ -983,6 +1019,20 @@ mod no_panic {
             };
             let reading = forgelink::read_rate_limit(&response, now);
             let _ = reading.blocked_until(now, status);
+            for location in [
+                forgelink::FeedbackLocation::MergeRequest { number: 1 },
+                forgelink::FeedbackLocation::Commit { sha: "abc".into() },
+                forgelink::FeedbackLocation::NewIssue { title: "t".into() },
+            ] {
+                for result in [
+                    forgelink::parse_comment(provider, &location, &response).map(|_| ()),
+                    forgelink::parse_comment_list(provider, &location, "https://git.example.com/x?a=1", &response).map(|_| ()),
+                ] {
+                    if let Err(error) = result {
+                        prop_assert!(Code::ALL.contains(&error.code));
+                    }
+                }
+            }
             match parse_poll_response(&endpoints, project, &resource, "https://git.example.com/api/v4/x?a=1", &response, since, now) {
                 Ok(page) => prop_assert!(page.events.iter().all(|e| e.state_key.is_some())),
                 Err(error) => prop_assert!(Code::ALL.contains(&error.code)),

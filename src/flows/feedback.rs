@@ -168,6 +168,9 @@ impl<H: Host> Flows<H> {
         id: &str,
         request: PostFeedback,
     ) -> Result<FeedbackResult, Error> {
+        if request.body.trim().is_empty() {
+            return Err(Error::new(Code::InputInvalid, "The feedback body is empty."));
+        }
         let policy = request.policy.clone().unwrap_or_default();
         let (record, endpoints) = self.fresh(id).await?;
         let mut skipped = Vec::new();
