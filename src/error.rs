@@ -218,6 +218,13 @@ codes! {
     WebhookLimitReached = "webhook.limit_reached",
     /// The repository uses SHA-256 object names, which most tooling cannot read yet.
     RepositorySha256Unsupported = "repository.sha256_unsupported",
+    /// None of the places the feedback policy allows is available: no merge request or commit
+    /// was given, and the provider has no issues (Data Center) or they are turned off.
+    FeedbackNoTarget = "feedback.no_target",
+    /// The merge request's or issue's discussion is locked.
+    FeedbackLocked = "feedback.locked",
+    /// The account may not comment where the feedback goes: its role or permission is too low.
+    FeedbackForbidden = "feedback.forbidden",
 }
 
 impl Code {

@@ -476,6 +476,27 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["GitLab marks such projects with object_format sha256."], None),
         ]),
+        Code::FeedbackNoTarget => entry("Nowhere to post the feedback", "The feedback policy allows only places that are not available: no merge request or commit was given, and issues are turned off or the provider has none.", &[
+            "Pass the merge request number or the commit, or allow another target in the policy.",
+        ]).specific(&[
+            on!(GH, &["GitHub answers 410 when issues are turned off: a repository admin turns them on under Settings → General → Features → Issues."], None),
+            on!(BBC, &["Bitbucket Cloud repositories have no issue tracker unless an admin turns it on under Repository settings → Issue tracker."], None),
+            on!(BBDC, &["Bitbucket Data Center has no issues (they live in Jira): post on the pull request or the commit instead."], None),
+        ]),
+        Code::FeedbackLocked => entry("The discussion is locked", "The merge request or issue was locked, so only members with a higher role may comment.", &[
+            "Ask a maintainer to unlock the discussion, or let the feedback go to the commit instead (the default policy does).",
+        ]).specific(&[
+            on!(GH, &["GitHub: a locked conversation accepts comments only from collaborators with write access; unlock it from the pull request's sidebar."], Some("https://docs.github.com/en/communities/moderating-comments-and-conversations/locking-conversations")),
+            on!(GL, &["GitLab: a locked discussion accepts comments only from project members; unlock it from the merge request's or issue's sidebar."], Some("https://docs.gitlab.com/user/discussions/#prevent-comments-by-locking-the-discussion")),
+        ]),
+        Code::FeedbackForbidden => entry("The account may not comment here", "The token works, but the account's role or the repository's permissions do not allow it to comment where the feedback goes.", &[
+            "Give the account that connected a role that may comment on the repository, or connect with one that has it.",
+        ]).specific(&[
+            on!(GH, &["GitHub: commenting needs read access to the repository and the repo (or public_repo) scope; fine-grained tokens need the Pull requests or Issues permission set to Read and write."], Some(GH_SCOPES)),
+            on!(GL, &["GitLab: on private projects the account needs at least the Reporter role to comment on merge requests and commits."], Some(GL_ROLES)),
+            on!(BBC, &["Bitbucket Cloud: the account needs read access to the repository, and the consumer the pullrequest:write permission for pull request comments."], Some(BBC_SCOPES)),
+            on!(BBDC, &["Bitbucket Data Center: the account needs repository read permission to comment on pull requests and commits."], None),
+        ]),
     }
 }
 

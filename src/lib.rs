@@ -25,6 +25,7 @@ mod detect;
 mod diagnostic;
 mod endpoints;
 mod error;
+mod feedback;
 mod flows;
 mod guidance;
 mod host_name;
@@ -32,6 +33,7 @@ mod http;
 mod identity;
 mod json;
 mod oauth;
+mod polling;
 mod profiles;
 mod provider;
 mod redirect_uri;
@@ -47,12 +49,18 @@ pub use detect::{detect_token, TokenInfo};
 pub use diagnostic::{Diagnostic, Severity};
 pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};
+pub use feedback::{
+    feedback_body, feedback_marker, find_feedback, parse_comment, parse_comment_list,
+    prepare_create_comment, prepare_list_comments, prepare_update_comment, Comment, CommentPage,
+    FeedbackLocation, FeedbackTarget,
+};
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
-    FetchError, Flows, Host, ManualSetup, Project, ProjectPage, Receipt, ReceiptStatus,
-    ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus, ScopeStatus,
-    StorageError,
+    FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, ManualSetup,
+    PollOptions, PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, Receipt,
+    ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
+    ScopeStatus, SkippedTarget, StorageError, SyncMode,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};
@@ -63,6 +71,10 @@ pub use identity::{
 pub use oauth::{
     authorization_url, parse_callback, AuthorizationRequest, AuthorizationUrl, Callback,
     ENTROPY_LEN,
+};
+pub use polling::{
+    parse_poll_response, poll_resources, prepare_poll_request, prepare_poll_requests,
+    read_rate_limit, state_key, PollPage, PollResource, RateLimit,
 };
 pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
 pub use provider::{Deployment, Provider};

@@ -550,14 +550,16 @@ fn disconnect_revokes_and_forgets() {
     assert!(host.storage.borrow().is_empty());
 }
 
+/// A Push Hook; each uuid is another push, of a commit ending in the uuid's last character.
 fn push_delivery(token: &str, uuid: &str, project: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    let sha = format!("da1560886d4f094c3e6c9ef40349f7d38b5d27d{}", &uuid[uuid.len() - 1..]);
     let headers = vec![
         ("X-Gitlab-Event".to_owned(), "Push Hook".to_owned()),
         ("X-Gitlab-Token".to_owned(), token.to_owned()),
         ("X-Gitlab-Event-UUID".to_owned(), uuid.to_owned()),
     ];
     let body = serde_json::json!({
-        "object_kind": "push", "ref": "refs/heads/main", "checkout_sha": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+        "object_kind": "push", "ref": "refs/heads/main", "checkout_sha": sha,
         "user_username": "ada", "project": { "id": 1, "path_with_namespace": project, "web_url": "https://git.example.com/gitlab/group/app" }
     });
     (headers, body.to_string().into_bytes())
@@ -597,6 +599,30 @@ fn projects_are_discovered_page_by_page_with_roles() {
 }
 
 #[test]
+fn discovery_leaves_out_excluded_paths_and_flags_sha256_repositories() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let all = block_on(flows.discover_projects(&connection.id, Default::default())).unwrap();
+    let flagged: Vec<(&str, Option<Code>)> = all
+        .projects
+        .iter()
+        .map(|p| (p.path.as_str(), p.guidance.as_ref().map(|g| g.code)))
+        .collect();
+    assert_eq!(
+        flagged,
+        [("group/app", None), ("group/sub/new", Some(Code::RepositorySha256Unsupported))]
+    );
+    let exclude = ["Group/Sub/*".to_owned(), "  ".to_owned()];
+    let page =
+        block_on(flows.discover_projects_excluding(&connection.id, Default::default(), &exclude))
+            .unwrap();
+    assert_eq!(page.projects.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["group/app"]);
+    assert_eq!(page.excluded, 1);
+    assert!(page.next_cursor.is_some(), "the next page is still there");
+}
+
+#[test]
 fn webhooks_register_idempotently_receive_once_and_unregister() {
     let host = MemoryHost::new();
     let connection = connect(&host);
@@ -630,7 +656,7 @@ fn webhooks_register_idempotently_receive_once_and_unregister() {
     assert_eq!(receipt.status, forgelink::ReceiptStatus::Accepted);
     assert_eq!(
         receipt.event.unwrap().commit_sha.as_deref(),
-        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7")
+        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d1")
     );
     let again =
         block_on(flows.receive_webhook(&headers, &body, forgelink::ReceiveOptions::default()))

@@ -24,6 +24,9 @@ pub(crate) const MANUAL_HOOK_ID: &str = "manual";
 
 /// How long a replaced secret still verifies, so deliveries in flight during a rotation pass.
 const OLD_SECRET_GRACE: i64 = 3600;
+/// How long a state key is remembered at least: longer than a poll's default lookback, so a
+/// first poll does not report again what deliveries reported.
+pub(crate) const STATE_SECONDS: i64 = 31 * 86_400;
 /// The most hook pages read while looking for an existing hook.
 const MAX_HOOK_PAGES: usize = 10;
 
@@ -150,6 +153,11 @@ struct HookIndex {
 
 fn hex_sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the claim on an object's state is kept, shared by deliveries and polls.
+pub(crate) fn state_storage_key(state_key: &str) -> String {
+    format!("forgelink/v1/state/{}", hex_sha256(state_key))
 }
 
 fn hook_key(connection_id: &str, project: &str) -> String {
@@ -583,21 +591,39 @@ impl<H: Host> Flows<H> {
             Err(error) => return Ok(rejected(error)),
         };
         let key = format!("forgelink/v1/delivery/{}", hex_sha256(&event.dedupe_key));
-        let expires = now.saturating_add(options.dedupe_seconds.max(1)).to_string();
-        let mut first = self.host.compare_and_swap(&key, None, expires.as_bytes()).await?;
-        if !first {
-            // Seen before; accept again only if that memory has expired.
-            if let Some(current) = self.host.get(&key).await? {
-                let until: i64 = String::from_utf8_lossy(&current).parse().unwrap_or(i64::MAX);
-                if until <= now {
-                    first = self
-                        .host
-                        .compare_and_swap(&key, Some(&current), expires.as_bytes())
-                        .await?;
-                }
+        let mut first = self.claim_once(&key, now, options.dedupe_seconds).await?;
+        if first {
+            // The same object in the same state may have been seen already: by a poll, or by
+            // another delivery about it.
+            if let Some(state_key) = &event.state_key {
+                let seconds = options.dedupe_seconds.max(STATE_SECONDS);
+                first = self.claim_once(&state_storage_key(state_key), now, seconds).await?;
             }
         }
         let status = if first { ReceiptStatus::Accepted } else { ReceiptStatus::Duplicate };
         Ok(Receipt { status, event: Some(event), code: None, message: None })
+    }
+
+    /// Claims `key` for `seconds`: `true` for the first caller across every host sharing
+    /// storage, and again once the claim has expired.
+    pub(crate) async fn claim_once(
+        &self,
+        key: &str,
+        now: i64,
+        seconds: i64,
+    ) -> Result<bool, Error> {
+        let expires = now.saturating_add(seconds.max(1)).to_string();
+        let mut first = self.host.compare_and_swap(key, None, expires.as_bytes()).await?;
+        if !first {
+            // Seen before; accept again only if that memory has expired.
+            if let Some(current) = self.host.get(key).await? {
+                let until: i64 = String::from_utf8_lossy(&current).parse().unwrap_or(i64::MAX);
+                if until <= now {
+                    first =
+                        self.host.compare_and_swap(key, Some(&current), expires.as_bytes()).await?;
+                }
+            }
+        }
+        Ok(first)
     }
 }

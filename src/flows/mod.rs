@@ -8,8 +8,10 @@
 //! token is refreshed by exactly one caller.
 
 mod connect;
+pub(crate) mod feedback;
 pub(crate) mod hooks;
 mod host;
+pub(crate) mod poll;
 mod projects;
 mod record;
 mod refresh;
@@ -17,11 +19,13 @@ mod report;
 mod store;
 
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
+pub use feedback::{FeedbackAction, FeedbackPolicy, FeedbackResult, PostFeedback, SkippedTarget};
 pub use hooks::{
     ManualSetup, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
 pub use host::{FetchError, Host, StorageError};
+pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
 pub use projects::{DiscoverOptions, Project, ProjectPage};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};
 pub use report::{Check, CheckStatus, ConnectionReport, DisconnectReport};

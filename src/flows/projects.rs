@@ -9,6 +9,7 @@ use crate::flows::connect::authorize;
 use crate::flows::host::Host;
 use crate::flows::record::Record;
 use crate::flows::Flows;
+use crate::guidance::{troubleshoot, Guidance};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
 use crate::json::text;
@@ -43,6 +44,9 @@ pub struct Project {
     pub role: Option<String>,
     /// Whether the repository uses SHA-256 object names (GitLab `object_format`).
     pub sha256: bool,
+    /// For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Guidance>,
 }
 
 /// One page of projects.
@@ -53,6 +57,8 @@ pub struct ProjectPage {
     pub projects: Vec<Project>,
     /// Pass this as `cursor` for the next page; none on the last page.
     pub next_cursor: Option<String>,
+    /// How many projects of this page the `exclude` patterns left out.
+    pub excluded: u32,
 }
 
 fn encode(text: &str) -> String {
@@ -156,6 +162,7 @@ fn parse_page(
                         }
                     }),
                 sha256: false,
+                guidance: None,
             }),
             Provider::GitLab => Some(Project {
                 id: text(item, &["id"]),
@@ -169,6 +176,8 @@ fn parse_page(
                         .max(item["permissions"]["group_access"]["access_level"].as_u64()),
                 ),
                 sha256: item["object_format"].as_str() == Some("sha256"),
+                guidance: (item["object_format"].as_str() == Some("sha256"))
+                    .then(|| troubleshoot(Code::RepositorySha256Unsupported, Some(provider))),
             }),
             Provider::BitbucketCloud => {
                 let repo = &item["repository"];
@@ -180,6 +189,7 @@ fn parse_page(
                     default_branch: text(repo, &["mainbranch", "name"]),
                     role: text(item, &["permission"]),
                     sha256: false,
+                    guidance: None,
                 })
             }
             Provider::BitbucketDataCenter => Some(Project {
@@ -192,6 +202,7 @@ fn parse_page(
                 default_branch: None,
                 role: None,
                 sha256: false,
+                guidance: None,
             }),
         })
         .collect();
@@ -209,7 +220,7 @@ fn parse_page(
             .flatten()
             .map(|start| format!("{}&start={start}", url.split("&start=").next().unwrap_or(url))),
     };
-    Ok(ProjectPage { projects, next_cursor })
+    Ok(ProjectPage { projects, next_cursor, excluded: 0 })
 }
 
 impl<H: Host> Flows<H> {
@@ -249,6 +260,20 @@ impl<H: Host> Flows<H> {
         id: &str,
         options: DiscoverOptions,
     ) -> Result<ProjectPage, Error> {
+        self.discover_projects_excluding(id, options, &[]).await
+    }
+
+    /// [`Flows::discover_projects`], leaving out the paths that match any of `exclude`:
+    /// glob-like patterns compared without case, where `*` matches within one path segment,
+    /// `**` across segments and `?` one character (`group/archived/*`, `**/legacy-*`). A
+    /// pattern without wildcards names one path; blank patterns are ignored.
+    /// [`ProjectPage::excluded`] counts what was left out of the page.
+    pub async fn discover_projects_excluding(
+        &self,
+        id: &str,
+        options: DiscoverOptions,
+        exclude: &[String],
+    ) -> Result<ProjectPage, Error> {
         let (record, endpoints) = self.fresh(id).await?;
         let url = options
             .cursor
@@ -256,6 +281,66 @@ impl<H: Host> Flows<H> {
             .unwrap_or_else(|| first_page(&endpoints, options.search.as_deref()));
         let request = self.api_request(&record, &endpoints, "GET", url.clone())?;
         let response = self.send(request).await?;
-        parse_page(&endpoints, &url, &response, options.search.as_deref())
+        let mut page = parse_page(&endpoints, &url, &response, options.search.as_deref())?;
+        let patterns: Vec<&str> =
+            exclude.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+        let before = page.projects.len();
+        page.projects.retain(|project| !patterns.iter().any(|p| glob_matches(p, &project.path)));
+        page.excluded = u32::try_from(before - page.projects.len()).unwrap_or(u32::MAX);
+        Ok(page)
+    }
+}
+
+/// Whether `path` matches the glob `pattern`, without case: `*` within a segment, `**` across
+/// segments, `?` one character other than `/`.
+pub(crate) fn glob_matches(pattern: &str, path: &str) -> bool {
+    let p: Vec<char> = pattern.trim_matches('/').to_lowercase().chars().collect();
+    let s: Vec<char> = path.trim_matches('/').to_lowercase().chars().collect();
+    if p.len() > 256 || s.len() > 1024 {
+        return false;
+    }
+    // matched[i][j]: p[i..] matches s[j..]; filled from the ends.
+    let width = s.len() + 1;
+    let mut matched = vec![false; (p.len() + 1) * width];
+    matched[p.len() * width + s.len()] = true;
+    for i in (0..p.len()).rev() {
+        for j in (0..=s.len()).rev() {
+            let at = |i: usize, j: usize| matched[i * width + j];
+            let here = s.get(j).copied();
+            matched[i * width + j] = match p[i] {
+                '*' if p.get(i + 1) == Some(&'*') => {
+                    // `**` spans segments; `**/` may also stand for no segment at all.
+                    at(i + 2, j)
+                        || (p.get(i + 2) == Some(&'/') && at(i + 3, j))
+                        || (here.is_some() && at(i, j + 1))
+                }
+                '*' => at(i + 1, j) || (here.is_some_and(|c| c != '/') && at(i, j + 1)),
+                '?' => here.is_some_and(|c| c != '/') && at(i + 1, j + 1),
+                c => here == Some(c) && at(i + 1, j + 1),
+            };
+        }
+    }
+    matched[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn exclusion_patterns() {
+        assert!(glob_matches("group/archived/*", "group/archived/old-app"));
+        assert!(glob_matches("Group/Archived/*", "group/archived/OLD"));
+        assert!(!glob_matches("group/archived/*", "group/archived/sub/app"));
+        assert!(glob_matches("group/archived/**", "group/archived/sub/app"));
+        assert!(glob_matches("**/legacy-*", "a/b/legacy-web"));
+        assert!(glob_matches("**/legacy-*", "legacy-web"));
+        assert!(!glob_matches("**/legacy-*", "a/b/new-web"));
+        assert!(glob_matches("group/app?", "group/app2"));
+        assert!(!glob_matches("group/app?", "group/app/"));
+        assert!(glob_matches("group/app", "group/app/"));
+        assert!(!glob_matches("group/app", "group/app2"));
+        assert!(!glob_matches(&"*".repeat(300), "a"));
+        assert!(glob_matches("*a*a*a*a*a*b", &format!("{}b", "a".repeat(200))));
     }
 }

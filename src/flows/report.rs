@@ -296,6 +296,8 @@ impl<H: Host> Flows<H> {
                 revoked = (200..300).contains(&response.status);
             }
         }
+        self.host.delete(&crate::flows::poll::state_key(id)).await?;
+        self.host.delete(&crate::flows::feedback::issues_key(id)).await?;
         self.host.delete(&connection_key(id)?).await?;
         let manual_steps: Vec<&'static str> = match (provider, &record.auth, revoked) {
             (_, Auth::Token { .. }, _) => vec!["Delete the access token in the provider's settings if nothing else uses it."],

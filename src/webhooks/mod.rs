@@ -14,7 +14,15 @@ pub use manual::manual_webhook_setup;
 pub use model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
-pub use parse::parse_webhook;
+
+/// Reads a delivery into the normalised model, with its [`WebhookEvent::state_key`]. Verify
+/// it first with [`crate::verify_webhook`]: parsing says nothing about authenticity.
+pub fn parse_webhook(
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<WebhookEvent, crate::Error> {
+    parse::parse_webhook(headers, body).map(crate::polling::with_state_key)
+}
 pub(crate) use registration::next_link;
 pub use registration::{
     parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,

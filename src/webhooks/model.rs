@@ -165,6 +165,11 @@ pub struct WebhookEvent {
     /// A key that is the same for every copy of this delivery (redeliveries, retries), to
     /// receive it once.
     pub dedupe_key: String,
+    /// A key for the underlying object and its state, such as
+    /// `gitlab:git.example.com:group/app:pipeline:123:failure`: the same whether a delivery or
+    /// a poll reports it, so that each state is acted on once. `None` for events that carry no
+    /// such state (pings, other events).
+    pub state_key: Option<String>,
     /// The repository or project.
     pub repository: Option<Repository>,
     /// Who caused it.

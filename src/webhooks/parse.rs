@@ -49,6 +49,7 @@ fn parse_with(
         action: text(&payload, &["action"]),
         delivery_id: identity.delivery_id.clone(),
         dedupe_key: dedupe_key(&identity, body),
+        state_key: None,
         repository: None,
         sender: None,
         r#ref: None,

@@ -1,0 +1,579 @@
+//! Feedback: posting results where developers look (a merge request, a commit, an issue), as
+//! pure request builders and parsers, with an idempotency marker so that a later post updates
+//! the earlier comment instead of adding another.
+//!
+//! The calling protocol for one location:
+//!
+//! ```text
+//! with a key:   prepare_list_comments → parse_comment_list → find_feedback(comments, key)
+//!                 found:   prepare_update_comment(comment, feedback_body(body, key)) → parse_comment
+//!                 missing: prepare_create_comment(feedback_body(body, key))          → parse_comment
+//! without one:  prepare_create_comment(body) → parse_comment
+//! ```
+//!
+//! Endpoints: GitLab notes (merge requests, issues) and commit discussions; GitHub issue
+//! comments (pull requests are issues) and commit comments; Bitbucket Cloud pull request,
+//! commit and issue comments; Bitbucket Data Center pull request and commit comments. Bodies
+//! are Markdown on every provider.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::api_error::parse_api_error;
+use crate::endpoints::Endpoints;
+use crate::error::{Code, Error};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::identity::bearer;
+use crate::json::{number, text};
+use crate::polling::{repository_urls, PAGE_SIZE};
+use crate::provider::Provider;
+use crate::webhooks::next_link;
+
+/// Where feedback may go, in the order a policy tries them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackTarget {
+    /// A comment on the merge request (pull request).
+    MergeRequest,
+    /// A comment on the commit.
+    Commit,
+    /// A comment on the given issue, or a new issue.
+    Issue,
+}
+
+/// One place to post at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "target", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum FeedbackLocation {
+    /// The merge request (pull request) with this number (GitLab iid, GitHub and Bitbucket
+    /// number).
+    MergeRequest {
+        /// Its number.
+        number: u64,
+    },
+    /// The commit.
+    Commit {
+        /// Its SHA.
+        sha: String,
+    },
+    /// The issue with this number (GitLab iid).
+    Issue {
+        /// Its number.
+        number: u64,
+    },
+    /// A new issue; its body is the feedback (updating it rewrites the description).
+    NewIssue {
+        /// Its title.
+        title: String,
+    },
+}
+
+impl FeedbackLocation {
+    /// The target this location belongs to.
+    pub fn target(&self) -> FeedbackTarget {
+        match self {
+            FeedbackLocation::MergeRequest { .. } => FeedbackTarget::MergeRequest,
+            FeedbackLocation::Commit { .. } => FeedbackTarget::Commit,
+            FeedbackLocation::Issue { .. } | FeedbackLocation::NewIssue { .. } => {
+                FeedbackTarget::Issue
+            }
+        }
+    }
+}
+
+/// A comment (or, for a new issue, the issue) as the provider describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    /// The provider's id (for a new issue: its number).
+    pub id: String,
+    /// Its Markdown body.
+    pub body: String,
+    /// Its web page, where the provider says.
+    pub url: Option<String>,
+    /// GitLab commit discussions: the discussion holding the note.
+    pub discussion_id: Option<String>,
+    /// Data Center: the version an update must name.
+    pub version: Option<u64>,
+}
+
+/// One page of comments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentPage {
+    /// The comments on this page.
+    pub comments: Vec<Comment>,
+    /// The next page's URL, when there is one.
+    pub next: Option<String>,
+}
+
+/// The marker that identifies forgelink's feedback with `key` inside a comment: an HTML
+/// comment, which every provider's Markdown hides. Characters that could end it are dropped.
+pub fn feedback_marker(key: &str) -> String {
+    let mut clean = String::new();
+    for c in key.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(*c)).take(100) {
+        // `--` may not appear inside an HTML comment.
+        if !(c == '-' && clean.ends_with('-')) {
+            clean.push(c);
+        }
+    }
+    let key = clean;
+    format!("<!-- forgelink:feedback:{key} -->")
+}
+
+/// The body to post: the Markdown, then the marker for `key`.
+pub fn feedback_body(body: &str, key: Option<&str>) -> String {
+    match key {
+        Some(key) => format!("{}\n\n{}", body.trim_end(), feedback_marker(key)),
+        None => body.to_owned(),
+    }
+}
+
+/// The comment carrying the marker for `key`, if any.
+pub fn find_feedback<'a>(comments: &'a [Comment], key: &str) -> Option<&'a Comment> {
+    let marker = feedback_marker(key);
+    comments.iter().find(|c| c.body.contains(&marker))
+}
+
+fn no_issues(provider: Provider) -> Error {
+    Error::new(
+        Code::FeedbackNoTarget,
+        format!("{} has no issues to post feedback on.", provider.display_name()),
+    )
+    .for_provider(provider)
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// The collection of comments at a location (where new ones are posted).
+fn comments_url(
+    endpoints: &Endpoints,
+    project: &str,
+    location: &FeedbackLocation,
+) -> Result<String, Error> {
+    let provider = endpoints.provider;
+    let (repo, _) = repository_urls(endpoints, project)?;
+    Ok(match (provider, location) {
+        (_, FeedbackLocation::NewIssue { .. }) => match provider {
+            Provider::BitbucketDataCenter => return Err(no_issues(provider)),
+            _ => format!("{repo}/issues"),
+        },
+        (Provider::GitLab, FeedbackLocation::MergeRequest { number }) => {
+            format!("{repo}/merge_requests/{number}/notes")
+        }
+        (Provider::GitLab, FeedbackLocation::Issue { number }) => {
+            format!("{repo}/issues/{number}/notes")
+        }
+        (Provider::GitLab, FeedbackLocation::Commit { sha }) => {
+            format!("{repo}/repository/commits/{}/discussions", encode(sha))
+        }
+        (Provider::GitHub, FeedbackLocation::MergeRequest { number })
+        | (Provider::GitHub, FeedbackLocation::Issue { number }) => {
+            format!("{repo}/issues/{number}/comments")
+        }
+        (Provider::GitHub, FeedbackLocation::Commit { sha }) => {
+            format!("{repo}/commits/{}/comments", encode(sha))
+        }
+        (Provider::BitbucketCloud, FeedbackLocation::MergeRequest { number }) => {
+            format!("{repo}/pullrequests/{number}/comments")
+        }
+        (Provider::BitbucketCloud, FeedbackLocation::Issue { number }) => {
+            format!("{repo}/issues/{number}/comments")
+        }
+        (Provider::BitbucketCloud, FeedbackLocation::Commit { sha }) => {
+            format!("{repo}/commit/{}/comments", encode(sha))
+        }
+        (Provider::BitbucketDataCenter, FeedbackLocation::MergeRequest { number }) => {
+            format!("{repo}/pull-requests/{number}/comments")
+        }
+        (Provider::BitbucketDataCenter, FeedbackLocation::Commit { sha }) => {
+            format!("{repo}/commits/{}/comments", encode(sha))
+        }
+        (Provider::BitbucketDataCenter, FeedbackLocation::Issue { .. }) => {
+            return Err(no_issues(provider))
+        }
+    })
+}
+
+/// Lists the comments at a location (the first page; follow [`CommentPage::next`]). Data
+/// Center lists pull request comments through the pull request's activities.
+pub fn prepare_list_comments(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    location: &FeedbackLocation,
+) -> Result<HttpRequest, Error> {
+    let url = comments_url(endpoints, project, location)?;
+    let url = match (endpoints.provider, location) {
+        (_, FeedbackLocation::NewIssue { .. }) => {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "A new issue has no comments to list: update it by its number.",
+            ))
+        }
+        (Provider::GitLab, _) => format!("{url}?per_page={PAGE_SIZE}&sort=asc"),
+        (Provider::GitHub, _) => format!("{url}?per_page={PAGE_SIZE}"),
+        (Provider::BitbucketCloud, _) => format!("{url}?pagelen={PAGE_SIZE}"),
+        (Provider::BitbucketDataCenter, FeedbackLocation::MergeRequest { .. }) => {
+            format!("{}/activities?limit={PAGE_SIZE}", url.trim_end_matches("/comments"))
+        }
+        (Provider::BitbucketDataCenter, _) => format!("{url}?limit={PAGE_SIZE}"),
+    };
+    Ok(bearer(HttpRequest::new("GET", url), token))
+}
+
+/// The request body for a comment (or a new issue, with its title).
+fn comment_body(provider: Provider, location: &FeedbackLocation, body: &str) -> Value {
+    match (provider, location) {
+        (Provider::GitLab, FeedbackLocation::NewIssue { title }) => {
+            json!({ "title": title, "description": body })
+        }
+        (Provider::GitHub, FeedbackLocation::NewIssue { title }) => {
+            json!({ "title": title, "body": body })
+        }
+        (Provider::BitbucketCloud, FeedbackLocation::NewIssue { title }) => {
+            json!({ "title": title, "content": { "raw": body } })
+        }
+        (Provider::GitLab | Provider::GitHub, _) => json!({ "body": body }),
+        (Provider::BitbucketCloud, _) => json!({ "content": { "raw": body } }),
+        (Provider::BitbucketDataCenter, _) => json!({ "text": body }),
+    }
+}
+
+/// Posts `body` (Markdown; pass it through [`feedback_body`] to mark it) at a location; a
+/// [`FeedbackLocation::NewIssue`] opens the issue.
+pub fn prepare_create_comment(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    location: &FeedbackLocation,
+    body: &str,
+) -> Result<HttpRequest, Error> {
+    let url = comments_url(endpoints, project, location)?;
+    Ok(bearer(HttpRequest::new("POST", url), token).json(&comment_body(
+        endpoints.provider,
+        location,
+        body,
+    )))
+}
+
+/// Replaces the body of an earlier comment (for a new issue: the issue, by its number in
+/// `comment.id`).
+pub fn prepare_update_comment(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    location: &FeedbackLocation,
+    comment: &Comment,
+    body: &str,
+) -> Result<HttpRequest, Error> {
+    let provider = endpoints.provider;
+    let (repo, _) = repository_urls(endpoints, project)?;
+    let collection = comments_url(endpoints, project, location)?;
+    let id = encode(&comment.id);
+    let (method, url, payload) = match (provider, location) {
+        (Provider::GitLab, FeedbackLocation::NewIssue { .. }) => {
+            ("PUT", format!("{repo}/issues/{id}"), json!({ "description": body }))
+        }
+        (Provider::GitHub, FeedbackLocation::NewIssue { .. }) => {
+            ("PATCH", format!("{repo}/issues/{id}"), json!({ "body": body }))
+        }
+        (Provider::BitbucketCloud, FeedbackLocation::NewIssue { .. }) => {
+            ("PUT", format!("{repo}/issues/{id}"), json!({ "content": { "raw": body } }))
+        }
+        (Provider::GitLab, FeedbackLocation::Commit { .. }) => {
+            let discussion = comment.discussion_id.as_deref().ok_or_else(|| {
+                Error::new(
+                    Code::InputInvalid,
+                    "A GitLab commit note is updated through its discussion.",
+                )
+            })?;
+            (
+                "PUT",
+                format!("{collection}/{}/notes/{id}", encode(discussion)),
+                json!({ "body": body }),
+            )
+        }
+        (Provider::GitLab, _) => ("PUT", format!("{collection}/{id}"), json!({ "body": body })),
+        (Provider::GitHub, FeedbackLocation::Commit { .. }) => {
+            ("PATCH", format!("{repo}/comments/{id}"), json!({ "body": body }))
+        }
+        (Provider::GitHub, _) => {
+            ("PATCH", format!("{repo}/issues/comments/{id}"), json!({ "body": body }))
+        }
+        (Provider::BitbucketCloud, _) => {
+            ("PUT", format!("{collection}/{id}"), json!({ "content": { "raw": body } }))
+        }
+        (Provider::BitbucketDataCenter, _) => (
+            "PUT",
+            format!("{collection}/{id}"),
+            json!({ "text": body, "version": comment.version.unwrap_or(0) }),
+        ),
+    };
+    Ok(bearer(HttpRequest::new(method, url), token).json(&payload))
+}
+
+/// What a failed feedback call means: a locked discussion, a role too low to comment, issues
+/// turned off, or any API error.
+fn failure(provider: Provider, response: &HttpResponse) -> Error {
+    let said = String::from_utf8_lossy(&response.body).to_ascii_lowercase();
+    let api = parse_api_error(provider, response).error;
+    if matches!(response.status, 403 | 405 | 409 | 422 | 423) && said.contains("locked") {
+        return Error::new(
+            Code::FeedbackLocked,
+            "The discussion is locked: only members with a higher role may comment.",
+        )
+        .for_provider(provider)
+        .with_detail(api.provider_detail.unwrap_or_default());
+    }
+    if response.status == 410 || (response.status == 404 && said.contains("issue tracker")) {
+        return Error::new(Code::FeedbackNoTarget, "Issues are turned off for this repository.")
+            .for_provider(provider);
+    }
+    if api.code == Code::HttpForbidden {
+        let mut error = Error::new(
+            Code::FeedbackForbidden,
+            "The account may not comment here: its role or permission is too low.",
+        )
+        .for_provider(provider);
+        error.provider_detail = api.provider_detail;
+        return error;
+    }
+    api
+}
+
+fn json_body(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
+    if !(200..300).contains(&response.status) {
+        return Err(failure(provider, response));
+    }
+    serde_json::from_slice(&response.body).map_err(|_| {
+        Error::new(Code::HttpUnexpectedStatus, "The API answered something other than JSON.")
+            .for_provider(provider)
+    })
+}
+
+fn comment_from(provider: Provider, location: &FeedbackLocation, v: &Value) -> Option<Comment> {
+    Some(match (provider, location) {
+        (Provider::GitLab, FeedbackLocation::NewIssue { .. }) => Comment {
+            id: text(v, &["iid"])?,
+            body: text(v, &["description"]).unwrap_or_default(),
+            url: text(v, &["web_url"]),
+            discussion_id: None,
+            version: None,
+        },
+        (Provider::GitLab, FeedbackLocation::Commit { .. }) if v.get("notes").is_some() => {
+            let note = &v["notes"][0];
+            Comment {
+                id: text(note, &["id"])?,
+                body: text(note, &["body"]).unwrap_or_default(),
+                url: None,
+                discussion_id: text(v, &["id"]),
+                version: None,
+            }
+        }
+        (Provider::GitLab, _) => Comment {
+            id: text(v, &["id"])?,
+            body: text(v, &["body"]).unwrap_or_default(),
+            url: None,
+            discussion_id: None,
+            version: None,
+        },
+        (Provider::GitHub, FeedbackLocation::NewIssue { .. }) => Comment {
+            id: text(v, &["number"])?,
+            body: text(v, &["body"]).unwrap_or_default(),
+            url: text(v, &["html_url"]),
+            discussion_id: None,
+            version: None,
+        },
+        (Provider::GitHub, _) => Comment {
+            id: text(v, &["id"])?,
+            body: text(v, &["body"]).unwrap_or_default(),
+            url: text(v, &["html_url"]),
+            discussion_id: None,
+            version: None,
+        },
+        (Provider::BitbucketCloud, _) => Comment {
+            id: text(v, &["id"])?,
+            body: text(v, &["content", "raw"]).unwrap_or_default(),
+            url: text(v, &["links", "html", "href"]),
+            discussion_id: None,
+            version: None,
+        },
+        (Provider::BitbucketDataCenter, _) => Comment {
+            id: text(v, &["id"])?,
+            body: text(v, &["text"]).unwrap_or_default(),
+            url: None,
+            discussion_id: None,
+            version: number(v, &["version"]),
+        },
+    })
+}
+
+/// Reads the answer to a create or update.
+pub fn parse_comment(
+    provider: Provider,
+    location: &FeedbackLocation,
+    response: &HttpResponse,
+) -> Result<Comment, Error> {
+    let value = json_body(provider, response)?;
+    comment_from(provider, location, &value).ok_or_else(|| {
+        Error::new(Code::HttpUnexpectedStatus, "The answer does not describe a comment.")
+            .for_provider(provider)
+    })
+}
+
+/// Reads a page of comments, with the next page's URL from the provider's pagination.
+pub fn parse_comment_list(
+    provider: Provider,
+    location: &FeedbackLocation,
+    request_url: &str,
+    response: &HttpResponse,
+) -> Result<CommentPage, Error> {
+    let value = json_body(provider, response)?;
+    let items: Vec<Value> = match provider {
+        Provider::GitLab | Provider::GitHub => value.as_array().cloned().unwrap_or_default(),
+        Provider::BitbucketCloud => value["values"].as_array().cloned().unwrap_or_default(),
+        Provider::BitbucketDataCenter => value["values"]
+            .as_array()
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|item| {
+                        // Pull request activities hold comments; commit comments are the items.
+                        if item.get("action").is_some() {
+                            (item["action"].as_str() == Some("COMMENTED"))
+                                .then(|| item["comment"].clone())
+                        } else {
+                            Some(item.clone())
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let next = match provider {
+        Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
+        Provider::BitbucketCloud => text(&value, &["next"]),
+        Provider::BitbucketDataCenter => (value["isLastPage"].as_bool() == Some(false))
+            .then(|| value["nextPageStart"].as_u64())
+            .flatten()
+            .map(|start| {
+                let base = request_url.split("&start=").next().unwrap_or(request_url);
+                format!("{base}&start={start}")
+            }),
+    };
+    let comments = items.iter().filter_map(|item| comment_from(provider, location, item)).collect();
+    Ok(CommentPage { comments, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::endpoints;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse { status, headers: vec![], body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn markers_are_html_comments_that_cannot_be_closed_early() {
+        assert_eq!(feedback_marker("ci/run-1"), "<!-- forgelink:feedback:ci/run-1 -->");
+        assert_eq!(feedback_marker("a -->b"), "<!-- forgelink:feedback:a-b -->");
+        let body = feedback_body("**Failed**\n", Some("k"));
+        assert_eq!(body, "**Failed**\n\n<!-- forgelink:feedback:k -->");
+        let comments =
+            vec![Comment { id: "1".into(), body, url: None, discussion_id: None, version: None }];
+        assert!(find_feedback(&comments, "k").is_some());
+        assert!(find_feedback(&comments, "other").is_none());
+    }
+
+    #[test]
+    fn endpoints_per_provider() {
+        let gh = endpoints(Provider::GitHub, None).unwrap();
+        let pr = FeedbackLocation::MergeRequest { number: 7 };
+        let commit = FeedbackLocation::Commit { sha: "abc".into() };
+        let r = prepare_create_comment(&gh, "t", "octo/repo", &pr, "hi").unwrap();
+        assert_eq!(r.url, "https://api.github.com/repos/octo/repo/issues/7/comments");
+        let existing = Comment {
+            id: "9".into(),
+            body: String::new(),
+            url: None,
+            discussion_id: None,
+            version: Some(3),
+        };
+        let r = prepare_update_comment(&gh, "t", "octo/repo", &commit, &existing, "hi").unwrap();
+        assert_eq!(
+            (r.method.as_str(), r.url.as_str()),
+            ("PATCH", "https://api.github.com/repos/octo/repo/comments/9")
+        );
+        let bbc = endpoints(Provider::BitbucketCloud, None).unwrap();
+        let r = prepare_create_comment(&bbc, "t", "ws/repo", &pr, "hi").unwrap();
+        assert_eq!(
+            r.url,
+            "https://api.bitbucket.org/2.0/repositories/ws/repo/pullrequests/7/comments"
+        );
+        assert_eq!(r.body.as_deref(), Some(r#"{"content":{"raw":"hi"}}"#));
+        let dc = endpoints(Provider::BitbucketDataCenter, Some("https://bb.example.com")).unwrap();
+        let r = prepare_update_comment(&dc, "t", "PRJ/app", &pr, &existing, "hi").unwrap();
+        assert_eq!(r.url, "https://bb.example.com/rest/api/latest/projects/PRJ/repos/app/pull-requests/7/comments/9");
+        assert_eq!(r.body.as_deref(), Some(r#"{"text":"hi","version":3}"#));
+        let list = prepare_list_comments(&dc, "t", "PRJ/app", &pr).unwrap();
+        assert_eq!(list.url, "https://bb.example.com/rest/api/latest/projects/PRJ/repos/app/pull-requests/7/activities?limit=100");
+        let page = parse_comment_list(
+            Provider::BitbucketDataCenter,
+            &pr,
+            &list.url,
+            &response(200, r#"{"isLastPage":true,"values":[{"id":1,"action":"OPENED"},{"id":2,"action":"COMMENTED","commentAction":"ADDED","comment":{"id":17,"version":1,"text":"done <!-- forgelink:feedback:k -->"}}]}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            find_feedback(&page.comments, "k").map(|c| (c.id.as_str(), c.version)),
+            Some(("17", Some(1)))
+        );
+        assert_eq!(
+            prepare_create_comment(
+                &dc,
+                "t",
+                "PRJ/app",
+                &FeedbackLocation::NewIssue { title: "x".into() },
+                "b"
+            )
+            .unwrap_err()
+            .code,
+            Code::FeedbackNoTarget
+        );
+    }
+
+    #[test]
+    fn failures_name_the_reason() {
+        let locked = response(
+            403,
+            r#"{"message":"Unable to create comment because issue is locked.","documentation_url":"https://docs.github.com/articles/locking-conversations/"}"#,
+        );
+        let pr = FeedbackLocation::MergeRequest { number: 1 };
+        assert_eq!(
+            parse_comment(Provider::GitHub, &pr, &locked).unwrap_err().code,
+            Code::FeedbackLocked
+        );
+        let scope = response(
+            403,
+            r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"granted":["repository"],"required":["pullrequest:write"]}}}"#,
+        );
+        assert_eq!(
+            parse_comment(Provider::BitbucketCloud, &pr, &scope).unwrap_err().code,
+            Code::HttpMissingScope
+        );
+        let role = response(403, r#"{"message":"403 Forbidden"}"#);
+        assert_eq!(
+            parse_comment(Provider::GitLab, &pr, &role).unwrap_err().code,
+            Code::FeedbackForbidden
+        );
+        let disabled = response(410, r#"{"message":"Issues are disabled for this repo"}"#);
+        assert_eq!(
+            parse_comment(Provider::GitHub, &pr, &disabled).unwrap_err().code,
+            Code::FeedbackNoTarget
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! Polling: what happened on a project since a point in time, read from each provider's API
+//! into the same [`WebhookEvent`]s webhooks give, as pure request builders and parsers.
+//!
+//! The calling protocol, for one project:
+//!
+//! ```text
+//! prepare_poll_requests(endpoints, token, project, since)  → [(PollResource, HttpRequest)]
+//!   send each; parse_poll_response(...) → PollPage { events, follow_ups, next_page, rate_limit }
+//!   follow_ups (a pipeline's jobs, a commit's statuses): prepare_poll_request(...) and parse again
+//!   next_page: the same resource, with the request's URL replaced
+//! ```
+//!
+//! Lists that the API cannot filter by time are filtered here by `since`. Every event carries
+//! a [`WebhookEvent::state_key`], so deliveries and polls deduplicate against each other.
+
+mod parse;
+mod rate_limit;
+mod state;
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoints::Endpoints;
+use crate::error::{excerpt, Code, Error};
+use crate::http::HttpRequest;
+use crate::identity::bearer;
+use crate::provider::Provider;
+
+pub use parse::{parse_poll_response, PollPage};
+pub use rate_limit::{read_rate_limit, RateLimit};
+pub use state::state_key;
+pub(crate) use state::with_state_key;
+
+/// What a poll request lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "resource", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum PollResource {
+    /// Pipelines updated since (GitLab pipelines, GitHub workflow runs, Bitbucket Cloud
+    /// pipelines).
+    Pipelines,
+    /// The jobs of one pipeline (GitLab pipeline jobs, GitHub workflow run jobs).
+    Jobs {
+        /// The pipeline's id.
+        pipeline_id: String,
+    },
+    /// Merge requests (pull requests) updated since.
+    MergeRequests,
+    /// Pushes, where the API shows them (GitLab project events, GitHub repository activity).
+    Pushes,
+    /// The most recently changed branches (Data Center), whose head commits' build statuses
+    /// are then read.
+    Branches,
+    /// The build statuses of one commit (Bitbucket Cloud commit statuses, Data Center build
+    /// statuses).
+    CommitStatuses {
+        /// The commit.
+        sha: String,
+    },
+}
+
+/// The resources a poll of one project starts with, per provider.
+pub fn poll_resources(provider: Provider) -> Vec<PollResource> {
+    match provider {
+        Provider::GitLab | Provider::GitHub => {
+            vec![PollResource::Pipelines, PollResource::MergeRequests, PollResource::Pushes]
+        }
+        Provider::BitbucketCloud => vec![PollResource::Pipelines, PollResource::MergeRequests],
+        Provider::BitbucketDataCenter => vec![PollResource::MergeRequests, PollResource::Branches],
+    }
+}
+
+/// How many items a page asks for (every provider's maximum is at least 100).
+pub(crate) const PAGE_SIZE: u32 = 100;
+/// How many branches of a Data Center repository are checked for build statuses.
+const DATA_CENTER_BRANCHES: u32 = 10;
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+fn invalid_project(provider: Provider, project: &str, shape: &str) -> Error {
+    Error::new(
+        Code::RepositoryInvalidPath,
+        format!(
+            "`{}` is not a {} repository path ({shape}).",
+            excerpt(project),
+            provider.display_name()
+        ),
+    )
+    .for_provider(provider)
+}
+
+/// The API URL of a repository, and its web page.
+pub(crate) fn repository_urls(
+    endpoints: &Endpoints,
+    project: &str,
+) -> Result<(String, String), Error> {
+    let provider = endpoints.provider;
+    let parts: Vec<&str> = project.trim().trim_matches('/').split('/').collect();
+    let (api, web) = (&endpoints.api, &endpoints.web);
+    let two = |shape: &str| match parts.as_slice() {
+        [a, b] if !a.is_empty() && !b.is_empty() => Ok((encode(a), encode(b))),
+        _ => Err(invalid_project(provider, project, shape)),
+    };
+    Ok(match provider {
+        Provider::GitHub => {
+            let (owner, repo) = two("owner/repo")?;
+            (format!("{api}/repos/{owner}/{repo}"), format!("{web}/{owner}/{repo}"))
+        }
+        Provider::GitLab => {
+            if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+                return Err(invalid_project(provider, project, "group/project"));
+            }
+            let path = parts.join("/");
+            (format!("{api}/projects/{}", encode(&path)), format!("{web}/{path}"))
+        }
+        Provider::BitbucketCloud => {
+            let (workspace, repo) = two("workspace/repo")?;
+            (format!("{api}/repositories/{workspace}/{repo}"), format!("{web}/{workspace}/{repo}"))
+        }
+        Provider::BitbucketDataCenter => {
+            let (key, slug) = two("PROJECT/repo")?;
+            (
+                format!("{api}/projects/{key}/repos/{slug}"),
+                format!("{web}/projects/{key}/repos/{slug}"),
+            )
+        }
+    })
+}
+
+/// Unix seconds as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let seconds = unix.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The request for one resource of `project`, for what changed since `since` (unix seconds).
+///
+/// Query parameters follow each provider's documentation: GitLab `updated_after`,
+/// `order_by=updated_at`, `per_page=100`; GitHub `created=>=…` on workflow runs and
+/// `sort=updated` on pull requests; Bitbucket Cloud `sort=-created_on` on pipelines and a BBQL
+/// `q=updated_on>=…` on pull requests and commit statuses; Data Center `order=NEWEST` on pull
+/// requests, `orderBy=MODIFICATION` on branches and the build-status endpoint per commit.
+pub fn prepare_poll_request(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    resource: &PollResource,
+    since: i64,
+) -> Result<HttpRequest, Error> {
+    let provider = endpoints.provider;
+    let (repo, _) = repository_urls(endpoints, project)?;
+    // From 1970 to the end of year 9999, whatever the caller passed.
+    let since = since.clamp(0, 253_402_300_799);
+    let iso = rfc3339(since);
+    let per_page = PAGE_SIZE;
+    let unsupported = || {
+        Error::new(
+            Code::InputInvalid,
+            format!("{} has no such list to poll.", provider.display_name()),
+        )
+        .for_provider(provider)
+    };
+    let url = match (provider, resource) {
+        (Provider::GitLab, PollResource::Pipelines) => format!(
+            "{repo}/pipelines?updated_after={}&order_by=updated_at&sort=desc&per_page={per_page}",
+            encode(&iso)
+        ),
+        (Provider::GitLab, PollResource::Jobs { pipeline_id }) => format!(
+            "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        (Provider::GitLab, PollResource::MergeRequests) => format!(
+            "{repo}/merge_requests?updated_after={}&order_by=updated_at&sort=desc&scope=all&per_page={per_page}",
+            encode(&iso)
+        ),
+        // The events API takes a date and is exclusive: ask from the day before, filter here.
+        (Provider::GitLab, PollResource::Pushes) => format!(
+            "{repo}/events?action=pushed&after={}&sort=desc&per_page={per_page}",
+            rfc3339(since.saturating_sub(86_400)).get(..10).unwrap_or_default()
+        ),
+        (Provider::GitHub, PollResource::Pipelines) => format!(
+            "{repo}/actions/runs?created={}&per_page={per_page}",
+            encode(&format!(">={iso}"))
+        ),
+        (Provider::GitHub, PollResource::Jobs { pipeline_id }) => format!(
+            "{repo}/actions/runs/{}/jobs?filter=latest&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        (Provider::GitHub, PollResource::MergeRequests) => {
+            format!("{repo}/pulls?state=all&sort=updated&direction=desc&per_page={per_page}")
+        }
+        (Provider::GitHub, PollResource::Pushes) => {
+            format!("{repo}/activity?activity_type=push&direction=desc&per_page={per_page}")
+        }
+        (Provider::BitbucketCloud, PollResource::Pipelines) => {
+            format!("{repo}/pipelines/?sort=-created_on&pagelen={per_page}")
+        }
+        (Provider::BitbucketCloud, PollResource::MergeRequests) => format!(
+            "{repo}/pullrequests?q={}&sort=-updated_on&pagelen=50",
+            encode(&format!(
+                "updated_on>={iso} AND (state=\"OPEN\" OR state=\"MERGED\" OR state=\"DECLINED\" OR state=\"SUPERSEDED\")"
+            ))
+        ),
+        (Provider::BitbucketCloud, PollResource::CommitStatuses { sha }) => format!(
+            "{repo}/commit/{}/statuses?q={}&sort=-created_on&pagelen={per_page}",
+            encode(sha),
+            encode(&format!("updated_on>={iso}"))
+        ),
+        (Provider::BitbucketDataCenter, PollResource::MergeRequests) => {
+            format!("{repo}/pull-requests?state=ALL&order=NEWEST&limit={per_page}")
+        }
+        (Provider::BitbucketDataCenter, PollResource::Branches) => format!(
+            "{repo}/branches?orderBy=MODIFICATION&details=false&limit={DATA_CENTER_BRANCHES}"
+        ),
+        // The build-status resource lives beside the core REST API, not under it.
+        (Provider::BitbucketDataCenter, PollResource::CommitStatuses { sha }) => format!(
+            "{}/rest/build-status/latest/commits/{}?limit={per_page}",
+            endpoints.web,
+            encode(sha)
+        ),
+        _ => return Err(unsupported()),
+    };
+    Ok(bearer(HttpRequest::new("GET", url), token))
+}
+
+/// The first requests of a poll of `project`: one per resource of [`poll_resources`].
+pub fn prepare_poll_requests(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    since: i64,
+) -> Result<Vec<(PollResource, HttpRequest)>, Error> {
+    poll_resources(endpoints.provider)
+        .into_iter()
+        .map(|resource| {
+            let request = prepare_poll_request(endpoints, token, project, &resource, since)?;
+            Ok((resource, request))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::endpoints;
+
+    #[test]
+    fn dates_print_as_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        for t in [0, 86_399, 951_782_400, 1_700_000_000, 4_102_444_800] {
+            assert_eq!(crate::identity::parse_timestamp(&rfc3339(t)), Some(t));
+        }
+    }
+
+    #[test]
+    fn requests_carry_each_providers_filters() {
+        let since = 1_700_000_000;
+        let gl = endpoints(Provider::GitLab, Some("https://example.com/gitlab")).unwrap();
+        let requests = prepare_poll_requests(&gl, "t", "group/sub/app", since).unwrap();
+        let urls: Vec<&str> = requests.iter().map(|(_, r)| r.url.as_str()).collect();
+        assert_eq!(urls, [
+            "https://example.com/gitlab/api/v4/projects/group%2Fsub%2Fapp/pipelines?updated_after=2023-11-14T22%3A13%3A20Z&order_by=updated_at&sort=desc&per_page=100",
+            "https://example.com/gitlab/api/v4/projects/group%2Fsub%2Fapp/merge_requests?updated_after=2023-11-14T22%3A13%3A20Z&order_by=updated_at&sort=desc&scope=all&per_page=100",
+            "https://example.com/gitlab/api/v4/projects/group%2Fsub%2Fapp/events?action=pushed&after=2023-11-13&sort=desc&per_page=100",
+        ]);
+        assert_eq!(requests[0].1.header_value("Authorization"), Some("Bearer t"));
+        let gh = endpoints(Provider::GitHub, None).unwrap();
+        let runs =
+            prepare_poll_request(&gh, "t", "octo/repo", &PollResource::Pipelines, since).unwrap();
+        assert_eq!(
+            runs.url,
+            "https://api.github.com/repos/octo/repo/actions/runs?created=%3E%3D2023-11-14T22%3A13%3A20Z&per_page=100"
+        );
+        let bbc = endpoints(Provider::BitbucketCloud, None).unwrap();
+        let prs = prepare_poll_request(&bbc, "t", "ws/repo", &PollResource::MergeRequests, since)
+            .unwrap();
+        assert!(prs.url.starts_with("https://api.bitbucket.org/2.0/repositories/ws/repo/pullrequests?q=updated_on%3E%3D2023-11-14T22%3A13%3A20Z%20AND%20"), "{}", prs.url);
+        let pipelines =
+            prepare_poll_request(&bbc, "t", "ws/repo", &PollResource::Pipelines, since).unwrap();
+        assert!(pipelines.url.ends_with("/pipelines/?sort=-created_on&pagelen=100"));
+        let dc = endpoints(Provider::BitbucketDataCenter, Some("https://bb.example.com")).unwrap();
+        let statuses = prepare_poll_request(
+            &dc,
+            "t",
+            "PRJ/app",
+            &PollResource::CommitStatuses { sha: "abc".into() },
+            since,
+        )
+        .unwrap();
+        assert_eq!(
+            statuses.url,
+            "https://bb.example.com/rest/build-status/latest/commits/abc?limit=100"
+        );
+        assert_eq!(
+            prepare_poll_request(&dc, "t", "PRJ/app", &PollResource::Pushes, since)
+                .unwrap_err()
+                .code,
+            Code::InputInvalid
+        );
+        assert_eq!(
+            prepare_poll_requests(&gh, "t", "octo", since).unwrap_err().code,
+            Code::RepositoryInvalidPath
+        );
+    }
+}

@@ -1,0 +1,536 @@
+//! Each provider's list responses, read into [`WebhookEvent`]s.
+//!
+//! Shapes follow the providers' API references: GitLab "Pipelines API", "Jobs API", "Merge
+//! requests API" and "Events API"; GitHub "Workflow runs", "Workflow jobs", "Pulls" and
+//! "Repository activities"; Bitbucket Cloud "Pipelines", "Pullrequests" and "Commit statuses";
+//! Bitbucket Data Center "Pull requests", "Branches" and "Build status".
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api_error::parse_api_error;
+use crate::endpoints::Endpoints;
+use crate::error::{Code, Error};
+use crate::http::HttpResponse;
+use crate::identity::parse_timestamp;
+use crate::json::{number, text};
+use crate::polling::rate_limit::{read_rate_limit, RateLimit};
+use crate::polling::{repository_urls, with_state_key, PollResource};
+use crate::provider::Provider;
+use crate::webhooks::{
+    next_link, Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status,
+    WebhookEvent,
+};
+
+/// What one poll response held.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollPage {
+    /// The events, newest first as the provider lists them, each with its state key.
+    pub events: Vec<WebhookEvent>,
+    /// What to read next for these events: a pipeline's jobs, a commit's build statuses.
+    pub follow_ups: Vec<PollResource>,
+    /// The next page of the same list, when there is one and it may still hold changes
+    /// since the cursor.
+    pub next_page: Option<String>,
+    /// The response's rate-limit reading.
+    pub rate_limit: RateLimit,
+}
+
+fn gitlab_status(raw: &str) -> Status {
+    // The webhook parser's mapping: the same words must give the same state keys.
+    match raw {
+        "running" => Status::Running,
+        "success" => Status::Success,
+        "failed" => Status::Failure,
+        "canceled" | "canceling" => Status::Canceled,
+        "skipped" => Status::Skipped,
+        "manual" => Status::Manual,
+        _ => Status::Pending,
+    }
+}
+
+fn github_status(status: Option<&str>, conclusion: Option<&str>) -> (Status, String) {
+    let raw = match (status, conclusion) {
+        (Some("completed"), Some(conclusion)) | (None, Some(conclusion)) => conclusion,
+        (Some(status), _) => status,
+        (None, None) => "unknown",
+    };
+    let normal = match raw {
+        "in_progress" => Status::Running,
+        "success" => Status::Success,
+        "failure" | "timed_out" | "startup_failure" | "error" => Status::Failure,
+        "cancelled" => Status::Canceled,
+        "skipped" | "neutral" | "stale" => Status::Skipped,
+        "action_required" => Status::Manual,
+        _ => Status::Pending,
+    };
+    (normal, raw.to_owned())
+}
+
+fn bitbucket_status(raw: &str) -> Status {
+    match raw {
+        "INPROGRESS" => Status::Running,
+        "SUCCESSFUL" => Status::Success,
+        "FAILED" => Status::Failure,
+        "STOPPED" | "CANCELLED" => Status::Canceled,
+        _ => Status::Pending,
+    }
+}
+
+/// A Bitbucket Cloud pipeline's state: `{name, result: {name}}` when completed, `{name,
+/// stage: {name}}` while in progress.
+fn bitbucket_pipeline_status(state: &Value) -> (Status, String) {
+    let name = text(state, &["name"]).unwrap_or_default();
+    let detail = text(state, &["result", "name"]).or_else(|| text(state, &["stage", "name"]));
+    let status = match (name.as_str(), detail.as_deref()) {
+        ("COMPLETED", Some("SUCCESSFUL")) => Status::Success,
+        ("COMPLETED", Some("FAILED" | "ERROR")) => Status::Failure,
+        ("COMPLETED", Some("STOPPED" | "EXPIRED")) => Status::Canceled,
+        ("IN_PROGRESS", Some("PAUSED" | "HALTED")) => Status::Manual,
+        ("IN_PROGRESS", _) => Status::Running,
+        _ => Status::Pending,
+    };
+    let raw = match detail {
+        Some(detail) => format!("{name}/{detail}"),
+        None => name,
+    };
+    (status, raw)
+}
+
+fn bitbucket_pr_state(raw: Option<String>) -> Option<String> {
+    raw.map(|s| match s.as_str() {
+        "OPEN" => "open".to_owned(),
+        "MERGED" => "merged".to_owned(),
+        "DECLINED" | "SUPERSEDED" => "closed".to_owned(),
+        _ => s.to_ascii_lowercase(),
+    })
+}
+
+/// An event about `project` as polling sees it; the caller fills in the rest.
+fn event(provider: Provider, kind: EventKind, name: &str, repository: &Repository) -> WebhookEvent {
+    WebhookEvent {
+        provider,
+        kind,
+        event: name.to_owned(),
+        action: None,
+        delivery_id: None,
+        dedupe_key: String::new(),
+        state_key: None,
+        repository: Some(repository.clone()),
+        sender: None,
+        r#ref: None,
+        commit_sha: None,
+        merge_request: None,
+        pipeline: None,
+        job: None,
+        commit_status: None,
+    }
+}
+
+/// Seconds since the epoch of a timestamp written as text or as Data Center milliseconds.
+fn time_of(value: &Value, path: &[&str]) -> Option<i64> {
+    let mut current = value;
+    for key in path {
+        current = current.get(key)?;
+    }
+    match current {
+        Value::Number(n) => n.as_i64().map(|ms| ms / 1000),
+        Value::String(s) => parse_timestamp(s),
+        _ => None,
+    }
+}
+
+/// Reads one poll response. `request_url` is the URL that was fetched (for Data Center's
+/// page arithmetic); `since` (unix seconds) drops what the API could not filter.
+pub fn parse_poll_response(
+    endpoints: &Endpoints,
+    project: &str,
+    resource: &PollResource,
+    request_url: &str,
+    response: &HttpResponse,
+    since: i64,
+    now: i64,
+) -> Result<PollPage, Error> {
+    let provider = endpoints.provider;
+    let rate_limit = read_rate_limit(response, now);
+    if !(200..300).contains(&response.status) {
+        return Err(parse_api_error(provider, response).error);
+    }
+    let body: Value = serde_json::from_slice(&response.body).map_err(|_| {
+        Error::new(Code::HttpUnexpectedStatus, "The API answered something other than JSON.")
+            .for_provider(provider)
+    })?;
+    let (_, web) = repository_urls(endpoints, project)?;
+    let repository = Repository {
+        id: None,
+        full_path: Some(project.trim().trim_matches('/').to_owned()),
+        web_url: Some(web),
+        default_branch: None,
+    };
+    let items: Vec<Value> = match (provider, resource) {
+        (Provider::GitHub, PollResource::Pipelines) => body["workflow_runs"].as_array(),
+        (Provider::GitHub, PollResource::Jobs { .. }) => body["jobs"].as_array(),
+        (Provider::GitHub | Provider::GitLab, _) => body.as_array(),
+        (Provider::BitbucketCloud | Provider::BitbucketDataCenter, _) => body["values"].as_array(),
+    }
+    .cloned()
+    .unwrap_or_default();
+    let mut page =
+        PollPage { events: Vec::new(), follow_ups: Vec::new(), next_page: None, rate_limit };
+    // Whether the list, newest first, reached items older than `since`: no next page then.
+    let mut reached_old = false;
+    for item in &items {
+        let read = match provider {
+            Provider::GitLab => gitlab(item, resource, &repository, since),
+            Provider::GitHub => github(item, resource, &repository, since),
+            Provider::BitbucketCloud => bitbucket_cloud(item, resource, &repository, since),
+            Provider::BitbucketDataCenter => data_center(item, resource, &repository, since),
+        };
+        match read {
+            Read::Event(event, follow_up) => {
+                let mut event = with_state_key(*event);
+                event.dedupe_key = event.state_key.clone().unwrap_or_default();
+                if event.state_key.is_some() {
+                    page.events.push(event);
+                }
+                page.follow_ups.extend(follow_up);
+            }
+            Read::FollowUp(follow_up) => page.follow_ups.push(follow_up),
+            Read::Old => reached_old = true,
+            Read::Skip => {}
+        }
+    }
+    page.follow_ups.dedup();
+    if !reached_old {
+        page.next_page = match provider {
+            Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
+            Provider::BitbucketCloud => text(&body, &["next"]),
+            Provider::BitbucketDataCenter if *resource != PollResource::Branches => {
+                (body["isLastPage"].as_bool() == Some(false))
+                    .then(|| body["nextPageStart"].as_u64())
+                    .flatten()
+                    .map(|start| {
+                        let base = request_url.split("&start=").next().unwrap_or(request_url);
+                        format!("{base}&start={start}")
+                    })
+            }
+            Provider::BitbucketDataCenter => None,
+        };
+    }
+    Ok(page)
+}
+
+/// What one list item gave.
+enum Read {
+    /// An event, and what to read for it next.
+    Event(Box<WebhookEvent>, Option<PollResource>),
+    /// Nothing to report, but something to read.
+    FollowUp(PollResource),
+    /// Older than the cursor.
+    Old,
+    /// Nothing.
+    Skip,
+}
+
+fn old(item: &Value, path: &[&str], since: i64) -> bool {
+    time_of(item, path).is_some_and(|t| t < since)
+}
+
+fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since: i64) -> Read {
+    let provider = Provider::GitLab;
+    match resource {
+        PollResource::Pipelines => {
+            let raw = text(item, &["status"]).unwrap_or_default();
+            let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
+            e.r#ref = text(item, &["ref"]);
+            e.commit_sha = text(item, &["sha"]);
+            let id = text(item, &["id"]);
+            e.pipeline = Some(Pipeline {
+                id: id.clone(),
+                status: gitlab_status(&raw),
+                raw_status: raw,
+                r#ref: e.r#ref.clone(),
+                sha: e.commit_sha.clone(),
+                url: text(item, &["web_url"]),
+                started_at: text(item, &["created_at"]),
+                finished_at: None,
+            });
+            let follow_up = id.map(|pipeline_id| PollResource::Jobs { pipeline_id });
+            Read::Event(Box::new(e), follow_up)
+        }
+        PollResource::Jobs { pipeline_id } => {
+            let raw = text(item, &["status"]).unwrap_or_default();
+            let mut e = event(provider, EventKind::Job, "job", repository);
+            e.r#ref = text(item, &["ref"]);
+            e.commit_sha =
+                text(item, &["commit", "id"]).or_else(|| text(item, &["pipeline", "sha"]));
+            e.sender = item.get("user").filter(|u| u.is_object()).map(|u| Actor {
+                id: text(u, &["id"]),
+                username: text(u, &["username"]),
+                name: text(u, &["name"]),
+            });
+            e.job = Some(Job {
+                id: text(item, &["id"]),
+                name: text(item, &["name"]),
+                stage: text(item, &["stage"]),
+                status: gitlab_status(&raw),
+                failure_reason: text(item, &["failure_reason"]).filter(|_| raw == "failed"),
+                url: text(item, &["web_url"]),
+                pipeline_id: text(item, &["pipeline", "id"]).or_else(|| Some(pipeline_id.clone())),
+                raw_status: raw,
+            });
+            Read::Event(Box::new(e), None)
+        }
+        PollResource::MergeRequests => {
+            let mut e = event(provider, EventKind::MergeRequest, "merge_request", repository);
+            e.r#ref = text(item, &["source_branch"]);
+            e.commit_sha = text(item, &["sha"]);
+            e.sender = author(item, &["author"]);
+            e.merge_request = Some(MergeRequest {
+                number: number(item, &["iid"]),
+                title: text(item, &["title"]),
+                state: text(item, &["state"]).map(|s| {
+                    if s == "opened" {
+                        "open".to_owned()
+                    } else {
+                        s
+                    }
+                }),
+                source_branch: text(item, &["source_branch"]),
+                target_branch: text(item, &["target_branch"]),
+                url: text(item, &["web_url"]),
+            });
+            Read::Event(Box::new(e), None)
+        }
+        PollResource::Pushes => {
+            if old(item, &["created_at"], since) {
+                return Read::Old;
+            }
+            let push = &item["push_data"];
+            let Some(sha) = text(push, &["commit_to"]) else { return Read::Skip };
+            let tag = text(push, &["ref_type"]).as_deref() == Some("tag");
+            let kind = if tag { EventKind::TagPush } else { EventKind::Push };
+            let mut e = event(provider, kind, if tag { "tag_push" } else { "push" }, repository);
+            let prefix = if tag { "refs/tags/" } else { "refs/heads/" };
+            e.r#ref = text(push, &["ref"]).map(|r| format!("{prefix}{r}"));
+            e.commit_sha = Some(sha);
+            e.sender = author(item, &["author"]);
+            Read::Event(Box::new(e), None)
+        }
+        _ => Read::Skip,
+    }
+}
+
+fn author(item: &Value, path: &[&str]) -> Option<Actor> {
+    let mut user = item;
+    for key in path {
+        user = user.get(key)?;
+    }
+    user.is_object().then(|| Actor {
+        id: text(user, &["id"]).or_else(|| text(user, &["uuid"])),
+        username: text(user, &["username"])
+            .or_else(|| text(user, &["login"]))
+            .or_else(|| text(user, &["nickname"]))
+            .or_else(|| text(user, &["name"])),
+        name: text(user, &["display_name"])
+            .or_else(|| text(user, &["displayName"]))
+            .or_else(|| text(user, &["name"])),
+    })
+}
+
+fn github(item: &Value, resource: &PollResource, repository: &Repository, since: i64) -> Read {
+    let provider = Provider::GitHub;
+    match resource {
+        PollResource::Pipelines => {
+            let (status, raw_status) =
+                github_status(item["status"].as_str(), item["conclusion"].as_str());
+            let completed = item["status"].as_str() == Some("completed");
+            let mut e = event(provider, EventKind::Pipeline, "workflow_run", repository);
+            e.r#ref = text(item, &["head_branch"]);
+            e.commit_sha = text(item, &["head_sha"]);
+            e.sender = author(item, &["actor"]);
+            let id = text(item, &["id"]);
+            e.pipeline = Some(Pipeline {
+                id: id.clone(),
+                status,
+                raw_status,
+                r#ref: e.r#ref.clone(),
+                sha: e.commit_sha.clone(),
+                url: text(item, &["html_url"]),
+                started_at: text(item, &["run_started_at"]).or_else(|| text(item, &["created_at"])),
+                finished_at: if completed { text(item, &["updated_at"]) } else { None },
+            });
+            Read::Event(Box::new(e), id.map(|pipeline_id| PollResource::Jobs { pipeline_id }))
+        }
+        PollResource::Jobs { pipeline_id } => {
+            let (status, raw_status) =
+                github_status(item["status"].as_str(), item["conclusion"].as_str());
+            let mut e = event(provider, EventKind::Job, "workflow_job", repository);
+            e.r#ref = text(item, &["head_branch"]);
+            e.commit_sha = text(item, &["head_sha"]);
+            e.job = Some(Job {
+                id: text(item, &["id"]),
+                name: text(item, &["name"]),
+                stage: text(item, &["workflow_name"]),
+                status,
+                raw_status,
+                failure_reason: None,
+                url: text(item, &["html_url"]),
+                pipeline_id: text(item, &["run_id"]).or_else(|| Some(pipeline_id.clone())),
+            });
+            Read::Event(Box::new(e), None)
+        }
+        PollResource::MergeRequests => {
+            if old(item, &["updated_at"], since) {
+                return Read::Old;
+            }
+            let merged = item["merged_at"].as_str().is_some();
+            let mut e = event(provider, EventKind::MergeRequest, "pull_request", repository);
+            e.r#ref = text(item, &["head", "ref"]);
+            e.commit_sha = text(item, &["head", "sha"]);
+            e.sender = author(item, &["user"]);
+            e.merge_request = Some(MergeRequest {
+                number: number(item, &["number"]),
+                title: text(item, &["title"]),
+                state: if merged { Some("merged".into()) } else { text(item, &["state"]) },
+                source_branch: text(item, &["head", "ref"]),
+                target_branch: text(item, &["base", "ref"]),
+                url: text(item, &["html_url"]),
+            });
+            Read::Event(Box::new(e), None)
+        }
+        PollResource::Pushes => {
+            if old(item, &["timestamp"], since) {
+                return Read::Old;
+            }
+            let r#ref = text(item, &["ref"]);
+            let tag = r#ref.as_deref().is_some_and(|r| r.starts_with("refs/tags/"));
+            let kind = if tag { EventKind::TagPush } else { EventKind::Push };
+            let mut e = event(provider, kind, "push", repository);
+            e.r#ref = r#ref;
+            e.commit_sha = text(item, &["after"]);
+            e.sender = author(item, &["actor"]);
+            Read::Event(Box::new(e), None)
+        }
+        _ => Read::Skip,
+    }
+}
+
+fn bitbucket_cloud(
+    item: &Value,
+    resource: &PollResource,
+    repository: &Repository,
+    since: i64,
+) -> Read {
+    let provider = Provider::BitbucketCloud;
+    match resource {
+        PollResource::Pipelines => {
+            // Listed newest first by creation; a pipeline created before the cursor and still
+            // running is read again through its commit's statuses.
+            if old(item, &["created_on"], since)
+                && item["state"]["name"].as_str() == Some("COMPLETED")
+                && old(item, &["completed_on"], since)
+            {
+                return Read::Old;
+            }
+            let (status, raw_status) = bitbucket_pipeline_status(&item["state"]);
+            let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
+            let target = &item["target"];
+            e.r#ref = text(target, &["ref_name"]);
+            e.commit_sha = text(target, &["commit", "hash"]);
+            e.sender = author(item, &["creator"]);
+            let number = text(item, &["build_number"]);
+            e.pipeline = Some(Pipeline {
+                id: text(item, &["uuid"]),
+                status,
+                raw_status,
+                r#ref: e.r#ref.clone(),
+                sha: e.commit_sha.clone(),
+                url: number
+                    .zip(repository.web_url.clone())
+                    .map(|(n, web)| format!("{web}/pipelines/results/{n}")),
+                started_at: text(item, &["created_on"]),
+                finished_at: text(item, &["completed_on"]),
+            });
+            let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
+            Read::Event(Box::new(e), follow_up)
+        }
+        PollResource::MergeRequests => {
+            let mut e = event(provider, EventKind::MergeRequest, "pullrequest", repository);
+            e.r#ref = text(item, &["source", "branch", "name"]);
+            e.commit_sha = text(item, &["source", "commit", "hash"]);
+            e.sender = author(item, &["author"]);
+            e.merge_request = Some(MergeRequest {
+                number: number(item, &["id"]),
+                title: text(item, &["title"]),
+                state: bitbucket_pr_state(text(item, &["state"])),
+                source_branch: text(item, &["source", "branch", "name"]),
+                target_branch: text(item, &["destination", "branch", "name"]),
+                url: text(item, &["links", "html", "href"]),
+            });
+            let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
+            Read::Event(Box::new(e), follow_up)
+        }
+        PollResource::CommitStatuses { sha } => {
+            let raw = text(item, &["state"]).unwrap_or_default();
+            let mut e = event(provider, EventKind::CommitStatus, "commit_status", repository);
+            e.r#ref = text(item, &["refname"]);
+            e.commit_sha = text(item, &["commit", "hash"]).or_else(|| Some(sha.clone()));
+            e.commit_status = Some(CommitStatus {
+                state: bitbucket_status(&raw),
+                raw_state: raw,
+                key: text(item, &["key"]),
+                url: text(item, &["url"]),
+            });
+            Read::Event(Box::new(e), None)
+        }
+        _ => Read::Skip,
+    }
+}
+
+fn data_center(item: &Value, resource: &PollResource, repository: &Repository, since: i64) -> Read {
+    let provider = Provider::BitbucketDataCenter;
+    match resource {
+        PollResource::MergeRequests => {
+            if old(item, &["updatedDate"], since) {
+                // NEWEST orders by creation: an older pull request may still have been updated.
+                return Read::Skip;
+            }
+            let mut e = event(provider, EventKind::MergeRequest, "pull_request", repository);
+            e.r#ref = text(item, &["fromRef", "displayId"]);
+            e.commit_sha = text(item, &["fromRef", "latestCommit"]);
+            e.sender = author(item, &["author", "user"]);
+            e.merge_request = Some(MergeRequest {
+                number: number(item, &["id"]),
+                title: text(item, &["title"]),
+                state: bitbucket_pr_state(text(item, &["state"])),
+                source_branch: text(item, &["fromRef", "displayId"]),
+                target_branch: text(item, &["toRef", "displayId"]),
+                url: text(item, &["links", "self", "0", "href"]),
+            });
+            let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
+            Read::Event(Box::new(e), follow_up)
+        }
+        PollResource::Branches => match text(item, &["latestCommit"]) {
+            Some(sha) => Read::FollowUp(PollResource::CommitStatuses { sha }),
+            None => Read::Skip,
+        },
+        PollResource::CommitStatuses { sha } => {
+            if old(item, &["dateAdded"], since) {
+                return Read::Skip;
+            }
+            let raw = text(item, &["state"]).unwrap_or_default();
+            let mut e = event(provider, EventKind::CommitStatus, "build_status", repository);
+            e.commit_sha = Some(sha.clone());
+            e.commit_status = Some(CommitStatus {
+                state: bitbucket_status(&raw),
+                raw_state: raw,
+                key: text(item, &["key"]),
+                url: text(item, &["url"]),
+            });
+            Read::Event(Box::new(e), None)
+        }
+        _ => Read::Skip,
+    }
+}
