@@ -10,9 +10,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 setup:
 	scripts/setup.sh
 
-## demo: build the npm package, then serve the setup wizard on 127.0.0.1
+## demo: build the npm package, then run the setup wizard and the provider sandbox on 127.0.0.1
 demo: setup pkg
-	node www/serve.mjs
+	node www/demo.mjs
 
 ## test: every test of every face
 test: setup lint test-rust pkg component test-core-imports test-node test-component test-www
@@ -48,7 +48,7 @@ test-component: component
 	cargo test --manifest-path hosts/wasmtime/Cargo.toml
 
 test-www: pkg
-	node --test www/test/
+	node --test www/test/ www/sandbox/test/
 
 ## bench: measure against named peers and write benches/RESULTS.md
 bench: setup pkg component

@@ -534,6 +534,12 @@ export interface WebhookEvent {
   deliveryId: string | null;
   /** The same for every copy of this delivery (redeliveries, retries): receive it once by it. */
   dedupeKey: string;
+  /**
+   * The object and its state (`gitlab:git.example.com:group/app:pipeline:123:failure`): the same
+   * whether a delivery or a poll reports it, so each state is acted on once. Null for events
+   * with no such state (pings, other events).
+   */
+  stateKey: string | null;
   repository: WebhookRepository | null;
   sender: WebhookActor | null;
   /** `refs/heads/main` on pushes, a branch name elsewhere. */
@@ -648,8 +654,8 @@ export interface Hook {
 /** One page of a project's webhooks. */
 export interface HookPage {
   hooks: Hook[];
-  /** The URL of the next page, when there is one. */
-  next?: string;
+  /** The URL of the next page; null on the last page. */
+  next: string | null;
 }
 
 /**
@@ -704,6 +710,11 @@ export interface DiscoverOptions {
   search?: string | null;
   /** The `nextCursor` of the previous page. */
   cursor?: string | null;
+  /**
+   * Paths to leave out, such as `group/archived/*`: glob-like patterns compared without case,
+   * `*` within one path segment, `**` across segments, `?` one character.
+   */
+  exclude?: readonly string[] | null;
 }
 
 /** A project or repository the connection can see. */
@@ -716,8 +727,10 @@ export interface Project {
   defaultBranch: string | null;
   /** The account's role, in the provider's words, where the provider tells. */
   role: string | null;
-  /** Whether the repository uses SHA-256 object names (GitLab `object_format`). */
+  /** Whether the repository uses SHA-256 object names (GitLab `repository_object_format`). */
   sha256: boolean;
+  /** For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it. */
+  guidance?: Guidance;
 }
 
 /** One page of projects. */
@@ -725,6 +738,8 @@ export interface ProjectPage {
   projects: Project[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+  /** How many projects of this page `exclude` left out. */
+  excluded: number;
 }
 
 /** What {@link Forgelink.registerWebhooks} needs. */
@@ -781,6 +796,128 @@ export interface ReceiveOptions {
 
 /** What became of a delivery. */
 export type ReceiptStatus = "accepted" | "duplicate" | "rejected";
+
+/** How a connection learns what happened: deliveries, polling, or deliveries with polling as a safety net. */
+export type SyncMode = "webhook" | "polling" | "hybrid";
+
+/** What {@link Forgelink.pollEvents} needs. */
+export interface PollOptions {
+  /** Project paths (`group/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`). */
+  projects: readonly string[];
+  /** Look from this time (unix seconds) instead of the stored cursors. */
+  since?: number | null;
+  /** A `cursor` an earlier poll returned, instead of the stored cursors. */
+  cursor?: string | null;
+  /** How far back a project's first poll looks, in days (default 30). */
+  lookbackDays?: number | null;
+  /** Sets and stores the connection's mode (default `hybrid`). */
+  mode?: SyncMode | null;
+  /** Sets and stores the seconds between polls (default 60). */
+  intervalSeconds?: number | null;
+  /** The most requests this call sends (default 100). */
+  maxRequests?: number | null;
+}
+
+/** A reading of the provider's rate-limit headers. */
+export interface RateLimit {
+  /** Calls allowed in the window, where the provider says. */
+  limit: number | null;
+  /** Calls left in the window, where the provider says. */
+  remaining: number | null;
+  /** When the window resets, in unix seconds. */
+  resetAt: number | null;
+  /** Seconds to wait before the next call (`Retry-After`). */
+  retryAfter: number | null;
+  /** The provider warns that few calls are left (Bitbucket Cloud). */
+  nearLimit: boolean;
+}
+
+/** What one project's poll found. */
+export interface ProjectPoll {
+  project: string;
+  /** Where this poll started looking, in unix seconds. */
+  since: number;
+  /** New events reported. */
+  events: number;
+  /** Events already reported, by a delivery or an earlier poll. */
+  duplicates: number;
+  /** Whether every list was read, so that the cursor moved. */
+  complete: boolean;
+  /** Why a list could not be read. */
+  code?: ErrorCode;
+  message?: string;
+  /** How to fix it. */
+  guidance?: Guidance;
+}
+
+/** The outcome of {@link Forgelink.pollEvents}. */
+export interface PollResult {
+  /** `complete`; `incomplete` when a rate limit or the request budget stopped it (cursors of unread projects did not move); `disabled` in webhook mode. */
+  status: "complete" | "incomplete" | "disabled";
+  mode: SyncMode;
+  /** New events, in the model deliveries use; none was reported before by a delivery or a poll. */
+  events: WebhookEvent[];
+  /** How many events were left out as already reported. */
+  duplicates: number;
+  /** Every project's cursor after this poll (also stored: passing it back is optional). */
+  cursor: string;
+  /** When to call again, in unix seconds: after the interval, never before the rate limit allows. Null in webhook mode. */
+  nextPollAt: number | null;
+  /** The last rate-limit reading. */
+  rateLimit?: RateLimit;
+  projects: ProjectPoll[];
+}
+
+/** Where feedback may go. */
+export type FeedbackTarget = "merge_request" | "commit" | "issue";
+
+/** Where feedback goes and whether it replaces its earlier version. */
+export interface FeedbackPolicy {
+  /** The targets to try, in order (default: merge request, commit, issue). */
+  order?: readonly FeedbackTarget[];
+  /** With a `key`: rewrite forgelink's earlier comment carrying it instead of adding one (default true). */
+  updateExisting?: boolean;
+}
+
+/** What {@link Forgelink.postFeedback} needs. */
+export interface PostFeedback {
+  /** The project's path. */
+  project: string;
+  /** The merge request (pull request) number, when there is one. */
+  mergeRequest?: number | null;
+  /** The commit, for a commit comment. */
+  commitSha?: string | null;
+  /** An issue to comment on; without one, the issue target opens a new issue. */
+  issue?: number | null;
+  /** The title of a new issue. */
+  issueTitle?: string | null;
+  /** The comment, in Markdown. */
+  body: string;
+  /** Identifies this feedback across calls: with it, a later call updates the same comment (an HTML-comment marker). */
+  key?: string | null;
+  policy?: FeedbackPolicy | null;
+}
+
+/** A target tried or skipped before the one that took the feedback. */
+export interface SkippedTarget {
+  target: FeedbackTarget;
+  /** Why it did not take the feedback; absent when the request gave nothing for it. */
+  code?: ErrorCode;
+  message: string;
+}
+
+/** Where the feedback landed. */
+export interface FeedbackResult {
+  target: FeedbackTarget;
+  action: "created" | "updated";
+  /** The comment's id at the provider (for a new issue: its number). */
+  commentId: string;
+  /** Its web page, where the provider says. */
+  url?: string;
+  /** The issue's number, when the feedback went to an issue. */
+  issue?: number;
+  skipped: SkippedTarget[];
+}
 
 /** The outcome of {@link Forgelink.receiveWebhook}. */
 export interface Receipt {
@@ -861,6 +998,22 @@ export class Forgelink {
    * @throws {ForgelinkError} `storage.failed`, `input.invalid`.
    */
   receiveWebhook(delivery: WebhookDelivery, options?: ReceiveOptions | null): Promise<Receipt>;
+  /**
+   * Lists what happened on the projects since the last poll (or `lookbackDays` on the first):
+   * pipelines, jobs, merge requests and pushes where the API shows them, as the events a
+   * delivery would bring, less those a delivery or an earlier poll already reported (both claim
+   * `stateKey` in the same storage). Honours the provider's rate-limit headers.
+   *
+   * @throws {ForgelinkError} `connection.not_found`, `connection.needs_reauthorization`, `storage.failed`, `input.invalid`.
+   */
+  pollEvents(id: string, options: PollOptions): Promise<PollResult>;
+  /**
+   * Posts a comment where developers look: on the merge request if there is one, else on the
+   * commit, else on an issue (in the policy's order); rewrites its earlier comment with the same `key`.
+   *
+   * @throws {ForgelinkError} `feedback.no_target` (every target failed: see `skipped` in the message), `connection.not_found`, `input.invalid`.
+   */
+  postFeedback(id: string, request: PostFeedback): Promise<FeedbackResult>;
 }
 
 /** Options of {@link fetchHost}. */

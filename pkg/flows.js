@@ -740,10 +740,11 @@ export class Forgelink {
   async discoverProjects(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["search", "cursor"]));
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["search", "cursor", "exclude"]));
     const search = optionalString("options.search", o.search);
     const cursor = optionalString("options.cursor", o.cursor);
-    return this.#run((bridge, key) => glue.flows_discover_projects(bridge, key, text, search, cursor));
+    const exclude = o.exclude === undefined || o.exclude === null ? [] : stringArray("options.exclude", o.exclude);
+    return this.#run((bridge, key) => glue.flows_discover_projects(bridge, key, text, search, cursor, exclude));
   }
 
   /** Registers a webhook on each project, reusing one that already points at the URL; one result per project. */
@@ -766,6 +767,25 @@ export class Forgelink {
     return this.#run((bridge, key) => glue.flows_unregister_webhooks(bridge, key, text, projects));
   }
 
+  /**
+   * Lists what happened on the projects since the last poll (or `lookbackDays`): the events a
+   * delivery would have brought, less those deliveries or earlier polls already reported.
+   */
+  async pollEvents(id, options) {
+    requireReady();
+    const text = string("id", id);
+    const o = fields("options", options, POLL_FIELDS);
+    return this.#run((bridge, key) => glue.flows_poll_events(bridge, key, text, json("options", o)));
+  }
+
+  /** Posts a comment where developers look: the merge request, else the commit, else an issue; updated in place when asked. */
+  async postFeedback(id, request) {
+    requireReady();
+    const text = string("id", id);
+    const r = fields("request", request, FEEDBACK_FIELDS);
+    return this.#run((bridge, key) => glue.flows_post_feedback(bridge, key, text, json("request", r)));
+  }
+
   /** Verifies, reads and deduplicates a delivery as received: accepted once across every instance sharing storage. */
   async receiveWebhook(delivery, options) {
     webhooksReady();
@@ -777,6 +797,18 @@ export class Forgelink {
     const allowPing = optionalBoolean("options.allowUnsignedPing", o.allowUnsignedPing);
     const tolerance = optionalFinite("options.toleranceSeconds", o.toleranceSeconds);
     return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, headers, body, dedupe, allowPing, tolerance));
+  }
+}
+
+const POLL_FIELDS = new Set(["projects", "since", "cursor", "lookbackDays", "mode", "intervalSeconds", "maxRequests"]);
+const FEEDBACK_FIELDS = new Set(["project", "mergeRequest", "commitSha", "issue", "issueTitle", "body", "key", "policy"]);
+
+/** An argument as JSON for the module, which reads it field by field and names what is wrong. */
+function json(name, value) {
+  try {
+    return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? Number(v) : v));
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be written as JSON: ${describeCause(cause)}`);
   }
 }
 

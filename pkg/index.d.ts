@@ -115,6 +115,9 @@ export type ErrorCode =
   | "repository.duplicate"
   | "webhook.limit_reached"
   | "repository.sha256_unsupported"
+  | "feedback.no_target"
+  | "feedback.locked"
+  | "feedback.forbidden"
   | "init.required";
 
 /** The identifiers of the use-case presets returned by {@link profiles}. */

@@ -85,6 +85,13 @@ fn classify(
                 (Code::HttpUnexpectedStatus, format!("The provider answered {status} with a redirect to `{}`, which is not followed.", excerpt(location)))
             }
         }
+        // Data Center answers a call the authenticated account may not make with 401 and an
+        // `AuthorisationException`, where other providers answer 403: its REST reference
+        // documents 401 "The currently authenticated user has insufficient permissions to
+        // create webhooks in the repository". Bad credentials name another exception.
+        401 if provider == Provider::BitbucketDataCenter && authorisation_exception(body) => {
+            (Code::HttpForbidden, "Bitbucket Data Center refused the call (401, AuthorisationException): the account or token lacks a permission, such as repository admin for webhooks.".into())
+        }
         401 => {
             let challenge = response.header("WWW-Authenticate").unwrap_or_default().to_ascii_lowercase();
             if said_lower.contains("expired") || challenge.contains("expired") {
@@ -113,6 +120,21 @@ fn classify(
                 (Code::HttpForbidden, format!("{} refused the call (403): the account or token lacks a permission.", provider.display_name()))
             }
         }
+        // GitHub answers 404, not 403, when a classic or OAuth token without the scope asks
+        // for a private repository ("Troubleshooting the REST API": resources that exist are
+        // reported as not found to hide them). The scope headers still tell which it was.
+        404 if provider == Provider::GitHub => match github_scopes_lacking(response) {
+            Some((required, granted)) => {
+                let message = format!(
+                    "GitHub answered 404 Not Found, as it does for a private repository a token may not see: the token lacks the scope this call needs ({}).",
+                    required.join(" or ")
+                );
+                result.required_scopes = required;
+                result.granted_scopes = granted;
+                (Code::HttpMissingScope, message)
+            }
+            None => (Code::HttpNotFound, "Not found (404): the repository does not exist, the account cannot see it, or the token lacks the scope for a private repository.".into()),
+        },
         404 => (Code::HttpNotFound, "Not found (404): the project does not exist, the account cannot see it, or the base URL is wrong.".into()),
         429 => (Code::HttpRateLimited, format!("{} is rate limiting these calls.", provider.display_name())),
         500..=599 => (Code::HttpServerError, format!("{} failed ({status}); try again later.", provider.display_name())),
@@ -171,14 +193,43 @@ fn missing_scopes(
             // Classic tokens: the endpoint accepts any one of `X-Accepted-OAuth-Scopes`.
             let accepted = split_scopes(response.header("X-Accepted-OAuth-Scopes")?);
             let granted = split_scopes(response.header("X-OAuth-Scopes").unwrap_or_default());
-            let covered = accepted.iter().any(|scope| {
-                crate::scopes::check_scopes(provider, &granted.join(","), &[scope])
-                    .is_ok_and(|check| check.satisfied)
-            });
-            (!accepted.is_empty() && !covered).then_some((accepted, granted))
+            github_uncovered(accepted, granted)
         }
         Provider::BitbucketDataCenter => None,
     }
+}
+
+/// GitHub's 404: the scopes the endpoint accepts and the ones granted, when none of the
+/// accepted ones is granted. Only a token that has scopes says which it has
+/// (`X-OAuth-Scopes`, empty for an OAuth token granted none); fine-grained tokens and
+/// GitHub App tokens send no such header, and their 404 stays a plain not found.
+fn github_scopes_lacking(response: &HttpResponse) -> Option<(Vec<String>, Vec<String>)> {
+    let accepted = split_scopes(response.header("X-Accepted-OAuth-Scopes")?);
+    let granted = split_scopes(response.header("X-OAuth-Scopes")?);
+    github_uncovered(accepted, granted)
+}
+
+fn github_uncovered(
+    accepted: Vec<String>,
+    granted: Vec<String>,
+) -> Option<(Vec<String>, Vec<String>)> {
+    let covered = accepted.iter().any(|scope| {
+        crate::scopes::check_scopes(Provider::GitHub, &granted.join(","), &[scope])
+            .is_ok_and(|check| check.satisfied)
+    });
+    (!accepted.is_empty() && !covered).then_some((accepted, granted))
+}
+
+/// Whether a Data Center error body names an `AuthorisationException`
+/// (`com.atlassian.bitbucket.AuthorisationException`, and Stash's older package names).
+fn authorisation_exception(body: Option<&Value>) -> bool {
+    body.and_then(|b| b.get("errors")).and_then(Value::as_array).is_some_and(|errors| {
+        errors.iter().any(|e| {
+            e.get("exceptionName")
+                .and_then(Value::as_str)
+                .is_some_and(|name| name.rsplit('.').next() == Some("AuthorisationException"))
+        })
+    })
 }
 
 /// The message in a provider's error body.

@@ -152,7 +152,8 @@ codes! {
     OauthProviderError = "oauth.provider_error",
     /// The provider answered 401: the credentials are missing, wrong, expired or revoked.
     HttpUnauthorized = "http.unauthorized",
-    /// The provider answered 403: the credentials are valid but lack a permission.
+    /// The provider answered 403 (Bitbucket Data Center: 401 with an `AuthorisationException`):
+    /// the credentials are valid but lack a permission.
     HttpForbidden = "http.forbidden",
     /// The token lacks a scope the call needs (GitLab `insufficient_scope`, Bitbucket
     /// "lack one or more required privilege scopes").

@@ -75,6 +75,8 @@ const GH_AUTH_ERRORS: &str = "https://docs.github.com/en/apps/oauth-apps/maintai
 const GH_TOKEN_ERRORS: &str = "https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors";
 const GH_SCOPES: &str =
     "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps";
+const GH_REST_404: &str = "https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#404-not-found-for-an-existing-resource";
+const GH_RELEASES: &str = "https://docs.github.com/en/enterprise-server@latest/admin/all-releases";
 const GL_OAUTH: &str = "https://docs.gitlab.com/api/oauth2/";
 const GL_APPS: &str = "https://docs.gitlab.com/integration/oauth_provider/";
 const GL_SCOPES: &str =
@@ -355,18 +357,18 @@ fn entry_for(code: Code) -> Entry {
             on!(BBC, &["App passwords stop working on 2026-06-09: use an API token (with your Atlassian account email as the user name) or OAuth."], None),
             on!(BBDC, &["Check the HTTP access token under Manage account → HTTP access tokens; project and repository tokens only work as Bearer tokens."], None),
         ]),
-        Code::HttpForbidden => entry("Permission missing (403)", "The credentials are valid but lack a scope or a role for this call.", &[
+        Code::HttpForbidden => entry("Permission missing", "The credentials are valid but lack a scope or a role for this call (403; Bitbucket Data Center answers 401 with an AuthorisationException).", &[
             "Compare the granted scopes with what the profile needs, and the account's role with the minimum role.",
         ]).specific(&[
             on!(GH, &["GitHub says 'Resource not accessible by integration' or 'by personal access token': add the scope (classic) or the permission (fine-grained), or ask an organization owner to approve the token."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
             on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
-            on!(BBDC, &["Ask a project administrator for the permission the action needs (repository admin for webhooks)."], None),
+            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand."], None),
         ]),
         Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
             "Add the missing scope (named in the error) and connect again, or create a new token with it.",
         ]).specific(&[
-            on!(GH, &["GitHub classic tokens: edit the token under Settings → Developer settings → Personal access tokens and tick the scope; for OAuth, connect again with the scope requested."], Some(GH_SCOPES)),
+            on!(GH, &["GitHub hides a private repository from a token without the scope it needs: it answers 404 Not Found rather than 403, and the X-Accepted-OAuth-Scopes header names the scope (the error lists it).", "GitHub classic tokens: edit the token under Settings → Developer settings → Personal access tokens and tick the scope; for OAuth, connect again with the scope requested."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope: create a token with the scope (api to write, read_api to read), or tick it on the application and connect again."], Some(GL_SCOPES)),
             on!(BBC, &["Bitbucket: 'Your credentials lack one or more required privilege scopes.' Tick the required permissions on the OAuth consumer (Workspace settings → OAuth consumers → Edit), then connect again; pullrequest:write also grants repository:write."], Some(BBC_SCOPES)),
         ]),
@@ -389,6 +391,8 @@ fn entry_for(code: Code) -> Entry {
             "Check the project path, including groups and subgroups, and its spelling.",
             "Check the base URL: a missing relative URL root or context path makes every API address wrong.",
             "Check that the connected account can open the project in a browser.",
+        ]).specific(&[
+            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo; admin:repo_hook for webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
         ]),
         Code::NetworkUnreachable => entry("The instance cannot be reached", "No connection could be made: the address is wrong, the instance is down, or a firewall stands in between.", &[
             "Open the base URL in a browser from the same network the product runs in.",
@@ -422,7 +426,7 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["forgelink supports GitLab 9.0 and later; the device flow needs 17.2 or later."], None),
             on!(BBDC, &["OAuth 2.0 incoming links need Bitbucket Data Center 7.20 or later; older servers can connect with an HTTP access token (5.5+)."], Some(BBDC_LINKS)),
-            on!(GH, &["Enterprise Server versions out of support may lack endpoints; upgrade to a supported release."], None),
+            on!(GH, &["forgelink supports GitHub Enterprise Server 3.14 and later; older releases are past GitHub's support window (about a year per feature release) and may lack the endpoints it calls. An administrator upgrades the instance to a supported release."], Some(GH_RELEASES)),
         ]),
         Code::WebhookMissingSignature => entry("Unsigned delivery", "The delivery carries no signature or secret token, so anyone could have sent it.", &[
             "Set a secret on the webhook in the provider's settings and configure the same secret here.",
@@ -474,7 +478,7 @@ fn entry_for(code: Code) -> Entry {
             "Expect commit links and analyses of this repository to be unavailable until the tooling supports SHA-256.",
             "If possible, use a SHA-1 mirror of the repository for the integration.",
         ]).specific(&[
-            on!(GL, &["GitLab marks such projects with object_format sha256."], None),
+            on!(GL, &["GitLab's Projects API marks such projects with repository_object_format sha256."], Some("https://docs.gitlab.com/api/projects/")),
         ]),
         Code::FeedbackNoTarget => entry("Nowhere to post the feedback", "The feedback policy allows only places that are not available: no merge request or commit was given, and issues are turned off or the provider has none.", &[
             "Pass the merge request number or the commit, or allow another target in the policy.",

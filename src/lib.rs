@@ -57,8 +57,8 @@ pub use feedback::{
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
-    FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, ManualSetup,
-    PollOptions, PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, Receipt,
+    FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, PollOptions,
+    PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, Receipt,
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
     ScopeStatus, SkippedTarget, StorageError, SyncMode,
 };
@@ -93,6 +93,7 @@ pub use webhooks::{
     identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list, parse_webhook,
     prepare_create_hook, prepare_delete_hook, prepare_list_hooks, prepare_update_hook,
     verify_webhook, verify_webhook_with, Actor, BuiltinHmac, CommitStatus, EventKind,
-    HmacAlgorithm, HmacEngine, Hook, HookPage, HookSpec, Job, MergeRequest, Pipeline, Repository,
-    SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity, WebhookSecret,
+    HmacAlgorithm, HmacEngine, Hook, HookPage, HookSpec, Job, ManualSetup, MergeRequest, Pipeline,
+    Repository, SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity,
+    WebhookSecret,
 };

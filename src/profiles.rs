@@ -81,6 +81,12 @@ const fn needs(
     ProviderNeeds { provider, supported: true, scope_mode, scopes, min_role, webhook_events }
 }
 
+/// Connecting and testing a connection read `GET /2.0/user`, which needs `account`.
+const BBC_ACCOUNT: &str =
+    "Connecting and testing the connection read the account (GET /2.0/user), which needs account.";
+/// Registering webhooks needs `webhook`, and read access to each event's resource.
+const BBC_WEBHOOK: &str = "Registering and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
+
 const GH_REPO_READ: &str = "GitHub has no read-only scope for private repositories: reading their code, runs or pull requests needs repo.";
 
 static PROFILES: &[Profile] = &[
@@ -104,9 +110,10 @@ static PROFILES: &[Profile] = &[
                   need("job_events", "Job status changes (the Job Hook, object_kind build), with the failure reason."),
                   need("merge_requests_events", "Which merge request a pipeline belongs to, to comment on it.")]),
             needs(Provider::BitbucketCloud,
-                &[need("pipeline", "Reading pipelines, steps and their logs."),
-                  need("pullrequest", "Reading pull requests and commenting on them."),
-                  need("webhook", "Registering the repository webhooks.")],
+                &[need("account", BBC_ACCOUNT),
+                  need("pipeline", "Reading pipelines, steps and their logs."),
+                  need("pullrequest", "Reading pull requests and commenting on them; it includes reading the repositories (repository), which listing them needs."),
+                  need("webhook", BBC_WEBHOOK)],
                 need("admin", "Bitbucket Cloud lets only repository admins manage webhooks."),
                 &[need("repo:commit_status_created", "A build (Pipelines or external CI) started."),
                   need("repo:commit_status_updated", "A build passed or failed."),
@@ -140,7 +147,8 @@ static PROFILES: &[Profile] = &[
             needs(Provider::BitbucketCloud,
                 &[need("repository:write", "Cloning and pushing over https."),
                   need("pullrequest:write", "Opening and merging pull requests (it includes repository:write)."),
-                  need("account", "Naming the account the deployment acts as.")],
+                  need("account", "Naming the account the deployment acts as (GET /2.0/user, read when connecting)."),
+                  need("webhook", BBC_WEBHOOK)],
                 need("write", "Pushing branches and opening pull requests needs write access."),
                 &[need("repo:push", "New commits to deploy."),
                   need("pullrequest:fulfilled", "A pull request the product opened was merged.")]),
@@ -173,7 +181,8 @@ static PROFILES: &[Profile] = &[
             needs(Provider::BitbucketCloud,
                 &[need("repository", "Reading repositories and commits."),
                   need("pullrequest", "Reading pull requests and their activity."),
-                  need("account", "Reading workspace members and the connected account.")],
+                  need("account", "Reading workspace members and the connected account (GET /2.0/user, read when connecting)."),
+                  need("webhook", BBC_WEBHOOK)],
                 need("read", "Reading repositories and pull requests."),
                 &[need("pullrequest:created", "Pull requests opened."),
                   need("pullrequest:fulfilled", "Pull requests merged."),
@@ -201,7 +210,9 @@ static PROFILES: &[Profile] = &[
                 need("maintainer", "CI/CD variables are managed by Maintainers and Owners."),
                 &[]),
             needs(Provider::BitbucketCloud,
-                &[need("pipeline:variable", "Reading and writing repository and workspace variables.")],
+                &[need("pipeline:variable", "Reading and writing repository and workspace variables."),
+                  need("account", BBC_ACCOUNT),
+                  need("repository", "Listing the repositories to sync variables into.")],
                 need("admin", "Repository variables are managed by repository admins."),
                 &[]),
             ProviderNeeds {
@@ -231,7 +242,8 @@ static PROFILES: &[Profile] = &[
                   need("tag_push_events", "Tags pushed, scanned as they arrive.")]),
             needs(Provider::BitbucketCloud,
                 &[need("repository", "Cloning and reading commits."),
-                  need("account", "Listing the workspaces to scan.")],
+                  need("account", "Listing the workspaces to scan, and reading the account when connecting (GET /2.0/user)."),
+                  need("webhook", BBC_WEBHOOK)],
                 need("read", "Cloning repositories."),
                 &[need("repo:push", "Every push, scanned as it arrives.")]),
             needs(Provider::BitbucketDataCenter,
@@ -260,7 +272,9 @@ static PROFILES: &[Profile] = &[
             needs(Provider::BitbucketCloud,
                 &[need("repository", "Reading commits, diffs and files."),
                   need("pullrequest", "Reading pull requests."),
-                  need("pipeline", "Reading which build ran for which commit.")],
+                  need("pipeline", "Reading which build ran for which commit."),
+                  need("account", BBC_ACCOUNT),
+                  need("webhook", BBC_WEBHOOK)],
                 need("read", "Reading commits, diffs and pull requests."),
                 &[need("repo:push", "Commits to index as they land."),
                   need("pullrequest:updated", "Pull requests that carried them.")]),
@@ -312,6 +326,37 @@ mod tests {
                 }
                 assert!(!needs.min_role.reason.is_empty());
             }
+        }
+    }
+
+    /// What forgelink's own flows call on Bitbucket Cloud, with any profile: connecting and
+    /// testing read `GET /2.0/user` (account), discovering projects reads
+    /// `GET /2.0/user/permissions/repositories` (repository), and registering a profile's
+    /// webhooks needs `webhook` plus read access to each event's resource (repository for
+    /// `repo:*`, pullrequest for `pullrequest:*`), as Bitbucket's scope reference says.
+    #[test]
+    fn bitbucket_cloud_profiles_grant_what_the_flows_call() {
+        for profile in profiles() {
+            let needs = profile.for_provider(Provider::BitbucketCloud);
+            let granted: Vec<&str> = needs.scopes.iter().map(|n| n.name).collect();
+            let mut required = vec!["account", "repository"];
+            if !needs.webhook_events.is_empty() {
+                required.push("webhook");
+            }
+            for event in needs.webhook_events {
+                match event.name.split(':').next() {
+                    Some("repo") => required.push("repository"),
+                    Some("pullrequest") => required.push("pullrequest"),
+                    other => panic!("{}: no scope known for {other:?}", profile.id),
+                }
+            }
+            let check = crate::scopes::check_scopes(
+                Provider::BitbucketCloud,
+                &granted.join(" "),
+                &required,
+            )
+            .unwrap();
+            assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
         }
     }
 

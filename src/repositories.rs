@@ -3,7 +3,69 @@
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::error::{excerpt, Code};
+use crate::endpoints::Endpoints;
+use crate::error::{excerpt, Code, Error};
+use crate::provider::Provider;
+
+/// Text percent-encoded to stand as one URL path segment or query value (a space as `%20`, a
+/// slash as `%2F`, so that a GitLab path fits one segment).
+pub(crate) fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+fn invalid_project(provider: Provider, project: &str, shape: &str) -> Error {
+    Error::new(
+        Code::RepositoryInvalidPath,
+        format!(
+            "`{}` is not a {} repository path ({shape}).",
+            excerpt(project),
+            provider.display_name()
+        ),
+    )
+    .for_provider(provider)
+}
+
+/// The API URL of a repository and its web page, from its path (`owner/repo`,
+/// `group/subgroup/project` or a GitLab project id, `workspace/repo`, `PROJECT/repo`).
+pub(crate) fn repository_urls(
+    endpoints: &Endpoints,
+    project: &str,
+) -> Result<(String, String), Error> {
+    let provider = endpoints.provider;
+    let parts: Vec<&str> = project.trim().trim_matches('/').split('/').collect();
+    let (api, web) = (&endpoints.api, &endpoints.web);
+    let two = |shape: &str| match parts.as_slice() {
+        [a, b] if !a.is_empty() && !b.is_empty() => Ok((encode(a), encode(b))),
+        _ => Err(invalid_project(provider, project, shape)),
+    };
+    Ok(match provider {
+        Provider::GitHub => {
+            let (owner, repo) = two("owner/repo")?;
+            (format!("{api}/repos/{owner}/{repo}"), format!("{web}/{owner}/{repo}"))
+        }
+        Provider::GitLab => match parts.as_slice() {
+            [id] if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+                (format!("{api}/projects/{id}"), format!("{web}/projects/{id}"))
+            }
+            [_, _, ..] if parts.iter().all(|p| !p.is_empty()) => {
+                let path = parts.join("/");
+                (format!("{api}/projects/{}", encode(&path)), format!("{web}/{path}"))
+            }
+            _ => return Err(invalid_project(provider, project, "group/project or a project id")),
+        },
+        Provider::BitbucketCloud => {
+            let (workspace, repo) = two("workspace/repo")?;
+            (format!("{api}/repositories/{workspace}/{repo}"), format!("{web}/{workspace}/{repo}"))
+        }
+        Provider::BitbucketDataCenter => {
+            let (key, slug) = two("PROJECT/repo")?;
+            (
+                format!("{api}/projects/{key}/repos/{slug}"),
+                format!("{web}/projects/{key}/repos/{slug}"),
+            )
+        }
+    })
+}
 
 /// A diagnostic about one line of a pasted list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -147,6 +209,36 @@ fn data_center_path(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repository_urls_per_provider() {
+        let urls = |provider, base: Option<&str>, project: &str| {
+            repository_urls(&crate::endpoints(provider, base).unwrap(), project)
+        };
+        let gitlab = Some("https://example.com/gitlab");
+        assert_eq!(
+            urls(Provider::GitLab, gitlab, "group/sub app/p").unwrap(),
+            (
+                "https://example.com/gitlab/api/v4/projects/group%2Fsub%20app%2Fp".to_owned(),
+                "https://example.com/gitlab/group/sub app/p".to_owned()
+            )
+        );
+        assert_eq!(
+            urls(Provider::GitLab, gitlab, "42").unwrap().0,
+            "https://example.com/gitlab/api/v4/projects/42"
+        );
+        for bad in ["app", "group//app", "", "/"] {
+            let error = urls(Provider::GitLab, gitlab, bad).unwrap_err();
+            assert_eq!(error.code, Code::RepositoryInvalidPath, "{bad:?}");
+        }
+        assert_eq!(
+            urls(Provider::BitbucketDataCenter, Some("https://bb.example.com"), "PRJ/app")
+                .unwrap()
+                .1,
+            "https://bb.example.com/projects/PRJ/repos/app"
+        );
+        assert!(urls(Provider::GitHub, None, "a/b/c").is_err());
+    }
 
     #[test]
     fn lines_urls_duplicates_and_errors() {

@@ -86,7 +86,7 @@ const GITLAB: &[ScopeInfo] = &[
 ];
 
 const BITBUCKET_CLOUD: &[ScopeInfo] = &[
-    scope("account", "Read the user's account, workspaces and email addresses.", &[]),
+    scope("account", "Read the user's account (GET /2.0/user, which connecting calls), workspaces and email addresses.", &[]),
     scope("account:write", "Change the user's account settings.", &["account"]),
     scope("email", "Read the user's primary email address.", &[]),
     scope("repository", "Read repositories: source, clone over https, file browsing, archives.", &[]),
@@ -106,7 +106,7 @@ const BITBUCKET_CLOUD: &[ScopeInfo] = &[
     scope("runner:write", "Create, edit and delete runners.", &["runner"]),
     scope("snippet", "Read snippets.", &[]),
     scope("snippet:write", "Create, edit and delete snippets.", &["snippet"]),
-    scope("webhook", "Read and edit webhooks (with the scope of the resource they belong to).", &[]),
+    scope("webhook", "Read, create, edit and delete webhooks; creating one also needs read access to what its events concern (repository for repo:* events, pullrequest for pullrequest:* events).", &[]),
     scope("wiki", "Read and write repository wikis.", &[]),
 ];
 

@@ -1,10 +1,12 @@
 //! Bitbucket Data Center through the flows: a connection with an HTTP access token, and
 //! webhooks on a repository the account may read but not administer, which falls back to a
-//! manual setup whose secret then verifies deliveries.
+//! manual setup whose secret then verifies deliveries. Data Center refuses such calls with 401
+//! and an `AuthorisationException`, as its REST reference documents; a token it no longer
+//! accepts also gets 401, and must not be mistaken for a missing permission.
 
 mod support;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use forgelink::{
@@ -20,6 +22,8 @@ const BASE: &str = "https://bitbucket.example.com/bitbucket";
 struct DataCenter {
     storage: support::Store,
     requests: Rc<RefCell<Vec<String>>>,
+    /// The token was revoked after connecting: every call answers 401.
+    revoked: Rc<Cell<bool>>,
 }
 
 fn json(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
@@ -31,13 +35,14 @@ fn json(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
 impl Host for DataCenter {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         self.requests.borrow_mut().push(format!("{} {}", request.method, request.url));
-        let authorized = request.header_value("Authorization") == Some("Bearer BBDC-readonlytoken");
+        let authorized = request.header_value("Authorization") == Some("Bearer BBDC-readonlytoken")
+            && !self.revoked.get();
         let path = request.url.strip_prefix(BASE).unwrap_or("?");
         Ok(match (authorized, request.method.as_str(), path.split('?').next().unwrap_or("")) {
             (false, _, _) => json(
                 401,
                 &[],
-                r#"{"errors":[{"message":"Authentication failed. Please check your credentials and try again."}]}"#,
+                r#"{"errors":[{"context":null,"message":"Authentication failed. Please check your credentials and try again.","exceptionName":"com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException"}]}"#,
             ),
             (true, "GET", "/rest/api/latest/application-properties") => json(
                 200,
@@ -49,10 +54,35 @@ impl Host for DataCenter {
                 &[],
                 r#"{"name":"jdoe","emailAddress":"jdoe@example.com","id":101,"displayName":"Jane Doe","active":true,"slug":"jdoe","type":"NORMAL","links":{"self":[{"href":"https://bitbucket.example.com/bitbucket/users/jdoe"}]}}"#,
             ),
-            (true, _, p) if p.ends_with("/webhooks") || p.contains("/webhooks/") => json(
-                403,
+            // An older release, or a proxy in front of the server, answering 403.
+            (true, _, p)
+                if p.starts_with("/rest/api/latest/projects/PRJ/repos/legacy/webhooks") =>
+            {
+                json(
+                    403,
+                    &[],
+                    r#"{"errors":[{"context":null,"message":"You are not permitted to access this resource","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+                )
+            }
+            // A 401 that names no exception: the token works elsewhere, so it is a permission.
+            (true, _, p) if p.starts_with("/rest/api/latest/projects/PRJ/repos/plain/webhooks") => {
+                json(
+                    401,
+                    &[],
+                    r#"{"errors":[{"message":"The currently authenticated user has insufficient permissions to see webhooks in the repository."}]}"#,
+                )
+            }
+            // What the REST reference documents for a repository the account may not
+            // administer: 401 with an AuthorisationException.
+            (true, "GET", p) if p.ends_with("/webhooks") => json(
+                401,
                 &[],
-                r#"{"errors":[{"context":null,"message":"You are not permitted to access this resource","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+                r#"{"errors":[{"context":null,"message":"The currently authenticated user has insufficient permissions to see webhooks in the repository.","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+            ),
+            (true, _, p) if p.ends_with("/webhooks") || p.contains("/webhooks/") => json(
+                401,
+                &[],
+                r#"{"errors":[{"context":null,"message":"The currently authenticated user has insufficient permissions to create webhooks in the repository.","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
             ),
             _ => json(404, &[], r#"{"errors":[{"message":"Not found"}]}"#),
         })
@@ -97,18 +127,22 @@ fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={hex}")
 }
 
-#[test]
-fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
-    let host = DataCenter::default();
-    let flows = Flows::new(host.clone(), EncryptionKey::new(&[3; 32]).unwrap());
-    let connection = block_on(flows.connect_with_token(ConnectWithToken {
+fn connect(flows: &Flows<DataCenter>) -> forgelink::Connection {
+    block_on(flows.connect_with_token(ConnectWithToken {
         provider: Provider::BitbucketDataCenter,
         base_url: Some(format!("{BASE}/rest/api/1.0/")),
         token: AccessToken::new("BBDC-readonlytoken"),
         username: None,
         profile: Some("ci-failure-analysis".into()),
     }))
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
+    let host = DataCenter::default();
+    let flows = Flows::new(host.clone(), EncryptionKey::new(&[3; 32]).unwrap());
+    let connection = connect(&flows);
     assert_eq!(connection.account.username, "jdoe");
     assert_eq!(connection.server_version.as_deref(), Some("8.19.1"));
     assert_eq!(connection.base_url, BASE);
@@ -174,4 +208,47 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
         .borrow()
         .keys()
         .all(|k| k.starts_with("forgelink/v1/delivery/") || k.starts_with("forgelink/v1/state/")));
+}
+
+#[test]
+fn a_refused_hooks_call_is_a_manual_setup_only_while_the_token_works() {
+    let host = DataCenter::default();
+    let flows = Flows::new(host.clone(), EncryptionKey::new(&[5; 32]).unwrap());
+    let connection = connect(&flows);
+    let register = |projects: &[&str]| {
+        block_on(flows.register_webhooks(
+            &connection.id,
+            RegisterWebhooks {
+                projects: projects.iter().map(|p| (*p).to_owned()).collect(),
+                url: "https://app.example/hooks/bitbucket".into(),
+                profile: "ci-failure-analysis".into(),
+            },
+        ))
+        .unwrap()
+    };
+    // 401 with an AuthorisationException, 403, and a 401 naming no exception while the token
+    // works: each is a missing permission, handed to an administrator.
+    let results = register(&["PRJ/app", "PRJ/legacy", "PRJ/plain"]);
+    let outcome: Vec<(&str, RegistrationStatus, Option<Code>)> =
+        results.iter().map(|r| (r.project.as_str(), r.status, r.code)).collect();
+    assert_eq!(
+        outcome,
+        [
+            ("PRJ/app", RegistrationStatus::ManualSetupRequired, Some(Code::HttpForbidden)),
+            ("PRJ/legacy", RegistrationStatus::ManualSetupRequired, Some(Code::HttpForbidden)),
+            ("PRJ/plain", RegistrationStatus::ManualSetupRequired, Some(Code::HttpForbidden)),
+        ]
+    );
+    assert!(results.iter().all(|r| r.manual_setup.as_ref().is_some_and(|m| m.secret.len() >= 43)));
+    let guidance = results[0].guidance.as_ref().unwrap();
+    assert!(guidance.steps[0].contains("401"), "{guidance:?}");
+
+    // Once Data Center no longer accepts the token, its 401 is what it says: bad credentials.
+    host.revoked.set(true);
+    let results = register(&["PRJ/other"]);
+    assert_eq!(
+        (results[0].status, results[0].code),
+        (RegistrationStatus::Failed, Some(Code::HttpUnauthorized))
+    );
+    assert!(results[0].manual_setup.is_none());
 }

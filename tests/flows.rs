@@ -1,6 +1,7 @@
 //! The flows over an in-memory host and a scripted GitLab-shaped provider: single-use codes,
 //! rotating refresh tokens, and futures that yield at every I/O so that concurrent callers
-//! really interleave.
+//! really interleave. The same provider also plays Bitbucket Cloud's hooks API and a GitHub
+//! Enterprise Server's version, where their rules differ.
 
 mod support;
 
@@ -41,6 +42,13 @@ fn yield_now() -> YieldNow {
 /// A project hook as the fake GitLab keeps it: id, url, token, events.
 type FakeHook = (u64, String, String, Vec<String>);
 
+/// A repository hook as the fake Bitbucket Cloud keeps it: `{uuid}`, url, secret, events.
+type CloudHook = (String, String, String, Vec<String>);
+
+/// The access token the fake Bitbucket Cloud and GitHub Enterprise Server accept.
+const CLOUD_TOKEN: &str = "ATCTT3xFfGN0cloudrepositorytoken";
+const GHES_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+
 /// A GitLab under a relative root, as far as the flows see it.
 #[derive(Default)]
 struct Provider_ {
@@ -53,6 +61,10 @@ struct Provider_ {
     version: String,
     hooks: HashMap<String, Vec<FakeHook>>,
     next_hook_id: u64,
+    /// Bitbucket Cloud's hooks on `acme/app`.
+    cloud_hooks: Vec<CloudHook>,
+    /// What GitHub Enterprise Server's `/api/v3/meta` reports as `installed_version`.
+    ghes_version: String,
 }
 
 impl Provider_ {
@@ -71,6 +83,12 @@ impl Provider_ {
     }
 
     fn handle(&mut self, request: &HttpRequest, now: i64) -> HttpResponse {
+        if let Some(path) = request.url.strip_prefix("https://api.bitbucket.org/2.0") {
+            return self.bitbucket_cloud(request, path);
+        }
+        if let Some(path) = request.url.strip_prefix("https://ghes.example.com/api/v3") {
+            return self.github_enterprise(request, path);
+        }
         let path = request.url.strip_prefix("https://git.example.com/gitlab").unwrap_or("?");
         let form: BTreeMap<String, String> =
             url::form_urlencoded::parse(request.body.as_deref().unwrap_or("").as_bytes())
@@ -137,7 +155,7 @@ impl Provider_ {
                         None,
                     )
                 } else {
-                    (r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","object_format":"sha1","permissions":{"project_access":{"access_level":40},"group_access":{"access_level":30}}},{"id":2,"name":"new","path_with_namespace":"group/sub/new","web_url":"https://git.example.com/gitlab/group/sub/new","default_branch":"main","object_format":"sha256","permissions":{"project_access":null,"group_access":{"access_level":50}}}]"#,
+                    (r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","repository_object_format":"sha1","permissions":{"project_access":{"access_level":40},"group_access":{"access_level":30}}},{"id":2,"name":"new","path_with_namespace":"group/sub/new","web_url":"https://git.example.com/gitlab/group/sub/new","default_branch":"main","repository_object_format":"sha256","permissions":{"project_access":null,"group_access":{"access_level":50}}}]"#,
                      Some("<https://git.example.com/gitlab/api/v4/projects?membership=true&page=2>; rel=\"next\""))
                 };
                 let mut response = json(200, items);
@@ -166,6 +184,89 @@ impl Provider_ {
 }
 
 impl Provider_ {
+    /// Bitbucket Cloud as its hooks API documents it: a hook's `uuid` in braces, and the hook
+    /// addressed by that braced UUID, URL-encoded, in the path.
+    fn bitbucket_cloud(&mut self, request: &HttpRequest, path: &str) -> HttpResponse {
+        let error = |status, message: &str| {
+            json(
+                status,
+                &serde_json::json!({"type": "error", "error": {"message": message}}).to_string(),
+            )
+        };
+        if request.header_value("Authorization") != Some(&format!("Bearer {CLOUD_TOKEN}")) {
+            return error(401, "Token is invalid, expired, or not supported for this endpoint.");
+        }
+        let describe = |h: &CloudHook| serde_json::json!({"uuid": h.0, "url": h.1, "description": "forgelink", "subject_type": "repository", "active": true, "events": h.3, "secret_set": true});
+        let body: serde_json::Value =
+            serde_json::from_str(request.body.as_deref().unwrap_or("null")).unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default();
+        let hook = path.strip_prefix("/repositories/acme/app/hooks/");
+        let position = hook.and_then(|segment| {
+            self.cloud_hooks.iter().position(|h| {
+                segment == format!("%7B{}%7D", h.0.trim_start_matches('{').trim_end_matches('}'))
+            })
+        });
+        match (request.method.as_str(), path, position) {
+            ("GET", "/user", _) => {
+                let mut response = json(
+                    200,
+                    r#"{"uuid":"{d301aafa-d676-4ee0-88be-962be7417567}","username":"ada","display_name":"Ada Lovelace","links":{"html":{"href":"https://bitbucket.org/ada/"}}}"#,
+                );
+                response.headers.push(("x-oauth-scopes".into(), "account, repository, pullrequest, webhook, pipeline".into()));
+                response
+            }
+            ("GET", "/repositories/acme/app/hooks", _) => json(
+                200,
+                &serde_json::json!({"pagelen": 100, "page": 1, "size": self.cloud_hooks.len(), "values": self.cloud_hooks.iter().map(describe).collect::<Vec<_>>()}).to_string(),
+            ),
+            ("POST", "/repositories/acme/app/hooks", _) => {
+                let uuid = format!("{{908a6d9e-0f3c-4b61-9b1e-{:012x}}}", self.cloud_hooks.len() + 1);
+                let events = body["events"]
+                    .as_array()
+                    .map(|e| e.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                let hook = (
+                    uuid,
+                    body["url"].as_str().unwrap_or_default().to_owned(),
+                    body["secret"].as_str().unwrap_or_default().to_owned(),
+                    events,
+                );
+                let answer = describe(&hook).to_string();
+                self.cloud_hooks.push(hook);
+                json(201, &answer)
+            }
+            ("PUT", _, Some(i)) => {
+                let hook = &mut self.cloud_hooks[i];
+                hook.1 = body["url"].as_str().unwrap_or_default().to_owned();
+                hook.2 = body["secret"].as_str().unwrap_or_default().to_owned();
+                json(200, &describe(hook).to_string())
+            }
+            ("DELETE", _, Some(i)) => {
+                self.cloud_hooks.remove(i);
+                json(204, "")
+            }
+            _ => error(404, "Resource not found"),
+        }
+    }
+
+    /// A GitHub Enterprise Server that tells its version.
+    fn github_enterprise(&mut self, request: &HttpRequest, path: &str) -> HttpResponse {
+        if request.header_value("Authorization") != Some(&format!("Bearer {GHES_TOKEN}")) {
+            return json(401, r#"{"message":"Bad credentials","status":"401"}"#);
+        }
+        let mut response = match path {
+            "/user" => json(200, r#"{"login":"ada","id":1,"name":"Ada Lovelace","html_url":"https://ghes.example.com/ada"}"#),
+            "/meta" => json(
+                200,
+                &serde_json::json!({"verifiable_password_authentication": true, "installed_version": self.ghes_version}).to_string(),
+            ),
+            _ => json(404, r#"{"message":"Not Found","status":"404"}"#),
+        };
+        response.headers.push(("X-OAuth-Scopes".into(), "repo, admin:repo_hook".into()));
+        response.headers.push(("X-GitHub-Enterprise-Version".into(), self.ghes_version.clone()));
+        response
+    }
+
     fn hooks_api(&mut self, method: &str, path: &str, request: &HttpRequest) -> HttpResponse {
         let rest = path.trim_start_matches("/api/v4/projects/");
         let (project, tail) = rest.split_once("/hooks").unwrap();
@@ -582,14 +683,14 @@ fn projects_are_discovered_page_by_page_with_roles() {
     let cursor = first.next_cursor.clone().unwrap();
     let second = block_on(flows.discover_projects(
         &connection.id,
-        forgelink::DiscoverOptions { search: None, cursor: Some(cursor) },
+        forgelink::DiscoverOptions { cursor: Some(cursor), ..Default::default() },
     ))
     .unwrap();
     assert_eq!(second.projects[0].role.as_deref(), Some("reporter"));
     assert!(second.next_cursor.is_none());
     let elsewhere = forgelink::DiscoverOptions {
-        search: None,
         cursor: Some("https://evil.example/api/v4/projects".into()),
+        ..Default::default()
     };
     assert_eq!(
         block_on(flows.discover_projects(&connection.id, elsewhere)).unwrap_err().code,
@@ -613,10 +714,9 @@ fn discovery_leaves_out_excluded_paths_and_flags_sha256_repositories() {
         flagged,
         [("group/app", None), ("group/sub/new", Some(Code::RepositorySha256Unsupported))]
     );
-    let exclude = ["Group/Sub/*".to_owned(), "  ".to_owned()];
-    let page =
-        block_on(flows.discover_projects_excluding(&connection.id, Default::default(), &exclude))
-            .unwrap();
+    let exclude = vec!["Group/Sub/*".to_owned(), "  ".to_owned()];
+    let options = forgelink::DiscoverOptions { exclude, ..Default::default() };
+    let page = block_on(flows.discover_projects(&connection.id, options)).unwrap();
     assert_eq!(page.projects.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["group/app"]);
     assert_eq!(page.excluded, 1);
     assert!(page.next_cursor.is_some(), "the next page is still there");
@@ -752,4 +852,133 @@ fn disconnect_removes_the_webhooks_too() {
         host.storage.borrow().keys().collect::<Vec<_>>()
     );
     assert!(report.manual_steps.is_empty());
+}
+
+fn connect_bitbucket_cloud(flows: &Flows<MemoryHost>) -> forgelink::Connection {
+    let input: ConnectWithToken = serde_json::from_value(serde_json::json!({
+        "provider": "bitbucket-cloud", "token": CLOUD_TOKEN, "profile": "deployments"
+    }))
+    .unwrap();
+    block_on(flows.connect_with_token(input)).unwrap()
+}
+
+/// A `repo:push` delivery as Bitbucket Cloud sends it: `X-Hook-UUID` without braces, signed
+/// with the hook's secret.
+/// Each delivery pushes another commit, derived from the request's UUID.
+fn cloud_push(secret: &str, hook_uuid: &str, request: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    use hmac::Mac as _;
+    let commit = format!("{:0<40}", request.replace('-', ""));
+    let body = serde_json::json!({
+        "push": {"changes": [{"new": {"type": "branch", "name": "main", "target": {"type": "commit", "hash": commit}}, "old": null, "created": true, "forced": false, "closed": false, "truncated": false}]},
+        "repository": {"type": "repository", "full_name": "acme/app", "name": "app", "uuid": "{1c4d7b8a-3b11-4b9a-9a3c-6bdc2fd5e1b4}"},
+        "actor": {"type": "user", "display_name": "Ada Lovelace", "uuid": "{d301aafa-d676-4ee0-88be-962be7417567}", "nickname": "ada"}
+    })
+    .to_string()
+    .into_bytes();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let headers = vec![
+        ("X-Event-Key".to_owned(), "repo:push".to_owned()),
+        ("X-Request-UUID".to_owned(), request.to_owned()),
+        ("X-Hook-UUID".to_owned(), hook_uuid.to_owned()),
+        ("X-Attempt-Number".to_owned(), "1".to_owned()),
+        ("X-Hub-Signature".to_owned(), format!("sha256={hex}")),
+    ];
+    (headers, body)
+}
+
+fn route_key(hook_id: &str) -> String {
+    use sha2::Digest as _;
+    let hex: String =
+        sha2::Sha256::digest(hook_id.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    format!("forgelink/v1/route/bitbucket-cloud/hook/{hex}")
+}
+
+#[test]
+fn bitbucket_cloud_deliveries_find_their_hook_by_its_uuid_without_braces() {
+    use forgelink::ReceiptStatus::{Accepted, Duplicate};
+    use forgelink::RegistrationStatus::{Created, Removed, Updated};
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let connection = connect_bitbucket_cloud(&flows);
+    assert_eq!(connection.account.username, "ada");
+    let register = || {
+        let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
+            "projects": ["acme/app"], "url": "https://app.example/hooks/bitbucket", "profile": "deployments",
+        }))
+        .unwrap();
+        block_on(flows.register_webhooks(&connection.id, request)).unwrap()
+    };
+    let results = register();
+    let braced = "{908a6d9e-0f3c-4b61-9b1e-000000000001}";
+    let bare = "908a6d9e-0f3c-4b61-9b1e-000000000001";
+    assert_eq!((results[0].status, results[0].hook_id.as_deref()), (Created, Some(braced)));
+    let secret = host.provider.borrow().cloud_hooks[0].2.clone();
+
+    // The API said {uuid}; the delivery says uuid, in whichever case.
+    let (headers, body) = cloud_push(&secret, bare, "afe4b9d0-a4fb-4e0f-8d13-c2c5e5a2b1f0");
+    let receive = |headers: &[(String, String)], body: &[u8]| {
+        block_on(flows.receive_webhook(headers, body, forgelink::ReceiveOptions::default()))
+            .unwrap()
+    };
+    let receipt = receive(&headers, &body);
+    assert_eq!((receipt.status, receipt.code), (Accepted, None), "{receipt:?}");
+    assert_eq!(receive(&headers, &body).status, Duplicate);
+    let (headers, body) =
+        cloud_push(&secret, &bare.to_ascii_uppercase(), "0b6f4f1e-1c1a-4a1e-9d6b-5a0c7a3f2e10");
+    assert_eq!(receive(&headers, &body).status, Accepted);
+
+    // A hook recorded by an earlier release is keyed by the UUID as the API wrote it.
+    {
+        let mut storage = host.storage.borrow_mut();
+        let record = storage.remove(&route_key(bare)).expect("the route by the bare UUID");
+        storage.insert(route_key(braced), record);
+    }
+    let (headers, body) = cloud_push(&secret, bare, "c2f1a9e4-7b7d-4d0e-8f43-3b9d2a6e1c55");
+    assert_eq!(receive(&headers, &body).status, Accepted);
+
+    // Updating and removing address the hook by its braced UUID, URL-encoded.
+    let results = register();
+    assert_eq!((results[0].status, results[0].hook_id.as_deref()), (Updated, Some(braced)));
+    assert_eq!(host.provider.borrow().cloud_hooks.len(), 1);
+    let report = block_on(flows.disconnect(&connection.id)).unwrap();
+    assert_eq!(report.webhooks[0].status, Removed, "{:?}", report.webhooks);
+    assert!(host.provider.borrow().cloud_hooks.is_empty());
+    let storage = host.storage.borrow();
+    assert!(
+        storage.keys().all(|k| !k.starts_with("forgelink/v1/route/")),
+        "{:?}",
+        storage.keys().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn github_enterprise_server_older_than_the_supported_releases_is_refused() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let input = || -> ConnectWithToken {
+        serde_json::from_value(serde_json::json!({
+            "provider": "github", "baseUrl": "https://ghes.example.com", "token": GHES_TOKEN
+        }))
+        .unwrap()
+    };
+    host.provider.borrow_mut().ghes_version = "3.13.4".into();
+    let error = block_on(flows.connect_with_token(input())).unwrap_err();
+    assert_eq!(error.code, Code::ServerTooOld);
+    assert!(error.message.contains("3.13.4") && error.message.contains("3.14"), "{error}");
+    assert!(error.guidance().steps[0].contains("GitHub Enterprise Server 3.14"));
+
+    host.provider.borrow_mut().ghes_version = "3.14.2".into();
+    let connection = block_on(flows.connect_with_token(input())).unwrap();
+    assert_eq!(connection.server_version.as_deref(), Some("3.14.2"));
+
+    // An instance restored from an old backup fails its version check, as GitLab's does.
+    host.provider.borrow_mut().ghes_version = "2.22.0".into();
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = report.checks.iter().find(|c| c.name == "server-version").unwrap();
+    assert_eq!(
+        (report.ok, check.status, check.code),
+        (false, forgelink::CheckStatus::Fail, Some(Code::ServerTooOld))
+    );
 }

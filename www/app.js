@@ -2,9 +2,11 @@
 // redirect URIs a provider accepts, which scopes a profile needs, how the authorization URL is
 // built) comes from the forgelink package; this file only asks it and shows the answers.
 
-import { errorCard, guidanceBlock, h, loadForgelink, nextId, rich } from "/ui.js";
+import { loadConfig } from "/api.js";
+import { startConnectedSteps } from "/connect.js";
+import { copyText, errorCard, guidanceBlock, h, loadForgelink, nextId, radioChoice, renderInto, rich } from "/ui.js";
 
-const forgelink = await loadForgelink();
+const [forgelink, config] = await Promise.all([loadForgelink(), loadConfig()]);
 const { validateBaseUrl, endpoints, validateRedirectUri, scopeCatalog, profiles, authorizationUrl, troubleshoot } =
   forgelink;
 
@@ -78,9 +80,9 @@ const catalogFor = (provider) => {
   return catalogs.get(provider);
 };
 
-// The redirect URI the product sends in its authorization requests: this page's own origin,
-// so it is right wherever the wizard is served from.
-const productRedirectUri = `${location.origin}/oauth/callback`;
+// The redirect URI the product sends in its authorization requests: the server's own callback,
+// or this page's origin when the page is served without the wizard's server.
+const productRedirectUri = config ? config.redirectUri : `${location.origin}/oauth/callback`;
 
 const state = {
   provider: "github",
@@ -96,41 +98,7 @@ const baseUrlInput = $("base-url");
 const redirectInput = $("redirect-uri");
 const clientIdInput = $("client-id");
 
-/** Replaces a container's content only when what it shows changed, so live regions announce
- * changes rather than every keystroke, and focus inside them survives unrelated typing. */
-function renderInto(container, key, build) {
-  if (container.dataset.key === key) return;
-  container.dataset.key = key;
-  container.replaceChildren(...[build()].flat().filter(Boolean));
-}
-
 // ---------------------------------------------------------------- choices
-
-// The whole card is the label, so a click anywhere on it chooses; the radio's name is only
-// the title and the detail is its description, so a screen reader says each once.
-function radioChoice({ name, value, checked, title, detail, onChange }) {
-  const id = nextId(name);
-  return h(
-    "label",
-    { class: "choice", for: id },
-    h("input", {
-      type: "radio",
-      id,
-      name,
-      value,
-      checked,
-      "aria-labelledby": `${id}-title`,
-      "aria-describedby": detail ? `${id}-detail` : undefined,
-      onchange: onChange,
-    }),
-    h(
-      "span",
-      { class: "choice-text" },
-      h("span", { class: "choice-title", id: `${id}-title` }, title),
-      detail && h("span", { class: "choice-detail", id: `${id}-detail` }, detail),
-    ),
-  );
-}
 
 function renderProviderOptions() {
   $("provider-options").replaceChildren(
@@ -459,7 +427,7 @@ function renderProfile() {
   });
 }
 
-// ---------------------------------------------------------------- step 3: the OAuth application
+// ---------------------------------------------------------------- step 4: the OAuth application
 
 /** Where to click on each provider. The menu names follow each provider's own documentation. */
 function applicationSteps(providerId, deployment, base) {
@@ -474,7 +442,7 @@ function applicationSteps(providerId, deployment, base) {
           "**Application name**: a name people will recognise when they approve access. **Homepage URL**: this product's address.",
           "**Authorization callback URL**: paste the redirect URI below.",
           "Select **Register application**.",
-          "Copy the **Client ID** into step 4. Then **Generate a new client secret** and keep it for the next page: GitHub shows it only once.",
+          "Copy the **Client ID** into step 5. Then **Generate a new client secret** and paste it into step 5 too: GitHub shows it only once.",
         ],
       };
     }
@@ -492,7 +460,7 @@ function applicationSteps(providerId, deployment, base) {
           "**Name**: a name people will recognise. **Redirect URI**: paste the redirect URI below, exactly.",
           "Keep **Confidential** ticked: the secret stays on this product's server and never reaches a browser.",
           "Under **Scopes**, tick the scopes listed below and no others.",
-          "Select **Save application**. Copy the **Application ID** into step 4 and keep the **Secret** for the next page.",
+          "Select **Save application**. Copy the **Application ID** and the **Secret** into step 5.",
         ],
       };
     }
@@ -503,7 +471,7 @@ function applicationSteps(providerId, deployment, base) {
           "Open the workspace, select the settings cog → **Workspace settings** → **OAuth consumers** (under Apps and features) → **Add consumer**.",
           "**Name**: a name people will recognise. **Callback URL**: paste the redirect URI below.",
           "Under **Permissions**, tick each permission listed below. Bitbucket Cloud fixes permissions on the consumer; the authorization URL cannot ask for more.",
-          "Select **Save**, then select the consumer's name to show its **Key** (the client ID, for step 4) and **Secret** (for the next page).",
+          "Select **Save**, then select the consumer's name to show its **Key** (the client ID) and **Secret**, and paste both into step 5.",
         ],
       };
     case "bitbucket-data-center":
@@ -515,7 +483,7 @@ function applicationSteps(providerId, deployment, base) {
           "Choose **External application** and the direction **Incoming**, then **Continue**.",
           "**Name**: a name people will recognise. **Redirect URL**: paste the redirect URI below. It must use https unless this product runs on the same machine.",
           "Under **Application permissions**, select the permissions listed below.",
-          "Select **Save**. Copy the **Client ID** into step 4 and keep the **Client secret** for the next page.",
+          "Select **Save**. Copy the **Client ID** and the **Client secret** into step 5.",
         ],
       };
     default:
@@ -655,7 +623,7 @@ function renderScopes() {
   });
 }
 
-// ---------------------------------------------------------------- step 4: the authorization URL
+// ---------------------------------------------------------------- step 5: the authorization URL
 
 let lastAuthorizationAnnouncement = "";
 
@@ -716,20 +684,14 @@ function renderAuthorization() {
       h(
         "p",
         {},
-        `Opening this URL sends a person to ${providerName} to approve access, then back to the redirect URI above, ` +
-          "where this product checks the answer. Exchanging the code for a token comes on the next page.",
+        `This is where “Connect” sends a person: to ${providerName} to approve access, then back to the redirect URI above, ` +
+          "where this product's server exchanges the code with the client secret. Connecting uses a fresh state and PKCE verifier, kept by the server.",
       ),
       h("p", { class: "url-block" }, h("code", { id: "authorization-url" }, result.url)),
       h(
         "div",
         { class: "actions" },
         copyButton,
-        h(
-          "a",
-          { class: "button button-secondary", href: result.url, target: "_blank", rel: "noopener noreferrer", onclick: () => rememberPending(result.state) },
-          `Try it on ${providerName}`,
-          h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
-        ),
       ),
       copyStatus,
       h(
@@ -749,55 +711,13 @@ function renderAuthorization() {
   );
 }
 
-// The callback page checks the state the provider sends back against the one this URL
-// carried. The link opens a new tab without an opener, which gets a fresh sessionStorage,
-// so the state goes to localStorage, and the callback page removes it once read.
-const PENDING_KEY = "forgelink-wizard.pending-authorization";
-
-function rememberPending(oauthState) {
-  try {
-    localStorage.setItem(PENDING_KEY, JSON.stringify({ state: oauthState, provider: state.provider }));
-  } catch {
-    // Storage may be disabled; the callback page then explains that it cannot check the state.
-  }
-}
-
-// ---------------------------------------------------------------- copying
-
-/** Copies text; where the clipboard API is refused, falls back to a selection and the
- * legacy copy command, and as a last resort leaves the text selected for Ctrl+C. */
-async function copyText(text, button, statusEl, what) {
-  let copied = false;
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      copied = true;
-    }
-  } catch {
-    copied = false;
-  }
-  if (!copied) {
-    const scratch = h("textarea", { class: "copy-scratch", readonly: true, "aria-hidden": "true", tabindex: "-1" });
-    scratch.value = text;
-    document.body.append(scratch);
-    scratch.select();
-    try {
-      copied = document.execCommand("copy");
-    } catch {
-      copied = false;
-    }
-    scratch.remove();
-    button.focus();
-  }
-  statusEl.textContent = copied ? `Copied ${what}.` : `Copying was blocked by the browser: select the text and press Ctrl+C (⌘C on a Mac).`;
-  statusEl.dataset.copied = String(copied);
-}
-
 $("copy-redirect-uri").addEventListener("click", (event) => {
   copyText(redirectInput.value.trim(), event.currentTarget, $("copy-status"), "the redirect URI");
 });
 
 // ---------------------------------------------------------------- wiring
+
+const listeners = [];
 
 function update() {
   renderBaseUrl();
@@ -806,6 +726,76 @@ function update() {
   renderRedirectUri();
   renderScopes();
   renderAuthorization();
+  for (const listener of listeners) listener();
+}
+
+/** What the later steps read of the choices made above, and a way to hear of changes. */
+const choices = {
+  forgelink,
+  config,
+  get provider() {
+    return state.provider;
+  },
+  get providerName() {
+    return providerById(state.provider).name;
+  },
+  get deployment() {
+    return deploymentById(state.provider, state.deployment);
+  },
+  /** The normalised address when it is usable, else what was typed; null for a cloud left as it is. */
+  get baseUrl() {
+    if (state.report && state.report.ok) return state.report.baseUrl;
+    return baseUrlInput.value.trim() === "" ? null : baseUrlInput.value;
+  },
+  get profile() {
+    return needsFor(state.profile, state.provider).profile;
+  },
+  get needs() {
+    return needsFor(state.profile, state.provider).needs;
+  },
+  get clientId() {
+    return clientIdInput.value.trim();
+  },
+  onChange(listener) {
+    listeners.push(listener);
+  },
+  /** Chooses a provider's instance by its address (the sandbox's, say), as if typed. */
+  useInstance(providerId, url) {
+    const report = validateBaseUrl(providerId, url);
+    const d = deploymentOfReport(report, providerId) ?? providerById(providerId).deployments[0];
+    baseUrlInput.value = url;
+    state.baseUrlEdited = true;
+    selectProvider(providerId, { deployment: d.id });
+    renderProviderOptions();
+  },
+  /** Keeps the choices (never a secret) for the page the provider sends the person back to. */
+  remember() {
+    try {
+      sessionStorage.setItem(CHOICES_KEY, JSON.stringify({ provider: state.provider, deployment: state.deployment, profile: state.profile, baseUrl: baseUrlInput.value, clientId: clientIdInput.value }));
+    } catch {
+      // Without storage the person chooses again after coming back; nothing breaks.
+    }
+  },
+};
+
+const CHOICES_KEY = "forgelink-wizard.choices";
+
+/** The choices kept by `remember` before the person left for the provider, used once. */
+function restoreChoices() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(CHOICES_KEY) ?? "null");
+    sessionStorage.removeItem(CHOICES_KEY);
+  } catch {
+    saved = null;
+  }
+  if (!saved || !providerById(saved.provider)) return;
+  state.provider = saved.provider;
+  state.deployment = deploymentById(saved.provider, saved.deployment) ? saved.deployment : providerById(saved.provider).deployments[0].id;
+  if (allProfiles.some((p) => p.id === saved.profile)) state.profile = saved.profile;
+  baseUrlInput.value = typeof saved.baseUrl === "string" ? saved.baseUrl : "";
+  state.baseUrlEdited = baseUrlInput.value !== "";
+  clientIdInput.value = typeof saved.clientId === "string" ? saved.clientId : "";
 }
 
 baseUrlInput.addEventListener("input", () => {
@@ -821,11 +811,14 @@ clientIdInput.addEventListener("input", () => renderAuthorization());
 form.addEventListener("submit", (event) => event.preventDefault());
 
 redirectInput.value = productRedirectUri;
+restoreChoices();
 renderProviderOptions();
 renderDeploymentOptions();
 renderProfileOptions();
 applyDeploymentDefaults();
 update();
+
+await startConnectedSteps(choices);
 
 $("load-status").remove();
 form.hidden = false;

@@ -32,7 +32,7 @@ const contentTypes = {
 
 // The page promises no external fonts or scripts; the policy makes the browser hold it to
 // that. 'wasm-unsafe-eval' is what compiling the package's wasm needs, and nothing more.
-const securityHeaders = {
+export const securityHeaders = {
   "Content-Security-Policy":
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
@@ -44,7 +44,7 @@ const securityHeaders = {
   "Cache-Control": "no-cache",
 };
 
-function send(res, status, body, headers = {}) {
+export function send(res, status, body, headers = {}) {
   const payload = typeof body === "string" ? Buffer.from(body) : body;
   res.writeHead(status, {
     ...securityHeaders,
@@ -92,7 +92,10 @@ async function resolveFile(target) {
   return file;
 }
 
-function handler(roots) {
+/** The request handler that serves the two roots; the wizard's server reuses it for every
+ * path its API does not claim. */
+export function staticFiles({ wwwDir = defaultWwwDir, pkgDir = defaultPkgDir } = {}) {
+  const roots = { www: resolve(wwwDir), pkg: resolve(pkgDir) };
   return async (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       send(res, 405, "Method not allowed\n", { Allow: "GET, HEAD" });
@@ -151,8 +154,11 @@ function handler(roots) {
  * EADDRINUSE) so the caller can explain it.
  */
 export function startServer({ port = 8080, host = "127.0.0.1", wwwDir = defaultWwwDir, pkgDir = defaultPkgDir } = {}) {
-  const roots = { www: resolve(wwwDir), pkg: resolve(pkgDir) };
-  const server = createServer(handler(roots));
+  return listen(createServer(staticFiles({ wwwDir, pkgDir })), { port, host });
+}
+
+/** Listens on `host` (127.0.0.1 unless told) and resolves to `{ server, port, url, close }`. */
+export function listen(server, { port, host = "127.0.0.1" }) {
   return new Promise((resolvePromise, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -170,10 +176,51 @@ export function startServer({ port = 8080, host = "127.0.0.1", wwwDir = defaultW
   });
 }
 
-function parsePort(text) {
+/** The port in `PORT`, 8080 when unset; null when it is not a port number. */
+export function parsePort(text) {
   if (text === undefined || text === "") return 8080;
   if (!/^\d+$/.test(text) || Number(text) > 65535) return null;
   return Number(text);
+}
+
+/** What to tell a person whose port could not be opened, in the terms of the command they ran. */
+export function explainListenError(error, port, command = "make demo") {
+  if (error.code === "EADDRINUSE") {
+    return (
+      `Port ${port} on 127.0.0.1 is already in use, perhaps by an earlier demo still running.\n` +
+      `Stop that program, or pick another port: PORT=${port === 8080 ? 8081 : port + 1} ${command}`
+    );
+  }
+  if (error.code === "EACCES") return `Not allowed to listen on port ${port}; choose a port above 1023, for example PORT=8080.`;
+  return `Could not start the server: ${error.message}`;
+}
+
+/** Runs `stop` once on the first SIGINT (Ctrl-C) or SIGTERM, then exits. */
+export function stopOnSignals(stop) {
+  let stopping = false;
+  const handle = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await stop(signal);
+      process.exit(0);
+    } catch (error) {
+      console.error(`Stopping failed: ${error && error.message ? error.message : error}`);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => handle("SIGINT"));
+  process.on("SIGTERM", () => handle("SIGTERM"));
+}
+
+/** Whether the module at `moduleUrl` is the script node was started with. */
+export function isMainModule(moduleUrl) {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
 }
 
 async function main() {
@@ -189,41 +236,17 @@ async function main() {
   try {
     running = await startServer({ port });
   } catch (error) {
-    if (error.code === "EADDRINUSE") {
-      console.error(
-        `Port ${port} on 127.0.0.1 is already in use, perhaps by an earlier demo still running.\n` +
-          `Stop that program, or pick another port: PORT=${port === 8080 ? 8081 : port + 1} make demo`,
-      );
-    } else if (error.code === "EACCES") {
-      console.error(`Not allowed to listen on port ${port}; choose a port above 1023, for example PORT=8080.`);
-    } else {
-      console.error(`Could not start the server: ${error.message}`);
-    }
+    console.error(explainListenError(error, port, "node www/serve.mjs"));
     process.exit(1);
   }
-  console.log(`forgelink setup wizard: ${running.url}`);
+  console.log(`forgelink setup wizard (static pages only): ${running.url}`);
   console.log("Serving only on this machine (127.0.0.1). Press Ctrl-C to stop.");
-  let stopping = false;
-  const stop = async (signal) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     await running.close();
     console.log(`\nStopped (${signal}).`);
-    process.exit(0);
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  });
 }
 
-function isMain() {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   main();
 }

@@ -91,3 +91,71 @@ export function errorCard(error, guidance = error && error.guidance) {
     guidanceBlock(guidance),
   );
 }
+
+/** Replaces a container's content only when what it shows changed, so live regions announce
+ * changes rather than every keystroke, and focus inside them survives unrelated typing. */
+export function renderInto(container, key, build) {
+  if (container.dataset.key === key) return;
+  container.dataset.key = key;
+  container.replaceChildren(...[build()].flat().filter(Boolean));
+}
+
+// The whole card is the label, so a click anywhere on it chooses; the radio's name is only
+// the title and the detail is its description, so a screen reader says each once.
+export function radioChoice({ name, value, checked, title, detail, onChange }) {
+  const id = nextId(name);
+  return h(
+    "label",
+    { class: "choice", for: id },
+    h("input", {
+      type: "radio",
+      id,
+      name,
+      value,
+      checked,
+      "aria-labelledby": `${id}-title`,
+      "aria-describedby": detail ? `${id}-detail` : undefined,
+      onchange: onChange,
+    }),
+    h(
+      "span",
+      { class: "choice-text" },
+      h("span", { class: "choice-title", id: `${id}-title` }, title),
+      detail && h("span", { class: "choice-detail", id: `${id}-detail` }, detail),
+    ),
+  );
+}
+
+/** Copies text; where the clipboard API is refused, falls back to a selection and the
+ * legacy copy command, and as a last resort leaves the text selected for Ctrl+C. */
+export async function copyText(text, button, statusEl, what) {
+  let copied = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    }
+  } catch {
+    copied = false;
+  }
+  if (!copied) {
+    const scratch = h("textarea", { class: "copy-scratch", readonly: true, "aria-hidden": "true", tabindex: "-1" });
+    scratch.value = text;
+    document.body.append(scratch);
+    scratch.select();
+    try {
+      copied = document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
+    scratch.remove();
+    button.focus();
+  }
+  statusEl.textContent = copied ? `Copied ${what}.` : `Copying was blocked by the browser: select the text and press Ctrl+C (⌘C on a Mac).`;
+  statusEl.dataset.copied = String(copied);
+}
+
+/** Replaces a container's children, skipping what is absent (`null`, `false`) as `h` does. */
+export function fill(container, ...children) {
+  container.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+}

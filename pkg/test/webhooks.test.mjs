@@ -27,7 +27,7 @@ import {
   verifyAndParseWebhook,
   verifyWebhook,
 } from "../flows.js";
-import { BASE, gitlab, pushDelivery, slowStorage, TOKEN } from "./support/gitlab.mjs";
+import { BASE, gitlab, issueDelivery, pushDelivery, slowStorage, TOKEN } from "./support/gitlab.mjs";
 
 const require = createRequire(import.meta.url);
 const root = new URL("../../", import.meta.url);
@@ -210,7 +210,9 @@ test("webhook registration requests and answers, for every provider", () => {
     const body = JSON.parse(create.body);
     assert.ok(JSON.stringify(body).includes("s3cret"), `${instance.provider}: the secret is sent`);
     assert.ok(!JSON.stringify(body).includes('"insecure_ssl":"1"') && !JSON.stringify(body).includes('"skip_cert_verification":true'));
-    assert.equal(prepareUpdateHook(instance, "tok", project, "7", hook).url, `${url}/7`);
+    // Bitbucket Cloud names hooks by UUID, written in braces in its URLs.
+    const hookPath = instance.provider === "bitbucket-cloud" ? "%7B7%7D" : "7";
+    assert.equal(prepareUpdateHook(instance, "tok", project, "7", hook).url, `${url}/${hookPath}`);
     assert.equal(prepareDeleteHook(instance, "tok", project, "7").method, "DELETE");
     assert.ok(prepareListHooks(instance, "tok", project).url.startsWith(`${url}?`));
   }
@@ -350,19 +352,26 @@ test("projects, webhook registration, and one delivery received once by two inst
   await assert.rejects(one.discoverProjects(connection.id, { page: 2 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
 });
 
-test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten", async () => {
+test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten; a CI state is remembered longer", async () => {
   const server = gitlab();
   const clock = { ms: Date.UTC(2026, 0, 1) };
   const forgelink = new Forgelink({ fetch: server.fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(randomBytes(32)), now: () => clock.ms });
   const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
   await forgelink.registerWebhooks(connection.id, { projects: ["group/app"], url: new URL("https://app.example/hooks/gitlab"), profile: "ci-failure-analysis" });
-  const delivery = pushDelivery(server.hooks.get("group/app")[0].token, "uuid-expiry");
+  const secret = server.hooks.get("group/app")[0].token;
+  const delivery = issueDelivery(secret, "uuid-expiry");
+  const push = pushDelivery(secret, "uuid-push");
   const options = { dedupeSeconds: 60 };
   assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "accepted");
+  assert.equal((await forgelink.receiveWebhook(push, options)).status, "accepted");
   clock.ms += 59_000;
   assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "duplicate");
   clock.ms += 2_000;
   assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "accepted");
   assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "duplicate");
+  // The push carries a state (its ref and commit), kept as long as polls look back: the same
+  // push delivered again a day later is still not news.
+  clock.ms += 86_400_000;
+  assert.equal((await forgelink.receiveWebhook(push, options)).status, "duplicate");
   await assert.rejects(forgelink.receiveWebhook(delivery, { dedupeSeconds: "60" }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
 });

@@ -25,8 +25,9 @@ use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
 use crate::json::{number, text};
-use crate::polling::{repository_urls, PAGE_SIZE};
+use crate::polling::PAGE_SIZE;
 use crate::provider::Provider;
+use crate::repositories::{encode, repository_urls};
 use crate::webhooks::next_link;
 
 /// Where feedback may go, in the order a policy tries them.
@@ -141,10 +142,6 @@ fn no_issues(provider: Provider) -> Error {
         format!("{} has no issues to post feedback on.", provider.display_name()),
     )
     .for_provider(provider)
-}
-
-fn encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
 /// The collection of comments at a location (where new ones are posted).

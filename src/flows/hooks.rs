@@ -15,8 +15,8 @@ use crate::profiles::profile;
 use crate::provider::Provider;
 use crate::secret::WebhookSecret;
 use crate::webhooks::{
-    identify_webhook, parse_hook, parse_hook_list, parse_webhook, verify_webhook_with, HookSpec,
-    VerifyOptions, WebhookEvent,
+    bare_hook_uuid, identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list,
+    parse_webhook, verify_webhook_with, HookSpec, ManualSetup, VerifyOptions, WebhookEvent,
 };
 
 /// The hook id recorded for a hook an administrator creates by hand.
@@ -58,20 +58,6 @@ pub enum RegistrationStatus {
     ManualSetupRequired,
     /// Nothing could be done; see the code and guidance.
     Failed,
-}
-
-/// What an administrator pastes to create the hook by hand.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ManualSetup {
-    /// The URL to deliver to.
-    pub url: String,
-    /// The secret to paste (freshly generated, stored sealed).
-    pub secret: String,
-    /// The events to tick.
-    pub events: Vec<String>,
-    /// Where to click, in order.
-    pub steps: Vec<String>,
 }
 
 /// The outcome for one project.
@@ -120,19 +106,6 @@ fn check_delivery_url(url: &str) -> Result<(), Error> {
     }
 }
 
-/// The steps to create a Bitbucket Data Center webhook by hand.
-fn manual_steps(base_url: &str, project: &str, url: &str, events: &[String]) -> Vec<String> {
-    let (key, slug) = project.split_once('/').unwrap_or((project, ""));
-    vec![
-        format!("Open {base_url}/plugins/servlet/webhooks/projects/{key}/repos/{slug} (repository settings → Webhooks) as a repository or project administrator."),
-        "Select Create webhook and name it forgelink.".to_owned(),
-        format!("Paste the URL {url}"),
-        "Paste the secret shown here into Secret.".to_owned(),
-        format!("Tick the events: {}.", events.join(", ")),
-        "Keep SSL certificate verification on, then select Save.".to_owned(),
-    ]
-}
-
 /// A hook forgelink manages (sealed in storage).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct HookRecord {
@@ -169,9 +142,33 @@ fn index_key(connection_id: &str) -> String {
 }
 
 /// Where a delivery's hook is found: by the hook id its headers carry (GitHub, Bitbucket
-/// Cloud), or by the repository its payload names (GitLab, Data Center).
+/// Cloud), or by the repository its payload names (GitLab, Data Center). Bitbucket Cloud's
+/// hook UUIDs are keyed without braces and in lower case, so that the API's `{uuid}` and a
+/// delivery's `X-Hook-UUID: uuid` find the same record.
 fn route_by_hook(provider: Provider, hook_id: &str) -> String {
-    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(hook_id))
+    let hook_id = match provider {
+        Provider::BitbucketCloud => bare_hook_uuid(hook_id),
+        _ => hook_id.to_owned(),
+    };
+    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(&hook_id))
+}
+
+/// Every route under which a hook's record may be stored, the current one first. Records
+/// stored before Bitbucket Cloud's UUIDs were compared without braces are keyed by the UUID
+/// exactly as its API wrote it, braces included.
+fn routes_by_hook(provider: Provider, hook_id: &str) -> Vec<String> {
+    let mut routes = vec![route_by_hook(provider, hook_id)];
+    if provider == Provider::BitbucketCloud {
+        let bare = hook_id.trim().trim_start_matches('{').trim_end_matches('}');
+        for legacy in [format!("{{{}}}", bare.to_ascii_lowercase()), format!("{{{bare}}}")] {
+            let key =
+                format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(&legacy));
+            if !routes.contains(&key) {
+                routes.push(key);
+            }
+        }
+    }
+    routes
 }
 
 fn route_by_repository(provider: Provider, path: &str) -> String {
@@ -180,6 +177,19 @@ fn route_by_repository(provider: Provider, path: &str) -> String {
         provider.as_str(),
         hex_sha256(&path.to_ascii_lowercase())
     )
+}
+
+/// A Data Center 401 on the hooks API while the token itself is accepted: the account lacks
+/// the permission (the REST reference documents 401 for "insufficient permissions to create
+/// webhooks in the repository").
+fn insufficient_permission(error: &Error) -> Error {
+    let mut forbidden = Error::new(
+        Code::HttpForbidden,
+        "Bitbucket Data Center accepts the token but refused the webhook call (401): the account lacks repository admin permission.",
+    )
+    .for_provider(Provider::BitbucketDataCenter);
+    forbidden.provider_detail = error.provider_detail.clone();
+    forbidden
 }
 
 fn failed(project: &str, error: &Error) -> RegistrationResult {
@@ -313,6 +323,8 @@ impl<H: Host> Flows<H> {
         let events: Vec<String> = needs.webhook_events.iter().map(|n| n.name.to_owned()).collect();
         let token = record.tokens.access_token.secret().to_owned();
         let mut results = Vec::new();
+        // Whether Data Center accepts the token, asked once if a hooks call answers 401.
+        let mut token_accepted: Option<bool> = None;
         for project in &request.projects {
             let spec = HookSpec {
                 url: request.url.clone(),
@@ -320,7 +332,22 @@ impl<H: Host> Flows<H> {
                 events: events.clone(),
             };
             let secret = spec.secret.clone();
-            match self.register_one(id, &record, &endpoints, &token, project, spec).await {
+            let mut outcome =
+                self.register_one(id, &record, &endpoints, &token, project, spec).await;
+            if let Err(error) = &outcome {
+                if provider == Provider::BitbucketDataCenter && error.code == Code::HttpUnauthorized
+                {
+                    let accepted = match token_accepted {
+                        Some(accepted) => accepted,
+                        None => self.data_center_token_accepted(&record, &endpoints).await,
+                    };
+                    token_accepted = Some(accepted);
+                    if accepted {
+                        outcome = Err(insufficient_permission(error));
+                    }
+                }
+            }
+            match outcome {
                 Ok(result) => results.push(result),
                 Err(error)
                     if provider == Provider::BitbucketDataCenter
@@ -344,18 +371,39 @@ impl<H: Host> Flows<H> {
                         code: Some(error.code),
                         message: Some("The account cannot manage this repository's webhooks: an administrator creates it by hand.".into()),
                         guidance: Some(troubleshoot(error.code, Some(provider))),
-                        manual_setup: Some(ManualSetup {
-                            url: request.url.clone(),
-                            secret: secret.secret().to_owned(),
-                            events: events.clone(),
-                            steps: manual_steps(&record.base_url, project, &request.url, &events),
-                        }),
+                        manual_setup: manual_webhook_setup(
+                            provider,
+                            Some(&record.base_url),
+                            project,
+                            &request.url,
+                            &request.profile,
+                            &secret,
+                        )
+                        .ok(),
                     });
                 }
                 Err(error) => results.push(failed(project, &error)),
             }
         }
         Ok(results)
+    }
+
+    /// Whether Bitbucket Data Center accepts the connection's token: it names the caller
+    /// (`X-AUSERNAME`) on the application properties. A 401 from the hooks API then means a
+    /// permission is missing, not that the token is bad.
+    async fn data_center_token_accepted(
+        &self,
+        record: &crate::flows::record::Record,
+        endpoints: &crate::endpoints::Endpoints,
+    ) -> bool {
+        let mut request =
+            crate::identity::prepare_current_user(endpoints, record.tokens.access_token.secret());
+        crate::flows::connect::authorize(&mut request, record);
+        match self.send(request).await {
+            Ok(response) => crate::identity::parse_current_user(record.provider, &response)
+                .is_ok_and(|identity| identity.username.is_some()),
+            Err(_) => false,
+        }
     }
 
     async fn register_one(
@@ -493,7 +541,9 @@ impl<H: Host> Flows<H> {
                     }
                 }
                 self.host.delete(&key).await?;
-                self.host.delete(&route_by_hook(record.provider, &hook.hook_id)).await?;
+                for route in routes_by_hook(record.provider, &hook.hook_id) {
+                    self.host.delete(&route).await?;
+                }
                 self.host.delete(&route_by_repository(record.provider, &project)).await?;
                 self.update_index(id, &project, false).await
             }
@@ -525,7 +575,9 @@ impl<H: Host> Flows<H> {
         for project in &projects {
             let hook_key = hook_key(id, project);
             if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key).await? {
-                self.host.delete(&route_by_hook(hook.provider, &hook.hook_id)).await?;
+                for route in routes_by_hook(hook.provider, &hook.hook_id) {
+                    self.host.delete(&route).await?;
+                }
                 self.host.delete(&route_by_repository(hook.provider, project)).await?;
             }
             self.host.delete(&hook_key).await?;
@@ -550,28 +602,30 @@ impl<H: Host> Flows<H> {
         let now = self.host.now();
         // The route is read from the headers or, for GitLab and Data Center, from the
         // unverified payload: only to find which secrets to check it with.
-        let route = match (&identity.hook_id, provider) {
+        let routes = match (&identity.hook_id, provider) {
             (Some(hook_id), Provider::GitHub | Provider::BitbucketCloud) => {
-                Some(route_by_hook(provider, hook_id))
+                routes_by_hook(provider, hook_id)
             }
             _ => parse_webhook(headers, body)
                 .ok()
                 .and_then(|event| event.repository.and_then(|r| r.full_path))
-                .map(|path| route_by_repository(provider, &path)),
+                .map(|path| route_by_repository(provider, &path))
+                .into_iter()
+                .collect(),
         };
         let mut secrets: Vec<WebhookSecret> = Vec::new();
-        if let Some(route) = route {
-            if let Some(key) = self.host.get(&route).await? {
-                let key = String::from_utf8_lossy(&key).into_owned();
-                if let Some((hook, _)) = self.read_sealed::<HookRecord>(&key).await? {
-                    secrets = hook
-                        .secrets
-                        .into_iter()
-                        .filter(|(_, until)| until.is_none_or(|until| until > now))
-                        .map(|(secret, _)| secret)
-                        .collect();
-                }
+        for route in routes {
+            let Some(key) = self.host.get(&route).await? else { continue };
+            let key = String::from_utf8_lossy(&key).into_owned();
+            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&key).await? {
+                secrets = hook
+                    .secrets
+                    .into_iter()
+                    .filter(|(_, until)| until.is_none_or(|until| until > now))
+                    .map(|(secret, _)| secret)
+                    .collect();
             }
+            break;
         }
         let ping =
             provider == Provider::BitbucketDataCenter && identity.event == "diagnostics:ping";

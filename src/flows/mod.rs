@@ -21,7 +21,7 @@ mod store;
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
 pub use feedback::{FeedbackAction, FeedbackPolicy, FeedbackResult, PostFeedback, SkippedTarget};
 pub use hooks::{
-    ManualSetup, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
+    Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
 pub use host::{FetchError, Host, StorageError};

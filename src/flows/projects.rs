@@ -24,6 +24,11 @@ pub struct DiscoverOptions {
     pub search: Option<String>,
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
+    /// Paths to leave out: glob-like patterns compared without case, where `*` matches within
+    /// one path segment, `**` across segments and `?` one character (`group/archived/*`,
+    /// `**/legacy-*`). A pattern without wildcards names one path; blank patterns are ignored.
+    /// [`ProjectPage::excluded`] counts what was left out of the page.
+    pub exclude: Vec<String>,
 }
 
 /// A project or repository the connection can see.
@@ -42,7 +47,7 @@ pub struct Project {
     pub default_branch: Option<String>,
     /// The account's role on it, in the provider's words, where the provider tells.
     pub role: Option<String>,
-    /// Whether the repository uses SHA-256 object names (GitLab `object_format`).
+    /// Whether the repository uses SHA-256 object names (GitLab's `repository_object_format`).
     pub sha256: bool,
     /// For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,6 +105,13 @@ fn first_page(endpoints: &Endpoints, search: Option<&str>) -> String {
             url
         }
     }
+}
+
+/// GitLab's Projects API names a project's object format `repository_object_format`
+/// (`sha1` or `sha256`); releases from before SHA-256 support leave it out, and their
+/// projects are SHA-1.
+fn gitlab_sha256(item: &Value) -> bool {
+    item["repository_object_format"].as_str().is_some_and(|f| f.eq_ignore_ascii_case("sha256"))
 }
 
 fn gitlab_role(level: Option<u64>) -> Option<String> {
@@ -175,8 +187,8 @@ fn parse_page(
                         .as_u64()
                         .max(item["permissions"]["group_access"]["access_level"].as_u64()),
                 ),
-                sha256: item["object_format"].as_str() == Some("sha256"),
-                guidance: (item["object_format"].as_str() == Some("sha256"))
+                sha256: gitlab_sha256(item),
+                guidance: gitlab_sha256(item)
                     .then(|| troubleshoot(Code::RepositorySha256Unsupported, Some(provider))),
             }),
             Provider::BitbucketCloud => {
@@ -260,20 +272,6 @@ impl<H: Host> Flows<H> {
         id: &str,
         options: DiscoverOptions,
     ) -> Result<ProjectPage, Error> {
-        self.discover_projects_excluding(id, options, &[]).await
-    }
-
-    /// [`Flows::discover_projects`], leaving out the paths that match any of `exclude`:
-    /// glob-like patterns compared without case, where `*` matches within one path segment,
-    /// `**` across segments and `?` one character (`group/archived/*`, `**/legacy-*`). A
-    /// pattern without wildcards names one path; blank patterns are ignored.
-    /// [`ProjectPage::excluded`] counts what was left out of the page.
-    pub async fn discover_projects_excluding(
-        &self,
-        id: &str,
-        options: DiscoverOptions,
-        exclude: &[String],
-    ) -> Result<ProjectPage, Error> {
         let (record, endpoints) = self.fresh(id).await?;
         let url = options
             .cursor
@@ -283,7 +281,7 @@ impl<H: Host> Flows<H> {
         let response = self.send(request).await?;
         let mut page = parse_page(&endpoints, &url, &response, options.search.as_deref())?;
         let patterns: Vec<&str> =
-            exclude.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+            options.exclude.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
         let before = page.projects.len();
         page.projects.retain(|project| !patterns.iter().any(|p| glob_matches(p, &project.path)));
         page.excluded = u32::try_from(before - page.projects.len()).unwrap_or(u32::MAX);

@@ -20,10 +20,11 @@ mod state;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::Endpoints;
-use crate::error::{excerpt, Code, Error};
+use crate::error::{Code, Error};
 use crate::http::HttpRequest;
 use crate::identity::bearer;
 use crate::provider::Provider;
+use crate::repositories::{encode, repository_urls};
 
 pub use parse::{parse_poll_response, PollPage};
 pub use rate_limit::{read_rate_limit, RateLimit};
@@ -72,60 +73,6 @@ pub fn poll_resources(provider: Provider) -> Vec<PollResource> {
 pub(crate) const PAGE_SIZE: u32 = 100;
 /// How many branches of a Data Center repository are checked for build statuses.
 const DATA_CENTER_BRANCHES: u32 = 10;
-
-fn encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
-}
-
-fn invalid_project(provider: Provider, project: &str, shape: &str) -> Error {
-    Error::new(
-        Code::RepositoryInvalidPath,
-        format!(
-            "`{}` is not a {} repository path ({shape}).",
-            excerpt(project),
-            provider.display_name()
-        ),
-    )
-    .for_provider(provider)
-}
-
-/// The API URL of a repository, and its web page.
-pub(crate) fn repository_urls(
-    endpoints: &Endpoints,
-    project: &str,
-) -> Result<(String, String), Error> {
-    let provider = endpoints.provider;
-    let parts: Vec<&str> = project.trim().trim_matches('/').split('/').collect();
-    let (api, web) = (&endpoints.api, &endpoints.web);
-    let two = |shape: &str| match parts.as_slice() {
-        [a, b] if !a.is_empty() && !b.is_empty() => Ok((encode(a), encode(b))),
-        _ => Err(invalid_project(provider, project, shape)),
-    };
-    Ok(match provider {
-        Provider::GitHub => {
-            let (owner, repo) = two("owner/repo")?;
-            (format!("{api}/repos/{owner}/{repo}"), format!("{web}/{owner}/{repo}"))
-        }
-        Provider::GitLab => {
-            if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-                return Err(invalid_project(provider, project, "group/project"));
-            }
-            let path = parts.join("/");
-            (format!("{api}/projects/{}", encode(&path)), format!("{web}/{path}"))
-        }
-        Provider::BitbucketCloud => {
-            let (workspace, repo) = two("workspace/repo")?;
-            (format!("{api}/repositories/{workspace}/{repo}"), format!("{web}/{workspace}/{repo}"))
-        }
-        Provider::BitbucketDataCenter => {
-            let (key, slug) = two("PROJECT/repo")?;
-            (
-                format!("{api}/projects/{key}/repos/{slug}"),
-                format!("{web}/projects/{key}/repos/{slug}"),
-            )
-        }
-    })
-}
 
 /// Unix seconds as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
 pub(crate) fn rfc3339(unix: i64) -> String {

@@ -15,11 +15,12 @@ use crate::http::HttpResponse;
 use crate::identity::parse_timestamp;
 use crate::json::{number, text};
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
-use crate::polling::{repository_urls, with_state_key, PollResource};
+use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
+use crate::repositories::repository_urls;
 use crate::webhooks::{
-    next_link, Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status,
-    WebhookEvent,
+    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, next_link,
+    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -35,47 +36,6 @@ pub struct PollPage {
     pub next_page: Option<String>,
     /// The response's rate-limit reading.
     pub rate_limit: RateLimit,
-}
-
-fn gitlab_status(raw: &str) -> Status {
-    // The webhook parser's mapping: the same words must give the same state keys.
-    match raw {
-        "running" => Status::Running,
-        "success" => Status::Success,
-        "failed" => Status::Failure,
-        "canceled" | "canceling" => Status::Canceled,
-        "skipped" => Status::Skipped,
-        "manual" => Status::Manual,
-        _ => Status::Pending,
-    }
-}
-
-fn github_status(status: Option<&str>, conclusion: Option<&str>) -> (Status, String) {
-    let raw = match (status, conclusion) {
-        (Some("completed"), Some(conclusion)) | (None, Some(conclusion)) => conclusion,
-        (Some(status), _) => status,
-        (None, None) => "unknown",
-    };
-    let normal = match raw {
-        "in_progress" => Status::Running,
-        "success" => Status::Success,
-        "failure" | "timed_out" | "startup_failure" | "error" => Status::Failure,
-        "cancelled" => Status::Canceled,
-        "skipped" | "neutral" | "stale" => Status::Skipped,
-        "action_required" => Status::Manual,
-        _ => Status::Pending,
-    };
-    (normal, raw.to_owned())
-}
-
-fn bitbucket_status(raw: &str) -> Status {
-    match raw {
-        "INPROGRESS" => Status::Running,
-        "SUCCESSFUL" => Status::Success,
-        "FAILED" => Status::Failure,
-        "STOPPED" | "CANCELLED" => Status::Canceled,
-        _ => Status::Pending,
-    }
 }
 
 /// A Bitbucket Cloud pipeline's state: `{name, result: {name}}` when completed, `{name,
@@ -96,15 +56,6 @@ fn bitbucket_pipeline_status(state: &Value) -> (Status, String) {
         None => name,
     };
     (status, raw)
-}
-
-fn bitbucket_pr_state(raw: Option<String>) -> Option<String> {
-    raw.map(|s| match s.as_str() {
-        "OPEN" => "open".to_owned(),
-        "MERGED" => "merged".to_owned(),
-        "DECLINED" | "SUPERSEDED" => "closed".to_owned(),
-        _ => s.to_ascii_lowercase(),
-    })
 }
 
 /// An event about `project` as polling sees it; the caller fills in the rest.
@@ -290,13 +241,7 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
             e.merge_request = Some(MergeRequest {
                 number: number(item, &["iid"]),
                 title: text(item, &["title"]),
-                state: text(item, &["state"]).map(|s| {
-                    if s == "opened" {
-                        "open".to_owned()
-                    } else {
-                        s
-                    }
-                }),
+                state: gitlab_mr_state(text(item, &["state"])),
                 source_branch: text(item, &["source_branch"]),
                 target_branch: text(item, &["target_branch"]),
                 url: text(item, &["web_url"]),

@@ -3,6 +3,7 @@ use serde::Serialize;
 use crate::error::{Code, Error};
 use crate::provider::Provider;
 use crate::webhooks::header;
+use crate::webhooks::registration::bare_hook_uuid;
 
 /// Who sent a delivery and which one it is, from its headers alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -15,7 +16,8 @@ pub struct WebhookIdentity {
     /// The delivery's id. GitHub repeats it on redelivery; GitLab's `Idempotency-Key` (17.4+)
     /// repeats on retry.
     pub delivery_id: Option<String>,
-    /// The hook's id, where the provider sends it.
+    /// The hook's id, where the provider sends it. Bitbucket Cloud's `X-Hook-UUID` is read
+    /// without braces and in lower case (its hooks API writes the same UUID as `{uuid}`).
     pub hook_id: Option<String>,
 }
 
@@ -63,21 +65,16 @@ pub fn identify_webhook(headers: &[(String, String)]) -> Result<WebhookIdentity,
     }
     if let Some(event) = header(headers, "X-Event-Key") {
         // Bitbucket Cloud sends X-Request-UUID and X-Hook-UUID; Data Center sends X-Request-Id.
+        let hook = header(headers, "X-Hook-UUID").map(bare_hook_uuid).filter(|h| !h.is_empty());
+        let cloud = |delivery: Option<&str>| WebhookIdentity {
+            hook_id: hook.clone(),
+            ..identity(Provider::BitbucketCloud, event, delivery, None)
+        };
         if let Some(request) = header(headers, "X-Request-UUID") {
-            return Ok(identity(
-                Provider::BitbucketCloud,
-                event,
-                Some(request),
-                header(headers, "X-Hook-UUID"),
-            ));
+            return Ok(cloud(Some(request)));
         }
-        if header(headers, "X-Hook-UUID").is_some() {
-            return Ok(identity(
-                Provider::BitbucketCloud,
-                event,
-                None,
-                header(headers, "X-Hook-UUID"),
-            ));
+        if hook.is_some() {
+            return Ok(cloud(None));
         }
         return Ok(identity(
             Provider::BitbucketDataCenter,
@@ -126,6 +123,20 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(bbc.provider, Provider::BitbucketCloud);
+        // The UUID its hooks API writes as {908a6d9e-...}, compared without braces or case.
+        for sent in [
+            "908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11",
+            "{908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11}",
+            "908A6D9E-0F3C-4B61-9B1E-2F1C0C7A5D11",
+        ] {
+            let bbc = identify_webhook(&headers(&[
+                ("X-Event-Key", "repo:push"),
+                ("X-Request-UUID", "afe4b9d0-a4fb-4e0f-8d13-c2c5e5a2b1f0"),
+                ("X-Hook-UUID", sent),
+            ]))
+            .unwrap();
+            assert_eq!(bbc.hook_id.as_deref(), Some("908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11"));
+        }
         let dc = identify_webhook(&headers(&[("X-Event-Key", "pr:opened"), ("X-Request-Id", "r")]))
             .unwrap();
         assert_eq!(dc.provider, Provider::BitbucketDataCenter);

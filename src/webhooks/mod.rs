@@ -7,10 +7,11 @@ mod model;
 mod parse;
 mod prune;
 mod registration;
+mod status;
 mod verify;
 
 pub use identify::{identify_webhook, WebhookIdentity};
-pub use manual::manual_webhook_setup;
+pub use manual::{manual_webhook_setup, ManualSetup};
 pub use model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
@@ -23,10 +24,13 @@ pub fn parse_webhook(
 ) -> Result<WebhookEvent, crate::Error> {
     parse::parse_webhook(headers, body).map(crate::polling::with_state_key)
 }
-pub(crate) use registration::next_link;
+pub(crate) use registration::{bare_hook_uuid, next_link};
 pub use registration::{
     parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
     prepare_update_hook, Hook, HookPage, HookSpec,
+};
+pub(crate) use status::{
+    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status,
 };
 pub use verify::{
     verify_webhook, verify_webhook_with, BuiltinHmac, HmacAlgorithm, HmacEngine, SignatureScheme,

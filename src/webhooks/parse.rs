@@ -13,9 +13,12 @@ use crate::provider::Provider;
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
 use crate::webhooks::model::{
-    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, WebhookEvent,
 };
 use crate::webhooks::prune::{self, Want, Want::All, Want::Fields};
+use crate::webhooks::status::{
+    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status,
+};
 use crate::webhooks::verify::MAX_BODY_BYTES;
 
 /// Reads a delivery into the normalised model. Verify it first with
@@ -342,24 +345,6 @@ fn dedupe_key(identity: &WebhookIdentity, body: &[u8]) -> String {
     }
 }
 
-fn github_status(status: Option<&str>, conclusion: Option<&str>) -> (Status, String) {
-    let raw = match (status, conclusion) {
-        (Some("completed"), Some(conclusion)) | (None, Some(conclusion)) => conclusion,
-        (Some(status), _) => status,
-        (None, None) => "unknown",
-    };
-    let normal = match raw {
-        "in_progress" => Status::Running,
-        "success" => Status::Success,
-        "failure" | "timed_out" | "startup_failure" | "error" => Status::Failure,
-        "cancelled" => Status::Canceled,
-        "skipped" | "neutral" | "stale" => Status::Skipped,
-        "action_required" => Status::Manual,
-        _ => Status::Pending,
-    };
-    (normal, raw.to_owned())
-}
-
 fn github(event: &mut WebhookEvent, v: &Value) {
     event.repository = v.get("repository").map(|r| Repository {
         id: text(r, &["id"]),
@@ -457,23 +442,6 @@ fn github(event: &mut WebhookEvent, v: &Value) {
         "ping" => event.kind = EventKind::Ping,
         _ => {}
     }
-}
-
-fn gitlab_status(raw: &str) -> Status {
-    match raw {
-        "running" => Status::Running,
-        "success" => Status::Success,
-        "failed" => Status::Failure,
-        "canceled" | "canceling" => Status::Canceled,
-        "skipped" => Status::Skipped,
-        "manual" => Status::Manual,
-        _ => Status::Pending,
-    }
-}
-
-/// GitLab says `opened` where the model says `open`.
-fn gitlab_mr_state(state: Option<String>) -> Option<String> {
-    state.map(|s| if s == "opened" { "open".to_owned() } else { s })
 }
 
 fn gitlab(event: &mut WebhookEvent, v: &Value) {
@@ -580,25 +548,6 @@ fn gitlab(event: &mut WebhookEvent, v: &Value) {
         }
         _ => {}
     }
-}
-
-fn bitbucket_status(raw: &str) -> Status {
-    match raw {
-        "INPROGRESS" => Status::Running,
-        "SUCCESSFUL" => Status::Success,
-        "FAILED" => Status::Failure,
-        "STOPPED" | "CANCELLED" => Status::Canceled,
-        _ => Status::Pending,
-    }
-}
-
-fn bitbucket_pr_state(raw: Option<String>) -> Option<String> {
-    raw.map(|s| match s.as_str() {
-        "OPEN" => "open".to_owned(),
-        "MERGED" => "merged".to_owned(),
-        "DECLINED" | "SUPERSEDED" => "closed".to_owned(),
-        _ => s.to_ascii_lowercase(),
-    })
 }
 
 fn bitbucket_cloud(event: &mut WebhookEvent, v: &Value) {

@@ -6,11 +6,12 @@ use serde_json::{json, Value};
 
 use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
-use crate::error::{excerpt, Code, Error};
+use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
 use crate::json::text;
 use crate::provider::Provider;
+use crate::repositories::{encode, repository_urls};
 use crate::secret::WebhookSecret;
 
 /// What a hook should look like.
@@ -28,7 +29,8 @@ pub struct HookSpec {
 /// A hook as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hook {
-    /// The provider's id for it.
+    /// The provider's id for it. Bitbucket Cloud's is its UUID as the API writes it, in braces
+    /// and lower case (`{908a6d9e-...}`); its deliveries name the hook without the braces.
     pub id: String,
     /// Where it delivers.
     pub url: String,
@@ -64,50 +66,37 @@ const GITLAB_FLAGS: &[&str] = &[
     "wiki_page_events",
 ];
 
-fn invalid_project(provider: Provider, project: &str, shape: &str) -> Error {
-    Error::new(
-        Code::RepositoryInvalidPath,
-        format!(
-            "`{}` is not a {} repository path ({shape}).",
-            excerpt(project),
-            provider.display_name()
-        ),
-    )
-    .for_provider(provider)
+/// A Bitbucket Cloud hook UUID without its braces, in lower case: how forgelink compares them.
+///
+/// Bitbucket Cloud's hooks API writes a hook's `uuid` in braces (`{908a6d9e-...}`), while its
+/// deliveries carry `X-Hook-UUID: 908a6d9e-...` without them. UUIDs are case-insensitive
+/// (RFC 9562), so both sides are compared in this form.
+pub(crate) fn bare_hook_uuid(id: &str) -> String {
+    let id = id.trim();
+    let id = id.strip_prefix('{').and_then(|i| i.strip_suffix('}')).unwrap_or(id);
+    id.trim().to_ascii_lowercase()
 }
 
-fn segment(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+/// A Bitbucket Cloud hook UUID as its API writes it: in braces, in lower case.
+pub(crate) fn braced_hook_uuid(id: &str) -> String {
+    format!("{{{}}}", bare_hook_uuid(id))
+}
+
+/// The path segment that names a hook. Bitbucket Cloud takes the UUID in braces, which its
+/// documentation asks to URL-encode (`%7B...%7D`); a UUID given without them gets them.
+fn hook_segment(provider: Provider, hook_id: &str) -> String {
+    match provider {
+        Provider::BitbucketCloud => encode(&braced_hook_uuid(hook_id)),
+        _ => encode(hook_id),
+    }
 }
 
 /// The API URL of a project's hooks collection.
 fn hooks_url(endpoints: &Endpoints, project: &str) -> Result<String, Error> {
-    let provider = endpoints.provider;
-    let parts: Vec<&str> = project.trim().trim_matches('/').split('/').collect();
-    let api = &endpoints.api;
-    let two = |shape: &str| match parts.as_slice() {
-        [a, b] if !a.is_empty() && !b.is_empty() => Ok((segment(a), segment(b))),
-        _ => Err(invalid_project(provider, project, shape)),
-    };
-    Ok(match provider {
-        Provider::GitHub => {
-            let (owner, repo) = two("owner/repo")?;
-            format!("{api}/repos/{owner}/{repo}/hooks")
-        }
-        Provider::GitLab => {
-            if parts.iter().any(|p| p.is_empty()) {
-                return Err(invalid_project(provider, project, "group/project or a project id"));
-            }
-            format!("{api}/projects/{}/hooks", segment(&parts.join("/")))
-        }
-        Provider::BitbucketCloud => {
-            let (workspace, repo) = two("workspace/repo")?;
-            format!("{api}/repositories/{workspace}/{repo}/hooks")
-        }
-        Provider::BitbucketDataCenter => {
-            let (key, slug) = two("PROJECT/repo")?;
-            format!("{api}/projects/{key}/repos/{slug}/webhooks")
-        }
+    let (repository, _) = repository_urls(endpoints, project)?;
+    Ok(match endpoints.provider {
+        Provider::BitbucketDataCenter => format!("{repository}/webhooks"),
+        _ => format!("{repository}/hooks"),
     })
 }
 
@@ -166,7 +155,8 @@ pub fn prepare_update_hook(
     hook_id: &str,
     spec: &HookSpec,
 ) -> Result<HttpRequest, Error> {
-    let url = format!("{}/{}", hooks_url(endpoints, project)?, segment(hook_id));
+    let url =
+        format!("{}/{}", hooks_url(endpoints, project)?, hook_segment(endpoints.provider, hook_id));
     let method = match endpoints.provider {
         Provider::GitHub => "PATCH",
         _ => "PUT",
@@ -181,7 +171,8 @@ pub fn prepare_delete_hook(
     project: &str,
     hook_id: &str,
 ) -> Result<HttpRequest, Error> {
-    let url = format!("{}/{}", hooks_url(endpoints, project)?, segment(hook_id));
+    let url =
+        format!("{}/{}", hooks_url(endpoints, project)?, hook_segment(endpoints.provider, hook_id));
     Ok(bearer(HttpRequest::new("DELETE", url), token))
 }
 
@@ -247,7 +238,10 @@ fn hook_from(provider: Provider, value: &Value) -> Option<Hook> {
             active: value["alert_status"].as_str().is_none_or(|s| s == "executable"),
         },
         Provider::BitbucketCloud => Hook {
-            id: text(value, &["uuid"])?,
+            // Braced and in lower case, whichever way the answer spelled it.
+            id: text(value, &["uuid"])
+                .map(|uuid| braced_hook_uuid(&uuid))
+                .filter(|uuid| uuid != "{}")?,
             url: text(value, &["url"])?,
             events: strings(&value["events"]),
             active: value["active"].as_bool().unwrap_or(true),
@@ -377,6 +371,40 @@ mod tests {
             ("PUT", "https://bb.example.com/rest/api/latest/projects/PRJ/repos/app/webhooks/12")
         );
         assert_eq!(body_of(&r)["sslVerificationRequired"], true);
+    }
+
+    #[test]
+    fn bitbucket_cloud_hook_uuids_are_compared_without_braces_or_case() {
+        let bbc = endpoints(Provider::BitbucketCloud, None).unwrap();
+        let answer = |uuid: &str| {
+            HttpResponse {
+            status: 201,
+            headers: vec![],
+            body: format!(r#"{{"uuid":"{uuid}","url":"https://app.example/hooks","description":"forgelink","subject_type":"repository","active":true,"events":["repo:push"],"secret_set":true}}"#).into_bytes(),
+        }
+        };
+        for uuid in [
+            "{908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11}",
+            "{908A6D9E-0F3C-4B61-9B1E-2F1C0C7A5D11}",
+            "908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11",
+        ] {
+            let hook = parse_hook(Provider::BitbucketCloud, &answer(uuid)).unwrap();
+            assert_eq!(hook.id, "{908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11}", "{uuid}");
+            // Bitbucket takes the braced UUID in the path, URL-encoded as it documents.
+            let delete = prepare_delete_hook(&bbc, "t", "acme/app", uuid).unwrap();
+            assert_eq!(
+                delete.url,
+                "https://api.bitbucket.org/2.0/repositories/acme/app/hooks/%7B908a6d9e-0f3c-4b61-9b1e-2f1c0c7a5d11%7D"
+            );
+            let update = prepare_update_hook(&bbc, "t", "acme/app", uuid, &spec(&[])).unwrap();
+            assert_eq!((update.method.as_str(), update.url.as_str()), ("PUT", delete.url.as_str()));
+        }
+        assert_eq!(bare_hook_uuid(" {908A6D9E-0F3C} "), "908a6d9e-0f3c");
+        assert!(parse_hook(Provider::BitbucketCloud, &answer("{}")).is_err());
+        // Other providers' ids are left as they are.
+        let gh = endpoints(Provider::GitHub, None).unwrap();
+        let delete = prepare_delete_hook(&gh, "t", "octo/repo", "12345678").unwrap();
+        assert_eq!(delete.url, "https://api.github.com/repos/octo/repo/hooks/12345678");
     }
 
     #[test]

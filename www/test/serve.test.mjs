@@ -40,9 +40,9 @@ after(async () => {
 });
 
 /** A raw request: the path goes out exactly as written, with no client-side normalising. */
-function get(path, method = "GET") {
+function get(path, method = "GET", port = running.port) {
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host: "127.0.0.1", port: running.port, path, method }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method }, (res) => {
       const chunks = [];
       res.on("data", (chunk) => chunks.push(chunk));
       res.on("end", () => resolvePromise({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
@@ -108,12 +108,21 @@ describe("the static server", () => {
   });
 
   test("sends a directory without its slash to the slash form, keeping the query", async () => {
-    const res = await get("/oauth/callback?code=abc&state=xyz");
-    assert.equal(res.status, 301);
-    assert.equal(res.headers.location, "/oauth/callback/?code=abc&state=xyz");
-    const sneaky = await get("//oauth//callback");
-    assert.equal(sneaky.status, 301);
-    assert.equal(sneaky.headers.location, "/oauth/callback/", "never a protocol-relative redirect");
+    // A page directory of its own: the wizard's real pages are served at fixed paths.
+    const wwwDir = join(fixture, "www");
+    await mkdir(join(wwwDir, "docs", "guide"), { recursive: true });
+    await writeFile(join(wwwDir, "docs", "guide", "index.html"), "<!doctype html><title>guide</title>\n");
+    const pages = await startServer({ port: 0, wwwDir, pkgDir: join(fixture, "pkg") });
+    try {
+      const res = await get("/docs/guide?code=abc&state=xyz", "GET", pages.port);
+      assert.equal(res.status, 301);
+      assert.equal(res.headers.location, "/docs/guide/?code=abc&state=xyz");
+      const sneaky = await get("//docs//guide", "GET", pages.port);
+      assert.equal(sneaky.status, 301);
+      assert.equal(sneaky.headers.location, "/docs/guide/", "never a protocol-relative redirect");
+    } finally {
+      await pages.close();
+    }
   });
 });
 
@@ -156,7 +165,7 @@ describe("the serve command", () => {
     const [code] = await exited;
     assert.equal(code, 1);
     assert.match(output.stderr, new RegExp(`Port ${running.port} on 127\\.0\\.0\\.1 is already in use`));
-    assert.match(output.stderr, /PORT=\d+ make demo/);
+    assert.match(output.stderr, /PORT=\d+ node www\/serve\.mjs/);
   });
 
   test("refuses a PORT that is not a port number", async () => {

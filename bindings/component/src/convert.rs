@@ -22,6 +22,14 @@ pub(crate) fn core_provider(provider: wit_types::Provider) -> forgelink::Provide
     }
 }
 
+/// The endpoints of the deployment an `instance` names.
+pub(crate) fn instance(
+    instance: &wit_types::Instance,
+) -> Result<forgelink::Endpoints, wit_types::Error> {
+    forgelink::endpoints(core_provider(instance.provider), instance.base_url.as_deref())
+        .map_err(IntoWit::into_wit)
+}
+
 /// The core's provider enum is open (`#[non_exhaustive]`): a provider added to the core before
 /// this WIT version learns about it has no WIT case, and is left out rather than mislabelled.
 pub(crate) fn wit_provider(provider: forgelink::Provider) -> Option<wit_types::Provider> {

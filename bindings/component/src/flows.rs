@@ -87,6 +87,74 @@ fn registration_result(result: forgelink::RegistrationResult) -> wit::Registrati
     }
 }
 
+fn sync_mode(mode: forgelink::SyncMode) -> wit::SyncMode {
+    match mode {
+        forgelink::SyncMode::Webhook => wit::SyncMode::Webhook,
+        forgelink::SyncMode::Polling => wit::SyncMode::Polling,
+        forgelink::SyncMode::Hybrid => wit::SyncMode::Hybrid,
+    }
+}
+
+fn core_sync_mode(mode: wit::SyncMode) -> forgelink::SyncMode {
+    match mode {
+        wit::SyncMode::Webhook => forgelink::SyncMode::Webhook,
+        wit::SyncMode::Polling => forgelink::SyncMode::Polling,
+        wit::SyncMode::Hybrid => forgelink::SyncMode::Hybrid,
+    }
+}
+
+fn poll_result(result: forgelink::PollResult) -> wit::PollResult {
+    wit::PollResult {
+        status: match result.status {
+            forgelink::PollStatus::Complete => wit::PollStatus::Complete,
+            forgelink::PollStatus::Incomplete => wit::PollStatus::Incomplete,
+            forgelink::PollStatus::Disabled => wit::PollStatus::Disabled,
+        },
+        mode: sync_mode(result.mode),
+        events: crate::webhooks::events(result.events),
+        duplicates: result.duplicates,
+        cursor: result.cursor,
+        next_poll_at: result.next_poll_at,
+        rate_limit: result.rate_limit.map(IntoWit::into_wit),
+        projects: result
+            .projects
+            .into_iter()
+            .map(|project| wit::ProjectPoll {
+                project: project.project,
+                since: project.since,
+                events: project.events,
+                duplicates: project.duplicates,
+                complete: project.complete,
+                code: project.code.map(|code| code.as_str().to_owned()),
+                message: project.message,
+                guidance: project.guidance.map(IntoWit::into_wit),
+            })
+            .collect(),
+    }
+}
+
+fn feedback_result(result: forgelink::FeedbackResult) -> wit::FeedbackResult {
+    wit::FeedbackResult {
+        target: crate::feedback::target(result.target),
+        action: match result.action {
+            forgelink::FeedbackAction::Created => wit::FeedbackAction::Created,
+            forgelink::FeedbackAction::Updated => wit::FeedbackAction::Updated,
+        },
+        comment_id: result.comment_id,
+        url: result.url,
+        issue: result.issue,
+        skipped: result
+            .skipped
+            .into_iter()
+            .map(|skipped| wit::SkippedTarget {
+                target: crate::feedback::target(skipped.target),
+                code: skipped.code.map(|code| code.as_str().to_owned()),
+                message: skipped.message,
+            })
+            .collect(),
+    }
+}
+
 fn registration_results(
     results: Vec<forgelink::RegistrationResult>,
 ) -> Vec<wit::RegistrationResult> {
@@ -150,6 +218,7 @@ impl wit::Guest for Component {
         let report = run(flows.host(), flows.disconnect(&id))?;
         Ok(wit::DisconnectReport {
             revoked: report.revoked,
+            webhooks: registration_results(report.webhooks),
             manual_steps: report.manual_steps.iter().map(|step| (*step).to_owned()).collect(),
         })
     }
@@ -159,7 +228,11 @@ impl wit::Guest for Component {
         options: wit::DiscoverOptions,
     ) -> Result<wit::ProjectPage, wit_types::Error> {
         let flows = flows()?;
-        let options = forgelink::DiscoverOptions { search: options.search, cursor: options.cursor };
+        let options = forgelink::DiscoverOptions {
+            search: options.search,
+            cursor: options.cursor,
+            exclude: options.exclude,
+        };
         let page = run(flows.host(), flows.discover_projects(&id, options))?;
         Ok(wit::ProjectPage {
             projects: page
@@ -173,9 +246,11 @@ impl wit::Guest for Component {
                     default_branch: project.default_branch,
                     role: project.role,
                     sha256: project.sha256,
+                    guidance: project.guidance.map(IntoWit::into_wit),
                 })
                 .collect(),
             next_cursor: page.next_cursor,
+            excluded: page.excluded,
         })
     }
 
@@ -223,5 +298,43 @@ impl wit::Guest for Component {
             code: receipt.code.map(|code| code.as_str().to_owned()),
             message: receipt.message,
         })
+    }
+
+    fn poll_events(
+        id: String,
+        options: wit::PollOptions,
+    ) -> Result<wit::PollResult, wit_types::Error> {
+        let flows = flows()?;
+        let options = forgelink::PollOptions {
+            projects: options.projects,
+            since: options.since,
+            cursor: options.cursor,
+            lookback_days: options.lookback_days,
+            mode: options.mode.map(core_sync_mode),
+            interval_seconds: options.interval_seconds,
+            max_requests: options.max_requests,
+        };
+        run(flows.host(), flows.poll_events(&id, options)).map(poll_result)
+    }
+
+    fn post_feedback(
+        id: String,
+        request: wit::PostFeedbackRequest,
+    ) -> Result<wit::FeedbackResult, wit_types::Error> {
+        let flows = flows()?;
+        let request = forgelink::PostFeedback {
+            project: request.project,
+            merge_request: request.merge_request,
+            commit_sha: request.commit_sha,
+            issue: request.issue,
+            issue_title: request.issue_title,
+            body: request.body,
+            key: request.key,
+            policy: request.policy.map(|policy| forgelink::FeedbackPolicy {
+                order: policy.order.into_iter().map(crate::feedback::core_target).collect(),
+                update_existing: policy.update_existing,
+            }),
+        };
+        run(flows.host(), flows.post_feedback(&id, request)).map(feedback_result)
     }
 }

@@ -18,8 +18,10 @@
 #![allow(clippy::result_large_err)]
 
 mod convert;
+mod feedback;
 mod flows;
 mod host;
+mod polling;
 mod tokens;
 mod webhooks;
 

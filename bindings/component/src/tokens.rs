@@ -25,7 +25,7 @@ pub(crate) fn request(request: forgelink::HttpRequest) -> http::Request {
     }
 }
 
-fn response(response: http::Response) -> forgelink::HttpResponse {
+pub(crate) fn response(response: http::Response) -> forgelink::HttpResponse {
     forgelink::HttpResponse {
         status: response.status,
         headers: response.headers,
@@ -33,7 +33,7 @@ fn response(response: http::Response) -> forgelink::HttpResponse {
     }
 }
 
-fn prepared(
+pub(crate) fn prepared(
     result: Result<forgelink::HttpRequest, forgelink::Error>,
 ) -> Result<http::Request, wit_types::Error> {
     result.map(request).map_err(IntoWit::into_wit)

@@ -4,10 +4,11 @@
 
 use forgelink::{
     AccessToken, ClientSecret, ConnectStart, ConnectWithToken, DiscoverOptions, Error, Flows, Host,
-    ReceiveOptions, RegisterWebhooks,
+    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks,
 };
+use serde::de::DeserializeOwned;
 
-use crate::{envelope, provider};
+use crate::{envelope, invalid, provider};
 
 /// `connectStart`'s request from its fields, as `flows.js` passes them.
 #[allow(clippy::too_many_arguments)]
@@ -92,14 +93,15 @@ pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str) -> String {
     envelope(flows.disconnect(id).await)
 }
 
-/// `discoverProjects(id, { search?, cursor? })`.
+/// `discoverProjects(id, { search?, cursor?, exclude? })`.
 pub async fn discover_projects<H: Host>(
     flows: &Flows<H>,
     id: &str,
     search: Option<String>,
     cursor: Option<String>,
+    exclude: Vec<String>,
 ) -> String {
-    envelope(flows.discover_projects(id, DiscoverOptions { search, cursor }).await)
+    envelope(flows.discover_projects(id, DiscoverOptions { search, cursor, exclude }).await)
 }
 
 /// `registerWebhooks(id, { projects, url, profile })`.
@@ -145,4 +147,26 @@ pub async fn receive_webhook<H: Host>(
 ) -> String {
     let headers = crate::webhooks::header_lines(headers);
     envelope(flows.receive_webhook(&headers, &body, options).await)
+}
+
+/// A request `flows.js` checked for shape and passed as JSON, or the `input.invalid` envelope
+/// in which serde names what is still wrong (an unknown field, a number out of range).
+fn from_json<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
+    serde_json::from_str(json).map_err(|e| invalid(&format!("`{name}` is not valid: {e}.")))
+}
+
+/// `pollEvents(id, options)`, the options as JSON.
+pub async fn poll_events<H: Host>(flows: &Flows<H>, id: &str, options: &str) -> String {
+    match from_json::<PollOptions>("options", options) {
+        Ok(options) => envelope(flows.poll_events(id, options).await),
+        Err(invalid) => invalid,
+    }
+}
+
+/// `postFeedback(id, request)`, the request as JSON.
+pub async fn post_feedback<H: Host>(flows: &Flows<H>, id: &str, request: &str) -> String {
+    match from_json::<PostFeedback>("request", request) {
+        Ok(request) => envelope(flows.post_feedback(id, request).await),
+        Err(invalid) => invalid,
+    }
 }

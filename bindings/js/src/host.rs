@@ -249,7 +249,7 @@ pub fn flows_disconnect(bridge: Bridge, key: &[u8], id: String) -> Promise {
     run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id).await })
 }
 
-/// `Forgelink.discoverProjects(id, { search?, cursor? })`.
+/// `Forgelink.discoverProjects(id, { search?, cursor?, exclude? })`.
 #[wasm_bindgen]
 pub fn flows_discover_projects(
     bridge: Bridge,
@@ -257,9 +257,10 @@ pub fn flows_discover_projects(
     id: String,
     search: Option<String>,
     cursor: Option<String>,
+    exclude: Vec<String>,
 ) -> Promise {
     run(bridge, key, |flows| async move {
-        crate::flows::discover_projects(&flows, &id, search, cursor).await
+        crate::flows::discover_projects(&flows, &id, search, cursor, exclude).await
     })
 }
 
@@ -289,6 +290,22 @@ pub fn flows_unregister_webhooks(
     run(bridge, key, |flows| async move {
         crate::flows::unregister_webhooks(&flows, &id, projects).await
     })
+}
+
+/// `Forgelink.pollEvents(id, options)`, the options as JSON.
+#[wasm_bindgen]
+pub fn flows_poll_events(bridge: Bridge, key: &[u8], id: String, options: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::poll_events(&flows, &id, &options).await })
+}
+
+/// `Forgelink.postFeedback(id, request)`, the request as JSON.
+#[wasm_bindgen]
+pub fn flows_post_feedback(bridge: Bridge, key: &[u8], id: String, request: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::post_feedback(&flows, &id, &request).await },
+    )
 }
 
 /// `Forgelink.receiveWebhook({ headers, body }, options?)`, the headers in lines and the

@@ -509,7 +509,7 @@ mod tests {
             "connection.not_found"
         );
         assert_eq!(
-            error_code(&block_on(flows::discover_projects(&flows, "nope", None, None))),
+            error_code(&block_on(flows::discover_projects(&flows, "nope", None, None, vec![]))),
             "connection.not_found"
         );
         let register = flows::register_webhooks(

@@ -440,9 +440,13 @@ pub fn connection_report(report: &wit::ConnectionReport) -> Value {
     json!({ "ok": report.ok, "checks": report.checks.iter().map(check).collect::<Vec<_>>() })
 }
 
-/// `{ revoked, manualSteps }`
+/// `{ revoked, webhooks: [registration result], manualSteps }`
 pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
-    json!({ "revoked": report.revoked, "manualSteps": report.manual_steps })
+    json!({
+        "revoked": report.revoked,
+        "webhooks": registration_results(&report.webhooks),
+        "manualSteps": report.manual_steps,
+    })
 }
 
 /// `{ provider, event, deliveryId, hookId }`
@@ -561,7 +565,7 @@ fn commit_status(status: &wit::CommitStatus) -> Value {
     })
 }
 
-/// `{ provider, kind, event, action, deliveryId, dedupeKey, repository, sender, ref,
+/// `{ provider, kind, event, action, deliveryId, dedupeKey, stateKey, repository, sender, ref,
 /// commitSha, mergeRequest, pipeline, job, commitStatus }`. Unlike the connection values, the
 /// event model writes absent fields as `null`, so a consumer sees the whole model in every
 /// delivery.
@@ -573,6 +577,7 @@ pub fn webhook_event(event: &wit::WebhookEvent) -> Value {
         "action": event.action,
         "deliveryId": event.delivery_id,
         "dedupeKey": event.dedupe_key,
+        "stateKey": event.state_key,
         "repository": event.repository.as_ref().map_or(Value::Null, repository),
         "sender": event.sender.as_ref().map_or(Value::Null, actor),
         "ref": event.ref_,
@@ -601,9 +606,9 @@ pub fn repository_list(list: &wit::RepositoryList) -> Value {
     json!({ "repositories": list.repositories, "diagnostics": diagnostics })
 }
 
-/// `{ id, path, name, webUrl, defaultBranch, role, sha256 }`
+/// `{ id, path, name, webUrl, defaultBranch, role, sha256, guidance? }`
 pub fn project(project: &wit::Project) -> Value {
-    json!({
+    let mut value = json!({
         "id": project.id,
         "path": project.path,
         "name": project.name,
@@ -611,14 +616,19 @@ pub fn project(project: &wit::Project) -> Value {
         "defaultBranch": project.default_branch,
         "role": project.role,
         "sha256": project.sha256,
-    })
+    });
+    if let (Some(steps), Value::Object(object)) = (&project.guidance, &mut value) {
+        object.insert("guidance".into(), guidance(steps));
+    }
+    value
 }
 
-/// `{ projects, nextCursor }`
+/// `{ projects, nextCursor, excluded }`
 pub fn project_page(page: &wit::ProjectPage) -> Value {
     json!({
         "projects": page.projects.iter().map(project).collect::<Vec<_>>(),
         "nextCursor": page.next_cursor,
+        "excluded": page.excluded,
     })
 }
 
@@ -645,15 +655,7 @@ pub fn registration_result(result: &wit::RegistrationResult) -> Value {
         object.insert("guidance".into(), guidance(steps));
     }
     if let Some(setup) = &result.manual_setup {
-        object.insert(
-            "manualSetup".into(),
-            json!({
-                "url": setup.url,
-                "secret": setup.secret,
-                "events": setup.events,
-                "steps": setup.steps,
-            }),
-        );
+        object.insert("manualSetup".into(), manual_setup(setup));
     }
     Value::Object(object)
 }
@@ -682,4 +684,236 @@ pub fn receipt(receipt: &wit::Receipt) -> Value {
     insert_some(&mut object, "code", receipt.code.as_deref());
     insert_some(&mut object, "message", receipt.message.as_deref());
     Value::Object(object)
+}
+
+/// `{ url, secret, events, steps }`. It holds the secret: keep it away from logs.
+pub fn manual_setup(setup: &wit::ManualSetup) -> Value {
+    json!({ "url": setup.url, "secret": setup.secret, "events": setup.events, "steps": setup.steps })
+}
+
+/// `{ id, url, events, active }`
+pub fn hook(hook: &wit::Hook) -> Value {
+    json!({ "id": hook.id, "url": hook.url, "events": hook.events, "active": hook.active })
+}
+
+/// `{ hooks, next }`, `next` null on the last page.
+pub fn hook_page(page: &wit::HookPage) -> Value {
+    json!({ "hooks": page.hooks.iter().map(hook).collect::<Vec<_>>(), "next": page.next })
+}
+
+/// `{ resource: "pipelines" }`, `{ resource: "jobs", pipelineId }`, `{ resource:
+/// "merge_requests" }`, `{ resource: "pushes" }`, `{ resource: "branches" }` or `{ resource:
+/// "commit_statuses", sha }`.
+pub fn poll_resource(resource: &wit::PollResource) -> Value {
+    match resource {
+        wit::PollResource::Pipelines => json!({ "resource": "pipelines" }),
+        wit::PollResource::Jobs(id) => json!({ "resource": "jobs", "pipelineId": id }),
+        wit::PollResource::MergeRequests => json!({ "resource": "merge_requests" }),
+        wit::PollResource::Pushes => json!({ "resource": "pushes" }),
+        wit::PollResource::Branches => json!({ "resource": "branches" }),
+        wit::PollResource::CommitStatuses(sha) => {
+            json!({ "resource": "commit_statuses", "sha": sha })
+        }
+    }
+}
+
+/// A list of [`poll_resource`]s.
+pub fn poll_resources(resources: &[wit::PollResource]) -> Value {
+    Value::Array(resources.iter().map(poll_resource).collect())
+}
+
+/// `[{ resource, request }]`, one per list a poll reads.
+pub fn poll_requests(requests: &[wit::PollRequest]) -> Value {
+    requests
+        .iter()
+        .map(|r| json!({ "resource": poll_resource(&r.resource), "request": request(&r.request) }))
+        .collect()
+}
+
+/// `{ limit, remaining, resetAt, retryAfter, nearLimit }`, absent values as null.
+pub fn rate_limit(limit: &wit::RateLimit) -> Value {
+    json!({
+        "limit": limit.limit,
+        "remaining": limit.remaining,
+        "resetAt": limit.reset_at,
+        "retryAfter": limit.retry_after,
+        "nearLimit": limit.near_limit,
+    })
+}
+
+/// `{ events, followUps, nextPage, rateLimit }`
+pub fn poll_page(page: &wit::PollPage) -> Value {
+    json!({
+        "events": page.events.iter().map(webhook_event).collect::<Vec<_>>(),
+        "followUps": poll_resources(&page.follow_ups),
+        "nextPage": page.next_page,
+        "rateLimit": rate_limit(&page.rate_limit),
+    })
+}
+
+/// `webhook`, `polling` or `hybrid`.
+pub fn sync_mode_id(mode: wit::SyncMode) -> &'static str {
+    match mode {
+        wit::SyncMode::Webhook => "webhook",
+        wit::SyncMode::Polling => "polling",
+        wit::SyncMode::Hybrid => "hybrid",
+    }
+}
+
+/// The mode with the id `id`, exactly as [`sync_mode_id`] spells it.
+pub fn parse_sync_mode(id: &str) -> Option<wit::SyncMode> {
+    [wit::SyncMode::Webhook, wit::SyncMode::Polling, wit::SyncMode::Hybrid]
+        .into_iter()
+        .find(|mode| sync_mode_id(*mode) == id)
+}
+
+/// `complete`, `incomplete` or `disabled`.
+pub fn poll_status_id(status: wit::PollStatus) -> &'static str {
+    match status {
+        wit::PollStatus::Complete => "complete",
+        wit::PollStatus::Incomplete => "incomplete",
+        wit::PollStatus::Disabled => "disabled",
+    }
+}
+
+fn project_poll(poll: &wit::ProjectPoll) -> Value {
+    let mut object = Map::new();
+    object.insert("project".into(), Value::from(poll.project.as_str()));
+    object.insert("since".into(), Value::from(poll.since));
+    object.insert("events".into(), Value::from(poll.events));
+    object.insert("duplicates".into(), Value::from(poll.duplicates));
+    object.insert("complete".into(), Value::from(poll.complete));
+    insert_some(&mut object, "code", poll.code.as_deref());
+    insert_some(&mut object, "message", poll.message.as_deref());
+    if let Some(steps) = &poll.guidance {
+        object.insert("guidance".into(), guidance(steps));
+    }
+    Value::Object(object)
+}
+
+/// `{ status, mode, events, duplicates, cursor, nextPollAt, rateLimit?, projects: [{ project,
+/// since, events, duplicates, complete, code?, message?, guidance? }] }`, `nextPollAt` null in
+/// webhook mode.
+pub fn poll_result(result: &wit::PollResult) -> Value {
+    let mut object = Map::new();
+    object.insert("status".into(), Value::from(poll_status_id(result.status)));
+    object.insert("mode".into(), Value::from(sync_mode_id(result.mode)));
+    object.insert("events".into(), result.events.iter().map(webhook_event).collect());
+    object.insert("duplicates".into(), Value::from(result.duplicates));
+    object.insert("cursor".into(), Value::from(result.cursor.as_str()));
+    object.insert("nextPollAt".into(), json!(result.next_poll_at));
+    if let Some(limit) = &result.rate_limit {
+        object.insert("rateLimit".into(), rate_limit(limit));
+    }
+    object.insert("projects".into(), result.projects.iter().map(project_poll).collect());
+    Value::Object(object)
+}
+
+/// `merge_request`, `commit` or `issue`.
+pub fn feedback_target_id(target: wit::FeedbackTarget) -> &'static str {
+    match target {
+        wit::FeedbackTarget::MergeRequest => "merge_request",
+        wit::FeedbackTarget::Commit => "commit",
+        wit::FeedbackTarget::Issue => "issue",
+    }
+}
+
+/// The target with the id `id`, exactly as [`feedback_target_id`] spells it.
+pub fn parse_feedback_target(id: &str) -> Option<wit::FeedbackTarget> {
+    [wit::FeedbackTarget::MergeRequest, wit::FeedbackTarget::Commit, wit::FeedbackTarget::Issue]
+        .into_iter()
+        .find(|target| feedback_target_id(*target) == id)
+}
+
+/// `{ target: "merge_request", number }`, `{ target: "commit", sha }`, `{ target: "issue",
+/// number }` or `{ target: "new_issue", title }`.
+pub fn feedback_location(location: &wit::FeedbackLocation) -> Value {
+    match location {
+        wit::FeedbackLocation::MergeRequest(number) => {
+            json!({ "target": "merge_request", "number": number })
+        }
+        wit::FeedbackLocation::Commit(sha) => json!({ "target": "commit", "sha": sha }),
+        wit::FeedbackLocation::Issue(number) => json!({ "target": "issue", "number": number }),
+        wit::FeedbackLocation::NewIssue(title) => json!({ "target": "new_issue", "title": title }),
+    }
+}
+
+/// `{ id, body, url, discussionId, version }`, absent values as null.
+pub fn comment(comment: &wit::Comment) -> Value {
+    json!({
+        "id": comment.id,
+        "body": comment.body,
+        "url": comment.url,
+        "discussionId": comment.discussion_id,
+        "version": comment.version,
+    })
+}
+
+/// `{ comments, next }`, `next` null on the last page.
+pub fn comment_page(page: &wit::CommentPage) -> Value {
+    json!({ "comments": page.comments.iter().map(comment).collect::<Vec<_>>(), "next": page.next })
+}
+
+/// `created` or `updated`.
+pub fn feedback_action_id(action: wit::FeedbackAction) -> &'static str {
+    match action {
+        wit::FeedbackAction::Created => "created",
+        wit::FeedbackAction::Updated => "updated",
+    }
+}
+
+/// `{ target, action, commentId, url?, issue?, skipped: [{ target, code?, message }] }`
+pub fn feedback_result(result: &wit::FeedbackResult) -> Value {
+    let mut object = Map::new();
+    object.insert("target".into(), Value::from(feedback_target_id(result.target)));
+    object.insert("action".into(), Value::from(feedback_action_id(result.action)));
+    object.insert("commentId".into(), Value::from(result.comment_id.as_str()));
+    insert_some(&mut object, "url", result.url.as_deref());
+    if let Some(issue) = result.issue {
+        object.insert("issue".into(), Value::from(issue));
+    }
+    let skipped = result
+        .skipped
+        .iter()
+        .map(|skipped| {
+            let mut object = Map::new();
+            object.insert("target".into(), Value::from(feedback_target_id(skipped.target)));
+            insert_some(&mut object, "code", skipped.code.as_deref());
+            object.insert("message".into(), Value::from(skipped.message.as_str()));
+            Value::Object(object)
+        })
+        .collect();
+    object.insert("skipped".into(), skipped);
+    Value::Object(object)
+}
+
+/// Reads a list to poll in the shape [`poll_resource`] prints.
+pub fn parse_poll_resource(value: &Value) -> Result<wit::PollResource, String> {
+    let text = |field: &str| {
+        value[field].as_str().map(str::to_owned).ok_or(format!("`{field}` must be text"))
+    };
+    Ok(match value["resource"].as_str() {
+        Some("pipelines") => wit::PollResource::Pipelines,
+        Some("jobs") => wit::PollResource::Jobs(text("pipelineId")?),
+        Some("merge_requests") => wit::PollResource::MergeRequests,
+        Some("pushes") => wit::PollResource::Pushes,
+        Some("branches") => wit::PollResource::Branches,
+        Some("commit_statuses") => wit::PollResource::CommitStatuses(text("sha")?),
+        _ => return Err("`resource` must name a list to poll".into()),
+    })
+}
+
+/// Reads a place to post feedback at in the shape [`feedback_location`] prints.
+pub fn parse_feedback_location(value: &Value) -> Result<wit::FeedbackLocation, String> {
+    let number = || value["number"].as_u64().ok_or("`number` must be a whole number");
+    let text = |field: &str| {
+        value[field].as_str().map(str::to_owned).ok_or(format!("`{field}` must be text"))
+    };
+    Ok(match value["target"].as_str() {
+        Some("merge_request") => wit::FeedbackLocation::MergeRequest(number()?),
+        Some("commit") => wit::FeedbackLocation::Commit(text("sha")?),
+        Some("issue") => wit::FeedbackLocation::Issue(number()?),
+        Some("new_issue") => wit::FeedbackLocation::NewIssue(text("title")?),
+        _ => return Err("`target` must be merge_request, commit, issue or new_issue".into()),
+    })
 }

@@ -79,11 +79,19 @@ mod bindings {
 
 /// The WIT types of `forgelink:connect`, as Rust values.
 pub mod wit {
+    pub use crate::bindings::exports::forgelink::connect::feedback::{
+        Comment, CommentPage, FeedbackLocation, FeedbackTarget,
+    };
     pub use crate::bindings::exports::forgelink::connect::flows::{
         Account, Check, CheckStatus, ConnectStartRequest, ConnectStarted, ConnectWithTokenRequest,
         Connection, ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions,
-        ManualSetup, Project, ProjectPage, Receipt, ReceiptStatus, ReceiveOptions,
-        RegisterWebhooksRequest, RegistrationResult, RegistrationStatus, ScopeStatus,
+        FeedbackAction, FeedbackPolicy, FeedbackResult, PollOptions, PollResult, PollStatus,
+        PostFeedbackRequest, Project, ProjectPage, ProjectPoll, Receipt, ReceiptStatus,
+        ReceiveOptions, RegisterWebhooksRequest, RegistrationResult, RegistrationStatus,
+        ScopeStatus, SkippedTarget, SyncMode,
+    };
+    pub use crate::bindings::exports::forgelink::connect::polling::{
+        PollPage, PollRequest, PollResource, RateLimit,
     };
     pub use crate::bindings::exports::forgelink::connect::provider::{
         Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,
@@ -94,12 +102,12 @@ pub mod wit {
         ApiError, DeviceAuthorization, OauthClient, TokenInfo, TokenSet,
     };
     pub use crate::bindings::exports::forgelink::connect::types::{
-        Code, Deployment, Diagnostic, Error, Guidance, Provider, Severity,
+        Code, Deployment, Diagnostic, Error, Guidance, Instance, Provider, Severity,
     };
     pub use crate::bindings::exports::forgelink::connect::webhooks::{
-        Actor, CommitStatus, EventKind, Job, LineDiagnostic, MergeRequest, Pipeline, Repository,
-        RepositoryList, SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent,
-        WebhookIdentity,
+        Actor, CommitStatus, EventKind, Hook, HookPage, HookSpec, Job, LineDiagnostic, ManualSetup,
+        ManualWebhookSetupRequest, MergeRequest, Pipeline, Repository, RepositoryList,
+        SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity,
     };
     pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};
 }

@@ -15,6 +15,8 @@ use serde_json::Value;
 /// The commands beyond the provider rules, one module each.
 mod cli {
     pub mod check;
+    pub mod session;
+    pub mod sync;
     pub mod tokens;
     pub mod webhooks;
 }
@@ -57,6 +59,9 @@ Commands:
       {provider, scheme, secretIndex}.
   parse-webhook [--header 'NAME: VALUE']... [--body PATH]
       Prints the delivery in the normalised event model. It does not verify.
+  manual-webhook --provider P [--base-url U] --project PATH --url URL --profile NAME
+      Prints {url, secret, events, steps}: what an administrator pastes to create the
+      project's hook by hand, with a fresh random secret (keep it to verify deliveries).
 
   check --provider P [--base-url U] --token-env VAR [--profile NAME]
         [--username NAME] [--json]
@@ -65,6 +70,21 @@ Commands:
       JSON report with --json. Exit status 0 when no check fails, 1 otherwise.
       Records go to a fresh temporary directory (or --store DIR) sealed with the
       configured key (or a random one), and are deleted before the command ends.
+  poll --provider P [--base-url U] --token-env VAR --project PATH... [--since SECS]
+       [--cursor C] [--lookback-days N] [--max-requests N] [--username NAME] [--json]
+      Connects as check does and lists what happened on each project since SECS (or
+      the cursor a previous poll printed, or N days ago; default 30): pipelines, jobs,
+      merge requests, pushes and build statuses, one line each, or the JSON result
+      with --json. Pass the printed cursor to the next poll to continue from there.
+      Exit status 0 when every project was read without an error, 1 otherwise.
+  feedback --provider P [--base-url U] --token-env VAR --project PATH
+           [--merge-request N] [--commit SHA] [--issue N] [--issue-title TITLE]
+           [--key KEY] [--target T]... [--no-update] [--body PATH] [--username NAME]
+      Connects as check does and posts the Markdown in PATH (or stdin) on the merge
+      request, else the commit, else an issue (--target merge_request, commit or
+      issue, repeated, sets the order). With --key, the earlier comment carrying the
+      same key is updated in place (unless --no-update). Prints {target, action,
+      commentId, url?, issue?, skipped}.
 
 PROVIDER is github, gitlab, bitbucket-cloud or bitbucket-data-center.
 CLIENT is --provider P --client-id ID [--base-url U] [--redirect-uri URI]
@@ -87,7 +107,7 @@ Options:
   -h, --help              print this help
   -V, --version           print the version
 
-Exit status: 0 success, 1 a forgelink error (or a failed check), 2 a usage error
+Exit status: 0 success, 1 a forgelink error (or a failed check or poll), 2 a usage error
 (printed as an input.invalid or provider.unknown error), 3 the host failed (message
 on stderr).";
 
@@ -441,8 +461,11 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
         .transpose()
         .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
     let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
-    if command == "check" {
-        return cli::check::run(&runtime, plugin_slot, &options, &mut args);
+    match command.as_str() {
+        "check" => return cli::check::run(&runtime, plugin_slot, &options, &mut args),
+        "poll" => return cli::sync::poll(&runtime, plugin_slot, &options, &mut args),
+        "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &options, &mut args),
+        _ => {}
     }
     let value = run_command(plugin, &command, &mut args)?;
     print_json(&value)

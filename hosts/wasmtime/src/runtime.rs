@@ -628,4 +628,286 @@ impl Plugin {
         let guest = self.bindings.forgelink_connect_flows();
         guest.call_receive_webhook(&mut self.store, headers, body, options).map_err(trap)
     }
+
+    /// `webhooks.prepare-create-hook`.
+    pub fn prepare_create_hook(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        hook: &wit::HookSpec,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest
+            .call_prepare_create_hook(&mut self.store, instance, token, project, hook)
+            .map_err(trap)
+    }
+
+    /// `webhooks.prepare-update-hook`.
+    pub fn prepare_update_hook(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        hook_id: &str,
+        hook: &wit::HookSpec,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest
+            .call_prepare_update_hook(&mut self.store, instance, token, project, hook_id, hook)
+            .map_err(trap)
+    }
+
+    /// `webhooks.prepare-delete-hook`.
+    pub fn prepare_delete_hook(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        hook_id: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest
+            .call_prepare_delete_hook(&mut self.store, instance, token, project, hook_id)
+            .map_err(trap)
+    }
+
+    /// `webhooks.prepare-list-hooks`.
+    pub fn prepare_list_hooks(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_prepare_list_hooks(&mut self.store, instance, token, project).map_err(trap)
+    }
+
+    /// `webhooks.parse-hook`.
+    pub fn parse_hook(
+        &mut self,
+        provider: wit::Provider,
+        response: &wit::Response,
+    ) -> Outcome<Result<wit::Hook, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_parse_hook(&mut self.store, provider, response).map_err(trap)
+    }
+
+    /// `webhooks.parse-hook-list`.
+    pub fn parse_hook_list(
+        &mut self,
+        provider: wit::Provider,
+        request_url: &str,
+        response: &wit::Response,
+    ) -> Outcome<Result<wit::HookPage, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_parse_hook_list(&mut self.store, provider, request_url, response).map_err(trap)
+    }
+
+    /// `webhooks.manual-webhook-setup`: the secret comes from the host's random source.
+    pub fn manual_webhook_setup(
+        &mut self,
+        request: &wit::ManualWebhookSetupRequest,
+    ) -> Outcome<Result<wit::ManualSetup, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_manual_webhook_setup(&mut self.store, request).map_err(trap)
+    }
+
+    /// `polling.poll-resources`.
+    pub fn poll_resources(&mut self, provider: wit::Provider) -> Outcome<Vec<wit::PollResource>> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest.call_poll_resources(&mut self.store, provider).map_err(trap)
+    }
+
+    /// `polling.prepare-poll-request`; `since` in Unix seconds.
+    pub fn prepare_poll_request(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        resource: &wit::PollResource,
+        since: i64,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest
+            .call_prepare_poll_request(&mut self.store, instance, token, project, resource, since)
+            .map_err(trap)
+    }
+
+    /// `polling.prepare-poll-requests`; `since` in Unix seconds.
+    pub fn prepare_poll_requests(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        since: i64,
+    ) -> Outcome<Result<Vec<wit::PollRequest>, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest
+            .call_prepare_poll_requests(&mut self.store, instance, token, project, since)
+            .map_err(trap)
+    }
+
+    /// `polling.parse-poll-response`; `since` and `now` in Unix seconds.
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse_poll_response(
+        &mut self,
+        instance: &wit::Instance,
+        project: &str,
+        resource: &wit::PollResource,
+        request_url: &str,
+        response: &wit::Response,
+        since: i64,
+        now: i64,
+    ) -> Outcome<Result<wit::PollPage, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest
+            .call_parse_poll_response(
+                &mut self.store,
+                instance,
+                project,
+                resource,
+                request_url,
+                response,
+                since,
+                now,
+            )
+            .map_err(trap)
+    }
+
+    /// `polling.read-rate-limit`; `now` in Unix seconds.
+    pub fn read_rate_limit(
+        &mut self,
+        response: &wit::Response,
+        now: i64,
+    ) -> Outcome<wit::RateLimit> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest.call_read_rate_limit(&mut self.store, response, now).map_err(trap)
+    }
+
+    /// `polling.state-key`.
+    pub fn state_key(&mut self, event: &wit::WebhookEvent) -> Outcome<Option<String>> {
+        let guest = self.bindings.forgelink_connect_polling();
+        guest.call_state_key(&mut self.store, event).map_err(trap)
+    }
+
+    /// `feedback.feedback-marker`.
+    pub fn feedback_marker(&mut self, key: &str) -> Outcome<String> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest.call_feedback_marker(&mut self.store, key).map_err(trap)
+    }
+
+    /// `feedback.feedback-body`.
+    pub fn feedback_body(&mut self, body: &str, key: Option<&str>) -> Outcome<String> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest.call_feedback_body(&mut self.store, body, key).map_err(trap)
+    }
+
+    /// `feedback.find-feedback`.
+    pub fn find_feedback(
+        &mut self,
+        comments: &[wit::Comment],
+        key: &str,
+    ) -> Outcome<Option<wit::Comment>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest.call_find_feedback(&mut self.store, comments, key).map_err(trap)
+    }
+
+    /// `feedback.prepare-list-comments`.
+    pub fn prepare_list_comments(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        location: &wit::FeedbackLocation,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest
+            .call_prepare_list_comments(&mut self.store, instance, token, project, location)
+            .map_err(trap)
+    }
+
+    /// `feedback.prepare-create-comment`.
+    pub fn prepare_create_comment(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        location: &wit::FeedbackLocation,
+        body: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest
+            .call_prepare_create_comment(&mut self.store, instance, token, project, location, body)
+            .map_err(trap)
+    }
+
+    /// `feedback.prepare-update-comment`.
+    pub fn prepare_update_comment(
+        &mut self,
+        instance: &wit::Instance,
+        token: &str,
+        project: &str,
+        location: &wit::FeedbackLocation,
+        comment: &wit::Comment,
+        body: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest
+            .call_prepare_update_comment(
+                &mut self.store,
+                instance,
+                token,
+                project,
+                location,
+                comment,
+                body,
+            )
+            .map_err(trap)
+    }
+
+    /// `feedback.parse-comment`.
+    pub fn parse_comment(
+        &mut self,
+        provider: wit::Provider,
+        location: &wit::FeedbackLocation,
+        response: &wit::Response,
+    ) -> Outcome<Result<wit::Comment, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest.call_parse_comment(&mut self.store, provider, location, response).map_err(trap)
+    }
+
+    /// `feedback.parse-comment-list`.
+    pub fn parse_comment_list(
+        &mut self,
+        provider: wit::Provider,
+        location: &wit::FeedbackLocation,
+        request_url: &str,
+        response: &wit::Response,
+    ) -> Outcome<Result<wit::CommentPage, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_feedback();
+        guest
+            .call_parse_comment_list(&mut self.store, provider, location, request_url, response)
+            .map_err(trap)
+    }
+
+    /// `flows.poll-events`.
+    pub fn poll_events(
+        &mut self,
+        id: &str,
+        options: &wit::PollOptions,
+    ) -> Outcome<Result<wit::PollResult, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_poll_events(&mut self.store, id, options).map_err(trap)
+    }
+
+    /// `flows.post-feedback`.
+    pub fn post_feedback(
+        &mut self,
+        id: &str,
+        request: &wit::PostFeedbackRequest,
+    ) -> Outcome<Result<wit::FeedbackResult, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_post_feedback(&mut self.store, id, request).map_err(trap)
+    }
 }

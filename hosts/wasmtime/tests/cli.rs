@@ -589,3 +589,176 @@ fn parse_webhook_reads_the_body_from_a_file() {
     );
     assert_eq!(error["code"], "input.invalid", "parse-webhook takes no secrets");
 }
+
+#[test]
+fn manual_webhook_prints_a_fresh_secret_and_the_steps() {
+    let args = [
+        "manual-webhook",
+        "--provider",
+        "bitbucket-data-center",
+        "--base-url",
+        "https://bb.example.com",
+        "--project",
+        "PRJ/app",
+        "--url",
+        "https://app.example/hooks",
+        "--profile",
+        "ci-failure-analysis",
+    ];
+    let setup = ok(&args);
+    assert_eq!(keys(&setup), ["events", "secret", "steps", "url"].into());
+    assert_eq!(setup["url"], "https://app.example/hooks");
+    assert_eq!(setup["secret"].as_str().map(str::len), Some(43), "32 random bytes, base64url");
+    assert!(setup["steps"][0].as_str().is_some_and(|s| s.contains("/projects/PRJ/repos/app")));
+    assert_ne!(ok(&args)["secret"], setup["secret"], "a fresh secret on every run");
+
+    let mut unknown = args;
+    unknown[10] = "no-such-profile";
+    assert_eq!(error(&unknown, 1)["code"], "profile.unknown");
+    assert_eq!(error(&args[..9], 2)["code"], "input.invalid", "no --profile");
+    assert_eq!(error(&["manual-webhook", "--provider", "gitlub"], 2)["code"], "provider.unknown");
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+fn system_now() -> i64 {
+    use forgelink_host::environment::Clock as _;
+    forgelink_host::environment::SystemClock.now()
+}
+
+#[test]
+fn poll_lists_what_happened_and_continues_from_its_cursor() {
+    use common::fake_gitlab::{FakeGitLab, FakePipeline, TOKEN};
+
+    let fake = FakeGitLab::start();
+    let now = system_now();
+    {
+        let mut state = fake.state();
+        state.pipelines.push(FakePipeline {
+            id: 100,
+            status: "failed",
+            sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+            updated_at: now - 600,
+        });
+        state.jobs.push((100, 555, "rspec", "failed"));
+    }
+    let env = [("GITLAB_TOKEN", TOKEN)];
+    let poll = |extra: &[&str]| {
+        let mut args =
+            vec!["poll", "--provider", "gitlab", "--base-url", &fake.base_url, "--token-env"];
+        args.extend(["GITLAB_TOKEN", "--project", "group/app"]);
+        args.extend(extra);
+        args.iter().map(|a| (*a).to_owned()).collect::<Vec<String>>()
+    };
+
+    let first = ok_with(&strs(&poll(&["--json"])), &env, None);
+    assert_eq!(
+        (first["status"].as_str(), first["mode"].as_str()),
+        (Some("complete"), Some("polling"))
+    );
+    let keys: Vec<&str> =
+        first["events"].as_array().unwrap().iter().filter_map(|e| e["stateKey"].as_str()).collect();
+    let host = &fake.authority;
+    assert_eq!(
+        keys,
+        [
+            format!("gitlab:{host}:group/app:pipeline:100:failure"),
+            format!("gitlab:{host}:group/app:job:555:failure"),
+        ]
+    );
+    assert_eq!(first["projects"][0]["complete"], true);
+
+    // In words, then from the cursor: what was seen before the cursor is not listed again.
+    let output = run_with(&strs(&poll(&[])), &env, None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!(
+            "pipeline        failure   gitlab:{host}:group/app:pipeline:100:failure"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("pass  group/app"), "{text}");
+    assert!(text.contains("complete: 2 new events"), "{text}");
+    let cursor = first["cursor"].as_str().unwrap();
+    let next = ok_with(&strs(&poll(&["--cursor", cursor, "--json"])), &env, None);
+    assert_eq!(next["events"], serde_json::json!([]), "{next}");
+
+    // A project that cannot be read fails the poll; so does a token the provider refuses.
+    let mut missing = poll(&["--json"]);
+    missing.extend(["--project".to_owned(), "group/gone".to_owned()]);
+    let output = run_with(&strs(&missing), &env, None);
+    assert_eq!(output.status.code(), Some(1));
+    let result: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(result["projects"][1]["code"], "http.not_found", "{result}");
+    let refused =
+        error_with(&strs(&poll(&["--json"])), &[("GITLAB_TOKEN", "glpat-wrong")], None, 1);
+    assert_eq!(refused["code"], "http.unauthorized");
+    let output = run_with(&strs(&poll(&[])), &[("GITLAB_TOKEN", "glpat-wrong")], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("fail  connect"));
+    let no_project = ["poll", "--provider", "gitlab", "--token-env", "GITLAB_TOKEN"];
+    assert_eq!(error_with(&no_project, &env, None, 2)["code"], "input.invalid");
+    assert_eq!(
+        error_with(&strs(&poll(&["--since", "soon"])), &env, None, 2)["code"],
+        "input.invalid"
+    );
+}
+
+#[test]
+fn feedback_posts_markdown_and_updates_it_in_place() {
+    use common::fake_gitlab::{FakeGitLab, TOKEN};
+
+    let fake = FakeGitLab::start();
+    let env = [("GITLAB_TOKEN", TOKEN)];
+    let args = [
+        "feedback",
+        "--provider",
+        "gitlab",
+        "--base-url",
+        &fake.base_url,
+        "--token-env",
+        "GITLAB_TOKEN",
+        "--project",
+        "group/app",
+        "--merge-request",
+        "5",
+        "--key",
+        "ci/pipeline-100",
+    ];
+    let created = ok_with(&args, &env, Some("**rspec failed**\n"));
+    assert_eq!(
+        (created["target"].as_str(), created["action"].as_str()),
+        (Some("merge_request"), Some("created"))
+    );
+    let updated = ok_with(&args, &env, Some("**rspec passed**\n"));
+    assert_eq!(updated["action"], "updated");
+    assert_eq!(updated["commentId"], created["commentId"]);
+    assert_eq!(
+        fake.state().mr_notes,
+        [(1, "**rspec passed**\n\n<!-- forgelink:feedback:ci/pipeline-100 -->".to_owned())]
+    );
+
+    // From a file, without updating; and the failures.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-feedback");
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = dir.join("body.md");
+    std::fs::write(&body, "another note").unwrap();
+    let mut from_file = args.to_vec();
+    from_file.extend(["--no-update", "--body", body.to_str().unwrap()]);
+    assert_eq!(ok_with(&from_file, &env, None)["action"], "created");
+    assert_eq!(fake.state().mr_notes.len(), 2);
+    assert_eq!(error_with(&args, &env, Some("  \n"), 1)["code"], "input.invalid");
+    let mut nowhere = args[..9].to_vec();
+    nowhere.extend(["--target", "merge_request"]);
+    assert_eq!(error_with(&nowhere, &env, Some("x"), 1)["code"], "feedback.no_target");
+    let mut bad_target = args.to_vec();
+    bad_target.extend(["--target", "wiki"]);
+    assert_eq!(error_with(&bad_target, &env, Some("x"), 2)["code"], "input.invalid");
+    assert_eq!(
+        error_with(&args, &[("GITLAB_TOKEN", "glpat-wrong")], Some("x"), 1)["code"],
+        "http.unauthorized"
+    );
+}

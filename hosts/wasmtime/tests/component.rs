@@ -83,6 +83,8 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
         "forgelink:connect/provider@0.1.0",
         "forgelink:connect/tokens@0.1.0",
         "forgelink:connect/webhooks@0.1.0",
+        "forgelink:connect/polling@0.1.0",
+        "forgelink:connect/feedback@0.1.0",
         "forgelink:connect/flows@0.1.0",
     ]
     .into();

@@ -1,11 +1,13 @@
 //! Random and malformed inputs to every export: the component never traps, and every failure
 //! is a coded error from `error-codes` carrying guidance for that code.
 //!
-//! Three tests, one per exported interface, so that the harness runs them side by side. The
-//! flows run over a provider that answers at random (often plausibly, sometimes with garbage
-//! or a transport failure), storage in memory that now and then fails or hands back altered
-//! bytes, and a clock that jumps ahead, so that connecting, refreshing, leasing, testing and
-//! disconnecting all meet hostile answers.
+//! Several tests, one per group of exports (provider rules, tokens, flows, webhooks, hook
+//! registration with polling and feedback, the webhook and sync flows), so that the harness
+//! runs them side by side. The flows run over a provider that answers at random (often
+//! plausibly, sometimes with garbage or a transport failure), storage in memory that now and
+//! then fails or hands back altered bytes, and a clock that jumps ahead, so that connecting,
+//! refreshing, leasing, testing, polling, posting feedback and disconnecting all meet hostile
+//! answers.
 
 mod common;
 
@@ -307,6 +309,8 @@ fn excerpt(input: &str) -> String {
 struct Checker {
     codes: BTreeSet<String>,
     failures: usize,
+    /// Successful `poll-events` and `post-feedback` calls.
+    synced: [usize; 2],
 }
 
 impl Checker {
@@ -478,7 +482,7 @@ fn seed() -> u64 {
 
 fn checker(plugin: &mut Plugin) -> Checker {
     let codes: BTreeSet<String> = plugin.error_codes().unwrap().into_iter().collect();
-    Checker { codes, failures: 0 }
+    Checker { codes, failures: 0, synced: [0; 2] }
 }
 
 #[test]
@@ -930,9 +934,34 @@ const USERS: &[&str] = &[
     r#"{"id":"","login":""}"#,
 ];
 
-/// The body each provider's endpoint would answer, by the URL's shape (an index in `USERS`).
+/// The body each provider's endpoint would answer, by the URL's shape (an index in `USERS`,
+/// or one of `POLL_BODIES` and `COMMENT_BODIES`).
 fn plausible_body(url: &str) -> &'static str {
     let path = url.split('?').next().unwrap_or_default();
+    let lists = [
+        ("/jobs", 1),
+        ("/pipelines", 0),
+        ("/pipelines/", 6),
+        ("/actions/runs", 2),
+        ("/merge_requests", 3),
+        ("/pulls", 4),
+        ("/pullrequests", 6),
+        ("/pull-requests", 7),
+        ("/events", 5),
+        ("/activity", 5),
+        ("/branches", 8),
+        ("/statuses", 9),
+    ];
+    if let Some((_, index)) = lists.iter().find(|(suffix, _)| path.ends_with(suffix)) {
+        return POLL_BODIES[*index];
+    }
+    if path.contains("/rest/build-status/") {
+        return POLL_BODIES[9];
+    }
+    let comments = ["/notes", "/comments", "/discussions", "/issues", "/activities"];
+    if comments.iter().any(|suffix| path.ends_with(suffix)) || path.contains("/notes/") {
+        return COMMENT_BODIES[path.len() % COMMENT_BODIES.len()];
+    }
     let by_suffix = [
         ("/personal_access_tokens/self", 8),
         ("/api/v4/version", 4),
@@ -948,6 +977,31 @@ fn plausible_body(url: &str) -> &'static str {
         .map_or(fallback, |(_, index)| *index);
     USERS[index]
 }
+
+/// List answers of each provider's poll endpoints, shortened from their API references.
+const POLL_BODIES: &[&str] = &[
+    r#"[{"id":47,"iid":12,"status":"failed","ref":"main","sha":"a91957a8","web_url":"https://example.com/gitlab/g/p/-/pipelines/47","created_at":"2026-11-22T00:00:00Z","updated_at":"2026-11-22T00:05:00Z"},{"id":48,"status":"running","created_at":"2016-08-12T10:06:15.877Z"}]"#,
+    r#"[{"id":6,"name":"rspec","stage":"test","status":"failed","failure_reason":"script_failure","pipeline":{"id":47},"web_url":"u"},{"id":"7","status":null}]"#,
+    r#"{"total_count":1,"workflow_runs":[{"id":30433642,"status":"completed","conclusion":"failure","head_branch":"main","head_sha":"6dcb09b5","html_url":"u","created_at":"2026-11-22T00:00:00Z","updated_at":"2026-11-22T00:01:00Z"}],"jobs":[{"id":399444496,"run_id":30433642,"name":"build","status":"completed","conclusion":"failure"}]}"#,
+    r#"[{"iid":1,"title":"t","state":"opened","source_branch":"a","target_branch":"b","sha":"abc","updated_at":"2026-11-22T00:00:00Z","web_url":"u"}]"#,
+    r#"[{"number":1347,"state":"open","title":"t","head":{"ref":"a","sha":"abc"},"base":{"ref":"main"},"updated_at":"2026-11-22T00:00:00Z","html_url":"u","merged_at":null}]"#,
+    r#"[{"action_name":"pushed to","created_at":"2026-11-22T00:00:00Z","push_data":{"ref":"main","ref_type":"branch","commit_to":"abc"}},{"id":1,"ref":"refs/heads/main","after":"abc","activity_type":"push","timestamp":"2026-11-22T00:00:00Z"}]"#,
+    r#"{"values":[{"uuid":"{p}","build_number":3,"state":{"name":"COMPLETED","result":{"name":"FAILED"}},"target":{"ref_name":"main","commit":{"hash":"abc"}},"created_on":"2026-11-22T00:00:00Z"},{"id":7,"title":"t","state":"OPEN","source":{"branch":{"name":"a"},"commit":{"hash":"abc"}},"destination":{"branch":{"name":"main"}},"updated_on":"2026-11-22T00:00:00Z"}],"next":"https://api.bitbucket.org/2.0/next"}"#,
+    r#"{"isLastPage":false,"nextPageStart":25,"values":[{"id":101,"title":"t","state":"OPEN","fromRef":{"displayId":"a","latestCommit":"abc"},"toRef":{"displayId":"main"},"updatedDate":1795305600000}]}"#,
+    r#"{"isLastPage":true,"values":[{"id":"refs/heads/main","displayId":"main","latestCommit":"abc","metadata":{}}]}"#,
+    r#"{"values":[{"key":"ci","state":"FAILED","url":"u","commit":{"hash":"abc"},"updated_on":"2026-11-22T00:00:00Z","dateAdded":1795305600000}],"isLastPage":true}"#,
+];
+
+/// Answers of each provider's comment endpoints, shortened from their API references.
+const COMMENT_BODIES: &[&str] = &[
+    r#"{"id":1,"body":"x <!-- forgelink:feedback:k -->","html_url":"u"}"#,
+    r#"[{"id":1,"body":"x <!-- forgelink:feedback:k -->"},{"id":2,"body":"y"}]"#,
+    r#"{"id":"d1","individual_note":true,"notes":[{"id":5,"body":"x"}]}"#,
+    r#"{"values":[{"id":3,"content":{"raw":"x <!-- forgelink:feedback:k -->"},"links":{"html":{"href":"u"}}}],"next":"https://api.bitbucket.org/2.0/x"}"#,
+    r#"{"isLastPage":false,"nextPageStart":25,"values":[{"action":"COMMENTED","comment":{"id":5,"version":2,"text":"x"}}]}"#,
+    r#"{"iid":3,"number":3,"description":"x","web_url":"u"}"#,
+    r#"{"message":"403 Forbidden - Discussion is locked"}"#,
+];
 
 impl RandomProvider {
     fn answer(&self, request: &wit::Request) -> Result<wit::Response, wit::FetchError> {
@@ -1571,12 +1625,28 @@ fn call_webhook_flows(
                         }
                     },
                 ),
+                exclude: (0..rng.below(4))
+                    .map(|_| {
+                        if rng.chance(2) {
+                            rng.pick(&["*", "**", "**/app", "group/*", "?", "***", "a/**/b"])
+                                .to_owned()
+                        } else {
+                            small_text(rng)
+                        }
+                    })
+                    .collect(),
             };
             let shown = format!("{id} {options:?}");
             let result =
                 no_trap!("discover-projects", shown, plugin.discover_projects(&id, &options));
             if let Some(page) = checker.result("discover-projects", &shown, result) {
                 assert!(page.projects.iter().all(|p| !p.path.is_empty()), "{shown}");
+                for project in &page.projects {
+                    if let Some(guidance) = &project.guidance {
+                        assert!(checker.codes.contains(&guidance.code), "{shown}");
+                        assert!(project.sha256, "guidance only for SHA-256: {shown}");
+                    }
+                }
             }
         }
         1 => {
@@ -1615,7 +1685,7 @@ fn call_webhook_flows(
                 checker.registrations("unregister-webhooks", &shown, &results);
             }
         }
-        _ => {
+        3 => {
             let headers = webhook_headers(rng);
             let body = webhook_body(rng);
             let options = wit::ReceiveOptions {
@@ -1634,6 +1704,31 @@ fn call_webhook_flows(
                 assert_eq!(rejected, receipt.event.is_none(), "{shown}");
                 if let Some(code) = &receipt.code {
                     assert!(checker.codes.contains(code), "receive-webhook: code {code:?}");
+                }
+            }
+        }
+        4 => {
+            let id = known_or_random(rng, ids);
+            let options = poll_options(rng);
+            let shown = format!("{id} {options:?}");
+            let result = no_trap!("poll-events", shown, plugin.poll_events(&id, &options));
+            if let Some(result) = checker.result("poll-events", &shown, result) {
+                checker.poll_result(&shown, &options, &result);
+                checker.synced[0] += 1;
+            }
+        }
+        _ => {
+            let id = known_or_random(rng, ids);
+            let request = post_feedback_request(rng);
+            let shown = format!("{id} {request:?}");
+            let result = no_trap!("post-feedback", shown, plugin.post_feedback(&id, &request));
+            if let Some(result) = checker.result("post-feedback", &shown, result) {
+                checker.synced[1] += 1;
+                assert!(!result.comment_id.is_empty(), "{shown}");
+                for skipped in &result.skipped {
+                    if let Some(code) = &skipped.code {
+                        assert!(checker.codes.contains(code), "post-feedback: code {code:?}");
+                    }
                 }
             }
         }
@@ -1669,7 +1764,7 @@ fn random_providers_and_flaky_storage_never_trap_the_webhook_flows() {
                 remember(&mut ids, connection.id);
             }
         }
-        for export in 0..4 {
+        for export in 0..6 {
             call_webhook_flows(&mut plugin, &mut checker, &mut rng, &ids, export);
         }
         if rng.chance(20) {
@@ -1677,7 +1772,494 @@ fn random_providers_and_flaky_storage_never_trap_the_webhook_flows() {
         }
     }
     assert!(!ids.is_empty(), "no connection for the webhook flows to work on");
-    let calls = PER_EXPORT * 4;
+    eprintln!("successful poll-events and post-feedback calls: {:?}", checker.synced);
+    assert!(checker.synced.iter().all(|&count| count > 20), "{:?}", checker.synced);
+    let calls = PER_EXPORT * 6;
+    assert!(
+        checker.failures > calls / 10,
+        "only {} coded errors in {calls} calls",
+        checker.failures
+    );
+}
+
+// Hook registration, polling and feedback: the rest of `webhooks`, and `polling` and
+// `feedback`.
+
+fn instance(rng: &mut Rng) -> wit::Instance {
+    wit::Instance { provider: provider(rng), base_url: base_url(rng) }
+}
+
+fn project_path(rng: &mut Rng) -> String {
+    if rng.chance(4) {
+        text(rng)
+    } else {
+        rng.pick(&["octo/repo", "group/sub/app", "PROJ/repo", "w/r", "a", "/a/b/", "a//b", ""])
+            .to_owned()
+    }
+}
+
+fn token(rng: &mut Rng) -> String {
+    if rng.chance(4) {
+        small_text(rng)
+    } else {
+        format!("{}{}", rng.pick(TOKEN_PREFIXES), alphanumeric(rng, 20))
+    }
+}
+
+fn hook_spec(rng: &mut Rng) -> wit::HookSpec {
+    wit::HookSpec {
+        url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
+        secret: small_text(rng),
+        events: (0..rng.below(4))
+            .map(|_| {
+                if rng.chance(3) {
+                    small_text(rng)
+                } else {
+                    rng.pick(&["push", "pipeline_events", "repo:refs_changed", "workflow_run"])
+                        .to_owned()
+                }
+            })
+            .collect(),
+    }
+}
+
+fn poll_resource(rng: &mut Rng) -> wit::PollResource {
+    match rng.below(6) {
+        0 => wit::PollResource::Pipelines,
+        1 => wit::PollResource::Jobs(if rng.chance(2) { "47".into() } else { small_text(rng) }),
+        2 => wit::PollResource::MergeRequests,
+        3 => wit::PollResource::Pushes,
+        4 => wit::PollResource::Branches,
+        _ => wit::PollResource::CommitStatuses(if rng.chance(2) {
+            "abc".into()
+        } else {
+            small_text(rng)
+        }),
+    }
+}
+
+fn poll_response(rng: &mut Rng) -> wit::Response {
+    let mut response = response(rng);
+    if rng.chance(2) {
+        let mut body = rng.pick(POLL_BODIES).as_bytes().to_vec();
+        if rng.chance(3) && !body.is_empty() {
+            let at = rng.below(body.len());
+            body[at] = rng.next() as u8;
+        }
+        response.body = body;
+        if rng.chance(2) {
+            response.status = 200;
+        }
+    }
+    response
+}
+
+fn comment_response(rng: &mut Rng) -> wit::Response {
+    let mut response = response(rng);
+    if rng.chance(2) {
+        response.body = rng.pick(COMMENT_BODIES).as_bytes().to_vec();
+        if rng.chance(2) {
+            response.status = rng.pick(&[200, 201, 403, 404, 410, 423]);
+        }
+    }
+    response
+}
+
+fn location(rng: &mut Rng) -> wit::FeedbackLocation {
+    match rng.below(4) {
+        0 => wit::FeedbackLocation::MergeRequest(rng.next() % 1000),
+        1 => wit::FeedbackLocation::Commit(small_text(rng)),
+        2 => wit::FeedbackLocation::Issue(rng.next()),
+        _ => wit::FeedbackLocation::NewIssue(small_text(rng)),
+    }
+}
+
+fn comment(rng: &mut Rng) -> wit::Comment {
+    wit::Comment {
+        id: if rng.chance(2) { (rng.next() % 100).to_string() } else { small_text(rng) },
+        body: small_text(rng),
+        url: maybe(rng, small_text),
+        discussion_id: maybe(rng, small_text),
+        version: maybe(rng, |rng| rng.next()),
+    }
+}
+
+fn status(rng: &mut Rng) -> wit::Status {
+    rng.pick(&[
+        wit::Status::Pending,
+        wit::Status::Running,
+        wit::Status::Success,
+        wit::Status::Failure,
+        wit::Status::Canceled,
+        wit::Status::Skipped,
+        wit::Status::Manual,
+    ])
+}
+
+fn webhook_event(rng: &mut Rng) -> wit::WebhookEvent {
+    let some = |rng: &mut Rng| if rng.chance(3) { small_text(rng) } else { "abc".to_owned() };
+    wit::WebhookEvent {
+        provider: provider(rng),
+        kind: rng.pick(&[
+            wit::EventKind::Push,
+            wit::EventKind::TagPush,
+            wit::EventKind::MergeRequest,
+            wit::EventKind::Pipeline,
+            wit::EventKind::Job,
+            wit::EventKind::CommitStatus,
+            wit::EventKind::Ping,
+            wit::EventKind::Other,
+        ]),
+        event: small_text(rng),
+        action: maybe(rng, small_text),
+        delivery_id: maybe(rng, small_text),
+        dedupe_key: small_text(rng),
+        state_key: maybe(rng, small_text),
+        repository: maybe(rng, |rng| wit::Repository {
+            id: maybe(rng, some),
+            full_path: maybe(rng, project_path),
+            web_url: maybe(rng, url_like),
+            default_branch: maybe(rng, some),
+        }),
+        sender: None,
+        ref_: maybe(rng, |rng| {
+            if rng.chance(2) {
+                "refs/heads/main".to_owned()
+            } else {
+                small_text(rng)
+            }
+        }),
+        commit_sha: maybe(rng, some),
+        merge_request: maybe(rng, |rng| wit::MergeRequest {
+            number: maybe(rng, |rng| rng.next()),
+            title: maybe(rng, small_text),
+            state: maybe(rng, small_text),
+            source_branch: None,
+            target_branch: None,
+            url: None,
+        }),
+        pipeline: maybe(rng, |rng| wit::Pipeline {
+            id: maybe(rng, some),
+            status: status(rng),
+            raw_status: small_text(rng),
+            ref_: None,
+            sha: None,
+            url: None,
+            started_at: maybe(rng, small_text),
+            finished_at: None,
+        }),
+        job: maybe(rng, |rng| wit::Job {
+            id: maybe(rng, some),
+            name: None,
+            stage: None,
+            status: status(rng),
+            raw_status: small_text(rng),
+            failure_reason: None,
+            url: None,
+            pipeline_id: maybe(rng, some),
+        }),
+        commit_status: maybe(rng, |rng| wit::CommitStatus {
+            state: status(rng),
+            raw_state: small_text(rng),
+            key: maybe(rng, small_text),
+            url: None,
+        }),
+    }
+}
+
+fn poll_options(rng: &mut Rng) -> wit::PollOptions {
+    wit::PollOptions {
+        projects: (0..rng.below(3)).map(|_| project_path(rng)).collect(),
+        since: maybe(rng, instant),
+        cursor: maybe(rng, |rng| if rng.chance(2) { "e30".to_owned() } else { small_text(rng) }),
+        lookback_days: maybe(rng, |rng| rng.pick(&[0, 1, 30, u32::MAX])),
+        mode: maybe(rng, |rng| {
+            rng.pick(&[wit::SyncMode::Webhook, wit::SyncMode::Polling, wit::SyncMode::Hybrid])
+        }),
+        interval_seconds: maybe(rng, |rng| rng.pick(&[0, 1, 60, u32::MAX])),
+        max_requests: maybe(rng, |rng| rng.pick(&[0, 1, 3, 100, u32::MAX])),
+    }
+}
+
+fn feedback_target(rng: &mut Rng) -> wit::FeedbackTarget {
+    rng.pick(&[
+        wit::FeedbackTarget::MergeRequest,
+        wit::FeedbackTarget::Commit,
+        wit::FeedbackTarget::Issue,
+    ])
+}
+
+fn post_feedback_request(rng: &mut Rng) -> wit::PostFeedbackRequest {
+    wit::PostFeedbackRequest {
+        project: project_path(rng),
+        merge_request: maybe(rng, |rng| rng.next() % 100),
+        commit_sha: maybe(rng, |rng| if rng.chance(2) { "abc".into() } else { small_text(rng) }),
+        issue: maybe(rng, |rng| rng.next() % 100),
+        issue_title: maybe(rng, small_text),
+        body: if rng.chance(5) { String::new() } else { text(rng) },
+        key: maybe(rng, small_text),
+        policy: maybe(rng, |rng| wit::FeedbackPolicy {
+            order: (0..rng.below(4)).map(|_| feedback_target(rng)).collect(),
+            update_existing: rng.chance(2),
+        }),
+    }
+}
+
+impl Checker {
+    fn poll_result(&self, input: &str, options: &wit::PollOptions, result: &wit::PollResult) {
+        let disabled = result.status == wit::PollStatus::Disabled;
+        let expected = if disabled { 0 } else { options.projects.len() };
+        assert_eq!(result.projects.len(), expected, "poll-events: {input}");
+        for project in &result.projects {
+            if let Some(code) = &project.code {
+                assert!(self.codes.contains(code), "poll-events: code {code:?}");
+                assert_eq!(project.guidance.as_ref().map(|g| &g.code), Some(code));
+            }
+        }
+        for event in &result.events {
+            assert!(event.state_key.is_some(), "poll-events: an event without a state key");
+        }
+        assert_eq!(disabled, result.next_poll_at.is_none(), "poll-events: {input}");
+    }
+}
+
+fn call_sync(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize) {
+    match export {
+        0..=3 => {
+            let (instance, token, project) = (instance(rng), token(rng), project_path(rng));
+            let shown = format!("{instance:?} {project:?}");
+            let result = match export {
+                0 => {
+                    let spec = hook_spec(rng);
+                    no_trap!(
+                        "prepare-create-hook",
+                        shown,
+                        plugin.prepare_create_hook(&instance, &token, &project, &spec)
+                    )
+                }
+                1 => {
+                    let (hook_id, spec) = (small_text(rng), hook_spec(rng));
+                    no_trap!(
+                        "prepare-update-hook",
+                        shown,
+                        plugin.prepare_update_hook(&instance, &token, &project, &hook_id, &spec)
+                    )
+                }
+                2 => {
+                    let hook_id = small_text(rng);
+                    no_trap!(
+                        "prepare-delete-hook",
+                        shown,
+                        plugin.prepare_delete_hook(&instance, &token, &project, &hook_id)
+                    )
+                }
+                _ => no_trap!(
+                    "prepare-list-hooks",
+                    shown,
+                    plugin.prepare_list_hooks(&instance, &token, &project)
+                ),
+            };
+            if let Some(request) = checker.result("prepare-*-hook", &shown, result) {
+                assert!(request.url.starts_with("http"), "{shown}: {}", request.url);
+            }
+        }
+        4 => {
+            let (provider, response) = (provider(rng), comment_response(rng));
+            let shown = format!("{provider:?} {}", String::from_utf8_lossy(&response.body));
+            let result = no_trap!("parse-hook", shown, plugin.parse_hook(provider, &response));
+            checker.result("parse-hook", &shown, result);
+        }
+        5 => {
+            let (provider, response, url) = (provider(rng), poll_response(rng), url_like(rng));
+            let shown = format!("{provider:?} {url} {}", String::from_utf8_lossy(&response.body));
+            let result = no_trap!(
+                "parse-hook-list",
+                shown,
+                plugin.parse_hook_list(provider, &url, &response)
+            );
+            checker.result("parse-hook-list", &shown, result);
+        }
+        6 => {
+            let request = wit::ManualWebhookSetupRequest {
+                provider: provider(rng),
+                base_url: base_url(rng),
+                project: project_path(rng),
+                url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
+                profile: profile_name(rng).unwrap_or_default(),
+            };
+            let shown = format!("{request:?}");
+            let result =
+                no_trap!("manual-webhook-setup", shown, plugin.manual_webhook_setup(&request));
+            if let Some(setup) = checker.result("manual-webhook-setup", &shown, result) {
+                assert_eq!(setup.secret.len(), 43, "{shown}");
+                assert!(!setup.steps.is_empty(), "{shown}");
+            }
+        }
+        7 => {
+            let resources = no_trap!("poll-resources", "", plugin.poll_resources(provider(rng)));
+            assert!(!resources.is_empty());
+        }
+        8 | 9 => {
+            let (instance, token, project, since) =
+                (instance(rng), token(rng), project_path(rng), instant(rng));
+            let shown = format!("{instance:?} {project:?} {since}");
+            if export == 8 {
+                let resource = poll_resource(rng);
+                let result = no_trap!(
+                    "prepare-poll-request",
+                    shown,
+                    plugin.prepare_poll_request(&instance, &token, &project, &resource, since)
+                );
+                if let Some(request) = checker.result("prepare-poll-request", &shown, result) {
+                    assert_eq!(request.method, "GET", "{shown}");
+                }
+            } else {
+                let result = no_trap!(
+                    "prepare-poll-requests",
+                    shown,
+                    plugin.prepare_poll_requests(&instance, &token, &project, since)
+                );
+                if let Some(requests) = checker.result("prepare-poll-requests", &shown, result) {
+                    assert!(!requests.is_empty(), "{shown}");
+                }
+            }
+        }
+        10 => {
+            let (instance, project, resource) =
+                (instance(rng), project_path(rng), poll_resource(rng));
+            let (url, response) = (url_like(rng), poll_response(rng));
+            let (since, now) = (instant(rng), instant(rng));
+            let shown = format!(
+                "{instance:?} {project:?} {resource:?} {url} {} {}",
+                response.status,
+                String::from_utf8_lossy(&response.body)
+            );
+            let result = no_trap!(
+                "parse-poll-response",
+                shown,
+                plugin.parse_poll_response(
+                    &instance, &project, &resource, &url, &response, since, now
+                )
+            );
+            if let Some(page) = checker.result("parse-poll-response", &shown, result) {
+                for event in &page.events {
+                    assert!(event.state_key.is_some(), "{shown}");
+                }
+            }
+        }
+        11 => {
+            let (response, now) = (response(rng), instant(rng));
+            let shown = format!("{:?}", response.headers);
+            no_trap!("read-rate-limit", shown, plugin.read_rate_limit(&response, now));
+        }
+        12 => {
+            let event = webhook_event(rng);
+            let shown = format!("{event:?}");
+            let key = no_trap!("state-key", shown, plugin.state_key(&event));
+            if let Some(key) = key {
+                assert!(!key.is_empty(), "{shown}");
+            }
+        }
+        13 => {
+            let (key, body) = (text(rng), small_text(rng));
+            let marker = no_trap!("feedback-marker", key, plugin.feedback_marker(&key));
+            assert!(marker.starts_with("<!--") && marker.ends_with("-->"), "{marker}");
+            assert_eq!(marker.matches("-->").count(), 1, "{}", excerpt(&key));
+            let given = maybe(rng, |_| key.clone());
+            let printed =
+                no_trap!("feedback-body", body, plugin.feedback_body(&body, given.as_deref()));
+            if given.is_some() {
+                assert!(printed.ends_with(&marker), "{}", excerpt(&key));
+            }
+        }
+        14 => {
+            let mut comments: Vec<wit::Comment> = (0..rng.below(4)).map(|_| comment(rng)).collect();
+            let key = small_text(rng);
+            if rng.chance(2) {
+                let body = plugin.feedback_body("x", Some(&key)).expect("no trap");
+                comments.push(wit::Comment { body, ..comment(rng) });
+            }
+            let shown = format!("{key:?} {comments:?}");
+            let found = no_trap!("find-feedback", shown, plugin.find_feedback(&comments, &key));
+            if let Some(found) = found {
+                assert!(comments.iter().any(|c| c.id == found.id), "{shown}");
+            }
+        }
+        15..=17 => {
+            let (instance, token, project, location) =
+                (instance(rng), token(rng), project_path(rng), location(rng));
+            let shown = format!("{instance:?} {project:?} {location:?}");
+            let result = match export {
+                15 => no_trap!(
+                    "prepare-list-comments",
+                    shown,
+                    plugin.prepare_list_comments(&instance, &token, &project, &location)
+                ),
+                16 => {
+                    let body = text(rng);
+                    no_trap!(
+                        "prepare-create-comment",
+                        shown,
+                        plugin
+                            .prepare_create_comment(&instance, &token, &project, &location, &body)
+                    )
+                }
+                _ => {
+                    let (existing, body) = (comment(rng), small_text(rng));
+                    no_trap!(
+                        "prepare-update-comment",
+                        shown,
+                        plugin.prepare_update_comment(
+                            &instance, &token, &project, &location, &existing, &body
+                        )
+                    )
+                }
+            };
+            if let Some(request) = checker.result("prepare-*-comment", &shown, result) {
+                assert!(["GET", "POST", "PUT", "PATCH"].contains(&request.method.as_str()));
+            }
+        }
+        18 => {
+            let (provider, location, response) =
+                (provider(rng), location(rng), comment_response(rng));
+            let shown =
+                format!("{provider:?} {location:?} {}", String::from_utf8_lossy(&response.body));
+            let result = no_trap!(
+                "parse-comment",
+                shown,
+                plugin.parse_comment(provider, &location, &response)
+            );
+            checker.result("parse-comment", &shown, result);
+        }
+        _ => {
+            let (provider, location, response) =
+                (provider(rng), location(rng), comment_response(rng));
+            let url = url_like(rng);
+            let shown = format!(
+                "{provider:?} {location:?} {url} {}",
+                String::from_utf8_lossy(&response.body)
+            );
+            let result = no_trap!(
+                "parse-comment-list",
+                shown,
+                plugin.parse_comment_list(provider, &location, &url, &response)
+            );
+            checker.result("parse-comment-list", &shown, result);
+        }
+    }
+}
+
+#[test]
+fn random_inputs_to_the_registration_polling_and_feedback_functions_never_trap() {
+    let mut rng = Rng(seed() ^ 0x7379_6e63_6564);
+    let mut plugin = common::plugin();
+    let mut checker = checker(&mut plugin);
+    for _ in 0..PER_EXPORT {
+        for export in 0..20 {
+            call_sync(&mut plugin, &mut checker, &mut rng, export);
+        }
+    }
+    let calls = PER_EXPORT * 20;
     assert!(
         checker.failures > calls / 10,
         "only {} coded errors in {calls} calls",

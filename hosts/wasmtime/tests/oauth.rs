@@ -149,7 +149,11 @@ fn the_authorization_code_flow_through_the_component() {
     let disconnected = plugin.disconnect(&connection.id).unwrap().expect("disconnect");
     assert!(disconnected.revoked);
     assert!(disconnected.manual_steps.is_empty(), "{:?}", disconnected.manual_steps);
-    assert_eq!(keys(&json::disconnect_report(&disconnected)), ["manualSteps", "revoked"].into());
+    assert!(disconnected.webhooks.is_empty(), "no hooks were registered");
+    assert_eq!(
+        keys(&json::disconnect_report(&disconnected)),
+        ["manualSteps", "revoked", "webhooks"].into()
+    );
     assert_eq!(server.stats()["revoked"], 1);
     assert_eq!(server.api_status("/api/v4/user", &token), 401);
     let gone = plugin.access_token(&connection.id).unwrap().expect_err("disconnected");

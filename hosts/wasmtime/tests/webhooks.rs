@@ -350,7 +350,7 @@ impl ScriptedGitlab {
             ),
             ("GET", "/api/v4/projects") => reply(
                 200,
-                r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","object_format":"sha256","permissions":{"project_access":{"access_level":40},"group_access":null}}]"#,
+                r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","repository_object_format":"sha256","permissions":{"project_access":{"access_level":40},"group_access":null}}]"#,
             ),
             ("GET", "/api/v4/projects/group%2Fapp/hooks") => {
                 reply(200, &Value::Array(self.hooks.iter().map(describe).collect()).to_string())
@@ -448,10 +448,8 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
         .unwrap()
         .expect("connected");
 
-    let page = first
-        .discover_projects(&connection.id, &wit::DiscoverOptions { search: None, cursor: None })
-        .unwrap()
-        .expect("one page");
+    let everything = wit::DiscoverOptions { search: None, cursor: None, exclude: Vec::new() };
+    let page = first.discover_projects(&connection.id, &everything).unwrap().expect("one page");
     let core = forgelink::ProjectPage {
         projects: vec![forgelink::Project {
             id: Some("1".into()),
@@ -461,13 +459,32 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
             default_branch: Some("main".into()),
             role: Some("maintainer".into()),
             sha256: true,
+            guidance: Some(forgelink::troubleshoot(
+                forgelink::Code::RepositorySha256Unsupported,
+                Some(forgelink::Provider::GitLab),
+            )),
         }],
         next_cursor: None,
+        excluded: 0,
     };
     assert_eq!(json::project_page(&page), serde_json::to_value(&core).unwrap());
+    let guidance = page.projects[0].guidance.as_ref().map(|g| g.code.as_str());
+    assert_eq!(guidance, Some("repository.sha256_unsupported"));
+    for (patterns, excluded) in [
+        (vec!["GROUP/*".to_owned()], 1),
+        (vec!["**/app".to_owned(), "  ".to_owned()], 1),
+        (vec!["group/other".to_owned(), String::new()], 0),
+    ] {
+        let options = wit::DiscoverOptions { exclude: patterns.clone(), ..everything.clone() };
+        let page = first.discover_projects(&connection.id, &options).unwrap().expect("a page");
+        assert_eq!(page.excluded, excluded, "{patterns:?}");
+        assert_eq!(page.projects.len() as u32, 1 - excluded, "{patterns:?}");
+        assert_eq!(json::project_page(&page)["excluded"], excluded, "{patterns:?}");
+    }
     let elsewhere = wit::DiscoverOptions {
         search: None,
         cursor: Some("https://evil.example/api/v4/projects".into()),
+        exclude: Vec::new(),
     };
     let error = first.discover_projects(&connection.id, &elsewhere).unwrap().expect_err("refused");
     assert_eq!(error.code, "input.invalid", "a token never leaves its host");

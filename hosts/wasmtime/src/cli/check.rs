@@ -1,15 +1,11 @@
 //! `forgelink-host check`: connect with an access token, test the connection, print the report.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
-use forgelink_host::environment::{EncryptionKey, KeyError};
-use forgelink_host::http::HttpClient;
-use forgelink_host::storage::FileStore;
-use forgelink_host::{json, wit, HostState, Plugin, Runtime};
+use forgelink_host::{json, wit, Plugin, Runtime};
 
-use super::tokens::secret;
-use crate::{parse_provider, print_json, print_text, usage, Args, Failure, Options};
+use super::session::{instantiate, ConnectionFlags};
+use crate::{print_json, print_text, usage, Args, Failure, Options};
 
 /// How many guidance steps a failing or warning check shows in the human-readable report; the
 /// JSON report carries all of them.
@@ -21,66 +17,15 @@ struct Request {
 }
 
 fn parse(args: &mut Args) -> Result<Request, Failure> {
-    let (mut provider, mut base_url, mut token_env, mut profile, mut username, mut json) =
-        (None, None, None, None, None, false);
+    let (mut connection, mut json) = (ConnectionFlags::default(), false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--provider" => provider = Some(args.value(&arg)?),
-            "--base-url" => base_url = Some(args.value(&arg)?),
-            "--token-env" => token_env = Some(args.value(&arg)?),
-            "--profile" => profile = Some(args.value(&arg)?),
-            "--username" => username = Some(args.value(&arg)?),
             "--json" => json = true,
+            _ if connection.take(&arg, args)? => {}
             _ => return Err(usage(format!("unexpected argument {arg:?} for check"))),
         }
     }
-    let provider = parse_provider(&provider.ok_or_else(|| usage("check needs --provider"))?)?;
-    let token = secret(&token_env.ok_or_else(|| usage("check needs --token-env VAR"))?)?;
-    Ok(Request {
-        connect: wit::ConnectWithTokenRequest { provider, base_url, token, username, profile },
-        json,
-    })
-}
-
-/// The configured key, or a fresh random one: what `check` stores is deleted before it ends,
-/// so no later process needs to open it.
-fn key(options: &Options) -> Result<EncryptionKey, Failure> {
-    let configured = match &options.key_file {
-        Some(path) => Some(EncryptionKey::from_file(path)),
-        None => EncryptionKey::from_environment(),
-    };
-    match configured {
-        Some(key) => key.map_err(|error| usage(error.to_string())),
-        None => EncryptionKey::random().map_err(|error: KeyError| Failure::Host(error.to_string())),
-    }
-}
-
-/// A directory of its own under the system's temporary directory, removed on drop.
-struct TemporaryStore {
-    dir: PathBuf,
-}
-
-impl TemporaryStore {
-    fn create() -> Result<Self, Failure> {
-        let failed = |error: std::io::Error| {
-            Failure::Host(format!("cannot create a temporary store: {error}"))
-        };
-        let mut suffix = [0u8; 8];
-        getrandom::getrandom(&mut suffix)
-            .map_err(|error| Failure::Host(format!("the OS random source failed: {error}")))?;
-        let suffix: String = suffix.iter().map(|byte| format!("{byte:02x}")).collect();
-        let dir = std::env::temp_dir().join(format!("forgelink-check-{suffix}"));
-        // `create_dir`, not `create_dir_all`: a directory that already exists is not ours.
-        std::fs::create_dir(&dir).map_err(failed)?;
-        Ok(TemporaryStore { dir })
-    }
-}
-
-impl Drop for TemporaryStore {
-    fn drop(&mut self) {
-        // Best effort: the records in it are sealed with a key that dies with this process.
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    Ok(Request { connect: connection.request("check")?, json })
 }
 
 /// Runs `check`. `plugin_slot` holds a plain instance, used to explain usage errors; the
@@ -92,21 +37,7 @@ pub fn run(
     args: &mut Args,
 ) -> Result<(), Failure> {
     let request = parse(args)?;
-    let key = key(options)?;
-    let http = HttpClient::new(&options.http).map_err(usage)?;
-    let temporary = match &options.store {
-        Some(_) => None,
-        None => Some(TemporaryStore::create()?),
-    };
-    let dir = match (&options.store, &temporary) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(temporary)) => temporary.dir.clone(),
-        (None, None) => return Err(Failure::Host("no store directory".into())),
-    };
-    let store = FileStore::open(&dir)
-        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
-    let state = HostState::new(http, Some(store)).with_encryption_key(key);
-    let plugin = plugin_slot.insert(runtime.instantiate(state)?);
+    let (plugin, temporary) = instantiate(runtime, plugin_slot, options)?;
 
     let connection = match plugin.connect_with_token(&request.connect)? {
         Ok(connection) => connection,
@@ -137,7 +68,7 @@ pub fn run(
 /// The longest check name, so that messages line up.
 const NAME_WIDTH: usize = 14;
 
-fn line(out: &mut String, status: &str, name: &str, code: Option<&str>, message: &str) {
+pub(super) fn line(out: &mut String, status: &str, name: &str, code: Option<&str>, message: &str) {
     let _ = write!(out, "{status:<4}  {name:<NAME_WIDTH$}  ");
     if let Some(code) = code {
         let _ = write!(out, "{code}: ");
@@ -145,7 +76,7 @@ fn line(out: &mut String, status: &str, name: &str, code: Option<&str>, message:
     let _ = writeln!(out, "{}", one_line(message));
 }
 
-fn steps(out: &mut String, guidance: &wit::Guidance) {
+pub(super) fn steps(out: &mut String, guidance: &wit::Guidance) {
     for step in guidance.steps.iter().take(STEPS_SHOWN) {
         let _ = writeln!(out, "{:width$}- {}", "", one_line(step), width = 6 + NAME_WIDTH + 2);
     }
@@ -153,7 +84,7 @@ fn steps(out: &mut String, guidance: &wit::Guidance) {
 
 /// Provider text can hold line breaks or terminal escapes; a report line must stay one line
 /// and must not drive the terminal.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
@@ -192,7 +123,7 @@ fn human(connection: &wit::Connection, report: &wit::ConnectionReport) -> String
     out
 }
 
-fn connect_failure(error: &wit::Error) -> String {
+pub(super) fn connect_failure(error: &wit::Error) -> String {
     let mut out = String::new();
     line(&mut out, "fail", "connect", Some(&error.code), &error.message);
     steps(&mut out, &error.guidance);

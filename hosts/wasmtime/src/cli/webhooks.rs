@@ -1,5 +1,6 @@
 //! The `webhooks` export on the command line: a delivery's headers as repeated `--header`
-//! options, its raw body from a file or stdin, and its secrets from environment variables.
+//! options, its raw body from a file or stdin, and its secrets from environment variables;
+//! and the setup of a hook an administrator creates by hand.
 
 use std::io::Read;
 
@@ -8,7 +9,7 @@ use forgelink_host::{json, wit, Plugin};
 use serde_json::Value;
 
 use crate::cli::tokens::secret;
-use crate::{forgelink, usage, Args, Failure};
+use crate::{forgelink, parse_provider, usage, Args, Failure};
 
 /// One byte more than any provider sends (25 MiB), so that an oversized body reaches the
 /// component and is reported as `webhook.body_too_large` instead of being cut short.
@@ -52,9 +53,40 @@ pub fn run(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Option
             let body = delivery.body()?;
             forgelink(plugin.parse_webhook(&delivery.headers, &body)?, json::webhook_event)?
         }
+        "manual-webhook" => {
+            let request = manual_webhook(args)?;
+            forgelink(plugin.manual_webhook_setup(&request)?, json::manual_setup)?
+        }
         _ => return Ok(None),
     };
     Ok(Some(value))
+}
+
+/// `--provider P [--base-url U] --project PATH --url URL --profile NAME`.
+fn manual_webhook(args: &mut Args) -> Result<wit::ManualWebhookSetupRequest, Failure> {
+    let (mut provider, mut base_url, mut project, mut url, mut profile) =
+        (None, None, None, None, None);
+    while let Some(arg) = args.next() {
+        let slot = match arg.as_str() {
+            "--provider" => &mut provider,
+            "--base-url" => &mut base_url,
+            "--project" => &mut project,
+            "--url" => &mut url,
+            "--profile" => &mut profile,
+            _ => return Err(usage(format!("unexpected argument {arg:?} for manual-webhook"))),
+        };
+        *slot = Some(args.value(&arg)?);
+    }
+    let needs = |value: Option<String>, option: &str| {
+        value.ok_or_else(|| usage(format!("manual-webhook needs {option}")))
+    };
+    Ok(wit::ManualWebhookSetupRequest {
+        provider: parse_provider(&needs(provider, "--provider")?)?,
+        base_url,
+        project: needs(project, "--project PATH")?,
+        url: needs(url, "--url URL")?,
+        profile: needs(profile, "--profile NAME")?,
+    })
 }
 
 /// `Name: value`, split at the first colon, as a header line is written.

@@ -1,0 +1,127 @@
+//! What the commands that connect share: the connection options, the key and the store a
+//! connection lives in for the length of one command.
+
+use std::path::PathBuf;
+
+use forgelink_host::environment::{EncryptionKey, KeyError};
+use forgelink_host::http::HttpClient;
+use forgelink_host::storage::FileStore;
+use forgelink_host::{wit, HostState, Plugin, Runtime};
+
+use super::tokens::secret;
+use crate::{parse_provider, usage, Args, Failure, Options};
+
+/// `--provider P [--base-url U] --token-env VAR [--profile NAME] [--username NAME]`: an access
+/// token connection, the token read from the environment.
+#[derive(Default)]
+pub struct ConnectionFlags {
+    provider: Option<String>,
+    base_url: Option<String>,
+    token_env: Option<String>,
+    profile: Option<String>,
+    username: Option<String>,
+}
+
+impl ConnectionFlags {
+    /// Reads `arg` (and its value) if it is one of these options; `false` otherwise.
+    pub fn take(&mut self, arg: &str, args: &mut Args) -> Result<bool, Failure> {
+        let slot = match arg {
+            "--provider" => &mut self.provider,
+            "--base-url" => &mut self.base_url,
+            "--token-env" => &mut self.token_env,
+            "--profile" => &mut self.profile,
+            "--username" => &mut self.username,
+            _ => return Ok(false),
+        };
+        *slot = Some(args.value(arg)?);
+        Ok(true)
+    }
+
+    /// The provider, for commands that need it before connecting.
+    pub fn provider(&self, command: &str) -> Result<wit::Provider, Failure> {
+        let id =
+            self.provider.as_deref().ok_or_else(|| usage(format!("{command} needs --provider")))?;
+        parse_provider(id)
+    }
+
+    /// The request, with the token read from its environment variable.
+    pub fn request(self, command: &str) -> Result<wit::ConnectWithTokenRequest, Failure> {
+        let provider = self.provider(command)?;
+        let variable =
+            self.token_env.ok_or_else(|| usage(format!("{command} needs --token-env VAR")))?;
+        Ok(wit::ConnectWithTokenRequest {
+            provider,
+            base_url: self.base_url,
+            token: secret(&variable)?,
+            username: self.username,
+            profile: self.profile,
+        })
+    }
+}
+
+/// The configured key, or a fresh random one: what these commands store is deleted before
+/// they end, so no later process needs to open it.
+fn key(options: &Options) -> Result<EncryptionKey, Failure> {
+    let configured = match &options.key_file {
+        Some(path) => Some(EncryptionKey::from_file(path)),
+        None => EncryptionKey::from_environment(),
+    };
+    match configured {
+        Some(key) => key.map_err(|error| usage(error.to_string())),
+        None => EncryptionKey::random().map_err(|error: KeyError| Failure::Host(error.to_string())),
+    }
+}
+
+/// A directory of its own under the system's temporary directory, removed on drop.
+pub struct TemporaryStore {
+    dir: PathBuf,
+}
+
+impl TemporaryStore {
+    fn create() -> Result<Self, Failure> {
+        let failed = |error: std::io::Error| {
+            Failure::Host(format!("cannot create a temporary store: {error}"))
+        };
+        let mut suffix = [0u8; 8];
+        getrandom::getrandom(&mut suffix)
+            .map_err(|error| Failure::Host(format!("the OS random source failed: {error}")))?;
+        let suffix: String = suffix.iter().map(|byte| format!("{byte:02x}")).collect();
+        let dir = std::env::temp_dir().join(format!("forgelink-session-{suffix}"));
+        // `create_dir`, not `create_dir_all`: a directory that already exists is not ours.
+        std::fs::create_dir(&dir).map_err(failed)?;
+        Ok(TemporaryStore { dir })
+    }
+}
+
+impl Drop for TemporaryStore {
+    fn drop(&mut self) {
+        // Best effort: the records in it are sealed with a key that dies with this process.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An instance with the key and a store (`--store DIR`, or a fresh temporary directory that
+/// lives as long as the returned guard), put in `plugin_slot` so that usage errors can still
+/// be explained with it.
+pub fn instantiate<'a>(
+    runtime: &Runtime,
+    plugin_slot: &'a mut Option<Plugin>,
+    options: &Options,
+) -> Result<(&'a mut Plugin, Option<TemporaryStore>), Failure> {
+    let key = key(options)?;
+    let http = HttpClient::new(&options.http).map_err(usage)?;
+    let temporary = match &options.store {
+        Some(_) => None,
+        None => Some(TemporaryStore::create()?),
+    };
+    let dir = match (&options.store, &temporary) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(temporary)) => temporary.dir.clone(),
+        (None, None) => return Err(Failure::Host("no store directory".into())),
+    };
+    let store = FileStore::open(&dir)
+        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
+    let state = HostState::new(http, Some(store)).with_encryption_key(key);
+    let plugin = plugin_slot.insert(runtime.instantiate(state)?);
+    Ok((plugin, temporary))
+}

@@ -1,0 +1,72 @@
+// Polling and feedback through forgelink/flows: the safety net finds a delivery that never
+// came, deliveries and polls report each state once, and feedback lands on the merge request
+// and is rewritten in place.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { Forgelink, ForgelinkError, memoryStorage } from "../flows.js";
+import { BASE, gitlab, pipelineDelivery, TOKEN } from "./support/gitlab.mjs";
+
+async function connected() {
+  const server = gitlab();
+  const forgelink = new Forgelink({ fetch: server.fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(32).fill(3) });
+  const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
+  await forgelink.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
+  const secret = server.hooks.get("group/app")[0].token;
+  return { server, forgelink, id: connection.id, secret };
+}
+
+test("a dropped delivery is found by the next poll; a late one is then a duplicate", async () => {
+  const { server, forgelink, id, secret } = await connected();
+  const now = Math.floor(Date.now() / 1000);
+  server.pipelines.push({ id: 100, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 600 });
+  // Pipeline 100's failure arrives by webhook.
+  const delivered = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-1", 100, "failed"));
+  assert.equal(delivered.status, "accepted");
+  assert.ok(delivered.event.stateKey.endsWith(":pipeline:100:failure"), delivered.event.stateKey);
+
+  // Pipeline 101's delivery is lost; the poll finds it, and not pipeline 100 again.
+  server.pipelines.push({ id: 101, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 300 });
+  const first = await forgelink.pollEvents(id, { projects: ["group/app"] });
+  assert.equal(first.status, "complete");
+  assert.equal(first.mode, "hybrid");
+  assert.deepEqual(first.events.map((e) => [e.kind, e.pipeline.id, e.pipeline.status]), [["pipeline", "101", "failure"]]);
+  assert.equal(first.duplicates, 1, "pipeline 100 was seen through its delivery");
+  assert.ok(first.nextPollAt >= now + 60, `${first.nextPollAt} is at least the interval away`);
+  assert.equal(first.projects[0].complete, true);
+
+  // Pipeline 101's delivery arrives late: the poll already reported that state.
+  const late = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-2", 101, "failed"));
+  assert.equal(late.status, "duplicate");
+  // A new state of a known pipeline is news again.
+  const retried = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-3", 101, "success"));
+  assert.equal(retried.status, "accepted");
+});
+
+test("webhook mode polls nothing; bad options are input.invalid", async () => {
+  const { server, forgelink, id } = await connected();
+  const before = server.requests.length;
+  const disabled = await forgelink.pollEvents(id, { projects: ["group/app"], mode: "webhook" });
+  assert.equal(disabled.status, "disabled");
+  assert.equal(disabled.nextPollAt, null);
+  assert.equal(server.requests.length, before, "no request in webhook mode");
+  for (const options of [{ projects: "group/app" }, { projects: [], mode: "sometimes" }, { projects: [], lookbackDays: -1 }, { projects: [], nope: 1 }]) {
+    await assert.rejects(forgelink.pollEvents(id, options), (error) => error instanceof ForgelinkError && error.code === "input.invalid");
+  }
+  await assert.rejects(forgelink.pollEvents("nope", { projects: ["group/app"] }), (error) => error.code === "connection.not_found");
+});
+
+test("feedback lands on the merge request and is updated in place", async () => {
+  const { server, forgelink, id } = await connected();
+  const request = { project: "group/app", mergeRequest: 5, commitSha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", body: "**2 jobs failed**", key: "ci-summary" };
+  const first = await forgelink.postFeedback(id, request);
+  assert.deepEqual([first.target, first.action], ["merge_request", "created"]);
+  assert.equal(server.notes.length, 1);
+  assert.ok(server.notes[0].body.includes("**2 jobs failed**"));
+  assert.ok(server.notes[0].body.includes("forgelink:feedback:ci-summary"), "the marker that finds it again");
+  const second = await forgelink.postFeedback(id, { ...request, body: "**All green**" });
+  assert.deepEqual([second.action, second.commentId], ["updated", first.commentId]);
+  assert.equal(server.notes.length, 1, "rewritten, not added");
+  assert.ok(server.notes[0].body.includes("**All green**"));
+  await assert.rejects(forgelink.postFeedback(id, { ...request, body: 42 }), (error) => error.code === "input.invalid");
+});

@@ -1,0 +1,318 @@
+// Steps 3 to 5 and what follows them: choosing OAuth or an access token, connecting through
+// the wizard's server, coming back from the provider, and showing the steps that work on the
+// connected account. The server does every exchange; this page sends what the person typed
+// and shows what came back.
+
+import { api } from "/api.js";
+import { showConnection, runReport } from "/report.js";
+import { startProjects } from "/projects.js";
+import { startWebhooks, startDeliveries } from "/webhooks.js";
+import { startSafetyNet } from "/safety.js";
+import { errorCard, fill, guidanceBlock, h, radioChoice, renderInto, rich } from "/ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+const METHODS = [
+  { id: "oauth", title: "OAuth application", detail: "Recommended: people approve access on the provider, and tokens refresh by themselves." },
+  { id: "token", title: "Access token", detail: "One token pasted here: quickest for a trial or a service account, but it expires and must be replaced by hand." },
+];
+
+/** Where to create a token on each provider, with which scopes and role, and for how long. */
+function tokenSteps(provider, needs, base) {
+  const scopes = needs && needs.scopes.length ? needs.scopes.map((s) => `\`${s.name}\``).join(", ") : "none beyond the defaults";
+  const role = needs ? `**${needs.minRole.name}**` : "the least role the profile needs";
+  switch (provider) {
+    case "gitlab":
+      return {
+        kind: "A personal access token for a person, or a project or group access token for a service account.",
+        steps: [
+          "Personal: avatar → **Edit profile** → **Access tokens** → **Add new token**. Project or group: its **Settings** → **Access tokens** → **Add new token**.",
+          `Scopes to tick: ${scopes}.`,
+          `Role (project and group tokens): at least ${role}; registering webhooks needs **Maintainer**.`,
+          "Expiry: GitLab requires a date, a year at most by default. Pick the longest your policy allows and note it: the report below shows it, and an expired token stops every step until you paste a new one.",
+        ],
+        link: base && { href: `${base}/-/user_settings/personal_access_tokens`, text: "Open Access tokens" },
+      };
+    case "github":
+      return {
+        kind: "A personal access token (classic). Fine-grained tokens work too, but GitHub does not report their permissions, so the report cannot check them.",
+        steps: [
+          "Your profile picture → **Settings** → **Developer settings** → **Personal access tokens** → **Tokens (classic)** → **Generate new token (classic)**.",
+          `Scopes to tick: ${scopes}.`,
+          `The account needs ${role} on each repository; registering webhooks needs admin.`,
+          "Expiration: pick a date rather than “No expiration”, and note it; GitHub emails a reminder before it ends.",
+        ],
+        link: base && { href: `${base}/settings/tokens/new`, text: "Open New personal access token" },
+      };
+    case "bitbucket-cloud":
+      return {
+        kind: "An API token with scopes, created by the Atlassian account the product acts as, sent with that account's email. (App passwords stop working in June 2026.)",
+        steps: [
+          "Avatar → **Account settings** → **Security** → **Create and manage API tokens** → **Create API token with scopes**, then choose **Bitbucket**.",
+          `Tick the scopes matching these permissions: ${scopes}.`,
+          `The account needs ${role} on each repository; webhooks need admin.`,
+          "Expiry: a year at most. Note the date; the token must be replaced before it.",
+        ],
+        link: null,
+      };
+    case "bitbucket-data-center":
+      return {
+        kind: "An HTTP access token: personal, or for one project or repository (those two are Bearer only).",
+        steps: [
+          "Personal: avatar → **Manage account** → **HTTP access tokens** → **Create token**. Project or repository: its **Settings** → **HTTP access tokens**.",
+          `Permissions: at least ${role} on the repositories; registering webhooks needs **Admin** on them (without it, the webhook step shows what an administrator pastes instead).`,
+          "Expiry: set one (Bitbucket suggests 90 days) and note it; the report below shows what the server says.",
+        ],
+        link: base && { href: `${base}/plugins/servlet/access-tokens/manage`, text: "Open HTTP access tokens" },
+      };
+    default:
+      return { kind: "", steps: [], link: null };
+  }
+}
+
+function busy(button, working, label) {
+  button.disabled = working;
+  button.setAttribute("aria-busy", String(working));
+  if (label) button.textContent = label;
+}
+
+/** Starts steps 3 onwards. `choices` is what steps 1 and 2 hold (see app.js). */
+export async function startConnectedSteps(choices) {
+  const { config } = choices;
+  let method = "oauth";
+
+  function renderMethod() {
+    for (const section of document.querySelectorAll("section[data-method]")) section.hidden = section.dataset.method !== method;
+    numberSteps();
+  }
+
+  fill($("method-options"),
+    ...METHODS.map((m) =>
+      radioChoice({
+        name: "method",
+        value: m.id,
+        checked: m.id === method,
+        title: m.title,
+        detail: m.detail,
+        onChange: () => {
+          method = m.id;
+          renderMethod();
+        },
+      }),
+    ),
+  );
+
+  function renderSandbox() {
+    const sandbox = config && config.sandbox;
+    renderInto($("sandbox-notice"), JSON.stringify([choices.provider, Boolean(sandbox)]), () => {
+      if (!sandbox) return null;
+      const instance = sandbox.providers[choices.provider];
+      if (!instance) return null;
+      return h(
+        "div",
+        { class: "notice notice-info", dataset: { sandbox: choices.provider } },
+        h("p", {}, rich(`This wizard runs against the provider sandbox: ${choices.providerName} is simulated at \`${instance.baseUrl}\`.`)),
+        instance.account && h("p", {}, rich(`Sign in there as \`${instance.account.username}\` with the password \`${instance.account.password}\`.`)),
+        h(
+          "p",
+          {},
+          "Create the OAuth application or an access token on the ",
+          h("a", { href: sandbox.url, target: "_blank", rel: "noopener noreferrer" }, "sandbox control page", h("span", { class: "visually-hidden" }, " (opens in a new tab)")),
+          ", then paste them here.",
+        ),
+        h("button", { type: "button", class: "button button-small", onclick: () => choices.useInstance(choices.provider, instance.baseUrl) }, `Use the sandbox's ${choices.providerName} address`),
+      );
+    });
+  }
+
+  function renderTokenInstructions() {
+    const base = choices.baseUrl;
+    $("token-username-field").hidden = choices.provider !== "bitbucket-cloud";
+    renderInto($("token-instructions"), JSON.stringify([choices.provider, choices.profile && choices.profile.id, base]), () => {
+      const { kind, steps, link } = tokenSteps(choices.provider, choices.needs, base);
+      return [
+        h("p", {}, rich(kind)),
+        h("ol", { class: "app-steps" }, steps.map((s) => h("li", {}, rich(s)))),
+        link && h("p", {}, h("a", { href: link.href, target: "_blank", rel: "noopener noreferrer", class: "external" }, link.text, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))),
+      ];
+    });
+  }
+
+  choices.onChange(() => {
+    renderSandbox();
+    renderTokenInstructions();
+  });
+  renderMethod();
+  renderSandbox();
+  renderTokenInstructions();
+
+  if (!config) {
+    // Served by a plain static server: the page checks what is typed, but cannot connect.
+    for (const id of ["connect-oauth", "connect-token"]) {
+      const button = $(id);
+      button.disabled = true;
+      button.after(h("p", { class: "muted" }, "Connecting needs the wizard's server: run `make demo`."));
+    }
+    return;
+  }
+
+  const connected = await connectedSteps(choices);
+
+  $("connect-oauth").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const result = $("oauth-result");
+    fill(result, h("p", {}, `Asking this product's server to start the authorization on ${choices.providerName}…`));
+    busy(button, true);
+    try {
+      const { url } = await api("/api/connect/start", {
+        method: "POST",
+        body: {
+          provider: choices.provider,
+          baseUrl: choices.baseUrl,
+          clientId: choices.clientId,
+          clientSecret: $("client-secret").value || null,
+          profile: choices.profile && choices.profile.id,
+        },
+      });
+      choices.remember();
+      fill(result, h("p", {}, `Opening ${choices.providerName}…`));
+      location.assign(url);
+    } catch (error) {
+      fill(result, errorCard(error));
+      busy(button, false);
+    }
+  });
+
+  $("connect-token").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const result = $("token-result");
+    fill(result, h("p", {}, `Checking the token with ${choices.providerName}…`));
+    busy(button, true);
+    try {
+      const { current } = await api("/api/connect/token", {
+        method: "POST",
+        body: {
+          provider: choices.provider,
+          baseUrl: choices.baseUrl,
+          token: $("access-token").value,
+          username: choices.provider === "bitbucket-cloud" ? $("token-username").value || null : null,
+          profile: choices.profile && choices.profile.id,
+        },
+      });
+      $("access-token").value = "";
+      fill(result, h("p", { class: "status-line status-ok" }, `Connected as ${current.connection.account.username}.`));
+      await connected.show(current, { focus: true });
+    } catch (error) {
+      fill(result, errorCard(error));
+    } finally {
+      busy(button, false);
+    }
+  });
+
+  // Back from the provider: the server finished (or refused) the authorization and sent the
+  // person here with an outcome to read once.
+  const outcomeId = new URLSearchParams(location.search).get("outcome");
+  if (outcomeId) {
+    history.replaceState(null, "", location.pathname + location.hash);
+    try {
+      const outcome = await api(`/api/outcome?id=${encodeURIComponent(outcomeId)}`);
+      if (outcome.ok) {
+        fill($("oauth-result"), h("p", { class: "status-line status-ok" }, `Connected as ${outcome.connection.account.username}.`));
+      } else {
+        showOutcomeError(outcome.error);
+        return;
+      }
+    } catch (error) {
+      showOutcomeError(error);
+      return;
+    }
+  }
+  const { current } = await api("/api/connection").catch(() => ({ current: null }));
+  if (current) {
+    // A reload shows the connected account's provider and address above, not the defaults.
+    if (current.connection.provider !== choices.provider || current.connection.baseUrl !== choices.baseUrl) {
+      choices.useInstance(current.connection.provider, current.connection.baseUrl);
+    }
+    connected.show(current, { focus: Boolean(outcomeId) });
+  }
+}
+
+function showOutcomeError(error) {
+  const result = $("oauth-result");
+  fill(result, h("h3", { tabindex: "-1", id: "oauth-result-title" }, "The provider did not connect the account"), errorCard(error));
+  $("oauth-result-title").focus();
+}
+
+/** Numbers the visible steps 1, 2, 3… so the token path does not skip a number. */
+function numberSteps() {
+  let n = 0;
+  for (const section of document.querySelectorAll("main section")) {
+    if (section.hidden || section.closest("[hidden]")) continue;
+    const number = section.querySelector(".step-number");
+    if (number) number.textContent = String(++n);
+  }
+}
+
+/** Steps 6 to 11: on the connected account. */
+async function connectedSteps(choices) {
+  const projects = startProjects();
+  const webhooks = startWebhooks(choices, () => projects.chosen());
+  const safety = startSafetyNet(() => projects.chosen());
+  startDeliveries(choices.config);
+  let current = null;
+
+  $("test-connection").addEventListener("click", () => runReport(current));
+
+  $("disconnect").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    busy(button, true, "Disconnecting…");
+    try {
+      const outcome = await api("/api/disconnect", { method: "POST", body: {} });
+      $("connected-steps").hidden = true;
+      $("disconnected").hidden = false;
+      fill($("disconnect-report"), disconnectReport(outcome));
+      numberSteps();
+      $("step-disconnected").focus();
+      current = null;
+    } catch (error) {
+      button.after(errorCard(error));
+    } finally {
+      busy(button, false, "Disconnect");
+    }
+  });
+
+  return {
+    async show(record, { focus }) {
+      current = record;
+      $("connected-steps").hidden = false;
+      $("disconnected").hidden = true;
+      numberSteps();
+      showConnection(record, choices);
+      projects.reset(record);
+      webhooks.reset(record);
+      safety.reset(record);
+      if (focus) $("step-report").focus();
+      // The report loads on its own; the steps below do not wait for it.
+      return runReport(record);
+    },
+  };
+}
+
+function disconnectReport({ report }) {
+  const removed = report.webhooks.filter((w) => w.status === "removed");
+  const failed = report.webhooks.filter((w) => w.status !== "removed");
+  return [
+    h("p", { class: `status-line ${report.revoked ? "status-ok" : "status-warning"}`, dataset: { revoked: String(report.revoked) } }, report.revoked ? "The provider revoked the token." : "The provider did not revoke the token: see what is left to do below."),
+    h("p", { dataset: { removed: String(removed.length) } }, removed.length === 0 ? "No webhook was registered by this product." : `Removed ${removed.length} ${removed.length === 1 ? "webhook" : "webhooks"}: `, removed.map((w, i) => [i ? ", " : "", h("code", {}, w.project)])),
+    failed.length > 0 &&
+      h(
+        "ul",
+        { class: "plain-list" },
+        failed.map((w) => h("li", { dataset: { project: w.project } }, h("p", {}, h("code", {}, w.project), ` — ${w.message ?? w.status}`), guidanceBlock(w.guidance))),
+      ),
+    report.manualSteps.length > 0
+      ? [h("h3", {}, "Left to do by hand"), h("ol", { class: "guidance-steps manual-steps" }, report.manualSteps.map((s) => h("li", {}, s)))]
+      : h("p", {}, "Nothing is left to do by hand."),
+    h("p", { class: "muted" }, "To connect again, start from the steps above."),
+  ];
+}

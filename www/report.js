@@ -1,0 +1,115 @@
+// Step 6, the connection report: what forgelink learnt when connecting (account, version,
+// scopes, expiry) and what `testConnection` finds now, each failing check with its guidance.
+
+import { api } from "/api.js";
+import { errorCard, fill, guidanceBlock, h } from "/ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+const NAMES = { github: "GitHub", gitlab: "GitLab", "bitbucket-cloud": "Bitbucket Cloud", "bitbucket-data-center": "Bitbucket Data Center" };
+
+const CHECK_NAMES = {
+  token: "Token",
+  reachability: "Reachability",
+  identity: "Account",
+  "server-version": "Server version",
+  scopes: "Scopes",
+  "token-expiry": "Token expiry",
+  "refresh-token": "Refresh token",
+};
+
+const STATUS_WORDS = { pass: "Passed", warn: "Warning", fail: "Failed" };
+
+/** When a unix time is, in words a person reads at a glance. */
+export function describeExpiry(expiresAt) {
+  if (expiresAt === undefined || expiresAt === null) return "Does not expire.";
+  const when = new Date(expiresAt * 1000);
+  const seconds = expiresAt - Date.now() / 1000;
+  const stamp = when.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  if (seconds <= 0) return `Expired at ${stamp}.`;
+  const hours = seconds / 3600;
+  const span = hours < 48 ? `${Math.max(1, Math.round(hours))} ${Math.round(hours) === 1 ? "hour" : "hours"}` : `${Math.round(hours / 24)} days`;
+  return `${stamp}, in about ${span}.`;
+}
+
+const codeList = (names) => names.map((name, i) => [i ? ", " : "", h("code", {}, name)]);
+
+export function showConnection(record, choices) {
+  const { connection, method, profile } = record;
+  const { account, scopes } = connection;
+  const needs = choices.forgelink.profiles().find((p) => p.id === profile);
+  const row = (term, ...value) => [h("dt", {}, term), h("dd", {}, ...value)];
+  fill($("connection-summary"),
+    h(
+      "dl",
+      { class: "facts connection-facts" },
+      row(
+        "Account",
+        h("strong", { dataset: { field: "account" } }, account.username),
+        account.name ? ` (${account.name})` : "",
+        account.webUrl ? [" — ", h("a", { href: account.webUrl, target: "_blank", rel: "noopener noreferrer" }, "profile", h("span", { class: "visually-hidden" }, " (opens in a new tab)"))] : "",
+      ),
+      row("Provider", `${NAMES[connection.provider] ?? connection.provider} at `, h("code", {}, connection.baseUrl)),
+      row("Connected with", method === "token" ? "an access token" : "OAuth", needs ? ` for ${needs.title}` : ""),
+      row("Server version", h("span", { dataset: { field: "server-version" } }, connection.serverVersion ?? "Not reported (a cloud service, or the server does not say).")),
+      row(
+        "Scopes granted",
+        h("span", { dataset: { field: "granted" } }, scopes.granted === null ? "The provider does not tell for this kind of token." : scopes.granted.length ? codeList(scopes.granted) : "None."),
+      ),
+      row(
+        "Scopes missing",
+        h(
+          "span",
+          { dataset: { field: "missing" }, class: scopes.missing.length ? "status-error" : "status-ok" },
+          scopes.missing.length ? codeList(scopes.missing) : "None: every scope the profile needs is granted.",
+        ),
+      ),
+      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt))),
+      row("Status", connection.status === "active" ? "Active" : "Needs a new authorization"),
+    ),
+  );
+}
+
+/** Runs `testConnection` on the server and shows every check. */
+export async function runReport(record) {
+  const container = $("connection-checks");
+  const button = $("test-connection");
+  if (!record) return;
+  container.setAttribute("aria-busy", "true");
+  button.disabled = true;
+  fill(container, h("p", { class: "muted" }, "Testing the connection…"));
+  try {
+    const { report } = await api("/api/test", { method: "POST", body: {} });
+    const failed = report.checks.filter((c) => c.status === "fail").length;
+    const warned = report.checks.filter((c) => c.status === "warn").length;
+    fill(container,
+      h(
+        "p",
+        { class: `status-line ${report.ok ? (warned ? "status-warning" : "status-ok") : "status-error"}`, dataset: { ok: String(report.ok) } },
+        report.ok
+          ? warned
+            ? `Every check passed, with ${warned} ${warned === 1 ? "warning" : "warnings"}.`
+            : "Every check passed."
+          : `${failed} ${failed === 1 ? "check failed" : "checks failed"}: the guidance says how to fix ${failed === 1 ? "it" : "each"}.`,
+      ),
+      h(
+        "ul",
+        { class: "checks" },
+        report.checks.map((check) =>
+          h(
+            "li",
+            { class: `check check-${check.status}`, dataset: { check: check.name, status: check.status, code: check.code } },
+            h("p", { class: "check-head" }, h("span", { class: "badge" }, STATUS_WORDS[check.status] ?? check.status), " ", h("strong", {}, CHECK_NAMES[check.name] ?? check.name), check.code ? [" ", h("code", { class: "diagnostic-code" }, check.code)] : ""),
+            h("p", { class: "check-message" }, check.message),
+            check.status !== "pass" && guidanceBlock(check.guidance),
+          ),
+        ),
+      ),
+    );
+  } catch (error) {
+    fill(container, errorCard(error));
+  } finally {
+    container.setAttribute("aria-busy", "false");
+    button.disabled = false;
+  }
+}

@@ -1,0 +1,258 @@
+// forgelink's npm Forgelink class against every provider of the sandbox, end to end: the OAuth
+// round trip through the real login and consent pages, the connection test, project discovery
+// over every page, webhook registration, deliveries the sandbox really sends and forgelink
+// receives once, and a disconnect that leaves no hook behind; then the access-token path.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { init, profiles } from "../../../pkg/flows.js";
+import { startSandbox } from "../sandbox.mjs";
+import { allProjects, describeReport, forgelinkFor, startReceiver } from "./support.mjs";
+
+// The largest page the sandbox serves here, so that the seed spans several pages.
+const PAGE = 10;
+
+const CASES = {
+  gitlab: { ciProject: "platform/ci/runner-images", pushProject: "platform/api-gateway", sha256: "ada/analytical-engine", jobs: true },
+  github: { ciProject: "acme-platform/runner-images", pushProject: "ada/analytical-engine", jobs: true },
+  "bitbucket-cloud": { ciProject: "acme/runner-images", pushProject: "acme/storefront", jobs: true },
+  "bitbucket-data-center": { pushProject: "PLAT/runner-images", manualProject: "OPS/deploy-scripts", jobs: false },
+};
+
+let sandbox;
+
+before(async () => {
+  sandbox = await startSandbox({ maxPageSize: PAGE });
+});
+
+after(async () => {
+  await sandbox?.close();
+});
+
+for (const [provider, c] of Object.entries(CASES)) {
+  describe(`${provider} over OAuth`, () => {
+    let receiver;
+    let forgelink;
+    let clock;
+    let connection;
+    const delivered = {};
+
+    before(async () => {
+      receiver = await startReceiver();
+      ({ forgelink, clock } = forgelinkFor(sandbox));
+      receiver.use(forgelink);
+    });
+
+    after(async () => {
+      await receiver?.close();
+    });
+
+    test("connects through the login and consent pages", async () => {
+      const app = await sandbox.registerApplication({ provider, name: "forgelink tests", redirectUri: receiver.redirectUri });
+      const { baseUrl } = sandbox.providers[provider];
+      const { url } = await forgelink.connectStart({
+        provider,
+        baseUrl: provider === "bitbucket-cloud" ? null : baseUrl,
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        redirectUri: receiver.redirectUri,
+        profile: "ci-failure-analysis",
+      });
+      const callbackUrl = await sandbox.approve(url);
+      assert.ok(callbackUrl.startsWith(receiver.redirectUri), callbackUrl);
+      connection = await forgelink.connectFinish(callbackUrl);
+      assert.equal(connection.account.username, "ada");
+      assert.equal(connection.status, "active");
+      assert.deepEqual(connection.scopes.missing, [], JSON.stringify(connection.scopes));
+      if (provider !== "bitbucket-cloud") assert.ok(connection.serverVersion, "a self-hosted instance tells its version");
+    });
+
+    test("passes the connection test", async () => {
+      const report = await forgelink.testConnection(connection.id);
+      assert.ok(report.ok, describeReport(report));
+      assert.ok(report.checks.some((check) => check.name === "identity" && check.status === "pass"));
+    });
+
+    if (provider !== "github") {
+      test("refreshes the token when it is about to expire, and the new one works", async () => {
+        const before = await forgelink.accessToken(connection.id);
+        clock.ms += 2 * 3600 * 1000;
+        const after = await forgelink.accessToken(connection.id);
+        assert.notEqual(after, before);
+        const report = await forgelink.testConnection(connection.id);
+        assert.ok(report.ok, describeReport(report));
+      });
+    }
+
+    test("discovers every project over every page", async () => {
+      const seeded = sandbox.projects(provider).length;
+      assert.ok(seeded > PAGE, "the seed spans several pages");
+      const { projects, pages } = await allProjects(forgelink, connection.id);
+      assert.equal(projects.length, seeded);
+      assert.equal(pages, Math.ceil(seeded / PAGE));
+      assert.deepEqual(
+        projects.map((p) => p.path).sort(),
+        sandbox.projects(provider).map((p) => p.path).sort(),
+      );
+      const pushed = projects.find((p) => p.path === c.pushProject);
+      if (provider !== "bitbucket-data-center") assert.ok(pushed.role, `${provider} tells the account's role`);
+    });
+
+    if (c.sha256) {
+      // GitLab's Projects API names the format repository_object_format.
+      test("marks the SHA-256 repository", async () => {
+        const { projects } = await allProjects(forgelink, connection.id);
+        assert.equal(projects.find((p) => p.path === c.sha256).sha256, true);
+      });
+    }
+
+    test("registers webhooks that the sandbox keeps", async () => {
+      const projects = c.ciProject ? [c.ciProject] : [];
+      if (projects.length) {
+        const ci = await forgelink.registerWebhooks(connection.id, { projects, url: `${receiver.origin}/hooks/ci`, profile: "ci-failure-analysis" });
+        assert.deepEqual(ci.map((r) => r.status), ["created"], JSON.stringify(ci));
+        const [hook] = sandbox.hooks(provider, c.ciProject);
+        assert.equal(hook.url, `${receiver.origin}/hooks/ci`);
+        assert.equal(String(hook.id), ci[0].hookId);
+      }
+      const push = await forgelink.registerWebhooks(connection.id, { projects: [c.pushProject], url: `${receiver.origin}/hooks/push`, profile: "deployments" });
+      assert.deepEqual(push.map((r) => r.status), ["created"], JSON.stringify(push));
+      assert.equal(sandbox.hooks(provider, c.pushProject).length, 1);
+      // Registering again finds the hook and updates it instead of adding another.
+      const again = await forgelink.registerWebhooks(connection.id, { projects: [c.pushProject], url: `${receiver.origin}/hooks/push`, profile: "deployments" });
+      assert.deepEqual(again.map((r) => r.status), ["updated"]);
+      assert.equal(sandbox.hooks(provider, c.pushProject).length, 1);
+    });
+
+    if (c.manualProject) {
+      // Data Center refuses the hooks API with 401 and an AuthorisationException there.
+      test("asks for a hand-made hook where the account is not admin", async () => {
+        const [result] = await forgelink.registerWebhooks(connection.id, { projects: [c.manualProject], url: `${receiver.origin}/hooks/manual`, profile: "ci-failure-analysis" });
+        assert.equal(result.status, "manual_setup_required", JSON.stringify(result));
+        assert.ok(result.manualSetup.secret);
+        assert.equal(sandbox.hooks(provider, c.manualProject).length, 0);
+      });
+    }
+
+    // Bitbucket Cloud's X-Hook-UUID names the hook without the braces its API writes.
+    test("a push is delivered, signed, and accepted once", async () => {
+      const sent = await sandbox.trigger({ provider, project: c.pushProject, kind: "push" });
+      assert.equal(sent.length, 1);
+      const receipt = receiver.receipts.at(-1).receipt;
+      assert.equal(receipt.status, "accepted", JSON.stringify(receipt));
+      assert.equal(sent[0].status, 202);
+      assert.equal(receipt.event.kind, "push");
+      assert.equal(receipt.event.repository.fullPath, c.pushProject);
+      delivered.push = sent[0];
+    });
+
+    if (c.ciProject) {
+      test("a failed pipeline is delivered and accepted", async () => {
+        const sent = await sandbox.trigger({ provider, project: c.ciProject, kind: "pipeline_failed" });
+        assert.equal(sent.length, 1);
+        const { receipt } = receiver.receipts.at(-1);
+        assert.equal(receipt.status, "accepted", JSON.stringify(receipt));
+        const event = receipt.event;
+        if (provider === "bitbucket-cloud") {
+          assert.equal(event.kind, "commit_status");
+          assert.equal(event.commitStatus.state, "failure");
+        } else {
+          assert.equal(event.kind, "pipeline");
+          assert.equal(event.pipeline.status, "failure");
+        }
+        delivered.pipeline = sent[0];
+      });
+
+      test("a failed job is delivered and accepted", async () => {
+        const sent = await sandbox.trigger({ provider, project: c.ciProject, kind: "job_failed" });
+        const { receipt } = receiver.receipts.at(-1);
+        assert.equal(receipt.status, "accepted", JSON.stringify(receipt));
+        if (provider === "gitlab") {
+          assert.equal(receipt.event.job.failureReason, "script_failure");
+          assert.equal(receipt.event.repository.fullPath, c.ciProject);
+        }
+        assert.equal(sent[0].status, 202);
+      });
+    } else {
+      test("has no build status event to trigger", async () => {
+        await assert.rejects(sandbox.trigger({ provider, project: c.pushProject, kind: "pipeline_failed" }), /no pipeline failed webhook event/);
+      });
+    }
+
+    test("a redelivery is a duplicate", async () => {
+      const first = delivered.pipeline ?? delivered.push;
+      assert.ok(first, "an accepted delivery to repeat");
+      const before = sandbox.deliveries().find((d) => d.deliveryId === first.deliveryId);
+      const again = await sandbox.redeliver(first.deliveryId);
+      assert.equal(again.status, 200);
+      const { receipt, headers } = receiver.receipts.at(-1);
+      assert.equal(receipt.status, "duplicate");
+      const after = sandbox.deliveries().find((d) => d.deliveryId === first.deliveryId);
+      assert.equal(after.body, before.body, "the same bytes");
+      assert.equal(after.attempts, 2);
+      assert.ok(Object.values(headers).includes(first.deliveryId));
+    });
+
+    test("disconnecting leaves no hook behind", async () => {
+      const report = await forgelink.disconnect(connection.id);
+      for (const result of report.webhooks) assert.equal(result.status, "removed", JSON.stringify(result));
+      assert.deepEqual(sandbox.hooks(provider), []);
+      if (provider === "gitlab" || provider === "github") assert.equal(report.revoked, true, JSON.stringify(report));
+    });
+  });
+}
+
+// Connecting reads GET /2.0/user, which needs account: the profile asks the consumer for it.
+test("bitbucket-cloud: a consumer with exactly the profile's permissions connects", async () => {
+  await init();
+  const needs = profiles().find((p) => p.id === "ci-failure-analysis").providers.find((p) => p.provider === "bitbucket-cloud");
+  const scopes = needs.scopes.map((s) => s.name);
+  assert.ok(scopes.includes("account"), JSON.stringify(scopes));
+  const receiver = await startReceiver();
+  try {
+    const { forgelink } = forgelinkFor(sandbox);
+    const app = await sandbox.registerApplication({ provider: "bitbucket-cloud", redirectUri: receiver.redirectUri, scopes });
+    const { url } = await forgelink.connectStart({ provider: "bitbucket-cloud", clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: receiver.redirectUri, profile: "ci-failure-analysis" });
+    const connection = await forgelink.connectFinish(await sandbox.approve(url));
+    assert.equal(connection.account.username, "ada");
+  } finally {
+    await receiver.close();
+  }
+});
+
+describe("access tokens", () => {
+  const TOKENS = {
+    gitlab: { scopes: ["api", "read_user"], role: undefined },
+    github: { scopes: ["repo", "admin:repo_hook", "read:user"] },
+    "bitbucket-cloud": { scopes: ["account", "repository", "pullrequest", "webhook", "pipeline"] },
+    "bitbucket-data-center": { scopes: [], role: "REPO_ADMIN" },
+  };
+  for (const [provider, options] of Object.entries(TOKENS)) {
+    test(`${provider}: a created token connects and lists projects`, async () => {
+      const { forgelink } = forgelinkFor(sandbox);
+      const { token, scopes } = sandbox.createAccessToken({ provider, ...options });
+      assert.ok(scopes.length > 0);
+      const baseUrl = provider === "bitbucket-cloud" ? null : sandbox.providers[provider].baseUrl;
+      const connection = await forgelink.connectWithToken({ provider, baseUrl, token, profile: "ci-failure-analysis" });
+      assert.equal(connection.account.username, "ada");
+      const report = await forgelink.testConnection(connection.id);
+      assert.ok(report.ok, describeReport(report));
+      const { projects } = await allProjects(forgelink, connection.id);
+      assert.equal(projects.length, sandbox.projects(provider).length);
+      if (provider === "gitlab") {
+        assert.deepEqual(connection.scopes.granted, ["api", "read_user"]);
+        assert.ok(connection.expiresAt > Date.now() / 1000, "GitLab tokens carry their expiry");
+      }
+    });
+  }
+
+  test("a GitLab project token below Maintainer cannot register hooks", async () => {
+    const { forgelink } = forgelinkFor(sandbox);
+    const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["api"], role: "developer" });
+    const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: sandbox.providers.gitlab.baseUrl, token });
+    const [result] = await forgelink.registerWebhooks(connection.id, { projects: ["platform/ci/runner-images"], url: "http://127.0.0.1:9/hooks", profile: "ci-failure-analysis" });
+    assert.equal(result.status, "failed");
+    assert.equal(result.code, "http.forbidden");
+  });
+});

@@ -1,0 +1,325 @@
+// The wizard's JSON API and the two addresses providers call: the OAuth callback and the
+// webhook receiver. Each handler does its step through forgelink; this file only carries
+// requests in and answers out, and remembers which connection the wizard is working on.
+
+import { randomBytes } from "node:crypto";
+import { identifyWebhook, parseRepositoryList, profiles, troubleshoot } from "../../pkg/flows.js";
+import { send } from "../serve.mjs";
+import { summarise } from "./deliveries.mjs";
+import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
+
+const PROVIDERS = new Set(["github", "gitlab", "bitbucket-cloud", "bitbucket-data-center"]);
+const SYNC_MODES = new Set(["webhook", "polling", "hybrid"]);
+const FEEDBACK_TARGETS = new Set(["merge_request", "commit"]);
+const PROFILES = new Set(profiles().map((p) => p.id));
+const CURRENT = "wizard/connection";
+const PENDING = (state) => `wizard/pending/${state}`;
+// GitHub refuses payloads over 25 MB; nothing larger is a delivery.
+const DELIVERY_LIMIT = 25 * 1024 * 1024 + 1024;
+// An outcome of the OAuth callback waits this long for the page it redirected to.
+const OUTCOME_MS = 10 * 60 * 1000;
+
+function text(body, name, { required = true } = {}) {
+  const value = body[name];
+  if (value === undefined || value === null || value === "") {
+    if (required) throw new RequestError(400, "request.missing_field", `The request has no ${name}.`);
+    return null;
+  }
+  if (typeof value !== "string") throw new RequestError(400, "request.invalid_field", `${name} must be text.`);
+  return value;
+}
+
+/** A list of project paths, or null when the request gives none. */
+function projectList(body) {
+  if (body.projects === undefined || body.projects === null) return null;
+  if (!Array.isArray(body.projects) || body.projects.some((p) => typeof p !== "string" || p.trim() === "")) {
+    throw new RequestError(400, "request.invalid_field", "projects must be a list of project paths.");
+  }
+  return [...new Set(body.projects.map((p) => p.trim()))];
+}
+
+function choice(body, name, allowed) {
+  const value = text(body, name);
+  if (!allowed.has(value)) throw new RequestError(400, "request.invalid_field", `${name} must be one of ${[...allowed].join(", ")}.`);
+  return value;
+}
+
+/** Runs a forgelink call, turning its failure into what the page shows for `provider`. */
+async function guarded(provider, call) {
+  try {
+    return await call();
+  } catch (error) {
+    throw providerError(error, provider, troubleshoot);
+  }
+}
+
+/** The guidance for a code, in `provider`'s words where forgelink has them. */
+function providerGuidance(code, provider) {
+  try {
+    return troubleshoot(code, provider) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const noConnection = () =>
+  new RequestError(409, "wizard.not_connected", "No account is connected yet.", {
+    code: "wizard.not_connected",
+    title: "Connect an account first",
+    summary: "This step works on a connected account, and there is none.",
+    steps: ["Go back to “Connect”, and connect with OAuth or with an access token."],
+  });
+
+export function wizardRoutes(ctx) {
+  const { forgelink, records, deliveries } = ctx;
+  const outcomes = new Map();
+
+  async function current() {
+    const record = await records.get(CURRENT);
+    if (!record) throw noConnection();
+    return record;
+  }
+
+  async function remember(connection, profile, method) {
+    const record = { connection, profile, method, connectedAt: new Date().toISOString() };
+    await records.set(CURRENT, record);
+    return record;
+  }
+
+  function rememberOutcome(value) {
+    const id = randomBytes(16).toString("base64url");
+    outcomes.set(id, value);
+    setTimeout(() => outcomes.delete(id), OUTCOME_MS).unref();
+    return id;
+  }
+
+  const table = {
+    "GET /api/config": async (req, res) => {
+      const sandbox = ctx.sandbox;
+      sendJson(res, 200, {
+        redirectUri: `${ctx.origin}/oauth/callback`,
+        webhookUrl: `${ctx.publicUrl}/webhooks`,
+        sandbox: sandbox
+          ? {
+              url: sandbox.url,
+              providers: Object.fromEntries(
+                Object.entries(sandbox.providers).map(([id, p]) => [id, { baseUrl: p.baseUrl, account: p.account ?? null }]),
+              ),
+            }
+          : null,
+      });
+    },
+
+    "GET /api/connection": async (req, res) => {
+      sendJson(res, 200, { current: await records.get(CURRENT) });
+    },
+
+    "POST /api/connect/start": async (req, res) => {
+      const body = await readJson(req);
+      const provider = choice(body, "provider", PROVIDERS);
+      const profile = choice(body, "profile", PROFILES);
+      const request = {
+        provider,
+        baseUrl: text(body, "baseUrl", { required: false }),
+        clientId: text(body, "clientId"),
+        clientSecret: text(body, "clientSecret", { required: false }),
+        redirectUri: `${ctx.origin}/oauth/callback`,
+        profile,
+      };
+      const started = await guarded(provider, () => forgelink.connectStart(request));
+      // The callback needs to know whose guidance to show and which profile to keep; forgelink
+      // keeps the state itself and consumes it once.
+      await records.set(PENDING(started.state), { provider, profile, startedAt: Date.now() });
+      sendJson(res, 200, { url: ctx.cloudUrl(started.url) });
+    },
+
+    "GET /oauth/callback": async (req, res, url) => {
+      const state = url.searchParams.get("state");
+      const pending = state ? await records.get(PENDING(state)) : null;
+      if (state) await records.delete(PENDING(state));
+      let outcome;
+      try {
+        const connection = await guarded(pending && pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`));
+        await remember(connection, pending ? pending.profile : null, "oauth");
+        outcome = { ok: true, connection };
+      } catch (error) {
+        outcome = { ok: false, provider: pending ? pending.provider : null, error: errorBody(error).body };
+      }
+      // Back into the wizard without the code in the address bar or the history.
+      send(res, 303, "", { Location: `/?outcome=${rememberOutcome(outcome)}#connect` });
+    },
+
+    "GET /api/outcome": async (req, res, url) => {
+      const id = url.searchParams.get("id") ?? "";
+      const outcome = outcomes.get(id);
+      outcomes.delete(id);
+      if (!outcome) {
+        throw new RequestError(404, "wizard.outcome_unknown", "This answer from the provider was already shown, or the server restarted since.", {
+          code: "wizard.outcome_unknown",
+          title: "Nothing to show",
+          summary: "The provider's answer is shown once.",
+          steps: ["Reload the wizard; if the account is connected, the connection report shows it."],
+        });
+      }
+      sendJson(res, 200, outcome);
+    },
+
+    "POST /api/connect/token": async (req, res) => {
+      const body = await readJson(req);
+      const provider = choice(body, "provider", PROVIDERS);
+      const profile = choice(body, "profile", PROFILES);
+      const connection = await guarded(provider, () =>
+        forgelink.connectWithToken({
+          provider,
+          baseUrl: text(body, "baseUrl", { required: false }),
+          token: text(body, "token"),
+          username: text(body, "username", { required: false }),
+          profile,
+        }),
+      );
+      sendJson(res, 200, { current: await remember(connection, profile, "token") });
+    },
+
+    "POST /api/test": async (req, res) => {
+      const { connection } = await current();
+      const report = await guarded(connection.provider, () => forgelink.testConnection(connection.id));
+      sendJson(res, 200, { report });
+    },
+
+    "GET /api/projects": async (req, res, url) => {
+      const { connection } = await current();
+      const page = await guarded(connection.provider, () =>
+        forgelink.discoverProjects(connection.id, {
+          search: url.searchParams.get("search") || null,
+          cursor: url.searchParams.get("cursor") || null,
+        }),
+      );
+      sendJson(res, 200, page);
+    },
+
+    "POST /api/projects/parse": async (req, res) => {
+      const body = await readJson(req);
+      const record = await records.get(CURRENT);
+      const baseUrl = record ? record.connection.baseUrl : text(body, "baseUrl", { required: false });
+      sendJson(res, 200, await guarded(null, () => parseRepositoryList(text(body, "text", { required: false }) ?? "", baseUrl)));
+    },
+
+    "POST /api/webhooks": async (req, res) => {
+      const body = await readJson(req);
+      const { connection, profile } = await current();
+      if (!Array.isArray(body.projects) || body.projects.length === 0 || body.projects.some((p) => typeof p !== "string")) {
+        throw new RequestError(400, "request.missing_field", "Choose at least one project.");
+      }
+      const results = await guarded(connection.provider, () =>
+        forgelink.registerWebhooks(connection.id, { projects: body.projects, url: `${ctx.publicUrl}/webhooks`, profile }),
+      );
+      // The projects with a hook (or one to make by hand) are the ones the safety net polls.
+      const hooked = results.filter((r) => r.status !== "failed").map((r) => r.project);
+      const record = await records.get(CURRENT);
+      if (record) await records.set(CURRENT, { ...record, projects: [...new Set([...(record.projects ?? []), ...hooked])] });
+      sendJson(res, 200, { url: `${ctx.publicUrl}/webhooks`, results });
+    },
+
+    "POST /api/poll/mode": async (req, res) => {
+      const body = await readJson(req);
+      const mode = choice(body, "mode", SYNC_MODES);
+      const record = await current();
+      const { connection } = record;
+      // forgelink stores the mode with the connection; polling no project sends nothing.
+      const result = await guarded(connection.provider, () => forgelink.pollEvents(connection.id, { projects: [], mode }));
+      await records.set(CURRENT, { ...record, mode: result.mode });
+      sendJson(res, 200, { mode: result.mode });
+    },
+
+    "POST /api/poll": async (req, res) => {
+      const body = await readJson(req);
+      const record = await current();
+      const { connection } = record;
+      const projects = projectList(body) ?? record.projects ?? [];
+      if (projects.length === 0) throw new RequestError(400, "request.missing_field", "Choose at least one project, or register webhooks on some, to poll.");
+      const mode = body.mode === undefined || body.mode === null ? null : choice(body, "mode", SYNC_MODES);
+      const result = await guarded(connection.provider, () => forgelink.pollEvents(connection.id, { projects, mode }));
+      if (result.mode !== record.mode) await records.set(CURRENT, { ...record, mode: result.mode });
+      const polledAt = new Date().toISOString();
+      const poll = randomBytes(4).toString("hex");
+      ctx.log(`poll: ${result.status}, ${result.events.length} new, ${result.duplicates} duplicates`);
+      sendJson(res, 200, {
+        ...result,
+        projects: result.projects.map((p) => (p.code ? { ...p, guidance: providerGuidance(p.code, connection.provider) ?? p.guidance ?? null } : p)),
+        events: result.events.map((event, index) => ({ id: `poll-${poll}-${index + 1}`, receivedAt: polledAt, ...summarise({ status: "found", event }, null), stateKey: event.stateKey ?? null })),
+      });
+    },
+
+    "POST /api/feedback": async (req, res) => {
+      const body = await readJson(req);
+      const { connection } = await current();
+      const target = choice(body, "target", FEEDBACK_TARGETS);
+      const request = { project: text(body, "project").trim(), body: text(body, "body"), key: text(body, "key", { required: false })?.trim() || null, policy: { order: [target] } };
+      if (target === "merge_request") {
+        const number = Number(body.mergeRequest);
+        if (!Number.isSafeInteger(number) || number < 1) throw new RequestError(400, "request.invalid_field", "The merge request number is a whole number from 1.");
+        request.mergeRequest = number;
+      } else {
+        const sha = text(body, "commitSha").trim();
+        if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new RequestError(400, "request.invalid_field", "The commit is its SHA: 7 to 64 hexadecimal digits.");
+        request.commitSha = sha;
+      }
+      const result = await guarded(connection.provider, () => forgelink.postFeedback(connection.id, request));
+      ctx.log(`feedback: ${result.action} ${result.target} comment ${result.commentId}`);
+      sendJson(res, 200, { project: request.project, mergeRequest: request.mergeRequest ?? null, commitSha: request.commitSha ?? null, result });
+    },
+
+    "GET /api/deliveries": async (req, res) => {
+      sendJson(res, 200, { deliveries: deliveries.list() });
+    },
+
+    "GET /api/deliveries/stream": async (req, res) => {
+      deliveries.watch(req, res);
+    },
+
+    "POST /webhooks": async (req, res) => {
+      const body = await readBody(req, DELIVERY_LIMIT);
+      let identity = null;
+      try {
+        identity = identifyWebhook(req.headers);
+      } catch {
+        // The receipt says why.
+      }
+      const receipt = await forgelink.receiveWebhook({ headers: req.headers, body: new Uint8Array(body) }, { allowUnsignedPing: true });
+      let guidance = null;
+      if (receipt.status === "rejected" && receipt.code) {
+        try {
+          guidance = troubleshoot(receipt.code, identity ? identity.provider : undefined);
+        } catch {
+          guidance = null;
+        }
+      }
+      const entry = deliveries.add(summarise(receipt, identity), guidance);
+      ctx.log(`delivery ${entry.id}: ${receipt.status}${receipt.code ? ` (${receipt.code})` : ""}`);
+      // Providers retry on 5xx and count 4xx as refused: a forged or unreadable delivery must not come back.
+      const status = receipt.status === "rejected" ? (/signature|secret/.test(receipt.code ?? "") ? 401 : 400) : 200;
+      sendJson(res, status, { status: receipt.status, code: receipt.code ?? null });
+    },
+
+    "POST /api/disconnect": async (req, res) => {
+      const { connection } = await current();
+      let report;
+      try {
+        report = await guarded(connection.provider, () => forgelink.disconnect(connection.id));
+      } catch (error) {
+        // A connection forgelink no longer has is as good as disconnected: forget it here too.
+        if (error.code !== "connection.not_found") throw error;
+        report = { revoked: false, webhooks: [], manualSteps: [] };
+      }
+      await records.delete(CURRENT);
+      sendJson(res, 200, { provider: connection.provider, baseUrl: connection.baseUrl, report });
+    },
+  };
+
+  return {
+    find(method, pathname) {
+      const handler = table[`${method === "HEAD" ? "GET" : method} ${pathname}`];
+      return handler ?? null;
+    },
+  };
+}

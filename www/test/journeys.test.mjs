@@ -1,0 +1,427 @@
+// The whole wizard in headless Chromium against the provider sandbox, started here: the OAuth
+// path on GitLab self-managed, GitHub Enterprise Server and Bitbucket Cloud, the access-token
+// path, and the mistakes people make, each from the instance URL to what they see.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { startSandbox } from "../sandbox/sandbox.mjs";
+import { startWizardServer } from "../server/index.mjs";
+import { assertNoOverflow, choose, finish, launchBrowser, openPage, pkgDir, requirePackage, section, waitReady } from "./support/browser.mjs";
+
+let sandbox;
+let server;
+let browser;
+let forgelink;
+
+before(async () => {
+  await requirePackage();
+  forgelink = await import(pathToFileURL(join(pkgDir, "flows.js")).href);
+  // Pages of ten, so the seed's projects take more than one page, as real accounts do.
+  sandbox = await startSandbox({ maxPageSize: 10, log: process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(`sandbox: ${line}`) : () => {} });
+  browser = await launchBrowser("journeys");
+  // FORGELINK_TEST_LOG=1 shows what the server and the sandbox did, to debug a journey.
+  const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
+  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log });
+  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(server.url).origin });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await sandbox?.close();
+});
+
+const shot = (locator, name) => browser.shot(locator, name);
+const ourHooks = (provider) => sandbox.hooks(provider).filter((hook) => hook.url === server.webhookUrl);
+
+/** Step 1: the provider, its deployment and the sandbox's address for it. */
+async function openAt(provider, deployment, { baseUrl = sandbox.providers[provider].baseUrl } = {}) {
+  // The outcome of a refused authorization is a 404 once read; nothing else may fail.
+  const page = await openPage(browser.context, server.url, { allowStatus: (r) => typeof r.url === "function" && /\/api\/outcome/.test(r.url()) && r.status() === 404 });
+  await choose(page, "provider", provider);
+  await choose(page, "deployment", deployment);
+  await page.getByLabel("Instance URL").fill(baseUrl);
+  return page;
+}
+
+/** Steps 4 and 5 of the OAuth path, then the provider's sign-in and consent pages as a person sees them. */
+/** The permissions step 4 lists for the first profile (only Bitbucket Cloud keeps them on the consumer). */
+const listedScopes = (provider) => forgelink.profiles()[0].providers.find((n) => n.provider === provider).scopes.map((s) => s.name);
+
+async function connectWithOAuth(page, provider, { clientSecret, scopes = listedScopes(provider) } = {}) {
+  const application = await sandbox.registerApplication({ provider, redirectUri: server.redirectUri, scopes });
+  assert.equal(await page.getByLabel("Redirect URI to paste").inputValue(), server.redirectUri, "the page shows the redirect URI the server uses");
+  await page.getByLabel("Client ID").fill(application.clientId);
+  await page.getByLabel("Client secret").fill(clientSecret ?? application.clientSecret);
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  // Signed in once, the browser keeps the provider's session and goes straight to consent.
+  const signIn = page.getByRole("button", { name: "Sign in" });
+  const authorize = page.getByRole("button", { name: "Authorize" });
+  await signIn.or(authorize).first().waitFor();
+  if (await signIn.count()) {
+    await page.getByLabel("Password").fill(sandbox.providers[provider].account.password);
+    await signIn.click();
+  }
+  await authorize.click();
+  await page.waitForURL((url) => url.href.startsWith(server.url) && !url.searchParams.has("outcome"));
+  await waitReady(page);
+  return application;
+}
+
+async function connectWithToken(page, token) {
+  await choose(page, "method", "token");
+  await page.getByLabel("Paste the access token").fill(token);
+  await page.getByRole("button", { name: "Connect and test" }).click();
+}
+
+/** The connection report once `testConnection` answered. */
+async function report(page) {
+  // A failed connection shows its error where the person pressed Connect: fail with its words.
+  const done = page.locator("#connection-checks [data-ok], #oauth-result [data-code], #token-result [data-code]");
+  await done.first().waitFor();
+  const failure = page.locator("#oauth-result [data-code], #token-result [data-code]");
+  if (await failure.count()) assert.fail(`connecting failed: ${await failure.first().innerText()}`);
+  return page.locator("#connection-checks");
+}
+
+async function pickProject(page, search, path) {
+  await page.getByLabel("Search the projects this account can see").fill(search);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  const item = page.locator(`#project-results li[data-project="${path}"]`);
+  await item.waitFor();
+  await item.getByRole("checkbox").check();
+  return item;
+}
+
+async function registerWebhooks(page) {
+  await page.getByRole("button", { name: "Register webhooks" }).click();
+  await page.locator("#webhook-results .hook-results").waitFor();
+  return page.locator("#webhook-results");
+}
+
+/** Presses the sandbox's trigger and waits for the live view to show what arrived. */
+async function triggerAndSee(page, provider, project, kind, status = "accepted") {
+  const items = page.locator("#deliveries li");
+  const before = await items.count();
+  const deliveries = await sandbox.trigger({ provider, project, kind });
+  assert.ok(deliveries.length > 0, `the sandbox delivered ${kind} on ${project}`);
+  await page.waitForFunction((n) => document.querySelectorAll("#deliveries li").length > n, before);
+  // The newest is first; a rejected delivery names no repository, so say what it shows instead.
+  const item = items.first();
+  assert.equal(await item.getAttribute("data-status"), status, await item.innerText());
+  assert.equal(await item.getAttribute("data-repository"), project);
+  return { deliveries, item };
+}
+
+async function disconnect(page) {
+  await page.getByRole("button", { name: "Disconnect" }).click();
+  await page.locator("#disconnect-report [data-revoked]").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "step-disconnected", "focus moves to the outcome");
+  return page.locator("#disconnect-report");
+}
+
+describe("the OAuth path against the sandbox", () => {
+  test("GitLab self-managed: connect, report, projects page by page, webhooks, live deliveries, disconnect", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    assert.match(await page.locator("#base-url-status").textContent(), /Usable as http:\/\/127\.0\.0\.1:\d+\/gitlab/);
+    await connectWithOAuth(page, "gitlab");
+
+    assert.equal(await page.evaluate(() => document.activeElement.id), "step-report", "focus moves to the report");
+    const checks = await report(page);
+    const summary = page.locator("#connection-summary");
+    assert.equal(await summary.locator('[data-field="account"]').textContent(), "ada");
+    assert.match(await summary.locator('[data-field="server-version"]').textContent(), /^\d+\.\d+/);
+    assert.match(await summary.locator('[data-field="granted"]').textContent(), /api/);
+    assert.match(await summary.locator('[data-field="missing"]').textContent(), /^None/);
+    assert.match(await summary.locator('[data-field="expiry"]').textContent(), /in about (1|2) hours?/, "GitLab OAuth tokens live two hours");
+    assert.equal(await checks.locator("[data-ok]").getAttribute("data-ok"), "true");
+    assert.equal(await checks.locator('[data-status="fail"]').count(), 0);
+    await shot(section(page, "step-report"), "20-connection-report.png");
+
+    // Every project is listed a page at a time; the SHA-256 repository says so.
+    const results = page.locator("#project-results");
+    await results.locator("[data-shown]").waitFor();
+    assert.equal(await results.locator("li[data-project]").count(), 10, "the first page");
+    const all = sandbox.projects("gitlab").length;
+    for (let pages = 1; await page.locator("#more-projects").count(); pages += 1) {
+      const shown = await results.locator("li[data-project]").count();
+      await page.getByRole("button", { name: "Show more projects" }).click();
+      await page.waitForFunction((n) => document.querySelectorAll("#project-results li[data-project]").length > n, shown);
+      assert.ok(pages < 10, "the pages end");
+    }
+    assert.equal(await results.locator("li[data-project]").count(), all, "every page loaded");
+
+    // Keyboard only: type the search, Enter, Tab to the project, Space to choose it.
+    await page.getByLabel("Search the projects this account can see").focus();
+    await page.keyboard.type("runner");
+    await page.keyboard.press("Enter");
+    const runner = results.locator('li[data-project="platform/ci/runner-images"] input');
+    await runner.waitFor();
+    await page.waitForFunction(() => document.getElementById("project-results").getAttribute("aria-busy") === "false");
+    for (let i = 0; i < 10 && !(await runner.evaluate((el) => el === document.activeElement)); i += 1) await page.keyboard.press("Tab");
+    await page.keyboard.press("Space");
+    assert.equal(await runner.isChecked(), true, "chosen with the keyboard");
+    await page.getByLabel("Or paste projects, one a line").fill("platform/web/storefront\nhttps://elsewhere.example.com/group/x\nplatform/services/billing\n");
+    await page.getByLabel("Leave out").fill("platform/services/");
+    await page.locator('#chosen-projects [data-count="2"]').waitFor();
+    assert.match(await page.locator("#project-list-diagnostics").textContent(), /Line 2/, "the other instance's URL is reported on its line");
+    assert.match(await page.locator("#chosen-projects").textContent(), /1 left out/);
+    await shot(section(page, "step-projects"), "21-projects.png");
+
+    const registered = await registerWebhooks(page);
+    assert.deepEqual(await registered.locator("[data-project]").evaluateAll((els) => els.map((el) => [el.dataset.project, el.dataset.status])), [
+      ["platform/ci/runner-images", "created"],
+      ["platform/web/storefront", "created"],
+    ]);
+    assert.deepEqual(ourHooks("gitlab").map((h) => h.project).sort(), ["platform/ci/runner-images", "platform/web/storefront"]);
+    await shot(section(page, "step-webhooks"), "22-webhooks.png");
+
+    const { deliveries, item } = await triggerAndSee(page, "gitlab", "platform/ci/runner-images", "pipeline_failed");
+    assert.equal(await item.getAttribute("data-kind"), "pipeline");
+    assert.match(await item.textContent(), /failure/);
+    const job = (await triggerAndSee(page, "gitlab", "platform/web/storefront", "job_failed")).item;
+    assert.equal(await job.getAttribute("data-kind"), "job");
+    assert.match(await job.textContent(), /Job.*failure/);
+    // The same delivery again, as GitLab's "Resend request" sends it: received once.
+    await sandbox.redeliver(deliveries[0].deliveryId);
+    await page.locator('#deliveries li[data-status="duplicate"]').waitFor();
+    assert.match(await page.locator("#deliveries-status").textContent(), /3 so far/);
+    await shot(section(page, "step-deliveries"), "23-deliveries.png");
+
+    // A reload picks up where the person was: the account, its provider above, the deliveries so far.
+    await page.reload();
+    await waitReady(page);
+    await report(page);
+    assert.equal(await page.locator('input[name="provider"][value="gitlab"]').isChecked(), true);
+    assert.equal(await page.getByLabel("Instance URL").inputValue(), sandbox.providers.gitlab.baseUrl);
+    assert.equal(await page.locator('#connection-summary [data-field="account"]').textContent(), "ada");
+    await page.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 3);
+
+    // The connected steps at a phone's width: nothing sticks out, and the live view still reads.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await assertNoOverflow(page, 390);
+    await shot(section(page, "step-deliveries"), "30-phone-deliveries.png");
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    const outcome = await disconnect(page);
+    assert.deepEqual(ourHooks("gitlab"), [], "no webhook left on GitLab");
+    assert.equal(await outcome.locator("[data-revoked]").getAttribute("data-revoked"), "true");
+    assert.equal(await outcome.locator("[data-removed]").getAttribute("data-removed"), "2");
+    await shot(section(page, "step-disconnected"), "24-disconnected.png");
+    await finish(page);
+  });
+
+  test("GitHub Enterprise Server: connect, one repository, a failed workflow run arrives, disconnect", async () => {
+    // The way a newcomer running `make demo` fills step 1: the sandbox's address in one click.
+    const page = await openAt("github", "github-com", { baseUrl: "https://github.com" });
+    const notice = page.locator('#sandbox-notice [data-sandbox="github"]');
+    assert.match(await notice.textContent(), new RegExp(`Sign in there as ${sandbox.providers.github.account.username}`));
+    await notice.getByRole("button", { name: "Use the sandbox's GitHub address" }).click();
+    assert.equal(await page.getByLabel("Instance URL").inputValue(), sandbox.providers.github.baseUrl);
+    assert.equal(await page.locator('input[name="deployment"][value="github-enterprise-server"]').isChecked(), true, "a self-hosted address picks Enterprise Server");
+    await connectWithOAuth(page, "github");
+    await report(page);
+    assert.equal(await page.locator('#connection-summary [data-field="account"]').textContent(), "ada");
+    assert.match(await page.locator('#connection-summary [data-field="expiry"]').textContent(), /Does not expire/);
+    // Found on a later page: GitHub cannot search a person's repositories, forgelink filters them.
+    await pickProject(page, "runner", "acme-platform/runner-images");
+    const registered = await registerWebhooks(page);
+    assert.equal(await registered.locator('[data-project="acme-platform/runner-images"]').getAttribute("data-status"), "created", await registered.innerText());
+    assert.equal(ourHooks("github").length, 1);
+    const { item } = await triggerAndSee(page, "github", "acme-platform/runner-images", "pipeline_failed");
+    assert.equal(await item.getAttribute("data-kind"), "pipeline");
+    await disconnect(page);
+    assert.deepEqual(ourHooks("github"), [], "no webhook left on GitHub");
+    await finish(page);
+  });
+
+  // Bitbucket answers GET /2.0/user only with `account`, which forgelink's profile does not list
+  // yet (reported): these journeys tick it as well, as a person told by the error would.
+  const cloudScopes = () => [...listedScopes("bitbucket-cloud"), "account"];
+
+  test("Bitbucket Cloud: the sandbox stands in for bitbucket.org; connect, register, disconnect with no webhook left", async () => {
+    const page = await openAt("bitbucket-cloud", "bitbucket-org");
+    assert.equal(await page.getByLabel("Instance URL").inputValue(), "https://bitbucket.org");
+    await connectWithOAuth(page, "bitbucket-cloud", { scopes: cloudScopes() });
+    await report(page);
+    assert.equal(await page.locator('#connection-summary [data-field="account"]').textContent(), "ada");
+    await pickProject(page, "storefront", "acme/storefront");
+    const registered = await registerWebhooks(page);
+    assert.equal(await registered.locator('[data-project="acme/storefront"]').getAttribute("data-status"), "created", await registered.innerText());
+    assert.equal(ourHooks("bitbucket-cloud").length, 1);
+    const outcome = await disconnect(page);
+    assert.deepEqual(ourHooks("bitbucket-cloud"), [], "no webhook left on Bitbucket Cloud");
+    assert.ok((await outcome.locator(".manual-steps li").count()) > 0, "Bitbucket cannot revoke: the steps left say what to do");
+    await finish(page);
+  });
+
+  test("Bitbucket Cloud: a failed build status arrives in the live view", async () => {
+    const page = await openAt("bitbucket-cloud", "bitbucket-org");
+    await connectWithOAuth(page, "bitbucket-cloud", { scopes: cloudScopes() });
+    await report(page);
+    try {
+      await pickProject(page, "infrastructure", "acme/infrastructure");
+      await registerWebhooks(page);
+      const { item } = await triggerAndSee(page, "bitbucket-cloud", "acme/infrastructure", "pipeline_failed");
+      assert.equal(await item.getAttribute("data-kind"), "commit_status");
+    } finally {
+      await disconnect(page);
+      await page.close();
+    }
+  });
+
+  test("Bitbucket Cloud: the permissions step 4 lists are enough to connect", async () => {
+    const page = await openAt("bitbucket-cloud", "bitbucket-org");
+    try {
+      await connectWithOAuth(page, "bitbucket-cloud");
+      await report(page);
+      await disconnect(page);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("the access-token path against the sandbox", () => {
+  // GitLab names the object format `repository_object_format` in its projects API (the field
+  // its merge request 137659 added, which the sandbox sends); forgelink 0.1.0 reads
+  // `object_format`, so no project is flagged yet. Reported; the test shows the gap until fixed.
+  test("GitLab: a token connects, and the SHA-256 repository is flagged in the project list", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["api"], role: "maintainer" });
+    await connectWithToken(page, token);
+    await report(page);
+    const item = await pickProject(page, "analytical", "ada/analytical-engine");
+    try {
+      assert.match(await item.textContent(), /SHA-256 objects/);
+      assert.equal(await page.locator("#project-results .badge-sha256").count(), 1);
+    } finally {
+      await disconnect(page);
+      await page.close();
+    }
+  });
+
+  test("Bitbucket Data Center: token instructions, connect and test, a push arrives, disconnect", async () => {
+    const page = await openAt("bitbucket-data-center", "bitbucket-data-center");
+    await choose(page, "method", "token");
+    const instructions = page.locator("#token-instructions");
+    assert.match(await instructions.textContent(), /HTTP access token/);
+    assert.match(await instructions.textContent(), /Expiry/);
+    assert.equal(await section(page, "step-app").isHidden(), true, "the OAuth steps make way");
+    assert.equal(await page.locator("#step-token .step-number").textContent(), "4");
+    const { token } = sandbox.createAccessToken({ provider: "bitbucket-data-center", scopes: ["REPO_ADMIN"], expiresInDays: 30 });
+    await connectWithToken(page, token);
+    await report(page);
+    assert.match(await page.locator("#token-result").textContent(), /Connected as ada/);
+    assert.match(await page.locator('#connection-summary').textContent(), /an access token/);
+    assert.equal(await page.getByLabel("Paste the access token").inputValue(), "", "the token does not stay in the page");
+    await shot(section(page, "step-token"), "25-access-token.png");
+
+    await pickProject(page, "runner", "PLAT/runner-images");
+    const registered = await registerWebhooks(page);
+    assert.equal(await registered.locator('[data-project="PLAT/runner-images"]').getAttribute("data-status"), "created", await registered.innerText());
+    await triggerAndSee(page, "bitbucket-data-center", "PLAT/runner-images", "push");
+    const outcome = await disconnect(page);
+    assert.deepEqual(ourHooks("bitbucket-data-center"), []);
+    assert.match(await outcome.textContent(), /Left to do by hand/);
+    await finish(page);
+  });
+
+  // Bitbucket Data Center answers 401 with an AuthorisationException when the account may not
+  // manage a repository's webhooks (its REST reference says so, and the sandbox does the same);
+  // forgelink offers the manual setup on 403 only. Reported; the test shows the gap until fixed.
+  test("Bitbucket Data Center: a repository without admin rights gets the manual setup to hand to an administrator", async () => {
+    const page = await openAt("bitbucket-data-center", "bitbucket-data-center");
+    const { token } = sandbox.createAccessToken({ provider: "bitbucket-data-center", scopes: ["REPO_ADMIN"] });
+    await connectWithToken(page, token);
+    await report(page);
+    try {
+      await pickProject(page, "deploy", "OPS/deploy-scripts");
+      const manual = (await registerWebhooks(page)).locator('[data-project="OPS/deploy-scripts"]');
+      assert.equal(await manual.getAttribute("data-status"), "manual_setup_required", await manual.innerText());
+      assert.equal(await manual.locator('[data-copy="the webhook URL"]').textContent(), server.webhookUrl);
+      assert.ok((await manual.locator('[data-copy="the webhook secret"]').textContent()).length >= 20, "a secret to paste");
+      assert.ok((await manual.locator(".guidance-steps li").count()) > 0, "where to click");
+      await manual.getByRole("button", { name: "Copy the webhook secret" }).click();
+      // The clipboard answers asynchronously: wait for the status to say something, then read it.
+      const copied = manual.locator(".copy-status").last();
+      await page.waitForFunction((el) => el.textContent !== "", await copied.elementHandle());
+      assert.match(await copied.textContent(), /Copied/);
+      await shot(manual, "26-manual-setup.png");
+    } finally {
+      await disconnect(page);
+      await page.close();
+    }
+  });
+});
+
+describe("mistakes, and the guidance a person sees", () => {
+  test("a trailing slash is warned about, fixed with one click, and the connection works", async () => {
+    const base = sandbox.providers.gitlab.baseUrl;
+    const page = await openAt("gitlab", "gitlab-self-managed", { baseUrl: `${base}/` });
+    const warning = page.locator('#base-url-diagnostics [data-code="base_url.trailing_slash"]');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), new RegExp(`Suggestion: ${base.replace(/[.]/g, "\\.")}(?!/)`));
+    await warning.getByRole("button", { name: "Use suggestion" }).click();
+    assert.equal(await page.getByLabel("Instance URL").inputValue(), base);
+    assert.equal(await warning.count(), 0);
+    const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["api"], role: "maintainer" });
+    await connectWithToken(page, token);
+    await report(page);
+    assert.match(await page.locator("#connection-summary").textContent(), new RegExp(`at ${base.replace(/[.]/g, "\\.")}`));
+    await disconnect(page);
+    await finish(page);
+  });
+
+  test("a wrong application secret: the token exchange fails and the page says to copy the secret again", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    await connectWithOAuth(page, "gitlab", { clientSecret: "gloas-this-is-not-the-secret" });
+    const card = page.locator("#oauth-result [data-code]");
+    await card.waitFor();
+    assert.equal(await card.getAttribute("data-code"), "oauth.invalid_client");
+    assert.match(await card.locator(".guidance").innerText(), /secret/i, "the fix names the secret");
+    assert.equal(await page.locator("#connected-steps").isHidden(), true);
+    await shot(section(page, "step-authorize"), "27-wrong-secret.png");
+    await finish(page);
+  });
+
+  test("a token without the scope webhooks need: the report names the missing scope and how to add it", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["read_api", "read_user"], role: "maintainer" });
+    await connectWithToken(page, token);
+    const checks = await report(page);
+    const needed = forgelink.profiles()[0].providers.find((n) => n.provider === "gitlab").scopes.map((s) => s.name);
+    const missing = await page.locator('#connection-summary [data-field="missing"]').innerText();
+    assert.ok(needed.some((scope) => missing.includes(scope)), `the missing scope is named: ${missing}`);
+    const scopes = checks.locator('[data-check="scopes"]');
+    assert.equal(await scopes.getAttribute("data-status"), "fail");
+    const guidance = await scopes.locator(".guidance").innerText();
+    assert.match(guidance, /scope/i);
+    assert.match(guidance, /token/i, "the fix says which token to change");
+    await shot(section(page, "step-report"), "28-missing-scope.png");
+    await disconnect(page);
+    await finish(page);
+  });
+
+  test("a project that does not exist: its registration fails with guidance, the others go through", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["api"], role: "maintainer" });
+    await connectWithToken(page, token);
+    await report(page);
+    await page.getByLabel("Or paste projects, one a line").fill("platform/api-gateway\nplatform/no-such-project\n");
+    await page.locator('#chosen-projects [data-count="2"]').waitFor();
+    const registered = await registerWebhooks(page);
+    assert.equal(await registered.locator('[data-project="platform/api-gateway"]').getAttribute("data-status"), "created");
+    const failed = registered.locator('[data-project="platform/no-such-project"]');
+    assert.equal(await failed.getAttribute("data-status"), "failed");
+    assert.equal(await failed.getAttribute("data-code"), "http.not_found");
+    const guidance = await failed.locator(".guidance").innerText();
+    assert.match(guidance, /path|exist|access/i, "the fix says to check the path and access");
+    await shot(failed, "29-project-not-found.png");
+    await disconnect(page);
+    assert.deepEqual(ourHooks("gitlab"), []);
+    await finish(page);
+  });
+});

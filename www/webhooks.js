@@ -1,0 +1,139 @@
+// Steps 8 and 9: registering a webhook on each chosen project (one result per project, the
+// manual setup where the account may not create hooks), and the deliveries this product's
+// server receives, shown live as forgelink read them.
+
+import { api } from "/api.js";
+import { copyText, errorCard, fill, guidanceBlock, h, nextId } from "/ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+const RESULT_WORDS = {
+  created: "Created",
+  updated: "Updated",
+  removed: "Removed",
+  manual_setup_required: "Needs an administrator",
+  failed: "Failed",
+};
+
+function copyable(label, value, what) {
+  const id = nextId("copy");
+  const status = h("p", { class: "copy-status", role: "status" });
+  const button = h("button", { type: "button", class: "button button-small", "aria-label": `Copy ${what}` }, "Copy");
+  button.addEventListener("click", () => copyText(value, button, status, what));
+  return [h("dt", { id: `${id}-label` }, label), h("dd", {}, h("div", { class: "copy-row" }, h("code", { "aria-labelledby": `${id}-label`, dataset: { copy: what } }, value), button), status)];
+}
+
+function manualSetupBlock(setup) {
+  return h(
+    "div",
+    { class: "manual-setup" },
+    h("p", {}, "This account may not create webhooks here. Ask a project or repository administrator to add one with exactly these settings:"),
+    h("dl", { class: "facts" }, copyable("URL", setup.url, "the webhook URL"), copyable("Secret", setup.secret, "the webhook secret"), [h("dt", {}, "Events"), h("dd", {}, setup.events.map((e, i) => [i ? ", " : "", h("code", {}, e)]))]),
+    h("ol", { class: "guidance-steps" }, setup.steps.map((s) => h("li", {}, s))),
+  );
+}
+
+function resultItem(result) {
+  return h(
+    "li",
+    { class: `hook-result hook-${result.status}`, dataset: { project: result.project, status: result.status, code: result.code } },
+    h("p", { class: "check-head" }, h("span", { class: "badge" }, RESULT_WORDS[result.status] ?? result.status), " ", h("code", {}, result.project), result.hookId ? ` — hook ${result.hookId}` : "", result.code ? [" ", h("code", { class: "diagnostic-code" }, result.code)] : ""),
+    result.message && h("p", { class: "check-message" }, result.message),
+    result.status === "failed" && guidanceBlock(result.guidance),
+    result.manualSetup && manualSetupBlock(result.manualSetup),
+  );
+}
+
+export function startWebhooks(choices, chosenProjects) {
+  let record = null;
+
+  $("register-webhooks").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const results = $("webhook-results");
+    const projects = chosenProjects();
+    if (projects.length === 0) {
+      fill(results, h("p", { class: "status-line status-error" }, "Choose at least one project in the step above first."));
+      return;
+    }
+    button.disabled = true;
+    results.setAttribute("aria-busy", "true");
+    fill(results, h("p", { class: "muted" }, `Registering on ${projects.length} ${projects.length === 1 ? "project" : "projects"}…`));
+    try {
+      const answer = await api("/api/webhooks", { method: "POST", body: { projects } });
+      const failed = answer.results.filter((r) => r.status === "failed").length;
+      const manual = answer.results.filter((r) => r.status === "manual_setup_required").length;
+      const done = answer.results.length - failed - manual;
+      fill(results,
+        h("p", { class: `status-line ${failed ? "status-error" : manual ? "status-warning" : "status-ok"}` }, [`${done} registered`, manual ? `${manual} to set up by an administrator` : null, failed ? `${failed} failed` : null].filter(Boolean).join(", ") + "."),
+        h("ul", { class: "checks hook-results" }, answer.results.map(resultItem)),
+      );
+    } catch (error) {
+      fill(results, errorCard(error));
+    } finally {
+      button.disabled = false;
+      results.setAttribute("aria-busy", "false");
+    }
+  });
+
+  return {
+    reset(current) {
+      record = current;
+      const events = choices.forgelink.profiles().find((p) => p.id === record.profile)?.providers.find((n) => n.provider === record.connection.provider)?.webhookEvents ?? [];
+      fill($("webhook-results"));
+      fill($("webhook-intro"),
+        h("p", {}, "Each chosen project gets a webhook with its own secret, kept encrypted by this product's server. Deliveries go to ", h("code", { id: "webhook-url" }, choices.config.webhookUrl), "."),
+        events.length > 0 && h("p", {}, "Events: ", events.map((e, i) => [i ? ", " : "", h("code", {}, e.name)]), "."),
+      );
+    },
+  };
+}
+
+const STATUS_CLASS = { accepted: "ok", found: "ok", duplicate: "warning", rejected: "error" };
+
+/** One delivery (or one event a poll found) as a card: what forgelink read, and what became of it. */
+export function deliveryItem(d) {
+  const what = [d.kind ?? d.event ?? "unknown event", d.action].filter(Boolean).join(" · ");
+  const row = (term, value) => value !== null && value !== undefined && value !== "" && [h("dt", {}, term), h("dd", {}, value)];
+  return h(
+    "li",
+    { class: `delivery delivery-${STATUS_CLASS[d.status] ?? "error"}`, dataset: { status: d.status, kind: d.kind ?? "", repository: d.repository ?? "", id: String(d.id) } },
+    h("p", { class: "check-head" }, h("span", { class: "badge" }, d.status), " ", h("strong", {}, what), d.repository ? [" on ", h("code", {}, d.repository)] : "", h("span", { class: "muted" }, ` — ${new Date(d.receivedAt).toLocaleTimeString()}`)),
+    h(
+      "dl",
+      { class: "facts delivery-facts" },
+      row("Provider event", d.event && h("code", {}, d.event)),
+      row("Ref", d.ref && h("code", {}, d.ref)),
+      row("Commit", d.commitSha && h("code", {}, d.commitSha.slice(0, 12))),
+      row("Pipeline", d.pipeline && `${d.pipeline.status} (${d.pipeline.rawStatus})`),
+      row("Job", d.job && `${d.job.name ?? d.job.id}: ${d.job.status}${d.job.failureReason ? `, ${d.job.failureReason}` : ""}`),
+      row("Merge request", d.mergeRequest && `#${d.mergeRequest.number} ${d.mergeRequest.title ?? ""}`),
+      row("By", d.sender),
+      row("Delivery", d.deliveryId && h("code", {}, d.deliveryId)),
+    ),
+    d.status === "duplicate" && h("p", { class: "check-message" }, "A copy of a delivery already accepted (a redelivery or a retry): not acted on again."),
+    d.status === "found" && h("p", { class: "check-message" }, "Found by polling: no delivery reported it. A delivery of the same state arriving later is a duplicate."),
+    d.status === "rejected" && [h("p", { class: "check-message" }, h("code", { class: "diagnostic-code" }, d.code ?? ""), " ", d.message ?? ""), guidanceBlock(d.guidance)],
+  );
+}
+
+/** Follows the server's delivery stream; the browser reconnects by itself and resumes after the last one seen. */
+export function startDeliveries(config) {
+  const list = $("deliveries");
+  const status = $("deliveries-status");
+  const seen = new Set();
+  const source = new EventSource("/api/deliveries/stream");
+  const waiting = () => (seen.size === 0 ? `Waiting for deliveries at ${config.webhookUrl}.` : `Receiving at ${config.webhookUrl}: ${seen.size} so far.`);
+  source.addEventListener("open", () => {
+    status.textContent = waiting();
+  });
+  source.addEventListener("error", () => {
+    status.textContent = "Lost the connection to this product's server; reconnecting…";
+  });
+  source.addEventListener("delivery", (event) => {
+    const entry = JSON.parse(event.data);
+    if (seen.has(entry.id)) return;
+    seen.add(entry.id);
+    list.prepend(deliveryItem(entry));
+    status.textContent = waiting();
+  });
+}
