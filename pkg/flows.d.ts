@@ -912,7 +912,8 @@ export interface FeedbackResult {
   action: "created" | "updated";
   /** The comment's id at the provider (for a new issue: its number). */
   commentId: string;
-  /** Its web page, where the provider says. */
+  /** Its web page: as the provider answers, or made as its pages link to one (GitLab notes,
+   *  Data Center pull request comments); absent where neither gives one. */
   url?: string;
   /** The issue's number, when the feedback went to an issue. */
   issue?: number;

@@ -61,6 +61,7 @@ test("feedback lands on the merge request and is updated in place", async () => 
   const request = { project: "group/app", mergeRequest: 5, commitSha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", body: "**2 jobs failed**", key: "ci-summary" };
   const first = await forgelink.postFeedback(id, request);
   assert.deepEqual([first.target, first.action], ["merge_request", "created"]);
+  assert.ok(first.url.endsWith(`/group/app/-/merge_requests/5#note_${first.commentId}`), `the note's page: ${first.url}`);
   assert.equal(server.notes.length, 1);
   assert.ok(server.notes[0].body.includes("**2 jobs failed**"));
   assert.ok(server.notes[0].body.includes("forgelink:feedback:ci-summary"), "the marker that finds it again");

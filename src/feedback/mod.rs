@@ -408,6 +408,35 @@ fn comment_from(provider: Provider, location: &FeedbackLocation, v: &Value) -> O
     })
 }
 
+/// The web address of a comment whose API answer carries none (GitLab notes, Data Center pull
+/// request comments), made the way their pages link to one; `None` where there is no such
+/// page, or for a GitLab project named by its numeric id, whose pages live under its path.
+pub(crate) fn comment_web_url(
+    endpoints: &Endpoints,
+    project: &str,
+    location: &FeedbackLocation,
+    comment_id: &str,
+) -> Option<String> {
+    let (_, web) = repository_urls(endpoints, project).ok()?;
+    let id = encode(comment_id);
+    match (endpoints.provider, location) {
+        (Provider::GitLab, _) if web.starts_with(&format!("{}/projects/", endpoints.web)) => None,
+        (Provider::GitLab, FeedbackLocation::MergeRequest { number }) => {
+            Some(format!("{web}/-/merge_requests/{number}#note_{id}"))
+        }
+        (Provider::GitLab, FeedbackLocation::Issue { number }) => {
+            Some(format!("{web}/-/issues/{number}#note_{id}"))
+        }
+        (Provider::GitLab, FeedbackLocation::Commit { sha }) => {
+            Some(format!("{web}/-/commit/{}#note_{id}", encode(sha)))
+        }
+        (Provider::BitbucketDataCenter, FeedbackLocation::MergeRequest { number }) => {
+            Some(format!("{web}/pull-requests/{number}/overview?commentId={id}"))
+        }
+        _ => None,
+    }
+}
+
 /// Reads the answer to a create or update.
 pub fn parse_comment(
     provider: Provider,
@@ -572,5 +601,34 @@ mod tests {
             parse_comment(Provider::GitHub, &pr, &disabled).unwrap_err().code,
             Code::FeedbackNoTarget
         );
+    }
+
+    #[test]
+    fn comments_without_an_address_get_the_one_their_pages_use() {
+        let gl = endpoints(Provider::GitLab, Some("https://example.com/gitlab")).unwrap();
+        let mr = FeedbackLocation::MergeRequest { number: 7 };
+        let commit = FeedbackLocation::Commit { sha: "abc123".into() };
+        let issue = FeedbackLocation::Issue { number: 3 };
+        assert_eq!(
+            comment_web_url(&gl, "group/sub/app", &mr, "41").as_deref(),
+            Some("https://example.com/gitlab/group/sub/app/-/merge_requests/7#note_41")
+        );
+        assert_eq!(
+            comment_web_url(&gl, "group/app", &commit, "5").as_deref(),
+            Some("https://example.com/gitlab/group/app/-/commit/abc123#note_5")
+        );
+        assert_eq!(
+            comment_web_url(&gl, "group/app", &issue, "9").as_deref(),
+            Some("https://example.com/gitlab/group/app/-/issues/3#note_9")
+        );
+        // A project named by its id has no page under that id to link to.
+        assert_eq!(comment_web_url(&gl, "42", &mr, "41"), None);
+        let dc = endpoints(Provider::BitbucketDataCenter, Some("https://bb.example.com")).unwrap();
+        assert_eq!(
+            comment_web_url(&dc, "PRJ/app", &mr, "9").as_deref(),
+            Some("https://bb.example.com/projects/PRJ/repos/app/pull-requests/7/overview?commentId=9")
+        );
+        let gh = endpoints(Provider::GitHub, None).unwrap();
+        assert_eq!(comment_web_url(&gh, "octo/repo", &mr, "1"), None);
     }
 }

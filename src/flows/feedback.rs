@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::feedback::{
-    feedback_body, find_feedback, parse_comment, parse_comment_list, prepare_create_comment,
-    prepare_list_comments, prepare_update_comment, Comment, FeedbackLocation, FeedbackTarget,
+    comment_web_url, feedback_body, find_feedback, parse_comment, parse_comment_list,
+    prepare_create_comment, prepare_list_comments, prepare_update_comment, Comment,
+    FeedbackLocation, FeedbackTarget,
 };
 use crate::flows::connect::authorize;
 use crate::flows::host::{nonce, Host};
@@ -210,11 +211,14 @@ impl<H: Host> Flows<H> {
                         FeedbackLocation::NewIssue { .. } => comment.id.parse().ok(),
                         _ => None,
                     };
+                    let url = comment.url.or_else(|| {
+                        comment_web_url(&endpoints, &request.project, &location, &comment.id)
+                    });
                     return Ok(FeedbackResult {
                         target: *target,
                         action,
                         comment_id: comment.id,
-                        url: comment.url,
+                        url,
                         issue,
                         skipped,
                     });

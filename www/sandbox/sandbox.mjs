@@ -187,26 +187,16 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
       return deliveries.trigger(module, target, kind);
     },
 
-    pipelines(provider, project) {
-      moduleFor(provider);
-      return structuredClone(projectFor(provider, project).pipelines);
-    },
-    statuses(provider, project) {
-      moduleFor(provider);
-      return structuredClone(projectFor(provider, project).statuses);
-    },
-    pushes(provider, project) {
-      moduleFor(provider);
-      return structuredClone(projectFor(provider, project).pushes);
-    },
-    mergeRequests(provider, project) {
-      moduleFor(provider);
-      return structuredClone(projectFor(provider, project).mergeRequests);
-    },
-    comments(provider, project) {
-      moduleFor(provider);
-      return structuredClone(projectFor(provider, project).comments);
-    },
+    // What a project holds, as copies a test can read: `pipelines(provider, project)` and so on.
+    ...Object.fromEntries(
+      ["pipelines", "statuses", "pushes", "mergeRequests", "comments"].map((list) => [
+        list,
+        (provider, project) => {
+          moduleFor(provider);
+          return structuredClone(projectFor(provider, project)[list]);
+        },
+      ]),
+    ),
 
     redeliver: (deliveryId) => deliveries.redeliver(deliveryId),
     deliveries: () => deliveries.list(),

@@ -107,8 +107,11 @@ test("GitLab: a dropped pipeline failure is found by Poll now, and a comment is 
   const outcome = page.locator("#feedback-result [data-action]");
   await outcome.waitFor();
   assert.equal(await outcome.getAttribute("data-action"), "created", await outcome.innerText());
-  assert.match(await outcome.textContent(), /^Created Comment \d+ on merge request !1 of platform\/ci\/runner-images: a new comment\.$/);
+  assert.match(await outcome.locator(".check-head").textContent(), /^Created Comment \d+ on merge request !1 of platform\/ci\/runner-images: a new comment\.$/);
   const firstId = await outcome.getAttribute("data-comment-id");
+  // GitLab's answer carries no address for a note: the one its merge request page links to.
+  const link = outcome.getByRole("link", { name: "Open the comment (opens in a new tab)" });
+  assert.ok((await link.getAttribute("href")).endsWith(`/platform/ci/runner-images/-/merge_requests/1#note_${firstId}`), await link.getAttribute("href"));
   // Keyboard only, the second time: the body, then Tab to the key and on to the button.
   await page.getByLabel("Comment, in Markdown").fill("");
   await page.getByLabel("Comment, in Markdown").focus();

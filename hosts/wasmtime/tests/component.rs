@@ -10,9 +10,9 @@ use forgelink_host::http::Fetch;
 use forgelink_host::storage::MemoryStore;
 use forgelink_host::wit::{self, Provider};
 use forgelink_host::{json, HostState, Plugin};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use common::core::{core_json, core_provider, core_response, response};
 use common::{plugin, runtime};
 
 const PROVIDERS: [Provider; 4] =
@@ -499,33 +499,12 @@ fn oauth_client(provider: Provider) -> wit::OauthClient {
     }
 }
 
-fn core_provider(provider: Provider) -> forgelink::Provider {
-    match provider {
-        Provider::Github => forgelink::Provider::GitHub,
-        Provider::Gitlab => forgelink::Provider::GitLab,
-        Provider::BitbucketCloud => forgelink::Provider::BitbucketCloud,
-        Provider::BitbucketDataCenter => forgelink::Provider::BitbucketDataCenter,
-    }
-}
-
 fn core_client(client: &wit::OauthClient) -> forgelink::OAuthClient {
     let mut core = forgelink::OAuthClient::new(core_provider(client.provider), &client.client_id);
     core.base_url = client.base_url.clone();
     core.client_secret = client.client_secret.clone().map(forgelink::ClientSecret::new);
     core.redirect_uri = client.redirect_uri.clone();
     core
-}
-
-fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
-    forgelink::HttpResponse {
-        status: response.status,
-        headers: response.headers.clone(),
-        body: response.body.clone(),
-    }
-}
-
-fn core_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("the core's values serialise")
 }
 
 fn form(request: &wit::Request) -> Vec<(String, String)> {
@@ -535,14 +514,6 @@ fn form(request: &wit::Request) -> Vec<(String, String)> {
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> wit::Response {
-    wit::Response {
-        status,
-        headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
-        body: body.as_bytes().to_vec(),
-    }
 }
 
 #[test]

@@ -9,36 +9,13 @@ use forgelink_host::json;
 use forgelink_host::wit::{self, Provider};
 use serde_json::{json, Value};
 
+use common::core::{core_json, core_provider, core_response, response};
 use common::faces::{normalised, ComponentFace, CoreFace, Face};
 use common::fake_gitlab::{FakeGitLab, TOKEN};
 use common::plugin;
 
-fn core_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serialisable")
-}
-
-fn core_provider(provider: Provider) -> forgelink::Provider {
-    json::provider_id(provider).parse().expect("the same ids")
-}
-
 fn core_location(location: &wit::FeedbackLocation) -> forgelink::FeedbackLocation {
     serde_json::from_value(json::feedback_location(location)).expect("the core reads it")
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> wit::Response {
-    wit::Response {
-        status,
-        headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
-    forgelink::HttpResponse {
-        status: response.status,
-        headers: response.headers.clone(),
-        body: response.body.clone(),
-    }
 }
 
 #[test]

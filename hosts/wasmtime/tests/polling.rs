@@ -9,6 +9,7 @@ use forgelink_host::json;
 use forgelink_host::wit::{self, Provider};
 use serde_json::{json, Value};
 
+use common::core::{core_json, core_provider, core_response};
 use common::faces::{normalised, ComponentFace, CoreFace, Face};
 use common::fake_gitlab::{FakeGitLab, FakePipeline, TOKEN};
 use common::plugin;
@@ -20,22 +21,6 @@ fn root(path: &str) -> std::path::PathBuf {
 fn read_json(path: &str) -> Value {
     let text = std::fs::read_to_string(root(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).expect("JSON")
-}
-
-fn core_provider(provider: Provider) -> forgelink::Provider {
-    json::provider_id(provider).parse().expect("the same ids")
-}
-
-fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
-    forgelink::HttpResponse {
-        status: response.status,
-        headers: response.headers.clone(),
-        body: response.body.clone(),
-    }
-}
-
-fn core_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serialisable")
 }
 
 fn instance(provider: Provider, base_url: Option<&str>) -> wit::Instance {

@@ -6,8 +6,8 @@ mod common;
 use base64::Engine as _;
 use forgelink_host::json;
 use forgelink_host::wit::{self, Provider};
-use serde_json::Value;
 
+use common::core::{core_json, core_provider, core_response, response};
 use common::plugin;
 
 const PROVIDERS: [(Provider, Option<&str>, &str); 4] = [
@@ -16,30 +16,6 @@ const PROVIDERS: [(Provider, Option<&str>, &str); 4] = [
     (Provider::BitbucketCloud, None, "ws/repo"),
     (Provider::BitbucketDataCenter, Some("https://bb.example.com"), "PRJ/app"),
 ];
-
-fn core_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serialisable")
-}
-
-fn core_provider(provider: Provider) -> forgelink::Provider {
-    json::provider_id(provider).parse().expect("the same ids")
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> wit::Response {
-    wit::Response {
-        status,
-        headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
-    forgelink::HttpResponse {
-        status: response.status,
-        headers: response.headers.clone(),
-        body: response.body.clone(),
-    }
-}
 
 fn events(provider: Provider) -> Vec<String> {
     let events: &[&str] = match provider {

@@ -200,19 +200,7 @@ export function gitlabActivity({ state, baseUrl, account, user, maxPageSize }) {
 
   const describeDiscussion = (project, c) => ({ id: c.discussionId, individual_note: true, notes: [describeNote(project, c)] });
 
-  /** One page of `items` with GitLab's pagination headers. */
-  function listed(res, url, items, describe) {
-    const p = page(items, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 20, max: maxPageSize });
-    return send(res, 200, p.items.map(describe), {
-      link: linkHeader(url.href, p),
-      "x-page": String(p.number),
-      "x-per-page": String(p.size),
-      "x-next-page": p.hasNext ? String(p.number + 1) : "",
-      "x-prev-page": p.number > 1 ? String(p.number - 1) : "",
-      "x-total": String(p.total),
-      "x-total-pages": String(p.totalPages),
-    });
-  }
+  const listed = (res, url, items, describe) => sendGitLabPage(res, url, items, describe, maxPageSize);
 
   /** A date parameter as GitLab reads it (ISO 8601); `undefined` when absent, `null` when unreadable. */
   function dateParam(url, name) {
@@ -398,4 +386,18 @@ export function gitlabActivity({ state, baseUrl, account, user, maxPageSize }) {
   }
 
   return { record, handle };
+}
+
+/** One page of `items` with GitLab's pagination headers (`Link` and the `X-` ones). */
+export function sendGitLabPage(res, url, items, describe, maxPageSize) {
+  const p = page(items, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 20, max: maxPageSize });
+  return send(res, 200, p.items.map(describe), {
+    link: linkHeader(url.href, p),
+    "x-page": String(p.number),
+    "x-per-page": String(p.size),
+    "x-next-page": p.hasNext ? String(p.number + 1) : "",
+    "x-prev-page": p.number > 1 ? String(p.number - 1) : "",
+    "x-total": String(p.total),
+    "x-total-pages": String(p.totalPages),
+  });
 }

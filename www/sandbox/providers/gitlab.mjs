@@ -6,10 +6,10 @@
 
 import { randomBytes } from "node:crypto";
 
-import { linkHeader, page, readJson, send, uuid } from "../http.mjs";
+import { readJson, send, uuid } from "../http.mjs";
 import { GITLAB_LEVELS } from "../data.mjs";
 import { commitSha, isoSeconds } from "./common.mjs";
-import { gitlabActivity, gitlabIds } from "./gitlab-activity.mjs";
+import { gitlabActivity, gitlabIds, sendGitLabPage } from "./gitlab-activity.mjs";
 
 const PREFIX = "/gitlab";
 export const VERSION = "17.5.1-ee";
@@ -181,16 +181,7 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
         .filter((p) => !search || p.path.toLowerCase().includes(search))
         .sort((a, b) => (url.searchParams.get("order_by") === "path" ? a.path.localeCompare(b.path) : b.id - a.id));
       if (url.searchParams.get("sort") === "desc" && url.searchParams.get("order_by") === "path") all.reverse();
-      const p = page(all, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 20, max: maxPageSize });
-      return send(res, 200, p.items.map(describe), {
-        link: linkHeader(url.href, p),
-        "x-page": String(p.number),
-        "x-per-page": String(p.size),
-        "x-next-page": p.hasNext ? String(p.number + 1) : "",
-        "x-prev-page": p.number > 1 ? String(p.number - 1) : "",
-        "x-total": String(p.total),
-        "x-total-pages": String(p.totalPages),
-      });
+      return sendGitLabPage(res, url, all, describe, maxPageSize);
     }
     const listing = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(path);
     if (listing && !/^hooks(\/|$)/.test(listing[2])) {
@@ -213,8 +204,7 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
     if (level < GITLAB_LEVELS.maintainer) return send(res, 403, { message: "403 Forbidden" });
     const hookId = match[3];
     if (hookId === undefined && req.method === "GET") {
-      const p = page(project.hooks, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 20, max: maxPageSize });
-      return send(res, 200, p.items.map((h) => describeHook(project, h)), { link: linkHeader(url.href, p), "x-next-page": p.hasNext ? String(p.number + 1) : "", "x-page": String(p.number), "x-per-page": String(p.size), "x-total": String(p.total), "x-total-pages": String(p.totalPages) });
+      return sendGitLabPage(res, url, project.hooks, (h) => describeHook(project, h), maxPageSize);
     }
     if (hookId === undefined && req.method === "POST") {
       const body = (await readJson(req)) ?? {};

@@ -46,6 +46,7 @@ pub fn plugin() -> Plugin {
     runtime().instantiate(HostState::new(http, None)).expect("the component instantiates")
 }
 
+pub mod core;
 pub mod faces;
 pub mod fake_gitlab;
 pub mod native;
