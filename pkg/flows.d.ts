@@ -487,6 +487,9 @@ export interface WebhookMergeRequest {
 /** A GitLab pipeline, GitHub workflow run or check suite. */
 export interface WebhookPipeline {
   id: string | null;
+  /** Which run of it this is, where the provider keeps the id across re-runs and counts them
+   *  (GitHub's `run_attempt`, from 1); `null` elsewhere. A re-run that fails again is news again. */
+  attempt: number | null;
   status: WebhookStatus;
   /** The provider's own status (and conclusion), as sent. */
   rawStatus: string;

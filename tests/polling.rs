@@ -747,23 +747,41 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
         "sender": { "login": "octocat", "id": 1 }
     })
     .to_string();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body.as_bytes());
-    let signature: String =
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    let headers: Vec<(String, String)> = [
-        ("X-GitHub-Event", "workflow_job".to_owned()),
-        ("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_owned()),
-        ("X-GitHub-Hook-ID", "4242".to_owned()),
-        ("X-Hub-Signature-256", format!("sha256={signature}")),
-    ]
-    .into_iter()
-    .map(|(n, v)| (n.to_owned(), v))
-    .collect();
-    let receipt =
+    let deliver = |event: &str, delivery: &str, body: &str| {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        let signature: String =
+            mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let headers: Vec<(String, String)> = [
+            ("X-GitHub-Event", event.to_owned()),
+            ("X-GitHub-Delivery", delivery.to_owned()),
+            ("X-GitHub-Hook-ID", "4242".to_owned()),
+            ("X-Hub-Signature-256", format!("sha256={signature}")),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_owned(), v))
+        .collect();
         block_on(flows.receive_webhook(&headers, body.as_bytes(), ReceiveOptions::default()))
-            .unwrap();
-    assert_eq!(receipt.status, ReceiptStatus::Duplicate, "{receipt:?}");
+            .unwrap()
+            .status
+    };
+    let job = deliver("workflow_job", "72d3162e-cc78-11e3-81ab-4c9367dc0958", &body);
+    assert_eq!(job, ReceiptStatus::Duplicate);
+
+    // A re-run keeps the run's id: its first attempt is what the poll saw, its second is news,
+    // once.
+    let run = |attempt: u64| {
+        json!({
+            "action": "completed",
+            "workflow_run": { "id": 30433642, "run_attempt": attempt, "name": "CI", "status": "completed", "conclusion": "failure", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "head_branch": "main", "html_url": "https://github.com/octo/app/actions/runs/30433642" },
+            "repository": { "id": 1, "full_name": "octo/app", "html_url": "https://github.com/octo/app" },
+            "sender": { "login": "octocat", "id": 1 }
+        })
+        .to_string()
+    };
+    assert_eq!(deliver("workflow_run", "a1", &run(1)), ReceiptStatus::Duplicate);
+    assert_eq!(deliver("workflow_run", "a2", &run(2)), ReceiptStatus::Accepted);
+    assert_eq!(deliver("workflow_run", "a2-again", &run(2)), ReceiptStatus::Duplicate);
 
     // A secondary rate limit (403 with Retry-After) stops the poll for its duration.
     host.github.borrow_mut().throttle = true;

@@ -199,6 +199,7 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
             let id = text(item, &["id"]);
             e.pipeline = Some(Pipeline {
                 id: id.clone(),
+                attempt: None,
                 status: gitlab_status(&raw),
                 raw_status: raw,
                 r#ref: e.r#ref.clone(),
@@ -298,6 +299,7 @@ fn github(item: &Value, resource: &PollResource, repository: &Repository, since:
             let id = text(item, &["id"]);
             e.pipeline = Some(Pipeline {
                 id: id.clone(),
+                attempt: number(item, &["run_attempt"]),
                 status,
                 raw_status,
                 r#ref: e.r#ref.clone(),
@@ -388,6 +390,7 @@ fn bitbucket_cloud(
             let number = text(item, &["build_number"]);
             e.pipeline = Some(Pipeline {
                 id: text(item, &["uuid"]),
+                attempt: None,
                 status,
                 raw_status,
                 r#ref: e.r#ref.clone(),

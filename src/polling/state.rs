@@ -34,7 +34,8 @@ fn short_ref(r#ref: &str) -> &str {
 /// `provider:host:repository:object:id:state`. Webhooks and polls compute it from the same
 /// normalised fields, so the same pipeline in the same status gets the same key from both.
 ///
-/// Pipelines and jobs are keyed by id and normalised status; merge requests by number, state
+/// Pipelines and jobs are keyed by id and normalised status (and a pipeline re-run under the
+/// same id by its attempt); merge requests by number, state
 /// and head commit; pushes by branch or tag and the commit pushed; commit statuses by commit,
 /// key and state. Other events have no state key.
 pub fn state_key(event: &WebhookEvent) -> Option<String> {
@@ -44,7 +45,13 @@ pub fn state_key(event: &WebhookEvent) -> Option<String> {
     let object = match event.kind {
         EventKind::Pipeline => {
             let pipeline = event.pipeline.as_ref()?;
-            format!("pipeline:{}:{}", pipeline.id.as_deref()?, status_word(pipeline.status))
+            // A re-run keeps the id: its attempt tells it apart, and the first keeps the plain key.
+            let attempt = match pipeline.attempt {
+                Some(n) if n > 1 => format!("#{n}"),
+                _ => String::new(),
+            };
+            let id = pipeline.id.as_deref()?;
+            format!("pipeline:{id}{attempt}:{}", status_word(pipeline.status))
         }
         EventKind::Job => {
             let job = event.job.as_ref()?;

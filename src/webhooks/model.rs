@@ -96,6 +96,9 @@ pub struct MergeRequest {
 pub struct Pipeline {
     /// The provider's id.
     pub id: Option<String>,
+    /// Which run of it this is, where the provider keeps the id across re-runs and counts them
+    /// (GitHub's `run_attempt`, from 1): a re-run that fails again is news again.
+    pub attempt: Option<u64>,
     /// The normalised status.
     pub status: Status,
     /// The provider's own status (and conclusion), as sent.

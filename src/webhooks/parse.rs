@@ -118,6 +118,7 @@ const GITHUB_RUN: Want = Fields(&[
     ("head_sha", All),
     ("html_url", All),
     ("id", All),
+    ("run_attempt", All),
     ("run_started_at", All),
     ("status", All),
     ("updated_at", All),
@@ -390,6 +391,7 @@ fn github(event: &mut WebhookEvent, v: &Value) {
             event.commit_sha = text(run, &["head_sha"]);
             event.pipeline = Some(Pipeline {
                 id: text(run, &["id"]),
+                attempt: number(run, &["run_attempt"]),
                 status,
                 raw_status,
                 r#ref: event.r#ref.clone(),
@@ -499,6 +501,7 @@ fn gitlab(event: &mut WebhookEvent, v: &Value) {
                 url: text(attributes, &["url"])
                     .or_else(|| Some(format!("{}/-/pipelines/{}", web.clone()?, id.clone()?))),
                 id,
+                attempt: None,
                 status: gitlab_status(&raw),
                 raw_status: raw,
                 r#ref: event.r#ref.clone(),

@@ -90,6 +90,7 @@ pub(crate) fn event(event: forgelink::WebhookEvent) -> Result<wit::WebhookEvent,
         }),
         pipeline: event.pipeline.map(|p| wit::Pipeline {
             id: p.id,
+            attempt: p.attempt,
             status: status(p.status),
             raw_status: p.raw_status,
             ref_: p.r#ref,
@@ -175,6 +176,7 @@ pub(crate) fn core_event(event: wit::WebhookEvent) -> forgelink::WebhookEvent {
         }),
         pipeline: event.pipeline.map(|p| forgelink::Pipeline {
             id: p.id,
+            attempt: p.attempt,
             status: core_status(p.status),
             raw_status: p.raw_status,
             r#ref: p.ref_,
@@ -425,6 +427,7 @@ mod tests {
             }),
             pipeline: Some(forgelink::Pipeline {
                 id: text("1"),
+                attempt: None,
                 status,
                 raw_status: "failed".into(),
                 r#ref: text("main"),

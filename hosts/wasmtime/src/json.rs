@@ -533,6 +533,7 @@ fn merge_request(request: &wit::MergeRequest) -> Value {
 fn pipeline(pipeline: &wit::Pipeline) -> Value {
     json!({
         "id": pipeline.id,
+        "attempt": pipeline.attempt,
         "status": status_id(pipeline.status),
         "rawStatus": pipeline.raw_status,
         "ref": pipeline.ref_,

@@ -1940,6 +1940,7 @@ fn webhook_event(rng: &mut Rng) -> wit::WebhookEvent {
         }),
         pipeline: maybe(rng, |rng| wit::Pipeline {
             id: maybe(rng, some),
+            attempt: maybe(rng, |rng| rng.below(4) as u64),
             status: status(rng),
             raw_status: small_text(rng),
             ref_: None,
