@@ -4,12 +4,38 @@
 
 import { randomBytes } from "node:crypto";
 
-/** Reads the bearer token (or GitLab's PRIVATE-TOKEN) and looks it up. */
+/**
+ * Bitbucket Cloud's API tokens go as HTTP Basic with the Atlassian account's email (the
+ * account's username is refused, as Atlassian documents): the token, or `undefined` when the
+ * header is not Basic, or `null` when it is but the email is not the account's.
+ */
+function basicToken(state, header) {
+  const encoded = header.match(/^Basic\s+(\S+)$/i)?.[1];
+  if (encoded === undefined) return undefined;
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return null;
+  const [email, token] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  return email.toLowerCase() === state.account.email.toLowerCase() && token ? token : null;
+}
+
+/** Reads the bearer token (GitLab's PRIVATE-TOKEN, Bitbucket Cloud's Basic) and looks it up. */
 export function createAuthenticator(state, oauths) {
   return async function authenticate(provider, req) {
     const header = req.headers.authorization ?? "";
-    const value = header.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (provider === "gitlab" ? req.headers["private-token"] : undefined);
+    const basic = provider === "bitbucket-cloud" ? basicToken(state, header) : undefined;
+    if (basic === null) return { error: "invalid", basic: true };
+    const value = basic ?? header.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (provider === "gitlab" ? req.headers["private-token"] : undefined);
     if (!value) return { error: "missing" };
+    // Basic carries API tokens only: an OAuth access token is always a bearer.
+    if (basic !== undefined) {
+      const outcome = state.tokens.has(value) ? await lookUp(provider, value) : { error: "invalid" };
+      return { ...outcome, basic: true };
+    }
+    return lookUp(provider, value);
+  };
+
+  async function lookUp(provider, value) {
     const expiredBySwitch = state.on("expiredToken", provider) && state.expired.has(value);
     const personal = state.tokens.get(value);
     if (personal) {
@@ -21,7 +47,7 @@ export function createAuthenticator(state, oauths) {
     if (!token) return { error: "invalid" };
     if (token.isExpired || expiredBySwitch) return { error: "expired", token };
     return { kind: "oauth", value, token, clientId: token.clientId, scopes: state.effectiveScopes(provider, [...token.scopes]) };
-  };
+  }
 }
 
 /** Personal access tokens the way each provider prints them (forgelink detects the prefix). */

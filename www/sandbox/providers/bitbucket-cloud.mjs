@@ -136,10 +136,16 @@ export function bitbucketCloud({ state, origin, authenticate, maxPageSize }) {
     const path = url.pathname.slice(API_PREFIX.length);
     const real = new URL(path + url.search, API);
     const who = await authenticate("bitbucket-cloud", req);
+    // Refused Basic credentials get no body, only the challenge, as Atlassian's support
+    // article on 401s with Basic authentication shows them.
+    if (who.error && who.basic) {
+      res.writeHead(401, { "www-authenticate": 'Basic realm="Bitbucket.org HTTP"', "content-length": "0" });
+      return res.end();
+    }
     if (who.error === "expired") return error(res, 401, "Access token expired.");
     if (who.error) return error(res, 401, "Token is invalid, expired, or not supported for this endpoint.");
     const granted = closure(who.scopes);
-    const headers = { "x-oauth-scopes": who.scopes.join(", "), "x-credential-type": who.kind === "oauth" ? "oauth2" : "repo_access_token" };
+    const headers = { "x-oauth-scopes": who.scopes.join(", "), "x-credential-type": who.kind === "oauth" ? "oauth2" : who.basic ? "api_token" : "repo_access_token" };
     const reply = (status, body) => send(res, status, body, headers);
     const lacking = (required) => error(res, 403, "Your credentials lack one or more required privilege scopes.", { detail: { granted: who.scopes, required } }, headers);
 

@@ -247,6 +247,21 @@ describe("access tokens", () => {
     });
   }
 
+  test("bitbucket-cloud: an API token goes as Basic with the account's email, and a wrong email is refused", async () => {
+    const { forgelink } = forgelinkFor(sandbox);
+    const { token } = sandbox.createAccessToken({ provider: "bitbucket-cloud", ...TOKENS["bitbucket-cloud"] });
+    const connection = await forgelink.connectWithToken({ provider: "bitbucket-cloud", token, username: "ada@example.com", profile: "ci-failure-analysis" });
+    assert.equal(connection.account.username, "ada");
+    const report = await forgelink.testConnection(connection.id);
+    assert.ok(report.ok, describeReport(report));
+    const { projects } = await allProjects(forgelink, connection.id);
+    assert.equal(projects.length, sandbox.projects("bitbucket-cloud").length);
+    await assert.rejects(
+      forgelink.connectWithToken({ provider: "bitbucket-cloud", token, username: "ada" }),
+      (error) => error.code === "http.unauthorized" && /Atlassian account email/.test(error.guidance.steps.join(" ")),
+    );
+  });
+
   test("a GitLab project token below Maintainer cannot register hooks", async () => {
     const { forgelink } = forgelinkFor(sandbox);
     const { token } = sandbox.createAccessToken({ provider: "gitlab", scopes: ["api"], role: "developer" });
