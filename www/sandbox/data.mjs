@@ -87,7 +87,7 @@ function bitbucketDataCenter() {
     { path: "OPS/terraform", role: "REPO_ADMIN" },
     ...SERVICES.slice(0, 6).map((name) => ({ path: `PLAT/${name}`, role: "REPO_ADMIN" })),
   ];
-  return repos.map((r, i) => ({ id: 1 + i, defaultBranch: "main", visibility: "private", ...r }));
+  return repos.map((r, i) => ({ id: 1 + i, defaultBranch: "main", visibility: "private", mergeRequests: openMergeRequest(), ...r }));
 }
 
 export function seed() {

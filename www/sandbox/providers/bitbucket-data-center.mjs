@@ -1,12 +1,14 @@
 // Bitbucket Data Center under a context path: the OAuth 2.0 provider of an incoming
 // application link (/rest/oauth2/latest), the REST API (/rest/api/1.0, also as /latest),
-// repository webhooks, and the repo:refs_changed delivery. Shapes follow Atlassian's
+// repository webhooks, the repo:refs_changed delivery, and what polls and feedback read
+// (bitbucket-data-center-activity.mjs). Shapes follow Atlassian's
 // "Bitbucket OAuth 2.0 provider API", the Bitbucket Data Center REST reference and its
 // "Event payload" page.
 
 import { createHash, randomBytes } from "node:crypto";
 
 import { page, readJson, send, uuid } from "../http.mjs";
+import { bitbucketDataCenterActivity } from "./bitbucket-data-center-activity.mjs";
 import { commitSha } from "./common.mjs";
 
 const PREFIX = "/bitbucket";
@@ -95,7 +97,11 @@ export function bitbucketDataCenter({ state, origin, authenticate, maxPageSize }
     return { size: values.length, limit, isLastPage, values, start, ...(isLastPage ? {} : { nextPageStart: start + values.length }) };
   }
 
+  const user = () => ({ name: account.slug, emailAddress: state.account.email, active: true, displayName: account.name, id: account.id, slug: account.slug, type: "NORMAL" });
+  const activity = bitbucketDataCenterActivity({ state, baseUrl, user, paged, errors });
+
   async function api(req, res, url) {
+    const buildStatus = /^\/rest\/build-status\/(?:1\.0|latest)\/commits\/([0-9a-f]{7,40})$/.exec(url.pathname.slice(PREFIX.length));
     const path = url.pathname.slice(PREFIX.length).replace(/^\/rest\/api\/(?:1\.0|latest)/, "");
     const who = await authenticate("bitbucket-data-center", req);
     if (who.error === "missing" && req.method === "GET" && path === "/application-properties") {
@@ -112,7 +118,14 @@ export function bitbucketDataCenter({ state, origin, authenticate, maxPageSize }
 
     if (req.method === "GET" && path === "/application-properties") return reply(200, properties());
     if (req.method === "GET" && path === `/users/${account.slug}`) {
-      return reply(200, { name: account.slug, emailAddress: state.account.email, active: true, displayName: account.name, id: account.id, slug: account.slug, type: "NORMAL", links: { self: [{ href: `${baseUrl}/users/${account.slug}` }] } });
+      return reply(200, { ...user(), links: { self: [{ href: `${baseUrl}/users/${account.slug}` }] } });
+    }
+    if (buildStatus) {
+      // Build statuses are kept per commit, across repositories: any repository that has the
+      // commit shows them.
+      if (req.method !== "GET" || rank < RANK.REPO_READ) return denied("You are not permitted to access this resource");
+      const project = state.projects["bitbucket-data-center"].find((p) => p.statuses.some((st) => st.sha === buildStatus[1])) ?? { statuses: [] };
+      return activity.buildStatuses(project, buildStatus[1], url, reply);
     }
     if (req.method === "GET" && path === "/repos") {
       if (rank < RANK.REPO_READ) return reply(200, paged([], url));
@@ -121,11 +134,15 @@ export function bitbucketDataCenter({ state, origin, authenticate, maxPageSize }
       const body = paged(list.map(describe), url);
       return reply(200, body);
     }
-    const match = /^\/projects\/([^/]+)\/repos\/([^/]+)(\/webhooks(?:\/([^/]+))?)?$/.exec(path);
+    const match = /^\/projects\/([^/]+)\/repos\/([^/]+)(?:(\/webhooks(?:\/([^/]+))?)|\/(.+))?$/.exec(path);
     if (!match) return errors(res, 404, "The requested resource does not exist.", "com.atlassian.bitbucket.NoSuchEntityException", headers);
     const full = `${decodeURIComponent(match[1])}/${decodeURIComponent(match[2])}`;
     const project = state.visibleProject("bitbucket-data-center", full);
     if (!project || rank < RANK.REPO_READ) return errors(res, 404, `Repository ${match[1]}/${match[2]} does not exist.`, "com.atlassian.bitbucket.repository.NoSuchRepositoryException", headers);
+    if (match[5] !== undefined) {
+      if (await activity.handle(req, res, url, project, match[5], { reply, headers })) return;
+      return errors(res, 404, "The requested resource does not exist.", "com.atlassian.bitbucket.NoSuchEntityException", headers);
+    }
     if (!match[3]) return reply(200, describe(project));
     // Webhooks need repository admin, both on the repository and in the token's scope.
     if (RANK[project.role] < RANK.REPO_ADMIN || rank < RANK.REPO_ADMIN) return denied("You are not permitted to access this resource");
@@ -166,15 +183,17 @@ export function bitbucketDataCenter({ state, origin, authenticate, maxPageSize }
     return { version: v, buildNumber: v.split(".").map((n) => n.padStart(3, "0")).join("").replace(/^0+/, ""), buildDate: "1731110400000", displayName: "Bitbucket" };
   }
 
-  const KINDS = { push: "repo:refs_changed" };
+  // A failed job is an outside CI server's build status: Data Center records it, and its
+  // documented webhook events have none for it, so no hook hears of it; a poll finds it.
+  const KINDS = { push: "repo:refs_changed", job_failed: null };
 
   function delivery(project, hook, kind) {
-    const event = KINDS[kind];
-    if (!event) {
-      throw Object.assign(new Error("Bitbucket Data Center's documented webhook events have no build status event: only push can be triggered here."), { code: "unsupported" });
+    if (!Object.hasOwn(KINDS, kind)) {
+      throw Object.assign(new Error(`Bitbucket Data Center cannot trigger ${kind}: only ${Object.keys(KINDS).join(" and ")}.`), { code: "unsupported" });
     }
-    if (!hook.active || !hook.events.includes(event)) return undefined;
-    const actor = { name: account.slug, emailAddress: state.account.email, active: true, displayName: account.name, id: account.id, slug: account.slug, type: "NORMAL" };
+    const event = KINDS[kind];
+    if (!event || !hook.active || !hook.events.includes(event)) return undefined;
+    const actor = user();
     const repository = describe(project);
     const sha = commitSha(project.path);
     const before = commitSha(`${project.path}~1`);
@@ -201,11 +220,12 @@ export function bitbucketDataCenter({ state, origin, authenticate, maxPageSize }
     baseUrl,
     oauthSpec,
     newClient,
-    owns: (pathname) => /^\/bitbucket\/rest\/api\/(1\.0|latest)\//.test(pathname),
+    owns: (pathname) => /^\/bitbucket\/rest\/(api|build-status)\/(1\.0|latest)\//.test(pathname),
     api,
     kinds: Object.keys(KINDS),
     delivery,
     describeHook,
+    record: activity.record,
     defaultScopes: ["REPO_ADMIN"],
   };
 }

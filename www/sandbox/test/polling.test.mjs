@@ -1,5 +1,5 @@
 // Polling as a safety net and feedback, through forgelink's Forgelink class against GitLab,
-// GitHub Enterprise Server and Bitbucket Cloud: a delivery the provider dropped is found by the next poll, and the
+// GitHub Enterprise Server, Bitbucket Cloud and Data Center: a delivery the provider dropped is found by the next poll, and the
 // same state delivered later is a duplicate; a rate limit stops the poll until the time it
 // gives; feedback lands on the merge request (or the commit) and is updated in place. Then the
 // lists themselves, read over HTTP without forgelink.
@@ -197,6 +197,55 @@ for (const [provider, c] of Object.entries(CASES)) {
     });
   });
 }
+
+describe("bitbucket-data-center: polling and feedback", () => {
+  // Data Center has no webhook event for a build status: a failed build reaches the product
+  // only through a poll, which reads it from the heads of the branches and pull requests.
+  const project = "PLAT/runner-images";
+  let forgelink;
+  let id;
+
+  before(async () => {
+    ({ forgelink } = forgelinkFor(sandbox));
+    const { token } = sandbox.createAccessToken({ provider: "bitbucket-data-center", role: "REPO_ADMIN" });
+    ({ id } = await forgelink.connectWithToken({ provider: "bitbucket-data-center", baseUrl: sandbox.providers["bitbucket-data-center"].baseUrl, token, profile: "ci-failure-analysis" }));
+  });
+
+  test("the first poll finds the open pull request; a failed build no hook reports is found by the next, once", async () => {
+    const first = await forgelink.pollEvents(id, { projects: [project] });
+    assert.equal(first.projects[0].code, undefined, JSON.stringify(first.projects[0]));
+    assert.deepEqual(first.events.map((e) => [e.kind, e.mergeRequest?.number, e.mergeRequest?.state]), [["merge_request", 1, "open"]]);
+    const [delivered] = await sandbox.trigger({ provider: "bitbucket-data-center", project, kind: "job_failed" });
+    assert.equal(delivered, undefined, "no hook hears of a build status");
+    const second = await forgelink.pollEvents(id, { projects: [project], cursor: first.cursor });
+    const failed = second.events.filter((e) => e.kind === "commit_status");
+    assert.equal(failed.length, 1, JSON.stringify(second.events));
+    assert.deepEqual([failed[0].commitStatus.state, failed[0].commitStatus.key], ["failure", "JENKINS-smoke-test"]);
+    assert.equal(failed[0].commitSha, sandbox.statuses("bitbucket-data-center", project)[0].sha);
+    const third = await forgelink.pollEvents(id, { projects: [project], cursor: first.cursor });
+    assert.deepEqual(third.events.filter((e) => e.kind === "commit_status"), [], "reported once");
+    assert.ok(third.duplicates >= 1);
+  });
+
+  test("feedback lands on the pull request and is updated in place, version checked; on a commit too", async () => {
+    const request = { project, mergeRequest: 1, body: "**smoke-test failed**", key: "ci-summary" };
+    const first = await forgelink.postFeedback(id, request);
+    assert.deepEqual([first.target, first.action], ["merge_request", "created"]);
+    assert.ok(first.url.endsWith(`/projects/PLAT/repos/runner-images/pull-requests/1/overview?commentId=${first.commentId}`), first.url);
+    const second = await forgelink.postFeedback(id, { ...request, body: "**all green**" });
+    assert.deepEqual([second.action, second.commentId], ["updated", first.commentId]);
+    const onPull = sandbox.comments("bitbucket-data-center", project).filter((c) => c.mergeRequest === 1);
+    assert.equal(onPull.length, 1, JSON.stringify(onPull));
+    assert.match(onPull[0].body, /all green/);
+    assert.equal(onPull[0].version, 1, "updated with the version it was read at");
+
+    const sha = sandbox.statuses("bitbucket-data-center", project)[0].sha;
+    const onCommit = await forgelink.postFeedback(id, { project, commitSha: sha, body: "build failed", key: "build" });
+    const again = await forgelink.postFeedback(id, { project, commitSha: sha, body: "build failed again", key: "build" });
+    assert.deepEqual([onCommit.target, onCommit.action, again.action], ["commit", "created", "updated"]);
+    assert.equal(sandbox.comments("bitbucket-data-center", project).filter((c) => c.commit === sha).length, 1);
+  });
+});
 
 describe("the lists over HTTP", () => {
   let gitlabToken;
