@@ -18,6 +18,17 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// Outside input must never reach a panic: the library returns typed errors; tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 mod api_error;
 mod base_url;

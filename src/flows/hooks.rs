@@ -6,17 +6,24 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Code, Error};
+use crate::api_error::parse_api_error;
+use crate::endpoints::Endpoints;
+use crate::error::{excerpt, Code, Error};
+use crate::flows::connect::authorize;
 use crate::flows::host::{nonce, Host, HostHmac};
+use crate::flows::record::Record;
 use crate::flows::store::{open, seal};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
+use crate::host_name::is_loopback;
+use crate::identity::{parse_current_user, prepare_current_user};
 use crate::profiles::profile;
 use crate::provider::Provider;
 use crate::secret::WebhookSecret;
 use crate::webhooks::{
     bare_hook_uuid, identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list,
-    parse_webhook, verify_webhook_with, HookSpec, ManualSetup, VerifyOptions, WebhookEvent,
+    parse_webhook, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
+    prepare_update_hook, verify_webhook_with, HookSpec, ManualSetup, VerifyOptions, WebhookEvent,
 };
 
 /// The hook id recorded for a hook an administrator creates by hand.
@@ -90,18 +97,14 @@ pub struct RegistrationResult {
 fn check_delivery_url(url: &str) -> Result<(), Error> {
     let parsed = url::Url::parse(url.trim()).ok().filter(|u| u.host().is_some());
     let acceptable = parsed.is_some_and(|u| {
-        u.scheme() == "https"
-            || (u.scheme() == "http" && u.host().is_some_and(|h| crate::host_name::is_loopback(&h)))
+        u.scheme() == "https" || (u.scheme() == "http" && u.host().is_some_and(|h| is_loopback(&h)))
     });
     if acceptable {
         Ok(())
     } else {
         Err(Error::new(
             Code::InputInvalid,
-            format!(
-                "The delivery URL `{}` must be an absolute https URL.",
-                crate::error::excerpt(url)
-            ),
+            format!("The delivery URL `{}` must be an absolute https URL.", excerpt(url)),
         ))
     }
 }
@@ -146,11 +149,15 @@ fn index_key(connection_id: &str) -> String {
 /// hook UUIDs are keyed without braces and in lower case, so that the API's `{uuid}` and a
 /// delivery's `X-Hook-UUID: uuid` find the same record.
 fn route_by_hook(provider: Provider, hook_id: &str) -> String {
-    let hook_id = match provider {
-        Provider::BitbucketCloud => bare_hook_uuid(hook_id),
-        _ => hook_id.to_owned(),
-    };
-    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(&hook_id))
+    match provider {
+        Provider::BitbucketCloud => hook_route(provider, &bare_hook_uuid(hook_id)),
+        _ => hook_route(provider, hook_id),
+    }
+}
+
+/// The storage key of a hook's route, for the id exactly as given.
+fn hook_route(provider: Provider, id: &str) -> String {
+    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(id))
 }
 
 /// Every route under which a hook's record may be stored, the current one first. Records
@@ -161,8 +168,7 @@ fn routes_by_hook(provider: Provider, hook_id: &str) -> Vec<String> {
     if provider == Provider::BitbucketCloud {
         let bare = hook_id.trim().trim_start_matches('{').trim_end_matches('}');
         for legacy in [format!("{{{}}}", bare.to_ascii_lowercase()), format!("{{{bare}}}")] {
-            let key =
-                format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(&legacy));
+            let key = hook_route(provider, &legacy);
             if !routes.contains(&key) {
                 routes.push(key);
             }
@@ -391,16 +397,11 @@ impl<H: Host> Flows<H> {
     /// Whether Bitbucket Data Center accepts the connection's token: it names the caller
     /// (`X-AUSERNAME`) on the application properties. A 401 from the hooks API then means a
     /// permission is missing, not that the token is bad.
-    async fn data_center_token_accepted(
-        &self,
-        record: &crate::flows::record::Record,
-        endpoints: &crate::endpoints::Endpoints,
-    ) -> bool {
-        let mut request =
-            crate::identity::prepare_current_user(endpoints, record.tokens.access_token.secret());
-        crate::flows::connect::authorize(&mut request, record);
+    async fn data_center_token_accepted(&self, record: &Record, endpoints: &Endpoints) -> bool {
+        let mut request = prepare_current_user(endpoints, record.tokens.access_token.secret());
+        authorize(&mut request, record);
         match self.send(request).await {
-            Ok(response) => crate::identity::parse_current_user(record.provider, &response)
+            Ok(response) => parse_current_user(record.provider, &response)
                 .is_ok_and(|identity| identity.username.is_some()),
             Err(_) => false,
         }
@@ -409,15 +410,15 @@ impl<H: Host> Flows<H> {
     async fn register_one(
         &self,
         id: &str,
-        record: &crate::flows::record::Record,
-        endpoints: &crate::endpoints::Endpoints,
+        record: &Record,
+        endpoints: &Endpoints,
         token: &str,
         project: &str,
         spec: HookSpec,
     ) -> Result<RegistrationResult, Error> {
         let provider = record.provider;
         let mut existing = None;
-        let mut url = crate::webhooks::prepare_list_hooks(endpoints, token, project)?.url;
+        let mut url = prepare_list_hooks(endpoints, token, project)?.url;
         for _ in 0..MAX_HOOK_PAGES {
             let response =
                 self.send(self.api_request(record, endpoints, "GET", url.clone())?).await?;
@@ -433,16 +434,16 @@ impl<H: Host> Flows<H> {
         }
         let (request, status) = match &existing {
             Some(hook) => (
-                crate::webhooks::prepare_update_hook(endpoints, token, project, &hook.id, &spec)?,
+                prepare_update_hook(endpoints, token, project, &hook.id, &spec)?,
                 RegistrationStatus::Updated,
             ),
             None => (
-                crate::webhooks::prepare_create_hook(endpoints, token, project, &spec)?,
+                prepare_create_hook(endpoints, token, project, &spec)?,
                 RegistrationStatus::Created,
             ),
         };
         let mut request = request;
-        crate::flows::connect::authorize(&mut request, record);
+        authorize(&mut request, record);
         let hook = parse_hook(provider, &self.send(request).await?)?;
         self.remember_hook(id, provider, project, &hook.id, &spec.url, spec.secret).await?;
         Ok(RegistrationResult {
@@ -526,18 +527,12 @@ impl<H: Host> Flows<H> {
             let outcome = async {
                 // A hand-made hook (id "manual") is its administrator's to remove.
                 if hook.hook_id != MANUAL_HOOK_ID {
-                    let mut request = crate::webhooks::prepare_delete_hook(
-                        &endpoints,
-                        &token,
-                        &project,
-                        &hook.hook_id,
-                    )?;
-                    crate::flows::connect::authorize(&mut request, &record);
+                    let mut request =
+                        prepare_delete_hook(&endpoints, &token, &project, &hook.hook_id)?;
+                    authorize(&mut request, &record);
                     let response = self.send(request).await?;
                     if !(200..300).contains(&response.status) && response.status != 404 {
-                        return Err(
-                            crate::api_error::parse_api_error(record.provider, &response).error
-                        );
+                        return Err(parse_api_error(record.provider, &response).error);
                     }
                 }
                 self.host.delete(&key).await?;

@@ -24,6 +24,8 @@ import { createServer } from "node:http";
 
 import Provider from "oidc-provider";
 
+import { cookieFetch } from "../../www/sandbox/cookies.mjs";
+
 /** The one account, as GitLab's `GET /api/v4/user` describes it. */
 export const ACCOUNT = Object.freeze({ id: 7, username: "ada", name: "Ada Lovelace", password: "analytical-engine" });
 
@@ -399,42 +401,14 @@ function gitlabApi({ provider, baseUrl, clientId }) {
 }
 
 /**
- * A browser, as far as the authorization needs one: a cookie jar, redirects followed by hand
+ * A browser, as far as the authorization needs one: cookies, redirects followed by hand
  * up to the redirect URI, and the forms of the login and consent pages submitted.
  */
 async function approve(authorizationUrl, redirectUri, { scopes, deny = false } = {}) {
-  const jar = new Map(); // name → { value, path }
-  const cookieHeader = (url) =>
-    [...jar]
-      .filter(([, c]) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`) || c.path === "/")
-      .map(([name, c]) => `${name}=${c.value}`)
-      .join("; ");
-  const keep = (url, response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";").map((s) => s.trim());
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      let path = url.pathname;
-      let expired = value === "";
-      for (const attribute of attributes) {
-        const [key, val = ""] = attribute.split("=");
-        if (key.toLowerCase() === "path") path = val;
-        if (key.toLowerCase() === "expires" && Date.parse(val) <= Date.now()) expired = true;
-        if (key.toLowerCase() === "max-age" && Number(val) <= 0) expired = true;
-      }
-      if (expired) jar.delete(name);
-      else jar.set(name, { value, path });
-    }
-  };
+  const fetchWithCookies = cookieFetch();
   const request = async (href, init = {}) => {
     const url = new URL(href);
-    const headers = { ...init.headers };
-    const cookie = cookieHeader(url);
-    if (cookie) headers.cookie = cookie;
-    const response = await fetch(url, { ...init, headers, redirect: "manual" });
-    keep(url, response);
-    return { url, response };
+    return { url, response: await fetchWithCookies(url, init) };
   };
 
   let next = { href: authorizationUrl, init: {} };

@@ -1,7 +1,8 @@
-// A browser, as far as an authorization needs one, for tests in Node: a cookie jar, redirects
+// A browser, as far as an authorization needs one, for tests in Node: cookies, redirects
 // followed by hand until they leave the sandbox (or reach the redirect URI), and the login and
 // consent forms submitted the way a person would.
 
+import { cookieFetch } from "./cookies.mjs";
 import { unescape } from "./http.mjs";
 
 /**
@@ -13,40 +14,12 @@ export async function approve(authorizationUrl, { username, password, deny = fal
   const start = new URL(authorizationUrl);
   const redirectUri = start.searchParams.get("redirect_uri");
   const leaves = (location) => (redirectUri && location.startsWith(redirectUri.split("?")[0])) || !origins.includes(new URL(location).origin);
-  const jar = new Map(); // name → { value, path }
-
-  const cookieHeader = (url) =>
-    [...jar]
-      .filter(([, c]) => c.path === "/" || url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`))
-      .map(([name, c]) => `${name}=${c.value}`)
-      .join("; ");
-  const keep = (url, response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";").map((s) => s.trim());
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      let path = url.pathname;
-      let expired = value === "";
-      for (const attribute of attributes) {
-        const [key, val = ""] = attribute.split("=");
-        if (key.toLowerCase() === "path") path = val;
-        if (key.toLowerCase() === "expires" && Date.parse(val) <= Date.now()) expired = true;
-        if (key.toLowerCase() === "max-age" && Number(val) <= 0) expired = true;
-      }
-      if (expired) jar.delete(name);
-      else jar.set(name, { value, path });
-    }
-  };
+  const fetchWithCookies = cookieFetch();
 
   let next = { href: start.href, init: {} };
   for (let step = 0; step < 12; step++) {
     const url = new URL(next.href);
-    const headers = { ...next.init.headers };
-    const cookie = cookieHeader(url);
-    if (cookie) headers.cookie = cookie;
-    const response = await fetch(url, { ...next.init, headers, redirect: "manual" });
-    keep(url, response);
+    const response = await fetchWithCookies(url, next.init);
     if (response.status >= 300 && response.status < 400) {
       const location = new URL(response.headers.get("location"), url).href;
       await response.body?.cancel();
