@@ -8,19 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchChromium } from "./support/chromium.mjs";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
 const root = new URL("../", import.meta.url);
 
@@ -109,7 +99,7 @@ after(async () => {
 
 test("Chromium imports both entries as native ESM, each needs init() for its own module, then works", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
   profile = await mkdtemp(join(tmpdir(), "forgelink-pkg-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  context = await launchChromium(profile);
   const tab = await context.newPage();
   const errors = [];
   tab.on("pageerror", (error) => errors.push(error.message));

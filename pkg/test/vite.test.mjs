@@ -9,20 +9,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { chromium } from "playwright-core";
 import { build, createServer as createViteServer } from "vite";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM, launchChromium } from "./support/chromium.mjs";
+
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
 const skip = !existsSync(CHROMIUM) && "no Chromium";
 
@@ -64,7 +54,7 @@ before(async () => {
   await writeFile(join(app, "main.js"), main);
   if (!skip) {
     profile = await mkdtemp(join(tmpdir(), "forgelink-vite-profile-"));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await launchChromium(profile);
   }
 });
 

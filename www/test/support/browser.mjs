@@ -6,7 +6,7 @@ import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../../pkg/test/support/chromium.mjs";
 
 export const wwwDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const pkgDir = resolve(wwwDir, "..", "pkg");
@@ -18,16 +18,6 @@ export const pkgDir = resolve(wwwDir, "..", "pkg");
 export const updateScreenshots = process.env.FORGELINK_UPDATE_SCREENSHOTS === "1";
 const committedDir = join(wwwDir, "screenshots");
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export async function requirePackage() {
   try {
@@ -43,10 +33,7 @@ export async function launchBrowser(name) {
   const scratch = await mkdtemp(join(tmpdir(), `forgelink-${name}-`));
   const scratchShots = join(scratch, "screenshots");
   await mkdir(scratchShots, { recursive: true });
-  const context = await chromium.launchPersistentContext(join(scratch, "profile"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
+  const context = await launchChromium(join(scratch, "profile"), {
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
     reducedMotion: "reduce",
