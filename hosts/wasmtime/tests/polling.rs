@@ -10,7 +10,7 @@ use forgelink_host::wit::{self, Provider};
 use serde_json::{json, Value};
 
 use common::core::{core_json, core_provider, core_response};
-use common::faces::{normalised, ComponentFace, CoreFace, Face};
+use common::faces::{assert_core_agrees, ComponentFace, Face};
 use common::fake_gitlab::{FakeGitLab, FakePipeline, TOKEN};
 use common::plugin;
 
@@ -415,15 +415,5 @@ fn a_dropped_delivery_is_found_by_a_poll_as_the_core_finds_it() {
     assert_eq!(gone["error"], "connection.not_found");
 
     // The core, natively, over its own copy of the provider, says the same.
-    let fake_for_core = FakeGitLab::start();
-    let mut core = CoreFace::new(NOW);
-    let expected = hybrid_scenario(&mut core, &fake_for_core);
-    assert_eq!(expected.len(), transcript.len());
-    for (index, (actual, expected)) in transcript.iter().zip(&expected).enumerate() {
-        assert_eq!(
-            normalised(actual, &fake.authority),
-            normalised(expected, &fake_for_core.authority),
-            "call {index}"
-        );
-    }
+    assert_core_agrees(&transcript, &fake, NOW, hybrid_scenario);
 }

@@ -9,6 +9,7 @@ use forgelink_host::storage::MemoryStore;
 use forgelink_host::{json, wit, HostState, Plugin};
 use serde_json::{json, Value};
 
+use super::fake_gitlab::FakeGitLab;
 use super::native::{block_on, NativeHost};
 use super::{runtime, test_http_config, test_key, ManualClock};
 
@@ -233,4 +234,25 @@ impl Face for CoreFace {
 pub fn normalised(value: &Value, authority: &str) -> Value {
     let text = value.to_string().replace(authority, "HOST");
     serde_json::from_str(&text).expect("JSON")
+}
+
+/// Runs `scenario` on the core natively, over a provider fake of its own starting at `now`, and
+/// checks that it says what the component said in `transcript` against `fake`, call by call.
+pub fn assert_core_agrees(
+    transcript: &[Value],
+    fake: &FakeGitLab,
+    now: i64,
+    scenario: fn(&mut dyn Face, &FakeGitLab) -> Vec<Value>,
+) {
+    let fake_for_core = FakeGitLab::start();
+    let mut core = CoreFace::new(now);
+    let expected = scenario(&mut core, &fake_for_core);
+    assert_eq!(expected.len(), transcript.len());
+    for (index, (actual, expected)) in transcript.iter().zip(&expected).enumerate() {
+        assert_eq!(
+            normalised(actual, &fake.authority),
+            normalised(expected, &fake_for_core.authority),
+            "call {index}"
+        );
+    }
 }
