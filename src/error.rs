@@ -122,6 +122,13 @@ codes! {
     OauthInvalidScope = "oauth.invalid_scope",
     /// The provider rejected the redirect URI.
     OauthRedirectUriMismatch = "oauth.redirect_uri_mismatch",
+    /// The callback names an issuer (`iss`, RFC 9207) other than the provider the
+    /// authorization was started with: a mix-up attack, or a misconfigured instance.
+    OauthIssuerMismatch = "oauth.issuer_mismatch",
+    /// The callback arrived at an origin or path other than the flow's redirect URI.
+    OauthCallbackMismatch = "oauth.callback_mismatch",
+    /// The callback was finished in another browser session than the one that started it.
+    OauthSessionMismatch = "oauth.session_mismatch",
     /// The authorization code or refresh token is invalid, expired, revoked or already used.
     OauthInvalidGrant = "oauth.invalid_grant",
     /// GitHub: the code passed is incorrect or expired.
@@ -175,6 +182,14 @@ codes! {
     ConnectionNeedsReauthorization = "connection.needs_reauthorization",
     /// Another caller is refreshing the connection's token and did not finish in time.
     ConnectionRefreshInProgress = "connection.refresh_in_progress",
+    /// The connection was disconnected while the call was under way; what the call obtained
+    /// (fresh tokens) was revoked rather than stored.
+    ConnectionDisconnected = "connection.disconnected",
+    /// This caller's refresh lease expired and another caller took over: the tokens it
+    /// obtained were revoked rather than stored.
+    ConnectionLeaseLost = "connection.lease_lost",
+    /// The host's random source failed; nothing was sealed or stored with it.
+    HostRandomFailed = "host.random_failed",
     /// The host's storage failed.
     StorageFailed = "storage.failed",
     /// A stored value cannot be decrypted: another encryption key, or it was altered.
@@ -183,6 +198,14 @@ codes! {
     NetworkTimeout = "network.timeout",
     /// The instance could not be reached over the network.
     NetworkUnreachable = "network.unreachable",
+    /// The address resolves to a loopback, link-local, private or cloud metadata address,
+    /// which the host's address policy refuses unless private networks are allowed.
+    NetworkAddressBlocked = "network.address_blocked",
+    /// Plain http to an address other than this machine, which would send tokens in clear
+    /// text; refused unless insecure http is allowed.
+    NetworkInsecureHttp = "network.insecure_http",
+    /// The response body is larger than the host's cap.
+    HttpResponseTooLarge = "http.response_too_large",
     /// The instance's TLS certificate is not trusted (self-signed or private CA).
     TlsUntrustedCertificate = "tls.untrusted_certificate",
     /// The access token has expired.
@@ -197,6 +220,9 @@ codes! {
     WebhookNoSecret = "webhook.no_secret",
     /// The signed timestamp is too far from now: a replay, or a wrong clock.
     WebhookTimestampOutOfRange = "webhook.timestamp_out_of_range",
+    /// The delivery's URL names no route forgelink issued: the hook was removed, or the URL
+    /// was never one of ours.
+    WebhookUnknownRoute = "webhook.unknown_route",
     /// The headers match no provider forgelink knows.
     WebhookUnknownProvider = "webhook.unknown_provider",
     /// The delivery comes from a forge forgelink does not support (Gitea, Forgejo).

@@ -320,6 +320,17 @@ fn entry_for(code: Code) -> Entry {
             on!(BBC, &["Bitbucket Cloud: Personal settings → App authorizations → Revoke."], Some(BBC_OAUTH)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → Authorized applications → Revoke."], Some(BBDC_LINKS)),
         ]),
+        Code::OauthIssuerMismatch => entry("The callback names another issuer", "The provider that answered is not the one this authorization was started with (RFC 9207 `iss`): a mix-up attack, where one provider's callback is passed off as another's, or an instance configured with a different public address.", &[
+            "Start the connection again from this product's own page.",
+            "For a self-managed instance, check that its external URL matches the base URL given to forgelink.",
+        ]).docs("https://www.rfc-editor.org/rfc/rfc9207"),
+        Code::OauthCallbackMismatch => entry("The callback came to the wrong address", "The provider sent the browser back to an origin or path other than the redirect URI this authorization was started with, so the callback was not meant for this flow.", &[
+            "Pass connectFinish the full URL the browser was sent to, at the redirect URI registered on the application.",
+            "Check that the redirect URI given to connectStart is the address this page is served at.",
+        ]),
+        Code::OauthSessionMismatch => entry("The callback belongs to another session", "The authorization was started in one browser session and finished in another: a link shared or forged to connect someone else's account to this session.", &[
+            "Start the connection again in the browser that will finish it.",
+        ]),
         Code::OauthAuthorizationExpired => entry("The authorization took too long", "A connection must be finished within ten minutes of starting it.", &[
             "Start the connection again and approve it on the provider's page without a long pause.",
         ]),
@@ -334,6 +345,17 @@ fn entry_for(code: Code) -> Entry {
         ]),
         Code::ConnectionRefreshInProgress => entry("A refresh is still running elsewhere", "Another process holds the refresh lease for this connection and has not finished.", &[
             "Retry in a few seconds; the lease expires by itself if its holder died.",
+        ]),
+        Code::ConnectionDisconnected => entry("The connection was disconnected", "The connection was removed while this call was under way. Tokens obtained meanwhile were revoked, not stored.", &[
+            "Connect the account again if it should stay connected.",
+        ]),
+        Code::ConnectionLeaseLost => entry("Another process took over the refresh", "This caller's refresh took longer than its lease, so another caller took over; the tokens this caller received were revoked rather than stored, so only one set lives on.", &[
+            "Retry: the connection's current token is read from storage.",
+            "If this happens often, the token endpoint is slower than the lease allows: check the network between the product and the provider.",
+        ]),
+        Code::HostRandomFailed => entry("The random source failed", "The host's cryptographically secure random source failed. forgelink draws states, secrets, ids and nonces from it, so it stopped rather than seal anything with predictable bytes.", &[
+            "Check that the platform provides crypto.getRandomValues (browsers, Node 20+) or a working WASI random source.",
+            "Retry; if it keeps failing, the platform's entropy source is broken.",
         ]),
         Code::StorageFailed => entry("Storage failed", "The host's storage refused a read or write.", &[
             "Check the storage the product uses (disk space, database connection) and retry.",
@@ -399,6 +421,18 @@ fn entry_for(code: Code) -> Entry {
             "If the instance is only on a private network, allow-list the product's outgoing addresses on the firewall, or run the product inside that network.",
             "Check DNS: the host name must resolve where the product runs.",
         ]),
+        Code::NetworkAddressBlocked => entry("That address is on a private network", "The instance's address resolves to a loopback, link-local, private or cloud metadata address. forgelink refuses those by default, so that a typed URL cannot reach services inside the product's own network (server-side request forgery); GitLab itself ships 'Allow requests to the local network' off for the same reason.", &[
+            "If the instance really is on a private network (an on-premises GitLab or Bitbucket Data Center), allow private networks for this product: npm `fetchHost({ allowPrivateNetworks: true })`, the wasmtime host's `--allow-private-networks`, the wizard's FORGELINK_ALLOW_PRIVATE_NETWORKS=1.",
+            "Otherwise check the base URL: a public instance never resolves to a private address.",
+        ]).docs("https://docs.gitlab.com/security/webhooks/"),
+        Code::NetworkInsecureHttp => entry("Plain http is refused", "The address uses http to a machine other than this one, which would send tokens and codes in clear text.", &[
+            "Use the instance's https address.",
+            "Only for a trusted network that has no TLS: allow insecure http explicitly (npm `fetchHost({ allowInsecureHttp: true })`, the wasmtime host's `--allow-insecure-http`, the wizard's FORGELINK_ALLOW_INSECURE_HTTP=1).",
+        ]),
+        Code::HttpResponseTooLarge => entry("The answer is too large", "The response body is larger than the host accepts (10 MB by default), which no answer forgelink reads ever needs.", &[
+            "Check the base URL: it may point at a download or a page rather than the API.",
+            "If the instance really sends larger answers, raise the host's cap (npm `fetchHost({ maxResponseBytes })`, the wasmtime host's `--max-response-bytes`).",
+        ]),
         Code::TlsUntrustedCertificate => entry("The certificate is not trusted", "The instance presents a self-signed certificate or one from a private certificate authority ('unable to verify the first certificate', 'x509: certificate signed by unknown authority').", &[
             "Give the product the certificate authority that signed the instance's certificate (its PEM file), rather than turning verification off.",
             "If the chain is incomplete, configure the server to send the intermediate certificates too.",
@@ -443,6 +477,10 @@ fn entry_for(code: Code) -> Entry {
         ]),
         Code::WebhookMalformedSignature => entry("Unreadable signature", "The signature header is not in the provider's format (for example sha256=<64 hex digits>).", &[
             "Check that no proxy rewrites the signature headers.",
+        ]),
+        Code::WebhookUnknownRoute => entry("No webhook has this address", "Every webhook forgelink registers gets its own delivery URL with a random route id; this delivery's URL names none that is stored. The hook was removed or re-registered, or the URL was never one forgelink issued.", &[
+            "Pass receiveWebhook the route (or the full request URL) the delivery was sent to.",
+            "Register the project's webhook again: the provider's hook then points at a current route.",
         ]),
         Code::WebhookNoSecret => entry("No webhook secret configured", "Without a secret a delivery cannot be verified; forgelink does not silently accept it.", &[
             "Configure the webhook's secret, or explicitly allow unsigned deliveries for this hook.",
