@@ -13,6 +13,13 @@ pub enum FetchError {
     Tls(String),
     /// No connection could be made (DNS, refused, unreachable), with the host's message.
     Connection(String),
+    /// The host's address policy refused the destination (loopback, link-local, private or
+    /// metadata address), with the host's message naming the address.
+    Blocked(String),
+    /// The host refused plain http to a machine other than its own, with its message.
+    InsecureHttp(String),
+    /// The response body exceeded the host's cap, in bytes.
+    TooLarge(u64),
     /// Anything else, with the host's message.
     Other(String),
 }
@@ -28,6 +35,20 @@ impl From<FetchError> for Error {
                 "The instance's TLS certificate is not trusted.",
             )
             .with_detail(detail),
+            FetchError::Blocked(detail) => Error::new(
+                Code::NetworkAddressBlocked,
+                "The address is on a loopback, link-local, private or metadata network, which the host does not reach.",
+            )
+            .with_detail(detail),
+            FetchError::InsecureHttp(detail) => Error::new(
+                Code::NetworkInsecureHttp,
+                "Plain http to another machine would send credentials in clear text.",
+            )
+            .with_detail(detail),
+            FetchError::TooLarge(cap) => Error::new(
+                Code::HttpResponseTooLarge,
+                format!("The answer is larger than the host's cap of {cap} bytes."),
+            ),
             FetchError::Connection(detail) | FetchError::Other(detail) => {
                 Error::new(Code::NetworkUnreachable, "The instance could not be reached.")
                     .with_detail(detail)
