@@ -69,7 +69,7 @@ pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
     FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, PollOptions,
-    PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, Receipt,
+    PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, RandomError, Receipt,
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
     ScopeStatus, SkippedTarget, StorageError, SyncMode,
 };

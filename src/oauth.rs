@@ -296,6 +296,30 @@ pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<Callba
     }
 }
 
+/// The issuer identifier an authorization server of these endpoints names in its callbacks
+/// (RFC 9207 `iss`). GitHub sends `https://github.com/login/oauth` since April 2026 (the same
+/// path under an Enterprise Server's or ghe.com's own host); GitLab's issuer is the instance's
+/// external URL, relative root included (its OpenID discovery document,
+/// https://docs.gitlab.com/integration/openid_connect_provider/); Bitbucket sends none today,
+/// and its issuer would be its base URL.
+pub(crate) fn issuer(endpoints: &crate::endpoints::Endpoints) -> String {
+    match endpoints.provider {
+        Provider::GitHub => format!("{}/login/oauth", endpoints.web),
+        _ => endpoints.web.clone(),
+    }
+}
+
+/// Whether a callback URL arrived at the redirect URI's origin and path: a callback taken to
+/// another page (or another site) that happens to hold a valid state is not this flow's.
+pub(crate) fn callback_matches_redirect(callback_url: &str, redirect_uri: &str) -> bool {
+    let (Ok(callback), Ok(redirect)) =
+        (url::Url::parse(callback_url.trim()), url::Url::parse(redirect_uri.trim()))
+    else {
+        return false;
+    };
+    callback.origin() == redirect.origin() && callback.path() == redirect.path()
+}
+
 /// The `state` a callback carries, if it can be read.
 pub(crate) fn callback_state(callback_url: &str) -> Option<String> {
     let query = callback_query(callback_url.trim()).ok()?;

@@ -11,8 +11,8 @@ use std::rc::Rc;
 
 use forgelink::{
     AccessToken, Code, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest,
-    HttpResponse, Provider, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationStatus,
-    StorageError,
+    HttpResponse, Provider, RandomError, ReceiptStatus, ReceiveOptions, RegisterWebhooks,
+    RegistrationStatus, StorageError,
 };
 use futures::executor::block_on;
 
@@ -21,6 +21,7 @@ const BASE: &str = "https://bitbucket.example.com/bitbucket";
 #[derive(Clone, Default)]
 struct DataCenter {
     storage: support::Store,
+    random: support::Random,
     requests: Rc<RefCell<Vec<String>>>,
     /// The token was revoked after connecting: every call answers 401.
     revoked: Rc<Cell<bool>>,
@@ -88,14 +89,19 @@ impl Host for DataCenter {
         })
     }
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.storage.borrow().get(key).cloned())
+        Ok(self.storage.get(key, self.now()))
     }
-    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        self.storage.borrow_mut().insert(key.to_owned(), value.to_vec());
+    async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> Result<(), StorageError> {
+        self.storage.set(key, value, ttl_seconds, self.now());
         Ok(())
     }
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.borrow_mut().remove(key);
+        self.storage.delete(key);
         Ok(())
     }
     async fn compare_and_swap(
@@ -103,18 +109,16 @@ impl Host for DataCenter {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl_seconds: Option<u64>,
     ) -> Result<bool, StorageError> {
-        Ok(support::compare_and_swap(&self.storage, key, expected, new))
+        Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
     }
     fn now(&self) -> i64 {
         1_700_000_000
     }
-    fn fill_random(&self, buffer: &mut [u8]) {
-        // Distinct bytes per call: enough for a test, never for production.
-        let seed = self.requests.borrow().len() as u8;
-        for (i, byte) in buffer.iter_mut().enumerate() {
-            *byte = seed.wrapping_mul(31).wrapping_add(i as u8).wrapping_mul(17);
-        }
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        self.random.fill(buffer);
+        Ok(())
     }
     async fn sleep(&self, _millis: u32) {}
 }
@@ -156,7 +160,9 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
     assert_eq!(results[0].status, RegistrationStatus::ManualSetupRequired);
     assert_eq!(results[0].code, Some(Code::HttpForbidden));
     let setup = results[0].manual_setup.clone().unwrap();
-    assert_eq!(setup.url, "https://app.example/hooks/bitbucket");
+    // Its own delivery URL: the receiver's, with the hook's route id.
+    let route = setup.url.strip_prefix("https://app.example/hooks/bitbucket/").unwrap();
+    assert!(route.len() >= 22, "{}", setup.url);
     assert!(setup.secret.len() >= 43);
     assert_eq!(setup.events, ["repo:refs_changed", "pr:opened", "pr:from_ref_updated"]);
     assert!(
@@ -179,6 +185,7 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
         ]
     };
     let receipt = block_on(flows.receive_webhook(
+        &setup.url,
         &headers(signature(&setup.secret, body)),
         body,
         ReceiveOptions::default(),
@@ -186,6 +193,7 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
     .unwrap();
     assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
     let forged = block_on(flows.receive_webhook(
+        &setup.url,
         &headers(signature("guess", body)),
         body,
         ReceiveOptions::default(),
@@ -203,11 +211,9 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
         report.manual_steps
     );
     // What is left is the memory of what was received: deliveries and object states.
-    assert!(host
-        .storage
-        .borrow()
-        .keys()
-        .all(|k| k.starts_with("forgelink/v1/delivery/") || k.starts_with("forgelink/v1/state/")));
+    assert!(host.storage.keys(host.now()).iter().all(|k| k.starts_with("forgelink/v1/delivery/")
+        || k.starts_with("forgelink/v1/state/")
+        || k.starts_with("forgelink/v1/connection/")));
 }
 
 #[test]

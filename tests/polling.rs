@@ -15,7 +15,7 @@ use std::rc::Rc;
 use forgelink::{
     endpoints, parse_poll_response, Code, ConnectWithToken, EncryptionKey, EventKind, FetchError,
     Flows, Host, HttpRequest, HttpResponse, PollOptions, PollResource, PollStatus, Provider,
-    ReceiptStatus, ReceiveOptions, StorageError, SyncMode,
+    RandomError, ReceiptStatus, ReceiveOptions, StorageError, SyncMode,
 };
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -129,6 +129,8 @@ struct FakeGitLab {
     /// Failed jobs per pipeline id: (job id, name).
     jobs: Vec<(u64, u64, &'static str, &'static str)>,
     hook_token: Option<String>,
+    /// Where the registered hook delivers.
+    hook_url: Option<String>,
     /// Calls left in the rate-limit window; `None`: no limit.
     remaining: Option<u64>,
     reset_at: i64,
@@ -224,6 +226,7 @@ impl FakeGitLab {
             ("GET", p) if p == format!("{APP}/hooks") => respond(200, json!([])),
             ("POST", p) if p == format!("{APP}/hooks") => {
                 self.hook_token = body["token"].as_str().map(str::to_owned);
+                self.hook_url = body["url"].as_str().map(str::to_owned);
                 respond(201, json!({"id": 1, "url": body["url"], "pipeline_events": true}))
             }
             ("GET", p) if p == format!("{APP}/pipelines") => {
@@ -346,6 +349,8 @@ struct FakeGitHub {
     /// run id, job id, name, conclusion.
     jobs: Vec<(u64, u64, &'static str, &'static str)>,
     hook_secret: Option<String>,
+    /// Where the registered hook delivers.
+    hook_url: Option<String>,
     /// Answer the next call with a secondary rate limit (403 and Retry-After).
     throttle: bool,
     api_calls: u32,
@@ -375,6 +380,7 @@ impl FakeGitHub {
             ("POST", "/repos/octo/app/hooks") => {
                 let body: Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
                 self.hook_secret = body["config"]["secret"].as_str().map(str::to_owned);
+                self.hook_url = body["config"]["url"].as_str().map(str::to_owned);
                 respond(
                     201,
                     json!({"id": 4242, "active": true, "events": body["events"], "config": {"url": body["config"]["url"], "content_type": "json"}}),
@@ -429,17 +435,17 @@ struct MemoryHost {
     github: Rc<RefCell<FakeGitHub>>,
     gitlab: Rc<RefCell<FakeGitLab>>,
     clock: Rc<Cell<i64>>,
-    counter: Rc<Cell<u64>>,
+    random: support::Random,
 }
 
 impl MemoryHost {
     fn new() -> Self {
         MemoryHost {
-            storage: Rc::default(),
+            storage: support::Store::default(),
             github: Rc::default(),
             gitlab: Rc::default(),
             clock: Rc::new(Cell::new(1_700_000_000)),
-            counter: Rc::default(),
+            random: support::Random::default(),
         }
     }
 }
@@ -454,14 +460,19 @@ impl Host for MemoryHost {
     }
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         YieldNow(false).await;
-        Ok(self.storage.borrow().get(key).cloned())
+        Ok(self.storage.get(key, self.now()))
     }
-    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        self.storage.borrow_mut().insert(key.to_owned(), value.to_vec());
+    async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> Result<(), StorageError> {
+        self.storage.set(key, value, ttl_seconds, self.now());
         Ok(())
     }
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.borrow_mut().remove(key);
+        self.storage.delete(key);
         Ok(())
     }
     async fn compare_and_swap(
@@ -469,23 +480,17 @@ impl Host for MemoryHost {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl_seconds: Option<u64>,
     ) -> Result<bool, StorageError> {
         YieldNow(false).await;
-        Ok(support::compare_and_swap(&self.storage, key, expected, new))
+        Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
     }
     fn now(&self) -> i64 {
         self.clock.get()
     }
-    fn fill_random(&self, buffer: &mut [u8]) {
-        for byte in buffer.iter_mut() {
-            self.counter.set(
-                self.counter
-                    .get()
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407),
-            );
-            *byte = (self.counter.get() >> 33) as u8;
-        }
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        self.random.fill(buffer);
+        Ok(())
     }
     async fn sleep(&self, _millis: u32) {
         YieldNow(false).await;
@@ -558,8 +563,10 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
     }
     // The running state arrives by webhook; the first poll (30 days back) finds nothing new.
     let (headers, body) = pipeline_delivery(&host, "uuid-1", 100, "running");
+    let route = host.gitlab.borrow().hook_url.clone().unwrap();
     let receipt =
-        block_on(flows.receive_webhook(&headers, &body, ReceiveOptions::default())).unwrap();
+        block_on(flows.receive_webhook(&route, &headers, &body, ReceiveOptions::default()))
+            .unwrap();
     assert_eq!(receipt.status, ReceiptStatus::Accepted);
     let first = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
     assert_eq!(first.status, PollStatus::Complete);
@@ -601,7 +608,8 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
 
     // The delivery GitLab retries late says the same: a duplicate.
     let (headers, body) = pipeline_delivery(&host, "uuid-2", 100, "failed");
-    let late = block_on(flows.receive_webhook(&headers, &body, ReceiveOptions::default())).unwrap();
+    let late = block_on(flows.receive_webhook(&route, &headers, &body, ReceiveOptions::default()))
+        .unwrap();
     assert_eq!(late.status, ReceiptStatus::Duplicate);
     assert_eq!(
         late.event.unwrap().state_key.as_deref(),
@@ -740,6 +748,7 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
 
     // GitHub's own delivery of the failed job, arriving late, is a duplicate.
     let secret = host.github.borrow().hook_secret.clone().unwrap();
+    let route = host.github.borrow().hook_url.clone().unwrap();
     let body = json!({
         "action": "completed",
         "workflow_job": { "id": 399444496, "run_id": 30433642, "name": "build", "workflow_name": "CI", "status": "completed", "conclusion": "failure", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "head_branch": "main" },
@@ -761,9 +770,14 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v))
         .collect();
-        block_on(flows.receive_webhook(&headers, body.as_bytes(), ReceiveOptions::default()))
-            .unwrap()
-            .status
+        block_on(flows.receive_webhook(
+            &route,
+            &headers,
+            body.as_bytes(),
+            ReceiveOptions::default(),
+        ))
+        .unwrap()
+        .status
     };
     let job = deliver("workflow_job", "72d3162e-cc78-11e3-81ab-4c9367dc0958", &body);
     assert_eq!(job, ReceiptStatus::Duplicate);
@@ -933,11 +947,11 @@ fn feedback_opens_an_issue_once_per_key_and_needs_somewhere_to_go() {
     // Disconnecting forgets the remembered issues with the rest of the connection.
     block_on(flows.disconnect(&id)).unwrap();
     assert!(
-        host.storage.borrow().keys().all(
-            |k| k.starts_with("forgelink/v1/delivery/") || k.starts_with("forgelink/v1/state/")
-        ),
+        host.storage.keys(host.clock.get()).iter().all(|k| k.starts_with("forgelink/v1/delivery/")
+            || k.starts_with("forgelink/v1/state/")
+            || k.starts_with("forgelink/v1/connection/")),
         "{:?}",
-        host.storage.borrow().keys().collect::<Vec<_>>()
+        host.storage.keys(host.clock.get())
     );
 }
 

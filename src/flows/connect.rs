@@ -6,9 +6,9 @@ use crate::base_url::resolve_base_url;
 use crate::detect::detect_token;
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
-use crate::flows::host::{nonce, random_id, Host};
+use crate::flows::host::{random_bytes, random_id, Host};
 use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus};
-use crate::flows::store::{connection_key, open, pending_key, seal};
+use crate::flows::store::{connection_key, hex_sha256, open, pending_key};
 use crate::flows::Flows;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::{
@@ -16,7 +16,8 @@ use crate::identity::{
     prepare_current_user, prepare_data_center_user, prepare_version, version_at_least, Account,
 };
 use crate::oauth::{
-    authorization_url, callback_state, parse_callback, AuthorizationRequest, ENTROPY_LEN,
+    authorization_url, callback_matches_redirect, callback_state, issuer, parse_callback,
+    AuthorizationRequest, ENTROPY_LEN,
 };
 use crate::profiles::profile;
 use crate::provider::{Deployment, Provider};
@@ -52,6 +53,12 @@ pub struct ConnectStart {
     /// Whether to use PKCE; by default wherever the provider supports it.
     #[serde(default)]
     pub pkce: Option<bool>,
+    /// A value tied to the browser session that starts the authorization (a session id, or a
+    /// random value in a cookie). Stored hashed; [`Flows::connect_finish`] must be given the
+    /// same value, so that a callback link sent to someone else cannot connect the sender's
+    /// account inside the recipient's session (login CSRF).
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 /// Where to send the person.
@@ -93,17 +100,21 @@ struct Pending {
     profile: Option<String>,
     required_scopes: Vec<String>,
     expires_at: i64,
+    /// The SHA-256 of the session binding, if one was given.
+    session: Option<String>,
 }
 
 /// The marker a consumed pending authorization holds until it is deleted.
 const CONSUMED: &[u8] = b"consumed";
+/// How long storage keeps a pending authorization: its lifetime plus the allowed clock skew,
+/// so that a host behind the one that started it still finds it (and judges it expired).
+const PENDING_TTL: u64 = 600 + 120;
 
 impl<H: Host> Flows<H> {
     /// Starts an OAuth connection: stores the pending authorization (state, PKCE verifier,
     /// ten minutes to finish) and returns the URL to send the person to.
     pub async fn connect_start(&self, start: ConnectStart) -> Result<ConnectStarted, Error> {
-        let mut entropy = [0u8; ENTROPY_LEN];
-        self.host.fill_random(&mut entropy);
+        let entropy: [u8; ENTROPY_LEN] = random_bytes(&self.host)?;
         let request = AuthorizationRequest {
             provider: start.provider,
             base_url: start.base_url.clone(),
@@ -128,17 +139,25 @@ impl<H: Host> Flows<H> {
             required_scopes: required_scopes(start.provider, start.profile.as_deref())?,
             profile: start.profile,
             expires_at: self.host.now().saturating_add(PENDING_LIFETIME),
+            session: start.session.as_deref().map(hex_sha256),
         };
         let key = pending_key(&pending.state);
-        let sealed = seal(&self.key, &key, &pending, nonce(&self.host))?;
-        self.host.set(&key, &sealed).await?;
+        let sealed = self.seal(&key, &pending)?;
+        // The state carries 256 random bits: nobody else can have written this key.
+        self.host.set(&key, &sealed, Some(PENDING_TTL)).await?;
         Ok(ConnectStarted { url: authorization.url, state: authorization.state })
     }
 
-    /// Finishes an OAuth connection from the URL the provider redirected to: consumes the
-    /// state (once), exchanges the code, identifies the account, reads the server version on
+    /// Finishes an OAuth connection from the URL the provider redirected to: checks that it
+    /// arrived at the flow's redirect URI, in the session that started it (when `session` was
+    /// given to [`Flows::connect_start`]), from the issuer it was sent to; consumes the state
+    /// (once), exchanges the code, identifies the account, reads the server version on
     /// self-hosted deployments, checks the scopes, and stores the connection.
-    pub async fn connect_finish(&self, callback_url: &str) -> Result<Connection, Error> {
+    pub async fn connect_finish(
+        &self,
+        callback_url: &str,
+        session: Option<&str>,
+    ) -> Result<Connection, Error> {
         let Some(state) = callback_state(callback_url) else {
             // No state to look up: let the callback parser name what is wrong with it.
             return Err(parse_callback(callback_url, "\u{0}no pending state")
@@ -155,14 +174,39 @@ impl<H: Host> Flows<H> {
             )
         };
         let sealed = self.host.get(&key).await?.filter(|v| v != CONSUMED).ok_or_else(unknown)?;
+        let pending: Pending = open(&self.key, &key, &sealed)?;
+        let provider = pending.client.provider;
+        // Checked before the state is consumed, so that a callback replayed in another session
+        // or at another address cannot spend the person's own pending authorization.
+        let redirect_uri = pending.client.redirect_uri.as_deref().unwrap_or_default();
+        if !callback_matches_redirect(callback_url, redirect_uri) {
+            return Err(Error::new(
+                Code::OauthCallbackMismatch,
+                "The callback did not arrive at the redirect URI this authorization was started with.",
+            )
+            .for_provider(provider));
+        }
+        let given = session.map(hex_sha256);
+        let same_session = match (&pending.session, &given) {
+            (None, None) => true,
+            (Some(expected), Some(given)) => {
+                bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), given.as_bytes()))
+            }
+            _ => false,
+        };
+        if !same_session {
+            return Err(Error::new(
+                Code::OauthSessionMismatch,
+                "The callback was finished in another session than the one that started the authorization.",
+            )
+            .for_provider(provider));
+        }
         // Single use: only the caller whose swap succeeds may go on.
-        if !self.host.compare_and_swap(&key, Some(&sealed), CONSUMED).await? {
+        if !self.host.compare_and_swap(&key, Some(&sealed), CONSUMED, Some(PENDING_TTL)).await? {
             return Err(unknown());
         }
-        let pending: Pending = open(&self.key, &key, &sealed)?;
-        // The marker is inert; failing to remove it loses nothing.
+        // The marker is inert and expires by itself; failing to remove it loses nothing.
         let _ = self.host.delete(&key).await;
-        let provider = pending.client.provider;
         if self.host.now() > pending.expires_at {
             return Err(Error::new(
                 Code::OauthAuthorizationExpired,
@@ -172,6 +216,22 @@ impl<H: Host> Flows<H> {
         }
         let callback =
             parse_callback(callback_url, &pending.state).map_err(|e| e.for_provider(provider))?;
+        let endpoints = pending.client.endpoints()?;
+        // RFC 9207: an authorization server that names itself must be the one the person was
+        // sent to; a callback from another (a mix-up attack) never reaches the token endpoint.
+        if let Some(iss) = &callback.iss {
+            let expected = issuer(&endpoints);
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(Error::new(
+                    Code::OauthIssuerMismatch,
+                    format!(
+                        "The callback names the issuer `{}`, not `{expected}`.",
+                        crate::error::excerpt(iss)
+                    ),
+                )
+                .for_provider(provider));
+            }
+        }
         let exchange = prepare_token_exchange(
             &pending.client,
             &callback.code,
@@ -179,7 +239,6 @@ impl<H: Host> Flows<H> {
         )?;
         let response = self.send(exchange).await?;
         let tokens = parse_token_response(provider, &response, self.host.now())?;
-        let endpoints = pending.client.endpoints()?;
         let auth = Auth::OAuth { client: pending.client };
         self.finish(endpoints, auth, tokens, pending.profile, pending.required_scopes, true).await
     }
@@ -240,7 +299,7 @@ impl<H: Host> Flows<H> {
     ) -> Result<Connection, Error> {
         let provider = endpoints.provider;
         let mut record = Record {
-            id: random_id(&self.host),
+            id: random_id(&self.host)?,
             provider,
             base_url: endpoints.web.clone(),
             deployment: endpoints.deployment,
@@ -281,7 +340,7 @@ impl<H: Host> Flows<H> {
         record.account = facts.account;
         record.server_version = facts.version;
         let sealed = self.seal_record(&record)?;
-        if !self.host.compare_and_swap(&connection_key(&record.id)?, None, &sealed).await? {
+        if !self.host.compare_and_swap(&connection_key(&record.id)?, None, &sealed, None).await? {
             return Err(Error::new(
                 Code::StorageFailed,
                 "A connection with the same random id exists: the host's random source is broken.",

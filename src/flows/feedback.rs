@@ -16,9 +16,9 @@ use crate::feedback::{
     FeedbackLocation, FeedbackTarget,
 };
 use crate::flows::connect::authorize;
-use crate::flows::host::{nonce, Host};
+use crate::flows::host::Host;
 use crate::flows::record::Record;
-use crate::flows::store::{open, seal};
+use crate::flows::store::Change;
 use crate::flows::Flows;
 use crate::http::{HttpRequest, HttpResponse};
 
@@ -148,11 +148,8 @@ fn issue_entry(project: &str, key: &str) -> String {
 
 impl<H: Host> Flows<H> {
     async fn issues(&self, id: &str) -> Result<BTreeMap<String, u64>, Error> {
-        let key = issues_key(id);
-        match self.host.get(&key).await? {
-            Some(bytes) => open(&self.key, &key, &bytes),
-            None => Ok(BTreeMap::new()),
-        }
+        let stored = self.read_sealed(&issues_key(id)).await?;
+        Ok(stored.map(|(issues, _)| issues).unwrap_or_default())
     }
 
     async fn call(&self, record: &Record, mut request: HttpRequest) -> Result<HttpResponse, Error> {
@@ -312,11 +309,17 @@ impl<H: Host> Flows<H> {
         let comment = parse_comment(provider, location, &response)?;
         if let (Some(key), FeedbackLocation::NewIssue { .. }) = (key, location) {
             if let Ok(number) = comment.id.parse::<u64>() {
-                let mut issues = self.issues(id).await?;
-                issues.insert(issue_entry(project, key), number);
-                let storage_key = issues_key(id);
-                let sealed = seal(&self.key, &storage_key, &issues, nonce(&self.host))?;
-                self.host.set(&storage_key, &sealed).await?;
+                let entry = issue_entry(project, key);
+                self.update_sealed(
+                    &issues_key(id),
+                    None,
+                    |issues: Option<BTreeMap<String, u64>>| {
+                        let mut issues = issues.unwrap_or_default();
+                        issues.insert(entry.clone(), number);
+                        Ok(Change::Write(issues, ()))
+                    },
+                )
+                .await?;
             }
         }
         Ok((comment, FeedbackAction::Created))

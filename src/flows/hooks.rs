@@ -10,9 +10,9 @@ use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
 use crate::error::{excerpt, Code, Error};
 use crate::flows::connect::authorize;
-use crate::flows::host::{nonce, Host, HostHmac};
+use crate::flows::host::{random_bytes, random_id, Host, HostHmac};
 use crate::flows::record::Record;
-use crate::flows::store::{open, seal};
+use crate::flows::store::{hex_sha256, Change};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
 use crate::host_name::is_loopback;
@@ -21,9 +21,10 @@ use crate::profiles::profile;
 use crate::provider::Provider;
 use crate::secret::WebhookSecret;
 use crate::webhooks::{
-    bare_hook_uuid, identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list,
-    parse_webhook, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
-    prepare_update_hook, verify_webhook_with, HookSpec, ManualSetup, VerifyOptions, WebhookEvent,
+    identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list, parse_webhook,
+    prepare_create_hook, prepare_delete_hook, prepare_list_hooks, prepare_update_hook,
+    verify_webhook_with, HookSpec, ManualSetup, SignatureScheme, Verified, VerifyOptions,
+    WebhookEvent,
 };
 
 /// The hook id recorded for a hook an administrator creates by hand.
@@ -109,80 +110,93 @@ fn check_delivery_url(url: &str) -> Result<(), Error> {
     }
 }
 
-/// A hook forgelink manages (sealed in storage).
+/// A hook forgelink manages (sealed in storage), one per connection and project.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct HookRecord {
     connection_id: String,
     provider: Provider,
     project: String,
-    hook_id: String,
+    /// The provider's id for the hook; `None` while its creation has not succeeded yet.
+    #[serde(default)]
+    hook_id: Option<String>,
+    /// The delivery URL registered at the provider (the receiver's URL and the route id).
     url: String,
-    /// The current secret first; older ones with the time they stop verifying.
+    /// The route id in `url`; `None` for hooks registered before deliveries were routed,
+    /// which the next registration moves to a route.
+    #[serde(default)]
+    route: Option<String>,
+    /// The current secret first; older ones with the time they stop verifying (`None` while
+    /// a registration that may still fail is under way).
     secrets: Vec<(WebhookSecret, Option<i64>)>,
 }
 
-/// The projects of a connection that have a hook (sealed).
+/// Where a route id leads (sealed): the connection and project whose hook it is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Route {
+    connection_id: String,
+    project: String,
+}
+
+/// The projects of a connection that have a hook record (sealed).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct HookIndex {
     projects: Vec<String>,
 }
 
-fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+/// Where the claim on an object's state is kept, shared by the connection's deliveries and
+/// polls; another connection watching the same project claims its own.
+pub(crate) fn state_storage_key(connection_id: &str, state_key: &str) -> String {
+    format!("forgelink/v1/state/{connection_id}/{}", hex_sha256(state_key))
 }
 
-/// Where the claim on an object's state is kept, shared by deliveries and polls.
-pub(crate) fn state_storage_key(state_key: &str) -> String {
-    format!("forgelink/v1/state/{}", hex_sha256(state_key))
+fn delivery_key(connection_id: &str, route: &str, material: &[u8]) -> String {
+    let mut digest = Sha256::new();
+    digest.update(route.as_bytes());
+    digest.update([0]);
+    digest.update(material);
+    let hex: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("forgelink/v1/delivery/{connection_id}/{hex}")
 }
 
 fn hook_key(connection_id: &str, project: &str) -> String {
-    format!("forgelink/v1/hook/{connection_id}/{}", hex_sha256(&project.to_ascii_lowercase()))
+    format!("forgelink/v1/hook/{connection_id}/{}", hex_sha256(project.to_ascii_lowercase()))
 }
 
 fn index_key(connection_id: &str) -> String {
     format!("forgelink/v1/hooks-of/{connection_id}")
 }
 
-/// Where a delivery's hook is found: by the hook id its headers carry (GitHub, Bitbucket
-/// Cloud), or by the repository its payload names (GitLab, Data Center). Bitbucket Cloud's
-/// hook UUIDs are keyed without braces and in lower case, so that the API's `{uuid}` and a
-/// delivery's `X-Hook-UUID: uuid` find the same record.
-fn route_by_hook(provider: Provider, hook_id: &str) -> String {
-    match provider {
-        Provider::BitbucketCloud => hook_route(provider, &bare_hook_uuid(hook_id)),
-        _ => hook_route(provider, hook_id),
-    }
+/// The storage key of a route, by a hash of its id: storage never holds a usable route.
+fn route_key(route: &str) -> String {
+    format!("forgelink/v1/routes/{}", hex_sha256(route))
 }
 
-/// The storage key of a hook's route, for the id exactly as given.
-fn hook_route(provider: Provider, id: &str) -> String {
-    format!("forgelink/v1/route/{}/hook/{}", provider.as_str(), hex_sha256(id))
+/// The route id a delivery was sent to: the id itself, or the last segment of the request URL
+/// forgelink registered (`https://app.example/hooks/<route>`).
+fn route_id(route_or_url: &str) -> Option<String> {
+    let text = route_or_url.trim();
+    let id = match url::Url::parse(text) {
+        Ok(url) => url.path_segments()?.rev().find(|segment| !segment.is_empty())?.to_owned(),
+        Err(_) => text.to_owned(),
+    };
+    let valid = (22..=64).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    valid.then_some(id)
 }
 
-/// Every route under which a hook's record may be stored, the current one first. Records
-/// stored before Bitbucket Cloud's UUIDs were compared without braces are keyed by the UUID
-/// exactly as its API wrote it, braces included.
-fn routes_by_hook(provider: Provider, hook_id: &str) -> Vec<String> {
-    let mut routes = vec![route_by_hook(provider, hook_id)];
-    if provider == Provider::BitbucketCloud {
-        let bare = hook_id.trim().trim_start_matches('{').trim_end_matches('}');
-        for legacy in [format!("{{{}}}", bare.to_ascii_lowercase()), format!("{{{bare}}}")] {
-            let key = hook_route(provider, &legacy);
-            if !routes.contains(&key) {
-                routes.push(key);
-            }
-        }
-    }
-    routes
+/// The receiver's URL with the route id as its last path segment.
+fn delivery_url(receiver: &str, route: &str) -> Result<String, Error> {
+    let mut url = url::Url::parse(receiver.trim())
+        .map_err(|_| Error::new(Code::InputInvalid, "The delivery URL cannot be read."))?;
+    url.path_segments_mut()
+        .map_err(|()| Error::new(Code::InputInvalid, "The delivery URL cannot take a path."))?
+        .pop_if_empty()
+        .push(route);
+    Ok(url.into())
 }
 
-fn route_by_repository(provider: Provider, path: &str) -> String {
-    format!(
-        "forgelink/v1/route/{}/repo/{}",
-        provider.as_str(),
-        hex_sha256(&path.to_ascii_lowercase())
-    )
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// A Data Center 401 on the hooks API while the token itself is accepted: the account lacks
@@ -253,6 +267,13 @@ pub struct Receipt {
     /// The normalised event, for accepted and duplicate deliveries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<WebhookEvent>,
+    /// The connection whose hook the delivery was sent to (by its route, never by what the
+    /// payload claims), for accepted and duplicate deliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// The project that hook was registered on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     /// Why it was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
@@ -265,58 +286,46 @@ fn rejected(error: Error) -> Receipt {
     Receipt {
         status: ReceiptStatus::Rejected,
         event: None,
+        connection_id: None,
+        project: None,
         code: Some(error.code),
         message: Some(error.message),
     }
 }
 
 impl<H: Host> Flows<H> {
-    fn fresh_secret(&self) -> WebhookSecret {
-        let mut bytes = [0u8; 32];
-        self.host.fill_random(&mut bytes);
-        WebhookSecret::new(URL_SAFE_NO_PAD.encode(bytes))
+    fn fresh_secret(&self) -> Result<WebhookSecret, Error> {
+        Ok(WebhookSecret::new(URL_SAFE_NO_PAD.encode(random_bytes::<H, 32>(&self.host)?)))
     }
 
-    async fn read_sealed<T: serde::de::DeserializeOwned>(
-        &self,
-        key: &str,
-    ) -> Result<Option<(T, Vec<u8>)>, Error> {
-        match self.host.get(key).await? {
-            Some(bytes) => Ok(Some((open(&self.key, key, &bytes)?, bytes))),
-            None => Ok(None),
-        }
-    }
-
-    /// Adds or removes a project in the connection's hook index, retrying on concurrent change.
+    /// Adds or removes a project in the connection's hook index.
     async fn update_index(
         &self,
         connection_id: &str,
         project: &str,
         present: bool,
     ) -> Result<(), Error> {
-        let key = index_key(connection_id);
-        for _ in 0..16 {
-            let current: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&key).await?;
-            let (mut index, bytes) =
-                current.map_or((HookIndex::default(), None), |(i, b)| (i, Some(b)));
+        self.update_sealed(&index_key(connection_id), None, |index: Option<HookIndex>| {
+            let mut index = index.unwrap_or_default();
+            let listed = index.projects.iter().any(|p| p.eq_ignore_ascii_case(project));
+            if listed == present {
+                return Ok(Change::Keep(()));
+            }
             index.projects.retain(|p| !p.eq_ignore_ascii_case(project));
             if present {
                 index.projects.push(project.to_owned());
             }
-            let sealed = seal(&self.key, &key, &index, nonce(&self.host))?;
-            if self.host.compare_and_swap(&key, bytes.as_deref(), &sealed).await? {
-                return Ok(());
-            }
-        }
-        Err(Error::new(
-            Code::StorageFailed,
-            "The hook index kept changing under concurrent updates.",
-        ))
+            Ok(Change::Write(index, ()))
+        })
+        .await
     }
 
-    /// Registers a webhook on every project, idempotently: a hook already pointing at `url`
-    /// is updated (events and a fresh secret), otherwise one is created. Each hook gets its
-    /// own random secret, stored sealed; the previous one keeps verifying for an hour.
+    /// Registers a webhook on every project, idempotently. Each project's hook gets its own
+    /// delivery URL: `url` with a random route id as its last path segment, which
+    /// [`Flows::receive_webhook`] resolves back to this connection and project. A hook already
+    /// pointing at that URL (or, for a hook registered before routes existed, at `url` itself)
+    /// is updated with the events and a fresh secret; otherwise one is created. Each hook has
+    /// its own random secret, stored sealed; the previous one keeps verifying for an hour.
     pub async fn register_webhooks(
         &self,
         id: &str,
@@ -332,14 +341,21 @@ impl<H: Host> Flows<H> {
         // Whether Data Center accepts the token, asked once if a hooks call answers 401.
         let mut token_accepted: Option<bool> = None;
         for project in &request.projects {
+            let prepared = match self.prepare_hook(&record, project, &request.url).await {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    results.push(failed(project, &error));
+                    continue;
+                }
+            };
             let spec = HookSpec {
-                url: request.url.clone(),
-                secret: self.fresh_secret(),
+                url: prepared.url.clone(),
+                secret: prepared.secret.clone(),
                 events: events.clone(),
             };
-            let secret = spec.secret.clone();
-            let mut outcome =
-                self.register_one(id, &record, &endpoints, &token, project, spec).await;
+            let mut outcome = self
+                .register_one(&record, &endpoints, &token, project, &prepared.previous_urls, spec)
+                .await;
             if let Err(error) = &outcome {
                 if provider == Provider::BitbucketDataCenter && error.code == Code::HttpUnauthorized
                 {
@@ -354,22 +370,25 @@ impl<H: Host> Flows<H> {
                 }
             }
             match outcome {
-                Ok(result) => results.push(result),
+                Ok((hook_id, status)) => {
+                    self.settle_hook(id, project, &prepared.secret, Some(&hook_id)).await?;
+                    results.push(RegistrationResult {
+                        project: project.clone(),
+                        status,
+                        hook_id: Some(hook_id),
+                        code: None,
+                        message: None,
+                        guidance: None,
+                        manual_setup: None,
+                    });
+                }
                 Err(error)
                     if provider == Provider::BitbucketDataCenter
                         && error.code == Code::HttpForbidden =>
                 {
-                    // Without admin rights the hook is made by hand; its secret is kept so
-                    // that its deliveries verify.
-                    self.remember_hook(
-                        id,
-                        provider,
-                        project,
-                        "manual",
-                        &request.url,
-                        secret.clone(),
-                    )
-                    .await?;
+                    // Without admin rights the hook is made by hand, at the routed URL; its
+                    // secret is kept so that its deliveries verify.
+                    self.settle_hook(id, project, &prepared.secret, Some(MANUAL_HOOK_ID)).await?;
                     results.push(RegistrationResult {
                         project: project.clone(),
                         status: RegistrationStatus::ManualSetupRequired,
@@ -381,17 +400,128 @@ impl<H: Host> Flows<H> {
                             provider,
                             Some(&record.base_url),
                             project,
-                            &request.url,
+                            &prepared.url,
                             &request.profile,
-                            &secret,
+                            &prepared.secret,
                         )
                         .ok(),
                     });
                 }
-                Err(error) => results.push(failed(project, &error)),
+                Err(error) => {
+                    self.settle_hook(id, project, &prepared.secret, None).await?;
+                    results.push(failed(project, &error));
+                }
             }
         }
         Ok(results)
+    }
+
+    /// Before the provider is asked: the project's hook record gets its route (kept from an
+    /// earlier registration, or drawn now) and a fresh secret beside the ones that verify
+    /// today, so that a delivery sent the moment the hook exists (GitHub pings at once) finds
+    /// both. Stored through compare-and-swap; the route is written once, by whoever draws it.
+    async fn prepare_hook(
+        &self,
+        record: &Record,
+        project: &str,
+        receiver: &str,
+    ) -> Result<PreparedHook, Error> {
+        let key = hook_key(&record.id, project);
+        let secret = self.fresh_secret()?;
+        let drawn = random_id(&self.host)?;
+        let now = self.host.now();
+        let prepared = self
+            .update_sealed(&key, None, |current: Option<HookRecord>| {
+                let route = current.as_ref().and_then(|h| h.route.clone());
+                let route = route.unwrap_or_else(|| drawn.clone());
+                let url = delivery_url(receiver, &route)?;
+                let mut previous_urls = Vec::new();
+                let mut secrets = vec![(secret.clone(), None)];
+                let hook_id = match current {
+                    Some(old) => {
+                        previous_urls.push(old.url.clone());
+                        secrets.extend(
+                            old.secrets
+                                .into_iter()
+                                .filter(|(_, until)| until.is_none_or(|until| until > now)),
+                        );
+                        old.hook_id
+                    }
+                    None => None,
+                };
+                let next = HookRecord {
+                    connection_id: record.id.clone(),
+                    provider: record.provider,
+                    project: project.to_owned(),
+                    hook_id,
+                    url: url.clone(),
+                    route: Some(route.clone()),
+                    secrets,
+                };
+                let prepared = PreparedHook {
+                    url,
+                    route,
+                    secret: secret.clone(),
+                    previous_urls: previous_urls.into_iter().chain([receiver.to_owned()]).collect(),
+                };
+                Ok(Change::Write(next, prepared))
+            })
+            .await?;
+        if prepared.route == drawn {
+            let route = Route { connection_id: record.id.clone(), project: project.to_owned() };
+            let key = route_key(&drawn);
+            let sealed = self.seal(&key, &route)?;
+            if !self.host.compare_and_swap(&key, None, &sealed, None).await? {
+                return Err(Error::new(
+                    Code::HostRandomFailed,
+                    "A freshly drawn route id is already taken: the host's random source repeats itself.",
+                ));
+            }
+        }
+        self.update_index(&record.id, project, true).await?;
+        Ok(prepared)
+    }
+
+    /// After the provider answered: on success (`hook_id`), the new secret is current and the
+    /// older ones verify for one more hour; on failure (`None`), the new secret is dropped and
+    /// the older ones stay as they were, since the provider still signs with them. A record
+    /// whose hook was never created is removed with its route, so that nothing claims a hook
+    /// that does not exist.
+    async fn settle_hook(
+        &self,
+        id: &str,
+        project: &str,
+        secret: &WebhookSecret,
+        hook_id: Option<&str>,
+    ) -> Result<(), Error> {
+        let grace_until = self.host.now().saturating_add(OLD_SECRET_GRACE);
+        let never_created = self
+            .update_sealed(&hook_key(id, project), None, |current: Option<HookRecord>| {
+                let Some(mut hook) = current else { return Ok(Change::Keep(None)) };
+                let ours = |s: &WebhookSecret| s.ct_eq(secret.secret());
+                match hook_id {
+                    Some(hook_id) => {
+                        hook.hook_id = Some(hook_id.to_owned());
+                        for (secret, until) in &mut hook.secrets {
+                            if !ours(secret) && until.is_none() {
+                                *until = Some(grace_until);
+                            }
+                        }
+                        // The current secret first, then at most two older ones.
+                        hook.secrets.sort_by_key(|(secret, _)| !ours(secret));
+                        hook.secrets.truncate(3);
+                    }
+                    None if hook.hook_id.is_none() => return Ok(Change::Keep(Some(hook))),
+                    None => hook.secrets.retain(|(secret, _)| !ours(secret)),
+                }
+                Ok(Change::Write(hook, None))
+            })
+            .await?;
+        if let Some(hook) = never_created {
+            self.forget_hook(&hook).await?;
+            self.update_index(id, project, false).await?;
+        }
+        Ok(())
     }
 
     /// Whether Bitbucket Data Center accepts the connection's token: it names the caller
@@ -407,15 +537,17 @@ impl<H: Host> Flows<H> {
         }
     }
 
+    /// Creates the project's hook, or updates the one that already points at its delivery URL
+    /// or at one of `previous_urls` (where this connection's hook pointed before).
     async fn register_one(
         &self,
-        id: &str,
         record: &Record,
         endpoints: &Endpoints,
         token: &str,
         project: &str,
+        previous_urls: &[String],
         spec: HookSpec,
-    ) -> Result<RegistrationResult, Error> {
+    ) -> Result<(String, RegistrationStatus), Error> {
         let provider = record.provider;
         let mut existing = None;
         let mut url = prepare_list_hooks(endpoints, token, project)?.url;
@@ -423,16 +555,15 @@ impl<H: Host> Flows<H> {
             let response =
                 self.send(self.api_request(record, endpoints, "GET", url.clone())?).await?;
             let page = parse_hook_list(provider, &url, &response)?;
-            existing = page
-                .hooks
-                .into_iter()
-                .find(|h| h.url.trim_end_matches('/') == spec.url.trim_end_matches('/'));
+            existing = page.hooks.into_iter().find(|h| {
+                same_url(&h.url, &spec.url) || previous_urls.iter().any(|p| same_url(&h.url, p))
+            });
             match (existing.is_some(), page.next) {
                 (false, Some(next)) => url = next,
                 _ => break,
             }
         }
-        let (request, status) = match &existing {
+        let (mut request, status) = match &existing {
             Some(hook) => (
                 prepare_update_hook(endpoints, token, project, &hook.id, &spec)?,
                 RegistrationStatus::Updated,
@@ -442,56 +573,9 @@ impl<H: Host> Flows<H> {
                 RegistrationStatus::Created,
             ),
         };
-        let mut request = request;
         authorize(&mut request, record);
         let hook = parse_hook(provider, &self.send(request).await?)?;
-        self.remember_hook(id, provider, project, &hook.id, &spec.url, spec.secret).await?;
-        Ok(RegistrationResult {
-            project: project.to_owned(),
-            status,
-            hook_id: Some(hook.id),
-            code: None,
-            message: None,
-            guidance: None,
-            manual_setup: None,
-        })
-    }
-
-    /// Stores a hook's secret (keeping the previous one for an hour) and the routes that find
-    /// it from a delivery.
-    async fn remember_hook(
-        &self,
-        id: &str,
-        provider: Provider,
-        project: &str,
-        hook_id: &str,
-        url: &str,
-        secret: WebhookSecret,
-    ) -> Result<(), Error> {
-        let key = hook_key(id, project);
-        let now = self.host.now();
-        let previous: Option<(HookRecord, Vec<u8>)> = self.read_sealed(&key).await?;
-        let mut secrets = vec![(secret, None)];
-        if let Some((old, _)) = &previous {
-            secrets.extend(
-                old.secrets
-                    .iter()
-                    .take(1)
-                    .map(|(secret, _)| (secret.clone(), Some(now + OLD_SECRET_GRACE))),
-            );
-        }
-        let stored = HookRecord {
-            connection_id: id.to_owned(),
-            provider,
-            project: project.to_owned(),
-            hook_id: hook_id.to_owned(),
-            url: url.to_owned(),
-            secrets,
-        };
-        self.host.set(&key, &seal(&self.key, &key, &stored, nonce(&self.host))?).await?;
-        self.host.set(&route_by_hook(provider, hook_id), key.as_bytes()).await?;
-        self.host.set(&route_by_repository(provider, project), key.as_bytes()).await?;
-        self.update_index(id, project, true).await
+        Ok((hook.id, status))
     }
 
     /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of
@@ -525,32 +609,29 @@ impl<H: Host> Flows<H> {
                 continue;
             };
             let outcome = async {
-                // A hand-made hook (id "manual") is its administrator's to remove.
-                if hook.hook_id != MANUAL_HOOK_ID {
-                    let mut request =
-                        prepare_delete_hook(&endpoints, &token, &project, &hook.hook_id)?;
+                // A hand-made hook is its administrator's to remove; a hook whose creation
+                // never succeeded has nothing at the provider.
+                if let Some(hook_id) = hook.hook_id.as_deref().filter(|h| *h != MANUAL_HOOK_ID) {
+                    let mut request = prepare_delete_hook(&endpoints, &token, &project, hook_id)?;
                     authorize(&mut request, &record);
                     let response = self.send(request).await?;
                     if !(200..300).contains(&response.status) && response.status != 404 {
                         return Err(parse_api_error(record.provider, &response).error);
                     }
                 }
-                self.host.delete(&key).await?;
-                for route in routes_by_hook(record.provider, &hook.hook_id) {
-                    self.host.delete(&route).await?;
-                }
-                self.host.delete(&route_by_repository(record.provider, &project)).await?;
+                self.forget_hook(&hook).await?;
                 self.update_index(id, &project, false).await
             }
             .await;
+            let manual = hook.hook_id.as_deref() == Some(MANUAL_HOOK_ID);
             results.push(match outcome {
                 Ok(()) => RegistrationResult {
                     project: project.clone(),
                     status: RegistrationStatus::Removed,
-                    message: (hook.hook_id == MANUAL_HOOK_ID).then(|| {
+                    message: manual.then(|| {
                         "forgelink forgot this hand-made hook's secret; its administrator deletes the hook in the repository's webhook settings.".to_owned()
                     }),
-                    hook_id: Some(hook.hook_id),
+                    hook_id: hook.hook_id,
                     code: None,
                     guidance: None,
                     manual_setup: None,
@@ -561,118 +642,162 @@ impl<H: Host> Flows<H> {
         Ok(results)
     }
 
+    /// Deletes a hook's route and record: its deliveries are unknown from now on.
+    async fn forget_hook(&self, hook: &HookRecord) -> Result<(), Error> {
+        if let Some(route) = &hook.route {
+            self.host.delete(&route_key(route)).await?;
+        }
+        self.host.delete(&hook_key(&hook.connection_id, &hook.project)).await?;
+        Ok(())
+    }
+
     /// Deletes every stored hook record of the connection, with its routes; `true` when any
     /// was still there (its hook may still exist at the provider).
     pub(crate) async fn forget_hooks(&self, id: &str) -> Result<bool, Error> {
         let key = index_key(id);
         let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&key).await?;
         let projects = index.map(|(i, _)| i.projects).unwrap_or_default();
+        let mut any = false;
         for project in &projects {
-            let hook_key = hook_key(id, project);
-            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key).await? {
-                for route in routes_by_hook(hook.provider, &hook.hook_id) {
-                    self.host.delete(&route).await?;
-                }
-                self.host.delete(&route_by_repository(hook.provider, project)).await?;
+            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key(id, project)).await? {
+                any |= hook.hook_id.is_some();
+                self.forget_hook(&hook).await?;
             }
-            self.host.delete(&hook_key).await?;
         }
         self.host.delete(&key).await?;
-        Ok(!projects.is_empty())
+        Ok(any)
     }
 
-    /// Takes a delivery as received (headers and raw body): finds its hook's secrets, verifies
-    /// it, reads it, and accepts it once across every host sharing storage.
+    /// Takes a delivery as received: the route it was sent to (the route id, or the request
+    /// URL it arrived at), its headers and raw body. The route names the connection and
+    /// project; their hook's secrets verify the delivery; only then is it read and claimed, so
+    /// that it is accepted once across every host sharing storage. Nothing is written for a
+    /// delivery that does not verify, and nothing a payload claims decides where it goes.
     pub async fn receive_webhook(
         &self,
+        route: &str,
         headers: &[(String, String)],
         body: &[u8],
         options: ReceiveOptions,
     ) -> Result<Receipt, Error> {
+        let Some(hook) = self.hook_for_route(route).await? else {
+            return Ok(rejected(Error::new(
+                Code::WebhookUnknownRoute,
+                "No webhook forgelink registered has this delivery URL.",
+            )));
+        };
         let identity = match identify_webhook(headers) {
             Ok(identity) => identity,
             Err(error) => return Ok(rejected(error)),
         };
-        let provider = identity.provider;
-        let now = self.host.now();
-        // The route is read from the headers or, for GitLab and Data Center, from the
-        // unverified payload: only to find which secrets to check it with.
-        let routes = match (&identity.hook_id, provider) {
-            (Some(hook_id), Provider::GitHub | Provider::BitbucketCloud) => {
-                routes_by_hook(provider, hook_id)
-            }
-            _ => parse_webhook(headers, body)
-                .ok()
-                .and_then(|event| event.repository.and_then(|r| r.full_path))
-                .map(|path| route_by_repository(provider, &path))
-                .into_iter()
-                .collect(),
-        };
-        let mut secrets: Vec<WebhookSecret> = Vec::new();
-        for route in routes {
-            let Some(key) = self.host.get(&route).await? else { continue };
-            let key = String::from_utf8_lossy(&key).into_owned();
-            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&key).await? {
-                secrets = hook
-                    .secrets
-                    .into_iter()
-                    .filter(|(_, until)| until.is_none_or(|until| until > now))
-                    .map(|(secret, _)| secret)
-                    .collect();
-            }
-            break;
+        if identity.provider != hook.provider {
+            return Ok(rejected(Error::new(
+                Code::WebhookSignatureMismatch,
+                format!(
+                    "The delivery looks like {}'s, but this URL belongs to a {} hook.",
+                    identity.provider.display_name(),
+                    hook.provider.display_name()
+                ),
+            )));
         }
+        let now = self.host.now();
+        let secrets: Vec<WebhookSecret> = hook
+            .secrets
+            .into_iter()
+            .filter(|(_, until)| until.is_none_or(|until| until > now))
+            .map(|(secret, _)| secret)
+            .collect();
         let ping =
-            provider == Provider::BitbucketDataCenter && identity.event == "diagnostics:ping";
+            hook.provider == Provider::BitbucketDataCenter && identity.event == "diagnostics:ping";
         let verify = VerifyOptions {
             now: Some(now),
             tolerance_seconds: options.tolerance_seconds,
             allow_unsigned: ping && options.allow_unsigned_ping,
             allow_sha1: false,
         };
-        if let Err(error) =
-            verify_webhook_with(headers, body, &secrets, &verify, &HostHmac(self.host()))
-        {
-            return Ok(rejected(error));
-        }
+        let verified =
+            match verify_webhook_with(headers, body, &secrets, &verify, &HostHmac(self.host())) {
+                Ok(verified) => verified,
+                Err(error) => return Ok(rejected(error)),
+            };
         let event = match parse_webhook(headers, body) {
             Ok(event) => event,
             Err(error) => return Ok(rejected(error)),
         };
-        let key = format!("forgelink/v1/delivery/{}", hex_sha256(&event.dedupe_key));
-        let mut first = self.claim_once(&key, now, options.dedupe_seconds).await?;
+        let mut receipt = Receipt {
+            status: ReceiptStatus::Accepted,
+            event: Some(event),
+            connection_id: Some(hook.connection_id.clone()),
+            project: Some(hook.project.clone()),
+            code: None,
+            message: None,
+        };
+        if verified.scheme == SignatureScheme::Unsigned {
+            // An unsigned ping proves nothing and carries nothing to act on: it is answered,
+            // never remembered.
+            return Ok(receipt);
+        }
+        let route = hook.route.unwrap_or_default();
+        let material = dedupe_material(&verified, headers, body);
+        let key = delivery_key(&hook.connection_id, &route, &material);
+        let mut first = self.claim(&key, now, options.dedupe_seconds).await?;
         if first {
-            // The same object in the same state may have been seen already: by a poll, or by
-            // another delivery about it.
-            if let Some(state_key) = &event.state_key {
+            // The same object in the same state may have been seen already: by a poll of this
+            // connection, or by another delivery about it.
+            if let Some(state_key) = receipt.event.as_ref().and_then(|e| e.state_key.as_deref()) {
                 let seconds = options.dedupe_seconds.max(STATE_SECONDS);
-                first = self.claim_once(&state_storage_key(state_key), now, seconds).await?;
+                let key = state_storage_key(&hook.connection_id, state_key);
+                first = self.claim(&key, now, seconds).await?;
             }
         }
-        let status = if first { ReceiptStatus::Accepted } else { ReceiptStatus::Duplicate };
-        Ok(Receipt { status, event: Some(event), code: None, message: None })
+        if !first {
+            receipt.status = ReceiptStatus::Duplicate;
+        }
+        Ok(receipt)
     }
 
-    /// Claims `key` for `seconds`: `true` for the first caller across every host sharing
-    /// storage, and again once the claim has expired.
-    pub(crate) async fn claim_once(
-        &self,
-        key: &str,
-        now: i64,
-        seconds: i64,
-    ) -> Result<bool, Error> {
-        let expires = now.saturating_add(seconds.max(1)).to_string();
-        let mut first = self.host.compare_and_swap(key, None, expires.as_bytes()).await?;
-        if !first {
-            // Seen before; accept again only if that memory has expired.
-            if let Some(current) = self.host.get(key).await? {
-                let until: i64 = String::from_utf8_lossy(&current).parse().unwrap_or(i64::MAX);
-                if until <= now {
-                    first =
-                        self.host.compare_and_swap(key, Some(&current), expires.as_bytes()).await?;
-                }
-            }
+    /// The hook a route leads to, when the route is one forgelink issued and still current.
+    async fn hook_for_route(&self, route: &str) -> Result<Option<HookRecord>, Error> {
+        let Some(id) = route_id(route) else { return Ok(None) };
+        let Some((target, _)) = self.read_sealed::<Route>(&route_key(&id)).await? else {
+            return Ok(None);
+        };
+        let hook: Option<(HookRecord, Vec<u8>)> =
+            self.read_sealed(&hook_key(&target.connection_id, &target.project)).await?;
+        // A route left behind by an older registration leads nowhere.
+        Ok(hook.map(|(hook, _)| hook).filter(|hook| {
+            hook.route.as_deref() == Some(id.as_str()) && hook.connection_id == target.connection_id
+        }))
+    }
+}
+
+/// What a registration prepared for one project.
+struct PreparedHook {
+    /// The delivery URL to register.
+    url: String,
+    route: String,
+    secret: WebhookSecret,
+    /// Where this connection's hook on the project may point today: its recorded URL and the
+    /// bare receiver URL of a registration made before routes existed.
+    previous_urls: Vec<String>,
+}
+
+/// What identifies a delivery for deduplication, from signed material only: the Standard
+/// Webhooks `webhook-id` (signed with the body and stable across the provider's retries), or
+/// else the SHA-256 of the raw body. A delivery id in an unsigned header (`X-GitHub-Delivery`,
+/// `X-Request-UUID`) is not used: a captured delivery replayed under a new id would pass.
+fn dedupe_material(verified: &Verified, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
+    let signed_id = (verified.scheme == SignatureScheme::StandardWebhooks)
+        .then(|| crate::webhooks::header(headers, "webhook-id"))
+        .flatten()
+        .map(str::trim)
+        .filter(|id| !id.is_empty());
+    match signed_id {
+        Some(id) => format!("id:{id}").into_bytes(),
+        None => {
+            let mut material = b"body:".to_vec();
+            material.extend_from_slice(&Sha256::digest(body));
+            material
         }
-        Ok(first)
     }
 }

@@ -67,6 +67,16 @@ impl From<StorageError> for Error {
     }
 }
 
+/// The host's random source failed, with its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RandomError(pub String);
+
+impl From<RandomError> for Error {
+    fn from(error: RandomError) -> Self {
+        Error::new(Code::HostRandomFailed, "The host's random source failed.").with_detail(error.0)
+    }
+}
+
 /// What the flows need from the platform they run on. forgelink itself never touches the
 /// network, a clock, a random source or a disk.
 ///
@@ -77,22 +87,32 @@ pub trait Host {
         -> impl Future<Output = Result<HttpResponse, FetchError>>;
     /// The value stored under `key`.
     fn get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StorageError>>;
-    /// Stores `value` under `key`.
-    fn set(&self, key: &str, value: &[u8]) -> impl Future<Output = Result<(), StorageError>>;
+    /// Stores `value` under `key`. With `ttl_seconds`, the value may be removed once that
+    /// many seconds have passed (stores without native expiry keep an expiry and sweep); the
+    /// flows never rely on it being gone, only on storage staying bounded.
+    fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> impl Future<Output = Result<(), StorageError>>;
     /// Removes `key`; removing a missing key succeeds.
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>>;
-    /// Atomically: if the value under `key` is `expected` (`None`: absent), store `new` and
-    /// answer `true`; otherwise change nothing and answer `false`.
+    /// Atomically: if the value under `key` is `expected` (`None`: absent, or expired), store
+    /// `new` (with `ttl_seconds` as for [`Host::set`]) and answer `true`; otherwise change
+    /// nothing and answer `false`.
     fn compare_and_swap(
         &self,
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl_seconds: Option<u64>,
     ) -> impl Future<Output = Result<bool, StorageError>>;
     /// The current time, in unix seconds.
     fn now(&self) -> i64;
-    /// Fills `buffer` from a cryptographically secure random source.
-    fn fill_random(&self, buffer: &mut [u8]);
+    /// Fills `buffer` from a cryptographically secure random source, or says it could not:
+    /// the flows then stop rather than seal or identify anything with predictable bytes.
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError>;
     /// Resolves after about `millis` milliseconds; used only while another caller holds a
     /// refresh lease.
     fn sleep(&self, millis: u32) -> impl Future<Output = ()>;
@@ -113,15 +133,15 @@ impl<H: Host> HmacEngine for HostHmac<'_, H> {
     }
 }
 
-pub(crate) fn random_id<H: Host>(host: &H) -> String {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 16];
-    host.fill_random(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+/// `N` bytes from the host's random source.
+pub(crate) fn random_bytes<H: Host, const N: usize>(host: &H) -> Result<[u8; N], Error> {
+    let mut bytes = [0u8; N];
+    host.fill_random(&mut bytes)?;
+    Ok(bytes)
 }
 
-pub(crate) fn nonce<H: Host>(host: &H) -> [u8; 12] {
-    let mut bytes = [0u8; 12];
-    host.fill_random(&mut bytes);
-    bytes
+/// 128 random bits, base64url: connection ids, route ids, lease holders.
+pub(crate) fn random_id<H: Host>(host: &H) -> Result<String, Error> {
+    use base64::Engine as _;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<H, 16>(host)?))
 }

@@ -24,7 +24,7 @@ pub use hooks::{
     Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
-pub use host::{FetchError, Host, StorageError};
+pub use host::{FetchError, Host, RandomError, StorageError};
 pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
 pub use projects::{DiscoverOptions, Project, ProjectPage};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};

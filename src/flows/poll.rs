@@ -12,9 +12,9 @@ use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::flows::connect::authorize;
 use crate::flows::hooks::{state_storage_key, STATE_SECONDS};
-use crate::flows::host::{nonce, Host};
+use crate::flows::host::Host;
 use crate::flows::record::Record;
-use crate::flows::store::{open, seal};
+use crate::flows::store::Change;
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
 use crate::http::HttpRequest;
@@ -187,17 +187,34 @@ struct Budget {
 
 impl<H: Host> Flows<H> {
     async fn poll_state(&self, id: &str) -> Result<PollState, Error> {
-        let key = state_key(id);
-        match self.host.get(&key).await? {
-            Some(bytes) => open(&self.key, &key, &bytes),
-            None => Ok(PollState::default()),
-        }
+        Ok(self.read_sealed(&state_key(id)).await?.map(|(state, _)| state).unwrap_or_default())
     }
 
-    async fn save_poll_state(&self, id: &str, state: &PollState) -> Result<(), Error> {
-        let key = state_key(id);
-        self.host.set(&key, &seal(&self.key, &key, state, nonce(&self.host))?).await?;
-        Ok(())
+    /// Merges what this poll changed into the stored state through compare-and-swap, so that
+    /// concurrent polls lose nothing: the settings the caller gave, the later rate-limit wait,
+    /// and each project's cursor, which only moves forward.
+    async fn save_poll_state(
+        &self,
+        id: &str,
+        options: &PollOptions,
+        ours: &PollState,
+    ) -> Result<(), Error> {
+        self.update_sealed(&state_key(id), None, |current: Option<PollState>| {
+            let mut state = current.unwrap_or_default();
+            if let Some(mode) = options.mode {
+                state.mode = mode;
+            }
+            if options.interval_seconds.is_some() {
+                state.interval_seconds = ours.interval_seconds;
+            }
+            state.blocked_until = state.blocked_until.max(ours.blocked_until);
+            for (project, cursor) in &ours.cursors {
+                let entry = state.cursors.entry(project.clone()).or_insert(*cursor);
+                *entry = (*entry).max(*cursor);
+            }
+            Ok(Change::Write(state, ()))
+        })
+        .await
     }
 
     /// Lists what happened on each project since its cursor (or `since`, or, on a project's
@@ -243,7 +260,7 @@ impl<H: Host> Flows<H> {
         };
         if state.mode == SyncMode::Webhook {
             if changed {
-                self.save_poll_state(id, &state).await?;
+                self.save_poll_state(id, &options, &state).await?;
             }
             result.status = PollStatus::Disabled;
             result.cursor = encode_cursor(&given);
@@ -326,7 +343,7 @@ impl<H: Host> Flows<H> {
             changed = true;
         }
         if changed {
-            self.save_poll_state(id, &state).await?;
+            self.save_poll_state(id, &options, &state).await?;
         }
         result.next_poll_at = Some(next);
         result.rate_limit = budget.last;
@@ -425,14 +442,14 @@ impl<H: Host> Flows<H> {
                     if event.kind == EventKind::Pipeline {
                         // Jobs are read once per pipeline state, whoever reported the state:
                         // their deliveries may have been lost too.
-                        let marker = state_storage_key(&format!("{key}:jobs"));
+                        let marker = state_storage_key(&record.id, &format!("{key}:jobs"));
                         if let Some(id) = event.pipeline.as_ref().and_then(|p| p.id.clone()) {
                             if self.host.get(&marker).await?.is_none() {
                                 jobs_unread.insert(id, marker);
                             }
                         }
                     }
-                    if self.claim_once(&state_storage_key(&key), now, STATE_SECONDS).await? {
+                    if self.claim(&state_storage_key(&record.id, &key), now, STATE_SECONDS).await? {
                         gathered.events.push(event);
                     } else {
                         gathered.duplicates += 1;
@@ -457,7 +474,7 @@ impl<H: Host> Flows<H> {
                     _ => {
                         if let PollResource::Jobs { pipeline_id } = &resource {
                             if let Some(marker) = jobs_unread.get(pipeline_id) {
-                                self.claim_once(marker, now, STATE_SECONDS).await?;
+                                self.claim(marker, now, STATE_SECONDS).await?;
                             }
                         }
                         break;

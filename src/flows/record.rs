@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Code;
 use crate::error::Error;
-use crate::flows::host::{nonce, Host};
-use crate::flows::store::{connection_key, open, seal};
+use crate::flows::host::Host;
+use crate::flows::store::{connection_key, open};
 use crate::flows::Flows;
 use crate::identity::Account;
 use crate::provider::{Deployment, Provider};
@@ -89,6 +90,14 @@ pub struct Connection {
     pub status: ConnectionStatus,
 }
 
+/// What a disconnected connection's record is replaced with: not sealed, since it holds
+/// nothing. It outlives any refresh in flight ([`TOMBSTONE_SECONDS`] against a lease of
+/// minutes), so that a refresh finishing late finds it and revokes what it obtained instead of
+/// bringing the connection back.
+pub(crate) const TOMBSTONE: &[u8] = b"forgelink:disconnected";
+/// How long a tombstone is kept.
+pub(crate) const TOMBSTONE_SECONDS: u64 = 86_400;
+
 impl Record {
     pub(crate) fn summary(&self) -> Connection {
         Connection {
@@ -118,15 +127,19 @@ impl<H: Host> Flows<H> {
     /// The stored record and the exact bytes read, for a later compare-and-swap.
     pub(crate) async fn load(&self, id: &str) -> Result<(Record, Vec<u8>), Error> {
         let key = connection_key(id)?;
-        let bytes = self.host.get(&key).await?.ok_or_else(|| {
-            Error::new(crate::Code::ConnectionNotFound, "No connection is stored under this id.")
-        })?;
-        let record = open(&self.key, &key, &bytes)?;
-        Ok((record, bytes))
+        match self.host.get(&key).await? {
+            Some(bytes) if bytes == TOMBSTONE => {
+                Err(Error::new(Code::ConnectionNotFound, "This connection was disconnected."))
+            }
+            Some(bytes) => Ok((open(&self.key, &key, &bytes)?, bytes)),
+            None => {
+                Err(Error::new(Code::ConnectionNotFound, "No connection is stored under this id."))
+            }
+        }
     }
 
     pub(crate) fn seal_record(&self, record: &Record) -> Result<Vec<u8>, Error> {
-        seal(&self.key, &connection_key(&record.id)?, record, nonce(&self.host))
+        self.seal(&connection_key(&record.id)?, record)
     }
 
     /// Replaces the record if it is still `expected`; `false` when another caller changed it.
@@ -138,7 +151,7 @@ impl<H: Host> Flows<H> {
         let sealed = self.seal_record(record)?;
         let swapped = self
             .host
-            .compare_and_swap(&connection_key(&record.id)?, Some(expected), &sealed)
+            .compare_and_swap(&connection_key(&record.id)?, Some(expected), &sealed, None)
             .await?;
         Ok(swapped.then_some(sealed))
     }

@@ -2,31 +2,48 @@
 //!
 //! The refresh lease lives in the connection record itself: a caller that swaps in a record
 //! holding an unexpired lease is the only one to call the token endpoint; the others wait
-//! and read the new tokens. A refresh that gets `invalid_grant` first reads storage again: if
-//! another caller rotated the tokens meanwhile, theirs are used; only otherwise is the
-//! connection marked as needing the person again.
+//! and read the new tokens. The new tokens are written back only while the record still holds
+//! that caller's lease: a connection disconnected meanwhile, or a lease another caller took
+//! over, gets the new tokens revoked instead, so a disconnected connection never comes back
+//! and only one set of tokens lives on. A refresh that gets `invalid_grant` first reads
+//! storage again: if another caller rotated the tokens meanwhile, theirs are used; only
+//! otherwise is the connection marked as needing the person again.
 
 use crate::error::{Code, Error};
 use crate::flows::host::{random_id, Host};
-use crate::flows::record::{Auth, ConnectionStatus, Lease, Record};
+use crate::flows::record::{Auth, ConnectionStatus, Lease, Record, TOMBSTONE};
+use crate::flows::store::{connection_key, open};
 use crate::flows::Flows;
 use crate::secret::AccessToken;
-use crate::tokens::{needs_refresh, parse_token_response, prepare_refresh};
+use crate::tokens::{
+    needs_refresh, parse_token_response, prepare_refresh, prepare_revoke, OAuthClient, TokenSet,
+};
 
 /// Refresh this long before expiry, so a token is never used in its last minute.
 const REFRESH_AHEAD: i64 = 60;
-/// How long a lease holder may take before others may take over.
-const LEASE_SECONDS: i64 = 30;
-/// How often a waiting caller looks again.
-const WAIT_MILLIS: u32 = 100;
+/// The longest a token request takes before the host gives up on it (npm `fetchHost` and the
+/// wasmtime host both time requests out after 30 seconds).
+pub(crate) const REQUEST_TIMEOUT_SECONDS: i64 = 30;
+/// How far apart the clocks of hosts sharing storage may be.
+pub(crate) const CLOCK_SKEW_SECONDS: i64 = 120;
+/// How long a lease holder may take before others may take over: the request timeout plus the
+/// clock skew, with margin. A host whose clock runs two minutes ahead of the holder's still
+/// sees the lease held for as long as the holder's request can last.
+pub(crate) const LEASE_SECONDS: i64 = REQUEST_TIMEOUT_SECONDS + CLOCK_SKEW_SECONDS + 30;
+/// The first wait while another caller holds the lease; it doubles up to [`MAX_WAIT_MILLIS`].
+const FIRST_WAIT_MILLIS: u32 = 100;
+const MAX_WAIT_MILLIS: u32 = 2_000;
+/// How long a caller waits for another's lease in all: the lease as a host whose clock runs
+/// behind the holder's by the whole skew sees it, with margin.
+const WAIT_BUDGET_MILLIS: i64 = (LEASE_SECONDS + CLOCK_SKEW_SECONDS + 10) * 1000;
 
 impl<H: Host> Flows<H> {
     /// A valid access token for the connection, refreshed first when it expires within a
     /// minute. Concurrent callers sharing storage make one refresh request between them.
     pub async fn access_token(&self, id: &str) -> Result<AccessToken, Error> {
-        // Bounded: enough rounds to outlast one lease, with margin.
-        let max_rounds = (LEASE_SECONDS * 1000 / i64::from(WAIT_MILLIS)) * 2;
-        for _ in 0..max_rounds {
+        let mut waited: i64 = 0;
+        let mut wait = FIRST_WAIT_MILLIS;
+        while waited <= WAIT_BUDGET_MILLIS {
             let (record, bytes) = self.load(id).await?;
             let now = self.host.now();
             if record.status == ConnectionStatus::NeedsReauthorization {
@@ -45,12 +62,15 @@ impl<H: Host> Flows<H> {
                 .for_provider(record.provider));
             };
             if record.refresh_lease.as_ref().is_some_and(|lease| lease.until > now) {
-                self.host.sleep(WAIT_MILLIS).await;
+                self.host.sleep(wait).await;
+                waited = waited.saturating_add(i64::from(wait));
+                wait = wait.saturating_mul(2).min(MAX_WAIT_MILLIS);
                 continue;
             }
+            let holder = random_id(&self.host)?;
             let mut leased = record.clone();
             leased.refresh_lease =
-                Some(Lease { holder: random_id(&self.host), until: now + LEASE_SECONDS });
+                Some(Lease { holder: holder.clone(), until: now.saturating_add(LEASE_SECONDS) });
             let Some(leased_bytes) = self.swap(&bytes, &leased).await? else {
                 continue; // Another caller changed the record first: look again.
             };
@@ -70,17 +90,7 @@ impl<H: Host> Flows<H> {
                         // Providers that do not rotate keep the old refresh token valid.
                         tokens.refresh_token = Some(refresh_token);
                     }
-                    let mut refreshed = leased;
-                    refreshed.tokens = tokens;
-                    refreshed.refresh_lease = None;
-                    let access_token = refreshed.tokens.access_token.clone();
-                    if self.swap(&leased_bytes, &refreshed).await?.is_none() {
-                        // Someone overrode our lease; the tokens we hold are the newest valid
-                        // ones (the old refresh token is spent), so they must not be lost.
-                        let sealed = self.seal_record(&refreshed)?;
-                        self.host.set(&crate::flows::store::connection_key(id)?, &sealed).await?;
-                    }
-                    Ok(access_token)
+                    self.store_refreshed(id, &holder, &client, tokens).await
                 }
                 Err(error) if error.code == Code::OauthInvalidGrant => {
                     self.after_invalid_grant(id, &leased, error).await
@@ -88,6 +98,7 @@ impl<H: Host> Flows<H> {
                 Err(error) => {
                     let mut released = leased;
                     released.refresh_lease = None;
+                    // Losing this swap loses nothing: the lease lapses by itself.
                     let _ = self.swap(&leased_bytes, &released).await;
                     Err(error)
                 }
@@ -97,6 +108,62 @@ impl<H: Host> Flows<H> {
             Code::ConnectionRefreshInProgress,
             "Another caller is still refreshing this connection's token.",
         ))
+    }
+
+    /// Writes the refreshed tokens while the record still holds `holder`'s lease. Otherwise
+    /// (the connection was disconnected, or another caller took the lease over) the new tokens
+    /// are revoked: written back, they would resurrect a disconnected connection or overwrite
+    /// the tokens another refresh stored.
+    async fn store_refreshed(
+        &self,
+        id: &str,
+        holder: &str,
+        client: &OAuthClient,
+        tokens: TokenSet,
+    ) -> Result<AccessToken, Error> {
+        let key = connection_key(id)?;
+        // Each failed swap means the record changed under a lease we still hold (a test of the
+        // connection updating its scopes, say): apply the tokens to the new record and retry.
+        for _ in 0..16 {
+            let current = self.host.get(&key).await?;
+            let Some(bytes) = current.filter(|bytes| bytes != TOMBSTONE) else {
+                self.revoke_quietly(client, &tokens).await;
+                return Err(Error::new(
+                    Code::ConnectionDisconnected,
+                    "The connection was disconnected during the refresh; the new tokens were revoked.",
+                )
+                .for_provider(client.provider));
+            };
+            let record: Record = open(&self.key, &key, &bytes)?;
+            if record.refresh_lease.as_ref().is_none_or(|lease| lease.holder != holder) {
+                self.revoke_quietly(client, &tokens).await;
+                return Err(Error::new(
+                    Code::ConnectionLeaseLost,
+                    "The refresh outlasted its lease and another caller took over; the new tokens were revoked.",
+                )
+                .for_provider(client.provider));
+            }
+            let mut refreshed = record;
+            refreshed.tokens = tokens.clone();
+            refreshed.refresh_lease = None;
+            if self.swap(&bytes, &refreshed).await?.is_some() {
+                return Ok(tokens.access_token);
+            }
+        }
+        self.revoke_quietly(client, &tokens).await;
+        Err(Error::new(
+            Code::StorageFailed,
+            "The connection kept changing while the refreshed tokens were stored; they were revoked.",
+        ))
+    }
+
+    /// Revokes tokens that will not be stored, where the provider has a revocation endpoint.
+    /// Best effort: the caller's error already says what happened, and a provider without
+    /// revocation lets the unstored tokens expire by themselves.
+    async fn revoke_quietly(&self, client: &OAuthClient, tokens: &TokenSet) {
+        if let Ok(request) = prepare_revoke(client, &tokens.access_token) {
+            let _ = self.send(request).await;
+        }
     }
 
     /// The refresh token was refused. If another caller rotated the tokens meanwhile, use

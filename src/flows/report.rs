@@ -5,8 +5,8 @@ use serde::Serialize;
 use crate::error::{Code, Error};
 use crate::flows::connect::scope_status;
 use crate::flows::host::Host;
-use crate::flows::record::{Auth, ConnectionStatus};
-use crate::flows::store::connection_key;
+use crate::flows::record::{Auth, ConnectionStatus, Record, TOMBSTONE, TOMBSTONE_SECONDS};
+use crate::flows::store::{connection_key, open};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
 use crate::identity::minimum_version;
@@ -264,9 +264,13 @@ impl<H: Host> Flows<H> {
         Ok(ConnectionReport { ok: checks.iter().all(|c| c.status != CheckStatus::Fail), checks })
     }
 
-    /// Revokes what the provider lets forgelink revoke, deletes the stored connection, and
-    /// lists what a person must still do. When the revocation cannot be sent (the network
-    /// failed), nothing is deleted, so the call can be repeated.
+    /// Revokes what the provider lets forgelink revoke, replaces the stored connection with a
+    /// tombstone, and lists what a person must still do. When the revocation cannot be sent
+    /// (the network failed), nothing is deleted, so the call can be repeated.
+    ///
+    /// The tombstone goes in through compare-and-swap: a refresh that finishes afterwards
+    /// finds it and revokes its new tokens instead of writing the connection back, and a
+    /// refresh that finished first has its tokens revoked here.
     pub async fn disconnect(&self, id: &str) -> Result<DisconnectReport, Error> {
         let (record, _) = self.load(id).await?;
         let provider = record.provider;
@@ -289,16 +293,44 @@ impl<H: Host> Flows<H> {
                 r.status == crate::flows::RegistrationStatus::Failed
                     || r.hook_id.as_deref() == Some(crate::flows::hooks::MANUAL_HOOK_ID)
             });
+        let key = connection_key(id)?;
         let mut revoked = false;
-        if let Auth::OAuth { client } = &record.auth {
-            if let Ok(request) = prepare_revoke(client, &record.tokens.access_token) {
-                let response = self.send(request).await?;
-                revoked = (200..300).contains(&response.status);
+        let mut revoked_tokens: Vec<String> = Vec::new();
+        let mut tombstoned = false;
+        for _ in 0..16 {
+            let Some(bytes) = self.host.get(&key).await? else { break };
+            if bytes == TOMBSTONE {
+                tombstoned = true;
+                break;
             }
+            let current: Record = open(&self.key, &key, &bytes)?;
+            let token = current.tokens.access_token.secret();
+            if let Auth::OAuth { client } = &current.auth {
+                if !revoked_tokens.iter().any(|t| t == token) {
+                    if let Ok(request) = prepare_revoke(client, &current.tokens.access_token) {
+                        let response = self.send(request).await?;
+                        revoked = (200..300).contains(&response.status);
+                    }
+                    revoked_tokens.push(token.to_owned());
+                }
+            }
+            if self
+                .host
+                .compare_and_swap(&key, Some(&bytes), TOMBSTONE, Some(TOMBSTONE_SECONDS))
+                .await?
+            {
+                tombstoned = true;
+                break;
+            }
+        }
+        if !tombstoned {
+            return Err(Error::new(
+                Code::StorageFailed,
+                "The connection kept changing while it was disconnected; call disconnect again.",
+            ));
         }
         self.host.delete(&crate::flows::poll::state_key(id)).await?;
         self.host.delete(&crate::flows::feedback::issues_key(id)).await?;
-        self.host.delete(&connection_key(id)?).await?;
         let manual_steps: Vec<&'static str> = match (provider, &record.auth, revoked) {
             (_, Auth::Token { .. }, _) => vec!["Delete the access token in the provider's settings if nothing else uses it."],
             (Provider::GitHub, _, _) => vec!["To remove the application entirely, open GitHub Settings → Applications → Authorized OAuth Apps and revoke it."],

@@ -8,6 +8,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error};
+use crate::flows::host::{random_bytes, Host};
+use crate::flows::Flows;
+
+/// How often a read-modify-write is tried before giving up on a key that keeps changing.
+const MAX_SWAP_ATTEMPTS: usize = 16;
 
 /// The format of a sealed value: `[1][12-byte nonce][ciphertext with tag]`.
 const FORMAT_V1: u8 = 1;
@@ -87,9 +92,100 @@ pub(crate) fn open<T: DeserializeOwned>(
 /// Pending authorizations are found by a hash of their state, so that storage never holds a
 /// usable state in a key name.
 pub(crate) fn pending_key(state: &str) -> String {
-    let digest = Sha256::digest(state.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("forgelink/v1/pending/{hex}")
+    format!("forgelink/v1/pending/{}", hex_sha256(state))
+}
+
+/// The hex SHA-256 of `text`: storage keys name hashes, never the values they are about.
+pub(crate) fn hex_sha256(text: impl AsRef<[u8]>) -> String {
+    Sha256::digest(text.as_ref()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a read-modify-write decided.
+pub(crate) enum Change<T, R> {
+    /// Store this value, then answer `R`.
+    Write(T, R),
+    /// Store nothing and answer `R`.
+    Keep(R),
+}
+
+impl<H: Host> Flows<H> {
+    /// Seals `value` for `key` under a fresh nonce.
+    pub(crate) fn seal<T: Serialize>(&self, key: &str, value: &T) -> Result<Vec<u8>, Error> {
+        seal(&self.key, key, value, random_bytes(&self.host)?)
+    }
+
+    /// The sealed value under `key`, opened, with the exact bytes read for a later
+    /// compare-and-swap.
+    pub(crate) async fn read_sealed<T: DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<(T, Vec<u8>)>, Error> {
+        match self.host.get(key).await? {
+            Some(bytes) => Ok(Some((open(&self.key, key, &bytes)?, bytes))),
+            None => Ok(None),
+        }
+    }
+
+    /// Read-modify-write of a sealed value through compare-and-swap: `change` sees the current
+    /// value (or `None`) and decides; when another caller changed it meanwhile, `change` runs
+    /// again on the new value, a bounded number of times.
+    pub(crate) async fn update_sealed<T, R>(
+        &self,
+        key: &str,
+        ttl_seconds: Option<u64>,
+        mut change: impl FnMut(Option<T>) -> Result<Change<T, R>, Error>,
+    ) -> Result<R, Error>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        for _ in 0..MAX_SWAP_ATTEMPTS {
+            let current: Option<(T, Vec<u8>)> = self.read_sealed(key).await?;
+            let (value, bytes) = current.map_or((None, None), |(v, b)| (Some(v), Some(b)));
+            match change(value)? {
+                Change::Keep(answer) => return Ok(answer),
+                Change::Write(next, answer) => {
+                    let sealed = self.seal(key, &next)?;
+                    if self
+                        .host
+                        .compare_and_swap(key, bytes.as_deref(), &sealed, ttl_seconds)
+                        .await?
+                    {
+                        return Ok(answer);
+                    }
+                }
+            }
+        }
+        Err(Error::new(
+            Code::StorageFailed,
+            "A stored record kept changing under concurrent updates; nothing was changed.",
+        ))
+    }
+
+    /// Claims `key` until `now + seconds`: `true` for the first caller across every host
+    /// sharing storage, and again once the claim has expired. A claim holds only its expiry
+    /// (no secret) and asks the store to drop it a little after.
+    pub(crate) async fn claim(&self, key: &str, now: i64, seconds: i64) -> Result<bool, Error> {
+        let seconds = seconds.max(1);
+        let expires = now.saturating_add(seconds).to_string();
+        let ttl = u64::try_from(seconds).ok();
+        for _ in 0..MAX_SWAP_ATTEMPTS {
+            let current = self.host.get(key).await?;
+            if let Some(current) = &current {
+                // An unreadable claim counts as held: failing closed never accepts twice.
+                let until: i64 = std::str::from_utf8(current)
+                    .ok()
+                    .and_then(|text| text.parse().ok())
+                    .unwrap_or(i64::MAX);
+                if until > now {
+                    return Ok(false);
+                }
+            }
+            if self.host.compare_and_swap(key, current.as_deref(), expires.as_bytes(), ttl).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 pub(crate) fn connection_key(id: &str) -> Result<String, Error> {
