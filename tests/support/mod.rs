@@ -103,3 +103,4 @@ impl Random {
         }
     }
 }
+pub mod forges;

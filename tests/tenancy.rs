@@ -1,0 +1,392 @@
+//! Two customers of one product share its storage; one of them is hostile and runs its own
+//! "self-managed" instance. Whatever it registers or sends, the other's connection, hooks,
+//! secrets and events stay its own.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use forgelink::{
+    Code, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest, HttpResponse,
+    RandomError, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, StorageError,
+};
+use futures::executor::block_on;
+use hmac::Mac as _;
+use support::forges::{Forges, Kind, GITHUB_TOKEN, GITLAB_TOKEN};
+
+const RECEIVER: &str = "https://product.example/hooks";
+const GITLAB_COM: &str = "https://gitlab.com/api/v4";
+const EVIL: &str = "https://gitlab.evil.example/api/v4";
+
+/// One process of the product; tenants' processes share storage, the instances and the key.
+#[derive(Clone)]
+struct ProductHost {
+    storage: support::Store,
+    forges: Rc<RefCell<Forges>>,
+    clock: Rc<Cell<i64>>,
+    random: support::Random,
+}
+
+impl Host for ProductHost {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+        Ok(self.forges.borrow_mut().handle(&request))
+    }
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.storage.get(key, self.now()))
+    }
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<u64>) -> Result<(), StorageError> {
+        self.storage.set(key, value, ttl, self.now());
+        Ok(())
+    }
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.storage.delete(key);
+        Ok(())
+    }
+    async fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+        ttl: Option<u64>,
+    ) -> Result<bool, StorageError> {
+        Ok(self.storage.compare_and_swap(key, expected, new, ttl, self.now()))
+    }
+    fn now(&self) -> i64 {
+        self.clock.get()
+    }
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        self.random.fill(buffer);
+        Ok(())
+    }
+    async fn sleep(&self, _millis: u32) {}
+}
+
+/// The product, with one process per tenant over the same storage and key.
+struct Product {
+    victim: Flows<ProductHost>,
+    attacker: Flows<ProductHost>,
+    host: ProductHost,
+}
+
+fn product() -> Product {
+    let mut forges = Forges::default();
+    forges.add(Kind::GitLab, GITLAB_COM);
+    forges.add(Kind::GitLab, EVIL);
+    forges.add(Kind::GitHub, "https://ghes-a.example/api/v3");
+    forges.add(Kind::GitHub, "https://ghes-b.example/api/v3");
+    let host = ProductHost {
+        storage: support::Store::default(),
+        forges: Rc::new(RefCell::new(forges)),
+        clock: Rc::new(Cell::new(1_780_000_000)),
+        random: support::Random::seeded(1),
+    };
+    let key = || EncryptionKey::new(&[3; 32]).unwrap();
+    let attacker_host = ProductHost { random: support::Random::seeded(2), ..host.clone() };
+    Product {
+        victim: Flows::new(host.clone(), key()),
+        attacker: Flows::new(attacker_host, key()),
+        host,
+    }
+}
+
+fn connect(flows: &Flows<ProductHost>, provider: &str, base_url: &str) -> String {
+    let token = if provider == "github" { GITHUB_TOKEN } else { GITLAB_TOKEN };
+    let input: ConnectWithToken = serde_json::from_value(serde_json::json!({
+        "provider": provider, "baseUrl": base_url, "token": token,
+    }))
+    .unwrap();
+    block_on(flows.connect_with_token(input)).unwrap().id
+}
+
+fn register(flows: &Flows<ProductHost>, id: &str, project: &str) {
+    let request = RegisterWebhooks {
+        projects: vec![project.to_owned()],
+        url: RECEIVER.to_owned(),
+        profile: "ci-failure-analysis".to_owned(),
+    };
+    let results = block_on(flows.register_webhooks(id, request)).unwrap();
+    assert!(results[0].code.is_none(), "{results:?}");
+}
+
+/// A GitLab "pipeline failed" delivery for `project`, as GitLab sends it with the hook's token.
+fn pipeline_failed(token: &str, uuid: &str, project: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    let headers = vec![
+        ("X-Gitlab-Event".to_owned(), "Pipeline Hook".to_owned()),
+        ("X-Gitlab-Token".to_owned(), token.to_owned()),
+        ("X-Gitlab-Event-UUID".to_owned(), uuid.to_owned()),
+    ];
+    let body = serde_json::json!({
+        "object_kind": "pipeline",
+        "object_attributes": { "id": 9001, "ref": "main", "sha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2", "status": "failed", "created_at": "2026-06-01 10:00:00 UTC", "finished_at": "2026-06-01 10:05:00 UTC" },
+        "user": { "id": 42, "username": "ada", "name": "Ada" },
+        "project": { "id": 7, "path_with_namespace": project, "web_url": format!("https://gitlab.com/{project}"), "default_branch": "main" }
+    });
+    (headers, body.to_string().into_bytes())
+}
+
+/// A GitHub `workflow_run` delivery signed with the hook's secret.
+fn workflow_failed(secret: &str, delivery: &str, hook_id: u64) -> (Vec<(String, String)>, Vec<u8>) {
+    let body = serde_json::json!({
+        "action": "completed",
+        "workflow_run": { "id": 30433642, "run_attempt": 1, "name": "CI", "status": "completed", "conclusion": "failure", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "head_branch": "main" },
+        "repository": { "id": 1, "full_name": "octo/app" },
+        "sender": { "login": "octocat", "id": 1 }
+    })
+    .to_string()
+    .into_bytes();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let headers = [
+        ("X-GitHub-Event", "workflow_run".to_owned()),
+        ("X-GitHub-Delivery", delivery.to_owned()),
+        ("X-GitHub-Hook-ID", hook_id.to_string()),
+        ("X-Hub-Signature-256", format!("sha256={hex}")),
+    ];
+    (headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(), body)
+}
+
+fn receive(
+    flows: &Flows<ProductHost>,
+    route: &str,
+    (headers, body): &(Vec<(String, String)>, Vec<u8>),
+) -> Receipt {
+    block_on(flows.receive_webhook(route, headers, body, ReceiveOptions::default())).unwrap()
+}
+
+/// Every stored key and value.
+fn snapshot(host: &ProductHost) -> BTreeMap<String, Vec<u8>> {
+    let now = host.now();
+    host.storage
+        .keys(now)
+        .into_iter()
+        .map(|k| (k.clone(), host.storage.get(&k, now).unwrap()))
+        .collect()
+}
+
+/// Whether every entry of `before` is still there unchanged.
+fn untouched(before: &BTreeMap<String, Vec<u8>>, host: &ProductHost) -> bool {
+    let after = snapshot(host);
+    before.iter().all(|(k, v)| after.get(k) == Some(v))
+}
+
+#[test]
+fn a_hostile_self_managed_instance_cannot_take_over_another_tenants_deliveries() {
+    let p = product();
+    let victim = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &victim, "victimgroup/app");
+    let victim_hook = p.host.forges.borrow().hook(GITLAB_COM, "victimgroup/app");
+    let before = snapshot(&p.host);
+
+    // The attacker types its own instance, and registers the victim's project path on it.
+    let attacker = connect(&p.attacker, "gitlab", "https://gitlab.evil.example");
+    register(&p.attacker, &attacker, "victimgroup/app");
+    let evil_hook = p.host.forges.borrow().hook(EVIL, "victimgroup/app");
+    assert_ne!(evil_hook.url, victim_hook.url, "each hook has its own route");
+    assert!(evil_hook.url.starts_with(RECEIVER) && victim_hook.url.starts_with(RECEIVER));
+    assert!(untouched(&before, &p.host), "registering changed nothing of the victim's");
+
+    // It poisons the claim first: the victim's exact failure, through its own hook.
+    let genuine = pipeline_failed(&victim_hook.secret, "uuid-real", "victimgroup/app");
+    let poisoned = pipeline_failed(&evil_hook.secret, "uuid-real", "victimgroup/app");
+    let receipt = receive(&p.attacker, &evil_hook.url, &poisoned);
+    assert_eq!(receipt.status, ReceiptStatus::Accepted);
+    assert_eq!(receipt.connection_id.as_deref(), Some(attacker.as_str()), "it is the attacker's");
+
+    // It forges a failure at the victim's delivery URL, signed with what it knows.
+    for forged in [
+        pipeline_failed(&evil_hook.secret, "uuid-forged", "victimgroup/app"),
+        pipeline_failed("", "uuid-forged", "victimgroup/app"),
+    ] {
+        let receipt = receive(&p.victim, &victim_hook.url, &forged);
+        assert_eq!(receipt.status, ReceiptStatus::Rejected);
+        assert!(
+            matches!(
+                receipt.code,
+                Some(Code::WebhookSignatureMismatch | Code::WebhookMissingSignature)
+            ),
+            "{receipt:?}"
+        );
+    }
+
+    // The victim's genuine failure is still news to the victim, and names the victim.
+    let receipt = receive(&p.victim, &victim_hook.url, &genuine);
+    assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    assert_eq!(receipt.connection_id.as_deref(), Some(victim.as_str()));
+    assert_eq!(receipt.project.as_deref(), Some("victimgroup/app"));
+
+    // GitLab's own redelivery is a duplicate; so is a captured delivery replayed with a new
+    // event UUID, which is not signed.
+    assert_eq!(receive(&p.victim, &victim_hook.url, &genuine).status, ReceiptStatus::Duplicate);
+    let replayed = pipeline_failed(&victim_hook.secret, "uuid-fresh", "victimgroup/app");
+    assert_eq!(receive(&p.victim, &victim_hook.url, &replayed).status, ReceiptStatus::Duplicate);
+
+    // Re-registering on its instance moves nothing of the victim's either.
+    register(&p.attacker, &attacker, "victimgroup/app");
+    let victim_keys: BTreeMap<_, _> =
+        before.into_iter().filter(|(k, _)| !k.starts_with("forgelink/v1/delivery/")).collect();
+    assert!(untouched(&victim_keys, &p.host));
+    assert_eq!(
+        receive(&p.victim, &victim_hook.url, &pipeline_failed(&victim_hook.secret, "u", "x/y"))
+            .connection_id
+            .as_deref(),
+        Some(victim.as_str()),
+        "whatever a payload names, the route decides"
+    );
+}
+
+#[test]
+fn enterprise_servers_numbering_hooks_alike_do_not_collide() {
+    let p = product();
+    let a = connect(&p.victim, "github", "https://ghes-a.example");
+    let b = connect(&p.attacker, "github", "https://ghes-b.example");
+    register(&p.victim, &a, "octo/app");
+    register(&p.attacker, &b, "octo/app");
+    let hook_a = p.host.forges.borrow().hook("https://ghes-a.example/api/v3", "octo/app");
+    let hook_b = p.host.forges.borrow().hook("https://ghes-b.example/api/v3", "octo/app");
+    assert_eq!((hook_a.id, hook_b.id), (1, 1), "both instances number their first hook 1");
+
+    let from_a = workflow_failed(&hook_a.secret, "d-1", 1);
+    let from_b = workflow_failed(&hook_b.secret, "d-1", 1);
+    let receipt = receive(&p.victim, &hook_a.url, &from_a);
+    assert_eq!(
+        (receipt.status, receipt.connection_id.as_deref()),
+        (ReceiptStatus::Accepted, Some(a.as_str()))
+    );
+    let receipt = receive(&p.attacker, &hook_b.url, &from_b);
+    assert_eq!(
+        (receipt.status, receipt.connection_id.as_deref()),
+        (ReceiptStatus::Accepted, Some(b.as_str()))
+    );
+    // Sent to the other's URL, each is refused; replayed with a fresh delivery id, a duplicate.
+    assert_eq!(receive(&p.victim, &hook_a.url, &from_b).code, Some(Code::WebhookSignatureMismatch));
+    let replay = workflow_failed(&hook_a.secret, "d-2-fresh", 1);
+    assert_eq!(receive(&p.victim, &hook_a.url, &replay).status, ReceiptStatus::Duplicate);
+}
+
+#[test]
+fn two_connections_watching_one_project_each_hear_of_it_once() {
+    let p = product();
+    let first = connect(&p.victim, "gitlab", "https://gitlab.com");
+    let second = connect(&p.attacker, "gitlab", "https://gitlab.com");
+    register(&p.victim, &first, "group/app");
+    register(&p.attacker, &second, "group/app");
+    let hooks = p.host.forges.borrow().instance(GITLAB_COM).hooks["group/app"].clone();
+    assert_eq!(hooks.len(), 2, "one hook per connection");
+    for (hook, id) in hooks.iter().zip([&first, &second]) {
+        let delivery = pipeline_failed(&hook.secret, "uuid-1", "group/app");
+        let receipt = receive(&p.victim, &hook.url, &delivery);
+        assert_eq!(
+            (receipt.status, receipt.connection_id.as_ref()),
+            (ReceiptStatus::Accepted, Some(id))
+        );
+        assert_eq!(receive(&p.attacker, &hook.url, &delivery).status, ReceiptStatus::Duplicate);
+    }
+}
+
+#[test]
+fn nothing_is_written_for_a_delivery_that_does_not_verify() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    let before = snapshot(&p.host);
+    let wrong_provider = workflow_failed(&hook.secret, "d", 1);
+    for (route, delivery) in [
+        (hook.url.as_str(), pipeline_failed("guess", "u1", "group/app")),
+        (hook.url.as_str(), wrong_provider),
+        (
+            "https://product.example/hooks/not-a-route",
+            pipeline_failed(&hook.secret, "u2", "group/app"),
+        ),
+        (RECEIVER, pipeline_failed(&hook.secret, "u3", "group/app")),
+        (
+            hook.url.as_str(),
+            (pipeline_failed(&hook.secret, "u4", "group/app").0, b"{not json".to_vec()),
+        ),
+    ] {
+        let receipt = receive(&p.victim, route, &delivery);
+        assert_eq!(receipt.status, ReceiptStatus::Rejected, "{receipt:?}");
+        assert!(receipt.code.is_some());
+    }
+    assert_eq!(snapshot(&p.host), before);
+}
+
+#[test]
+fn a_record_copied_under_another_key_does_not_open() {
+    let p = product();
+    let victim = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &victim, "group/app");
+    let attacker = connect(&p.attacker, "gitlab", "https://gitlab.evil.example");
+    register(&p.attacker, &attacker, "group/app");
+    let victim_hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    let evil_hook = p.host.forges.borrow().hook(EVIL, "group/app");
+    // Someone with write access to storage points the attacker's route at the victim's hook
+    // by copying the victim's route value under the attacker's route key.
+    let route_key = |url: &str| {
+        use sha2::Digest as _;
+        let id = url.rsplit('/').next().unwrap();
+        let hex: String = sha2::Sha256::digest(id).iter().map(|b| format!("{b:02x}")).collect();
+        format!("forgelink/v1/routes/{hex}")
+    };
+    let now = p.host.now();
+    let stolen = p.host.storage.get(&route_key(&victim_hook.url), now).unwrap();
+    p.host.storage.set(&route_key(&evil_hook.url), &stolen, None, now);
+    let delivery = pipeline_failed(&victim_hook.secret, "u", "group/app");
+    let (headers, body) = &delivery;
+    let error = block_on(p.attacker.receive_webhook(
+        &evil_hook.url,
+        headers,
+        body,
+        ReceiveOptions::default(),
+    ))
+    .unwrap_err();
+    assert_eq!(error.code, Code::StorageCorrupt);
+}
+
+#[test]
+fn ten_thousand_deliveries_leave_storage_bounded_once_their_windows_pass() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    let baseline = p.host.storage.keys(p.host.now()).len();
+    let mut accepted = 0;
+    for n in 0..10_000u32 {
+        // Three in ten are a redelivery of an earlier push.
+        let push = if n % 10 < 3 { n / 2 } else { n };
+        let headers = vec![
+            ("X-Gitlab-Event".to_owned(), "Push Hook".to_owned()),
+            ("X-Gitlab-Token".to_owned(), hook.secret.clone()),
+        ];
+        let body = serde_json::json!({
+            "object_kind": "push", "ref": "refs/heads/main",
+            "before": "0000000000000000000000000000000000000000", "after": format!("{push:040x}"),
+            "checkout_sha": format!("{push:040x}"), "user_username": "ada",
+            "project": { "id": 7, "path_with_namespace": "group/app" }, "commits": [], "total_commits_count": 0
+        })
+        .to_string()
+        .into_bytes();
+        if receive(&p.victim, &hook.url, &(headers, body)).status == ReceiptStatus::Accepted {
+            accepted += 1;
+        }
+        if n % 1000 == 999 {
+            p.host.clock.set(p.host.clock.get() + 3600);
+        }
+    }
+    assert!(accepted > 5_000 && accepted < 10_000, "{accepted}");
+    let live = p.host.storage.keys(p.host.now()).len();
+    assert!(live <= baseline + 2 * accepted, "{live}");
+    // Seven days of delivery claims and 31 days of state claims later, only the connection's
+    // own records are left.
+    let later = p.host.now() + 32 * 86_400;
+    assert_eq!(
+        p.host.storage.keys(later).len(),
+        baseline,
+        "{:?}",
+        &p.host.storage.keys(later)[..5.min(p.host.storage.keys(later).len())]
+    );
+}
