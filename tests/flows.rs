@@ -360,6 +360,26 @@ struct MemoryHost {
     clock: Rc<Cell<i64>>,
     random: support::Random,
     offline: Rc<Cell<bool>>,
+    /// What happens to a refresh request on its way: see [`Refresh`].
+    refresh: Rc<Cell<Refresh>>,
+    /// A storage key to replace with a tombstone while a refresh request is under way, as a
+    /// disconnect in another process would.
+    tombstone_during_refresh: Rc<RefCell<Option<String>>>,
+    /// Milliseconds slept and not yet counted on the clock: waiting takes time.
+    slept: Rc<Cell<u32>>,
+    /// The random source fails.
+    random_broken: Rc<Cell<bool>>,
+}
+
+/// How a refresh request fares between the host and the provider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Refresh {
+    #[default]
+    Prompt,
+    /// The process dies while sending: the request never reaches the provider.
+    Hangs,
+    /// The provider answers, but the answer is held up until the test sets `Prompt` again.
+    AnswerHeld,
 }
 
 impl MemoryHost {
@@ -371,6 +391,10 @@ impl MemoryHost {
             clock: Rc::new(Cell::new(1_700_000_000)),
             random: support::Random::default(),
             offline: Rc::default(),
+            refresh: Rc::default(),
+            tombstone_during_refresh: Rc::default(),
+            slept: Rc::default(),
+            random_broken: Rc::default(),
         }
     }
 }
@@ -381,7 +405,20 @@ impl Host for MemoryHost {
         if self.offline.get() {
             return Err(FetchError::Connection("connection refused".into()));
         }
+        let refresh =
+            request.body.as_deref().is_some_and(|b| b.contains("grant_type=refresh_token"));
+        if refresh && self.refresh.get() == Refresh::Hangs {
+            std::future::pending::<()>().await;
+        }
         let response = self.provider.borrow_mut().handle(&request, self.clock.get());
+        if refresh {
+            if let Some(key) = self.tombstone_during_refresh.borrow_mut().take() {
+                self.storage.set(&key, b"forgelink:disconnected", Some(86_400), self.clock.get());
+            }
+            while self.refresh.get() == Refresh::AnswerHeld {
+                yield_now().await;
+            }
+        }
         yield_now().await;
         Ok(response)
     }
@@ -417,10 +454,16 @@ impl Host for MemoryHost {
         self.clock.get()
     }
     fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        if self.random_broken.get() {
+            return Err(RandomError("getrandom: no entropy source".into()));
+        }
         self.random.fill(buffer);
         Ok(())
     }
-    async fn sleep(&self, _millis: u32) {
+    async fn sleep(&self, millis: u32) {
+        let slept = self.slept.get() + millis;
+        self.clock.set(self.clock.get() + i64::from(slept / 1000));
+        self.slept.set(slept % 1000);
         yield_now().await;
     }
 }
@@ -976,4 +1019,175 @@ fn github_enterprise_server_older_than_the_supported_releases_is_refused() {
         (report.ok, check.status, check.code),
         (false, forgelink::CheckStatus::Fail, Some(Code::ServerTooOld))
     );
+}
+
+#[test]
+fn a_disconnect_during_a_refresh_keeps_the_connection_gone_and_revokes_the_new_tokens() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    host.clock.set(host.clock.get() + 7200);
+    let key = format!("forgelink/v1/connection/{}", connection.id);
+    *host.tombstone_during_refresh.borrow_mut() = Some(key.clone());
+    let error = block_on(flows(&host).access_token(&connection.id)).unwrap_err();
+    assert_eq!(error.code, Code::ConnectionDisconnected);
+    let provider = host.provider.borrow();
+    assert_eq!(provider.revoked, ["access-2-".to_owned() + &"x".repeat(30)]);
+    assert_eq!(host.storage.get(&key, host.clock.get()).unwrap(), b"forgelink:disconnected");
+}
+
+#[test]
+fn a_refresh_that_finishes_before_the_disconnect_has_its_tokens_revoked_by_it() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    host.clock.set(host.clock.get() + 7200);
+    let flows = flows(&host);
+    let (token, report) = block_on(futures::future::join(
+        flows.access_token(&connection.id),
+        flows.disconnect(&connection.id),
+    ));
+    let token = token.unwrap();
+    assert!(report.unwrap().revoked);
+    assert!(host.provider.borrow().revoked.contains(&token.secret().to_owned()));
+    assert_eq!(
+        block_on(flows.access_token(&connection.id)).unwrap_err().code,
+        Code::ConnectionNotFound
+    );
+}
+
+#[test]
+fn a_refresh_that_outlived_its_lease_revokes_what_it_got_instead_of_writing_it() {
+    let a = MemoryHost::new();
+    let connection = connect(&a);
+    a.clock.set(a.clock.get() + 7200);
+    // Another process, whose clock says the lease (three minutes) has run out.
+    let b = MemoryHost {
+        clock: Rc::new(Cell::new(a.clock.get() + 181)),
+        random: support::Random::seeded(5),
+        refresh: Rc::default(),
+        ..a.clone()
+    };
+    a.refresh.set(Refresh::AnswerHeld);
+    let (flows_a, flows_b) = (flows(&a), flows(&b));
+    let (first, second) =
+        block_on(futures::future::join(flows_a.access_token(&connection.id), async {
+            // Wait until A's request reached the provider and its answer is held up.
+            while a.provider.borrow().refresh_requests == 0 {
+                yield_now().await;
+            }
+            let outcome = flows_b.access_token(&connection.id).await;
+            a.refresh.set(Refresh::Prompt);
+            outcome
+        }));
+    // A's refresh token was spent, so B's takeover cannot refresh: the person must connect
+    // again, and A's tokens, which nobody will use, are revoked rather than written.
+    assert_eq!(second.unwrap_err().code, Code::ConnectionNeedsReauthorization);
+    assert_eq!(first.unwrap_err().code, Code::ConnectionLeaseLost);
+    let provider = a.provider.borrow();
+    assert_eq!(provider.revoked, ["access-2-".to_owned() + &"x".repeat(30)]);
+}
+
+#[test]
+fn a_lease_holder_that_dies_mid_refresh_is_taken_over_after_the_lease() {
+    let a = MemoryHost::new();
+    let connection = connect(&a);
+    a.clock.set(a.clock.get() + 7200);
+    let b = MemoryHost {
+        clock: Rc::new(Cell::new(a.clock.get())),
+        random: support::Random::seeded(5),
+        refresh: Rc::default(),
+        ..a.clone()
+    };
+    a.refresh.set(Refresh::Hangs);
+    let (flows_a, flows_b) = (flows(&a), flows(&b));
+    let start = b.clock.get();
+    let dying = Box::pin(flows_a.access_token(&connection.id));
+    let taking_over = Box::pin(async {
+        yield_now().await; // A takes the lease first.
+        flows_b.access_token(&connection.id).await
+    });
+    let token = match block_on(futures::future::select(dying, taking_over)) {
+        futures::future::Either::Right((token, _dead)) => token.unwrap(),
+        futures::future::Either::Left(_) => panic!("the holder hangs forever"),
+    };
+    assert!(token.secret().starts_with("access-2-"));
+    assert_eq!(a.provider.borrow().refresh_requests, 1, "only the survivor's request arrived");
+    let waited = b.clock.get() - start;
+    assert!((180..=200).contains(&waited), "took over after the lease, {waited} s");
+}
+
+#[test]
+fn hosts_two_minutes_apart_make_one_refresh() {
+    let a = MemoryHost::new();
+    let connection = connect(&a);
+    a.clock.set(a.clock.get() + 7150); // within a minute of expiry
+    let b = MemoryHost {
+        clock: Rc::new(Cell::new(a.clock.get() + 120)), // already past it
+        random: support::Random::seeded(9),
+        ..a.clone()
+    };
+    for (first, second) in [(&a, &b), (&b, &a)] {
+        first.clock.set(first.clock.get() + 7200);
+        second.clock.set(second.clock.get() + 7200);
+        let before = a.provider.borrow().refresh_requests;
+        let (flows_1, flows_2) = (flows(first), flows(second));
+        let calls = (0..4).flat_map(|_| {
+            [flows_1.access_token(&connection.id), flows_2.access_token(&connection.id)]
+        });
+        let tokens = block_on(join_all(calls.collect::<Vec<_>>()));
+        assert_eq!(a.provider.borrow().refresh_requests, before + 1);
+        let first_token = tokens[0].as_ref().unwrap().secret().to_owned();
+        assert!(tokens.iter().all(|t| t.as_ref().unwrap().secret() == first_token));
+    }
+}
+
+#[test]
+fn a_callback_from_another_issuer_address_or_session_is_refused_before_its_state_is_spent() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let mut bound = start();
+    bound.session = Some("browser-session-1".into());
+    let started = block_on(flows.connect_start(bound)).unwrap();
+    let callback = approve(&host, &started.url, "code-1");
+    let refused = |url: &str, session: Option<&str>| {
+        block_on(flows.connect_finish(url, session)).unwrap_err().code
+    };
+    // A mix-up: the callback names another authorization server.
+    let mixed = format!("{callback}&iss=https%3A%2F%2Fgitlab.evil.example");
+    assert_eq!(refused(&mixed, Some("browser-session-1")), Code::OauthIssuerMismatch);
+    // At another page, or another site, than the redirect URI.
+    let elsewhere =
+        callback.replace("https://app.example/oauth/callback", "https://app.example/other");
+    assert_eq!(refused(&elsewhere, Some("browser-session-1")), Code::OauthCallbackMismatch);
+    let foreign = callback.replace("https://app.example/", "https://evil.example/");
+    assert_eq!(refused(&foreign, Some("browser-session-1")), Code::OauthCallbackMismatch);
+    // In another browser session, or with none.
+    assert_eq!(refused(&callback, Some("browser-session-2")), Code::OauthSessionMismatch);
+    assert_eq!(refused(&callback, None), Code::OauthSessionMismatch);
+    // None of those spent the state: the person's own callback still connects, naming the
+    // instance as its issuer.
+    let own = format!("{callback}&iss=https%3A%2F%2Fgit.example.com%2Fgitlab");
+    let connection = block_on(flows.connect_finish(&own, Some("browser-session-1"))).unwrap();
+    assert_eq!(connection.account.username, "ada");
+    // The pending authorization is stored without the session value itself.
+    assert!(host
+        .storage
+        .values()
+        .iter()
+        .all(|v| !v.windows(17).any(|w| w == b"browser-session-1")));
+}
+
+#[test]
+fn a_failing_random_source_stops_the_flow_and_stores_nothing() {
+    let host = MemoryHost::new();
+    host.random_broken.set(true);
+    let flows = flows(&host);
+    let error = block_on(flows.connect_start(start())).unwrap_err();
+    assert_eq!(error.code, Code::HostRandomFailed);
+    assert!(error.guidance().steps[0].contains("getRandomValues"));
+    let input: ConnectWithToken = serde_json::from_value(serde_json::json!({
+        "provider": "gitlab", "baseUrl": "https://git.example.com/gitlab", "token": "glpat-personal-token-value",
+    }))
+    .unwrap();
+    assert_eq!(block_on(flows.connect_with_token(input)).unwrap_err().code, Code::HostRandomFailed);
+    assert!(host.storage.keys(host.clock.get()).is_empty());
 }

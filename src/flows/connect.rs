@@ -201,6 +201,23 @@ impl<H: Host> Flows<H> {
             )
             .for_provider(provider));
         }
+        let endpoints = pending.client.endpoints()?;
+        let parsed = parse_callback(callback_url, &pending.state);
+        // RFC 9207: an authorization server that names itself must be the one the person was
+        // sent to; a callback from another (a mix-up attack) never reaches the token endpoint.
+        if let Some(iss) = parsed.as_ref().ok().and_then(|callback| callback.iss.as_deref()) {
+            let expected = issuer(&endpoints);
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(Error::new(
+                    Code::OauthIssuerMismatch,
+                    format!(
+                        "The callback names the issuer `{}`, not `{expected}`.",
+                        crate::error::excerpt(iss)
+                    ),
+                )
+                .for_provider(provider));
+            }
+        }
         // Single use: only the caller whose swap succeeds may go on.
         if !self.host.compare_and_swap(&key, Some(&sealed), CONSUMED, Some(PENDING_TTL)).await? {
             return Err(unknown());
@@ -214,24 +231,7 @@ impl<H: Host> Flows<H> {
             )
             .for_provider(provider));
         }
-        let callback =
-            parse_callback(callback_url, &pending.state).map_err(|e| e.for_provider(provider))?;
-        let endpoints = pending.client.endpoints()?;
-        // RFC 9207: an authorization server that names itself must be the one the person was
-        // sent to; a callback from another (a mix-up attack) never reaches the token endpoint.
-        if let Some(iss) = &callback.iss {
-            let expected = issuer(&endpoints);
-            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
-                return Err(Error::new(
-                    Code::OauthIssuerMismatch,
-                    format!(
-                        "The callback names the issuer `{}`, not `{expected}`.",
-                        crate::error::excerpt(iss)
-                    ),
-                )
-                .for_provider(provider));
-            }
-        }
+        let callback = parsed.map_err(|e| e.for_provider(provider))?;
         let exchange = prepare_token_exchange(
             &pending.client,
             &callback.code,
