@@ -1,4 +1,10 @@
-//! What the flow tests' in-memory hosts share: a key-value store with compare-and-swap.
+//! What the integration tests share: a key-value store with compare-and-swap for the flow
+//! tests' in-memory hosts, and generators of outside numbers and dates ([`gen`]).
+
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
+
+pub mod gen;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
