@@ -151,10 +151,12 @@ fn rate_limited(response: &HttpResponse, said_lower: &str) -> bool {
         || said_lower.contains("rate limit")
 }
 
+/// The wait until `reset` by the provider's own clock (its `Date`). The reset is outside input
+/// and may be any `i64`: one in the past means no wait.
 fn seconds_until_reset(response: &HttpResponse, reset: Option<i64>) -> Option<u64> {
     let now = httpdate::parse_http_date(response.header("Date")?).ok()?;
-    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
-    reset.map(|reset| (reset - now).max(0) as u64)
+    let now = i64::try_from(now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    reset.map(|reset| u64::try_from(reset.saturating_sub(now)).unwrap_or(0))
 }
 
 /// The required and granted scopes, when the response says a scope is missing.

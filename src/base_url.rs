@@ -454,8 +454,9 @@ enum Cut {
 }
 
 fn find_cut(provider: Provider, segments: &[&str]) -> Option<Cut> {
-    let next_is =
-        |i: usize, options: &[&str]| segments.get(i + 1).is_some_and(|next| options.contains(next));
+    let next_is = |i: usize, options: &[&str]| {
+        i.checked_add(1).and_then(|next| segments.get(next)).is_some_and(|n| options.contains(n))
+    };
     for (i, segment) in segments.iter().enumerate() {
         let lower = segment.to_ascii_lowercase();
         let cut = match provider {

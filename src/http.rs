@@ -1,10 +1,17 @@
 //! The values exchanged with the host's HTTP client. forgelink builds requests and reads
 //! responses; the host sends them, never following redirects.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
+use crate::secret::Redacted;
+
 /// An HTTP request for the host to send as it is, without following redirects.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` redacts the values of credential headers and the whole body (which carries client
+/// secrets, codes, refresh tokens and webhook secrets), printing only the body's length.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
@@ -48,7 +55,10 @@ impl HttpRequest {
 }
 
 /// What the host's HTTP client received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` redacts the values of credential headers and the body (a token endpoint's answer
+/// carries the tokens), printing only the body's length.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -67,6 +77,65 @@ impl HttpResponse {
 
     pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &self.body.as_ref().map(|body| RedactedBody(body.len())))
+            .finish()
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &RedactedBody(self.body.len()))
+            .finish()
+    }
+}
+
+/// Headers whose values are credentials, in any case: the `Authorization` forgelink sends, and
+/// what a host, a proxy or a provider may add (GitLab's `Private-Token` for personal tokens,
+/// its webhooks' `X-Gitlab-Token`, session cookies).
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "Authorization",
+    "Proxy-Authorization",
+    "Private-Token",
+    "Cookie",
+    "Set-Cookie",
+    "X-Gitlab-Token",
+];
+
+/// A header list whose credential values print as `[redacted]`.
+struct Headers<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for Headers<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credential =
+            |name: &str| CREDENTIAL_HEADERS.iter().any(|c| c.eq_ignore_ascii_case(name));
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, value)| {
+                let value: &dyn fmt::Debug =
+                    if credential(name.trim()) { &Redacted } else { value };
+                (name, value)
+            }))
+            .finish()
+    }
+}
+
+/// A body printed as its length alone.
+struct RedactedBody(usize);
+
+impl fmt::Debug for RedactedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} ({} bytes)", Redacted, self.0)
     }
 }
 

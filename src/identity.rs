@@ -242,18 +242,24 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
     if !(0..24).contains(&hour) || !(0..60).contains(&minute) || !(0..61).contains(&second) {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+    let seconds =
+        hour.saturating_mul(3600).saturating_add(minute.saturating_mul(60)).saturating_add(second);
+    Some(days_from_civil(year, month, day).saturating_mul(86_400).saturating_add(seconds))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+///
+/// Saturating so that no input can overflow; with the bounded fields [`parse_timestamp`]
+/// passes, no step comes near the limits and the result is exact.
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let y = if month <= 2 { year.saturating_sub(1) } else { year };
+    let (era, yoe) = (y.div_euclid(400), y.rem_euclid(400));
+    let mp = month.saturating_add(9) % 12;
+    let doy =
+        (153_i64.saturating_mul(mp).saturating_add(2) / 5).saturating_add(day).saturating_sub(1);
+    let doe = yoe.saturating_mul(365).saturating_add(yoe / 4).saturating_sub(yoe / 100);
+    let doe = doe.saturating_add(doy);
+    era.saturating_mul(146_097).saturating_add(doe).saturating_sub(719_468)
 }
 
 #[cfg(test)]

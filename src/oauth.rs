@@ -1,6 +1,8 @@
 //! The browser half of the OAuth 2.0 authorization code flow: the URL to send a person to,
 //! and reading the callback they come back with.
 
+use std::fmt;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,7 @@ use crate::host_name::is_loopback;
 use crate::profiles::profile;
 use crate::provider::Provider;
 use crate::scopes::ensure_known;
-use crate::secret::{AuthorizationCode, CodeVerifier};
+use crate::secret::{AuthorizationCode, CodeVerifier, Redacted};
 
 /// How many random bytes [`authorization_url`] needs: 32 for the state, 32 for the PKCE verifier.
 pub const ENTROPY_LEN: usize = 64;
@@ -64,7 +66,10 @@ impl AuthorizationRequest {
 }
 
 /// Where to send the person, and what to keep until they come back.
-#[derive(Clone, Debug, Serialize)]
+///
+/// `Debug` redacts the verifier and the state, in its field and in the URL: whoever reads the
+/// state in a log can forge a callback, carrying a code of their own, that this flow accepts.
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationUrl {
     /// The provider's authorization URL with every parameter.
@@ -74,6 +79,23 @@ pub struct AuthorizationUrl {
     /// The PKCE verifier to keep secret and send with the code exchange, when PKCE is used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_verifier: Option<CodeVerifier>,
+}
+
+impl fmt::Debug for AuthorizationUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL carries the state as `authorization_url` encodes it. An empty state would
+        // match between every character; there is then nothing to hide.
+        let url = if self.state.is_empty() {
+            self.url.clone()
+        } else {
+            self.url.replace(&percent_encode(&self.state), "[redacted]")
+        };
+        f.debug_struct("AuthorizationUrl")
+            .field("url", &url)
+            .field("state", &Redacted)
+            .field("code_verifier", &self.code_verifier)
+            .finish()
+    }
 }
 
 /// What a successful callback carries.
@@ -339,11 +361,14 @@ fn callback_query(input: &str) -> Result<&str, Error> {
     } else if input.contains('=') && !input.contains(['/', ' ']) {
         return Ok(input);
     }
+    // Echo nothing from the first `?` or `=` on: a callback that failed to parse still carries
+    // its authorization code, and error messages reach logs and screens.
+    let shown = input.split(['?', '=']).next().unwrap_or_default();
     Err(Error::new(
         Code::OauthInvalidCallback,
         format!(
             "`{}` is not a callback URL: pass the full URL the browser was redirected to.",
-            excerpt(input)
+            excerpt(shown)
         ),
     ))
 }
@@ -492,6 +517,9 @@ mod tests {
         );
         assert_eq!(code("https://app.example/cb?code=abc"), Code::OauthMissingState);
         assert_eq!(code("not a url"), Code::OauthInvalidCallback);
+        let broken = parse_callback("https://app example/cb?code=c0de&state=s1", "s1").unwrap_err();
+        assert_eq!(broken.code, Code::OauthInvalidCallback);
+        assert!(!broken.message.contains("c0de"), "{}", broken.message);
         let e = parse_callback(
             "https://app.example/cb?error=server_error&error_description=Try+later&state=s1",
             "s1",

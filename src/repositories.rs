@@ -104,7 +104,7 @@ pub fn parse_repository_list(text: &str, base_url: Option<&str>) -> RepositoryLi
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let report = |diagnostic| LineDiagnostic { line: index + 1, diagnostic };
+        let report = |diagnostic| LineDiagnostic { line: index.saturating_add(1), diagnostic };
         let line = match (&base, line.contains("://")) {
             (Some(base), true) => {
                 match line.get(..base.len()).filter(|head| head.eq_ignore_ascii_case(base)) {
@@ -194,16 +194,14 @@ fn cut_page(path: &str) -> String {
 fn data_center_path(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
     if let Some(i) = segments.iter().position(|s| *s == "scm") {
-        return Some(format!(
-            "{}/{}",
-            segments.get(i + 1)?,
-            segments.get(i + 2)?.trim_end_matches(".git")
-        ));
+        let [_, project, repo, ..] = segments.get(i..)? else { return None };
+        return Some(format!("{project}/{}", repo.trim_end_matches(".git")));
     }
     let i = segments.iter().position(|s| *s == "projects")?;
-    (segments.get(i + 2) == Some(&"repos"))
-        .then(|| Some(format!("{}/{}", segments.get(i + 1)?, segments.get(i + 3)?)))
-        .flatten()
+    match segments.get(i..)? {
+        [_, project, "repos", repo, ..] => Some(format!("{project}/{repo}")),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -211,7 +211,8 @@ fn closure<'a>(provider: Provider, granted: impl Iterator<Item = &'a str>) -> Ve
                 }
             }
         }
-        next += 1;
+        // `effective` holds fewer than usize::MAX scopes, so this never saturates.
+        next = next.saturating_add(1);
     }
     effective
 }

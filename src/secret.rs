@@ -52,6 +52,15 @@ macro_rules! secret_type {
     };
 }
 
+/// Stands in for a secret in `Debug` output: prints `[redacted]`.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 secret_type! {
     /// A PKCE code verifier (RFC 7636): kept by the caller between the redirect and the callback.
     CodeVerifier

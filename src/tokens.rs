@@ -292,9 +292,14 @@ pub fn parse_token_response(
         .for_provider(provider)
         .with_detail(redacted_excerpt(response)));
     };
-    // Seconds to add to a provider timestamp to express it in the host's clock.
-    let skew = response.header("Date").and_then(http_date).map_or(0, |server_now| now - server_now);
-    let created_at = number(&fields, "created_at").map(|t| t.saturating_add(skew));
+    // A provider timestamp, moved to the host's clock: its distance from the provider's `Date`,
+    // counted from `now`. Taking that distance first keeps the result exact for any `now` the
+    // host passes, when the two provider times are close, as they are in a real response.
+    let server_now = response.header("Date").and_then(http_date);
+    let created_at = number(&fields, "created_at").map(|t| match server_now {
+        Some(server_now) => now.saturating_add(t.saturating_sub(server_now)),
+        None => t,
+    });
     let issued = created_at.unwrap_or(now);
     let expires_at = match (number(&fields, "expires_in"), provider) {
         (Some(seconds), _) => Some(issued.saturating_add(seconds)),

@@ -1,10 +1,13 @@
 //! Outside input never panics: arbitrary strings through every function that reads them.
 
+mod support;
+
 use forgelink::{
     authorization_url, check_scopes, endpoints, parse_callback, validate_base_url,
     validate_redirect_uri, AuthorizationRequest, Code, Provider, ENTROPY_LEN,
 };
 use proptest::prelude::*;
+use support::gen;
 
 /// Strings that look like what people paste, mixed with arbitrary text.
 fn pasted() -> impl Strategy<Value = String> {
@@ -58,10 +61,13 @@ proptest! {
         any::<Vec<u8>>(),
         pasted().prop_map(String::into_bytes),
         "\\{\"(access_token|error|expires_in|created_at|scope|scopes|message)\": ?(\"[a-z_ ,]{0,12}\"|-?[0-9e.]{1,20}|null|\\[\\]|\\{\\})\\}".prop_map(String::into_bytes),
-    ], date in "[A-Za-z0-9 ,:]{0,30}", now in any::<i64>()) {
+        (gen::numeric_text(), gen::numeric_text()).prop_map(|(created, expires)| {
+            format!(r#"{{"access_token":"a","created_at":"{created}","expires_in":"{expires}"}}"#).into_bytes()
+        }),
+    ], (_, date) in gen::date_header(), retry in gen::seconds_or_date(), reset in gen::numeric_text(), now in gen::extreme_i64()) {
         let response = forgelink::HttpResponse {
             status,
-            headers: vec![("Date".into(), date), ("Retry-After".into(), "x".into())],
+            headers: vec![("Date".into(), date), ("Retry-After".into(), retry), ("X-RateLimit-Reset".into(), reset)],
             body,
         };
         match forgelink::parse_token_response(p, &response, now) {
@@ -80,15 +86,18 @@ proptest! {
         signature in prop_oneof![Just("X-Hub-Signature-256".to_owned()), Just("X-Hub-Signature".to_owned()), Just("X-Gitlab-Token".to_owned()), Just("webhook-signature".to_owned())],
         value in "(sha256=|sha1=|v1,)?[0-9a-f=+/]{0,70}",
         body in prop_oneof![any::<Vec<u8>>(), "\\{\"(object_kind|ref|pull_request|workflow_job|changes|push)\": ?(\"[a-z]{0,6}\"|\\[\\]|\\{\\}|[0-9]{1,3})\\}".prop_map(String::into_bytes)],
+        timestamp in gen::numeric_text(),
+        now in prop::option::of(gen::extreme_i64()),
+        tolerance in prop::option::of(gen::extreme_i64()),
     ) {
         let headers = vec![
             (header, event),
             (signature, value),
             ("webhook-id".into(), "m".into()),
-            ("webhook-timestamp".into(), "1".into()),
+            ("webhook-timestamp".into(), timestamp),
             ("X-Request-UUID".into(), "u".into()),
         ];
-        let options = forgelink::VerifyOptions { now: Some(1), ..Default::default() };
+        let options = forgelink::VerifyOptions { now, tolerance_seconds: tolerance, ..Default::default() };
         if let Err(e) = forgelink::verify_webhook(&headers, &body, &[forgelink::WebhookSecret::new("k")], &options) {
             prop_assert!(is_known(e.code));
         }

@@ -958,15 +958,18 @@ fn feedback_opens_an_issue_once_per_key_and_needs_somewhere_to_go() {
 mod no_panic {
     use super::*;
     use proptest::prelude::*;
+    use support::gen;
 
-    /// JSON values of any shape, with the field names the parsers read.
+    /// JSON values of any shape, with the field names the parsers read: numbers at the ends
+    /// of `i64` and `u64`, and timestamps in every year, valid or not.
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
+            gen::extreme_i64().prop_map(|n| json!(n)),
+            prop::sample::select(vec![json!(u64::MAX), json!(-0.0), json!(1e300), json!(7200.5)]),
             "[a-zA-Z0-9:. _-]{0,24}".prop_map(Value::String),
-            Just(json!("2023-11-14T22:13:20Z")),
+            gen::timestamp_text().prop_map(|(_, text)| Value::String(text)),
         ];
         let names = prop::sample::select(vec![
             "id",
@@ -1030,9 +1033,9 @@ mod no_panic {
             resource in resource(),
             body in prop_oneof![json_value().prop_map(|v| v.to_string().into_bytes()), any::<Vec<u8>>()],
             status in prop::sample::select(vec![200u16, 201, 302, 401, 403, 404, 429, 500]),
-            header in "[0-9a-zA-Z ,:.-]{0,30}",
-            since in any::<i64>(),
-            now in any::<i64>(),
+            header in gen::seconds_or_date(),
+            since in gen::extreme_i64(),
+            now in gen::extreme_i64(),
         ) {
             let base = match provider {
                 Provider::GitLab | Provider::BitbucketDataCenter => Some("https://git.example.com"),

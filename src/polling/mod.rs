@@ -89,16 +89,22 @@ pub(crate) fn rfc3339(unix: i64) -> String {
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
 /// `civil_from_days`).
+///
+/// Saturating so that no input can overflow. Only `z` and `era` grow with `days`, which
+/// [`rfc3339`] derives from seconds (so at most `i64::MAX / 86_400` away from 0), and the
+/// rest lies within one 400-year era: no step comes near the limits, and the date is exact
+/// for any `since` a caller passes.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let z = days.saturating_add(719_468);
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = doe.saturating_sub(doe / 1460).saturating_add(doe / 36_524);
+    let yoe = yoe.saturating_sub(doe / 146_096) / 365;
+    let doy = doe.saturating_sub(yoe.saturating_mul(365)).saturating_sub(yoe / 4);
+    let doy = doy.saturating_add(yoe / 100);
+    let mp = doy.saturating_mul(5).saturating_add(2) / 153;
+    let day = doy.saturating_sub(mp.saturating_mul(153).saturating_add(2) / 5).saturating_add(1);
+    let month = if mp < 10 { mp.saturating_add(3) } else { mp.saturating_sub(9) };
+    let year = era.saturating_mul(400).saturating_add(yoe).saturating_add(i64::from(month <= 2));
     (year, month, day)
 }
 
@@ -218,9 +224,17 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        for t in [0, 86_399, 951_782_400, 1_700_000_000, 4_102_444_800] {
+        for t in [0, 86_399, 951_782_400, 1_700_000_000, 4_102_444_800, 253_402_300_799] {
             assert_eq!(crate::identity::parse_timestamp(&rfc3339(t)), Some(t));
         }
+        // Every year the timestamp reader accepts, at an odd stride through the seconds.
+        for t in (0..253_402_300_800).step_by(9_999_991) {
+            assert_eq!(crate::identity::parse_timestamp(&rfc3339(t)), Some(t), "{t}");
+        }
+        // A caller's `since` may be any i64: the date is still computed, without overflow.
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(i64::MAX), "292277026596-12-04T15:30:07Z");
+        assert_eq!(rfc3339(i64::MIN), "-292277022657-01-27T08:29:52Z");
     }
 
     #[test]

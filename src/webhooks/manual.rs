@@ -2,16 +2,18 @@
 //! (Bitbucket Data Center without admin rights, most often), an administrator creates it in
 //! the provider's settings page with the URL, the secret and the events forgelink gives.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use crate::endpoints::endpoints;
 use crate::error::{excerpt, Code, Error};
 use crate::profiles::profile;
 use crate::provider::Provider;
-use crate::secret::WebhookSecret;
+use crate::secret::{Redacted, WebhookSecret};
 
-/// What an administrator pastes to create a hook by hand.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What an administrator pastes to create a hook by hand. `Debug` redacts the secret.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManualSetup {
     /// The URL to deliver to.
@@ -22,6 +24,17 @@ pub struct ManualSetup {
     pub events: Vec<String>,
     /// Where to click, in order.
     pub steps: Vec<String>,
+}
+
+impl fmt::Debug for ManualSetup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualSetup")
+            .field("url", &self.url)
+            .field("secret", &Redacted)
+            .field("events", &self.events)
+            .field("steps", &self.steps)
+            .finish()
+    }
 }
 
 /// The setup of a hook on `project` delivering to `url`, with the events `profile` needs and

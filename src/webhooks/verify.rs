@@ -243,11 +243,12 @@ fn hex_signature(
     len: usize,
 ) -> Result<Vec<u8>, Error> {
     let hex = value.strip_prefix(prefix).ok_or_else(|| malformed(provider, name))?;
-    if hex.len() != len * 2 {
+    if Some(hex.len()) != len.checked_mul(2) {
         return Err(malformed(provider, name));
     }
-    (0..len)
-        .map(|i| hex.get(i * 2..i * 2 + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+    hex.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()))
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(|| malformed(provider, name))
 }

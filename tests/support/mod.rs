@@ -1,6 +1,11 @@
-//! What the flow tests' in-memory hosts share: a key-value store with compare-and-swap and
-//! expiry, and a deterministic random source.
-#![allow(dead_code)] // Each test binary uses its own part of this module.
+//! What the integration tests share: a key-value store with compare-and-swap and expiry and a
+//! deterministic random source for the flow tests' in-memory hosts, fake forges
+//! ([`forges`]), and generators of outside numbers and dates ([`gen`]).
+
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
+
+pub mod gen;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

@@ -1,0 +1,186 @@
+//! Generators of numbers and dates as they arrive from outside, for the property tests: valid
+//! HTTP dates across every year the parser accepts (and well-formed ones it refuses), timestamps
+//! as the providers write them, and integers at and beyond the ends of `i64` and `u64`.
+//!
+//! The dates are formatted here, from the calendar rules alone, so that the parsers under test
+//! are checked against an independent reading; `tests/numbers.rs` checks this calendar against
+//! known dates and shows that every date made here is read back at the second it names.
+
+use proptest::prelude::*;
+
+/// The first second the HTTP date parser accepts: `Thu, 01 Jan 1970 00:00:00 GMT`.
+pub const FIRST_HTTP_DATE: i64 = 0;
+/// The last second the HTTP date parser accepts: `Fri, 31 Dec 9999 23:59:59 GMT`.
+pub const LAST_HTTP_DATE: i64 = 253_402_300_799;
+/// `0001-01-01T00:00:00Z`, the earliest second these generators write as a date.
+pub const YEAR_ONE: i64 = -62_135_596_800;
+
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn month_days(year: i64, month: usize) -> i64 {
+    match month {
+        1 if is_leap(year) => 29,
+        1 => 28,
+        3 | 5 | 8 | 10 => 30,
+        _ => 31,
+    }
+}
+
+/// The UTC calendar reading of unix second `t`: year, month index (0 = January), day of month,
+/// hour, minute, second, weekday index into [`WEEKDAYS`]. Whole 400-year cycles (146 097 days,
+/// the Gregorian period) are stepped over, then years and months are counted off one by one.
+fn calendar(t: i64) -> (i64, usize, i64, i64, i64, i64, usize) {
+    let (days, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    let weekday = days.rem_euclid(7) as usize;
+    let mut year = 1970 + 400 * days.div_euclid(146_097);
+    let mut left = days.rem_euclid(146_097);
+    while left >= if is_leap(year) { 366 } else { 365 } {
+        left -= if is_leap(year) { 366 } else { 365 };
+        year += 1;
+    }
+    let mut month = 0;
+    while left >= month_days(year, month) {
+        left -= month_days(year, month);
+        month += 1;
+    }
+    (year, month, left + 1, second / 3600, second / 60 % 60, second % 60, weekday)
+}
+
+/// Unix second `t` as an IMF-fixdate (RFC 9110, section 5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+/// `t` must lie between [`YEAR_ONE`] and [`LAST_HTTP_DATE`].
+pub fn imf_fixdate(t: i64) -> String {
+    let (year, month, day, hour, minute, second, weekday) = calendar(t);
+    format!(
+        "{}, {day:02} {} {year:04} {hour:02}:{minute:02}:{second:02} GMT",
+        WEEKDAYS[weekday], MONTHS[month]
+    )
+}
+
+/// Unix second `t` as the providers write timestamps: `2023-11-14T22:13:20Z` (RFC 3339, most
+/// payloads) or `2023-11-14 22:13:20 UTC` (GitHub's token expiration header).
+pub fn iso_timestamp(t: i64, github_style: bool) -> String {
+    let (year, month, day, hour, minute, second, _) = calendar(t);
+    let month = month + 1;
+    if github_style {
+        format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
+    } else {
+        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    }
+}
+
+/// Seconds the HTTP date parser accepts, with its two ends and the epoch's neighbourhood
+/// weighted as heavily as the years between.
+pub fn accepted_instant() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(FIRST_HTTP_DATE),
+        Just(LAST_HTTP_DATE),
+        FIRST_HTTP_DATE..FIRST_HTTP_DATE + 400 * 86_400,
+        LAST_HTTP_DATE - 400 * 86_400..=LAST_HTTP_DATE,
+        FIRST_HTTP_DATE..=LAST_HTTP_DATE,
+    ]
+}
+
+/// A valid IMF-fixdate the parser accepts, with the second it names.
+pub fn http_date() -> impl Strategy<Value = (i64, String)> {
+    accepted_instant().prop_map(|t| (t, imf_fixdate(t)))
+}
+
+/// A `Date`-like header value, with the second it names when the parser must accept it: valid
+/// dates, well-formed dates before 1970 (which the parser refuses), and near misses.
+pub fn date_header() -> impl Strategy<Value = (Option<i64>, String)> {
+    prop_oneof![
+        3 => http_date().prop_map(|(t, text)| (Some(t), text)),
+        1 => (YEAR_ONE..FIRST_HTTP_DATE).prop_map(|t| (None, imf_fixdate(t))),
+        1 => prop_oneof![
+            Just("Fri, 31 Dec 9999 23:59:60 GMT".to_owned()),
+            Just("Sat, 01 Jan 10000 00:00:00 GMT".to_owned()),
+            Just("Mon, 06 Nov 1994 08:49:37 GMT".to_owned()),
+            Just("Sun, 06 Nov 1994 08:49:37 UTC".to_owned()),
+            "[A-Za-z0-9 ,:]{0,30}",
+        ]
+        .prop_map(|text| (None, text)),
+    ]
+}
+
+/// A timestamp as providers write it in headers and payloads, with the second it names when a
+/// reader must accept it (years 1970 to 9999), and hostile look-alikes.
+pub fn timestamp_text() -> impl Strategy<Value = (Option<i64>, String)> {
+    prop_oneof![
+        3 => (accepted_instant(), any::<bool>())
+            .prop_map(|(t, github)| (Some(t), iso_timestamp(t, github))),
+        1 => prop_oneof![
+            (YEAR_ONE..FIRST_HTTP_DATE).prop_map(|t| iso_timestamp(t, false)),
+            extreme_i64().prop_map(|n| format!("{n}-01-01T00:00:00Z")),
+            extreme_i64().prop_map(|n| format!("2024-01-01T{n}:00:00Z")),
+            numeric_text(),
+        ]
+        .prop_map(|text| (None, text)),
+    ]
+}
+
+/// Integers at the ends of `i64` and next to its zero, mixed with any `i64`.
+pub fn extreme_i64() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        prop::sample::select(vec![
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+            i64::MAX - 1,
+            -1,
+            0,
+            1,
+            i64::MAX / 86_400,
+            i64::MIN / 1000,
+        ]),
+        -100_000i64..100_000,
+        FIRST_HTTP_DATE..=LAST_HTTP_DATE,
+        any::<i64>(),
+    ]
+}
+
+/// An integer as header text or a JSON number is written, with the `i64` it reads as (Rust's
+/// own reading, after trimming; `None` when it reads as none): the extremes of `i64` and `u64`,
+/// one beyond them, huge decimals, and what a lenient reader might half-accept: fractions,
+/// exponents, hex, `NaN`, blanks.
+pub fn integer_text() -> impl Strategy<Value = (Option<i64>, String)> {
+    prop_oneof![
+        3 => extreme_i64().prop_map(|n| n.to_string()),
+        1 => prop::sample::select(vec![
+            "9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-18446744073709551616",
+            "99999999999999999999999999999999999999",
+            "1e3",
+            "1E400",
+            "-1e-400",
+            "7200.5",
+            "-0.0",
+            "0x10",
+            "NaN",
+            "",
+            " ",
+        ])
+        .prop_map(str::to_owned),
+        1 => "-?[1-9][0-9]{18,39}",
+    ]
+    .prop_map(|text| (text.trim().parse().ok(), text))
+}
+
+/// Any of [`integer_text`], without its value.
+pub fn numeric_text() -> impl Strategy<Value = String> {
+    integer_text().prop_map(|(_, text)| text)
+}
+
+/// A header value where a number of seconds or a date goes (`Retry-After`, `RateLimit-*`):
+/// numbers of every kind, valid dates, and junk.
+pub fn seconds_or_date() -> impl Strategy<Value = String> {
+    prop_oneof![numeric_text(), date_header().prop_map(|(_, text)| text), "[0-9a-zA-Z ,:.-]{0,30}",]
+}
