@@ -40,8 +40,6 @@ mod diagnostic;
 mod endpoints;
 mod error;
 mod feedback;
-// Pending: the flows are being moved to checked arithmetic.
-#[allow(clippy::arithmetic_side_effects)]
 mod flows;
 mod guidance;
 mod host_name;
@@ -99,6 +97,7 @@ pub use repositories::{parse_repository_list, LineDiagnostic, RepositoryList};
 pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo};
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
+    SessionBinding,
 };
 pub use tokens::{
     needs_refresh, parse_device_authorization, parse_token_response, prepare_device_authorization,

@@ -81,17 +81,21 @@ pub struct AuthorizationUrl {
     pub code_verifier: Option<CodeVerifier>,
 }
 
+/// An authorization URL with its state hidden, for `Debug`: the URL carries the state as
+/// [`authorization_url`] encodes it. An empty state would match between every character;
+/// there is then nothing to hide.
+pub(crate) fn url_without_state(url: &str, state: &str) -> String {
+    if state.is_empty() {
+        url.to_owned()
+    } else {
+        url.replace(&percent_encode(state), "[redacted]")
+    }
+}
+
 impl fmt::Debug for AuthorizationUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The URL carries the state as `authorization_url` encodes it. An empty state would
-        // match between every character; there is then nothing to hide.
-        let url = if self.state.is_empty() {
-            self.url.clone()
-        } else {
-            self.url.replace(&percent_encode(&self.state), "[redacted]")
-        };
         f.debug_struct("AuthorizationUrl")
-            .field("url", &url)
+            .field("url", &url_without_state(&self.url, &self.state))
             .field("state", &Redacted)
             .field("code_verifier", &self.code_verifier)
             .finish()

@@ -93,6 +93,12 @@ secret_type! {
 }
 
 secret_type! {
+    /// A value tied to the browser session that started an authorization (a session id, or a
+    /// random value in a cookie); forgelink keeps only its hash.
+    SessionBinding
+}
+
+secret_type! {
     /// The device code of a device authorization, polled for until the person approves.
     DeviceCode
 }

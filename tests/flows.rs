@@ -1145,7 +1145,7 @@ fn a_callback_from_another_issuer_address_or_session_is_refused_before_its_state
     let host = MemoryHost::new();
     let flows = flows(&host);
     let mut bound = start();
-    bound.session = Some("browser-session-1".into());
+    bound.session = Some(forgelink::SessionBinding::new("browser-session-1"));
     let started = block_on(flows.connect_start(bound)).unwrap();
     let callback = approve(&host, &started.url, "code-1");
     let refused = |url: &str, session: Option<&str>| {

@@ -17,12 +17,12 @@ use crate::identity::{
 };
 use crate::oauth::{
     authorization_url, callback_matches_redirect, callback_state, issuer, parse_callback,
-    AuthorizationRequest, ENTROPY_LEN,
+    url_without_state, AuthorizationRequest, ENTROPY_LEN,
 };
 use crate::profiles::profile;
 use crate::provider::{Deployment, Provider};
 use crate::scopes::check_scopes;
-use crate::secret::{AccessToken, ClientSecret, CodeVerifier};
+use crate::secret::{AccessToken, ClientSecret, CodeVerifier, SessionBinding};
 use crate::tokens::{parse_token_response, prepare_token_exchange, OAuthClient, TokenSet};
 
 /// How long a started authorization may take.
@@ -58,17 +58,27 @@ pub struct ConnectStart {
     /// same value, so that a callback link sent to someone else cannot connect the sender's
     /// account inside the recipient's session (login CSRF).
     #[serde(default)]
-    pub session: Option<String>,
+    pub session: Option<SessionBinding>,
 }
 
-/// Where to send the person.
-#[derive(Clone, Debug, Serialize)]
+/// Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
+/// reads it in a log could finish the authorization with a code of their own.
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectStarted {
     /// The provider's authorization URL.
     pub url: String,
     /// The state it carries (the flows keep it; callers may use it to find their session).
     pub state: String,
+}
+
+impl std::fmt::Debug for ConnectStarted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectStarted")
+            .field("url", &url_without_state(&self.url, &self.state))
+            .field("state", &crate::secret::Redacted)
+            .finish()
+    }
 }
 
 /// What [`Flows::connect_with_token`] needs.
@@ -139,7 +149,7 @@ impl<H: Host> Flows<H> {
             required_scopes: required_scopes(start.provider, start.profile.as_deref())?,
             profile: start.profile,
             expires_at: self.host.now().saturating_add(PENDING_LIFETIME),
-            session: start.session.as_deref().map(hex_sha256),
+            session: start.session.as_ref().map(|s| hex_sha256(s.secret())),
         };
         let key = pending_key(&pending.state);
         let sealed = self.seal(&key, &pending)?;

@@ -266,7 +266,8 @@ impl<H: Host> Flows<H> {
             result.cursor = encode_cursor(&given);
             return Ok(result);
         }
-        let lookback = i64::from(options.lookback_days.unwrap_or(DEFAULT_LOOKBACK_DAYS)) * 86_400;
+        let lookback = i64::from(options.lookback_days.unwrap_or(DEFAULT_LOOKBACK_DAYS))
+            .saturating_mul(86_400);
         let mut budget = Budget {
             requests_left: options.max_requests.unwrap_or(DEFAULT_MAX_REQUESTS),
             blocked_until: state.blocked_until.filter(|until| *until > now),
@@ -285,7 +286,7 @@ impl<H: Host> Flows<H> {
                 .since
                 .or_else(|| given.get(project).copied())
                 .or(stored)
-                .unwrap_or(now - lookback);
+                .unwrap_or(now.saturating_sub(lookback));
             cursors.insert(project.clone(), since);
             let (Some(record), Some(endpoints)) = (&record, &endpoints) else {
                 result.projects.push(not_polled(project, since, true));
@@ -313,8 +314,8 @@ impl<H: Host> Flows<H> {
                 outcome.guidance = Some(troubleshoot(error.code, error.provider));
             }
             if gathered.complete {
-                let start = now - OVERLAP;
-                let floor = now - lookback.max(OVERLAP);
+                let start = now.saturating_sub(OVERLAP);
+                let floor = now.saturating_sub(lookback.max(OVERLAP));
                 let next = gathered
                     .in_flight_since
                     .map_or(start, |t| t.min(start))
@@ -324,16 +325,16 @@ impl<H: Host> Flows<H> {
                 changed = true;
                 cursors.insert(project.clone(), next);
             }
-            result.duplicates += gathered.duplicates;
+            result.duplicates = result.duplicates.saturating_add(gathered.duplicates);
             result.events.extend(gathered.events);
             result.projects.push(outcome);
         }
         if result.projects.iter().any(|p| !p.complete) {
             result.status = PollStatus::Incomplete;
         }
-        let mut next = now + interval;
+        let mut next = now.saturating_add(interval);
         if budget.last.is_some_and(|r| r.near_limit) {
-            next = now + interval * 5;
+            next = now.saturating_add(interval.saturating_mul(5));
         }
         if let Some(until) = budget.blocked_until {
             next = next.max(until);
@@ -376,7 +377,7 @@ impl<H: Host> Flows<H> {
         let mut index = 0;
         while index < queue.len() {
             let resource = queue[index].clone();
-            index += 1;
+            index = index.saturating_add(1);
             let mut request =
                 match prepare_poll_request(endpoints, token, project, &resource, since) {
                     Ok(request) => request,
@@ -391,7 +392,7 @@ impl<H: Host> Flows<H> {
                     gathered.complete = false;
                     return Ok(gathered);
                 }
-                budget.requests_left -= 1;
+                budget.requests_left = budget.requests_left.saturating_sub(1);
                 authorize(&mut request, record);
                 let url = request.url.clone();
                 let response = match self.send(request.clone()).await {
@@ -417,7 +418,7 @@ impl<H: Host> Flows<H> {
                         let stop = error.code == Code::HttpRateLimited;
                         gathered.error = Some(error);
                         if stop {
-                            budget.blocked_until.get_or_insert(now + 60);
+                            budget.blocked_until.get_or_insert(now.saturating_add(60));
                             return Ok(gathered);
                         }
                         break; // This list fails (a missing scope, a disabled feature); the others may not.
@@ -452,7 +453,7 @@ impl<H: Host> Flows<H> {
                     if self.claim(&state_storage_key(&record.id, &key), now, STATE_SECONDS).await? {
                         gathered.events.push(event);
                     } else {
-                        gathered.duplicates += 1;
+                        gathered.duplicates = gathered.duplicates.saturating_add(1);
                     }
                 }
                 for follow_up in page.follow_ups {

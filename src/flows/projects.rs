@@ -284,13 +284,16 @@ impl<H: Host> Flows<H> {
             options.exclude.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
         let before = page.projects.len();
         page.projects.retain(|project| !patterns.iter().any(|p| glob_matches(p, &project.path)));
-        page.excluded = u32::try_from(before - page.projects.len()).unwrap_or(u32::MAX);
+        page.excluded =
+            u32::try_from(before.saturating_sub(page.projects.len())).unwrap_or(u32::MAX);
         Ok(page)
     }
 }
 
 /// Whether `path` matches the glob `pattern`, without case: `*` within a segment, `**` across
 /// segments, `?` one character other than `/`.
+// The index arithmetic stays within the table: both lengths are capped just below.
+#[allow(clippy::arithmetic_side_effects)]
 pub(crate) fn glob_matches(pattern: &str, path: &str) -> bool {
     let p: Vec<char> = pattern.trim_matches('/').to_lowercase().chars().collect();
     let s: Vec<char> = path.trim_matches('/').to_lowercase().chars().collect();

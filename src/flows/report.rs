@@ -217,25 +217,27 @@ impl<H: Host> Flows<H> {
                 provider,
                 "The token has expired.",
             )),
-            Some(at) if !refreshable && at - now < EXPIRY_WARNING => checks.push(coded(
-                "token-expiry",
-                CheckStatus::Warn,
-                Code::TokenExpired,
-                provider,
-                format!(
-                    "The token expires in {} days; create a new one before then.",
-                    days(at - now)
-                ),
-            )),
+            Some(at) if !refreshable && at.saturating_sub(now) < EXPIRY_WARNING => {
+                checks.push(coded(
+                    "token-expiry",
+                    CheckStatus::Warn,
+                    Code::TokenExpired,
+                    provider,
+                    format!(
+                        "The token expires in {} days; create a new one before then.",
+                        days(at.saturating_sub(now))
+                    ),
+                ))
+            }
             Some(at) if refreshable => checks.push(check(
                 "token-expiry",
                 CheckStatus::Pass,
-                format!("Valid for {} more minutes, then refreshed.", (at - now) / 60),
+                format!("Valid for {} more minutes, then refreshed.", at.saturating_sub(now) / 60),
             )),
             Some(at) => checks.push(check(
                 "token-expiry",
                 CheckStatus::Pass,
-                format!("Expires in {} days.", days(at - now)),
+                format!("Expires in {} days.", days(at.saturating_sub(now))),
             )),
             None => {
                 checks.push(check("token-expiry", CheckStatus::Pass, "The token does not expire."))
@@ -250,12 +252,12 @@ impl<H: Host> Flows<H> {
                     provider,
                     "The refresh token is no longer accepted.",
                 )),
-                (_, true, Some(at)) if at - now < EXPIRY_WARNING => checks.push(coded(
+                (_, true, Some(at)) if at.saturating_sub(now) < EXPIRY_WARNING => checks.push(coded(
                     "refresh-token",
                     CheckStatus::Warn,
                     Code::ConnectionNeedsReauthorization,
                     provider,
-                    format!("The refresh token expires in {} days; the person will have to connect again then.", days(at - now)),
+                    format!("The refresh token expires in {} days; the person will have to connect again then.", days(at.saturating_sub(now))),
                 )),
                 (_, true, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The refresh token is valid.")),
                 (_, false, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The token does not expire, so no refresh token is needed.")),

@@ -58,7 +58,7 @@ pub(crate) fn seal<T: Serialize>(
             Payload { msg: &plaintext, aad: storage_key.as_bytes() },
         )
         .map_err(|_| Error::new(Code::StorageFailed, "Could not encrypt a record."))?;
-    let mut sealed = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+    let mut sealed = Vec::with_capacity(ciphertext.len().saturating_add(1 + NONCE_LEN));
     sealed.push(FORMAT_V1);
     sealed.extend_from_slice(&nonce);
     sealed.extend_from_slice(&ciphertext);
