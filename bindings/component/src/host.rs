@@ -61,6 +61,9 @@ impl forgelink::Host for ComponentHost {
             Err(http::FetchError::Timeout) => Err(FetchError::Timeout),
             Err(http::FetchError::Tls(detail)) => Err(FetchError::Tls(detail)),
             Err(http::FetchError::Connection(detail)) => Err(FetchError::Connection(detail)),
+            Err(http::FetchError::Blocked(detail)) => Err(FetchError::Blocked(detail)),
+            Err(http::FetchError::InsecureHttp(detail)) => Err(FetchError::InsecureHttp(detail)),
+            Err(http::FetchError::TooLarge(cap)) => Err(FetchError::TooLarge(cap)),
             Err(http::FetchError::Other(detail)) => Err(FetchError::Other(detail)),
         })
     }

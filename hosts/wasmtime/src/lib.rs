@@ -2,7 +2,9 @@
 //!
 //! It provides the imports of the world `forgelink:connect/plugin` (see `wit/` at the
 //! repository root) with real implementations: [`http::HttpClient`] (a blocking client that
-//! never follows redirects and bounds every request with timeouts), [`storage::FileStore`] (a
+//! never follows redirects, bounds every request with timeouts and every body with a size
+//! limit, and refuses loopback, private and metadata addresses and plain http to other
+//! machines unless configured otherwise), [`storage::FileStore`] (a
 //! directory, with atomic writes and a lock-file compare-and-swap), `environment` (the system
 //! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
 //! with) and `wasi:random/random` from the operating system's random source. Nothing else of

@@ -104,8 +104,16 @@ Options:
   --timeout SECS          HTTP overall timeout [default: 30]
   --proxy URL             HTTP proxy [default: from HTTPS_PROXY / HTTP_PROXY]
   --no-proxy              connect directly, ignoring the proxy variables
+  --allow-private-networks
+                          also connect to loopback, link-local, private and cloud
+                          metadata addresses (an instance on the local network)
+  --allow-insecure-http   also send plain http to machines other than this one
+  --max-response-bytes N  the largest response body accepted [default: 10485760]
   -h, --help              print this help
   -V, --version           print the version
+
+The HTTP options (--connect-timeout to --max-response-bytes) may also follow the
+commands that fetch: check, poll and feedback.
 
 Exit status: 0 success, 1 a forgelink error (or a failed check or poll), 2 a usage error
 (printed as an input.invalid or provider.unknown error), 3 the host failed (message
@@ -221,6 +229,31 @@ fn seconds(option: &str, value: &str) -> Result<Duration, Failure> {
         .ok_or_else(|| usage(format!("{option} takes a positive number of seconds, not {value:?}")))
 }
 
+fn byte_count(option: &str, value: &str) -> Result<u64, Failure> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| usage(format!("{option} takes a positive number of bytes, not {value:?}")))
+}
+
+/// Reads `arg` (and its value) if it is an HTTP option, into `http`; `false` otherwise. These
+/// are accepted before the command and after the commands that fetch, where someone adding
+/// `--allow-private-networks` to a failing `check` naturally puts it.
+fn http_option(arg: &str, args: &mut Args, http: &mut HttpConfig) -> Result<bool, Failure> {
+    match arg {
+        "--connect-timeout" => http.connect_timeout = seconds(arg, &args.value(arg)?)?,
+        "--timeout" => http.timeout = seconds(arg, &args.value(arg)?)?,
+        "--proxy" => http.proxy = ProxySetting::Url(args.value(arg)?),
+        "--no-proxy" => http.proxy = ProxySetting::Direct,
+        "--allow-private-networks" => http.allow_private_networks = true,
+        "--allow-insecure-http" => http.allow_insecure_http = true,
+        "--max-response-bytes" => http.max_body_bytes = byte_count(arg, &args.value(arg)?)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|dir| !dir.is_empty())
@@ -245,12 +278,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
             "--no-cache" => options.cache_dir = None,
             "--store" => options.store = Some(PathBuf::from(args.value(&arg)?)),
             "--key-file" => options.key_file = Some(PathBuf::from(args.value(&arg)?)),
-            "--connect-timeout" => {
-                options.http.connect_timeout = seconds(&arg, &args.value(&arg)?)?
-            }
-            "--timeout" => options.http.timeout = seconds(&arg, &args.value(&arg)?)?,
-            "--proxy" => options.http.proxy = ProxySetting::Url(args.value(&arg)?),
-            "--no-proxy" => options.http.proxy = ProxySetting::Direct,
+            _ if http_option(&arg, args, &mut options.http)? => {}
             "-h" | "--help" => return Ok((options, Some("help".to_owned()))),
             "-V" | "--version" => return Ok((options, Some("version".to_owned()))),
             _ if arg.starts_with('-') => return Err(usage(format!("unknown option {arg}"))),
@@ -434,7 +462,7 @@ fn main() -> ExitCode {
 
 fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
     let mut args = Args::new(std::env::args_os().skip(1))?;
-    let (options, command) = parse_options(&mut args)?;
+    let (mut options, command) = parse_options(&mut args)?;
     let command = match command.as_deref() {
         Some("help") => return print_text(USAGE),
         Some("version") => {
@@ -462,9 +490,9 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
         .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
     let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
     match command.as_str() {
-        "check" => return cli::check::run(&runtime, plugin_slot, &options, &mut args),
-        "poll" => return cli::sync::poll(&runtime, plugin_slot, &options, &mut args),
-        "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &options, &mut args),
+        "check" => return cli::check::run(&runtime, plugin_slot, &mut options, &mut args),
+        "poll" => return cli::sync::poll(&runtime, plugin_slot, &mut options, &mut args),
+        "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &mut options, &mut args),
         _ => {}
     }
     let value = run_command(plugin, &command, &mut args)?;

@@ -648,7 +648,8 @@ fn poll_lists_what_happened_and_continues_from_its_cursor() {
     let poll = |extra: &[&str]| {
         let mut args =
             vec!["poll", "--provider", "gitlab", "--base-url", &fake.base_url, "--token-env"];
-        args.extend(["GITLAB_TOKEN", "--project", "group/app"]);
+        // The fake GitLab listens on loopback, which the host refuses unless allowed.
+        args.extend(["GITLAB_TOKEN", "--project", "group/app", "--allow-private-networks"]);
         args.extend(extra);
         args.iter().map(|a| (*a).to_owned()).collect::<Vec<String>>()
     };
@@ -714,6 +715,7 @@ fn feedback_posts_markdown_and_updates_it_in_place() {
     let fake = FakeGitLab::start();
     let env = [("GITLAB_TOKEN", TOKEN)];
     let args = [
+        "--allow-private-networks",
         "feedback",
         "--provider",
         "gitlab",
@@ -751,7 +753,7 @@ fn feedback_posts_markdown_and_updates_it_in_place() {
     assert_eq!(ok_with(&from_file, &env, None)["action"], "created");
     assert_eq!(fake.state().mr_notes.len(), 2);
     assert_eq!(error_with(&args, &env, Some("  \n"), 1)["code"], "input.invalid");
-    let mut nowhere = args[..9].to_vec();
+    let mut nowhere = args[..10].to_vec();
     nowhere.extend(["--target", "merge_request"]);
     assert_eq!(error_with(&nowhere, &env, Some("x"), 1)["code"], "feedback.no_target");
     let mut bad_target = args.to_vec();
@@ -761,4 +763,44 @@ fn feedback_posts_markdown_and_updates_it_in_place() {
         error_with(&args, &[("GITLAB_TOKEN", "glpat-wrong")], Some("x"), 1)["code"],
         "http.unauthorized"
     );
+}
+
+#[test]
+fn commands_that_fetch_refuse_private_networks_and_large_answers_unless_allowed() {
+    use common::fake_gitlab::{FakeGitLab, TOKEN};
+
+    let fake = FakeGitLab::start();
+    let env = [("GITLAB_TOKEN", TOKEN)];
+    let base =
+        ["--provider", "gitlab", "--base-url", &fake.base_url, "--token-env", "GITLAB_TOKEN"];
+    let with = |command: &str, extra: &[&str]| {
+        let mut args = vec![command];
+        args.extend(base);
+        args.extend(extra);
+        args.iter().map(|a| (*a).to_owned()).collect::<Vec<String>>()
+    };
+
+    // The fake GitLab is on 127.0.0.1: each command refuses it by default.
+    let check = error_with(&strs(&with("check", &["--json"])), &env, None, 1);
+    assert_eq!(check["code"], "network.address_blocked", "{check}");
+    assert!(check["providerDetail"].as_str().unwrap_or_default().contains("loopback"), "{check}");
+    let poll =
+        error_with(&strs(&with("poll", &["--project", "group/app", "--json"])), &env, None, 1);
+    assert_eq!(poll["code"], "network.address_blocked", "{poll}");
+    let feedback = with("feedback", &["--project", "group/app", "--merge-request", "5"]);
+    assert_eq!(error_with(&strs(&feedback), &env, Some("x"), 1)["code"], "network.address_blocked");
+    assert!(fake.state().mr_notes.is_empty());
+
+    // Allowed before the command or after it; a cap smaller than the user's answer refuses it.
+    let mut allowed = vec!["--allow-private-networks".to_owned()];
+    allowed.extend(with("check", &["--json"]));
+    let report = ok_with(&strs(&allowed), &env, None);
+    assert_eq!(report["ok"], true, "{report}");
+    let capped =
+        with("check", &["--json", "--allow-private-networks", "--max-response-bytes", "16"]);
+    assert_eq!(error_with(&strs(&capped), &env, None, 1)["code"], "http.response_too_large");
+    for bad in ["0", "-1", "ten"] {
+        let args = with("check", &["--max-response-bytes", bad]);
+        assert_eq!(error_with(&strs(&args), &env, None, 2)["code"], "input.invalid", "{bad}");
+    }
 }

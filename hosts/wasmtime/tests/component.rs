@@ -982,7 +982,16 @@ fn flows_map_the_hosts_failures_to_codes() {
         (wit::FetchError::Timeout, "network.timeout"),
         (wit::FetchError::Tls("self-signed certificate".into()), "tls.untrusted_certificate"),
         (wit::FetchError::Connection("connection refused".into()), "network.unreachable"),
-        (wit::FetchError::Other("body too large".into()), "network.unreachable"),
+        (
+            wit::FetchError::Blocked("10.0.0.5 is a private address".into()),
+            "network.address_blocked",
+        ),
+        (
+            wit::FetchError::InsecureHttp("http://gitlab.example.com".into()),
+            "network.insecure_http",
+        ),
+        (wit::FetchError::TooLarge(10 * 1024 * 1024), "http.response_too_large"),
+        (wit::FetchError::Other("invalid header".into()), "network.unreachable"),
     ] {
         let failing = move |_: wit::Request| Err(failure.clone());
         let mut plugin = flows_plugin(failing, &MemoryStore::new(), NOW);

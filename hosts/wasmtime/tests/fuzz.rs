@@ -1008,10 +1008,13 @@ impl RandomProvider {
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let rng = &mut *rng;
         if rng.chance(25) {
-            return Err(match rng.below(4) {
+            return Err(match rng.below(7) {
                 0 => wit::FetchError::Timeout,
                 1 => wit::FetchError::Tls(text(rng)),
                 2 => wit::FetchError::Connection(text(rng)),
+                3 => wit::FetchError::Blocked(text(rng)),
+                4 => wit::FetchError::InsecureHttp(text(rng)),
+                5 => wit::FetchError::TooLarge(rng.next()),
                 _ => wit::FetchError::Other(text(rng)),
             });
         }

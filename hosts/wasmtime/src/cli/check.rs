@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use forgelink_host::http::HttpConfig;
 use forgelink_host::{json, wit, Plugin, Runtime};
 
 use super::session::{instantiate, ConnectionFlags};
@@ -16,12 +17,12 @@ struct Request {
     json: bool,
 }
 
-fn parse(args: &mut Args) -> Result<Request, Failure> {
+fn parse(args: &mut Args, http: &mut HttpConfig) -> Result<Request, Failure> {
     let (mut connection, mut json) = (ConnectionFlags::default(), false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => json = true,
-            _ if connection.take(&arg, args)? => {}
+            _ if connection.take(&arg, args, http)? => {}
             _ => return Err(usage(format!("unexpected argument {arg:?} for check"))),
         }
     }
@@ -33,10 +34,10 @@ fn parse(args: &mut Args) -> Result<Request, Failure> {
 pub fn run(
     runtime: &Runtime,
     plugin_slot: &mut Option<Plugin>,
-    options: &Options,
+    options: &mut Options,
     args: &mut Args,
 ) -> Result<(), Failure> {
-    let request = parse(args)?;
+    let request = parse(args, &mut options.http)?;
     let (plugin, temporary) = instantiate(runtime, plugin_slot, options)?;
 
     let connection = match plugin.connect_with_token(&request.connect)? {

@@ -4,15 +4,16 @@
 use std::path::PathBuf;
 
 use forgelink_host::environment::{EncryptionKey, KeyError};
-use forgelink_host::http::HttpClient;
+use forgelink_host::http::{HttpClient, HttpConfig};
 use forgelink_host::storage::FileStore;
 use forgelink_host::{wit, HostState, Plugin, Runtime};
 
 use super::tokens::secret;
-use crate::{parse_provider, usage, Args, Failure, Options};
+use crate::{http_option, parse_provider, usage, Args, Failure, Options};
 
 /// `--provider P [--base-url U] --token-env VAR [--profile NAME] [--username NAME]`: an access
-/// token connection, the token read from the environment.
+/// token connection, the token read from the environment. The HTTP options are read with them,
+/// into the configuration the connection's client is built from.
 #[derive(Default)]
 pub struct ConnectionFlags {
     provider: Option<String>,
@@ -23,8 +24,17 @@ pub struct ConnectionFlags {
 }
 
 impl ConnectionFlags {
-    /// Reads `arg` (and its value) if it is one of these options; `false` otherwise.
-    pub fn take(&mut self, arg: &str, args: &mut Args) -> Result<bool, Failure> {
+    /// Reads `arg` (and its value) if it is one of these options or an HTTP option (into
+    /// `http`); `false` otherwise.
+    pub fn take(
+        &mut self,
+        arg: &str,
+        args: &mut Args,
+        http: &mut HttpConfig,
+    ) -> Result<bool, Failure> {
+        if http_option(arg, args, http)? {
+            return Ok(true);
+        }
         let slot = match arg {
             "--provider" => &mut self.provider,
             "--base-url" => &mut self.base_url,

@@ -49,7 +49,7 @@ fn with_connection<T>(
 pub fn poll(
     runtime: &Runtime,
     plugin_slot: &mut Option<Plugin>,
-    options: &Options,
+    options: &mut Options,
     args: &mut Args,
 ) -> Result<(), Failure> {
     let mut connection = ConnectionFlags::default();
@@ -71,7 +71,7 @@ pub fn poll(
             "--lookback-days" => poll.lookback_days = Some(whole(&arg, &args.value(&arg)?)?),
             "--max-requests" => poll.max_requests = Some(whole(&arg, &args.value(&arg)?)?),
             "--json" => json = true,
-            _ if connection.take(&arg, args)? => {}
+            _ if connection.take(&arg, args, &mut options.http)? => {}
             _ => return Err(usage(format!("unexpected argument {arg:?} for poll"))),
         }
     }
@@ -159,7 +159,7 @@ fn human_poll(result: &wit::PollResult) -> String {
 pub fn feedback(
     runtime: &Runtime,
     plugin_slot: &mut Option<Plugin>,
-    options: &Options,
+    options: &mut Options,
     args: &mut Args,
 ) -> Result<(), Failure> {
     let mut connection = ConnectionFlags::default();
@@ -190,7 +190,7 @@ pub fn feedback(
                 })?);
             }
             "--no-update" => update_existing = false,
-            _ if connection.take(&arg, args)? => {}
+            _ if connection.take(&arg, args, &mut options.http)? => {}
             _ => return Err(usage(format!("unexpected argument {arg:?} for feedback"))),
         }
     }

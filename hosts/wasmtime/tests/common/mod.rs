@@ -31,11 +31,13 @@ pub fn runtime() -> &'static Runtime {
 }
 
 /// An HTTP configuration for tests: direct (a proxy from the environment must not see
-/// loopback traffic) and quick to give up.
+/// loopback traffic), quick to give up, and opted in to loopback, where the tests' servers
+/// listen; `tests/http.rs` checks the default that refuses it.
 pub fn test_http_config() -> HttpConfig {
     HttpConfig {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
+        allow_private_networks: true,
         proxy: ProxySetting::Direct,
         ..HttpConfig::default()
     }

@@ -39,6 +39,9 @@ impl forgelink::Host for NativeHost {
             Err(wit::FetchError::Timeout) => Err(FetchError::Timeout),
             Err(wit::FetchError::Tls(detail)) => Err(FetchError::Tls(detail)),
             Err(wit::FetchError::Connection(detail)) => Err(FetchError::Connection(detail)),
+            Err(wit::FetchError::Blocked(detail)) => Err(FetchError::Blocked(detail)),
+            Err(wit::FetchError::InsecureHttp(detail)) => Err(FetchError::InsecureHttp(detail)),
+            Err(wit::FetchError::TooLarge(cap)) => Err(FetchError::TooLarge(cap)),
             Err(wit::FetchError::Other(detail)) => Err(FetchError::Other(detail)),
         }
     }
