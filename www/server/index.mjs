@@ -20,26 +20,40 @@ import { wizardRoutes } from "./routes.mjs";
  * @param options.port      0 for any free port.
  * @param options.dataDir   where the storage and the encryption key live (created, mode 0700).
  * @param options.sandbox   a running provider sandbox (`startSandbox()`), or null for real providers.
- * @param options.fetch     the platform fetch the flows use; `globalThis.fetch` when absent.
+ * @param options.fetch     a platform fetch for the flows (tests); when absent, forgelink's own
+ *                          Node requests, whose address policy sees every resolved address.
  * @param options.publicUrl the address providers reach this server at (webhooks); this server's own when absent.
+ * @param options.allowPrivateNetworks, options.allowInsecureHttp  opens the address policy of the
+ *                          flows' requests (`fetchHost`); the sandbox mode opens both, as the
+ *                          sandbox answers over http on 127.0.0.1.
  * @returns `{ url, port, dataDir, close() }`.
  */
-export async function startWizardServer({ port = 8080, dataDir, sandbox = null, fetch = globalThis.fetch, publicUrl = null, log = () => {} } = {}) {
+export async function startWizardServer({
+  port = 8080,
+  dataDir,
+  sandbox = null,
+  fetch,
+  publicUrl = null,
+  allowPrivateNetworks = false,
+  allowInsecureHttp = false,
+  log = () => {},
+} = {}) {
   if (!dataDir) throw new Error("startWizardServer needs a dataDir for its storage and key.");
   dataDir = resolve(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const storage = await fileStorage(resolve(dataDir, "store"));
   const encryptionKey = await loadOrCreateKey(dataDir);
 
-  let hostFetch = fetch;
+  let network = { fetch, allowPrivateNetworks, allowInsecureHttp };
   let cloudUrl = (url) => url;
   if (sandbox) {
     // Loaded only in sandbox mode: against real providers the sandbox need not exist at all.
     const sandboxModule = await import("../sandbox/sandbox.mjs");
-    hostFetch = sandboxModule.sandboxFetch(sandbox, fetch);
+    // The sandbox's providers answer over plain http on 127.0.0.1: open exactly that.
+    network = { fetch: sandboxModule.sandboxFetch(sandbox, fetch), allowPrivateNetworks: true, allowInsecureHttp: true };
     cloudUrl = sandboxModule.cloudUrl;
   }
-  const forgelink = new Forgelink({ fetch: fetchHost({ fetch: hostFetch }), storage, encryptionKey });
+  const forgelink = new Forgelink({ fetch: fetchHost(network), storage, encryptionKey });
   const deliveries = deliveryLog();
   const pages = staticFiles();
 
