@@ -9,6 +9,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requirePackage, wwwDir } from "./support/browser.mjs";
+import { wizardClient } from "./support/session.mjs";
 
 function runDemo(env) {
   const child = spawn(process.execPath, [join(wwwDir, "demo.mjs")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -35,7 +36,7 @@ test("the demo starts the sandbox and the wizard, and stops both on SIGINT and S
       const { child, output, exited } = runDemo({ PORT: "0", FORGELINK_DATA_DIR: dataDir });
       const [, wizardUrl] = await waitFor(/setup wizard:\s+(http:\/\/127\.0\.0\.1:\d+\/)/, output, exited);
       const [, sandboxUrl] = await waitFor(/provider sandbox:\s+(http:\/\/127\.0\.0\.1:\d+\/sandbox\/)/, output, exited);
-      const config = await (await fetch(new URL("/api/config", wizardUrl))).json();
+      const { body: config } = await (await wizardClient(wizardUrl)).api("/api/config");
       assert.equal(config.sandbox.url, sandboxUrl);
       assert.equal(config.redirectUri, `${wizardUrl}oauth/callback`);
       assert.equal((await fetch(sandboxUrl)).status, 200, "the sandbox's control page answers");
