@@ -167,7 +167,7 @@ export function createHostFetch(settings, errors) {
     const refused = policy.admit(url, node !== undefined);
     if (refused) throw coded(refused.code, refused.message, detail);
     if (node !== undefined) return node(url, request, detail);
-    return platformRequest(platformFetch, url, request, detail, settings, errors);
+    return platformRequest(platformFetch, request, detail, settings, errors);
   };
 }
 
@@ -251,12 +251,12 @@ function declaredTooLarge(value, limit) {
  * body read chunk by chunk up to the cap. The policy saw only the URL: where the caller's fetch
  * really connects (a name's addresses, a proxy) is out of its sight.
  */
-async function platformRequest(platformFetch, url, request, detail, settings, { coded, redirectNotFollowed }) {
+async function platformRequest(platformFetch, request, detail, settings, { coded, redirectNotFollowed }) {
   const { timeoutMs, maxResponseBytes: limit } = settings;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await platformFetch(url.href, {
+    const response = await platformFetch(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
