@@ -306,9 +306,10 @@ async function cappedBody(response, limit, tooLargeError) {
 }
 
 /**
- * Requests with Node's http and https, on agents of this fetch's own whose every connection
- * resolves its name through the policy. Undefined outside Node. Agents of its own, because a
- * shared agent would hand over kept-alive sockets that some other code connected unchecked.
+ * Requests with Node's http and https, on connection pools of this fetch's own whose every
+ * connection resolves its name through the policy. Undefined outside Node. Pools of its own,
+ * because Node's shared ones would hand over kept-alive sockets that other code connected
+ * unchecked.
  */
 function nodeTransport(settings, policy, coded) {
   const builtin = (name) => globalThis.process?.getBuiltinModule?.(name);
@@ -333,8 +334,8 @@ function nodeTransport(settings, policy, coded) {
       return callback(null, addresses[0].address, addresses[0].family);
     });
   };
-  // The same keep-alive settings as Node's global agents.
-  const agents = {
+  // The same keep-alive settings as Node's global pools.
+  const pools = {
     "http:": new http.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000, lookup: lookup(true) }),
     "https:": new https.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000, lookup: lookup(false) }),
   };
@@ -354,7 +355,7 @@ function nodeTransport(settings, policy, coded) {
       const fail = (error) => settle(reject, error);
       const timer = setTimeout(() => fail(timedOut(coded, timeoutMs, detail)), timeoutMs);
       try {
-        req = modules[url.protocol].request(url, { method: request.method, headers: nodeHeaders(request.headers), agent: agents[url.protocol] });
+        req = modules[url.protocol].request(url, { method: request.method, headers: nodeHeaders(request.headers), agent: pools[url.protocol] });
       } catch (error) {
         // Node refuses some headers before sending (a line break in a value, say).
         fail(error);
