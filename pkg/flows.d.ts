@@ -1020,18 +1020,49 @@ export class Forgelink {
   postFeedback(id: string, request: PostFeedback): Promise<FeedbackResult>;
 }
 
-/** Options of {@link fetchHost}. */
+/**
+ * Options of {@link fetchHost}. The address policy refuses, by default, every destination inside
+ * the machine's own networks: loopback (127.0.0.0/8, ::1), private ranges (10/8, 172.16/12,
+ * 192.168/16, 100.64/10, fc00::/7), link-local (169.254/16, fe80::/10), cloud metadata
+ * (169.254.169.254, fd00:ec2::254, 100.100.100.200, metadata.google.internal), unspecified,
+ * multicast and broadcast addresses, and the IPv4-mapped IPv6 forms of each; and plain `http:`
+ * to anything but loopback.
+ */
 export interface FetchHostOptions {
-  /** The platform's fetch; `globalThis.fetch` when absent. */
+  /**
+   * The platform's fetch. When absent, Node sends the requests with node:http and node:https
+   * and checks every address a name resolves to before connecting (a name that resolves to
+   * 127.0.0.1, such as `localhost`, is refused); browsers use `globalThis.fetch`. When given
+   * (and in browsers), the policy can check only what the URL says: IP literals, `localhost`
+   * names and metadata names, not the addresses other names resolve to.
+   */
   fetch?: typeof globalThis.fetch;
   /** How long a request may take, headers and body; 30 000 ms when absent. */
   timeoutMs?: number;
+  /**
+   * The largest response body accepted, in bytes: 10 485 760 (10 MiB) when absent. The body is
+   * read as it arrives and the download abandoned once past it, with `http.response_too_large`.
+   */
+  maxResponseBytes?: number;
+  /**
+   * Reach loopback and private addresses (an on-premises instance, a test server on this
+   * machine). Link-local, metadata, unspecified, multicast and broadcast addresses stay
+   * refused: no Git host answers there, and metadata services hand out credentials. False when absent.
+   */
+  allowPrivateNetworks?: boolean;
+  /** Send plain `http:` to machines other than this one, tokens in clear text. False when absent. */
+  allowInsecureHttp?: boolean;
 }
 
 /**
- * A {@link HostFetch} over the platform's `fetch`: `redirect: "manual"`, no cookies, a timeout.
- * A browser hides a redirect's target (an opaque response): that fails with
- * `http.unexpected_status`, saying a redirect was not followed.
+ * A {@link HostFetch} that never follows redirects (a 3xx is the answer), never sends cookies,
+ * gives up after `timeoutMs`, caps response bodies and applies the address policy of
+ * {@link FetchHostOptions}. A browser hides a redirect's target (an opaque response): that fails
+ * with `http.unexpected_status`, saying a redirect was not followed.
+ *
+ * @throws {ForgelinkError} `input.invalid` for options of the wrong type. The fetch it returns
+ *   rejects with `network.address_blocked`, `network.insecure_http`, `http.response_too_large`,
+ *   `network.timeout`, or the platform's own network error.
  */
 export function fetchHost(options?: FetchHostOptions): HostFetch;
 

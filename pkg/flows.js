@@ -7,6 +7,7 @@
 
 import initGlue, * as glue from "./glue/forgelink_flows.js";
 import { bind, describe, describeCause, ForgelinkError } from "./common.js";
+import { createHostFetch } from "./host-fetch.js";
 
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
@@ -812,48 +813,47 @@ function json(name, value) {
   }
 }
 
+const FETCH_HOST_FIELDS = new Set(["fetch", "timeoutMs", "maxResponseBytes", "allowPrivateNetworks", "allowInsecureHttp"]);
+// 10 MiB: far above any answer the flows read (a page of projects, a token), far below what
+// would strain a server that holds many answers at once.
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
 /**
- * A `fetch` for {@link Forgelink} over the platform's own: redirects are not followed, cookies
- * are not sent, and a request without an answer after `timeoutMs` fails with `network.timeout`.
+ * A `fetch` for {@link Forgelink}: redirects are not followed, cookies are not sent, a request
+ * without an answer after `timeoutMs` fails with `network.timeout`, a body past
+ * `maxResponseBytes` with `http.response_too_large`, and the address policy refuses loopback,
+ * private, link-local and metadata destinations (`network.address_blocked`) and plain http
+ * beyond this machine (`network.insecure_http`). In Node, without `options.fetch`, requests go
+ * through node:http and node:https and the policy checks every address a name resolves to;
+ * with `options.fetch` (and in browsers) it can only check what the URL says.
  */
 export function fetchHost(options) {
   requireReady();
-  const o = options === undefined || options === null ? {} : fields("options", options, new Set(["fetch", "timeoutMs"]));
-  const platformFetch = o.fetch ?? globalThis.fetch;
-  if (typeof platformFetch !== "function") {
+  const o = options === undefined || options === null ? {} : fields("options", options, FETCH_HOST_FIELDS);
+  const platformFetch = o.fetch ?? undefined;
+  if (platformFetch !== undefined && typeof platformFetch !== "function") {
     throw invalid(`\`options.fetch\` must be a function, got ${describe(platformFetch)}.`);
   }
   const timeoutMs = o.timeoutMs ?? 30_000;
   if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw invalid(`\`options.timeoutMs\` must be a positive number, got ${describe(timeoutMs)}.`);
   }
-  return async function forgelinkFetch(request) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const response = await platformFetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-        credentials: "omit",
-        signal: controller.signal,
-      });
-      if (response.type === "opaqueredirect" || response.status === 0) {
-        await response.body?.cancel();
-        throw redirectNotFollowed(request.url);
-      }
-      const body = new Uint8Array(await response.arrayBuffer());
-      return { status: response.status, headers: [...response.headers], body };
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw coded("network.timeout", `No answer within ${timeoutMs} ms.`, `${request.method} ${request.url}`);
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+  const maxResponseBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    throw invalid(`\`options.maxResponseBytes\` must be a whole number of bytes from 1, got ${typeof maxResponseBytes === "number" ? maxResponseBytes : describe(maxResponseBytes)}.`);
+  }
+  const settings = {
+    fetch: platformFetch,
+    timeoutMs,
+    maxResponseBytes,
+    allowPrivateNetworks: optionalBoolean("options.allowPrivateNetworks", o.allowPrivateNetworks) ?? false,
+    allowInsecureHttp: optionalBoolean("options.allowInsecureHttp", o.allowInsecureHttp) ?? false,
   };
+  const hostFetch = createHostFetch(settings, { coded, redirectNotFollowed });
+  if (hostFetch === undefined) {
+    throw invalid("This platform has no fetch of its own: pass `options.fetch`.");
+  }
+  return hostFetch;
 }
 
 function sameBytes(a, b) {

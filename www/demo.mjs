@@ -8,6 +8,9 @@
 //                           or www/.data/real; the sandbox's connections start afresh each run)
 //   FORGELINK_PUBLIC_URL    the https address providers deliver webhooks to, when this machine
 //                           is reached through a tunnel or a proxy
+//   FORGELINK_ALLOW_PRIVATE_NETWORKS  1 to let the flows reach loopback and private addresses
+//                           (an on-premises instance); the sandbox mode always does
+//   FORGELINK_ALLOW_INSECURE_HTTP     1 to let the flows use plain http beyond this machine
 
 import { rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -22,12 +25,23 @@ function fail(message, code = 1) {
   process.exit(code);
 }
 
+/** A yes-or-no variable: `1` or `0`, unset or empty for no. */
+function flag(name) {
+  const value = process.env[name];
+  if (value === undefined || value === "" || value === "0") return false;
+  if (value === "1") return true;
+  return fail(`${name} must be 1 or 0, not "${value}".`, 2);
+}
+
 async function main() {
   const port = parsePort(process.env.PORT);
   if (port === null) fail(`PORT must be a number from 0 to 65535, not "${process.env.PORT}".`, 2);
   const sandboxPort = process.env.SANDBOX_PORT ? parsePort(process.env.SANDBOX_PORT) : 0;
   if (sandboxPort === null) fail(`SANDBOX_PORT must be a number from 0 to 65535, not "${process.env.SANDBOX_PORT}".`, 2);
   const useSandbox = process.env.FORGELINK_DEMO_SANDBOX !== "0";
+  // The flows' address policy, for real providers; the sandbox mode opens it for the sandbox itself.
+  const allowPrivateNetworks = flag("FORGELINK_ALLOW_PRIVATE_NETWORKS");
+  const allowInsecureHttp = flag("FORGELINK_ALLOW_INSECURE_HTTP");
   if (!existsSync(resolve(here, "..", "pkg", "forgelink_flows_bg.wasm"))) fail("pkg/ is not built: run `make demo` (it builds the package first) or `make pkg`.");
 
   // The server imports the package at load time; import it only once the package is there.
@@ -49,7 +63,15 @@ async function main() {
   }
   let wizard;
   try {
-    wizard = await startWizardServer({ port, dataDir, sandbox, publicUrl: process.env.FORGELINK_PUBLIC_URL || null, log: (line) => console.log(`  ${line}`) });
+    wizard = await startWizardServer({
+      port,
+      dataDir,
+      sandbox,
+      publicUrl: process.env.FORGELINK_PUBLIC_URL || null,
+      allowPrivateNetworks,
+      allowInsecureHttp,
+      log: (line) => console.log(`  ${line}`),
+    });
   } catch (error) {
     await sandbox?.close();
     fail(explainListenError(error, port));

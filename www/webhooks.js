@@ -2,7 +2,7 @@
 // manual setup where the account may not create hooks), and the deliveries this product's
 // server receives, shown live as forgelink read them.
 
-import { api } from "/api.js";
+import { api, streamUrl } from "/api.js";
 import { copyText, errorCard, fill, guidanceBlock, h, nextId } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -116,24 +116,42 @@ export function deliveryItem(d) {
   );
 }
 
-/** Follows the server's delivery stream; the browser reconnects by itself and resumes after the last one seen. */
+/**
+ * Follows the server's delivery stream; the browser reconnects by itself and resumes after the
+ * last one seen. A stream the server refused (its session renewed meanwhile) is opened again
+ * once with a fresh token.
+ */
 export function startDeliveries(config) {
   const list = $("deliveries");
   const status = $("deliveries-status");
   const seen = new Set();
-  const source = new EventSource("/api/deliveries/stream");
   const waiting = () => (seen.size === 0 ? `Waiting for deliveries at ${config.webhookUrl}.` : `Receiving at ${config.webhookUrl}: ${seen.size} so far.`);
-  source.addEventListener("open", () => {
-    status.textContent = waiting();
-  });
-  source.addEventListener("error", () => {
-    status.textContent = "Lost the connection to this product's server; reconnecting…";
-  });
-  source.addEventListener("delivery", (event) => {
-    const entry = JSON.parse(event.data);
-    if (seen.has(entry.id)) return;
-    seen.add(entry.id);
-    list.prepend(deliveryItem(entry));
-    status.textContent = waiting();
-  });
+  const gone = "Lost the connection to this product's server; reload the page to see new deliveries.";
+  const follow = async (renew) => {
+    let source;
+    try {
+      source = new EventSource(await streamUrl("/api/deliveries/stream", { renew }));
+    } catch {
+      status.textContent = gone;
+      return;
+    }
+    source.addEventListener("open", () => {
+      status.textContent = waiting();
+    });
+    source.addEventListener("error", () => {
+      // CLOSED: the server answered with an error rather than dropping the connection, and
+      // the browser gives up; anything else, it reconnects by itself.
+      if (source.readyState !== EventSource.CLOSED) status.textContent = "Lost the connection to this product's server; reconnecting…";
+      else if (!renew) follow(true);
+      else status.textContent = gone;
+    });
+    source.addEventListener("delivery", (event) => {
+      const entry = JSON.parse(event.data);
+      if (seen.has(entry.id)) return;
+      seen.add(entry.id);
+      list.prepend(deliveryItem(entry));
+      status.textContent = waiting();
+    });
+  };
+  follow(false);
 }

@@ -36,7 +36,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>forgelink</title>
   await full.init();
   out.sameError = full.ForgelinkError === forgelink.ForgelinkError;
   try {
-    const host = { fetch: full.fetchHost({ timeoutMs: 5000 }), storage: full.memoryStorage(), encryptionKey: crypto.getRandomValues(new Uint8Array(32)) };
+    const host = { fetch: full.fetchHost({ timeoutMs: 5000, allowPrivateNetworks: true, allowInsecureHttp: true }), storage: full.memoryStorage(), encryptionKey: crypto.getRandomValues(new Uint8Array(32)) };
     const flows = new full.Forgelink(host);
     const token = "glpat-browser-token-0001";
     const connection = await flows.connectWithToken({ provider: "gitlab", baseUrl: location.origin + "/gitlab", token });

@@ -30,7 +30,7 @@ const HOUR = 3600 * 1000;
 
 /** A Forgelink over the platform fetch, a Map and a clock the test moves. */
 function forgelink({ storage = memoryStorage(), key = new Uint8Array(randomBytes(32)), clock = { ms: Date.now() } } = {}) {
-  const instance = new Forgelink({ fetch: fetchHost({ timeoutMs: 10_000 }), storage, encryptionKey: key, now: () => clock.ms });
+  const instance = new Forgelink({ fetch: fetchHost({ timeoutMs: 10_000, allowPrivateNetworks: true, allowInsecureHttp: true }), storage, encryptionKey: key, now: () => clock.ms });
   return { forgelink: instance, storage, key, clock };
 }
 

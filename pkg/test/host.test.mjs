@@ -2,6 +2,7 @@
 // throw, and the coded error each failure becomes; fetchHost() and memoryStorage().
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer as createTcpServer } from "node:net";
 import { test } from "node:test";
 
@@ -243,6 +244,9 @@ test("fetchHost: a browser's opaque redirect is http.unexpected_status saying th
   assert.equal(own.code, "http.unexpected_status");
 });
 
+// What a caller that talks to servers on this machine (these tests, the sandbox) must say.
+const LOCAL = { allowPrivateNetworks: true, allowInsecureHttp: true };
+
 async function listen(server) {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server.address().port;
@@ -255,7 +259,7 @@ test("fetchHost in Node: a redirect comes back as the response, and Bitbucket Da
   });
   const port = await listen(server);
   try {
-    const host = fetchHost();
+    const host = fetchHost(LOCAL);
     const response = await host({ method: "GET", url: `http://127.0.0.1:${port}/rest/api/latest/application-properties`, headers: [] });
     assert.equal(response.status, 302);
     assert.ok(response.body instanceof Uint8Array);
@@ -272,7 +276,7 @@ test("fetchHost: nothing listening is network.unreachable, no answer in time is 
   const closed = createTcpServer();
   const closedPort = await listen(closed);
   await new Promise((resolve) => closed.close(resolve));
-  const unreachable = await codeOf(forgelink({ fetch: fetchHost() }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${closedPort}` }));
+  const unreachable = await codeOf(forgelink({ fetch: fetchHost(LOCAL) }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${closedPort}` }));
   assert.equal(unreachable.code, "network.unreachable");
   assert.match(unreachable.providerDetail, /ECONNREFUSED/);
 
@@ -280,8 +284,11 @@ test("fetchHost: nothing listening is network.unreachable, no answer in time is 
   const silent = createTcpServer((socket) => sockets.add(socket));
   const silentPort = await listen(silent);
   try {
-    const timeout = await codeOf(forgelink({ fetch: fetchHost({ timeoutMs: 200 }) }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${silentPort}` }));
+    const timeout = await codeOf(forgelink({ fetch: fetchHost({ ...LOCAL, timeoutMs: 200 }) }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${silentPort}` }));
     assert.equal(timeout.code, "network.timeout");
+    // The same over the platform's fetch.
+    const overFetch = await codeOf(forgelink({ fetch: fetchHost({ ...LOCAL, fetch: globalThis.fetch, timeoutMs: 200 }) }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${silentPort}` }));
+    assert.equal(overFetch.code, "network.timeout");
   } finally {
     for (const socket of sockets) socket.destroy();
     silent.close();
@@ -289,6 +296,254 @@ test("fetchHost: nothing listening is network.unreachable, no answer in time is 
   assert.equal(thrown(() => fetchHost({ timeoutMs: 0 })), "input.invalid");
   assert.equal(thrown(() => fetchHost({ fetch: "fetch" })), "input.invalid");
   assert.equal(thrown(() => fetchHost({ retries: 3 })), "input.invalid");
+});
+
+/** A server on 127.0.0.1 that counts the connections made to it and answers `answer(req, res)`. */
+async function counting(answer = (req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok")) {
+  const server = createServer(answer);
+  let connections = 0;
+  server.on("connection", () => connections++);
+  const port = await listen(server);
+  return {
+    port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
+  };
+}
+
+/** The ForgelinkError `call` rejects with, and how many TCP client sockets this process opened meanwhile. */
+async function refusedWithoutSockets(call) {
+  let sockets = 0;
+  const count = () => sockets++;
+  subscribe("net.client.socket", count);
+  try {
+    return { error: await codeOf(call()), sockets };
+  } finally {
+    unsubscribe("net.client.socket", count);
+  }
+}
+
+const get = (url) => ({ method: "GET", url, headers: [] });
+
+test("fetchHost refuses loopback by default, naming the address and allowPrivateNetworks, and reaches it when allowed", async () => {
+  const server = await counting();
+  try {
+    const url = `http://127.0.0.1:${server.port}/`;
+    const direct = await codeOf(fetchHost()(get(url)));
+    assert.equal(direct.code, "network.address_blocked");
+    assert.match(direct.message, /127\.0\.0\.1/);
+    assert.match(direct.message, /allowPrivateNetworks/);
+    assert.equal(direct.providerDetail, `GET ${url}`);
+    // Through the flows, the host's own coded error is what the caller gets.
+    const flow = await codeOf(forgelink({ fetch: fetchHost() }).connectWithToken({ ...token, baseUrl: `https://127.0.0.1:${server.port}` }));
+    assert.equal(flow.code, "network.address_blocked");
+    assert.match(flow.message, /127\.0\.0\.1/);
+    assert.equal(server.connections, 0, "nothing reached the server");
+
+    // Plain http to this machine needs no allowInsecureHttp: it never leaves the machine.
+    const allowed = await fetchHost({ allowPrivateNetworks: true })(get(url));
+    assert.equal(allowed.status, 200);
+    assert.equal(new TextDecoder().decode(allowed.body), "ok");
+    assert.equal(server.connections, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test("fetchHost judges a name by the address it resolves to: localhost is refused as 127.0.0.1 or ::1", async () => {
+  const server = await counting();
+  try {
+    for (const url of [`https://localhost:${server.port}/`, `http://localhost:${server.port}/`, `https://LocalHost:${server.port}/`]) {
+      const error = await codeOf(fetchHost()(get(url)));
+      assert.equal(error.code, "network.address_blocked", url);
+      assert.match(error.message, /^`localhost` resolves to (127\.0\.0\.1|::1), a loopback address/, url);
+      assert.match(error.message, /allowPrivateNetworks/);
+      assert.equal(error.providerDetail, `GET ${url}`);
+    }
+    assert.equal(server.connections, 0, "the lookup refused before any connection");
+    const allowed = await fetchHost({ allowPrivateNetworks: true })(get(`http://localhost:${server.port}/`));
+    assert.equal(allowed.status, 200);
+    assert.equal(server.connections, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test("fetchHost refuses private, link-local, metadata and special addresses before any connection is attempted", async () => {
+  const always = [
+    "http://169.254.169.254/latest/meta-data/",
+    "https://[fd00:ec2::254]/latest/meta-data/",
+    "https://100.100.100.200/latest/meta-data/",
+    "https://metadata.google.internal/computeMetadata/v1/",
+    "https://Metadata.Google.Internal./computeMetadata/v1/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://169.254.10.1/",
+    "https://[fe80::1]/",
+    "https://0.0.0.0/",
+    "https://[::]/",
+    "https://224.0.0.1/",
+    "https://[ff02::1]/",
+    "https://255.255.255.255/",
+  ];
+  const unlessAllowed = [
+    "https://10.1.2.3/",
+    "https://172.16.0.1/",
+    "https://172.31.255.254/",
+    "https://192.168.1.1/",
+    "https://100.64.0.1/",
+    "https://[fd12:3456::1]/",
+    "https://[::ffff:10.0.0.1]/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://[::127.0.0.1]/",
+    "https://[64:ff9b::7f00:1]/",
+    "https://[2002:c0a8:101::1]/",
+    "https://[::1]/",
+    "https://127.1.2.3/",
+    "https://2130706433/",
+    "https://0x7f.0.0.1/",
+  ];
+  for (const options of [{}, { allowPrivateNetworks: true, allowInsecureHttp: true }]) {
+    for (const url of [...always, ...(options.allowPrivateNetworks ? [] : unlessAllowed)]) {
+      const { error, sockets } = await refusedWithoutSockets(() => fetchHost(options)(get(url)));
+      assert.equal(error.code, "network.address_blocked", url);
+      assert.equal(sockets, 0, `no socket opened for ${url}`);
+      assert.match(error.message, /allowPrivateNetworks/, url);
+      if (always.includes(url)) assert.match(error.message, /even with `allowPrivateNetworks`/, url);
+    }
+  }
+  const metadata = await codeOf(fetchHost()(get("http://169.254.169.254/latest/meta-data/")));
+  assert.match(metadata.message, /^169\.254\.169\.254 is a cloud metadata address/);
+  const mapped = await codeOf(fetchHost()(get("https://[::ffff:127.0.0.1]/")));
+  assert.match(mapped.message, /^\[::ffff:7f00:1\] is a loopback address/);
+});
+
+test("fetchHost over a fetch of the caller's own checks what the URL says: literals and localhost names", async () => {
+  const seen = [];
+  const spy = async (url) => {
+    seen.push(url);
+    return new Response("{}", { status: 200 });
+  };
+  const host = fetchHost({ fetch: spy });
+  for (const url of ["https://127.0.0.1/", "https://localhost/", "https://api.localhost/", "https://[::ffff:7f00:1]/", "https://10.0.0.8/", "https://169.254.169.254/", "https://metadata.google.internal/"]) {
+    assert.equal((await codeOf(host(get(url)))).code, "network.address_blocked", url);
+  }
+  assert.equal((await codeOf(host(get("http://gitlab.example.com/")))).code, "network.insecure_http");
+  assert.deepEqual(seen, [], "the caller's fetch was never asked");
+  // A name it cannot resolve and a public address pass to the caller's fetch.
+  for (const url of ["https://gitlab.example.com/api/v4/user", "https://8.8.8.8/", "https://[2606:4700::1111]/"]) {
+    assert.equal((await host(get(url))).status, 200, url);
+  }
+  assert.deepEqual(seen, ["https://gitlab.example.com/api/v4/user", "https://8.8.8.8/", "https://[2606:4700::1111]/"]);
+  // With the options, the caller's own fetch may reach this machine over http.
+  assert.equal((await fetchHost({ fetch: spy, ...LOCAL })(get("http://127.0.0.1:9/"))).status, 200);
+  assert.equal((await fetchHost({ fetch: spy, allowInsecureHttp: true })(get("http://gitlab.example.com/"))).status, 200);
+});
+
+test("fetchHost refuses plain http beyond this machine with network.insecure_http, unless allowInsecureHttp", async () => {
+  for (const options of [{}, { allowPrivateNetworks: true }]) {
+    const { error, sockets } = await refusedWithoutSockets(() => fetchHost(options)(get("http://gitlab.example.com/api/v4/user")));
+    assert.equal(error.code, "network.insecure_http");
+    assert.match(error.message, /gitlab\.example\.com/);
+    assert.match(error.message, /allowInsecureHttp/);
+    assert.equal(sockets, 0);
+  }
+  const flow = await codeOf(forgelink({ fetch: fetchHost() }).connectWithToken({ ...token, baseUrl: "http://gitlab.example.com" }));
+  assert.equal(flow.code, "network.insecure_http");
+  // A private address over http with private networks allowed is still clear text on a network.
+  const privateHttp = await codeOf(fetchHost({ allowPrivateNetworks: true })(get("http://10.0.0.8/")));
+  assert.equal(privateHttp.code, "network.insecure_http");
+  assert.equal((await codeOf(fetchHost()(get("ftp://gitlab.example.com/")))).code, "input.invalid");
+});
+
+test("fetchHost caps response bodies: 11 MiB is http.response_too_large, an endless one is abandoned, 1 MiB passes", async () => {
+  const MiB = 1024 * 1024;
+  const abandoned = [];
+  const server = await counting((req, res) => {
+    const query = new URL(req.url, "http://x").searchParams;
+    const endless = query.has("endless");
+    const size = endless ? Number.POSITIVE_INFINITY : Number(query.get("size"));
+    res.writeHead(200, query.has("declared") ? { "content-length": String(size) } : { "content-type": "application/octet-stream" });
+    // 64 KiB at a time, each once the last was taken, so that a reader that stops stops the writes.
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    const more = () => {
+      while (sent < size) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
+        sent += piece.length;
+        if (!res.write(piece)) return res.once("drain", more);
+      }
+      res.end();
+    };
+    res.on("close", () => {
+      if (endless) abandoned.push(sent);
+    });
+    more();
+  });
+  try {
+    const base = `http://127.0.0.1:${server.port}/`;
+    for (const [name, options] of [["node", LOCAL], ["platform fetch", { ...LOCAL, fetch: globalThis.fetch }]]) {
+      const host = fetchHost({ ...options, timeoutMs: 20_000 });
+      const small = await host(get(`${base}?size=${MiB}`));
+      assert.equal(small.body.length, MiB, name);
+      assert.ok(small.body.every((b) => b === 0x61), name);
+      for (const path of [`${base}?size=${11 * MiB}`, `${base}?declared&size=${11 * MiB}`, `${base}?endless`]) {
+        const error = await codeOf(host(get(path)));
+        assert.equal(error.code, "http.response_too_large", `${name} ${path}`);
+        assert.match(error.message, /10485760 bytes/);
+        assert.match(error.message, /maxResponseBytes/);
+        assert.equal(error.providerDetail, `GET ${path}`);
+      }
+      // An answer without end came back as too large (not a timeout), so reading stopped at the
+      // cap, and the connection was closed on the server.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(abandoned.length, 1, `${name}: the endless answer's connection was closed`);
+      abandoned.length = 0;
+      // The cap is the caller's to set.
+      const tight = fetchHost({ ...options, maxResponseBytes: 1000 });
+      assert.equal((await tight(get(`${base}?size=1000`))).body.length, 1000);
+      assert.equal((await codeOf(tight(get(`${base}?size=1001`)))).code, "http.response_too_large");
+    }
+  } finally {
+    await server.close();
+  }
+  for (const wrong of [0, -1, 1.5, "10", Number.POSITIVE_INFINITY]) {
+    assert.equal(thrown(() => fetchHost({ maxResponseBytes: wrong })), "input.invalid", String(wrong));
+  }
+  assert.equal(thrown(() => fetchHost({ allowPrivateNetworks: "yes" })), "input.invalid");
+  assert.equal(thrown(() => fetchHost({ allowInsecureHttp: 1 })), "input.invalid");
+});
+
+test("fetchHost in Node sends the request as given: method, headers, body, a User-Agent, never a cookie", async () => {
+  let seen;
+  const server = await counting(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    seen = { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() };
+    res.writeHead(201, [["Content-Type", "application/json"], ["Link", "<a>; rel=next"], ["Link", "<b>; rel=last"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]]);
+    res.end("{}");
+  });
+  try {
+    const host = fetchHost(LOCAL);
+    const answer = await host({ method: "POST", url: `http://127.0.0.1:${server.port}/oauth/token`, headers: [["Content-Type", "application/x-www-form-urlencoded"], ["Accept", "application/json"]], body: new TextEncoder().encode("grant_type=refresh_token") });
+    assert.equal(answer.status, 201);
+    assert.deepEqual(seen.method, "POST");
+    assert.equal(seen.body, "grant_type=refresh_token");
+    assert.equal(seen.headers["content-type"], "application/x-www-form-urlencoded");
+    assert.equal(seen.headers.accept, "application/json");
+    assert.equal(seen.headers["user-agent"], "forgelink");
+    assert.deepEqual(answer.headers.filter(([n]) => n === "link"), [["link", "<a>; rel=next, <b>; rel=last"]]);
+    assert.deepEqual(answer.headers.filter(([n]) => n === "set-cookie"), [["set-cookie", "a=1"], ["set-cookie", "b=2"]]);
+    // The next request carries no cookie from the answer before.
+    await host(get(`http://127.0.0.1:${server.port}/again`));
+    assert.equal(seen.headers.cookie, undefined);
+  } finally {
+    await server.close();
+  }
 });
 
 test("memoryStorage: compareAndSwap compares bytes, and values are copies", async () => {

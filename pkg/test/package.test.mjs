@@ -45,6 +45,7 @@ test("npm would publish exactly the package's files", () => {
       "forgelink_flows_bg.wasm",
       "glue/forgelink.js",
       "glue/forgelink_flows.js",
+      "host-fetch.js",
       "index.d.ts",
       "index.js",
       "package.json",
@@ -63,11 +64,12 @@ test("the package imports by its own name, both entries", async () => {
   assert.equal(byName.Forgelink, undefined, "the forgelink entry leaves the flows out");
   // Only the entries are public: the shared code and the glue are not.
   await assert.rejects(import("forgelink/common.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+  await assert.rejects(import("forgelink/host-fetch.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
   await assert.rejects(import("forgelink/glue/forgelink_flows.js"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 });
 
 test("no module of the package imports a Node builtin statically", () => {
-  for (const file of ["index.js", "flows.js", "common.js", "glue/forgelink.js", "glue/forgelink_flows.js"]) {
+  for (const file of ["index.js", "flows.js", "common.js", "host-fetch.js", "glue/forgelink.js", "glue/forgelink_flows.js"]) {
     const source = readFileSync(new URL(file, root), "utf8");
     assert.doesNotMatch(source, /^\s*import[^;]*["']node:/m, file);
     assert.doesNotMatch(source, /\brequire\s*\(/, file);

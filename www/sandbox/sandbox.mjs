@@ -306,7 +306,8 @@ export function cloudUrl(url) {
 
 /**
  * A fetch that sends Bitbucket Cloud's requests to `sandbox` and everything else on unchanged:
- * pass it to forgelink's `fetchHost({ fetch })`.
+ * pass it to forgelink's `fetchHost({ fetch, allowPrivateNetworks: true, allowInsecureHttp: true })`,
+ * since the sandbox answers over http on 127.0.0.1.
  */
 export function sandboxFetch(sandbox, fetch = globalThis.fetch) {
   return (input, init) => {

@@ -62,6 +62,9 @@ function providerGuidance(code, provider) {
   }
 }
 
+/** A callback refused before forgelink is asked, with the guidance forgelink has for the code. */
+const callbackRefusal = (code, message, provider) => new RequestError(400, code, message, providerGuidance(code, provider ?? undefined));
+
 const noConnection = () =>
   new RequestError(409, "wizard.not_connected", "No account is connected yet.", {
     code: "wizard.not_connected",
@@ -127,20 +130,29 @@ export function wizardRoutes(ctx) {
         profile,
       };
       const started = await guarded(provider, () => forgelink.connectStart(request));
-      // The callback needs to know whose guidance to show and which profile to keep; forgelink
-      // keeps the state itself and consumes it once.
-      await records.set(PENDING(started.state), { provider, profile, startedAt: Date.now() });
+      // The callback needs to know whose guidance to show, which profile to keep, and which
+      // browser started the flow (its cookie's hash); forgelink keeps the state itself and
+      // consumes it once.
+      const binding = ctx.sessions.bindFlow(req, res, started.state);
+      await records.set(PENDING(started.state), { provider, profile, binding, startedAt: Date.now() });
       sendJson(res, 200, { url: ctx.cloudUrl(started.url) });
     },
 
     "GET /oauth/callback": async (req, res, url) => {
       const state = url.searchParams.get("state");
       const pending = state ? await records.get(PENDING(state)) : null;
-      if (state) await records.delete(PENDING(state));
       let outcome;
       try {
-        const connection = await guarded(pending && pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`));
-        await remember(connection, pending ? pending.profile : null, "oauth");
+        // The code is exchanged only for a flow this server started, in the browser now
+        // finishing it: a callback link made in another session (a forged or shared one) would
+        // otherwise connect that session's account here.
+        if (!pending) throw callbackRefusal("oauth.state_mismatch", "This answer from the provider names a state this server did not issue, or one already used.", null);
+        if (!ctx.sessions.checkFlow(req, res, state, pending.binding)) {
+          throw callbackRefusal("oauth.session_mismatch", "This authorization was started in another browser, so this one does not finish it.", pending.provider);
+        }
+        await records.delete(PENDING(state));
+        const connection = await guarded(pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`));
+        await remember(connection, pending.profile, "oauth");
         outcome = { ok: true, connection };
       } catch (error) {
         outcome = { ok: false, provider: pending ? pending.provider : null, error: errorBody(error).body };

@@ -4,13 +4,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BASE, TOKEN, gitlab, pushDelivery } from "../../pkg/test/support/gitlab.mjs";
 import { loadOrCreateKey } from "../server/key.mjs";
 import { fileStorage } from "../server/storage.mjs";
 import { startWizardServer } from "../server/index.mjs";
+import { cookiesOf, rawRequest, wizardClient } from "./support/session.mjs";
 
 let scratch;
 before(async () => {
@@ -90,19 +90,14 @@ describe("the wizard's API against a scripted GitLab", () => {
   let server;
   let fake;
   let dataDir;
-  const api = async (path, { method = "GET", body, headers = {} } = {}) => {
-    const response = await fetch(new URL(path, server.url), {
-      method,
-      headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  let client;
+  const api = (path, options) => client.api(path, options);
 
   before(async () => {
     fake = gitlab();
     dataDir = join(scratch, "wizard");
     server = await startWizardServer({ port: 0, dataDir, fetch: platformFetch(fake) });
+    client = await wizardClient(server.url);
   });
   after(async () => {
     await server?.close();
@@ -113,17 +108,10 @@ describe("the wizard's API against a scripted GitLab", () => {
     const crossSite = await api("/api/connect/token", { method: "POST", body: token, headers: { Origin: "https://evil.example" } });
     assert.equal(crossSite.status, 403);
     assert.equal(crossSite.body.code, "request.cross_origin");
-    const form = await fetch(new URL("/api/connect/token", server.url), { method: "POST", body: new URLSearchParams(token) });
+    const form = await fetch(new URL("/api/connect/token", server.url), { method: "POST", headers: client.headersFor("POST"), body: new URLSearchParams(token) });
     assert.equal(form.status, 415);
-    const rebinding = await new Promise((resolve, reject) => {
-      request({ host: "127.0.0.1", port: server.port, path: "/api/connection", headers: { Host: "evil.example" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      })
-        .on("error", reject)
-        .end();
-    });
-    assert.equal(rebinding, 421, "a name pointed at this machine by another site is not answered");
+    const rebinding = await rawRequest(server.port, { path: "/api/connection", headers: { Host: "evil.example", ...client.headersFor("GET") } });
+    assert.equal(rebinding.status, 421, "a name pointed at this machine by another site is not answered");
     assert.equal((await api("/api/connection")).body.current, null, "nothing connected by any of them");
   });
 
@@ -172,7 +160,8 @@ describe("the wizard's API against a scripted GitLab", () => {
 
     // The live view: a stream that reports each delivery as it is received.
     const controller = new AbortController();
-    const stream = await fetch(new URL("/api/deliveries/stream", server.url), { signal: controller.signal });
+    const streamUrl = new URL(`/api/deliveries/stream?csrf=${encodeURIComponent(client.csrfToken)}`, server.url);
+    const stream = await fetch(streamUrl, { headers: { cookie: client.cookie }, signal: controller.signal });
     assert.match(stream.headers.get("content-type"), /text\/event-stream/);
     const reader = stream.body.getReader();
     let streamed = "";
@@ -206,8 +195,11 @@ describe("the wizard's API against a scripted GitLab", () => {
 
     // What the server knows survives a restart: same directory, same key.
     await server.close();
+    const before = client;
     server = await startWizardServer({ port: 0, dataDir, fetch: platformFetch(fake) });
+    client = await wizardClient(server.url);
     assert.equal((await api("/api/connection")).body.current.connection.account.username, "ada");
+    assert.notEqual(client.cookie, before.cookie, "a new port, a new session");
 
     const disconnected = await api("/api/disconnect", { method: "POST", body: {} });
     assert.equal(disconnected.status, 200);
@@ -268,5 +260,178 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.equal(empty.status, 400);
     assert.equal(empty.body.code, "input.invalid", "forgelink refuses an empty body");
     await api("/api/disconnect", { method: "POST", body: {} });
+  });
+});
+
+describe("the doors: the wizard's page, the public address, the OAuth callback", () => {
+  const PUBLIC = "hooks.example.com";
+  let server;
+  let fake;
+
+  before(async () => {
+    fake = gitlab();
+    server = await startWizardServer({ port: 0, dataDir: join(scratch, "doors"), fetch: platformFetch(fake), publicUrl: `https://${PUBLIC}` });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const token = { provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" };
+  const json = async (response) => ({ status: response.status, body: await response.json() });
+  const at = (path) => new URL(path, server.url);
+
+  test("loading the page gives the browser a session cookie: random, HttpOnly, SameSite=Strict, Path=/", async () => {
+    const first = await fetch(server.url);
+    assert.equal(first.status, 200);
+    const [cookie, ...others] = first.headers.getSetCookie();
+    assert.deepEqual(others, []);
+    assert.match(cookie, new RegExp(`^forgelink_session_${server.port}=[A-Za-z0-9_-]{43}\\.\\d+\\.[A-Za-z0-9_-]{43}; `));
+    const attributes = cookie.split("; ").slice(1);
+    for (const attribute of ["Path=/", "HttpOnly", "SameSite=Strict"]) assert.ok(attributes.includes(attribute), `${attribute} in ${cookie}`);
+    assert.ok(!attributes.includes("Secure"), "served over http: a Secure cookie would not be kept");
+    const second = await fetch(server.url);
+    assert.notEqual(cookiesOf(second), cookiesOf(first), "each browser its own session");
+    const kept = await fetch(server.url, { headers: { cookie: cookiesOf(first) } });
+    assert.deepEqual(kept.headers.getSetCookie(), [], "a valid session is kept, not replaced");
+    assert.deepEqual((await fetch(at("/style.css"))).headers.getSetCookie(), [], "only the page hands out sessions");
+  });
+
+  test("the API refuses a request without the session cookie, without its CSRF token, or with another session's", async () => {
+    const client = await wizardClient(server.url);
+    const other = await wizardClient(server.url);
+    const noCookie = await json(await fetch(at("/api/config"), { headers: { "x-forgelink-csrf": client.csrfToken } }));
+    assert.equal(noCookie.status, 401);
+    assert.equal(noCookie.body.code, "request.session_required");
+    assert.ok(noCookie.body.guidance.steps.length > 0, "the page can say what to do");
+    assert.equal((await fetch(at("/api/session"))).status, 401, "no token without a session");
+    const forged = client.cookie.replace(/\.[^.]+$/, `.${"A".repeat(43)}`);
+    assert.equal((await fetch(at("/api/session"), { headers: { cookie: forged } })).status, 401, "a cookie the server did not sign");
+
+    for (const [what, headers, query = ""] of [
+      ["no token", { cookie: client.cookie }],
+      ["a wrong token", { cookie: client.cookie, "x-forgelink-csrf": "A".repeat(43) }],
+      ["another session's token", { cookie: client.cookie, "x-forgelink-csrf": other.csrfToken }],
+      ["the token in the query", { cookie: client.cookie }, `?csrf=${client.csrfToken}`],
+    ]) {
+      const read = await json(await fetch(at(`/api/config${query}`), { headers }));
+      assert.equal(read.status, 403, what);
+      assert.equal(read.body.code, "request.csrf_invalid", what);
+      const write = await json(await fetch(at("/api/connect/token"), { method: "POST", headers: { ...headers, origin: client.origin, "content-type": "application/json" }, body: JSON.stringify(token) }));
+      assert.equal(write.status, 403, what);
+      assert.equal(write.body.code, "request.csrf_invalid", what);
+    }
+    // The live stream takes the token in its query (EventSource sends no headers), and only there.
+    assert.equal((await fetch(at("/api/deliveries/stream"), { headers: { cookie: client.cookie } })).status, 403);
+    const stream = await fetch(at(`/api/deliveries/stream?csrf=${other.csrfToken}`), { headers: { cookie: client.cookie } });
+    assert.equal(stream.status, 403);
+    assert.equal((await client.api("/api/config")).status, 200, "with both, the API answers");
+    assert.equal((await client.api("/api/connection")).body.current, null, "nothing was connected");
+    assert.deepEqual(fake.requests, [], "and no request reached the provider");
+  });
+
+  test("a change without the wizard's Origin is refused with 403, whatever else it carries", async () => {
+    const client = await wizardClient(server.url);
+    for (const origin of [undefined, "https://evil.example", `http://localhost:${server.port}`, "null", `http://127.0.0.1:${server.port + 1}`]) {
+      const headers = { cookie: client.cookie, "x-forgelink-csrf": client.csrfToken, "content-type": "application/json" };
+      if (origin !== undefined) headers.origin = origin;
+      for (const path of ["/api/connect/token", "/api/disconnect", "/api/feedback", "/api/webhooks"]) {
+        const answer = await json(await fetch(at(path), { method: "POST", headers, body: JSON.stringify(token) }));
+        assert.equal(answer.status, 403, `${path} from ${origin}`);
+        assert.equal(answer.body.code, "request.cross_origin");
+      }
+    }
+    const crossSiteRead = await fetch(at("/api/connection"), { headers: { ...client.headersFor("GET"), "sec-fetch-site": "same-site" } });
+    assert.equal(crossSiteRead.status, 403, "a page on another port of this machine is another origin");
+    const foreignRead = await fetch(at("/api/connection"), { headers: { ...client.headersFor("GET"), origin: "https://evil.example" } });
+    assert.equal(foreignRead.status, 403);
+    assert.equal((await client.api("/api/connection")).body.current, null);
+    assert.deepEqual(fake.requests, []);
+  });
+
+  test("the public address serves the webhook receiver and nothing else", async () => {
+    const client = await wizardClient(server.url);
+    const signedIn = client.headersFor("POST");
+    const outside = (path, options = {}) => rawRequest(server.port, { ...options, path, headers: { Host: PUBLIC, ...signedIn, ...options.headers } });
+    for (const [method, path] of [["GET", "/api/config"], ["GET", "/api/session"], ["GET", "/api/connection"], ["POST", "/api/connect/token"], ["POST", "/api/disconnect"], ["GET", "/"], ["GET", "/index.html"], ["GET", "/app.js"], ["GET", "/pkg/flows.js"], ["GET", "/oauth/callback?code=c&state=s"], ["GET", "/webhooks"]]) {
+      const answer = await outside(path, { method, headers: { "content-type": "application/json" }, body: method === "POST" ? JSON.stringify(token) : undefined });
+      assert.equal(answer.status, 404, `${method} ${path} from outside`);
+      assert.equal(JSON.parse(answer.body).code, "request.not_found");
+      assert.equal(answer.headers["set-cookie"], undefined, "no session is handed out there");
+    }
+    // Through a proxy that keeps this server's own Host, the request still came from outside.
+    const proxied = await rawRequest(server.port, { path: "/api/config", headers: { ...client.headersFor("GET"), Host: `127.0.0.1:${server.port}`, "X-Forwarded-For": "203.0.113.9" } });
+    assert.equal(proxied.status, 404);
+
+    // The receiver itself: a hook registered through the wizard, a delivery through the public address.
+    assert.equal((await client.api("/api/connect/token", { method: "POST", body: token })).status, 200);
+    const registered = await client.api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
+    assert.equal(registered.body.url, `https://${PUBLIC}/webhooks`);
+    const hook = fake.hooks.get("group/app")[0];
+    const delivery = pushDelivery(hook.token, "uuid-public-1");
+    const deliver = (headers) => rawRequest(server.port, { method: "POST", path: "/webhooks", headers: { ...Object.fromEntries(new Headers(delivery.headers)), ...headers }, body: delivery.body });
+    const accepted = await deliver({ Host: PUBLIC, "X-Forwarded-For": "198.51.100.7" });
+    assert.equal(accepted.status, 200, accepted.body);
+    assert.equal(JSON.parse(accepted.body).status, "accepted");
+    const forged = pushDelivery("not-the-secret", "uuid-public-2");
+    const refused = await rawRequest(server.port, { method: "POST", path: "/webhooks", headers: { ...Object.fromEntries(new Headers(forged.headers)), Host: PUBLIC }, body: forged.body });
+    assert.equal(refused.status, 401);
+    assert.equal((await client.api("/api/disconnect", { method: "POST", body: {} })).status, 200);
+  });
+
+  test("other names: localhost is sent to the wizard's address, a foreign name is not answered", async () => {
+    const alias = await rawRequest(server.port, { path: "/?outcome=x", headers: { Host: `localhost:${server.port}` } });
+    assert.equal(alias.status, 308);
+    assert.equal(alias.headers.location, `${new URL(server.url).origin}/?outcome=x`);
+    const client = await wizardClient(server.url);
+    const aliasApi = await rawRequest(server.port, { method: "POST", path: "/api/disconnect", headers: { ...client.headersFor("POST"), Host: `localhost:${server.port}` } });
+    assert.equal(aliasApi.status, 421);
+    const foreign = await rawRequest(server.port, { path: "/", headers: { Host: "evil.example" } });
+    assert.equal(foreign.status, 421);
+  });
+
+  test("the OAuth callback finishes a flow only in the browser that started it", async () => {
+    const starter = await wizardClient(server.url);
+    const stranger = await wizardClient(server.url);
+    const app = { provider: "gitlab", profile: "ci-failure-analysis", baseUrl: BASE, clientId: "wizard-client", clientSecret: "gloas-secret" };
+    const start = async (client) => {
+      const response = await fetch(at("/api/connect/start"), { method: "POST", headers: { ...client.headersFor("POST"), "content-type": "application/json" }, body: JSON.stringify(app) });
+      assert.equal(response.status, 200);
+      const [flowCookie, ...rest] = response.headers.getSetCookie();
+      assert.deepEqual(rest, []);
+      const attributes = flowCookie.split("; ");
+      for (const attribute of ["Path=/oauth/callback", "HttpOnly", "SameSite=Lax", "Max-Age=600"]) assert.ok(attributes.includes(attribute), `${attribute} in ${flowCookie}`);
+      return { state: new URL((await response.json()).url).searchParams.get("state"), flowCookie: flowCookie.split(";")[0] };
+    };
+    /** The callback as a browser with `cookie` follows it, and the outcome its page reads. */
+    const callback = async (reader, state, cookie) => {
+      const response = await fetch(at(`/oauth/callback?code=the-code&state=${state}`), { headers: cookie ? { cookie } : {}, redirect: "manual" });
+      assert.equal(response.status, 303);
+      const outcome = new URL(response.headers.get("location"), server.url).searchParams.get("outcome");
+      return (await reader.api(`/api/outcome?id=${outcome}`)).body;
+    };
+    const tokenRequests = () => fake.requests.filter((r) => r.includes("/oauth/token")).length;
+
+    const { state, flowCookie } = await start(starter);
+    // Another browser (its own session, no flow cookie) following the starter's callback link.
+    const elsewhere = await callback(stranger, state, stranger.cookie);
+    assert.equal(elsewhere.ok, false);
+    assert.equal(elsewhere.error.code, "oauth.session_mismatch");
+    assert.ok(elsewhere.error.guidance.steps.length > 0);
+    const noCookie = await callback(stranger, state, null);
+    assert.equal(noCookie.error.code, "oauth.session_mismatch");
+    const wrongFlow = await callback(stranger, state, `${flowCookie.split("=")[0]}=${"B".repeat(43)}`);
+    assert.equal(wrongFlow.error.code, "oauth.session_mismatch");
+    assert.equal(tokenRequests(), 0, "the code was not exchanged for them");
+
+    // The browser that started it finishes it: the code goes to the token endpoint (which
+    // refuses this scripted one), and only once.
+    const own = await callback(starter, state, `${starter.cookie}; ${flowCookie}`);
+    assert.notEqual(own.error?.code, "oauth.session_mismatch");
+    assert.equal(tokenRequests(), 1, "the starter's callback reached the token endpoint");
+    const replay = await callback(starter, state, `${starter.cookie}; ${flowCookie}`);
+    assert.equal(replay.error.code, "oauth.state_mismatch");
+    const unknown = await callback(starter, `${state}x`, `${starter.cookie}; ${flowCookie}`);
+    assert.equal(unknown.error.code, "oauth.state_mismatch");
+    assert.equal(tokenRequests(), 1);
   });
 });

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createServer } from "node:http";
 import { startWizardServer } from "../server/index.mjs";
 import { assertNoOverflow, choose, escapeRegExp, finish, launchBrowser, openPage, pkgDir, requirePackage, section, updateScreenshots } from "./support/browser.mjs";
 
@@ -413,6 +414,54 @@ describe("the first page of the setup wizard", () => {
         await shot(section(page, "step-authorize"), "11-phone-authorization.png");
       }
       await finish(page);
+    }
+  });
+});
+
+describe("the wizard's API in a browser", () => {
+  test("a page on another port of this machine gets the session cookie sent, and still cannot use the API", async () => {
+    // Another local program's page: same site as the wizard (127.0.0.1), so the browser sends
+    // the wizard's SameSite=Strict cookie with its requests; another origin, so it cannot read
+    // the CSRF token, and the server refuses what it sends.
+    const cookiesSeen = [];
+    const attacker = createServer((req, res) => {
+      cookiesSeen.push(req.headers.cookie ?? "");
+      res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>elsewhere</title><script type="module">
+        const wizard = ${JSON.stringify(origin)};
+        const out = {};
+        try { out.session = (await (await fetch(wizard + "/api/session", { credentials: "include" })).json()).csrfToken ?? "no token"; }
+        catch (e) { out.session = "unreadable"; }
+        await fetch(wizard + "/api/connection", { mode: "no-cors", credentials: "include" });
+        await fetch(wizard + "/api/connect/token", { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: "{}" });
+        const form = Object.assign(document.createElement("form"), { method: "POST", action: wizard + "/api/disconnect", target: "sink" });
+        document.body.append(Object.assign(document.createElement("iframe"), { name: "sink" }), form);
+        form.submit();
+        window.result = out;
+      </script>`);
+    });
+    const attackerPort = await new Promise((resolve) => attacker.listen(0, "127.0.0.1", () => resolve(attacker.address().port)));
+    try {
+      const wizardPage = await openWizard();
+      const page = await context.newPage();
+      const answered = (path) => page.waitForResponse((response) => response.url() === `${origin}${path}`);
+      const answers = await Promise.all([answered("/api/connection"), answered("/api/connect/token"), answered("/api/disconnect"), page.goto(`http://127.0.0.1:${attackerPort}/`)]);
+      await page.waitForFunction(() => window.result !== undefined);
+      assert.equal((await page.evaluate(() => window.result)).session, "unreadable", "the token is not readable from another origin");
+      // Cookies are per host, not per port: the browser hands the session even to this page's own server.
+      assert.match(cookiesSeen.join("\n"), new RegExp(`forgelink_session_${server.port}=`));
+      // A read without an Origin header (no-cors GET) as much as the changes.
+      for (const response of answers.slice(0, 3)) {
+        assert.equal(response.status(), 403, response.url());
+      }
+      await page.close();
+      // The wizard's own page, meanwhile, uses the API as before.
+      assert.equal(await wizardPage.evaluate(async () => (await import("/api.js")).api("/api/connection").then((a) => a.current)), null);
+      await finish(wizardPage);
+    } finally {
+      await new Promise((resolve) => {
+        attacker.close(resolve);
+        attacker.closeAllConnections();
+      });
     }
   });
 });

@@ -228,6 +228,7 @@ export function tokens(client: OAuthClient, response: HttpResponse, now: number)
 export async function connect(encryptionKey: Uint8Array, callbackUrl: string): Promise<string> {
   const storage: HostStorage = memoryStorage();
   const fetch: HostFetch = fetchHost({ timeoutMs: 5_000 });
+  const onPremises: HostFetch = fetchHost({ allowPrivateNetworks: true, allowInsecureHttp: false, maxResponseBytes: 1 << 20 });
   const own: HostFetch = async (request: FetchRequest): Promise<FetchResponse> => {
     const bytes: Uint8Array | undefined = request.body;
     return { status: 200, headers: [["content-type", "application/json"]], body: bytes ?? new Uint8Array() };
@@ -241,6 +242,7 @@ export async function connect(encryptionKey: Uint8Array, callbackUrl: string): P
   const host: ForgelinkHost = { fetch, storage, encryptionKey, now: () => Date.now() };
   const forgelink = new Forgelink(host);
   const other = new Forgelink({ fetch: own, storage: mapStorage, encryptionKey });
+  const local = new Forgelink({ fetch: onPremises, storage, encryptionKey });
 
   const request: ConnectStart = { provider: "gitlab", baseUrl: "https://git.example.com", clientId: "id", clientSecret: "secret", redirectUri: "https://app.example.com/cb", profile: "ci-failure-analysis" };
   const started: ConnectStarted = await forgelink.connectStart(request);
@@ -255,7 +257,8 @@ export async function connect(encryptionKey: Uint8Array, callbackUrl: string): P
   const pat: Connection = await other.connectWithToken({ provider: "github", token: "ghp_x", profile: "deployments" });
   const done: DisconnectReport = await forgelink.disconnect(connection.id);
   const steps: string[] = done.manualSteps;
-  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps].join();
+  const onPrem: Connection = await local.connectWithToken({ provider: "gitlab", baseUrl: "https://gitlab.internal.example", token: "glpat-x" });
+  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps, onPrem.id].join();
 }
 
 export async function hostMisuse(key: Uint8Array): Promise<void> {
@@ -265,6 +268,12 @@ export async function hostMisuse(key: Uint8Array): Promise<void> {
   new Forgelink({ fetch: fetchHost(), storage: { ...memoryStorage(), get: () => "text" }, encryptionKey: key });
   // @ts-expect-error: the clock is a function.
   new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key, now: 0 });
+  // @ts-expect-error: the options are booleans.
+  fetchHost({ allowPrivateNetworks: "yes" });
+  // @ts-expect-error: the cap is a number of bytes.
+  fetchHost({ maxResponseBytes: "10MB" });
+  // @ts-expect-error: no such option.
+  fetchHost({ followRedirects: true });
   const forgelink = new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key });
   // @ts-expect-error: accessToken resolves to the token itself.
   const set: TokenSet = await forgelink.accessToken("id");

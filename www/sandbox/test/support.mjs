@@ -11,7 +11,8 @@ import { sandboxFetch } from "../sandbox.mjs";
 /** A Forgelink whose requests reach the sandbox (Bitbucket Cloud's included). */
 export function forgelinkFor(sandbox, { timeoutMs = 10_000, clock = { ms: Date.now() }, storage = memoryStorage() } = {}) {
   const forgelink = new Forgelink({
-    fetch: fetchHost({ fetch: sandboxFetch(sandbox), timeoutMs }),
+    // The sandbox listens on 127.0.0.1 over http: a private address the policy opens only on request.
+    fetch: fetchHost({ fetch: sandboxFetch(sandbox), timeoutMs, allowPrivateNetworks: true, allowInsecureHttp: true }),
     storage,
     encryptionKey: new Uint8Array(randomBytes(32)),
     now: () => clock.ms,
