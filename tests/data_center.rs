@@ -201,6 +201,25 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
     .unwrap();
     assert_eq!(forged.code, Some(Code::WebhookSignatureMismatch));
 
+    // Data Center's "Test connection" ping is unsigned: accepted only when asked for, and
+    // answered without a trace in storage, however many arrive.
+    let ping = br#"{"test": true}"#;
+    let ping_headers = vec![
+        ("X-Event-Key".to_owned(), "diagnostics:ping".to_owned()),
+        ("X-Request-Id".to_owned(), "e0a5c4f1".to_owned()),
+    ];
+    let before = host.storage.keys(host.now());
+    let receive = |options: ReceiveOptions| {
+        block_on(flows.receive_webhook(&setup.url, &ping_headers, ping, options)).unwrap()
+    };
+    assert_eq!(receive(ReceiveOptions::default()).code, Some(Code::WebhookMissingSignature));
+    for _ in 0..3 {
+        let receipt =
+            receive(ReceiveOptions { allow_unsigned_ping: true, ..ReceiveOptions::default() });
+        assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    }
+    assert_eq!(host.storage.keys(host.now()), before);
+
     // Disconnecting forgets the hand-made hook's secret and says what is left to do.
     let report = block_on(flows.disconnect(&connection.id)).unwrap();
     assert_eq!(report.webhooks[0].status, RegistrationStatus::Removed);

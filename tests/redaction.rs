@@ -155,3 +155,23 @@ fn a_callback_that_does_not_parse_does_not_echo_its_code() {
     let shown = format!("{error}\n{error:?}\n{error:#?}");
     assert!(!shown.contains(SECRET), "{shown}");
 }
+
+#[test]
+fn the_flows_values_print_their_secrets_redacted() {
+    let start: forgelink::ConnectStart = serde_json::from_value(serde_json::json!({
+        "provider": "gitlab", "clientId": "app", "clientSecret": SECRET,
+        "redirectUri": "https://app.example/cb", "session": SECRET,
+    }))
+    .unwrap();
+    assert_redacted(&start, &[SECRET]);
+    let token: forgelink::ConnectWithToken = serde_json::from_value(serde_json::json!({
+        "provider": "gitlab", "token": SECRET,
+    }))
+    .unwrap();
+    assert_redacted(&token, &[SECRET]);
+    let started = forgelink::ConnectStarted {
+        url: format!("https://gitlab.com/oauth/authorize?client_id=app&state={SECRET}"),
+        state: SECRET.to_owned(),
+    };
+    assert_redacted(&started, &[SECRET]);
+}
