@@ -12,7 +12,7 @@ use std::rc::Rc;
 use forgelink::{
     AccessToken, Code, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest,
     HttpResponse, Provider, RandomError, ReceiptStatus, ReceiveOptions, RegisterWebhooks,
-    RegistrationStatus, StorageError,
+    RegistrationStatus,
 };
 use futures::executor::block_on;
 
@@ -88,31 +88,7 @@ impl Host for DataCenter {
             _ => json(404, &[], r#"{"errors":[{"message":"Not found"}]}"#),
         })
     }
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.storage.get(key, self.now()))
-    }
-    async fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<(), StorageError> {
-        self.storage.set(key, value, ttl_seconds, self.now());
-        Ok(())
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.delete(key);
-        Ok(())
-    }
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<bool, StorageError> {
-        Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
-    }
+    support::storage_methods!();
     fn now(&self) -> i64 {
         1_700_000_000
     }

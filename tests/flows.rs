@@ -7,37 +7,16 @@ mod support;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
 use forgelink::{
     Code, ConnectStart, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest,
-    HttpResponse, Provider, RandomError, StorageError,
+    HttpResponse, Provider, RandomError,
 };
 use futures::executor::block_on;
 use futures::future::join_all;
 
-/// Returns `Pending` once, so the executor polls the other futures in between.
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
-fn yield_now() -> YieldNow {
-    YieldNow(false)
-}
+use support::yield_now;
 
 /// A project hook as the fake GitLab keeps it: id, url, token, events.
 type FakeHook = (u64, String, String, Vec<String>);
@@ -422,34 +401,7 @@ impl Host for MemoryHost {
         yield_now().await;
         Ok(response)
     }
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        yield_now().await;
-        Ok(self.storage.get(key, self.now()))
-    }
-    async fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<(), StorageError> {
-        yield_now().await;
-        self.storage.set(key, value, ttl_seconds, self.now());
-        Ok(())
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.delete(key);
-        Ok(())
-    }
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<bool, StorageError> {
-        yield_now().await;
-        Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
-    }
+    support::storage_methods!();
     fn now(&self) -> i64 {
         self.clock.get()
     }

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use forgelink::{
     endpoints, parse_poll_response, Code, ConnectWithToken, EncryptionKey, EventKind, FetchError,
     Flows, Host, HttpRequest, HttpResponse, PollOptions, PollResource, PollStatus, Provider,
-    RandomError, ReceiptStatus, ReceiveOptions, StorageError, SyncMode,
+    RandomError, ReceiptStatus, ReceiveOptions, SyncMode,
 };
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -89,25 +89,6 @@ fn documented_list_responses_read_into_events() {
         outputs.push(output);
     }
     golden("responses.golden.json", &Value::Array(outputs));
-}
-
-/// Returns `Pending` once, so that concurrent futures interleave.
-struct YieldNow(bool);
-
-impl std::future::Future for YieldNow {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
 }
 
 /// A pipeline as the fake keeps it: id, status, sha, updated at (unix seconds).
@@ -452,39 +433,13 @@ impl MemoryHost {
 
 impl Host for MemoryHost {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
-        YieldNow(false).await;
+        support::yield_now().await;
         if request.url.starts_with("https://api.github.com/") {
             return Ok(self.github.borrow_mut().handle(&request));
         }
         Ok(self.gitlab.borrow_mut().handle(&request, self.clock.get()))
     }
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        YieldNow(false).await;
-        Ok(self.storage.get(key, self.now()))
-    }
-    async fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<(), StorageError> {
-        self.storage.set(key, value, ttl_seconds, self.now());
-        Ok(())
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.delete(key);
-        Ok(())
-    }
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-    ) -> Result<bool, StorageError> {
-        YieldNow(false).await;
-        Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
-    }
+    support::storage_methods!();
     fn now(&self) -> i64 {
         self.clock.get()
     }
@@ -493,7 +448,7 @@ impl Host for MemoryHost {
         Ok(())
     }
     async fn sleep(&self, _millis: u32) {
-        YieldNow(false).await;
+        support::yield_now().await;
     }
 }
 

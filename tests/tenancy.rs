@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use forgelink::{
     Code, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest, HttpResponse,
-    RandomError, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, StorageError,
+    RandomError, Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks,
 };
 use futures::executor::block_on;
 use hmac::Mac as _;
@@ -34,26 +34,7 @@ impl Host for ProductHost {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         Ok(self.forges.borrow_mut().handle(&request))
     }
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.storage.get(key, self.now()))
-    }
-    async fn set(&self, key: &str, value: &[u8], ttl: Option<u64>) -> Result<(), StorageError> {
-        self.storage.set(key, value, ttl, self.now());
-        Ok(())
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.storage.delete(key);
-        Ok(())
-    }
-    async fn compare_and_swap(
-        &self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-        ttl: Option<u64>,
-    ) -> Result<bool, StorageError> {
-        Ok(self.storage.compare_and_swap(key, expected, new, ttl, self.now()))
-    }
+    support::storage_methods!();
     fn now(&self) -> i64 {
         self.clock.get()
     }

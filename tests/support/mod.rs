@@ -5,6 +5,7 @@
 // Each test binary includes this module and uses a part of it.
 #![allow(dead_code)]
 
+pub mod forges;
 pub mod gen;
 
 use std::cell::{Cell, RefCell};
@@ -108,4 +109,65 @@ impl Random {
         }
     }
 }
-pub mod forges;
+
+/// Returns `Pending` once, so that an executor polls the other futures in between: the test
+/// hosts yield at every storage and network call, as real ones do.
+pub struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
+pub fn yield_now() -> YieldNow {
+    YieldNow(false)
+}
+
+/// The storage half of a test `Host` whose `storage` field is a [`Store`], with expiry judged
+/// by the host's own `now()`: written once for every test host.
+#[allow(unused_macros)]
+macro_rules! storage_methods {
+    () => {
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, forgelink::StorageError> {
+            support::yield_now().await;
+            Ok(self.storage.get(key, self.now()))
+        }
+        async fn set(
+            &self,
+            key: &str,
+            value: &[u8],
+            ttl_seconds: Option<u64>,
+        ) -> Result<(), forgelink::StorageError> {
+            support::yield_now().await;
+            self.storage.set(key, value, ttl_seconds, self.now());
+            Ok(())
+        }
+        async fn delete(&self, key: &str) -> Result<(), forgelink::StorageError> {
+            self.storage.delete(key);
+            Ok(())
+        }
+        async fn compare_and_swap(
+            &self,
+            key: &str,
+            expected: Option<&[u8]>,
+            new: &[u8],
+            ttl_seconds: Option<u64>,
+        ) -> Result<bool, forgelink::StorageError> {
+            support::yield_now().await;
+            Ok(self.storage.compare_and_swap(key, expected, new, ttl_seconds, self.now()))
+        }
+    };
+}
+#[allow(unused_imports)] // Test binaries without a host of their own leave it unused.
+pub(crate) use storage_methods;
