@@ -69,7 +69,9 @@ Commands:
       connection over real HTTP, and prints the report: one line per check, or the
       JSON report with --json. Exit status 0 when no check fails, 1 otherwise.
       Records go to a fresh temporary directory (or --store DIR) sealed with the
-      configured key (or a random one), and are deleted before the command ends.
+      configured key (or a random one), and are deleted before the command ends; in
+      --store DIR, as after every disconnect, the connection's tombstone (which holds
+      no secret) stays for a day.
   poll --provider P [--base-url U] --token-env VAR --project PATH... [--since SECS]
        [--cursor C] [--lookback-days N] [--max-requests N] [--username NAME] [--json]
       Connects as check does and lists what happened on each project since SECS (or
