@@ -342,7 +342,11 @@ fn read_value(path: &Path) -> io::Result<Option<Stored>> {
         Err(error) => return Err(error),
     };
     Ok(Some(match parse_header(&bytes) {
-        Some(expires_at) => Stored { value: bytes[HEADER_LEN..].to_vec(), expires_at },
+        Some(expires_at) => {
+            let mut value = bytes;
+            value.drain(..HEADER_LEN);
+            Stored { value, expires_at }
+        }
         None => Stored { value: bytes, expires_at: NEVER },
     }))
 }
