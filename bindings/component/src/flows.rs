@@ -1,6 +1,6 @@
 //! The `flows` export: the core's connection flows over the imports.
 
-use forgelink::{AccessToken, ClientSecret, Code};
+use forgelink::{AccessToken, ClientSecret, Code, SessionBinding};
 
 use crate::bindings::exports::forgelink::connect::flows as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
@@ -175,14 +175,18 @@ impl wit::Guest for Component {
             profile: request.profile,
             scopes: request.scopes,
             pkce: request.pkce,
+            session: request.session.map(SessionBinding::new),
         };
-        let started = run(flows.host(), flows.connect_start(start))?;
+        let started = run(flows.connect_start(start))?;
         Ok(wit::ConnectStarted { url: started.url, state: started.state })
     }
 
-    fn connect_finish(callback_url: String) -> Result<wit::Connection, wit_types::Error> {
+    fn connect_finish(
+        callback_url: String,
+        session: Option<String>,
+    ) -> Result<wit::Connection, wit_types::Error> {
         let flows = flows()?;
-        connection(run(flows.host(), flows.connect_finish(&callback_url))?)
+        connection(run(flows.connect_finish(&callback_url, session.as_deref()))?)
     }
 
     fn connect_with_token(
@@ -196,17 +200,17 @@ impl wit::Guest for Component {
             username: request.username,
             profile: request.profile,
         };
-        connection(run(flows.host(), flows.connect_with_token(input))?)
+        connection(run(flows.connect_with_token(input))?)
     }
 
     fn access_token(id: String) -> Result<String, wit_types::Error> {
         let flows = flows()?;
-        run(flows.host(), flows.access_token(&id)).map(|token| token.secret().to_owned())
+        run(flows.access_token(&id)).map(|token| token.secret().to_owned())
     }
 
     fn test_connection(id: String) -> Result<wit::ConnectionReport, wit_types::Error> {
         let flows = flows()?;
-        let report = run(flows.host(), flows.test_connection(&id))?;
+        let report = run(flows.test_connection(&id))?;
         Ok(wit::ConnectionReport {
             ok: report.ok,
             checks: report.checks.into_iter().map(IntoWit::into_wit).collect(),
@@ -215,7 +219,7 @@ impl wit::Guest for Component {
 
     fn disconnect(id: String) -> Result<wit::DisconnectReport, wit_types::Error> {
         let flows = flows()?;
-        let report = run(flows.host(), flows.disconnect(&id))?;
+        let report = run(flows.disconnect(&id))?;
         Ok(wit::DisconnectReport {
             revoked: report.revoked,
             webhooks: registration_results(report.webhooks),
@@ -233,7 +237,7 @@ impl wit::Guest for Component {
             cursor: options.cursor,
             exclude: options.exclude,
         };
-        let page = run(flows.host(), flows.discover_projects(&id, options))?;
+        let page = run(flows.discover_projects(&id, options))?;
         Ok(wit::ProjectPage {
             projects: page
                 .projects
@@ -264,7 +268,7 @@ impl wit::Guest for Component {
             url: request.url,
             profile: request.profile,
         };
-        run(flows.host(), flows.register_webhooks(&id, request)).map(registration_results)
+        run(flows.register_webhooks(&id, request)).map(registration_results)
     }
 
     fn unregister_webhooks(
@@ -272,10 +276,11 @@ impl wit::Guest for Component {
         projects: Option<Vec<String>>,
     ) -> Result<Vec<wit::RegistrationResult>, wit_types::Error> {
         let flows = flows()?;
-        run(flows.host(), flows.unregister_webhooks(&id, projects)).map(registration_results)
+        run(flows.unregister_webhooks(&id, projects)).map(registration_results)
     }
 
     fn receive_webhook(
+        route: String,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
         options: wit::ReceiveOptions,
@@ -287,7 +292,7 @@ impl wit::Guest for Component {
             allow_unsigned_ping: options.allow_unsigned_ping,
             tolerance_seconds: options.tolerance_seconds,
         };
-        let receipt = run(flows.host(), flows.receive_webhook(&headers, &body, options))?;
+        let receipt = run(flows.receive_webhook(&route, &headers, &body, options))?;
         Ok(wit::Receipt {
             status: match receipt.status {
                 forgelink::ReceiptStatus::Accepted => wit::ReceiptStatus::Accepted,
@@ -295,6 +300,8 @@ impl wit::Guest for Component {
                 forgelink::ReceiptStatus::Rejected => wit::ReceiptStatus::Rejected,
             },
             event: receipt.event.map(crate::webhooks::event).transpose()?,
+            connection_id: receipt.connection_id,
+            project: receipt.project,
             code: receipt.code.map(|code| code.as_str().to_owned()),
             message: receipt.message,
         })
@@ -314,7 +321,7 @@ impl wit::Guest for Component {
             interval_seconds: options.interval_seconds,
             max_requests: options.max_requests,
         };
-        run(flows.host(), flows.poll_events(&id, options)).map(poll_result)
+        run(flows.poll_events(&id, options)).map(poll_result)
     }
 
     fn post_feedback(
@@ -335,6 +342,6 @@ impl wit::Guest for Component {
                 update_existing: policy.update_existing,
             }),
         };
-        run(flows.host(), flows.post_feedback(&id, request)).map(feedback_result)
+        run(flows.post_feedback(&id, request)).map(feedback_result)
     }
 }

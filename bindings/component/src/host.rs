@@ -4,13 +4,12 @@
 //! created, and a flow completes on its first poll. No async runtime is needed, and none would
 //! help: a component instance has one thread and nothing outside it that could wake a future.
 
-use std::cell::Cell;
 use std::future::{ready, Future};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use forgelink::{Code, FetchError, HttpRequest, HttpResponse, StorageError};
+use forgelink::{Code, FetchError, HttpRequest, HttpResponse, RandomError, StorageError};
 
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::forgelink::connect::{environment, http, storage};
@@ -18,34 +17,7 @@ use crate::bindings::wasi::random::random;
 use crate::convert::{coded_error, IntoWit};
 
 /// The imports, as the core's `Host`.
-#[derive(Default)]
-pub(crate) struct ComponentHost {
-    /// Set when the host's random source returned fewer bytes than asked. `fill_random` cannot
-    /// fail, so the shortfall is remembered: writes are refused from then on (a record sealed
-    /// with a partly zero nonce, or an id that is partly zero, must never be stored), and the
-    /// call ends with `input.insufficient_entropy` whatever the flow returned.
-    entropy_short: Cell<bool>,
-}
-
-impl ComponentHost {
-    fn writable(&self) -> Result<(), StorageError> {
-        if self.entropy_short.get() {
-            Err(StorageError(SHORT_ENTROPY.to_owned()))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The host's failure, if any, that must replace the flow's own result.
-    fn failure(&self) -> Option<wit_types::Error> {
-        self.entropy_short
-            .get()
-            .then(|| coded_error(Code::InputInsufficientEntropy, SHORT_ENTROPY, None))
-    }
-}
-
-const SHORT_ENTROPY: &str =
-    "The host's random source returned fewer bytes than asked; nothing was stored.";
+pub(crate) struct ComponentHost;
 
 impl forgelink::Host for ComponentHost {
     fn fetch(
@@ -72,12 +44,17 @@ impl forgelink::Host for ComponentHost {
         ready(storage::get(key).map_err(StorageError))
     }
 
-    fn set(&self, key: &str, value: &[u8]) -> impl Future<Output = Result<(), StorageError>> {
-        ready(self.writable().and_then(|()| storage::set(key, value).map_err(StorageError)))
+    fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> impl Future<Output = Result<(), StorageError>> {
+        ready(storage::set(key, value, ttl_seconds).map_err(StorageError))
     }
 
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> {
-        ready(self.writable().and_then(|()| storage::delete(key).map_err(StorageError)))
+        ready(storage::delete(key).map_err(StorageError))
     }
 
     fn compare_and_swap(
@@ -85,30 +62,40 @@ impl forgelink::Host for ComponentHost {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl_seconds: Option<u64>,
     ) -> impl Future<Output = Result<bool, StorageError>> {
-        ready(
-            self.writable()
-                .and_then(|()| storage::compare_and_swap(key, expected, new).map_err(StorageError)),
-        )
+        ready(storage::compare_and_swap(key, expected, new, ttl_seconds).map_err(StorageError))
     }
 
     fn now(&self) -> i64 {
         environment::now()
     }
 
-    fn fill_random(&self, buffer: &mut [u8]) {
-        let bytes = random::get_random_bytes(buffer.len() as u64);
-        if bytes.len() < buffer.len() {
-            self.entropy_short.set(true);
-        }
-        for (slot, byte) in buffer.iter_mut().zip(bytes) {
-            *slot = byte;
-        }
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        // `get-random-bytes` cannot fail by its signature, so a host whose source failed can
+        // only answer short; the core then stops before it seals or identifies anything.
+        fill_from(buffer, &random::get_random_bytes(buffer.len() as u64))
     }
 
     fn sleep(&self, millis: u32) -> impl Future<Output = ()> {
         environment::sleep(millis);
         ready(())
+    }
+}
+
+/// Copies the host's answer into `buffer`, or fails when it holds fewer bytes than asked: a
+/// partly zero nonce, id or state must never be used.
+fn fill_from(buffer: &mut [u8], bytes: &[u8]) -> Result<(), RandomError> {
+    match bytes.get(..buffer.len()) {
+        Some(bytes) => {
+            buffer.copy_from_slice(bytes);
+            Ok(())
+        }
+        None => Err(RandomError(format!(
+            "wasi:random/random returned {} bytes where {} were asked for",
+            bytes.len(),
+            buffer.len()
+        ))),
     }
 }
 
@@ -122,7 +109,7 @@ pub(crate) fn flows() -> Result<forgelink::Flows<ComponentHost>, wit_types::Erro
         )
     })?;
     let key = forgelink::EncryptionKey::new(&key).map_err(IntoWit::into_wit)?;
-    Ok(forgelink::Flows::new(ComponentHost::default(), key))
+    Ok(forgelink::Flows::new(ComponentHost, key))
 }
 
 /// Records whether the future asked to be polled again.
@@ -142,11 +129,11 @@ impl Wake for Flag {
 /// few enough that a future yielding forever ends in an error within milliseconds.
 const MAX_POLLS: u32 = 10_000;
 
-/// Runs a flow over `host` to completion on this thread.
+/// Runs a flow to completion on this thread.
 ///
 /// A future that is pending without having arranged to be woken can never complete here, as
 /// nothing else runs in the instance; rather than spin, the call fails with a coded error.
-pub(crate) fn run<T, F>(host: &ComponentHost, future: F) -> Result<T, wit_types::Error>
+pub(crate) fn run<T, F>(future: F) -> Result<T, wit_types::Error>
 where
     F: Future<Output = Result<T, forgelink::Error>>,
 {
@@ -155,22 +142,18 @@ where
     let mut context = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
     let mut polls = 0;
-    let outcome = loop {
+    loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            break output.map_err(IntoWit::into_wit);
+            return output.map_err(IntoWit::into_wit);
         }
         polls += 1;
         if !flag.0.swap(false, Ordering::Relaxed) || polls >= MAX_POLLS {
-            break Err(coded_error(
+            return Err(coded_error(
                 Code::StorageFailed,
                 "A flow stopped making progress: it waited on an operation that cannot complete inside the component.",
                 None,
             ));
         }
-    };
-    match host.failure() {
-        Some(error) => Err(error),
-        None => outcome,
     }
 }
 
@@ -198,27 +181,29 @@ mod tests {
 
     #[test]
     fn ready_and_self_waking_futures_complete() {
-        let host = ComponentHost::default();
-        assert_eq!(run(&host, Yields(0)).map_err(|e| e.code), Ok(7));
-        assert_eq!(run(&host, Yields(3)).map_err(|e| e.code), Ok(7));
+        assert_eq!(run(Yields(0)).map_err(|e| e.code), Ok(7));
+        assert_eq!(run(Yields(3)).map_err(|e| e.code), Ok(7));
     }
 
     #[test]
     fn a_future_that_cannot_complete_fails_with_a_code() {
-        let host = ComponentHost::default();
         let never = std::future::pending::<Result<(), forgelink::Error>>();
-        let error = run(&host, never).err().map(|e| (e.code, e.guidance.code));
+        let error = run(never).err().map(|e| (e.code, e.guidance.code));
         assert_eq!(error, Some(("storage.failed".to_owned(), "storage.failed".to_owned())));
-        let error = run(&host, Yields(u32::MAX)).err().map(|e| e.code);
+        let error = run(Yields(u32::MAX)).err().map(|e| e.code);
         assert_eq!(error.as_deref(), Some("storage.failed"));
     }
 
     #[test]
-    fn a_short_random_source_refuses_writes_and_fails_the_call() {
-        let host = ComponentHost::default();
-        host.entropy_short.set(true);
-        assert!(host.writable().is_err());
-        let error = run(&host, Yields(0)).err().map(|e| e.code);
-        assert_eq!(error.as_deref(), Some("input.insufficient_entropy"));
+    fn a_short_random_answer_is_a_random_error_and_fills_nothing() {
+        let mut buffer = [7u8; 4];
+        assert_eq!(fill_from(&mut buffer, &[1, 2, 3, 4, 5]), Ok(()));
+        assert_eq!(buffer, [1, 2, 3, 4]);
+        let mut buffer = [7u8; 4];
+        let error = fill_from(&mut buffer, &[1, 2, 3]).unwrap_err();
+        assert!(error.0.contains("3 bytes where 4"), "{error:?}");
+        assert_eq!(buffer, [7; 4], "nothing of a short answer is used");
+        let error = forgelink::Error::from(error);
+        assert_eq!(error.code, Code::HostRandomFailed);
     }
 }

@@ -675,13 +675,15 @@ pub fn receipt_status_id(status: wit::ReceiptStatus) -> &'static str {
     }
 }
 
-/// `{ status, event?, code?, message? }`
+/// `{ status, event?, connectionId?, project?, code?, message? }`
 pub fn receipt(receipt: &wit::Receipt) -> Value {
     let mut object = Map::new();
     object.insert("status".into(), Value::from(receipt_status_id(receipt.status)));
     if let Some(event) = &receipt.event {
         object.insert("event".into(), webhook_event(event));
     }
+    insert_some(&mut object, "connectionId", receipt.connection_id.as_deref());
+    insert_some(&mut object, "project", receipt.project.as_deref());
     insert_some(&mut object, "code", receipt.code.as_deref());
     insert_some(&mut object, "message", receipt.message.as_deref());
     Value::Object(object)

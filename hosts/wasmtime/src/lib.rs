@@ -5,7 +5,8 @@
 //! never follows redirects, bounds every request with timeouts and every body with a size
 //! limit, and refuses loopback, private and metadata addresses and plain http to other
 //! machines unless configured otherwise), [`storage::FileStore`] (a
-//! directory, with atomic writes and a lock-file compare-and-swap), `environment` (the system
+//! directory, with atomic writes, a lock-file compare-and-swap, and values that expire and are
+//! swept by the host's clock), `environment` (the system
 //! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
 //! with) and `wasi:random/random` from the operating system's random source. Nothing else of
 //! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],

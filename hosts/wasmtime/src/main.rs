@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use forgelink_host::environment::{Clock, SystemClock};
 use forgelink_host::http::{HttpClient, HttpConfig, ProxySetting};
 use forgelink_host::storage::FileStore;
 use forgelink_host::{json, wit, HostError, HostState, Plugin, Runtime};
@@ -69,7 +70,9 @@ Commands:
       connection over real HTTP, and prints the report: one line per check, or the
       JSON report with --json. Exit status 0 when no check fails, 1 otherwise.
       Records go to a fresh temporary directory (or --store DIR) sealed with the
-      configured key (or a random one), and are deleted before the command ends.
+      configured key (or a random one), and are deleted before the command ends; in
+      --store DIR, as after every disconnect, the connection's tombstone (which holds
+      no secret) stays for a day.
   poll --provider P [--base-url U] --token-env VAR --project PATH... [--since SECS]
        [--cursor C] [--lookback-days N] [--max-requests N] [--username NAME] [--json]
       Connects as check does and lists what happened on each project since SECS (or
@@ -85,6 +88,12 @@ Commands:
       issue, repeated, sets the order). With --key, the earlier comment carrying the
       same key is updated in place (unless --no-update). Prints {target, action,
       commentId, url?, issue?, skipped}.
+
+  --store DIR sweep
+      Removes from the store the values whose time-to-live has run out (claims, leases,
+      pending authorizations, tombstones) and what crashed writes left behind; prints
+      {removed}. Every write already sweeps a little; run this now and then (daily, say)
+      to catch what writes do not reach.
 
 PROVIDER is github, gitlab, bitbucket-cloud or bitbucket-data-center.
 CLIENT is --provider P --client-id ID [--base-url U] [--redirect-uri URI]
@@ -460,6 +469,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--store DIR sweep`: expiry is judged by the system clock, the one this program gives the
+/// component.
+fn sweep(options: &Options, args: &mut Args) -> Result<(), Failure> {
+    args.finish()?;
+    let dir = options.store.as_ref().ok_or_else(|| usage("sweep needs --store DIR"))?;
+    let store = FileStore::open(dir)
+        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
+    let removed = store
+        .sweep(SystemClock.now())
+        .map_err(|error| Failure::Host(format!("cannot sweep the store: {error}")))?;
+    print_json(&serde_json::json!({ "removed": removed }))
+}
+
 fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
     let mut args = Args::new(std::env::args_os().skip(1))?;
     let (mut options, command) = parse_options(&mut args)?;
@@ -490,6 +512,7 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
         .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
     let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
     match command.as_str() {
+        "sweep" => return sweep(&options, &mut args),
         "check" => return cli::check::run(&runtime, plugin_slot, &mut options, &mut args),
         "poll" => return cli::sync::poll(&runtime, plugin_slot, &mut options, &mut args),
         "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &mut options, &mut args),

@@ -112,7 +112,8 @@ impl HostState {
         self
     }
 
-    /// Takes `now` and `sleep` from `clock` instead of the system's.
+    /// Takes `now` and `sleep` from `clock` instead of the system's. The storage judges the
+    /// expiry of what it holds by the same clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -134,13 +135,17 @@ impl crate::bindings::forgelink::connect::http::Host for HostState {
     }
 }
 
+/// The storage import: expiry is judged by the clock `environment.now` answers with, so that
+/// the store and the flows agree on whether a claim, lease or pending authorization is over.
 impl crate::bindings::forgelink::connect::storage::Host for HostState {
     fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, String> {
-        self.store()?.get(&key).map_err(|error| error.to_string())
+        let now = self.clock.now();
+        self.store()?.get(&key, now).map_err(|error| error.to_string())
     }
 
-    fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), String> {
-        self.store()?.set(&key, &value).map_err(|error| error.to_string())
+    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u64>) -> Result<(), String> {
+        let now = self.clock.now();
+        self.store()?.set(&key, &value, ttl_seconds, now).map_err(|error| error.to_string())
     }
 
     fn delete(&mut self, key: String) -> Result<(), String> {
@@ -152,9 +157,11 @@ impl crate::bindings::forgelink::connect::storage::Host for HostState {
         key: String,
         old: Option<Vec<u8>>,
         new: Vec<u8>,
+        ttl_seconds: Option<u64>,
     ) -> Result<bool, String> {
+        let now = self.clock.now();
         self.store()?
-            .compare_and_swap(&key, old.as_deref(), &new)
+            .compare_and_swap(&key, old.as_deref(), &new, ttl_seconds, now)
             .map_err(|error| error.to_string())
     }
 }
@@ -508,13 +515,15 @@ impl Plugin {
         guest.call_connect_start(&mut self.store, request).map_err(trap)
     }
 
-    /// `flows.connect-finish`.
+    /// `flows.connect-finish`, in the browser session `session` (the value given to
+    /// `connect-start`, if any).
     pub fn connect_finish(
         &mut self,
         callback_url: &str,
+        session: Option<&str>,
     ) -> Outcome<Result<wit::Connection, wit::Error>> {
         let guest = self.bindings.forgelink_connect_flows();
-        guest.call_connect_finish(&mut self.store, callback_url).map_err(trap)
+        guest.call_connect_finish(&mut self.store, callback_url, session).map_err(trap)
     }
 
     /// `flows.connect-with-token`.
@@ -618,15 +627,17 @@ impl Plugin {
         guest.call_unregister_webhooks(&mut self.store, id, projects).map_err(trap)
     }
 
-    /// `flows.receive-webhook`.
+    /// `flows.receive-webhook`: `route` is the request URL the delivery arrived at, or the
+    /// route id in it.
     pub fn receive_webhook(
         &mut self,
+        route: &str,
         headers: &[(String, String)],
         body: &[u8],
         options: wit::ReceiveOptions,
     ) -> Outcome<Result<wit::Receipt, wit::Error>> {
         let guest = self.bindings.forgelink_connect_flows();
-        guest.call_receive_webhook(&mut self.store, headers, body, options).map_err(trap)
+        guest.call_receive_webhook(&mut self.store, route, headers, body, options).map_err(trap)
     }
 
     /// `webhooks.prepare-create-hook`.

@@ -804,3 +804,34 @@ fn commands_that_fetch_refuse_private_networks_and_large_answers_unless_allowed(
         assert_eq!(error_with(&strs(&args), &env, None, 2)["code"], "input.invalid", "{bad}");
     }
 }
+
+#[test]
+fn sweep_removes_expired_values_from_the_store() {
+    use forgelink_host::storage::{FileStore, Storage};
+
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-sweep");
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::open(&dir).expect("open the store");
+    // Written an hour ago, by a host whose writes found nothing expired yet.
+    let now = system_now();
+    let then = now - 3600;
+    store.set("claim-1", b"1", Some(60), then).unwrap();
+    store.set("claim-2", b"1", Some(60), then).unwrap();
+    store.set("lease", b"held", Some(7200), then).unwrap();
+    store.set("connection", b"record", None, then).unwrap();
+    let store_dir = dir.to_string_lossy().into_owned();
+
+    let swept = ok(&["--store", &store_dir, "sweep"]);
+    assert_eq!(swept, serde_json::json!({ "removed": 2 }));
+    assert!(store.get("lease", now).unwrap().is_some());
+    assert!(store.get("connection", now).unwrap().is_some());
+    assert_eq!(ok(&["--store", &store_dir, "sweep"])["removed"], 0);
+
+    let error = error(&["sweep"], 2);
+    assert_eq!(error["code"], "input.invalid");
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("--store")), "{error}");
+    assert_eq!(
+        error_with(&["--store", &store_dir, "sweep", "extra"], &[], None, 2)["code"],
+        "input.invalid"
+    );
+}

@@ -942,6 +942,13 @@ fn a_token_connection_over_a_scripted_provider() {
     let disconnected = plugin.disconnect(&connection.id).unwrap().expect("disconnected");
     assert!(!disconnected.revoked);
     assert_eq!(disconnected.manual_steps.len(), 1);
+    // Only the tombstone is left, holding nothing, and only for a day.
+    let left: Vec<(String, Vec<u8>)> = store.snapshot().into_iter().collect();
+    let tombstone =
+        (format!("forgelink/v1/connection/{}", connection.id), b"forgelink:disconnected".to_vec());
+    assert_eq!(left, [tombstone], "{:?}", store.snapshot().keys());
+    assert_eq!(store.sweep(NOW + 86_399), 0);
+    assert_eq!(store.sweep(NOW + 86_400), 1);
     assert!(store.is_empty(), "{:?}", store.snapshot().keys());
     let requests = seen.lock().map(|seen| seen.len()).unwrap_or_default();
     assert!(requests >= 2, "identified at connect and at the test: {requests}");
@@ -1026,6 +1033,7 @@ fn flows_map_the_hosts_failures_to_codes() {
         profile: None,
         scopes: Some(vec!["read_user".into()]),
         pkce: None,
+        session: None,
     };
     let error = plugin.connect_start(&start).unwrap().expect_err("no store");
     assert_eq!(error.code, "storage.failed");
@@ -1033,7 +1041,7 @@ fn flows_map_the_hosts_failures_to_codes() {
 }
 
 #[test]
-fn a_started_authorization_is_single_use_and_expires() {
+fn a_started_authorization_is_single_use_bound_to_its_session_and_expires() {
     let store = MemoryStore::new();
     let clock = common::ManualClock::at(NOW);
     let state = HostState::new(|_: wit::Request| Err(wit::FetchError::Timeout), None)
@@ -1050,6 +1058,7 @@ fn a_started_authorization_is_single_use_and_expires() {
         profile: Some("ci-failure-analysis".into()),
         scopes: None,
         pkce: None,
+        session: Some("browser-session-1".into()),
     };
     let started = plugin.connect_start(&start).unwrap().expect("started");
     assert!(started.url.starts_with("https://example.com/gitlab/oauth/authorize?"));
@@ -1057,19 +1066,58 @@ fn a_started_authorization_is_single_use_and_expires() {
     assert_eq!(store.len(), 1, "the pending authorization is stored");
     for (_, value) in store.snapshot() {
         assert!(!String::from_utf8_lossy(&value).contains("secret"));
+        assert!(!String::from_utf8_lossy(&value).contains("browser-session-1"));
     }
 
-    // The code exchange cannot reach the provider: a coded error, and the state is spent.
+    // Another session, another address, another issuer: refused, and the state is not spent.
     let callback = format!("https://app.example.com/cb?code=c&state={}", started.state);
-    assert_eq!(plugin.connect_finish(&callback).unwrap().unwrap_err().code, "network.timeout");
-    assert_eq!(plugin.connect_finish(&callback).unwrap().unwrap_err().code, "oauth.state_mismatch");
+    let session = Some("browser-session-1");
+    for (callback, session, code) in [
+        (callback.clone(), Some("browser-session-2"), "oauth.session_mismatch"),
+        (callback.clone(), None, "oauth.session_mismatch"),
+        (callback.replace("/cb?", "/other?"), session, "oauth.callback_mismatch"),
+        (callback.replace("app.example.com", "evil.example"), session, "oauth.callback_mismatch"),
+        (format!("{callback}&iss=https://evil.example"), session, "oauth.issuer_mismatch"),
+    ] {
+        let error = plugin.connect_finish(&callback, session).unwrap().unwrap_err();
+        assert_eq!(error.code, code, "{callback} {session:?}");
+        assert_eq!(error.guidance.code, code);
+    }
+    // The code exchange cannot reach the provider: a coded error, and the state is spent.
+    let with_issuer = format!("{callback}&iss=https://example.com/gitlab");
+    let error = plugin.connect_finish(&with_issuer, session).unwrap().unwrap_err();
+    assert_eq!(error.code, "network.timeout");
+    let error = plugin.connect_finish(&callback, session).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.state_mismatch");
 
-    let late = plugin.connect_start(&start).unwrap().expect("started");
-    clock.advance(601);
+    // Unbound authorizations are finished without a session, and refuse one.
+    let unbound = wit::ConnectStartRequest { session: None, ..start.clone() };
+    let started = plugin.connect_start(&unbound).unwrap().expect("started");
+    let callback = format!("https://app.example.com/cb?code=c&state={}", started.state);
+    let error = plugin.connect_finish(&callback, Some("browser-session-1")).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.session_mismatch");
+    let error = plugin.connect_finish(&callback, None).unwrap().unwrap_err();
+    assert_eq!(error.code, "network.timeout");
+
+    // Ten minutes to finish; the store is told to keep it two minutes longer, for hosts whose
+    // clocks run behind, and then counts it as gone.
+    let late = plugin.connect_start(&unbound).unwrap().expect("started");
+    let before: BTreeSet<String> = store.snapshot().into_keys().collect();
     let callback = format!("https://app.example.com/cb?code=c&state={}", late.state);
-    let error = plugin.connect_finish(&callback).unwrap().unwrap_err();
+    clock.advance(601);
+    let error = plugin.connect_finish(&callback, None).unwrap().unwrap_err();
     assert_eq!(error.code, "oauth.authorization_expired");
+    let later = plugin.connect_start(&unbound).unwrap().expect("started");
+    let key = store.snapshot().into_keys().find(|key| !before.contains(key)).expect("stored");
+    let now = NOW + 601;
+    assert!(forgelink_host::storage::Storage::get(&store, &key, now + 719).unwrap().is_some());
+    assert!(forgelink_host::storage::Storage::get(&store, &key, now + 720).unwrap().is_none());
+    clock.advance(720);
+    let callback = format!("https://app.example.com/cb?code=c&state={}", later.state);
+    let error = plugin.connect_finish(&callback, None).unwrap().unwrap_err();
+    assert_eq!(error.code, "oauth.state_mismatch", "expired in the store");
 
-    let error = plugin.connect_finish("https://app.example.com/cb?code=c").unwrap().unwrap_err();
+    let error =
+        plugin.connect_finish("https://app.example.com/cb?code=c", None).unwrap().unwrap_err();
     assert_eq!(error.code, "oauth.missing_state");
 }

@@ -915,10 +915,15 @@ fn random_responses_to_the_token_functions_never_trap() {
 // The `flows` interface.
 
 /// A provider that answers at random: often what the flows asked for, sometimes an error,
-/// garbage, or no answer at all.
+/// garbage, or no answer at all. It remembers the delivery URLs hooks were registered with,
+/// so that deliveries can be sent where a provider would send them.
 struct RandomProvider {
     rng: Mutex<Rng>,
+    routes: Mutex<Vec<String>>,
 }
+
+/// The receiver the fuzzed registrations name.
+const RECEIVER: &str = "https://app.example/hooks";
 
 const USERS: &[&str] = &[
     r#"{"login":"octocat","id":583231,"name":"The Octocat","html_url":"https://github.com/octocat"}"#,
@@ -1004,7 +1009,24 @@ const COMMENT_BODIES: &[&str] = &[
 ];
 
 impl RandomProvider {
+    fn new(seed: u64) -> Self {
+        RandomProvider { rng: Mutex::new(Rng(seed)), routes: Mutex::new(Vec::new()) }
+    }
+
+    /// The delivery URLs registrations sent so far, the latest 64.
+    fn routes(&self) -> Vec<String> {
+        self.routes.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     fn answer(&self, request: &wit::Request) -> Result<wit::Response, wit::FetchError> {
+        let body = String::from_utf8_lossy(request.body.as_deref().unwrap_or_default());
+        if let Some(at) = body.find(&format!("{RECEIVER}/")) {
+            let url: String = body[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
+                .collect();
+            remember(&mut self.routes.lock().unwrap_or_else(PoisonError::into_inner), url);
+        }
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let rng = &mut *rng;
         if rng.chance(25) {
@@ -1089,9 +1111,9 @@ impl FlakyStore {
 }
 
 impl Storage for FlakyStore {
-    fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>> {
+    fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>> {
         self.fail()?;
-        let mut value = self.inner.get(key)?;
+        let mut value = self.inner.get(key, now)?;
         if let Some(bytes) = value.as_mut().filter(|bytes| !bytes.is_empty()) {
             if self.roll(150) {
                 let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
@@ -1102,9 +1124,9 @@ impl Storage for FlakyStore {
         Ok(value)
     }
 
-    fn set(&self, key: &str, value: &[u8]) -> io::Result<()> {
+    fn set(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>, now: i64) -> io::Result<()> {
         self.fail()?;
-        self.inner.set(key, value)
+        self.inner.set(key, value, ttl_seconds, now)
     }
 
     fn delete(&self, key: &str) -> io::Result<()> {
@@ -1112,9 +1134,16 @@ impl Storage for FlakyStore {
         self.inner.delete(key)
     }
 
-    fn compare_and_swap(&self, key: &str, old: Option<&[u8]>, new: &[u8]) -> io::Result<bool> {
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        old: Option<&[u8]>,
+        new: &[u8],
+        ttl_seconds: Option<u64>,
+        now: i64,
+    ) -> io::Result<bool> {
         self.fail()?;
-        self.inner.compare_and_swap(key, old, new)
+        self.inner.compare_and_swap(key, old, new, ttl_seconds, now)
     }
 }
 
@@ -1130,6 +1159,8 @@ const BASE_URLS: &[&str] = &[
 #[derive(Default)]
 struct Seen {
     states: Vec<String>,
+    /// The session each of `states` was started in, empty for none.
+    sessions: Vec<String>,
     ids: Vec<String>,
     /// Successful calls, per export.
     succeeded: [usize; 6],
@@ -1217,6 +1248,7 @@ fn call_flows(
                     (0..rng.below(4)).map(|_| rng.pick(SCOPE_WORDS).to_owned()).collect()
                 }),
                 pkce: maybe(rng, |rng| rng.chance(2)),
+                session: maybe(rng, text),
             };
             let shown = format!("{request:?}");
             let result = no_trap!("connect-start", shown, plugin.connect_start(&request));
@@ -1224,11 +1256,19 @@ fn call_flows(
                 assert!(started.url.contains(&started.state), "{shown}");
                 seen.succeeded[0] += 1;
                 remember(&mut seen.states, started.state);
+                remember(&mut seen.sessions, request.session.unwrap_or_default());
             }
         }
         1 => {
+            let mut session = maybe(rng, text);
             let callback = if !seen.states.is_empty() && !rng.chance(4) {
-                let state = seen.states.swap_remove(rng.below(seen.states.len()));
+                let at = rng.below(seen.states.len());
+                let state = seen.states.swap_remove(at);
+                let started_in = seen.sessions.swap_remove(at);
+                if !rng.chance(4) {
+                    // Mostly the session that started it, so that the rest of the flow runs.
+                    session = Some(started_in).filter(|s| !s.is_empty());
+                }
                 let mut url = format!("https://app.example.com/cb?state={state}");
                 if rng.chance(3) {
                     for _ in 0..rng.below(3) {
@@ -1244,8 +1284,13 @@ fn call_flows(
             } else {
                 text(rng)
             };
-            let result = no_trap!("connect-finish", callback, plugin.connect_finish(&callback));
-            if let Some(connection) = checker.result("connect-finish", &callback, result) {
+            let shown = format!("{callback} {session:?}");
+            let result = no_trap!(
+                "connect-finish",
+                shown,
+                plugin.connect_finish(&callback, session.as_deref())
+            );
+            if let Some(connection) = checker.result("connect-finish", &shown, result) {
                 checker.connection("connect-finish", &connection);
                 seen.succeeded[1] += 1;
                 remember(&mut seen.ids, connection.id);
@@ -1304,7 +1349,7 @@ fn random_providers_and_flaky_storage_never_trap_the_flows() {
     let seed = seed() ^ 0x0066_6c6f_7773;
     let mut rng = Rng(seed);
     let clock = common::ManualClock::at(1_795_305_600);
-    let provider = Arc::new(RandomProvider { rng: Mutex::new(Rng(seed ^ 1)) });
+    let provider = Arc::new(RandomProvider::new(seed ^ 1));
     let fetch = move |request: wit::Request| provider.answer(&request);
     let store = FlakyStore { inner: MemoryStore::new(), rng: Mutex::new(Rng(seed ^ 2)) };
     let state = HostState::new(fetch, None)
@@ -1606,11 +1651,26 @@ impl Checker {
     }
 }
 
+/// Where a fuzzed delivery claims to have arrived: a registered hook's URL or its route id,
+/// a made-up route, or anything at all.
+fn route(rng: &mut Rng, routes: &[String]) -> String {
+    match rng.below(6) {
+        0 | 1 if !routes.is_empty() => routes[rng.below(routes.len())].clone(),
+        2 if !routes.is_empty() => {
+            let url = &routes[rng.below(routes.len())];
+            url.rsplit('/').next().unwrap_or_default().to_owned()
+        }
+        3 => format!("{RECEIVER}/{}", alphanumeric(rng, 22)),
+        4 => url_like(rng),
+        _ => text(rng),
+    }
+}
+
 fn call_webhook_flows(
     plugin: &mut Plugin,
     checker: &mut Checker,
     rng: &mut Rng,
-    ids: &[String],
+    (ids, routes): (&[String], &[String]),
     export: usize,
 ) {
     match export {
@@ -1664,7 +1724,7 @@ fn call_webhook_flows(
                         }
                     })
                     .collect(),
-                url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
+                url: if rng.chance(3) { text(rng) } else { RECEIVER.into() },
                 profile: profile_name(rng).unwrap_or_default(),
             };
             let shown = format!("{id} {request:?}");
@@ -1696,15 +1756,19 @@ fn call_webhook_flows(
                 allow_unsigned_ping: rng.chance(3),
                 tolerance_seconds: maybe(rng, instant),
             };
-            let shown = format!("{headers:?} {options:?} {}", String::from_utf8_lossy(&body));
+            let route = route(rng, routes);
+            let shown =
+                format!("{route} {headers:?} {options:?} {}", String::from_utf8_lossy(&body));
             let result = no_trap!(
                 "receive-webhook",
                 shown,
-                plugin.receive_webhook(&headers, &body, options)
+                plugin.receive_webhook(&route, &headers, &body, options)
             );
             if let Some(receipt) = checker.result("receive-webhook", &shown, result) {
                 let rejected = receipt.status == wit::ReceiptStatus::Rejected;
                 assert_eq!(rejected, receipt.event.is_none(), "{shown}");
+                assert_eq!(rejected, receipt.connection_id.is_none(), "{shown}");
+                assert_eq!(rejected, receipt.project.is_none(), "{shown}");
                 if let Some(code) = &receipt.code {
                     assert!(checker.codes.contains(code), "receive-webhook: code {code:?}");
                 }
@@ -1743,8 +1807,11 @@ fn random_providers_and_flaky_storage_never_trap_the_webhook_flows() {
     let seed = seed() ^ 0x686f_6f6b_666c_6f77;
     let mut rng = Rng(seed);
     let clock = common::ManualClock::at(1_795_305_600);
-    let random = Arc::new(RandomProvider { rng: Mutex::new(Rng(seed ^ 1)) });
-    let fetch = move |request: wit::Request| random.answer(&request);
+    let random = Arc::new(RandomProvider::new(seed ^ 1));
+    let fetch = {
+        let random = Arc::clone(&random);
+        move |request: wit::Request| random.answer(&request)
+    };
     let store = FlakyStore { inner: MemoryStore::new(), rng: Mutex::new(Rng(seed ^ 2)) };
     let state = HostState::new(fetch, None)
         .with_storage(store)
@@ -1768,7 +1835,8 @@ fn random_providers_and_flaky_storage_never_trap_the_webhook_flows() {
             }
         }
         for export in 0..6 {
-            call_webhook_flows(&mut plugin, &mut checker, &mut rng, &ids, export);
+            let routes = random.routes();
+            call_webhook_flows(&mut plugin, &mut checker, &mut rng, (&ids, &routes), export);
         }
         if rng.chance(20) {
             clock.advance(rng.below(4 * 3600) as i64);
@@ -2088,7 +2156,7 @@ fn call_sync(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: 
                 provider: provider(rng),
                 base_url: base_url(rng),
                 project: project_path(rng),
-                url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
+                url: if rng.chance(3) { text(rng) } else { RECEIVER.into() },
                 profile: profile_name(rng).unwrap_or_default(),
             };
             let shown = format!("{request:?}");

@@ -34,6 +34,9 @@ fn instance(store: &FileStore, clock: Arc<dyn Clock>) -> Plugin {
     runtime().instantiate(state).expect("the component instantiates")
 }
 
+/// The browser session the tests' authorizations are bound to.
+const SESSION: &str = "session-cookie-value";
+
 fn start_request(server: &OAuthServer) -> wit::ConnectStartRequest {
     wit::ConnectStartRequest {
         provider: wit::Provider::Gitlab,
@@ -44,6 +47,7 @@ fn start_request(server: &OAuthServer) -> wit::ConnectStartRequest {
         profile: Some("ci-failure-analysis".into()),
         scopes: Some(vec!["read_user".into()]),
         pkce: None,
+        session: Some(SESSION.into()),
     }
 }
 
@@ -51,7 +55,7 @@ fn start_request(server: &OAuthServer) -> wit::ConnectStartRequest {
 fn connect(plugin: &mut Plugin, server: &OAuthServer) -> wit::Connection {
     let started = plugin.connect_start(&start_request(server)).unwrap().expect("connect-start");
     let callback = server.approve(&started.url);
-    plugin.connect_finish(&callback).unwrap().expect("connect-finish")
+    plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect("connect-finish")
 }
 
 fn keys(value: &Value) -> BTreeSet<&str> {
@@ -89,7 +93,11 @@ fn the_authorization_code_flow_through_the_component() {
 
     let callback = server.approve(&started.url);
     assert!(callback.starts_with(&server.redirect_uri), "{callback}");
-    let connection = plugin.connect_finish(&callback).unwrap().expect("connect-finish");
+    // The link finished in another browser is refused, and leaves the authorization usable.
+    let elsewhere = plugin.connect_finish(&callback, Some("another-session")).unwrap();
+    assert_eq!(elsewhere.expect_err("another session").code, "oauth.session_mismatch");
+    let connection =
+        plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect("connect-finish");
     assert_eq!(connection.provider, wit::Provider::Gitlab);
     assert_eq!(connection.base_url, server.base_url);
     assert_eq!(connection.account.username, "ada");
@@ -115,7 +123,8 @@ fn the_authorization_code_flow_through_the_component() {
     assert_eq!(printed["status"], "active");
 
     // The state is single use: the same callback cannot connect twice.
-    let replay = plugin.connect_finish(&callback).unwrap().expect_err("a replayed callback");
+    let replay =
+        plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect_err("a replayed callback");
     assert_eq!(replay.code, "oauth.state_mismatch");
 
     let token = plugin.access_token(&connection.id).unwrap().expect("access-token");
@@ -242,7 +251,8 @@ fn scopes_the_person_withheld_are_reported_missing() {
     let started = plugin.connect_start(&start_request(&server)).unwrap().expect("connect-start");
     // The profile needs `api`; the person grants only `read_user`.
     let callback = server.approve_scopes(&started.url, Some("read_user"));
-    let connection = plugin.connect_finish(&callback).unwrap().expect("connect-finish");
+    let connection =
+        plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect("connect-finish");
     assert_eq!(connection.scopes.granted, Some(vec!["read_user".to_owned()]));
     assert_eq!(connection.scopes.missing, ["api"]);
 
@@ -263,7 +273,8 @@ fn a_wrong_client_secret_is_invalid_client() {
     request.client_secret = Some("gloas-not-the-secret".into());
     let started = plugin.connect_start(&request).unwrap().expect("connect-start");
     let callback = server.approve(&started.url);
-    let error = plugin.connect_finish(&callback).unwrap().expect_err("a wrong secret");
+    let error =
+        plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect_err("a wrong secret");
     assert_eq!(error.code, "oauth.invalid_client", "{error:?}");
     assert!(!error.guidance.steps.is_empty());
 }
@@ -489,13 +500,18 @@ fn the_check_command_leaves_nothing_behind_and_reads_the_configured_key() {
     };
     let output = run(&key);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let left: Vec<String> = std::fs::read_dir(&dir)
-        .expect("the store")
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name != ".lock")
-        .collect();
-    assert!(left.is_empty(), "records left behind: {left:?}");
+    let values = || -> Vec<PathBuf> {
+        let entries = std::fs::read_dir(&dir).expect("the store").flatten();
+        entries.map(|entry| entry.path()).filter(|path| path.is_file()).collect()
+    };
+    // The disconnect leaves the connection's tombstone, which holds nothing, for a day.
+    let left: Vec<PathBuf> = values().into_iter().filter(|p| !p.ends_with(".lock")).collect();
+    assert_eq!(left.len(), 1, "records left behind: {left:?}");
+    let tombstone = std::fs::read(&left[0]).expect("read it");
+    assert!(tombstone.ends_with(b"forgelink:disconnected"), "{left:?}");
+    let swept = FileStore::open(&dir).unwrap().sweep(SystemClock.now() + 86_400).unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(values().len(), 1, "only the lock file is left: {:?}", values());
 
     std::fs::write(&key_file, "not a key").expect("write the key");
     let output = run(&key);

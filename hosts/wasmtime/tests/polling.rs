@@ -231,14 +231,16 @@ const NOW: i64 = 1_700_000_000;
 
 const SHA: &str = "bcbb5ec396a2c0f828686f14fac9b80b780504f2";
 
-/// The Pipeline Hook GitLab sends for pipeline `id` in `status`.
+/// The Pipeline Hook GitLab sends for pipeline `id` in `status`: the URL it is sent to (the
+/// one the hook was registered with), its headers and body.
 fn pipeline_delivery(
     fake: &FakeGitLab,
     uuid: &str,
     id: u64,
     status: &str,
-) -> (Vec<(String, String)>, Vec<u8>) {
+) -> (String, Vec<(String, String)>, Vec<u8>) {
     let token = fake.state().hook_token.clone().expect("a hook was registered");
+    let url = fake.state().hook_url.clone().expect("a hook was registered");
     let headers = vec![
         ("X-Gitlab-Event".to_owned(), "Pipeline Hook".to_owned()),
         ("X-Gitlab-Token".to_owned(), token),
@@ -250,7 +252,16 @@ fn pipeline_delivery(
         "user": { "id": 42, "username": "ada", "name": "Ada" },
         "project": { "id": 1, "path_with_namespace": "group/app", "web_url": format!("{}/group/app", fake.base_url), "default_branch": "main" }
     });
-    (headers, body.to_string().into_bytes())
+    (url, headers, body.to_string().into_bytes())
+}
+
+/// A receipt, checked to name connection `id`, with the id written as `ID`: the two faces draw
+/// different ones.
+fn routed(mut receipt: Value, id: &str) -> Value {
+    assert_eq!(receipt["connectionId"], id, "{receipt}");
+    assert_eq!(receipt["project"], "group/app", "{receipt}");
+    receipt["connectionId"] = json!("ID");
+    receipt
 }
 
 /// A dropped delivery found by a poll, a late one seen as a duplicate, cursors, modes and a
@@ -270,8 +281,8 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
     let app = json!({ "projects": ["group/app"] });
 
     // The running state arrives by webhook; the first poll finds nothing new.
-    let (headers, body) = pipeline_delivery(fake, "uuid-1", 100, "running");
-    transcript.push(face.receive_webhook(&headers, &body));
+    let (url, headers, body) = pipeline_delivery(fake, "uuid-1", 100, "running");
+    transcript.push(routed(face.receive_webhook(&url, &headers, &body), &id));
     transcript.push(face.poll_events(&id, &app));
 
     // The pipeline fails and the delivery is lost: the next poll reports it, with its jobs.
@@ -288,8 +299,8 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
     transcript.push(second.clone());
 
     // The late delivery is a duplicate; a poll again reports nothing twice.
-    let (headers, body) = pipeline_delivery(fake, "uuid-2", 100, "failed");
-    transcript.push(face.receive_webhook(&headers, &body));
+    let (url, headers, body) = pipeline_delivery(fake, "uuid-2", 100, "failed");
+    transcript.push(routed(face.receive_webhook(&url, &headers, &body), &id));
     transcript.push(face.poll_events(&id, &app));
 
     // The returned cursor starts a poll from there; one no poll returned is refused.

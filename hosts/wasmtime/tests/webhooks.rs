@@ -508,8 +508,10 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     assert_eq!(printed[0]["hookId"], "1");
     assert_eq!(printed[1]["guidance"]["code"], "http.not_found");
     assert!(printed[0].get("code").is_none(), "absent fields are left out: {printed}");
-    let secret = gitlab.lock().unwrap().hooks[0].2.clone();
+    let (_, url, secret, _) = gitlab.lock().unwrap().hooks[0].clone();
     assert!(secret.len() >= 43, "a fresh random secret");
+    let route = url.strip_prefix("https://app.example/hooks/gitlab/").expect("routed: {url}");
+    assert!(route.len() >= 22 && !route.contains('/'), "one random path segment: {url}");
 
     // Two instances, two threads, one store: the same delivery at the same moment.
     let (h, body) = push_delivery(&secret, "uuid-race");
@@ -518,10 +520,10 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     let racers: Vec<_> = [first, second]
         .into_iter()
         .map(|mut plugin| {
-            let (h, body, start) = (h.clone(), body.clone(), Arc::clone(&start));
+            let (h, body, start, url) = (h.clone(), body.clone(), Arc::clone(&start), url.clone());
             thread::spawn(move || {
                 start.wait();
-                let receipt = plugin.receive_webhook(&h, &body, receive_options()).unwrap();
+                let receipt = plugin.receive_webhook(&url, &h, &body, receive_options()).unwrap();
                 (plugin, receipt.expect("the store works"))
             })
         })
@@ -536,6 +538,8 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
             assert_eq!(json::webhook_event(event), serde_json::to_value(&core).unwrap());
             let printed = json::receipt(&receipt);
             assert_eq!(printed["status"], "accepted");
+            assert_eq!(printed["connectionId"], connection.id.as_str(), "named by its route");
+            assert_eq!(printed["project"], "group/app");
             assert!(printed.get("code").is_none());
         }
         statuses.push(receipt.status);
@@ -544,17 +548,29 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     statuses.sort_by_key(|status| json::receipt_status_id(*status));
     assert_eq!(statuses, [wit::ReceiptStatus::Accepted, wit::ReceiptStatus::Duplicate]);
 
-    // Later copies are duplicates on either instance; a forged token is rejected.
-    for plugin in &mut plugins {
-        let receipt = plugin.receive_webhook(&h, &body, receive_options()).unwrap().unwrap();
+    // Later copies are duplicates on either instance, whether given the URL or the route id;
+    // a forged token is rejected, and so is the genuine delivery at a URL that is no route.
+    for (plugin, route) in plugins.iter_mut().zip([url.as_str(), route]) {
+        let receipt = plugin.receive_webhook(route, &h, &body, receive_options()).unwrap().unwrap();
         assert_eq!(receipt.status, wit::ReceiptStatus::Duplicate);
+        assert_eq!(receipt.connection_id.as_deref(), Some(connection.id.as_str()));
     }
     let (forged, body) = push_delivery("guessed", "uuid-forged");
-    let receipt = plugins[1].receive_webhook(&forged, &body, receive_options()).unwrap().unwrap();
+    let receipt =
+        plugins[1].receive_webhook(&url, &forged, &body, receive_options()).unwrap().unwrap();
     assert_eq!(receipt.status, wit::ReceiptStatus::Rejected);
     assert_eq!(receipt.code.as_deref(), Some("webhook.signature_mismatch"));
     assert_eq!(json::receipt(&receipt)["code"], "webhook.signature_mismatch");
     assert!(json::receipt(&receipt).get("event").is_none());
+    assert!(json::receipt(&receipt).get("connectionId").is_none(), "a rejection names no one");
+    let (genuine, body) = push_delivery(&secret, "uuid-elsewhere");
+    for elsewhere in ["https://app.example/hooks/gitlab", "https://app.example/hooks/gitlab/x"] {
+        let receipt = plugins[0]
+            .receive_webhook(elsewhere, &genuine, &body, receive_options())
+            .unwrap()
+            .unwrap();
+        assert_eq!(receipt.code.as_deref(), Some("webhook.unknown_route"), "{elsewhere}");
+    }
 
     // The store never holds the secret in the clear.
     for entry in walk(&dir) {

@@ -17,7 +17,8 @@ use super::{runtime, test_http_config, test_key, ManualClock};
 pub trait Face {
     fn connect_with_token(&mut self, base_url: &str, token: &str) -> Value;
     fn register_webhooks(&mut self, id: &str, projects: &[&str]) -> Value;
-    fn receive_webhook(&mut self, headers: &[(String, String)], body: &[u8]) -> Value;
+    /// A delivery as it arrived at `route`, the hook's delivery URL.
+    fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value;
     fn poll_events(&mut self, id: &str, options: &Value) -> Value;
     fn post_feedback(&mut self, id: &str, request: &Value) -> Value;
     fn disconnect(&mut self, id: &str) -> Value;
@@ -131,13 +132,13 @@ impl Face for ComponentFace {
         printed(result, |results| json::registration_results(results))
     }
 
-    fn receive_webhook(&mut self, headers: &[(String, String)], body: &[u8]) -> Value {
+    fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value {
         let options = wit::ReceiveOptions {
             dedupe_seconds: None,
             allow_unsigned_ping: false,
             tolerance_seconds: None,
         };
-        let result = self.plugin.receive_webhook(headers, body, options).expect("no trap");
+        let result = self.plugin.receive_webhook(route, headers, body, options).expect("no trap");
         printed(result, json::receipt)
     }
 
@@ -205,9 +206,9 @@ impl Face for CoreFace {
         serialised(block_on(self.flows.register_webhooks(id, request)))
     }
 
-    fn receive_webhook(&mut self, headers: &[(String, String)], body: &[u8]) -> Value {
+    fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value {
         let options = forgelink::ReceiveOptions::default();
-        serialised(block_on(self.flows.receive_webhook(headers, body, options)))
+        serialised(block_on(self.flows.receive_webhook(route, headers, body, options)))
     }
 
     fn poll_events(&mut self, id: &str, options: &Value) -> Value {

@@ -32,6 +32,8 @@ pub struct GitLabState {
     pub jobs: Vec<(u64, u64, &'static str, &'static str)>,
     /// The secret token of the hook registered on `group/app`.
     pub hook_token: Option<String>,
+    /// The URL that hook delivers to: where a test sends its deliveries.
+    pub hook_url: Option<String>,
     /// Notes on merge request 5: id, body.
     pub mr_notes: Vec<(u64, String)>,
     /// Notes on commits, each in a discussion of its own: id, body.
@@ -99,14 +101,16 @@ impl Drop for FakeGitLab {
     }
 }
 
-struct Received {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// One HTTP/1.1 request as it arrived.
+pub struct Received {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
-fn read(stream: &mut TcpStream) -> Option<Received> {
+/// Reads one request from `stream`; `None` when it is not one.
+pub fn read(stream: &mut TcpStream) -> Option<Received> {
     stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut data = Vec::new();
     let mut buffer = [0; 8192];
@@ -261,23 +265,26 @@ impl GitLabState {
                 200,
                 json!({"id": 7, "name": "ci", "scopes": ["api"], "active": true, "revoked": false, "expires_at": null}),
             ),
-            ("GET", p) if p == format!("{APP}/hooks") => match &self.hook_token {
-                Some(_) => answer(
+            ("GET", p) if p == format!("{APP}/hooks") => match &self.hook_url {
+                Some(url) => answer(
                     200,
-                    json!([{"id": 1, "url": "https://app.example/hooks", "pipeline_events": true, "job_events": true}]),
+                    json!([{"id": 1, "url": url, "pipeline_events": true, "job_events": true}]),
                 ),
                 None => answer(200, json!([])),
             },
             ("POST", p) if p == format!("{APP}/hooks") => {
                 self.hook_token = Some(text("token"));
+                self.hook_url = Some(text("url"));
                 answer(201, json!({"id": 1, "url": body["url"], "pipeline_events": true}))
             }
             ("PUT", p) if p == format!("{APP}/hooks/1") => {
                 self.hook_token = Some(text("token"));
+                self.hook_url = Some(text("url"));
                 answer(200, json!({"id": 1, "url": body["url"], "pipeline_events": true}))
             }
             ("DELETE", p) if p == format!("{APP}/hooks/1") => {
                 self.hook_token = None;
+                self.hook_url = None;
                 (204, Vec::new(), Vec::new())
             }
             ("GET", p) if p == format!("{APP}/pipelines") => {

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use forgelink::{FetchError, HttpRequest, HttpResponse, StorageError};
+use forgelink::{FetchError, HttpRequest, HttpResponse, RandomError, StorageError};
 use forgelink_host::environment::Clock;
 use forgelink_host::http::Fetch;
 use forgelink_host::storage::{MemoryStore, Storage};
@@ -47,11 +47,16 @@ impl forgelink::Host for NativeHost {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        self.store.get(key).map_err(storage_error)
+        self.store.get(key, self.clock.now()).map_err(storage_error)
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        self.store.set(key, value).map_err(storage_error)
+    async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> Result<(), StorageError> {
+        self.store.set(key, value, ttl_seconds, self.clock.now()).map_err(storage_error)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
@@ -63,16 +68,18 @@ impl forgelink::Host for NativeHost {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl_seconds: Option<u64>,
     ) -> Result<bool, StorageError> {
-        self.store.compare_and_swap(key, expected, new).map_err(storage_error)
+        let now = self.clock.now();
+        self.store.compare_and_swap(key, expected, new, ttl_seconds, now).map_err(storage_error)
     }
 
     fn now(&self) -> i64 {
         self.clock.now()
     }
 
-    fn fill_random(&self, buffer: &mut [u8]) {
-        getrandom::getrandom(buffer).expect("the OS random source");
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        getrandom::getrandom(buffer).map_err(|error| RandomError(error.to_string()))
     }
 
     async fn sleep(&self, millis: u32) {
