@@ -111,6 +111,21 @@ const WORKFLOW_FAILED = {
   sender: { login: "octocat", id: 1 },
 };
 
+/** Events without a CI state: deduplicated by the delivery's own claim alone. */
+const ISSUE_OPENED = {
+  object_kind: "issue",
+  event_type: "issue",
+  user: { id: 42, username: "ada", name: "Ada" },
+  project: { id: 7, path_with_namespace: "victimgroup/app" },
+  object_attributes: { id: 301, iid: 23, title: "Flaky test", state: "opened", action: "open" },
+};
+const ISSUES_OPENED = {
+  action: "opened",
+  issue: { number: 7, title: "Flaky test", state: "open" },
+  repository: { id: 1, full_name: "octo/app" },
+  sender: { login: "octocat", id: 1 },
+};
+
 async function rejection(promise) {
   try {
     await promise;
@@ -173,6 +188,12 @@ test("a hostile self-managed instance cannot take over another tenant's deliveri
   assert.equal((await gitlab.send(genuine)).receipt.status, "duplicate");
   const replayed = { ...genuine, headers: { ...genuine.headers, "x-gitlab-event-uuid": "uuid-fresh" } };
   assert.equal((await gitlab.send(replayed)).receipt.status, "duplicate");
+  // The same for an event with no CI state to fall back on: only the delivery's own claim,
+  // made from what the token vouches for (its body), stops the replay.
+  const issue = gitlab.delivery(victimHook, "Issue Hook", ISSUE_OPENED, "uuid-issue");
+  assert.equal((await gitlab.send(issue)).receipt.status, "accepted");
+  const issueReplayed = { ...issue, headers: { ...issue.headers, "x-gitlab-event-uuid": "uuid-issue-fresh" } };
+  assert.equal((await gitlab.send(issueReplayed)).receipt.status, "duplicate");
 
   // Registering again on its instance moves nothing of the victim's either.
   await register(p, p.attacker, attacker, "victimgroup/app");
@@ -203,9 +224,14 @@ test("Enterprise Servers that both number their first hook 1 do not collide", as
   // B's delivery sent to A's URL (same hook id, same delivery id) is refused.
   const crossed = await ghesB.send({ ...fromB, url: hookA.url });
   assert.deepEqual([crossed.receipt.status, crossed.receipt.code], ["rejected", "webhook.signature_mismatch"]);
-  // A captured delivery replayed with a fresh X-GitHub-Delivery (unsigned) is a duplicate.
+  // A captured delivery replayed with a fresh X-GitHub-Delivery (unsigned) is a duplicate, also
+  // for an event with no CI state, which only the delivery's own claim catches.
   const replay = { ...fromA, headers: { ...fromA.headers, "x-github-delivery": "d-2-fresh" } };
   assert.equal((await ghesA.send(replay)).receipt.status, "duplicate");
+  const issue = ghesA.delivery(hookA, "issues", ISSUES_OPENED, "d-3");
+  assert.equal((await ghesA.send(issue)).receipt.status, "accepted");
+  const issueReplay = { ...issue, headers: { ...issue.headers, "x-github-delivery": "d-3-fresh" } };
+  assert.equal((await ghesA.send(issueReplay)).receipt.status, "duplicate");
 });
 
 test("nothing is written for a delivery that does not verify", async (t) => {
