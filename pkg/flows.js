@@ -949,7 +949,7 @@ export function memoryStorage(options) {
   function now() {
     const ms = clock();
     if (typeof ms !== "number" || Number.isNaN(ms)) {
-      throw new TypeError(`memoryStorage's now() must return milliseconds as a number, got ${describe(ms)}.`);
+      throw invalid(`memoryStorage's \`now()\` must return milliseconds as a number, got ${describe(ms)}.`);
     }
     return ms;
   }
@@ -975,7 +975,7 @@ export function memoryStorage(options) {
     const seconds = ttl?.ttlSeconds;
     if (seconds === undefined || seconds === null) return undefined;
     if (typeof seconds !== "number" || Number.isNaN(seconds) || seconds < 0) {
-      throw new TypeError(`ttlSeconds must be a number of seconds from 0, got ${typeof seconds === "number" ? seconds : describe(seconds)}.`);
+      throw invalid(`\`ttlSeconds\` must be a number of seconds from 0, got ${typeof seconds === "number" ? seconds : describe(seconds)}.`);
     }
     return at + seconds * 1000;
   }

@@ -636,8 +636,11 @@ test("memoryStorage's options are checked: input.invalid", () => {
     assert.equal(thrown(() => memoryStorage(options)), "input.invalid", String(options));
   }
   assert.equal(thrown(() => memoryStorage(null)), "no error");
-  // A broken clock fails the storage call, which the flows report as storage.failed.
-  assert.throws(() => memoryStorage({ now: () => "noon" }).get("k"), TypeError);
+  // A broken clock or time-to-live fails the storage call, which the flows report as storage.failed.
+  assert.equal(thrown(() => memoryStorage({ now: () => "noon" }).get("k")), "input.invalid");
+  for (const ttlSeconds of [-1, Number.NaN, "60"]) {
+    assert.equal(thrown(() => memoryStorage().set("k", new Uint8Array([1]), { ttlSeconds })), "input.invalid", String(ttlSeconds));
+  }
 });
 
 test("the flows hand storage a time-to-live, as { ttlSeconds }, for what expires, and no options otherwise", async () => {
