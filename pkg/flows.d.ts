@@ -248,23 +248,47 @@ export interface FetchResponse {
 /**
  * The host's HTTP client: sends the request as it is, never following redirects. A thrown
  * error becomes `network.timeout` (a `TimeoutError` or `AbortError`), `tls.untrusted_certificate`
- * (a certificate error code) or `network.unreachable`; a thrown {@link ForgelinkError} keeps its code.
+ * (a certificate error code) or `network.unreachable`; a thrown {@link ForgelinkError} keeps its
+ * code. `network.address_blocked`, `network.insecure_http` and `http.response_too_large` (what
+ * {@link fetchHost} throws for its address policy and body cap) also reach the flows as what they
+ * are, so a report's check or a project's registration result names them too.
  */
 export type HostFetch = (request: FetchRequest) => FetchResponse | Promise<FetchResponse>;
 
 /**
+ * How long a stored value must be kept, passed to {@link HostStorage.set} and
+ * {@link HostStorage.compareAndSwap} for values that lose their use after a while: pending
+ * authorizations, delivery and state claims, tombstones of disconnected connections.
+ */
+export interface StorageWriteOptions {
+  /**
+   * The value may be removed once this many seconds have passed (Redis `EX`, a DynamoDB TTL
+   * attribute, an `expires_at` column a job sweeps). Honouring it is optional: the flows never
+   * rely on a value being gone, and judge the expiry each value carries themselves. A storage
+   * that ignores it grows with every delivery received, so a shared one should honour it.
+   */
+  ttlSeconds: number;
+}
+
+/**
  * A key-value store the host owns; each method may answer at once or with a promise. Several
  * {@link Forgelink} instances (processes, servers) may share one: `compareAndSwap` keeps an
- * authorization single-use and a refresh single-caller. A thrown error becomes `storage.failed`.
+ * authorization single-use, a delivery accepted once and a refresh single-caller. A thrown
+ * error becomes `storage.failed`.
  */
 export interface HostStorage {
-  /** The value under `key`; `null` (or `undefined`) when there is none. */
+  /** The value under `key`; `null` (or `undefined`) when there is none or it has expired. */
   get(key: string): Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>;
-  set(key: string, value: Uint8Array): void | Promise<void>;
+  /** Stores `value`; `options` (only for values that expire) says after how long it may go. */
+  set(key: string, value: Uint8Array, options?: StorageWriteOptions): void | Promise<void>;
   /** Removing a missing key succeeds. */
   delete(key: string): void | Promise<void>;
-  /** Atomically: when the value under `key` equals `expected` byte for byte (`null`: absent), store `value` and answer `true`; otherwise change nothing and answer `false`. */
-  compareAndSwap(key: string, expected: Uint8Array | null, value: Uint8Array): boolean | Promise<boolean>;
+  /**
+   * Atomically: when the value under `key` equals `expected` byte for byte (`null`: absent, or
+   * expired where the storage honours `ttlSeconds`), store `value` (with `options` as for `set`)
+   * and answer `true`; otherwise change nothing and answer `false`.
+   */
+  compareAndSwap(key: string, expected: Uint8Array | null, value: Uint8Array, options?: StorageWriteOptions): boolean | Promise<boolean>;
 }
 
 /** What {@link Forgelink} runs on. */
@@ -294,6 +318,20 @@ export interface ConnectStart {
   scopes?: readonly string[] | null;
   /** Whether to use PKCE; by default wherever the provider supports it. */
   pkce?: boolean | null;
+  /**
+   * A value tied to the browser session that starts the authorization: a session id, or a
+   * random value in a cookie set for the flow. forgelink stores only its hash, and
+   * {@link Forgelink.connectFinish} must be given the same value. Without it, whoever has a
+   * callback link can send it to someone else: opened in their session, it connects the
+   * sender's account there (login CSRF). Non-empty when given.
+   */
+  session?: string | null;
+}
+
+/** What {@link Forgelink.connectFinish} may need besides the callback URL. */
+export interface ConnectFinishOptions {
+  /** The session binding {@link ConnectStart.session} was given, read from the session the callback arrived in. */
+  session?: string | null;
 }
 
 /** Where to send the person. */
@@ -923,13 +961,32 @@ export interface FeedbackResult {
   skipped: SkippedTarget[];
 }
 
+/**
+ * A delivery as {@link Forgelink.receiveWebhook} takes it: where it was sent, and what arrived.
+ */
+export interface RoutedDelivery extends WebhookDelivery {
+  /**
+   * The URL the delivery arrived at (`https://app.example/webhooks/<route id>`), or just its
+   * route id: forgelink gave each hook its own delivery URL, and this is what names the
+   * connection and project it belongs to. Required.
+   */
+  route: string | URL;
+}
+
 /** The outcome of {@link Forgelink.receiveWebhook}. */
 export interface Receipt {
   /** Act on `accepted` only; `duplicate` is a copy already accepted here or on another instance. */
   status: ReceiptStatus;
   /** The event, for accepted and duplicate deliveries. */
   event?: WebhookEvent;
-  /** Why it was rejected. */
+  /**
+   * The connection whose hook the delivery was sent to, for accepted and duplicate deliveries:
+   * decided by its route, never by what the payload says.
+   */
+  connectionId?: string;
+  /** The project that hook was registered on. */
+  project?: string;
+  /** Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a signature or parse code otherwise. */
   code?: ErrorCode;
   message?: string;
 }
@@ -942,9 +999,9 @@ export interface Receipt {
  *
  * ```ts
  * const forgelink = new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey });
- * const { url } = await forgelink.connectStart({ provider: "gitlab", clientId, clientSecret, redirectUri, profile: "ci-failure-analysis" });
- * // ... the browser comes back to redirectUri:
- * const connection = await forgelink.connectFinish(callbackUrl);
+ * const { url } = await forgelink.connectStart({ provider: "gitlab", clientId, clientSecret, redirectUri, profile: "ci-failure-analysis", session });
+ * // ... the browser comes back to redirectUri, in the same session:
+ * const connection = await forgelink.connectFinish(callbackUrl, { session });
  * const token = await forgelink.accessToken(connection.id);
  * ```
  */
@@ -957,13 +1014,19 @@ export class Forgelink {
    */
   connectStart(request: ConnectStart): Promise<ConnectStarted>;
   /**
-   * Consumes the state (once), exchanges the code, identifies the account, reads the server
-   * version on self-hosted deployments, checks the scopes, and stores the connection.
+   * Checks that the callback arrived at the redirect URI (pass the full URL the browser came
+   * back to), in the session that started the authorization, from the issuer it was sent to;
+   * only then consumes the state (once), exchanges the code, identifies the account, reads the
+   * server version on self-hosted deployments, checks the scopes, and stores the connection. A
+   * callback refused by those checks leaves the pending authorization unspent.
    *
-   * @throws {ForgelinkError} `oauth.state_mismatch` (unknown or already used state), the
-   *   callback's and the token endpoint's errors, `oauth.authorization_expired`.
+   * @throws {ForgelinkError} `oauth.callback_mismatch` (another address than the redirect URI),
+   *   `oauth.session_mismatch` (another session, or none where one was given),
+   *   `oauth.issuer_mismatch` (an `iss` naming another server: a mix-up),
+   *   `oauth.state_mismatch` (unknown or already used state), the callback's and the token
+   *   endpoint's errors, `oauth.authorization_expired`.
    */
-  connectFinish(callbackUrl: string | URL): Promise<Connection>;
+  connectFinish(callbackUrl: string | URL, options?: ConnectFinishOptions | null): Promise<Connection>;
   /** Connects with a personal, project, group or workspace access token. */
   connectWithToken(request: ConnectWithToken): Promise<Connection>;
   /** Checks the connection end to end; failures are in the report, not thrown. */
@@ -985,9 +1048,13 @@ export class Forgelink {
    */
   discoverProjects(id: string, options?: DiscoverOptions | null): Promise<ProjectPage>;
   /**
-   * Registers a webhook on each project, idempotently: a hook already pointing at `url` is
-   * updated (events and a fresh secret), otherwise one is created. Each hook gets its own
-   * random secret, stored sealed. A project that fails is a result with a code and guidance.
+   * Registers a webhook on each project, idempotently. `url` is the receiver's base URL: each
+   * hook is registered at `url` + `/` + a route id of its own, which
+   * {@link Forgelink.receiveWebhook} resolves to this connection and project. A hook of this
+   * connection already pointing at its routed URL, or at `url` itself (registered before
+   * deliveries were routed), is updated (moved to the routed URL, events and a fresh secret);
+   * otherwise one is created. Each hook gets its own random secret, stored sealed; the previous
+   * one verifies for another hour. A project that fails is a result with a code and guidance.
    *
    * @throws {ForgelinkError} `profile.unknown`, `connection.*`, `storage.failed`.
    */
@@ -995,13 +1062,15 @@ export class Forgelink {
   /** Removes the hooks forgelink registered for the connection: on `projects`, or on all of them. */
   unregisterWebhooks(id: string, options?: { projects?: readonly string[] | null } | null): Promise<RegistrationResult[]>;
   /**
-   * Identifies a delivery's hook, verifies it with the hook's secrets, reads it, and accepts it
-   * once across every instance sharing storage. A forged or unreadable delivery is a
-   * `rejected` receipt, not a rejection; pass the raw body (see {@link WebhookBody}).
+   * Finds the hook by the route the delivery was sent to, verifies it with that hook's secrets,
+   * reads it, and accepts it once per connection across every instance sharing storage. The
+   * receipt names the connection and project. A delivery to an unknown route
+   * (`webhook.unknown_route`), a forged or an unreadable one is a `rejected` receipt, not a
+   * rejection, and nothing is stored for it; pass the raw body (see {@link WebhookBody}).
    *
-   * @throws {ForgelinkError} `storage.failed`, `input.invalid`.
+   * @throws {ForgelinkError} `input.invalid` (`delivery.route` missing, say), `storage.failed`, `storage.corrupt`.
    */
-  receiveWebhook(delivery: WebhookDelivery, options?: ReceiveOptions | null): Promise<Receipt>;
+  receiveWebhook(delivery: RoutedDelivery, options?: ReceiveOptions | null): Promise<Receipt>;
   /**
    * Lists what happened on the projects since the last poll (or `lookbackDays` on the first):
    * pipelines, jobs, merge requests and pushes where the API shows them, as the events a
@@ -1066,5 +1135,29 @@ export interface FetchHostOptions {
  */
 export function fetchHost(options?: FetchHostOptions): HostFetch;
 
-/** A {@link HostStorage} over a `Map`, for tests and single processes that keep nothing. */
-export function memoryStorage(): HostStorage;
+/** Options of {@link memoryStorage}. */
+export interface MemoryStorageOptions {
+  /** The clock, in milliseconds since 1970, that judges expiry; `Date.now` when absent. For tests that move time. */
+  now?: () => number;
+}
+
+/** The {@link HostStorage} {@link memoryStorage} returns, with what tests look at. */
+export interface MemoryStorage extends HostStorage {
+  set(key: string, value: Uint8Array, options?: StorageWriteOptions): void;
+  get(key: string): Uint8Array | null;
+  delete(key: string): void;
+  compareAndSwap(key: string, expected: Uint8Array | null, value: Uint8Array, options?: StorageWriteOptions): boolean;
+  /** The keys of live values, in the order they were first written; expired entries are swept first. */
+  keys(): string[];
+  /** How many entries it holds now, expired ones not yet swept included. */
+  readonly size: number;
+}
+
+/**
+ * A {@link HostStorage} over a `Map`, for tests and single processes that keep nothing. It
+ * honours `ttlSeconds`: an expired value counts as absent, and expired entries are swept as
+ * values are written, so what it holds stays within a constant factor of what is live.
+ *
+ * @throws {ForgelinkError} `input.invalid` for options of the wrong type.
+ */
+export function memoryStorage(options?: MemoryStorageOptions | null): MemoryStorage;

@@ -7,7 +7,7 @@
 
 import initGlue, * as glue from "./glue/forgelink_flows.js";
 import { bind, describe, describeCause, ForgelinkError } from "./common.js";
-import { createHostFetch } from "./host-fetch.js";
+import { createHostFetch, responseCap } from "./host-fetch.js";
 
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
@@ -197,6 +197,18 @@ function optionalBoolean(name, value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "boolean") throw invalid(`\`${name}\` must be a boolean, got ${describe(value)}.`);
   return value;
+}
+
+/**
+ * A session binding: absent, or a non-empty string. An empty one (a missing cookie read as "")
+ * would match every other caller that has none either, which binds nothing.
+ */
+function session(name, value) {
+  const text = optionalString(name, value);
+  if (text !== undefined && text.trim() === "") {
+    throw invalid(`\`${name}\` is empty; pass a value tied to the browser session, or leave it out.`);
+  }
+  return text;
 }
 
 // Node's HMAC runs at about ten times the speed of SHA-256 compiled to WebAssembly; forgelink
@@ -451,10 +463,27 @@ function explain(error) {
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
-/** The FetchError kind a thrown value stands for: timeout, tls, connection or other. */
+// The coded errors of a host's fetch that the core has a FetchError kind for. A refused address,
+// plain http or an oversized answer reaches the core as what it is, so that a report's check or
+// a project's registration result names it too, not only the error a failing flow throws.
+const FETCH_ERROR_KINDS = {
+  "network.timeout": "timeout",
+  "tls.untrusted_certificate": "tls",
+  "network.unreachable": "connection",
+  "network.address_blocked": "blocked",
+  "network.insecure_http": "insecure_http",
+  "http.response_too_large": "too_large",
+};
+// Of those, the ones the host decided on purpose: the flow throws the host's own error, which
+// names the address or the cap and the option that changes it.
+const HOST_DECISIONS = new Set(["network.address_blocked", "network.insecure_http", "http.response_too_large"]);
+
+/** The FetchError kind a thrown value stands for: timeout, tls, connection, blocked, insecure_http, too_large or other; undefined for another coded error. */
 function fetchErrorKind(error) {
   if (error instanceof ForgelinkError) {
-    return { "network.timeout": "timeout", "tls.untrusted_certificate": "tls", "network.unreachable": "connection" }[error.code];
+    const kind = FETCH_ERROR_KINDS[error.code];
+    // The core states an oversized answer with the cap; without one it is the host's error alone.
+    return kind === "too_large" && responseCap(error) === undefined ? undefined : kind;
   }
   if (error?.name === "TimeoutError" || error?.name === "AbortError") return "timeout";
   const code = typeof error?.cause?.code === "string" ? error.cause.code : typeof error?.code === "string" ? error.code : "";
@@ -509,7 +538,8 @@ class Bridge {
         this.failure ??= error;
         return { ok: false, kind: "other", message: error.message };
       }
-      return { ok: false, kind, message: explain(error) };
+      if (error instanceof ForgelinkError && HOST_DECISIONS.has(error.code)) this.failure ??= error;
+      return { ok: false, kind, message: explain(error), limit: responseCap(error) };
     }
     if (typeof response !== "object" || response === null) {
       return this.broken(`The host's fetch must return { status, headers, body }, got ${describe(response)}.`);
@@ -556,10 +586,10 @@ class Bridge {
     return value === undefined ? this.broken(`storage.get must return a Uint8Array or null, got ${describe(outcome.result)}.`) : { ok: true, value };
   }
 
-  async set(key, value) {
+  async set(key, value, ttlSeconds) {
     // The bytes are a view into the module's memory: the caller keeps a copy.
     const copy = value.slice();
-    const outcome = await this.storage("set", (s) => s.set(key, copy));
+    const outcome = await this.storage("set", (s) => (ttlSeconds === undefined ? s.set(key, copy) : s.set(key, copy, { ttlSeconds })));
     return outcome.ok ? { ok: true } : outcome;
   }
 
@@ -568,9 +598,12 @@ class Bridge {
     return outcome.ok ? { ok: true } : outcome;
   }
 
-  async compareAndSwap(key, expected, value) {
+  async compareAndSwap(key, expected, value, ttlSeconds) {
     const copy = value.slice();
-    const outcome = await this.storage("compareAndSwap", (s) => s.compareAndSwap(key, expected === undefined ? null : expected.slice(), copy));
+    const old = expected === undefined ? null : expected.slice();
+    const outcome = await this.storage("compareAndSwap", (s) =>
+      ttlSeconds === undefined ? s.compareAndSwap(key, old, copy) : s.compareAndSwap(key, old, copy, { ttlSeconds }),
+    );
     if (!outcome.ok) return outcome;
     if (typeof outcome.result !== "boolean") {
       return this.broken(`storage.compareAndSwap must return a boolean, got ${describe(outcome.result)}.`);
@@ -594,10 +627,29 @@ class Bridge {
     return ms;
   }
 
+  /**
+   * Fills `buffer` from `crypto.getRandomValues`; answers why it could not, or undefined. The
+   * flows stop on an answer rather than draw an id, a secret or a nonce from predictable bytes.
+   */
   random(buffer) {
-    for (let offset = 0; offset < buffer.length; offset += 65536) {
-      globalThis.crypto.getRandomValues(buffer.subarray(offset, offset + 65536));
+    const source = globalThis.crypto;
+    if (typeof source?.getRandomValues !== "function") {
+      return "This platform has no crypto.getRandomValues.";
     }
+    try {
+      // getRandomValues fills at most 65 536 bytes per call.
+      for (let offset = 0; offset < buffer.length; offset += 65536) {
+        source.getRandomValues(buffer.subarray(offset, offset + 65536));
+      }
+    } catch (cause) {
+      return `crypto.getRandomValues threw: ${describeCause(cause)}`;
+    }
+    // Eight or more zero bytes from a working source happen once in 2^64 draws; from a stub that
+    // returns without filling, every time.
+    if (buffer.length >= 8 && buffer.every((b) => b === 0)) {
+      return "crypto.getRandomValues left the buffer all zeros.";
+    }
+    return undefined;
   }
 
   sleep(millis) {
@@ -606,7 +658,7 @@ class Bridge {
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
-const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce"]);
+const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "session"]);
 const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
 /**
@@ -688,19 +740,22 @@ export class Forgelink {
       string("request.redirectUri", r.redirectUri),
       optionalString("request.profile", r.profile),
       r.scopes === undefined || r.scopes === null ? undefined : stringArray("request.scopes", r.scopes),
-      r.pkce ?? undefined,
+      optionalBoolean("request.pkce", r.pkce),
+      session("request.session", r.session),
     ];
-    if (args[7] !== undefined && typeof args[7] !== "boolean") {
-      throw invalid(`\`request.pkce\` must be a boolean, got ${describe(args[7])}.`);
-    }
     return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, ...args));
   }
 
-  /** Finishes an OAuth connection from the URL the provider redirected the browser to. */
-  async connectFinish(callbackUrl) {
+  /**
+   * Finishes an OAuth connection from the full URL the provider redirected the browser to, in
+   * the browser session that started it (`options.session`, when `connectStart` had one).
+   */
+  async connectFinish(callbackUrl, options) {
     requireReady();
     const url = callbackUrl instanceof URL ? callbackUrl.href : string("callbackUrl", callbackUrl);
-    return this.#run((bridge, key) => glue.flows_connect_finish(bridge, key, url));
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["session"]));
+    const bound = session("options.session", o.session);
+    return this.#run((bridge, key) => glue.flows_connect_finish(bridge, key, url, bound));
   }
 
   /** Connects with a personal, project, group or workspace access token. */
@@ -787,17 +842,25 @@ export class Forgelink {
     return this.#run((bridge, key) => glue.flows_post_feedback(bridge, key, text, json("request", r)));
   }
 
-  /** Verifies, reads and deduplicates a delivery as received: accepted once across every instance sharing storage. */
+  /**
+   * Routes, verifies, reads and deduplicates a delivery as received: `route` is the URL it
+   * arrived at (or the route id, its last path segment), which names the connection and project
+   * whose hook it is; accepted once across every instance sharing storage.
+   */
   async receiveWebhook(delivery, options) {
     webhooksReady();
-    const d = fields("delivery", delivery, new Set(["headers", "body"]));
+    const d = fields("delivery", delivery, new Set(["route", "headers", "body"]));
+    if (d.route === undefined || d.route === null) {
+      throw invalid("`delivery.route` is missing: pass the URL the delivery arrived at (or its route id), which names the hook it was sent to.");
+    }
+    const route = d.route instanceof URL ? d.route.href : string("delivery.route", d.route);
     const headers = webhookHeaders("delivery.headers", d.headers);
     const body = webhookBody("delivery.body", d.body);
     const o = options === undefined || options === null ? {} : fields("options", options, new Set(["dedupeSeconds", "allowUnsignedPing", "toleranceSeconds"]));
     const dedupe = optionalFinite("options.dedupeSeconds", o.dedupeSeconds);
     const allowPing = optionalBoolean("options.allowUnsignedPing", o.allowUnsignedPing);
     const tolerance = optionalFinite("options.toleranceSeconds", o.toleranceSeconds);
-    return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, headers, body, dedupe, allowPing, tolerance));
+    return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, route, headers, body, dedupe, allowPing, tolerance));
   }
 }
 
@@ -862,22 +925,91 @@ function sameBytes(a, b) {
   return true;
 }
 
-/** Storage for {@link Forgelink} in a `Map`: for tests, and for one process that keeps nothing. */
-export function memoryStorage() {
+const MEMORY_STORAGE_FIELDS = new Set(["now"]);
+
+/**
+ * Storage for {@link Forgelink} in a `Map`: for tests, and for one process that keeps nothing.
+ * It honours time-to-live: an expired value counts as absent (to `get` and to
+ * `compareAndSwap`), and expired entries are swept as values are written, so that a process
+ * receiving deliveries for months holds only what is still live. `options.now` is the clock in
+ * milliseconds (`Date.now` when absent), so that tests can move time.
+ */
+export function memoryStorage(options) {
+  // Without options it needs no module, so a browser may build one before init().
+  if (options !== undefined && options !== null) requireReady();
+  const o = options === undefined || options === null ? {} : fields("options", options, MEMORY_STORAGE_FIELDS);
+  if (o.now !== undefined && typeof o.now !== "function") {
+    throw invalid(`\`options.now\` must be a function returning milliseconds, got ${describe(o.now)}.`);
+  }
+  const clock = o.now ?? Date.now;
+  // key → { value, expiresAt? } (milliseconds of the clock)
   const map = new Map();
+  let writesSinceSweep = 0;
+
+  function now() {
+    const ms = clock();
+    if (typeof ms !== "number" || Number.isNaN(ms)) {
+      throw invalid(`memoryStorage's \`now()\` must return milliseconds as a number, got ${describe(ms)}.`);
+    }
+    return ms;
+  }
+
+  function live(key, at) {
+    const entry = map.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt !== undefined && entry.expiresAt <= at) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  function sweep(at) {
+    for (const [key, entry] of map) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= at) map.delete(key);
+    }
+    writesSinceSweep = 0;
+  }
+
+  function expiry(at, ttl) {
+    const seconds = ttl?.ttlSeconds;
+    if (seconds === undefined || seconds === null) return undefined;
+    if (typeof seconds !== "number" || Number.isNaN(seconds) || seconds < 0) {
+      throw invalid(`\`ttlSeconds\` must be a number of seconds from 0, got ${typeof seconds === "number" ? seconds : describe(seconds)}.`);
+    }
+    return at + seconds * 1000;
+  }
+
+  function write(key, value, at, ttl) {
+    const expiresAt = expiry(at, ttl);
+    map.set(key, { value: value.slice(), expiresAt });
+    // A full sweep after as many writes as half the entries held: each write pays for a
+    // constant share of it, and what is held stays within a constant factor of what is live.
+    writesSinceSweep++;
+    if (writesSinceSweep >= Math.max(64, map.size / 2)) sweep(at);
+  }
+
   return {
-    get: (key) => map.get(key)?.slice() ?? null,
-    set: (key, value) => {
-      map.set(key, value.slice());
+    get: (key) => live(key, now())?.value.slice() ?? null,
+    set: (key, value, ttl) => {
+      write(key, value, now(), ttl);
     },
     delete: (key) => {
       map.delete(key);
     },
-    compareAndSwap: (key, expected, value) => {
-      const current = map.get(key);
+    compareAndSwap: (key, expected, value, ttl) => {
+      const at = now();
+      const current = live(key, at)?.value;
       const matches = expected === null || expected === undefined ? current === undefined : current !== undefined && sameBytes(current, expected);
-      if (matches) map.set(key, value.slice());
+      if (matches) write(key, value, at, ttl);
       return matches;
+    },
+    keys: () => {
+      sweep(now());
+      return [...map.keys()];
+    },
+    get size() {
+      return map.size;
     },
   };
 }

@@ -222,8 +222,19 @@ function addressPolicy({ allowPrivateNetworks, allowInsecureHttp }) {
   };
 }
 
+// The cap each oversized-answer error of fetchHost was raised against, so that the flows can
+// hand it to the core (which states it) without reading it back out of a message.
+const RESPONSE_CAPS = new WeakMap();
+
+/** The cap on response bodies an `http.response_too_large` error of fetchHost names, in bytes; undefined for other errors. */
+export function responseCap(error) {
+  return typeof error === "object" && error !== null ? RESPONSE_CAPS.get(error) : undefined;
+}
+
 function tooLarge(coded, limit, detail) {
-  return coded("http.response_too_large", `The answer is larger than ${limit} bytes, the cap set by \`maxResponseBytes\`.`, detail);
+  const error = coded("http.response_too_large", `The answer is larger than ${limit} bytes, the cap set by \`maxResponseBytes\`.`, detail);
+  RESPONSE_CAPS.set(error, limit);
+  return error;
 }
 
 function timedOut(coded, timeoutMs, detail) {

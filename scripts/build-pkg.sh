@@ -27,6 +27,17 @@ for profile in wasm-pkg wasm-pkg-flows; do
     --config "profile.$profile.panic=\"abort\""
   )
 done
+# Panic locations name the source files of dependencies by where Cargo unpacked them, which is
+# this machine's home directory: written as the crate's own path instead (`url-2.5.8/src/host.rs`),
+# the published module names no machine and is smaller.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+remaps=()
+for dir in "$cargo_home"/registry/src/*/ "$cargo_home"/git/checkouts/*/; do
+  [[ -d $dir ]] && remaps+=("\"--remap-path-prefix=$dir=\"")
+done
+if ((${#remaps[@]})); then
+  cargo_config+=(--config "target.$target.rustflags=[$(IFS=,; echo "${remaps[*]}")]")
+fi
 
 need() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -100,5 +111,5 @@ build() {
   ' "$wasm"
 }
 
-build forgelink wasm-pkg "-Oz --converge" --no-default-features
+build forgelink wasm-pkg "-Oz --converge" --no-default-features --features compact-sha256
 build forgelink_flows wasm-pkg-flows -O3 --features flows

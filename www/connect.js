@@ -258,7 +258,7 @@ async function connectedSteps(choices) {
   const projects = startProjects();
   const webhooks = startWebhooks(choices, () => projects.chosen());
   const safety = startSafetyNet(() => projects.chosen());
-  startDeliveries(choices.config);
+  const deliveries = startDeliveries(choices.config);
   let current = null;
 
   $("test-connection").addEventListener("click", () => runReport(current));
@@ -290,6 +290,7 @@ async function connectedSteps(choices) {
       showConnection(record, choices);
       projects.reset(record);
       webhooks.reset(record);
+      deliveries.reset(record);
       safety.reset(record);
       if (focus) $("step-report").focus();
       // The report loads on its own; the steps below do not wait for it.

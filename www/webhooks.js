@@ -81,7 +81,7 @@ export function startWebhooks(choices, chosenProjects) {
       const events = choices.forgelink.profiles().find((p) => p.id === record.profile)?.providers.find((n) => n.provider === record.connection.provider)?.webhookEvents ?? [];
       fill($("webhook-results"));
       fill($("webhook-intro"),
-        h("p", {}, "Each chosen project gets a webhook with its own secret, kept encrypted by this product's server. Deliveries go to ", h("code", { id: "webhook-url" }, choices.config.webhookUrl), "."),
+        h("p", {}, "Each chosen project gets a webhook with its own secret, kept encrypted by this product's server, and its own delivery address under ", h("code", { id: "webhook-url" }, `${choices.config.webhookUrl}/`), ": where a delivery arrives tells the server whose it is."),
         events.length > 0 && h("p", {}, "Events: ", events.map((e, i) => [i ? ", " : "", h("code", {}, e.name)]), "."),
       );
     },
@@ -125,7 +125,8 @@ export function startDeliveries(config) {
   const list = $("deliveries");
   const status = $("deliveries-status");
   const seen = new Set();
-  const waiting = () => (seen.size === 0 ? `Waiting for deliveries at ${config.webhookUrl}.` : `Receiving at ${config.webhookUrl}: ${seen.size} so far.`);
+  let shownFor = null;
+  const waiting = () => (seen.size === 0 ? `Waiting for deliveries at ${config.webhookUrl}/….` : `Receiving at ${config.webhookUrl}/…: ${seen.size} so far.`);
   const gone = "Lost the connection to this product's server; reload the page to see new deliveries.";
   const follow = async (renew) => {
     let source;
@@ -154,4 +155,16 @@ export function startDeliveries(config) {
     });
   };
   follow(false);
+  return {
+    /** The server streams only the connection's deliveries; those of the one before leave the view with it. */
+    reset(record) {
+      const id = record.connection.id;
+      if (shownFor !== null && shownFor !== id) {
+        list.replaceChildren();
+        seen.clear();
+        status.textContent = waiting();
+      }
+      shownFor = id;
+    },
+  };
 }

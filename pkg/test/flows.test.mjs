@@ -190,6 +190,34 @@ test("a reused callback is oauth.state_mismatch before the server is asked; a re
   assert.equal(reused.code, "oauth.invalid_grant");
 });
 
+test("a session-bound authorization finishes only in its session and at its redirect URI; refused callbacks leave it unspent", async () => {
+  const { forgelink: fl } = forgelink();
+  const { url } = await fl.connectStart(app({ session: "cookie-of-the-person" }));
+  const callback = await server.approve(url);
+  const exchanges = server.stats().authorizationCode;
+  // The link opened in someone else's session, or in none, or finished at another address.
+  assert.equal((await rejection(fl.connectFinish(callback, { session: "cookie-of-someone-else" }))).code, "oauth.session_mismatch");
+  assert.equal((await rejection(fl.connectFinish(callback))).code, "oauth.session_mismatch");
+  const elsewhere = new URL(callback);
+  elsewhere.pathname += "-other";
+  assert.equal((await rejection(fl.connectFinish(elsewhere, { session: "cookie-of-the-person" }))).code, "oauth.callback_mismatch");
+  // A callback naming another authorization server (a mix-up) never reaches a token endpoint.
+  const mixed = new URL(callback);
+  mixed.searchParams.set("iss", "https://gitlab.evil.example");
+  assert.equal((await rejection(fl.connectFinish(mixed, { session: "cookie-of-the-person" }))).code, "oauth.issuer_mismatch");
+  assert.equal(server.stats().authorizationCode, exchanges, "no code was exchanged");
+  // The state was not spent: the person's own callback, in the person's session, connects.
+  const connection = await fl.connectFinish(callback, { session: "cookie-of-the-person" });
+  assert.equal(connection.account.username, "ada");
+  assert.equal((await rejection(fl.connectFinish(callback, { session: "cookie-of-the-person" }))).code, "oauth.state_mismatch");
+  // An empty binding binds nothing: refused before anything is stored.
+  const empty = await rejection(fl.connectStart(app({ session: " " })));
+  assert.equal(empty.code, "input.invalid");
+  assert.match(empty.message, /request\.session/);
+  assert.equal((await rejection(fl.connectFinish(callback, { session: 5 }))).code, "input.invalid");
+  assert.equal((await rejection(fl.connectFinish(callback, { sesion: "typo" }))).code, "input.invalid");
+});
+
 test("a wrong client secret is oauth.invalid_client", async () => {
   const { forgelink: fl } = forgelink();
   const { url } = await fl.connectStart(app({ clientSecret: "gloas-not-the-secret" }));

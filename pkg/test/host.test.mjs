@@ -590,3 +590,150 @@ test("a host written as a class works: its methods are called on it", async () =
   assert.equal(connection.account.username, "grace");
   assert.ok(host.answers >= 2);
 });
+
+test("memoryStorage honours ttlSeconds: an expired value is absent to get and compareAndSwap", () => {
+  const clock = { ms: 1_800_000_000_000 };
+  const storage = memoryStorage({ now: () => clock.ms });
+  storage.set("claim", new Uint8Array([1]), { ttlSeconds: 10 });
+  storage.set("record", new Uint8Array([2]));
+  assert.equal(storage.compareAndSwap("lease", null, new Uint8Array([3]), { ttlSeconds: 20 }), true);
+  clock.ms += 9_999;
+  assert.deepEqual(storage.get("claim"), new Uint8Array([1]));
+  assert.equal(storage.compareAndSwap("claim", null, new Uint8Array([9])), false, "still held a millisecond before");
+  clock.ms += 1;
+  assert.equal(storage.get("claim"), null, "gone once its time-to-live has passed");
+  assert.deepEqual(storage.keys(), ["record", "lease"]);
+  clock.ms += 10_000;
+  // An expired value compares as absent, never as what it held.
+  assert.equal(storage.compareAndSwap("lease", new Uint8Array([3]), new Uint8Array([4])), false);
+  assert.equal(storage.compareAndSwap("lease", null, new Uint8Array([4])), true);
+  // Written again without a time-to-live, it stays.
+  clock.ms += 1e12;
+  assert.deepEqual(storage.get("lease"), new Uint8Array([4]));
+  assert.deepEqual(storage.keys(), ["record", "lease"]);
+  // A time-to-live of 0 is already over.
+  storage.set("instant", new Uint8Array([5]), { ttlSeconds: 0 });
+  assert.equal(storage.get("instant"), null);
+});
+
+test("memoryStorage sweeps expired entries as it is written: what it holds stays bounded", () => {
+  const clock = { ms: 0 };
+  const storage = memoryStorage({ now: () => clock.ms });
+  let most = 0;
+  for (let i = 0; i < 10_000; i++) {
+    clock.ms += 1000;
+    storage.set(`claim/${i}`, new Uint8Array([1]), { ttlSeconds: 60 });
+    most = Math.max(most, storage.size);
+  }
+  // Sixty are live at any time; without sweeping it would hold all 10 000.
+  assert.ok(most <= 200, `held ${most} entries at most`);
+  assert.equal(storage.keys().length, 60);
+  assert.equal(storage.size, 60, "keys() swept the rest");
+});
+
+test("memoryStorage's options are checked: input.invalid", () => {
+  for (const options of [{ now: 5 }, { clock: () => 0 }, "fast", 7]) {
+    assert.equal(thrown(() => memoryStorage(options)), "input.invalid", String(options));
+  }
+  assert.equal(thrown(() => memoryStorage(null)), "no error");
+  // A broken clock or time-to-live fails the storage call, which the flows report as storage.failed.
+  assert.equal(thrown(() => memoryStorage({ now: () => "noon" }).get("k")), "input.invalid");
+  for (const ttlSeconds of [-1, Number.NaN, "60"]) {
+    assert.equal(thrown(() => memoryStorage().set("k", new Uint8Array([1]), { ttlSeconds })), "input.invalid", String(ttlSeconds));
+  }
+});
+
+test("the flows hand storage a time-to-live, as { ttlSeconds }, for what expires, and no options otherwise", async () => {
+  const calls = [];
+  const base = memoryStorage();
+  const kind = (key) => key.split("/")[2];
+  const storage = {
+    get: (k) => base.get(k),
+    delete: (k) => base.delete(k),
+    set: (...args) => {
+      calls.push(["set", kind(args[0]), args.length, args[2]]);
+      return base.set(...args);
+    },
+    compareAndSwap: (...args) => {
+      calls.push(["compareAndSwap", kind(args[0]), args.length, args[3]]);
+      return base.compareAndSwap(...args);
+    },
+  };
+  const { gitlab: scripted, pushDelivery } = await import("./support/gitlab.mjs");
+  const server = scripted();
+  const fl = forgelink({ fetch: server.fetch, storage });
+  await fl.connectStart({ provider: "gitlab", clientId: "id", redirectUri: "https://a.example/cb" });
+  const connection = await fl.connectWithToken({ provider: "gitlab", baseUrl: "https://git.example.com/gitlab", token: "glpat-personal-token-value" });
+  await fl.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
+  const { token: secret, url: route } = server.hooks.get("group/app")[0];
+  assert.equal((await fl.receiveWebhook({ route, ...pushDelivery(secret, "u-1") }, { dedupeSeconds: 3600 })).status, "accepted");
+  await fl.disconnect(connection.id);
+  const seen = (method, what) => calls.filter(([m, k]) => m === method && k === what).map(([, , count, options]) => [count, options]);
+  assert.deepEqual(seen("set", "pending"), [[3, { ttlSeconds: 720 }]], "a pending authorization: ten minutes and the clock skew");
+  // A connection record never expires: the options are left out, not passed empty.
+  assert.ok(seen("compareAndSwap", "connection").length >= 1);
+  assert.deepEqual(seen("compareAndSwap", "connection").slice(0, -1), seen("compareAndSwap", "connection").slice(0, -1).map(() => [3, undefined]));
+  assert.deepEqual(seen("compareAndSwap", "connection").at(-1), [4, { ttlSeconds: 86_400 }], "the tombstone");
+  assert.deepEqual(seen("compareAndSwap", "delivery"), [[4, { ttlSeconds: 3600 }]]);
+  assert.deepEqual(seen("compareAndSwap", "state"), [[4, { ttlSeconds: 31 * 86_400 }]]);
+  const kept = calls.filter(([, k]) => ["hook", "routes", "hooks-of"].includes(k));
+  assert.ok(kept.length >= 3);
+  for (const [method, what, count] of kept) assert.equal(count, method === "set" ? 2 : 3, `${what} is kept without a time-to-live`);
+});
+
+test("a random source that is missing, throws or fills nothing is host.random_failed, and nothing is stored", async (t) => {
+  const original = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  t.after(() => Object.defineProperty(globalThis, "crypto", original));
+  const cases = [
+    [undefined, /no crypto\.getRandomValues/],
+    [{ getRandomValues: () => { throw new Error("entropy pool exhausted"); } }, /entropy pool exhausted/],
+    [{ getRandomValues: (buffer) => buffer }, /all zeros/],
+  ];
+  for (const [replacement, detail] of cases) {
+    const storage = memoryStorage();
+    const fl = forgelink({ fetch: gitlab, storage });
+    Object.defineProperty(globalThis, "crypto", { value: replacement, configurable: true, writable: true });
+    let start, withToken;
+    try {
+      start = await codeOf(fl.connectStart({ provider: "gitlab", clientId: "id", redirectUri: "https://a.example/cb" }));
+      withToken = await codeOf(fl.connectWithToken(token));
+    } finally {
+      Object.defineProperty(globalThis, "crypto", original);
+    }
+    for (const error of [start, withToken]) {
+      assert.equal(error.code, "host.random_failed");
+      assert.match(error.providerDetail, detail);
+    }
+    assert.deepEqual(storage.keys(), [], "nothing sealed or identified with predictable bytes");
+  }
+  // The real source works again.
+  assert.ok((await forgelink({ fetch: gitlab }).connectWithToken(token)).id.length >= 22);
+});
+
+test("a refused address or an oversized answer reaches the flows as what it is: registration results name it", async () => {
+  const server = await counting((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(req.url.endsWith("/hooks") ? [] : { id: 1, username: "grace", name: "Grace Hopper", version: "17.5.1" }));
+  });
+  try {
+    const storage = memoryStorage();
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const open = forgelink({ fetch: fetchHost({ allowPrivateNetworks: true }), storage });
+    const { id } = await open.connectWithToken({ ...token, baseUrl });
+    const register = (fetch) => forgelink({ fetch, storage }).registerWebhooks(id, { projects: ["group/app"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
+    const [blocked] = await register(fetchHost());
+    assert.deepEqual([blocked.status, blocked.code, blocked.guidance.code], ["failed", "network.address_blocked", "network.address_blocked"]);
+    const [tooLarge] = await register(fetchHost({ allowPrivateNetworks: true, maxResponseBytes: 10 }));
+    assert.deepEqual([tooLarge.status, tooLarge.code], ["failed", "http.response_too_large"]);
+    assert.match(tooLarge.message, /\b10 bytes/, "the cap fetchHost was given");
+    // So does a report's check.
+    const report = await forgelink({ fetch: fetchHost({ allowPrivateNetworks: true, maxResponseBytes: 10 }), storage }).testConnection(id);
+    assert.ok(report.checks.some((c) => c.status === "fail" && c.code === "http.response_too_large"), JSON.stringify(report.checks));
+    // A thrown flow error is still the host's own, naming the option that changes it.
+    const direct = await codeOf(forgelink({ fetch: fetchHost({ allowPrivateNetworks: true, maxResponseBytes: 10 }) }).connectWithToken({ ...token, baseUrl }));
+    assert.equal(direct.code, "http.response_too_large");
+    assert.match(direct.message, /maxResponseBytes/);
+  } finally {
+    await server.close();
+  }
+});

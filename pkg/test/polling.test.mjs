@@ -12,16 +12,17 @@ async function connected() {
   const forgelink = new Forgelink({ fetch: server.fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(32).fill(3) });
   const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
   await forgelink.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
-  const secret = server.hooks.get("group/app")[0].token;
-  return { server, forgelink, id: connection.id, secret };
+  // The hook's own delivery URL, routed to this connection and project.
+  const { token: secret, url: route } = server.hooks.get("group/app")[0];
+  return { server, forgelink, id: connection.id, secret, route };
 }
 
 test("a dropped delivery is found by the next poll; a late one is then a duplicate", async () => {
-  const { server, forgelink, id, secret } = await connected();
+  const { server, forgelink, id, secret, route } = await connected();
   const now = Math.floor(Date.now() / 1000);
   server.pipelines.push({ id: 100, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 600 });
   // Pipeline 100's failure arrives by webhook.
-  const delivered = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-1", 100, "failed"));
+  const delivered = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-1", 100, "failed") });
   assert.equal(delivered.status, "accepted");
   assert.ok(delivered.event.stateKey.endsWith(":pipeline:100:failure"), delivered.event.stateKey);
 
@@ -36,10 +37,10 @@ test("a dropped delivery is found by the next poll; a late one is then a duplica
   assert.equal(first.projects[0].complete, true);
 
   // Pipeline 101's delivery arrives late: the poll already reported that state.
-  const late = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-2", 101, "failed"));
+  const late = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-2", 101, "failed") });
   assert.equal(late.status, "duplicate");
   // A new state of a known pipeline is news again.
-  const retried = await forgelink.receiveWebhook(pipelineDelivery(secret, "uuid-3", 101, "success"));
+  const retried = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-3", 101, "success") });
   assert.equal(retried.status, "accepted");
 });
 

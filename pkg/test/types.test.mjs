@@ -144,8 +144,8 @@ test("the values the package returns have exactly the declared fields", async ()
     return { status: 200, headers: [["content-type", "application/json"]], body: new TextEncoder().encode(JSON.stringify(body)) };
   };
   const forgelink = new fl.Forgelink({ fetch: gitlab, storage: fl.memoryStorage(), encryptionKey: new Uint8Array(32), now: () => 1_800_000_000_000 });
-  check("ConnectStart", client);
-  check("ConnectStarted", await forgelink.connectStart(client));
+  check("ConnectStart", { ...client, session: "browser-session" });
+  check("ConnectStarted", await forgelink.connectStart({ ...client, session: "browser-session" }));
   check("ConnectWithToken", { provider: "gitlab", baseUrl: "https://git.example.com", token: "glpat-x", username: null, profile: "ci-failure-analysis" });
   const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: "https://git.example.com", token: "glpat-x", profile: "ci-failure-analysis" });
   check("Connection", connection);
@@ -214,10 +214,13 @@ test("the webhook values have exactly the declared fields", async () => {
   page.projects.forEach((p) => check("Project", p));
   const results = await forgelink.registerWebhooks(connection.id, { projects: ["group/app", "group/missing"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
   results.forEach((r) => check("RegistrationResult", r));
-  const secret = server.hooks.get("group/app")[0].token;
-  const accepted = await forgelink.receiveWebhook(pushDelivery(secret, "u-1"));
+  const { token: secret, url: route } = server.hooks.get("group/app")[0];
+  const delivery = { route, ...pushDelivery(secret, "u-1") };
+  const accepted = await forgelink.receiveWebhook(delivery);
   check("Receipt", accepted);
+  assert.deepEqual([accepted.connectionId, accepted.project], [connection.id, "group/app"]);
   checkEvent(accepted.event);
-  check("Receipt", await forgelink.receiveWebhook(pushDelivery("forged", "u-2")));
+  check("Receipt", await forgelink.receiveWebhook({ route, ...pushDelivery("forged", "u-2") }));
+  check("Receipt", await forgelink.receiveWebhook({ route: "https://app.example/hooks", ...pushDelivery(secret, "u-3") }));
   (await forgelink.unregisterWebhooks(connection.id)).forEach((r) => check("RegistrationResult", r));
 });

@@ -319,36 +319,53 @@ test("projects, webhook registration, and one delivery received once by two inst
   const again = await two.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks/gitlab", profile: "ci-failure-analysis" });
   assert.equal(again[0].status, "updated");
   assert.equal(server.hooks.get("group/app").length, 1);
-  const secret = server.hooks.get("group/app")[0].token;
+  const { token: secret, url: route } = server.hooks.get("group/app")[0];
   assert.ok(secret.length >= 43);
+  // The hook delivers to the receiver's URL and a route id of its own, kept when registered again.
+  assert.match(route, /^https:\/\/app\.example\/hooks\/gitlab\/[A-Za-z0-9_-]{22,}$/);
 
   for (let round = 0; round < 5; round++) {
-    const delivery = pushDelivery(secret, `uuid-${round}`);
+    const delivery = { route, ...pushDelivery(secret, `uuid-${round}`) };
     const receipts = await Promise.all([one.receiveWebhook(delivery), two.receiveWebhook(delivery)]);
     const statuses = receipts.map((r) => r.status).sort();
     assert.deepEqual(statuses, ["accepted", "duplicate"], `round ${round}`);
     for (const receipt of receipts) {
       assert.equal(receipt.event.kind, "push");
       assert.equal(receipt.event.repository.fullPath, "group/app");
+      assert.equal(receipt.connectionId, connection.id);
+      assert.equal(receipt.project, "group/app");
     }
-    assert.equal((await one.receiveWebhook(delivery)).status, "duplicate");
+    // The route id alone, or the URL as a URL, names the same hook.
+    assert.equal((await one.receiveWebhook({ ...delivery, route: route.split("/").at(-1) })).status, "duplicate");
+    assert.equal((await one.receiveWebhook({ ...delivery, route: new URL(route) })).status, "duplicate");
   }
 
-  const forged = await two.receiveWebhook(pushDelivery("not-the-secret", "uuid-forged"));
+  const forged = await two.receiveWebhook({ route, ...pushDelivery("not-the-secret", "uuid-forged") });
   assert.equal(forged.status, "rejected");
   assert.equal(forged.code, "webhook.signature_mismatch");
   assert.equal(forged.event, undefined);
-  const unknown = await one.receiveWebhook({ headers: [["Content-Type", "application/json"]], body: "{}" }, { dedupeSeconds: 60 });
+  assert.equal(forged.connectionId, undefined);
+  const unknown = await one.receiveWebhook({ route, headers: [["Content-Type", "application/json"]], body: "{}" }, { dedupeSeconds: 60 });
   assert.deepEqual([unknown.status, unknown.code], ["rejected", "webhook.unknown_provider"]);
+  // The receiver's bare URL, or another route, leads to no hook whatever the delivery carries.
+  for (const elsewhere of ["https://app.example/hooks/gitlab", "https://app.example/hooks/gitlab/AAAAAAAAAAAAAAAAAAAAAA", "", "../../etc"]) {
+    const receipt = await one.receiveWebhook({ route: elsewhere, ...pushDelivery(secret, "uuid-elsewhere") });
+    assert.deepEqual([receipt.status, receipt.code], ["rejected", "webhook.unknown_route"], elsewhere);
+  }
 
   const removed = await two.unregisterWebhooks(connection.id);
   assert.deepEqual(removed.map((r) => [r.project, r.status]), [["group/app", "removed"]]);
   assert.equal(server.hooks.get("group/app").length, 0);
-  const gone = await one.receiveWebhook(pushDelivery(secret, "uuid-after"));
-  assert.equal(gone.status, "rejected");
+  const gone = await one.receiveWebhook({ route, ...pushDelivery(secret, "uuid-after") });
+  assert.deepEqual([gone.status, gone.code], ["rejected", "webhook.unknown_route"]);
 
   await assert.rejects(one.registerWebhooks(connection.id, { projects: "group/app", url: "https://app.example/h", profile: "ci-failure-analysis" }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
-  await assert.rejects(one.receiveWebhook({ headers: {}, body: 5 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+  await assert.rejects(one.receiveWebhook({ route, headers: {}, body: 5 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
+  // The route is required: a receiver that forgets it is told so, by name.
+  for (const missing of [pushDelivery(secret, "uuid-no-route"), { route: null, ...pushDelivery(secret, "uuid-no-route") }]) {
+    await assert.rejects(one.receiveWebhook(missing), (e) => e instanceof ForgelinkError && e.code === "input.invalid" && /delivery\.route/.test(e.message));
+  }
+  await assert.rejects(one.receiveWebhook({ route: 7, ...pushDelivery(secret, "u") }), (e) => e.code === "input.invalid" && /delivery\.route/.test(e.message));
   await assert.rejects(one.discoverProjects(connection.id, { page: 2 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
 });
 
@@ -358,9 +375,9 @@ test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten; a
   const forgelink = new Forgelink({ fetch: server.fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(randomBytes(32)), now: () => clock.ms });
   const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
   await forgelink.registerWebhooks(connection.id, { projects: ["group/app"], url: new URL("https://app.example/hooks/gitlab"), profile: "ci-failure-analysis" });
-  const secret = server.hooks.get("group/app")[0].token;
-  const delivery = issueDelivery(secret, "uuid-expiry");
-  const push = pushDelivery(secret, "uuid-push");
+  const { token: secret, url: route } = server.hooks.get("group/app")[0];
+  const delivery = { route, ...issueDelivery(secret, "uuid-expiry") };
+  const push = { route, ...pushDelivery(secret, "uuid-push") };
   const options = { dedupeSeconds: 60 };
   assert.equal((await forgelink.receiveWebhook(delivery, options)).status, "accepted");
   assert.equal((await forgelink.receiveWebhook(push, options)).status, "accepted");

@@ -18,7 +18,7 @@ import { deliveryLog } from "./deliveries.mjs";
 import { RequestError, errorBody, sendJson } from "./http.mjs";
 import { loadOrCreateKey } from "./key.mjs";
 import { fileStorage, jsonRecords } from "./storage.mjs";
-import { wizardRoutes } from "./routes.mjs";
+import { WEBHOOKS, wizardRoutes } from "./routes.mjs";
 import { wizardSessions } from "./session.mjs";
 
 /**
@@ -114,7 +114,7 @@ export async function startWizardServer({
       const route = routes.find(req.method, url.pathname);
       if (door === "public") {
         // What the outside reaches: the webhook receiver, nothing of the API or the pages.
-        if (!route || url.pathname !== WEBHOOKS) throw new RequestError(404, "request.not_found", "This address serves only the webhook receiver.");
+        if (!route || !isReceiver(url.pathname)) throw new RequestError(404, "request.not_found", "This address serves only the webhook receiver.");
         await route(req, res, url);
         return;
       }
@@ -157,7 +157,8 @@ export async function startWizardServer({
   };
 }
 
-const WEBHOOKS = "/webhooks";
+/** Whether a path is the webhook receiver's: `/webhooks`, or a hook's own address under it. */
+const isReceiver = (pathname) => pathname === WEBHOOKS || pathname.startsWith(`${WEBHOOKS}/`);
 const SESSION = "/api/session";
 // EventSource cannot send headers: the live deliveries stream takes the CSRF token in its query.
 const STREAM = "/api/deliveries/stream";

@@ -14,6 +14,14 @@ const FEEDBACK_TARGETS = new Set(["merge_request", "commit"]);
 const PROFILES = new Set(profiles().map((p) => p.id));
 const CURRENT = "wizard/connection";
 const PENDING = (state) => `wizard/pending/${state}`;
+// As long as forgelink keeps a pending authorization (ten minutes and the clock skew it allows).
+const PENDING_TTL = { ttlSeconds: 720 };
+// Refusals forgelink makes before it spends the state: the flow stays open for the browser
+// (and the address) that started it.
+const UNSPENT = new Set(["oauth.session_mismatch", "oauth.callback_mismatch", "oauth.issuer_mismatch"]);
+// The receiver: `/webhooks` and one segment under it, the route id forgelink gave each hook.
+export const WEBHOOKS = "/webhooks";
+const RECEIVER = /^\/webhooks(?:\/[^/]+)?$/;
 // GitHub refuses payloads over 25 MB; nothing larger is a delivery.
 const DELIVERY_LIMIT = 25 * 1024 * 1024 + 1024;
 // An outcome of the OAuth callback waits this long for the page it redirected to.
@@ -76,6 +84,9 @@ const noConnection = () =>
 export function wizardRoutes(ctx) {
   const { forgelink, records, deliveries } = ctx;
   const outcomes = new Map();
+  // The id of the connection the wizard works on, for the deliveries view; read from the
+  // records once, then kept in step with them.
+  let currentId;
 
   async function current() {
     const record = await records.get(CURRENT);
@@ -86,7 +97,19 @@ export function wizardRoutes(ctx) {
   async function remember(connection, profile, method) {
     const record = { connection, profile, method, connectedAt: new Date().toISOString() };
     await records.set(CURRENT, record);
+    currentId = connection.id;
     return record;
+  }
+
+  /**
+   * Which deliveries the page sees: those of the connection it works on (their receipt names
+   * it, from the route they were sent to), and those nobody's hook accepted (a forged one, one
+   * sent to an unknown route), whose rejection explains what went wrong. A connection made
+   * before keeps its deliveries to itself.
+   */
+  async function deliveriesFilter() {
+    if (currentId === undefined) currentId = (await records.get(CURRENT))?.connection.id ?? null;
+    return (entry) => entry.connectionId === null || (currentId !== null && entry.connectionId === currentId);
   }
 
   function rememberOutcome(value) {
@@ -128,13 +151,15 @@ export function wizardRoutes(ctx) {
         clientSecret: text(body, "clientSecret", { required: false }),
         redirectUri: `${ctx.origin}/oauth/callback`,
         profile,
+        // Binds the flow to this browser: the value goes to it in the flow's cookie, and
+        // forgelink finishes the flow only where the callback brings that cookie back.
+        session: ctx.sessions.flowBinding(),
       };
       const started = await guarded(provider, () => forgelink.connectStart(request));
-      // The callback needs to know whose guidance to show, which profile to keep, and which
-      // browser started the flow (its cookie's hash); forgelink keeps the state itself and
-      // consumes it once.
-      const binding = ctx.sessions.bindFlow(req, res, started.state);
-      await records.set(PENDING(started.state), { provider, profile, binding, startedAt: Date.now() });
+      ctx.sessions.bindFlow(req, res, started.state, request.session);
+      // The callback needs to know whose guidance to show and which profile to keep; forgelink
+      // keeps the state itself and consumes it once.
+      await records.set(PENDING(started.state), { provider, profile, startedAt: Date.now() }, PENDING_TTL);
       sendJson(res, 200, { url: ctx.cloudUrl(started.url) });
     },
 
@@ -143,15 +168,20 @@ export function wizardRoutes(ctx) {
       const pending = state ? await records.get(PENDING(state)) : null;
       let outcome;
       try {
-        // The code is exchanged only for a flow this server started, in the browser now
-        // finishing it: a callback link made in another session (a forged or shared one) would
-        // otherwise connect that session's account here.
         if (!pending) throw callbackRefusal("oauth.state_mismatch", "This answer from the provider names a state this server did not issue, or one already used.", null);
-        if (!ctx.sessions.checkFlow(req, res, state, pending.binding)) {
-          throw callbackRefusal("oauth.session_mismatch", "This authorization was started in another browser, so this one does not finish it.", pending.provider);
+        // The code is exchanged only in the browser now finishing the flow if it started it: a
+        // callback link made in another session (a forged or shared one) would otherwise
+        // connect that session's account here. forgelink checks the binding, and the address
+        // the callback arrived at (the full URL, at the redirect URI).
+        const session = ctx.sessions.takeFlow(req, res, state);
+        let connection;
+        try {
+          connection = await guarded(pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`, { session }));
+        } catch (error) {
+          if (!UNSPENT.has(error.code)) await records.delete(PENDING(state));
+          throw error;
         }
         await records.delete(PENDING(state));
-        const connection = await guarded(pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`));
         await remember(connection, pending.profile, "oauth");
         outcome = { ok: true, connection };
       } catch (error) {
@@ -222,14 +252,17 @@ export function wizardRoutes(ctx) {
       if (!Array.isArray(body.projects) || body.projects.length === 0 || body.projects.some((p) => typeof p !== "string")) {
         throw new RequestError(400, "request.missing_field", "Choose at least one project.");
       }
+      // The receiver's base URL: forgelink gives each project's hook an address of its own
+      // under it (`/webhooks/<route id>`), which names the connection and project its
+      // deliveries belong to.
       const results = await guarded(connection.provider, () =>
-        forgelink.registerWebhooks(connection.id, { projects: body.projects, url: `${ctx.publicUrl}/webhooks`, profile }),
+        forgelink.registerWebhooks(connection.id, { projects: body.projects, url: `${ctx.publicUrl}${WEBHOOKS}`, profile }),
       );
       // The projects with a hook (or one to make by hand) are the ones the safety net polls.
       const hooked = results.filter((r) => r.status !== "failed").map((r) => r.project);
       const record = await records.get(CURRENT);
       if (record) await records.set(CURRENT, { ...record, projects: [...new Set([...(record.projects ?? []), ...hooked])] });
-      sendJson(res, 200, { url: `${ctx.publicUrl}/webhooks`, results });
+      sendJson(res, 200, { url: `${ctx.publicUrl}${WEBHOOKS}`, results });
     },
 
     "POST /api/poll/mode": async (req, res) => {
@@ -282,14 +315,18 @@ export function wizardRoutes(ctx) {
     },
 
     "GET /api/deliveries": async (req, res) => {
-      sendJson(res, 200, { deliveries: deliveries.list() });
+      sendJson(res, 200, { deliveries: deliveries.list(await deliveriesFilter()) });
     },
 
     "GET /api/deliveries/stream": async (req, res) => {
-      deliveries.watch(req, res);
+      deliveries.watch(req, res, {}, await deliveriesFilter());
     },
 
-    "POST /webhooks": async (req, res) => {
+    // `POST /webhooks/<route id>`, where forgelink registered each hook. The bare `/webhooks`,
+    // where hooks registered before deliveries were routed still deliver, is answered too: with
+    // forgelink's `webhook.unknown_route` until the project is registered again, which moves
+    // its hook to its own address.
+    "POST /webhooks/*": async (req, res, url) => {
       const body = await readBody(req, DELIVERY_LIMIT);
       let identity = null;
       try {
@@ -297,7 +334,8 @@ export function wizardRoutes(ctx) {
       } catch {
         // The receipt says why.
       }
-      const receipt = await forgelink.receiveWebhook({ headers: req.headers, body: new Uint8Array(body) }, { allowUnsignedPing: true });
+      const route = `${ctx.publicUrl}${url.pathname}`;
+      const receipt = await forgelink.receiveWebhook({ route, headers: req.headers, body: new Uint8Array(body) }, { allowUnsignedPing: true });
       let guidance = null;
       if (receipt.status === "rejected" && receipt.code) {
         try {
@@ -324,13 +362,15 @@ export function wizardRoutes(ctx) {
         report = { revoked: false, webhooks: [], manualSteps: [] };
       }
       await records.delete(CURRENT);
+      currentId = null;
       sendJson(res, 200, { provider: connection.provider, baseUrl: connection.baseUrl, report });
     },
   };
 
   return {
     find(method, pathname) {
-      const handler = table[`${method === "HEAD" ? "GET" : method} ${pathname}`];
+      const path = RECEIVER.test(pathname) ? `${WEBHOOKS}/*` : pathname;
+      const handler = table[`${method === "HEAD" ? "GET" : method} ${path}`];
       return handler ?? null;
     },
   };

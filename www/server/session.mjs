@@ -11,9 +11,10 @@
 //
 // The OAuth callback is a top-level navigation from the provider's site, which a Strict cookie
 // does not follow. Starting a flow therefore sets a second cookie of its own, SameSite=Lax
-// (sent on that navigation) and valid only on the callback's path, whose hash the pending
-// state keeps: a callback finished in a browser that did not start the flow is refused before
-// the code is exchanged.
+// (sent on that navigation) and valid only on the callback's path, holding a random value that
+// forgelink binds the flow to (`session` of connectStart and connectFinish; it keeps only the
+// value's hash): a callback finished in a browser that did not start the flow is refused
+// before the code is exchanged, and the flow stays open for the browser that did.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -99,22 +100,26 @@ export function wizardSessions({ encryptionKey, port, now = () => Date.now() }) 
     /** Whether `token` is the session's CSRF token. */
     checkCsrf: (session, token) => sameSecret(token, mac("csrf", session.id)),
 
+    /** A fresh value to bind an OAuth flow to the browser starting it (forgelink's `session`). */
+    flowBinding: () => base64url(randomBytes(32)),
+
     /**
-     * Binds an OAuth flow's `state` to this browser: sets the flow's cookie on the response and
-     * returns the hash the pending state keeps.
+     * Gives this browser the binding of the OAuth flow with `state`: the flow's cookie, sent
+     * back only to the callback.
      */
-    bindFlow(req, res, state) {
-      const secret = base64url(randomBytes(32));
-      addCookie(res, cookieText(flowCookie(state), secret, { path: CALLBACK_PATH, sameSite: "Lax", maxAge: OAUTH_SECONDS, secure: secure(req) }));
-      return sha256(secret);
+    bindFlow(req, res, state, binding) {
+      addCookie(res, cookieText(flowCookie(state), binding, { path: CALLBACK_PATH, sameSite: "Lax", maxAge: OAUTH_SECONDS, secure: secure(req) }));
     },
 
-    /** Whether the callback's browser holds the flow's cookie whose hash is `binding`; the cookie is cleared either way. */
-    checkFlow(req, res, state, binding) {
+    /**
+     * The binding the callback's browser holds for the flow with `state`, or undefined when it
+     * holds none; the cookie is cleared either way (one flow, one callback).
+     */
+    takeFlow(req, res, state) {
       const cookie = flowCookie(state);
-      const secret = readCookies(req).get(cookie);
+      const binding = readCookies(req).get(cookie);
       addCookie(res, cookieText(cookie, "", { path: CALLBACK_PATH, sameSite: "Lax", maxAge: 0, secure: secure(req) }));
-      return typeof binding === "string" && secret !== undefined && sameSecret(sha256(secret), binding);
+      return binding === undefined || binding === "" ? undefined : binding;
     },
   };
 }

@@ -49,6 +49,40 @@ describe("the file-backed storage", () => {
     assert.equal(textOf(await storage.get("k")), "b");
   });
 
+  test("a value given a time-to-live counts as absent once past it, and sweeps remove expired files", async () => {
+    const dir = join(scratch, "ttl");
+    const clock = { ms: 1_800_000_000_000 };
+    const storage = await fileStorage(dir, { now: () => clock.ms });
+    await storage.set("claim", bytes("1800000060"), { ttlSeconds: 60 });
+    await storage.set("record", bytes("kept"));
+    assert.equal(await storage.compareAndSwap("lease", null, bytes("held"), { ttlSeconds: 30 }), true);
+    clock.ms += 59_999;
+    assert.equal(textOf(await storage.get("claim")), "1800000060");
+    assert.equal(await storage.compareAndSwap("claim", null, bytes("again")), false, "still held");
+    clock.ms += 1;
+    assert.equal(await storage.get("claim"), null, "expired");
+    // An expired value compares as absent, never as what it held.
+    assert.equal(await storage.compareAndSwap("lease", bytes("held"), bytes("x")), false);
+    assert.equal(await storage.compareAndSwap("lease", null, bytes("mine")), true);
+    assert.equal(textOf(await storage.get("record")), "kept");
+
+    // A file written before expiry was kept (the value alone) still reads.
+    const legacy = await fileStorage(join(scratch, "ttl-legacy"));
+    await legacy.set("old", bytes("{}"));
+    const [file] = await readdir(join(scratch, "ttl-legacy"));
+    await writeFile(join(scratch, "ttl-legacy", file), "\u0001sealed");
+    assert.equal(textOf(await legacy.get("old")), "\u0001sealed");
+
+    // Expired files nobody reads again are swept as writing goes on.
+    for (let i = 0; i < 300; i += 1) await storage.set(`delivery/${i}`, bytes("x"), { ttlSeconds: 1 });
+    clock.ms += 2_000;
+    for (let i = 0; i < 300; i += 1) await storage.set(`later/${i}`, bytes("y"), { ttlSeconds: 3600 });
+    const files = (await readdir(dir)).filter((f) => /^[0-9a-f]{64}$/.test(f));
+    assert.ok(files.length <= 2 + 300 + 256, `${files.length} files: the expired ones were swept`);
+    await storage.sweep();
+    assert.equal((await readdir(dir)).filter((f) => /^[0-9a-f]{64}$/.test(f)).length, 2 + 300, "the record, the lease and the live claims");
+  });
+
   test("of many racing swaps from two instances on one directory, exactly one wins each round", async () => {
     const dir = join(scratch, "race");
     const [one, two] = await Promise.all([fileStorage(dir), fileStorage(dir)]);
@@ -156,7 +190,8 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.equal(missing.code, "http.not_found");
     assert.ok(missing.guidance.steps.length > 0);
     const hook = fake.hooks.get("group/app")[0];
-    assert.equal(hook.url, `${server.url}webhooks`);
+    // The hook delivers to an address of its own under the receiver, which names the connection.
+    assert.match(hook.url, new RegExp(`^${server.url}webhooks/[A-Za-z0-9_-]{22,}$`));
 
     // The live view: a stream that reports each delivery as it is received.
     const controller = new AbortController();
@@ -173,7 +208,7 @@ describe("the wizard's API against a scripted GitLab", () => {
       }
     };
 
-    const post = (delivery) => fetch(new URL("/webhooks", server.url), { method: "POST", headers: delivery.headers, body: delivery.body });
+    const post = (delivery, url = hook.url) => fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
     const first = await post(pushDelivery(hook.token, "uuid-1"));
     assert.equal(first.status, 200);
     assert.equal((await first.json()).status, "accepted");
@@ -186,12 +221,23 @@ describe("the wizard's API against a scripted GitLab", () => {
     const forged = await post(pushDelivery("not-the-secret", "uuid-2"));
     assert.equal(forged.status, 401);
     await until(/"status":"rejected"/);
+    // At the bare receiver URL, where hooks registered before routes deliver, or at a route
+    // never issued: refused with the code that says so, the right secret notwithstanding.
+    for (const url of [new URL("/webhooks", server.url), new URL("/webhooks/AAAAAAAAAAAAAAAAAAAAAA", server.url)]) {
+      const unrouted = await post(pushDelivery(hook.token, "uuid-3"), url);
+      assert.equal(unrouted.status, 400, String(url));
+      assert.equal((await unrouted.json()).code, "webhook.unknown_route");
+    }
+    const deeper = await post(pushDelivery(hook.token, "uuid-4"), `${hook.url}/more`);
+    assert.equal(deeper.status, 405, "only one segment under the receiver is a route: deeper is the pages, which take no POST");
     controller.abort();
 
     const log = (await api("/api/deliveries")).body.deliveries;
-    assert.deepEqual(log.map((d) => d.status), ["accepted", "duplicate", "rejected"]);
+    assert.deepEqual(log.map((d) => d.status), ["accepted", "duplicate", "rejected", "rejected", "rejected"]);
+    assert.deepEqual(log.map((d) => d.connectionId), [connected.body.current.connection.id, connected.body.current.connection.id, null, null, null]);
     assert.equal(log[2].code, "webhook.signature_mismatch");
     assert.ok(log[2].guidance.title, "a rejected delivery carries its guidance");
+    assert.equal(log[3].code, "webhook.unknown_route");
 
     // What the server knows survives a restart: same directory, same key.
     await server.close();
@@ -259,6 +305,46 @@ describe("the wizard's API against a scripted GitLab", () => {
     const empty = await post({ body: "   " });
     assert.equal(empty.status, 400);
     assert.equal(empty.body.code, "input.invalid", "forgelink refuses an empty body");
+    await api("/api/disconnect", { method: "POST", body: {} });
+  });
+
+  test("the deliveries view shows the connected account's deliveries, not those of a connection made before", async () => {
+    const connect = async () => (await api("/api/connect/token", { method: "POST", body: { provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" } })).body.current.connection.id;
+    const before = await connect();
+    await api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
+    const earlierHook = fake.hooks.get("group/app").at(-1);
+    // Connected again: a new connection, with a hook of its own on the same project.
+    const now = await connect();
+    assert.notEqual(now, before);
+    await api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
+    const hook = fake.hooks.get("group/app").at(-1);
+    assert.notEqual(hook.url, earlierHook.url);
+    const post = (target, delivery) => fetch(target.url, { method: "POST", headers: delivery.headers, body: delivery.body });
+
+    const controller = new AbortController();
+    const stream = await fetch(new URL(`/api/deliveries/stream?csrf=${encodeURIComponent(client.csrfToken)}`, server.url), { headers: { cookie: client.cookie }, signal: controller.signal });
+    const reader = stream.body.getReader();
+    let streamed = "";
+    const until = async (pattern) => {
+      while (!pattern.test(streamed)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        streamed += new TextDecoder().decode(value);
+      }
+    };
+    // The earlier connection's hook still delivers, and forgelink accepts it for that connection.
+    const earlier = await post(earlierHook, pushDelivery(earlierHook.token, "uuid-earlier"));
+    assert.equal((await earlier.json()).status, "accepted");
+    const current = await post(hook, pushDelivery(hook.token, "uuid-current"));
+    assert.equal((await current.json()).status, "accepted");
+    await until(/uuid-current/);
+    controller.abort();
+    assert.doesNotMatch(streamed, /uuid-earlier/, "the stream leaves the earlier connection's out");
+    assert.doesNotMatch(streamed, new RegExp(before), "and never names it");
+
+    const log = (await api("/api/deliveries")).body.deliveries;
+    assert.ok(log.some((d) => d.deliveryId === "uuid-current" && d.connectionId === now));
+    assert.ok(log.every((d) => d.connectionId === null || d.connectionId === now), JSON.stringify(log.map((d) => [d.deliveryId, d.connectionId])));
     await api("/api/disconnect", { method: "POST", body: {} });
   });
 });
@@ -367,14 +453,19 @@ describe("the doors: the wizard's page, the public address, the OAuth callback",
     const registered = await client.api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
     assert.equal(registered.body.url, `https://${PUBLIC}/webhooks`);
     const hook = fake.hooks.get("group/app")[0];
+    assert.match(hook.url, new RegExp(`^https://${PUBLIC.replace(/\./g, "\\.")}/webhooks/[A-Za-z0-9_-]{22,}$`), "registered at the public address, under its own route");
+    const path = new URL(hook.url).pathname;
     const delivery = pushDelivery(hook.token, "uuid-public-1");
-    const deliver = (headers) => rawRequest(server.port, { method: "POST", path: "/webhooks", headers: { ...Object.fromEntries(new Headers(delivery.headers)), ...headers }, body: delivery.body });
+    const deliver = (headers) => rawRequest(server.port, { method: "POST", path, headers: { ...Object.fromEntries(new Headers(delivery.headers)), ...headers }, body: delivery.body });
     const accepted = await deliver({ Host: PUBLIC, "X-Forwarded-For": "198.51.100.7" });
     assert.equal(accepted.status, 200, accepted.body);
     assert.equal(JSON.parse(accepted.body).status, "accepted");
     const forged = pushDelivery("not-the-secret", "uuid-public-2");
-    const refused = await rawRequest(server.port, { method: "POST", path: "/webhooks", headers: { ...Object.fromEntries(new Headers(forged.headers)), Host: PUBLIC }, body: forged.body });
+    const refused = await rawRequest(server.port, { method: "POST", path, headers: { ...Object.fromEntries(new Headers(forged.headers)), Host: PUBLIC }, body: forged.body });
     assert.equal(refused.status, 401);
+    // Below the receiver, only a route: anything deeper is not served from outside.
+    const deeper = await rawRequest(server.port, { method: "POST", path: `${path}/x`, headers: { ...Object.fromEntries(new Headers(delivery.headers)), Host: PUBLIC }, body: delivery.body });
+    assert.equal(deeper.status, 404);
     assert.equal((await client.api("/api/disconnect", { method: "POST", body: {} })).status, 200);
   });
 

@@ -4,7 +4,7 @@
 
 use forgelink::{
     AccessToken, ClientSecret, ConnectStart, ConnectWithToken, DiscoverOptions, Error, Flows, Host,
-    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks,
+    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks, SessionBinding,
 };
 use serde::de::DeserializeOwned;
 
@@ -21,6 +21,7 @@ pub fn start_request(
     profile: Option<String>,
     scopes: Option<Vec<String>>,
     pkce: Option<bool>,
+    session: Option<SessionBinding>,
 ) -> Result<ConnectStart, Error> {
     Ok(ConnectStart {
         provider: provider(provider_id)?,
@@ -31,6 +32,7 @@ pub fn start_request(
         profile,
         scopes,
         pkce,
+        session,
     })
 }
 
@@ -62,9 +64,14 @@ pub async fn connect_start<H: Host>(
     }
 }
 
-/// `connectFinish(callbackUrl)`.
-pub async fn connect_finish<H: Host>(flows: &Flows<H>, callback_url: &str) -> String {
-    envelope(flows.connect_finish(callback_url).await)
+/// `connectFinish(callbackUrl, { session }?)`: `session` is the value `connectStart` was
+/// given, read again from the browser session the callback arrived in.
+pub async fn connect_finish<H: Host>(
+    flows: &Flows<H>,
+    callback_url: &str,
+    session: Option<&str>,
+) -> String {
+    envelope(flows.connect_finish(callback_url, session).await)
 }
 
 /// `connectWithToken(request)`.
@@ -138,15 +145,17 @@ pub fn receive_options(
     }
 }
 
-/// `receiveWebhook({ headers, body }, options?)`, the headers in lines as `flows.js` passes them.
+/// `receiveWebhook({ route, headers, body }, options?)`: `route` is the request URL the
+/// delivery arrived at or its route id; the headers in lines as `flows.js` passes them.
 pub async fn receive_webhook<H: Host>(
     flows: &Flows<H>,
+    route: &str,
     headers: &str,
     body: Vec<u8>,
     options: ReceiveOptions,
 ) -> String {
     let headers = crate::webhooks::header_lines(headers);
-    envelope(flows.receive_webhook(&headers, &body, options).await)
+    envelope(flows.receive_webhook(route, &headers, &body, options).await)
 }
 
 /// A request `flows.js` checked for shape and passed as JSON, or the `input.invalid` envelope

@@ -3,14 +3,14 @@
 //!
 //! The bridge normalises what the caller's functions return and catches what they throw, so
 //! every call here resolves to an [`Outcome`] of a known shape: Rust never sees a JavaScript
-//! exception, and a failing host becomes a [`FetchError`] or a [`StorageError`] with the
-//! host's own message.
+//! exception, and a failing host becomes a [`FetchError`], a [`StorageError`] or a
+//! [`RandomError`] with the host's own message.
 
 use std::future::Future;
 
 use forgelink::{
     EncryptionKey, FetchError, Flows, HmacAlgorithm, HmacEngine, Host, HttpRequest, HttpResponse,
-    StorageError,
+    RandomError, SessionBinding, StorageError,
 };
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -33,8 +33,10 @@ extern "C" {
     ) -> Promise;
     #[wasm_bindgen(method, structural)]
     fn get(this: &Bridge, key: &str) -> Promise;
+    /// `ttl_seconds`: how long the value must be kept at least; the bridge passes it to the
+    /// caller's storage as `{ ttlSeconds }`, and leaves the options out without one.
     #[wasm_bindgen(method, structural)]
-    fn set(this: &Bridge, key: &str, value: &[u8]) -> Promise;
+    fn set(this: &Bridge, key: &str, value: &[u8], ttl_seconds: Option<f64>) -> Promise;
     #[wasm_bindgen(method, structural, js_name = "delete")]
     fn remove(this: &Bridge, key: &str) -> Promise;
     #[wasm_bindgen(method, structural, js_name = "compareAndSwap")]
@@ -43,13 +45,15 @@ extern "C" {
         key: &str,
         expected: Option<Vec<u8>>,
         value: &[u8],
+        ttl_seconds: Option<f64>,
     ) -> Promise;
     /// Milliseconds since the epoch, from the caller's clock or `Date.now()`.
     #[wasm_bindgen(method, structural)]
     fn now(this: &Bridge) -> f64;
-    /// Fills the buffer from `crypto.getRandomValues`.
+    /// Fills the buffer from `crypto.getRandomValues`; answers why it could not (no
+    /// `crypto.getRandomValues`, or it threw), or `undefined` once the buffer is filled.
     #[wasm_bindgen(method, structural)]
-    fn random(this: &Bridge, buffer: &mut [u8]);
+    fn random(this: &Bridge, buffer: &mut [u8]) -> Option<String>;
     #[wasm_bindgen(method, structural)]
     fn sleep(this: &Bridge, millis: u32) -> Promise;
 
@@ -58,7 +62,8 @@ extern "C" {
 
     #[wasm_bindgen(method, getter, structural)]
     fn ok(this: &Outcome) -> bool;
-    /// For a failed fetch: `timeout`, `tls`, `connection` or `other`.
+    /// For a failed fetch: `timeout`, `tls`, `connection`, `blocked`, `insecure_http`,
+    /// `too_large` or `other`.
     #[wasm_bindgen(method, getter, structural)]
     fn kind(this: &Outcome) -> String;
     #[wasm_bindgen(method, getter, structural)]
@@ -75,6 +80,9 @@ extern "C" {
     fn value(this: &Outcome) -> Option<Vec<u8>>;
     #[wasm_bindgen(method, getter, structural)]
     fn swapped(this: &Outcome) -> bool;
+    /// For a `too_large` fetch: the host's cap on response bodies, in bytes.
+    #[wasm_bindgen(method, getter, structural)]
+    fn limit(this: &Outcome) -> f64;
 }
 
 struct JsHost {
@@ -115,6 +123,9 @@ impl Host for JsHost {
                 "timeout" => FetchError::Timeout,
                 "tls" => FetchError::Tls(message),
                 "connection" => FetchError::Connection(message),
+                "blocked" => FetchError::Blocked(message),
+                "insecure_http" => FetchError::InsecureHttp(message),
+                "too_large" => FetchError::TooLarge(byte_count(outcome.limit())),
                 _ => FetchError::Other(message),
             });
         }
@@ -130,8 +141,8 @@ impl Host for JsHost {
         Ok(storage(self.bridge.get(key)).await?.value())
     }
 
-    async fn set(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        storage(self.bridge.set(key, value)).await.map(drop)
+    async fn set(&self, key: &str, value: &[u8], ttl: Option<u64>) -> Result<(), StorageError> {
+        storage(self.bridge.set(key, value, ttl.map(ttl_number))).await.map(drop)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
@@ -143,8 +154,10 @@ impl Host for JsHost {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
+        ttl: Option<u64>,
     ) -> Result<bool, StorageError> {
-        let promise = self.bridge.compare_and_swap(key, expected.map(<[u8]>::to_vec), new);
+        let expected = expected.map(<[u8]>::to_vec);
+        let promise = self.bridge.compare_and_swap(key, expected, new, ttl.map(ttl_number));
         Ok(storage(promise).await?.swapped())
     }
 
@@ -152,13 +165,32 @@ impl Host for JsHost {
         crate::tokens::seconds(self.bridge.now() / 1000.0)
     }
 
-    fn fill_random(&self, buffer: &mut [u8]) {
-        self.bridge.random(buffer);
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomError> {
+        match self.bridge.random(buffer) {
+            None => Ok(()),
+            Some(message) => Err(RandomError(message)),
+        }
     }
 
     async fn sleep(&self, millis: u32) {
         // The bridge's timer promise only resolves; there is nothing to do with its value.
         let _ = JsFuture::from(self.bridge.sleep(millis)).await;
+    }
+}
+
+/// A time-to-live as a JavaScript number. The flows' TTLs are at most days; a caller's
+/// `dedupeSeconds` beyond 2^53 only loses precision it could never use.
+fn ttl_number(ttl: u64) -> f64 {
+    ttl as f64
+}
+
+/// A byte count the bridge read from JavaScript: a whole number of bytes, anything else 0.
+fn byte_count(limit: f64) -> u64 {
+    if limit.is_finite() && limit >= 0.0 {
+        // Saturates at u64::MAX; the fraction of a byte, if any, is dropped.
+        limit as u64
+    } else {
+        0
     }
 }
 
@@ -192,6 +224,7 @@ pub fn flows_connect_start(
     profile: Option<String>,
     scopes: Option<Vec<String>>,
     pkce: Option<bool>,
+    session: Option<String>,
 ) -> Promise {
     let request = crate::flows::start_request(
         provider_id,
@@ -202,18 +235,22 @@ pub fn flows_connect_start(
         profile,
         scopes,
         pkce,
+        session.map(SessionBinding::new),
     );
     run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, request).await })
 }
 
-/// `Forgelink.connectFinish(callbackUrl)`.
+/// `Forgelink.connectFinish(callbackUrl, { session }?)`.
 #[wasm_bindgen]
-pub fn flows_connect_finish(bridge: Bridge, key: &[u8], callback_url: String) -> Promise {
-    run(
-        bridge,
-        key,
-        |flows| async move { crate::flows::connect_finish(&flows, &callback_url).await },
-    )
+pub fn flows_connect_finish(
+    bridge: Bridge,
+    key: &[u8],
+    callback_url: String,
+    session: Option<String>,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::connect_finish(&flows, &callback_url, session.as_deref()).await
+    })
 }
 
 /// `Forgelink.connectWithToken(request)`, the request's fields one by one.
@@ -308,12 +345,14 @@ pub fn flows_post_feedback(bridge: Bridge, key: &[u8], id: String, request: Stri
     )
 }
 
-/// `Forgelink.receiveWebhook({ headers, body }, options?)`, the headers in lines and the
+/// `Forgelink.receiveWebhook({ route, headers, body }, options?)`, the headers in lines and the
 /// options field by field.
+#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn flows_receive_webhook(
     bridge: Bridge,
     key: &[u8],
+    route: String,
     headers: String,
     body: Vec<u8>,
     dedupe_seconds: Option<f64>,
@@ -323,6 +362,6 @@ pub fn flows_receive_webhook(
     let options =
         crate::flows::receive_options(dedupe_seconds, allow_unsigned_ping, tolerance_seconds);
     run(bridge, key, |flows| async move {
-        crate::flows::receive_webhook(&flows, &headers, body, options).await
+        crate::flows::receive_webhook(&flows, &route, &headers, body, options).await
     })
 }

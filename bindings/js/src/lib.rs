@@ -413,6 +413,7 @@ mod tests {
     #[derive(Default)]
     struct Offline {
         values: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>>,
+        draws: std::cell::Cell<u8>,
     }
 
     #[cfg(feature = "flows")]
@@ -426,7 +427,12 @@ mod tests {
         async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, forgelink::StorageError> {
             Ok(self.values.borrow().get(key).cloned())
         }
-        async fn set(&self, key: &str, value: &[u8]) -> Result<(), forgelink::StorageError> {
+        async fn set(
+            &self,
+            key: &str,
+            value: &[u8],
+            _ttl: Option<u64>,
+        ) -> Result<(), forgelink::StorageError> {
             self.values.borrow_mut().insert(key.to_owned(), value.to_vec());
             Ok(())
         }
@@ -439,6 +445,7 @@ mod tests {
             key: &str,
             expected: Option<&[u8]>,
             new: &[u8],
+            _ttl: Option<u64>,
         ) -> Result<bool, forgelink::StorageError> {
             let mut values = self.values.borrow_mut();
             if values.get(key).map(Vec::as_slice) != expected {
@@ -450,8 +457,12 @@ mod tests {
         fn now(&self) -> i64 {
             1_700_000_000
         }
-        fn fill_random(&self, buffer: &mut [u8]) {
-            buffer.fill(3);
+        fn fill_random(&self, buffer: &mut [u8]) -> Result<(), forgelink::RandomError> {
+            // Distinct bytes per call, so that ids drawn one after another differ.
+            let n = self.draws.get().wrapping_add(1);
+            self.draws.set(n);
+            buffer.fill(n);
+            Ok(())
         }
         async fn sleep(&self, _millis: u32) {}
     }
@@ -472,6 +483,7 @@ mod tests {
                 Some("ci-failure-analysis".into()),
                 None,
                 None,
+                Some(forgelink::SessionBinding::new("session-1")),
             )
         };
         assert_eq!(
@@ -483,12 +495,17 @@ mod tests {
         let state = started["ok"]["state"].as_str().expect("a state");
         let callback = format!("https://app.example/cb?code=c&state={state}");
         assert!(url.starts_with("https://gitlab.com/oauth/authorize?"));
+        // Another session's callback leaves the state unspent; the starting session's goes on.
         assert_eq!(
-            error_code(&block_on(flows::connect_finish(&flows, &callback))),
+            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-2")))),
+            "oauth.session_mismatch"
+        );
+        assert_eq!(
+            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-1")))),
             "network.unreachable"
         );
         assert_eq!(
-            error_code(&block_on(flows::connect_finish(&flows, &callback))),
+            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-1")))),
             "oauth.state_mismatch"
         );
         let token = flows::token_request("github", None, "ghp_abc".into(), None, None);
@@ -524,15 +541,21 @@ mod tests {
             error_code(&block_on(flows::unregister_webhooks(&flows, "nope", None))),
             "connection.not_found"
         );
-        // A delivery for no registered hook is a rejected receipt, not an error.
+        // A delivery to a route forgelink never issued is a rejected receipt, not an error.
         let headers = "X-Gitlab-Event\nPush Hook\nX-Gitlab-Token";
         let options = flows::receive_options(Some(60.0), None, Some(f64::NAN));
         assert_eq!(options.dedupe_seconds, 60);
         assert_eq!(options.tolerance_seconds, Some(0));
-        let receipt =
-            parse(&block_on(flows::receive_webhook(&flows, headers, b"{}".to_vec(), options)));
+        let route = "https://app.example/hooks/AAAAAAAAAAAAAAAAAAAAAA";
+        let receipt = parse(&block_on(flows::receive_webhook(
+            &flows,
+            route,
+            headers,
+            b"{}".to_vec(),
+            options,
+        )));
         assert_eq!(receipt["ok"]["status"], "rejected");
-        assert_eq!(receipt["ok"]["code"], "webhook.missing_signature");
+        assert_eq!(receipt["ok"]["code"], "webhook.unknown_route");
     }
 
     #[cfg(feature = "flows")]

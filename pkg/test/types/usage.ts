@@ -58,6 +58,7 @@ import type {
   Connection,
   ConnectionReport,
   ConnectionStatus,
+  ConnectFinishOptions,
   ConnectStart,
   ConnectStarted,
   DeviceAuthorization,
@@ -67,6 +68,9 @@ import type {
   ForgelinkHost,
   HostFetch,
   HostStorage,
+  MemoryStorage,
+  MemoryStorageOptions,
+  StorageWriteOptions,
   HttpRequest,
   HttpResponse,
   OAuthClient,
@@ -79,6 +83,7 @@ import type {
   ReceiptStatus,
   RegistrationResult,
   RepositoryList,
+  RoutedDelivery,
   SignatureScheme,
   VerifiedWebhook,
   WebhookDelivery,
@@ -226,7 +231,11 @@ export function tokens(client: OAuthClient, response: HttpResponse, now: number)
 }
 
 export async function connect(encryptionKey: Uint8Array, callbackUrl: string): Promise<string> {
-  const storage: HostStorage = memoryStorage();
+  const clock: MemoryStorageOptions = { now: () => Date.now() };
+  const memory: MemoryStorage = memoryStorage(clock);
+  const live: string[] = memory.keys();
+  const held: number = memory.size;
+  const storage: HostStorage = memory;
   const fetch: HostFetch = fetchHost({ timeoutMs: 5_000 });
   const onPremises: HostFetch = fetchHost({ allowPrivateNetworks: true, allowInsecureHttp: false, maxResponseBytes: 1 << 20 });
   const own: HostFetch = async (request: FetchRequest): Promise<FetchResponse> => {
@@ -235,18 +244,25 @@ export async function connect(encryptionKey: Uint8Array, callbackUrl: string): P
   };
   const mapStorage: HostStorage = {
     get: async () => null,
-    set: () => undefined,
+    set: (_key: string, _value: Uint8Array, options?: StorageWriteOptions) => {
+      const ttl: number | undefined = options?.ttlSeconds;
+      void ttl;
+    },
     delete: async () => {},
     compareAndSwap: (_key, expected) => expected === null,
   };
+  // A storage written before time-to-live existed still fits: the options are optional to honour.
+  const older: HostStorage = { get: () => null, set: (_key: string, _value: Uint8Array) => {}, delete: () => {}, compareAndSwap: () => false };
   const host: ForgelinkHost = { fetch, storage, encryptionKey, now: () => Date.now() };
   const forgelink = new Forgelink(host);
   const other = new Forgelink({ fetch: own, storage: mapStorage, encryptionKey });
   const local = new Forgelink({ fetch: onPremises, storage, encryptionKey });
 
-  const request: ConnectStart = { provider: "gitlab", baseUrl: "https://git.example.com", clientId: "id", clientSecret: "secret", redirectUri: "https://app.example.com/cb", profile: "ci-failure-analysis" };
+  const request: ConnectStart = { provider: "gitlab", baseUrl: "https://git.example.com", clientId: "id", clientSecret: "secret", redirectUri: "https://app.example.com/cb", profile: "ci-failure-analysis", session: "cookie-value" };
   const started: ConnectStarted = await forgelink.connectStart(request);
-  const connection: Connection = await forgelink.connectFinish(new URL(callbackUrl));
+  const finish: ConnectFinishOptions = { session: "cookie-value" };
+  const connection: Connection = await forgelink.connectFinish(new URL(callbackUrl), finish);
+  await other.connectFinish(callbackUrl);
   const account: Account = connection.account;
   const granted: string[] | null = connection.scopes.granted;
   const status: ConnectionStatus = connection.status;
@@ -258,7 +274,7 @@ export async function connect(encryptionKey: Uint8Array, callbackUrl: string): P
   const done: DisconnectReport = await forgelink.disconnect(connection.id);
   const steps: string[] = done.manualSteps;
   const onPrem: Connection = await local.connectWithToken({ provider: "gitlab", baseUrl: "https://gitlab.internal.example", token: "glpat-x" });
-  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps, onPrem.id].join();
+  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps, onPrem.id, live, held, older].join();
 }
 
 export async function hostMisuse(key: Uint8Array): Promise<void> {
@@ -279,6 +295,14 @@ export async function hostMisuse(key: Uint8Array): Promise<void> {
   const set: TokenSet = await forgelink.accessToken("id");
   // @ts-expect-error: redirectUri is required to start an OAuth connection.
   await forgelink.connectStart({ provider: "gitlab", clientId: "id" });
+  // @ts-expect-error: the session binding is a string.
+  await forgelink.connectFinish("https://app.example.com/cb?code=c&state=s", { session: 1 });
+  // @ts-expect-error: the session goes in the options object.
+  await forgelink.connectFinish("https://app.example.com/cb?code=c&state=s", "cookie-value");
+  // @ts-expect-error: memoryStorage's clock is a function.
+  memoryStorage({ now: 0 });
+  // @ts-expect-error: the time-to-live is in seconds, a number.
+  memoryStorage().set("k", new Uint8Array(), { ttlSeconds: "1h" });
   // @ts-expect-error: `now` is unix seconds, a number.
   parseTokenResponse("gitlab", { status: 200, headers: [], body: "" }, new Date());
   // @ts-expect-error: clients name their provider by id.
@@ -306,7 +330,7 @@ export function webhooks(rawBody: Uint8Array, nodeHeaders: Record<string, string
   return [hook, scheme, which, kind, status, path, number, line, code, event.dedupeKey].join();
 }
 
-export async function projectsAndHooks(forgelink: Forgelink, id: string, delivery: WebhookDelivery): Promise<string> {
+export async function projectsAndHooks(forgelink: Forgelink, id: string, received: WebhookDelivery, requestUrl: string): Promise<string> {
   const page: ProjectPage = await forgelink.discoverProjects(id, { search: "app" });
   const next: ProjectPage | undefined = page.nextCursor === null ? undefined : await forgelink.discoverProjects(id, { cursor: page.nextCursor });
   const role: string | null | undefined = page.projects[0]?.role;
@@ -315,10 +339,14 @@ export async function projectsAndHooks(forgelink: Forgelink, id: string, deliver
   const manual: string | undefined = results[0]?.manualSetup?.secret;
   const removed: RegistrationResult[] = await forgelink.unregisterWebhooks(id, { projects: ["group/app"] });
   await forgelink.unregisterWebhooks(id);
+  const delivery: RoutedDelivery = { route: requestUrl, ...received };
   const receipt: Receipt = await forgelink.receiveWebhook(delivery, { dedupeSeconds: 86_400, allowUnsignedPing: false });
+  await forgelink.receiveWebhook({ route: new URL(requestUrl), headers: received.headers, body: received.body });
   const accepted: ReceiptStatus = receipt.status;
   const act: WebhookEvent | undefined = receipt.status === "accepted" ? receipt.event : undefined;
-  return [next?.projects.length, role, failed, manual, removed.length, accepted, act?.kind, receipt.code].join();
+  const owner: string | undefined = receipt.connectionId;
+  const project: string | undefined = receipt.project;
+  return [next?.projects.length, role, failed, manual, removed.length, accepted, act?.kind, receipt.code, owner, project].join();
 }
 
 export async function webhookMisuse(forgelink: Forgelink, body: Uint8Array): Promise<void> {
@@ -331,7 +359,9 @@ export async function webhookMisuse(forgelink: Forgelink, body: Uint8Array): Pro
   // @ts-expect-error: `now` is unix seconds, a number.
   verifyWebhook({ headers: [], body, secrets: [], now: new Date() });
   // @ts-expect-error: a receipt's status is one of three.
-  const status: "ok" = (await forgelink.receiveWebhook({ headers: [], body })).status;
+  const status: "ok" = (await forgelink.receiveWebhook({ route: "r", headers: [], body })).status;
+  // @ts-expect-error: a delivery names the route it was sent to.
+  await forgelink.receiveWebhook({ headers: [], body });
   // @ts-expect-error: registering needs a profile.
   await forgelink.registerWebhooks("id", { projects: [], url: "https://app.example/hooks" });
   // @ts-expect-error: projects is a list.

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 
 import { init, profiles } from "../../../pkg/flows.js";
 import { startSandbox } from "../sandbox.mjs";
-import { allProjects, describeReport, forgelinkFor, startReceiver } from "./support.mjs";
+import { allProjects, describeReport, forgelinkFor, rejection, startReceiver } from "./support.mjs";
 
 // The largest page the sandbox serves here, so that the seed spans several pages.
 const PAGE = 10;
@@ -58,10 +58,14 @@ for (const [provider, c] of Object.entries(CASES)) {
         clientSecret: app.clientSecret,
         redirectUri: receiver.redirectUri,
         profile: "ci-failure-analysis",
+        session: "the-browser-that-started",
       });
       const callbackUrl = await sandbox.approve(url);
       assert.ok(callbackUrl.startsWith(receiver.redirectUri), callbackUrl);
-      connection = await forgelink.connectFinish(callbackUrl);
+      // Finished in another browser, the callback is refused and stays usable in its own.
+      const elsewhere = await rejection(forgelink.connectFinish(callbackUrl, { session: "another-browser" }));
+      assert.equal(elsewhere.code, "oauth.session_mismatch");
+      connection = await forgelink.connectFinish(callbackUrl, { session: "the-browser-that-started" });
       assert.equal(connection.account.username, "ada");
       assert.equal(connection.status, "active");
       assert.deepEqual(connection.scopes.missing, [], JSON.stringify(connection.scopes));
@@ -113,16 +117,18 @@ for (const [provider, c] of Object.entries(CASES)) {
         const ci = await forgelink.registerWebhooks(connection.id, { projects, url: `${receiver.origin}/hooks/ci`, profile: "ci-failure-analysis" });
         assert.deepEqual(ci.map((r) => r.status), ["created"], JSON.stringify(ci));
         const [hook] = sandbox.hooks(provider, c.ciProject);
-        assert.equal(hook.url, `${receiver.origin}/hooks/ci`);
+        // Each hook delivers to the receiver's URL and a route id of its own.
+        assert.match(hook.url, new RegExp(`^${receiver.origin}/hooks/ci/[A-Za-z0-9_-]{22,}$`));
         assert.equal(String(hook.id), ci[0].hookId);
       }
       const push = await forgelink.registerWebhooks(connection.id, { projects: [c.pushProject], url: `${receiver.origin}/hooks/push`, profile: "deployments" });
       assert.deepEqual(push.map((r) => r.status), ["created"], JSON.stringify(push));
+      const [pushHook] = sandbox.hooks(provider, c.pushProject);
       assert.equal(sandbox.hooks(provider, c.pushProject).length, 1);
-      // Registering again finds the hook and updates it instead of adding another.
+      // Registering again finds the hook at its routed URL and updates it instead of adding another.
       const again = await forgelink.registerWebhooks(connection.id, { projects: [c.pushProject], url: `${receiver.origin}/hooks/push`, profile: "deployments" });
       assert.deepEqual(again.map((r) => r.status), ["updated"]);
-      assert.equal(sandbox.hooks(provider, c.pushProject).length, 1);
+      assert.deepEqual(sandbox.hooks(provider, c.pushProject).map((h) => h.url), [pushHook.url], "the route is kept");
     });
 
     if (c.manualProject) {
@@ -139,9 +145,12 @@ for (const [provider, c] of Object.entries(CASES)) {
     test("a push is delivered, signed, and accepted once", async () => {
       const sent = await sandbox.trigger({ provider, project: c.pushProject, kind: "push" });
       assert.equal(sent.length, 1);
-      const receipt = receiver.receipts.at(-1).receipt;
+      const { receipt, path } = receiver.receipts.at(-1);
       assert.equal(receipt.status, "accepted", JSON.stringify(receipt));
       assert.equal(sent[0].status, 202);
+      // The sandbox delivered to the URL the hook was registered with; its route named the connection.
+      assert.equal(`${receiver.origin}${path}`, sandbox.hooks(provider, c.pushProject)[0].url);
+      assert.deepEqual([receipt.connectionId, receipt.project], [connection.id, c.pushProject]);
       assert.equal(receipt.event.kind, "push");
       assert.equal(receipt.event.repository.fullPath, c.pushProject);
       delivered.push = sent[0];

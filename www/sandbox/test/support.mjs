@@ -21,7 +21,8 @@ export function forgelinkFor(sandbox, { timeoutMs = 10_000, clock = { ms: Date.n
 }
 
 /**
- * A server on 127.0.0.1 that receives deliveries: it answers each with forgelink's receipt
+ * A server on 127.0.0.1 that receives deliveries at any path: it hands forgelink the URL each
+ * arrived at (whose last segment is the hook's route id), answers with forgelink's receipt
  * (202 accepted, 200 duplicate, 401 rejected) and keeps every receipt.
  */
 export async function startReceiver() {
@@ -35,7 +36,7 @@ export async function startReceiver() {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = new Uint8Array(Buffer.concat(chunks));
-    const receipt = await forgelink.receiveWebhook({ headers: req.headers, body });
+    const receipt = await forgelink.receiveWebhook({ route: `${origin}${req.url}`, headers: req.headers, body });
     receipts.push({ path: req.url, headers: req.headers, receipt });
     res.writeHead(receipt.status === "accepted" ? 202 : receipt.status === "duplicate" ? 200 : 401, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: receipt.status, code: receipt.code ?? null }));
