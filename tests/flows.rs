@@ -338,7 +338,8 @@ struct MemoryHost {
     provider: Rc<RefCell<Provider_>>,
     clock: Rc<Cell<i64>>,
     random: support::Random,
-    offline: Rc<Cell<bool>>,
+    /// Every request fails this way, as a refused or unreachable address does.
+    offline: Rc<RefCell<Option<FetchError>>>,
     /// What happens to a refresh request on its way: see [`Refresh`].
     refresh: Rc<Cell<Refresh>>,
     /// A storage key to replace with a tombstone while a refresh request is under way, as a
@@ -381,8 +382,8 @@ impl MemoryHost {
 impl Host for MemoryHost {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         yield_now().await;
-        if self.offline.get() {
-            return Err(FetchError::Connection("connection refused".into()));
+        if let Some(error) = self.offline.borrow().clone() {
+            return Err(error);
         }
         let refresh =
             request.body.as_deref().is_some_and(|b| b.contains("grant_type=refresh_token"));
@@ -572,17 +573,34 @@ fn a_network_failure_keeps_the_tokens() {
     let host = MemoryHost::new();
     let connection = connect(&host);
     host.clock.set(host.clock.get() + 7200);
-    host.offline.set(true);
+    *host.offline.borrow_mut() = Some(FetchError::Connection("connection refused".into()));
     let flows = flows(&host);
     assert_eq!(
         block_on(flows.access_token(&connection.id)).unwrap_err().code,
         Code::NetworkUnreachable
     );
-    host.offline.set(false);
+    *host.offline.borrow_mut() = None;
     assert!(block_on(flows.access_token(&connection.id))
         .unwrap()
         .secret()
         .starts_with("access-2-"));
+}
+
+#[test]
+fn a_refused_address_fails_the_reachability_check() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    for (error, code) in [
+        (FetchError::Blocked("10.0.0.7 is private".into()), Code::NetworkAddressBlocked),
+        (FetchError::InsecureHttp("http://git.example.com".into()), Code::NetworkInsecureHttp),
+        (FetchError::TooLarge(10_485_760), Code::HttpResponseTooLarge),
+    ] {
+        *host.offline.borrow_mut() = Some(error);
+        let report = block_on(flows.test_connection(&connection.id)).unwrap();
+        let failed: Vec<_> = report.checks.iter().map(|c| (c.name, c.code)).collect();
+        assert_eq!(failed, [("reachability", Some(code))]);
+    }
 }
 
 #[test]

@@ -125,9 +125,16 @@ impl<H: Host> Flows<H> {
                 facts
             }
             Err(error) => {
+                // A refused address or an oversized answer is about reaching the instance,
+                // not about who the token is.
                 let reachable = !matches!(
                     error.code,
-                    Code::NetworkUnreachable | Code::NetworkTimeout | Code::TlsUntrustedCertificate
+                    Code::NetworkUnreachable
+                        | Code::NetworkTimeout
+                        | Code::TlsUntrustedCertificate
+                        | Code::NetworkAddressBlocked
+                        | Code::NetworkInsecureHttp
+                        | Code::HttpResponseTooLarge
                 );
                 if reachable {
                     checks.push(check(
