@@ -215,7 +215,7 @@ for (const kind of ["redis", "postgres"]) {
       assert.ok(attempts > 400, `no contention in ${attempts} attempts`);
     });
 
-    test("two Forgelink processes receiving the same signed delivery accept it exactly once", async (t) => {
+    test("two Forgelink processes receiving the same 25 signed deliveries accept each exactly once", async (t) => {
       const forge = await startForge("gitlab");
       t.after(() => forge.close());
       const ns = namespace();
@@ -225,18 +225,22 @@ for (const kind of ["redis", "postgres"]) {
       const { id } = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: forge.baseUrl, token: GITLAB_TOKEN });
       const [registered] = await forgelink.registerWebhooks(id, { projects: ["group/app"], url: "http://127.0.0.1:9/webhooks", profile: "ci-failure-analysis" });
       assert.equal(registered.code, undefined, JSON.stringify(registered));
-      const pipeline = {
-        object_kind: "pipeline",
-        object_attributes: { id: 9001, ref: "main", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", status: "failed", created_at: "2026-06-01 10:00:00 UTC", finished_at: "2026-06-01 10:05:00 UTC" },
-        user: { id: 42, username: "ada", name: "Ada" },
-        project: { id: 7, path_with_namespace: "group/app", web_url: "https://gitlab.example/group/app", default_branch: "main" },
-      };
-      const delivery = forge.delivery(forge.hook("group/app"), "Pipeline Hook", pipeline, "uuid-once");
-      const task = { task: "receive", kind, url: servers[kind].url, namespace: ns, encryptionKey: encryptionKey.toString("hex"), delivery: { ...delivery, body: delivery.body.toString("base64") } };
-      const receipts = await race(2, task);
-      assert.deepEqual(receipts.map((r) => r.status).sort(), ["accepted", "duplicate"], JSON.stringify(receipts));
-      // And after the race, the same delivery again is a duplicate here too.
-      const again = await forgelink.receiveWebhook({ route: delivery.url, headers: delivery.headers, body: delivery.body });
+      // 25 deliveries, each of another pipeline, all sent to both processes: one race per delivery.
+      const deliveries = Array.from({ length: 25 }, (_, i) => {
+        const pipeline = {
+          object_kind: "pipeline",
+          object_attributes: { id: 9000 + i, ref: "main", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", status: "failed", created_at: "2026-06-01 10:00:00 UTC", finished_at: "2026-06-01 10:05:00 UTC" },
+          user: { id: 42, username: "ada", name: "Ada" },
+          project: { id: 7, path_with_namespace: "group/app", web_url: "https://gitlab.example/group/app", default_branch: "main" },
+        };
+        return forge.delivery(forge.hook("group/app"), "Pipeline Hook", pipeline, `uuid-${i}`);
+      });
+      const task = { task: "receive", kind, url: servers[kind].url, namespace: ns, encryptionKey: encryptionKey.toString("hex"), deliveries: deliveries.map((d) => ({ ...d, body: d.body.toString("base64") })) };
+      const [first, second] = await race(2, task);
+      const outcomes = deliveries.map((_, i) => [first.statuses[i], second.statuses[i]].sort().join(" "));
+      assert.deepEqual(outcomes, deliveries.map(() => "accepted duplicate"));
+      // And after the race, a delivery again is a duplicate here too.
+      const again = await forgelink.receiveWebhook({ route: deliveries[0].url, headers: deliveries[0].headers, body: deliveries[0].body });
       assert.equal(again.status, "duplicate");
     });
   });

@@ -43,8 +43,12 @@ if (task.task === "race") {
   }
   result = { attempts };
 } else if (task.task === "receive") {
-  const receipt = await forgelink.receiveWebhook({ route: task.delivery.url, headers: task.delivery.headers, body: Buffer.from(task.delivery.body, "base64") });
-  result = { status: receipt.status, code: receipt.code };
+  const statuses = [];
+  for (const delivery of task.deliveries) {
+    const receipt = await forgelink.receiveWebhook({ route: delivery.url, headers: delivery.headers, body: Buffer.from(delivery.body, "base64") });
+    statuses.push(receipt.code === undefined ? receipt.status : `${receipt.status} ${receipt.code}`);
+  }
+  result = { statuses };
 }
 await close();
 process.stdout.write(`${JSON.stringify(result)}\n`);
