@@ -6,6 +6,9 @@ import { createInterface } from "node:readline";
 import { fetchHost, Forgelink, init } from "../../flows.js";
 import { openStore } from "./stores.mjs";
 
+// `node --test pkg/test/` runs every module under a test directory, this one too, without a
+// task: then there is nothing to do.
+if (process.argv[2] === undefined) process.exit(0);
 const task = JSON.parse(process.argv[2]);
 const { storage, close } = await openStore(task.kind, task.url, task.namespace);
 let forgelink;
