@@ -1,6 +1,7 @@
 // One of several processes racing on one store. Reads its task as JSON from argv, opens its
 // own client, waits for a line on stdin (so that all processes start at once) and prints its
 // result as JSON on stdout.
+import { randomInt } from "node:crypto";
 import { createInterface } from "node:readline";
 
 import { fetchHost, Forgelink, init } from "../../flows.js";
@@ -27,9 +28,16 @@ lines.close();
 const encode = (text) => new TextEncoder().encode(text);
 let result;
 if (task.task === "race") {
-  // Every process claims every key from absent: each key must have one winner.
+  // Every process claims every key from absent: each key must have one winner. Each walks the
+  // keys in an order of its own: in one shared order, whichever process starts first stays
+  // ahead and wins every key uncontested; shuffled, the processes meet on keys all along.
+  const order = Array.from({ length: task.keys }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   const won = [];
-  for (let i = 0; i < task.keys; i++) {
+  for (const i of order) {
     if (await storage.compareAndSwap(`race/${i}`, null, encode(task.worker))) won.push(i);
   }
   result = { won };
