@@ -316,6 +316,22 @@ describe("store options", () => {
     assert.throws(() => redisStorage({ sendCommand() {} }, { prefix: 1 }), (error) => error.code === "input.invalid");
   });
 
+  test("postgres: writes sweep expired rows now and then, without sweep()", async (t) => {
+    const ns = namespace();
+    const store = await openStore("postgres", servers.postgres.url, ns);
+    t.after(() => store.close());
+    const s = store.storage;
+    for (let i = 0; i < 20; i++) await s.set(`claim/${i}`, text("c"), { ttlSeconds: 1 });
+    await sleep(1300);
+    const held = async () => Number((await store.pool.query(`SELECT count(*) AS n FROM "${ns}"`)).rows[0].n);
+    assert.equal(await held(), 20, "expired rows stay until swept");
+    // 20 writes so far; the 256th write of this store sweeps.
+    for (let i = 20; i < 255; i++) await s.set(`live/${i}`, text("l"));
+    assert.equal(await held(), 255);
+    await s.set("live/255", text("l"));
+    assert.equal(await held(), 236);
+  });
+
   test("postgres: sweep() deletes expired rows only, and the table is created once by racing stores", async (t) => {
     const ns = namespace();
     // Several stores creating the same table at once, as processes starting together would.
