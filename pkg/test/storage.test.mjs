@@ -21,7 +21,8 @@ import { openStore } from "./support/stores.mjs";
 const WORKER = fileURLToPath(new URL("support/storage-worker.mjs", import.meta.url));
 const servers = {};
 before(async () => {
-  [servers.redis, servers.postgres] = await Promise.all([startRedis(), startPostgres()]);
+  // Each kept as soon as it runs, so that `after` stops it even when the other failed to start.
+  await Promise.all([startRedis().then((server) => (servers.redis = server)), startPostgres().then((server) => (servers.postgres = server))]);
 });
 after(async () => {
   await Promise.all(Object.values(servers).map((server) => server.stop()));
