@@ -41,11 +41,18 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [[ ! -x /usr/bin/chromium ]]; then
-  say "installing Debian's chromium for the browser tests"
+# Debian packages the tests run: chromium for the browser tests, Redis and PostgreSQL for the
+# storage tests (which start servers of their own on free ports, so the packages' services
+# need not run). One apt-get update for all that are missing.
+debian_packages=()
+[[ -x /usr/bin/chromium ]] || debian_packages+=(chromium)
+[[ -x /usr/bin/redis-server ]] || debian_packages+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || debian_packages+=(postgresql)
+if (( ${#debian_packages[@]} > 0 )); then
+  say "installing Debian's ${debian_packages[*]} for the tests"
   sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${debian_packages[@]}" >/dev/null
 fi
 say "ready"

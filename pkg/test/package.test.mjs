@@ -16,7 +16,9 @@ test("the manifest is an ES module package with types, an exports map and a file
   assert.equal(manifest.sideEffects, false);
   assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", default: "./index.js" });
   assert.deepEqual(manifest.exports["./flows"], { types: "./flows.d.ts", default: "./flows.js" });
-  for (const entry of [".", "./flows"]) {
+  assert.deepEqual(manifest.exports["./storage/redis"], { types: "./storage/redis.d.ts", default: "./storage/redis.js" });
+  assert.deepEqual(manifest.exports["./storage/postgres"], { types: "./storage/postgres.d.ts", default: "./storage/postgres.js" });
+  for (const entry of [".", "./flows", "./storage/redis", "./storage/postgres"]) {
     assert.equal(Object.keys(manifest.exports[entry])[0], "types", `types must come first in the conditions of ${entry}`);
   }
   for (const file of manifest.files) {
@@ -49,6 +51,11 @@ test("npm would publish exactly the package's files", () => {
       "index.d.ts",
       "index.js",
       "package.json",
+      "storage/postgres.d.ts",
+      "storage/postgres.js",
+      "storage/redis.d.ts",
+      "storage/redis.js",
+      "storage/shared.js",
     ],
   );
 });
