@@ -113,6 +113,27 @@ describe("the encryption key", () => {
 });
 
 /** The scripted GitLab behind the platform fetch signature the server takes. */
+/** The live deliveries stream as the page opens it: `until(pattern)` reads until the text seen so far matches. */
+async function deliveryStream(server, client) {
+  const controller = new AbortController();
+  const url = new URL(`/api/deliveries/stream?csrf=${encodeURIComponent(client.csrfToken)}`, server.url);
+  const response = await fetch(url, { headers: { cookie: client.cookie }, signal: controller.signal });
+  const reader = response.body.getReader();
+  const stream = {
+    contentType: response.headers.get("content-type"),
+    streamed: "",
+    async until(pattern) {
+      while (!pattern.test(stream.streamed)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}`);
+        stream.streamed += new TextDecoder().decode(value);
+      }
+    },
+    close: () => controller.abort(),
+  };
+  return stream;
+}
+
 function platformFetch(fake) {
   return async (url, init) => {
     const answer = await fake.fetch({ method: init.method, url: String(url), headers: init.headers, body: init.body });
@@ -194,33 +215,22 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.match(hook.url, new RegExp(`^${server.url}webhooks/[A-Za-z0-9_-]{22,}$`));
 
     // The live view: a stream that reports each delivery as it is received.
-    const controller = new AbortController();
-    const streamUrl = new URL(`/api/deliveries/stream?csrf=${encodeURIComponent(client.csrfToken)}`, server.url);
-    const stream = await fetch(streamUrl, { headers: { cookie: client.cookie }, signal: controller.signal });
-    assert.match(stream.headers.get("content-type"), /text\/event-stream/);
-    const reader = stream.body.getReader();
-    let streamed = "";
-    const until = async (pattern) => {
-      while (!pattern.test(streamed)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${pattern}`);
-        streamed += new TextDecoder().decode(value);
-      }
-    };
+    const stream = await deliveryStream(server, client);
+    assert.match(stream.contentType, /text\/event-stream/);
 
     const post = (delivery, url = hook.url) => fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
     const first = await post(pushDelivery(hook.token, "uuid-1"));
     assert.equal(first.status, 200);
     assert.equal((await first.json()).status, "accepted");
-    await until(/"status":"accepted"/);
-    assert.match(streamed, /"repository":"group\/app"/);
-    assert.match(streamed, /"ref":"refs\/heads\/main"/);
+    await stream.until(/"status":"accepted"/);
+    assert.match(stream.streamed, /"repository":"group\/app"/);
+    assert.match(stream.streamed, /"ref":"refs\/heads\/main"/);
     const again = await post(pushDelivery(hook.token, "uuid-1"));
     assert.equal(again.status, 200);
     assert.equal((await again.json()).status, "duplicate");
     const forged = await post(pushDelivery("not-the-secret", "uuid-2"));
     assert.equal(forged.status, 401);
-    await until(/"status":"rejected"/);
+    await stream.until(/"status":"rejected"/);
     // At the bare receiver URL, where hooks registered before routes deliver, or at a route
     // never issued: refused with the code that says so, the right secret notwithstanding.
     for (const url of [new URL("/webhooks", server.url), new URL("/webhooks/AAAAAAAAAAAAAAAAAAAAAA", server.url)]) {
@@ -230,7 +240,7 @@ describe("the wizard's API against a scripted GitLab", () => {
     }
     const deeper = await post(pushDelivery(hook.token, "uuid-4"), `${hook.url}/more`);
     assert.equal(deeper.status, 405, "only one segment under the receiver is a route: deeper is the pages, which take no POST");
-    controller.abort();
+    stream.close();
 
     const log = (await api("/api/deliveries")).body.deliveries;
     assert.deepEqual(log.map((d) => d.status), ["accepted", "duplicate", "rejected", "rejected", "rejected"]);
@@ -321,26 +331,16 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.notEqual(hook.url, earlierHook.url);
     const post = (target, delivery) => fetch(target.url, { method: "POST", headers: delivery.headers, body: delivery.body });
 
-    const controller = new AbortController();
-    const stream = await fetch(new URL(`/api/deliveries/stream?csrf=${encodeURIComponent(client.csrfToken)}`, server.url), { headers: { cookie: client.cookie }, signal: controller.signal });
-    const reader = stream.body.getReader();
-    let streamed = "";
-    const until = async (pattern) => {
-      while (!pattern.test(streamed)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${pattern}`);
-        streamed += new TextDecoder().decode(value);
-      }
-    };
+    const stream = await deliveryStream(server, client);
     // The earlier connection's hook still delivers, and forgelink accepts it for that connection.
     const earlier = await post(earlierHook, pushDelivery(earlierHook.token, "uuid-earlier"));
     assert.equal((await earlier.json()).status, "accepted");
     const current = await post(hook, pushDelivery(hook.token, "uuid-current"));
     assert.equal((await current.json()).status, "accepted");
-    await until(/uuid-current/);
-    controller.abort();
-    assert.doesNotMatch(streamed, /uuid-earlier/, "the stream leaves the earlier connection's out");
-    assert.doesNotMatch(streamed, new RegExp(before), "and never names it");
+    await stream.until(/uuid-current/);
+    stream.close();
+    assert.doesNotMatch(stream.streamed, /uuid-earlier/, "the stream leaves the earlier connection's out");
+    assert.doesNotMatch(stream.streamed, new RegExp(before), "and never names it");
 
     const log = (await api("/api/deliveries")).body.deliveries;
     assert.ok(log.some((d) => d.deliveryId === "uuid-current" && d.connectionId === now));
