@@ -827,8 +827,14 @@ export interface RegistrationResult {
 
 /** How {@link Forgelink.receiveWebhook} treats deliveries. */
 export interface ReceiveOptions {
-  /** How long a delivery's dedupe key is remembered, in seconds; 7 days when absent. */
+  /** How long a handled delivery's dedupe key is remembered, in seconds; 7 days when absent. */
   dedupeSeconds?: number | null;
+  /**
+   * How long an accepted delivery is held for its handler, in seconds; 60 when absent. Until
+   * {@link Forgelink.confirmDelivery}, copies of it are `pending`; if it is neither confirmed
+   * nor released by then (the process died), the claim lapses and a redelivery is accepted.
+   */
+  handlingSeconds?: number | null;
   /** Accept Bitbucket Data Center's unsigned test ping. */
   allowUnsignedPing?: boolean | null;
   /** How far a signed timestamp may be from now, in seconds; 300 when absent. */
@@ -836,7 +842,7 @@ export interface ReceiveOptions {
 }
 
 /** What became of a delivery. */
-export type ReceiptStatus = "accepted" | "duplicate" | "rejected";
+export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected";
 
 /** How a connection learns what happened: deliveries, polling, or deliveries with polling as a safety net. */
 export type SyncMode = "webhook" | "polling" | "hybrid";
@@ -975,17 +981,30 @@ export interface RoutedDelivery extends WebhookDelivery {
 
 /** The outcome of {@link Forgelink.receiveWebhook}. */
 export interface Receipt {
-  /** Act on `accepted` only; `duplicate` is a copy already accepted here or on another instance. */
+  /**
+   * Act on `accepted` only, then confirm or release its `claim`. `duplicate` is a copy already
+   * handled here or on another instance; `pending`, a copy another instance is handling right
+   * now: ask the provider to retry (503 with `Retry-After`), so the event is not lost if that
+   * instance fails.
+   */
   status: ReceiptStatus;
-  /** The event, for accepted and duplicate deliveries. */
+  /** The event, for every authentic delivery. */
   event?: WebhookEvent;
   /**
-   * The connection whose hook the delivery was sent to, for accepted and duplicate deliveries:
-   * decided by its route, never by what the payload says.
+   * The connection whose hook the delivery was sent to, for every authentic delivery: decided
+   * by its route, never by what the payload says.
    */
   connectionId?: string;
   /** The project that hook was registered on. */
   project?: string;
+  /**
+   * For an accepted delivery: the opaque token for {@link Forgelink.confirmDelivery} once the
+   * event is handled, or {@link Forgelink.releaseDelivery} when it could not be. Absent for an
+   * unsigned Data Center ping, which is never remembered.
+   */
+  claim?: string;
+  /** For a pending delivery: after how many seconds the provider should try again. */
+  retryAfterSeconds?: number;
   /** Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a signature or parse code otherwise. */
   code?: ErrorCode;
   message?: string;
@@ -1068,9 +1087,30 @@ export class Forgelink {
    * (`webhook.unknown_route`), a forged or an unreadable one is a `rejected` receipt, not a
    * rejection, and nothing is stored for it; pass the raw body (see {@link WebhookBody}).
    *
+   * Acceptance is two-phase: an accepted delivery is held for `handlingSeconds` until its
+   * `claim` is confirmed or released, so nothing is lost between accepting and handling it.
+   * {@link webhookHandler} does all of this for a Fetch API server.
+   *
    * @throws {ForgelinkError} `input.invalid` (`delivery.route` missing, say), `storage.failed`, `storage.corrupt`.
    */
   receiveWebhook(delivery: RoutedDelivery, options?: ReceiveOptions | null): Promise<Receipt>;
+  /**
+   * Confirms that an accepted delivery's event was handled: its claim is kept for the dedupe
+   * window, so every later copy is a duplicate. Resolves `false` when the provisional claim
+   * had lapsed first (handling outlasted `handlingSeconds`): another instance may then have
+   * taken a redelivery too. Every authentic delivery is handled at least once and accepted as
+   * new at most once per window.
+   *
+   * @throws {ForgelinkError} `input.invalid` for a token forgelink did not issue, `storage.failed`.
+   */
+  confirmDelivery(claim: string): Promise<boolean>;
+  /**
+   * Gives up an accepted delivery whose handling failed: the claim is released at once, so the
+   * provider's redelivery is accepted as new.
+   *
+   * @throws {ForgelinkError} `input.invalid` for a token forgelink did not issue, `storage.failed`.
+   */
+  releaseDelivery(claim: string): Promise<void>;
   /**
    * Lists what happened on the projects since the last poll (or `lookbackDays` on the first):
    * pipelines, jobs, merge requests and pushes where the API shows them, as the events a
@@ -1161,3 +1201,86 @@ export interface MemoryStorage extends HostStorage {
  * @throws {ForgelinkError} `input.invalid` for options of the wrong type.
  */
 export function memoryStorage(options?: MemoryStorageOptions | null): MemoryStorage;
+
+/** How {@link webhookHandler} receives deliveries and hands their events over. */
+export interface WebhookHandlerOptions {
+  /**
+   * Called once with each new event (and its receipt, which names the connection and project)
+   * before the provider is answered. Resolve when the event is handled, durably: the handler
+   * then answers 200 and confirms the delivery. Throw (or reject) and it answers 503 with
+   * `Retry-After` and releases the delivery, so the provider's redelivery is taken as new.
+   */
+  onEvent(event: WebhookEvent, receipt: Receipt): unknown;
+  /**
+   * Told of what went wrong without reaching the provider's answer: storage failing
+   * (`stage: "receive"`), `onEvent` throwing, a release or confirmation failing, or a
+   * confirmation after the claim lapsed. Never thrown back.
+   */
+  onError?: ((error: unknown, context: { stage: "receive" | "onEvent" | "release" | "confirm"; receipt?: Receipt }) => void) | null;
+  /** The largest body read, in bytes; larger ones are answered 413 unread. 25 MiB (GitHub's own cap) when absent. */
+  maxBodyBytes?: number | null;
+  /** Passed to {@link Forgelink.receiveWebhook}: the dedupe window, the handling lease, the tolerance. */
+  receive?: ReceiveOptions | null;
+}
+
+/**
+ * A webhook endpoint as a standard Fetch API handler, for Node (through
+ * {@link createNodeMiddleware}), Hono, Bun, Deno and Workers. It reads the raw body (up to
+ * `maxBodyBytes`), resolves the hook from the request URL, verifies, deduplicates, calls
+ * `onEvent`, and answers:
+ *
+ * - 200 once `onEvent` has resolved (`accepted`), or for a copy already handled (`duplicate`);
+ * - 401 for a missing or wrong signature, 404 for a URL forgelink gave no hook, 413 for a body
+ *   over the cap, 400 for a delivery that cannot be read, 405 for anything but POST;
+ * - 503 with `Retry-After` when storage fails, when `onEvent` throws (the delivery is released),
+ *   or while another instance is still handling a copy.
+ *
+ * Every authentic delivery is handled at least once and accepted as new at most once per
+ * dedupe window, across every instance sharing the storage.
+ *
+ * ```ts
+ * const handler = webhookHandler(forgelink, { onEvent: (event, { connectionId }) => queue.push(connectionId, event) });
+ * export default { fetch: handler };                        // Workers, Bun, Deno
+ * http.createServer(createNodeMiddleware(handler)).listen(8080); // Node
+ * ```
+ *
+ * @throws {ForgelinkError} `input.invalid` for a `forgelink` that is not a {@link Forgelink} or options of the wrong shape.
+ */
+export function webhookHandler(forgelink: Forgelink, options: WebhookHandlerOptions): (request: Request) => Promise<Response>;
+
+/** A Node request, as node:http and Express pass it (only what the adapter reads). */
+export interface NodeRequest extends AsyncIterable<Uint8Array | string> {
+  method?: string;
+  url?: string;
+  /** Express: the URL before the mount path was stripped. */
+  originalUrl?: string;
+  rawHeaders: string[];
+  /** A raw body a parser kept (a Buffer or string) is used; a parsed object is refused. */
+  body?: unknown;
+  readableEnded?: boolean;
+  removeAllListeners(event: string): unknown;
+  resume(): unknown;
+}
+
+/** A Node response, as node:http and Express pass it (only what the adapter writes). */
+export interface NodeResponse {
+  headersSent?: boolean;
+  writeHead(status: number, headers?: Record<string, string>): unknown;
+  end(body?: Uint8Array | string): unknown;
+}
+
+/**
+ * The Fetch API handler as node:http and Express middleware. Mount it before any body parser:
+ * the signature covers the raw body. With `path`, only requests under it are taken, and the
+ * rest go to `next` (404 without one).
+ *
+ * ```ts
+ * app.use("/hooks", createNodeMiddleware(webhookHandler(forgelink, { onEvent })));
+ * ```
+ *
+ * @throws {ForgelinkError} `input.invalid` when `handler` is not a function.
+ */
+export function createNodeMiddleware(
+  handler: (request: Request) => Promise<Response>,
+  options?: { path?: string | null } | null,
+): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => Promise<void>;

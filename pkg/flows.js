@@ -7,6 +7,7 @@
 
 import initGlue, * as glue from "./glue/forgelink_flows.js";
 import { bind, describe, describeCause, ForgelinkError } from "./common.js";
+import { bindHandler } from "./handler.js";
 import { createHostFetch, responseCap } from "./host-fetch.js";
 
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
@@ -21,6 +22,7 @@ const { api, requireReady, unwrap, invalid, string, optionalString, stringArray 
 );
 
 export { ForgelinkError };
+export const { webhookHandler, createNodeMiddleware } = bindHandler(invalid);
 export const {
   init,
   validateBaseUrl,
@@ -856,14 +858,30 @@ export class Forgelink {
     const route = d.route instanceof URL ? d.route.href : string("delivery.route", d.route);
     const headers = webhookHeaders("delivery.headers", d.headers);
     const body = webhookBody("delivery.body", d.body);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["dedupeSeconds", "allowUnsignedPing", "toleranceSeconds"]));
+    const o = options === undefined || options === null ? {} : fields("options", options, RECEIVE_FIELDS);
     const dedupe = optionalFinite("options.dedupeSeconds", o.dedupeSeconds);
+    const handling = optionalFinite("options.handlingSeconds", o.handlingSeconds);
     const allowPing = optionalBoolean("options.allowUnsignedPing", o.allowUnsignedPing);
     const tolerance = optionalFinite("options.toleranceSeconds", o.toleranceSeconds);
-    return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, route, headers, body, dedupe, allowPing, tolerance));
+    return this.#run((bridge, key) => glue.flows_receive_webhook(bridge, key, route, headers, body, dedupe, handling, allowPing, tolerance));
+  }
+
+  /** The accepted delivery's event was handled: every later copy is a duplicate. `false` when its claim had lapsed first. */
+  async confirmDelivery(claim) {
+    webhooksReady();
+    const text = string("claim", claim);
+    return this.#run((bridge, key) => glue.flows_confirm_delivery(bridge, key, text));
+  }
+
+  /** The accepted delivery's event could not be handled: the provider's redelivery is accepted as new. */
+  async releaseDelivery(claim) {
+    webhooksReady();
+    const text = string("claim", claim);
+    await this.#run((bridge, key) => glue.flows_release_delivery(bridge, key, text));
   }
 }
 
+const RECEIVE_FIELDS = new Set(["dedupeSeconds", "handlingSeconds", "allowUnsignedPing", "toleranceSeconds"]);
 const POLL_FIELDS = new Set(["projects", "since", "cursor", "lookbackDays", "mode", "intervalSeconds", "maxRequests"]);
 const FEEDBACK_FIELDS = new Set(["project", "mergeRequest", "commitSha", "issue", "issueTitle", "body", "key", "policy"]);
 

@@ -778,8 +778,7 @@ fn webhooks_register_idempotently_receive_once_and_unregister() {
     let route = hook.1.clone();
     assert!(route.starts_with("https://app.example/hooks/gitlab/") && route.len() >= 55, "{route}");
     let receive = |route: &str, headers: &[(String, String)], body: &[u8]| {
-        block_on(flows.receive_webhook(route, headers, body, forgelink::ReceiveOptions::default()))
-            .unwrap()
+        support::receive_and_handle(&flows, route, headers, body, Default::default())
     };
 
     // Receiving: once, then a duplicate; a forged token is rejected.
@@ -943,8 +942,7 @@ fn bitbucket_cloud_hooks_are_addressed_by_their_braced_uuid_and_deliver_to_their
         (provider.cloud_hooks[0].2.clone(), provider.cloud_hooks[0].1.clone())
     };
     let receive = |headers: &[(String, String)], body: &[u8]| {
-        block_on(flows.receive_webhook(&route, headers, body, forgelink::ReceiveOptions::default()))
-            .unwrap()
+        support::receive_and_handle(&flows, &route, headers, body, Default::default())
     };
     let (headers, body) = cloud_push(&secret, bare, "afe4b9d0-a4fb-4e0f-8d13-c2c5e5a2b1f0");
     let receipt = receive(&headers, &body);

@@ -520,8 +520,7 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
     let (headers, body) = pipeline_delivery(&host, "uuid-1", 100, "running");
     let route = host.gitlab.borrow().hook_url.clone().unwrap();
     let receipt =
-        block_on(flows.receive_webhook(&route, &headers, &body, ReceiveOptions::default()))
-            .unwrap();
+        support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default());
     assert_eq!(receipt.status, ReceiptStatus::Accepted);
     let first = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
     assert_eq!(first.status, PollStatus::Complete);
@@ -563,8 +562,8 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
 
     // The delivery GitLab retries late says the same: a duplicate.
     let (headers, body) = pipeline_delivery(&host, "uuid-2", 100, "failed");
-    let late = block_on(flows.receive_webhook(&route, &headers, &body, ReceiveOptions::default()))
-        .unwrap();
+    let late =
+        support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default());
     assert_eq!(late.status, ReceiptStatus::Duplicate);
     assert_eq!(
         late.event.unwrap().state_key.as_deref(),
@@ -725,13 +724,13 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v))
         .collect();
-        block_on(flows.receive_webhook(
+        support::receive_and_handle(
+            &flows,
             &route,
             &headers,
             body.as_bytes(),
             ReceiveOptions::default(),
-        ))
-        .unwrap()
+        )
         .status
     };
     let job = deliver("workflow_job", "72d3162e-cc78-11e3-81ab-4c9367dc0958", &body);

@@ -135,7 +135,7 @@ fn receive(
     route: &str,
     (headers, body): &(Vec<(String, String)>, Vec<u8>),
 ) -> Receipt {
-    block_on(flows.receive_webhook(route, headers, body, ReceiveOptions::default())).unwrap()
+    support::receive_and_handle(flows, route, headers, body, ReceiveOptions::default())
 }
 
 /// Every stored key and value.
@@ -370,4 +370,93 @@ fn ten_thousand_deliveries_leave_storage_bounded_once_their_windows_pass() {
         "{:?}",
         &p.host.storage.keys(later)[..5.min(p.host.storage.keys(later).len())]
     );
+}
+
+#[test]
+fn a_delivery_is_held_while_handled_released_on_failure_and_lapses_when_its_handler_dies() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    // Two processes of the same product over the same storage.
+    let one = &p.victim;
+    let two = Flows::new(
+        ProductHost { random: support::Random::seeded(9), ..p.host.clone() },
+        EncryptionKey::new(&[3; 32]).unwrap(),
+    );
+    let (headers, body) = pipeline_failed(&hook.secret, "uuid-1", "group/app");
+    let options = ReceiveOptions { handling_seconds: 30, ..ReceiveOptions::default() };
+    let take = |flows: &Flows<ProductHost>, body: &[u8]| {
+        block_on(flows.receive_webhook(&hook.url, &headers, body, options.clone())).unwrap()
+    };
+    let now = p.host.now();
+
+    // One process accepts it; while it handles the event, a copy elsewhere is pending (answer
+    // the provider "retry later"), never a duplicate that would be lost if the first failed.
+    let first = take(one, &body);
+    assert_eq!(first.status, ReceiptStatus::Accepted);
+    let copy = take(&two, &body);
+    assert_eq!(
+        (copy.status, copy.retry_after_seconds, &copy.claim),
+        (ReceiptStatus::Pending, Some(30), &None)
+    );
+    assert_eq!(copy.connection_id.as_deref(), Some(id.as_str()), "a pending receipt is authentic");
+
+    // Its handler fails: the claim is released and the provider's redelivery is taken, here
+    // by the other process. The stale token cannot release that one's claim.
+    block_on(one.release_delivery(first.claim.as_ref().unwrap())).unwrap();
+    let retried = take(&two, &body);
+    assert_eq!(retried.status, ReceiptStatus::Accepted);
+    block_on(one.release_delivery(first.claim.as_ref().unwrap())).unwrap();
+    assert_eq!(take(one, &body).status, ReceiptStatus::Pending);
+
+    // That process dies before confirming: once `handlingSeconds` have passed, the claim has
+    // lapsed and the next redelivery is accepted. Its late confirmation says so and takes
+    // nothing over.
+    p.host.clock.set(now + 31);
+    let after_death = take(one, &body);
+    assert_eq!(after_death.status, ReceiptStatus::Accepted);
+    assert_eq!(block_on(two.confirm_delivery(retried.claim.as_ref().unwrap())), Ok(false));
+    assert_eq!(take(&two, &body).status, ReceiptStatus::Pending);
+
+    // Confirmed: every copy is a duplicate for the dedupe window, on every process.
+    assert_eq!(block_on(one.confirm_delivery(after_death.claim.as_ref().unwrap())), Ok(true));
+    p.host.clock.set(now + 6 * 86_400);
+    assert_eq!(take(&two, &body).status, ReceiptStatus::Duplicate);
+    assert_eq!(take(one, &body).status, ReceiptStatus::Duplicate);
+
+    // A token forgelink did not issue is refused, and changes nothing.
+    for forged in ["", "forged", "MTcwMDAwMDA2MCBhYmMKb3RoZXIva2V5IDE"] {
+        let error = block_on(one.confirm_delivery(forged)).unwrap_err();
+        assert_eq!(error.code, Code::InputInvalid, "{forged:?}");
+        assert_eq!(block_on(one.release_delivery(forged)).unwrap_err().code, Code::InputInvalid);
+    }
+}
+
+#[test]
+fn a_second_delivery_of_the_same_state_waits_for_the_first_to_be_handled() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    let (headers, body) = pipeline_failed(&hook.secret, "uuid-1", "group/app");
+    // The same pipeline in the same state, in a different delivery (another body).
+    let mut other_body = body.clone();
+    other_body.push(b'\n');
+    let take = |body: &[u8]| {
+        block_on(p.victim.receive_webhook(&hook.url, &headers, body, ReceiveOptions::default()))
+            .unwrap()
+    };
+
+    let first = take(&body);
+    assert_eq!(first.status, ReceiptStatus::Accepted);
+    // While the first is handled, the second is pending, and its own claim is left free.
+    assert_eq!(take(&other_body).status, ReceiptStatus::Pending);
+    block_on(p.victim.release_delivery(first.claim.as_ref().unwrap())).unwrap();
+    let second = take(&other_body);
+    assert_eq!(second.status, ReceiptStatus::Accepted, "its retry is judged again: now it is news");
+    assert_eq!(block_on(p.victim.confirm_delivery(second.claim.as_ref().unwrap())), Ok(true));
+    // Now the first delivery's redelivery is a duplicate of the state already handled.
+    assert_eq!(take(&body).status, ReceiptStatus::Duplicate);
+    assert_eq!(take(&body).status, ReceiptStatus::Duplicate);
 }

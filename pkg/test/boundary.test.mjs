@@ -65,6 +65,7 @@ test("the forgelink/flows entry exports exactly the documented names", () => {
   assert.deepEqual(Object.keys(flows).sort(), [
     ...FIRST_SLICE,
     "Forgelink",
+    "createNodeMiddleware",
     "detectToken",
     "fetchHost",
     "identifyWebhook",
@@ -89,6 +90,7 @@ test("the forgelink/flows entry exports exactly the documented names", () => {
     "prepareUpdateHook",
     "verifyAndParseWebhook",
     "verifyWebhook",
+    "webhookHandler",
   ].sort());
 });
 

@@ -666,7 +666,9 @@ test("the flows hand storage a time-to-live, as { ttlSeconds }, for what expires
   const connection = await fl.connectWithToken({ provider: "gitlab", baseUrl: "https://git.example.com/gitlab", token: "glpat-personal-token-value" });
   await fl.registerWebhooks(connection.id, { projects: ["group/app"], url: "https://app.example/hooks", profile: "ci-failure-analysis" });
   const { token: secret, url: route } = server.hooks.get("group/app")[0];
-  assert.equal((await fl.receiveWebhook({ route, ...pushDelivery(secret, "u-1") }, { dedupeSeconds: 3600 })).status, "accepted");
+  const receipt = await fl.receiveWebhook({ route, ...pushDelivery(secret, "u-1") }, { dedupeSeconds: 3600 });
+  assert.equal(receipt.status, "accepted");
+  assert.equal(await fl.confirmDelivery(receipt.claim), true);
   await fl.disconnect(connection.id);
   const seen = (method, what) => calls.filter(([m, k]) => m === method && k === what).map(([, , count, options]) => [count, options]);
   assert.deepEqual(seen("set", "pending"), [[3, { ttlSeconds: 720 }]], "a pending authorization: ten minutes and the clock skew");
@@ -674,8 +676,9 @@ test("the flows hand storage a time-to-live, as { ttlSeconds }, for what expires
   assert.ok(seen("compareAndSwap", "connection").length >= 1);
   assert.deepEqual(seen("compareAndSwap", "connection").slice(0, -1), seen("compareAndSwap", "connection").slice(0, -1).map(() => [3, undefined]));
   assert.deepEqual(seen("compareAndSwap", "connection").at(-1), [4, { ttlSeconds: 86_400 }], "the tombstone");
-  assert.deepEqual(seen("compareAndSwap", "delivery"), [[4, { ttlSeconds: 3600 }]]);
-  assert.deepEqual(seen("compareAndSwap", "state"), [[4, { ttlSeconds: 31 * 86_400 }]]);
+  // Claimed for the handling lease, then, confirmed, for the whole window.
+  assert.deepEqual(seen("compareAndSwap", "delivery"), [[4, { ttlSeconds: 60 }], [4, { ttlSeconds: 3600 }]]);
+  assert.deepEqual(seen("compareAndSwap", "state"), [[4, { ttlSeconds: 60 }], [4, { ttlSeconds: 31 * 86_400 }]]);
   const kept = calls.filter(([, k]) => ["hook", "routes", "hooks-of"].includes(k));
   assert.ok(kept.length >= 3);
   for (const [method, what, count] of kept) assert.equal(count, method === "set" ? 2 : 3, `${what} is kept without a time-to-live`);

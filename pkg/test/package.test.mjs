@@ -47,6 +47,7 @@ test("npm would publish exactly the package's files", () => {
       "forgelink_flows_bg.wasm",
       "glue/forgelink.js",
       "glue/forgelink_flows.js",
+      "handler.js",
       "host-fetch.js",
       "index.d.ts",
       "index.js",
@@ -76,7 +77,7 @@ test("the package imports by its own name, both entries", async () => {
 });
 
 test("no module of the package imports a Node builtin statically", () => {
-  for (const file of ["index.js", "flows.js", "common.js", "host-fetch.js", "glue/forgelink.js", "glue/forgelink_flows.js"]) {
+  for (const file of ["index.js", "flows.js", "common.js", "handler.js", "host-fetch.js", "glue/forgelink.js", "glue/forgelink_flows.js"]) {
     const source = readFileSync(new URL(file, root), "utf8");
     assert.doesNotMatch(source, /^\s*import[^;]*["']node:/m, file);
     assert.doesNotMatch(source, /\brequire\s*\(/, file);

@@ -24,6 +24,7 @@ test("a dropped delivery is found by the next poll; a late one is then a duplica
   // Pipeline 100's failure arrives by webhook.
   const delivered = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-1", 100, "failed") });
   assert.equal(delivered.status, "accepted");
+  assert.equal(await forgelink.confirmDelivery(delivered.claim), true);
   assert.ok(delivered.event.stateKey.endsWith(":pipeline:100:failure"), delivered.event.stateKey);
 
   // Pipeline 101's delivery is lost; the poll finds it, and not pipeline 100 again.

@@ -240,8 +240,10 @@ for (const kind of ["redis", "postgres"]) {
       });
       const task = { task: "receive", kind, url: servers[kind].url, namespace: ns, encryptionKey: encryptionKey.toString("hex"), deliveries: deliveries.map((d) => ({ ...d, body: d.body.toString("base64") })) };
       const [first, second] = await race(2, task);
+      // One process accepts each delivery; the other's copy came while it was being handled
+      // (pending: the provider is asked to retry) or after (a duplicate).
       const outcomes = deliveries.map((_, i) => [first.statuses[i], second.statuses[i]].sort().join(" "));
-      assert.deepEqual(outcomes, deliveries.map(() => "accepted duplicate"));
+      for (const outcome of outcomes) assert.match(outcome, /^accepted (duplicate|pending)$/);
       // And after the race, a delivery again is a duplicate here too.
       const again = await forgelink.receiveWebhook({ route: deliveries[0].url, headers: deliveries[0].headers, body: deliveries[0].body });
       assert.equal(again.status, "duplicate");

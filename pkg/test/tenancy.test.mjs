@@ -49,6 +49,8 @@ async function product(t) {
     try {
       if (req.method !== "POST" || !req.url.startsWith("/webhooks/")) throw new Error(`${req.method} ${req.url}`);
       const receipt = await receiver.receiveWebhook({ route, headers: req.headers, body: Buffer.concat(chunks) });
+      // Handled at once: the claim is confirmed before the provider is answered.
+      if (receipt.claim !== undefined) await receiver.confirmDelivery(receipt.claim);
       res.writeHead(receipt.status === "rejected" ? 400 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify(receipt));
     } catch (error) {
@@ -373,6 +375,7 @@ test("10,000 deliveries with duplicates leave storage bounded, and only the conn
     previous = body;
     const headers = { "X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": hook.secret, "X-Gitlab-Event-UUID": `uuid-${n}` };
     const receipt = await p.receiver.receiveWebhook({ route: hook.url, headers, body });
+    if (receipt.claim !== undefined) await p.receiver.confirmDelivery(receipt.claim);
     if (receipt.status === "accepted") accepted++;
     else if (receipt.status === "duplicate") duplicates++;
     else assert.fail(JSON.stringify(receipt));

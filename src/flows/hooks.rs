@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
 use crate::error::{excerpt, Code, Error};
+use crate::flows::claim::{Claim, DeliveryClaim};
 use crate::flows::connect::authorize;
 use crate::flows::host::{random_bytes, random_id, Host, HostHmac};
 use crate::flows::record::Record;
@@ -228,8 +229,13 @@ fn failed(project: &str, error: &Error) -> RegistrationResult {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ReceiveOptions {
-    /// How long a delivery's dedupe key is remembered, in seconds (default: 7 days).
+    /// How long a delivery's dedupe key is remembered once handled, in seconds (default: 7
+    /// days).
     pub dedupe_seconds: i64,
+    /// How long an accepted delivery is held for its handler, in seconds (default 60): until
+    /// [`Flows::confirm_delivery`], copies of it answer [`ReceiptStatus::Pending`]; if neither
+    /// confirmed nor released by then, the claim lapses and a redelivery is accepted again.
+    pub handling_seconds: i64,
     /// Accept Bitbucket Data Center's unsigned test ping.
     pub allow_unsigned_ping: bool,
     /// How far a signed timestamp may be from now, in seconds (default 300).
@@ -240,6 +246,7 @@ impl Default for ReceiveOptions {
     fn default() -> Self {
         ReceiveOptions {
             dedupe_seconds: 7 * 86_400,
+            handling_seconds: 60,
             allow_unsigned_ping: false,
             tolerance_seconds: None,
         }
@@ -250,10 +257,14 @@ impl Default for ReceiveOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptStatus {
-    /// Authentic and new: act on it.
+    /// Authentic and new: handle it, then confirm its `claim` (or release it on failure).
     Accepted,
-    /// Authentic, but already accepted once (a redelivery, a retry, or another host's copy).
+    /// Authentic, but already handled once (a redelivery, a retry, or another host's copy).
     Duplicate,
+    /// Authentic, and another host is handling a copy of it right now: answer the provider
+    /// with a retry (HTTP 503 and `Retry-After`), so that the event is not lost if that host
+    /// fails.
+    Pending,
     /// Not authentic, or not readable: do not act on it.
     Rejected,
 }
@@ -262,18 +273,26 @@ pub enum ReceiptStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
-    /// Accepted, duplicate or rejected.
+    /// Accepted, duplicate, pending or rejected.
     pub status: ReceiptStatus,
-    /// The normalised event, for accepted and duplicate deliveries.
+    /// The normalised event, for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<WebhookEvent>,
     /// The connection whose hook the delivery was sent to (by its route, never by what the
-    /// payload claims), for accepted and duplicate deliveries.
+    /// payload claims), for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// The project that hook was registered on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// For an accepted delivery: the opaque token to pass to [`Flows::confirm_delivery`] once
+    /// the event is handled, or to [`Flows::release_delivery`] when it could not be. (An
+    /// unsigned ping has none: it is never remembered.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// For a pending delivery: after how many seconds the provider should try again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<i64>,
     /// Why it was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
@@ -288,6 +307,8 @@ fn rejected(error: Error) -> Receipt {
         event: None,
         connection_id: None,
         project: None,
+        claim: None,
+        retry_after_seconds: None,
         code: Some(error.code),
         message: Some(error.message),
     }
@@ -729,6 +750,8 @@ impl<H: Host> Flows<H> {
             event: Some(event),
             connection_id: Some(hook.connection_id.clone()),
             project: Some(hook.project.clone()),
+            claim: None,
+            retry_after_seconds: None,
             code: None,
             message: None,
         };
@@ -739,20 +762,50 @@ impl<H: Host> Flows<H> {
         }
         let route = hook.route.unwrap_or_default();
         let material = dedupe_material(&verified, headers, body);
-        let key = delivery_key(&hook.connection_id, &route, &material);
-        let mut first = self.claim(&key, now, options.dedupe_seconds).await?;
-        if first {
-            // The same object in the same state may have been seen already: by a poll of this
-            // connection, or by another delivery about it.
-            if let Some(state_key) = receipt.event.as_ref().and_then(|e| e.state_key.as_deref()) {
-                let seconds = options.dedupe_seconds.max(STATE_SECONDS);
-                let key = state_storage_key(&hook.connection_id, state_key);
-                first = self.claim(&key, now, seconds).await?;
+        let mut keys =
+            vec![(delivery_key(&hook.connection_id, &route, &material), options.dedupe_seconds)];
+        // The same object in the same state may have been seen already: by a poll of this
+        // connection, or by another delivery about it.
+        if let Some(state_key) = receipt.event.as_ref().and_then(|e| e.state_key.as_deref()) {
+            let seconds = options.dedupe_seconds.max(STATE_SECONDS);
+            keys.push((state_storage_key(&hook.connection_id, state_key), seconds));
+        }
+        let holder = self.claim_holder()?;
+        let handling = options.handling_seconds;
+        let mut held: Option<String> = None;
+        for (index, (key, _)) in keys.iter().enumerate() {
+            let outcome = self.try_claim(key, now, handling, Some(&holder)).await?;
+            let won = match outcome {
+                Claim::Won(value) => Some(value),
+                Claim::Held => {
+                    receipt.status = ReceiptStatus::Duplicate;
+                    None
+                }
+                Claim::Handling { until } => {
+                    receipt.status = ReceiptStatus::Pending;
+                    receipt.retry_after_seconds = Some(until.saturating_sub(now).max(1));
+                    None
+                }
+            };
+            match (won, &held) {
+                (Some(value), _) => held = Some(value),
+                // The object's state was taken already: this delivery is settled as a
+                // duplicate for good, or, while another host is still handling that state,
+                // left free so that its retry is judged again.
+                (None, Some(value)) => {
+                    let mine = &keys[..index];
+                    if receipt.status == ReceiptStatus::Duplicate {
+                        self.confirm_claims(value, mine).await?;
+                    } else {
+                        let mine: Vec<String> = mine.iter().map(|(key, _)| key.clone()).collect();
+                        self.release_claims(value, &mine).await?;
+                    }
+                    return Ok(receipt);
+                }
+                (None, None) => return Ok(receipt),
             }
         }
-        if !first {
-            receipt.status = ReceiptStatus::Duplicate;
-        }
+        receipt.claim = held.map(|held| DeliveryClaim { held, keys }.encode());
         Ok(receipt)
     }
 

@@ -7,6 +7,7 @@
 //! leases rely on the storage's compare-and-swap, so an authorization is finished once and a
 //! token is refreshed by exactly one caller.
 
+mod claim;
 mod connect;
 pub(crate) mod feedback;
 pub(crate) mod hooks;

@@ -12,7 +12,7 @@ use crate::flows::host::{random_bytes, Host};
 use crate::flows::Flows;
 
 /// How often a read-modify-write is tried before giving up on a key that keeps changing.
-const MAX_SWAP_ATTEMPTS: usize = 16;
+pub(crate) const MAX_SWAP_ATTEMPTS: usize = 16;
 
 /// The format of a sealed value: `[1][12-byte nonce][ciphertext with tag]`.
 const FORMAT_V1: u8 = 1;
@@ -159,32 +159,6 @@ impl<H: Host> Flows<H> {
             Code::StorageFailed,
             "A stored record kept changing under concurrent updates; nothing was changed.",
         ))
-    }
-
-    /// Claims `key` until `now + seconds`: `true` for the first caller across every host
-    /// sharing storage, and again once the claim has expired. A claim holds only its expiry
-    /// (no secret) and asks the store to drop it a little after.
-    pub(crate) async fn claim(&self, key: &str, now: i64, seconds: i64) -> Result<bool, Error> {
-        let seconds = seconds.max(1);
-        let expires = now.saturating_add(seconds).to_string();
-        let ttl = u64::try_from(seconds).ok();
-        for _ in 0..MAX_SWAP_ATTEMPTS {
-            let current = self.host.get(key).await?;
-            if let Some(current) = &current {
-                // An unreadable claim counts as held: failing closed never accepts twice.
-                let until: i64 = std::str::from_utf8(current)
-                    .ok()
-                    .and_then(|text| text.parse().ok())
-                    .unwrap_or(i64::MAX);
-                if until > now {
-                    return Ok(false);
-                }
-            }
-            if self.host.compare_and_swap(key, current.as_deref(), expires.as_bytes(), ttl).await? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
     }
 }
 

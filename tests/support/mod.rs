@@ -171,3 +171,21 @@ macro_rules! storage_methods {
 }
 #[allow(unused_imports)] // Test binaries without a host of their own leave it unused.
 pub(crate) use storage_methods;
+
+/// Receives a delivery as a product does: the event of an accepted delivery is handled at
+/// once, so its claim is confirmed before the receipt is returned.
+pub fn receive_and_handle<H: forgelink::Host>(
+    flows: &forgelink::Flows<H>,
+    route: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    options: forgelink::ReceiveOptions,
+) -> forgelink::Receipt {
+    let receipt = futures::executor::block_on(flows.receive_webhook(route, headers, body, options))
+        .expect("storage works");
+    if let Some(claim) = &receipt.claim {
+        let confirmed = futures::executor::block_on(flows.confirm_delivery(claim));
+        assert_eq!(confirmed, Ok(true), "a claim confirmed at once has not lapsed");
+    }
+    receipt
+}

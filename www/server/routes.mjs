@@ -346,6 +346,13 @@ export function wizardRoutes(ctx) {
       }
       const entry = deliveries.add(summarise(receipt, identity), guidance);
       ctx.log(`delivery ${entry.id}: ${receipt.status}${receipt.code ? ` (${receipt.code})` : ""}`);
+      // Handled once it is on the list: every later copy is a duplicate.
+      if (receipt.claim !== undefined) await forgelink.confirmDelivery(receipt.claim);
+      if (receipt.status === "pending") {
+        res.setHeader("retry-after", String(receipt.retryAfterSeconds));
+        sendJson(res, 503, { status: receipt.status, code: null });
+        return;
+      }
       // Providers retry on 5xx and count 4xx as refused: a forged or unreadable delivery must not come back.
       const status = receipt.status === "rejected" ? (/signature|secret/.test(receipt.code ?? "") ? 401 : 400) : 200;
       sendJson(res, status, { status: receipt.status, code: receipt.code ?? null });

@@ -289,6 +289,7 @@ impl wit::Guest for Component {
         let defaults = forgelink::ReceiveOptions::default();
         let options = forgelink::ReceiveOptions {
             dedupe_seconds: options.dedupe_seconds.unwrap_or(defaults.dedupe_seconds),
+            handling_seconds: options.handling_seconds.unwrap_or(defaults.handling_seconds),
             allow_unsigned_ping: options.allow_unsigned_ping,
             tolerance_seconds: options.tolerance_seconds,
         };
@@ -297,14 +298,25 @@ impl wit::Guest for Component {
             status: match receipt.status {
                 forgelink::ReceiptStatus::Accepted => wit::ReceiptStatus::Accepted,
                 forgelink::ReceiptStatus::Duplicate => wit::ReceiptStatus::Duplicate,
+                forgelink::ReceiptStatus::Pending => wit::ReceiptStatus::Pending,
                 forgelink::ReceiptStatus::Rejected => wit::ReceiptStatus::Rejected,
             },
             event: receipt.event.map(crate::webhooks::event).transpose()?,
             connection_id: receipt.connection_id,
             project: receipt.project,
+            claim: receipt.claim,
+            retry_after_seconds: receipt.retry_after_seconds,
             code: receipt.code.map(|code| code.as_str().to_owned()),
             message: receipt.message,
         })
+    }
+
+    fn confirm_delivery(claim: String) -> Result<bool, wit_types::Error> {
+        run(flows()?.confirm_delivery(&claim))
+    }
+
+    fn release_delivery(claim: String) -> Result<(), wit_types::Error> {
+        run(flows()?.release_delivery(&claim))
     }
 
     fn poll_events(

@@ -134,12 +134,15 @@ pub async fn unregister_webhooks<H: Host>(
 /// `receiveWebhook` options from their fields; an absent one keeps the core's default.
 pub fn receive_options(
     dedupe_seconds: Option<f64>,
+    handling_seconds: Option<f64>,
     allow_unsigned_ping: Option<bool>,
     tolerance_seconds: Option<f64>,
 ) -> ReceiveOptions {
     let defaults = ReceiveOptions::default();
     ReceiveOptions {
         dedupe_seconds: dedupe_seconds.map_or(defaults.dedupe_seconds, crate::tokens::seconds),
+        handling_seconds: handling_seconds
+            .map_or(defaults.handling_seconds, crate::tokens::seconds),
         allow_unsigned_ping: allow_unsigned_ping.unwrap_or(defaults.allow_unsigned_ping),
         tolerance_seconds: tolerance_seconds.map(crate::tokens::seconds),
     }
@@ -156,6 +159,16 @@ pub async fn receive_webhook<H: Host>(
 ) -> String {
     let headers = crate::webhooks::header_lines(headers);
     envelope(flows.receive_webhook(route, &headers, &body, options).await)
+}
+
+/// `confirmDelivery(claim)`: the accepted delivery's event was handled.
+pub async fn confirm_delivery<H: Host>(flows: &Flows<H>, claim: &str) -> String {
+    envelope(flows.confirm_delivery(claim).await)
+}
+
+/// `releaseDelivery(claim)`: the accepted delivery's event could not be handled.
+pub async fn release_delivery<H: Host>(flows: &Flows<H>, claim: &str) -> String {
+    envelope(flows.release_delivery(claim).await)
 }
 
 /// A request `flows.js` checked for shape and passed as JSON, or the `input.invalid` envelope

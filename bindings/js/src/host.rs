@@ -356,12 +356,29 @@ pub fn flows_receive_webhook(
     headers: String,
     body: Vec<u8>,
     dedupe_seconds: Option<f64>,
+    handling_seconds: Option<f64>,
     allow_unsigned_ping: Option<bool>,
     tolerance_seconds: Option<f64>,
 ) -> Promise {
-    let options =
-        crate::flows::receive_options(dedupe_seconds, allow_unsigned_ping, tolerance_seconds);
+    let options = crate::flows::receive_options(
+        dedupe_seconds,
+        handling_seconds,
+        allow_unsigned_ping,
+        tolerance_seconds,
+    );
     run(bridge, key, |flows| async move {
         crate::flows::receive_webhook(&flows, &route, &headers, body, options).await
     })
+}
+
+/// `Forgelink.confirmDelivery(claim)`.
+#[wasm_bindgen]
+pub fn flows_confirm_delivery(bridge: Bridge, key: &[u8], claim: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::confirm_delivery(&flows, &claim).await })
+}
+
+/// `Forgelink.releaseDelivery(claim)`.
+#[wasm_bindgen]
+pub fn flows_release_delivery(bridge: Bridge, key: &[u8], claim: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::release_delivery(&flows, &claim).await })
 }

@@ -543,8 +543,9 @@ mod tests {
         );
         // A delivery to a route forgelink never issued is a rejected receipt, not an error.
         let headers = "X-Gitlab-Event\nPush Hook\nX-Gitlab-Token";
-        let options = flows::receive_options(Some(60.0), None, Some(f64::NAN));
+        let options = flows::receive_options(Some(60.0), Some(5.0), None, Some(f64::NAN));
         assert_eq!(options.dedupe_seconds, 60);
+        assert_eq!(options.handling_seconds, 5);
         assert_eq!(options.tolerance_seconds, Some(0));
         let route = "https://app.example/hooks/AAAAAAAAAAAAAAAAAAAAAA";
         let receipt = parse(&block_on(flows::receive_webhook(

@@ -671,6 +671,7 @@ pub fn receipt_status_id(status: wit::ReceiptStatus) -> &'static str {
     match status {
         wit::ReceiptStatus::Accepted => "accepted",
         wit::ReceiptStatus::Duplicate => "duplicate",
+        wit::ReceiptStatus::Pending => "pending",
         wit::ReceiptStatus::Rejected => "rejected",
     }
 }
@@ -684,6 +685,10 @@ pub fn receipt(receipt: &wit::Receipt) -> Value {
     }
     insert_some(&mut object, "connectionId", receipt.connection_id.as_deref());
     insert_some(&mut object, "project", receipt.project.as_deref());
+    insert_some(&mut object, "claim", receipt.claim.as_deref());
+    if let Some(seconds) = receipt.retry_after_seconds {
+        object.insert("retryAfterSeconds".into(), Value::from(seconds));
+    }
     insert_some(&mut object, "code", receipt.code.as_deref());
     insert_some(&mut object, "message", receipt.message.as_deref());
     Value::Object(object)

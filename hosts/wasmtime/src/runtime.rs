@@ -640,6 +640,18 @@ impl Plugin {
         guest.call_receive_webhook(&mut self.store, route, headers, body, options).map_err(trap)
     }
 
+    /// `flows.confirm-delivery`: the accepted delivery's event was handled.
+    pub fn confirm_delivery(&mut self, claim: &str) -> Outcome<Result<bool, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_confirm_delivery(&mut self.store, claim).map_err(trap)
+    }
+
+    /// `flows.release-delivery`: the accepted delivery's event could not be handled.
+    pub fn release_delivery(&mut self, claim: &str) -> Outcome<Result<(), wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_release_delivery(&mut self.store, claim).map_err(trap)
+    }
+
     /// `webhooks.prepare-create-hook`.
     pub fn prepare_create_hook(
         &mut self,

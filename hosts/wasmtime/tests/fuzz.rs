@@ -1753,6 +1753,7 @@ fn call_webhook_flows(
             let body = webhook_body(rng);
             let options = wit::ReceiveOptions {
                 dedupe_seconds: maybe(rng, instant),
+                handling_seconds: maybe(rng, instant),
                 allow_unsigned_ping: rng.chance(3),
                 tolerance_seconds: maybe(rng, instant),
             };

@@ -427,6 +427,7 @@ fn push_delivery(secret: &str, uuid: &str) -> (Vec<(String, String)>, Vec<u8>) {
 fn receive_options() -> wit::ReceiveOptions {
     wit::ReceiveOptions {
         dedupe_seconds: None,
+        handling_seconds: None,
         allow_unsigned_ping: false,
         tolerance_seconds: None,
     }
@@ -531,7 +532,7 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     let mut plugins = Vec::new();
     let mut statuses = Vec::new();
     for racer in racers {
-        let (plugin, receipt) = racer.join().expect("no panic");
+        let (mut plugin, receipt) = racer.join().expect("no panic");
         if receipt.status == wit::ReceiptStatus::Accepted {
             let event = receipt.event.as_ref().expect("an accepted delivery has its event");
             let core = forgelink::parse_webhook(&h, &body).unwrap();
@@ -541,12 +542,17 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
             assert_eq!(printed["connectionId"], connection.id.as_str(), "named by its route");
             assert_eq!(printed["project"], "group/app");
             assert!(printed.get("code").is_none());
+            // Handled: the claim is confirmed, and copies are duplicates from now on.
+            let claim = receipt.claim.as_deref().expect("an accepted delivery has a claim");
+            assert!(matches!(plugin.confirm_delivery(claim).unwrap(), Ok(true)));
         }
         statuses.push(receipt.status);
         plugins.push(plugin);
     }
     statuses.sort_by_key(|status| json::receipt_status_id(*status));
-    assert_eq!(statuses, [wit::ReceiptStatus::Accepted, wit::ReceiptStatus::Duplicate]);
+    // The copy that lost the race was taken while the winner handled it: the provider is asked
+    // to retry it, never told it is a duplicate of an event not yet handled.
+    assert_eq!(statuses, [wit::ReceiptStatus::Accepted, wit::ReceiptStatus::Pending]);
 
     // Later copies are duplicates on either instance, whether given the URL or the route id;
     // a forged token is rejected, and so is the genuine delivery at a URL that is no route.

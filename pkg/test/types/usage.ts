@@ -30,9 +30,11 @@ import type {
   ScopeSource,
 } from "forgelink";
 import {
+  createNodeMiddleware,
   detectToken,
   fetchHost,
   Forgelink,
+  webhookHandler,
   identifyWebhook,
   parseRepositoryList,
   parseWebhook,
@@ -346,7 +348,23 @@ export async function projectsAndHooks(forgelink: Forgelink, id: string, receive
   const act: WebhookEvent | undefined = receipt.status === "accepted" ? receipt.event : undefined;
   const owner: string | undefined = receipt.connectionId;
   const project: string | undefined = receipt.project;
-  return [next?.projects.length, role, failed, manual, removed.length, accepted, act?.kind, receipt.code, owner, project].join();
+  const retry: number | undefined = receipt.status === "pending" ? receipt.retryAfterSeconds : undefined;
+  if (receipt.claim !== undefined) {
+    const confirmed: boolean = await forgelink.confirmDelivery(receipt.claim);
+    if (!confirmed) await forgelink.releaseDelivery(receipt.claim);
+  }
+  await forgelink.receiveWebhook(delivery, { handlingSeconds: 120 });
+  const handler: (request: Request) => Promise<Response> = webhookHandler(forgelink, {
+    onEvent: async (event: WebhookEvent, { connectionId }: Receipt) => [event.kind, connectionId],
+    onError: (error, { stage }) => console.error(stage, error),
+    maxBodyBytes: 1 << 20,
+    receive: { handlingSeconds: 30 },
+  });
+  const response: Response = await handler(new Request(requestUrl, { method: "POST", body: "{}" }));
+  const middleware = createNodeMiddleware(handler, { path: "/hooks" });
+  // @ts-expect-error: onEvent is required.
+  webhookHandler(forgelink, {});
+  return [next?.projects.length, role, failed, manual, removed.length, accepted, act?.kind, receipt.code, owner, project, retry, response.status, typeof middleware].join();
 }
 
 export async function webhookMisuse(forgelink: Forgelink, body: Uint8Array): Promise<void> {

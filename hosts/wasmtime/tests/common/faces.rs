@@ -17,7 +17,8 @@ use super::{runtime, test_http_config, test_key, ManualClock};
 pub trait Face {
     fn connect_with_token(&mut self, base_url: &str, token: &str) -> Value;
     fn register_webhooks(&mut self, id: &str, projects: &[&str]) -> Value;
-    /// A delivery as it arrived at `route`, the hook's delivery URL.
+    /// A delivery as it arrived at `route`, the hook's delivery URL, handled at once: an
+    /// accepted one's claim is confirmed, and the receipt shows the confirmation in its place.
     fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value;
     fn poll_events(&mut self, id: &str, options: &Value) -> Value;
     fn post_feedback(&mut self, id: &str, request: &Value) -> Value;
@@ -135,11 +136,17 @@ impl Face for ComponentFace {
     fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value {
         let options = wit::ReceiveOptions {
             dedupe_seconds: None,
+            handling_seconds: None,
             allow_unsigned_ping: false,
             tolerance_seconds: None,
         };
         let result = self.plugin.receive_webhook(route, headers, body, options).expect("no trap");
-        printed(result, json::receipt)
+        let mut receipt = printed(result, json::receipt);
+        if let Some(claim) = receipt["claim"].as_str() {
+            let confirmed = self.plugin.confirm_delivery(claim).expect("no trap");
+            receipt["claim"] = json!(format!("confirmed: {confirmed:?}"));
+        }
+        receipt
     }
 
     fn poll_events(&mut self, id: &str, options: &Value) -> Value {
@@ -208,7 +215,13 @@ impl Face for CoreFace {
 
     fn receive_webhook(&mut self, route: &str, headers: &[(String, String)], body: &[u8]) -> Value {
         let options = forgelink::ReceiveOptions::default();
-        serialised(block_on(self.flows.receive_webhook(route, headers, body, options)))
+        let mut receipt =
+            serialised(block_on(self.flows.receive_webhook(route, headers, body, options)));
+        if let Some(claim) = receipt["claim"].as_str() {
+            let confirmed = block_on(self.flows.confirm_delivery(claim)).map_err(|e| e.code);
+            receipt["claim"] = json!(format!("confirmed: {confirmed:?}"));
+        }
+        receipt
     }
 
     fn poll_events(&mut self, id: &str, options: &Value) -> Value {
