@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::{expiry, Storage, NEVER, SWEEP_BATCH};
 
 /// A key-value store in memory. Clones share the same entries, so instances of the component
-/// in one process can share it as they would share a [`FileStore`].
+/// in one process can share it as they would share a [`FileStore`](super::FileStore).
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
     entries: Arc<Mutex<Entries>>,

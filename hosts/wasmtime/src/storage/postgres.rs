@@ -1,19 +1,5 @@
 //! [`PostgresStore`]: one table in a PostgreSQL database shared by every host, npm workers
 //! included.
-//!
-//! The table is the npm package's `forgelink/storage/postgres`, created when missing:
-//!
-//! ```sql
-//! CREATE TABLE IF NOT EXISTS forgelink_storage (key text PRIMARY KEY, value bytea NOT NULL, expires_at timestamptz NULL);
-//! CREATE INDEX IF NOT EXISTS forgelink_storage_expires_at ON forgelink_storage (expires_at) WHERE expires_at IS NOT NULL;
-//! ```
-//!
-//! Every statement runs on its own (autocommit, READ COMMITTED), where an `UPDATE` or an
-//! `INSERT … ON CONFLICT DO UPDATE` re-checks its `WHERE` against the row's latest version
-//! after waiting for a concurrent writer: so compare-and-swap is atomic across processes
-//! without explicit transactions or locks. Expiry is judged by the database's clock
-//! (`now()`), the same for every process whatever its own clock says, as the npm store does,
-//! so that both agree on a shared table.
 
 use std::io;
 use std::str::FromStr;
@@ -38,8 +24,22 @@ const SWEEP_LIMIT: u32 = 1000;
 /// so that a host and an npm worker starting together wait for each other too.
 const CREATE_LOCK: i64 = 7_240_318_911;
 
-/// A store in one PostgreSQL table, usable from many threads at once; see the
-/// [module](self).
+/// A store in one PostgreSQL table, usable from many threads at once, shared by every host
+/// and by npm workers.
+///
+/// The table is the npm package's `forgelink/storage/postgres`, created when missing:
+///
+/// ```sql
+/// CREATE TABLE IF NOT EXISTS forgelink_storage (key text PRIMARY KEY, value bytea NOT NULL, expires_at timestamptz NULL);
+/// CREATE INDEX IF NOT EXISTS forgelink_storage_expires_at ON forgelink_storage (expires_at) WHERE expires_at IS NOT NULL;
+/// ```
+///
+/// Every statement runs on its own (autocommit, READ COMMITTED), where an `UPDATE` or an
+/// `INSERT … ON CONFLICT DO UPDATE` re-checks its `WHERE` against the row's latest version
+/// after waiting for a concurrent writer: so compare-and-swap is atomic across processes
+/// without explicit transactions or locks. Expiry is judged by the database's clock
+/// (`now()`), the same for every process whatever its own clock says, as the npm store does,
+/// so that both agree on a shared table.
 ///
 /// Its connections are opened on first use (the first one creates the table if missing) and
 /// kept for reuse. Every operation that fails (the server went away or restarted) returns an

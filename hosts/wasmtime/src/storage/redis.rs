@@ -1,10 +1,4 @@
-//! [`RedisStore`]: a Redis (or Valkey) server shared by every host, npm workers included.
-//!
-//! The layout is the npm package's `forgelink/storage/redis`: each key as given (after an
-//! optional prefix, none by default), its value as the raw bytes, its time-to-live as Redis's
-//! own expiry (`PX`), so that an expired value is absent to every command without sweeping.
-//! Compare-and-swap is one Lua script, which Redis runs atomically: processes sharing the
-//! server cannot both win.
+//! [`RedisStore`]: a Redis server shared by every host, npm workers included.
 
 use std::io;
 use std::time::Duration;
@@ -42,7 +36,14 @@ end
 return 1
 ";
 
-/// A store on a Redis server, usable from many threads at once; see the [module](self).
+/// A store on a Redis server, usable from many threads at once, shared by every
+/// host and by npm workers.
+///
+/// The layout is the npm package's `forgelink/storage/redis`: each key as given (after an
+/// optional prefix, none by default), its value as the raw bytes, its time-to-live as Redis's
+/// own expiry (`PX`), so that an expired value is absent to every command without sweeping.
+/// Compare-and-swap is one Lua script, which Redis runs atomically: processes sharing the
+/// server cannot both win.
 ///
 /// Its connections are opened on first use and kept for reuse. Every operation that fails (the
 /// server went away, a timeout) returns an error and closes the idle connections, and the next
