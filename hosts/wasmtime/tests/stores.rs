@@ -2,7 +2,7 @@
 //! [`FileStore`], and the Redis and PostgreSQL stores on real servers (started by the tests,
 //! see `common::servers`). Then the stores shared between processes, with this test binary
 //! started again as several workers (see [`worker`]) that race on one counter and on the same
-//! claims; and a Redis store whose server dies and comes back.
+//! claims; and Redis and PostgreSQL stores whose server dies and comes back.
 //!
 //! The file and memory stores judge expiry by the `now` each call passes, so their time moves
 //! by changing it; Redis and PostgreSQL judge it by the server's clock, so their time moves by
@@ -21,7 +21,7 @@ use forgelink_host::http::HttpClient;
 use forgelink_host::storage::{open_storage, MemoryStore, PostgresStore, RedisStore, Storage};
 use forgelink_host::HostState;
 
-use common::servers::{self, RedisProcess, Server};
+use common::servers::{self, PostgresProcess, RedisProcess, Server};
 
 /// 2026-11-22 00:00:00 UTC: where the file and memory stores' clock starts.
 const NOW: i64 = 1_795_305_600;
@@ -527,6 +527,30 @@ fn a_redis_store_fails_while_its_server_is_down_and_recovers_when_it_is_back() {
     assert_eq!(store.get("k", NOW).expect("back"), None, "the new server started empty");
     // The new server has never seen the script: the store loads it again.
     assert!(store.compare_and_swap("k", None, b"after", Some(60), NOW).expect("swap"));
+    assert_eq!(store.get("k", NOW).expect("get").as_deref(), Some(&b"after"[..]));
+}
+
+#[test]
+fn a_postgres_store_fails_while_its_server_is_down_and_recovers_when_it_is_back() {
+    // A server of this test's own, whatever FORGELINK_TEST_POSTGRES_URL says: it is stopped.
+    let mut server = PostgresProcess::start();
+    let store = PostgresStore::open(&server.url).expect("open the store");
+    store.set("k", b"before", None, NOW).expect("set");
+
+    server.stop();
+    for attempt in ["the pooled connection", "a new connection"] {
+        let error = store.get("k", NOW).expect_err("the server is down");
+        let message = error.to_string();
+        assert!(
+            message.contains("PostgreSQL") && message.contains("reading"),
+            "{attempt}: {message}"
+        );
+    }
+    assert!(store.compare_and_swap("k", Some(b"before"), b"x", None, NOW).is_err());
+
+    server.start_again();
+    assert_eq!(store.get("k", NOW).expect("back").as_deref(), Some(&b"before"[..]), "kept");
+    assert!(store.compare_and_swap("k", Some(b"before"), b"after", None, NOW).expect("swap"));
     assert_eq!(store.get("k", NOW).expect("get").as_deref(), Some(&b"after"[..]));
 }
 

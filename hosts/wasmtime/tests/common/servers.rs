@@ -258,52 +258,90 @@ fn as_postgres_user(program: &Path, root: bool) -> Command {
 }
 
 fn start_postgres() -> (String, Process) {
-    let bin = postgres_bin();
-    let dir = temporary_dir("postgres");
-    let data = dir.join("data");
-    let root = running_as_root();
-    if root {
-        use std::os::unix::fs::PermissionsExt;
-        std::os::unix::fs::chown(&dir, Some(NOBODY), Some(NOBODY))
-            .expect("give the directory away");
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod");
+    let server = PostgresProcess::start();
+    (server.url, server.process)
+}
+
+/// A PostgreSQL cluster of a test's own, which the test may stop and start again on the same
+/// port, with the same data.
+pub struct PostgresProcess {
+    pub url: String,
+    port: u16,
+    bin: PathBuf,
+    root: bool,
+    process: Process,
+}
+
+impl PostgresProcess {
+    pub fn start() -> Self {
+        let bin = postgres_bin();
+        let dir = temporary_dir("postgres");
+        let root = running_as_root();
+        if root {
+            use std::os::unix::fs::PermissionsExt;
+            std::os::unix::fs::chown(&dir, Some(NOBODY), Some(NOBODY))
+                .expect("give the directory away");
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod");
+        }
+        // fsync off: the cluster is thrown away, and syncing makes the tests several times
+        // slower.
+        let initdb = as_postgres_user(&bin.join("initdb"), root)
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-U", "forgelink", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            .current_dir(&dir)
+            .output()
+            .expect("run initdb");
+        if !initdb.status.success() {
+            let _ = fs::remove_dir_all(&dir);
+            panic!(
+                "initdb failed:\n{}{}",
+                String::from_utf8_lossy(&initdb.stdout),
+                String::from_utf8_lossy(&initdb.stderr)
+            );
+        }
+        let port = free_port();
+        let child = Self::spawn(&bin, root, &dir, port);
+        // SIGQUIT: an immediate shutdown, which also ends its backends; nothing in a test
+        // cluster is worth a checkpoint.
+        let process = Process { child, dir, stop_signal: "-QUIT" };
+        PostgresProcess { url: Self::url(port), port, bin, root, process }
     }
-    // fsync off: the cluster is thrown away, and syncing makes the tests several times slower.
-    let initdb = as_postgres_user(&bin.join("initdb"), root)
-        .arg("-D")
-        .arg(&data)
-        .args(["-U", "forgelink", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        .current_dir(&dir)
-        .output()
-        .expect("run initdb");
-    if !initdb.status.success() {
-        let _ = fs::remove_dir_all(&dir);
-        panic!(
-            "initdb failed:\n{}{}",
-            String::from_utf8_lossy(&initdb.stdout),
-            String::from_utf8_lossy(&initdb.stderr)
-        );
+
+    fn url(port: u16) -> String {
+        format!("postgres://forgelink@127.0.0.1:{port}/postgres")
     }
-    let port = free_port();
-    let log = dir.join("log");
-    let mut child = as_postgres_user(&bin.join("postgres"), root)
-        .arg("-D")
-        .arg(&data)
-        .arg("-k")
-        .arg(&dir)
-        .args(["-p", port.to_string().as_str(), "-h", "127.0.0.1"])
-        .args(["-c", "fsync=off", "-c", "max_connections=200"])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&log).expect("create the log"))
-        .spawn()
-        .expect("start postgres");
-    let url = format!("postgres://forgelink@127.0.0.1:{port}/postgres");
-    wait_until_ready("postgres", &mut child, &log, || {
-        postgres::Client::connect(&url, postgres::NoTls).is_ok()
-    });
-    // SIGQUIT: an immediate shutdown, which also ends its backends; nothing in a test cluster
-    // is worth a checkpoint.
-    (url, Process { child, dir, stop_signal: "-QUIT" })
+
+    fn spawn(bin: &Path, root: bool, dir: &Path, port: u16) -> Child {
+        let log = dir.join("log");
+        let mut child = as_postgres_user(&bin.join("postgres"), root)
+            .arg("-D")
+            .arg(dir.join("data"))
+            .arg("-k")
+            .arg(dir)
+            .args(["-p", port.to_string().as_str(), "-h", "127.0.0.1"])
+            .args(["-c", "fsync=off", "-c", "max_connections=200"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(&log).expect("create the log"))
+            .spawn()
+            .expect("start postgres");
+        let url = Self::url(port);
+        wait_until_ready("postgres", &mut child, &log, || {
+            postgres::Client::connect(&url, postgres::NoTls).is_ok()
+        });
+        child
+    }
+
+    /// Stops the server at once (an immediate shutdown, as on a crash of the server alone).
+    pub fn stop(&mut self) {
+        self.process.stop();
+    }
+
+    /// Starts the server again on the same port, on the same data.
+    pub fn start_again(&mut self) {
+        self.stop();
+        self.process.child = Self::spawn(&self.bin, self.root, &self.process.dir, self.port);
+    }
 }
