@@ -6,7 +6,9 @@
 //! limit, and refuses loopback, private and metadata addresses and plain http to other
 //! machines unless configured otherwise), [`storage::FileStore`] (a
 //! directory, with atomic writes, a lock-file compare-and-swap, and values that expire and are
-//! swept by the host's clock), `environment` (the system
+//! swept by the host's clock), [`storage::RedisStore`] and [`storage::PostgresStore`] (servers
+//! shared with other hosts and with the npm package's stores, picked by URL with
+//! [`storage::open_storage`]), `environment` (the system
 //! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
 //! with) and `wasi:random/random` from the operating system's random source. Nothing else of
 //! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use forgelink_host::environment::{Clock, SystemClock};
 use forgelink_host::http::{HttpClient, HttpConfig, ProxySetting};
-use forgelink_host::storage::FileStore;
+use forgelink_host::storage::{FileStore, PostgresStore, Storage, StorageUrl};
 use forgelink_host::{json, wit, HostError, HostState, Plugin, Runtime};
 use serde_json::Value;
 
@@ -69,9 +69,9 @@ Commands:
       Connects with the access token in the environment variable VAR, tests the
       connection over real HTTP, and prints the report: one line per check, or the
       JSON report with --json. Exit status 0 when no check fails, 1 otherwise.
-      Records go to a fresh temporary directory (or --store DIR) sealed with the
+      Records go to a fresh temporary directory (or --storage URL) sealed with the
       configured key (or a random one), and are deleted before the command ends; in
-      --store DIR, as after every disconnect, the connection's tombstone (which holds
+      --storage URL, as after every disconnect, the connection's tombstone (which holds
       no secret) stays for a day.
   poll --provider P [--base-url U] --token-env VAR --project PATH... [--since SECS]
        [--cursor C] [--lookback-days N] [--max-requests N] [--username NAME] [--json]
@@ -89,11 +89,12 @@ Commands:
       same key is updated in place (unless --no-update). Prints {target, action,
       commentId, url?, issue?, skipped}.
 
-  --store DIR sweep
+  --storage URL sweep
       Removes from the store the values whose time-to-live has run out (claims, leases,
-      pending authorizations, tombstones) and what crashed writes left behind; prints
-      {removed}. Every write already sweeps a little; run this now and then (daily, say)
-      to catch what writes do not reach.
+      pending authorizations, tombstones) and, in a directory, what crashed writes left
+      behind; prints {removed}. Every write already sweeps a little; run this now and then
+      (daily, say) to catch what writes do not reach. Redis expires values itself: there
+      it prints {removed: 0, note} and does nothing.
 
 PROVIDER is github, gitlab, bitbucket-cloud or bitbucket-data-center.
 CLIENT is --provider P --client-id ID [--base-url U] [--redirect-uri URI]
@@ -106,7 +107,16 @@ Options:
   --component PATH        the component to run [default: dist/forgelink.wasm]
   --cache-dir DIR         keep compiled code here [default: the user's cache directory]
   --no-cache              compile the component on every run
-  --store DIR             back the storage import with this directory
+  --storage URL           back the storage import with this store:
+                            file:DIR             a directory (one file per key)
+                            redis://HOST[:PORT][/DB], rediss://… (TLS)
+                                                 a Redis server; ?prefix=P before each key
+                            postgres://USER@HOST[:PORT]/DB, postgresql://…
+                                                 a PostgreSQL table, created if missing;
+                                                 ?table=NAME [default: forgelink_storage]
+                          Redis and PostgreSQL share data with the npm package's
+                          stores given the same prefix or table.
+  --store DIR             the same as --storage file:DIR
   --key-file PATH         the encryption key: 32 raw bytes or 64 hex characters
                           [default: 64 hex characters in FORGELINK_ENCRYPTION_KEY]
   --connect-timeout SECS  HTTP connect timeout [default: 10]
@@ -153,7 +163,8 @@ fn usage(message: impl Into<String>) -> Failure {
 struct Options {
     component: PathBuf,
     cache_dir: Option<PathBuf>,
-    store: Option<PathBuf>,
+    /// `--storage URL`, or `--store DIR` as `file:DIR`.
+    storage: Option<StorageUrl>,
     key_file: Option<PathBuf>,
     http: HttpConfig,
 }
@@ -276,7 +287,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
     let mut options = Options {
         component: PathBuf::from("dist/forgelink.wasm"),
         cache_dir: default_cache_dir(),
-        store: None,
+        storage: None,
         key_file: None,
         http: HttpConfig::default(),
     };
@@ -285,7 +296,13 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
             "--component" => options.component = PathBuf::from(args.value(&arg)?),
             "--cache-dir" => options.cache_dir = Some(PathBuf::from(args.value(&arg)?)),
             "--no-cache" => options.cache_dir = None,
-            "--store" => options.store = Some(PathBuf::from(args.value(&arg)?)),
+            "--store" => options.storage = Some(StorageUrl::File(args.value(&arg)?.into())),
+            "--storage" => {
+                let url = args.value(&arg)?;
+                let url = StorageUrl::parse(&url)
+                    .map_err(|error| usage(format!("--storage: {error}")))?;
+                options.storage = Some(url);
+            }
             "--key-file" => options.key_file = Some(PathBuf::from(args.value(&arg)?)),
             _ if http_option(&arg, args, &mut options.http)? => {}
             "-h" | "--help" => return Ok((options, Some("help".to_owned()))),
@@ -469,17 +486,39 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--store DIR sweep`: expiry is judged by the system clock, the one this program gives the
-/// component.
+/// `--storage URL sweep`. A directory's expiry is judged by the system clock, the one this
+/// program gives the component; PostgreSQL's by the database's clock, as its store does.
 fn sweep(options: &Options, args: &mut Args) -> Result<(), Failure> {
     args.finish()?;
-    let dir = options.store.as_ref().ok_or_else(|| usage("sweep needs --store DIR"))?;
-    let store = FileStore::open(dir)
-        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
-    let removed = store
-        .sweep(SystemClock.now())
-        .map_err(|error| Failure::Host(format!("cannot sweep the store: {error}")))?;
+    let url = options
+        .storage
+        .as_ref()
+        .ok_or_else(|| usage("sweep needs --storage URL (or --store DIR)"))?;
+    let failed = |error: std::io::Error| Failure::Host(format!("cannot sweep the store: {error}"));
+    let removed = match url {
+        StorageUrl::File(dir) => FileStore::open(dir).and_then(|store| store.sweep(SystemClock.now())),
+        StorageUrl::Postgres(url) => PostgresStore::open(url)
+            .and_then(|store| store.sweep())
+            .map(|removed| usize::try_from(removed).unwrap_or(usize::MAX)),
+        StorageUrl::Redis(_) => {
+            return print_json(&serde_json::json!({
+                "removed": 0,
+                "note": "Redis removes values whose time-to-live has run out by itself: there is nothing to sweep.",
+            }));
+        }
+        other => return Err(usage(format!("sweep cannot sweep {other:?}"))),
+    }
+    .map_err(failed)?;
     print_json(&serde_json::json!({ "removed": removed }))
+}
+
+/// Opens the store `--storage` names. A URL that cannot name a store (a bad port, a bad table
+/// name) is a usage error; a directory that cannot be created, the host's failure.
+pub(crate) fn open_storage(url: &StorageUrl) -> Result<Box<dyn Storage>, Failure> {
+    url.open().map_err(|error| match error.kind() {
+        std::io::ErrorKind::InvalidInput => usage(format!("--storage: {error}")),
+        _ => Failure::Host(format!("cannot open the store: {error}")),
+    })
 }
 
 fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
@@ -504,13 +543,11 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
             ))
         })?;
     let http = HttpClient::new(&options.http).map_err(usage)?;
-    let storage = options
-        .store
-        .as_ref()
-        .map(FileStore::open)
-        .transpose()
-        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
-    let plugin = plugin_slot.insert(runtime.instantiate(HostState::new(http, storage))?);
+    let mut state = HostState::new(http, None);
+    if let Some(url) = &options.storage {
+        state = state.with_storage(open_storage(url)?);
+    }
+    let plugin = plugin_slot.insert(runtime.instantiate(state)?);
     match command.as_str() {
         "sweep" => return sweep(&options, &mut args),
         "check" => return cli::check::run(&runtime, plugin_slot, &mut options, &mut args),

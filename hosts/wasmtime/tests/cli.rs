@@ -835,3 +835,63 @@ fn sweep_removes_expired_values_from_the_store() {
         "input.invalid"
     );
 }
+
+#[test]
+fn storage_urls_choose_the_store_and_sweep_where_it_can() {
+    use forgelink_host::storage::{PostgresStore, Storage};
+
+    // file:DIR is --store DIR.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-storage");
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = format!("file:{}", dir.display());
+    let store = forgelink_host::storage::open_storage(&file).expect("open the store");
+    // Written an hour ago, by a host whose writes found nothing expired yet.
+    let then = system_now() - 3600;
+    store.set("claim", b"1", Some(60), then).unwrap();
+    store.set("connection", b"record", None, then).unwrap();
+    assert_eq!(ok(&["--storage", &file, "sweep"]), serde_json::json!({ "removed": 1 }));
+
+    // Anything else is a usage error, told before the component is loaded.
+    for bad in ["mysql://db/app", "/var/lib/forgelink", "file:"] {
+        let output = run(&["--storage", bad, "profiles"]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--storage") && stderr.contains("file:"), "{bad}: {stderr}");
+    }
+    let output = run(&["--storage", "postgres://u@127.0.0.1/d?table=Bad-Name", "profiles"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("table"));
+
+    // Redis expires values itself: nothing to sweep, and no failure.
+    let redis = common::servers::redis();
+    let swept = ok(&["--storage", &redis.url, "sweep"]);
+    assert_eq!(swept["removed"], 0);
+    assert!(swept["note"].as_str().is_some_and(|note| note.contains("Redis")), "{swept}");
+
+    // PostgreSQL: what the database's clock says has expired. A zero time-to-live is over at
+    // once, so that nothing need wait.
+    let postgres = common::servers::postgres();
+    let table = common::servers::unique("t_cli_sweep");
+    let url = format!("{}?table={table}", postgres.url);
+    let store = PostgresStore::open(&url).expect("open the store");
+    store.set("claim", b"1", Some(0), 0).unwrap();
+    store.set("lease", b"held", Some(3600), 0).unwrap();
+    assert_eq!(ok(&["--storage", &url, "sweep"]), serde_json::json!({ "removed": 1 }));
+    assert!(store.get("lease", 0).unwrap().is_some());
+
+    // A command that connects keeps its records there, and leaves the tombstone.
+    let fake = common::fake_gitlab::FakeGitLab::start();
+    let args = ["--storage", &url, "check", "--provider", "gitlab", "--base-url", &fake.base_url];
+    let args = [&args[..], &["--token-env", "GITLAB_TOKEN", "--json", "--allow-private-networks"]];
+    let report = ok_with(&args.concat(), &[("GITLAB_TOKEN", common::fake_gitlab::TOKEN)], None);
+    assert_eq!(report["ok"], true, "{report}");
+    let mut client = postgres::Client::connect(&postgres.url, postgres::NoTls).expect("connect");
+    let tombstones: i64 = client
+        .query_one(
+            &format!("SELECT count(*) FROM \"{table}\" WHERE value = 'forgelink:disconnected'"),
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(tombstones, 1);
+}

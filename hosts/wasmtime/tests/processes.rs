@@ -1,8 +1,11 @@
-//! The flows in several operating-system processes sharing one file store, as a product runs
+//! The flows in several operating-system processes sharing one store, as a product runs
 //! them: refreshing an expiring token, receiving the same delivery, disconnecting during a
-//! refresh, and a refresh whose process is killed.
+//! refresh, and a refresh whose process is killed. All of them on a file store; refreshing
+//! and receiving also on Redis and PostgreSQL servers started by the tests (see
+//! `common::servers`). The others run a lease out by moving the test's clock, which a
+//! server's own clock, judging expiry there, does not follow.
 //!
-//! Each worker is this test binary started again (see [`worker`]), with the store directory,
+//! Each worker is this test binary started again (see [`worker`]), with the storage URL,
 //! the encryption key in `FORGELINK_ENCRYPTION_KEY` (as `forgelink-host` reads it), and a clock
 //! the test moves by writing a file, so that tokens expire and leases run out in every process
 //! at once without the test waiting for them. Workers reach the providers, servers in this
@@ -19,11 +22,12 @@ use std::time::{Duration, Instant};
 
 use forgelink_host::environment::{Clock, EncryptionKey, SystemClock, KEY_VARIABLE};
 use forgelink_host::http::{HttpClient, HttpConfig, ProxySetting};
-use forgelink_host::storage::{FileStore, Storage};
+use forgelink_host::storage::{open_storage, Storage};
 use forgelink_host::{json, wit, HostState, Plugin};
 use serde_json::{json, Value};
 
 use common::fake_gitlab::{FakeGitLab, TOKEN};
+use common::servers::{self, Server};
 use common::token_server::{Refresh, TokenServer, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI};
 use common::{runtime, test_http_config, test_key};
 
@@ -105,8 +109,9 @@ fn worker() {
     let key = EncryptionKey::from_environment().expect("the key is set").expect("a valid key");
     let clock = Arc::new(FileClock { offset: path("clock"), slept: path("slept") });
     let http = HttpClient::new(&worker_http()).expect("a valid configuration");
-    let store = FileStore::open(path("store")).expect("the store");
-    let state = HostState::new(http, Some(store)).with_encryption_key(key).with_clock(clock);
+    let store = open_storage(task["storage"].as_str().expect("storage")).expect("the store");
+    let state =
+        HostState::new(http, None).with_storage(store).with_encryption_key(key).with_clock(clock);
     let mut plugin = runtime().instantiate(state).expect("the component instantiates");
     fs::write(path("ready"), b"").expect("say ready");
     assert!(eventually(|| path("go").exists()), "no signal to go");
@@ -244,27 +249,54 @@ impl Drop for Worker {
     }
 }
 
-/// One test's directory: the shared store, the clock files, the workers' files.
+/// One test's directory (the clock files, the workers' files) and its shared store: a
+/// directory in it, or keys of its own on a Redis or PostgreSQL server.
 struct Scene {
     dir: PathBuf,
+    /// The store, as a URL every process opens.
+    storage: String,
+    /// Held so that the server outlives the scene's processes.
+    _server: Option<Arc<Server>>,
 }
 
 impl Scene {
+    /// A scene whose store is a directory.
     fn new(name: &str) -> Self {
+        let dir = Self::directory(name);
+        let storage = format!("file:{}", dir.join("store").display());
+        Scene { dir, storage, _server: None }
+    }
+
+    /// A scene whose store is on the tests' Redis server, under a key prefix of its own.
+    fn on_redis(name: &str) -> Self {
+        let server = servers::redis();
+        let storage = format!("{}?prefix={}:", server.url, servers::unique(name));
+        Scene { dir: Self::directory(name), storage, _server: Some(server) }
+    }
+
+    /// A scene whose store is a table of its own on the tests' PostgreSQL server.
+    fn on_postgres(name: &str) -> Self {
+        let server = servers::postgres();
+        let table = servers::unique(&format!("t_{name}"));
+        let storage = format!("{}?table={table}", server.url);
+        Scene { dir: Self::directory(name), storage, _server: Some(server) }
+    }
+
+    fn directory(name: &str) -> PathBuf {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("processes").join(name);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("create the directory");
         // Compiled once here and left in the shared cache, so that the workers load it.
         runtime();
-        Scene { dir }
+        dir
     }
 
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
-    fn store(&self) -> FileStore {
-        FileStore::open(self.path("store")).expect("the store")
+    fn store(&self) -> Box<dyn Storage> {
+        open_storage(&self.storage).expect("the store")
     }
 
     /// A clock file at `offset` seconds from the system clock.
@@ -278,7 +310,8 @@ impl Scene {
     fn instance(&self, clock: &Path) -> Plugin {
         let clock = FileClock { offset: clock.to_owned(), slept: self.path("test.slept") };
         let http = HttpClient::new(&test_http_config()).expect("a valid configuration");
-        let state = HostState::new(http, Some(self.store()))
+        let state = HostState::new(http, None)
+            .with_storage(self.store())
             .with_encryption_key(test_key())
             .with_clock(Arc::new(clock));
         runtime().instantiate(state).expect("the component instantiates")
@@ -289,7 +322,7 @@ impl Scene {
         let file = |suffix: &str| self.path(&format!("{name}.{suffix}"));
         let text = |path: &Path| path.to_string_lossy().into_owned();
         let task = json!({
-            "store": text(&self.path("store")),
+            "storage": self.storage,
             "clock": text(clock),
             "go": text(go),
             "ready": text(&file("ready")),
@@ -359,8 +392,21 @@ fn connect(scene: &Scene, clock: &Path, server: &TokenServer) -> String {
 
 #[test]
 fn processes_refreshing_one_expired_token_send_one_request_and_share_its_answer() {
+    one_refresh(Scene::new("one-refresh"));
+}
+
+#[test]
+fn processes_sharing_redis_refresh_one_expired_token_once() {
+    one_refresh(Scene::on_redis("one-refresh-redis"));
+}
+
+#[test]
+fn processes_sharing_postgres_refresh_one_expired_token_once() {
+    one_refresh(Scene::on_postgres("one-refresh-postgres"));
+}
+
+fn one_refresh(scene: Scene) {
     let server = TokenServer::start();
-    let scene = Scene::new("one-refresh");
     let clock = scene.clock("shared", 0);
     let id = connect(&scene, &clock, &server);
     let first = server.state().grants[0].access.clone();
@@ -421,8 +467,21 @@ fn delivery(fake: &FakeGitLab, pipeline: u64) -> Value {
 
 #[test]
 fn processes_receiving_the_same_deliveries_accept_each_exactly_once() {
+    same_deliveries(Scene::new("deliveries"));
+}
+
+#[test]
+fn processes_sharing_redis_accept_each_delivery_exactly_once() {
+    same_deliveries(Scene::on_redis("deliveries-redis"));
+}
+
+#[test]
+fn processes_sharing_postgres_accept_each_delivery_exactly_once() {
+    same_deliveries(Scene::on_postgres("deliveries-postgres"));
+}
+
+fn same_deliveries(scene: Scene) {
     let fake = FakeGitLab::start();
-    let scene = Scene::new("deliveries");
     let clock = scene.clock("shared", 0);
     let mut plugin = scene.instance(&clock);
     let request = wit::ConnectWithTokenRequest {

@@ -9,7 +9,7 @@ use forgelink_host::storage::FileStore;
 use forgelink_host::{wit, HostState, Plugin, Runtime};
 
 use super::tokens::secret;
-use crate::{http_option, parse_provider, usage, Args, Failure, Options};
+use crate::{http_option, open_storage, parse_provider, usage, Args, Failure, Options};
 
 /// `--provider P [--base-url U] --token-env VAR [--profile NAME] [--username NAME]`: an access
 /// token connection, the token read from the environment. The HTTP options are read with them,
@@ -110,7 +110,7 @@ impl Drop for TemporaryStore {
     }
 }
 
-/// An instance with the key and a store (`--store DIR`, or a fresh temporary directory that
+/// An instance with the key and a store (`--storage URL`, or a fresh temporary directory that
 /// lives as long as the returned guard), put in `plugin_slot` so that usage errors can still
 /// be explained with it.
 pub fn instantiate<'a>(
@@ -120,18 +120,16 @@ pub fn instantiate<'a>(
 ) -> Result<(&'a mut Plugin, Option<TemporaryStore>), Failure> {
     let key = key(options)?;
     let http = HttpClient::new(&options.http).map_err(usage)?;
-    let temporary = match &options.store {
-        Some(_) => None,
-        None => Some(TemporaryStore::create()?),
+    let (state, temporary) = match &options.storage {
+        Some(url) => (HostState::new(http, None).with_storage(open_storage(url)?), None),
+        None => {
+            let temporary = TemporaryStore::create()?;
+            let store = FileStore::open(&temporary.dir)
+                .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
+            (HostState::new(http, Some(store)), Some(temporary))
+        }
     };
-    let dir = match (&options.store, &temporary) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(temporary)) => temporary.dir.clone(),
-        (None, None) => return Err(Failure::Host("no store directory".into())),
-    };
-    let store = FileStore::open(&dir)
-        .map_err(|error| Failure::Host(format!("cannot open the store: {error}")))?;
-    let state = HostState::new(http, Some(store)).with_encryption_key(key);
+    let state = state.with_encryption_key(key);
     let plugin = plugin_slot.insert(runtime.instantiate(state)?);
     Ok((plugin, temporary))
 }

@@ -53,6 +53,7 @@ pub mod faces;
 pub mod fake_gitlab;
 pub mod native;
 pub mod oauth_server;
+pub mod servers;
 pub mod token_server;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};

@@ -1,31 +1,23 @@
-//! The `forgelink:connect/storage` import: the [`Storage`] trait, [`FileStore`] (a directory,
-//! shared safely between threads and processes) and [`MemoryStore`] (for tests and for work
-//! whose records need not outlive the process).
+//! [`FileStore`]: a directory, one file per key, shared safely between threads and processes.
 //!
-//! Values may carry a time-to-live. Both stores keep the expiry time with the value, treat an
-//! expired value as absent (for `get` and for compare-and-swap alike) and sweep expired values
-//! as they write, a bounded amount each time, so that a store shared by many tenants stays
-//! bounded: every claim, lease, pending authorization and tombstone forgelink writes has a
-//! time-to-live. Expiry is judged by the `now` each call passes, which [`crate::HostState`]
-//! takes from the same clock it gives the component through `environment.now`.
-//!
-//! [`FileStore`] keeps one file per key: an 8-byte format marker, the expiry (8 bytes) and the
-//! value. Writes go to a temporary file in the same directory, are flushed to disk and renamed
-//! over the key's file, so a reader sees the old value or the new one, never half of either,
-//! and a crash leaves no torn value. Every write (`set`, `delete`, `compare-and-swap`, a
-//! sweep) holds an exclusive lock on `.lock` in the directory, which makes compare-and-swap
-//! atomic against every other write, from threads of this process and from other processes
-//! alike. Expiring values are also listed in `.expiry/`, by the hour they expire in, so that a
-//! sweep finds them without reading every file.
+//! Each file holds an 8-byte format marker, the expiry (8 bytes) and the value. Writes go to a
+//! temporary file in the same directory, are flushed to disk and renamed over the key's file,
+//! so a reader sees the old value or the new one, never half of either, and a crash leaves no
+//! torn value. Every write (`set`, `delete`, `compare-and-swap`, a sweep) holds an exclusive
+//! lock on `.lock` in the directory, which makes compare-and-swap atomic against every other
+//! write, from threads of this process and from other processes alike. Expiring values are
+//! also listed in `.expiry/`, by the hour they expire in, so that a sweep finds them without
+//! reading every file; writes sweep a bounded batch of them as they go.
 
-use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
+
+use super::{expiry, Storage, NEVER, SWEEP_BATCH};
 
 /// Keys up to this many bytes are stored under their hex form, which can be read back from a
 /// file name; longer keys are stored under their SHA-256, which keeps file names within every
@@ -42,60 +34,16 @@ const EXPIRY_DIR: &str = ".expiry";
 /// non-ASCII first byte and the line break keep a text value from matching by chance.
 const MAGIC: &[u8; 8] = b"\xf0FLKV1\r\n";
 const HEADER_LEN: usize = MAGIC.len() + 8;
-/// The expiry written for a value that never expires.
-const NEVER: i64 = i64::MAX;
 
 /// Expiring values are listed by the hour they expire in: forgelink's longest time-to-live
 /// (31 days for a state claim) makes at most 744 such lists, and a value is swept at most an
 /// hour after it expired.
 const BUCKET_SECONDS: i64 = 3600;
-/// The most expired values (or listings of them) one write sweeps: enough to outpace the
-/// writes that create them, few enough that no single write pays for a backlog.
-const SWEEP_BATCH: usize = 64;
 /// How long a store waits between looks at its listings when nothing was due.
 const SWEEP_INTERVAL: i64 = 60;
 
 /// Makes temporary file names unique within a process; the process id separates processes.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// What the `storage` import needs. Each operation must be atomic, and `compare_and_swap`
-/// linearizable with `set` and `delete` on the same key for every instance sharing the store:
-/// forgelink's single-use states, claims and refresh leases rely on it.
-///
-/// `now` is the host's clock at the call, in Unix seconds: the time the component reads through
-/// `environment.now`. A store that keeps its own expiry computes it as `now + ttl_seconds`
-/// and judges it by the `now` of later calls, so that expiry agrees with the flows' idea of
-/// time; a store with native expiry (Redis `PX`) may use `ttl_seconds` and ignore `now`. An
-/// expired value counts as absent everywhere: `get` answers `None`, and `compare_and_swap`
-/// sees the key as absent.
-pub trait Storage: Send + Sync {
-    /// The value stored under `key`, or `None` (also when it expired).
-    fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>>;
-    /// Stores `value` under `key`, replacing any previous value and its expiry; with
-    /// `ttl_seconds`, it counts as absent once that many seconds have passed.
-    fn set(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>, now: i64) -> io::Result<()>;
-    /// Removes `key`; removing a key that is absent succeeds.
-    fn delete(&self, key: &str) -> io::Result<()>;
-    /// Stores `new` under `key` (with `ttl_seconds` as for [`Storage::set`]) only if the
-    /// current value is `old` (`None`: the key is absent, or its value expired). Returns
-    /// whether it stored.
-    fn compare_and_swap(
-        &self,
-        key: &str,
-        old: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-        now: i64,
-    ) -> io::Result<bool>;
-}
-
-/// When a value written at `now` with `ttl_seconds` expires: [`NEVER`] without one.
-fn expiry(ttl_seconds: Option<u64>, now: i64) -> i64 {
-    match ttl_seconds {
-        Some(ttl) => now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
-        None => NEVER,
-    }
-}
 
 /// A key-value store in a directory, safe to share between threads and processes.
 #[derive(Clone, Debug)]
@@ -384,123 +332,6 @@ fn remove_if_expired(path: &Path, now: i64) -> io::Result<bool> {
 fn remove_quietly(path: &Path) {
     // A file already gone is what was wanted; any other failure leaves it for the next sweep.
     let _ = fs::remove_file(path);
-}
-
-/// A key-value store in memory. Clones share the same entries, so instances of the component
-/// in one process can share it as they would share a [`FileStore`].
-#[derive(Clone, Debug, Default)]
-pub struct MemoryStore {
-    entries: Arc<Mutex<Entries>>,
-}
-
-#[derive(Debug, Default)]
-struct Entries {
-    /// Each key's value and expiry ([`NEVER`] without one).
-    values: HashMap<String, (Vec<u8>, i64)>,
-    /// The expiring keys by expiry, for the sweep: exactly one item per expiring value.
-    expiries: BTreeSet<(i64, String)>,
-}
-
-impl Entries {
-    fn live(&self, key: &str, now: i64) -> Option<&[u8]> {
-        let (value, expires_at) = self.values.get(key)?;
-        (*expires_at > now).then_some(value.as_slice())
-    }
-
-    fn insert(&mut self, key: &str, value: &[u8], expires_at: i64) {
-        self.remove(key);
-        if expires_at != NEVER {
-            self.expiries.insert((expires_at, key.to_owned()));
-        }
-        self.values.insert(key.to_owned(), (value.to_vec(), expires_at));
-    }
-
-    fn remove(&mut self, key: &str) {
-        if let Some((_, expires_at)) = self.values.remove(key) {
-            self.expiries.remove(&(expires_at, key.to_owned()));
-        }
-    }
-
-    /// Removes up to `limit` values expired at `now`, soonest expired first.
-    fn sweep(&mut self, now: i64, limit: usize) -> usize {
-        let mut removed = 0;
-        while removed < limit && self.expiries.first().is_some_and(|(at, _)| *at <= now) {
-            if let Some((_, key)) = self.expiries.pop_first() {
-                self.values.remove(&key);
-                removed += 1;
-            }
-        }
-        removed
-    }
-}
-
-impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The number of keys held, expired or not: what the store takes up.
-    pub fn len(&self) -> usize {
-        self.entries().values.len()
-    }
-
-    /// Whether nothing is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// A copy of every value held, expired or not, for tests that look at what was stored.
-    pub fn snapshot(&self) -> HashMap<String, Vec<u8>> {
-        self.entries().values.iter().map(|(key, (value, _))| (key.clone(), value.clone())).collect()
-    }
-
-    /// Removes every value expired at `now`; returns how many. Writes already sweep a bounded
-    /// number each.
-    pub fn sweep(&self, now: i64) -> usize {
-        self.entries().sweep(now, usize::MAX)
-    }
-
-    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // No operation can leave the maps half-updated, so a panic elsewhere while the lock was
-        // held does not make their contents untrustworthy.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Storage for MemoryStore {
-    fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>> {
-        Ok(self.entries().live(key, now).map(<[u8]>::to_vec))
-    }
-
-    fn set(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>, now: i64) -> io::Result<()> {
-        let mut entries = self.entries();
-        entries.insert(key, value, expiry(ttl_seconds, now));
-        entries.sweep(now, SWEEP_BATCH);
-        Ok(())
-    }
-
-    fn delete(&self, key: &str) -> io::Result<()> {
-        self.entries().remove(key);
-        Ok(())
-    }
-
-    fn compare_and_swap(
-        &self,
-        key: &str,
-        old: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-        now: i64,
-    ) -> io::Result<bool> {
-        let mut entries = self.entries();
-        if entries.live(key, now) != old {
-            return Ok(false);
-        }
-        entries.insert(key, new, expiry(ttl_seconds, now));
-        entries.sweep(now, SWEEP_BATCH);
-        Ok(true)
-    }
 }
 
 /// Makes a rename or removal durable.
