@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup demo test test-rust test-core-imports test-node test-component test-www \
+.PHONY: setup demo test test-rust test-core-imports test-node test-component test-www test-scale \
         lint pkg component bench fuzz clean
 
 ## setup: install toolchains and packages this repository needs (idempotent)
@@ -15,7 +15,7 @@ demo: setup pkg
 	node www/demo.mjs
 
 ## test: every test of every face
-test: setup lint test-rust pkg component test-core-imports test-node test-component test-www
+test: setup lint test-rust pkg component test-core-imports test-node test-component test-www test-scale
 
 lint:
 	cargo fmt --all -- --check
@@ -50,8 +50,14 @@ test-component: component
 test-www: pkg
 	node --test www/test/ www/sandbox/test/
 
+# Real processes (Node workers and forgelink-host serve) sharing real Redis and PostgreSQL.
+test-scale: pkg component
+	cargo build --manifest-path hosts/wasmtime/Cargo.toml
+	node --test tests/scale/
+
 ## bench: measure against named peers and write benches/RESULTS.md
 bench: setup pkg component
+	cargo build --manifest-path hosts/wasmtime/Cargo.toml
 	node benches/run.mjs
 
 ## fuzz: every fuzz target for a bounded time (FUZZ_SECONDS each, default 60)

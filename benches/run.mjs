@@ -11,6 +11,8 @@ import { gzipSync } from "node:zlib";
 
 import * as arctic from "arctic";
 
+import { measureReceive } from "./receive.mjs";
+
 const repo = new URL("../", import.meta.url);
 const pkgIndex = new URL("pkg/index.js", repo);
 const pkgWasm = new URL("pkg/forgelink_bg.wasm", repo);
@@ -294,6 +296,7 @@ for (const row of rows) {
 }
 const byId = Object.fromEntries(rows.filter((r) => r.id).map((r) => [r.id, r]));
 const webhooks = await measureWebhooks();
+const receive = await measureReceive();
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
 const fmt = (ops) => Math.round(ops).toLocaleString("en");
@@ -377,6 +380,18 @@ const lines = [
         "",
       ]
     : []),
+  "## Receiving end to end, across processes",
+  "",
+  `${receive.deliveries.toLocaleString("en")} unique signed GitLab push deliveries (after ${receive.warmUp} to warm up), sent over HTTP with 32 in flight to the product's processes in turn: Node workers on \`webhookHandler\` + \`createNodeMiddleware\`${receive.hostBuilt ? " and `forgelink-host serve` (4 instances each)" : ""}, all sharing one store. Each delivery is routed, verified, parsed, claimed, handed to the handler and confirmed (two claims and two confirmations: the delivery's and its commit state's). Latency is from sending to the answer. The sender, the stores and the processes share this machine's ${cpu.length} cores, so more processes than cores show contention, not a server's scaling.`,
+  "",
+  "| store | processes | deliveries/s | p50 | p99 | vs in-process |",
+  "|---|---|---:|---:|---:|---:|",
+  ...receive.rows.map((row) =>
+    row.error
+      ? `| ${row.store} | ${row.processes} | failed: ${row.error} | | | |`
+      : `| ${row.store} | ${row.processes} | ${fmt(row.perSecond)} | ${ms(row.p50)} | ${ms(row.p99)} | ${ratio(row.perSecond, receive.rows[0].perSecond)} |`,
+  ),
+  "",
 ];
 
 writeFileSync(new URL("benches/RESULTS.md", repo), lines.join("\n"));

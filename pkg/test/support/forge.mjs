@@ -91,6 +91,13 @@ export async function startForge(kind) {
       }
       if (form.get("grant_type") === "refresh_token") {
         stats.refresh++;
+        if (gate?.beforeIssuing) {
+          // Held before the refresh token is used: as a request the provider never got to.
+          const held = gate;
+          gate = undefined;
+          held.resolveArrived(undefined);
+          await held.released;
+        }
         const owner = refreshTokens.get(form.get("refresh_token"));
         if (owner === undefined) return json(res, 400, { error: "invalid_grant" });
         refreshTokens.delete(form.get("refresh_token"));
@@ -212,12 +219,16 @@ export async function startForge(kind) {
       if (response.status !== 302) throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
       return response.headers.get("location");
     },
-    /** The next refresh is answered only once `release()` is called; `arrived` resolves to the tokens it will hand out. */
-    holdNextRefresh() {
+    /**
+     * The next refresh is answered only once `release()` is called; `arrived` resolves to the
+     * tokens it will hand out. With `beforeIssuing`, it is held before its refresh token is
+     * used (and `arrived` resolves to nothing).
+     */
+    holdNextRefresh({ beforeIssuing = false } = {}) {
       let resolveArrived, release;
       const arrived = new Promise((resolve) => (resolveArrived = resolve));
       const released = new Promise((resolve) => (release = resolve));
-      gate = { resolveArrived, released };
+      gate = { resolveArrived, released, beforeIssuing };
       return { arrived, release };
     },
     /** A delivery as this instance would send it to `hook` (a new delivery id unless given). */

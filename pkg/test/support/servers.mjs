@@ -32,33 +32,49 @@ function which(command, candidates) {
 }
 
 /**
- * A Redis server: `{ url, stop() }`. No persistence: a test's data lives only as long as it.
+ * A Redis server: `{ url, stop() }`. No persistence unless `persistent`: then every write is
+ * appended and synced before it is answered, and `crash()` then `restart()` bring the same
+ * server back on the same port with its data, as a Redis restarted in production would be.
  */
-export async function startRedis() {
+export async function startRedis({ persistent = false } = {}) {
   if (process.env.FORGELINK_TEST_REDIS_URL) return { url: process.env.FORGELINK_TEST_REDIS_URL, external: true, stop: async () => {} };
   const binary = which("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
   const dir = mkdtempSync(join(tmpdir(), "forgelink-redis-"));
   const port = await freePort();
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (chunk) => (log += chunk));
-  child.stderr.on("data", (chunk) => (log += chunk));
+  const persistence = persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  let child;
   const cleanup = () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (child?.exitCode === null) child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   };
   cleanups.add(cleanup);
-  const deadline = Date.now() + 15_000;
-  while (!log.includes("Ready to accept connections")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      cleanup();
-      throw new Error(`redis-server did not start:\n${log}`);
+  const launch = async () => {
+    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...persistence], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (chunk) => (log += chunk));
+    child.stderr.on("data", (chunk) => (log += chunk));
+    const deadline = Date.now() + 15_000;
+    while (!log.includes("Ready to accept connections")) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        cleanup();
+        throw new Error(`redis-server did not start:\n${log}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  };
+  await launch();
   return {
     url: `redis://127.0.0.1:${port}`,
     external: false,
+    /** Kills the server outright, as a crash would. */
+    async crash() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+    /** Starts it again after `crash()`, on the same port, with what it had written. */
+    restart: launch,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -38,6 +38,8 @@ export async function startReceiver() {
     const body = new Uint8Array(Buffer.concat(chunks));
     const receipt = await forgelink.receiveWebhook({ route: `${origin}${req.url}`, headers: req.headers, body });
     receipts.push({ path: req.url, headers: req.headers, receipt });
+    // Handled once it is recorded: every later copy is a duplicate.
+    if (receipt.claim !== undefined) await forgelink.confirmDelivery(receipt.claim);
     res.writeHead(receipt.status === "accepted" ? 202 : receipt.status === "duplicate" ? 200 : 401, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: receipt.status, code: receipt.code ?? null }));
   });
