@@ -50,6 +50,7 @@ mod oauth;
 mod polling;
 mod profiles;
 mod provider;
+mod providers;
 mod redirect_uri;
 mod repositories;
 mod scopes;

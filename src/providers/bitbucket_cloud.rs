@@ -1,0 +1,1 @@
+//! What forgelink knows about Bitbucket Cloud (bitbucket.org), each fact with its source.

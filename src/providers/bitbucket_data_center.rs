@@ -1,0 +1,1 @@
+//! What forgelink knows about Bitbucket Data Center (and Server, its former name), each fact with its source.

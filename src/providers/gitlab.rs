@@ -1,0 +1,1 @@
+//! What forgelink knows about GitLab (gitlab.com, Dedicated and self-managed), each fact with its source.
