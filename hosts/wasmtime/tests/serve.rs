@@ -185,12 +185,19 @@ impl Serve {
         lock(&self.stdout).clone()
     }
 
+    /// Sends SIGTERM.
+    fn terminate(&self) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        }
+    }
+
     /// Sends SIGTERM, waits for the process to end and its pipes to close, and returns its
     /// exit status, every line of stdout and every line of stderr.
     fn stop(&mut self) -> (Option<ExitStatus>, Vec<String>, Vec<String>) {
         let mut status = None;
+        self.terminate();
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
             let ended = eventually(|| !matches!(child.try_wait(), Ok(None)));
             if !ended {
                 let _ = child.kill();
@@ -529,9 +536,23 @@ fn serve_forwards_events_and_releases_those_the_target_did_not_take() {
     assert_eq!(received.len(), 3, "forwarded once: {received:?}");
     assert_forwarded(&received[2], &hook, 202);
 
+    // SIGTERM while a delivery is being forwarded: it is finished and answered, then the
+    // process ends.
+    target.set_mode(Mode::Hold);
+    let (headers, body) = delivery(&hook.token, 203);
+    let last = thread::spawn(move || post(&at, &headers, &body));
+    assert!(eventually(|| target.held() == 1), "the delivery never reached the target");
+    serve.terminate();
+    let stopping = || lock(&serve.stderr).iter().any(|line| line.contains("SIGTERM"));
+    assert!(eventually(stopping), "the signal was not seen");
+    target.set_mode(Mode::Succeed);
+    assert_eq!(last.join().expect("no panic").outcome(), (200, "accepted"));
     let (status, lines, stderr) = serve.stop();
     assert!(status.is_some_and(|status| status.success()), "{status:?}: {stderr:?}");
     assert!(lines.is_empty(), "forwarded, not printed: {lines:?}");
+    let received = target.received();
+    assert_eq!(received.len(), 4, "{received:?}");
+    assert_forwarded(&received[3], &hook, 203);
     let released = stderr.iter().any(|line| line.contains("released for redelivery"));
     assert!(released, "the failed forward is reported: {stderr:?}");
 }
