@@ -14,6 +14,9 @@
 //! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],
 //! [`environment::Clock`]) that a product or a test can implement its own way.
 //!
+//! [`serve::Endpoint`] is the webhook endpoint of `forgelink-host serve`: the npm package's
+//! `webhookHandler` over a pool of instances sharing one store.
+//!
 //! ```no_run
 //! use forgelink_host::{http::{HttpClient, HttpConfig}, HostState, Runtime, wit};
 //!
@@ -64,6 +67,7 @@ pub mod environment;
 pub mod http;
 pub mod json;
 mod runtime;
+pub mod serve;
 pub mod storage;
 
 pub use runtime::{HostError, HostState, Plugin, Runtime};

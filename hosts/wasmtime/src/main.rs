@@ -16,6 +16,7 @@ use serde_json::Value;
 /// The commands beyond the provider rules, one module each.
 mod cli {
     pub mod check;
+    pub mod serve;
     pub mod session;
     pub mod sync;
     pub mod tokens;
@@ -89,6 +90,24 @@ Commands:
       same key is updated in place (unless --no-update). Prints {target, action,
       commentId, url?, issue?, skipped}.
 
+  serve --listen HOST:PORT --storage URL [--forward URL] [--workers N]
+        [--max-body-bytes N] [--handling-seconds N] [--dedupe-seconds N]
+        [--allow-unsigned-ping]
+      Receives webhook deliveries over HTTP, as the npm package's webhookHandler does,
+      for the hooks registered in the store (sealed with the configured key, which it
+      needs). Each request's path ends in its hook's route. Answers 200 for a new or
+      duplicate delivery, 503 with Retry-After while a copy is being handled elsewhere or
+      when handing over or storage failed, 401 for a bad signature, 404 for an unknown
+      route, 413 for a body over N bytes [default: 26214400], 405 for a method other than
+      POST, 400 otherwise. Each new event is written to stdout as one line of JSON,
+      {connectionId, project, event}, or with --forward POSTed as that JSON to URL (a
+      2xx answer means it was handled), before its delivery is confirmed. N workers
+      [default: the number of CPUs, at least 2] each run an instance. The first line on
+      stderr is `listening on http://ADDR:PORT`. Stops on SIGTERM or SIGINT once the
+      requests under way are answered, with exit status 0. --handling-seconds (how long
+      a delivery is held while handled) and --dedupe-seconds (how long it is remembered)
+      default to the component's 60 seconds and 7 days.
+
   --storage URL sweep
       Removes from the store the values whose time-to-live has run out (claims, leases,
       pending authorizations, tombstones) and, in a directory, what crashed writes left
@@ -132,7 +151,9 @@ Options:
   -V, --version           print the version
 
 The HTTP options (--connect-timeout to --max-response-bytes) may also follow the
-commands that fetch: check, poll and feedback.
+commands that fetch: check, poll and feedback; and serve, where they configure the
+client of --forward (which may reach private networks: the operator chose it).
+--storage and --store may also follow serve.
 
 Exit status: 0 success, 1 a forgelink error (or a failed check or poll), 2 a usage error
 (printed as an input.invalid or provider.unknown error), 3 the host failed (message
@@ -553,6 +574,7 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
         "check" => return cli::check::run(&runtime, plugin_slot, &mut options, &mut args),
         "poll" => return cli::sync::poll(&runtime, plugin_slot, &mut options, &mut args),
         "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &mut options, &mut args),
+        "serve" => return cli::serve::run(&runtime, &mut options, &mut args),
         _ => {}
     }
     let value = run_command(plugin, &command, &mut args)?;
