@@ -2,8 +2,8 @@
 // `webhookHandler` and two `forgelink-host serve` share one Redis, and then one PostgreSQL.
 // 20,000 signed deliveries over several connections, 30% of them copies sent to another process
 // at the same moment and 5% provider redeliveries, reach every unique event exactly once; 50
-// concurrent `accessToken` calls across processes make one refresh. Then the faults: a worker
-// killed mid-run, Redis crashed and restarted mid-run, `onEvent` throwing, and the holder of a
+// concurrent `accessToken` calls across processes make one refresh. Then the faults: a Node
+// worker and a serve killed mid-run, Redis crashed and restarted mid-run, `onEvent` throwing, and the holder of a
 // refresh lease killed mid-refresh.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -134,7 +134,7 @@ describe("faults, on one Redis", () => {
   });
   after(() => server?.stop());
 
-  test("a worker killed mid-run, Redis crashed and restarted, onEvent throwing: nothing lost, nothing accepted twice", { timeout: 600_000 }, async () => {
+  test("a Node worker and a serve killed mid-run, Redis crashed and restarted, onEvent throwing: nothing lost, nothing accepted twice", { timeout: 600_000 }, async () => {
     const p = await product("redis", server, 2);
     // Short handling leases, so that what a killed worker held comes back within the test.
     const lease = { handlingSeconds: 2 };
@@ -150,11 +150,14 @@ describe("faults, on one Redis", () => {
       let inFlightAtKill = 0;
       let redisDown = 0;
       await provider.run(unique, async (done) => {
-        if (done === Math.floor(unique.length / 3)) {
-          // kill -9 mid-run: whatever it was handling right now may be handled again.
-          inFlightAtKill = provider.outstanding(processes[0]);
-          processes[0].dead = true;
-          await processes[0].kill();
+        // kill -9 mid-run, a Node worker and then a serve: whatever each was handling right
+        // then may be handled again.
+        for (const [at, victim] of [[3, processes[0]], [2, processes[3]]]) {
+          if (done === Math.floor(unique.length / at)) {
+            inFlightAtKill += provider.outstanding(victim);
+            victim.dead = true;
+            await victim.kill();
+          }
         }
         if (done === Math.floor((2 * unique.length) / 3)) {
           await server.crash();
@@ -173,7 +176,7 @@ describe("faults, on one Redis", () => {
       const counts = handledCounts(processes);
       assert.equal(counts.size, unique.length, "every unique event was handled");
       const extra = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
-      assert.ok(extra <= inFlightAtKill, `${extra} handled again, but only ${inFlightAtKill} were in flight on the killed worker`);
+      assert.ok(extra <= inFlightAtKill, `${extra} handled again, but only ${inFlightAtKill} were in flight on the killed processes`);
       assert.ok(processes[1].thrown.length > 0, "onEvent threw");
       for (const sha of processes[1].thrown) assert.ok(counts.has(sha), `${sha} was handled after onEvent threw`);
       assert.ok(processes[1].events.length > 0, "the worker whose onEvent threw handled the rest");
