@@ -316,7 +316,7 @@ export interface ConnectStart {
   profile?: ProfileId | null;
   /** Scopes to request besides the profile's. */
   scopes?: readonly string[] | null;
-  /** Whether to use PKCE; by default wherever the provider supports it. */
+  /** Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server). */
   pkce?: boolean | null;
   /**
    * A value tied to the browser session that starts the authorization: a session id, or a

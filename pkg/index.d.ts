@@ -310,7 +310,7 @@ export interface AuthorizationRequest {
   scopes?: readonly string[] | null;
   /** A profile whose scopes to request. */
   profile?: ProfileId | null;
-  /** Whether to use PKCE (S256). Defaults to yes wherever the provider supports it. */
+  /** Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server); asking for it elsewhere is `oauth.pkce_unsupported`. */
   pkce?: boolean | null;
 }
 

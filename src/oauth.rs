@@ -41,7 +41,8 @@ pub struct AuthorizationRequest {
     /// A profile id (see [`crate::profiles`]) whose scopes to request.
     #[serde(default)]
     pub profile: Option<String>,
-    /// Whether to use PKCE (S256). Defaults to yes wherever the provider supports it.
+    /// Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server);
+    /// asking for it elsewhere is `oauth.pkce_unsupported`.
     #[serde(default)]
     pub pkce: Option<bool>,
 }

@@ -51,7 +51,7 @@ pub struct ConnectStart {
     /// Scopes to request besides the profile's.
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    /// Whether to use PKCE; by default wherever the provider supports it.
+    /// Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server).
     #[serde(default)]
     pub pkce: Option<bool>,
     /// A value tied to the browser session that starts the authorization (a session id, or a
