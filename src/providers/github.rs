@@ -65,7 +65,9 @@ pub(crate) static SCOPES: &[ScopeInfo] = &[
     scope("user:email", "Read the user's email addresses.", &[]),
     scope("user:follow", "Follow and unfollow users.", &[]),
     scope("workflow", "Add and update GitHub Actions workflow files.", &[]),
-    // Listed side by side, not indented: writing packages does not include reading them here.
+    // The table lists write:packages and read:packages side by side; the implication follows
+    // GitHub's token settings page, which nests read:packages under write:packages (seen
+    // there, not stated on this page: check).
     scope("write:packages", "Upload and publish packages.", &["read:packages"]),
     scope("read:packages", "Download and install packages.", &[]),
     scope("delete:packages", "Delete packages.", &[]),
