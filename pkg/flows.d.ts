@@ -316,7 +316,7 @@ export interface ConnectStart {
   profile?: ProfileId | null;
   /** Scopes to request besides the profile's. */
   scopes?: readonly string[] | null;
-  /** Whether to use PKCE; by default wherever the provider supports it. */
+  /** Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server). */
   pkce?: boolean | null;
   /**
    * A value tied to the browser session that starts the authorization: a session id, or a
@@ -1048,7 +1048,13 @@ export class Forgelink {
   connectFinish(callbackUrl: string | URL, options?: ConnectFinishOptions | null): Promise<Connection>;
   /** Connects with a personal, project, group or workspace access token. */
   connectWithToken(request: ConnectWithToken): Promise<Connection>;
-  /** Checks the connection end to end; failures are in the report, not thrown. */
+  /**
+   * Checks the connection end to end; failures are in the report, not thrown. The
+   * `server-version` check fails (`server.too_old`) only below what forgelink needs, and warns
+   * (`server.deprecated`) when the vendor's support for the release has ended by the host's
+   * clock (GitHub Enterprise Server: GitHub's published deprecation dates), naming that day and
+   * the oldest release still supported.
+   */
   testConnection(id: string): Promise<ConnectionReport>;
   /**
    * A valid access token, refreshed first when it expires within a minute. Concurrent callers

@@ -121,6 +121,7 @@ export type ErrorCode =
   | "token.not_access_token"
   | "token.invalid_response"
   | "server.too_old"
+  | "server.deprecated"
   | "repository.invalid_path"
   | "repository.duplicate"
   | "webhook.limit_reached"
@@ -236,6 +237,11 @@ export interface ScopeInfo {
   description: string;
   /** The scopes it grants as well, directly. */
   implies: string[];
+  /**
+   * The scopes it grants as well, on public repositories only: GitHub's `public_repo` is `repo`
+   * limited to public repositories, including their webhooks. Empty for every other scope.
+   */
+  impliesOnPublicRepositories: string[];
 }
 
 /** Whether granted scopes cover the required ones. */
@@ -246,6 +252,12 @@ export interface ScopeCheck {
   missing: string[];
   /** The granted scopes as read (deduplicated, in the order given). */
   granted: string[];
+  /**
+   * The missing scopes that the grant covers on public repositories only (GitHub's `public_repo`
+   * covers `admin:repo_hook` there): enough for a public repository, not for a private or
+   * internal one. Absent when there are none.
+   */
+  publicRepositoriesOnly?: string[];
 }
 
 /** One thing a profile needs, with the reason in one line. */
@@ -298,7 +310,7 @@ export interface AuthorizationRequest {
   scopes?: readonly string[] | null;
   /** A profile whose scopes to request. */
   profile?: ProfileId | null;
-  /** Whether to use PKCE (S256). Defaults to yes wherever the provider supports it. */
+  /** Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server); asking for it elsewhere is `oauth.pkce_unsupported`. */
   pkce?: boolean | null;
 }
 
@@ -405,7 +417,9 @@ export function scopeCatalog(provider: ProviderId): ScopeInfo[];
 
 /**
  * Whether the granted scopes cover the required ones, counting implied scopes (`api` covers
- * `read_api`, `repo` covers `repo:status`, `pullrequest:write` covers `repository:write`).
+ * `read_api`, `repo` covers `repo:status` and `admin:repo_hook`, `pullrequest:write` covers
+ * `repository:write`). What GitHub's `public_repo` grants on public repositories only stays
+ * missing and is named in `publicRepositoriesOnly`.
  *
  * @param granted The provider's own spelling (GitHub's `repo,read:org`, GitLab's `api read_user`) or a list.
  * @throws {ForgelinkError} `scope.unknown` when a required scope is not one of the provider's.

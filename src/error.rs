@@ -237,6 +237,9 @@ codes! {
     TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.
     ServerTooOld = "server.too_old",
+    /// The instance runs a release its vendor no longer supports (past its deprecation date
+    /// on the caller's day): it still works with forgelink, but gets no more fixes.
+    ServerDeprecated = "server.deprecated",
     /// A line of a repository list is not a `group/project` path or a repository URL.
     RepositoryInvalidPath = "repository.invalid_path",
     /// A line of a repository list repeats an earlier one.

@@ -237,6 +237,8 @@ fn entry_for(code: Code) -> Entry {
         ]),
         Code::OauthPkceUnsupported => entry("PKCE is not available here", "The provider does not document PKCE for this flow.", &[
             "Authorize without PKCE and keep the client secret on your server, where the code is exchanged.",
+        ]).specific(&[
+            on!(GH, &["GitHub documents PKCE for github.com and ghe.com, not for Enterprise Server: connect to it without PKCE."], Some(GH_AUTHORIZING)),
         ]),
         Code::OauthInvalidCallback => entry("Not a callback URL", "The value is not the URL the provider redirected the browser to.", &[
             "Pass the full URL of the callback request, including its query string.",
@@ -414,7 +416,7 @@ fn entry_for(code: Code) -> Entry {
             "Check the base URL: a missing relative URL root or context path makes every API address wrong.",
             "Check that the connected account can open the project in a browser.",
         ]).specific(&[
-            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo; admin:repo_hook for webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
+            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo, which includes webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
         ]),
         Code::NetworkUnreachable => entry("The instance cannot be reached", "No connection could be made: the address is wrong, the instance is down, or a firewall stands in between.", &[
             "Open the base URL in a browser from the same network the product runs in.",
@@ -460,7 +462,12 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["forgelink supports GitLab 9.0 and later; the device flow needs 17.2 or later."], None),
             on!(BBDC, &["OAuth 2.0 incoming links need Bitbucket Data Center 7.20 or later; older servers can connect with an HTTP access token (5.5+)."], Some(BBDC_LINKS)),
-            on!(GH, &["forgelink supports GitHub Enterprise Server 3.14 and later; older releases are past GitHub's support window (about a year per feature release) and may lack the endpoints it calls. An administrator upgrades the instance to a supported release."], Some(GH_RELEASES)),
+            on!(GH, &["forgelink works with GitHub Enterprise Server 3.11 and later (polling for pushes reads the repository activity list, new in 3.11). An administrator upgrades the instance to a release GitHub supports."], Some(GH_RELEASES)),
+        ]),
+        Code::ServerDeprecated => entry("The release is past its support", "The vendor ships no more fixes for this release, not even for security. forgelink still works with it.", &[
+            "Ask the instance's administrators to upgrade to a supported release; the report names the oldest one.",
+        ]).specific(&[
+            on!(GH, &["GitHub supports each Enterprise Server release for about a year; its releases page lists the dates."], Some(GH_RELEASES)),
         ]),
         Code::WebhookMissingSignature => entry("Unsigned delivery", "The delivery carries no signature or secret token, so anyone could have sent it.", &[
             "Set a secret on the webhook in the provider's settings and configure the same secret here.",

@@ -56,6 +56,7 @@ mod repositories;
 mod scopes;
 mod secret;
 mod tokens;
+mod versions;
 mod webhooks;
 
 pub use api_error::{parse_api_error, ApiError};

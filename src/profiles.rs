@@ -96,8 +96,7 @@ static PROFILES: &[Profile] = &[
         summary: "Reads pipelines, jobs and their logs when they fail, and comments on the merge request with the analysis.",
         providers: &[
             needs(Provider::GitHub,
-                &[need("repo", "Workflow runs, job logs and pull request comments of private repositories need repo."),
-                  need("admin:repo_hook", "Registering the repository webhooks that report workflow runs and jobs.")],
+                &[need("repo", "Workflow runs, job logs and pull request comments of private repositories need repo; it also covers registering the repository webhooks that report runs and jobs (repo includes repository hooks, so admin:repo_hook is not asked for).")],
                 need("admin", "GitHub lets only repository admins create webhooks."),
                 &[need("workflow_run", "A workflow run was requested, started or completed."),
                   need("workflow_job", "A job was queued, started or completed: the failing job and its logs."),
@@ -357,6 +356,36 @@ mod tests {
             )
             .unwrap();
             assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+        }
+    }
+
+    /// Registering a profile's repository webhooks on GitHub needs `admin:repo_hook` or a
+    /// scope that includes it: "The repo and public_repo scopes grant full access to
+    /// repositories, including repository hooks" (GitHub Docs, "Scopes for OAuth apps").
+    /// Every GitHub profile with webhook events asks for enough, and for no scope another of
+    /// its scopes already includes (GitHub would drop it from the token's scopes anyway).
+    #[test]
+    fn github_profiles_grant_what_webhooks_need_without_redundant_scopes() {
+        for profile in profiles() {
+            let needs = profile.for_provider(Provider::GitHub);
+            let granted: Vec<&str> = needs.scopes.iter().map(|n| n.name).collect();
+            if !needs.webhook_events.is_empty() {
+                let check = crate::scopes::check_scopes(
+                    Provider::GitHub,
+                    &granted.join(","),
+                    &["admin:repo_hook"],
+                )
+                .unwrap();
+                assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+            }
+            for (i, scope) in granted.iter().enumerate() {
+                let others: Vec<&str> =
+                    granted.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).collect();
+                let check =
+                    crate::scopes::check_scopes(Provider::GitHub, &others.join(","), &[scope])
+                        .unwrap();
+                assert!(!check.satisfied, "{}: {scope} is included in {others:?}", profile.id);
+            }
         }
     }
 

@@ -241,7 +241,9 @@ impl Provider_ {
             ),
             _ => json(404, r#"{"message":"Not Found","status":"404"}"#),
         };
-        response.headers.push(("X-OAuth-Scopes".into(), "repo, admin:repo_hook".into()));
+        // GitHub drops scopes another one includes: a token asked for repo and
+        // admin:repo_hook reports repo alone ("Scopes for OAuth apps", "Normalized scopes").
+        response.headers.push(("X-OAuth-Scopes".into(), "repo".into()));
         response.headers.push(("X-GitHub-Enterprise-Version".into(), self.ghes_version.clone()));
         response
     }
@@ -959,34 +961,101 @@ fn bitbucket_cloud_hooks_are_addressed_by_their_braced_uuid_and_deliver_to_their
     assert_only_tombstone(&host, &connection.id);
 }
 
+/// Two separate facts about GitHub Enterprise Server versions. forgelink needs 3.11 (polling
+/// for pushes reads the repository activity list, which came in 3.11): older instances are
+/// refused and fail the report. GitHub's own support window (github/docs
+/// enterprise-dates.json: 3.14 deprecated on 2026-04-23, when 3.16 became the oldest
+/// supported release) only warns, judged on the host's clock.
 #[test]
-fn github_enterprise_server_older_than_the_supported_releases_is_refused() {
+fn github_enterprise_server_versions_against_forgelinks_need_and_githubs_dates() {
     let host = MemoryHost::new();
     let flows = flows(&host);
     let input = || -> ConnectWithToken {
         serde_json::from_value(serde_json::json!({
-            "provider": "github", "baseUrl": "https://ghes.example.com", "token": GHES_TOKEN
+            "provider": "github", "baseUrl": "https://ghes.example.com", "token": GHES_TOKEN,
+            "profile": "ci-failure-analysis"
         }))
         .unwrap()
     };
-    host.provider.borrow_mut().ghes_version = "3.13.4".into();
+    host.provider.borrow_mut().ghes_version = "3.10.9".into();
     let error = block_on(flows.connect_with_token(input())).unwrap_err();
     assert_eq!(error.code, Code::ServerTooOld);
-    assert!(error.message.contains("3.13.4") && error.message.contains("3.14"), "{error}");
-    assert!(error.guidance().steps[0].contains("GitHub Enterprise Server 3.14"));
+    assert!(error.message.contains("3.10.9") && error.message.contains("3.11"), "{error}");
+    assert!(error.message.contains("repository activity"), "{error}");
+    assert!(error.guidance().steps[0].contains("GitHub Enterprise Server 3.11"));
 
+    // 3.14 connects whatever GitHub's dates say: support is the report's business.
     host.provider.borrow_mut().ghes_version = "3.14.2".into();
     let connection = block_on(flows.connect_with_token(input())).unwrap();
     assert_eq!(connection.server_version.as_deref(), Some("3.14.2"));
+    // The instance reports `repo` alone, as GitHub stores a token asked for repo and
+    // admin:repo_hook; it covers the profile's webhooks.
+    assert!(connection.scopes.missing.is_empty(), "{:?}", connection.scopes);
+    let version_check = |report: &forgelink::ConnectionReport| {
+        report.checks.iter().find(|c| c.name == "server-version").unwrap().clone()
+    };
+
+    // The day before 3.14's deprecation, by the host's clock: supported.
+    host.clock.set(day("2026-04-22"));
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = version_check(&report);
+    assert_eq!((report.ok, check.status, check.code), (true, forgelink::CheckStatus::Pass, None));
+    assert!(check.message.contains("until 2026-04-23"), "{}", check.message);
+
+    // From the deprecation day on: a warning naming the day and the release to upgrade to.
+    host.clock.set(day("2026-04-23"));
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = version_check(&report);
+    assert_eq!(
+        (report.ok, check.status, check.code),
+        (true, forgelink::CheckStatus::Warn, Some(Code::ServerDeprecated)),
+        "{report:?}"
+    );
+    assert!(check.message.contains("on 2026-04-23"), "{}", check.message);
+    assert!(check.message.contains("upgrade to 3.16 or later"), "{}", check.message);
+    assert!(check.guidance.as_ref().is_some_and(|g| g.code == Code::ServerDeprecated));
+
+    // Later, the release to upgrade to has moved with the clock; the one of the deprecation
+    // day is named too.
+    host.clock.set(day("2026-11-01"));
+    let check = version_check(&block_on(flows.test_connection(&connection.id)).unwrap());
+    assert!(
+        check.message.contains("On that day the oldest supported release was 3.16"),
+        "{}",
+        check.message
+    );
+    assert!(
+        check.message.contains("As of 2026-11-01, the oldest supported release is 3.19"),
+        "{}",
+        check.message
+    );
+
+    // A release newer than GitHub's published dates is fine.
+    host.provider.borrow_mut().ghes_version = "3.40.0".into();
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    assert_eq!(version_check(&report).status, forgelink::CheckStatus::Pass);
 
     // An instance restored from an old backup fails its version check, as GitLab's does.
     host.provider.borrow_mut().ghes_version = "2.22.0".into();
     let report = block_on(flows.test_connection(&connection.id)).unwrap();
-    let check = report.checks.iter().find(|c| c.name == "server-version").unwrap();
+    let check = version_check(&report);
     assert_eq!(
         (report.ok, check.status, check.code),
         (false, forgelink::CheckStatus::Fail, Some(Code::ServerTooOld))
     );
+}
+
+/// Midnight UTC starting `YYYY-MM-DD`, in unix seconds.
+fn day(date: &str) -> i64 {
+    let mut parts = date.split('-').map(|p| p.parse::<i64>().unwrap());
+    let (y, m, d) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    // H. Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
 }
 
 #[test]

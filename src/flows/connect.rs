@@ -12,8 +12,8 @@ use crate::flows::store::{connection_key, hex_sha256, open, pending_key};
 use crate::flows::Flows;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::{
-    bearer, minimum_version, parse_current_user, parse_data_center_user, parse_version,
-    prepare_current_user, prepare_data_center_user, prepare_version, version_at_least, Account,
+    bearer, parse_current_user, parse_data_center_user, parse_version, prepare_current_user,
+    prepare_data_center_user, prepare_version, Account,
 };
 use crate::oauth::{
     authorization_url, callback_matches_redirect, callback_state, issuer, parse_callback,
@@ -24,6 +24,7 @@ use crate::provider::{Deployment, Provider};
 use crate::scopes::check_scopes;
 use crate::secret::{AccessToken, ClientSecret, CodeVerifier, SessionBinding};
 use crate::tokens::{parse_token_response, prepare_token_exchange, OAuthClient, TokenSet};
+use crate::versions::{server_support, Standing};
 
 /// How long a started authorization may take.
 const PENDING_LIFETIME: i64 = 600;
@@ -50,7 +51,7 @@ pub struct ConnectStart {
     /// Scopes to request besides the profile's.
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    /// Whether to use PKCE; by default wherever the provider supports it.
+    /// Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server).
     #[serde(default)]
     pub pkce: Option<bool>,
     /// A value tied to the browser session that starts the authorization (a session id, or a
@@ -330,11 +331,16 @@ impl<H: Host> Flows<H> {
             created_at: self.host.now(),
         };
         let facts = self.inspect(&endpoints, &record).await?;
-        if let (Some(version), Some(minimum)) = (&facts.version, minimum_version(provider, oauth)) {
-            if !version_at_least(version, minimum) {
+        // Only what forgelink needs refuses a connection; a release past its vendor's support
+        // connects, and the connection report warns about it.
+        if let Some(version) = &facts.version {
+            if let Standing::TooOld { minimum, reason } =
+                server_support(provider, version, oauth, self.host.now())
+            {
+                let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
                 return Err(Error::new(
                     Code::ServerTooOld,
-                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection.", provider.display_name()),
+                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection{why}.", provider.display_name()),
                 )
                 .for_provider(provider));
             }
