@@ -34,8 +34,14 @@ pub struct ProviderNeeds {
     pub supported: bool,
     /// How the scopes are obtained.
     pub scope_mode: ScopeMode,
-    /// The scopes (or consumer permissions) to obtain.
+    /// The scopes (or consumer permissions) to obtain: for OAuth, and for access tokens that
+    /// use the same names.
     pub scopes: &'static [Need],
+    /// The scopes an API token needs for the same access, where API tokens have scopes of
+    /// their own (Bitbucket Cloud: `read:repository:bitbucket`, ...; write does not include
+    /// read there, so both are listed where both are used). Empty elsewhere: the other
+    /// providers' personal tokens use the names in `scopes`.
+    pub api_token_scopes: &'static [Need],
     /// The least role on each project that the connected account or token must hold.
     pub min_role: Need,
     /// The webhook events to subscribe to.
@@ -78,7 +84,23 @@ const fn needs(
         Provider::BitbucketCloud => ScopeMode::ConsumerPermissions,
         _ => ScopeMode::Request,
     };
-    ProviderNeeds { provider, supported: true, scope_mode, scopes, min_role, webhook_events }
+    ProviderNeeds {
+        provider,
+        supported: true,
+        scope_mode,
+        scopes,
+        api_token_scopes: &[],
+        min_role,
+        webhook_events,
+    }
+}
+
+impl ProviderNeeds {
+    /// The Bitbucket Cloud API token scopes that give the access `scopes` gives.
+    const fn api_token(mut self, scopes: &'static [Need]) -> Self {
+        self.api_token_scopes = scopes;
+        self
+    }
 }
 
 /// Connecting and testing a connection read `GET /2.0/user`, which needs `account`.
@@ -86,6 +108,17 @@ const BBC_ACCOUNT: &str =
     "Connecting and testing the connection read the account (GET /2.0/user), which needs account.";
 /// Registering webhooks needs `webhook`, and read access to each event's resource.
 const BBC_WEBHOOK: &str = "Registering and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
+
+/// Connecting and testing read `GET /2.0/user`, which an API token reads with this scope
+/// ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/).
+const BBC_API_USER: &str =
+    "Connecting and testing the connection read the account (GET /2.0/user).";
+/// Discovering projects lists the repositories the account can read.
+const BBC_API_REPOSITORY: &str = "Listing and reading the repositories (GET /2.0/user/permissions/repositories when discovering projects), commits and commit statuses.";
+/// Registering webhooks first lists the repository's hooks; write does not include read.
+const BBC_API_WEBHOOK_READ: &str = "Listing the repository's webhooks, to find forgelink's own before registering (write does not include read).";
+/// Creating and removing webhooks.
+const BBC_API_WEBHOOK_WRITE: &str = "Creating and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
 
 const GH_REPO_READ: &str = "GitHub has no read-only scope for private repositories: reading their code, runs or pull requests needs repo.";
 
@@ -117,7 +150,14 @@ static PROFILES: &[Profile] = &[
                 need("admin", "Bitbucket Cloud lets only repository admins manage webhooks."),
                 &[need("repo:commit_status_created", "A build (Pipelines or external CI) started."),
                   need("repo:commit_status_updated", "A build passed or failed."),
-                  need("pullrequest:updated", "Which pull request a commit belongs to.")]),
+                  need("pullrequest:updated", "Which pull request a commit belongs to.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pipeline:bitbucket", "Reading pipelines, steps and their logs."),
+                  need("read:pullrequest:bitbucket", "Reading pull requests; repo:* and pullrequest:* hooks also need read access to what they concern."),
+                  need("write:pullrequest:bitbucket", "Commenting on the pull request with the analysis (write does not include read)."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_ADMIN", "Registering repository webhooks needs repository admin; it includes reading and commenting.")],
                 need("REPO_ADMIN", "Repository webhooks are managed by repository admins (project admins for project webhooks)."),
@@ -151,7 +191,14 @@ static PROFILES: &[Profile] = &[
                   need("webhook", BBC_WEBHOOK)],
                 need("write", "Pushing branches and opening pull requests needs write access."),
                 &[need("repo:push", "New commits to deploy."),
-                  need("pullrequest:fulfilled", "A pull request the product opened was merged.")]),
+                  need("pullrequest:fulfilled", "A pull request the product opened was merged.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", "Cloning and reading branches and files (write does not include read)."),
+                  need("write:repository:bitbucket", "Pushing branches over https."),
+                  need("read:pullrequest:bitbucket", "Reading the pull requests the product opened, and their state."),
+                  need("write:pullrequest:bitbucket", "Opening and merging pull requests."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_WRITE", "Pushing branches and merging pull requests.")],
                 need("REPO_WRITE", "Pushing branches and opening pull requests needs repository write."),
@@ -186,7 +233,13 @@ static PROFILES: &[Profile] = &[
                 need("read", "Reading repositories and pull requests."),
                 &[need("pullrequest:created", "Pull requests opened."),
                   need("pullrequest:fulfilled", "Pull requests merged."),
-                  need("repo:push", "Commits, for lead time metrics.")]),
+                  need("repo:push", "Commits, for lead time metrics.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:workspace:bitbucket", "Reading workspace members to attribute work."),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pullrequest:bitbucket", "Reading pull requests and their activity."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Reading repositories, commits and pull requests.")],
                 need("REPO_READ", "Reading repositories and pull requests."),
@@ -214,12 +267,17 @@ static PROFILES: &[Profile] = &[
                   need("account", BBC_ACCOUNT),
                   need("repository", "Listing the repositories to sync variables into.")],
                 need("admin", "Repository variables are managed by repository admins."),
-                &[]),
+                &[])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pipeline:bitbucket", "Reading repository and workspace variables."),
+                  need("admin:pipeline:bitbucket", "Writing repository and workspace variables.")]),
             ProviderNeeds {
                 provider: Provider::BitbucketDataCenter,
                 supported: false,
                 scope_mode: ScopeMode::Request,
                 scopes: &[],
+                api_token_scopes: &[],
                 min_role: need("REPO_ADMIN", "Bitbucket Data Center has no CI/CD variables: sync secrets to the CI server (Bamboo, Jenkins) instead."),
                 webhook_events: &[],
             },
@@ -245,7 +303,11 @@ static PROFILES: &[Profile] = &[
                   need("account", "Listing the workspaces to scan, and reading the account when connecting (GET /2.0/user)."),
                   need("webhook", BBC_WEBHOOK)],
                 need("read", "Cloning repositories."),
-                &[need("repo:push", "Every push, scanned as it arrives.")]),
+                &[need("repo:push", "Every push, scanned as it arrives.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", "Cloning, reading commits, and listing the repositories to scan."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Cloning repositories and reading commits.")],
                 need("REPO_READ", "Cloning repositories."),
@@ -277,7 +339,13 @@ static PROFILES: &[Profile] = &[
                   need("webhook", BBC_WEBHOOK)],
                 need("read", "Reading commits, diffs and pull requests."),
                 &[need("repo:push", "Commits to index as they land."),
-                  need("pullrequest:updated", "Pull requests that carried them.")]),
+                  need("pullrequest:updated", "Pull requests that carried them.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", "Reading commits, diffs and files."),
+                  need("read:pullrequest:bitbucket", "Reading pull requests."),
+                  need("read:pipeline:bitbucket", "Reading which build ran for which commit."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Reading commits, diffs, files and pull requests.")],
                 need("REPO_READ", "Reading commits, diffs and pull requests."),
@@ -357,6 +425,58 @@ mod tests {
             )
             .unwrap();
             assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+        }
+    }
+
+    /// The same calls with an API token, whose scopes are their own and where write does not
+    /// include read ("This scope does not imply the read:repository:bitbucket scope, so you need
+    /// to request that separately", support.atlassian.com/bitbucket-cloud/docs/api-token-
+    /// permissions/): `GET /2.0/user` needs read:user:bitbucket, discovery
+    /// read:repository:bitbucket, registering hooks read: and write:webhook:bitbucket plus read
+    /// access to each event's resource.
+    #[test]
+    fn bitbucket_cloud_api_token_scopes_grant_what_the_flows_call() {
+        for profile in profiles() {
+            let needs = profile.for_provider(Provider::BitbucketCloud);
+            for scope in needs.api_token_scopes {
+                let info = find_scope(Provider::BitbucketCloud, scope.name).unwrap();
+                assert_eq!(info.kind, crate::scopes::ScopeKind::ApiToken, "{}", scope.name);
+            }
+            let granted: Vec<&str> = needs.api_token_scopes.iter().map(|n| n.name).collect();
+            let mut required = vec!["read:user:bitbucket", "read:repository:bitbucket"];
+            if !needs.webhook_events.is_empty() {
+                required.extend(["read:webhook:bitbucket", "write:webhook:bitbucket"]);
+            }
+            for event in needs.webhook_events {
+                match event.name.split(':').next() {
+                    Some("repo") => required.push("read:repository:bitbucket"),
+                    Some("pullrequest") => required.push("read:pullrequest:bitbucket"),
+                    other => panic!("{}: no scope known for {other:?}", profile.id),
+                }
+            }
+            // Writing a kind of resource needs reading it too, for API tokens.
+            for scope in &granted {
+                if let Some(rest) = scope.strip_prefix("write:") {
+                    let read = format!("read:{rest}");
+                    assert!(
+                        granted.contains(&read.as_str()),
+                        "{}: {scope} without {read}",
+                        profile.id
+                    );
+                }
+            }
+            let check = crate::scopes::check_scopes(
+                Provider::BitbucketCloud,
+                &granted.join(" "),
+                &required,
+            )
+            .unwrap();
+            assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+        }
+        for provider in [Provider::GitHub, Provider::GitLab, Provider::BitbucketDataCenter] {
+            assert!(profiles()
+                .iter()
+                .all(|p| p.for_provider(provider).api_token_scopes.is_empty()));
         }
     }
 
