@@ -181,15 +181,25 @@ fn all_prefixes() -> impl Iterator<Item = &'static (&'static str, TokenInfo)> {
         .chain(bitbucket_data_center::TOKEN_PREFIXES)
 }
 
-/// A prefix a provider's tokens start with, and what it reveals.
+/// A prefix a provider's tokens start with, and what it reveals: [`TokenInfo`]'s fields and
+/// the prefix (spelled out rather than flattened, which would cost the package's smaller
+/// WebAssembly module serde's map machinery).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPrefix {
     /// The prefix, such as `glpat-`.
     pub prefix: &'static str,
-    /// What a token with this prefix is.
-    #[serde(flatten)]
-    pub info: TokenInfo,
+    /// The provider that issues tokens with this prefix.
+    pub provider: Option<Provider>,
+    /// A stable identifier of the kind, such as `classic-pat`.
+    pub kind: &'static str,
+    /// What it is, for a person.
+    pub description: &'static str,
+    /// Whether forgelink can connect with it as an access token.
+    pub usable_as_access_token: bool,
+    /// For a kind the provider is retiring: its dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<Retirement>,
 }
 
 /// Every token prefix of a provider, with its kind and, for a retired kind, its dates: for a
@@ -197,7 +207,14 @@ pub struct TokenPrefix {
 pub fn token_prefixes(provider: Provider) -> Vec<TokenPrefix> {
     all_prefixes()
         .filter(|(_, info)| info.provider == Some(provider))
-        .map(|&(prefix, info)| TokenPrefix { prefix, info })
+        .map(|&(prefix, info)| TokenPrefix {
+            prefix,
+            provider: info.provider,
+            kind: info.kind,
+            description: info.description,
+            usable_as_access_token: info.usable_as_access_token,
+            retirement: info.retirement,
+        })
         .collect()
 }
 
@@ -234,6 +251,6 @@ mod tests {
         let json = serde_json::to_value(token_prefixes(Provider::BitbucketCloud)[2]).unwrap();
         assert_eq!(json["kind"], "app-password");
         assert_eq!(json["retirement"]["removedAt"], 1_785_196_800);
-        assert!(token_prefixes(Provider::GitHub).iter().all(|p| p.info.retirement.is_none()));
+        assert!(token_prefixes(Provider::GitHub).iter().all(|p| p.retirement.is_none()));
     }
 }

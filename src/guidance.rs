@@ -385,7 +385,7 @@ fn entry_for(code: Code) -> Entry {
             on!(GH, &["GitHub says 'Resource not accessible by integration' or 'by personal access token': add the scope (classic) or the permission (fine-grained), or ask an organization owner to approve the token."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
             on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
-            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand.", bitbucket_data_center::NO_BUILD_STATUS_EVENT], Some(bitbucket_data_center::EVENT_PAYLOADS)),
+            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand.", bitbucket_data_center::NO_BUILD_STATUS_EVENT], None),
         ]),
         Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
             "Add the missing scope (named in the error) and connect again, or create a new token with it.",
@@ -452,10 +452,8 @@ fn entry_for(code: Code) -> Entry {
             on!(GL, &["GitLab: User settings → Access tokens → Add new token (tokens start with glpat-)."], Some(GL_SCOPES)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → HTTP access tokens → Create token."], None),
         ]),
-        Code::TokenAppPasswordRetired => entry("App passwords are retired", "Atlassian's dates for Bitbucket Cloud app passwords: creation stopped on 2025-09-09, brownouts (requests refused with 401 for minutes at a time) from 2026-06-09, removal on 2026-07-28. A connection made with one stops working on the day of removal.", &[
-            "Create an API token with scopes: avatar → Account settings → Security → Create and manage API tokens → Create API token with scopes, choose Bitbucket, and tick the API token scopes the profile lists.",
-            "Connect with it and the Atlassian account's email address as the username: Bitbucket reads API tokens with HTTP Basic authentication (email:token).",
-            "Or, on a Premium workspace, create a repository, project or workspace access token (Bearer, no username) with the profile's permissions.",
+        Code::TokenAppPasswordRetired => entry("App passwords are retired", "Creation stopped 2025-09-09, brownouts from 2026-06-09, removal 2026-07-28.", &[
+            "Connect with an API token and the Atlassian account email as the username, or with an access token.",
         ]).docs(bitbucket_cloud::API_TOKENS),
         Code::TokenInvalidResponse => entry("Unreadable token response", "The token endpoint answered without an access token: often a proxy or login page answered instead of the provider.", &[
             "Check the base URL and that the token endpoint is reachable without a browser login in between.",
@@ -593,7 +591,7 @@ mod tests {
                 && g.steps.iter().any(|s| s.contains("access token"))
         );
         let g = troubleshoot(Code::HttpForbidden, Some(Provider::BitbucketDataCenter));
-        assert!(g.steps.iter().any(|s| s.contains("no webhook for build statuses")));
+        assert!(g.steps.iter().any(|s| s.contains("no build-status webhook")));
     }
 
     #[test]

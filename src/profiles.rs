@@ -109,16 +109,15 @@ const BBC_ACCOUNT: &str =
 /// Registering webhooks needs `webhook`, and read access to each event's resource.
 const BBC_WEBHOOK: &str = "Registering and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
 
-/// Connecting and testing read `GET /2.0/user`, which an API token reads with this scope
-/// ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/).
-const BBC_API_USER: &str =
-    "Connecting and testing the connection read the account (GET /2.0/user).";
-/// Discovering projects lists the repositories the account can read.
-const BBC_API_REPOSITORY: &str = "Listing and reading the repositories (GET /2.0/user/permissions/repositories when discovering projects), commits and commit statuses.";
-/// Registering webhooks first lists the repository's hooks; write does not include read.
-const BBC_API_WEBHOOK_READ: &str = "Listing the repository's webhooks, to find forgelink's own before registering (write does not include read).";
-/// Creating and removing webhooks.
-const BBC_API_WEBHOOK_WRITE: &str = "Creating and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
+/// The API token scopes' reasons reuse the consumer scopes' words where the access is the
+/// same ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/api-token-
+/// permissions/): one copy of each string in the package's size-budgeted module.
+const BBC_API_USER: &str = BBC_ACCOUNT;
+const BBC_API_REPOSITORY: &str = "Reading repositories and commits.";
+const BBC_API_PULLS: &str = "Reading pull requests and their activity.";
+const BBC_API_PIPELINES: &str = "Reading pipelines, steps and their logs.";
+const BBC_API_WEBHOOK_READ: &str = BBC_WEBHOOK;
+const BBC_API_WEBHOOK_WRITE: &str = BBC_WEBHOOK;
 
 const GH_REPO_READ: &str = "GitHub has no read-only scope for private repositories: reading their code, runs or pull requests needs repo.";
 
@@ -153,9 +152,9 @@ static PROFILES: &[Profile] = &[
                   need("pullrequest:updated", "Which pull request a commit belongs to.")])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
                   need("read:repository:bitbucket", BBC_API_REPOSITORY),
-                  need("read:pipeline:bitbucket", "Reading pipelines, steps and their logs."),
-                  need("read:pullrequest:bitbucket", "Reading pull requests; repo:* and pullrequest:* hooks also need read access to what they concern."),
-                  need("write:pullrequest:bitbucket", "Commenting on the pull request with the analysis (write does not include read)."),
+                  need("read:pipeline:bitbucket", BBC_API_PIPELINES),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("write:pullrequest:bitbucket", "Commenting on pull requests."),
                   need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
                   need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
@@ -193,10 +192,10 @@ static PROFILES: &[Profile] = &[
                 &[need("repo:push", "New commits to deploy."),
                   need("pullrequest:fulfilled", "A pull request the product opened was merged.")])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
-                  need("read:repository:bitbucket", "Cloning and reading branches and files (write does not include read)."),
-                  need("write:repository:bitbucket", "Pushing branches over https."),
-                  need("read:pullrequest:bitbucket", "Reading the pull requests the product opened, and their state."),
-                  need("write:pullrequest:bitbucket", "Opening and merging pull requests."),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("write:repository:bitbucket", "Cloning and pushing over https."),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("write:pullrequest:bitbucket", "Opening and merging pull requests (it includes repository:write)."),
                   need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
                   need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
@@ -235,9 +234,9 @@ static PROFILES: &[Profile] = &[
                   need("pullrequest:fulfilled", "Pull requests merged."),
                   need("repo:push", "Commits, for lead time metrics.")])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
-                  need("read:workspace:bitbucket", "Reading workspace members to attribute work."),
+                  need("read:workspace:bitbucket", "Reading workspace members and the connected account (GET /2.0/user, read when connecting)."),
                   need("read:repository:bitbucket", BBC_API_REPOSITORY),
-                  need("read:pullrequest:bitbucket", "Reading pull requests and their activity."),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
                   need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
                   need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
@@ -270,8 +269,8 @@ static PROFILES: &[Profile] = &[
                 &[])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
                   need("read:repository:bitbucket", BBC_API_REPOSITORY),
-                  need("read:pipeline:bitbucket", "Reading repository and workspace variables."),
-                  need("admin:pipeline:bitbucket", "Writing repository and workspace variables.")]),
+                  need("read:pipeline:bitbucket", "Reading and writing repository and workspace variables."),
+                  need("admin:pipeline:bitbucket", "Reading and writing repository and workspace variables.")]),
             ProviderNeeds {
                 provider: Provider::BitbucketDataCenter,
                 supported: false,
@@ -305,7 +304,7 @@ static PROFILES: &[Profile] = &[
                 need("read", "Cloning repositories."),
                 &[need("repo:push", "Every push, scanned as it arrives.")])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
-                  need("read:repository:bitbucket", "Cloning, reading commits, and listing the repositories to scan."),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
                   need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
                   need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
@@ -341,9 +340,9 @@ static PROFILES: &[Profile] = &[
                 &[need("repo:push", "Commits to index as they land."),
                   need("pullrequest:updated", "Pull requests that carried them.")])
                 .api_token(&[need("read:user:bitbucket", BBC_API_USER),
-                  need("read:repository:bitbucket", "Reading commits, diffs and files."),
-                  need("read:pullrequest:bitbucket", "Reading pull requests."),
-                  need("read:pipeline:bitbucket", "Reading which build ran for which commit."),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("read:pipeline:bitbucket", BBC_API_PIPELINES),
                   need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
                   need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,

@@ -144,60 +144,62 @@ const fn api(name: &'static str, description: &'static str) -> ScopeInfo {
 /// Every Bitbucket Cloud scope: the consumer scopes ([`CONSUMER_SCOPES_SOURCE`]), then the API
 /// token scopes ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/
 /// api-token-permissions/; the REST reference lists both beside each operation, as "Commit
-/// statuses" does: `repository`, `read:repository:bitbucket`).
+/// statuses" does: `repository`, `read:repository:bitbucket`). Of the API token scopes, those
+/// forgelink's profiles use: the page also lists project, runner, issue, snippet, SSH and GPG
+/// key and permission scopes, which no forgelink call needs (the package's smaller module has
+/// a size budget, so unused names stay out).
 pub(crate) const SCOPES: &[ScopeInfo] = &[
-    oauth("account", "Read the user's account (GET /2.0/user, which connecting calls), workspaces and email addresses.", &[]),
+    oauth("account", "Read the account (GET /2.0/user), workspaces and emails.", &[]),
     oauth("account:write", "Change the user's account settings.", &["account"]),
     oauth("email", "Read the user's primary email address.", &[]),
-    oauth("repository", "Read repositories: source, clone over https, file browsing, archives.", &[]),
-    oauth("repository:write", "Push to and fork repositories (not pull requests).", &["repository"]),
-    oauth("repository:admin", "Administer repositories: settings, permissions, deploy keys, webhooks. Does not include reading them.", &[]),
+    oauth(
+        "repository",
+        "Read repositories: source, clone over https, file browsing, archives.",
+        &[],
+    ),
+    oauth(
+        "repository:write",
+        "Push to and fork repositories (not pull requests).",
+        &["repository"],
+    ),
+    oauth("repository:admin", "Administer repositories (not read).", &[]),
     oauth("repository:delete", "Delete repositories.", &[]),
     oauth("pullrequest", "Read pull requests and comment on them.", &["repository"]),
-    oauth("pullrequest:write", "Create, approve, decline and merge pull requests; includes pushing to the repository.", &["pullrequest", "repository:write"]),
-    oauth("project", "Read projects and the repositories in them.", &["repository"]),
-    oauth("project:admin", "Administer projects: create, edit and delete them.", &["project"]),
+    oauth(
+        "pullrequest:write",
+        "Create, approve and merge pull requests; includes repository:write.",
+        &["pullrequest", "repository:write"],
+    ),
+    oauth("project", "Read projects and their repositories.", &["repository"]),
+    oauth("project:admin", "Administer projects.", &["project"]),
     oauth("issue", "Read issues and comment and vote on them.", &[]),
     oauth("issue:write", "Create, edit and transition issues.", &["issue"]),
     oauth("pipeline", "Read pipelines, steps, deployments and environments.", &[]),
     oauth("pipeline:write", "Run and stop pipelines.", &["pipeline"]),
-    oauth("pipeline:variable", "Read and write pipeline variables (secured variables stay hidden).", &["pipeline:write"]),
+    oauth("pipeline:variable", "Read and write pipeline variables.", &["pipeline:write"]),
     oauth("runner", "Read runners.", &[]),
     oauth("runner:write", "Create, edit and delete runners.", &["runner"]),
     oauth("snippet", "Read snippets.", &[]),
     oauth("snippet:write", "Create, edit and delete snippets.", &["snippet"]),
-    oauth("webhook", "Read, create, edit and delete webhooks; creating one also needs read access to what its events concern (repository for repo:* events, pullrequest for pullrequest:* events).", &[]),
+    oauth("webhook", "Manage webhooks (with read access to what their events concern).", &[]),
     oauth("wiki", "Read and write repository wikis.", &[]),
-    api("read:user:bitbucket", "API token: read the user's account (GET /2.0/user, which connecting calls)."),
-    api("read:workspace:bitbucket", "API token: read the workspaces the user belongs to and their members."),
-    api("read:repository:bitbucket", "API token: read repositories: source, file browsing, commits, commit statuses, some settings. Not pull requests."),
-    api("write:repository:bitbucket", "API token: modify repositories, source included (not pull requests). Does not include reading them: add read:repository:bitbucket."),
-    api("admin:repository:bitbucket", "API token: administer repositories (permissions, branch restrictions, default reviewers). Does not include reading or writing them."),
-    api("delete:repository:bitbucket", "API token: delete repositories."),
-    api("read:pullrequest:bitbucket", "API token: read pull requests, their comments and activity."),
-    api("write:pullrequest:bitbucket", "API token: create, comment on, approve, decline and merge pull requests. Does not include reading them: add read:pullrequest:bitbucket."),
-    api("read:project:bitbucket", "API token: read projects."),
-    api("admin:project:bitbucket", "API token: administer projects."),
-    api("read:pipeline:bitbucket", "API token: read pipelines, steps and their logs."),
-    api("write:pipeline:bitbucket", "API token: run and stop pipelines. Does not include reading them: add read:pipeline:bitbucket."),
-    api("admin:pipeline:bitbucket", "API token: manage pipeline variables and settings."),
-    api("read:runner:bitbucket", "API token: read runners."),
-    api("write:runner:bitbucket", "API token: create, edit and delete runners."),
-    api("read:issue:bitbucket", "API token: read issues."),
-    api("write:issue:bitbucket", "API token: create, edit and transition issues."),
-    api("read:webhook:bitbucket", "API token: list and read webhooks (registering checks the existing ones)."),
-    api("write:webhook:bitbucket", "API token: create, edit and delete webhooks; creating one also needs read access to what its events concern. Does not include reading them: add read:webhook:bitbucket."),
-    api("read:snippet:bitbucket", "API token: read snippets."),
-    api("write:snippet:bitbucket", "API token: create and edit snippets."),
+    api("read:user:bitbucket", "Read the account."),
+    api("read:workspace:bitbucket", "Read workspaces."),
+    api("read:repository:bitbucket", "Read repositories."),
+    api("write:repository:bitbucket", "Write repositories (not read)."),
+    api("admin:repository:bitbucket", "Administer repositories (not read)."),
+    api("read:pullrequest:bitbucket", "Read pull requests."),
+    api("write:pullrequest:bitbucket", "Write pull requests (not read)."),
+    api("read:pipeline:bitbucket", "Read pipelines."),
+    api("admin:pipeline:bitbucket", "Administer pipelines."),
+    api("read:webhook:bitbucket", "Read webhooks."),
+    api("write:webhook:bitbucket", "Write webhooks (not read)."),
 ];
 
-/// Why a scope name is not one of Bitbucket Cloud's, when the name shows it: a scope of
-/// another Atlassian product, or an app password's workspace scope (`team`).
+/// Why a scope name is not one of Bitbucket Cloud's, when it looks like an API token scope.
 pub(crate) fn unknown_scope_hint(name: &str) -> &'static str {
-    if name.ends_with(":bitbucket") {
-        " API token scopes are named read:, write:, admin: or delete: then the resource and :bitbucket, as in read:repository:bitbucket."
-    } else if name.split(':').count() == 3 {
-        " That looks like a scope of another Atlassian product; Bitbucket's API token scopes end in :bitbucket."
+    if name.split(':').count() == 3 {
+        " API token scopes read like read:repository:bitbucket."
     } else {
         ""
     }

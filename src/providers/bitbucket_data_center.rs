@@ -85,15 +85,14 @@ pub(crate) fn commit_builds_url(
     }
 }
 
-/// Atlassian's list of webhook events for Data Center ("Event payload", 8.x and 9.x): repository
-/// events (`repo:refs_changed`, ...), pull request events (`pr:opened`, ...), mirror and
-/// diagnostics events; none for a build status. Build results are found by polling the
-/// builds resource instead.
-pub(crate) const EVENT_PAYLOADS: &str =
-    "https://confluence.atlassian.com/bitbucketserver/event-payload-938025882.html";
-
-/// What a person is told wherever Data Center webhooks are set up ([`EVENT_PAYLOADS`]).
-pub(crate) const NO_BUILD_STATUS_EVENT: &str = "Bitbucket Data Center sends no webhook for build statuses: forgelink finds build results by polling each commit's builds resource, so keep polling on (the default sync mode, deliveries with polling) for this connection.";
+/// What a person is told wherever Data Center webhooks are set up. Atlassian's list of webhook
+/// events for Data Center ("Event payload", 8.x and 9.x,
+/// confluence.atlassian.com/bitbucketserver/event-payload-938025882.html) has repository events
+/// (`repo:refs_changed`, ...), pull request events (`pr:opened`, ...), mirror and diagnostics
+/// events, and none for a build status: build results are found by polling the builds
+/// resource instead.
+pub(crate) const NO_BUILD_STATUS_EVENT: &str =
+    "Data Center sends no build-status webhook: forgelink polls for builds, so keep polling on.";
 
 #[cfg(test)]
 mod tests {

@@ -171,10 +171,7 @@ mod tests {
         // event-payload-938025882.html) has no build-status event: the setup says so and
         // points to polling.
         let last = dc.steps.last().unwrap();
-        assert!(
-            last.contains("no webhook for build statuses") && last.contains("polling"),
-            "{last}"
-        );
+        assert!(last.contains("no build-status webhook") && last.contains("polls"), "{last}");
         assert!(!dc.events.iter().any(|e| e.contains("build")));
     }
 
