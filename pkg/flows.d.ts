@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, authorizationUrl } from "./index.js";
+import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -93,39 +93,6 @@ export interface DeviceAuthorization {
   expiresAt: number;
   /** The seconds to wait between polls. */
   interval: number;
-}
-
-/** The kinds of token {@link detectToken} recognises by their prefix. */
-export type TokenKind =
-  | "fine-grained-pat"
-  | "classic-pat"
-  | "oauth"
-  | "app-user"
-  | "app-installation"
-  | "refresh"
-  | "access-token"
-  | "oauth-application-secret"
-  | "deploy-token"
-  | "pipeline-trigger"
-  | "runner"
-  | "ci-job"
-  | "feed"
-  | "scim"
-  | "api-token"
-  | "app-password"
-  | "http-access-token"
-  | "unknown";
-
-/** What a token's prefix reveals. Never holds the token. */
-export interface TokenInfo {
-  /** The provider that issues tokens with this prefix; `null` when nothing matched. */
-  provider: ProviderId | null;
-  /** The kind, such as `classic-pat`; `unknown` when nothing matched. */
-  kind: TokenKind;
-  /** What it is, for a person. */
-  description: string;
-  /** Whether it can act as an access token (refresh tokens, secrets and runner tokens cannot). */
-  usableAsAccessToken: boolean;
 }
 
 /** A failed API call, read. */
@@ -218,6 +185,14 @@ export function parseTokenResponse(provider: ProviderId, response: HttpResponse,
  * @throws {ForgelinkError} only `provider.unknown` and `input.invalid`.
  */
 export function parseApiError(provider: ProviderId, response: HttpResponse): ApiError;
+
+/**
+ * The prefixes a provider's tokens start with, each with its kind and, for a kind the provider
+ * is retiring (Bitbucket Cloud app passwords), its dates to judge against your clock.
+ *
+ * @throws {ForgelinkError} `provider.unknown`, `input.invalid`.
+ */
+export function tokenPrefixes(provider: ProviderId): TokenPrefix[];
 
 /** The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never echoes the token. */
 export function detectToken(token: string): TokenInfo;
@@ -349,7 +324,7 @@ export interface ConnectWithToken {
   baseUrl?: string | null;
   /** The personal, project, group or workspace access token. */
   token: string;
-  /** Bitbucket Cloud API tokens and app passwords: the Atlassian account email or username sent with it. */
+  /** Bitbucket Cloud API tokens: the Atlassian account email sent with it (HTTP Basic); app passwords (refused from 2026-07-28 by the host's clock): the username. */
   username?: string | null;
   /** The profile whose scopes to check. */
   profile?: ProfileId | null;

@@ -422,6 +422,12 @@ export function parseApiError(provider, response) {
   return unwrap(glue.parse_api_error(id, status, headers, body));
 }
 
+/** The prefixes a provider's tokens start with: each kind, and a retired kind's dates. */
+export function tokenPrefixes(provider) {
+  requireReady();
+  return unwrap(glue.token_prefixes(string("provider", provider)));
+}
+
 /** The provider and kind a token's prefix reveals; never the token itself. */
 export function detectToken(token) {
   requireReady();

@@ -233,6 +233,9 @@ codes! {
     WebhookInvalidPayload = "webhook.invalid_payload",
     /// The pasted value is a token, but not one that can act as an access token.
     TokenNotAccessToken = "token.not_access_token",
+    /// A Bitbucket Cloud app password: retired by Atlassian (refused once removed on
+    /// 2026-07-28, judged by the caller's clock; a warning before).
+    TokenAppPasswordRetired = "token.app_password_retired",
     /// A token response could not be read or lacks the access token.
     TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.

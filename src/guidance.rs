@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::error::Code;
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center};
 
 /// Steps a person can follow to fix what a [`Code`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -85,11 +86,10 @@ const GL_ROLES: &str = "https://docs.gitlab.com/user/permissions/";
 const GL_RELATIVE: &str = "https://docs.gitlab.com/install/relative_url/";
 const BBC_OAUTH: &str =
     "https://support.atlassian.com/bitbucket-cloud/docs/use-oauth-on-bitbucket-cloud/";
-const BBC_SCOPES: &str =
-    "https://developer.atlassian.com/cloud/bitbucket/bitbucket-cloud-rest-api-scopes/";
+const BBC_SCOPES: &str = bitbucket_cloud::CONSUMER_SCOPES_SOURCE;
 const BBDC_LINKS: &str =
     "https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html";
-const BBDC_SCOPES: &str = "https://confluence.atlassian.com/bitbucketserver/oauth-2-0-scopes-for-incoming-links-1115666709.html";
+const BBDC_SCOPES: &str = bitbucket_data_center::SCOPES_SOURCE;
 const OAUTH_RFC: &str = "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1";
 
 const FIX_THE_APP: &[Specific] = &[
@@ -387,7 +387,7 @@ fn entry_for(code: Code) -> Entry {
             on!(GH, &["GitHub says 'Resource not accessible by integration' or 'by personal access token': add the scope (classic) or the permission (fine-grained), or ask an organization owner to approve the token."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
             on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
-            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand."], None),
+            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand.", bitbucket_data_center::NO_BUILD_STATUS_EVENT], None),
         ]),
         Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
             "Add the missing scope (named in the error) and connect again, or create a new token with it.",
@@ -454,6 +454,9 @@ fn entry_for(code: Code) -> Entry {
             on!(GL, &["GitLab: User settings → Access tokens → Add new token (tokens start with glpat-)."], Some(GL_SCOPES)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → HTTP access tokens → Create token."], None),
         ]),
+        Code::TokenAppPasswordRetired => entry("App passwords are retired", "Creation stopped 2025-09-09, brownouts from 2026-06-09, removal 2026-07-28.", &[
+            "Connect with an API token and the Atlassian account email as the username, or with an access token.",
+        ]).docs(bitbucket_cloud::API_TOKENS),
         Code::TokenInvalidResponse => entry("Unreadable token response", "The token endpoint answered without an access token: often a proxy or login page answered instead of the provider.", &[
             "Check the base URL and that the token endpoint is reachable without a browser login in between.",
         ]),
@@ -577,6 +580,25 @@ mod tests {
                 assert!(!g.steps.is_empty(), "{code}");
             }
         }
+    }
+
+    /// The dates in the app password guidance are the ones the provider module holds as data
+    /// (community.atlassian.com: phase 2 notice, 2025-09-09; brownout notice, 2026-06-09 and
+    /// 2026-07-28), so the words cannot drift from what the flows judge.
+    #[test]
+    fn app_password_guidance_names_the_dates_the_flows_judge() {
+        let g = troubleshoot(Code::TokenAppPasswordRetired, Some(Provider::BitbucketCloud));
+        let r = bitbucket_cloud::APP_PASSWORD_RETIREMENT;
+        for at in [r.creation_stopped_at, r.brownouts_from, r.removed_at] {
+            let day = crate::polling::rfc3339(at);
+            assert!(g.summary.contains(&day[..10]), "{day} in {}", g.summary);
+        }
+        assert!(
+            g.steps.iter().any(|s| s.contains("email"))
+                && g.steps.iter().any(|s| s.contains("access token"))
+        );
+        let g = troubleshoot(Code::HttpForbidden, Some(Provider::BitbucketDataCenter));
+        assert!(g.steps.iter().any(|s| s.contains("no build-status webhook")));
     }
 
     #[test]

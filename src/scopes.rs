@@ -1,14 +1,32 @@
 //! Each provider's scopes, what they mean, what they imply, and whether a grant covers a need.
 //!
-//! Sources: GitHub's catalog lives with its other facts, and their sources, in
-//! `providers::github`; GitLab "OAuth 2.0 identity provider API" and "Personal access token
-//! scopes"; Bitbucket Cloud "Scopes for the Bitbucket Cloud REST API"; Bitbucket Data Center
-//! "OAuth 2.0 scopes for incoming links".
+//! Sources: GitLab "OAuth 2.0 identity provider API" and "Personal access token scopes". The
+//! GitHub and Bitbucket catalogs live with their providers' other facts, and their sources, in
+//! `providers::github`, `providers::bitbucket_cloud` and `providers::bitbucket_data_center`.
 
 use serde::Serialize;
 
 use crate::error::{excerpt, Code, Error};
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center};
+
+/// Which kind of credential carries a scope.
+///
+/// Bitbucket Cloud has two vocabularies whose names never overlap: one catalog holds both, a
+/// required scope names its own kind, and `check_scopes` needs no argument to tell them
+/// apart. Every other provider's scopes are [`ScopeKind::OAuth`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeKind {
+    /// Scopes of OAuth applications, and of the provider's access tokens where they share the
+    /// names (GitHub and GitLab personal tokens; Bitbucket Cloud repository, project and
+    /// workspace access tokens, which use the OAuth consumer's names).
+    #[serde(rename = "oauth")]
+    OAuth,
+    /// Bitbucket Cloud API token scopes (`read:repository:bitbucket`, ...), for which write
+    /// does not imply read.
+    ApiToken,
+}
 
 /// One scope of a provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -23,6 +41,8 @@ pub struct ScopeInfo {
     /// The scopes it grants as well, but on public repositories only: GitHub's `public_repo`
     /// is `repo` limited to public repositories. Empty for every other scope.
     pub implies_on_public_repositories: &'static [&'static str],
+    /// Which kind of credential carries it.
+    pub kind: ScopeKind,
 }
 
 pub(crate) const fn scope(
@@ -30,7 +50,13 @@ pub(crate) const fn scope(
     description: &'static str,
     implies: &'static [&'static str],
 ) -> ScopeInfo {
-    ScopeInfo { name, description, implies, implies_on_public_repositories: &[] }
+    ScopeInfo {
+        name,
+        description,
+        implies,
+        implies_on_public_repositories: &[],
+        kind: ScopeKind::OAuth,
+    }
 }
 
 impl ScopeInfo {
@@ -41,7 +67,7 @@ impl ScopeInfo {
     }
 }
 
-const GITLAB: &[ScopeInfo] = &[
+static GITLAB: &[ScopeInfo] = &[
     scope("api", "Complete read and write access to the API: all groups and projects, the registries and the dependency proxy.", &["read_api"]),
     scope("read_api", "Read access to the API: projects, groups, merge requests, pipelines and jobs.", &[]),
     scope("read_user", "Read the authenticated user's profile (the /user endpoint).", &[]),
@@ -60,49 +86,13 @@ const GITLAB: &[ScopeInfo] = &[
     scope("email", "Read the user's primary email address as an OpenID Connect claim.", &[]),
 ];
 
-const BITBUCKET_CLOUD: &[ScopeInfo] = &[
-    scope("account", "Read the user's account (GET /2.0/user, which connecting calls), workspaces and email addresses.", &[]),
-    scope("account:write", "Change the user's account settings.", &["account"]),
-    scope("email", "Read the user's primary email address.", &[]),
-    scope("repository", "Read repositories: source, clone over https, file browsing, archives.", &[]),
-    scope("repository:write", "Push to and fork repositories (not pull requests).", &["repository"]),
-    scope("repository:admin", "Administer repositories: settings, permissions, deploy keys, webhooks. Does not include reading them.", &[]),
-    scope("repository:delete", "Delete repositories.", &[]),
-    scope("pullrequest", "Read pull requests and comment on them.", &["repository"]),
-    scope("pullrequest:write", "Create, approve, decline and merge pull requests; includes pushing to the repository.", &["pullrequest", "repository:write"]),
-    scope("project", "Read projects and the repositories in them.", &["repository"]),
-    scope("project:admin", "Administer projects: create, edit and delete them.", &["project"]),
-    scope("issue", "Read issues and comment and vote on them.", &[]),
-    scope("issue:write", "Create, edit and transition issues.", &["issue"]),
-    scope("pipeline", "Read pipelines, steps, deployments and environments.", &[]),
-    scope("pipeline:write", "Run and stop pipelines.", &["pipeline"]),
-    scope("pipeline:variable", "Read and write pipeline variables (secured variables stay hidden).", &["pipeline:write"]),
-    scope("runner", "Read runners.", &[]),
-    scope("runner:write", "Create, edit and delete runners.", &["runner"]),
-    scope("snippet", "Read snippets.", &[]),
-    scope("snippet:write", "Create, edit and delete snippets.", &["snippet"]),
-    scope("webhook", "Read, create, edit and delete webhooks; creating one also needs read access to what its events concern (repository for repo:* events, pullrequest for pullrequest:* events).", &[]),
-    scope("wiki", "Read and write repository wikis.", &[]),
-];
-
-const BITBUCKET_DATA_CENTER: &[ScopeInfo] = &[
-    scope("PUBLIC_REPOS", "View public projects and repositories (what every token can do).", &[]),
-    scope("ACCOUNT_WRITE", "Update the user's account settings.", &[]),
-    scope("REPO_READ", "View projects and repositories the user can view, clone, fork, and create and comment on pull requests.", &["PUBLIC_REPOS"]),
-    scope("REPO_WRITE", "Push code and merge pull requests where the user can.", &["REPO_READ"]),
-    scope("REPO_ADMIN", "Administer repositories: settings, permissions and webhooks.", &["REPO_WRITE"]),
-    scope("PROJECT_ADMIN", "Administer projects: create repositories, project settings, permissions and webhooks.", &["REPO_ADMIN"]),
-    scope("ADMIN_WRITE", "Perform most administrative functions on the whole instance.", &["PROJECT_ADMIN", "ACCOUNT_WRITE"]),
-    scope("SYSTEM_ADMIN", "Perform every administrative function on the instance.", &["ADMIN_WRITE"]),
-];
-
 /// Every scope of a provider, with its meaning and direct implications.
 pub fn scope_catalog(provider: Provider) -> &'static [ScopeInfo] {
     match provider {
         Provider::GitHub => crate::providers::github::SCOPES,
         Provider::GitLab => GITLAB,
-        Provider::BitbucketCloud => BITBUCKET_CLOUD,
-        Provider::BitbucketDataCenter => BITBUCKET_DATA_CENTER,
+        Provider::BitbucketCloud => bitbucket_cloud::SCOPES,
+        Provider::BitbucketDataCenter => bitbucket_data_center::SCOPES,
     }
 }
 
@@ -186,7 +176,7 @@ pub(crate) fn ensure_known(provider: Provider, name: &str) -> Result<(), Error> 
     }
     let hint = match (provider, name) {
         (Provider::GitLab, "offline_access") => " GitLab always returns a refresh token with the authorization code flow, so no scope is needed for it.",
-        (Provider::BitbucketCloud, _) if name.contains(':') && name.ends_with(":bitbucket") => " Scopes such as read:repository:bitbucket belong to API tokens; OAuth consumers use the names in the scope catalog.",
+        (Provider::BitbucketCloud, _) => bitbucket_cloud::unknown_scope_hint(name),
         _ => "",
     };
     Err(Error::new(
@@ -305,6 +295,47 @@ mod tests {
         let c = check_scopes(Provider::GitHub, "read:enterprise", &["manage_billing:enterprise"])
             .unwrap();
         assert_eq!(c.missing, ["manage_billing:enterprise"]);
+    }
+
+    /// "This scope does not imply the read:repository:bitbucket scope, so you need to request
+    /// that separately" (support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/),
+    /// while the consumer's repository:write does include repository (developer.atlassian.com/
+    /// cloud/bitbucket/bitbucket-cloud-rest-api-scopes/).
+    #[test]
+    fn bitbucket_api_token_write_does_not_imply_read() {
+        let c = check_scopes(
+            Provider::BitbucketCloud,
+            "write:repository:bitbucket admin:repository:bitbucket write:pullrequest:bitbucket",
+            &[
+                "read:repository:bitbucket",
+                "read:pullrequest:bitbucket",
+                "write:pullrequest:bitbucket",
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.missing, ["read:repository:bitbucket", "read:pullrequest:bitbucket"]);
+        let c = check_scopes(
+            Provider::BitbucketCloud,
+            "read:repository:bitbucket write:repository:bitbucket",
+            &["read:repository:bitbucket", "write:repository:bitbucket"],
+        )
+        .unwrap();
+        assert!(c.satisfied);
+        let c =
+            check_scopes(Provider::BitbucketCloud, "repository:write", &["repository"]).unwrap();
+        assert!(c.satisfied);
+        // The two vocabularies do not stand in for each other.
+        let c =
+            check_scopes(Provider::BitbucketCloud, "repository", &["read:repository:bitbucket"])
+                .unwrap();
+        assert_eq!(c.missing, ["read:repository:bitbucket"]);
+        let kinds: Vec<ScopeKind> = ["repository", "read:repository:bitbucket"]
+            .map(|n| find_scope(Provider::BitbucketCloud, n).unwrap().kind)
+            .to_vec();
+        assert_eq!(kinds, [ScopeKind::OAuth, ScopeKind::ApiToken]);
+        let e = check_scopes(Provider::BitbucketCloud, "", &["read:repo:bitbucket"]).unwrap_err();
+        assert_eq!(e.code, Code::ScopeUnknown);
+        assert!(e.message.contains("read:repository:bitbucket"), "{}", e.message);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::base_url::resolve_base_url;
-use crate::detect::detect_token;
+use crate::detect::{detect_token, Retirement};
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
 use crate::flows::host::{random_bytes, random_id, Host};
@@ -21,6 +21,7 @@ use crate::oauth::{
 };
 use crate::profiles::profile;
 use crate::provider::{Deployment, Provider};
+use crate::providers::bitbucket_cloud;
 use crate::scopes::check_scopes;
 use crate::secret::{AccessToken, ClientSecret, CodeVerifier, SessionBinding};
 use crate::tokens::{parse_token_response, prepare_token_exchange, OAuthClient, TokenSet};
@@ -283,18 +284,26 @@ impl<H: Host> Flows<H> {
             )
             .for_provider(other));
         }
+        // A retired kind (Bitbucket Cloud app passwords) is judged by the host's clock: refused
+        // from its removal date on; before, accepted, with its removal as the token's expiry so
+        // that the connection and its report say when it stops working.
+        if let Some(retirement) = detected.retirement {
+            if retirement.removed(self.host.now()) {
+                return Err(retired(&retirement).for_provider(provider));
+            }
+        }
         let base = resolve_base_url(provider, input.base_url.as_deref())?;
         let endpoints = endpoints_for(&base);
         let tokens = TokenSet {
             access_token: input.token,
             token_type: "bearer".into(),
             refresh_token: None,
-            expires_at: None,
+            expires_at: detected.retirement.map(|r| r.removed_at),
             refresh_token_expires_at: None,
             scopes: Vec::new(),
         };
         let auth = Auth::Token { token_kind: detected.kind.to_owned(), basic_user: input.username };
-        let required = required_scopes(provider, input.profile.as_deref())?;
+        let required = required_scopes_for(provider, input.profile.as_deref(), detected.kind)?;
         self.finish(endpoints, auth, tokens, input.profile, required, false).await
     }
 
@@ -453,6 +462,37 @@ pub(crate) fn required_scopes(
 ) -> Result<Vec<String>, Error> {
     let Some(id) = profile_id else { return Ok(Vec::new()) };
     Ok(profile(id)?.for_provider(provider).scopes.iter().map(|n| n.name.to_owned()).collect())
+}
+
+/// The profile's scopes for a connection with a pasted token of `token_kind`: Bitbucket Cloud
+/// API tokens carry their own scope names (the profile's `api_token_scopes`); every other
+/// token uses the names OAuth uses.
+fn required_scopes_for(
+    provider: Provider,
+    profile_id: Option<&str>,
+    token_kind: &str,
+) -> Result<Vec<String>, Error> {
+    let Some(id) = profile_id else { return Ok(Vec::new()) };
+    let needs = profile(id)?.for_provider(provider);
+    let scopes =
+        if provider == Provider::BitbucketCloud && token_kind == bitbucket_cloud::API_TOKEN_KIND {
+            needs.api_token_scopes
+        } else {
+            needs.scopes
+        };
+    Ok(scopes.iter().map(|n| n.name.to_owned()).collect())
+}
+
+/// The refusal of a retired kind of token after its removal date.
+pub(crate) fn retired(retirement: &Retirement) -> Error {
+    let day = crate::polling::rfc3339(retirement.removed_at);
+    Error::new(
+        Code::TokenAppPasswordRetired,
+        format!(
+            "That is a Bitbucket Cloud app password, and Bitbucket Cloud removed app passwords on {}: connect with an API token (and the Atlassian account email as the username) or an access token instead.",
+            day.get(..10).unwrap_or(&day)
+        ),
+    )
 }
 
 pub(crate) fn scope_status(

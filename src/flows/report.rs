@@ -281,38 +281,73 @@ impl<H: Host> Flows<H> {
         }
         let now = self.host.now();
         let refreshable = record.tokens.refresh_token.is_some() && oauth;
-        match facts.token_expires_at.or(record.tokens.expires_at) {
-            Some(at) if at <= now => checks.push(coded(
+        // A retired kind of token (Bitbucket Cloud app passwords) works until its removal date,
+        // judged by the host's clock; until then the report warns, whatever the date.
+        let retirement = (!oauth)
+            .then(|| crate::detect::detect_token(record.tokens.access_token.secret()).retirement)
+            .flatten();
+        if let Some(retirement) = retirement {
+            let day =
+                |at: i64| crate::polling::rfc3339(at).get(..10).unwrap_or_default().to_owned();
+            let message = if now >= retirement.brownouts_from {
+                format!(
+                    "This is an app password: Bitbucket Cloud refuses them at times since {} and removes them on {}. Replace it with an API token now.",
+                    day(retirement.brownouts_from),
+                    day(retirement.removed_at)
+                )
+            } else {
+                format!(
+                    "This is an app password: Bitbucket Cloud removes them on {} (with brownouts from {}). Replace it with an API token before then.",
+                    day(retirement.removed_at),
+                    day(retirement.brownouts_from)
+                )
+            };
+            checks.push(coded(
                 "token-expiry",
-                CheckStatus::Fail,
-                Code::TokenExpired,
+                CheckStatus::Warn,
+                Code::TokenAppPasswordRetired,
                 provider,
-                "The token has expired.",
-            )),
-            Some(at) if !refreshable && at.saturating_sub(now) < EXPIRY_WARNING => {
-                checks.push(coded(
+                message,
+            ));
+        } else {
+            match facts.token_expires_at.or(record.tokens.expires_at) {
+                Some(at) if at <= now => checks.push(coded(
                     "token-expiry",
-                    CheckStatus::Warn,
+                    CheckStatus::Fail,
                     Code::TokenExpired,
                     provider,
+                    "The token has expired.",
+                )),
+                Some(at) if !refreshable && at.saturating_sub(now) < EXPIRY_WARNING => {
+                    checks.push(coded(
+                        "token-expiry",
+                        CheckStatus::Warn,
+                        Code::TokenExpired,
+                        provider,
+                        format!(
+                            "The token expires in {} days; create a new one before then.",
+                            days(at.saturating_sub(now))
+                        ),
+                    ))
+                }
+                Some(at) if refreshable => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
                     format!(
-                        "The token expires in {} days; create a new one before then.",
-                        days(at.saturating_sub(now))
+                        "Valid for {} more minutes, then refreshed.",
+                        at.saturating_sub(now) / 60
                     ),
-                ))
-            }
-            Some(at) if refreshable => checks.push(check(
-                "token-expiry",
-                CheckStatus::Pass,
-                format!("Valid for {} more minutes, then refreshed.", at.saturating_sub(now) / 60),
-            )),
-            Some(at) => checks.push(check(
-                "token-expiry",
-                CheckStatus::Pass,
-                format!("Expires in {} days.", days(at.saturating_sub(now))),
-            )),
-            None => {
-                checks.push(check("token-expiry", CheckStatus::Pass, "The token does not expire."))
+                )),
+                Some(at) => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
+                    format!("Expires in {} days.", days(at.saturating_sub(now))),
+                )),
+                None => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
+                    "The token does not expire.",
+                )),
             }
         }
         if oauth {

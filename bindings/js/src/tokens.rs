@@ -185,6 +185,13 @@ pub fn parse_api_error(
     envelope(provider(provider_id).map(|p| forgelink::parse_api_error(p, &response)))
 }
 
+/// `tokenPrefixes(provider)`: every prefix of the provider's tokens, with a retired kind's
+/// dates. In `forgelink/flows` only: the `forgelink` entry stays under its size goal.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn token_prefixes(provider_id: &str) -> String {
+    envelope(crate::provider(provider_id).map(forgelink::token_prefixes))
+}
+
 /// `detectToken(token)`: what the prefix reveals; the token itself is never in the answer.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn detect_token(token: &str) -> String {
