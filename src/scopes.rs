@@ -1,14 +1,13 @@
 //! Each provider's scopes, what they mean, what they imply, and whether a grant covers a need.
 //!
-//! Sources: GitLab "OAuth 2.0 identity provider API" and "Personal access token scopes". The
-//! GitHub and Bitbucket catalogs live with their providers' other facts, and their sources, in
-//! `providers::github`, `providers::bitbucket_cloud` and `providers::bitbucket_data_center`.
+//! The catalogs live with their providers' other facts, and their sources, in `providers::github`,
+//! `providers::gitlab`, `providers::bitbucket_cloud` and `providers::bitbucket_data_center`.
 
 use serde::Serialize;
 
 use crate::error::{excerpt, Code, Error};
 use crate::provider::Provider;
-use crate::providers::{bitbucket_cloud, bitbucket_data_center};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
 /// Which kind of credential carries a scope.
 ///
@@ -67,30 +66,11 @@ impl ScopeInfo {
     }
 }
 
-static GITLAB: &[ScopeInfo] = &[
-    scope("api", "Complete read and write access to the API: all groups and projects, the registries and the dependency proxy.", &["read_api"]),
-    scope("read_api", "Read access to the API: projects, groups, merge requests, pipelines and jobs.", &[]),
-    scope("read_user", "Read the authenticated user's profile (the /user endpoint).", &[]),
-    scope("read_repository", "Read repositories with Git over HTTP and the repository files API.", &[]),
-    scope("write_repository", "Read and write (push) repositories with Git over HTTP.", &["read_repository"]),
-    scope("read_registry", "Pull container images from the container registry.", &[]),
-    scope("write_registry", "Push container images to the container registry.", &["read_registry"]),
-    scope("sudo", "Act as any user (administrators only).", &[]),
-    scope("admin_mode", "Use administrator features when Admin Mode is on (administrators only).", &[]),
-    scope("create_runner", "Create runners.", &[]),
-    scope("manage_runner", "Manage runners.", &[]),
-    scope("k8s_proxy", "Use the Kubernetes agent's proxy.", &[]),
-    scope("ai_features", "Use GitLab Duo features through the API.", &[]),
-    scope("openid", "Sign in with OpenID Connect.", &[]),
-    scope("profile", "Read the user's profile as OpenID Connect claims.", &[]),
-    scope("email", "Read the user's primary email address as an OpenID Connect claim.", &[]),
-];
-
 /// Every scope of a provider, with its meaning and direct implications.
 pub fn scope_catalog(provider: Provider) -> &'static [ScopeInfo] {
     match provider {
         Provider::GitHub => crate::providers::github::SCOPES,
-        Provider::GitLab => GITLAB,
+        Provider::GitLab => gitlab::SCOPES,
         Provider::BitbucketCloud => bitbucket_cloud::SCOPES,
         Provider::BitbucketDataCenter => bitbucket_data_center::SCOPES,
     }

@@ -27,8 +27,9 @@ const documented = {
   ],
   gitlab: [
     "api", "read_api", "read_user", "read_repository", "write_repository", "read_registry",
-    "write_registry", "sudo", "admin_mode", "create_runner", "manage_runner", "k8s_proxy",
-    "ai_features", "openid", "profile", "email",
+    "write_registry", "read_virtual_registry", "write_virtual_registry", "read_observability",
+    "write_observability", "read_service_ping", "self_rotate", "sudo", "admin_mode",
+    "create_runner", "manage_runner", "k8s_proxy", "ai_features", "openid", "profile", "email",
   ],
   "bitbucket-cloud": [
     "account", "account:write", "email", "repository", "repository:write", "repository:admin",
