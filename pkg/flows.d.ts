@@ -194,8 +194,12 @@ export function parseApiError(provider: ProviderId, response: HttpResponse): Api
  */
 export function tokenPrefixes(provider: ProviderId): TokenPrefix[];
 
-/** The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never echoes the token. */
-export function detectToken(token: string): TokenInfo;
+/**
+ * The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never
+ * echoes the token. `customPrefix`: a GitLab instance's personal access token prefix, which its
+ * administrator can set in place of `glpat-`; a token starting with it is a GitLab access token.
+ */
+export function detectToken(token: string, customPrefix?: string): TokenInfo;
 
 /**
  * Whether the access token expires within `skewSeconds` of `now` (unix seconds), and so should

@@ -428,10 +428,14 @@ export function tokenPrefixes(provider) {
   return unwrap(glue.token_prefixes(string("provider", provider)));
 }
 
-/** The provider and kind a token's prefix reveals; never the token itself. */
-export function detectToken(token) {
+/**
+ * The provider and kind a token's prefix reveals; never the token itself. `customPrefix` is a
+ * GitLab instance's own personal access token prefix, which its administrator can set in place
+ * of `glpat-`.
+ */
+export function detectToken(token, customPrefix) {
   requireReady();
-  return unwrap(glue.detect_token(string("token", token)));
+  return unwrap(glue.detect_token(string("token", token), optionalString("customPrefix", customPrefix)));
 }
 
 /** Whether the token set's access token expires within `skewSeconds` of `now` (unix seconds). */

@@ -1,13 +1,13 @@
 //! What a pasted token's prefix reveals: which provider issued it and what kind it is.
 //!
-//! Sources: GitHub "About authentication to GitHub" (token formats); GitLab "Token prefixes";
-//! the Bitbucket prefixes and their sources live in `providers::bitbucket_cloud` and
+//! Sources: GitHub "About authentication to GitHub" (token formats); the GitLab and Bitbucket
+//! prefixes and their sources live in `providers::gitlab`, `providers::bitbucket_cloud` and
 //! `providers::bitbucket_data_center`.
 
 use serde::Serialize;
 
 use crate::provider::Provider;
-use crate::providers::{bitbucket_cloud, bitbucket_data_center};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
 /// When a kind of token stops working, as dates (unix seconds, UTC). Dates are data: whoever
 /// reads them judges them against their own clock (the flows use the host's), never against
@@ -51,7 +51,7 @@ pub struct TokenInfo {
     pub retirement: Option<Retirement>,
 }
 
-const fn info(
+pub(crate) const fn info(
     provider: Provider,
     kind: &'static str,
     description: &'static str,
@@ -66,8 +66,8 @@ const fn info(
     }
 }
 
-/// Longest prefixes first, so that `github_pat_` wins over anything shorter. The Bitbucket
-/// tables follow; no prefix of one provider starts another's.
+/// Longest prefixes first, so that `github_pat_` wins over anything shorter. The GitLab and
+/// Bitbucket tables follow; no prefix of one provider starts another's.
 const PREFIXES: &[(&str, TokenInfo)] = &[
     (
         "github_pat_",
@@ -102,62 +102,6 @@ const PREFIXES: &[(&str, TokenInfo)] = &[
         "ghr_",
         info(Provider::GitHub, "refresh", "GitHub App refresh token: not an access token", false),
     ),
-    (
-        "glpat-",
-        info(
-            Provider::GitLab,
-            "access-token",
-            "GitLab personal, project or group access token",
-            true,
-        ),
-    ),
-    (
-        "gloas-",
-        info(
-            Provider::GitLab,
-            "oauth-application-secret",
-            "GitLab OAuth application secret: not an access token",
-            false,
-        ),
-    ),
-    (
-        "gldt-",
-        info(
-            Provider::GitLab,
-            "deploy-token",
-            "GitLab deploy token (Git and registry access only, no API)",
-            false,
-        ),
-    ),
-    (
-        "glptt-",
-        info(
-            Provider::GitLab,
-            "pipeline-trigger",
-            "GitLab pipeline trigger token: not an access token",
-            false,
-        ),
-    ),
-    (
-        "glrt-",
-        info(
-            Provider::GitLab,
-            "runner",
-            "GitLab runner authentication token: not an access token",
-            false,
-        ),
-    ),
-    (
-        "glcbt-",
-        info(
-            Provider::GitLab,
-            "ci-job",
-            "GitLab CI/CD job token (valid while the job runs)",
-            false,
-        ),
-    ),
-    ("glft-", info(Provider::GitLab, "feed", "GitLab feed token: not an access token", false)),
-    ("glsoat-", info(Provider::GitLab, "scim", "GitLab SCIM token: not an access token", false)),
 ];
 
 const UNKNOWN: TokenInfo = TokenInfo {
@@ -170,13 +114,28 @@ const UNKNOWN: TokenInfo = TokenInfo {
 
 /// The provider and kind a token's prefix reveals, or `unknown`.
 pub fn detect_token(token: &str) -> TokenInfo {
+    detect_token_with_prefix(token, None)
+}
+
+/// [`detect_token`], knowing that a GitLab instance's administrator set `custom_prefix` as the
+/// personal access token prefix in place of `glpat-` (GitLab "Personal access token prefix";
+/// see `providers::gitlab::ACCESS_TOKEN`): a token starting with it is that instance's
+/// access token. The caller's prefix is checked first, since it describes the instance the
+/// token comes from; a blank one is no prefix.
+pub fn detect_token_with_prefix(token: &str, custom_prefix: Option<&str>) -> TokenInfo {
     let token = token.trim();
+    if let Some(prefix) = custom_prefix.map(str::trim).filter(|p| !p.is_empty()) {
+        if token.starts_with(prefix) {
+            return gitlab::ACCESS_TOKEN;
+        }
+    }
     all_prefixes().find(|(prefix, _)| token.starts_with(prefix)).map_or(UNKNOWN, |(_, info)| *info)
 }
 
 fn all_prefixes() -> impl Iterator<Item = &'static (&'static str, TokenInfo)> {
     PREFIXES
         .iter()
+        .chain(gitlab::TOKEN_PREFIXES)
         .chain(bitbucket_cloud::TOKEN_PREFIXES)
         .chain(bitbucket_data_center::TOKEN_PREFIXES)
 }

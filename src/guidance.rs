@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::error::Code;
 use crate::provider::Provider;
-use crate::providers::{bitbucket_cloud, bitbucket_data_center};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
 /// Steps a person can follow to fix what a [`Code`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -80,8 +80,7 @@ const GH_REST_404: &str = "https://docs.github.com/en/rest/using-the-rest-api/tr
 const GH_RELEASES: &str = "https://docs.github.com/en/enterprise-server@latest/admin/all-releases";
 const GL_OAUTH: &str = "https://docs.gitlab.com/api/oauth2/";
 const GL_APPS: &str = "https://docs.gitlab.com/integration/oauth_provider/";
-const GL_SCOPES: &str =
-    "https://docs.gitlab.com/user/profile/personal_access_tokens/#personal-access-token-scopes";
+const GL_SCOPES: &str = gitlab::SCOPES_SOURCE;
 const GL_ROLES: &str = "https://docs.gitlab.com/user/permissions/";
 const GL_RELATIVE: &str = "https://docs.gitlab.com/install/relative_url/";
 const BBC_OAUTH: &str =

@@ -61,7 +61,9 @@ mod webhooks;
 
 pub use api_error::{parse_api_error, ApiError};
 pub use base_url::{validate_base_url, BaseUrlReport};
-pub use detect::{detect_token, token_prefixes, Retirement, TokenInfo, TokenPrefix};
+pub use detect::{
+    detect_token, detect_token_with_prefix, token_prefixes, Retirement, TokenInfo, TokenPrefix,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};

@@ -225,6 +225,7 @@ export function tokens(client: OAuthClient, response: HttpResponse, now: number)
   const authorization: DeviceAuthorization = parseDeviceAuthorization("github", { status: 200, headers: [["Content-Type", "application/json"]], body: new Uint8Array() }, now);
   const interval: number = authorization.interval;
   const info: TokenInfo = detectToken("glpat-x");
+  const onInstance: TokenInfo = detectToken("acme-x", "acme-");
   const kind: TokenKind = info.kind;
   const from: ProviderId | null = info.provider;
   const failure: ApiError = parseApiError("bitbucket-cloud", response);
