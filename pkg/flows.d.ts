@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, authorizationUrl } from "./index.js";
+import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -93,39 +93,6 @@ export interface DeviceAuthorization {
   expiresAt: number;
   /** The seconds to wait between polls. */
   interval: number;
-}
-
-/** The kinds of token {@link detectToken} recognises by their prefix. */
-export type TokenKind =
-  | "fine-grained-pat"
-  | "classic-pat"
-  | "oauth"
-  | "app-user"
-  | "app-installation"
-  | "refresh"
-  | "access-token"
-  | "oauth-application-secret"
-  | "deploy-token"
-  | "pipeline-trigger"
-  | "runner"
-  | "ci-job"
-  | "feed"
-  | "scim"
-  | "api-token"
-  | "app-password"
-  | "http-access-token"
-  | "unknown";
-
-/** What a token's prefix reveals. Never holds the token. */
-export interface TokenInfo {
-  /** The provider that issues tokens with this prefix; `null` when nothing matched. */
-  provider: ProviderId | null;
-  /** The kind, such as `classic-pat`; `unknown` when nothing matched. */
-  kind: TokenKind;
-  /** What it is, for a person. */
-  description: string;
-  /** Whether it can act as an access token (refresh tokens, secrets and runner tokens cannot). */
-  usableAsAccessToken: boolean;
 }
 
 /** A failed API call, read. */
@@ -219,8 +186,20 @@ export function parseTokenResponse(provider: ProviderId, response: HttpResponse,
  */
 export function parseApiError(provider: ProviderId, response: HttpResponse): ApiError;
 
-/** The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never echoes the token. */
-export function detectToken(token: string): TokenInfo;
+/**
+ * The prefixes a provider's tokens start with, each with its kind and, for a kind the provider
+ * is retiring (Bitbucket Cloud app passwords), its dates to judge against your clock.
+ *
+ * @throws {ForgelinkError} `provider.unknown`, `input.invalid`.
+ */
+export function tokenPrefixes(provider: ProviderId): TokenPrefix[];
+
+/**
+ * The provider and kind a token's prefix reveals (`ghp_`, `github_pat_`, `glpat-`, ...); never
+ * echoes the token. `customPrefix`: a GitLab instance's personal access token prefix, which its
+ * administrator can set in place of `glpat-`; a token starting with it is a GitLab access token.
+ */
+export function detectToken(token: string, customPrefix?: string): TokenInfo;
 
 /**
  * Whether the access token expires within `skewSeconds` of `now` (unix seconds), and so should
@@ -316,7 +295,7 @@ export interface ConnectStart {
   profile?: ProfileId | null;
   /** Scopes to request besides the profile's. */
   scopes?: readonly string[] | null;
-  /** Whether to use PKCE; by default wherever the provider supports it. */
+  /** Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server). */
   pkce?: boolean | null;
   /**
    * A value tied to the browser session that starts the authorization: a session id, or a
@@ -349,7 +328,7 @@ export interface ConnectWithToken {
   baseUrl?: string | null;
   /** The personal, project, group or workspace access token. */
   token: string;
-  /** Bitbucket Cloud API tokens and app passwords: the Atlassian account email or username sent with it. */
+  /** Bitbucket Cloud API tokens: the Atlassian account email sent with it (HTTP Basic); app passwords (refused from 2026-07-28 by the host's clock): the username. */
   username?: string | null;
   /** The profile whose scopes to check. */
   profile?: ProfileId | null;
@@ -1048,7 +1027,13 @@ export class Forgelink {
   connectFinish(callbackUrl: string | URL, options?: ConnectFinishOptions | null): Promise<Connection>;
   /** Connects with a personal, project, group or workspace access token. */
   connectWithToken(request: ConnectWithToken): Promise<Connection>;
-  /** Checks the connection end to end; failures are in the report, not thrown. */
+  /**
+   * Checks the connection end to end; failures are in the report, not thrown. The
+   * `server-version` check fails (`server.too_old`) only below what forgelink needs, and warns
+   * (`server.deprecated`) when the vendor's support for the release has ended by the host's
+   * clock (GitHub Enterprise Server: GitHub's published deprecation dates), naming that day and
+   * the oldest release still supported.
+   */
   testConnection(id: string): Promise<ConnectionReport>;
   /**
    * A valid access token, refreshed first when it expires within a minute. Concurrent callers

@@ -422,10 +422,20 @@ export function parseApiError(provider, response) {
   return unwrap(glue.parse_api_error(id, status, headers, body));
 }
 
-/** The provider and kind a token's prefix reveals; never the token itself. */
-export function detectToken(token) {
+/** The prefixes a provider's tokens start with: each kind, and a retired kind's dates. */
+export function tokenPrefixes(provider) {
   requireReady();
-  return unwrap(glue.detect_token(string("token", token)));
+  return unwrap(glue.token_prefixes(string("provider", provider)));
+}
+
+/**
+ * The provider and kind a token's prefix reveals; never the token itself. `customPrefix` is a
+ * GitLab instance's own personal access token prefix, which its administrator can set in place
+ * of `glpat-`.
+ */
+export function detectToken(token, customPrefix) {
+  requireReady();
+  return unwrap(glue.detect_token(string("token", token), optionalString("customPrefix", customPrefix)));
 }
 
 /** Whether the token set's access token expires within `skewSeconds` of `now` (unix seconds). */

@@ -119,8 +119,10 @@ export type ErrorCode =
   | "webhook.body_too_large"
   | "webhook.invalid_payload"
   | "token.not_access_token"
+  | "token.app_password_retired"
   | "token.invalid_response"
   | "server.too_old"
+  | "server.deprecated"
   | "repository.invalid_path"
   | "repository.duplicate"
   | "webhook.limit_reached"
@@ -228,6 +230,13 @@ export interface Endpoints {
   grantedScopes: ScopeSource;
 }
 
+/**
+ * Which kind of credential carries a scope. `api-token`: a Bitbucket Cloud API token scope
+ * (`read:repository:bitbucket`), for which write does not imply read. `oauth`: every other
+ * scope: OAuth applications', and access tokens' where they share the names.
+ */
+export type ScopeKind = "oauth" | "api-token";
+
 /** One scope of a provider. */
 export interface ScopeInfo {
   /** The scope's name in the provider's own spelling (`read_api`, `repo:status`, `REPO_READ`). */
@@ -236,6 +245,13 @@ export interface ScopeInfo {
   description: string;
   /** The scopes it grants as well, directly. */
   implies: string[];
+  /**
+   * The scopes it grants as well, on public repositories only: GitHub's `public_repo` is `repo`
+   * limited to public repositories, including their webhooks. Empty for every other scope.
+   */
+  impliesOnPublicRepositories: string[];
+  /** Which kind of credential carries it. Bitbucket Cloud's catalog holds both kinds; their names never overlap. */
+  kind: ScopeKind;
 }
 
 /** Whether granted scopes cover the required ones. */
@@ -246,6 +262,12 @@ export interface ScopeCheck {
   missing: string[];
   /** The granted scopes as read (deduplicated, in the order given). */
   granted: string[];
+  /**
+   * The missing scopes that the grant covers on public repositories only (GitHub's `public_repo`
+   * covers `admin:repo_hook` there): enough for a public repository, not for a private or
+   * internal one. Absent when there are none.
+   */
+  publicRepositoriesOnly?: string[];
 }
 
 /** One thing a profile needs, with the reason in one line. */
@@ -266,12 +288,79 @@ export interface ProviderNeeds {
   supported: boolean;
   /** How the scopes are obtained. */
   scopeMode: ScopeMode;
-  /** The scopes (or consumer permissions) to obtain. */
+  /** The scopes (or consumer permissions) to obtain: for OAuth, and for access tokens that use the same names. */
   scopes: Need[];
+  /**
+   * The scopes an API token needs for the same access, where API tokens have scopes of their
+   * own (Bitbucket Cloud; write does not include read there). Empty for the other providers,
+   * whose personal tokens use the names in `scopes`.
+   */
+  apiTokenScopes: Need[];
   /** The least role on each project that the connected account or token must hold. */
   minRole: Need;
   /** The webhook events to subscribe to. */
   webhookEvents: Need[];
+}
+
+/** The kinds of token `detectToken` and `tokenPrefixes` (in `forgelink/flows`) recognise by their prefix. */
+export type TokenKind =
+  | "fine-grained-pat"
+  | "classic-pat"
+  | "oauth"
+  | "app-user"
+  | "app-installation"
+  | "refresh"
+  | "access-token"
+  | "oauth-application-secret"
+  | "deploy-token"
+  | "pipeline-trigger"
+  | "runner"
+  | "ci-job"
+  | "feed"
+  | "scim"
+  | "runner-registered"
+  | "incoming-email"
+  | "kubernetes-agent"
+  | "workspace"
+  | "feature-flags-client"
+  | "api-token"
+  | "app-password"
+  | "http-access-token"
+  | "unknown";
+
+/**
+ * When a kind of token stops working, as dates in unix seconds (UTC). Judge them against your
+ * own clock (`Date.now() / 1000`): forgelink's flows judge them against the host's.
+ */
+export interface Retirement {
+  /** From when no new token of this kind can be created. */
+  creationStoppedAt: number;
+  /** From when the provider refuses these tokens at times (brownouts). */
+  brownoutsFrom: number;
+  /** From when the provider refuses every token of this kind. */
+  removedAt: number;
+  /** The provider's announcement. */
+  source: string;
+}
+
+/** What a token's prefix reveals. Never holds the token. */
+export interface TokenInfo {
+  /** The provider that issues tokens with this prefix; `null` when nothing matched. */
+  provider: ProviderId | null;
+  /** The kind, such as `classic-pat`; `unknown` when nothing matched. */
+  kind: TokenKind;
+  /** What it is, for a person. */
+  description: string;
+  /** Whether it can act as an access token (refresh tokens, secrets and runner tokens cannot). A retired kind stays usable until `retirement.removedAt`. */
+  usableAsAccessToken: boolean;
+  /** For a kind the provider is retiring (Bitbucket Cloud app passwords): its dates. */
+  retirement?: Retirement;
+}
+
+/** A prefix a provider's tokens start with, and what a token with it is. */
+export interface TokenPrefix extends TokenInfo {
+  /** The prefix, such as `glpat-` or `ATATT`. */
+  prefix: string;
 }
 
 /** A use-case preset. */
@@ -298,7 +387,7 @@ export interface AuthorizationRequest {
   scopes?: readonly string[] | null;
   /** A profile whose scopes to request. */
   profile?: ProfileId | null;
-  /** Whether to use PKCE (S256). Defaults to yes wherever the provider supports it. */
+  /** Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server); asking for it elsewhere is `oauth.pkce_unsupported`. */
   pkce?: boolean | null;
 }
 
@@ -405,7 +494,9 @@ export function scopeCatalog(provider: ProviderId): ScopeInfo[];
 
 /**
  * Whether the granted scopes cover the required ones, counting implied scopes (`api` covers
- * `read_api`, `repo` covers `repo:status`, `pullrequest:write` covers `repository:write`).
+ * `read_api`, `repo` covers `repo:status` and `admin:repo_hook`, `pullrequest:write` covers
+ * `repository:write`). What GitHub's `public_repo` grants on public repositories only stays
+ * missing and is named in `publicRepositoriesOnly`.
  *
  * @param granted The provider's own spelling (GitHub's `repo,read:org`, GitLab's `api read_user`) or a list.
  * @throws {ForgelinkError} `scope.unknown` when a required scope is not one of the provider's.

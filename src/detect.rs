@@ -1,11 +1,36 @@
 //! What a pasted token's prefix reveals: which provider issued it and what kind it is.
 //!
-//! Sources: GitHub "About authentication to GitHub" (token formats); GitLab "Token prefixes";
-//! Atlassian documentation on API tokens, access tokens and Data Center HTTP access tokens.
+//! Sources: GitHub "About authentication to GitHub" (token formats); the GitLab and Bitbucket
+//! prefixes and their sources live in `providers::gitlab`, `providers::bitbucket_cloud` and
+//! `providers::bitbucket_data_center`.
 
 use serde::Serialize;
 
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
+
+/// When a kind of token stops working, as dates (unix seconds, UTC). Dates are data: whoever
+/// reads them judges them against their own clock (the flows use the host's), never against
+/// the day forgelink was built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retirement {
+    /// From when no new token of this kind can be created.
+    pub creation_stopped_at: i64,
+    /// From when the provider refuses these tokens at times, to make remaining users notice.
+    pub brownouts_from: i64,
+    /// From when the provider refuses every token of this kind.
+    pub removed_at: i64,
+    /// The provider's announcement.
+    pub source: &'static str,
+}
+
+impl Retirement {
+    /// Whether the provider refuses these tokens at `now` (unix seconds of the caller's clock).
+    pub fn removed(&self, now: i64) -> bool {
+        now >= self.removed_at
+    }
+}
 
 /// What a token's prefix reveals. Never holds the token itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -18,20 +43,31 @@ pub struct TokenInfo {
     /// What it is, for a person.
     pub description: &'static str,
     /// Whether forgelink can connect with it as an access token (refresh tokens, secrets and
-    /// runner tokens cannot).
+    /// runner tokens cannot). A retired kind stays usable here until its removal date, which
+    /// `retirement` gives for the caller to judge.
     pub usable_as_access_token: bool,
+    /// For a kind the provider is retiring (Bitbucket Cloud app passwords): its dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<Retirement>,
 }
 
-const fn info(
+pub(crate) const fn info(
     provider: Provider,
     kind: &'static str,
     description: &'static str,
     usable: bool,
 ) -> TokenInfo {
-    TokenInfo { provider: Some(provider), kind, description, usable_as_access_token: usable }
+    TokenInfo {
+        provider: Some(provider),
+        kind,
+        description,
+        usable_as_access_token: usable,
+        retirement: None,
+    }
 }
 
-/// Longest prefixes first, so that `github_pat_` wins over anything shorter.
+/// Longest prefixes first, so that `github_pat_` wins over anything shorter. The GitLab and
+/// Bitbucket tables follow; no prefix of one provider starts another's.
 const PREFIXES: &[(&str, TokenInfo)] = &[
     (
         "github_pat_",
@@ -66,98 +102,6 @@ const PREFIXES: &[(&str, TokenInfo)] = &[
         "ghr_",
         info(Provider::GitHub, "refresh", "GitHub App refresh token: not an access token", false),
     ),
-    (
-        "glpat-",
-        info(
-            Provider::GitLab,
-            "access-token",
-            "GitLab personal, project or group access token",
-            true,
-        ),
-    ),
-    (
-        "gloas-",
-        info(
-            Provider::GitLab,
-            "oauth-application-secret",
-            "GitLab OAuth application secret: not an access token",
-            false,
-        ),
-    ),
-    (
-        "gldt-",
-        info(
-            Provider::GitLab,
-            "deploy-token",
-            "GitLab deploy token (Git and registry access only, no API)",
-            false,
-        ),
-    ),
-    (
-        "glptt-",
-        info(
-            Provider::GitLab,
-            "pipeline-trigger",
-            "GitLab pipeline trigger token: not an access token",
-            false,
-        ),
-    ),
-    (
-        "glrt-",
-        info(
-            Provider::GitLab,
-            "runner",
-            "GitLab runner authentication token: not an access token",
-            false,
-        ),
-    ),
-    (
-        "glcbt-",
-        info(
-            Provider::GitLab,
-            "ci-job",
-            "GitLab CI/CD job token (valid while the job runs)",
-            false,
-        ),
-    ),
-    ("glft-", info(Provider::GitLab, "feed", "GitLab feed token: not an access token", false)),
-    ("glsoat-", info(Provider::GitLab, "scim", "GitLab SCIM token: not an access token", false)),
-    (
-        "ATATT",
-        info(
-            Provider::BitbucketCloud,
-            "api-token",
-            "Atlassian API token (Basic auth with the Atlassian account email)",
-            true,
-        ),
-    ),
-    (
-        "ATCTT",
-        info(
-            Provider::BitbucketCloud,
-            "access-token",
-            "Bitbucket Cloud repository, project or workspace access token",
-            true,
-        ),
-    ),
-    (
-        "ATBB",
-        info(
-            Provider::BitbucketCloud,
-            "app-password",
-            "Bitbucket Cloud app password (stops working on 2026-06-09)",
-            true,
-        ),
-    ),
-    (
-        "BBDC-",
-        info(
-            Provider::BitbucketDataCenter,
-            "http-access-token",
-            "Bitbucket Data Center HTTP access token",
-            true,
-        ),
-    ),
 ];
 
 const UNKNOWN: TokenInfo = TokenInfo {
@@ -165,12 +109,72 @@ const UNKNOWN: TokenInfo = TokenInfo {
     kind: "unknown",
     description: "No known prefix: an older or OAuth token of any provider",
     usable_as_access_token: true,
+    retirement: None,
 };
 
 /// The provider and kind a token's prefix reveals, or `unknown`.
 pub fn detect_token(token: &str) -> TokenInfo {
+    detect_token_with_prefix(token, None)
+}
+
+/// [`detect_token`], knowing that a GitLab instance's administrator set `custom_prefix` as the
+/// personal access token prefix in place of `glpat-` (GitLab "Personal access token prefix";
+/// see `providers::gitlab::ACCESS_TOKEN`): a token starting with it is that instance's
+/// access token. The caller's prefix is checked first, since it describes the instance the
+/// token comes from; a blank one is no prefix.
+pub fn detect_token_with_prefix(token: &str, custom_prefix: Option<&str>) -> TokenInfo {
     let token = token.trim();
-    PREFIXES.iter().find(|(prefix, _)| token.starts_with(prefix)).map_or(UNKNOWN, |(_, info)| *info)
+    if let Some(prefix) = custom_prefix.map(str::trim).filter(|p| !p.is_empty()) {
+        if token.starts_with(prefix) {
+            return gitlab::ACCESS_TOKEN;
+        }
+    }
+    all_prefixes().find(|(prefix, _)| token.starts_with(prefix)).map_or(UNKNOWN, |(_, info)| *info)
+}
+
+fn all_prefixes() -> impl Iterator<Item = &'static (&'static str, TokenInfo)> {
+    PREFIXES
+        .iter()
+        .chain(gitlab::TOKEN_PREFIXES)
+        .chain(bitbucket_cloud::TOKEN_PREFIXES)
+        .chain(bitbucket_data_center::TOKEN_PREFIXES)
+}
+
+/// A prefix a provider's tokens start with, and what it reveals: [`TokenInfo`]'s fields and
+/// the prefix (spelled out rather than flattened, which would cost the package's smaller
+/// WebAssembly module serde's map machinery).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPrefix {
+    /// The prefix, such as `glpat-`.
+    pub prefix: &'static str,
+    /// The provider that issues tokens with this prefix.
+    pub provider: Option<Provider>,
+    /// A stable identifier of the kind, such as `classic-pat`.
+    pub kind: &'static str,
+    /// What it is, for a person.
+    pub description: &'static str,
+    /// Whether forgelink can connect with it as an access token.
+    pub usable_as_access_token: bool,
+    /// For a kind the provider is retiring: its dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<Retirement>,
+}
+
+/// Every token prefix of a provider, with its kind and, for a retired kind, its dates: for a
+/// form that explains which token to create before anyone pastes one.
+pub fn token_prefixes(provider: Provider) -> Vec<TokenPrefix> {
+    all_prefixes()
+        .filter(|(_, info)| info.provider == Some(provider))
+        .map(|&(prefix, info)| TokenPrefix {
+            prefix,
+            provider: info.provider,
+            kind: info.kind,
+            description: info.description,
+            usable_as_access_token: info.usable_as_access_token,
+            retirement: info.retirement,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -185,5 +189,27 @@ mod tests {
         assert!(!detect_token("ghr_abc").usable_as_access_token);
         assert_eq!(detect_token("BBDC-abc").provider, Some(Provider::BitbucketDataCenter));
         assert_eq!(detect_token("de6780bc506a").kind, "unknown");
+    }
+
+    /// App passwords: creation stopped 2025-09-09 (community.atlassian.com, "Bitbucket Cloud
+    /// enters phase 2 of app password deprecation"), removed 2026-07-28 ("Deprecation notice:
+    /// Bitbucket Cloud app password brownout schedule"). The dates travel as data.
+    #[test]
+    fn app_passwords_carry_their_retirement_dates() {
+        let info = detect_token("ATBBxyz");
+        assert_eq!((info.provider, info.kind), (Some(Provider::BitbucketCloud), "app-password"));
+        let retirement = info.retirement.unwrap();
+        assert!(info.description.contains("2025-09-09") && info.description.contains("2026-07-28"));
+        assert!(!retirement.removed(retirement.removed_at - 1));
+        assert!(retirement.removed(retirement.removed_at));
+        assert_eq!(detect_token("ATATT3x").kind, "api-token");
+        assert!(detect_token("ATATT3x").retirement.is_none());
+        let prefixes: Vec<&str> =
+            token_prefixes(Provider::BitbucketCloud).iter().map(|p| p.prefix).collect();
+        assert_eq!(prefixes, ["ATATT", "ATCTT", "ATBB"]);
+        let json = serde_json::to_value(token_prefixes(Provider::BitbucketCloud)[2]).unwrap();
+        assert_eq!(json["kind"], "app-password");
+        assert_eq!(json["retirement"]["removedAt"], 1_785_196_800);
+        assert!(token_prefixes(Provider::GitHub).iter().all(|p| p.retirement.is_none()));
     }
 }

@@ -233,10 +233,16 @@ codes! {
     WebhookInvalidPayload = "webhook.invalid_payload",
     /// The pasted value is a token, but not one that can act as an access token.
     TokenNotAccessToken = "token.not_access_token",
+    /// A Bitbucket Cloud app password: retired by Atlassian (refused once removed on
+    /// 2026-07-28, judged by the caller's clock; a warning before).
+    TokenAppPasswordRetired = "token.app_password_retired",
     /// A token response could not be read or lacks the access token.
     TokenInvalidResponse = "token.invalid_response",
     /// The instance runs a version older than forgelink supports.
     ServerTooOld = "server.too_old",
+    /// The instance runs a release its vendor no longer supports (past its deprecation date
+    /// on the caller's day): it still works with forgelink, but gets no more fixes.
+    ServerDeprecated = "server.deprecated",
     /// A line of a repository list is not a `group/project` path or a repository URL.
     RepositoryInvalidPath = "repository.invalid_path",
     /// A line of a repository list repeats an earlier one.

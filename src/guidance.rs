@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::error::Code;
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
 /// Steps a person can follow to fix what a [`Code`] reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -79,17 +80,15 @@ const GH_REST_404: &str = "https://docs.github.com/en/rest/using-the-rest-api/tr
 const GH_RELEASES: &str = "https://docs.github.com/en/enterprise-server@latest/admin/all-releases";
 const GL_OAUTH: &str = "https://docs.gitlab.com/api/oauth2/";
 const GL_APPS: &str = "https://docs.gitlab.com/integration/oauth_provider/";
-const GL_SCOPES: &str =
-    "https://docs.gitlab.com/user/profile/personal_access_tokens/#personal-access-token-scopes";
+const GL_SCOPES: &str = gitlab::SCOPES_SOURCE;
 const GL_ROLES: &str = "https://docs.gitlab.com/user/permissions/";
 const GL_RELATIVE: &str = "https://docs.gitlab.com/install/relative_url/";
 const BBC_OAUTH: &str =
     "https://support.atlassian.com/bitbucket-cloud/docs/use-oauth-on-bitbucket-cloud/";
-const BBC_SCOPES: &str =
-    "https://developer.atlassian.com/cloud/bitbucket/bitbucket-cloud-rest-api-scopes/";
+const BBC_SCOPES: &str = bitbucket_cloud::CONSUMER_SCOPES_SOURCE;
 const BBDC_LINKS: &str =
     "https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html";
-const BBDC_SCOPES: &str = "https://confluence.atlassian.com/bitbucketserver/oauth-2-0-scopes-for-incoming-links-1115666709.html";
+const BBDC_SCOPES: &str = bitbucket_data_center::SCOPES_SOURCE;
 const OAUTH_RFC: &str = "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1";
 
 const FIX_THE_APP: &[Specific] = &[
@@ -237,6 +236,8 @@ fn entry_for(code: Code) -> Entry {
         ]),
         Code::OauthPkceUnsupported => entry("PKCE is not available here", "The provider does not document PKCE for this flow.", &[
             "Authorize without PKCE and keep the client secret on your server, where the code is exchanged.",
+        ]).specific(&[
+            on!(GH, &["GitHub documents PKCE for github.com and ghe.com, not for Enterprise Server: connect to it without PKCE."], Some(GH_AUTHORIZING)),
         ]),
         Code::OauthInvalidCallback => entry("Not a callback URL", "The value is not the URL the provider redirected the browser to.", &[
             "Pass the full URL of the callback request, including its query string.",
@@ -385,7 +386,7 @@ fn entry_for(code: Code) -> Entry {
             on!(GH, &["GitHub says 'Resource not accessible by integration' or 'by personal access token': add the scope (classic) or the permission (fine-grained), or ask an organization owner to approve the token."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope when the token lacks a scope (often api), and 403 when the role is too low: webhooks need Maintainer, reading needs Reporter."], Some(GL_ROLES)),
             on!(BBC, &["Bitbucket says 'Your credentials lack one or more required privilege scopes.': tick the permissions listed as required on the OAuth consumer and connect again."], Some(BBC_SCOPES)),
-            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand."], None),
+            on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand.", bitbucket_data_center::NO_BUILD_STATUS_EVENT], None),
         ]),
         Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
             "Add the missing scope (named in the error) and connect again, or create a new token with it.",
@@ -414,7 +415,7 @@ fn entry_for(code: Code) -> Entry {
             "Check the base URL: a missing relative URL root or context path makes every API address wrong.",
             "Check that the connected account can open the project in a browser.",
         ]).specific(&[
-            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo; admin:repo_hook for webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
+            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo, which includes webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
         ]),
         Code::NetworkUnreachable => entry("The instance cannot be reached", "No connection could be made: the address is wrong, the instance is down, or a firewall stands in between.", &[
             "Open the base URL in a browser from the same network the product runs in.",
@@ -452,6 +453,9 @@ fn entry_for(code: Code) -> Entry {
             on!(GL, &["GitLab: User settings → Access tokens → Add new token (tokens start with glpat-)."], Some(GL_SCOPES)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → HTTP access tokens → Create token."], None),
         ]),
+        Code::TokenAppPasswordRetired => entry("App passwords are retired", "Creation stopped 2025-09-09, brownouts from 2026-06-09, removal 2026-07-28.", &[
+            "Connect with an API token and the Atlassian account email as the username, or with an access token.",
+        ]).docs(bitbucket_cloud::API_TOKENS),
         Code::TokenInvalidResponse => entry("Unreadable token response", "The token endpoint answered without an access token: often a proxy or login page answered instead of the provider.", &[
             "Check the base URL and that the token endpoint is reachable without a browser login in between.",
         ]),
@@ -460,7 +464,12 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["forgelink supports GitLab 9.0 and later; the device flow needs 17.2 or later."], None),
             on!(BBDC, &["OAuth 2.0 incoming links need Bitbucket Data Center 7.20 or later; older servers can connect with an HTTP access token (5.5+)."], Some(BBDC_LINKS)),
-            on!(GH, &["forgelink supports GitHub Enterprise Server 3.14 and later; older releases are past GitHub's support window (about a year per feature release) and may lack the endpoints it calls. An administrator upgrades the instance to a supported release."], Some(GH_RELEASES)),
+            on!(GH, &["forgelink works with GitHub Enterprise Server 3.11 and later (polling for pushes reads the repository activity list, new in 3.11). An administrator upgrades the instance to a release GitHub supports."], Some(GH_RELEASES)),
+        ]),
+        Code::ServerDeprecated => entry("The release is past its support", "The vendor ships no more fixes for this release, not even for security. forgelink still works with it.", &[
+            "Ask the instance's administrators to upgrade to a supported release; the report names the oldest one.",
+        ]).specific(&[
+            on!(GH, &["GitHub supports each Enterprise Server release for about a year; its releases page lists the dates."], Some(GH_RELEASES)),
         ]),
         Code::WebhookMissingSignature => entry("Unsigned delivery", "The delivery carries no signature or secret token, so anyone could have sent it.", &[
             "Set a secret on the webhook in the provider's settings and configure the same secret here.",
@@ -570,6 +579,25 @@ mod tests {
                 assert!(!g.steps.is_empty(), "{code}");
             }
         }
+    }
+
+    /// The dates in the app password guidance are the ones the provider module holds as data
+    /// (community.atlassian.com: phase 2 notice, 2025-09-09; brownout notice, 2026-06-09 and
+    /// 2026-07-28), so the words cannot drift from what the flows judge.
+    #[test]
+    fn app_password_guidance_names_the_dates_the_flows_judge() {
+        let g = troubleshoot(Code::TokenAppPasswordRetired, Some(Provider::BitbucketCloud));
+        let r = bitbucket_cloud::APP_PASSWORD_RETIREMENT;
+        for at in [r.creation_stopped_at, r.brownouts_from, r.removed_at] {
+            let day = crate::polling::rfc3339(at);
+            assert!(g.summary.contains(&day[..10]), "{day} in {}", g.summary);
+        }
+        assert!(
+            g.steps.iter().any(|s| s.contains("email"))
+                && g.steps.iter().any(|s| s.contains("access token"))
+        );
+        let g = troubleshoot(Code::HttpForbidden, Some(Provider::BitbucketDataCenter));
+        assert!(g.steps.iter().any(|s| s.contains("no build-status webhook")));
     }
 
     #[test]

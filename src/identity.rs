@@ -176,18 +176,6 @@ pub fn parse_version(provider: Provider, response: &HttpResponse) -> Result<Stri
     })
 }
 
-/// The oldest GitHub Enterprise Server release forgelink connects to (its `/api/v3/meta`
-/// `installed_version`; github.com and ghe.com have no version).
-///
-/// Source: GitHub Docs, "GitHub Enterprise Server releases"
-/// (<https://docs.github.com/en/enterprise-server@latest/admin/all-releases>): GitHub supports
-/// the four most recent feature releases, each for about a year. 3.14 was released on
-/// 2024-08-06 and supported until 2025-08-27; 3.15 (released 2024-11-12) and 3.16 (2025-02-25)
-/// were the oldest releases GitHub supported around the start of 2026. forgelink accepts one
-/// release beyond that window, so that an instance a single upgrade behind still connects;
-/// 3.13 and older left support by mid-2025 and are refused. Raise it as the window moves on.
-pub(crate) const GITHUB_ENTERPRISE_SERVER_MINIMUM: &str = "3.14";
-
 /// The oldest version forgelink supports for a connection, where one applies.
 pub(crate) fn minimum_version(provider: Provider, oauth: bool) -> Option<&'static str> {
     match provider {
@@ -195,7 +183,7 @@ pub(crate) fn minimum_version(provider: Provider, oauth: bool) -> Option<&'stati
         Provider::BitbucketDataCenter if oauth => Some("7.20"),
         Provider::BitbucketDataCenter => Some("5.5"),
         // Only Enterprise Server tells a version: the flows read it on self-hosted deployments.
-        Provider::GitHub => Some(GITHUB_ENTERPRISE_SERVER_MINIMUM),
+        Provider::GitHub => Some(crate::providers::github::SERVER_MINIMUM),
         Provider::BitbucketCloud => None,
     }
 }
@@ -272,11 +260,10 @@ mod tests {
         assert!(!version_at_least("8.17.8", "9.0"));
         assert!(version_at_least("7.20.0", "7.20"));
         assert!(!version_at_least("7.19.3", "7.20"));
-        assert!(version_at_least("3.14.2", GITHUB_ENTERPRISE_SERVER_MINIMUM));
-        assert!(version_at_least("3.16.0", GITHUB_ENTERPRISE_SERVER_MINIMUM));
-        assert!(!version_at_least("3.13.9", GITHUB_ENTERPRISE_SERVER_MINIMUM));
-        assert!(!version_at_least("2.22.0", GITHUB_ENTERPRISE_SERVER_MINIMUM));
-        assert_eq!(minimum_version(Provider::GitHub, true), Some("3.14"));
+        assert!(version_at_least("3.11.0", "3.11"));
+        assert!(version_at_least("3.16.0", "3.11"));
+        assert!(!version_at_least("3.10.9", "3.11"));
+        assert!(!version_at_least("2.22.0", "3.11"));
         assert_eq!(parse_timestamp("1970-01-02"), Some(86_400));
         assert_eq!(parse_timestamp("2023-11-14 22:13:20 UTC"), Some(1_700_000_000));
         assert_eq!(parse_timestamp("2023-11-14T22:13:20Z"), Some(1_700_000_000));

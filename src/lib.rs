@@ -56,11 +56,14 @@ mod repositories;
 mod scopes;
 mod secret;
 mod tokens;
+mod versions;
 mod webhooks;
 
 pub use api_error::{parse_api_error, ApiError};
 pub use base_url::{validate_base_url, BaseUrlReport};
-pub use detect::{detect_token, TokenInfo};
+pub use detect::{
+    detect_token, detect_token_with_prefix, token_prefixes, Retirement, TokenInfo, TokenPrefix,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use endpoints::{endpoints, Endpoints, ScopeSource};
 pub use error::{Code, Error};
@@ -95,7 +98,7 @@ pub use profiles::{profile, profiles, Need, Profile, ProviderNeeds, ScopeMode};
 pub use provider::{Deployment, Provider};
 pub use redirect_uri::validate_redirect_uri;
 pub use repositories::{parse_repository_list, LineDiagnostic, RepositoryList};
-pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo};
+pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo, ScopeKind};
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
     SessionBinding,

@@ -15,7 +15,7 @@ use crate::endpoints::authorize_endpoint;
 use crate::error::{excerpt, Code, Error};
 use crate::host_name::is_loopback;
 use crate::profiles::profile;
-use crate::provider::Provider;
+use crate::provider::{Deployment, Provider};
 use crate::scopes::ensure_known;
 use crate::secret::{AuthorizationCode, CodeVerifier, Redacted};
 
@@ -41,7 +41,8 @@ pub struct AuthorizationRequest {
     /// A profile id (see [`crate::profiles`]) whose scopes to request.
     #[serde(default)]
     pub profile: Option<String>,
-    /// Whether to use PKCE (S256). Defaults to yes wherever the provider supports it.
+    /// Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server);
+    /// asking for it elsewhere is `oauth.pkce_unsupported`.
     #[serde(default)]
     pub pkce: Option<bool>,
 }
@@ -112,9 +113,16 @@ pub struct Callback {
     pub iss: Option<String>,
 }
 
-fn supports_pkce(provider: Provider) -> bool {
-    // Bitbucket Cloud documents no PKCE parameters; the others accept S256.
-    provider != Provider::BitbucketCloud
+/// Whether the deployment documents PKCE (S256) for the authorization code flow, so that
+/// forgelink sends it by default and accepts a request for it.
+fn supports_pkce(provider: Provider, deployment: Deployment) -> bool {
+    match provider {
+        // github.com and ghe.com, not Enterprise Server: see the fact's sources there.
+        Provider::GitHub => crate::providers::github::pkce_documented(deployment),
+        // Bitbucket Cloud documents no PKCE parameters.
+        Provider::BitbucketCloud => false,
+        Provider::GitLab | Provider::BitbucketDataCenter => true,
+    }
 }
 
 /// Builds the authorization URL for `request`, drawing the state and the PKCE verifier from
@@ -135,15 +143,19 @@ pub fn authorization_url(
     let redirect_uri = check_redirect_uri(provider, &request.redirect_uri)?;
     let scopes = requested_scopes(request)?;
     let pkce = match request.pkce {
-        Some(true) if !supports_pkce(provider) => {
+        Some(true) if !supports_pkce(provider, base.deployment) => {
+            let product = match (provider, base.deployment) {
+                (Provider::GitHub, Deployment::SelfHosted) => "GitHub Enterprise Server",
+                _ => provider.display_name(),
+            };
             return Err(Error::new(
                 Code::OauthPkceUnsupported,
-                format!("{} does not support PKCE; authorize without it and keep the client secret on a server.", provider.display_name()),
+                format!("{product} does not document PKCE; authorize without it and keep the client secret on a server."),
             )
-            .for_provider(provider))
+            .for_provider(provider));
         }
         Some(wanted) => wanted,
-        None => supports_pkce(provider),
+        None => supports_pkce(provider, base.deployment),
     };
 
     let state = URL_SAFE_NO_PAD.encode(&entropy[..32]);
@@ -472,6 +484,40 @@ mod tests {
             authorization_url(&request, &ENTROPY).unwrap_err().code,
             Code::ScopeNotRequestable
         );
+    }
+
+    /// GitHub documents PKCE for github.com and Enterprise Cloud, including ghe.com
+    /// (changelog "PKCE support for OAuth and GitHub App authentication", 2025-07-14; the
+    /// docs' `pkce_support` gate: fpt and ghec), not for Enterprise Server: there the URL
+    /// carries no challenge by default, and asking for one is refused rather than sent to a
+    /// server that does not say it checks it.
+    #[test]
+    fn github_pkce_only_where_documented() {
+        let request = |base: Option<&str>| {
+            let mut r =
+                AuthorizationRequest::new(Provider::GitHub, "Iv1.x", "https://app.example/cb");
+            r.base_url = base.map(str::to_owned);
+            r
+        };
+        for cloud in [None, Some("https://octo.ghe.com")] {
+            let auth = authorization_url(&request(cloud), &ENTROPY).unwrap();
+            let q = query_of(&auth.url);
+            assert!(q.contains(&("code_challenge_method".into(), "S256".into())), "{cloud:?}");
+            assert!(auth.code_verifier.is_some());
+        }
+        let ghes = request(Some("https://ghes.example.com"));
+        let auth = authorization_url(&ghes, &ENTROPY).unwrap();
+        assert!(auth.url.starts_with("https://ghes.example.com/login/oauth/authorize?"));
+        assert!(!auth.url.contains("code_challenge"), "{}", auth.url);
+        assert!(auth.code_verifier.is_none());
+        let mut wanted = ghes.clone();
+        wanted.pkce = Some(true);
+        let error = authorization_url(&wanted, &ENTROPY).unwrap_err();
+        assert_eq!(error.code, Code::OauthPkceUnsupported);
+        assert!(error.message.contains("GitHub Enterprise Server"), "{error}");
+        let mut declined = request(None);
+        declined.pkce = Some(false);
+        assert!(authorization_url(&declined, &ENTROPY).unwrap().code_verifier.is_none());
     }
 
     #[test]

@@ -34,8 +34,14 @@ pub struct ProviderNeeds {
     pub supported: bool,
     /// How the scopes are obtained.
     pub scope_mode: ScopeMode,
-    /// The scopes (or consumer permissions) to obtain.
+    /// The scopes (or consumer permissions) to obtain: for OAuth, and for access tokens that
+    /// use the same names.
     pub scopes: &'static [Need],
+    /// The scopes an API token needs for the same access, where API tokens have scopes of
+    /// their own (Bitbucket Cloud: `read:repository:bitbucket`, ...; write does not include
+    /// read there, so both are listed where both are used). Empty elsewhere: the other
+    /// providers' personal tokens use the names in `scopes`.
+    pub api_token_scopes: &'static [Need],
     /// The least role on each project that the connected account or token must hold.
     pub min_role: Need,
     /// The webhook events to subscribe to.
@@ -78,7 +84,23 @@ const fn needs(
         Provider::BitbucketCloud => ScopeMode::ConsumerPermissions,
         _ => ScopeMode::Request,
     };
-    ProviderNeeds { provider, supported: true, scope_mode, scopes, min_role, webhook_events }
+    ProviderNeeds {
+        provider,
+        supported: true,
+        scope_mode,
+        scopes,
+        api_token_scopes: &[],
+        min_role,
+        webhook_events,
+    }
+}
+
+impl ProviderNeeds {
+    /// The Bitbucket Cloud API token scopes that give the access `scopes` gives.
+    const fn api_token(mut self, scopes: &'static [Need]) -> Self {
+        self.api_token_scopes = scopes;
+        self
+    }
 }
 
 /// Connecting and testing a connection read `GET /2.0/user`, which needs `account`.
@@ -86,6 +108,16 @@ const BBC_ACCOUNT: &str =
     "Connecting and testing the connection read the account (GET /2.0/user), which needs account.";
 /// Registering webhooks needs `webhook`, and read access to each event's resource.
 const BBC_WEBHOOK: &str = "Registering and removing the repository webhooks (with read access to the repository or pull requests their events concern).";
+
+/// The API token scopes' reasons reuse the consumer scopes' words where the access is the
+/// same ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/api-token-
+/// permissions/): one copy of each string in the package's size-budgeted module.
+const BBC_API_USER: &str = BBC_ACCOUNT;
+const BBC_API_REPOSITORY: &str = "Reading repositories and commits.";
+const BBC_API_PULLS: &str = "Reading pull requests and their activity.";
+const BBC_API_PIPELINES: &str = "Reading pipelines, steps and their logs.";
+const BBC_API_WEBHOOK_READ: &str = BBC_WEBHOOK;
+const BBC_API_WEBHOOK_WRITE: &str = BBC_WEBHOOK;
 
 const GH_REPO_READ: &str = "GitHub has no read-only scope for private repositories: reading their code, runs or pull requests needs repo.";
 
@@ -96,8 +128,7 @@ static PROFILES: &[Profile] = &[
         summary: "Reads pipelines, jobs and their logs when they fail, and comments on the merge request with the analysis.",
         providers: &[
             needs(Provider::GitHub,
-                &[need("repo", "Workflow runs, job logs and pull request comments of private repositories need repo."),
-                  need("admin:repo_hook", "Registering the repository webhooks that report workflow runs and jobs.")],
+                &[need("repo", "Workflow runs, job logs and pull request comments of private repositories need repo; it also covers registering the repository webhooks that report runs and jobs (repo includes repository hooks, so admin:repo_hook is not asked for).")],
                 need("admin", "GitHub lets only repository admins create webhooks."),
                 &[need("workflow_run", "A workflow run was requested, started or completed."),
                   need("workflow_job", "A job was queued, started or completed: the failing job and its logs."),
@@ -117,7 +148,14 @@ static PROFILES: &[Profile] = &[
                 need("admin", "Bitbucket Cloud lets only repository admins manage webhooks."),
                 &[need("repo:commit_status_created", "A build (Pipelines or external CI) started."),
                   need("repo:commit_status_updated", "A build passed or failed."),
-                  need("pullrequest:updated", "Which pull request a commit belongs to.")]),
+                  need("pullrequest:updated", "Which pull request a commit belongs to.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pipeline:bitbucket", BBC_API_PIPELINES),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("write:pullrequest:bitbucket", "Commenting on pull requests."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_ADMIN", "Registering repository webhooks needs repository admin; it includes reading and commenting.")],
                 need("REPO_ADMIN", "Repository webhooks are managed by repository admins (project admins for project webhooks)."),
@@ -151,7 +189,14 @@ static PROFILES: &[Profile] = &[
                   need("webhook", BBC_WEBHOOK)],
                 need("write", "Pushing branches and opening pull requests needs write access."),
                 &[need("repo:push", "New commits to deploy."),
-                  need("pullrequest:fulfilled", "A pull request the product opened was merged.")]),
+                  need("pullrequest:fulfilled", "A pull request the product opened was merged.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("write:repository:bitbucket", "Cloning and pushing over https."),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("write:pullrequest:bitbucket", "Opening and merging pull requests (it includes repository:write)."),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_WRITE", "Pushing branches and merging pull requests.")],
                 need("REPO_WRITE", "Pushing branches and opening pull requests needs repository write."),
@@ -186,7 +231,13 @@ static PROFILES: &[Profile] = &[
                 need("read", "Reading repositories and pull requests."),
                 &[need("pullrequest:created", "Pull requests opened."),
                   need("pullrequest:fulfilled", "Pull requests merged."),
-                  need("repo:push", "Commits, for lead time metrics.")]),
+                  need("repo:push", "Commits, for lead time metrics.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:workspace:bitbucket", "Reading workspace members and the connected account (GET /2.0/user, read when connecting)."),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Reading repositories, commits and pull requests.")],
                 need("REPO_READ", "Reading repositories and pull requests."),
@@ -214,12 +265,17 @@ static PROFILES: &[Profile] = &[
                   need("account", BBC_ACCOUNT),
                   need("repository", "Listing the repositories to sync variables into.")],
                 need("admin", "Repository variables are managed by repository admins."),
-                &[]),
+                &[])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pipeline:bitbucket", "Reading and writing repository and workspace variables."),
+                  need("admin:pipeline:bitbucket", "Reading and writing repository and workspace variables.")]),
             ProviderNeeds {
                 provider: Provider::BitbucketDataCenter,
                 supported: false,
                 scope_mode: ScopeMode::Request,
                 scopes: &[],
+                api_token_scopes: &[],
                 min_role: need("REPO_ADMIN", "Bitbucket Data Center has no CI/CD variables: sync secrets to the CI server (Bamboo, Jenkins) instead."),
                 webhook_events: &[],
             },
@@ -245,7 +301,11 @@ static PROFILES: &[Profile] = &[
                   need("account", "Listing the workspaces to scan, and reading the account when connecting (GET /2.0/user)."),
                   need("webhook", BBC_WEBHOOK)],
                 need("read", "Cloning repositories."),
-                &[need("repo:push", "Every push, scanned as it arrives.")]),
+                &[need("repo:push", "Every push, scanned as it arrives.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Cloning repositories and reading commits.")],
                 need("REPO_READ", "Cloning repositories."),
@@ -277,7 +337,13 @@ static PROFILES: &[Profile] = &[
                   need("webhook", BBC_WEBHOOK)],
                 need("read", "Reading commits, diffs and pull requests."),
                 &[need("repo:push", "Commits to index as they land."),
-                  need("pullrequest:updated", "Pull requests that carried them.")]),
+                  need("pullrequest:updated", "Pull requests that carried them.")])
+                .api_token(&[need("read:user:bitbucket", BBC_API_USER),
+                  need("read:repository:bitbucket", BBC_API_REPOSITORY),
+                  need("read:pullrequest:bitbucket", BBC_API_PULLS),
+                  need("read:pipeline:bitbucket", BBC_API_PIPELINES),
+                  need("read:webhook:bitbucket", BBC_API_WEBHOOK_READ),
+                  need("write:webhook:bitbucket", BBC_API_WEBHOOK_WRITE)]),
             needs(Provider::BitbucketDataCenter,
                 &[need("REPO_READ", "Reading commits, diffs, files and pull requests.")],
                 need("REPO_READ", "Reading commits, diffs and pull requests."),
@@ -357,6 +423,88 @@ mod tests {
             )
             .unwrap();
             assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+        }
+    }
+
+    /// Registering a profile's repository webhooks on GitHub needs `admin:repo_hook` or a
+    /// scope that includes it: "The repo and public_repo scopes grant full access to
+    /// repositories, including repository hooks" (GitHub Docs, "Scopes for OAuth apps").
+    /// Every GitHub profile with webhook events asks for enough, and for no scope another of
+    /// its scopes already includes (GitHub would drop it from the token's scopes anyway).
+    #[test]
+    fn github_profiles_grant_what_webhooks_need_without_redundant_scopes() {
+        for profile in profiles() {
+            let needs = profile.for_provider(Provider::GitHub);
+            let granted: Vec<&str> = needs.scopes.iter().map(|n| n.name).collect();
+            if !needs.webhook_events.is_empty() {
+                let check = crate::scopes::check_scopes(
+                    Provider::GitHub,
+                    &granted.join(","),
+                    &["admin:repo_hook"],
+                )
+                .unwrap();
+                assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+            }
+            for (i, scope) in granted.iter().enumerate() {
+                let others: Vec<&str> =
+                    granted.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).collect();
+                let check =
+                    crate::scopes::check_scopes(Provider::GitHub, &others.join(","), &[scope])
+                        .unwrap();
+                assert!(!check.satisfied, "{}: {scope} is included in {others:?}", profile.id);
+            }
+        }
+    }
+
+    /// The same calls with an API token, whose scopes are their own and where write does not
+    /// include read ("This scope does not imply the read:repository:bitbucket scope, so you need
+    /// to request that separately", support.atlassian.com/bitbucket-cloud/docs/api-token-
+    /// permissions/): `GET /2.0/user` needs read:user:bitbucket, discovery
+    /// read:repository:bitbucket, registering hooks read: and write:webhook:bitbucket plus read
+    /// access to each event's resource.
+    #[test]
+    fn bitbucket_cloud_api_token_scopes_grant_what_the_flows_call() {
+        for profile in profiles() {
+            let needs = profile.for_provider(Provider::BitbucketCloud);
+            for scope in needs.api_token_scopes {
+                let info = find_scope(Provider::BitbucketCloud, scope.name).unwrap();
+                assert_eq!(info.kind, crate::scopes::ScopeKind::ApiToken, "{}", scope.name);
+            }
+            let granted: Vec<&str> = needs.api_token_scopes.iter().map(|n| n.name).collect();
+            let mut required = vec!["read:user:bitbucket", "read:repository:bitbucket"];
+            if !needs.webhook_events.is_empty() {
+                required.extend(["read:webhook:bitbucket", "write:webhook:bitbucket"]);
+            }
+            for event in needs.webhook_events {
+                match event.name.split(':').next() {
+                    Some("repo") => required.push("read:repository:bitbucket"),
+                    Some("pullrequest") => required.push("read:pullrequest:bitbucket"),
+                    other => panic!("{}: no scope known for {other:?}", profile.id),
+                }
+            }
+            // Writing a kind of resource needs reading it too, for API tokens.
+            for scope in &granted {
+                if let Some(rest) = scope.strip_prefix("write:") {
+                    let read = format!("read:{rest}");
+                    assert!(
+                        granted.contains(&read.as_str()),
+                        "{}: {scope} without {read}",
+                        profile.id
+                    );
+                }
+            }
+            let check = crate::scopes::check_scopes(
+                Provider::BitbucketCloud,
+                &granted.join(" "),
+                &required,
+            )
+            .unwrap();
+            assert!(check.satisfied, "{} lacks {:?}", profile.id, check.missing);
+        }
+        for provider in [Provider::GitHub, Provider::GitLab, Provider::BitbucketDataCenter] {
+            assert!(profiles()
+                .iter()
+                .all(|p| p.for_provider(provider).api_token_scopes.is_empty()));
         }
     }
 

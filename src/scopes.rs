@@ -1,16 +1,35 @@
 //! Each provider's scopes, what they mean, what they imply, and whether a grant covers a need.
 //!
-//! Sources: GitHub "Scopes for OAuth apps"; GitLab "OAuth 2.0 identity provider API" and
-//! "Personal access token scopes"; Bitbucket Cloud "Scopes for the Bitbucket Cloud REST API";
-//! Bitbucket Data Center "OAuth 2.0 scopes for incoming links".
+//! The catalogs live with their providers' other facts, and their sources, in `providers::github`,
+//! `providers::gitlab`, `providers::bitbucket_cloud` and `providers::bitbucket_data_center`.
 
 use serde::Serialize;
 
 use crate::error::{excerpt, Code, Error};
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
+
+/// Which kind of credential carries a scope.
+///
+/// Bitbucket Cloud has two vocabularies whose names never overlap: one catalog holds both, a
+/// required scope names its own kind, and `check_scopes` needs no argument to tell them
+/// apart. Every other provider's scopes are [`ScopeKind::OAuth`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeKind {
+    /// Scopes of OAuth applications, and of the provider's access tokens where they share the
+    /// names (GitHub and GitLab personal tokens; Bitbucket Cloud repository, project and
+    /// workspace access tokens, which use the OAuth consumer's names).
+    #[serde(rename = "oauth")]
+    OAuth,
+    /// Bitbucket Cloud API token scopes (`read:repository:bitbucket`, ...), for which write
+    /// does not imply read.
+    ApiToken,
+}
 
 /// One scope of a provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScopeInfo {
     /// The scope's name in the provider's own spelling.
     pub name: &'static str,
@@ -18,116 +37,42 @@ pub struct ScopeInfo {
     pub description: &'static str,
     /// The scopes it grants as well, directly (the closure is computed by [`check_scopes`]).
     pub implies: &'static [&'static str],
+    /// The scopes it grants as well, but on public repositories only: GitHub's `public_repo`
+    /// is `repo` limited to public repositories. Empty for every other scope.
+    pub implies_on_public_repositories: &'static [&'static str],
+    /// Which kind of credential carries it.
+    pub kind: ScopeKind,
 }
 
-const fn scope(
+pub(crate) const fn scope(
     name: &'static str,
     description: &'static str,
     implies: &'static [&'static str],
 ) -> ScopeInfo {
-    ScopeInfo { name, description, implies }
+    ScopeInfo {
+        name,
+        description,
+        implies,
+        implies_on_public_repositories: &[],
+        kind: ScopeKind::OAuth,
+    }
 }
 
-const GITHUB: &[ScopeInfo] = &[
-    scope("repo", "Full control of private and public repositories, their code, statuses, deployments, invitations and security events.", &["repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"]),
-    scope("repo:status", "Read and write commit statuses.", &[]),
-    scope("repo_deployment", "Read and write deployments and deployment statuses.", &[]),
-    scope("public_repo", "Read and write public repositories only.", &[]),
-    scope("repo:invite", "Accept and decline invitations to collaborate on repositories.", &[]),
-    scope("security_events", "Read and write code scanning and secret scanning alerts.", &[]),
-    scope("admin:repo_hook", "Create, read, update and delete repository webhooks.", &["write:repo_hook"]),
-    scope("write:repo_hook", "Create, read and update repository webhooks.", &["read:repo_hook"]),
-    scope("read:repo_hook", "Read repository webhooks.", &[]),
-    scope("admin:org", "Fully manage organizations, teams and memberships.", &["write:org"]),
-    scope("write:org", "Read and write organization and team membership.", &["read:org"]),
-    scope("read:org", "Read organization and team membership and projects.", &[]),
-    scope("admin:org_hook", "Create, read, update and delete organization webhooks.", &[]),
-    scope("admin:public_key", "Fully manage the user's SSH public keys.", &["write:public_key"]),
-    scope("write:public_key", "Create and read the user's SSH public keys.", &["read:public_key"]),
-    scope("read:public_key", "Read the user's SSH public keys.", &[]),
-    scope("admin:gpg_key", "Fully manage the user's GPG keys.", &["write:gpg_key"]),
-    scope("write:gpg_key", "Create and read the user's GPG keys.", &["read:gpg_key"]),
-    scope("read:gpg_key", "Read the user's GPG keys.", &[]),
-    scope("user", "Read and write the user's profile.", &["read:user", "user:email", "user:follow"]),
-    scope("read:user", "Read the user's profile.", &[]),
-    scope("user:email", "Read the user's email addresses.", &[]),
-    scope("user:follow", "Follow and unfollow users.", &[]),
-    scope("workflow", "Add and update GitHub Actions workflow files.", &[]),
-    scope("write:packages", "Upload and publish packages.", &["read:packages"]),
-    scope("read:packages", "Download and install packages.", &[]),
-    scope("delete:packages", "Delete packages.", &[]),
-    scope("gist", "Create gists.", &[]),
-    scope("notifications", "Read and mark notifications.", &[]),
-    scope("project", "Read and write projects (classic and new).", &["read:project"]),
-    scope("read:project", "Read projects.", &[]),
-    scope("delete_repo", "Delete repositories the user administers.", &[]),
-    scope("codespace", "Create and manage codespaces.", &[]),
-    scope("read:audit_log", "Read the audit log of an enterprise or organization.", &[]),
-    scope("site_admin", "Administer a GitHub Enterprise Server instance (site administrators only).", &[]),
-];
-
-const GITLAB: &[ScopeInfo] = &[
-    scope("api", "Complete read and write access to the API: all groups and projects, the registries and the dependency proxy.", &["read_api"]),
-    scope("read_api", "Read access to the API: projects, groups, merge requests, pipelines and jobs.", &[]),
-    scope("read_user", "Read the authenticated user's profile (the /user endpoint).", &[]),
-    scope("read_repository", "Read repositories with Git over HTTP and the repository files API.", &[]),
-    scope("write_repository", "Read and write (push) repositories with Git over HTTP.", &["read_repository"]),
-    scope("read_registry", "Pull container images from the container registry.", &[]),
-    scope("write_registry", "Push container images to the container registry.", &["read_registry"]),
-    scope("sudo", "Act as any user (administrators only).", &[]),
-    scope("admin_mode", "Use administrator features when Admin Mode is on (administrators only).", &[]),
-    scope("create_runner", "Create runners.", &[]),
-    scope("manage_runner", "Manage runners.", &[]),
-    scope("k8s_proxy", "Use the Kubernetes agent's proxy.", &[]),
-    scope("ai_features", "Use GitLab Duo features through the API.", &[]),
-    scope("openid", "Sign in with OpenID Connect.", &[]),
-    scope("profile", "Read the user's profile as OpenID Connect claims.", &[]),
-    scope("email", "Read the user's primary email address as an OpenID Connect claim.", &[]),
-];
-
-const BITBUCKET_CLOUD: &[ScopeInfo] = &[
-    scope("account", "Read the user's account (GET /2.0/user, which connecting calls), workspaces and email addresses.", &[]),
-    scope("account:write", "Change the user's account settings.", &["account"]),
-    scope("email", "Read the user's primary email address.", &[]),
-    scope("repository", "Read repositories: source, clone over https, file browsing, archives.", &[]),
-    scope("repository:write", "Push to and fork repositories (not pull requests).", &["repository"]),
-    scope("repository:admin", "Administer repositories: settings, permissions, deploy keys, webhooks. Does not include reading them.", &[]),
-    scope("repository:delete", "Delete repositories.", &[]),
-    scope("pullrequest", "Read pull requests and comment on them.", &["repository"]),
-    scope("pullrequest:write", "Create, approve, decline and merge pull requests; includes pushing to the repository.", &["pullrequest", "repository:write"]),
-    scope("project", "Read projects and the repositories in them.", &["repository"]),
-    scope("project:admin", "Administer projects: create, edit and delete them.", &["project"]),
-    scope("issue", "Read issues and comment and vote on them.", &[]),
-    scope("issue:write", "Create, edit and transition issues.", &["issue"]),
-    scope("pipeline", "Read pipelines, steps, deployments and environments.", &[]),
-    scope("pipeline:write", "Run and stop pipelines.", &["pipeline"]),
-    scope("pipeline:variable", "Read and write pipeline variables (secured variables stay hidden).", &["pipeline:write"]),
-    scope("runner", "Read runners.", &[]),
-    scope("runner:write", "Create, edit and delete runners.", &["runner"]),
-    scope("snippet", "Read snippets.", &[]),
-    scope("snippet:write", "Create, edit and delete snippets.", &["snippet"]),
-    scope("webhook", "Read, create, edit and delete webhooks; creating one also needs read access to what its events concern (repository for repo:* events, pullrequest for pullrequest:* events).", &[]),
-    scope("wiki", "Read and write repository wikis.", &[]),
-];
-
-const BITBUCKET_DATA_CENTER: &[ScopeInfo] = &[
-    scope("PUBLIC_REPOS", "View public projects and repositories (what every token can do).", &[]),
-    scope("ACCOUNT_WRITE", "Update the user's account settings.", &[]),
-    scope("REPO_READ", "View projects and repositories the user can view, clone, fork, and create and comment on pull requests.", &["PUBLIC_REPOS"]),
-    scope("REPO_WRITE", "Push code and merge pull requests where the user can.", &["REPO_READ"]),
-    scope("REPO_ADMIN", "Administer repositories: settings, permissions and webhooks.", &["REPO_WRITE"]),
-    scope("PROJECT_ADMIN", "Administer projects: create repositories, project settings, permissions and webhooks.", &["REPO_ADMIN"]),
-    scope("ADMIN_WRITE", "Perform most administrative functions on the whole instance.", &["PROJECT_ADMIN", "ACCOUNT_WRITE"]),
-    scope("SYSTEM_ADMIN", "Perform every administrative function on the instance.", &["ADMIN_WRITE"]),
-];
+impl ScopeInfo {
+    /// The same scope, granting `implied` as well on public repositories.
+    pub(crate) const fn on_public_repositories(mut self, implied: &'static [&'static str]) -> Self {
+        self.implies_on_public_repositories = implied;
+        self
+    }
+}
 
 /// Every scope of a provider, with its meaning and direct implications.
 pub fn scope_catalog(provider: Provider) -> &'static [ScopeInfo] {
     match provider {
-        Provider::GitHub => GITHUB,
-        Provider::GitLab => GITLAB,
-        Provider::BitbucketCloud => BITBUCKET_CLOUD,
-        Provider::BitbucketDataCenter => BITBUCKET_DATA_CENTER,
+        Provider::GitHub => crate::providers::github::SCOPES,
+        Provider::GitLab => gitlab::SCOPES,
+        Provider::BitbucketCloud => bitbucket_cloud::SCOPES,
+        Provider::BitbucketDataCenter => bitbucket_data_center::SCOPES,
     }
 }
 
@@ -145,6 +90,11 @@ pub struct ScopeCheck {
     pub missing: Vec<String>,
     /// The granted scopes as read (deduplicated, in the order given).
     pub granted: Vec<String>,
+    /// The missing scopes that the grant covers on public repositories only (GitHub's
+    /// `public_repo` covers `admin:repo_hook` there): enough for a public repository, not for
+    /// a private or internal one. Left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub public_repositories_only: Vec<String>,
 }
 
 /// Splits a provider's scope list: GitHub's token responses use commas, the others spaces;
@@ -161,7 +111,9 @@ pub(crate) fn split_scopes(list: &str) -> Vec<String> {
 
 /// Checks that `granted` (the provider's own spelling: comma- or space-separated) covers every
 /// scope in `required`, counting implied scopes (`api` covers `read_api`, `repo` covers
-/// `repo:status`, `pullrequest:write` covers `repository:write`).
+/// `repo:status` and `admin:repo_hook`, `pullrequest:write` covers `repository:write`). A
+/// scope that `public_repo` covers on public repositories only is still missing, since the
+/// check cannot know the repository; [`ScopeCheck::public_repositories_only`] names it.
 ///
 /// Fails with `scope.unknown` when a required scope is not one of the provider's.
 pub fn check_scopes(
@@ -174,13 +126,28 @@ pub fn check_scopes(
     }
     let granted = split_scopes(granted);
     let effective = closure(provider, granted.iter().map(String::as_str));
+    // What the grant reaches on a public repository: everything above, plus what its scopes
+    // grant there only, with their own implications.
+    let on_public = closure(
+        provider,
+        effective.iter().copied().chain(
+            effective
+                .iter()
+                .filter_map(|name| find_scope(provider, name))
+                .flat_map(|info| info.implies_on_public_repositories.iter().copied()),
+        ),
+    );
     let mut missing: Vec<String> = Vec::new();
+    let mut public_repositories_only: Vec<String> = Vec::new();
     for name in required {
         if !effective.contains(name) && !missing.iter().any(|m| m == name) {
             missing.push((*name).to_owned());
+            if on_public.contains(name) {
+                public_repositories_only.push((*name).to_owned());
+            }
         }
     }
-    Ok(ScopeCheck { satisfied: missing.is_empty(), missing, granted })
+    Ok(ScopeCheck { satisfied: missing.is_empty(), missing, granted, public_repositories_only })
 }
 
 pub(crate) fn ensure_known(provider: Provider, name: &str) -> Result<(), Error> {
@@ -189,7 +156,7 @@ pub(crate) fn ensure_known(provider: Provider, name: &str) -> Result<(), Error> 
     }
     let hint = match (provider, name) {
         (Provider::GitLab, "offline_access") => " GitLab always returns a refresh token with the authorization code flow, so no scope is needed for it.",
-        (Provider::BitbucketCloud, _) if name.contains(':') && name.ends_with(":bitbucket") => " Scopes such as read:repository:bitbucket belong to API tokens; OAuth consumers use the names in the scope catalog.",
+        (Provider::BitbucketCloud, _) => bitbucket_cloud::unknown_scope_hint(name),
         _ => "",
     };
     Err(Error::new(
@@ -227,9 +194,8 @@ mod tests {
             check_scopes(Provider::GitLab, "api read_user", &["read_api", "read_user"]).unwrap();
         assert!(c.satisfied);
         let c =
-            check_scopes(Provider::GitHub, "repo,read:org", &["repo:status", "admin:repo_hook"])
-                .unwrap();
-        assert_eq!(c.missing, ["admin:repo_hook"]);
+            check_scopes(Provider::GitHub, "repo,read:org", &["repo:status", "admin:org"]).unwrap();
+        assert_eq!(c.missing, ["admin:org"]);
         assert_eq!(c.granted, ["repo", "read:org"]);
         let c = check_scopes(
             Provider::BitbucketCloud,
@@ -243,6 +209,115 @@ mod tests {
         assert!(c.satisfied);
     }
 
+    /// GitHub Docs, "Scopes for OAuth apps", under `admin:repo_hook`: "The repo and public_repo
+    /// scopes grant full access to repositories, including repository hooks." GitHub then
+    /// stores a token asked for `repo admin:repo_hook` as `repo` alone ("Normalized scopes"),
+    /// so `repo` must cover every repository hook scope.
+    #[test]
+    fn github_repo_covers_repository_hooks() {
+        let hooks = ["admin:repo_hook", "write:repo_hook", "read:repo_hook"];
+        let c = check_scopes(Provider::GitHub, "repo", &hooks).unwrap();
+        assert!(c.satisfied, "{c:?}");
+        assert!(c.public_repositories_only.is_empty());
+        // The hook scopes limit a token to hooks: they never grant the repository.
+        let c =
+            check_scopes(Provider::GitHub, "admin:repo_hook", &["repo", "read:repo_hook"]).unwrap();
+        assert_eq!(c.missing, ["repo"]);
+    }
+
+    /// Same page: `public_repo` "Limits access to public repositories. That includes
+    /// read/write access to code, commit statuses, repository projects, collaborators, and
+    /// deployment statuses for public repositories", and, under `admin:repo_hook`, their
+    /// hooks. So on a public repository it covers the hook scopes, statuses and deployments;
+    /// on a private or internal one it covers none of them, and never invitations, security
+    /// events or `repo` itself.
+    #[test]
+    fn github_public_repo_covers_hooks_of_public_repositories_only() {
+        let required = [
+            "admin:repo_hook",
+            "read:repo_hook",
+            "repo:status",
+            "repo_deployment",
+            "repo:invite",
+            "security_events",
+            "repo",
+        ];
+        let c = check_scopes(Provider::GitHub, "public_repo", &required).unwrap();
+        assert!(!c.satisfied);
+        assert_eq!(c.missing, required);
+        assert_eq!(
+            c.public_repositories_only,
+            ["admin:repo_hook", "read:repo_hook", "repo:status", "repo_deployment"]
+        );
+        // What a scope grants everywhere is not repeated as "public only".
+        let c = check_scopes(Provider::GitHub, "public_repo,admin:repo_hook", &["read:repo_hook"])
+            .unwrap();
+        assert!(c.satisfied && c.public_repositories_only.is_empty(), "{c:?}");
+        // Only GitHub has such a scope.
+        for provider in [Provider::GitLab, Provider::BitbucketCloud, Provider::BitbucketDataCenter]
+        {
+            assert!(scope_catalog(provider)
+                .iter()
+                .all(|s| s.implies_on_public_repositories.is_empty()));
+        }
+    }
+
+    /// Same page: "admin:enterprise: Gives full control of enterprise functionality ...
+    /// Includes manage_runners:enterprise, manage_billing:enterprise, and read:enterprise."
+    #[test]
+    fn github_enterprise_scopes() {
+        let parts = ["manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"];
+        assert!(check_scopes(Provider::GitHub, "admin:enterprise", &parts).unwrap().satisfied);
+        for part in parts {
+            let c = check_scopes(Provider::GitHub, part, &["admin:enterprise"]).unwrap();
+            assert_eq!(c.missing, ["admin:enterprise"]);
+        }
+        let c = check_scopes(Provider::GitHub, "read:enterprise", &["manage_billing:enterprise"])
+            .unwrap();
+        assert_eq!(c.missing, ["manage_billing:enterprise"]);
+    }
+
+    /// "This scope does not imply the read:repository:bitbucket scope, so you need to request
+    /// that separately" (support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/),
+    /// while the consumer's repository:write does include repository (developer.atlassian.com/
+    /// cloud/bitbucket/bitbucket-cloud-rest-api-scopes/).
+    #[test]
+    fn bitbucket_api_token_write_does_not_imply_read() {
+        let c = check_scopes(
+            Provider::BitbucketCloud,
+            "write:repository:bitbucket admin:repository:bitbucket write:pullrequest:bitbucket",
+            &[
+                "read:repository:bitbucket",
+                "read:pullrequest:bitbucket",
+                "write:pullrequest:bitbucket",
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.missing, ["read:repository:bitbucket", "read:pullrequest:bitbucket"]);
+        let c = check_scopes(
+            Provider::BitbucketCloud,
+            "read:repository:bitbucket write:repository:bitbucket",
+            &["read:repository:bitbucket", "write:repository:bitbucket"],
+        )
+        .unwrap();
+        assert!(c.satisfied);
+        let c =
+            check_scopes(Provider::BitbucketCloud, "repository:write", &["repository"]).unwrap();
+        assert!(c.satisfied);
+        // The two vocabularies do not stand in for each other.
+        let c =
+            check_scopes(Provider::BitbucketCloud, "repository", &["read:repository:bitbucket"])
+                .unwrap();
+        assert_eq!(c.missing, ["read:repository:bitbucket"]);
+        let kinds: Vec<ScopeKind> = ["repository", "read:repository:bitbucket"]
+            .map(|n| find_scope(Provider::BitbucketCloud, n).unwrap().kind)
+            .to_vec();
+        assert_eq!(kinds, [ScopeKind::OAuth, ScopeKind::ApiToken]);
+        let e = check_scopes(Provider::BitbucketCloud, "", &["read:repo:bitbucket"]).unwrap_err();
+        assert_eq!(e.code, Code::ScopeUnknown);
+        assert!(e.message.contains("read:repository:bitbucket"), "{}", e.message);
+    }
+
     #[test]
     fn unknown_required_scope_is_an_error() {
         let e = check_scopes(Provider::GitLab, "api", &["offline_access"]).unwrap_err();
@@ -254,8 +329,9 @@ mod tests {
     fn every_implied_scope_is_in_the_catalog() {
         for provider in Provider::ALL {
             for info in scope_catalog(provider) {
-                for implied in info.implies {
+                for implied in info.implies.iter().chain(info.implies_on_public_repositories) {
                     assert!(find_scope(provider, implied).is_some(), "{provider} {implied}");
+                    assert_ne!(*implied, info.name);
                 }
             }
         }

@@ -10,6 +10,7 @@ use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{excerpt, Code, Error};
 use crate::http::{basic_auth, HttpRequest, HttpResponse};
 use crate::provider::Provider;
+use crate::providers::bitbucket_cloud;
 use crate::scopes::split_scopes;
 use crate::secret::{
     AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
@@ -306,14 +307,31 @@ pub fn parse_token_response(
         (None, Provider::GitLab) => Some(issued.saturating_add(GITLAB_TOKEN_LIFETIME)),
         (None, _) => None,
     };
-    let scopes = get("scope").or_else(|| get("scopes")).map(split_scopes).unwrap_or_default();
+    // RFC 6749 names the granted scopes `scope`; Bitbucket Cloud said `scopes` until 2026-05-04.
+    let scope_fields: &[&str] = match provider {
+        Provider::BitbucketCloud => bitbucket_cloud::TOKEN_RESPONSE_SCOPE_FIELDS,
+        _ => &["scope"],
+    };
+    let scopes =
+        scope_fields.iter().find_map(|field| get(field)).map(split_scopes).unwrap_or_default();
+    let refresh_token = get("refresh_token").map(RefreshToken::new);
+    // Where the response does not say, the provider's rule does: Bitbucket Cloud's unused
+    // refresh tokens expire three months after they were issued (from 2026-05-04, judged by
+    // when this response arrived on the host's clock).
+    let refresh_token_expires_at = number(&fields, "refresh_token_expires_in")
+        .map(|s| issued.saturating_add(s))
+        .or_else(|| match provider {
+            Provider::BitbucketCloud if refresh_token.is_some() => {
+                bitbucket_cloud::refresh_token_expires_at(issued)
+            }
+            _ => None,
+        });
     Ok(TokenSet {
         access_token: AccessToken::new(access_token),
         token_type: get("token_type").unwrap_or("bearer").to_owned(),
-        refresh_token: get("refresh_token").map(RefreshToken::new),
+        refresh_token,
         expires_at,
-        refresh_token_expires_at: number(&fields, "refresh_token_expires_in")
-            .map(|s| issued.saturating_add(s)),
+        refresh_token_expires_at,
         scopes,
     })
 }
@@ -547,6 +565,37 @@ mod tests {
             prepare_device_authorization(&client(Provider::BitbucketCloud), &[]).unwrap_err().code,
             Code::OauthDeviceFlowUnsupported
         );
+    }
+
+    /// "OAuth token response payloads will return “scope" instead of “scopes"" and "Unused
+    /// refresh tokens will expire after 3 months", enforced from 2026-05-04
+    /// (community.developer.atlassian.com/t/oauth-2-0-and-api-authentication-changes-for-
+    /// bitbucket-cloud/99003): judged by the `now` the response arrived at.
+    #[test]
+    fn bitbucket_cloud_scope_field_and_refresh_token_expiry() {
+        let response = |body: &str| HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let after = response(
+            r#"{"access_token":"a","scope":"account pullrequest","expires_in":7200,"refresh_token":"r","token_type":"bearer"}"#,
+        );
+        let before = response(
+            r#"{"access_token":"a","scopes":"account pullrequest","expires_in":7200,"refresh_token":"r","token_type":"bearer"}"#,
+        );
+        let enforced = bitbucket_cloud::OAUTH_CHANGES_ENFORCED_AT;
+        let now = enforced + 3600;
+        let t = parse_token_response(Provider::BitbucketCloud, &after, now).unwrap();
+        assert_eq!(t.scopes, ["account", "pullrequest"]);
+        assert_eq!(t.refresh_token_expires_at, Some(now + 89 * 86_400));
+        let t = parse_token_response(Provider::BitbucketCloud, &before, enforced - 3600).unwrap();
+        assert_eq!(t.scopes, ["account", "pullrequest"]);
+        assert_eq!(t.refresh_token_expires_at, None);
+        // Without a refresh token there is nothing to expire.
+        let bare = response(r#"{"access_token":"a","scope":"account","expires_in":7200}"#);
+        let t = parse_token_response(Provider::BitbucketCloud, &bare, now).unwrap();
+        assert_eq!(t.refresh_token_expires_at, None);
     }
 
     #[test]

@@ -26,6 +26,15 @@ type CloudHook = (String, String, String, Vec<String>);
 
 /// The access token the fake Bitbucket Cloud and GitHub Enterprise Server accept.
 const CLOUD_TOKEN: &str = "ATCTT3xFfGN0cloudrepositorytoken";
+/// An app password, sent with the username (HTTP Basic).
+const APP_PASSWORD: &str = "ATBBq8Rz3fakeapppassword";
+/// An API token, sent with the Atlassian account email (HTTP Basic).
+const API_TOKEN: &str = "ATATT3xFfGF0fakeapitoken";
+/// The scopes the fake's API token was created with: write without read for repositories
+/// and pull requests, which Bitbucket does not fill in ("This scope does not imply the
+/// read:repository:bitbucket scope", support.atlassian.com/bitbucket-cloud/docs/
+/// api-token-permissions/).
+const API_TOKEN_SCOPES: &str = "read:user:bitbucket, write:repository:bitbucket, write:pullrequest:bitbucket, read:pullrequest:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket";
 const GHES_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
 
 /// A GitLab under a relative root, as far as the flows see it.
@@ -172,9 +181,17 @@ impl Provider_ {
                 &serde_json::json!({"type": "error", "error": {"message": message}}).to_string(),
             )
         };
-        if request.header_value("Authorization") != Some(&format!("Bearer {CLOUD_TOKEN}")) {
-            return error(401, "Token is invalid, expired, or not supported for this endpoint.");
-        }
+        let basic = |user: &str, secret: &str| forgelink_basic(user, secret);
+        let scopes = match request.header_value("Authorization") {
+            Some(a) if a == format!("Bearer {CLOUD_TOKEN}") => {
+                "account, repository, pullrequest, webhook, pipeline"
+            }
+            Some(a) if a == basic("ada", APP_PASSWORD) => "account, repository, pullrequest",
+            Some(a) if a == basic("ada@example.com", API_TOKEN) => API_TOKEN_SCOPES,
+            _ => {
+                return error(401, "Token is invalid, expired, or not supported for this endpoint.")
+            }
+        };
         let describe = |h: &CloudHook| serde_json::json!({"uuid": h.0, "url": h.1, "description": "forgelink", "subject_type": "repository", "active": true, "events": h.3, "secret_set": true});
         let body: serde_json::Value =
             serde_json::from_str(request.body.as_deref().unwrap_or("null")).unwrap_or_default();
@@ -191,7 +208,7 @@ impl Provider_ {
                     200,
                     r#"{"uuid":"{d301aafa-d676-4ee0-88be-962be7417567}","username":"ada","display_name":"Ada Lovelace","links":{"html":{"href":"https://bitbucket.org/ada/"}}}"#,
                 );
-                response.headers.push(("x-oauth-scopes".into(), "account, repository, pullrequest, webhook, pipeline".into()));
+                response.headers.push(("x-oauth-scopes".into(), scopes.into()));
                 response
             }
             ("GET", "/repositories/acme/app/hooks", _) => json(
@@ -241,7 +258,9 @@ impl Provider_ {
             ),
             _ => json(404, r#"{"message":"Not Found","status":"404"}"#),
         };
-        response.headers.push(("X-OAuth-Scopes".into(), "repo, admin:repo_hook".into()));
+        // GitHub drops scopes another one includes: a token asked for repo and
+        // admin:repo_hook reports repo alone ("Scopes for OAuth apps", "Normalized scopes").
+        response.headers.push(("X-OAuth-Scopes".into(), "repo".into()));
         response.headers.push(("X-GitHub-Enterprise-Version".into(), self.ghes_version.clone()));
         response
     }
@@ -638,6 +657,84 @@ fn personal_tokens_report_scopes_and_expiry() {
     );
 }
 
+/// HTTP Basic credentials, as Bitbucket Cloud reads API tokens and app passwords.
+fn forgelink_basic(user: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+    )
+}
+
+/// App passwords: creation stopped 2025-09-09 ("Bitbucket Cloud enters phase 2 of app password
+/// deprecation"), brownouts from 2026-06-09, removal on 2026-07-28 ("Deprecation notice:
+/// Bitbucket Cloud app password brownout schedule and next steps", community.atlassian.com).
+/// The dates are judged by the host's clock: accepted with a warning before the removal,
+/// refused from it on.
+#[test]
+fn bitbucket_cloud_app_passwords_are_judged_by_the_hosts_clock() {
+    const BROWNOUTS_FROM: i64 = 1_780_963_200; // 2026-06-09T00:00:00Z
+    const REMOVED_AT: i64 = 1_785_196_800; // 2026-07-28T00:00:00Z
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let input = || -> ConnectWithToken {
+        serde_json::from_value(serde_json::json!({
+            "provider": "bitbucket-cloud", "token": APP_PASSWORD, "username": "ada", "profile": "engineering-metrics"
+        }))
+        .unwrap()
+    };
+    host.clock.set(BROWNOUTS_FROM - 86_400);
+    let connection = block_on(flows.connect_with_token(input())).unwrap();
+    assert_eq!(connection.expires_at, Some(REMOVED_AT), "it stops working on the removal day");
+    let expiry = |report: &forgelink::ConnectionReport| {
+        report.checks.iter().find(|c| c.name == "token-expiry").cloned().unwrap()
+    };
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = expiry(&report);
+    assert_eq!(
+        (check.status, check.code),
+        (forgelink::CheckStatus::Warn, Some(Code::TokenAppPasswordRetired))
+    );
+    assert!(check.message.contains("removes them on 2026-07-28"), "{}", check.message);
+    host.clock.set(BROWNOUTS_FROM + 3600);
+    let check = expiry(&block_on(flows.test_connection(&connection.id)).unwrap());
+    assert!(check.message.contains("since 2026-06-09"), "{}", check.message);
+    // From the removal on, by the host's clock, the stored connection and a new one fail.
+    host.clock.set(REMOVED_AT);
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    assert!(!report.ok);
+    assert_eq!(
+        (report.checks[0].name, report.checks[0].code),
+        ("token", Some(Code::TokenAppPasswordRetired))
+    );
+    let error = block_on(flows.connect_with_token(input())).unwrap_err();
+    assert_eq!(error.code, Code::TokenAppPasswordRetired);
+    assert!(error.message.contains("2026-07-28"), "{}", error.message);
+    let guidance = error.guidance();
+    assert!(guidance.steps.iter().any(|s| s.contains("API token") && s.contains("email")));
+    assert!(guidance.steps.iter().any(|s| s.contains("access token")));
+}
+
+/// An API token's scopes are API token scopes, and write does not stand for read ("This scope
+/// does not imply the read:repository:bitbucket scope", support.atlassian.com/bitbucket-cloud/
+/// docs/api-token-permissions/): the profile's API token scopes are checked, not the consumer's.
+#[test]
+fn bitbucket_cloud_api_tokens_are_checked_against_api_token_scopes() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let input: ConnectWithToken = serde_json::from_value(serde_json::json!({
+        "provider": "bitbucket-cloud", "token": API_TOKEN, "username": "ada@example.com", "profile": "deployments"
+    }))
+    .unwrap();
+    let connection = block_on(flows.connect_with_token(input)).unwrap();
+    assert_eq!(connection.account.username, "ada");
+    assert_eq!(connection.scopes.missing, ["read:repository:bitbucket"]);
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let scopes = report.checks.iter().find(|c| c.name == "scopes").unwrap();
+    assert_eq!(scopes.code, Some(Code::HttpMissingScope));
+    assert!(scopes.message.contains("read:repository:bitbucket"), "{}", scopes.message);
+}
+
 #[test]
 fn too_old_instances_are_refused() {
     let host = MemoryHost::new();
@@ -959,34 +1056,101 @@ fn bitbucket_cloud_hooks_are_addressed_by_their_braced_uuid_and_deliver_to_their
     assert_only_tombstone(&host, &connection.id);
 }
 
+/// Two separate facts about GitHub Enterprise Server versions. forgelink needs 3.11 (polling
+/// for pushes reads the repository activity list, which came in 3.11): older instances are
+/// refused and fail the report. GitHub's own support window (github/docs
+/// enterprise-dates.json: 3.14 deprecated on 2026-04-23, when 3.16 became the oldest
+/// supported release) only warns, judged on the host's clock.
 #[test]
-fn github_enterprise_server_older_than_the_supported_releases_is_refused() {
+fn github_enterprise_server_versions_against_forgelinks_need_and_githubs_dates() {
     let host = MemoryHost::new();
     let flows = flows(&host);
     let input = || -> ConnectWithToken {
         serde_json::from_value(serde_json::json!({
-            "provider": "github", "baseUrl": "https://ghes.example.com", "token": GHES_TOKEN
+            "provider": "github", "baseUrl": "https://ghes.example.com", "token": GHES_TOKEN,
+            "profile": "ci-failure-analysis"
         }))
         .unwrap()
     };
-    host.provider.borrow_mut().ghes_version = "3.13.4".into();
+    host.provider.borrow_mut().ghes_version = "3.10.9".into();
     let error = block_on(flows.connect_with_token(input())).unwrap_err();
     assert_eq!(error.code, Code::ServerTooOld);
-    assert!(error.message.contains("3.13.4") && error.message.contains("3.14"), "{error}");
-    assert!(error.guidance().steps[0].contains("GitHub Enterprise Server 3.14"));
+    assert!(error.message.contains("3.10.9") && error.message.contains("3.11"), "{error}");
+    assert!(error.message.contains("repository activity"), "{error}");
+    assert!(error.guidance().steps[0].contains("GitHub Enterprise Server 3.11"));
 
+    // 3.14 connects whatever GitHub's dates say: support is the report's business.
     host.provider.borrow_mut().ghes_version = "3.14.2".into();
     let connection = block_on(flows.connect_with_token(input())).unwrap();
     assert_eq!(connection.server_version.as_deref(), Some("3.14.2"));
+    // The instance reports `repo` alone, as GitHub stores a token asked for repo and
+    // admin:repo_hook; it covers the profile's webhooks.
+    assert!(connection.scopes.missing.is_empty(), "{:?}", connection.scopes);
+    let version_check = |report: &forgelink::ConnectionReport| {
+        report.checks.iter().find(|c| c.name == "server-version").unwrap().clone()
+    };
+
+    // The day before 3.14's deprecation, by the host's clock: supported.
+    host.clock.set(day("2026-04-22"));
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = version_check(&report);
+    assert_eq!((report.ok, check.status, check.code), (true, forgelink::CheckStatus::Pass, None));
+    assert!(check.message.contains("until 2026-04-23"), "{}", check.message);
+
+    // From the deprecation day on: a warning naming the day and the release to upgrade to.
+    host.clock.set(day("2026-04-23"));
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    let check = version_check(&report);
+    assert_eq!(
+        (report.ok, check.status, check.code),
+        (true, forgelink::CheckStatus::Warn, Some(Code::ServerDeprecated)),
+        "{report:?}"
+    );
+    assert!(check.message.contains("on 2026-04-23"), "{}", check.message);
+    assert!(check.message.contains("upgrade to 3.16 or later"), "{}", check.message);
+    assert!(check.guidance.as_ref().is_some_and(|g| g.code == Code::ServerDeprecated));
+
+    // Later, the release to upgrade to has moved with the clock; the one of the deprecation
+    // day is named too.
+    host.clock.set(day("2026-11-01"));
+    let check = version_check(&block_on(flows.test_connection(&connection.id)).unwrap());
+    assert!(
+        check.message.contains("On that day the oldest supported release was 3.16"),
+        "{}",
+        check.message
+    );
+    assert!(
+        check.message.contains("As of 2026-11-01, the oldest supported release is 3.19"),
+        "{}",
+        check.message
+    );
+
+    // A release newer than GitHub's published dates is fine.
+    host.provider.borrow_mut().ghes_version = "3.40.0".into();
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    assert_eq!(version_check(&report).status, forgelink::CheckStatus::Pass);
 
     // An instance restored from an old backup fails its version check, as GitLab's does.
     host.provider.borrow_mut().ghes_version = "2.22.0".into();
     let report = block_on(flows.test_connection(&connection.id)).unwrap();
-    let check = report.checks.iter().find(|c| c.name == "server-version").unwrap();
+    let check = version_check(&report);
     assert_eq!(
         (report.ok, check.status, check.code),
         (false, forgelink::CheckStatus::Fail, Some(Code::ServerTooOld))
     );
+}
+
+/// Midnight UTC starting `YYYY-MM-DD`, in unix seconds.
+fn day(date: &str) -> i64 {
+    let mut parts = date.split('-').map(|p| p.parse::<i64>().unwrap());
+    let (y, m, d) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    // H. Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
 }
 
 #[test]

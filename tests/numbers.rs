@@ -216,6 +216,12 @@ proptest! {
                 Some((Some(seconds), _)) => {
                     prop_assert_eq!(tokens.refresh_token_expires_at, after(issued, *seconds));
                 }
+                // Bitbucket Cloud's unused refresh tokens expire three months (counted as 89
+                // days) after issue, from 2026-05-04 on ("OAuth 2.0 and API authentication
+                // changes for Bitbucket Cloud", community.developer.atlassian.com/t/99003).
+                None if provider == Provider::BitbucketCloud && issued >= 1_777_852_800 => {
+                    prop_assert_eq!(tokens.refresh_token_expires_at, after(issued, 89 * 86_400));
+                }
                 None => prop_assert_eq!(tokens.refresh_token_expires_at, None),
                 Some((None, _)) => {}
             }

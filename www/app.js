@@ -685,7 +685,10 @@ function renderAuthorization() {
         "p",
         {},
         `This is where “Connect” sends a person: to ${providerName} to approve access, then back to the redirect URI above, ` +
-          "where this product's server exchanges the code with the client secret. Connecting uses a fresh state and PKCE verifier, kept by the server.",
+          "where this product's server exchanges the code with the client secret. " +
+          (result.codeVerifier === undefined
+            ? "Connecting uses a fresh state, kept by the server; no PKCE here, as the provider does not document it for this deployment."
+            : "Connecting uses a fresh state and PKCE verifier, kept by the server."),
       ),
       h("p", { class: "url-block" }, h("code", { id: "authorization-url" }, result.url)),
       h(

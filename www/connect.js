@@ -17,9 +17,26 @@ const METHODS = [
   { id: "token", title: "Access token", detail: "One token pasted here: quickest for a trial or a service account, but it expires and must be replaced by hand." },
 ];
 
+/** A date in unix seconds as the day it names, in UTC: `2026-07-28`. */
+const day = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+/**
+ * What is true of Bitbucket Cloud app passwords on the reader's date (`now`, unix seconds): the
+ * dates come from the package as data, and only this page's clock decides which sentence holds.
+ */
+export function appPasswordSentence(retirement, now) {
+  if (!retirement) return "";
+  const { creationStoppedAt, brownoutsFrom, removedAt } = retirement;
+  if (now >= removedAt) return `App passwords were removed on ${day(removedAt)}: they no longer connect.`;
+  if (now >= brownoutsFrom) return `App passwords fail at times since ${day(brownoutsFrom)} and stop working on ${day(removedAt)}: use an API token.`;
+  if (now >= creationStoppedAt) return `App passwords can no longer be created, and existing ones stop working on ${day(removedAt)} (with brownouts from ${day(brownoutsFrom)}): use an API token.`;
+  return `App passwords can be created until ${day(creationStoppedAt)} and stop working on ${day(removedAt)}: use an API token.`;
+}
+
 /** Where to create a token on each provider, with which scopes and role, and for how long. */
-function tokenSteps(provider, needs, base) {
-  const scopes = needs && needs.scopes.length ? needs.scopes.map((s) => `\`${s.name}\``).join(", ") : "none beyond the defaults";
+function tokenSteps(provider, needs, base, retiredTokens, now) {
+  const named = (list) => list.map((s) => `\`${s.name}\``).join(", ");
+  const scopes = needs && needs.scopes.length ? named(needs.scopes) : "none beyond the defaults";
   const role = needs ? `**${needs.minRole.name}**` : "the least role the profile needs";
   switch (provider) {
     case "gitlab":
@@ -44,17 +61,20 @@ function tokenSteps(provider, needs, base) {
         ],
         link: base && { href: `${base}/settings/tokens/new`, text: "Open New personal access token" },
       };
-    case "bitbucket-cloud":
+    case "bitbucket-cloud": {
+      const apiScopes = needs && needs.apiTokenScopes.length ? named(needs.apiTokenScopes) : "none beyond the defaults";
+      const appPassword = retiredTokens.find((t) => t.provider === "bitbucket-cloud" && t.kind === "app-password");
       return {
-        kind: "An API token with scopes, created by the Atlassian account the product acts as, sent with that account's email. (App passwords stop working in June 2026.)",
+        kind: `An API token with scopes, created by the Atlassian account the product acts as, sent with that account's email. ${appPasswordSentence(appPassword && appPassword.retirement, now)}`.trim(),
         steps: [
           "Avatar → **Account settings** → **Security** → **Create and manage API tokens** → **Create API token with scopes**, then choose **Bitbucket**.",
-          `Tick the scopes matching these permissions: ${scopes}.`,
+          `Tick these scopes (for API tokens a write scope does not include reading, so both are listed): ${apiScopes}.`,
           `The account needs ${role} on each repository; webhooks need admin.`,
           "Expiry: a year at most. Note the date; the token must be replaced before it.",
         ],
         link: null,
       };
+    }
     case "bitbucket-data-center":
       return {
         kind: "An HTTP access token: personal, or for one project or repository (those two are Bearer only).",
@@ -129,7 +149,7 @@ export async function startConnectedSteps(choices) {
     const base = choices.baseUrl;
     $("token-username-field").hidden = choices.provider !== "bitbucket-cloud";
     renderInto($("token-instructions"), JSON.stringify([choices.provider, choices.profile && choices.profile.id, base]), () => {
-      const { kind, steps, link } = tokenSteps(choices.provider, choices.needs, base);
+      const { kind, steps, link } = tokenSteps(choices.provider, choices.needs, base, (config && config.retiredTokens) || [], Date.now() / 1000);
       return [
         h("p", {}, rich(kind)),
         h("ol", { class: "app-steps" }, steps.map((s) => h("li", {}, rich(s)))),

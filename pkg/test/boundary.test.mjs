@@ -88,6 +88,7 @@ test("the forgelink/flows entry exports exactly the documented names", () => {
     "prepareRevoke",
     "prepareTokenExchange",
     "prepareUpdateHook",
+    "tokenPrefixes",
     "verifyAndParseWebhook",
     "verifyWebhook",
     "webhookHandler",

@@ -360,9 +360,9 @@ property("parseApiError", [providerArg, responseArg], (provider, response) => {
   assert.ok(Array.isArray(value.requiredScopes) && Array.isArray(value.grantedScopes));
 });
 
-const KINDS = new Set(["fine-grained-pat", "classic-pat", "oauth", "app-user", "app-installation", "refresh", "access-token", "oauth-application-secret", "deploy-token", "pipeline-trigger", "runner", "ci-job", "feed", "scim", "api-token", "app-password", "http-access-token", "unknown"]);
+const KINDS = new Set(["fine-grained-pat", "classic-pat", "oauth", "app-user", "app-installation", "refresh", "access-token", "oauth-application-secret", "deploy-token", "pipeline-trigger", "runner", "ci-job", "feed", "scim", "runner-registered", "incoming-email", "kubernetes-agent", "workspace", "feature-flags-client", "api-token", "app-password", "http-access-token", "unknown"]);
 const tokenish = fc.oneof(
-  fc.tuple(fc.constantFrom("ghp_", "github_pat_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "gloas-", "gldt-", "glrt-", "ATATT", "ATCTT", "ATBB", "BBDC-", " ", ""), fc.string({ maxLength: 40 })).map(([p, rest]) => p + rest),
+  fc.tuple(fc.constantFrom("ghp_", "github_pat_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "gloas-", "gldt-", "glrt-", "glrtr-", "glimt-", "glagent-", "glwt-", "glffct-", "ATATT", "ATCTT", "ATBB", "BBDC-", " ", ""), fc.string({ maxLength: 40 })).map(([p, rest]) => p + rest),
   anything,
 );
 

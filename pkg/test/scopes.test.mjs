@@ -22,12 +22,14 @@ const documented = {
     "admin:org_hook", "user", "read:user", "user:email", "user:follow", "workflow",
     "read:packages", "write:packages", "delete:packages", "gist", "notifications", "project",
     "read:project", "delete_repo", "admin:public_key", "admin:gpg_key", "codespace",
-    "read:audit_log", "site_admin",
+    "read:audit_log", "site_admin", "admin:enterprise", "manage_runners:enterprise",
+    "manage_billing:enterprise", "read:enterprise",
   ],
   gitlab: [
     "api", "read_api", "read_user", "read_repository", "write_repository", "read_registry",
-    "write_registry", "sudo", "admin_mode", "create_runner", "manage_runner", "k8s_proxy",
-    "ai_features", "openid", "profile", "email",
+    "write_registry", "read_virtual_registry", "write_virtual_registry", "read_observability",
+    "write_observability", "read_service_ping", "self_rotate", "sudo", "admin_mode",
+    "create_runner", "manage_runner", "k8s_proxy", "ai_features", "openid", "profile", "email",
   ],
   "bitbucket-cloud": [
     "account", "account:write", "email", "repository", "repository:write", "repository:admin",
@@ -53,7 +55,8 @@ for (const [provider, names] of Object.entries(documented)) {
       assert.equal(typeof scope.description, "string");
       assert.ok(scope.description.length > 8, `${scope.name}: ${scope.description}`);
       assert.ok(!scope.description.includes("\n"), `${scope.name} is described in one line`);
-      for (const implied of scope.implies) {
+      assert.ok(Array.isArray(scope.impliesOnPublicRepositories), scope.name);
+      for (const implied of [...scope.implies, ...scope.impliesOnPublicRepositories]) {
         assert.ok(byName.has(implied), `${scope.name} implies unknown ${implied}`);
         assert.notEqual(implied, scope.name);
       }
@@ -63,9 +66,22 @@ for (const [provider, names] of Object.entries(documented)) {
 
 test("the catalogs state the documented implications", () => {
   const implies = (provider, name) => scopeCatalog(provider).find((s) => s.name === name).implies;
+  // GitHub Docs, "Scopes for OAuth apps": repo grants "read and write access to code, commit
+  // statuses, repository invitations, collaborators, deployment statuses, and repository
+  // webhooks", and "The repo and public_repo scopes grant full access to repositories,
+  // including repository hooks"; public_repo only for public repositories.
   assert.deepEqual(
     [...implies("github", "repo")].sort(),
-    ["public_repo", "repo:invite", "repo:status", "repo_deployment", "security_events"],
+    ["admin:repo_hook", "public_repo", "repo:invite", "repo:status", "repo_deployment", "security_events"],
+  );
+  assert.deepEqual(implies("github", "public_repo"), []);
+  const publicRepo = scopeCatalog("github").find((s) => s.name === "public_repo");
+  assert.deepEqual([...publicRepo.impliesOnPublicRepositories].sort(), ["admin:repo_hook", "repo:status", "repo_deployment"]);
+  assert.ok(scopeCatalog("gitlab").every((s) => s.impliesOnPublicRepositories.length === 0));
+  // Same page: admin:enterprise "Includes manage_runners:enterprise, manage_billing:enterprise, and read:enterprise."
+  assert.deepEqual(
+    [...implies("github", "admin:enterprise")].sort(),
+    ["manage_billing:enterprise", "manage_runners:enterprise", "read:enterprise"],
   );
   assert.ok(implies("github", "admin:repo_hook").includes("write:repo_hook"));
   assert.ok(implies("github", "write:repo_hook").includes("read:repo_hook"));
@@ -92,7 +108,16 @@ const checks = [
   ["bitbucket-cloud", "repository:write", ["pullrequest:write"], { satisfied: false, missing: ["pullrequest:write"], granted: ["repository:write"] }],
   // GitHub's comma spelling (token response) and its header's comma and space.
   ["github", "repo,read:org", ["repo:status", "read:org"], { satisfied: true, missing: [], granted: ["repo", "read:org"] }],
-  ["github", "repo, read:org, gist", ["gist", "admin:repo_hook"], { satisfied: false, missing: ["admin:repo_hook"], granted: ["repo", "read:org", "gist"] }],
+  ["github", "repo, read:org, gist", ["gist", "admin:org"], { satisfied: false, missing: ["admin:org"], granted: ["repo", "read:org", "gist"] }],
+  // "Scopes for OAuth apps": repo and public_repo include repository hooks, public_repo on
+  // public repositories only; a hook scope never includes the repository.
+  ["github", "repo", ["admin:repo_hook"], { satisfied: true, missing: [], granted: ["repo"] }],
+  ["github", "repo", ["admin:repo_hook", "write:repo_hook", "read:repo_hook"], { satisfied: true, missing: [], granted: ["repo"] }],
+  ["github", "public_repo", ["admin:repo_hook", "repo:invite"], { satisfied: false, missing: ["admin:repo_hook", "repo:invite"], granted: ["public_repo"], publicRepositoriesOnly: ["admin:repo_hook"] }],
+  ["github", "admin:repo_hook", ["repo"], { satisfied: false, missing: ["repo"], granted: ["admin:repo_hook"] }],
+  // Same page: admin:enterprise includes manage_runners, manage_billing and read; not the other way.
+  ["github", "admin:enterprise", ["manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"], { satisfied: true, missing: [], granted: ["admin:enterprise"] }],
+  ["github", "read:enterprise", ["admin:enterprise"], { satisfied: false, missing: ["admin:enterprise"], granted: ["read:enterprise"] }],
   // Space-separated lists of the others.
   ["gitlab", "api read_user", ["read_api", "read_user", "write_repository"], { satisfied: false, missing: ["write_repository"], granted: ["api", "read_user"] }],
   ["bitbucket-cloud", "account repository pullrequest", ["repository", "pullrequest"], { satisfied: true, missing: [], granted: ["account", "repository", "pullrequest"] }],

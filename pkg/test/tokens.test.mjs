@@ -153,6 +153,12 @@ test("detectToken names the kind and never returns the token", () => {
     ["ghr_1B4a2e77838347a7E420ce178F2E7c6912E1", "github", "refresh", false],
     ["glpat-xxxxxxxxxxxxxxxxxxxx", "gitlab", "access-token", true],
     ["glrt-xxxxxxxxxxxxxxxxxxxx", "gitlab", "runner", false],
+    // GitLab "Token prefixes" (docs.gitlab.com/security/tokens/#token-prefixes).
+    ["glrtr-xxxxxxxxxxxxxxxxxxxx", "gitlab", "runner-registered", false],
+    ["glimt-xxxxxxxxxxxxxxxxxxxx", "gitlab", "incoming-email", false],
+    ["glagent-xxxxxxxxxxxxxxxxxx", "gitlab", "kubernetes-agent", false],
+    ["glwt-xxxxxxxxxxxxxxxxxxxxx", "gitlab", "workspace", false],
+    ["glffct-xxxxxxxxxxxxxxxxxxx", "gitlab", "feature-flags-client", false],
     ["BBDC-NjQ3ODk0NTY0NTY0OnZh", "bitbucket-data-center", "http-access-token", true],
     ["de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54", null, "unknown", true],
   ];
@@ -162,6 +168,18 @@ test("detectToken names the kind and never returns the token", () => {
     assert.deepEqual(Object.keys(info).sort(), ["description", "kind", "provider", "usableAsAccessToken"]);
     assert.ok(!JSON.stringify(info).includes(token.slice(6)), token);
   }
+});
+
+// GitLab "Account and limit settings": an administrator can replace `glpat-` with the
+// instance's own personal access token prefix, which only the caller knows.
+test("detectToken takes a GitLab instance's own personal access token prefix", () => {
+  const custom = detectToken("acme-secretvalue", "acme-");
+  assert.deepEqual([custom.provider, custom.kind, custom.usableAsAccessToken], ["gitlab", "access-token", true]);
+  assert.ok(!JSON.stringify(custom).includes("secretvalue"));
+  assert.equal(detectToken("acme-secretvalue").kind, "unknown");
+  assert.equal(detectToken("acme-secretvalue", null).kind, "unknown");
+  assert.equal(detectToken("ghp_secretvalue", "acme-").kind, "classic-pat");
+  assert.equal(thrown(() => detectToken("acme-x", 7)).code, "input.invalid");
 });
 
 test("needsRefresh: within the skew of expiry, never without an expiry", () => {

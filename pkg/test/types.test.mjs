@@ -104,6 +104,7 @@ test("the values the package returns have exactly the declared fields", async ()
     check("Endpoints", fl.endpoints(provider, provider === "bitbucket-data-center" ? "https://bb.example.com" : undefined));
     fl.scopeCatalog(provider).forEach((s) => check("ScopeInfo", s));
     check("ScopeCheck", fl.checkScopes(provider, "", []));
+    if (provider === "github") check("ScopeCheck", fl.checkScopes(provider, "public_repo", ["admin:repo_hook"]));
     check("Guidance", fl.troubleshoot("http.forbidden", provider));
     check("Guidance", fl.troubleshoot("tls.untrusted_certificate", provider));
   }

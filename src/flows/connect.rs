@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::base_url::resolve_base_url;
-use crate::detect::detect_token;
+use crate::detect::{detect_token, Retirement};
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
 use crate::flows::host::{random_bytes, random_id, Host};
@@ -12,8 +12,8 @@ use crate::flows::store::{connection_key, hex_sha256, open, pending_key};
 use crate::flows::Flows;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::{
-    bearer, minimum_version, parse_current_user, parse_data_center_user, parse_version,
-    prepare_current_user, prepare_data_center_user, prepare_version, version_at_least, Account,
+    bearer, parse_current_user, parse_data_center_user, parse_version, prepare_current_user,
+    prepare_data_center_user, prepare_version, Account,
 };
 use crate::oauth::{
     authorization_url, callback_matches_redirect, callback_state, issuer, parse_callback,
@@ -21,9 +21,11 @@ use crate::oauth::{
 };
 use crate::profiles::profile;
 use crate::provider::{Deployment, Provider};
+use crate::providers::bitbucket_cloud;
 use crate::scopes::check_scopes;
 use crate::secret::{AccessToken, ClientSecret, CodeVerifier, SessionBinding};
 use crate::tokens::{parse_token_response, prepare_token_exchange, OAuthClient, TokenSet};
+use crate::versions::{server_support, Standing};
 
 /// How long a started authorization may take.
 const PENDING_LIFETIME: i64 = 600;
@@ -50,7 +52,7 @@ pub struct ConnectStart {
     /// Scopes to request besides the profile's.
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
-    /// Whether to use PKCE; by default wherever the provider supports it.
+    /// Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server).
     #[serde(default)]
     pub pkce: Option<bool>,
     /// A value tied to the browser session that starts the authorization (a session id, or a
@@ -282,18 +284,26 @@ impl<H: Host> Flows<H> {
             )
             .for_provider(other));
         }
+        // A retired kind (Bitbucket Cloud app passwords) is judged by the host's clock: refused
+        // from its removal date on; before, accepted, with its removal as the token's expiry so
+        // that the connection and its report say when it stops working.
+        if let Some(retirement) = detected.retirement {
+            if retirement.removed(self.host.now()) {
+                return Err(retired(&retirement).for_provider(provider));
+            }
+        }
         let base = resolve_base_url(provider, input.base_url.as_deref())?;
         let endpoints = endpoints_for(&base);
         let tokens = TokenSet {
             access_token: input.token,
             token_type: "bearer".into(),
             refresh_token: None,
-            expires_at: None,
+            expires_at: detected.retirement.map(|r| r.removed_at),
             refresh_token_expires_at: None,
             scopes: Vec::new(),
         };
         let auth = Auth::Token { token_kind: detected.kind.to_owned(), basic_user: input.username };
-        let required = required_scopes(provider, input.profile.as_deref())?;
+        let required = required_scopes_for(provider, input.profile.as_deref(), detected.kind)?;
         self.finish(endpoints, auth, tokens, input.profile, required, false).await
     }
 
@@ -330,11 +340,16 @@ impl<H: Host> Flows<H> {
             created_at: self.host.now(),
         };
         let facts = self.inspect(&endpoints, &record).await?;
-        if let (Some(version), Some(minimum)) = (&facts.version, minimum_version(provider, oauth)) {
-            if !version_at_least(version, minimum) {
+        // Only what forgelink needs refuses a connection; a release past its vendor's support
+        // connects, and the connection report warns about it.
+        if let Some(version) = &facts.version {
+            if let Standing::TooOld { minimum, reason } =
+                server_support(provider, version, oauth, self.host.now())
+            {
+                let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
                 return Err(Error::new(
                     Code::ServerTooOld,
-                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection.", provider.display_name()),
+                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection{why}.", provider.display_name()),
                 )
                 .for_provider(provider));
             }
@@ -447,6 +462,37 @@ pub(crate) fn required_scopes(
 ) -> Result<Vec<String>, Error> {
     let Some(id) = profile_id else { return Ok(Vec::new()) };
     Ok(profile(id)?.for_provider(provider).scopes.iter().map(|n| n.name.to_owned()).collect())
+}
+
+/// The profile's scopes for a connection with a pasted token of `token_kind`: Bitbucket Cloud
+/// API tokens carry their own scope names (the profile's `api_token_scopes`); every other
+/// token uses the names OAuth uses.
+fn required_scopes_for(
+    provider: Provider,
+    profile_id: Option<&str>,
+    token_kind: &str,
+) -> Result<Vec<String>, Error> {
+    let Some(id) = profile_id else { return Ok(Vec::new()) };
+    let needs = profile(id)?.for_provider(provider);
+    let scopes =
+        if provider == Provider::BitbucketCloud && token_kind == bitbucket_cloud::API_TOKEN_KIND {
+            needs.api_token_scopes
+        } else {
+            needs.scopes
+        };
+    Ok(scopes.iter().map(|n| n.name.to_owned()).collect())
+}
+
+/// The refusal of a retired kind of token after its removal date.
+pub(crate) fn retired(retirement: &Retirement) -> Error {
+    let day = crate::polling::rfc3339(retirement.removed_at);
+    Error::new(
+        Code::TokenAppPasswordRetired,
+        format!(
+            "That is a Bitbucket Cloud app password, and Bitbucket Cloud removed app passwords on {}: connect with an API token (and the Atlassian account email as the username) or an access token instead.",
+            day.get(..10).unwrap_or(&day)
+        ),
+    )
 }
 
 pub(crate) fn scope_status(

@@ -20,7 +20,7 @@ use crate::guidance::{troubleshoot, Guidance};
 use crate::http::HttpRequest;
 use crate::identity::parse_timestamp;
 use crate::polling::{
-    parse_poll_response, poll_resources, prepare_poll_request, PollResource, RateLimit,
+    parse_poll_response, poll_resources, prepare_poll_request_at_version, PollResource, RateLimit,
 };
 use crate::webhooks::{EventKind, Status, WebhookEvent};
 
@@ -378,15 +378,21 @@ impl<H: Host> Flows<H> {
         while index < queue.len() {
             let resource = queue[index].clone();
             index = index.saturating_add(1);
-            let mut request =
-                match prepare_poll_request(endpoints, token, project, &resource, since) {
-                    Ok(request) => request,
-                    Err(error) => {
-                        gathered.complete = false;
-                        gathered.error = Some(error);
-                        break;
-                    }
-                };
+            let mut request = match prepare_poll_request_at_version(
+                endpoints,
+                record.server_version.as_deref(),
+                token,
+                project,
+                &resource,
+                since,
+            ) {
+                Ok(request) => request,
+                Err(error) => {
+                    gathered.complete = false;
+                    gathered.error = Some(error);
+                    break;
+                }
+            };
             for _ in 0..MAX_PAGES {
                 if budget.blocked_until.is_some() || budget.requests_left == 0 {
                     gathered.complete = false;

@@ -49,6 +49,17 @@ impl<H: Host> Flows<H> {
             if record.status == ConnectionStatus::NeedsReauthorization {
                 return Err(needs_reauthorization(&record));
             }
+            // A token of a retired kind stops on its removal date, by the host's clock, even
+            // in a connection stored before forgelink knew the date: say why.
+            if matches!(record.auth, Auth::Token { .. }) {
+                let retirement =
+                    crate::detect::detect_token(record.tokens.access_token.secret()).retirement;
+                if let Some(retirement) = retirement.filter(|r| r.removed(now)) {
+                    return Err(
+                        crate::flows::connect::retired(&retirement).for_provider(record.provider)
+                    );
+                }
+            }
             if !needs_refresh(&record.tokens, now, REFRESH_AHEAD) {
                 return Ok(record.tokens.access_token);
             }

@@ -9,9 +9,9 @@ use crate::flows::record::{Auth, ConnectionStatus, Record, TOMBSTONE, TOMBSTONE_
 use crate::flows::store::{connection_key, open};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
-use crate::identity::minimum_version;
 use crate::provider::Provider;
 use crate::tokens::prepare_revoke;
+use crate::versions::{day, server_support, Standing};
 
 /// Warn this long before a token that must be rotated by hand expires.
 const EXPIRY_WARNING: i64 = 14 * 86_400;
@@ -101,6 +101,83 @@ fn days(seconds: i64) -> i64 {
     seconds.div_euclid(86_400)
 }
 
+/// The `server-version` check: a version older than forgelink needs fails; one past its
+/// vendor's support is a warning that names the day support ended and the release to
+/// upgrade to, both judged on the day of `now`, the host's clock.
+pub(crate) fn server_version_check(
+    provider: Provider,
+    version: &str,
+    oauth: bool,
+    now: i64,
+) -> Check {
+    let product = server_product(provider);
+    match server_support(provider, version, oauth, now) {
+        Standing::TooOld { minimum, reason } => coded(
+            "server-version",
+            CheckStatus::Fail,
+            Code::ServerTooOld,
+            provider,
+            match reason {
+                Some(reason) => format!("{product} {version} is older than {minimum}, the oldest forgelink works with: {reason}."),
+                None => format!("{product} {version} is older than {minimum}, the oldest forgelink works with."),
+            },
+        ),
+        Standing::PastSupport { release, oldest_then, oldest_now } => {
+            let mut message = format!(
+                "{product} {version}: {vendor} stopped supporting {} on {} and ships no more fixes for it, not even for security.",
+                release.version,
+                release.deprecated,
+                vendor = provider.display_name(),
+            );
+            if let Some(then) = oldest_then.filter(|then| Some(*then) != oldest_now) {
+                message.push_str(&format!(
+                    " On that day the oldest supported release was {}.",
+                    then.version
+                ));
+            }
+            match oldest_now {
+                Some(target) => message.push_str(&format!(
+                    " As of {}, the oldest supported release is {} (until {}): upgrade to {} or later.",
+                    day(now),
+                    target.version,
+                    target.deprecated,
+                    target.version
+                )),
+                None => message.push_str(&format!(
+                    " forgelink knows no release still supported on {}: upgrade to the newest release.",
+                    day(now)
+                )),
+            }
+            coded("server-version", CheckStatus::Warn, Code::ServerDeprecated, provider, message)
+        }
+        Standing::Supported { release } => check(
+            "server-version",
+            CheckStatus::Pass,
+            format!(
+                "{product} {version}, supported by {} until {}.",
+                provider.display_name(),
+                release.deprecated
+            ),
+        ),
+        Standing::Newer => check(
+            "server-version",
+            CheckStatus::Pass,
+            format!("{product} {version}, newer than the releases forgelink knows the dates of."),
+        ),
+        Standing::Unknown => {
+            check("server-version", CheckStatus::Pass, format!("{product} {version}."))
+        }
+    }
+}
+
+/// The self-hosted product's name, as a person reads it in a version check.
+fn server_product(provider: Provider) -> &'static str {
+    match provider {
+        Provider::GitHub => "GitHub Enterprise Server",
+        other => other.display_name(),
+    }
+}
+
 impl<H: Host> Flows<H> {
     /// Checks the connection end to end: a fresh token, reachability and TLS, the account,
     /// the server version, the scopes, and how long the tokens last.
@@ -168,30 +245,18 @@ impl<H: Host> Flows<H> {
             ));
         }
         let oauth = matches!(record.auth, Auth::OAuth { .. });
-        match (&facts.version, minimum_version(provider, oauth)) {
-            (Some(version), Some(minimum))
-                if !crate::identity::version_at_least(version, minimum) =>
-            {
-                checks.push(coded(
-                    "server-version",
-                    CheckStatus::Fail,
-                    Code::ServerTooOld,
-                    provider,
-                    format!("{} {version} is older than {minimum}.", provider.display_name()),
-                ))
+        match &facts.version {
+            Some(version) => {
+                checks.push(server_version_check(provider, version, oauth, self.host.now()))
             }
-            (Some(version), _) => checks.push(check(
-                "server-version",
-                CheckStatus::Pass,
-                format!("{} {version}.", provider.display_name()),
-            )),
-            (None, _) if record.deployment == crate::provider::Deployment::SelfHosted => checks
-                .push(check(
+            None if record.deployment == crate::provider::Deployment::SelfHosted => {
+                checks.push(check(
                     "server-version",
                     CheckStatus::Warn,
                     "The instance did not tell its version.",
-                )),
-            (None, _) => {}
+                ))
+            }
+            None => {}
         }
         let granted = facts.granted_scopes.clone().or_else(|| record.scopes.granted.clone());
         record.scopes = scope_status(provider, granted, &record.required_scopes);
@@ -216,38 +281,73 @@ impl<H: Host> Flows<H> {
         }
         let now = self.host.now();
         let refreshable = record.tokens.refresh_token.is_some() && oauth;
-        match facts.token_expires_at.or(record.tokens.expires_at) {
-            Some(at) if at <= now => checks.push(coded(
+        // A retired kind of token (Bitbucket Cloud app passwords) works until its removal date,
+        // judged by the host's clock; until then the report warns, whatever the date.
+        let retirement = (!oauth)
+            .then(|| crate::detect::detect_token(record.tokens.access_token.secret()).retirement)
+            .flatten();
+        if let Some(retirement) = retirement {
+            let day =
+                |at: i64| crate::polling::rfc3339(at).get(..10).unwrap_or_default().to_owned();
+            let message = if now >= retirement.brownouts_from {
+                format!(
+                    "This is an app password: Bitbucket Cloud refuses them at times since {} and removes them on {}. Replace it with an API token now.",
+                    day(retirement.brownouts_from),
+                    day(retirement.removed_at)
+                )
+            } else {
+                format!(
+                    "This is an app password: Bitbucket Cloud removes them on {} (with brownouts from {}). Replace it with an API token before then.",
+                    day(retirement.removed_at),
+                    day(retirement.brownouts_from)
+                )
+            };
+            checks.push(coded(
                 "token-expiry",
-                CheckStatus::Fail,
-                Code::TokenExpired,
+                CheckStatus::Warn,
+                Code::TokenAppPasswordRetired,
                 provider,
-                "The token has expired.",
-            )),
-            Some(at) if !refreshable && at.saturating_sub(now) < EXPIRY_WARNING => {
-                checks.push(coded(
+                message,
+            ));
+        } else {
+            match facts.token_expires_at.or(record.tokens.expires_at) {
+                Some(at) if at <= now => checks.push(coded(
                     "token-expiry",
-                    CheckStatus::Warn,
+                    CheckStatus::Fail,
                     Code::TokenExpired,
                     provider,
+                    "The token has expired.",
+                )),
+                Some(at) if !refreshable && at.saturating_sub(now) < EXPIRY_WARNING => {
+                    checks.push(coded(
+                        "token-expiry",
+                        CheckStatus::Warn,
+                        Code::TokenExpired,
+                        provider,
+                        format!(
+                            "The token expires in {} days; create a new one before then.",
+                            days(at.saturating_sub(now))
+                        ),
+                    ))
+                }
+                Some(at) if refreshable => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
                     format!(
-                        "The token expires in {} days; create a new one before then.",
-                        days(at.saturating_sub(now))
+                        "Valid for {} more minutes, then refreshed.",
+                        at.saturating_sub(now) / 60
                     ),
-                ))
-            }
-            Some(at) if refreshable => checks.push(check(
-                "token-expiry",
-                CheckStatus::Pass,
-                format!("Valid for {} more minutes, then refreshed.", at.saturating_sub(now) / 60),
-            )),
-            Some(at) => checks.push(check(
-                "token-expiry",
-                CheckStatus::Pass,
-                format!("Expires in {} days.", days(at.saturating_sub(now))),
-            )),
-            None => {
-                checks.push(check("token-expiry", CheckStatus::Pass, "The token does not expire."))
+                )),
+                Some(at) => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
+                    format!("Expires in {} days.", days(at.saturating_sub(now))),
+                )),
+                None => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
+                    "The token does not expire.",
+                )),
             }
         }
         if oauth {

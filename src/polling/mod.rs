@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::http::HttpRequest;
-use crate::identity::bearer;
+use crate::identity::{bearer, version_at_least};
 use crate::provider::Provider;
+use crate::providers::bitbucket_data_center;
 use crate::repositories::{encode, repository_urls};
 
 pub use parse::{parse_poll_response, PollPage};
@@ -114,9 +115,26 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// `order_by=updated_at`, `per_page=100`; GitHub `created=>=…` on workflow runs and
 /// `sort=updated` on pull requests; Bitbucket Cloud `sort=-created_on` on pipelines and a BBQL
 /// `q=updated_on>=…` on pull requests and commit statuses; Data Center `order=NEWEST` on pull
-/// requests, `orderBy=MODIFICATION` on branches and the build-status endpoint per commit.
+/// requests, `orderBy=MODIFICATION` on branches and each commit's builds resource.
+///
+/// A Data Center commit's build statuses come from the repository's builds resource, which
+/// every release since 7.14 has; [`prepare_poll_request_at_version`] picks the deprecated
+/// build-status resource for an older server whose version is known.
 pub fn prepare_poll_request(
     endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    resource: &PollResource,
+    since: i64,
+) -> Result<HttpRequest, Error> {
+    prepare_poll_request_at_version(endpoints, None, token, project, resource, since)
+}
+
+/// [`prepare_poll_request`] for a server known to run `server_version` (as the flows read it
+/// when connecting), so that each resource is asked where that release serves it.
+pub(crate) fn prepare_poll_request_at_version(
+    endpoints: &Endpoints,
+    server_version: Option<&str>,
     token: &str,
     project: &str,
     resource: &PollResource,
@@ -187,12 +205,18 @@ pub fn prepare_poll_request(
         (Provider::BitbucketDataCenter, PollResource::Branches) => format!(
             "{repo}/branches?orderBy=MODIFICATION&details=false&limit={DATA_CENTER_BRANCHES}"
         ),
-        // The build-status resource lives beside the core REST API, not under it.
-        (Provider::BitbucketDataCenter, PollResource::CommitStatuses { sha }) => format!(
-            "{}/rest/build-status/latest/commits/{}?limit={per_page}",
-            endpoints.web,
-            encode(sha)
-        ),
+        (Provider::BitbucketDataCenter, PollResource::CommitStatuses { sha }) => {
+            let builds_resource = server_version.is_none_or(|version| {
+                version_at_least(version, bitbucket_data_center::BUILDS_RESOURCE_SINCE)
+            });
+            bitbucket_data_center::commit_builds_url(
+                &endpoints.web,
+                &repo,
+                builds_resource,
+                &encode(sha),
+                per_page,
+            )
+        }
         _ => return Err(unsupported()),
     };
     Ok(bearer(HttpRequest::new("GET", url), token))
@@ -272,8 +296,24 @@ mod tests {
             since,
         )
         .unwrap();
+        // The repository's builds resource ("Builds and Deployments", since 7.14); the
+        // deprecated build-status resource only for a server known to be older ("Deprecated in
+        // 7.14, please use the repository based builds resource instead",
+        // developer.atlassian.com/server/bitbucket/rest/v803/api-group-build-status).
         assert_eq!(
             statuses.url,
+            "https://bb.example.com/rest/api/latest/projects/PRJ/repos/app/commits/abc/builds?limit=100"
+        );
+        let resource = PollResource::CommitStatuses { sha: "abc".into() };
+        let at = |version| {
+            prepare_poll_request_at_version(&dc, version, "t", "PRJ/app", &resource, since)
+                .unwrap()
+                .url
+        };
+        assert_eq!(at(Some("7.14.0")), statuses.url);
+        assert_eq!(at(Some("9.4.2")), statuses.url);
+        assert_eq!(
+            at(Some("7.13.1")),
             "https://bb.example.com/rest/build-status/latest/commits/abc?limit=100"
         );
         assert_eq!(

@@ -119,14 +119,27 @@ pub fn parse_poll_response(
         web_url: Some(web),
         default_branch: None,
     };
-    let items: Vec<Value> = match (provider, resource) {
-        (Provider::GitHub, PollResource::Pipelines) => body["workflow_runs"].as_array(),
-        (Provider::GitHub, PollResource::Jobs { .. }) => body["jobs"].as_array(),
-        (Provider::GitHub | Provider::GitLab, _) => body.as_array(),
-        (Provider::BitbucketCloud | Provider::BitbucketDataCenter, _) => body["values"].as_array(),
-    }
-    .cloned()
-    .unwrap_or_default();
+    // Data Center's builds resource answers one status when asked for a key, a page
+    // otherwise; the deprecated build-status resource always a page.
+    let single = matches!(
+        (provider, resource),
+        (Provider::BitbucketDataCenter, PollResource::CommitStatuses { .. })
+    ) && body.get("values").is_none()
+        && body.get("state").is_some();
+    let items: Vec<Value> = if single {
+        vec![body.clone()]
+    } else {
+        match (provider, resource) {
+            (Provider::GitHub, PollResource::Pipelines) => body["workflow_runs"].as_array(),
+            (Provider::GitHub, PollResource::Jobs { .. }) => body["jobs"].as_array(),
+            (Provider::GitHub | Provider::GitLab, _) => body.as_array(),
+            (Provider::BitbucketCloud | Provider::BitbucketDataCenter, _) => {
+                body["values"].as_array()
+            }
+        }
+        .cloned()
+        .unwrap_or_default()
+    };
     let mut page =
         PollPage { events: Vec::new(), follow_ups: Vec::new(), next_page: None, rate_limit };
     // Whether the list, newest first, reached items older than `since`: no next page then.
@@ -465,12 +478,17 @@ fn data_center(item: &Value, resource: &PollResource, repository: &Repository, s
             None => Read::Skip,
         },
         PollResource::CommitStatuses { sha } => {
-            if old(item, &["dateAdded"], since) {
+            // The builds resource dates a status `updatedDate` (and `createdDate`); the
+            // deprecated build-status resource `dateAdded`.
+            let changed =
+                if item.get("updatedDate").is_some() { "updatedDate" } else { "dateAdded" };
+            if old(item, &[changed], since) {
                 return Read::Skip;
             }
             let raw = text(item, &["state"]).unwrap_or_default();
             let mut e = event(provider, EventKind::CommitStatus, "build_status", repository);
             e.commit_sha = Some(sha.clone());
+            e.r#ref = text(item, &["ref"]);
             e.commit_status = Some(CommitStatus {
                 state: bitbucket_status(&raw),
                 raw_state: raw,

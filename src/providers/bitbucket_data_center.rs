@@ -1,1 +1,106 @@
 //! What forgelink knows about Bitbucket Data Center (and Server, its former name), each fact with its source.
+
+use crate::detect::TokenInfo;
+use crate::provider::Provider;
+use crate::scopes::{scope, ScopeInfo};
+
+// ---------------------------------------------------------------------------------------------
+// Scopes
+
+/// "OAuth 2.0 scopes for incoming links": the scope names and which includes which.
+pub(crate) const SCOPES_SOURCE: &str = "https://confluence.atlassian.com/bitbucketserver/oauth-2-0-scopes-for-incoming-links-1115666709.html";
+
+/// Every scope of an incoming application link ([`SCOPES_SOURCE`]); each includes the one
+/// below it.
+pub(crate) static SCOPES: &[ScopeInfo] = &[
+    scope("PUBLIC_REPOS", "View public projects and repositories (what every token can do).", &[]),
+    scope("ACCOUNT_WRITE", "Update the user's account settings.", &[]),
+    scope("REPO_READ", "View projects and repositories the user can view, clone, fork, and create and comment on pull requests.", &["PUBLIC_REPOS"]),
+    scope("REPO_WRITE", "Push code and merge pull requests where the user can.", &["REPO_READ"]),
+    scope("REPO_ADMIN", "Administer repositories: settings, permissions and webhooks.", &["REPO_WRITE"]),
+    scope("PROJECT_ADMIN", "Administer projects: create repositories, project settings, permissions and webhooks.", &["REPO_ADMIN"]),
+    scope("ADMIN_WRITE", "Perform most administrative functions on the whole instance.", &["PROJECT_ADMIN", "ACCOUNT_WRITE"]),
+    scope("SYSTEM_ADMIN", "Perform every administrative function on the instance.", &["ADMIN_WRITE"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Token kinds
+
+/// The token prefixes Data Center issues: "HTTP access tokens" (personal, project and
+/// repository tokens, all starting `BBDC-`;
+/// confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html).
+pub(crate) const TOKEN_PREFIXES: &[(&str, TokenInfo)] = &[(
+    "BBDC-",
+    TokenInfo {
+        provider: Some(Provider::BitbucketDataCenter),
+        kind: "http-access-token",
+        description: "Bitbucket Data Center HTTP access token",
+        usable_as_access_token: true,
+        retirement: None,
+    },
+)];
+
+// ---------------------------------------------------------------------------------------------
+// Build statuses
+
+/// The first version with the repository's builds resource,
+/// `GET /rest/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`,
+/// documented "Since 7.14" in the REST reference's "Builds and Deployments" group
+/// (developer.atlassian.com/server/bitbucket/rest/v807/api-group-builds-and-deployments/).
+/// Older servers have only the build-status resource it replaced: the reference's
+/// "Build-status" group says of `GET /rest/build-status/latest/commits/{commitId}` "Deprecated
+/// in 7.14, please use the repository based builds resource instead"
+/// (developer.atlassian.com/server/bitbucket/rest/v803/api-group-build-status).
+///
+/// The reference titles the builds resource's GET "Get a specific build status", chosen by a
+/// `key` query parameter that Atlassian's OpenAPI description leaves optional, and shows one
+/// status as its answer; clients list a commit's statuses there without `key`, page by page.
+/// forgelink asks without `key` and reads either shape: a page (`values`) or one status.
+pub(crate) const BUILDS_RESOURCE_SINCE: &str = "7.14";
+
+/// Where a commit's build statuses are read: the repository's builds resource where the server
+/// has it (`builds_resource`: its version is [`BUILDS_RESOURCE_SINCE`] or later), else the
+/// deprecated build-status resource. `web` is the base URL, `repo` the repository's REST URL
+/// (`BASE/rest/api/latest/projects/{key}/repos/{slug}`).
+pub(crate) fn commit_builds_url(
+    web: &str,
+    repo: &str,
+    builds_resource: bool,
+    commit: &str,
+    limit: u32,
+) -> String {
+    if builds_resource {
+        format!("{repo}/commits/{commit}/builds?limit={limit}")
+    } else {
+        // The build-status resource lives beside the core REST API, not under it.
+        format!("{web}/rest/build-status/latest/commits/{commit}?limit={limit}")
+    }
+}
+
+/// What a person is told wherever Data Center webhooks are set up. Atlassian's list of webhook
+/// events for Data Center ("Event payload", 8.x and 9.x,
+/// confluence.atlassian.com/bitbucketserver/event-payload-938025882.html) has repository events
+/// (`repo:refs_changed`, ...), pull request events (`pr:opened`, ...), mirror and diagnostics
+/// events, and none for a build status: build results are found by polling the builds
+/// resource instead.
+pub(crate) const NO_BUILD_STATUS_EVENT: &str =
+    "Data Center sends no build-status webhook: forgelink polls for builds, so keep polling on.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "Deprecated in 7.14, please use the repository based builds resource instead"
+    /// (developer.atlassian.com/server/bitbucket/rest/v803/api-group-build-status).
+    #[test]
+    fn builds_resource_or_the_deprecated_build_status_resource() {
+        let repo = "https://bb.example.com/rest/api/latest/projects/PRJ/repos/app";
+        let url = |current| commit_builds_url("https://bb.example.com", repo, current, "abc", 100);
+        assert_eq!(url(true), format!("{repo}/commits/abc/builds?limit=100"));
+        assert_eq!(
+            url(false),
+            "https://bb.example.com/rest/build-status/latest/commits/abc?limit=100"
+        );
+        assert_eq!(BUILDS_RESOURCE_SINCE, "7.14");
+    }
+}

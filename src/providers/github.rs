@@ -1,1 +1,224 @@
-//! What forgelink knows about GitHub (github.com, Enterprise Cloud with data residency on ghe.com, Enterprise Server), each fact with its source.
+//! What forgelink knows about GitHub (github.com, Enterprise Cloud with data residency on
+//! ghe.com, Enterprise Server), each fact with its source.
+//!
+//! The concern modules ask for these facts: [`crate::scopes`] for the scope catalog,
+//! [`crate::versions`] for Enterprise Server's releases and the oldest one forgelink works
+//! with, [`crate::oauth`] for where PKCE is documented.
+
+use crate::provider::Deployment;
+use crate::scopes::{scope, ScopeInfo};
+use crate::versions::ServerRelease;
+
+// Scopes ----------------------------------------------------------------------------------------
+
+/// The scopes of OAuth apps and classic personal access tokens, what each grants, and what it
+/// implies.
+///
+/// Source: GitHub Docs, "Scopes for OAuth apps"
+/// (<https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps>),
+/// the "Available scopes" table: a scope indented under another is included in it, and the
+/// notes quoted beside an entry below come from the same table. GitHub stores a token's
+/// scopes normalised, dropping every scope another one includes (same page, "Normalized
+/// scopes"): a token asked for `repo admin:repo_hook` reports only `repo` in `X-OAuth-Scopes`.
+/// So the implications must be complete, or a granted scope reads as missing.
+#[rustfmt::skip] // One scope a line, as the docs' table has it.
+pub(crate) static SCOPES: &[ScopeInfo] = &[
+    // "Grants full access to public, internal, and private repositories including read and
+    // write access to code, commit statuses, repository invitations, collaborators,
+    // deployment statuses, and repository webhooks", and under admin:repo_hook: "The repo and
+    // public_repo scopes grant full access to repositories, including repository hooks." Its
+    // note on organization-owned resources (projects, invitations, team memberships and
+    // webhooks) names no scope, so it implies none of the organization ones here.
+    scope("repo", "Full control of public, internal and private repositories, their webhooks included.", &["repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events", "admin:repo_hook"]),
+    scope("repo:status", "Read and write commit statuses.", &[]),
+    scope("repo_deployment", "Read and write deployments and deployment statuses.", &[]),
+    // "Limits access to public repositories. That includes read/write access to code, commit
+    // statuses, repository projects, collaborators, and deployment statuses for public
+    // repositories and organizations", and the repository hooks of the note above. Each of
+    // these holds for public repositories only, so none is an implication that holds
+    // everywhere.
+    scope("public_repo", "Full control of public repositories only, their webhooks included.", &[])
+        .on_public_repositories(&["repo:status", "repo_deployment", "admin:repo_hook"]),
+    scope("repo:invite", "Accept and decline invitations to collaborate on repositories.", &[]),
+    scope("security_events", "Read and write code scanning alerts (and secret scanning ones on Enterprise Cloud).", &[]),
+    // "Grants read, write, ping, and delete access to repository hooks"; write: "read, write,
+    // and ping"; read: "read and ping".
+    scope("admin:repo_hook", "Create, read, update and delete repository webhooks.", &["write:repo_hook"]),
+    scope("write:repo_hook", "Create, read and update repository webhooks.", &["read:repo_hook"]),
+    scope("read:repo_hook", "Read repository webhooks.", &[]),
+    scope("admin:org", "Fully manage organizations, teams and memberships.", &["write:org"]),
+    scope("write:org", "Read and write organization and team membership.", &["read:org"]),
+    scope("read:org", "Read organization and team membership and projects.", &[]),
+    // "OAuth tokens will only be able to perform these actions on organization hooks which
+    // were created by the OAuth app."
+    scope("admin:org_hook", "Create, read, update and delete organization webhooks.", &[]),
+    scope("admin:public_key", "Fully manage the user's SSH public keys.", &["write:public_key"]),
+    scope("write:public_key", "Create and read the user's SSH public keys.", &["read:public_key"]),
+    scope("read:public_key", "Read the user's SSH public keys.", &[]),
+    scope("admin:gpg_key", "Fully manage the user's GPG keys.", &["write:gpg_key"]),
+    scope("write:gpg_key", "Create and read the user's GPG keys.", &["read:gpg_key"]),
+    scope("read:gpg_key", "Read the user's GPG keys.", &[]),
+    // "Grants read/write access to profile info only. Note that this scope includes
+    // user:email and user:follow"; read:user is indented under it.
+    scope("user", "Read and write the user's profile.", &["read:user", "user:email", "user:follow"]),
+    scope("read:user", "Read the user's profile.", &[]),
+    scope("user:email", "Read the user's email addresses.", &[]),
+    scope("user:follow", "Follow and unfollow users.", &[]),
+    scope("workflow", "Add and update GitHub Actions workflow files.", &[]),
+    // The table lists write:packages and read:packages side by side; the implication follows
+    // GitHub's token settings page, which nests read:packages under write:packages (seen
+    // there, not stated on this page: check).
+    scope("write:packages", "Upload and publish packages.", &["read:packages"]),
+    scope("read:packages", "Download and install packages.", &[]),
+    scope("delete:packages", "Delete packages.", &[]),
+    scope("gist", "Create gists.", &[]),
+    scope("notifications", "Read and mark notifications.", &[]),
+    scope("project", "Read and write projects (classic and new).", &["read:project"]),
+    scope("read:project", "Read projects.", &[]),
+    scope("delete_repo", "Delete repositories the user administers.", &[]),
+    // Listed for github.com and Enterprise Cloud only.
+    scope("codespace", "Create and manage codespaces.", &[]),
+    scope("read:audit_log", "Read audit log data.", &[]),
+    // Listed for Enterprise Server only: "Grants site administrators access to GitHub
+    // Enterprise Server Administration API endpoints."
+    scope("site_admin", "Administer a GitHub Enterprise Server instance (site administrators only).", &[]),
+    // Listed for every deployment but github.com's Free, Pro and Team plans, that is for
+    // enterprise accounts: "admin:enterprise: Gives full control of enterprise
+    // functionality ... Includes manage_runners:enterprise, manage_billing:enterprise, and
+    // read:enterprise."
+    scope("admin:enterprise", "Fully manage an enterprise account.", &["manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"]),
+    scope("manage_runners:enterprise", "Manage the enterprise's self-hosted runners.", &[]),
+    scope("manage_billing:enterprise", "Read and write the enterprise's billing data.", &[]),
+    scope("read:enterprise", "Read the enterprise's profile.", &[]),
+];
+
+// PKCE ------------------------------------------------------------------------------------------
+
+/// Whether GitHub documents PKCE (S256) for the authorization code flow of a deployment.
+///
+/// Sources: GitHub changelog "PKCE support for OAuth and GitHub App authentication"
+/// (<https://github.blog/changelog/2025-07-14-pkce-support-for-oauth-and-github-app-authentication>,
+/// 2025-07-14: `code_challenge` with `S256` only, verified with `code_verifier`), and the
+/// docs' version gate for it: the `code_challenge` rows of "Authorizing OAuth apps" and
+/// "Generating a user access token for a GitHub App" show only where the docs feature
+/// `pkce_support` holds, which is github.com (`fpt`) and Enterprise Cloud (`ghec`, which
+/// includes ghe.com), not Enterprise Server (github/docs `data/features/pkce_support.yml`).
+/// No Enterprise Server release note up to 3.21 mentions PKCE.
+///
+/// So Enterprise Server gets no PKCE parameters by default. RFC 6749 (sections 3.1 and 3.2)
+/// has servers ignore parameters they do not know, so sending them would likely be harmless,
+/// but a server that ignores them checks nothing, and the code would look protected when it
+/// is not; that has not been shown on a real instance either.
+pub(crate) fn pkce_documented(deployment: Deployment) -> bool {
+    match deployment {
+        Deployment::Cloud => true,
+        Deployment::SelfHosted => false,
+    }
+}
+
+// Enterprise Server releases --------------------------------------------------------------------
+
+/// Every Enterprise Server feature release from 3.0 on, with GitHub's own dates.
+///
+/// Source: GitHub's release dates, `src/ghes-releases/lib/enterprise-dates.json` in the
+/// github/docs repository (commit 051718f297e11fadbf357da1e8e756991eb2ed89, read 2026-12-07),
+/// the data behind "GitHub Enterprise Server releases"
+/// (<https://docs.github.com/en/enterprise-server@latest/admin/all-releases>): `releaseDate`
+/// (the first release candidate), `generalAvailabilityDate` and `deprecationDate` (from which
+/// GitHub ships no more patch releases, not even for security). GitHub has moved deprecation
+/// dates later before (3.14 and 3.15 both to 2026-04-23), so a date here can go stale: the
+/// table is data to refresh from that file, and a release newer than its last row is
+/// treated as supported. Releases before 3.0 are left out: they are far older than what
+/// forgelink works with ([`SERVER_MINIMUM`]).
+pub(crate) static SERVER_RELEASES: &[ServerRelease] = &[
+    release("3.0", "2021-01-12", "2021-02-16", "2022-02-16"),
+    release("3.1", "2021-05-06", "2021-06-03", "2022-06-30"),
+    release("3.2", "2021-09-09", "2021-09-28", "2022-10-12"),
+    release("3.3", "2021-11-09", "2021-12-07", "2023-01-18"),
+    release("3.4", "2022-02-15", "2022-03-15", "2023-03-23"),
+    release("3.5", "2022-05-10", "2022-05-31", "2023-06-29"),
+    release("3.6", "2022-07-26", "2022-08-16", "2023-09-25"),
+    release("3.7", "2022-10-25", "2022-11-08", "2024-01-04"),
+    release("3.8", "2023-02-07", "2023-03-07", "2024-03-26"),
+    release("3.9", "2023-06-08", "2023-06-29", "2024-07-26"),
+    release("3.10", "2023-08-08", "2023-08-29", "2024-09-25"),
+    release("3.11", "2023-11-14", "2023-12-05", "2024-12-19"),
+    release("3.12", "2024-02-13", "2024-03-05", "2025-04-03"),
+    release("3.13", "2024-05-16", "2024-06-18", "2025-06-19"),
+    release("3.14", "2024-08-06", "2024-08-27", "2026-04-23"),
+    release("3.15", "2024-11-12", "2024-12-03", "2026-04-23"),
+    release("3.16", "2025-02-25", "2025-03-11", "2026-06-25"),
+    release("3.17", "2025-05-13", "2025-06-03", "2026-08-25"),
+    release("3.18", "2025-09-03", "2025-10-14", "2026-10-14"),
+    release("3.19", "2025-12-02", "2025-12-09", "2026-12-09"),
+    release("3.20", "2026-02-24", "2026-03-17", "2027-03-17"),
+    release("3.21", "2026-05-12", "2026-06-11", "2027-06-11"),
+    release("3.22", "2026-08-04", "2026-08-25", "2027-08-25"),
+    release("3.23", "2026-11-10", "2026-12-08", "2027-12-08"),
+];
+
+const fn release(
+    version: &'static str,
+    release_candidate: &'static str,
+    generally_available: &'static str,
+    deprecated: &'static str,
+) -> ServerRelease {
+    ServerRelease { version, release_candidate, generally_available, deprecated }
+}
+
+/// The oldest Enterprise Server release forgelink works with: older ones fail the
+/// connection's version check. This is forgelink's technical need, apart from GitHub's
+/// support window above (a release past that is only warned about).
+///
+/// Why: the newest API forgelink calls on Enterprise Server is the repository activity list
+/// (`GET /repos/{owner}/{repo}/activity`, read when polling for pushes). Repository activity
+/// came to Enterprise Server in 3.11: the 3.11.0 release notes ("Users can more easily
+/// understand changes to a repository using the activity view",
+/// <https://docs.github.com/en/enterprise-server@3.11/admin/release-notes>), and the docs gate
+/// the feature on `ghes: '>= 3.11'` (github/docs `data/features/repository-activity-view.yml`).
+/// Everything else forgelink calls (Actions workflow runs and jobs, check runs, repository
+/// webhooks with `X-Hub-Signature-256`, `GET /meta`) is older.
+pub(crate) const SERVER_MINIMUM: &str = "3.11";
+
+/// [`SERVER_MINIMUM`]'s reason, for the message of a failed check.
+pub(crate) const SERVER_MINIMUM_REASON: &str =
+    "polling for pushes reads the repository activity list, which Enterprise Server has from 3.11";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{parse_timestamp, version_at_least};
+
+    /// The table is in release order, every date is a real day, and each release's dates run
+    /// candidate, then general availability, then deprecation.
+    #[test]
+    fn release_dates_are_ordered_days() {
+        for pair in SERVER_RELEASES.windows(2) {
+            assert!(!version_at_least(pair[0].version, pair[1].version), "{pair:?}");
+        }
+        for r in SERVER_RELEASES {
+            let day = |text: &str| parse_timestamp(text).unwrap_or_else(|| panic!("{r:?}"));
+            let (rc, ga, end) =
+                (day(r.release_candidate), day(r.generally_available), day(r.deprecated));
+            assert!(rc <= ga && ga < end, "{r:?}");
+        }
+        assert!(SERVER_RELEASES.iter().any(|r| r.version == SERVER_MINIMUM));
+    }
+
+    /// The dates GitHub publishes for the releases supported around the time this was written
+    /// (github/docs enterprise-dates.json): 3.14 and 3.15 deprecated on 2026-04-23, 3.16 on
+    /// 2026-06-25, 3.17 on 2026-08-25, 3.18 on 2026-10-14, 3.19 on 2026-12-09, 3.20
+    /// supported until 2027-03-17.
+    #[test]
+    fn deprecation_dates_as_published() {
+        let deprecated =
+            |v: &str| SERVER_RELEASES.iter().find(|r| r.version == v).map(|r| r.deprecated);
+        assert_eq!(deprecated("3.14"), Some("2026-04-23"));
+        assert_eq!(deprecated("3.15"), Some("2026-04-23"));
+        assert_eq!(deprecated("3.16"), Some("2026-06-25"));
+        assert_eq!(deprecated("3.17"), Some("2026-08-25"));
+        assert_eq!(deprecated("3.18"), Some("2026-10-14"));
+        assert_eq!(deprecated("3.19"), Some("2026-12-09"));
+        assert_eq!(deprecated("3.20"), Some("2027-03-17"));
+    }
+}

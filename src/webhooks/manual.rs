@@ -10,6 +10,7 @@ use crate::endpoints::endpoints;
 use crate::error::{excerpt, Code, Error};
 use crate::profiles::profile;
 use crate::provider::Provider;
+use crate::providers::bitbucket_data_center;
 use crate::secret::{Redacted, WebhookSecret};
 
 /// What an administrator pastes to create a hook by hand. `Debug` redacts the secret.
@@ -116,6 +117,7 @@ fn steps(
                 "Paste the secret shown here into Secret.".to_owned(),
                 format!("Tick the events: {}.", listed(events)),
                 "Keep SSL certificate verification on, then select Save.".to_owned(),
+                bitbucket_data_center::NO_BUILD_STATUS_EVENT.to_owned(),
             ]
         }
     }
@@ -165,6 +167,12 @@ mod tests {
         assert!(dc.steps[0].contains(
             "https://bb.example.com/ctx/plugins/servlet/webhooks/projects/PROJ/repos/repo"
         ));
+        // Atlassian's Data Center event list (confluence.atlassian.com/bitbucketserver/
+        // event-payload-938025882.html) has no build-status event: the setup says so and
+        // points to polling.
+        let last = dc.steps.last().unwrap();
+        assert!(last.contains("no build-status webhook") && last.contains("polls"), "{last}");
+        assert!(!dc.events.iter().any(|e| e.contains("build")));
     }
 
     #[test]

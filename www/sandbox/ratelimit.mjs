@@ -76,7 +76,7 @@ export function createRateLimits(state) {
         return send(
           res,
           403,
-          { message: "API rate limit exceeded for user ID 583231. If you reach out to GitHub Support for help, please include the request ID.", documentation_url: "https://docs.github.com/enterprise-server@3.14/rest/using-the-rest-api/rate-limits-for-the-rest-api", status: "403" },
+          { message: "API rate limit exceeded for user ID 583231. If you reach out to GitHub Support for help, please include the request ID.", documentation_url: "https://docs.github.com/enterprise-server@3.20/rest/using-the-rest-api/rate-limits-for-the-rest-api", status: "403" },
           { ...headers(provider, spent), ...retry },
         );
       case "gitlab": {

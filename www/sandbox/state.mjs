@@ -9,7 +9,7 @@ export const PROVIDERS = Object.freeze(["gitlab", "github", "bitbucket-cloud", "
 /** The switches, their defaults, and what each does (the control page shows this text). */
 export const SWITCHES = Object.freeze({
   expiredToken: { initial: false, help: "Every access token issued so far answers as expired (new ones from a refresh work)." },
-  missingScope: { initial: false, help: "Tokens lack the scope webhooks need (GitLab api, GitHub admin:repo_hook, Bitbucket webhook, Data Center REPO_ADMIN)." },
+  missingScope: { initial: false, help: "Tokens lack the scope webhooks need (GitLab api, GitHub repo with its hooks: public_repo only, Bitbucket webhook, Data Center REPO_ADMIN)." },
   projectNotFound: { initial: false, help: "Projects answer 404 (true: every project; a path: that project only)." },
   instanceTooOld: { initial: false, help: "Self-hosted instances report a version below what forgelink supports." },
   unreachable: { initial: false, help: "Provider connections are reset before any answer." },
@@ -51,7 +51,7 @@ export function createState() {
     /** The scopes a token effectively has, once `missingScope` is taken into account. */
     effectiveScopes(provider, scopes) {
       if (!state.on("missingScope", provider)) return [...scopes];
-      const swap = { gitlab: { api: "read_api" }, github: { "admin:repo_hook": null, "write:repo_hook": null }, "bitbucket-cloud": { webhook: null }, "bitbucket-data-center": { REPO_ADMIN: "REPO_WRITE", PROJECT_ADMIN: "REPO_WRITE", ADMIN_WRITE: "REPO_WRITE", SYSTEM_ADMIN: "REPO_WRITE" } }[provider];
+      const swap = { gitlab: { api: "read_api" }, github: { repo: "public_repo", "admin:repo_hook": null, "write:repo_hook": null }, "bitbucket-cloud": { webhook: null }, "bitbucket-data-center": { REPO_ADMIN: "REPO_WRITE", PROJECT_ADMIN: "REPO_WRITE", ADMIN_WRITE: "REPO_WRITE", SYSTEM_ADMIN: "REPO_WRITE" } }[provider];
       const out = [];
       for (const scope of scopes) {
         const replacement = Object.hasOwn(swap, scope) ? swap[scope] : scope;

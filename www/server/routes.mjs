@@ -3,7 +3,7 @@
 // requests in and answers out, and remembers which connection the wizard is working on.
 
 import { randomBytes } from "node:crypto";
-import { identifyWebhook, parseRepositoryList, profiles, troubleshoot } from "../../pkg/flows.js";
+import { identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
@@ -125,6 +125,9 @@ export function wizardRoutes(ctx) {
       sendJson(res, 200, {
         redirectUri: `${ctx.origin}/oauth/callback`,
         webhookUrl: `${ctx.publicUrl}/webhooks`,
+        // Kinds of token a provider is retiring, with their dates, for the page to judge by its
+        // own clock (the package's smaller entry leaves the token tables out).
+        retiredTokens: [...PROVIDERS].flatMap((provider) => tokenPrefixes(provider).filter((t) => t.retirement)),
         sandbox: sandbox
           ? {
               url: sandbox.url,

@@ -306,6 +306,35 @@ describe("the access-token path against the sandbox", () => {
     }
   });
 
+  // App passwords: creation stopped 2025-09-09, brownouts from 2026-06-09, removal on 2026-07-28
+  // (community.atlassian.com: "Bitbucket Cloud enters phase 2 of app password deprecation" and
+  // "Deprecation notice: Bitbucket Cloud app password brownout schedule and next steps"). The
+  // page says what is true on the reader's date; API tokens need read and write scopes both
+  // ("API token permissions", support.atlassian.com/bitbucket-cloud/docs/api-token-permissions/).
+  test("Bitbucket Cloud: token instructions list API token scopes and say what is true of app passwords on the reader's date", async () => {
+    const cases = [
+      ["2026-07-01T12:00:00Z", /App passwords fail at times since 2026-06-09 and stop working on 2026-07-28/],
+      ["2026-12-06T12:00:00Z", /App passwords were removed on 2026-07-28/],
+      ["2025-10-01T12:00:00Z", /App passwords can no longer be created, and existing ones stop working on 2026-07-28/],
+    ];
+    for (const [now, sentence] of cases) {
+      const page = await browser.context.newPage();
+      await page.clock.setFixedTime(new Date(now));
+      await page.goto(server.url);
+      await waitReady(page);
+      await choose(page, "provider", "bitbucket-cloud");
+      await choose(page, "deployment", "bitbucket-org");
+      await choose(page, "method", "token");
+      const text = await page.locator("#token-instructions").textContent();
+      assert.match(text, sentence, now);
+      assert.doesNotMatch(text, /stop working in June 2026/);
+      const needs = forgelink.profiles()[0].providers.find((n) => n.provider === "bitbucket-cloud");
+      for (const scope of needs.apiTokenScopes) assert.ok(text.includes(scope.name), `${now}: ${scope.name} is listed`);
+      assert.ok(text.includes("read:repository:bitbucket") && text.includes("read:webhook:bitbucket"));
+      await page.close();
+    }
+  });
+
   test("Bitbucket Cloud: an API token goes with the account's email; the username alone is refused with the fix", async () => {
     // The refused token comes back from the wizard's server as a 502, which the browser logs.
     const refusedConnect = (r) => (typeof r.url === "function" ? /\/api\/connect\/token$/.test(r.url()) && r.status() === 502 : /status of 502/.test(r.text()));

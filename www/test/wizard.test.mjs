@@ -268,6 +268,12 @@ describe("the first page of the setup wizard", () => {
       } else {
         assert.deepEqual(url.searchParams.get("scope").split(" ").sort(), needs.scopes.map((s) => s.name).sort());
       }
+      // GitHub documents PKCE for github.com and ghe.com, not for Enterprise Server.
+      if (c.deployment === "github-enterprise-server") {
+        assert.equal(url.searchParams.has("code_challenge"), false, "no PKCE on GitHub Enterprise Server");
+        assert.match(await page.locator("#authorization .authorization > p").first().textContent(), /no PKCE here/);
+      }
+      if (c.deployment === "github-com") assert.equal(url.searchParams.get("code_challenge_method"), "S256");
       if (c.deployment === "gitlab-self-managed") {
         assert.equal(url.searchParams.get("code_challenge_method"), "S256");
         await page.locator("#authorization details.params summary").click();

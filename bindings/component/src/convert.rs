@@ -171,13 +171,23 @@ impl IntoWit<wit::ScopeInfo> for &forgelink::ScopeInfo {
             name: self.name.to_owned(),
             description: self.description.to_owned(),
             implies: self.implies.iter().map(|scope| (*scope).to_owned()).collect(),
+            implies_on_public_repositories: self
+                .implies_on_public_repositories
+                .iter()
+                .map(|scope| (*scope).to_owned())
+                .collect(),
         }
     }
 }
 
 impl IntoWit<wit::ScopeCheck> for forgelink::ScopeCheck {
     fn into_wit(self) -> wit::ScopeCheck {
-        wit::ScopeCheck { satisfied: self.satisfied, missing: self.missing, granted: self.granted }
+        wit::ScopeCheck {
+            satisfied: self.satisfied,
+            missing: self.missing,
+            granted: self.granted,
+            public_repositories_only: self.public_repositories_only,
+        }
     }
 }
 

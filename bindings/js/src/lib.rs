@@ -396,9 +396,12 @@ mod tests {
     #[cfg(feature = "flows")]
     #[test]
     fn token_detection_and_refresh_timing() {
-        let info = parse(&detect_token("glpat-secret-value-1234"));
+        let info = parse(&detect_token("glpat-secret-value-1234", None));
         assert_eq!(info["ok"]["kind"], "access-token");
         assert!(!info.to_string().contains("secret-value"));
+        let custom = parse(&detect_token("acme-secret-value", Some("acme-".to_owned())));
+        assert_eq!(custom["ok"]["provider"], "gitlab");
+        assert!(!custom.to_string().contains("secret-value"));
         assert!(needs_refresh(Some(1000.0), 950.0, 60.0));
         assert!(!needs_refresh(Some(1000.0), 900.0, 60.0));
         assert!(!needs_refresh(None, f64::MAX, 60.0));

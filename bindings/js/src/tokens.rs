@@ -185,10 +185,18 @@ pub fn parse_api_error(
     envelope(provider(provider_id).map(|p| forgelink::parse_api_error(p, &response)))
 }
 
-/// `detectToken(token)`: what the prefix reveals; the token itself is never in the answer.
+/// `tokenPrefixes(provider)`: every prefix of the provider's tokens, with a retired kind's
+/// dates. In `forgelink/flows` only: the `forgelink` entry stays under its size goal.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn detect_token(token: &str) -> String {
-    ok(&forgelink::detect_token(token))
+pub fn token_prefixes(provider_id: &str) -> String {
+    envelope(crate::provider(provider_id).map(forgelink::token_prefixes))
+}
+
+/// `detectToken(token, customPrefix)`: what the prefix reveals, knowing a GitLab instance's own
+/// personal access token prefix when given; the token itself is never in the answer.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn detect_token(token: &str, custom_prefix: Option<String>) -> String {
+    ok(&forgelink::detect_token_with_prefix(token, custom_prefix.as_deref()))
 }
 
 /// `needsRefresh(tokenSet, now, skewSeconds)`: only the expiry decides, so only the expiry

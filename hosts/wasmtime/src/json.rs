@@ -138,19 +138,30 @@ pub fn endpoints(endpoints: &wit::ProviderEndpoints) -> Value {
     })
 }
 
-/// `[{ name, description, implies }]`
+/// `[{ name, description, implies, impliesOnPublicRepositories }]`
 pub fn scope_catalog(scopes: &[wit::ScopeInfo]) -> Value {
     scopes
         .iter()
         .map(|scope| {
-            json!({ "name": scope.name, "description": scope.description, "implies": scope.implies })
+            json!({
+                "name": scope.name,
+                "description": scope.description,
+                "implies": scope.implies,
+                "impliesOnPublicRepositories": scope.implies_on_public_repositories,
+            })
         })
         .collect()
 }
 
-/// `{ satisfied, missing, granted }`
+/// `{ satisfied, missing, granted, publicRepositoriesOnly? }`, the last only when not empty,
+/// as the npm package prints it.
 pub fn scope_check(check: &wit::ScopeCheck) -> Value {
-    json!({ "satisfied": check.satisfied, "missing": check.missing, "granted": check.granted })
+    let mut value =
+        json!({ "satisfied": check.satisfied, "missing": check.missing, "granted": check.granted });
+    if !check.public_repositories_only.is_empty() {
+        value["publicRepositoriesOnly"] = json!(check.public_repositories_only);
+    }
+    value
 }
 
 fn need(need: &wit::Need) -> Value {

@@ -217,11 +217,26 @@ fn every_command_prints_json() {
     assert_eq!(diagnostics[0]["code"], "redirect_uri.trailing_slash_mismatch");
 
     let catalog = ok(&["scope-catalog", "github"]);
-    assert_eq!(keys(&catalog[0]), ["description", "implies", "name"].into());
+    assert_eq!(
+        keys(&catalog[0]),
+        ["description", "implies", "impliesOnPublicRepositories", "name"].into()
+    );
 
     let check = ok(&["check-scopes", "gitlab", "api", "read_api"]);
     assert_eq!(keys(&check), ["granted", "missing", "satisfied"].into());
     assert_eq!(check["satisfied"], true);
+    // GitHub's public_repo covers repository hooks on public repositories only ("Scopes for
+    // OAuth apps"): still missing, and named as such, as the npm package prints it.
+    let check = ok(&["check-scopes", "github", "public_repo", "admin:repo_hook"]);
+    assert_eq!(
+        check,
+        serde_json::json!({
+            "satisfied": false,
+            "missing": ["admin:repo_hook"],
+            "granted": ["public_repo"],
+            "publicRepositoriesOnly": ["admin:repo_hook"],
+        })
+    );
 
     let profiles = ok(&["profiles"]);
     let first = &profiles[0];

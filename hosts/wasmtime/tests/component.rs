@@ -260,6 +260,23 @@ fn check_scopes_counts_implied_scopes() {
     assert!(github.satisfied);
     assert_eq!(github.granted, ["repo", "read:org"]);
 
+    // GitHub Docs, "Scopes for OAuth apps": "The repo and public_repo scopes grant full access
+    // to repositories, including repository hooks"; public_repo on public repositories only.
+    let hooks: Vec<String> =
+        ["admin:repo_hook", "write:repo_hook", "read:repo_hook"].map(String::from).to_vec();
+    let repo = plugin.check_scopes(Provider::Github, "repo", &hooks).unwrap().unwrap();
+    assert!(repo.satisfied && repo.public_repositories_only.is_empty(), "{repo:?}");
+    let public = plugin.check_scopes(Provider::Github, "public_repo", &hooks).unwrap().unwrap();
+    assert!(!public.satisfied);
+    assert_eq!(public.missing, hooks);
+    assert_eq!(public.public_repositories_only, hooks);
+    let catalog = plugin.scope_catalog(Provider::Github).unwrap();
+    let enterprise = catalog.iter().find(|s| s.name == "admin:enterprise").unwrap();
+    assert_eq!(
+        enterprise.implies,
+        ["manage_runners:enterprise", "manage_billing:enterprise", "read:enterprise"]
+    );
+
     let unknown = plugin
         .check_scopes(Provider::Github, "repo", &["no-such-scope".into()])
         .unwrap()

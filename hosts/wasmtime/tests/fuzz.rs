@@ -960,7 +960,8 @@ fn plausible_body(url: &str) -> &'static str {
     if let Some((_, index)) = lists.iter().find(|(suffix, _)| path.ends_with(suffix)) {
         return POLL_BODIES[*index];
     }
-    if path.contains("/rest/build-status/") {
+    // A Data Center commit's build statuses: the builds resource, or the deprecated one.
+    if path.contains("/rest/build-status/") || path.ends_with("/builds") {
         return POLL_BODIES[9];
     }
     let comments = ["/notes", "/comments", "/discussions", "/issues", "/activities"];

@@ -40,6 +40,7 @@ export async function startForge(kind) {
   const revoked = [];
   const stats = { authorizationCode: 0, refresh: 0 };
   let gate; // { arrived, resolveArrived, released, release }
+  let serverVersion = "3.17.2"; // what GitHub Enterprise Server's /meta tells
 
   const json = (res, status, value, headers = {}) => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -169,9 +170,11 @@ export async function startForge(kind) {
       if (req.method === "GET" && url.pathname === "/api/v4/version") return json(res, 200, { version: "17.5.1-ee", revision: "abc" });
       if (req.method === "GET" && url.pathname === "/api/v4/personal_access_tokens/self") return json(res, 200, { scopes: ["api", "read_user"], expires_at: null, active: true });
     } else {
-      const scopes = { "x-oauth-scopes": "repo, admin:repo_hook" };
+      // GitHub stores a token's scopes normalised, dropping those another one includes: asked
+      // for repo and admin:repo_hook, it reports repo alone ("Scopes for OAuth apps").
+      const scopes = { "x-oauth-scopes": "repo" };
       if (req.method === "GET" && url.pathname === "/api/v3/user") return json(res, 200, { login: person.username, id: person.id, name: person.name }, scopes);
-      if (req.method === "GET" && url.pathname === "/api/v3/meta") return json(res, 200, { installed_version: "3.17.2" }, scopes);
+      if (req.method === "GET" && url.pathname === "/api/v3/meta") return json(res, 200, { installed_version: serverVersion }, scopes);
     }
     return hooksApi(req, res, url.pathname);
   }
@@ -230,6 +233,10 @@ export async function startForge(kind) {
       const released = new Promise((resolve) => (release = resolve));
       gate = { resolveArrived, released, beforeIssuing };
       return { arrived, release };
+    },
+    /** Makes a GitHub Enterprise Server instance report another `installed_version`. */
+    setServerVersion(version) {
+      serverVersion = version;
     },
     /** A delivery as this instance would send it to `hook` (a new delivery id unless given). */
     delivery(hook, event, body, deliveryId = randomUUID()) {

@@ -155,6 +155,8 @@ export async function wizard(provider: ProviderId, typed: string): Promise<strin
   const catalog: ScopeInfo[] = scopeCatalog(provider);
   const check: ScopeCheck = checkScopes(provider, "repo,read:org", ["repo:status"]);
   const fromList: ScopeCheck = checkScopes(provider, ["api"] as const, ["read_api"]);
+  const publicOnly: string[] = check.publicRepositoriesOnly ?? [];
+  const onPublic: string[] | undefined = catalog[0]?.impliesOnPublicRepositories;
   const presets: Profile[] = profiles();
   const firstNeeds = presets[0]?.providers.find((n) => n.provider === provider);
   const mode: "request" | "consumer-permissions" | undefined = firstNeeds?.scopeMode;
@@ -223,6 +225,7 @@ export function tokens(client: OAuthClient, response: HttpResponse, now: number)
   const authorization: DeviceAuthorization = parseDeviceAuthorization("github", { status: 200, headers: [["Content-Type", "application/json"]], body: new Uint8Array() }, now);
   const interval: number = authorization.interval;
   const info: TokenInfo = detectToken("glpat-x");
+  const onInstance: TokenInfo = detectToken("acme-x", "acme-");
   const kind: TokenKind = info.kind;
   const from: ProviderId | null = info.provider;
   const failure: ApiError = parseApiError("bitbucket-cloud", response);

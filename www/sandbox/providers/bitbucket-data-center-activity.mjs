@@ -1,6 +1,6 @@
 // What happened on a Bitbucket Data Center repository, as its REST API lists it: pull requests,
-// branches by last modification, build statuses of a commit (the build-status API beside the
-// core one), and comments on pull requests (listed through the pull request's activities) and
+// branches by last modification, build statuses of a commit (the repository's builds resource,
+// and the deprecated build-status API beside the core one), and comments on pull requests (listed through the pull request's activities) and
 // commits. Shapes follow the Bitbucket Data Center REST reference ("Pull requests", "Repository"
 // branches, "Build status" and "Comments"). Data Center has no webhook event for a build status:
 // a failed build is recorded here for polls to find, and no hook hears of it.
@@ -72,6 +72,9 @@ export function bitbucketDataCenterActivity({ state, baseUrl, user, paged, error
 
   const describeComment = (c) => ({ properties: {}, id: c.id, version: c.version, text: c.body, author: user(), createdDate: c.createdAt, updatedDate: c.updatedAt, comments: [], tasks: [] });
 
+  /** A build status as the repository's builds resource (7.14+) describes it: `RestBuildStatus`. */
+  const describeBuild = (s) => ({ key: s.key, name: s.name, url: s.url, description: s.description, state: s.state, createdDate: s.dateAdded, updatedDate: s.dateAdded });
+
   /** The build statuses of a commit, newest first: `/rest/build-status/latest/commits/{sha}`. */
   function buildStatuses(project, sha, url, reply) {
     const list = project.statuses.filter((s) => s.sha === sha).sort((a, b) => b.dateAdded - a.dateAdded);
@@ -94,6 +97,21 @@ export function bitbucketDataCenterActivity({ state, baseUrl, user, paged, error
     }
     if (req.method === "GET" && rest === "branches") {
       reply(200, paged(branches(project), url));
+      return true;
+    }
+    // The repository's builds resource (the REST reference's "Builds and Deployments", since
+    // 7.14): one status for a `key`, else the commit's statuses, page by page.
+    const builds = /^commits\/([0-9a-f]{7,40})\/builds$/.exec(rest);
+    if (req.method === "GET" && builds) {
+      const list = project.statuses.filter((st) => st.sha === builds[1]).sort((a, b) => b.dateAdded - a.dateAdded).map(describeBuild);
+      const key = url.searchParams.get("key");
+      if (key === null) {
+        reply(200, paged(list, url));
+        return true;
+      }
+      const one = list.find((st) => st.key === key);
+      if (one) reply(200, one);
+      else notFound(`No build status with key ${key} exists for this commit.`, "com.atlassian.bitbucket.build.NoSuchBuildStatusException");
       return true;
     }
     const comments = /^(pull-requests\/(\d+)|commits\/([0-9a-f]{7,40}))\/(comments|activities)(?:\/(\d+))?$/.exec(rest);

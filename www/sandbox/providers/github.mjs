@@ -11,7 +11,9 @@ import { linkHeader, page, readJson, send, uuid } from "../http.mjs";
 import { commitSha, isoSeconds } from "./common.mjs";
 import { githubActivity, githubIds } from "./github-activity.mjs";
 
-export const VERSION = "3.14.2";
+// A release GitHub supports until 2027-03-17 (github/docs enterprise-dates.json); forgelink
+// judges that on the caller's clock, so after that day the connection report warns.
+export const VERSION = "3.20.3";
 const OLD_VERSION = "2.22.0";
 const HOOK_READ = ["admin:repo_hook", "read:repo_hook", "repo", "write:repo_hook"];
 const HOOK_WRITE = ["admin:repo_hook", "repo", "write:repo_hook"];
@@ -186,7 +188,10 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     if (!project || (project.visibility === "private" && !has(["repo"]))) return notFound(scoped(["repo"]));
     if (!match[3]) return answer(200, describe(project), ["repo"]);
     const write = req.method !== "GET";
-    const accepted = req.method === "DELETE" ? HOOK_ADMIN : write ? HOOK_WRITE : HOOK_READ;
+    // "The repo and public_repo scopes grant full access to repositories, including repository
+    // hooks" ("Scopes for OAuth apps"): public_repo for public repositories only.
+    const hookScopes = req.method === "DELETE" ? HOOK_ADMIN : write ? HOOK_WRITE : HOOK_READ;
+    const accepted = project.visibility === "public" ? [...hookScopes, "public_repo"] : hookScopes;
     if (!has(accepted)) return notFound(scoped(accepted));
     // Only repository admins manage hooks; GitHub hides them from everyone else.
     if (project.role !== "admin") return notFound(scoped(accepted));

@@ -34,7 +34,7 @@ const HOOK_FLAGS = [
   "resource_access_token_events",
 ];
 
-export const SCOPES = ["api", "read_api", "read_user", "read_repository", "write_repository", "read_registry", "write_registry", "sudo", "admin_mode", "create_runner", "manage_runner", "k8s_proxy", "ai_features", "openid", "profile", "email"];
+export const SCOPES = ["api", "read_api", "read_user", "read_repository", "write_repository", "read_registry", "write_registry", "read_virtual_registry", "write_virtual_registry", "read_observability", "write_observability", "read_service_ping", "self_rotate", "sudo", "admin_mode", "create_runner", "manage_runner", "k8s_proxy", "ai_features", "openid", "profile", "email"];
 
 export function gitlab({ state, origin, authenticate, maxPageSize }) {
   const baseUrl = `${origin}${PREFIX}`;

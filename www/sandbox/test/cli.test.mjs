@@ -8,6 +8,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
+import { VERSION } from "../providers/github.mjs";
+
 const CLI = fileURLToPath(new URL("../cli.mjs", import.meta.url));
 
 async function start(args) {
@@ -32,7 +34,7 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
       assert.equal(response.status, 200);
       await response.body.cancel();
       const version = await fetch(`${info.providers.github.baseUrl}/api/v3/meta`);
-      assert.equal((await version.json()).installed_version, "3.14.2");
+      assert.equal((await version.json()).installed_version, VERSION);
     } finally {
       child.kill(signal);
     }

@@ -74,13 +74,17 @@ describe("missingScope", () => {
     assert.match(result.message, /\bapi\b/);
   });
 
-  test("github: X-OAuth-Scopes lacks admin:repo_hook", async () => {
+  // repo includes repository hooks ("Scopes for OAuth apps"), so a token lacking what hooks
+  // need lacks repo: it has public_repo, which covers public repositories only.
+  test("github: X-OAuth-Scopes has public_repo, not repo; the private repository's hooks are hidden", async () => {
     sandbox.setSwitch("missingScope", "github");
     const { forgelink, connection } = await oauthConnection("github");
-    assert.deepEqual(connection.scopes.missing, ["admin:repo_hook"]);
+    assert.deepEqual(connection.scopes.missing, ["repo"]);
     const report = await forgelink.testConnection(connection.id);
     assert.equal(check(report, "scopes").code, "http.missing_scope");
-    assert.match(check(report, "scopes").message, /admin:repo_hook/);
+    assert.match(check(report, "scopes").message, /\brepo\b/);
+    const [result] = await forgelink.registerWebhooks(connection.id, { projects: [HOOK_PROJECT.github], url: HOOK_URL, profile: "ci-failure-analysis" });
+    assert.equal(result.code, "http.missing_scope", JSON.stringify(result));
   });
 
   test("bitbucket-cloud: the consumer lacks webhook; hooks answer the privilege-scopes 403", async () => {
@@ -145,7 +149,8 @@ describe("instanceTooOld", () => {
     const error = await rejection(oauthConnection("github"));
     assert.equal(error.code, "server.too_old");
     assert.match(error.message, /2\.22\.0/);
-    assert.match(error.guidance.steps.join(" "), /Enterprise Server 3\.14/);
+    // forgelink needs 3.11: polling for pushes reads the repository activity list, new in 3.11.
+    assert.match(error.guidance.steps.join(" "), /Enterprise Server 3\.11/);
     sandbox.setSwitch("instanceTooOld", false);
     const { forgelink, connection } = await oauthConnection("github");
     sandbox.setSwitch("instanceTooOld", "github");
