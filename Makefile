@@ -4,6 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: setup demo test test-rust test-core-imports test-node test-component test-www test-scale \
+        providers-doc \
         lint pkg component bench fuzz clean
 
 ## setup: install toolchains and packages this repository needs (idempotent)
@@ -18,6 +19,7 @@ demo: setup pkg
 test: setup lint test-rust pkg component test-core-imports test-node test-component test-www test-scale
 
 lint:
+	node scripts/providers-doc.mjs --check
 	cargo fmt --all -- --check
 	cargo fmt --manifest-path hosts/wasmtime/Cargo.toml -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
@@ -54,6 +56,10 @@ test-www: pkg
 test-scale: pkg component
 	cargo build --manifest-path hosts/wasmtime/Cargo.toml
 	node --test tests/scale/
+
+## providers-doc: write docs/PROVIDERS.md from src/providers/ (`make lint` checks it is current)
+providers-doc:
+	node scripts/providers-doc.mjs
 
 ## bench: measure against named peers and write benches/RESULTS.md
 bench: setup pkg component
