@@ -401,3 +401,19 @@ test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten; a
   assert.equal(await receive(push), "duplicate");
   await assert.rejects(forgelink.receiveWebhook(delivery, { dedupeSeconds: "60" }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
 });
+
+test("a signed delivery of every provider and scheme verifies, reads as documented, and fails with a wrong secret or body", () => {
+  const { cases } = readJson("tests/fixtures/webhooks/signed.json");
+  assert.equal(cases.length, 5);
+  for (const c of cases) {
+    const request = { headers: c.headers, body: c.body, secrets: c.secrets, now: c.now };
+    assert.deepEqual(verifyWebhook(request), { provider: c.provider, scheme: c.scheme, secretIndex: 1 }, c.name);
+    const event = parseWebhook({ headers: c.headers, body: c.body });
+    for (const [field, expected] of Object.entries(c.expect)) {
+      assert.deepEqual(field.split(".").reduce((v, key) => v?.[key], event), expected, `${c.name}: ${field}`);
+    }
+    const refused = (r) => assert.throws(() => verifyWebhook(r), (e) => e instanceof ForgelinkError && e.code === "webhook.signature_mismatch", c.name);
+    refused({ ...request, secrets: c.secrets.slice(0, 1) });
+    if (c.scheme !== "token") refused({ ...request, body: `${c.body.slice(0, 10)}${String.fromCharCode(c.body.charCodeAt(10) ^ 1)}${c.body.slice(11)}` });
+  }
+});
