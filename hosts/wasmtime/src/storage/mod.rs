@@ -85,58 +85,44 @@ pub(crate) fn expiry(ttl_seconds: Option<u64>, now: i64) -> i64 {
     }
 }
 
-/// A shared store is a store: a host can hand the same one to many instances.
-impl<S: Storage + ?Sized> Storage for Arc<S> {
-    fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>> {
-        (**self).get(key, now)
-    }
+/// A store behind a smart pointer is a store: an `Arc` lets a host hand the same one to many
+/// instances, and a `Box` is what [`open_storage`] returns for
+/// [`crate::HostState::with_storage`] to take as it is.
+macro_rules! storage_through_pointer {
+    ($($pointer:ident),*) => {$(
+        impl<S: Storage + ?Sized> Storage for $pointer<S> {
+            fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>> {
+                (**self).get(key, now)
+            }
 
-    fn set(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>, now: i64) -> io::Result<()> {
-        (**self).set(key, value, ttl_seconds, now)
-    }
+            fn set(
+                &self,
+                key: &str,
+                value: &[u8],
+                ttl_seconds: Option<u64>,
+                now: i64,
+            ) -> io::Result<()> {
+                (**self).set(key, value, ttl_seconds, now)
+            }
 
-    fn delete(&self, key: &str) -> io::Result<()> {
-        (**self).delete(key)
-    }
+            fn delete(&self, key: &str) -> io::Result<()> {
+                (**self).delete(key)
+            }
 
-    fn compare_and_swap(
-        &self,
-        key: &str,
-        old: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-        now: i64,
-    ) -> io::Result<bool> {
-        (**self).compare_and_swap(key, old, new, ttl_seconds, now)
-    }
+            fn compare_and_swap(
+                &self,
+                key: &str,
+                old: Option<&[u8]>,
+                new: &[u8],
+                ttl_seconds: Option<u64>,
+                now: i64,
+            ) -> io::Result<bool> {
+                (**self).compare_and_swap(key, old, new, ttl_seconds, now)
+            }
+        }
+    )*};
 }
-
-/// A boxed store is a store: what [`open_storage`] returns goes to
-/// [`crate::HostState::with_storage`] as it is.
-impl<S: Storage + ?Sized> Storage for Box<S> {
-    fn get(&self, key: &str, now: i64) -> io::Result<Option<Vec<u8>>> {
-        (**self).get(key, now)
-    }
-
-    fn set(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>, now: i64) -> io::Result<()> {
-        (**self).set(key, value, ttl_seconds, now)
-    }
-
-    fn delete(&self, key: &str) -> io::Result<()> {
-        (**self).delete(key)
-    }
-
-    fn compare_and_swap(
-        &self,
-        key: &str,
-        old: Option<&[u8]>,
-        new: &[u8],
-        ttl_seconds: Option<u64>,
-        now: i64,
-    ) -> io::Result<bool> {
-        (**self).compare_and_swap(key, old, new, ttl_seconds, now)
-    }
-}
+storage_through_pointer!(Arc, Box);
 
 /// Where a store lives, as `forgelink-host --storage URL` names it.
 ///
