@@ -375,7 +375,7 @@ export interface Connection {
 
 /** One line of a connection report. */
 export interface Check {
-  /** `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry` or `refresh-token`. */
+  /** `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`, `refresh-token` or `webhooks`. */
   name: string;
   status: "pass" | "warn" | "fail";
   /** The code behind a warning or failure. */
@@ -655,6 +655,12 @@ export interface HookSpec {
   url: string;
   /** The secret they are signed with (GitLab: sent as the token). Secret. */
   secret: string;
+  /**
+   * GitLab only: a signing token (`whsec_` and the base64 of 32 random bytes) with which GitLab
+   * also signs each delivery as Standard Webhooks do, where the instance has the feature (see
+   * `Hook.signingTokenSet`). Secret. Other providers refuse one with `input.invalid`.
+   */
+  signingSecret?: string | null;
   /** The events, in the provider's spelling: GitHub and Bitbucket event names, GitLab's `*_events` flags. */
   events: string[];
 }
@@ -667,8 +673,12 @@ export interface Hook {
   url: string;
   /** Its events, in the provider's spelling. */
   events: string[];
-  /** Whether it is enabled (GitLab disables failing hooks). */
+  /** Whether it is enabled. GitLab disables hooks that keep failing: for a while (`disabledUntil`) after 4 failures in a row, for good after 40. */
   active: boolean;
+  /** Until when GitLab has paused the failing hook, as GitLab writes the time; null otherwise. */
+  disabledUntil: string | null;
+  /** Whether the hook holds a signing token (GitLab's `signing_token_present`); null where the provider does not say. */
+  signingTokenSet: boolean | null;
 }
 
 /** One page of a project's webhooks. */

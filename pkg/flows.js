@@ -304,8 +304,13 @@ function instanceArgs(instance) {
 
 /** `{ url, secret, events }` as the module's last three arguments. */
 function hookArgs(hook) {
-  const h = fields("hook", hook, new Set(["url", "secret", "events"]));
-  return [string("hook.url", h.url), string("hook.secret", h.secret), stringArray("hook.events", h.events)];
+  const h = fields("hook", hook, new Set(["url", "secret", "signingSecret", "events"]));
+  return [
+    string("hook.url", h.url),
+    string("hook.secret", h.secret),
+    optionalString("hook.signingSecret", h.signingSecret),
+    stringArray("hook.events", h.events),
+  ];
 }
 
 /** The request that creates a webhook on a project: JSON, TLS verified, signed with the secret. */

@@ -126,6 +126,8 @@ export type ErrorCode =
   | "repository.invalid_path"
   | "repository.duplicate"
   | "webhook.limit_reached"
+  | "webhook.hook_disabled"
+  | "webhook.hook_missing"
   | "repository.sha256_unsupported"
   | "feedback.no_target"
   | "feedback.locked"

@@ -249,6 +249,11 @@ codes! {
     RepositoryDuplicate = "repository.duplicate",
     /// The provider allows no more webhooks on this project (GitLab.com: 100).
     WebhookLimitReached = "webhook.limit_reached",
+    /// The provider stopped delivering to the hook after repeated failures (GitLab disables a
+    /// hook for a while after 4 failures in a row, and for good after 40).
+    WebhookHookDisabled = "webhook.hook_disabled",
+    /// A hook forgelink registered is no longer on the project: someone deleted it.
+    WebhookHookMissing = "webhook.hook_missing",
     /// The repository uses SHA-256 object names, which most tooling cannot read yet.
     RepositorySha256Unsupported = "repository.sha256_unsupported",
     /// None of the places the feedback policy allows is available: no merge request or commit

@@ -521,6 +521,14 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["GitLab: project Settings → Webhooks lists them; remove stale ones."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/")),
         ]),
+        Code::WebhookHookDisabled => entry("Webhook disabled by the provider", "It failed too often; until it delivers again, only polling sees events.", &[
+            "Fix the receiver, re-enable the hook, then poll once to catch up.",
+        ]).specific(&[
+            on!(GL, &["GitLab pauses a hook after 4 failures in a row and retries it; after 40 it stays off until a test from Settings → Webhooks succeeds."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks")),
+        ]),
+        Code::WebhookHookMissing => entry("Webhook deleted", "A hook forgelink registered is gone from the project.", &[
+            "Register the webhooks again.",
+        ]),
         Code::RepositorySha256Unsupported => entry("SHA-256 repository", "The repository uses SHA-256 object names; most Git tooling and integrations read SHA-1 repositories only.", &[
             "Expect commit links and analyses of this repository to be unavailable until the tooling supports SHA-256.",
             "If possible, use a SHA-1 mirror of the repository for the integration.",

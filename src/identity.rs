@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api_error::parse_api_error;
+use crate::api::{api_failure, success_json};
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
@@ -59,16 +59,12 @@ pub fn prepare_data_center_user(endpoints: &Endpoints, token: &str, slug: &str) 
 }
 
 fn json_body(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
-    if !(200..300).contains(&response.status) {
-        return Err(parse_api_error(provider, response).error);
-    }
-    serde_json::from_slice(&response.body).map_err(|_| {
-        Error::new(
-            Code::HttpUnexpectedStatus,
-            "The provider answered something other than JSON: is the base URL right?",
-        )
-        .for_provider(provider)
-    })
+    success_json(
+        provider,
+        response,
+        api_failure(provider, response),
+        "The provider answered something other than JSON: is the base URL right?",
+    )
 }
 
 /// Reads a current-user response.

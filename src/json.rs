@@ -23,3 +23,11 @@ pub(crate) fn text(value: &Value, path: &[&str]) -> Option<String> {
 pub(crate) fn number(value: &Value, path: &[&str]) -> Option<u64> {
     text(value, path).and_then(|t| t.parse().ok())
 }
+
+/// The strings of the array `value`, skipping anything else; empty when it is not an array.
+pub(crate) fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}

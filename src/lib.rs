@@ -33,6 +33,7 @@
     )
 )]
 
+mod api;
 mod api_error;
 mod base_url;
 mod detect;

@@ -15,6 +15,9 @@ use forgelink::{
 /// A secret no output would contain by chance, and that form, JSON and URL encoding leave as is.
 const SECRET: &str = "s3cr3t-7f1c09e2b4";
 
+/// A GitLab signing token: `whsec_` and the base64 of 32 bytes.
+const SIGNING: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
+
 /// Formats `value` both ways and checks that none of `hidden` shows and `[redacted]` does.
 fn assert_redacted(value: &impl Debug, hidden: &[&str]) -> String {
     let shown = format!("{value:?}\n{value:#?}");
@@ -35,7 +38,7 @@ fn client(provider: Provider) -> OAuthClient {
 
 /// The credentials a request carries as sent: header values and the body.
 fn carried(request: &HttpRequest) -> Vec<&str> {
-    let mut carried = vec![SECRET];
+    let mut carried = vec![SECRET, SIGNING];
     for name in ["Authorization", "Private-Token", "Cookie", "X-Gitlab-Token"] {
         carried.extend(request.header_value(name));
     }
@@ -51,6 +54,7 @@ fn requests_hide_credential_headers_and_bodies() {
     let spec = HookSpec {
         url: "https://app.example/hooks/r1".into(),
         secret: WebhookSecret::new(SECRET),
+        signing_secret: Some(WebhookSecret::new(SIGNING)),
         events: vec!["pipeline_events".into()],
     };
     let requests = [
@@ -130,9 +134,10 @@ fn webhook_values_hide_their_secret() {
     let spec = HookSpec {
         url: "https://app.example/hooks/r1".into(),
         secret: WebhookSecret::new(SECRET),
+        signing_secret: Some(WebhookSecret::new(SIGNING)),
         events: vec!["push".into()],
     };
-    assert_redacted(&spec, &[SECRET]);
+    assert_redacted(&spec, &[SECRET, SIGNING]);
     let setup = manual_webhook_setup(
         Provider::GitHub,
         None,

@@ -460,3 +460,146 @@ fn a_second_delivery_of_the_same_state_waits_for_the_first_to_be_handled() {
     assert_eq!(take(&body).status, ReceiptStatus::Duplicate);
     assert_eq!(take(&body).status, ReceiptStatus::Duplicate);
 }
+
+/// A GitLab "pipeline failed" delivery from a hook with both a secret token and a signing
+/// token: GitLab sends the token and signs `{webhook-id}.{webhook-timestamp}.{body}` with the
+/// signing token as Standard Webhooks do ("Webhooks", "Signing token",
+/// docs.gitlab.com/user/project/integrations/webhooks/).
+fn pipeline_signed(
+    signing_token: &str,
+    token: &str,
+    id: &str,
+    at: i64,
+    project: &str,
+) -> (Vec<(String, String)>, Vec<u8>) {
+    use base64::Engine as _;
+    let (mut headers, body) = pipeline_failed(token, id, project);
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(signing_token.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{at}.").as_bytes());
+    mac.update(&body);
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    for (name, value) in [
+        ("Idempotency-Key", id.to_owned()),
+        ("webhook-id", id.to_owned()),
+        ("webhook-timestamp", at.to_string()),
+        ("webhook-signature", format!("v1,{signature}")),
+    ] {
+        headers.push((name.to_owned(), value));
+    }
+    (headers, body)
+}
+
+/// Where the instance keeps the signing token (it answers `signing_token_present`), the hook's
+/// deliveries are checked by their signature alone: the secret token travels in clear in each
+/// of them, so a captured token with a body of the captor's choosing is refused. An instance
+/// without the feature (here the hostile one) keeps verifying by its token, and neither
+/// tenant's secrets open the other's route.
+#[test]
+fn gitlab_hooks_are_checked_by_signature_where_the_instance_keeps_signing_tokens() {
+    let p = product();
+    p.host.forges.borrow_mut().instance_mut(GITLAB_COM).signs = true;
+    let victim = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &victim, "group/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "group/app");
+    let signing = hook.signing_token.clone().expect("gitlab.com kept the signing token");
+    assert!(signing.starts_with("whsec_") && signing != hook.secret);
+
+    let now = p.host.now();
+    let signed = pipeline_signed(&signing, &hook.secret, "msg_1", now, "group/app");
+    let receipt = receive(&p.victim, &hook.url, &signed);
+    assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    let token_only = pipeline_failed(&hook.secret, "msg_2", "group/app");
+    let tampered = (signed.0.clone(), signed.1.iter().rev().copied().collect::<Vec<u8>>());
+    for refused in [token_only, tampered] {
+        let receipt = receive(&p.victim, &hook.url, &refused);
+        assert_eq!(receipt.code, Some(Code::WebhookSignatureMismatch), "{receipt:?}");
+    }
+    let stale = pipeline_signed(&signing, &hook.secret, "msg_3", now - 3_600, "group/app");
+    assert_eq!(receive(&p.victim, &hook.url, &stale).code, Some(Code::WebhookTimestampOutOfRange));
+
+    // The hostile instance has no signing tokens: its hook verifies by token, as before.
+    let attacker = connect(&p.attacker, "gitlab", "https://gitlab.evil.example");
+    register(&p.attacker, &attacker, "group/app");
+    let evil = p.host.forges.borrow().hook(EVIL, "group/app");
+    assert_eq!(evil.signing_token, None);
+    let own = pipeline_failed(&evil.secret, "msg_4", "group/app");
+    assert_eq!(receive(&p.attacker, &evil.url, &own).status, ReceiptStatus::Accepted);
+    // Its token, or its own signing attempt, at the victim's route opens nothing.
+    let own_key = "whsec_BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    assert_ne!(own_key, signing);
+    let forged = pipeline_signed(own_key, &evil.secret, "msg_5", now, "group/app");
+    for forged in [pipeline_failed(&evil.secret, "msg_6", "group/app"), forged] {
+        assert_eq!(receive(&p.victim, &hook.url, &forged).status, ReceiptStatus::Rejected);
+    }
+    // The victim's genuine delivery sent to the attacker's route is not the attacker's either.
+    assert_eq!(receive(&p.attacker, &evil.url, &signed).status, ReceiptStatus::Rejected);
+}
+
+/// "Auto-disabled webhooks" (docs.gitlab.com/user/project/integrations/webhooks/
+/// #auto-disabled-webhooks): GitLab pauses a failing hook, then disables it for good; someone
+/// may also delete a hook. The connection report reads every registered hook and says so (a
+/// pause warns, the rest fail), and the next registration names what it found.
+#[test]
+fn disabled_and_deleted_hooks_show_in_the_report_and_the_next_registration() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    register(&p.victim, &id, "group/lib");
+    let webhooks = || {
+        let report = block_on(p.victim.test_connection(&id)).unwrap();
+        report.checks.into_iter().find(|c| c.name == "webhooks").expect("a webhooks check")
+    };
+    assert_eq!(webhooks().status, forgelink::CheckStatus::Pass);
+
+    let until = "2026-06-01T10:00:00.000Z";
+    p.host.forges.borrow_mut().set_alert(
+        GITLAB_COM,
+        "group/app",
+        "temporarily_disabled",
+        Some(until),
+    );
+    let check = webhooks();
+    assert_eq!(
+        (check.status, check.code),
+        (forgelink::CheckStatus::Warn, Some(Code::WebhookHookDisabled))
+    );
+    assert!(
+        check.message.contains(until) && check.message.contains("group/app"),
+        "{}",
+        check.message
+    );
+
+    p.host.forges.borrow_mut().set_alert(GITLAB_COM, "group/app", "disabled", None);
+    let check = webhooks();
+    assert_eq!(
+        (check.status, check.code),
+        (forgelink::CheckStatus::Fail, Some(Code::WebhookHookDisabled))
+    );
+    assert!(check.message.contains("for good"), "{}", check.message);
+    let guidance = check.guidance.expect("guidance");
+    assert!(guidance.steps.iter().any(|s| s.contains("40")), "{guidance:?}");
+
+    p.host.forges.borrow_mut().instance_mut(GITLAB_COM).hooks.get_mut("group/lib").unwrap().clear();
+    let check = webhooks();
+    assert_eq!(check.status, forgelink::CheckStatus::Fail);
+    assert!(
+        check.message.contains("group/lib") && check.message.contains("group/app"),
+        "{}",
+        check.message
+    );
+
+    let request = RegisterWebhooks {
+        projects: vec!["group/app".to_owned()],
+        url: RECEIVER.to_owned(),
+        profile: "ci-failure-analysis".to_owned(),
+    };
+    let results = block_on(p.victim.register_webhooks(&id, request)).unwrap();
+    assert_eq!(results[0].code, Some(Code::WebhookHookDisabled), "{results:?}");
+    assert!(results[0]
+        .guidance
+        .as_ref()
+        .is_some_and(|g| g.docs_url.is_some_and(|u| u.contains("auto-disabled"))));
+}

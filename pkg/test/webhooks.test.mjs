@@ -220,7 +220,18 @@ test("webhook registration requests and answers, for every provider", () => {
   assert.equal(thrown(() => prepareCreateHook({ provider: "github" }, "t", "o/r", { ...hook, events: "push" })).code, "input.invalid");
 
   const github = { id: 12, active: true, events: ["push"], config: { url: hook.url, content_type: "json" } };
-  assert.deepEqual(parseHook("github", { status: 201, headers: [], body: JSON.stringify(github) }), { id: "12", url: hook.url, events: ["push"], active: true });
+  assert.deepEqual(parseHook("github", { status: 201, headers: [], body: JSON.stringify(github) }), { id: "12", url: hook.url, events: ["push"], active: true, disabledUntil: null, signingTokenSet: null });
+  // GitLab ("Project webhooks API", docs.gitlab.com/api/project_webhooks/): a signing token
+  // beside the secret token, confirmed by `signing_token_present`; `alert_status` and
+  // `disabled_until` for a hook GitLab paused after failing ("Auto-disabled webhooks").
+  const gitlab = { provider: "gitlab" };
+  const signingSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
+  const signed = JSON.parse(prepareCreateHook(gitlab, "tok", "g/app", { ...hook, signingSecret }).body);
+  assert.deepEqual([signed.token, signed.signing_token], ["s3cret", signingSecret]);
+  assert.equal(thrown(() => prepareCreateHook(gitlab, "tok", "g/app", { ...hook, signingSecret: "whsec_c2hvcnQ=" })).code, "input.invalid");
+  assert.equal(thrown(() => prepareCreateHook({ provider: "github" }, "tok", "o/r", { ...hook, signingSecret })).code, "input.invalid");
+  const paused = { id: 3, url: hook.url, pipeline_events: true, alert_status: "temporarily_disabled", disabled_until: "2026-12-07T10:00:00.000Z", signing_token_present: true };
+  assert.deepEqual(parseHook("gitlab", { status: 200, headers: [], body: JSON.stringify(paused) }), { id: "3", url: hook.url, events: ["pipeline_events"], active: false, disabledUntil: "2026-12-07T10:00:00.000Z", signingTokenSet: true });
   const page = parseHookList("github", "https://api.github.com/repos/o/r/hooks?per_page=100", {
     status: 200,
     headers: [["Link", '<https://api.github.com/repositories/1/hooks?per_page=100&page=2>; rel="next"']],

@@ -17,18 +17,18 @@
 //! are Markdown on every provider.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::api::{next_page, success_json};
 use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
-use crate::json::{number, text};
 use crate::polling::PAGE_SIZE;
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::repositories::{encode, repository_urls};
-use crate::webhooks::next_link;
 
 /// Where feedback may go, in the order a policy tries them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,46 +152,13 @@ fn comments_url(
 ) -> Result<String, Error> {
     let provider = endpoints.provider;
     let (repo, _) = repository_urls(endpoints, project)?;
-    Ok(match (provider, location) {
-        (_, FeedbackLocation::NewIssue { .. }) => match provider {
-            Provider::BitbucketDataCenter => return Err(no_issues(provider)),
-            _ => format!("{repo}/issues"),
-        },
-        (Provider::GitLab, FeedbackLocation::MergeRequest { number }) => {
-            format!("{repo}/merge_requests/{number}/notes")
-        }
-        (Provider::GitLab, FeedbackLocation::Issue { number }) => {
-            format!("{repo}/issues/{number}/notes")
-        }
-        (Provider::GitLab, FeedbackLocation::Commit { sha }) => {
-            format!("{repo}/repository/commits/{}/discussions", encode(sha))
-        }
-        (Provider::GitHub, FeedbackLocation::MergeRequest { number })
-        | (Provider::GitHub, FeedbackLocation::Issue { number }) => {
-            format!("{repo}/issues/{number}/comments")
-        }
-        (Provider::GitHub, FeedbackLocation::Commit { sha }) => {
-            format!("{repo}/commits/{}/comments", encode(sha))
-        }
-        (Provider::BitbucketCloud, FeedbackLocation::MergeRequest { number }) => {
-            format!("{repo}/pullrequests/{number}/comments")
-        }
-        (Provider::BitbucketCloud, FeedbackLocation::Issue { number }) => {
-            format!("{repo}/issues/{number}/comments")
-        }
-        (Provider::BitbucketCloud, FeedbackLocation::Commit { sha }) => {
-            format!("{repo}/commit/{}/comments", encode(sha))
-        }
-        (Provider::BitbucketDataCenter, FeedbackLocation::MergeRequest { number }) => {
-            format!("{repo}/pull-requests/{number}/comments")
-        }
-        (Provider::BitbucketDataCenter, FeedbackLocation::Commit { sha }) => {
-            format!("{repo}/commits/{}/comments", encode(sha))
-        }
-        (Provider::BitbucketDataCenter, FeedbackLocation::Issue { .. }) => {
-            return Err(no_issues(provider))
-        }
-    })
+    let path = match provider {
+        Provider::GitHub => github::comments_path(location),
+        Provider::GitLab => gitlab::comments_path(location),
+        Provider::BitbucketCloud => bitbucket_cloud::comments_path(location),
+        Provider::BitbucketDataCenter => bitbucket_data_center::comments_path(location),
+    };
+    path.map(|path| format!("{repo}/{path}")).ok_or_else(|| no_issues(provider))
 }
 
 /// Lists the comments at a location (the first page; follow [`CommentPage::next`]). Data
@@ -223,19 +190,11 @@ pub fn prepare_list_comments(
 
 /// The request body for a comment (or a new issue, with its title).
 fn comment_body(provider: Provider, location: &FeedbackLocation, body: &str) -> Value {
-    match (provider, location) {
-        (Provider::GitLab, FeedbackLocation::NewIssue { title }) => {
-            json!({ "title": title, "description": body })
-        }
-        (Provider::GitHub, FeedbackLocation::NewIssue { title }) => {
-            json!({ "title": title, "body": body })
-        }
-        (Provider::BitbucketCloud, FeedbackLocation::NewIssue { title }) => {
-            json!({ "title": title, "content": { "raw": body } })
-        }
-        (Provider::GitLab | Provider::GitHub, _) => json!({ "body": body }),
-        (Provider::BitbucketCloud, _) => json!({ "content": { "raw": body } }),
-        (Provider::BitbucketDataCenter, _) => json!({ "text": body }),
+    match provider {
+        Provider::GitHub => github::comment_body(location, body),
+        Provider::GitLab => gitlab::comment_body(location, body),
+        Provider::BitbucketCloud => bitbucket_cloud::comment_body(location, body),
+        Provider::BitbucketDataCenter => bitbucket_data_center::comment_body(body),
     }
 }
 
@@ -269,45 +228,15 @@ pub fn prepare_update_comment(
     let provider = endpoints.provider;
     let (repo, _) = repository_urls(endpoints, project)?;
     let collection = comments_url(endpoints, project, location)?;
-    let id = encode(&comment.id);
-    let (method, url, payload) = match (provider, location) {
-        (Provider::GitLab, FeedbackLocation::NewIssue { .. }) => {
-            ("PUT", format!("{repo}/issues/{id}"), json!({ "description": body }))
+    let (method, url, payload) = match provider {
+        Provider::GitHub => github::update_comment(&repo, location, comment, body),
+        Provider::GitLab => gitlab::update_comment(&repo, &collection, location, comment, body)?,
+        Provider::BitbucketCloud => {
+            bitbucket_cloud::update_comment(&repo, &collection, location, comment, body)
         }
-        (Provider::GitHub, FeedbackLocation::NewIssue { .. }) => {
-            ("PATCH", format!("{repo}/issues/{id}"), json!({ "body": body }))
+        Provider::BitbucketDataCenter => {
+            bitbucket_data_center::update_comment(&collection, comment, body)
         }
-        (Provider::BitbucketCloud, FeedbackLocation::NewIssue { .. }) => {
-            ("PUT", format!("{repo}/issues/{id}"), json!({ "content": { "raw": body } }))
-        }
-        (Provider::GitLab, FeedbackLocation::Commit { .. }) => {
-            let discussion = comment.discussion_id.as_deref().ok_or_else(|| {
-                Error::new(
-                    Code::InputInvalid,
-                    "A GitLab commit note is updated through its discussion.",
-                )
-            })?;
-            (
-                "PUT",
-                format!("{collection}/{}/notes/{id}", encode(discussion)),
-                json!({ "body": body }),
-            )
-        }
-        (Provider::GitLab, _) => ("PUT", format!("{collection}/{id}"), json!({ "body": body })),
-        (Provider::GitHub, FeedbackLocation::Commit { .. }) => {
-            ("PATCH", format!("{repo}/comments/{id}"), json!({ "body": body }))
-        }
-        (Provider::GitHub, _) => {
-            ("PATCH", format!("{repo}/issues/comments/{id}"), json!({ "body": body }))
-        }
-        (Provider::BitbucketCloud, _) => {
-            ("PUT", format!("{collection}/{id}"), json!({ "content": { "raw": body } }))
-        }
-        (Provider::BitbucketDataCenter, _) => (
-            "PUT",
-            format!("{collection}/{id}"),
-            json!({ "text": body, "version": comment.version.unwrap_or(0) }),
-        ),
     };
     Ok(bearer(HttpRequest::new(method, url), token).json(&payload))
 }
@@ -342,70 +271,21 @@ fn failure(provider: Provider, response: &HttpResponse) -> Error {
 }
 
 fn json_body(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
-    if !(200..300).contains(&response.status) {
-        return Err(failure(provider, response));
-    }
-    serde_json::from_slice(&response.body).map_err(|_| {
-        Error::new(Code::HttpUnexpectedStatus, "The API answered something other than JSON.")
-            .for_provider(provider)
-    })
+    success_json(
+        provider,
+        response,
+        || failure(provider, response),
+        "The API answered something other than JSON.",
+    )
 }
 
 fn comment_from(provider: Provider, location: &FeedbackLocation, v: &Value) -> Option<Comment> {
-    Some(match (provider, location) {
-        (Provider::GitLab, FeedbackLocation::NewIssue { .. }) => Comment {
-            id: text(v, &["iid"])?,
-            body: text(v, &["description"]).unwrap_or_default(),
-            url: text(v, &["web_url"]),
-            discussion_id: None,
-            version: None,
-        },
-        (Provider::GitLab, FeedbackLocation::Commit { .. }) if v.get("notes").is_some() => {
-            let note = &v["notes"][0];
-            Comment {
-                id: text(note, &["id"])?,
-                body: text(note, &["body"]).unwrap_or_default(),
-                url: None,
-                discussion_id: text(v, &["id"]),
-                version: None,
-            }
-        }
-        (Provider::GitLab, _) => Comment {
-            id: text(v, &["id"])?,
-            body: text(v, &["body"]).unwrap_or_default(),
-            url: None,
-            discussion_id: None,
-            version: None,
-        },
-        (Provider::GitHub, FeedbackLocation::NewIssue { .. }) => Comment {
-            id: text(v, &["number"])?,
-            body: text(v, &["body"]).unwrap_or_default(),
-            url: text(v, &["html_url"]),
-            discussion_id: None,
-            version: None,
-        },
-        (Provider::GitHub, _) => Comment {
-            id: text(v, &["id"])?,
-            body: text(v, &["body"]).unwrap_or_default(),
-            url: text(v, &["html_url"]),
-            discussion_id: None,
-            version: None,
-        },
-        (Provider::BitbucketCloud, _) => Comment {
-            id: text(v, &["id"])?,
-            body: text(v, &["content", "raw"]).unwrap_or_default(),
-            url: text(v, &["links", "html", "href"]),
-            discussion_id: None,
-            version: None,
-        },
-        (Provider::BitbucketDataCenter, _) => Comment {
-            id: text(v, &["id"])?,
-            body: text(v, &["text"]).unwrap_or_default(),
-            url: None,
-            discussion_id: None,
-            version: number(v, &["version"]),
-        },
-    })
+    match provider {
+        Provider::GitHub => github::read_comment(location, v),
+        Provider::GitLab => gitlab::read_comment(location, v),
+        Provider::BitbucketCloud => bitbucket_cloud::read_comment(v),
+        Provider::BitbucketDataCenter => bitbucket_data_center::read_comment(v),
+    }
 }
 
 /// The web address of a comment whose API answer carries none (GitLab notes, Data Center pull
@@ -419,21 +299,14 @@ pub(crate) fn comment_web_url(
 ) -> Option<String> {
     let (_, web) = repository_urls(endpoints, project).ok()?;
     let id = encode(comment_id);
-    match (endpoints.provider, location) {
-        (Provider::GitLab, _) if web.starts_with(&format!("{}/projects/", endpoints.web)) => None,
-        (Provider::GitLab, FeedbackLocation::MergeRequest { number }) => {
-            Some(format!("{web}/-/merge_requests/{number}#note_{id}"))
+    match endpoints.provider {
+        // A project named by its numeric id has its pages under its path, which is unknown.
+        Provider::GitLab if web.starts_with(&format!("{}/projects/", endpoints.web)) => None,
+        Provider::GitLab => gitlab::comment_web_url(&web, location, &id),
+        Provider::BitbucketDataCenter => {
+            bitbucket_data_center::comment_web_url(&web, location, &id)
         }
-        (Provider::GitLab, FeedbackLocation::Issue { number }) => {
-            Some(format!("{web}/-/issues/{number}#note_{id}"))
-        }
-        (Provider::GitLab, FeedbackLocation::Commit { sha }) => {
-            Some(format!("{web}/-/commit/{}#note_{id}", encode(sha)))
-        }
-        (Provider::BitbucketDataCenter, FeedbackLocation::MergeRequest { number }) => {
-            Some(format!("{web}/pull-requests/{number}/overview?commentId={id}"))
-        }
-        _ => None,
+        Provider::GitHub | Provider::BitbucketCloud => None,
     }
 }
 
@@ -479,17 +352,7 @@ pub fn parse_comment_list(
             })
             .unwrap_or_default(),
     };
-    let next = match provider {
-        Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
-        Provider::BitbucketCloud => text(&value, &["next"]),
-        Provider::BitbucketDataCenter => (value["isLastPage"].as_bool() == Some(false))
-            .then(|| value["nextPageStart"].as_u64())
-            .flatten()
-            .map(|start| {
-                let base = request_url.split("&start=").next().unwrap_or(request_url);
-                format!("{base}&start={start}")
-            }),
-    };
+    let next = next_page(provider, request_url, response, &value);
     let comments = items.iter().filter_map(|item| comment_from(provider, location, item)).collect();
     Ok(CommentPage { comments, next })
 }

@@ -1,7 +1,7 @@
 //! Registering webhooks idempotently, removing the ones forgelink created, and receiving
 //! deliveries exactly once.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,12 +20,13 @@ use crate::host_name::is_loopback;
 use crate::identity::{parse_current_user, prepare_current_user};
 use crate::profiles::profile;
 use crate::provider::Provider;
+use crate::providers::gitlab;
 use crate::secret::WebhookSecret;
 use crate::webhooks::{
     identify_webhook, manual_webhook_setup, parse_hook, parse_hook_list, parse_webhook,
-    prepare_create_hook, prepare_delete_hook, prepare_list_hooks, prepare_update_hook,
-    verify_webhook_with, HookSpec, ManualSetup, SignatureScheme, Verified, VerifyOptions,
-    WebhookEvent,
+    prepare_create_hook, prepare_delete_hook, prepare_get_hook, prepare_list_hooks,
+    prepare_update_hook, verify_webhook_with, Hook, HookSpec, ManualSetup, SignatureScheme,
+    Verified, VerifyOptions, WebhookEvent,
 };
 
 /// The hook id recorded for a hook an administrator creates by hand.
@@ -319,6 +320,12 @@ impl<H: Host> Flows<H> {
         Ok(WebhookSecret::new(URL_SAFE_NO_PAD.encode(random_bytes::<H, 32>(&self.host)?)))
     }
 
+    /// A GitLab signing token: `whsec_` and the standard base64 of 32 random bytes.
+    fn fresh_signing_token(&self) -> Result<WebhookSecret, Error> {
+        let key = random_bytes::<H, { gitlab::SIGNING_TOKEN_BYTES }>(&self.host)?;
+        Ok(WebhookSecret::new(format!("{}{}", gitlab::SIGNING_TOKEN_PREFIX, STANDARD.encode(key))))
+    }
+
     /// Adds or removes a project in the connection's hook index.
     async fn update_index(
         &self,
@@ -372,6 +379,7 @@ impl<H: Host> Flows<H> {
             let spec = HookSpec {
                 url: prepared.url.clone(),
                 secret: prepared.secret.clone(),
+                signing_secret: prepared.signing.clone(),
                 events: events.clone(),
             };
             let mut outcome = self
@@ -391,15 +399,23 @@ impl<H: Host> Flows<H> {
                 }
             }
             match outcome {
-                Ok((hook_id, status)) => {
-                    self.settle_hook(id, project, &prepared.secret, Some(&hook_id)).await?;
+                Ok((hook, status, warning)) => {
+                    // Where GitLab confirms the signing token, deliveries are checked by their
+                    // signature alone: the secret token travels in clear in every delivery,
+                    // so it is never the stronger proof.
+                    let current = match &prepared.signing {
+                        Some(signing) if hook.signing_token_set == Some(true) => signing,
+                        _ => &prepared.secret,
+                    };
+                    self.settle_hook(id, project, &prepared.drawn(), Some((&hook.id, current)))
+                        .await?;
                     results.push(RegistrationResult {
                         project: project.clone(),
                         status,
-                        hook_id: Some(hook_id),
-                        code: None,
-                        message: None,
-                        guidance: None,
+                        hook_id: Some(hook.id),
+                        code: warning.as_ref().map(|w| w.code),
+                        guidance: warning.as_ref().map(|w| troubleshoot(w.code, Some(provider))),
+                        message: warning.map(|w| w.message),
                         manual_setup: None,
                     });
                 }
@@ -409,7 +425,8 @@ impl<H: Host> Flows<H> {
                 {
                     // Without admin rights the hook is made by hand, at the routed URL; its
                     // secret is kept so that its deliveries verify.
-                    self.settle_hook(id, project, &prepared.secret, Some(MANUAL_HOOK_ID)).await?;
+                    let manual = Some((MANUAL_HOOK_ID, &prepared.secret));
+                    self.settle_hook(id, project, &prepared.drawn(), manual).await?;
                     results.push(RegistrationResult {
                         project: project.clone(),
                         status: RegistrationStatus::ManualSetupRequired,
@@ -429,7 +446,7 @@ impl<H: Host> Flows<H> {
                     });
                 }
                 Err(error) => {
-                    self.settle_hook(id, project, &prepared.secret, None).await?;
+                    self.settle_hook(id, project, &prepared.drawn(), None).await?;
                     results.push(failed(project, &error));
                 }
             }
@@ -449,6 +466,10 @@ impl<H: Host> Flows<H> {
     ) -> Result<PreparedHook, Error> {
         let key = hook_key(&record.id, project);
         let secret = self.fresh_secret()?;
+        let signing = match record.provider {
+            Provider::GitLab => Some(self.fresh_signing_token()?),
+            _ => None,
+        };
         let drawn = random_id(&self.host)?;
         let now = self.host.now();
         let prepared = self
@@ -457,7 +478,8 @@ impl<H: Host> Flows<H> {
                 let route = route.unwrap_or_else(|| drawn.clone());
                 let url = delivery_url(receiver, &route)?;
                 let mut previous_urls = Vec::new();
-                let mut secrets = vec![(secret.clone(), None)];
+                let mut secrets: Vec<(WebhookSecret, Option<i64>)> =
+                    signing.iter().chain([&secret]).map(|s| (s.clone(), None)).collect();
                 let hook_id = match current {
                     Some(old) => {
                         previous_urls.push(old.url.clone());
@@ -483,6 +505,7 @@ impl<H: Host> Flows<H> {
                     url,
                     route,
                     secret: secret.clone(),
+                    signing: signing.clone(),
                     previous_urls: previous_urls.into_iter().chain([receiver.to_owned()]).collect(),
                 };
                 Ok(Change::Write(next, prepared))
@@ -503,26 +526,30 @@ impl<H: Host> Flows<H> {
         Ok(prepared)
     }
 
-    /// After the provider answered: on success (`hook_id`), the new secret is current and the
-    /// older ones verify for one more hour; on failure (`None`), the new secret is dropped and
-    /// the older ones stay as they were, since the provider still signs with them. A record
-    /// whose hook was never created is removed with its route, so that nothing claims a hook
-    /// that does not exist.
+    /// After the provider answered, about the secrets `drawn` for this registration: on
+    /// success (`hook_id` and the one secret deliveries verify with from now on), that secret
+    /// is current, the other drawn ones are dropped, and the older ones verify for one more
+    /// hour; on failure (`None`), every drawn secret is dropped and the older ones stay as
+    /// they were, since the provider still signs with them. A record whose hook was never
+    /// created is removed with its route, so that nothing claims a hook that does not exist.
     async fn settle_hook(
         &self,
         id: &str,
         project: &str,
-        secret: &WebhookSecret,
-        hook_id: Option<&str>,
+        drawn: &[&WebhookSecret],
+        outcome: Option<(&str, &WebhookSecret)>,
     ) -> Result<(), Error> {
         let grace_until = self.host.now().saturating_add(OLD_SECRET_GRACE);
+        let same = |a: &WebhookSecret, b: &WebhookSecret| a.ct_eq(b.secret());
+        let was_drawn = |s: &WebhookSecret| drawn.iter().any(|d| same(s, d));
         let never_created = self
             .update_sealed(&hook_key(id, project), None, |current: Option<HookRecord>| {
                 let Some(mut hook) = current else { return Ok(Change::Keep(None)) };
-                let ours = |s: &WebhookSecret| s.ct_eq(secret.secret());
-                match hook_id {
-                    Some(hook_id) => {
+                match outcome {
+                    Some((hook_id, current)) => {
+                        let ours = |s: &WebhookSecret| same(s, current);
                         hook.hook_id = Some(hook_id.to_owned());
+                        hook.secrets.retain(|(secret, _)| ours(secret) || !was_drawn(secret));
                         for (secret, until) in &mut hook.secrets {
                             if !ours(secret) && until.is_none() {
                                 *until = Some(grace_until);
@@ -533,7 +560,7 @@ impl<H: Host> Flows<H> {
                         hook.secrets.truncate(3);
                     }
                     None if hook.hook_id.is_none() => return Ok(Change::Keep(Some(hook))),
-                    None => hook.secrets.retain(|(secret, _)| !ours(secret)),
+                    None => hook.secrets.retain(|(secret, _)| !was_drawn(secret)),
                 }
                 Ok(Change::Write(hook, None))
             })
@@ -568,7 +595,7 @@ impl<H: Host> Flows<H> {
         project: &str,
         previous_urls: &[String],
         spec: HookSpec,
-    ) -> Result<(String, RegistrationStatus), Error> {
+    ) -> Result<(Hook, RegistrationStatus, Option<Error>), Error> {
         let provider = record.provider;
         let mut existing = None;
         let mut url = prepare_list_hooks(endpoints, token, project)?.url;
@@ -596,7 +623,56 @@ impl<H: Host> Flows<H> {
         };
         authorize(&mut request, record);
         let hook = parse_hook(provider, &self.send(request).await?)?;
-        Ok((hook.id, status))
+        let warning = existing
+            .as_ref()
+            .and_then(|before| disabled_hook(provider, project, before))
+            .map(|problem| problem.error);
+        Ok((hook, status, warning))
+    }
+
+    /// What is wrong with the hooks forgelink registered for the connection, read from the
+    /// provider one by one: a hook someone deleted, or one the provider stopped delivering to
+    /// ([`disabled_hook`]). Hand-made hooks cannot be read with the connection's rights and
+    /// are left out. `None` when forgelink registered no hook.
+    pub(crate) async fn hook_problems(
+        &self,
+        record: &Record,
+        endpoints: &Endpoints,
+    ) -> Result<Option<Vec<HookProblem>>, Error> {
+        let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&index_key(&record.id)).await?;
+        let projects = index.map(|(index, _)| index.projects).unwrap_or_default();
+        if projects.is_empty() {
+            return Ok(None);
+        }
+        let token = record.tokens.access_token.secret();
+        let mut problems = Vec::new();
+        for project in projects {
+            let stored: Option<(HookRecord, Vec<u8>)> =
+                self.read_sealed(&hook_key(&record.id, &project)).await?;
+            let Some(hook_id) = stored
+                .and_then(|(hook, _)| hook.hook_id)
+                .filter(|hook_id| hook_id != MANUAL_HOOK_ID)
+            else {
+                continue;
+            };
+            let mut request = prepare_get_hook(endpoints, token, &project, &hook_id)?;
+            authorize(&mut request, record);
+            let response = self.send(request).await?;
+            if response.status == 404 {
+                problems.push(HookProblem {
+                    error: Error::new(
+                        Code::WebhookHookMissing,
+                        format!("The webhook forgelink registered on {project} is gone."),
+                    )
+                    .for_provider(record.provider),
+                    lasting: true,
+                });
+                continue;
+            }
+            let hook = parse_hook(record.provider, &response)?;
+            problems.extend(disabled_hook(record.provider, &project, &hook));
+        }
+        Ok(Some(problems))
     }
 
     /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of
@@ -830,9 +906,51 @@ struct PreparedHook {
     url: String,
     route: String,
     secret: WebhookSecret,
+    /// GitLab's signing token, drawn beside the secret token.
+    signing: Option<WebhookSecret>,
     /// Where this connection's hook on the project may point today: its recorded URL and the
     /// bare receiver URL of a registration made before routes existed.
     previous_urls: Vec<String>,
+}
+
+/// Something wrong with a registered hook.
+pub(crate) struct HookProblem {
+    /// What, for a person, with its code.
+    pub(crate) error: Error,
+    /// Nothing arrives from the project until someone acts: not a pause the provider ends by
+    /// itself.
+    pub(crate) lasting: bool,
+}
+
+/// A warning for a hook the provider itself stopped delivering to (GitLab's auto-disabling,
+/// [`gitlab::FAILURES_BEFORE_TEMPORARY_DISABLE`]): deliveries were lost while it failed, and
+/// the receiver was failing. `None` for a working hook, or one a person switched off.
+pub(crate) fn disabled_hook(provider: Provider, project: &str, hook: &Hook) -> Option<HookProblem> {
+    if provider != Provider::GitLab || hook.active {
+        return None;
+    }
+    let message = match &hook.disabled_until {
+        Some(until) => format!(
+            "GitLab paused the webhook on {project} until {until} after {} or more failed deliveries in a row; it retries by itself then, and disables it for good after {}.",
+            gitlab::FAILURES_BEFORE_TEMPORARY_DISABLE,
+            gitlab::FAILURES_BEFORE_PERMANENT_DISABLE
+        ),
+        None => format!(
+            "GitLab disabled the webhook on {project} for good after {} failed deliveries in a row; nothing is delivered until it is re-enabled.",
+            gitlab::FAILURES_BEFORE_PERMANENT_DISABLE
+        ),
+    };
+    Some(HookProblem {
+        error: Error::new(Code::WebhookHookDisabled, message).for_provider(provider),
+        lasting: hook.disabled_until.is_none(),
+    })
+}
+
+impl PreparedHook {
+    /// Every secret drawn for this registration.
+    fn drawn(&self) -> Vec<&WebhookSecret> {
+        self.signing.iter().chain([&self.secret]).collect()
+    }
 }
 
 /// What identifies a delivery for deduplication, from signed material only: the Standard
@@ -841,7 +959,7 @@ struct PreparedHook {
 /// `X-Request-UUID`) is not used: a captured delivery replayed under a new id would pass.
 fn dedupe_material(verified: &Verified, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
     let signed_id = (verified.scheme == SignatureScheme::StandardWebhooks)
-        .then(|| crate::webhooks::header(headers, "webhook-id"))
+        .then(|| crate::webhooks::header(headers, gitlab::SIGNED_ID_HEADER))
         .flatten()
         .map(str::trim)
         .filter(|id| !id.is_empty());

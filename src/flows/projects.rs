@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::{api_failure, next_page, success_json};
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
 use crate::flows::connect::authorize;
@@ -14,7 +15,6 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
 use crate::json::text;
 use crate::provider::Provider;
-use crate::webhooks::next_link;
 
 /// What to list.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -136,16 +136,12 @@ fn parse_page(
     search: Option<&str>,
 ) -> Result<ProjectPage, Error> {
     let provider = endpoints.provider;
-    if !(200..300).contains(&response.status) {
-        return Err(crate::api_error::parse_api_error(provider, response).error);
-    }
-    let body: Value = serde_json::from_slice(&response.body).map_err(|_| {
-        Error::new(
-            Code::HttpUnexpectedStatus,
-            "The projects API answered something other than JSON.",
-        )
-        .for_provider(provider)
-    })?;
+    let body = success_json(
+        provider,
+        response,
+        api_failure(provider, response),
+        "The projects API answered something other than JSON.",
+    )?;
     let items = match provider {
         Provider::GitHub | Provider::GitLab => body.as_array().cloned().unwrap_or_default(),
         Provider::BitbucketCloud | Provider::BitbucketDataCenter => {
@@ -224,14 +220,7 @@ fn parse_page(
             projects.retain(|p| p.path.to_ascii_lowercase().contains(&search));
         }
     }
-    let next_cursor = match provider {
-        Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
-        Provider::BitbucketCloud => text(&body, &["next"]),
-        Provider::BitbucketDataCenter => (body["isLastPage"].as_bool() == Some(false))
-            .then(|| body["nextPageStart"].as_u64())
-            .flatten()
-            .map(|start| format!("{}&start={start}", url.split("&start=").next().unwrap_or(url))),
-    };
+    let next_cursor = next_page(provider, url, response, &body);
     Ok(ProjectPage { projects, next_cursor, excluded: 0 })
 }
 

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::error::{Code, Error};
 use crate::flows::connect::scope_status;
+use crate::flows::hooks::HookProblem;
 use crate::flows::host::Host;
 use crate::flows::record::{Auth, ConnectionStatus, Record, TOMBSTONE, TOMBSTONE_SECONDS};
 use crate::flows::store::{connection_key, open};
@@ -32,7 +33,8 @@ pub enum CheckStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
-    /// `reachability`, `identity`, `server-version`, `scopes`, `token-expiry` or `refresh-token`.
+    /// `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`,
+    /// `refresh-token` or `webhooks`.
     pub name: &'static str,
     /// Pass, warn or fail.
     pub status: CheckStatus,
@@ -95,6 +97,22 @@ fn coded(
         message: message.into(),
         guidance: Some(troubleshoot(code, Some(provider))),
     }
+}
+
+/// The `webhooks` check: every registered hook in place and delivering passes; a hook the
+/// provider paused is a warning (it retries by itself); a deleted hook, or one disabled for
+/// good, fails, since nothing arrives from that project until someone acts.
+fn webhooks_check(provider: Provider, problems: &[HookProblem]) -> Check {
+    let Some(worst) = problems.iter().max_by_key(|p| p.lasting) else {
+        return check(
+            "webhooks",
+            CheckStatus::Pass,
+            "Every webhook forgelink registered is in place and delivering.",
+        );
+    };
+    let message = problems.iter().map(|p| p.error.message.as_str()).collect::<Vec<_>>().join(" ");
+    let status = if worst.lasting { CheckStatus::Fail } else { CheckStatus::Warn };
+    coded("webhooks", status, worst.error.code, provider, message)
 }
 
 fn days(seconds: i64) -> i64 {
@@ -180,7 +198,8 @@ fn server_product(provider: Provider) -> &'static str {
 
 impl<H: Host> Flows<H> {
     /// Checks the connection end to end: a fresh token, reachability and TLS, the account,
-    /// the server version, the scopes, and how long the tokens last.
+    /// the server version, the scopes, how long the tokens last, and whether the webhooks
+    /// forgelink registered are still in place and delivering.
     pub async fn test_connection(&self, id: &str) -> Result<ConnectionReport, Error> {
         let mut checks = Vec::new();
         let token = self.access_token(id).await;
@@ -369,6 +388,11 @@ impl<H: Host> Flows<H> {
                 (_, true, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The refresh token is valid.")),
                 (_, false, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The token does not expire, so no refresh token is needed.")),
             }
+        }
+        match self.hook_problems(&record, &endpoints).await {
+            Ok(None) => {}
+            Ok(Some(problems)) => checks.push(webhooks_check(provider, &problems)),
+            Err(error) => checks.push(failing("webhooks", CheckStatus::Warn, &error)),
         }
         Ok(ConnectionReport { ok: checks.iter().all(|c| c.status != CheckStatus::Fail), checks })
     }

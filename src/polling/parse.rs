@@ -8,9 +8,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api_error::parse_api_error;
+use crate::api::{api_failure, next_page, success_json};
 use crate::endpoints::Endpoints;
-use crate::error::{Code, Error};
+use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::identity::parse_timestamp;
 use crate::json::{number, text};
@@ -19,8 +19,8 @@ use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
 use crate::repositories::repository_urls;
 use crate::webhooks::{
-    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, next_link,
-    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, Actor,
+    CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -105,13 +105,12 @@ pub fn parse_poll_response(
 ) -> Result<PollPage, Error> {
     let provider = endpoints.provider;
     let rate_limit = read_rate_limit(response, now);
-    if !(200..300).contains(&response.status) {
-        return Err(parse_api_error(provider, response).error);
-    }
-    let body: Value = serde_json::from_slice(&response.body).map_err(|_| {
-        Error::new(Code::HttpUnexpectedStatus, "The API answered something other than JSON.")
-            .for_provider(provider)
-    })?;
+    let body = success_json(
+        provider,
+        response,
+        api_failure(provider, response),
+        "The API answered something other than JSON.",
+    )?;
     let (_, web) = repository_urls(endpoints, project)?;
     let repository = Repository {
         id: None,
@@ -167,20 +166,10 @@ pub fn parse_poll_response(
     }
     page.follow_ups.dedup();
     if !reached_old {
-        page.next_page = match provider {
-            Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
-            Provider::BitbucketCloud => text(&body, &["next"]),
-            Provider::BitbucketDataCenter if *resource != PollResource::Branches => {
-                (body["isLastPage"].as_bool() == Some(false))
-                    .then(|| body["nextPageStart"].as_u64())
-                    .flatten()
-                    .map(|start| {
-                        let base = request_url.split("&start=").next().unwrap_or(request_url);
-                        format!("{base}&start={start}")
-                    })
-            }
-            Provider::BitbucketDataCenter => None,
-        };
+        // Data Center's branch list is read as one page.
+        let paged =
+            !(provider == Provider::BitbucketDataCenter && *resource == PollResource::Branches);
+        page.next_page = paged.then(|| next_page(provider, request_url, response, &body)).flatten();
     }
     Ok(page)
 }

@@ -8,10 +8,16 @@
 //! `check_scopes` for either kind of connection without the caller naming the kind; the
 //! profiles say which names each kind of connection needs.
 
+use serde_json::{json, Value};
+
 use crate::detect::{Retirement, TokenInfo};
 use crate::provider::Provider;
 // An OAuth consumer scope (and an access token's: they share the names).
+use crate::feedback::{Comment, FeedbackLocation};
+use crate::json::{strings, text};
+use crate::repositories::encode;
 use crate::scopes::{scope as oauth, ScopeInfo, ScopeKind};
+use crate::webhooks::{Hook, HookSpec};
 
 /// Unix seconds at 00:00 UTC of a proleptic Gregorian date (H. Hinnant's `days_from_civil`),
 /// so that the dates below read as dates and still compare as numbers. Called on this module's
@@ -196,6 +202,118 @@ pub(crate) fn unknown_scope_hint(name: &str) -> &'static str {
     } else {
         ""
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+/// "Manage webhooks", "Event payloads" (support.atlassian.com/bitbucket-cloud/docs/
+/// event-payloads/): the event's key (`repo:push`, `pullrequest:created`, …), sent by both
+/// Bitbucket Cloud and Data Center.
+pub(crate) const EVENT_HEADER: &str = "X-Event-Key";
+
+/// Same page: the delivery's UUID, which only Bitbucket Cloud sends.
+pub(crate) const DELIVERY_HEADER: &str = "X-Request-UUID";
+
+/// Same page: the hook's UUID, without braces.
+pub(crate) const HOOK_ID_HEADER: &str = "X-Hook-UUID";
+
+/// "Secure webhooks" (support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/
+/// #Secure-webhooks): `sha256=` and the hex HMAC-SHA256 of the body with the hook's secret.
+pub(crate) const SIGNATURE_HEADER: &str = "X-Hub-Signature";
+
+/// A hook UUID without its braces, in lower case: how forgelink compares them. The hooks API
+/// ("Repositories" REST API, developer.atlassian.com/cloud/bitbucket/rest/
+/// api-group-repositories/) writes a hook's `uuid` in braces (`{908a6d9e-...}`), while its
+/// deliveries carry [`HOOK_ID_HEADER`] without them. UUIDs are case-insensitive (RFC 9562).
+pub(crate) fn bare_hook_uuid(id: &str) -> String {
+    let id = id.trim();
+    let id = id.strip_prefix('{').and_then(|i| i.strip_suffix('}')).unwrap_or(id);
+    id.trim().to_ascii_lowercase()
+}
+
+/// A hook UUID as the hooks API writes it: in braces, in lower case.
+pub(crate) fn braced_hook_uuid(id: &str) -> String {
+    format!("{{{}}}", bare_hook_uuid(id))
+}
+
+/// "Create a webhook for a repository" (same API group): the body, with TLS verification on.
+pub(crate) fn hook_body(spec: &HookSpec) -> Value {
+    json!({
+        "description": "forgelink",
+        "url": spec.url,
+        "active": true,
+        "secret": spec.secret.secret(),
+        "skip_cert_verification": false,
+        "events": spec.events,
+    })
+}
+
+/// A hook as the same API describes it, its id braced and in lower case whichever way the
+/// answer spelled it.
+pub(crate) fn read_hook(value: &Value) -> Option<Hook> {
+    Some(Hook {
+        id: text(value, &["uuid"])
+            .map(|uuid| braced_hook_uuid(&uuid))
+            .filter(|uuid| uuid != "{}")?,
+        url: text(value, &["url"])?,
+        events: strings(&value["events"]),
+        active: value["active"].as_bool().unwrap_or(true),
+        disabled_until: None,
+        signing_token_set: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feedback
+
+/// Where comments at `location` are posted, under the repository's API URL: the
+/// "Pullrequests", "Commits" and "Issue tracker" API groups (developer.atlassian.com/cloud/
+/// bitbucket/rest/api-group-pullrequests/, …-commits/, …-issue-tracker/).
+pub(crate) fn comments_path(location: &FeedbackLocation) -> Option<String> {
+    Some(match location {
+        FeedbackLocation::NewIssue { .. } => "issues".to_owned(),
+        FeedbackLocation::MergeRequest { number } => format!("pullrequests/{number}/comments"),
+        FeedbackLocation::Issue { number } => format!("issues/{number}/comments"),
+        FeedbackLocation::Commit { sha } => format!("commit/{}/comments", encode(sha)),
+    })
+}
+
+/// Same pages: comments and issues carry Markdown in `content.raw`.
+pub(crate) fn comment_body(location: &FeedbackLocation, body: &str) -> Value {
+    match location {
+        FeedbackLocation::NewIssue { title } => {
+            json!({ "title": title, "content": { "raw": body } })
+        }
+        _ => json!({ "content": { "raw": body } }),
+    }
+}
+
+/// Same pages: how a comment (or the new issue) is rewritten.
+pub(crate) fn update_comment(
+    repo: &str,
+    collection: &str,
+    location: &FeedbackLocation,
+    comment: &Comment,
+    body: &str,
+) -> (&'static str, String, Value) {
+    let id = encode(&comment.id);
+    let url = match location {
+        FeedbackLocation::NewIssue { .. } => format!("{repo}/issues/{id}"),
+        _ => format!("{collection}/{id}"),
+    };
+    ("PUT", url, json!({ "content": { "raw": body } }))
+}
+
+/// Same pages: a comment as the API answers it.
+pub(crate) fn read_comment(v: &Value) -> Option<Comment> {
+    Some(Comment {
+        id: text(v, &["id"])?,
+        body: text(v, &["content", "raw"]).unwrap_or_default(),
+        url: text(v, &["links", "html", "href"]),
+        discussion_id: None,
+        version: None,
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,14 @@
 //! What forgelink knows about Bitbucket Data Center (and Server, its former name), each fact with its source.
 
+use serde_json::{json, Value};
+
 use crate::detect::TokenInfo;
+use crate::feedback::{Comment, FeedbackLocation};
+use crate::json::{number, strings, text};
 use crate::provider::Provider;
+use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
+use crate::webhooks::{Hook, HookSpec};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -85,6 +91,99 @@ pub(crate) fn commit_builds_url(
 /// resource instead.
 pub(crate) const NO_BUILD_STATUS_EVENT: &str =
     "Data Center sends no build-status webhook: forgelink polls for builds, so keep polling on.";
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+/// "Event payload" (confluence.atlassian.com/bitbucketserver/event-payload-938025882.html):
+/// the delivery's id (the event's key is Bitbucket Cloud's `X-Event-Key` header as well).
+pub(crate) const DELIVERY_HEADER: &str = "X-Request-Id";
+
+/// "Manage webhooks", "Securing your webhook" (confluence.atlassian.com/bitbucketserver/
+/// manage-webhooks-938025878.html): `sha256=` and the hex HMAC-SHA256 of the body.
+pub(crate) const SIGNATURE_HEADER: &str = "X-Hub-Signature";
+
+/// "Bitbucket Data Center REST API", "Repository" webhooks (developer.atlassian.com/server/
+/// bitbucket/rest/): a repository's hooks live under `webhooks`, not `hooks`.
+pub(crate) const HOOKS_COLLECTION: &str = "webhooks";
+
+/// "Create webhook" (same API): the body, with TLS verification required.
+pub(crate) fn hook_body(spec: &HookSpec) -> Value {
+    json!({
+        "name": "forgelink",
+        "url": spec.url,
+        "active": true,
+        "events": spec.events,
+        "configuration": { "secret": spec.secret.secret() },
+        "sslVerificationRequired": true,
+    })
+}
+
+/// A hook as the same API describes it.
+pub(crate) fn read_hook(value: &Value) -> Option<Hook> {
+    Some(Hook {
+        id: text(value, &["id"])?,
+        url: text(value, &["url"])?,
+        events: strings(&value["events"]),
+        active: value["active"].as_bool().unwrap_or(true),
+        disabled_until: None,
+        signing_token_set: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feedback
+
+/// Where comments at `location` are posted, under the repository's API URL: pull request and
+/// commit comments ("Bitbucket Data Center REST API", "Pull requests" and "Repository",
+/// developer.atlassian.com/server/bitbucket/rest/). Data Center has no issues (they live in
+/// Jira), so `None` for those.
+pub(crate) fn comments_path(location: &FeedbackLocation) -> Option<String> {
+    match location {
+        FeedbackLocation::MergeRequest { number } => {
+            Some(format!("pull-requests/{number}/comments"))
+        }
+        FeedbackLocation::Commit { sha } => Some(format!("commits/{}/comments", encode(sha))),
+        FeedbackLocation::Issue { .. } | FeedbackLocation::NewIssue { .. } => None,
+    }
+}
+
+/// Same pages: a comment's Markdown is its `text`.
+pub(crate) fn comment_body(body: &str) -> Value {
+    json!({ "text": body })
+}
+
+/// Same pages: an update names the comment's `version`, or Data Center refuses it as stale.
+pub(crate) fn update_comment(
+    collection: &str,
+    comment: &Comment,
+    body: &str,
+) -> (&'static str, String, Value) {
+    let url = format!("{collection}/{}", encode(&comment.id));
+    ("PUT", url, json!({ "text": body, "version": comment.version.unwrap_or(0) }))
+}
+
+/// Same pages: a comment as the API answers it, with the version an update must name.
+pub(crate) fn read_comment(v: &Value) -> Option<Comment> {
+    Some(Comment {
+        id: text(v, &["id"])?,
+        body: text(v, &["text"]).unwrap_or_default(),
+        url: None,
+        discussion_id: None,
+        version: number(v, &["version"]),
+    })
+}
+
+/// A pull request comment's web address, which its API answer does not carry: the pull
+/// request's overview with `commentId`, under the repository's web URL `web`.
+pub(crate) fn comment_web_url(web: &str, location: &FeedbackLocation, id: &str) -> Option<String> {
+    match location {
+        FeedbackLocation::MergeRequest { number } => {
+            Some(format!("{web}/pull-requests/{number}/overview?commentId={id}"))
+        }
+        _ => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

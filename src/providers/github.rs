@@ -5,9 +5,15 @@
 //! [`crate::versions`] for Enterprise Server's releases and the oldest one forgelink works
 //! with, [`crate::oauth`] for where PKCE is documented.
 
+use serde_json::{json, Value};
+
+use crate::feedback::{Comment, FeedbackLocation};
+use crate::json::{strings, text};
 use crate::provider::Deployment;
+use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::versions::ServerRelease;
+use crate::webhooks::{Hook, HookSpec};
 
 // Scopes ----------------------------------------------------------------------------------------
 
@@ -183,6 +189,104 @@ pub(crate) const SERVER_MINIMUM: &str = "3.11";
 /// [`SERVER_MINIMUM`]'s reason, for the message of a failed check.
 pub(crate) const SERVER_MINIMUM_REASON: &str =
     "polling for pushes reads the repository activity list, which Enterprise Server has from 3.11";
+
+// Webhooks --------------------------------------------------------------------------------------
+
+/// "Webhook events and payloads", "Delivery headers" (docs.github.com/en/webhooks/
+/// webhook-events-and-payloads#delivery-headers): the event's name.
+pub(crate) const EVENT_HEADER: &str = "X-GitHub-Event";
+
+/// Same page: the delivery's GUID, repeated when a delivery is redelivered.
+pub(crate) const DELIVERY_HEADER: &str = "X-GitHub-Delivery";
+
+/// Same page: the id of the hook that sent it.
+pub(crate) const HOOK_ID_HEADER: &str = "X-GitHub-Hook-ID";
+
+/// Same page: `sha256=` and the hex HMAC-SHA256 of the body with the hook's secret.
+pub(crate) const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
+
+/// Same page: `sha1=` and the hex HMAC-SHA1, kept "for compatibility with existing
+/// integrations"; forgelink checks it only when asked to.
+pub(crate) const LEGACY_SIGNATURE_HEADER: &str = "X-Hub-Signature";
+
+/// "Create a repository webhook" (docs.github.com/en/rest/repos/webhooks): the body, with
+/// JSON deliveries and TLS verification on (`insecure_ssl: "0"`).
+pub(crate) fn hook_body(spec: &HookSpec) -> Value {
+    json!({
+        "name": "web",
+        "active": true,
+        "events": spec.events,
+        "config": { "url": spec.url, "content_type": "json", "secret": spec.secret.secret(), "insecure_ssl": "0" },
+    })
+}
+
+/// A hook as the same API describes it.
+pub(crate) fn read_hook(value: &Value) -> Option<Hook> {
+    Some(Hook {
+        id: text(value, &["id"])?,
+        url: text(value, &["config", "url"])?,
+        events: strings(&value["events"]),
+        active: value["active"].as_bool().unwrap_or(true),
+        disabled_until: None,
+        signing_token_set: None,
+    })
+}
+
+// Feedback --------------------------------------------------------------------------------------
+
+/// Where comments at `location` are posted, under the repository's API URL: "Issue comments"
+/// (docs.github.com/en/rest/issues/comments), since every pull request is an issue; "Commit
+/// comments" (docs.github.com/en/rest/commits/comments); "Issues" (docs.github.com/en/rest/
+/// issues/issues) for a new issue.
+pub(crate) fn comments_path(location: &FeedbackLocation) -> Option<String> {
+    Some(match location {
+        FeedbackLocation::NewIssue { .. } => "issues".to_owned(),
+        FeedbackLocation::MergeRequest { number } | FeedbackLocation::Issue { number } => {
+            format!("issues/{number}/comments")
+        }
+        FeedbackLocation::Commit { sha } => format!("commits/{}/comments", encode(sha)),
+    })
+}
+
+/// Same pages: the body of a comment, or of a new issue.
+pub(crate) fn comment_body(location: &FeedbackLocation, body: &str) -> Value {
+    match location {
+        FeedbackLocation::NewIssue { title } => json!({ "title": title, "body": body }),
+        _ => json!({ "body": body }),
+    }
+}
+
+/// Same pages: how a comment (or the new issue) is rewritten, under the repository's API URL
+/// `repo`; comments are addressed by id alone.
+pub(crate) fn update_comment(
+    repo: &str,
+    location: &FeedbackLocation,
+    comment: &Comment,
+    body: &str,
+) -> (&'static str, String, Value) {
+    let id = encode(&comment.id);
+    let url = match location {
+        FeedbackLocation::NewIssue { .. } => format!("{repo}/issues/{id}"),
+        FeedbackLocation::Commit { .. } => format!("{repo}/comments/{id}"),
+        _ => format!("{repo}/issues/comments/{id}"),
+    };
+    ("PATCH", url, json!({ "body": body }))
+}
+
+/// Same pages: a comment as the API answers it (a new issue is named by its `number`).
+pub(crate) fn read_comment(location: &FeedbackLocation, v: &Value) -> Option<Comment> {
+    let id = match location {
+        FeedbackLocation::NewIssue { .. } => "number",
+        _ => "id",
+    };
+    Some(Comment {
+        id: text(v, &[id])?,
+        body: text(v, &["body"]).unwrap_or_default(),
+        url: text(v, &["html_url"]),
+        discussion_id: None,
+        version: None,
+    })
+}
 
 #[cfg(test)]
 mod tests {

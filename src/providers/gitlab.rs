@@ -1,8 +1,15 @@
 //! What forgelink knows about GitLab (gitlab.com, Dedicated and self-managed), each fact with its source.
 
+use serde_json::{json, Value};
+
 use crate::detect::{info, TokenInfo};
+use crate::error::{Code, Error};
+use crate::feedback::{Comment, FeedbackLocation};
+use crate::json::text;
 use crate::provider::Provider;
+use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
+use crate::webhooks::{Hook, HookSpec};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -149,6 +156,236 @@ pub(crate) const TOKEN_PREFIXES: &[(&str, TokenInfo)] = &[
         ),
     ),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+/// "Project webhooks API" (docs.gitlab.com/api/project_webhooks/): a hook's event flags. The
+/// ones a registration does not name are sent as `false`, because GitLab turns `push_events`
+/// on by default.
+pub(crate) const HOOK_EVENT_FLAGS: &[&str] = &[
+    "push_events",
+    "tag_push_events",
+    "merge_requests_events",
+    "pipeline_events",
+    "job_events",
+    "note_events",
+    "confidential_note_events",
+    "issues_events",
+    "confidential_issues_events",
+    "releases_events",
+    "deployment_events",
+    "wiki_page_events",
+];
+
+/// "Webhooks", "Delivery headers" (docs.gitlab.com/user/project/integrations/webhooks/
+/// #delivery-headers): the header naming the event (`Push Hook`, `Pipeline Hook`, …).
+pub(crate) const EVENT_HEADER: &str = "X-Gitlab-Event";
+
+/// Same page: `Idempotency-Key` (GitLab 17.4 and later) is one id per delivery, the same on
+/// every retry and on "Resend request"; `X-Gitlab-Event-UUID` is one id per event, shared by
+/// recursive hooks (a hook triggered by an earlier hook's call into GitLab). forgelink names a
+/// delivery by the first it finds. Neither is signed under the secret token, so deduplication
+/// uses the signed `webhook-id` (equal to `Idempotency-Key`) where a signing token is set,
+/// and the body otherwise.
+pub(crate) const DELIVERY_ID_HEADERS: [&str; 2] = ["Idempotency-Key", "X-Gitlab-Event-UUID"];
+
+/// Same page: the id of the hook that sent the delivery.
+pub(crate) const HOOK_ID_HEADER: &str = "X-Gitlab-Webhook-UUID";
+
+/// Same page: the hook's secret token, sent as configured.
+pub(crate) const TOKEN_HEADER: &str = "X-Gitlab-Token";
+
+/// "Project webhooks API" (docs.gitlab.com/api/project_webhooks/) and "Webhooks", "Signing
+/// token" (docs.gitlab.com/user/project/integrations/webhooks/): a hook takes a
+/// `signing_token`, `whsec_` and the base64 of 32 random bytes, beside its secret `token`.
+/// GitLab then also signs each delivery as Standard Webhooks do (`webhook-id`, equal to the
+/// `Idempotency-Key`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`).
+/// The API never returns the token, only `signing_token_present`; an instance without the
+/// feature (older releases, or the `webhook_signing_token` feature flag off: merge requests
+/// gitlab.com/gitlab-org/gitlab/-/merge_requests/230944 and 231325, April 2026) ignores the
+/// field silently, so forgelink keeps the signing token only where the answer confirms it.
+pub(crate) const SIGNING_TOKEN_FIELD: &str = "signing_token";
+
+/// The Standard Webhooks headers of a delivery from a hook with a signing token
+/// ([`SIGNING_TOKEN_FIELD`]): its id, its unix timestamp, and `v1,` and the base64 signature
+/// (several, space-separated, while a token rotates).
+pub(crate) const SIGNED_ID_HEADER: &str = "webhook-id";
+
+/// See [`SIGNED_ID_HEADER`].
+pub(crate) const SIGNED_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+
+/// See [`SIGNED_ID_HEADER`].
+pub(crate) const SIGNATURE_HEADER: &str = "webhook-signature";
+
+/// The answer's confirmation that [`SIGNING_TOKEN_FIELD`] was kept (same pages).
+pub(crate) const SIGNING_TOKEN_PRESENT_FIELD: &str = "signing_token_present";
+
+/// The prefix of a signing token, then standard base64 of [`SIGNING_TOKEN_BYTES`] bytes
+/// (same pages).
+pub(crate) const SIGNING_TOKEN_PREFIX: &str = "whsec_";
+
+/// The key length of a signing token (same pages).
+pub(crate) const SIGNING_TOKEN_BYTES: usize = 32;
+
+/// "Webhooks", "Auto-disabled webhooks" (docs.gitlab.com/user/project/integrations/webhooks/
+/// #auto-disabled-webhooks), GitLab 17.11 and later: a project or group hook is disabled
+/// temporarily after 4 consecutive failures (any 4xx, 5xx or network error), for a back-off
+/// that starts at one minute and grows to a day, and re-enabled by itself afterwards; after 40
+/// consecutive failures it is disabled permanently, until someone sends a test request from
+/// the hook's settings that succeeds. The hooks API names the state in `alert_status`
+/// (`executable`, `temporarily_disabled`, `disabled`) with `disabled_until` for a temporary
+/// one ("Project webhooks API", docs.gitlab.com/api/project_webhooks/).
+pub(crate) const FAILURES_BEFORE_TEMPORARY_DISABLE: u32 = 4;
+
+/// See [`FAILURES_BEFORE_TEMPORARY_DISABLE`].
+pub(crate) const FAILURES_BEFORE_PERMANENT_DISABLE: u32 = 40;
+
+/// The `alert_status` of a hook GitLab delivers to (see [`FAILURES_BEFORE_TEMPORARY_DISABLE`]).
+pub(crate) const HOOK_EXECUTABLE: &str = "executable";
+
+/// The `alert_status` of a hook paused until its `disabled_until` (same page).
+pub(crate) const HOOK_TEMPORARILY_DISABLED: &str = "temporarily_disabled";
+
+/// "Project webhooks API" (docs.gitlab.com/api/project_webhooks/), "Add a webhook to a
+/// project": the body, with TLS verification on and every event flag the spec does not name
+/// sent as `false` ([`HOOK_EVENT_FLAGS`]), and the signing token where one is given.
+pub(crate) fn hook_body(spec: &HookSpec) -> Value {
+    let mut body =
+        json!({ "url": spec.url, "token": spec.secret.secret(), "enable_ssl_verification": true });
+    for flag in HOOK_EVENT_FLAGS {
+        body[*flag] = Value::Bool(spec.events.iter().any(|e| e == flag));
+    }
+    if let Some(signing) = &spec.signing_secret {
+        body[SIGNING_TOKEN_FIELD] = Value::from(signing.secret());
+    }
+    body
+}
+
+/// A hook as the same API describes it: its events are the flags set, and it delivers unless
+/// GitLab disabled it ([`FAILURES_BEFORE_TEMPORARY_DISABLE`]).
+pub(crate) fn read_hook(value: &Value) -> Option<Hook> {
+    let alert = value["alert_status"].as_str();
+    Some(Hook {
+        id: text(value, &["id"])?,
+        url: text(value, &["url"])?,
+        events: HOOK_EVENT_FLAGS
+            .iter()
+            .filter(|f| value[**f].as_bool() == Some(true))
+            .map(|f| (*f).to_owned())
+            .collect(),
+        active: alert.is_none_or(|s| s == HOOK_EXECUTABLE),
+        disabled_until: (alert == Some(HOOK_TEMPORARILY_DISABLED))
+            .then(|| text(value, &["disabled_until"]))
+            .flatten(),
+        signing_token_set: value[SIGNING_TOKEN_PRESENT_FIELD].as_bool(),
+    })
+}
+
+/// Whether `secret` has the shape GitLab accepts as a signing token ([`SIGNING_TOKEN_FIELD`]):
+/// [`SIGNING_TOKEN_PREFIX`] and the standard base64 of [`SIGNING_TOKEN_BYTES`] bytes.
+pub(crate) fn is_signing_token(secret: &str) -> bool {
+    use base64::Engine as _;
+    secret.strip_prefix(SIGNING_TOKEN_PREFIX).is_some_and(|encoded| {
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .is_ok_and(|key| key.len() == SIGNING_TOKEN_BYTES)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feedback
+
+/// Where comments at `location` are posted, under the project's API URL: "Notes API"
+/// (docs.gitlab.com/api/notes/) for merge requests and issues, "Discussions API", "Commits"
+/// (docs.gitlab.com/api/discussions/#commits) for commits, since a commit note posted as a
+/// discussion can be updated; "Issues API" (docs.gitlab.com/api/issues/) for a new issue.
+pub(crate) fn comments_path(location: &FeedbackLocation) -> Option<String> {
+    Some(match location {
+        FeedbackLocation::NewIssue { .. } => "issues".to_owned(),
+        FeedbackLocation::MergeRequest { number } => format!("merge_requests/{number}/notes"),
+        FeedbackLocation::Issue { number } => format!("issues/{number}/notes"),
+        FeedbackLocation::Commit { sha } => {
+            format!("repository/commits/{}/discussions", encode(sha))
+        }
+    })
+}
+
+/// Same pages: the body of a note, or of a new issue (whose description is the feedback).
+pub(crate) fn comment_body(location: &FeedbackLocation, body: &str) -> Value {
+    match location {
+        FeedbackLocation::NewIssue { title } => json!({ "title": title, "description": body }),
+        _ => json!({ "body": body }),
+    }
+}
+
+/// Same pages: how a note (or the new issue's description) is rewritten, from the project's
+/// API URL `repo` and the collection it was posted to. A commit note is updated through its
+/// discussion.
+pub(crate) fn update_comment(
+    repo: &str,
+    collection: &str,
+    location: &FeedbackLocation,
+    comment: &Comment,
+    body: &str,
+) -> Result<(&'static str, String, Value), Error> {
+    let id = encode(&comment.id);
+    Ok(match location {
+        FeedbackLocation::NewIssue { .. } => {
+            ("PUT", format!("{repo}/issues/{id}"), json!({ "description": body }))
+        }
+        FeedbackLocation::Commit { .. } => {
+            let discussion = comment.discussion_id.as_deref().ok_or_else(|| {
+                Error::new(
+                    Code::InputInvalid,
+                    "A GitLab commit note is updated through its discussion.",
+                )
+            })?;
+            (
+                "PUT",
+                format!("{collection}/{}/notes/{id}", encode(discussion)),
+                json!({ "body": body }),
+            )
+        }
+        _ => ("PUT", format!("{collection}/{id}"), json!({ "body": body })),
+    })
+}
+
+/// Same pages: a note as the API answers it (a commit discussion holds it as its first note;
+/// a new issue is named by its `iid`).
+pub(crate) fn read_comment(location: &FeedbackLocation, v: &Value) -> Option<Comment> {
+    let in_discussion =
+        matches!(location, FeedbackLocation::Commit { .. }) && v.get("notes").is_some();
+    let (note, id, body) = match location {
+        FeedbackLocation::NewIssue { .. } => (v, "iid", "description"),
+        _ if in_discussion => (&v["notes"][0], "id", "body"),
+        _ => (v, "id", "body"),
+    };
+    Some(Comment {
+        id: text(note, &[id])?,
+        body: text(note, &[body]).unwrap_or_default(),
+        url: matches!(location, FeedbackLocation::NewIssue { .. })
+            .then(|| text(v, &["web_url"]))
+            .flatten(),
+        discussion_id: in_discussion.then(|| text(v, &["id"])).flatten(),
+        version: None,
+    })
+}
+
+/// A note's web address, which its API answer does not carry: the `#note_<id>` anchor on its
+/// merge request, issue or commit page, under the project's web URL `web`.
+pub(crate) fn comment_web_url(web: &str, location: &FeedbackLocation, id: &str) -> Option<String> {
+    match location {
+        FeedbackLocation::MergeRequest { number } => {
+            Some(format!("{web}/-/merge_requests/{number}#note_{id}"))
+        }
+        FeedbackLocation::Issue { number } => Some(format!("{web}/-/issues/{number}#note_{id}")),
+        FeedbackLocation::Commit { sha } => {
+            Some(format!("{web}/-/commit/{}#note_{id}", encode(sha)))
+        }
+        FeedbackLocation::NewIssue { .. } => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,8 @@ use serde::Serialize;
 
 use crate::error::{Code, Error};
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::webhooks::header;
-use crate::webhooks::registration::bare_hook_uuid;
 
 /// Who sent a delivery and which one it is, from its headers alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,32 +45,33 @@ pub fn identify_webhook(headers: &[(String, String)]) -> Result<WebhookIdentity,
             delivery_id: delivery.map(str::to_owned),
             hook_id: hook.map(str::to_owned),
         };
-    if let Some(event) = header(headers, "X-GitHub-Event") {
+    if let Some(event) = header(headers, github::EVENT_HEADER) {
         return Ok(identity(
             Provider::GitHub,
             event,
-            header(headers, "X-GitHub-Delivery"),
-            header(headers, "X-GitHub-Hook-ID"),
+            header(headers, github::DELIVERY_HEADER),
+            header(headers, github::HOOK_ID_HEADER),
         ));
     }
-    if let Some(event) = header(headers, "X-Gitlab-Event") {
-        let delivery =
-            header(headers, "Idempotency-Key").or_else(|| header(headers, "X-Gitlab-Event-UUID"));
+    if let Some(event) = header(headers, gitlab::EVENT_HEADER) {
+        let delivery = gitlab::DELIVERY_ID_HEADERS.iter().find_map(|name| header(headers, name));
         return Ok(identity(
             Provider::GitLab,
             event,
             delivery,
-            header(headers, "X-Gitlab-Webhook-UUID"),
+            header(headers, gitlab::HOOK_ID_HEADER),
         ));
     }
-    if let Some(event) = header(headers, "X-Event-Key") {
+    if let Some(event) = header(headers, bitbucket_cloud::EVENT_HEADER) {
         // Bitbucket Cloud sends X-Request-UUID and X-Hook-UUID; Data Center sends X-Request-Id.
-        let hook = header(headers, "X-Hook-UUID").map(bare_hook_uuid).filter(|h| !h.is_empty());
+        let hook = header(headers, bitbucket_cloud::HOOK_ID_HEADER)
+            .map(bitbucket_cloud::bare_hook_uuid)
+            .filter(|h| !h.is_empty());
         let cloud = |delivery: Option<&str>| WebhookIdentity {
             hook_id: hook.clone(),
             ..identity(Provider::BitbucketCloud, event, delivery, None)
         };
-        if let Some(request) = header(headers, "X-Request-UUID") {
+        if let Some(request) = header(headers, bitbucket_cloud::DELIVERY_HEADER) {
             return Ok(cloud(Some(request)));
         }
         if hook.is_some() {
@@ -79,7 +80,7 @@ pub fn identify_webhook(headers: &[(String, String)]) -> Result<WebhookIdentity,
         return Ok(identity(
             Provider::BitbucketDataCenter,
             event,
-            header(headers, "X-Request-Id"),
+            header(headers, bitbucket_data_center::DELIVERY_HEADER),
             None,
         ));
     }

@@ -24,7 +24,7 @@ pub fn parse_webhook(
 ) -> Result<WebhookEvent, crate::Error> {
     parse::parse_webhook(headers, body).map(crate::polling::with_state_key)
 }
-pub(crate) use registration::next_link;
+pub(crate) use registration::prepare_get_hook;
 pub use registration::{
     parse_hook, parse_hook_list, prepare_create_hook, prepare_delete_hook, prepare_list_hooks,
     prepare_update_hook, Hook, HookPage, HookSpec,

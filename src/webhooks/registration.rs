@@ -2,15 +2,16 @@
 //! response parsers. Every hook forgelink creates sends JSON, verifies TLS and carries a secret.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::api::{next_page, success_json};
 use crate::api_error::parse_api_error;
 use crate::endpoints::Endpoints;
 use crate::error::{Code, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::bearer;
-use crate::json::text;
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::repositories::{encode, repository_urls};
 use crate::secret::WebhookSecret;
 
@@ -21,6 +22,9 @@ pub struct HookSpec {
     pub url: String,
     /// The secret they are signed with (GitLab: sent as the token).
     pub secret: WebhookSecret,
+    /// GitLab only: a signing token (`whsec_` and base64) with which GitLab also signs each
+    /// delivery as Standard Webhooks do, where the instance has the feature.
+    pub signing_secret: Option<WebhookSecret>,
     /// The events, in the provider's spelling: GitHub and Bitbucket event names, GitLab's
     /// `*_events` flags.
     pub events: Vec<String>,
@@ -28,6 +32,7 @@ pub struct HookSpec {
 
 /// A hook as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Hook {
     /// The provider's id for it. Bitbucket Cloud's is its UUID as the API writes it, in braces
     /// and lower case (`{908a6d9e-...}`); its deliveries name the hook without the braces.
@@ -36,8 +41,14 @@ pub struct Hook {
     pub url: String,
     /// Its events, in the provider's spelling.
     pub events: Vec<String>,
-    /// Whether it is enabled.
+    /// Whether it is enabled. GitLab's hooks are disabled only by GitLab itself, after
+    /// repeated failures: temporarily (see `disabled_until`) or for good.
     pub active: bool,
+    /// Until when GitLab has paused the failing hook (its `disabled_until`), when it has.
+    pub disabled_until: Option<String>,
+    /// Whether the hook holds a signing token (GitLab's `signing_token_present`); `None` where
+    /// the provider does not say.
+    pub signing_token_set: Option<bool>,
 }
 
 /// One page of a project's hooks.
@@ -49,44 +60,11 @@ pub struct HookPage {
     pub next: Option<String>,
 }
 
-/// GitLab's event flags; the ones a spec does not name are sent as `false`, because GitLab
-/// turns `push_events` on by default.
-const GITLAB_FLAGS: &[&str] = &[
-    "push_events",
-    "tag_push_events",
-    "merge_requests_events",
-    "pipeline_events",
-    "job_events",
-    "note_events",
-    "confidential_note_events",
-    "issues_events",
-    "confidential_issues_events",
-    "releases_events",
-    "deployment_events",
-    "wiki_page_events",
-];
-
-/// A Bitbucket Cloud hook UUID without its braces, in lower case: how forgelink compares them.
-///
-/// Bitbucket Cloud's hooks API writes a hook's `uuid` in braces (`{908a6d9e-...}`), while its
-/// deliveries carry `X-Hook-UUID: 908a6d9e-...` without them. UUIDs are case-insensitive
-/// (RFC 9562), so both sides are compared in this form.
-pub(crate) fn bare_hook_uuid(id: &str) -> String {
-    let id = id.trim();
-    let id = id.strip_prefix('{').and_then(|i| i.strip_suffix('}')).unwrap_or(id);
-    id.trim().to_ascii_lowercase()
-}
-
-/// A Bitbucket Cloud hook UUID as its API writes it: in braces, in lower case.
-pub(crate) fn braced_hook_uuid(id: &str) -> String {
-    format!("{{{}}}", bare_hook_uuid(id))
-}
-
 /// The path segment that names a hook. Bitbucket Cloud takes the UUID in braces, which its
 /// documentation asks to URL-encode (`%7B...%7D`); a UUID given without them gets them.
 fn hook_segment(provider: Provider, hook_id: &str) -> String {
     match provider {
-        Provider::BitbucketCloud => encode(&braced_hook_uuid(hook_id)),
+        Provider::BitbucketCloud => encode(&bitbucket_cloud::braced_hook_uuid(hook_id)),
         _ => encode(hook_id),
     }
 }
@@ -95,45 +73,36 @@ fn hook_segment(provider: Provider, hook_id: &str) -> String {
 fn hooks_url(endpoints: &Endpoints, project: &str) -> Result<String, Error> {
     let (repository, _) = repository_urls(endpoints, project)?;
     Ok(match endpoints.provider {
-        Provider::BitbucketDataCenter => format!("{repository}/webhooks"),
+        Provider::BitbucketDataCenter => {
+            format!("{repository}/{}", bitbucket_data_center::HOOKS_COLLECTION)
+        }
         _ => format!("{repository}/hooks"),
     })
 }
 
-fn hook_body(provider: Provider, spec: &HookSpec) -> Value {
-    let secret = spec.secret.secret();
-    match provider {
-        Provider::GitHub => json!({
-            "name": "web",
-            "active": true,
-            "events": spec.events,
-            "config": { "url": spec.url, "content_type": "json", "secret": secret, "insecure_ssl": "0" },
-        }),
-        Provider::GitLab => {
-            let mut body =
-                json!({ "url": spec.url, "token": secret, "enable_ssl_verification": true });
-            for flag in GITLAB_FLAGS {
-                body[*flag] = Value::Bool(spec.events.iter().any(|e| e == flag));
-            }
-            body
+fn hook_body(provider: Provider, spec: &HookSpec) -> Result<Value, Error> {
+    if let Some(signing) = &spec.signing_secret {
+        if provider != Provider::GitLab {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "Only GitLab hooks take a signing secret; leave it out for this provider.",
+            )
+            .for_provider(provider));
         }
-        Provider::BitbucketCloud => json!({
-            "description": "forgelink",
-            "url": spec.url,
-            "active": true,
-            "secret": secret,
-            "skip_cert_verification": false,
-            "events": spec.events,
-        }),
-        Provider::BitbucketDataCenter => json!({
-            "name": "forgelink",
-            "url": spec.url,
-            "active": true,
-            "events": spec.events,
-            "configuration": { "secret": secret },
-            "sslVerificationRequired": true,
-        }),
+        if !gitlab::is_signing_token(signing.secret()) {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "A GitLab signing token is `whsec_` followed by the base64 of 32 random bytes.",
+            )
+            .for_provider(provider));
+        }
     }
+    Ok(match provider {
+        Provider::GitHub => github::hook_body(spec),
+        Provider::GitLab => gitlab::hook_body(spec),
+        Provider::BitbucketCloud => bitbucket_cloud::hook_body(spec),
+        Provider::BitbucketDataCenter => bitbucket_data_center::hook_body(spec),
+    })
 }
 
 /// Creates a hook on `project`.
@@ -144,7 +113,7 @@ pub fn prepare_create_hook(
     spec: &HookSpec,
 ) -> Result<HttpRequest, Error> {
     let url = hooks_url(endpoints, project)?;
-    Ok(bearer(HttpRequest::new("POST", url), token).json(&hook_body(endpoints.provider, spec)))
+    Ok(bearer(HttpRequest::new("POST", url), token).json(&hook_body(endpoints.provider, spec)?))
 }
 
 /// Updates hook `hook_id` on `project` to `spec` (events, URL and a new secret).
@@ -161,7 +130,7 @@ pub fn prepare_update_hook(
         Provider::GitHub => "PATCH",
         _ => "PUT",
     };
-    Ok(bearer(HttpRequest::new(method, url), token).json(&hook_body(endpoints.provider, spec)))
+    Ok(bearer(HttpRequest::new(method, url), token).json(&hook_body(endpoints.provider, spec)?))
 }
 
 /// Removes hook `hook_id` from `project`.
@@ -171,9 +140,29 @@ pub fn prepare_delete_hook(
     project: &str,
     hook_id: &str,
 ) -> Result<HttpRequest, Error> {
+    hook_request("DELETE", endpoints, token, project, hook_id)
+}
+
+/// Reads hook `hook_id` on `project` (answered by [`parse_hook`]; 404 once it is gone).
+pub(crate) fn prepare_get_hook(
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    hook_id: &str,
+) -> Result<HttpRequest, Error> {
+    hook_request("GET", endpoints, token, project, hook_id)
+}
+
+fn hook_request(
+    method: &str,
+    endpoints: &Endpoints,
+    token: &str,
+    project: &str,
+    hook_id: &str,
+) -> Result<HttpRequest, Error> {
     let url =
         format!("{}/{}", hooks_url(endpoints, project)?, hook_segment(endpoints.provider, hook_id));
-    Ok(bearer(HttpRequest::new("DELETE", url), token))
+    Ok(bearer(HttpRequest::new(method, url), token))
 }
 
 /// Lists the hooks of `project` (the first page; follow [`HookPage::next`]).
@@ -204,55 +193,21 @@ fn failure(provider: Provider, response: &HttpResponse) -> Error {
 }
 
 fn body(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
-    if !(200..300).contains(&response.status) {
-        return Err(failure(provider, response));
-    }
-    serde_json::from_slice(&response.body).map_err(|_| {
-        Error::new(Code::HttpUnexpectedStatus, "The hooks API answered something other than JSON.")
-            .for_provider(provider)
-    })
+    success_json(
+        provider,
+        response,
+        || failure(provider, response),
+        "The hooks API answered something other than JSON.",
+    )
 }
 
 fn hook_from(provider: Provider, value: &Value) -> Option<Hook> {
-    let strings = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default()
-    };
-    Some(match provider {
-        Provider::GitHub => Hook {
-            id: text(value, &["id"])?,
-            url: text(value, &["config", "url"])?,
-            events: strings(&value["events"]),
-            active: value["active"].as_bool().unwrap_or(true),
-        },
-        Provider::GitLab => Hook {
-            id: text(value, &["id"])?,
-            url: text(value, &["url"])?,
-            events: GITLAB_FLAGS
-                .iter()
-                .filter(|f| value[**f].as_bool() == Some(true))
-                .map(|f| (*f).to_owned())
-                .collect(),
-            // GitLab disables failing hooks temporarily or for good.
-            active: value["alert_status"].as_str().is_none_or(|s| s == "executable"),
-        },
-        Provider::BitbucketCloud => Hook {
-            // Braced and in lower case, whichever way the answer spelled it.
-            id: text(value, &["uuid"])
-                .map(|uuid| braced_hook_uuid(&uuid))
-                .filter(|uuid| uuid != "{}")?,
-            url: text(value, &["url"])?,
-            events: strings(&value["events"]),
-            active: value["active"].as_bool().unwrap_or(true),
-        },
-        Provider::BitbucketDataCenter => Hook {
-            id: text(value, &["id"])?,
-            url: text(value, &["url"])?,
-            events: strings(&value["events"]),
-            active: value["active"].as_bool().unwrap_or(true),
-        },
-    })
+    match provider {
+        Provider::GitHub => github::read_hook(value),
+        Provider::GitLab => gitlab::read_hook(value),
+        Provider::BitbucketCloud => bitbucket_cloud::read_hook(value),
+        Provider::BitbucketDataCenter => bitbucket_data_center::read_hook(value),
+    }
 }
 
 /// Reads the answer to a create or update.
@@ -278,42 +233,10 @@ pub fn parse_hook_list(
             value["values"].as_array().cloned().unwrap_or_default()
         }
     };
-    let next = match provider {
-        Provider::GitHub | Provider::GitLab => response.header("Link").and_then(next_link),
-        Provider::BitbucketCloud => text(&value, &["next"]),
-        Provider::BitbucketDataCenter => (value["isLastPage"].as_bool() == Some(false))
-            .then(|| value["nextPageStart"].as_u64())
-            .flatten()
-            .map(|start| with_query(request_url, "start", &start.to_string())),
-    };
     Ok(HookPage {
         hooks: items.iter().filter_map(|item| hook_from(provider, item)).collect(),
-        next,
+        next: next_page(provider, request_url, response, &value),
     })
-}
-
-/// The `rel="next"` target of an RFC 8288 `Link` header.
-pub(crate) fn next_link(header: &str) -> Option<String> {
-    header.split(',').find_map(|part| {
-        let (target, params) = part.split_once(';')?;
-        let is_next = params.split(';').any(|p| {
-            let p = p.trim().replace(' ', "");
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        is_next.then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_owned())
-    })
-}
-
-fn with_query(url: &str, name: &str, value: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            let pairs: Vec<(String, String)> =
-                parsed.query_pairs().into_owned().filter(|(n, _)| n != name).collect();
-            parsed.query_pairs_mut().clear().extend_pairs(pairs).append_pair(name, value);
-            parsed.into()
-        }
-        Err(_) => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -325,8 +248,81 @@ mod tests {
         HookSpec {
             url: "https://app.example/hooks".into(),
             secret: WebhookSecret::new("s"),
+            signing_secret: None,
             events: events.iter().map(|e| (*e).to_owned()).collect(),
         }
+    }
+
+    /// "Project webhooks API" and "Webhooks", "Signing token" (see
+    /// [`gitlab::SIGNING_TOKEN_FIELD`]): GitLab takes `signing_token` beside `token` and
+    /// answers `signing_token_present`; the shape is checked before anything is sent, and the
+    /// other providers refuse a signing secret rather than drop it.
+    #[test]
+    fn gitlab_signing_tokens() {
+        let gl = endpoints(Provider::GitLab, None).unwrap();
+        let signing = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
+        let with = |secret: &str| HookSpec {
+            signing_secret: Some(WebhookSecret::new(secret)),
+            ..spec(&["pipeline_events"])
+        };
+        let b = body_of(&prepare_create_hook(&gl, "t", "g/p", &with(signing)).unwrap());
+        assert_eq!((b["token"].as_str(), b["signing_token"].as_str()), (Some("s"), Some(signing)));
+        assert!(body_of(&prepare_create_hook(&gl, "t", "g/p", &spec(&[])).unwrap())
+            .get("signing_token")
+            .is_none());
+        for wrong in ["whsec_c2hvcnQ=", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=", "whsec_!!"]
+        {
+            let error = prepare_create_hook(&gl, "t", "g/p", &with(wrong)).unwrap_err();
+            assert_eq!(error.code, Code::InputInvalid, "{wrong}");
+        }
+        let gh = endpoints(Provider::GitHub, None).unwrap();
+        assert_eq!(
+            prepare_create_hook(&gh, "t", "o/r", &with(signing)).unwrap_err().code,
+            Code::InputInvalid
+        );
+        let answer = |extra: &str| HttpResponse {
+            status: 201,
+            headers: vec![],
+            body: format!(
+                r#"{{"id":7,"url":"https://app.example/hooks","pipeline_events":true{extra}}}"#
+            )
+            .into_bytes(),
+        };
+        let hook =
+            parse_hook(Provider::GitLab, &answer(r#","signing_token_present":true"#)).unwrap();
+        assert_eq!(hook.signing_token_set, Some(true));
+        // An instance without the feature ignores the field and does not mention it.
+        assert_eq!(parse_hook(Provider::GitLab, &answer("")).unwrap().signing_token_set, None);
+    }
+
+    /// "Auto-disabled webhooks" (see [`gitlab::FAILURES_BEFORE_TEMPORARY_DISABLE`]): the hooks
+    /// API names a paused hook `temporarily_disabled` with `disabled_until`, a stopped one
+    /// `disabled`.
+    #[test]
+    fn gitlab_disabled_hooks() {
+        let answer = |extra: &str| HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: format!(r#"[{{"id":7,"url":"https://app.example/hooks"{extra}}}]"#).into_bytes(),
+        };
+        let read = |extra: &str| {
+            let page = parse_hook_list(
+                Provider::GitLab,
+                "https://gitlab.com/api/v4/projects/1/hooks",
+                &answer(extra),
+            )
+            .unwrap();
+            let hook = page.hooks.into_iter().next().unwrap();
+            (hook.active, hook.disabled_until)
+        };
+        assert_eq!(read(r#","alert_status":"executable""#), (true, None));
+        assert_eq!(
+            read(
+                r#","alert_status":"temporarily_disabled","disabled_until":"2026-12-07T10:00:00.000Z""#
+            ),
+            (false, Some("2026-12-07T10:00:00.000Z".to_owned()))
+        );
+        assert_eq!(read(r#","alert_status":"disabled""#), (false, None));
     }
 
     fn body_of(request: &HttpRequest) -> Value {
@@ -399,7 +395,7 @@ mod tests {
             let update = prepare_update_hook(&bbc, "t", "acme/app", uuid, &spec(&[])).unwrap();
             assert_eq!((update.method.as_str(), update.url.as_str()), ("PUT", delete.url.as_str()));
         }
-        assert_eq!(bare_hook_uuid(" {908A6D9E-0F3C} "), "908a6d9e-0f3c");
+        assert_eq!(bitbucket_cloud::bare_hook_uuid(" {908A6D9E-0F3C} "), "908a6d9e-0f3c");
         assert!(parse_hook(Provider::BitbucketCloud, &answer("{}")).is_err());
         // Other providers' ids are left as they are.
         let gh = endpoints(Provider::GitHub, None).unwrap();

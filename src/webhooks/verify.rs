@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Code, Error};
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 pub use crate::secret::WebhookSecret;
 use crate::webhooks::header;
 use crate::webhooks::identify::identify_webhook;
@@ -136,20 +137,20 @@ pub fn verify_webhook_with(
         .for_provider(provider));
     }
     let verified = |scheme, index| Ok(Verified { provider, scheme, secret_index: index });
-    let presented = signature_of(provider, headers, options)?;
-    let Some(signature) = presented else {
+    let presented = signatures_of(provider, headers, options)?;
+    if presented.is_empty() {
         if options.allow_unsigned {
             return verified(SignatureScheme::Unsigned, None);
         }
-        let legacy_only =
-            provider == Provider::GitHub && header(headers, "X-Hub-Signature").is_some();
+        let legacy_only = provider == Provider::GitHub
+            && header(headers, github::LEGACY_SIGNATURE_HEADER).is_some();
         let message = if legacy_only {
             "The delivery carries only GitHub's legacy SHA-1 signature; use the SHA-256 one, or allow SHA-1 explicitly."
         } else {
             "The delivery carries no signature or secret token."
         };
         return Err(Error::new(Code::WebhookMissingSignature, message).for_provider(provider));
-    };
+    }
     if secrets.is_empty() {
         return Err(Error::new(
             Code::WebhookNoSecret,
@@ -157,10 +158,13 @@ pub fn verify_webhook_with(
         )
         .for_provider(provider));
     }
-    let scheme = signature.scheme();
+    // A GitLab hook with both a secret token and a signing token presents both: whichever of
+    // them the receiver was configured with verifies it.
     for (index, secret) in secrets.iter().enumerate() {
-        if signature.matches(secret.secret().as_bytes(), body, engine)? {
-            return verified(scheme, Some(index));
+        for signature in &presented {
+            if signature.matches(secret.secret().as_bytes(), body, engine)? {
+                return verified(signature.scheme(), Some(index));
+            }
         }
     }
     Err(Error::new(
@@ -253,31 +257,35 @@ fn hex_signature(
         .ok_or_else(|| malformed(provider, name))
 }
 
-fn signature_of<'a>(
+/// The signatures a delivery presents, best first; empty when it is unsigned.
+fn signatures_of<'a>(
     provider: Provider,
     headers: &'a [(String, String)],
     options: &VerifyOptions,
-) -> Result<Option<Presented<'a>>, Error> {
+) -> Result<Vec<Presented<'a>>, Error> {
     match provider {
         Provider::GitHub => {
-            if let Some(value) = header(headers, "X-Hub-Signature-256") {
-                return hex_signature(provider, "X-Hub-Signature-256", value, "sha256=", 32)
-                    .map(|s| Some(Presented::Hmac256(s)));
+            if let Some(value) = header(headers, github::SIGNATURE_HEADER) {
+                return hex_signature(provider, github::SIGNATURE_HEADER, value, "sha256=", 32)
+                    .map(|s| vec![Presented::Hmac256(s)]);
             }
-            match header(headers, "X-Hub-Signature") {
+            match header(headers, github::LEGACY_SIGNATURE_HEADER) {
                 Some(value) if options.allow_sha1 => {
-                    hex_signature(provider, "X-Hub-Signature", value, "sha1=", 20)
-                        .map(|s| Some(Presented::Hmac1(s)))
+                    hex_signature(provider, github::LEGACY_SIGNATURE_HEADER, value, "sha1=", 20)
+                        .map(|s| vec![Presented::Hmac1(s)])
                 }
-                _ => Ok(None),
+                _ => Ok(Vec::new()),
             }
         }
         Provider::GitLab => {
+            let mut presented = Vec::with_capacity(2);
             if let (Some(id), Some(timestamp), Some(signature)) = (
-                header(headers, "webhook-id"),
-                header(headers, "webhook-timestamp"),
-                header(headers, "webhook-signature"),
+                header(headers, gitlab::SIGNED_ID_HEADER),
+                header(headers, gitlab::SIGNED_TIMESTAMP_HEADER),
+                header(headers, gitlab::SIGNATURE_HEADER),
             ) {
+                // A stale timestamp refuses the delivery even when its secret token matches:
+                // that is what a replay looks like.
                 check_timestamp(provider, timestamp, options)?;
                 let signatures: Vec<Vec<u8>> = signature
                     .split(' ')
@@ -285,17 +293,22 @@ fn signature_of<'a>(
                     .filter_map(|encoded| STANDARD.decode(encoded).ok())
                     .collect();
                 if signatures.is_empty() {
-                    return Err(malformed(provider, "webhook-signature"));
+                    return Err(malformed(provider, gitlab::SIGNATURE_HEADER));
                 }
-                return Ok(Some(Presented::Standard { id, timestamp, signatures }));
+                presented.push(Presented::Standard { id, timestamp, signatures });
             }
-            Ok(header(headers, "X-Gitlab-Token").map(Presented::Token))
+            presented.extend(header(headers, gitlab::TOKEN_HEADER).map(Presented::Token));
+            Ok(presented)
         }
         Provider::BitbucketCloud | Provider::BitbucketDataCenter => {
-            match header(headers, "X-Hub-Signature") {
-                Some(value) => hex_signature(provider, "X-Hub-Signature", value, "sha256=", 32)
-                    .map(|s| Some(Presented::Hmac256(s))),
-                None => Ok(None),
+            let name = match provider {
+                Provider::BitbucketCloud => bitbucket_cloud::SIGNATURE_HEADER,
+                _ => bitbucket_data_center::SIGNATURE_HEADER,
+            };
+            match header(headers, name) {
+                Some(value) => hex_signature(provider, name, value, "sha256=", 32)
+                    .map(|s| vec![Presented::Hmac256(s)]),
+                None => Ok(Vec::new()),
             }
         }
     }
@@ -306,7 +319,8 @@ fn check_timestamp(
     timestamp: &str,
     options: &VerifyOptions,
 ) -> Result<(), Error> {
-    let signed: i64 = timestamp.parse().map_err(|_| malformed(provider, "webhook-timestamp"))?;
+    let signed: i64 =
+        timestamp.parse().map_err(|_| malformed(provider, gitlab::SIGNED_TIMESTAMP_HEADER))?;
     let now = options.now.ok_or_else(|| {
         Error::new(
             Code::InputInvalid,
@@ -422,6 +436,43 @@ mod tests {
             verify_webhook(&h, br#"{"test": 2432232314}"#, &secrets, &late).unwrap_err().code,
             Code::WebhookTimestampOutOfRange
         );
+    }
+
+    /// "Webhooks", "Signing token" (docs.gitlab.com/user/project/integrations/webhooks/): a
+    /// hook with a secret token and a signing token sends both `X-Gitlab-Token` and the
+    /// Standard Webhooks headers, so a receiver configured with either secret verifies it; a
+    /// replayed delivery is refused by its timestamp whichever secret matches.
+    #[test]
+    fn gitlab_hook_with_both_tokens_verifies_with_either() {
+        let signing = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let h = headers(&[
+            ("X-Gitlab-Event", "Push Hook"),
+            ("X-Gitlab-Token", "s3cret"),
+            ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            ("webhook-timestamp", "1614265330"),
+            ("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        ]);
+        let body = br#"{"test": 2432232314}"#;
+        let now = VerifyOptions { now: Some(1614265330), ..VerifyOptions::default() };
+        let with = |secrets: &[&str]| {
+            let secrets: Vec<WebhookSecret> =
+                secrets.iter().map(|s| WebhookSecret::new(*s)).collect();
+            verify_webhook(&h, body, &secrets, &now)
+        };
+        let by_signature = with(&[signing]).unwrap();
+        assert_eq!(
+            (by_signature.scheme, by_signature.secret_index),
+            (SignatureScheme::StandardWebhooks, Some(0))
+        );
+        let by_token = with(&["other", "s3cret"]).unwrap();
+        assert_eq!((by_token.scheme, by_token.secret_index), (SignatureScheme::Token, Some(1)));
+        assert_eq!(
+            with(&["other", "whsec_b3RoZXI="]).unwrap_err().code,
+            Code::WebhookSignatureMismatch
+        );
+        let late = VerifyOptions { now: Some(1614265330 + 301), ..VerifyOptions::default() };
+        let replayed = verify_webhook(&h, body, &[WebhookSecret::new("s3cret")], &late);
+        assert_eq!(replayed.unwrap_err().code, Code::WebhookTimestampOutOfRange);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Fake GitLab and GitHub instances, as many as a test needs, each at its own base URL with
 //! its own hooks numbered from 1 (as small instances number theirs): enough of their APIs for
-//! connecting with a token and managing project hooks.
+//! connecting with a token and managing project hooks. A GitLab instance keeps signing tokens
+//! only once `signs` is set (the feature is behind a flag), and its hooks can be disabled as
+//! GitLab disables failing ones.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +18,11 @@ pub struct FakeHook {
     pub id: u64,
     pub url: String,
     pub secret: String,
+    /// GitLab's signing token, where the instance kept it.
+    pub signing_token: Option<String>,
+    /// GitLab's `alert_status` and `disabled_until`.
+    pub alert_status: &'static str,
+    pub disabled_until: Option<&'static str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +37,8 @@ pub struct Instance {
     /// Where its API lives (`…/api/v4`, `https://api.github.com`, `…/api/v3`).
     pub api: String,
     pub hooks: BTreeMap<String, Vec<FakeHook>>,
+    /// Whether it keeps signing tokens (GitLab's `webhook_signing_token` feature).
+    pub signs: bool,
     next_hook: u64,
 }
 
@@ -51,7 +60,31 @@ impl Forges {
     /// Adds an instance whose API is at `api`.
     pub fn add(&mut self, kind: Kind, api: &str) {
         let api = api.to_owned();
-        self.instances.push(Instance { kind, api, hooks: BTreeMap::new(), next_hook: 0 });
+        self.instances.push(Instance {
+            kind,
+            api,
+            hooks: BTreeMap::new(),
+            signs: false,
+            next_hook: 0,
+        });
+    }
+
+    /// The instance whose API is at `api`, to change.
+    pub fn instance_mut(&mut self, api: &str) -> &mut Instance {
+        self.instances.iter_mut().find(|i| i.api == api).expect("a fake instance at that address")
+    }
+
+    /// Disables (or re-enables, with `executable`) the one hook on `project`, as GitLab
+    /// disables failing hooks.
+    pub fn set_alert(
+        &mut self,
+        api: &str,
+        project: &str,
+        alert_status: &'static str,
+        until: Option<&'static str>,
+    ) {
+        let hooks = self.instance_mut(api).hooks.get_mut(project).expect("hooks on the project");
+        (hooks[0].alert_status, hooks[0].disabled_until) = (alert_status, until);
     }
 
     /// The instance whose API is at `api`.
@@ -124,10 +157,19 @@ impl Instance {
         };
         let (url, secret) =
             (url.as_str().unwrap_or("").to_owned(), secret.as_str().unwrap_or("").to_owned());
-        let kind = self.kind;
+        let signing_token = match (self.kind, self.signs) {
+            (Kind::GitLab, true) => body["signing_token"].as_str().map(str::to_owned),
+            _ => None,
+        };
+        let (kind, signs) = (self.kind, self.signs);
         let describe = |h: &FakeHook| match kind {
             Kind::GitLab => {
-                serde_json::json!({"id": h.id, "url": h.url, "alert_status": "executable", "pipeline_events": true})
+                let mut hook = serde_json::json!({"id": h.id, "url": h.url, "alert_status": h.alert_status, "disabled_until": h.disabled_until, "pipeline_events": true});
+                // An instance without the feature does not know the field.
+                if signs {
+                    hook["signing_token_present"] = h.signing_token.is_some().into();
+                }
+                hook
             }
             Kind::GitHub => {
                 serde_json::json!({"id": h.id, "active": true, "events": ["workflow_run"], "config": {"url": h.url}})
@@ -140,16 +182,27 @@ impl Instance {
                 200,
                 &serde_json::json!(hooks.iter().map(describe).collect::<Vec<_>>()).to_string(),
             ),
+            ("GET", Some(id)) => match hooks.iter().find(|h| h.id == id) {
+                Some(hook) => json(200, &describe(hook).to_string()),
+                None => json(404, r#"{"message":"404 Not found"}"#),
+            },
             ("POST", None) => {
                 self.next_hook += 1;
-                let hook = FakeHook { id: self.next_hook, url, secret };
+                let hook = FakeHook {
+                    id: self.next_hook,
+                    url,
+                    secret,
+                    signing_token,
+                    alert_status: "executable",
+                    disabled_until: None,
+                };
                 let answer = describe(&hook).to_string();
                 hooks.push(hook);
                 json(201, &answer)
             }
             ("PUT" | "PATCH", Some(id)) => match hooks.iter_mut().find(|h| h.id == id) {
                 Some(hook) => {
-                    (hook.url, hook.secret) = (url, secret);
+                    (hook.url, hook.secret, hook.signing_token) = (url, secret, signing_token);
                     json(200, &describe(hook).to_string())
                 }
                 None => json(404, r#"{"message":"404 Not found"}"#),

@@ -214,12 +214,20 @@ fn hook_spec(spec: wit::HookSpec) -> forgelink::HookSpec {
     forgelink::HookSpec {
         url: spec.url,
         secret: WebhookSecret::new(spec.secret),
+        signing_secret: spec.signing_secret.map(WebhookSecret::new),
         events: spec.events,
     }
 }
 
 fn hook(hook: forgelink::Hook) -> wit::Hook {
-    wit::Hook { id: hook.id, url: hook.url, events: hook.events, active: hook.active }
+    wit::Hook {
+        id: hook.id,
+        url: hook.url,
+        events: hook.events,
+        active: hook.active,
+        disabled_until: hook.disabled_until,
+        signing_token_set: hook.signing_token_set,
+    }
 }
 
 impl wit::Guest for Component {

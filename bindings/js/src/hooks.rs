@@ -13,11 +13,16 @@ fn instance(provider_id: &str, base_url: Option<String>) -> Result<Endpoints, Er
     endpoints(provider(provider_id)?, base_url.as_deref())
 }
 
-fn spec(url: String, secret: String, events: Vec<String>) -> HookSpec {
-    HookSpec { url, secret: WebhookSecret::new(secret), events }
+fn spec(url: String, secret: String, signing: Option<String>, events: Vec<String>) -> HookSpec {
+    HookSpec {
+        url,
+        secret: WebhookSecret::new(secret),
+        signing_secret: signing.map(WebhookSecret::new),
+        events,
+    }
 }
 
-/// `prepareCreateHook({ provider, baseUrl? }, token, project, { url, secret, events })`.
+/// `prepareCreateHook({ provider, baseUrl? }, token, project, { url, secret, signingSecret?, events })`.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn prepare_create_hook(
@@ -27,16 +32,17 @@ pub fn prepare_create_hook(
     project: &str,
     url: String,
     secret: String,
+    signing_secret: Option<String>,
     events: Vec<String>,
 ) -> String {
-    let spec = spec(url, secret, events);
+    let spec = spec(url, secret, signing_secret, events);
     envelope(
         instance(provider_id, base_url)
             .and_then(|e| forgelink::prepare_create_hook(&e, token, project, &spec)),
     )
 }
 
-/// `prepareUpdateHook({ provider, baseUrl? }, token, project, hookId, { url, secret, events })`.
+/// `prepareUpdateHook({ provider, baseUrl? }, token, project, hookId, { url, secret, signingSecret?, events })`.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn prepare_update_hook(
@@ -47,9 +53,10 @@ pub fn prepare_update_hook(
     hook_id: &str,
     url: String,
     secret: String,
+    signing_secret: Option<String>,
     events: Vec<String>,
 ) -> String {
-    let spec = spec(url, secret, events);
+    let spec = spec(url, secret, signing_secret, events);
     envelope(
         instance(provider_id, base_url)
             .and_then(|e| forgelink::prepare_update_hook(&e, token, project, hook_id, &spec)),

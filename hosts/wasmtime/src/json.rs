@@ -710,9 +710,16 @@ pub fn manual_setup(setup: &wit::ManualSetup) -> Value {
     json!({ "url": setup.url, "secret": setup.secret, "events": setup.events, "steps": setup.steps })
 }
 
-/// `{ id, url, events, active }`
+/// `{ id, url, events, active, disabledUntil, signingTokenSet }`
 pub fn hook(hook: &wit::Hook) -> Value {
-    json!({ "id": hook.id, "url": hook.url, "events": hook.events, "active": hook.active })
+    json!({
+        "id": hook.id,
+        "url": hook.url,
+        "events": hook.events,
+        "active": hook.active,
+        "disabledUntil": hook.disabled_until,
+        "signingTokenSet": hook.signing_token_set,
+    })
 }
 
 /// `{ hooks, next }`, `next` null on the last page.

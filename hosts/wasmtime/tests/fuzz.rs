@@ -1883,6 +1883,11 @@ fn hook_spec(rng: &mut Rng) -> wit::HookSpec {
     wit::HookSpec {
         url: if rng.chance(3) { text(rng) } else { "https://app.example/hooks".into() },
         secret: small_text(rng),
+        signing_secret: match rng.below(3) {
+            0 => None,
+            1 => Some(small_text(rng)),
+            _ => Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=".into()),
+        },
         events: (0..rng.below(4))
             .map(|_| {
                 if rng.chance(3) {

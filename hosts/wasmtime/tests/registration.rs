@@ -10,6 +10,10 @@ use forgelink_host::wit::{self, Provider};
 use common::core::{core_json, core_provider, core_response, response};
 use common::plugin;
 
+/// A GitLab signing token: `whsec_` and the base64 of 32 bytes ("Project webhooks API",
+/// docs.gitlab.com/api/project_webhooks/).
+const SIGNING_TOKEN: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
+
 const PROVIDERS: [(Provider, Option<&str>, &str); 4] = [
     (Provider::Github, None, "octo/repo"),
     (Provider::Gitlab, Some("https://example.com/gitlab"), "group/sub/app"),
@@ -32,14 +36,18 @@ fn registration_requests_match_the_cores() {
     let mut plugin = plugin();
     for (provider, base_url, project) in PROVIDERS {
         let instance = wit::Instance { provider, base_url: base_url.map(str::to_owned) };
+        // GitLab hooks also take a signing token; the other providers refuse one (below).
+        let signing = (provider == Provider::Gitlab).then(|| SIGNING_TOKEN.to_owned());
         let spec = wit::HookSpec {
             url: "https://app.example/hooks".into(),
             secret: "s3cret".into(),
+            signing_secret: signing.clone(),
             events: events(provider),
         };
         let core_spec = forgelink::HookSpec {
             url: spec.url.clone(),
             secret: forgelink::WebhookSecret::new("s3cret"),
+            signing_secret: signing.map(forgelink::WebhookSecret::new),
             events: spec.events.clone(),
         };
         let endpoints = forgelink::endpoints(core_provider(provider), base_url).unwrap();
@@ -69,6 +77,19 @@ fn registration_requests_match_the_cores() {
                 "{provider:?}"
             );
         }
+        let other = wit::HookSpec { signing_secret: Some(SIGNING_TOKEN.into()), ..spec.clone() };
+        let signed = plugin.prepare_create_hook(&instance, "t", project, &other).unwrap();
+        match provider {
+            Provider::Gitlab => {
+                let body =
+                    json::request(&signed.expect("accepted"))["body"].as_str().unwrap().to_owned();
+                assert!(body.contains(&format!(r#""signing_token":"{SIGNING_TOKEN}""#)), "{body}");
+            }
+            _ => assert_eq!(signed.expect_err("refused").code, "input.invalid", "{provider:?}"),
+        }
+        let short = wit::HookSpec { signing_secret: Some("whsec_c2hvcnQ=".into()), ..spec.clone() };
+        let error = plugin.prepare_create_hook(&instance, "t", project, &short).unwrap();
+        assert_eq!(error.expect_err("refused").code, "input.invalid", "{provider:?}");
         // A path of the wrong shape, and an instance that cannot be used.
         let error = plugin
             .prepare_create_hook(&instance, "t", "just-one-part", &spec)
