@@ -170,3 +170,34 @@ test("a base URL that cannot be used throws its first error, with the suggestion
 test("an unknown provider is a coded error", () => {
   assert.equal(thrown(() => endpoints("gitea")).code, "provider.unknown");
 });
+
+// The settings pages under each deployment's web base URL. Sources, per provider module:
+// GitHub "Creating an OAuth app" and "Managing your personal access tokens" (docs.github.com);
+// GitLab "Create a user-owned application" (docs.gitlab.com/integration/oauth_provider/) and
+// "Prefill personal access token name and scopes" (docs.gitlab.com/user/profile/
+// personal_access_tokens/); Bitbucket Data Center "Configure an incoming link" and "HTTP
+// access tokens" (confluence.atlassian.com/bitbucketserver/). Bitbucket Cloud has none under
+// bitbucket.org alone: its consumers belong to a workspace, its API tokens to the account.
+test("settingsPages: where each deployment registers OAuth applications and creates tokens", async () => {
+  const { settingsPages } = await import("../index.js");
+  assert.deepEqual(settingsPages("github"), {
+    oauthApp: "https://github.com/settings/applications/new",
+    accessTokens: "https://github.com/settings/tokens/new",
+  });
+  assert.deepEqual(settingsPages("github", "https://ghe.example.com/"), {
+    oauthApp: "https://ghe.example.com/settings/applications/new",
+    accessTokens: "https://ghe.example.com/settings/tokens/new",
+  });
+  assert.deepEqual(settingsPages("gitlab", "https://example.com/gitlab"), {
+    oauthApp: "https://example.com/gitlab/-/user_settings/applications",
+    accessTokens: "https://example.com/gitlab/-/user_settings/personal_access_tokens",
+  });
+  assert.deepEqual(settingsPages("bitbucket-data-center", "https://bitbucket.example.com/ctx"), {
+    oauthApp: "https://bitbucket.example.com/ctx/plugins/servlet/applinks/listApplicationLinks",
+    accessTokens: "https://bitbucket.example.com/ctx/plugins/servlet/access-tokens/manage",
+  });
+  assert.deepEqual(settingsPages("bitbucket-cloud"), { oauthApp: null, accessTokens: null });
+  assert.equal(thrown(() => settingsPages("bitbucket-data-center")).code, "base_url.required");
+  assert.equal(thrown(() => settingsPages("gitlab", 42)).code, "input.invalid");
+  assert.equal(thrown(() => settingsPages("gitea")).code, "provider.unknown");
+});

@@ -246,6 +246,7 @@ pub(crate) fn authorization_request(
     core.scopes = request.scopes;
     core.profile = request.profile;
     core.pkce = request.pkce;
+    core.root_namespace_id = request.root_namespace_id;
     core
 }
 

@@ -58,6 +58,18 @@ impl wit::Guest for Component {
             .map_err(IntoWit::into_wit)
     }
 
+    fn settings_pages(
+        provider: wit_types::Provider,
+        base_url: Option<String>,
+    ) -> Result<wit::ProviderSettingsPages, wit_types::Error> {
+        forgelink::settings_pages(core_provider(provider), base_url.as_deref())
+            .map(|pages| wit::ProviderSettingsPages {
+                oauth_app: pages.oauth_app,
+                access_tokens: pages.access_tokens,
+            })
+            .map_err(IntoWit::into_wit)
+    }
+
     fn validate_redirect_uri(
         provider: wit_types::Provider,
         registered: String,

@@ -137,6 +137,12 @@ pub fn endpoints(provider_id: &str, base_url: Option<String>) -> String {
     envelope(provider(provider_id).and_then(|p| forgelink::endpoints(p, base_url.as_deref())))
 }
 
+/// `settingsPages(provider, baseUrl?)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn settings_pages(provider_id: &str, base_url: Option<String>) -> String {
+    envelope(provider(provider_id).and_then(|p| forgelink::settings_pages(p, base_url.as_deref())))
+}
+
 /// `validateRedirectUri(provider, registered, requested)`: the diagnostics.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn validate_redirect_uri(provider_id: &str, registered: &str, requested: &str) -> String {
@@ -180,6 +186,7 @@ pub fn authorization_url(
     scopes: Option<Vec<String>>,
     profile: Option<String>,
     pkce: Option<bool>,
+    root_namespace_id: Option<String>,
     entropy: &[u8],
 ) -> String {
     let result = provider(provider_id).and_then(|provider| {
@@ -188,6 +195,7 @@ pub fn authorization_url(
         request.scopes = scopes;
         request.profile = profile;
         request.pkce = pkce;
+        request.root_namespace_id = root_namespace_id;
         forgelink::authorization_url(&request, entropy)
     });
     envelope(result)
@@ -274,6 +282,7 @@ mod tests {
             None,
             Some("nope".into()),
             None,
+            None,
             &[0; 64],
         );
         assert_eq!(error_code(&e), "profile.unknown");
@@ -302,6 +311,7 @@ mod tests {
                 "abc".into(),
                 "https://app.example/cb".into(),
                 Some(vec!["read_api".into()]),
+                None,
                 None,
                 None,
                 entropy,
@@ -484,6 +494,7 @@ mod tests {
                 None,
                 "https://app.example/cb".into(),
                 Some("ci-failure-analysis".into()),
+                None,
                 None,
                 None,
                 Some(forgelink::SessionBinding::new("session-1")),

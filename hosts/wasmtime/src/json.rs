@@ -119,6 +119,11 @@ fn scope_source(source: &wit::ScopeSource) -> Value {
     }
 }
 
+/// `settings-pages` as the npm package's `settingsPages` returns it: `{ oauthApp, accessTokens }`.
+pub fn settings_pages(pages: &wit::ProviderSettingsPages) -> Value {
+    json!({ "oauthApp": pages.oauth_app, "accessTokens": pages.access_tokens })
+}
+
 /// `{ provider, deployment, web, api, authorize, token, revoke, deviceAuthorization,
 /// currentUser, currentUserHeader, version, grantedScopes }`
 pub fn endpoints(endpoints: &wit::ProviderEndpoints) -> Value {

@@ -430,6 +430,7 @@ fn call(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize
                     }
                 }),
                 pkce: maybe(rng, |rng| rng.chance(2)),
+                root_namespace_id: None,
             };
             let shown = format!(
                 "{:?} | {:?} | {:?}",
@@ -1249,6 +1250,7 @@ fn call_flows(
                     (0..rng.below(4)).map(|_| rng.pick(SCOPE_WORDS).to_owned()).collect()
                 }),
                 pkce: maybe(rng, |rng| rng.chance(2)),
+                root_namespace_id: None,
                 session: maybe(rng, text),
             };
             let shown = format!("{request:?}");
