@@ -173,10 +173,9 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     return unwrap(glue.endpoints(string("provider", provider), optionalString("baseUrl", baseUrl)));
   }
 
-  /** Where a person registers an OAuth application and creates an access token on a deployment. */
+  /** Where a person registers an OAuth application and creates an access token: `endpoints(...).settingsPages`. */
   function settingsPages(provider, baseUrl) {
-    requireReady();
-    return unwrap(glue.settings_pages(string("provider", provider), optionalString("baseUrl", baseUrl)));
+    return endpoints(provider, baseUrl).settingsPages;
   }
 
   /** Whether `requested` will be accepted where `registered` is the application's redirect URI. */

@@ -228,7 +228,7 @@ export interface SettingsPages {
   accessTokens: string | null;
 }
 
-/** Every URL forgelink's flows call for one deployment. */
+/** Every URL forgelink's flows call for one deployment, and the settings pages a person opens there. */
 export interface Endpoints {
   provider: ProviderId;
   deployment: Deployment;
@@ -252,6 +252,8 @@ export interface Endpoints {
   version: string | null;
   /** How to read the scopes a token was granted. */
   grantedScopes: ScopeSource;
+  /** The pages a person opens to register an OAuth application or create a token ({@link settingsPages}). */
+  settingsPages: SettingsPages;
 }
 
 /**
@@ -508,7 +510,8 @@ export function endpoints(provider: ProviderId, baseUrl?: string | null): Endpoi
 
 /**
  * Where a person registers an OAuth application and creates an access token on a
- * deployment: the provider's cloud when `baseUrl` is absent.
+ * deployment: the provider's cloud when `baseUrl` is absent. The same as
+ * `endpoints(provider, baseUrl).settingsPages`.
  *
  * @throws {ForgelinkError} as {@link endpoints} does.
  */

@@ -31,7 +31,8 @@ pub enum ScopeSource {
     },
 }
 
-/// Every URL forgelink's flows call for one deployment.
+/// Every URL forgelink's flows call for one deployment, and the settings pages a person opens
+/// there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
@@ -61,6 +62,9 @@ pub struct Endpoints {
     pub version: Option<String>,
     /// How to read the scopes a token was granted.
     pub granted_scopes: ScopeSource,
+    /// The pages a person opens to register an OAuth application or create a token: what
+    /// [`settings_pages`] gives for the same deployment.
+    pub settings_pages: SettingsPages,
 }
 
 /// The pages, under a deployment's web base URL, where a person sets up access. Each is
@@ -79,8 +83,12 @@ pub struct SettingsPages {
 /// The settings pages of a provider's deployment ([`SettingsPages`]): the cloud when
 /// `base_url` is `None`. Fails as [`endpoints`] does.
 pub fn settings_pages(provider: Provider, base_url: Option<&str>) -> Result<SettingsPages, Error> {
+    resolve_base_url(provider, base_url).map(|base| settings_pages_at(provider, &base.base))
+}
+
+/// The settings pages under the web base URL `base`, as the provider modules record them.
+fn settings_pages_at(provider: Provider, base: &str) -> SettingsPages {
     use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
-    let base = resolve_base_url(provider, base_url)?.base;
     let (oauth_app, access_tokens) = match provider {
         Provider::GitHub => (github::OAUTH_APP_PAGE, github::ACCESS_TOKEN_PAGE),
         Provider::GitLab => (gitlab::OAUTH_APP_PAGE, gitlab::ACCESS_TOKEN_PAGE),
@@ -91,8 +99,8 @@ pub fn settings_pages(provider: Provider, base_url: Option<&str>) -> Result<Sett
             (bitbucket_data_center::OAUTH_APP_PAGE, bitbucket_data_center::ACCESS_TOKEN_PAGE)
         }
     };
-    let at = |path: Option<&str>| path.map(|path| format!("{base}{path}"));
-    Ok(SettingsPages { oauth_app: at(oauth_app), access_tokens: at(access_tokens) })
+    let at = |path: Option<&str>| path.map(|path| [base, path].concat());
+    SettingsPages { oauth_app: at(oauth_app), access_tokens: at(access_tokens) }
 }
 
 /// The endpoints of a provider's deployment: the cloud when `base_url` is `None`.
@@ -118,6 +126,7 @@ pub(crate) fn authorize_endpoint(base: &ResolvedBase) -> String {
 pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
     let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
     let cloud = deployment == Deployment::Cloud;
+    let settings_pages = settings_pages_at(provider, &web);
     match provider {
         Provider::GitHub => Endpoints {
             authorize: authorize_endpoint(base),
@@ -136,6 +145,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::GitLab => Endpoints {
             authorize: authorize_endpoint(base),
@@ -153,6 +163,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::BitbucketCloud => Endpoints {
             authorize: authorize_endpoint(base),
@@ -170,6 +181,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::BitbucketDataCenter => Endpoints {
             authorize: authorize_endpoint(base),
@@ -184,6 +196,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
     }
 }
@@ -257,5 +270,12 @@ mod tests {
             crate::Code::BaseUrlRequired
         );
         assert!(settings_pages(Provider::GitLab, Some("not a url")).is_err());
+        // The endpoints carry the same pages.
+        assert_eq!(
+            endpoints(Provider::GitLab, Some("https://example.com/gitlab/"))
+                .unwrap()
+                .settings_pages,
+            gitlab
+        );
     }
 }

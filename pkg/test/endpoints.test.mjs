@@ -27,6 +27,7 @@ const githubCom = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.github.com/user" },
+  settingsPages: { oauthApp: "https://github.com/settings/applications/new", accessTokens: "https://github.com/settings/tokens/new" },
 };
 
 const githubEnterpriseServer = {
@@ -42,6 +43,7 @@ const githubEnterpriseServer = {
   currentUserHeader: null,
   version: "https://ghe.example.com/api/v3/meta",
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://ghe.example.com/api/v3/user" },
+  settingsPages: { oauthApp: "https://ghe.example.com/settings/applications/new", accessTokens: "https://ghe.example.com/settings/tokens/new" },
 };
 
 const githubDataResidency = {
@@ -57,6 +59,7 @@ const githubDataResidency = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.octocorp.ghe.com/user" },
+  settingsPages: { oauthApp: "https://octocorp.ghe.com/settings/applications/new", accessTokens: "https://octocorp.ghe.com/settings/tokens/new" },
 };
 
 const gitlabCom = {
@@ -72,6 +75,7 @@ const gitlabCom = {
   currentUserHeader: null,
   version: "https://gitlab.com/api/v4/version",
   grantedScopes: { source: "endpoint", url: "https://gitlab.com/oauth/token/info", field: "scope" },
+  settingsPages: { oauthApp: "https://gitlab.com/-/user_settings/applications", accessTokens: "https://gitlab.com/-/user_settings/personal_access_tokens" },
 };
 
 const gitlabRelativeRoot = {
@@ -87,6 +91,7 @@ const gitlabRelativeRoot = {
   currentUserHeader: null,
   version: "https://example.com/gitlab/api/v4/version",
   grantedScopes: { source: "endpoint", url: "https://example.com/gitlab/oauth/token/info", field: "scope" },
+  settingsPages: { oauthApp: "https://example.com/gitlab/-/user_settings/applications", accessTokens: "https://example.com/gitlab/-/user_settings/personal_access_tokens" },
 };
 
 const bitbucketCloud = {
@@ -102,6 +107,7 @@ const bitbucketCloud = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.bitbucket.org/2.0/user" },
+  settingsPages: { oauthApp: null, accessTokens: null },
 };
 
 const bitbucketDataCenter = {
@@ -117,6 +123,7 @@ const bitbucketDataCenter = {
   currentUserHeader: "X-AUSERNAME",
   version: "https://bb.example.com/bitbucket/rest/api/latest/application-properties",
   grantedScopes: { source: "token-response", field: "scope" },
+  settingsPages: { oauthApp: "https://bb.example.com/bitbucket/plugins/servlet/applinks/listApplicationLinks", accessTokens: "https://bb.example.com/bitbucket/plugins/servlet/access-tokens/manage" },
 };
 
 const cases = [

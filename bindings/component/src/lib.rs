@@ -63,10 +63,7 @@ impl wit::Guest for Component {
         base_url: Option<String>,
     ) -> Result<wit::ProviderSettingsPages, wit_types::Error> {
         forgelink::settings_pages(core_provider(provider), base_url.as_deref())
-            .map(|pages| wit::ProviderSettingsPages {
-                oauth_app: pages.oauth_app,
-                access_tokens: pages.access_tokens,
-            })
+            .map(convert::settings_pages)
             .map_err(IntoWit::into_wit)
     }
 

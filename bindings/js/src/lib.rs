@@ -137,12 +137,6 @@ pub fn endpoints(provider_id: &str, base_url: Option<String>) -> String {
     envelope(provider(provider_id).and_then(|p| forgelink::endpoints(p, base_url.as_deref())))
 }
 
-/// `settingsPages(provider, baseUrl?)`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn settings_pages(provider_id: &str, base_url: Option<String>) -> String {
-    envelope(provider(provider_id).and_then(|p| forgelink::settings_pages(p, base_url.as_deref())))
-}
-
 /// `validateRedirectUri(provider, registered, requested)`: the diagnostics.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn validate_redirect_uri(provider_id: &str, registered: &str, requested: &str) -> String {

@@ -198,6 +198,7 @@ fn every_command_prints_json() {
             "grantedScopes",
             "provider",
             "revoke",
+            "settingsPages",
             "token",
             "version",
             "web"

@@ -188,6 +188,12 @@ fn settings_pages_of_each_deployment() {
         );
         let core = forgelink::settings_pages(core_provider(provider), base).unwrap();
         assert_eq!(json::settings_pages(&pages), core_json(&core), "{provider:?}");
+        let endpoints = plugin.endpoints(provider, base).unwrap().unwrap();
+        assert_eq!(
+            json::settings_pages(&endpoints.settings_pages),
+            json::settings_pages(&pages),
+            "{provider:?}"
+        );
     }
     let error = plugin.settings_pages(Provider::BitbucketDataCenter, None).unwrap().unwrap_err();
     assert_eq!(error.code, "base_url.required");
