@@ -142,6 +142,11 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     return value === undefined || value === null ? undefined : string(name, value);
   }
 
+  /** A GitLab group id: a string of digits (the core checks them) or a whole number. */
+  function groupId(name, value) {
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : optionalString(name, value);
+  }
+
   function stringArray(name, value) {
     if (!Array.isArray(value)) {
       throw invalid(`\`${name}\` must be an array of strings, got ${describe(value)}.`);
@@ -166,6 +171,11 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
   function endpoints(provider, baseUrl) {
     requireReady();
     return unwrap(glue.endpoints(string("provider", provider), optionalString("baseUrl", baseUrl)));
+  }
+
+  /** Where a person registers an OAuth application and creates an access token: `endpoints(...).settingsPages`. */
+  function settingsPages(provider, baseUrl) {
+    return endpoints(provider, baseUrl).settingsPages;
   }
 
   /** Whether `requested` will be accepted where `registered` is the application's redirect URI. */
@@ -208,7 +218,7 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     return unwrap(glue.profiles());
   }
 
-  const REQUEST_FIELDS = new Set(["provider", "baseUrl", "clientId", "redirectUri", "scopes", "profile", "pkce"]);
+  const REQUEST_FIELDS = new Set(["provider", "baseUrl", "clientId", "redirectUri", "scopes", "profile", "pkce", "rootNamespaceId"]);
 
   /** Builds the URL to send a person to, with a fresh state and (where supported) PKCE. */
   function authorizationUrl(request) {
@@ -241,10 +251,11 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     if (pkce !== undefined && typeof pkce !== "boolean") {
       throw invalid(`\`request.pkce\` must be a boolean, got ${describe(pkce)}.`);
     }
+    const rootNamespaceId = groupId("request.rootNamespaceId", fields.rootNamespaceId);
     const entropy = new Uint8Array(glue.entropy_len());
     globalThis.crypto.getRandomValues(entropy);
     return unwrap(
-      glue.authorization_url(provider, baseUrl, clientId, redirectUri, scopes, profile, pkce, entropy),
+      glue.authorization_url(provider, baseUrl, clientId, redirectUri, scopes, profile, pkce, rootNamespaceId, entropy),
     );
   }
 
@@ -292,6 +303,7 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
       init,
       validateBaseUrl,
       endpoints,
+      settingsPages,
       validateRedirectUri,
       scopeCatalog,
       checkScopes,
@@ -306,6 +318,7 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     invalid,
     string,
     optionalString,
+    groupId,
     stringArray,
   };
 }

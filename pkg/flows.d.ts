@@ -298,6 +298,13 @@ export interface ConnectStart {
   /** Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server). */
   pkce?: boolean | null;
   /**
+   * GitLab only: the numeric id of the top-level group whose SAML SSO the sign-in should go
+   * through, sent as `root_namespace_id` (GitLab 18.2+, on by default from 18.3; older
+   * instances ignore it). Another provider, or anything but a group id, is `input.invalid`.
+   * Source: https://docs.gitlab.com/api/oauth2/#authorization-code-flow
+   */
+  rootNamespaceId?: string | number | null;
+  /**
    * A value tied to the browser session that starts the authorization: a session id, or a
    * random value in a cookie set for the flow. forgelink stores only its hash, and
    * {@link Forgelink.connectFinish} must be given the same value. Without it, whoever has a

@@ -13,7 +13,7 @@ import { createHostFetch, responseCap } from "./host-fetch.js";
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
 
-const { api, requireReady, unwrap, invalid, string, optionalString, stringArray } = bind(
+const { api, requireReady, unwrap, invalid, string, optionalString, groupId, stringArray } = bind(
   initGlue,
   glue,
   WASM_URL,
@@ -27,6 +27,7 @@ export const {
   init,
   validateBaseUrl,
   endpoints,
+  settingsPages,
   validateRedirectUri,
   scopeCatalog,
   checkScopes,
@@ -675,7 +676,7 @@ class Bridge {
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
-const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "session"]);
+const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session"]);
 const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
 /**
@@ -758,6 +759,7 @@ export class Forgelink {
       optionalString("request.profile", r.profile),
       r.scopes === undefined || r.scopes === null ? undefined : stringArray("request.scopes", r.scopes),
       optionalBoolean("request.pkce", r.pkce),
+      groupId("request.rootNamespaceId", r.rootNamespaceId),
       session("request.session", r.session),
     ];
     return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, ...args));

@@ -206,7 +206,31 @@ export type ScopeSource =
       field: string;
     };
 
-/** Every URL forgelink's flows call for one deployment. */
+/**
+ * The pages, under a deployment's web base URL, where a person sets up access. `null` where
+ * the provider has no such page under the base URL alone: Bitbucket Cloud's OAuth consumers
+ * belong to a workspace, and its API tokens are made on the Atlassian account.
+ */
+export interface SettingsPages {
+  /**
+   * Where to register an OAuth application. GitHub: New OAuth App
+   * (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/creating-an-oauth-app);
+   * GitLab: the user's Applications
+   * (https://docs.gitlab.com/integration/oauth_provider/#create-a-user-owned-application);
+   * Bitbucket Data Center: Application links, for administrators
+   * (https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html).
+   */
+  oauthApp: string | null;
+  /**
+   * Where to create a personal access token. GitHub: a new token (classic); GitLab: Access
+   * tokens (https://docs.gitlab.com/user/profile/personal_access_tokens/); Bitbucket Data
+   * Center: HTTP access tokens
+   * (https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html).
+   */
+  accessTokens: string | null;
+}
+
+/** Every URL forgelink's flows call for one deployment, and the settings pages a person opens there. */
 export interface Endpoints {
   provider: ProviderId;
   deployment: Deployment;
@@ -230,6 +254,8 @@ export interface Endpoints {
   version: string | null;
   /** How to read the scopes a token was granted. */
   grantedScopes: ScopeSource;
+  /** The pages a person opens to register an OAuth application or create a token ({@link settingsPages}). */
+  settingsPages: SettingsPages;
 }
 
 /**
@@ -391,6 +417,13 @@ export interface AuthorizationRequest {
   profile?: ProfileId | null;
   /** Whether to use PKCE (S256). Defaults to yes wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server); asking for it elsewhere is `oauth.pkce_unsupported`. */
   pkce?: boolean | null;
+  /**
+   * GitLab only: the numeric id of the top-level group whose SAML SSO the sign-in should go
+   * through, sent as `root_namespace_id` (GitLab 18.2+, on by default from 18.3; older
+   * instances ignore it). Another provider, or anything but a group id, is `input.invalid`.
+   * Source: https://docs.gitlab.com/api/oauth2/#authorization-code-flow
+   */
+  rootNamespaceId?: string | number | null;
 }
 
 /** Where to send the person, and what to keep until they come back. */
@@ -476,6 +509,15 @@ export function validateBaseUrl(provider: ProviderId, input: string): BaseUrlRep
  *   `base_url.required` for Bitbucket Data Center without one.
  */
 export function endpoints(provider: ProviderId, baseUrl?: string | null): Endpoints;
+
+/**
+ * Where a person registers an OAuth application and creates an access token on a
+ * deployment: the provider's cloud when `baseUrl` is absent. The same as
+ * `endpoints(provider, baseUrl).settingsPages`.
+ *
+ * @throws {ForgelinkError} as {@link endpoints} does.
+ */
+export function settingsPages(provider: ProviderId, baseUrl?: string | null): SettingsPages;
 
 /**
  * Whether `requested` will be accepted where `registered` is the application's redirect URI,

@@ -17,6 +17,7 @@ export const {
   init,
   validateBaseUrl,
   endpoints,
+  settingsPages,
   validateRedirectUri,
   scopeCatalog,
   checkScopes,

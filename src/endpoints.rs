@@ -31,7 +31,8 @@ pub enum ScopeSource {
     },
 }
 
-/// Every URL forgelink's flows call for one deployment.
+/// Every URL forgelink's flows call for one deployment, and the settings pages a person opens
+/// there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
@@ -61,6 +62,45 @@ pub struct Endpoints {
     pub version: Option<String>,
     /// How to read the scopes a token was granted.
     pub granted_scopes: ScopeSource,
+    /// The pages a person opens to register an OAuth application or create a token: what
+    /// [`settings_pages`] gives for the same deployment.
+    pub settings_pages: SettingsPages,
+}
+
+/// The pages, under a deployment's web base URL, where a person sets up access. Each is
+/// `None` where the provider has no such page under the base URL alone (Bitbucket Cloud's
+/// OAuth consumers belong to a workspace; its API tokens are made on the Atlassian account).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsPages {
+    /// Where to register an OAuth application (GitHub: a new OAuth app; GitLab: the user's
+    /// applications; Data Center: application links, for administrators).
+    pub oauth_app: Option<String>,
+    /// Where to create a personal access token (Data Center: HTTP access tokens).
+    pub access_tokens: Option<String>,
+}
+
+/// The settings pages of a provider's deployment ([`SettingsPages`]): the cloud when
+/// `base_url` is `None`. Fails as [`endpoints`] does.
+pub fn settings_pages(provider: Provider, base_url: Option<&str>) -> Result<SettingsPages, Error> {
+    resolve_base_url(provider, base_url).map(|base| settings_pages_at(provider, &base.base))
+}
+
+/// The settings pages under the web base URL `base`, as the provider modules record them.
+fn settings_pages_at(provider: Provider, base: &str) -> SettingsPages {
+    use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
+    let (oauth_app, access_tokens) = match provider {
+        Provider::GitHub => (github::OAUTH_APP_PAGE, github::ACCESS_TOKEN_PAGE),
+        Provider::GitLab => (gitlab::OAUTH_APP_PAGE, gitlab::ACCESS_TOKEN_PAGE),
+        Provider::BitbucketCloud => {
+            (bitbucket_cloud::OAUTH_APP_PAGE, bitbucket_cloud::ACCESS_TOKEN_PAGE)
+        }
+        Provider::BitbucketDataCenter => {
+            (bitbucket_data_center::OAUTH_APP_PAGE, bitbucket_data_center::ACCESS_TOKEN_PAGE)
+        }
+    };
+    let at = |path: Option<&str>| path.map(|path| [base, path].concat());
+    SettingsPages { oauth_app: at(oauth_app), access_tokens: at(access_tokens) }
 }
 
 /// The endpoints of a provider's deployment: the cloud when `base_url` is `None`.
@@ -86,6 +126,7 @@ pub(crate) fn authorize_endpoint(base: &ResolvedBase) -> String {
 pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
     let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
     let cloud = deployment == Deployment::Cloud;
+    let settings_pages = settings_pages_at(provider, &web);
     match provider {
         Provider::GitHub => Endpoints {
             authorize: authorize_endpoint(base),
@@ -104,6 +145,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::GitLab => Endpoints {
             authorize: authorize_endpoint(base),
@@ -121,6 +163,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::BitbucketCloud => Endpoints {
             authorize: authorize_endpoint(base),
@@ -138,6 +181,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
         Provider::BitbucketDataCenter => Endpoints {
             authorize: authorize_endpoint(base),
@@ -152,6 +196,7 @@ pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
             deployment,
             web,
             api,
+            settings_pages,
         },
     }
 }
@@ -179,5 +224,58 @@ mod tests {
             endpoints(Provider::BitbucketDataCenter, Some("https://bb.example.com/ctx")).unwrap();
         assert_eq!(e.token, "https://bb.example.com/ctx/rest/oauth2/latest/token");
         assert_eq!(e.current_user_header, Some("X-AUSERNAME"));
+    }
+
+    /// Each page under the deployment's web base URL, a relative root kept: GitHub's from
+    /// "Creating an OAuth app" and "Managing your personal access tokens"; GitLab's from
+    /// "Create a user-owned application" and "Prefill personal access token name and
+    /// scopes"; Data Center's from "Configure an incoming link" and "HTTP access tokens";
+    /// none for Bitbucket Cloud, whose consumers need a workspace and whose API tokens live
+    /// on the Atlassian account (see the provider modules for the addresses).
+    #[test]
+    fn settings_pages_of_each_deployment() {
+        let pages = |provider, base| settings_pages(provider, base).unwrap();
+        let github = pages(Provider::GitHub, None);
+        assert_eq!(
+            github.oauth_app.as_deref(),
+            Some("https://github.com/settings/applications/new")
+        );
+        assert_eq!(github.access_tokens.as_deref(), Some("https://github.com/settings/tokens/new"));
+        let ghe = pages(Provider::GitHub, Some("https://octo.ghe.com/"));
+        assert_eq!(ghe.access_tokens.as_deref(), Some("https://octo.ghe.com/settings/tokens/new"));
+        let gitlab = pages(Provider::GitLab, Some("https://example.com/gitlab/"));
+        assert_eq!(
+            gitlab.oauth_app.as_deref(),
+            Some("https://example.com/gitlab/-/user_settings/applications")
+        );
+        assert_eq!(
+            gitlab.access_tokens.as_deref(),
+            Some("https://example.com/gitlab/-/user_settings/personal_access_tokens")
+        );
+        let dc = pages(Provider::BitbucketDataCenter, Some("https://bb.example.com/ctx"));
+        assert_eq!(
+            dc.oauth_app.as_deref(),
+            Some("https://bb.example.com/ctx/plugins/servlet/applinks/listApplicationLinks")
+        );
+        assert_eq!(
+            dc.access_tokens.as_deref(),
+            Some("https://bb.example.com/ctx/plugins/servlet/access-tokens/manage")
+        );
+        assert_eq!(
+            pages(Provider::BitbucketCloud, None),
+            SettingsPages { oauth_app: None, access_tokens: None }
+        );
+        assert_eq!(
+            settings_pages(Provider::BitbucketDataCenter, None).unwrap_err().code,
+            crate::Code::BaseUrlRequired
+        );
+        assert!(settings_pages(Provider::GitLab, Some("not a url")).is_err());
+        // The endpoints carry the same pages.
+        assert_eq!(
+            endpoints(Provider::GitLab, Some("https://example.com/gitlab/"))
+                .unwrap()
+                .settings_pages,
+            gitlab
+        );
     }
 }

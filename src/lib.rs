@@ -66,7 +66,7 @@ pub use detect::{
     detect_token, detect_token_with_prefix, token_prefixes, Retirement, TokenInfo, TokenPrefix,
 };
 pub use diagnostic::{Diagnostic, Severity};
-pub use endpoints::{endpoints, Endpoints, ScopeSource};
+pub use endpoints::{endpoints, settings_pages, Endpoints, ScopeSource, SettingsPages};
 pub use error::{Code, Error};
 pub use feedback::{
     feedback_body, feedback_marker, find_feedback, parse_comment, parse_comment_list,

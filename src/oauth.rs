@@ -45,6 +45,11 @@ pub struct AuthorizationRequest {
     /// asking for it elsewhere is `oauth.pkce_unsupported`.
     #[serde(default)]
     pub pkce: Option<bool>,
+    /// GitLab only: the numeric id of the top-level group whose SAML SSO the sign-in should
+    /// go through (`root_namespace_id`, GitLab 18.2+; older instances ignore it). Anything
+    /// but digits, or another provider, is `input.invalid`.
+    #[serde(default)]
+    pub root_namespace_id: Option<String>,
 }
 
 impl AuthorizationRequest {
@@ -62,6 +67,7 @@ impl AuthorizationRequest {
             scopes: None,
             profile: None,
             pkce: None,
+            root_namespace_id: None,
         }
     }
 }
@@ -142,6 +148,8 @@ pub fn authorization_url(
     let client_id = check_client_id(provider, &request.client_id)?;
     let redirect_uri = check_redirect_uri(provider, &request.redirect_uri)?;
     let scopes = requested_scopes(request)?;
+    let root_namespace_id =
+        check_root_namespace_id(provider, request.root_namespace_id.as_deref())?;
     let pkce = match request.pkce {
         Some(true) if !supports_pkce(provider, base.deployment) => {
             let product = match (provider, base.deployment) {
@@ -175,6 +183,9 @@ pub fn authorization_url(
         query.push(("code_challenge_method", "S256".to_owned()));
         CodeVerifier::new(verifier)
     });
+    if let Some(id) = root_namespace_id {
+        query.push((crate::providers::gitlab::ROOT_NAMESPACE_ID_PARAM, id.to_owned()));
+    }
     let mut url = authorize_endpoint(&base);
     url.push('?');
     for (i, (name, value)) in query.iter().enumerate() {
@@ -192,6 +203,24 @@ pub fn authorization_url(
 /// list has been read literally by some proxies.
 fn percent_encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// The group id for GitLab's `root_namespace_id` (see
+/// [`crate::providers::gitlab::ROOT_NAMESPACE_ID_PARAM`]), trimmed; a blank one is none.
+fn check_root_namespace_id(provider: Provider, id: Option<&str>) -> Result<Option<&str>, Error> {
+    let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) else {
+        return Ok(None);
+    };
+    // One short message for both mistakes: this is in the module pages load, whose size has
+    // a goal.
+    if provider != Provider::GitLab || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::new(
+            Code::InputInvalid,
+            "rootNamespaceId takes a GitLab (18.2+) group's numeric id.",
+        )
+        .for_provider(provider));
+    }
+    Ok(Some(id))
 }
 
 fn check_client_id(provider: Provider, client_id: &str) -> Result<&str, Error> {
@@ -469,6 +498,38 @@ mod tests {
         assert!(q.contains(&("code_challenge".into(), challenge)));
         assert!(q.contains(&("code_challenge_method".into(), "S256".into())));
         assert_eq!(auth.state.len(), 43);
+    }
+
+    /// "OAuth 2.0 identity provider API", "Authorization code flow"
+    /// (docs.gitlab.com/api/oauth2/#authorization-code-flow): the authorization URL may carry
+    /// `root_namespace_id=ROOT_NAMESPACE_ID` for a group with SAML SSO. Only GitLab has it, and
+    /// only a numeric group id is one.
+    #[test]
+    fn gitlab_root_namespace_id() {
+        let mut request =
+            AuthorizationRequest::new(Provider::GitLab, "abc", "https://app.example/cb");
+        request.root_namespace_id = Some(" 112 ".into());
+        let auth = authorization_url(&request, &ENTROPY).unwrap();
+        assert!(query_of(&auth.url).contains(&("root_namespace_id".into(), "112".into())));
+        request.root_namespace_id = Some("  ".into());
+        assert!(!authorization_url(&request, &ENTROPY).unwrap().url.contains("root_namespace_id"));
+        for bad in ["acme", "12a", "-1", "1 2", "123456789012345678901"] {
+            request.root_namespace_id = Some(bad.into());
+            let error = authorization_url(&request, &ENTROPY).unwrap_err();
+            assert_eq!(error.code, Code::InputInvalid, "{bad}");
+            assert!(error.message.contains("numeric id"), "{error}");
+        }
+        for provider in [Provider::GitHub, Provider::BitbucketCloud, Provider::BitbucketDataCenter]
+        {
+            let mut other = AuthorizationRequest::new(provider, "abc", "https://app.example/cb");
+            if provider == Provider::BitbucketDataCenter {
+                other.base_url = Some("https://bitbucket.example.com".into());
+            }
+            other.root_namespace_id = Some("112".into());
+            let error = authorization_url(&other, &ENTROPY).unwrap_err();
+            assert_eq!((error.code, error.provider), (Code::InputInvalid, Some(provider)));
+            assert!(error.message.contains("18.2"), "{error}");
+        }
     }
 
     #[test]

@@ -499,6 +499,26 @@ fn oauth_connection_end_to_end() {
     );
 }
 
+/// GitLab's `root_namespace_id` ("OAuth 2.0 identity provider API", "Authorization code
+/// flow", docs.gitlab.com/api/oauth2/#authorization-code-flow) reaches the URL the flow sends
+/// the person to, and the callback still connects.
+#[test]
+fn connect_start_carries_gitlab_root_namespace_id() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let mut request = start();
+    request.root_namespace_id = Some("112".into());
+    let started = block_on(flows.connect_start(request)).unwrap();
+    let url = url::Url::parse(&started.url).unwrap();
+    let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(query.get("root_namespace_id").map(String::as_str), Some("112"));
+    let callback = approve(&host, &started.url, "code-ns");
+    block_on(flows.connect_finish(&callback, None)).unwrap();
+    let mut bad = start();
+    bad.root_namespace_id = Some("acme".into());
+    assert_eq!(block_on(flows.connect_start(bad)).unwrap_err().code, Code::InputInvalid);
+}
+
 #[test]
 fn a_callback_is_used_once_and_expires() {
     let host = MemoryHost::new();

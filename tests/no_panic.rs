@@ -107,10 +107,11 @@ proptest! {
     }
 
     #[test]
-    fn authorization_urls(p in provider(), base in pasted(), id in pasted(), redirect in pasted(), scope in pasted()) {
+    fn authorization_urls(p in provider(), base in pasted(), id in pasted(), redirect in pasted(), scope in pasted(), group in proptest::option::of(pasted())) {
         let mut request = AuthorizationRequest::new(p, id, redirect);
         request.base_url = Some(base);
         request.scopes = Some(vec![scope]);
+        request.root_namespace_id = group;
         match authorization_url(&request, &[1; ENTROPY_LEN]) {
             Ok(auth) => prop_assert!(auth.url.starts_with("http")),
             Err(e) => prop_assert!(is_known(e.code)),

@@ -4,7 +4,7 @@
 
 import { loadConfig } from "/api.js";
 import { startConnectedSteps } from "/connect.js";
-import { copyText, errorCard, guidanceBlock, h, loadForgelink, nextId, radioChoice, renderInto, rich } from "/ui.js";
+import { copyText, errorCard, guidanceBlock, h, loadForgelink, nextId, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
 
 const [forgelink, config] = await Promise.all([loadForgelink(), loadConfig()]);
 const { validateBaseUrl, endpoints, validateRedirectUri, scopeCatalog, profiles, authorizationUrl, troubleshoot } =
@@ -431,12 +431,14 @@ function renderProfile() {
 
 /** Where to click on each provider. The menu names follow each provider's own documentation. */
 function applicationSteps(providerId, deployment, base) {
+  // The page's address comes from the package; only its label is written here.
+  const page = settingsPage(forgelink, providerId, base, "oauthApp");
   switch (providerId) {
     case "github": {
       const where = deployment.kind === "self-hosted" ? `on your instance (${base ?? "your GitHub Enterprise Server"})` : `on ${base ?? "GitHub"}`;
       return {
         intro: `Register an OAuth app ${where}. Anyone can register one for their own account; for an organization you need to be an owner.`,
-        link: base && { href: `${base}/settings/applications/new`, text: "Open New OAuth App" },
+        link: page && { href: page, text: "Open New OAuth App" },
         steps: [
           "Select your profile picture → **Settings** → **Developer settings** → **OAuth Apps** → **New OAuth App**. For an organization: the organization's **Settings** → **Developer settings** → **OAuth Apps**.",
           "**Application name**: a name people will recognise when they approve access. **Homepage URL**: this product's address.",
@@ -452,7 +454,7 @@ function applicationSteps(providerId, deployment, base) {
         intro: cloud
           ? "Create the application on GitLab.com under your user or, for a team, under its group (you need the Owner role on the group)."
           : "Create the application under your user, a group (Owner role), or for the whole instance (administrators).",
-        link: base && { href: `${base}/-/user_settings/applications`, text: "Open User settings → Applications" },
+        link: page && { href: page, text: "Open User settings → Applications" },
         steps: [
           cloud
             ? "User: avatar → **Edit profile** → **Applications** → **Add new application**. Group: the group's **Settings** → **Applications**."
@@ -477,7 +479,7 @@ function applicationSteps(providerId, deployment, base) {
     case "bitbucket-data-center":
       return {
         intro: "Create an incoming application link. You need the System admin permission and Bitbucket Data Center 7.20 or later.",
-        link: base && { href: `${base}/plugins/servlet/applinks/listApplicationLinks`, text: "Open Application links" },
+        link: page && { href: page, text: "Open Application links" },
         steps: [
           "Select the cog → **Administration** → **Application links** → **Create link**.",
           "Choose **External application** and the direction **Incoming**, then **Continue**.",

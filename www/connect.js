@@ -8,7 +8,7 @@ import { showConnection, runReport } from "/report.js";
 import { startProjects } from "/projects.js";
 import { startWebhooks, startDeliveries } from "/webhooks.js";
 import { startSafetyNet } from "/safety.js";
-import { errorCard, fill, guidanceBlock, h, radioChoice, renderInto, rich } from "/ui.js";
+import { errorCard, fill, guidanceBlock, h, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -34,7 +34,9 @@ export function appPasswordSentence(retirement, now) {
 }
 
 /** Where to create a token on each provider, with which scopes and role, and for how long. */
-function tokenSteps(provider, needs, base, retiredTokens, now) {
+function tokenSteps(forgelink, provider, needs, base, retiredTokens, now) {
+  // The page's address comes from the package; only its label is written here.
+  const page = settingsPage(forgelink, provider, base, "accessTokens");
   const named = (list) => list.map((s) => `\`${s.name}\``).join(", ");
   const scopes = needs && needs.scopes.length ? named(needs.scopes) : "none beyond the defaults";
   const role = needs ? `**${needs.minRole.name}**` : "the least role the profile needs";
@@ -48,7 +50,7 @@ function tokenSteps(provider, needs, base, retiredTokens, now) {
           `Role (project and group tokens): at least ${role}; registering webhooks needs **Maintainer**.`,
           "Expiry: GitLab requires a date, a year at most by default. Pick the longest your policy allows and note it: the report below shows it, and an expired token stops every step until you paste a new one.",
         ],
-        link: base && { href: `${base}/-/user_settings/personal_access_tokens`, text: "Open Access tokens" },
+        link: page && { href: page, text: "Open Access tokens" },
       };
     case "github":
       return {
@@ -59,7 +61,7 @@ function tokenSteps(provider, needs, base, retiredTokens, now) {
           `The account needs ${role} on each repository; registering webhooks needs admin.`,
           "Expiration: pick a date rather than “No expiration”, and note it; GitHub emails a reminder before it ends.",
         ],
-        link: base && { href: `${base}/settings/tokens/new`, text: "Open New personal access token" },
+        link: page && { href: page, text: "Open New personal access token" },
       };
     case "bitbucket-cloud": {
       const apiScopes = needs && needs.apiTokenScopes.length ? named(needs.apiTokenScopes) : "none beyond the defaults";
@@ -83,7 +85,7 @@ function tokenSteps(provider, needs, base, retiredTokens, now) {
           `Permissions: at least ${role} on the repositories; registering webhooks needs **Admin** on them (without it, the webhook step shows what an administrator pastes instead).`,
           "Expiry: set one (Bitbucket suggests 90 days) and note it; the report below shows what the server says.",
         ],
-        link: base && { href: `${base}/plugins/servlet/access-tokens/manage`, text: "Open HTTP access tokens" },
+        link: page && { href: page, text: "Open HTTP access tokens" },
       };
     default:
       return { kind: "", steps: [], link: null };
@@ -149,7 +151,7 @@ export async function startConnectedSteps(choices) {
     const base = choices.baseUrl;
     $("token-username-field").hidden = choices.provider !== "bitbucket-cloud";
     renderInto($("token-instructions"), JSON.stringify([choices.provider, choices.profile && choices.profile.id, base]), () => {
-      const { kind, steps, link } = tokenSteps(choices.provider, choices.needs, base, (config && config.retiredTokens) || [], Date.now() / 1000);
+      const { kind, steps, link } = tokenSteps(choices.forgelink, choices.provider, choices.needs, base, (config && config.retiredTokens) || [], Date.now() / 1000);
       return [
         h("p", {}, rich(kind)),
         h("ol", { class: "app-steps" }, steps.map((s) => h("li", {}, rich(s)))),

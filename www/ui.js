@@ -92,6 +92,19 @@ export function errorCard(error, guidance = error && error.guidance) {
   );
 }
 
+/**
+ * A provider's settings page (`"oauthApp"` or `"accessTokens"`) under `base`, as the package
+ * knows it; null without a base, or for one the package cannot use.
+ */
+export function settingsPage(forgelink, provider, base, purpose) {
+  if (!base) return null;
+  try {
+    return forgelink.settingsPages(provider, base)[purpose];
+  } catch {
+    return null;
+  }
+}
+
 /** Replaces a container's content only when what it shows changed, so live regions announce
  * changes rather than every keystroke, and focus inside them survives unrelated typing. */
 export function renderInto(container, key, build) {

@@ -52,6 +52,7 @@ const FIRST_SLICE = [
   "parseCallback",
   "profiles",
   "scopeCatalog",
+  "settingsPages",
   "troubleshoot",
   "validateBaseUrl",
   "validateRedirectUri",

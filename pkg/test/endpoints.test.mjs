@@ -27,6 +27,7 @@ const githubCom = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.github.com/user" },
+  settingsPages: { oauthApp: "https://github.com/settings/applications/new", accessTokens: "https://github.com/settings/tokens/new" },
 };
 
 const githubEnterpriseServer = {
@@ -42,6 +43,7 @@ const githubEnterpriseServer = {
   currentUserHeader: null,
   version: "https://ghe.example.com/api/v3/meta",
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://ghe.example.com/api/v3/user" },
+  settingsPages: { oauthApp: "https://ghe.example.com/settings/applications/new", accessTokens: "https://ghe.example.com/settings/tokens/new" },
 };
 
 const githubDataResidency = {
@@ -57,6 +59,7 @@ const githubDataResidency = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.octocorp.ghe.com/user" },
+  settingsPages: { oauthApp: "https://octocorp.ghe.com/settings/applications/new", accessTokens: "https://octocorp.ghe.com/settings/tokens/new" },
 };
 
 const gitlabCom = {
@@ -72,6 +75,7 @@ const gitlabCom = {
   currentUserHeader: null,
   version: "https://gitlab.com/api/v4/version",
   grantedScopes: { source: "endpoint", url: "https://gitlab.com/oauth/token/info", field: "scope" },
+  settingsPages: { oauthApp: "https://gitlab.com/-/user_settings/applications", accessTokens: "https://gitlab.com/-/user_settings/personal_access_tokens" },
 };
 
 const gitlabRelativeRoot = {
@@ -87,6 +91,7 @@ const gitlabRelativeRoot = {
   currentUserHeader: null,
   version: "https://example.com/gitlab/api/v4/version",
   grantedScopes: { source: "endpoint", url: "https://example.com/gitlab/oauth/token/info", field: "scope" },
+  settingsPages: { oauthApp: "https://example.com/gitlab/-/user_settings/applications", accessTokens: "https://example.com/gitlab/-/user_settings/personal_access_tokens" },
 };
 
 const bitbucketCloud = {
@@ -102,6 +107,7 @@ const bitbucketCloud = {
   currentUserHeader: null,
   version: null,
   grantedScopes: { source: "header", header: "X-OAuth-Scopes", url: "https://api.bitbucket.org/2.0/user" },
+  settingsPages: { oauthApp: null, accessTokens: null },
 };
 
 const bitbucketDataCenter = {
@@ -117,6 +123,7 @@ const bitbucketDataCenter = {
   currentUserHeader: "X-AUSERNAME",
   version: "https://bb.example.com/bitbucket/rest/api/latest/application-properties",
   grantedScopes: { source: "token-response", field: "scope" },
+  settingsPages: { oauthApp: "https://bb.example.com/bitbucket/plugins/servlet/applinks/listApplicationLinks", accessTokens: "https://bb.example.com/bitbucket/plugins/servlet/access-tokens/manage" },
 };
 
 const cases = [
@@ -169,4 +176,35 @@ test("a base URL that cannot be used throws its first error, with the suggestion
 
 test("an unknown provider is a coded error", () => {
   assert.equal(thrown(() => endpoints("gitea")).code, "provider.unknown");
+});
+
+// The settings pages under each deployment's web base URL. Sources, per provider module:
+// GitHub "Creating an OAuth app" and "Managing your personal access tokens" (docs.github.com);
+// GitLab "Create a user-owned application" (docs.gitlab.com/integration/oauth_provider/) and
+// "Prefill personal access token name and scopes" (docs.gitlab.com/user/profile/
+// personal_access_tokens/); Bitbucket Data Center "Configure an incoming link" and "HTTP
+// access tokens" (confluence.atlassian.com/bitbucketserver/). Bitbucket Cloud has none under
+// bitbucket.org alone: its consumers belong to a workspace, its API tokens to the account.
+test("settingsPages: where each deployment registers OAuth applications and creates tokens", async () => {
+  const { settingsPages } = await import("../index.js");
+  assert.deepEqual(settingsPages("github"), {
+    oauthApp: "https://github.com/settings/applications/new",
+    accessTokens: "https://github.com/settings/tokens/new",
+  });
+  assert.deepEqual(settingsPages("github", "https://ghe.example.com/"), {
+    oauthApp: "https://ghe.example.com/settings/applications/new",
+    accessTokens: "https://ghe.example.com/settings/tokens/new",
+  });
+  assert.deepEqual(settingsPages("gitlab", "https://example.com/gitlab"), {
+    oauthApp: "https://example.com/gitlab/-/user_settings/applications",
+    accessTokens: "https://example.com/gitlab/-/user_settings/personal_access_tokens",
+  });
+  assert.deepEqual(settingsPages("bitbucket-data-center", "https://bitbucket.example.com/ctx"), {
+    oauthApp: "https://bitbucket.example.com/ctx/plugins/servlet/applinks/listApplicationLinks",
+    accessTokens: "https://bitbucket.example.com/ctx/plugins/servlet/access-tokens/manage",
+  });
+  assert.deepEqual(settingsPages("bitbucket-cloud"), { oauthApp: null, accessTokens: null });
+  assert.equal(thrown(() => settingsPages("bitbucket-data-center")).code, "base_url.required");
+  assert.equal(thrown(() => settingsPages("gitlab", 42)).code, "input.invalid");
+  assert.equal(thrown(() => settingsPages("gitea")).code, "provider.unknown");
 });

@@ -164,6 +164,13 @@ test("a revoked refresh token turns the connection to connection.needs_reauthori
   assert.deepEqual([report.checks[0].name, report.checks[0].status, report.checks[0].code], ["token", "fail", "connection.needs_reauthorization"]);
 });
 
+test("connectStart sends GitLab's rootNamespaceId (docs.gitlab.com/api/oauth2/#authorization-code-flow)", async () => {
+  const { forgelink: fl } = forgelink();
+  const { url } = await fl.connectStart(app({ rootNamespaceId: 112 }));
+  assert.equal(new URL(url).searchParams.get("root_namespace_id"), "112");
+  assert.equal((await rejection(fl.connectStart(app({ rootNamespaceId: "acme" })))).code, "input.invalid");
+});
+
 test("a reused callback is oauth.state_mismatch before the server is asked; a reused code is oauth.invalid_grant at the server", async () => {
   const { forgelink: fl } = forgelink();
   const { url } = await fl.connectStart(app());

@@ -227,3 +227,21 @@ test("a provider's error keeps its error_description", () => {
 test("an empty expected state is refused", () => {
   assert.equal(thrown(() => parseCallback(`${CB}?code=abc&state=`, "")).code, "input.invalid");
 });
+
+// GitLab's `root_namespace_id` ("OAuth 2.0 identity provider API", "Authorization code flow",
+// https://docs.gitlab.com/api/oauth2/#authorization-code-flow): for a group with SAML SSO,
+// GitLab 18.2+. Sent for GitLab only, and only a numeric group id.
+test("authorizationUrl sends GitLab's rootNamespaceId and refuses it elsewhere", () => {
+  for (const id of ["112", 112, " 112 "]) {
+    const { url } = authorizationUrl({ provider: "gitlab", ...app, rootNamespaceId: id });
+    assert.equal(params(url).root_namespace_id, "112", String(id));
+  }
+  assert.equal(params(authorizationUrl({ provider: "gitlab", ...app, rootNamespaceId: null }).url).root_namespace_id, undefined);
+  for (const id of ["my-group", "1e3", -1, 1.5, true, {}]) {
+    const error = thrown(() => authorizationUrl({ provider: "gitlab", ...app, rootNamespaceId: id }));
+    assert.equal(error.code, "input.invalid", String(id));
+  }
+  const github = thrown(() => authorizationUrl({ provider: "github", ...app, rootNamespaceId: "112" }));
+  assert.equal(github.code, "input.invalid");
+  assert.match(github.message, /GitLab/);
+});

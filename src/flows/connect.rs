@@ -55,6 +55,10 @@ pub struct ConnectStart {
     /// Whether to use PKCE; by default wherever the provider documents it (not Bitbucket Cloud, not GitHub Enterprise Server).
     #[serde(default)]
     pub pkce: Option<bool>,
+    /// GitLab only: the top-level group whose SAML SSO the sign-in should go through
+    /// (`root_namespace_id`, GitLab 18.2+; see [`AuthorizationRequest::root_namespace_id`]).
+    #[serde(default)]
+    pub root_namespace_id: Option<String>,
     /// A value tied to the browser session that starts the authorization (a session id, or a
     /// random value in a cookie). Stored hashed; [`Flows::connect_finish`] must be given the
     /// same value, so that a callback link sent to someone else cannot connect the sender's
@@ -135,6 +139,7 @@ impl<H: Host> Flows<H> {
             scopes: start.scopes.clone(),
             profile: start.profile.clone(),
             pkce: start.pkce,
+            root_namespace_id: start.root_namespace_id.clone(),
         };
         let authorization = authorization_url(&request, &entropy)?;
         let base = resolve_base_url(start.provider, start.base_url.as_deref())?;

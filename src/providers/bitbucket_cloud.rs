@@ -315,6 +315,21 @@ pub(crate) fn read_comment(v: &Value) -> Option<Comment> {
         version: None,
     })
 }
+// Settings pages
+
+/// None under bitbucket.org alone: an OAuth consumer belongs to a workspace ("Workspace
+/// settings", "OAuth consumers", "Add consumer"), so its page needs the workspace's slug.
+///
+/// Source: Atlassian, "Use OAuth on Bitbucket Cloud"
+/// (<https://support.atlassian.com/bitbucket-cloud/docs/use-oauth-on-bitbucket-cloud/>).
+pub(crate) const OAUTH_APP_PAGE: Option<&str> = None;
+
+/// None under bitbucket.org: API tokens are created in the Atlassian account's settings
+/// ("Account settings", "Security", "Create and manage API tokens"), on another host.
+///
+/// Source: Atlassian, "Create an API token"
+/// (<https://support.atlassian.com/bitbucket-cloud/docs/create-an-api-token/>).
+pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = None;
 
 #[cfg(test)]
 mod tests {

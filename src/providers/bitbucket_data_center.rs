@@ -184,6 +184,22 @@ pub(crate) fn comment_web_url(web: &str, location: &FeedbackLocation, id: &str) 
         _ => None,
     }
 }
+// Settings pages
+
+/// Where an incoming application link (the OAuth 2.0 client) is created, under the base URL:
+/// "Administration", "Application links" (System admin permission), then "Create link".
+///
+/// Source: Atlassian, "Configure an incoming link"
+/// (<https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html>).
+pub(crate) const OAUTH_APP_PAGE: Option<&str> =
+    Some("/plugins/servlet/applinks/listApplicationLinks");
+
+/// Where a person manages their personal HTTP access tokens ("Manage account", "HTTP access
+/// tokens"); project and repository tokens are under that project's or repository's settings.
+///
+/// Source: Atlassian, "HTTP access tokens"
+/// (<https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html>).
+pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/plugins/servlet/access-tokens/manage");
 
 #[cfg(test)]
 mod tests {

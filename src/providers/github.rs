@@ -287,6 +287,23 @@ pub(crate) fn read_comment(location: &FeedbackLocation, v: &Value) -> Option<Com
         version: None,
     })
 }
+// Settings pages --------------------------------------------------------------------------------
+
+/// Where an OAuth app is registered, under the web base URL (github.com, a ghe.com subdomain or
+/// an Enterprise Server): the page "Creating an OAuth app" reaches through "Settings",
+/// "Developer settings", "OAuth apps", "New OAuth App".
+///
+/// Source: GitHub Docs, "Creating an OAuth app"
+/// (<https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/creating-an-oauth-app>).
+pub(crate) const OAUTH_APP_PAGE: Option<&str> = Some("/settings/applications/new");
+
+/// Where a personal access token (classic) is generated: the page "Creating a personal access
+/// token (classic)" reaches through "Settings", "Developer settings", "Personal access
+/// tokens", "Tokens (classic)", "Generate new token (classic)".
+///
+/// Source: GitHub Docs, "Managing your personal access tokens"
+/// (<https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens#creating-a-personal-access-token-classic>).
+pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/settings/tokens/new");
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,21 @@ pub(crate) static SCOPES: &[ScopeInfo] = &[
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Authorization request
+
+/// The authorization request may carry `root_namespace_id`, "the root namespace ID associated
+/// with the project", to be used "when SAML SSO is configured for the associated group", so
+/// that the sign-in goes through that group's SSO; its value is the top-level group's numeric
+/// id. History: introduced in GitLab 18.2 behind the flag `ff_oauth_redirect_to_sso_login`
+/// (off by default), on by default in 18.3, generally available in 18.5. An older instance
+/// ignores it, and nothing in the URL can tell.
+///
+/// Source: GitLab Docs, "OAuth 2.0 identity provider API", "Authorization code flow" and
+/// "Authorization code with Proof Key for Code Exchange (PKCE)"
+/// (<https://docs.gitlab.com/api/oauth2/#authorization-code-flow>).
+pub(crate) const ROOT_NAMESPACE_ID_PARAM: &str = "root_namespace_id";
+
+// ---------------------------------------------------------------------------------------------
 // Token kinds
 
 /// What a personal, project or group access token is, under `glpat-` or the instance's own
@@ -386,6 +401,22 @@ pub(crate) fn comment_web_url(web: &str, location: &FeedbackLocation, id: &str) 
         FeedbackLocation::NewIssue { .. } => None,
     }
 }
+// Settings pages
+
+/// Where a user-owned OAuth application is added, under the web base URL: "Create a
+/// user-owned application" (avatar, "Edit profile", "Applications", "Add new application").
+/// Group and instance applications live under the group's or the Admin area's settings.
+///
+/// Source: GitLab Docs, "Configure GitLab as an OAuth 2.0 authentication identity provider"
+/// (<https://docs.gitlab.com/integration/oauth_provider/#create-a-user-owned-application>).
+pub(crate) const OAUTH_APP_PAGE: Option<&str> = Some("/-/user_settings/applications");
+
+/// Where a personal access token is created: the page whose URL "Prefill personal access
+/// token name and scopes" adds `name` and `scopes` to.
+///
+/// Source: GitLab Docs, "Personal access tokens"
+/// (<https://docs.gitlab.com/user/profile/personal_access_tokens/#prefill-personal-access-token-name-and-scopes>).
+pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/-/user_settings/personal_access_tokens");
 
 #[cfg(test)]
 mod tests {

@@ -363,6 +363,10 @@ describe("the access-token path against the sandbox", () => {
     const instructions = page.locator("#token-instructions");
     assert.match(await instructions.textContent(), /HTTP access token/);
     assert.match(await instructions.textContent(), /Expiry/);
+    // The link to the token page is the package's (Atlassian, "HTTP access tokens").
+    const tokenPage = forgelink.settingsPages("bitbucket-data-center", sandbox.providers["bitbucket-data-center"].baseUrl).accessTokens;
+    assert.match(tokenPage, /\/plugins\/servlet\/access-tokens\/manage$/);
+    await instructions.locator(`a[href="${tokenPage}"]`).waitFor();
     assert.equal(await section(page, "step-app").isHidden(), true, "the OAuth steps make way");
     assert.equal(await page.locator("#step-token .step-number").textContent(), "4");
     const { token } = sandbox.createAccessToken({ provider: "bitbucket-data-center", scopes: ["REPO_ADMIN"], expiresInDays: 30 });

@@ -193,6 +193,11 @@ describe("the first page of the setup wizard", () => {
     assert.match(await page.locator("#redirect-uri-status").textContent(), /will accept/);
     assert.match(await page.locator("#app-instructions").textContent(), /Applications/);
     assert.match(await page.locator("#app-instructions").textContent(), /Confidential/);
+    // The link to where the application is created is the package's settings page for this
+    // instance (GitLab, "Create a user-owned application": /-/user_settings/applications).
+    const gitlabPage = forgelink.settingsPages("gitlab", "https://gitlab.example.com/gitlab").oauthApp;
+    assert.equal(gitlabPage, "https://gitlab.example.com/gitlab/-/user_settings/applications");
+    await page.locator(`#app-instructions a[href="${gitlabPage}"]`).waitFor();
 
     await page.getByRole("button", { name: "Copy the redirect URI" }).click();
     await page.locator("#copy-status[data-copied]").waitFor();
@@ -233,6 +238,10 @@ describe("the first page of the setup wizard", () => {
     await field.fill("https://wizard.example.com/oauth/callback");
     assert.equal(await field.getAttribute("aria-invalid"), "true");
     await diagnostic(page, "redirect-uri-diagnostics", "redirect_uri.mismatch").waitFor();
+    // Data Center's application links page ("Configure an incoming link"), from the package too.
+    const dcPage = forgelink.settingsPages("bitbucket-data-center", "https://bitbucket.example.com").oauthApp;
+    assert.equal(dcPage, "https://bitbucket.example.com/plugins/servlet/applinks/listApplicationLinks");
+    await page.locator(`#app-instructions a[href="${dcPage}"]`).waitFor();
     await finish(page);
   });
 

@@ -162,6 +162,7 @@ pub(crate) fn endpoints(
         current_user_header: endpoints.current_user_header.map(str::to_owned),
         version: endpoints.version,
         granted_scopes: endpoints.granted_scopes.into_wit(),
+        settings_pages: settings_pages(endpoints.settings_pages),
     }
 }
 
@@ -234,6 +235,10 @@ impl IntoWit<wit::Profile> for &forgelink::Profile {
     }
 }
 
+pub(crate) fn settings_pages(pages: forgelink::SettingsPages) -> wit::ProviderSettingsPages {
+    wit::ProviderSettingsPages { oauth_app: pages.oauth_app, access_tokens: pages.access_tokens }
+}
+
 pub(crate) fn authorization_request(
     request: wit::AuthorizationRequest,
 ) -> forgelink::AuthorizationRequest {
@@ -246,6 +251,7 @@ pub(crate) fn authorization_request(
     core.scopes = request.scopes;
     core.profile = request.profile;
     core.pkce = request.pkce;
+    core.root_namespace_id = request.root_namespace_id;
     core
 }
 

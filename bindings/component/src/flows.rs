@@ -175,6 +175,7 @@ impl wit::Guest for Component {
             profile: request.profile,
             scopes: request.scopes,
             pkce: request.pkce,
+            root_namespace_id: request.root_namespace_id,
             session: request.session.map(SessionBinding::new),
         };
         let started = run(flows.connect_start(start))?;

@@ -58,6 +58,15 @@ impl wit::Guest for Component {
             .map_err(IntoWit::into_wit)
     }
 
+    fn settings_pages(
+        provider: wit_types::Provider,
+        base_url: Option<String>,
+    ) -> Result<wit::ProviderSettingsPages, wit_types::Error> {
+        forgelink::settings_pages(core_provider(provider), base_url.as_deref())
+            .map(convert::settings_pages)
+            .map_err(IntoWit::into_wit)
+    }
+
     fn validate_redirect_uri(
         provider: wit_types::Provider,
         registered: String,

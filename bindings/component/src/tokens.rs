@@ -173,6 +173,10 @@ impl wit::Guest for Component {
         forgelink::detect_token(&token).into_wit()
     }
 
+    fn detect_token_with_prefix(token: String, custom_prefix: Option<String>) -> wit::TokenInfo {
+        forgelink::detect_token_with_prefix(&token, custom_prefix.as_deref()).into_wit()
+    }
+
     fn needs_refresh(tokens: wit::TokenSet, now: i64, skew_seconds: i64) -> bool {
         forgelink::needs_refresh(&token_set(tokens), now, skew_seconds)
     }

@@ -21,6 +21,7 @@ pub fn start_request(
     profile: Option<String>,
     scopes: Option<Vec<String>>,
     pkce: Option<bool>,
+    root_namespace_id: Option<String>,
     session: Option<SessionBinding>,
 ) -> Result<ConnectStart, Error> {
     Ok(ConnectStart {
@@ -32,6 +33,7 @@ pub fn start_request(
         profile,
         scopes,
         pkce,
+        root_namespace_id,
         session,
     })
 }

@@ -224,6 +224,7 @@ pub fn flows_connect_start(
     profile: Option<String>,
     scopes: Option<Vec<String>>,
     pkce: Option<bool>,
+    root_namespace_id: Option<String>,
     session: Option<String>,
 ) -> Promise {
     let request = crate::flows::start_request(
@@ -235,6 +236,7 @@ pub fn flows_connect_start(
         profile,
         scopes,
         pkce,
+        root_namespace_id,
         session.map(SessionBinding::new),
     );
     run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, request).await })

@@ -180,6 +180,7 @@ pub fn authorization_url(
     scopes: Option<Vec<String>>,
     profile: Option<String>,
     pkce: Option<bool>,
+    root_namespace_id: Option<String>,
     entropy: &[u8],
 ) -> String {
     let result = provider(provider_id).and_then(|provider| {
@@ -188,6 +189,7 @@ pub fn authorization_url(
         request.scopes = scopes;
         request.profile = profile;
         request.pkce = pkce;
+        request.root_namespace_id = root_namespace_id;
         forgelink::authorization_url(&request, entropy)
     });
     envelope(result)
@@ -274,6 +276,7 @@ mod tests {
             None,
             Some("nope".into()),
             None,
+            None,
             &[0; 64],
         );
         assert_eq!(error_code(&e), "profile.unknown");
@@ -302,6 +305,7 @@ mod tests {
                 "abc".into(),
                 "https://app.example/cb".into(),
                 Some(vec!["read_api".into()]),
+                None,
                 None,
                 None,
                 entropy,
@@ -484,6 +488,7 @@ mod tests {
                 None,
                 "https://app.example/cb".into(),
                 Some("ci-failure-analysis".into()),
+                None,
                 None,
                 None,
                 Some(forgelink::SessionBinding::new("session-1")),

@@ -119,8 +119,13 @@ fn scope_source(source: &wit::ScopeSource) -> Value {
     }
 }
 
+/// `settings-pages` as the npm package's `settingsPages` returns it: `{ oauthApp, accessTokens }`.
+pub fn settings_pages(pages: &wit::ProviderSettingsPages) -> Value {
+    json!({ "oauthApp": pages.oauth_app, "accessTokens": pages.access_tokens })
+}
+
 /// `{ provider, deployment, web, api, authorize, token, revoke, deviceAuthorization,
-/// currentUser, currentUserHeader, version, grantedScopes }`
+/// currentUser, currentUserHeader, version, grantedScopes, settingsPages }`
 pub fn endpoints(endpoints: &wit::ProviderEndpoints) -> Value {
     json!({
         "provider": provider_id(endpoints.provider),
@@ -135,6 +140,7 @@ pub fn endpoints(endpoints: &wit::ProviderEndpoints) -> Value {
         "currentUserHeader": endpoints.current_user_header,
         "version": endpoints.version,
         "grantedScopes": scope_source(&endpoints.granted_scopes),
+        "settingsPages": settings_pages(&endpoints.settings_pages),
     })
 }
 

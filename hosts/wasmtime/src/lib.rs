@@ -104,8 +104,8 @@ pub mod wit {
     };
     pub use crate::bindings::exports::forgelink::connect::provider::{
         Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,
-        ProviderEndpoints, ProviderNeeds, ScopeCheck, ScopeEndpoint, ScopeHeader, ScopeInfo,
-        ScopeMode, ScopeSource,
+        ProviderEndpoints, ProviderNeeds, ProviderSettingsPages, ScopeCheck, ScopeEndpoint,
+        ScopeHeader, ScopeInfo, ScopeMode, ScopeSource,
     };
     pub use crate::bindings::exports::forgelink::connect::tokens::{
         ApiError, DeviceAuthorization, OauthClient, TokenInfo, TokenSet,

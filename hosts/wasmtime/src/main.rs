@@ -33,17 +33,21 @@ field names of the npm package `forgelink`. A forgelink error prints
 Commands:
   validate-base-url PROVIDER URL
   endpoints PROVIDER [BASE_URL]
+  settings-pages PROVIDER [BASE_URL]      where to register OAuth apps and create tokens
   validate-redirect-uri PROVIDER REGISTERED REQUESTED
   scope-catalog PROVIDER
   check-scopes PROVIDER GRANTED [REQUIRED]...
   profiles
   authorization-url --provider P --client-id ID --redirect-uri URI
                     [--base-url U] [--scope S]... [--profile NAME] [--pkce | --no-pkce]
+                    [--root-namespace-id ID]      GitLab 18.2+: the group whose SAML SSO to use
   parse-callback CALLBACK_URL EXPECTED_STATE
   troubleshoot CODE [PROVIDER]
   error-codes
 
-  detect-token [--token-env VAR]          the token from VAR, or the first line of stdin
+  detect-token [--token-env VAR] [--custom-prefix P]
+      The token from VAR, or the first line of stdin; P is the instance's own personal
+      access token prefix (GitLab lets an administrator replace glpat-).
   prepare-token-exchange CLIENT --code-env VAR [--code-verifier-env VAR]
   prepare-refresh CLIENT --refresh-token-env VAR
   prepare-revoke CLIENT --token-env VAR
@@ -359,6 +363,7 @@ fn forgelink<T>(
 fn authorization_request(args: &mut Args) -> Result<wit::AuthorizationRequest, Failure> {
     let (mut provider_id, mut client_id, mut redirect_uri) = (None, None, None);
     let (mut base_url, mut scopes, mut profile, mut pkce) = (None, None::<Vec<String>>, None, None);
+    let mut root_namespace_id = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--provider" => provider_id = Some(args.value(&arg)?),
@@ -369,6 +374,7 @@ fn authorization_request(args: &mut Args) -> Result<wit::AuthorizationRequest, F
             "--profile" => profile = Some(args.value(&arg)?),
             "--pkce" => pkce = Some(true),
             "--no-pkce" => pkce = Some(false),
+            "--root-namespace-id" => root_namespace_id = Some(args.value(&arg)?),
             _ => return Err(usage(format!("unexpected argument {arg:?} for authorization-url"))),
         }
     }
@@ -382,6 +388,7 @@ fn authorization_request(args: &mut Args) -> Result<wit::AuthorizationRequest, F
         scopes,
         profile,
         pkce,
+        root_namespace_id,
     })
 }
 
@@ -398,6 +405,12 @@ fn run_command(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Va
             let base_url = args.optional();
             args.finish()?;
             forgelink(plugin.endpoints(provider, base_url.as_deref())?, json::endpoints)?
+        }
+        "settings-pages" => {
+            let provider = provider(args)?;
+            let base_url = args.optional();
+            args.finish()?;
+            forgelink(plugin.settings_pages(provider, base_url.as_deref())?, json::settings_pages)?
         }
         "validate-redirect-uri" => {
             let provider = provider(args)?;

@@ -330,6 +330,16 @@ impl Plugin {
         guest.call_endpoints(&mut self.store, provider, base_url).map_err(trap)
     }
 
+    /// `settings-pages`.
+    pub fn settings_pages(
+        &mut self,
+        provider: wit::Provider,
+        base_url: Option<&str>,
+    ) -> Outcome<Result<wit::ProviderSettingsPages, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_provider();
+        guest.call_settings_pages(&mut self.store, provider, base_url).map_err(trap)
+    }
+
     /// `validate-redirect-uri`.
     pub fn validate_redirect_uri(
         &mut self,
@@ -483,6 +493,17 @@ impl Plugin {
     pub fn detect_token(&mut self, token: &str) -> Outcome<wit::TokenInfo> {
         let guest = self.bindings.forgelink_connect_tokens();
         guest.call_detect_token(&mut self.store, token).map_err(trap)
+    }
+
+    /// `tokens.detect-token-with-prefix`: `custom_prefix` is the instance's own personal
+    /// access token prefix.
+    pub fn detect_token_with_prefix(
+        &mut self,
+        token: &str,
+        custom_prefix: Option<&str>,
+    ) -> Outcome<wit::TokenInfo> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_detect_token_with_prefix(&mut self.store, token, custom_prefix).map_err(trap)
     }
 
     /// `tokens.needs-refresh`; `now` and `skew_seconds` in seconds.

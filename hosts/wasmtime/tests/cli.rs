@@ -198,6 +198,7 @@ fn every_command_prints_json() {
             "grantedScopes",
             "provider",
             "revoke",
+            "settingsPages",
             "token",
             "version",
             "web"
@@ -300,6 +301,76 @@ fn a_missing_component_is_a_host_failure() {
         Command::new(env!("CARGO_BIN_EXE_forgelink-host")).arg("--help").output().expect("run");
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("authorization-url"));
+}
+
+/// `settings-pages` prints `{oauthApp, accessTokens}` under the deployment's base URL (GitLab:
+/// "Create a user-owned application", https://docs.gitlab.com/integration/oauth_provider/,
+/// and "Personal access tokens", https://docs.gitlab.com/user/profile/personal_access_tokens/).
+#[test]
+fn settings_pages_prints_the_packages_fields() {
+    let gitlab = ok(&["settings-pages", "gitlab", "https://example.com/gitlab"]);
+    assert_eq!(
+        gitlab,
+        serde_json::json!({
+            "oauthApp": "https://example.com/gitlab/-/user_settings/applications",
+            "accessTokens": "https://example.com/gitlab/-/user_settings/personal_access_tokens",
+        })
+    );
+    let cloud = ok(&["settings-pages", "bitbucket-cloud"]);
+    assert_eq!(
+        (cloud["oauthApp"].clone(), cloud["accessTokens"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert_eq!(error(&["settings-pages", "bitbucket-data-center"], 1)["code"], "base_url.required");
+}
+
+/// GitLab's `root_namespace_id` (https://docs.gitlab.com/api/oauth2/#authorization-code-flow)
+/// from `--root-namespace-id`, and only for GitLab.
+#[test]
+fn authorization_url_takes_a_gitlab_root_namespace_id() {
+    let args = |provider: &'static str, id: &'static str| {
+        [
+            "authorization-url",
+            "--provider",
+            provider,
+            "--client-id",
+            "abc",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--root-namespace-id",
+            id,
+        ]
+    };
+    let authorization = ok(&args("gitlab", "112"));
+    let url = authorization["url"].as_str().unwrap();
+    assert!(url.contains("&root_namespace_id=112"), "{url}");
+    assert_eq!(error(&args("gitlab", "acme"), 1)["code"], "input.invalid");
+    assert_eq!(error(&args("github", "112"), 1)["code"], "input.invalid");
+}
+
+/// `--custom-prefix`: the instance's own personal access token prefix ("Personal access
+/// token prefix", https://docs.gitlab.com/administration/settings/
+/// account_and_limit_settings/#personal-access-token-prefix).
+#[test]
+fn detect_token_takes_a_custom_prefix() {
+    let token = "acme-xxxxxxxxxxxxxxxxxxxx";
+    let with = ok_with(
+        &["detect-token", "--token-env", "T", "--custom-prefix", "acme-"],
+        &[("T", token)],
+        None,
+    );
+    assert_eq!(
+        (with["provider"].as_str(), with["kind"].as_str(), with["usableAsAccessToken"].as_bool()),
+        (Some("gitlab"), Some("access-token"), Some(true))
+    );
+    assert!(!with.to_string().contains(token));
+    let stdin = ok_with(&["detect-token", "--custom-prefix=acme-"], &[], Some(token));
+    assert_eq!(stdin["kind"], "access-token");
+    let without = ok_with(&["detect-token", "--token-env", "T"], &[("T", token)], None);
+    assert_eq!(
+        (without["provider"].clone(), without["kind"].as_str()),
+        (Value::Null, Some("unknown"))
+    );
 }
 
 #[test]

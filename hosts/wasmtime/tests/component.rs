@@ -150,6 +150,55 @@ fn validate_base_url_recognises_clouds_and_bad_input() {
     assert!(codes(&credentials.diagnostics).contains(&"base_url.credentials"));
 }
 
+/// The settings pages under each deployment's web base URL, as the provider modules record
+/// them: GitHub "Creating an OAuth app" (https://docs.github.com/en/apps/oauth-apps/
+/// building-oauth-apps/creating-an-oauth-app) and "Managing your personal access tokens";
+/// GitLab "Create a user-owned application" (https://docs.gitlab.com/integration/
+/// oauth_provider/) and "Personal access tokens"; Bitbucket Data Center "Configure an incoming
+/// link" and "HTTP access tokens"; none for Bitbucket Cloud under bitbucket.org alone.
+#[test]
+fn settings_pages_of_each_deployment() {
+    let mut plugin = plugin();
+    for (provider, base, oauth_app, access_tokens) in [
+        (
+            Provider::Github,
+            None,
+            Some("https://github.com/settings/applications/new"),
+            Some("https://github.com/settings/tokens/new"),
+        ),
+        (
+            Provider::Gitlab,
+            Some("https://example.com/gitlab/"),
+            Some("https://example.com/gitlab/-/user_settings/applications"),
+            Some("https://example.com/gitlab/-/user_settings/personal_access_tokens"),
+        ),
+        (
+            Provider::BitbucketDataCenter,
+            Some("https://git.example.com/bitbucket"),
+            Some("https://git.example.com/bitbucket/plugins/servlet/applinks/listApplicationLinks"),
+            Some("https://git.example.com/bitbucket/plugins/servlet/access-tokens/manage"),
+        ),
+        (Provider::BitbucketCloud, None, None, None),
+    ] {
+        let pages = plugin.settings_pages(provider, base).unwrap().unwrap();
+        assert_eq!(
+            (pages.oauth_app.as_deref(), pages.access_tokens.as_deref()),
+            (oauth_app, access_tokens),
+            "{provider:?}"
+        );
+        let core = forgelink::settings_pages(core_provider(provider), base).unwrap();
+        assert_eq!(json::settings_pages(&pages), core_json(&core), "{provider:?}");
+        let endpoints = plugin.endpoints(provider, base).unwrap().unwrap();
+        assert_eq!(
+            json::settings_pages(&endpoints.settings_pages),
+            json::settings_pages(&pages),
+            "{provider:?}"
+        );
+    }
+    let error = plugin.settings_pages(Provider::BitbucketDataCenter, None).unwrap().unwrap_err();
+    assert_eq!(error.code, "base_url.required");
+}
+
 #[test]
 fn endpoints_of_each_deployment() {
     let mut plugin = plugin();
@@ -326,6 +375,7 @@ fn request(provider: Provider) -> wit::AuthorizationRequest {
         scopes: None,
         profile: None,
         pkce: None,
+        root_namespace_id: None,
     }
 }
 
@@ -741,6 +791,60 @@ fn parse_token_response_reads_every_providers_quirks() {
     }
 }
 
+/// GitLab's `root_namespace_id` ("OAuth 2.0 identity provider API", "Authorization code
+/// flow", https://docs.gitlab.com/api/oauth2/#authorization-code-flow): sent for GitLab,
+/// refused for another provider or an id that is not a number.
+#[test]
+fn authorization_url_carries_gitlabs_root_namespace_id() {
+    let mut plugin = plugin();
+    let mut gitlab = request(Provider::Gitlab);
+    gitlab.root_namespace_id = Some("112".into());
+    let authorization = plugin.authorization_url(&gitlab).unwrap().unwrap();
+    assert_eq!(param(&authorization.url, "root_namespace_id").as_deref(), Some("112"));
+    let plain = plugin.authorization_url(&request(Provider::Gitlab)).unwrap().unwrap();
+    assert_eq!(param(&plain.url, "root_namespace_id"), None);
+    gitlab.root_namespace_id = Some("my-group".into());
+    let error = plugin.authorization_url(&gitlab).unwrap().unwrap_err();
+    assert_eq!(error.code, "input.invalid");
+    let mut github = request(Provider::Github);
+    github.root_namespace_id = Some("112".into());
+    let error = plugin.authorization_url(&github).unwrap().unwrap_err();
+    assert_eq!(error.code, "input.invalid");
+}
+
+/// "Personal access token prefix" (https://docs.gitlab.com/administration/settings/
+/// account_and_limit_settings/#personal-access-token-prefix): an administrator can replace
+/// `glpat-`, so a token under the instance's own prefix is a GitLab access token only when
+/// the caller names that prefix, and the known prefixes still win beside it.
+#[test]
+fn detect_token_with_a_custom_prefix() {
+    let mut plugin = plugin();
+    for (token, prefix, provider, kind) in [
+        ("acme-xxxxxxxxxxxxxxxxxxxx", Some("acme-"), Some(Provider::Gitlab), "access-token"),
+        (" acme-xxxxxxxxxxxxxxxxxxxx ", Some(" acme- "), Some(Provider::Gitlab), "access-token"),
+        ("acme-xxxxxxxxxxxxxxxxxxxx", None, None, "unknown"),
+        ("acme-xxxxxxxxxxxxxxxxxxxx", Some(" "), None, "unknown"),
+        ("acme-xxxxxxxxxxxxxxxxxxxx", Some("other-"), None, "unknown"),
+        (
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            Some("acme-"),
+            Some(Provider::Github),
+            "classic-pat",
+        ),
+        ("glpat-xxxxxxxxxxxxxxxxxxxx", Some("acme-"), Some(Provider::Gitlab), "access-token"),
+    ] {
+        let info = plugin.detect_token_with_prefix(token, prefix).unwrap();
+        assert_eq!((info.provider, info.kind.as_str()), (provider, kind), "{token} {prefix:?}");
+        let printed = json::token_info(&info);
+        assert_eq!(
+            printed,
+            core_json(&forgelink::detect_token_with_prefix(token, prefix)),
+            "{token} {prefix:?}"
+        );
+        assert!(!printed.to_string().contains(token.trim()), "the token is echoed back");
+    }
+}
+
 #[test]
 fn detect_token_and_needs_refresh() {
     let mut plugin = plugin();
@@ -1050,6 +1154,7 @@ fn flows_map_the_hosts_failures_to_codes() {
         profile: None,
         scopes: Some(vec!["read_user".into()]),
         pkce: None,
+        root_namespace_id: None,
         session: None,
     };
     let error = plugin.connect_start(&start).unwrap().expect_err("no store");
@@ -1075,6 +1180,7 @@ fn a_started_authorization_is_single_use_bound_to_its_session_and_expires() {
         profile: Some("ci-failure-analysis".into()),
         scopes: None,
         pkce: None,
+        root_namespace_id: None,
         session: Some("browser-session-1".into()),
     };
     let started = plugin.connect_start(&start).unwrap().expect("started");

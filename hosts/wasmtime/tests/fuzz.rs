@@ -375,6 +375,14 @@ fn call(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize
             if let Err(error) = result {
                 checker.error("endpoints", &shown, &error);
             }
+            let result = no_trap!(
+                "settings-pages",
+                shown,
+                plugin.settings_pages(provider(rng), base_url.as_deref())
+            );
+            if let Err(error) = result {
+                checker.error("settings-pages", &shown, &error);
+            }
         }
         2 => {
             let (registered, requested) = (text(rng), text(rng));
@@ -430,10 +438,20 @@ fn call(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export: usize
                     }
                 }),
                 pkce: maybe(rng, |rng| rng.chance(2)),
+                root_namespace_id: maybe(rng, |rng| {
+                    if rng.chance(2) {
+                        rng.below(1_000_000).to_string()
+                    } else {
+                        text(rng)
+                    }
+                }),
             };
             let shown = format!(
-                "{:?} | {:?} | {:?}",
-                request.base_url, request.client_id, request.redirect_uri
+                "{:?} | {:?} | {:?} | {:?}",
+                request.base_url,
+                request.client_id,
+                request.redirect_uri,
+                request.root_namespace_id
             );
             match no_trap!("authorization-url", shown, plugin.authorization_url(&request)) {
                 Ok(authorization) => assert!(!authorization.state.is_empty()),
@@ -869,6 +887,15 @@ fn call_tokens(plugin: &mut Plugin, checker: &mut Checker, rng: &mut Rng, export
             assert!(!info.kind.is_empty() && !info.description.is_empty());
             let shown = format!("{info:?}");
             assert!(!shown.contains(&secret), "detect-token echoed {token:?}");
+            let prefix = maybe(rng, text);
+            let info = no_trap!(
+                "detect-token-with-prefix",
+                token,
+                plugin.detect_token_with_prefix(&token, prefix.as_deref())
+            );
+            assert!(!info.kind.is_empty() && !info.description.is_empty());
+            let shown = format!("{info:?}");
+            assert!(!shown.contains(&secret), "detect-token-with-prefix echoed {token:?}");
         }
         8 => {
             let (tokens, now, skew) = (token_set(rng), instant(rng), instant(rng));
@@ -1249,6 +1276,7 @@ fn call_flows(
                     (0..rng.below(4)).map(|_| rng.pick(SCOPE_WORDS).to_owned()).collect()
                 }),
                 pkce: maybe(rng, |rng| rng.chance(2)),
+                root_namespace_id: None,
                 session: maybe(rng, text),
             };
             let shown = format!("{request:?}");

@@ -47,6 +47,7 @@ fn start_request(server: &OAuthServer) -> wit::ConnectStartRequest {
         profile: Some("ci-failure-analysis".into()),
         scopes: Some(vec!["read_user".into()]),
         pkce: None,
+        root_namespace_id: None,
         session: Some(SESSION.into()),
     }
 }
@@ -304,6 +305,7 @@ fn token_functions_against_the_real_endpoint() {
                 scopes: Some(vec!["api".into()]),
                 profile: None,
                 pkce: None,
+                root_namespace_id: None,
             })
             .unwrap()
             .expect("authorization-url");

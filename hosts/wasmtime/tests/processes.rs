@@ -381,6 +381,7 @@ fn connect(scene: &Scene, clock: &Path, server: &TokenServer) -> String {
         profile: None,
         scopes: Some(vec!["api".into()]),
         pkce: None,
+        root_namespace_id: None,
         session: Some(SESSION.into()),
     };
     let started = plugin.connect_start(&start).unwrap().expect("connect-start");

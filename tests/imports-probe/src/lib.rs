@@ -83,6 +83,7 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     let provider = inputs.provider();
     succeeded += u32::from(validate_base_url(provider, &inputs.text()).ok);
     succeeded += u32::from(endpoints(provider, Some(&inputs.text())).is_ok());
+    succeeded += u32::from(forgelink::settings_pages(provider, Some(&inputs.text())).is_ok());
     succeeded +=
         u32::from(validate_redirect_uri(provider, &inputs.text(), &inputs.text()).is_empty());
     succeeded += u32::from(!scope_catalog(provider).is_empty());
@@ -91,6 +92,7 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     let mut request = AuthorizationRequest::new(provider, inputs.text(), inputs.text());
     request.base_url = Some(inputs.text());
     request.scopes = Some(vec![inputs.text()]);
+    request.root_namespace_id = inputs.next().is_multiple_of(2).then(|| inputs.next().to_string());
     let entropy: Vec<u8> = (0..ENTROPY_LEN).map(|_| inputs.next() as u8).collect();
     succeeded += u32::from(authorization_url(&request, &entropy).is_ok());
     succeeded += u32::from(parse_callback(&inputs.text(), &inputs.text()).is_ok());
@@ -102,6 +104,9 @@ pub extern "C" fn probe(seed: u32) -> u32 {
     succeeded += u32::from(forgelink::parse_token_response(provider, &response, 0).is_ok());
     succeeded += u32::from(forgelink::parse_api_error(provider, &response).status > 0);
     succeeded += u32::from(forgelink::detect_token(&inputs.text()).provider.is_some());
+    let (token, prefix) = (inputs.text(), inputs.text());
+    succeeded +=
+        u32::from(forgelink::detect_token_with_prefix(&token, Some(&prefix)).provider.is_some());
     let headers = vec![
         ("X-GitHub-Event".to_owned(), inputs.text()),
         ("X-Hub-Signature-256".to_owned(), inputs.text()),

@@ -18,12 +18,18 @@ const MAX_STDIN_BYTES: u64 = 16 * 1024 * 1024;
 pub fn run(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Option<Value>, Failure> {
     let value = match command {
         "detect-token" => {
-            let mut options = Flags::parse(args, command, &["--token-env"], &[])?;
+            let mut options =
+                Flags::parse(args, command, &["--token-env", "--custom-prefix"], &[])?;
             let token = match options.take("--token-env") {
                 Some(variable) => secret(&variable)?,
                 None => first_line(&read_stdin()?),
             };
-            json::token_info(&plugin.detect_token(&token)?)
+            match options.take("--custom-prefix") {
+                Some(prefix) => {
+                    json::token_info(&plugin.detect_token_with_prefix(&token, Some(&prefix))?)
+                }
+                None => json::token_info(&plugin.detect_token(&token)?),
+            }
         }
         "prepare-token-exchange" => {
             let mut options =
