@@ -321,7 +321,7 @@ fn entry_for(code: Code) -> Entry {
             on!(BBC, &["Bitbucket Cloud: Personal settings → App authorizations → Revoke."], Some(BBC_OAUTH)),
             on!(BBDC, &["Bitbucket Data Center: Profile → Manage account → Authorized applications → Revoke."], Some(BBDC_LINKS)),
         ]),
-        Code::OauthIssuerMismatch => entry("The callback names another issuer", "The provider that answered is not the one this authorization was started with (RFC 9207 `iss`): a mix-up attack, where one provider's callback is passed off as another's, or an instance configured with a different public address.", &[
+        Code::OauthIssuerMismatch => entry("The callback names another issuer", "The provider that answered is not the one this authorization began with (RFC 9207 `iss`): a mix-up attack, or an instance configured with another public address.", &[
             "Start the connection again from this product's own page.",
             "For a self-managed instance, check that its external URL matches the base URL given to forgelink.",
         ]).docs("https://www.rfc-editor.org/rfc/rfc9207"),
@@ -415,14 +415,14 @@ fn entry_for(code: Code) -> Entry {
             "Check the base URL: a missing relative URL root or context path makes every API address wrong.",
             "Check that the connected account can open the project in a browser.",
         ]).specific(&[
-            on!(GH, &["GitHub answers 404 for two reasons: the repository does not exist or the account cannot see it, or the token lacks the scope for a private repository (repo, which includes webhooks), since GitHub hides private repositories as 404 rather than answer 403. Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
+            on!(GH, &["GitHub answers 404, not 403, when the repository does not exist, the account cannot see it, or the token lacks the scope for a private repository (repo, which includes webhooks). Check the owner/repo spelling and the account's access, then the token's scopes."], Some(GH_REST_404)),
         ]),
         Code::NetworkUnreachable => entry("The instance cannot be reached", "No connection could be made: the address is wrong, the instance is down, or a firewall stands in between.", &[
             "Open the base URL in a browser from the same network the product runs in.",
             "If the instance is only on a private network, allow-list the product's outgoing addresses on the firewall, or run the product inside that network.",
             "Check DNS: the host name must resolve where the product runs.",
         ]),
-        Code::NetworkAddressBlocked => entry("That address is on a private network", "The instance's address resolves to a loopback, link-local, private or cloud metadata address. forgelink refuses those by default, so that a typed URL cannot reach services inside the product's own network (server-side request forgery); GitLab itself ships 'Allow requests to the local network' off for the same reason.", &[
+        Code::NetworkAddressBlocked => entry("That address is on a private network", "The instance's address resolves to a loopback, link-local, private or cloud metadata address, which forgelink refuses by default so that a typed URL cannot reach the product's own network (server-side request forgery).", &[
             "If the instance really is on a private network (an on-premises GitLab or Bitbucket Data Center), allow private networks for this product: npm `fetchHost({ allowPrivateNetworks: true })`, the wasmtime host's `--allow-private-networks`, the wizard's FORGELINK_ALLOW_PRIVATE_NETWORKS=1.",
             "Otherwise check the base URL: a public instance never resolves to a private address.",
         ]).docs("https://docs.gitlab.com/security/webhooks/"),
@@ -487,7 +487,7 @@ fn entry_for(code: Code) -> Entry {
         Code::WebhookMalformedSignature => entry("Unreadable signature", "The signature header is not in the provider's format (for example sha256=<64 hex digits>).", &[
             "Check that no proxy rewrites the signature headers.",
         ]),
-        Code::WebhookUnknownRoute => entry("No webhook has this address", "Every webhook forgelink registers gets its own delivery URL with a random route id; this delivery's URL names none that is stored. The hook was removed or re-registered, or the URL was never one forgelink issued.", &[
+        Code::WebhookUnknownRoute => entry("No webhook has this address", "Each webhook forgelink registers has its own delivery URL with a random route id; this one names none that is stored: the hook was removed or re-registered, or the URL is not forgelink's.", &[
             "Pass receiveWebhook the route (or the full request URL) the delivery was sent to.",
             "Register the project's webhook again: the provider's hook then points at a current route.",
         ]),
@@ -521,12 +521,12 @@ fn entry_for(code: Code) -> Entry {
         ]).specific(&[
             on!(GL, &["GitLab: project Settings → Webhooks lists them; remove stale ones."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/")),
         ]),
-        Code::WebhookHookDisabled => entry("Webhook disabled by the provider", "It failed too often; until it delivers again, only polling sees events.", &[
-            "Fix the receiver, re-enable the hook, then poll once to catch up.",
+        Code::WebhookHookDisabled => entry("Webhook disabled", "It failed too often; until it is re-enabled, only polling sees events.", &[
+            "Fix the receiver, re-enable the hook, then poll once.",
         ]).specific(&[
-            on!(GL, &["GitLab pauses a hook after 4 failures in a row and retries it; after 40 it stays off until a test from Settings → Webhooks succeeds."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks")),
+            on!(GL, &["GitLab pauses a hook after 4 failures in a row; after 40 it stays off until a test from Settings → Webhooks succeeds."], Some("https://docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks")),
         ]),
-        Code::WebhookHookMissing => entry("Webhook deleted", "A hook forgelink registered is gone from the project.", &[
+        Code::WebhookHookMissing => entry("Webhook deleted", "A hook forgelink registered is gone.", &[
             "Register the webhooks again.",
         ]),
         Code::RepositorySha256Unsupported => entry("SHA-256 repository", "The repository uses SHA-256 object names; most Git tooling and integrations read SHA-1 repositories only.", &[
