@@ -329,6 +329,9 @@ struct FakeGitHub {
     runs: Vec<(u64, &'static str, Option<&'static str>, i64)>,
     /// run id, job id, name, conclusion.
     jobs: Vec<(u64, u64, &'static str, &'static str)>,
+    /// Runs re-run: run id → (`run_attempt`, updated at). A re-run keeps the run's id and
+    /// creation time.
+    reruns: std::collections::BTreeMap<u64, (u64, i64)>,
     hook_secret: Option<String>,
     /// Where the registered hook delivers.
     hook_url: Option<String>,
@@ -382,7 +385,11 @@ impl FakeGitHub {
                     .runs
                     .iter()
                     .filter(|r| r.3 >= after)
-                    .map(|r| json!({"id": r.0, "name": "CI", "head_branch": "main", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "status": r.1, "conclusion": r.2, "html_url": format!("https://github.com/octo/app/actions/runs/{}", r.0), "created_at": iso(r.3), "updated_at": iso(r.3 + 60), "actor": {"login": "octocat", "id": 1}}))
+                    .map(|r| {
+                        let (attempt, updated) =
+                            self.reruns.get(&r.0).copied().unwrap_or((1, r.3 + 60));
+                        json!({"id": r.0, "name": "CI", "head_branch": "main", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "status": r.1, "conclusion": r.2, "html_url": format!("https://github.com/octo/app/actions/runs/{}", r.0), "created_at": iso(r.3), "updated_at": iso(updated), "run_attempt": attempt, "actor": {"login": "octocat", "id": 1}})
+                    })
                     .collect();
                 respond(200, json!({"total_count": runs.len(), "workflow_runs": runs}))
             }
@@ -760,6 +767,50 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
     let calls = host.github.borrow().api_calls;
     block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
     assert_eq!(host.github.borrow().api_calls, calls, "nothing is sent before Retry-After passes");
+}
+
+/// "You can re-run a workflow run ... up to 30 days after its initial run", and the re-run
+/// keeps the run's id and creation time ("Re-running workflows and jobs",
+/// docs.github.com/en/actions/how-tos/manage-workflow-runs/re-run-workflows-and-jobs), while
+/// "List workflow runs for a repository" filters by `created` only
+/// (docs.github.com/en/rest/actions/workflow-runs): a re-run of a run created long before the
+/// cursor, whose delivery was lost, is still found by the poll, once.
+#[test]
+fn a_rerun_of_an_older_github_run_is_found_by_the_poll() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let now = host.clock.get();
+    let input: ConnectWithToken = serde_json::from_value(json!({
+        "provider": "github", "token": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    }))
+    .unwrap();
+    let id = block_on(flows.connect_with_token(input)).unwrap().id;
+    // Created ten days ago, failed then; a newer run created an hour ago.
+    host.github.borrow_mut().runs.push((30433650, "completed", Some("failure"), now - 10 * 86_400));
+    host.github.borrow_mut().runs.push((30433651, "completed", Some("success"), now - 3600));
+    let first = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    let found: Vec<Option<&str>> = first.events.iter().map(|e| e.state_key.as_deref()).collect();
+    assert_eq!(
+        found,
+        [
+            Some("github:github.com:octo/app:pipeline:30433650:failure"),
+            Some("github:github.com:octo/app:pipeline:30433651:success"),
+        ]
+    );
+
+    // An hour later the old run is re-run and fails again; its delivery is lost.
+    host.clock.set(now + 3600);
+    host.github.borrow_mut().reruns.insert(30433650, (2, now + 3000));
+    let second = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert!(second.projects[0].since > now - 3600, "the cursor moved past both runs' creation");
+    let found: Vec<Option<&str>> = second.events.iter().map(|e| e.state_key.as_deref()).collect();
+    assert_eq!(found, [Some("github:github.com:octo/app:pipeline:30433650#2:failure")]);
+    assert_eq!(second.duplicates, 0, "runs not updated since the cursor are not read again");
+
+    // Polling again finds nothing new.
+    host.clock.set(now + 3700);
+    let third = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert!(third.events.is_empty());
 }
 
 #[test]

@@ -302,6 +302,11 @@ fn github(item: &Value, resource: &PollResource, repository: &Repository, since:
     let provider = Provider::GitHub;
     match resource {
         PollResource::Pipelines => {
+            // Listed by creation, back to the oldest run that can still be re-run: a run not
+            // updated since the cursor was read before (a re-run updates it).
+            if old(item, &["updated_at"], since) {
+                return Read::Skip;
+            }
             let (status, raw_status) =
                 github_status(item["status"].as_str(), item["conclusion"].as_str());
             let completed = item["status"].as_str() == Some("completed");
