@@ -6,7 +6,8 @@
 //! ```text
 //! prepare_poll_requests(endpoints, token, project, since)  → [(PollResource, HttpRequest)]
 //!   send each; parse_poll_response(...) → PollPage { events, follow_ups, next_page, rate_limit }
-//!   follow_ups (a pipeline's jobs, a commit's statuses): prepare_poll_request(...) and parse again
+//!   follow_ups (a finished GitLab pipeline itself, a pipeline's jobs, a commit's statuses):
+//!     prepare_poll_request(...) and parse again
 //!   next_page: the same resource, with the request's URL replaced
 //! ```
 //!
@@ -24,7 +25,7 @@ use crate::error::{Code, Error};
 use crate::http::HttpRequest;
 use crate::identity::{bearer, version_at_least};
 use crate::provider::Provider;
-use crate::providers::{bitbucket_data_center, github};
+use crate::providers::{bitbucket_data_center, github, gitlab};
 use crate::repositories::{encode, repository_urls};
 
 pub use parse::{parse_poll_response, PollPage};
@@ -39,6 +40,14 @@ pub enum PollResource {
     /// Pipelines updated since (GitLab pipelines, GitHub workflow runs, Bitbucket Cloud
     /// pipelines).
     Pipelines,
+    /// One pipeline a list named, read again for what the list leaves out: a finished GitLab
+    /// pipeline's `finished_at`, which tells a retried pipeline's attempts apart.
+    Pipeline {
+        /// The pipeline's id.
+        pipeline_id: String,
+        /// Its `updated_at` as the list gave it, so that each version is read once.
+        updated_at: Option<String>,
+    },
     /// The jobs of one pipeline (GitLab pipeline jobs, GitHub workflow run jobs).
     Jobs {
         /// The pipeline's id.
@@ -159,6 +168,9 @@ pub(crate) fn prepare_poll_request_at_version(
             "{repo}/pipelines?updated_after={}&order_by=updated_at&sort=desc&per_page={per_page}",
             encode(&iso)
         ),
+        (Provider::GitLab, PollResource::Pipeline { pipeline_id, .. }) => {
+            gitlab::single_pipeline_url(&repo, &encode(pipeline_id))
+        }
         (Provider::GitLab, PollResource::Jobs { pipeline_id }) => format!(
             "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
             encode(pipeline_id)

@@ -17,6 +17,7 @@ use crate::json::{number, text};
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
+use crate::providers::gitlab;
 use crate::repositories::repository_urls;
 use crate::webhooks::{
     bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, next_link,
@@ -121,11 +122,13 @@ pub fn parse_poll_response(
     };
     // Data Center's builds resource answers one status when asked for a key, a page
     // otherwise; the deprecated build-status resource always a page.
-    let single = matches!(
+    let single = (matches!(
         (provider, resource),
         (Provider::BitbucketDataCenter, PollResource::CommitStatuses { .. })
     ) && body.get("values").is_none()
-        && body.get("state").is_some();
+        && body.get("state").is_some())
+        || (matches!((provider, resource), (Provider::GitLab, PollResource::Pipeline { .. }))
+            && body.is_object());
     let items: Vec<Value> = if single {
         vec![body.clone()]
     } else {
@@ -204,22 +207,34 @@ fn old(item: &Value, path: &[&str], since: i64) -> bool {
 fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since: i64) -> Read {
     let provider = Provider::GitLab;
     match resource {
-        PollResource::Pipelines => {
+        PollResource::Pipelines | PollResource::Pipeline { .. } => {
             let raw = text(item, &["status"]).unwrap_or_default();
+            let status = gitlab_status(&raw);
+            let id = text(item, &["id"]);
+            // The list has no `finished_at`, which tells a retried pipeline's attempts apart:
+            // a finished pipeline is read once more, on its own.
+            if *resource == PollResource::Pipelines && gitlab::finished(status) {
+                return match id {
+                    Some(pipeline_id) => Read::FollowUp(PollResource::Pipeline {
+                        pipeline_id,
+                        updated_at: text(item, &["updated_at"]),
+                    }),
+                    None => Read::Skip,
+                };
+            }
             let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
             e.r#ref = text(item, &["ref"]);
             e.commit_sha = text(item, &["sha"]);
-            let id = text(item, &["id"]);
             e.pipeline = Some(Pipeline {
                 id: id.clone(),
                 attempt: None,
-                status: gitlab_status(&raw),
+                status,
                 raw_status: raw,
                 r#ref: e.r#ref.clone(),
                 sha: e.commit_sha.clone(),
                 url: text(item, &["web_url"]),
                 started_at: text(item, &["created_at"]),
-                finished_at: None,
+                finished_at: text(item, &["finished_at"]),
             });
             let follow_up = id.map(|pipeline_id| PollResource::Jobs { pipeline_id });
             Read::Event(Box::new(e), follow_up)
