@@ -187,8 +187,7 @@ pub(crate) fn prepare_poll_request_at_version(
         // Re-runs keep their creation time: ask back to the oldest run that can still be
         // re-run, and keep only the runs updated since (in the parser).
         (Provider::GitHub, PollResource::Pipelines) => format!(
-            "{repo}/actions/runs?{}={}&per_page={per_page}",
-            github::RUNS_CREATED_FILTER,
+            "{repo}/actions/runs?created={}&per_page={per_page}",
             encode(&format!(
                 ">={}",
                 rfc3339(since.saturating_sub(github::RERUN_WINDOW_SECONDS).max(0))

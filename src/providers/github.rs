@@ -190,18 +190,13 @@ pub(crate) const SERVER_MINIMUM_REASON: &str =
 /// all failed jobs in a workflow run, or specific jobs in a workflow run up to 30 days after
 /// its initial run" ("Re-running workflows and jobs",
 /// <https://docs.github.com/en/actions/how-tos/manage-workflow-runs/re-run-workflows-and-jobs>).
-/// A re-run keeps the run's id and its `created_at` and counts up `run_attempt` ("Workflow
-/// runs", <https://docs.github.com/en/rest/actions/workflow-runs>), so a poll for what changed
-/// since a cursor asks for runs created up to this long before it.
-pub(crate) const RERUN_WINDOW_SECONDS: i64 = 30 * 86_400;
-
-/// "List workflow runs for a repository" filters by creation only: `created` takes a date
-/// range in the search syntax (`>=2024-05-01T12:00:00Z`), and there is no filter or sort by
-/// update
+/// A re-run keeps the run's id and its `created_at` and counts up `run_attempt`, and "List
+/// workflow runs for a repository" filters by creation only: `created` takes a date range in
+/// the search syntax (`>=2024-05-01T12:00:00Z`), with no filter or sort by update
 /// (<https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository>).
-/// So runs changed since a cursor are those created within [`RERUN_WINDOW_SECONDS`] before
-/// it, whose `updated_at` is at or after it; the rest are left out where the list is read.
-pub(crate) const RUNS_CREATED_FILTER: &str = "created";
+/// So the runs changed since a cursor are those created up to this long before it whose
+/// `updated_at` is at or after it: a poll asks for the first and keeps the second.
+pub(crate) const RERUN_WINDOW_SECONDS: i64 = 30 * 86_400;
 
 #[cfg(test)]
 mod tests {
