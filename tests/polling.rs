@@ -662,6 +662,7 @@ fn a_retried_gitlab_pipeline_that_fails_again_is_news() {
     let calls = host.gitlab.borrow().api_calls;
     let again = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
     assert!(again.events.is_empty());
+    assert_eq!(again.duplicates, 1, "it was reported before");
     assert_eq!(host.gitlab.borrow().api_calls - calls, 3, "the three lists, nothing more");
 
     // A third attempt fails: its delivery comes first, and the poll takes it for the same.

@@ -473,7 +473,12 @@ impl<H: Host> Flows<H> {
                             Some(updated) => {
                                 let marker =
                                     pipeline_read_marker(&record.id, project, pipeline_id, updated);
-                                self.host.get(&marker).await?.is_none()
+                                let unread = self.host.get(&marker).await?.is_none();
+                                if !unread {
+                                    // Its state in this version was reported before.
+                                    gathered.duplicates = gathered.duplicates.saturating_add(1);
+                                }
+                                unread
                             }
                             None => true,
                         },
