@@ -522,7 +522,8 @@ export interface WebhookPipeline {
   url: string | null;
   /** As the provider wrote it. */
   startedAt: string | null;
-  /** As the provider wrote it. */
+  /** As the provider wrote it. A finished GitLab pipeline's `stateKey` names this second: a
+   *  pipeline retried under its id has no attempt count, and each attempt finishes at its own time. */
   finishedAt: string | null;
 }
 

@@ -147,6 +147,18 @@ fn iso(unix: i64) -> String {
     )
 }
 
+/// When a fake pipeline finished, if it did: at its last update.
+fn finished_at(pipeline: &FakePipeline) -> Option<i64> {
+    matches!(pipeline.status, "success" | "failed" | "canceled" | "skipped")
+        .then_some(pipeline.updated_at)
+}
+
+/// A time as a Pipeline Hook writes it: `2016-08-12 15:26:29 UTC` ("Webhook events",
+/// docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events).
+fn hook_time(unix: i64) -> String {
+    format!("{} UTC", iso(unix)[..19].replace('T', " "))
+}
+
 fn parse_iso(text: &str) -> i64 {
     let field = |range: std::ops::Range<usize>| text[range].parse::<i64>().unwrap();
     let (y, m, d) = (field(0..4), field(5..7), field(8..10));
@@ -220,6 +232,18 @@ impl FakeGitLab {
                     .map(|p| json!({"id": p.id, "iid": p.id, "project_id": 1, "status": p.status, "ref": "main", "sha": p.sha, "web_url": format!("{web}/-/pipelines/{}", p.id), "created_at": iso(p.updated_at - 120), "updated_at": iso(p.updated_at)}))
                     .collect();
                 respond(200, Value::Array(list))
+            }
+            // "Get a single pipeline": the list's fields and `finished_at`, which the fake
+            // takes to be the last update of a finished pipeline.
+            ("GET", p) if p.starts_with(&format!("{APP}/pipelines/")) && !p.ends_with("/jobs") => {
+                let id: u64 = p.rsplit('/').next().unwrap().parse().unwrap();
+                match self.pipelines.iter().find(|p| p.id == id) {
+                    Some(p) => respond(
+                        200,
+                        json!({"id": p.id, "iid": p.id, "project_id": 1, "status": p.status, "ref": "main", "sha": p.sha, "web_url": format!("{web}/-/pipelines/{}", p.id), "created_at": iso(p.updated_at - 120), "updated_at": iso(p.updated_at), "started_at": iso(p.updated_at - 110), "finished_at": finished_at(p).map(iso), "duration": 100}),
+                    ),
+                    None => respond(404, json!({"message": "404 Not found"})),
+                }
             }
             ("GET", p) if p.starts_with(&format!("{APP}/pipelines/")) && p.ends_with("/jobs") => {
                 let id: u64 = p.split('/').nth(4).unwrap().parse().unwrap();
@@ -329,6 +353,9 @@ struct FakeGitHub {
     runs: Vec<(u64, &'static str, Option<&'static str>, i64)>,
     /// run id, job id, name, conclusion.
     jobs: Vec<(u64, u64, &'static str, &'static str)>,
+    /// Runs re-run: run id → (`run_attempt`, updated at). A re-run keeps the run's id and
+    /// creation time.
+    reruns: std::collections::BTreeMap<u64, (u64, i64)>,
     hook_secret: Option<String>,
     /// Where the registered hook delivers.
     hook_url: Option<String>,
@@ -382,7 +409,11 @@ impl FakeGitHub {
                     .runs
                     .iter()
                     .filter(|r| r.3 >= after)
-                    .map(|r| json!({"id": r.0, "name": "CI", "head_branch": "main", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "status": r.1, "conclusion": r.2, "html_url": format!("https://github.com/octo/app/actions/runs/{}", r.0), "created_at": iso(r.3), "updated_at": iso(r.3 + 60), "actor": {"login": "octocat", "id": 1}}))
+                    .map(|r| {
+                        let (attempt, updated) =
+                            self.reruns.get(&r.0).copied().unwrap_or((1, r.3 + 60));
+                        json!({"id": r.0, "name": "CI", "head_branch": "main", "head_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "status": r.1, "conclusion": r.2, "html_url": format!("https://github.com/octo/app/actions/runs/{}", r.0), "created_at": iso(r.3), "updated_at": iso(updated), "run_attempt": attempt, "actor": {"login": "octocat", "id": 1}})
+                    })
                     .collect();
                 respond(200, json!({"total_count": runs.len(), "workflow_runs": runs}))
             }
@@ -472,12 +503,13 @@ fn connected(host: &MemoryHost) -> String {
     connection.id
 }
 
-/// The Pipeline Hook GitLab sends for `pipeline` in `status`.
+/// The Pipeline Hook GitLab sends for `pipeline` in `status`, finished at `finished`.
 fn pipeline_delivery(
     host: &MemoryHost,
     uuid: &str,
     id: u64,
     status: &str,
+    finished: Option<i64>,
 ) -> (Vec<(String, String)>, Vec<u8>) {
     let token = host.gitlab.borrow().hook_token.clone().unwrap();
     let headers = vec![
@@ -487,7 +519,7 @@ fn pipeline_delivery(
     ];
     let body = json!({
         "object_kind": "pipeline",
-        "object_attributes": { "id": id, "ref": "main", "sha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2", "status": status, "created_at": "2023-11-14 22:00:00 UTC" },
+        "object_attributes": { "id": id, "ref": "main", "sha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2", "status": status, "created_at": "2023-11-14 22:00:00 UTC", "finished_at": finished.map(hook_time) },
         "user": { "id": 42, "username": "ada", "name": "Ada" },
         "project": { "id": 1, "path_with_namespace": "group/app", "web_url": "https://git.example.com/group/app", "default_branch": "main" }
     });
@@ -517,7 +549,7 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
         });
     }
     // The running state arrives by webhook; the first poll (30 days back) finds nothing new.
-    let (headers, body) = pipeline_delivery(&host, "uuid-1", 100, "running");
+    let (headers, body) = pipeline_delivery(&host, "uuid-1", 100, "running", None);
     let route = host.gitlab.borrow().hook_url.clone().unwrap();
     let receipt =
         support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default());
@@ -539,12 +571,15 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
         gitlab.jobs.push((100, 556, "lint", "success"));
     }
     let second = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
+    // A finished pipeline's key names the second it finished (see the retry test below).
+    let finished_100 =
+        format!("gitlab:git.example.com:group/app:pipeline:100@{}:failure", now + 100);
     let found: Vec<(EventKind, Option<&str>)> =
         second.events.iter().map(|e| (e.kind, e.state_key.as_deref())).collect();
     assert_eq!(
         found,
         [
-            (EventKind::Pipeline, Some("gitlab:git.example.com:group/app:pipeline:100:failure")),
+            (EventKind::Pipeline, Some(finished_100.as_str())),
             (EventKind::Job, Some("gitlab:git.example.com:group/app:job:555:failure")),
             (EventKind::Job, Some("gitlab:git.example.com:group/app:job:556:success")),
         ]
@@ -561,14 +596,11 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
     );
 
     // The delivery GitLab retries late says the same: a duplicate.
-    let (headers, body) = pipeline_delivery(&host, "uuid-2", 100, "failed");
+    let (headers, body) = pipeline_delivery(&host, "uuid-2", 100, "failed", Some(now + 100));
     let late =
         support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default());
     assert_eq!(late.status, ReceiptStatus::Duplicate);
-    assert_eq!(
-        late.event.unwrap().state_key.as_deref(),
-        Some("gitlab:git.example.com:group/app:pipeline:100:failure")
-    );
+    assert_eq!(late.event.unwrap().state_key.as_deref(), Some(finished_100.as_str()));
     // Polling again reports nothing twice.
     let third = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
     assert!(third.events.is_empty());
@@ -581,6 +613,65 @@ fn a_dropped_delivery_is_found_by_the_next_poll_and_a_late_one_is_a_duplicate() 
     let mut bad = poll(&["group/app"]);
     bad.cursor = Some("not a cursor".into());
     assert_eq!(block_on(flows.poll_events(&id, bad)).unwrap_err().code, Code::InputInvalid);
+}
+
+/// A retried GitLab pipeline keeps its id ("Pipelines API", "Retry jobs in a pipeline",
+/// docs.gitlab.com/api/pipelines/): each attempt that finishes is told apart by its
+/// `finished_at`, which the Pipeline Hook sends to the second ("2016-08-12 15:26:29 UTC",
+/// docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events) and "Get a single
+/// pipeline" to the millisecond; "List project pipelines" leaves it out. So a retry that fails
+/// again is news, whoever reports it first, and a delivery and a poll of one attempt are one.
+#[test]
+fn a_retried_gitlab_pipeline_that_fails_again_is_news() {
+    let host = MemoryHost::new();
+    let id = connected(&host);
+    let flows = flows(&host);
+    let now = host.clock.get();
+    let route = host.gitlab.borrow().hook_url.clone().unwrap();
+    let deliver = |uuid: &str, finished: i64| {
+        let (headers, body) = pipeline_delivery(&host, uuid, 300, "failed", Some(finished));
+        support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default())
+    };
+    host.gitlab.borrow_mut().pipelines.push(FakePipeline {
+        id: 300,
+        status: "failed",
+        sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2",
+        updated_at: now - 600,
+    });
+    // The first failure arrives by webhook; the poll finds it a duplicate.
+    let first = deliver("uuid-1", now - 600);
+    assert_eq!(first.status, ReceiptStatus::Accepted);
+    let key =
+        |finished: i64| format!("gitlab:git.example.com:group/app:pipeline:300@{finished}:failure");
+    assert_eq!(first.event.unwrap().state_key, Some(key(now - 600)));
+    let polled = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
+    assert!(polled.events.is_empty(), "{:#?}", polled.events);
+    assert_eq!(polled.duplicates, 1);
+
+    // Retried under the same id, it fails again; that delivery is lost, the poll finds it.
+    host.clock.set(now + 600);
+    host.gitlab.borrow_mut().pipelines[0].updated_at = now + 500;
+    let polled = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
+    let found: Vec<Option<String>> = polled.events.iter().map(|e| e.state_key.clone()).collect();
+    assert_eq!(found, [Some(key(now + 500))]);
+    assert_eq!(polled.events[0].pipeline.as_ref().unwrap().id.as_deref(), Some("300"));
+    // Its delivery, arriving late, is a duplicate, and so is the first attempt's, redelivered.
+    assert_eq!(deliver("uuid-2", now + 500).status, ReceiptStatus::Duplicate);
+    assert_eq!(deliver("uuid-1-again", now - 600).status, ReceiptStatus::Duplicate);
+    // Polling again: the pipeline, in the version already read, is not read again.
+    let calls = host.gitlab.borrow().api_calls;
+    let again = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
+    assert!(again.events.is_empty());
+    assert_eq!(again.duplicates, 1, "it was reported before");
+    assert_eq!(host.gitlab.borrow().api_calls - calls, 3, "the three lists, nothing more");
+
+    // A third attempt fails: its delivery comes first, and the poll takes it for the same.
+    host.clock.set(now + 1200);
+    host.gitlab.borrow_mut().pipelines[0].updated_at = now + 1100;
+    assert_eq!(deliver("uuid-3", now + 1100).status, ReceiptStatus::Accepted);
+    let polled = block_on(flows.poll_events(&id, poll(&["group/app"]))).unwrap();
+    assert!(polled.events.is_empty(), "{:#?}", polled.events);
+    assert_eq!(polled.duplicates, 1);
 }
 
 #[test]
@@ -626,7 +717,8 @@ fn rate_limit_headers_stop_the_poll_and_set_the_next_poll() {
             });
         }
         gitlab.jobs.push((200, 700, "rspec", "failed"));
-        gitlab.remaining = Some(2);
+        // Three lists, and each finished pipeline on its own.
+        gitlab.remaining = Some(6);
         gitlab.reset_at = now + 900;
     }
     let projects = ["group/app", "group/other"];
@@ -760,6 +852,50 @@ fn github_runs_and_jobs_are_polled_and_a_late_job_delivery_is_a_duplicate() {
     let calls = host.github.borrow().api_calls;
     block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
     assert_eq!(host.github.borrow().api_calls, calls, "nothing is sent before Retry-After passes");
+}
+
+/// "You can re-run a workflow run ... up to 30 days after its initial run", and the re-run
+/// keeps the run's id and creation time ("Re-running workflows and jobs",
+/// docs.github.com/en/actions/how-tos/manage-workflow-runs/re-run-workflows-and-jobs), while
+/// "List workflow runs for a repository" filters by `created` only
+/// (docs.github.com/en/rest/actions/workflow-runs): a re-run of a run created long before the
+/// cursor, whose delivery was lost, is still found by the poll, once.
+#[test]
+fn a_rerun_of_an_older_github_run_is_found_by_the_poll() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    let now = host.clock.get();
+    let input: ConnectWithToken = serde_json::from_value(json!({
+        "provider": "github", "token": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    }))
+    .unwrap();
+    let id = block_on(flows.connect_with_token(input)).unwrap().id;
+    // Created ten days ago, failed then; a newer run created an hour ago.
+    host.github.borrow_mut().runs.push((30433650, "completed", Some("failure"), now - 10 * 86_400));
+    host.github.borrow_mut().runs.push((30433651, "completed", Some("success"), now - 3600));
+    let first = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    let found: Vec<Option<&str>> = first.events.iter().map(|e| e.state_key.as_deref()).collect();
+    assert_eq!(
+        found,
+        [
+            Some("github:github.com:octo/app:pipeline:30433650:failure"),
+            Some("github:github.com:octo/app:pipeline:30433651:success"),
+        ]
+    );
+
+    // An hour later the old run is re-run and fails again; its delivery is lost.
+    host.clock.set(now + 3600);
+    host.github.borrow_mut().reruns.insert(30433650, (2, now + 3000));
+    let second = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert!(second.projects[0].since > now - 3600, "the cursor moved past both runs' creation");
+    let found: Vec<Option<&str>> = second.events.iter().map(|e| e.state_key.as_deref()).collect();
+    assert_eq!(found, [Some("github:github.com:octo/app:pipeline:30433650#2:failure")]);
+    assert_eq!(second.duplicates, 0, "runs not updated since the cursor are not read again");
+
+    // Polling again finds nothing new.
+    host.clock.set(now + 3700);
+    let third = block_on(flows.poll_events(&id, poll(&["octo/app"]))).unwrap();
+    assert!(third.events.is_empty());
 }
 
 #[test]
@@ -974,6 +1110,9 @@ mod no_panic {
             Just(PollResource::Pushes),
             Just(PollResource::Branches),
             "[0-9]{1,4}".prop_map(|pipeline_id| PollResource::Jobs { pipeline_id }),
+            ("[0-9]{1,4}", proptest::option::of("[0-9TZ:.-]{0,24}")).prop_map(
+                |(pipeline_id, updated_at)| PollResource::Pipeline { pipeline_id, updated_at }
+            ),
             "[0-9a-f]{6,40}".prop_map(|sha| PollResource::CommitStatuses { sha }),
         ]
     }

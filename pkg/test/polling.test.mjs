@@ -22,10 +22,10 @@ test("a dropped delivery is found by the next poll; a late one is then a duplica
   const now = Math.floor(Date.now() / 1000);
   server.pipelines.push({ id: 100, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 600 });
   // Pipeline 100's failure arrives by webhook.
-  const delivered = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-1", 100, "failed") });
+  const delivered = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-1", 100, "failed", now - 600) });
   assert.equal(delivered.status, "accepted");
   assert.equal(await forgelink.confirmDelivery(delivered.claim), true);
-  assert.ok(delivered.event.stateKey.endsWith(":pipeline:100:failure"), delivered.event.stateKey);
+  assert.ok(delivered.event.stateKey.endsWith(`:pipeline:100@${now - 600}:failure`), delivered.event.stateKey);
 
   // Pipeline 101's delivery is lost; the poll finds it, and not pipeline 100 again.
   server.pipelines.push({ id: 101, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 300 });
@@ -38,11 +38,53 @@ test("a dropped delivery is found by the next poll; a late one is then a duplica
   assert.equal(first.projects[0].complete, true);
 
   // Pipeline 101's delivery arrives late: the poll already reported that state.
-  const late = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-2", 101, "failed") });
+  const late = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-2", 101, "failed", now - 300) });
   assert.equal(late.status, "duplicate");
   // A new state of a known pipeline is news again.
-  const retried = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-3", 101, "success") });
+  const retried = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, "uuid-3", 101, "success", now - 100) });
   assert.equal(retried.status, "accepted");
+});
+
+// "Retry jobs in a pipeline" keeps the pipeline's id (docs.gitlab.com/api/pipelines/); each
+// attempt that finishes has its own finished_at, which the Pipeline Hook writes to the second
+// ("2016-08-12 15:26:29 UTC", docs.gitlab.com/user/project/integrations/webhook_events/
+// #pipeline-events) and "Get a single pipeline" to the millisecond, while "List project
+// pipelines" leaves it out.
+test("a GitLab pipeline retried under its id that fails again is news, once, by webhook or by poll", async () => {
+  const { server, forgelink, id, secret, route } = await connected();
+  const now = Math.floor(Date.now() / 1000);
+  const pipeline = { id: 300, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: now - 900 };
+  server.pipelines.push(pipeline);
+  const deliver = async (uuid, finished) => {
+    const receipt = await forgelink.receiveWebhook({ route, ...pipelineDelivery(secret, uuid, 300, "failed", finished) });
+    if (receipt.status === "accepted") assert.equal(await forgelink.confirmDelivery(receipt.claim), true);
+    return receipt;
+  };
+
+  // The first failure arrives by webhook; the poll takes its own reading of it for the same.
+  const first = await deliver("uuid-1", now - 900);
+  assert.equal(first.status, "accepted");
+  assert.ok(first.event.stateKey.endsWith(`:pipeline:300@${now - 900}:failure`), first.event.stateKey);
+  const polled = await forgelink.pollEvents(id, { projects: ["group/app"] });
+  assert.deepEqual(polled.events, []);
+  assert.equal(polled.duplicates, 1);
+
+  // Retried, it fails again, with the finish time in milliseconds; its delivery is lost.
+  pipeline.updatedAt = now - 400;
+  pipeline.finishedAt = now - 400;
+  const again = await forgelink.pollEvents(id, { projects: ["group/app"], since: now - 3600 });
+  assert.deepEqual(again.events.map((e) => [e.kind, e.pipeline.id, e.pipeline.status, e.stateKey.split(":pipeline:")[1]]), [["pipeline", "300", "failure", `300@${now - 400}:failure`]]);
+  // Its delivery, arriving late, is a duplicate; so is the first attempt's, redelivered.
+  assert.equal((await deliver("uuid-2", now - 400)).status, "duplicate");
+  assert.equal((await deliver("uuid-1-again", now - 900)).status, "duplicate");
+
+  // A third attempt fails: the delivery comes first, and the poll finds nothing new.
+  pipeline.updatedAt = now - 100;
+  pipeline.finishedAt = now - 100;
+  assert.equal((await deliver("uuid-3", now - 100)).status, "accepted");
+  const third = await forgelink.pollEvents(id, { projects: ["group/app"], since: now - 3600 });
+  assert.deepEqual(third.events, []);
+  assert.equal(third.duplicates, 1);
 });
 
 test("webhook mode polls nothing; bad options are input.invalid", async () => {

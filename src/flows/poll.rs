@@ -220,7 +220,9 @@ impl<H: Host> Flows<H> {
     /// Lists what happened on each project since its cursor (or `since`, or, on a project's
     /// first poll, `lookbackDays` ago): pipelines and jobs, merge requests, pushes and build
     /// statuses, as the provider's API shows them. Returns only events that no delivery and
-    /// no earlier poll reported: both claim the same state keys in storage.
+    /// no earlier poll reported: both claim the same state keys in storage. A finished GitLab
+    /// pipeline is read once more on its own, once per version its list shows: its state key
+    /// names when it finished, which the list leaves out.
     ///
     /// The provider's rate-limit headers are read on every response: when they allow no more
     /// calls, the poll stops, remembers until when, and sends nothing before then, even when
@@ -373,6 +375,9 @@ impl<H: Host> Flows<H> {
         // Pipelines whose jobs have not been read in their current state: pipeline id → the
         // storage key that records the read once it is done.
         let mut jobs_unread: BTreeMap<String, String> = BTreeMap::new();
+        // Pipelines read on their own whose jobs are still to read: pipeline id → the storage
+        // key that records, once they are, that this version of the pipeline was read.
+        let mut pipelines_unfinished: BTreeMap<String, String> = BTreeMap::new();
         let mut commits: BTreeSet<String> = BTreeSet::new();
         let mut index = 0;
         while index < queue.len() {
@@ -464,6 +469,19 @@ impl<H: Host> Flows<H> {
                 }
                 for follow_up in page.follow_ups {
                     let wanted = match &follow_up {
+                        PollResource::Pipeline { pipeline_id, updated_at } => match updated_at {
+                            Some(updated) => {
+                                let marker =
+                                    pipeline_read_marker(&record.id, project, pipeline_id, updated);
+                                let unread = self.host.get(&marker).await?.is_none();
+                                if !unread {
+                                    // Its state in this version was reported before.
+                                    gathered.duplicates = gathered.duplicates.saturating_add(1);
+                                }
+                                unread
+                            }
+                            None => true,
+                        },
                         PollResource::Jobs { pipeline_id } => jobs_unread.contains_key(pipeline_id),
                         PollResource::CommitStatuses { sha } => {
                             commits.len() < MAX_STATUS_COMMITS && commits.insert(sha.clone())
@@ -479,10 +497,27 @@ impl<H: Host> Flows<H> {
                         request = HttpRequest { url: next, ..request };
                     }
                     _ => {
-                        if let PollResource::Jobs { pipeline_id } = &resource {
-                            if let Some(marker) = jobs_unread.get(pipeline_id) {
-                                self.claim(marker, now, STATE_SECONDS).await?;
+                        match &resource {
+                            PollResource::Jobs { pipeline_id } => {
+                                if let Some(marker) = jobs_unread.get(pipeline_id) {
+                                    self.claim(marker, now, STATE_SECONDS).await?;
+                                }
+                                if let Some(marker) = pipelines_unfinished.get(pipeline_id) {
+                                    self.claim(marker, now, STATE_SECONDS).await?;
+                                }
                             }
+                            PollResource::Pipeline { pipeline_id, updated_at: Some(updated) } => {
+                                // Read, once its jobs are read too: until then, a call cut
+                                // short reads it again, and finds its jobs from it.
+                                let marker =
+                                    pipeline_read_marker(&record.id, project, pipeline_id, updated);
+                                if jobs_unread.contains_key(pipeline_id) {
+                                    pipelines_unfinished.insert(pipeline_id.clone(), marker);
+                                } else {
+                                    self.claim(&marker, now, STATE_SECONDS).await?;
+                                }
+                            }
+                            _ => {}
                         }
                         break;
                     }
@@ -491,6 +526,18 @@ impl<H: Host> Flows<H> {
         }
         Ok(gathered)
     }
+}
+
+/// Where a poll records that it read a pipeline, in the version a list named (its
+/// `updated_at`), on its own: so that a call cut short by its budget goes on from there.
+fn pipeline_read_marker(
+    connection: &str,
+    project: &str,
+    pipeline_id: &str,
+    updated: &str,
+) -> String {
+    let name = format!("{}:pipeline:{pipeline_id}:{updated}:read", project.to_ascii_lowercase());
+    state_storage_key(connection, &name)
 }
 
 /// A project left for the next call.

@@ -6,7 +6,8 @@
 //! ```text
 //! prepare_poll_requests(endpoints, token, project, since)  → [(PollResource, HttpRequest)]
 //!   send each; parse_poll_response(...) → PollPage { events, follow_ups, next_page, rate_limit }
-//!   follow_ups (a pipeline's jobs, a commit's statuses): prepare_poll_request(...) and parse again
+//!   follow_ups (a finished GitLab pipeline itself, a pipeline's jobs, a commit's statuses):
+//!     prepare_poll_request(...) and parse again
 //!   next_page: the same resource, with the request's URL replaced
 //! ```
 //!
@@ -24,7 +25,7 @@ use crate::error::{Code, Error};
 use crate::http::HttpRequest;
 use crate::identity::{bearer, version_at_least};
 use crate::provider::Provider;
-use crate::providers::bitbucket_data_center;
+use crate::providers::{bitbucket_data_center, github, gitlab};
 use crate::repositories::{encode, repository_urls};
 
 pub use parse::{parse_poll_response, PollPage};
@@ -39,6 +40,14 @@ pub enum PollResource {
     /// Pipelines updated since (GitLab pipelines, GitHub workflow runs, Bitbucket Cloud
     /// pipelines).
     Pipelines,
+    /// One pipeline a list named, read again for what the list leaves out: a finished GitLab
+    /// pipeline's `finished_at`, which tells a retried pipeline's attempts apart.
+    Pipeline {
+        /// The pipeline's id.
+        pipeline_id: String,
+        /// Its `updated_at` as the list gave it, so that each version is read once.
+        updated_at: Option<String>,
+    },
     /// The jobs of one pipeline (GitLab pipeline jobs, GitHub workflow run jobs).
     Jobs {
         /// The pipeline's id.
@@ -112,8 +121,9 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// The request for one resource of `project`, for what changed since `since` (unix seconds).
 ///
 /// Query parameters follow each provider's documentation: GitLab `updated_after`,
-/// `order_by=updated_at`, `per_page=100`; GitHub `created=>=…` on workflow runs and
-/// `sort=updated` on pull requests; Bitbucket Cloud `sort=-created_on` on pipelines and a BBQL
+/// `order_by=updated_at`, `per_page=100`; GitHub `created=>=…` on workflow runs, thirty days
+/// before `since` so that re-runs of older runs are listed too (the parser keeps those updated
+/// since), and `sort=updated` on pull requests; Bitbucket Cloud `sort=-created_on` on pipelines and a BBQL
 /// `q=updated_on>=…` on pull requests and commit statuses; Data Center `order=NEWEST` on pull
 /// requests, `orderBy=MODIFICATION` on branches and each commit's builds resource.
 ///
@@ -158,6 +168,9 @@ pub(crate) fn prepare_poll_request_at_version(
             "{repo}/pipelines?updated_after={}&order_by=updated_at&sort=desc&per_page={per_page}",
             encode(&iso)
         ),
+        (Provider::GitLab, PollResource::Pipeline { pipeline_id, .. }) => {
+            gitlab::single_pipeline_url(&repo, &encode(pipeline_id))
+        }
         (Provider::GitLab, PollResource::Jobs { pipeline_id }) => format!(
             "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
             encode(pipeline_id)
@@ -171,9 +184,14 @@ pub(crate) fn prepare_poll_request_at_version(
             "{repo}/events?action=pushed&after={}&sort=desc&per_page={per_page}",
             rfc3339(since.saturating_sub(86_400)).get(..10).unwrap_or_default()
         ),
+        // Re-runs keep their creation time: ask back to the oldest run that can still be
+        // re-run, and keep only the runs updated since (in the parser).
         (Provider::GitHub, PollResource::Pipelines) => format!(
             "{repo}/actions/runs?created={}&per_page={per_page}",
-            encode(&format!(">={iso}"))
+            encode(&format!(
+                ">={}",
+                rfc3339(since.saturating_sub(github::RERUN_WINDOW_SECONDS).max(0))
+            ))
         ),
         (Provider::GitHub, PollResource::Jobs { pipeline_id }) => format!(
             "{repo}/actions/runs/{}/jobs?filter=latest&per_page={per_page}",
@@ -276,10 +294,16 @@ mod tests {
         let gh = endpoints(Provider::GitHub, None).unwrap();
         let runs =
             prepare_poll_request(&gh, "t", "octo/repo", &PollResource::Pipelines, since).unwrap();
+        // Runs created up to thirty days before `since`: a run can be re-run that long after
+        // its first run, keeping its creation time ("Re-running workflows and jobs",
+        // docs.github.com/en/actions/how-tos/manage-workflow-runs/re-run-workflows-and-jobs).
         assert_eq!(
             runs.url,
-            "https://api.github.com/repos/octo/repo/actions/runs?created=%3E%3D2023-11-14T22%3A13%3A20Z&per_page=100"
+            "https://api.github.com/repos/octo/repo/actions/runs?created=%3E%3D2023-10-15T22%3A13%3A20Z&per_page=100"
         );
+        let early =
+            prepare_poll_request(&gh, "t", "octo/repo", &PollResource::Pipelines, 86_400).unwrap();
+        assert!(early.url.contains("created=%3E%3D1970-01-01T00%3A00%3A00Z"), "{}", early.url);
         let bbc = endpoints(Provider::BitbucketCloud, None).unwrap();
         let prs = prepare_poll_request(&bbc, "t", "ws/repo", &PollResource::MergeRequests, since)
             .unwrap();

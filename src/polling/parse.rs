@@ -17,6 +17,7 @@ use crate::json::{number, text};
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
+use crate::providers::gitlab;
 use crate::repositories::repository_urls;
 use crate::webhooks::{
     bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, Actor,
@@ -120,11 +121,13 @@ pub fn parse_poll_response(
     };
     // Data Center's builds resource answers one status when asked for a key, a page
     // otherwise; the deprecated build-status resource always a page.
-    let single = matches!(
+    let single = (matches!(
         (provider, resource),
         (Provider::BitbucketDataCenter, PollResource::CommitStatuses { .. })
     ) && body.get("values").is_none()
-        && body.get("state").is_some();
+        && body.get("state").is_some())
+        || (matches!((provider, resource), (Provider::GitLab, PollResource::Pipeline { .. }))
+            && body.is_object());
     let items: Vec<Value> = if single {
         vec![body.clone()]
     } else {
@@ -193,22 +196,34 @@ fn old(item: &Value, path: &[&str], since: i64) -> bool {
 fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since: i64) -> Read {
     let provider = Provider::GitLab;
     match resource {
-        PollResource::Pipelines => {
+        PollResource::Pipelines | PollResource::Pipeline { .. } => {
             let raw = text(item, &["status"]).unwrap_or_default();
+            let status = gitlab_status(&raw);
+            let id = text(item, &["id"]);
+            // The list has no `finished_at`, which tells a retried pipeline's attempts apart:
+            // a finished pipeline is read once more, on its own.
+            if *resource == PollResource::Pipelines && gitlab::finished(status) {
+                return match id {
+                    Some(pipeline_id) => Read::FollowUp(PollResource::Pipeline {
+                        pipeline_id,
+                        updated_at: text(item, &["updated_at"]),
+                    }),
+                    None => Read::Skip,
+                };
+            }
             let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
             e.r#ref = text(item, &["ref"]);
             e.commit_sha = text(item, &["sha"]);
-            let id = text(item, &["id"]);
             e.pipeline = Some(Pipeline {
                 id: id.clone(),
                 attempt: None,
-                status: gitlab_status(&raw),
+                status,
                 raw_status: raw,
                 r#ref: e.r#ref.clone(),
                 sha: e.commit_sha.clone(),
                 url: text(item, &["web_url"]),
                 started_at: text(item, &["created_at"]),
-                finished_at: None,
+                finished_at: text(item, &["finished_at"]),
             });
             let follow_up = id.map(|pipeline_id| PollResource::Jobs { pipeline_id });
             Read::Event(Box::new(e), follow_up)
@@ -291,6 +306,11 @@ fn github(item: &Value, resource: &PollResource, repository: &Repository, since:
     let provider = Provider::GitHub;
     match resource {
         PollResource::Pipelines => {
+            // Listed by creation, back to the oldest run that can still be re-run: a run not
+            // updated since the cursor was read before (a re-run updates it).
+            if old(item, &["updated_at"], since) {
+                return Read::Skip;
+            }
             let (status, raw_status) =
                 github_status(item["status"].as_str(), item["conclusion"].as_str());
             let completed = item["status"].as_str() == Some("completed");

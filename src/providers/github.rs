@@ -304,6 +304,19 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> = Some("/settings/applications/new
 /// Source: GitHub Docs, "Managing your personal access tokens"
 /// (<https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens#creating-a-personal-access-token-classic>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/settings/tokens/new");
+// Workflow runs ------------------------------------------------------------------------------
+
+/// How long after its first run a workflow run can be re-run: "You can re-run a workflow run,
+/// all failed jobs in a workflow run, or specific jobs in a workflow run up to 30 days after
+/// its initial run" ("Re-running workflows and jobs",
+/// <https://docs.github.com/en/actions/how-tos/manage-workflow-runs/re-run-workflows-and-jobs>).
+/// A re-run keeps the run's id and its `created_at` and counts up `run_attempt`, and "List
+/// workflow runs for a repository" filters by creation only: `created` takes a date range in
+/// the search syntax (`>=2024-05-01T12:00:00Z`), with no filter or sort by update
+/// (<https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-repository>).
+/// So the runs changed since a cursor are those created up to this long before it whose
+/// `updated_at` is at or after it: a poll asks for the first and keeps the second.
+pub(crate) const RERUN_WINDOW_SECONDS: i64 = 30 * 86_400;
 
 #[cfg(test)]
 mod tests {

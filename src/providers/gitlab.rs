@@ -5,10 +5,12 @@ use serde_json::{json, Value};
 use crate::detect::{info, TokenInfo};
 use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
+use crate::identity::parse_timestamp;
 use crate::json::text;
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
+use crate::webhooks::Status;
 use crate::webhooks::{Hook, HookSpec};
 
 // ---------------------------------------------------------------------------------------------
@@ -417,6 +419,42 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> = Some("/-/user_settings/applicati
 /// Source: GitLab Docs, "Personal access tokens"
 /// (<https://docs.gitlab.com/user/profile/personal_access_tokens/#prefill-personal-access-token-name-and-scopes>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/-/user_settings/personal_access_tokens");
+
+// Pipelines retried under the same id
+
+/// "Pipelines API" (<https://docs.gitlab.com/api/pipelines/>): "Retry jobs in a pipeline"
+/// (`POST /projects/:id/pipelines/:pipeline_id/retry`) answers with the same pipeline, its id
+/// unchanged (the example retries pipeline 46 and answers `"id": 46`), and GitLab counts no
+/// attempts. A retried job is a job of its own, beside the one it retries ("Jobs API", "List
+/// pipeline jobs", `include_retried`: "Include retried jobs in the response",
+/// <https://docs.gitlab.com/api/jobs/#list-pipeline-jobs>), so jobs need nothing more. What
+/// tells a pipeline's
+/// attempts apart is when each one finished: `finished_at`, which the Pipeline Hook sends in
+/// `object_attributes` to the second (`"2016-08-12 15:26:29 UTC"`, "Webhook events",
+/// "Pipeline events", <https://docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events>)
+/// and "Get a single pipeline" to the millisecond (`"2016-08-11T11:32:35.145Z"`). Both name
+/// the same moment, so the whole second is the attempt's mark: the same for a delivery and a
+/// poll of one attempt, different for the next. Only a finished pipeline has it; a running
+/// attempt is not told from the one before.
+pub(crate) fn retry_mark(status: Status, finished_at: Option<&str>) -> Option<i64> {
+    finished_at.filter(|_| finished(status)).and_then(parse_timestamp)
+}
+
+/// Whether a pipeline in `status` has finished: `success`, `failed`, `canceled` or `skipped`
+/// as normalised (the statuses "Pipelines API" lists, less those still to run or waiting).
+pub(crate) fn finished(status: Status) -> bool {
+    matches!(status, Status::Success | Status::Failure | Status::Canceled | Status::Skipped)
+}
+
+/// "List project pipelines" (`GET /projects/:id/pipelines`) answers each pipeline with `id`,
+/// `iid`, `project_id`, `sha`, `ref`, `status`, `source`, `created_at`, `updated_at`,
+/// `web_url` (and `name`), but without `finished_at`; "Get a single pipeline"
+/// (`GET /projects/:id/pipelines/:pipeline_id`) has it ("Pipelines API",
+/// <https://docs.gitlab.com/api/pipelines/#get-a-single-pipeline>). So a poll reads each
+/// finished pipeline it lists once more, here, for its [`retry_mark`].
+pub(crate) fn single_pipeline_url(project_url: &str, pipeline_id: &str) -> String {
+    format!("{project_url}/pipelines/{pipeline_id}")
+}
 
 #[cfg(test)]
 mod tests {

@@ -111,7 +111,9 @@ pub struct Pipeline {
     pub url: Option<String>,
     /// When it started, as the provider wrote it.
     pub started_at: Option<String>,
-    /// When it finished, as the provider wrote it.
+    /// When it finished, as the provider wrote it. A finished GitLab pipeline's state key
+    /// names this second: a pipeline retried under its id has no attempt count, and each
+    /// attempt finishes at its own time.
     pub finished_at: Option<String>,
 }
 

@@ -284,7 +284,8 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.equal((await api("/api/poll/mode", { method: "POST", body: { mode: "sometimes" } })).status, 400);
     await api("/api/poll/mode", { method: "POST", body: { mode: "hybrid" } });
 
-    fake.pipelines.push({ id: 812, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: Math.floor(Date.now() / 1000) });
+    const finished = Math.floor(Date.now() / 1000);
+    fake.pipelines.push({ id: 812, status: "failed", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", updatedAt: finished });
     const polled = await api("/api/poll", { method: "POST", body: {} });
     assert.equal(polled.status, 200, JSON.stringify(polled.body));
     assert.equal(polled.body.status, "complete");
@@ -293,7 +294,8 @@ describe("the wizard's API against a scripted GitLab", () => {
     assert.equal(pipeline.status, "found");
     assert.equal(pipeline.repository, "group/app");
     assert.deepEqual([pipeline.pipeline.id, pipeline.pipeline.status], ["812", "failure"]);
-    assert.match(pipeline.stateKey, /:pipeline:812:failure$/);
+    // A finished GitLab pipeline's key names the second it finished.
+    assert.ok(pipeline.stateKey.endsWith(`:pipeline:812@${finished}:failure`), pipeline.stateKey);
     assert.ok(pipeline.id && pipeline.receivedAt, "each card has an id and a time");
     assert.ok(polled.body.nextPollAt > Date.now() / 1000);
     const again = await api("/api/poll", { method: "POST", body: { projects: ["group/app"] } });

@@ -11,6 +11,9 @@ use crate::Component;
 pub(crate) fn resource(resource: forgelink::PollResource) -> wit::PollResource {
     match resource {
         forgelink::PollResource::Pipelines => wit::PollResource::Pipelines,
+        forgelink::PollResource::Pipeline { pipeline_id, updated_at } => {
+            wit::PollResource::Pipeline(wit::ListedPipeline { id: pipeline_id, updated_at })
+        }
         forgelink::PollResource::Jobs { pipeline_id } => wit::PollResource::Jobs(pipeline_id),
         forgelink::PollResource::MergeRequests => wit::PollResource::MergeRequests,
         forgelink::PollResource::Pushes => wit::PollResource::Pushes,
@@ -22,6 +25,10 @@ pub(crate) fn resource(resource: forgelink::PollResource) -> wit::PollResource {
 fn core_resource(resource: wit::PollResource) -> forgelink::PollResource {
     match resource {
         wit::PollResource::Pipelines => forgelink::PollResource::Pipelines,
+        wit::PollResource::Pipeline(listed) => forgelink::PollResource::Pipeline {
+            pipeline_id: listed.id,
+            updated_at: listed.updated_at,
+        },
         wit::PollResource::Jobs(pipeline_id) => forgelink::PollResource::Jobs { pipeline_id },
         wit::PollResource::MergeRequests => forgelink::PollResource::MergeRequests,
         wit::PollResource::Pushes => forgelink::PollResource::Pushes,
@@ -122,6 +129,11 @@ mod tests {
     fn resources_cross_the_boundary_and_back_unchanged() {
         let resources = [
             forgelink::PollResource::Pipelines,
+            forgelink::PollResource::Pipeline {
+                pipeline_id: "47".into(),
+                updated_at: Some("2016-08-11T11:32:35.169Z".into()),
+            },
+            forgelink::PollResource::Pipeline { pipeline_id: "48".into(), updated_at: None },
             forgelink::PollResource::Jobs { pipeline_id: "47".into() },
             forgelink::PollResource::MergeRequests,
             forgelink::PollResource::Pushes,

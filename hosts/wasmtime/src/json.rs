@@ -733,12 +733,15 @@ pub fn hook_page(page: &wit::HookPage) -> Value {
     json!({ "hooks": page.hooks.iter().map(hook).collect::<Vec<_>>(), "next": page.next })
 }
 
-/// `{ resource: "pipelines" }`, `{ resource: "jobs", pipelineId }`, `{ resource:
-/// "merge_requests" }`, `{ resource: "pushes" }`, `{ resource: "branches" }` or `{ resource:
-/// "commit_statuses", sha }`.
+/// `{ resource: "pipelines" }`, `{ resource: "pipeline", pipelineId, updatedAt }`, `{ resource:
+/// "jobs", pipelineId }`, `{ resource: "merge_requests" }`, `{ resource: "pushes" }`, `{
+/// resource: "branches" }` or `{ resource: "commit_statuses", sha }`.
 pub fn poll_resource(resource: &wit::PollResource) -> Value {
     match resource {
         wit::PollResource::Pipelines => json!({ "resource": "pipelines" }),
+        wit::PollResource::Pipeline(listed) => json!({
+            "resource": "pipeline", "pipelineId": listed.id, "updatedAt": listed.updated_at,
+        }),
         wit::PollResource::Jobs(id) => json!({ "resource": "jobs", "pipelineId": id }),
         wit::PollResource::MergeRequests => json!({ "resource": "merge_requests" }),
         wit::PollResource::Pushes => json!({ "resource": "pushes" }),
@@ -926,6 +929,14 @@ pub fn parse_poll_resource(value: &Value) -> Result<wit::PollResource, String> {
     };
     Ok(match value["resource"].as_str() {
         Some("pipelines") => wit::PollResource::Pipelines,
+        Some("pipeline") => wit::PollResource::Pipeline(wit::ListedPipeline {
+            id: text("pipelineId")?,
+            updated_at: match &value["updatedAt"] {
+                Value::Null => None,
+                Value::String(updated) => Some(updated.clone()),
+                _ => return Err("`updatedAt` must be text or null".into()),
+            },
+        }),
         Some("jobs") => wit::PollResource::Jobs(text("pipelineId")?),
         Some("merge_requests") => wit::PollResource::MergeRequests,
         Some("pushes") => wit::PollResource::Pushes,

@@ -100,7 +100,7 @@ pub mod wit {
         ScopeStatus, SkippedTarget, SyncMode,
     };
     pub use crate::bindings::exports::forgelink::connect::polling::{
-        PollPage, PollRequest, PollResource, RateLimit,
+        ListedPipeline, PollPage, PollRequest, PollResource, RateLimit,
     };
     pub use crate::bindings::exports::forgelink::connect::provider::{
         Authorization, AuthorizationRequest, BaseUrlReport, Callback, Need, Profile,

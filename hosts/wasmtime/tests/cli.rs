@@ -748,10 +748,12 @@ fn poll_lists_what_happened_and_continues_from_its_cursor() {
     let keys: Vec<&str> =
         first["events"].as_array().unwrap().iter().filter_map(|e| e["stateKey"].as_str()).collect();
     let host = &fake.authority;
+    // A finished GitLab pipeline's key names the second it finished.
+    let finished = now - 600;
     assert_eq!(
         keys,
         [
-            format!("gitlab:{host}:group/app:pipeline:100:failure"),
+            format!("gitlab:{host}:group/app:pipeline:100@{finished}:failure"),
             format!("gitlab:{host}:group/app:job:555:failure"),
         ]
     );
@@ -763,7 +765,7 @@ fn poll_lists_what_happened_and_continues_from_its_cursor() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         text.contains(&format!(
-            "pipeline        failure   gitlab:{host}:group/app:pipeline:100:failure"
+            "pipeline        failure   gitlab:{host}:group/app:pipeline:100@{finished}:failure"
         )),
         "{text}"
     );

@@ -1930,9 +1930,13 @@ fn hook_spec(rng: &mut Rng) -> wit::HookSpec {
 }
 
 fn poll_resource(rng: &mut Rng) -> wit::PollResource {
-    match rng.below(6) {
+    match rng.below(7) {
         0 => wit::PollResource::Pipelines,
         1 => wit::PollResource::Jobs(if rng.chance(2) { "47".into() } else { small_text(rng) }),
+        5 => wit::PollResource::Pipeline(wit::ListedPipeline {
+            id: if rng.chance(2) { "47".into() } else { small_text(rng) },
+            updated_at: maybe(rng, small_text),
+        }),
         2 => wit::PollResource::MergeRequests,
         3 => wit::PollResource::Pushes,
         4 => wit::PollResource::Branches,

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use common::core::{core_json, core_provider, core_response};
 use common::faces::{assert_core_agrees, ComponentFace, Face};
-use common::fake_gitlab::{FakeGitLab, FakePipeline, TOKEN};
+use common::fake_gitlab::{hook_time, FakeGitLab, FakePipeline, TOKEN};
 use common::plugin;
 
 fn root(path: &str) -> std::path::PathBuf {
@@ -231,13 +231,14 @@ const NOW: i64 = 1_700_000_000;
 
 const SHA: &str = "bcbb5ec396a2c0f828686f14fac9b80b780504f2";
 
-/// The Pipeline Hook GitLab sends for pipeline `id` in `status`: the URL it is sent to (the
-/// one the hook was registered with), its headers and body.
+/// The Pipeline Hook GitLab sends for pipeline `id` in `status`, finished at `finished`: the
+/// URL it is sent to (the one the hook was registered with), its headers and body.
 fn pipeline_delivery(
     fake: &FakeGitLab,
     uuid: &str,
     id: u64,
     status: &str,
+    finished: Option<i64>,
 ) -> (String, Vec<(String, String)>, Vec<u8>) {
     let token = fake.state().hook_token.clone().expect("a hook was registered");
     let url = fake.state().hook_url.clone().expect("a hook was registered");
@@ -248,7 +249,7 @@ fn pipeline_delivery(
     ];
     let body = json!({
         "object_kind": "pipeline",
-        "object_attributes": { "id": id, "ref": "main", "sha": SHA, "status": status, "created_at": "2023-11-14 22:00:00 UTC" },
+        "object_attributes": { "id": id, "ref": "main", "sha": SHA, "status": status, "created_at": "2023-11-14 22:00:00 UTC", "finished_at": finished.map(hook_time) },
         "user": { "id": 42, "username": "ada", "name": "Ada" },
         "project": { "id": 1, "path_with_namespace": "group/app", "web_url": format!("{}/group/app", fake.base_url), "default_branch": "main" }
     });
@@ -281,7 +282,7 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
     let app = json!({ "projects": ["group/app"] });
 
     // The running state arrives by webhook; the first poll finds nothing new.
-    let (url, headers, body) = pipeline_delivery(fake, "uuid-1", 100, "running");
+    let (url, headers, body) = pipeline_delivery(fake, "uuid-1", 100, "running", None);
     transcript.push(routed(face.receive_webhook(&url, &headers, &body), &id));
     transcript.push(face.poll_events(&id, &app));
 
@@ -299,7 +300,7 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
     transcript.push(second.clone());
 
     // The late delivery is a duplicate; a poll again reports nothing twice.
-    let (url, headers, body) = pipeline_delivery(fake, "uuid-2", 100, "failed");
+    let (url, headers, body) = pipeline_delivery(fake, "uuid-2", 100, "failed", Some(NOW + 100));
     transcript.push(routed(face.receive_webhook(&url, &headers, &body), &id));
     transcript.push(face.poll_events(&id, &app));
 
@@ -319,7 +320,7 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
         &json!({ "projects": ["group/app"], "mode": "polling", "intervalSeconds": 300 }),
     ));
 
-    // The rate limit allows two calls: the poll stops there, and waits for the reset.
+    // The rate limit allows six calls: the poll stops there, and waits for the reset.
     face.clock().advance(600);
     {
         let mut state = fake.state();
@@ -333,7 +334,8 @@ fn hybrid_scenario(face: &mut dyn Face, fake: &FakeGitLab) -> Vec<Value> {
             });
         }
         state.jobs.push((200, 700, "rspec", "failed"));
-        state.remaining = Some(2);
+        // Three lists, and each newly finished pipeline on its own.
+        state.remaining = Some(6);
         state.reset_at = NOW + 720 + 900;
     }
     transcript.push(face.poll_events(&id, &json!({ "projects": ["group/app", "group/other"] })));
@@ -382,7 +384,7 @@ fn a_dropped_delivery_is_found_by_a_poll_as_the_core_finds_it() {
     assert_eq!(
         keys,
         [
-            host("gitlab:HOST:group/app:pipeline:100:failure"),
+            host(&format!("gitlab:HOST:group/app:pipeline:100@{}:failure", NOW + 100)),
             host("gitlab:HOST:group/app:job:555:failure"),
             host("gitlab:HOST:group/app:job:556:success"),
         ]

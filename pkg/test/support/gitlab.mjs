@@ -42,6 +42,14 @@ export function gitlab() {
       const listed = pipelines.filter((p) => p.updatedAt >= after).reverse();
       return json(200, listed.map((p) => ({ id: p.id, iid: p.id, project_id: 1, status: p.status, ref: "main", sha: p.sha, web_url: `${BASE}/group/app/-/pipelines/${p.id}`, created_at: iso(p.updatedAt - 120), updated_at: iso(p.updatedAt) })));
     }
+    // "Get a single pipeline": the list's fields and finished_at, which the list leaves out
+    // (a finished pipeline's last update, unless the test says otherwise).
+    const single = path.startsWith(`${app}/pipelines/`) ? /^(\d+)$/.exec(path.slice(`${app}/pipelines/`.length)) : null;
+    if (request.method === "GET" && single) {
+      const p = pipelines.find((p) => String(p.id) === single[1]);
+      if (!p) return json(404, { message: "404 Not found" });
+      return json(200, { id: p.id, iid: p.id, project_id: 1, status: p.status, ref: "main", sha: p.sha, web_url: `${BASE}/group/app/-/pipelines/${p.id}`, created_at: iso(p.updatedAt - 120), updated_at: iso(p.updatedAt), finished_at: finishedAt(p) === null ? null : iso(finishedAt(p)) });
+    }
     if (request.method === "GET" && /\/pipelines\/\d+\/jobs$/.test(path)) return json(200, []);
     if (request.method === "GET" && (path === `${app}/merge_requests` || path === `${app}/events`)) return json(200, []);
     const describeNote = (n) => ({ id: n.id, body: n.body, author: { id: 42, username: "ada" }, created_at: iso(0), system: false, noteable_type: "MergeRequest", noteable_iid: 5 });
@@ -112,11 +120,22 @@ export function pushDelivery(token, uuid, project = "group/app") {
   return { headers: { "X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": token, "X-Gitlab-Event-UUID": uuid }, body: new TextEncoder().encode(body) };
 }
 
-/** A Pipeline Hook delivery for pipeline `id` of group/app in `status`. */
-export function pipelineDelivery(token, uuid, id, status) {
+/** When a fake pipeline finished (unix seconds), or null: at its last update, once finished. */
+export function finishedAt(pipeline) {
+  if (pipeline.finishedAt !== undefined) return pipeline.finishedAt;
+  return ["success", "failed", "canceled", "skipped"].includes(pipeline.status) ? pipeline.updatedAt : null;
+}
+
+/** Unix seconds as a Pipeline Hook writes a time: `2016-08-12 15:26:29 UTC` ("Webhook events"). */
+export function hookTime(seconds) {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** A Pipeline Hook delivery for pipeline `id` of group/app in `status`, finished at `finished` (unix seconds). */
+export function pipelineDelivery(token, uuid, id, status, finished) {
   const body = JSON.stringify({
     object_kind: "pipeline",
-    object_attributes: { id, ref: "main", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", status, created_at: "2023-11-14 22:00:00 UTC" },
+    object_attributes: { id, ref: "main", sha: "bcbb5ec396a2c0f828686f14fac9b80b780504f2", status, created_at: "2023-11-14 22:00:00 UTC", finished_at: finished === undefined ? null : hookTime(finished) },
     user: { id: 42, username: "ada", name: "Ada" },
     project: { id: 1, path_with_namespace: "group/app", web_url: `${BASE}/group/app`, default_branch: "main" },
   });

@@ -246,7 +246,18 @@ export function gitlabActivity({ state, baseUrl, account, user, maxPageSize }) {
       listed(res, url, sorted(items, url, { id: "id", status: "status", ref: "ref", updated_at: "updatedAt", user_id: "id" }, "id"), (p) => describePipeline(project, p));
       return true;
     }
-    let match = /^pipelines\/(\d+)\/jobs$/.exec(rest);
+    // "Get a single pipeline": the list's fields and those it leaves out, finished_at among them.
+    let match = /^pipelines\/(\d+)$/.exec(rest);
+    if (get && match) {
+      const pipeline = project.pipelines.find((p) => String(p.id) === match[1]);
+      if (!pipeline) {
+        send(res, 404, { message: "404 Not found" });
+        return true;
+      }
+      send(res, 200, { ...describePipeline(project, pipeline), before_sha: pipeline.beforeSha, tag: false, yaml_errors: null, started_at: pipeline.startedAt, finished_at: pipeline.finishedAt, committed_at: null, duration: pipeline.duration, queued_duration: null, coverage: null });
+      return true;
+    }
+    match = /^pipelines\/(\d+)\/jobs$/.exec(rest);
     if (get && match) {
       const pipeline = project.pipelines.find((p) => String(p.id) === match[1]);
       if (!pipeline) {

@@ -262,7 +262,10 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
     const web = `${baseUrl}/${project.path}`;
     const sha = commitSha(project.path, project.objectFormat === "sha256" ? 64 : 40);
     const before = commitSha(`${project.path}~1`, sha.length);
-    const when = new Date();
+    // A pipeline's times are the ones the API lists for it: its finished_at names the attempt
+    // in both, to the second.
+    const recorded = kind === "push" ? undefined : project.pipelines?.find((p) => p.id === gitlabIds(project).pipelineId);
+    const when = recorded ? new Date(recorded.finishedAt) : new Date();
     const projectObject = {
       id: project.id,
       name: project.name,

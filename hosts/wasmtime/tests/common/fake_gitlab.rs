@@ -161,6 +161,18 @@ fn serve(mut stream: TcpStream, state: &Mutex<GitLabState>, base_url: &str) {
 }
 
 /// Unix seconds as GitLab writes them: `2023-11-14T22:13:20.000Z`.
+/// When a fake pipeline finished, if it did: at its last update.
+pub fn finished_at(pipeline: &FakePipeline) -> Option<i64> {
+    matches!(pipeline.status, "success" | "failed" | "canceled" | "skipped")
+        .then_some(pipeline.updated_at)
+}
+
+/// A time as a Pipeline Hook writes it: `2016-08-12 15:26:29 UTC` ("Webhook events",
+/// docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events).
+pub fn hook_time(unix: i64) -> String {
+    format!("{} UTC", iso(unix)[..19].replace('T', " "))
+}
+
 pub fn iso(unix: i64) -> String {
     let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
     // Days to a civil date, after H. Hinnant's `civil_from_days`.
@@ -297,6 +309,18 @@ impl GitLabState {
                     .map(|p| json!({"id": p.id, "iid": p.id, "project_id": 1, "status": p.status, "ref": "main", "sha": p.sha, "web_url": format!("{web}/-/pipelines/{}", p.id), "created_at": iso(p.updated_at - 120), "updated_at": iso(p.updated_at)}))
                     .collect();
                 answer(200, Value::Array(list))
+            }
+            // "Get a single pipeline": the list's fields and `finished_at`, which the fake
+            // takes to be the last update of a finished pipeline.
+            ("GET", p) if p.starts_with(&format!("{APP}/pipelines/")) && !p.ends_with("/jobs") => {
+                let id: u64 = p.rsplit('/').next().and_then(|id| id.parse().ok()).unwrap_or(0);
+                match self.pipelines.iter().find(|p| p.id == id) {
+                    Some(p) => answer(
+                        200,
+                        json!({"id": p.id, "iid": p.id, "project_id": 1, "status": p.status, "ref": "main", "sha": p.sha, "web_url": format!("{web}/-/pipelines/{}", p.id), "created_at": iso(p.updated_at - 120), "updated_at": iso(p.updated_at), "finished_at": finished_at(p).map(iso)}),
+                    ),
+                    None => answer(404, json!({"message": "404 Not found"})),
+                }
             }
             ("GET", p) if p.starts_with(&format!("{APP}/pipelines/")) && p.ends_with("/jobs") => {
                 let id: u64 = p.split('/').nth(4).and_then(|id| id.parse().ok()).unwrap_or(0);
