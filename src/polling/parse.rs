@@ -17,11 +17,12 @@ use crate::json::{number, text};
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
+use crate::providers::github;
 use crate::providers::gitlab;
 use crate::repositories::repository_urls;
 use crate::webhooks::{
-    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, Actor,
-    CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    bitbucket_pr_state, bitbucket_status, gitlab_mr_state, gitlab_status, Actor, CommitStatus,
+    EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -311,62 +312,33 @@ fn github(item: &Value, resource: &PollResource, repository: &Repository, since:
             if old(item, &["updated_at"], since) {
                 return Read::Skip;
             }
-            let (status, raw_status) =
-                github_status(item["status"].as_str(), item["conclusion"].as_str());
-            let completed = item["status"].as_str() == Some("completed");
+            let pipeline = github::read_run(item);
             let mut e = event(provider, EventKind::Pipeline, "workflow_run", repository);
-            e.r#ref = text(item, &["head_branch"]);
-            e.commit_sha = text(item, &["head_sha"]);
+            e.r#ref = pipeline.r#ref.clone();
+            e.commit_sha = pipeline.sha.clone();
             e.sender = author(item, &["actor"]);
-            let id = text(item, &["id"]);
-            e.pipeline = Some(Pipeline {
-                id: id.clone(),
-                attempt: number(item, &["run_attempt"]),
-                status,
-                raw_status,
-                r#ref: e.r#ref.clone(),
-                sha: e.commit_sha.clone(),
-                url: text(item, &["html_url"]),
-                started_at: text(item, &["run_started_at"]).or_else(|| text(item, &["created_at"])),
-                finished_at: if completed { text(item, &["updated_at"]) } else { None },
-            });
+            let id = pipeline.id.clone();
+            e.pipeline = Some(pipeline);
             Read::Event(Box::new(e), id.map(|pipeline_id| PollResource::Jobs { pipeline_id }))
         }
         PollResource::Jobs { pipeline_id } => {
-            let (status, raw_status) =
-                github_status(item["status"].as_str(), item["conclusion"].as_str());
+            let mut job = github::read_job(item);
+            job.pipeline_id = job.pipeline_id.or_else(|| Some(pipeline_id.clone()));
             let mut e = event(provider, EventKind::Job, "workflow_job", repository);
             e.r#ref = text(item, &["head_branch"]);
             e.commit_sha = text(item, &["head_sha"]);
-            e.job = Some(Job {
-                id: text(item, &["id"]),
-                name: text(item, &["name"]),
-                stage: text(item, &["workflow_name"]),
-                status,
-                raw_status,
-                failure_reason: None,
-                url: text(item, &["html_url"]),
-                pipeline_id: text(item, &["run_id"]).or_else(|| Some(pipeline_id.clone())),
-            });
+            e.job = Some(job);
             Read::Event(Box::new(e), None)
         }
         PollResource::MergeRequests => {
             if old(item, &["updated_at"], since) {
                 return Read::Old;
             }
-            let merged = item["merged_at"].as_str().is_some();
             let mut e = event(provider, EventKind::MergeRequest, "pull_request", repository);
             e.r#ref = text(item, &["head", "ref"]);
             e.commit_sha = text(item, &["head", "sha"]);
             e.sender = author(item, &["user"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["number"]),
-                title: text(item, &["title"]),
-                state: if merged { Some("merged".into()) } else { text(item, &["state"]) },
-                source_branch: text(item, &["head", "ref"]),
-                target_branch: text(item, &["base", "ref"]),
-                url: text(item, &["html_url"]),
-            });
+            e.merge_request = Some(github::read_pull_request(item));
             Read::Event(Box::new(e), None)
         }
         PollResource::Pushes => {

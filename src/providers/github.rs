@@ -8,12 +8,12 @@
 use serde_json::{json, Value};
 
 use crate::feedback::{Comment, FeedbackLocation};
-use crate::json::{strings, text};
+use crate::json::{number, strings, text};
 use crate::provider::Deployment;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::versions::ServerRelease;
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{github_status, Hook, HookSpec, Job, MergeRequest, Pipeline};
 
 // Scopes ----------------------------------------------------------------------------------------
 
@@ -317,6 +317,60 @@ pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/settings/tokens/new");
 /// So the runs changed since a cursor are those created up to this long before it whose
 /// `updated_at` is at or after it: a poll asks for the first and keeps the second.
 pub(crate) const RERUN_WINDOW_SECONDS: i64 = 30 * 86_400;
+
+// Objects read from webhooks and polls alike ----------------------------------------------------
+
+/// A workflow run (or check suite) as the `workflow_run` and `check_suite` webhooks ("Webhook
+/// events and payloads", docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_run)
+/// and "List workflow runs for a repository" (docs.github.com/en/rest/actions/workflow-runs)
+/// describe it: the same object. A `completed` run finished when it was last updated.
+pub(crate) fn read_run(run: &Value) -> Pipeline {
+    let (status, raw_status) = github_status(run["status"].as_str(), run["conclusion"].as_str());
+    let completed = run["status"].as_str() == Some("completed");
+    Pipeline {
+        id: text(run, &["id"]),
+        attempt: number(run, &["run_attempt"]),
+        status,
+        raw_status,
+        r#ref: text(run, &["head_branch"]),
+        sha: text(run, &["head_sha"]),
+        url: text(run, &["html_url"]),
+        started_at: text(run, &["run_started_at"]).or_else(|| text(run, &["created_at"])),
+        finished_at: if completed { text(run, &["updated_at"]) } else { None },
+    }
+}
+
+/// A workflow job as the `workflow_job` webhook (same page, #workflow_job) and "List jobs for
+/// a workflow run" (docs.github.com/en/rest/actions/workflow-jobs) describe it: the same
+/// object, its stage the workflow's name.
+pub(crate) fn read_job(job: &Value) -> Job {
+    let (status, raw_status) = github_status(job["status"].as_str(), job["conclusion"].as_str());
+    Job {
+        id: text(job, &["id"]),
+        name: text(job, &["name"]),
+        stage: text(job, &["workflow_name"]),
+        status,
+        raw_status,
+        failure_reason: None,
+        url: text(job, &["html_url"]),
+        pipeline_id: text(job, &["run_id"]),
+    }
+}
+
+/// A pull request as the `pull_request` webhook (same page, #pull_request) and "List pull
+/// requests" (docs.github.com/en/rest/pulls/pulls) describe it. Only the webhook's object has
+/// `merged`; both have `merged_at`, set once it is merged.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    let merged = pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string();
+    MergeRequest {
+        number: number(pr, &["number"]),
+        title: text(pr, &["title"]),
+        state: if merged { Some("merged".into()) } else { text(pr, &["state"]) },
+        source_branch: text(pr, &["head", "ref"]),
+        target_branch: text(pr, &["base", "ref"]),
+        url: text(pr, &["html_url"]),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Code, Error};
 use crate::json::{number, text};
 use crate::provider::Provider;
+use crate::providers::github;
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
 use crate::webhooks::model::{
@@ -86,6 +87,7 @@ static GITHUB: Want = Fields(&[
             ("head", Fields(&[("ref", All), ("sha", All)])),
             ("html_url", All),
             ("merged", All),
+            ("merged_at", All),
             ("number", All),
             ("state", All),
             ("title", All),
@@ -367,66 +369,43 @@ fn github(event: &mut WebhookEvent, v: &Value) {
         }
         "pull_request" => {
             let pr = &v["pull_request"];
-            let merged = pr["merged"].as_bool() == Some(true);
             event.kind = EventKind::MergeRequest;
             event.r#ref = text(pr, &["head", "ref"]);
             event.commit_sha = text(pr, &["head", "sha"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["number"]),
-                title: text(pr, &["title"]),
-                state: if merged { Some("merged".into()) } else { text(pr, &["state"]) },
-                source_branch: text(pr, &["head", "ref"]),
-                target_branch: text(pr, &["base", "ref"]),
-                url: text(pr, &["html_url"]),
-            });
+            event.merge_request = Some(github::read_pull_request(pr));
         }
         "workflow_run" | "check_suite" => {
-            let key = if event.event == "workflow_run" { "workflow_run" } else { "check_suite" };
-            let run = &v[key];
-            let (status, raw_status) =
-                github_status(run["status"].as_str(), run["conclusion"].as_str());
-            let completed = run["status"].as_str() == Some("completed");
+            let pipeline = github::read_run(&v[event.event.as_str()]);
             event.kind = EventKind::Pipeline;
-            event.r#ref = text(run, &["head_branch"]);
-            event.commit_sha = text(run, &["head_sha"]);
-            event.pipeline = Some(Pipeline {
-                id: text(run, &["id"]),
-                attempt: number(run, &["run_attempt"]),
-                status,
-                raw_status,
-                r#ref: event.r#ref.clone(),
-                sha: event.commit_sha.clone(),
-                url: text(run, &["html_url"]),
-                started_at: text(run, &["run_started_at"]).or_else(|| text(run, &["created_at"])),
-                finished_at: if completed { text(run, &["updated_at"]) } else { None },
-            });
+            event.r#ref = pipeline.r#ref.clone();
+            event.commit_sha = pipeline.sha.clone();
+            event.pipeline = Some(pipeline);
         }
-        "workflow_job" | "check_run" => {
-            let is_job = event.event == "workflow_job";
-            let job = if is_job { &v["workflow_job"] } else { &v["check_run"] };
-            let (status, raw_status) =
-                github_status(job["status"].as_str(), job["conclusion"].as_str());
+        "workflow_job" => {
+            let job = &v["workflow_job"];
             event.kind = EventKind::Job;
-            event.r#ref =
-                text(job, &["head_branch"]).or_else(|| text(job, &["check_suite", "head_branch"]));
+            event.r#ref = text(job, &["head_branch"]);
             event.commit_sha = text(job, &["head_sha"]);
+            event.job = Some(github::read_job(job));
+        }
+        "check_run" => {
+            // A check run is a job of its check suite, named by the app that runs it.
+            let check = &v["check_run"];
+            let (status, raw_status) =
+                github_status(check["status"].as_str(), check["conclusion"].as_str());
+            event.kind = EventKind::Job;
+            event.r#ref = text(check, &["head_branch"])
+                .or_else(|| text(check, &["check_suite", "head_branch"]));
+            event.commit_sha = text(check, &["head_sha"]);
             event.job = Some(Job {
-                id: text(job, &["id"]),
-                name: text(job, &["name"]),
-                stage: if is_job {
-                    text(job, &["workflow_name"])
-                } else {
-                    text(job, &["app", "name"])
-                },
+                id: text(check, &["id"]),
+                name: text(check, &["name"]),
+                stage: text(check, &["app", "name"]),
                 status,
                 raw_status,
                 failure_reason: None,
-                url: text(job, &["html_url"]).or_else(|| text(job, &["details_url"])),
-                pipeline_id: if is_job {
-                    text(job, &["run_id"])
-                } else {
-                    text(job, &["check_suite", "id"])
-                },
+                url: text(check, &["html_url"]).or_else(|| text(check, &["details_url"])),
+                pipeline_id: text(check, &["check_suite", "id"]),
             });
         }
         "status" => {
