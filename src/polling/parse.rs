@@ -21,8 +21,8 @@ use crate::providers::github;
 use crate::providers::gitlab;
 use crate::repositories::repository_urls;
 use crate::webhooks::{
-    bitbucket_pr_state, bitbucket_status, gitlab_mr_state, gitlab_status, Actor, CommitStatus,
-    EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    bitbucket_pr_state, bitbucket_status, gitlab_status, Actor, CommitStatus, EventKind, Job,
+    MergeRequest, Pipeline, Repository, Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -212,20 +212,11 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
                     None => Read::Skip,
                 };
             }
+            let pipeline = gitlab::read_pipeline(item);
             let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
-            e.r#ref = text(item, &["ref"]);
-            e.commit_sha = text(item, &["sha"]);
-            e.pipeline = Some(Pipeline {
-                id: id.clone(),
-                attempt: None,
-                status,
-                raw_status: raw,
-                r#ref: e.r#ref.clone(),
-                sha: e.commit_sha.clone(),
-                url: text(item, &["web_url"]),
-                started_at: text(item, &["created_at"]),
-                finished_at: text(item, &["finished_at"]),
-            });
+            e.r#ref = pipeline.r#ref.clone();
+            e.commit_sha = pipeline.sha.clone();
+            e.pipeline = Some(pipeline);
             let follow_up = id.map(|pipeline_id| PollResource::Jobs { pipeline_id });
             Read::Event(Box::new(e), follow_up)
         }
@@ -257,14 +248,7 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
             e.r#ref = text(item, &["source_branch"]);
             e.commit_sha = text(item, &["sha"]);
             e.sender = author(item, &["author"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["iid"]),
-                title: text(item, &["title"]),
-                state: gitlab_mr_state(text(item, &["state"])),
-                source_branch: text(item, &["source_branch"]),
-                target_branch: text(item, &["target_branch"]),
-                url: text(item, &["web_url"]),
-            });
+            e.merge_request = Some(gitlab::read_merge_request(item));
             Read::Event(Box::new(e), None)
         }
         PollResource::Pushes => {

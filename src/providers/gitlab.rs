@@ -6,12 +6,12 @@ use crate::detect::{info, TokenInfo};
 use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::identity::parse_timestamp;
-use crate::json::text;
+use crate::json::{number, text};
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::webhooks::Status;
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{gitlab_mr_state, gitlab_status, Hook, HookSpec, MergeRequest, Pipeline};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -454,6 +454,43 @@ pub(crate) fn finished(status: Status) -> bool {
 /// finished pipeline it lists once more, here, for its [`retry_mark`].
 pub(crate) fn single_pipeline_url(project_url: &str, pipeline_id: &str) -> String {
     format!("{project_url}/pipelines/{pipeline_id}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A merge request as the Merge Request Hook's `object_attributes`, the Pipeline Hook's
+/// `merge_request` ("Webhook events", docs.gitlab.com/user/project/integrations/
+/// webhook_events/) and the "Merge requests API" (docs.gitlab.com/api/merge_requests/)
+/// describe it: the same fields, except that the hooks name its page `url` and the API
+/// `web_url`.
+pub(crate) fn read_merge_request(mr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(mr, &["iid"]),
+        title: text(mr, &["title"]),
+        state: gitlab_mr_state(text(mr, &["state"])),
+        source_branch: text(mr, &["source_branch"]),
+        target_branch: text(mr, &["target_branch"]),
+        url: text(mr, &["url"]).or_else(|| text(mr, &["web_url"])),
+    }
+}
+
+/// A pipeline as the Pipeline Hook's `object_attributes` (same page) and the "Pipelines API"
+/// (docs.gitlab.com/api/pipelines/) describe it; again `url` in the hook, `web_url` in the
+/// API. Its attempt is told by when it finished ([`retry_mark`]), not by a counter.
+pub(crate) fn read_pipeline(pipeline: &Value) -> Pipeline {
+    let raw = text(pipeline, &["status"]).unwrap_or_default();
+    Pipeline {
+        id: text(pipeline, &["id"]),
+        attempt: None,
+        status: gitlab_status(&raw),
+        raw_status: raw,
+        r#ref: text(pipeline, &["ref"]),
+        sha: text(pipeline, &["sha"]),
+        url: text(pipeline, &["url"]).or_else(|| text(pipeline, &["web_url"])),
+        started_at: text(pipeline, &["created_at"]),
+        finished_at: text(pipeline, &["finished_at"]),
+    }
 }
 
 #[cfg(test)]

@@ -10,16 +10,14 @@ use sha2::{Digest, Sha256};
 use crate::error::{Code, Error};
 use crate::json::{number, text};
 use crate::provider::Provider;
-use crate::providers::github;
+use crate::providers::{github, gitlab};
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
 use crate::webhooks::model::{
-    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, WebhookEvent,
+    Actor, CommitStatus, EventKind, Job, MergeRequest, Repository, WebhookEvent,
 };
 use crate::webhooks::prune::{self, Want, Want::All, Want::Fields};
-use crate::webhooks::status::{
-    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status,
-};
+use crate::webhooks::status::{bitbucket_pr_state, bitbucket_status, github_status, gitlab_status};
 use crate::webhooks::verify::MAX_BODY_BYTES;
 
 /// Reads a delivery into the normalised model. Verify it first with
@@ -458,45 +456,22 @@ fn gitlab(event: &mut WebhookEvent, v: &Value) {
             event.action = text(attributes, &["action"]);
             event.r#ref = text(attributes, &["source_branch"]);
             event.commit_sha = text(attributes, &["last_commit", "id"]);
-            let state =
-                text(attributes, &["state"])
-                    .map(|s| if s == "opened" { "open".to_owned() } else { s });
-            event.merge_request = Some(MergeRequest {
-                number: number(attributes, &["iid"]),
-                title: text(attributes, &["title"]),
-                state,
-                source_branch: text(attributes, &["source_branch"]),
-                target_branch: text(attributes, &["target_branch"]),
-                url: text(attributes, &["url"]),
-            });
+            event.merge_request = Some(gitlab::read_merge_request(attributes));
         }
         "pipeline" => {
-            let raw = text(attributes, &["status"]).unwrap_or_default();
-            let id = text(attributes, &["id"]);
+            let mut pipeline = gitlab::read_pipeline(attributes);
+            if pipeline.url.is_none() {
+                pipeline.url = web
+                    .clone()
+                    .zip(pipeline.id.clone())
+                    .map(|(web, id)| format!("{web}/-/pipelines/{id}"));
+            }
             event.kind = EventKind::Pipeline;
-            event.r#ref = text(attributes, &["ref"]);
-            event.commit_sha = text(attributes, &["sha"]);
-            event.pipeline = Some(Pipeline {
-                url: text(attributes, &["url"])
-                    .or_else(|| Some(format!("{}/-/pipelines/{}", web.clone()?, id.clone()?))),
-                id,
-                attempt: None,
-                status: gitlab_status(&raw),
-                raw_status: raw,
-                r#ref: event.r#ref.clone(),
-                sha: event.commit_sha.clone(),
-                started_at: text(attributes, &["created_at"]),
-                finished_at: text(attributes, &["finished_at"]),
-            });
+            event.r#ref = pipeline.r#ref.clone();
+            event.commit_sha = pipeline.sha.clone();
+            event.pipeline = Some(pipeline);
             if let Some(mr) = v.get("merge_request").filter(|m| m.is_object()) {
-                event.merge_request = Some(MergeRequest {
-                    number: number(mr, &["iid"]),
-                    title: text(mr, &["title"]),
-                    state: gitlab_mr_state(text(mr, &["state"])),
-                    source_branch: text(mr, &["source_branch"]),
-                    target_branch: text(mr, &["target_branch"]),
-                    url: text(mr, &["url"]),
-                });
+                event.merge_request = Some(gitlab::read_merge_request(mr));
             }
         }
         "build" => {
