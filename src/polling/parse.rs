@@ -17,8 +17,7 @@ use crate::json::{number, text};
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
-use crate::providers::github;
-use crate::providers::gitlab;
+use crate::providers::{bitbucket_cloud, github, gitlab};
 use crate::repositories::repository_urls;
 use crate::webhooks::{
     bitbucket_pr_state, bitbucket_status, gitlab_status, Actor, CommitStatus, EventKind, Job,
@@ -387,28 +386,15 @@ fn bitbucket_cloud(
             e.r#ref = text(item, &["source", "branch", "name"]);
             e.commit_sha = text(item, &["source", "commit", "hash"]);
             e.sender = author(item, &["author"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["id"]),
-                title: text(item, &["title"]),
-                state: bitbucket_pr_state(text(item, &["state"])),
-                source_branch: text(item, &["source", "branch", "name"]),
-                target_branch: text(item, &["destination", "branch", "name"]),
-                url: text(item, &["links", "html", "href"]),
-            });
+            e.merge_request = Some(bitbucket_cloud::read_pull_request(item));
             let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
             Read::Event(Box::new(e), follow_up)
         }
         PollResource::CommitStatuses { sha } => {
-            let raw = text(item, &["state"]).unwrap_or_default();
             let mut e = event(provider, EventKind::CommitStatus, "commit_status", repository);
             e.r#ref = text(item, &["refname"]);
             e.commit_sha = text(item, &["commit", "hash"]).or_else(|| Some(sha.clone()));
-            e.commit_status = Some(CommitStatus {
-                state: bitbucket_status(&raw),
-                raw_state: raw,
-                key: text(item, &["key"]),
-                url: text(item, &["url"]),
-            });
+            e.commit_status = Some(bitbucket_cloud::read_commit_status(item));
             Read::Event(Box::new(e), None)
         }
         _ => Read::Skip,

@@ -14,10 +14,12 @@ use crate::detect::{Retirement, TokenInfo};
 use crate::provider::Provider;
 // An OAuth consumer scope (and an access token's: they share the names).
 use crate::feedback::{Comment, FeedbackLocation};
-use crate::json::{strings, text};
+use crate::json::{number, strings, text};
 use crate::repositories::encode;
 use crate::scopes::{scope as oauth, ScopeInfo, ScopeKind};
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{
+    bitbucket_pr_state, bitbucket_status, CommitStatus, Hook, HookSpec, MergeRequest,
+};
 
 /// Unix seconds at 00:00 UTC of a proleptic Gregorian date (H. Hinnant's `days_from_civil`),
 /// so that the dates below read as dates and still compare as numbers. Called on this module's
@@ -330,6 +332,36 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> = None;
 /// Source: Atlassian, "Create an API token"
 /// (<https://support.atlassian.com/bitbucket-cloud/docs/create-an-api-token/>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = None;
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A pull request as the `pullrequest:*` webhooks ("Event payloads", support.atlassian.com/
+/// bitbucket-cloud/docs/event-payloads/) and the "Pullrequests" API (developer.atlassian.com/
+/// cloud/bitbucket/rest/api-group-pullrequests/) describe it: the same object.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(pr, &["id"]),
+        title: text(pr, &["title"]),
+        state: bitbucket_pr_state(text(pr, &["state"])),
+        source_branch: text(pr, &["source", "branch", "name"]),
+        target_branch: text(pr, &["destination", "branch", "name"]),
+        url: text(pr, &["links", "html", "href"]),
+    }
+}
+
+/// A commit status as the `repo:commit_status_*` webhooks (same page) and the "Commit
+/// statuses" API (developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/)
+/// describe it: the same object.
+pub(crate) fn read_commit_status(status: &Value) -> CommitStatus {
+    let raw = text(status, &["state"]).unwrap_or_default();
+    CommitStatus {
+        state: bitbucket_status(&raw),
+        raw_state: raw,
+        key: text(status, &["key"]),
+        url: text(status, &["url"]),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -10,14 +10,14 @@ use sha2::{Digest, Sha256};
 use crate::error::{Code, Error};
 use crate::json::{number, text};
 use crate::provider::Provider;
-use crate::providers::{github, gitlab};
+use crate::providers::{bitbucket_cloud, github, gitlab};
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
 use crate::webhooks::model::{
     Actor, CommitStatus, EventKind, Job, MergeRequest, Repository, WebhookEvent,
 };
 use crate::webhooks::prune::{self, Want, Want::All, Want::Fields};
-use crate::webhooks::status::{bitbucket_pr_state, bitbucket_status, github_status, gitlab_status};
+use crate::webhooks::status::{bitbucket_pr_state, github_status, gitlab_status};
 use crate::webhooks::verify::MAX_BODY_BYTES;
 
 /// Reads a delivery into the normalised model. Verify it first with
@@ -540,27 +540,14 @@ fn bitbucket_cloud(event: &mut WebhookEvent, v: &Value) {
             event.kind = EventKind::MergeRequest;
             event.r#ref = text(pr, &["source", "branch", "name"]);
             event.commit_sha = text(pr, &["source", "commit", "hash"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["id"]),
-                title: text(pr, &["title"]),
-                state: bitbucket_pr_state(text(pr, &["state"])),
-                source_branch: text(pr, &["source", "branch", "name"]),
-                target_branch: text(pr, &["destination", "branch", "name"]),
-                url: text(pr, &["links", "html", "href"]),
-            });
+            event.merge_request = Some(bitbucket_cloud::read_pull_request(pr));
         }
         "repo:commit_status_created" | "repo:commit_status_updated" => {
             let status = &v["commit_status"];
-            let raw = text(status, &["state"]).unwrap_or_default();
             event.kind = EventKind::CommitStatus;
             event.r#ref = text(status, &["refname"]);
             event.commit_sha = text(status, &["commit", "hash"]);
-            event.commit_status = Some(CommitStatus {
-                state: bitbucket_status(&raw),
-                raw_state: raw,
-                key: text(status, &["key"]),
-                url: text(status, &["url"]),
-            });
+            event.commit_status = Some(bitbucket_cloud::read_commit_status(status));
         }
         _ => {}
     }
