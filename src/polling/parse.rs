@@ -13,15 +13,15 @@ use crate::endpoints::Endpoints;
 use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::identity::parse_timestamp;
-use crate::json::{number, text};
+use crate::json::text;
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
-use crate::providers::{bitbucket_cloud, github, gitlab};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::repositories::repository_urls;
 use crate::webhooks::{
-    bitbucket_pr_state, bitbucket_status, gitlab_status, Actor, CommitStatus, EventKind, Job,
-    MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    bitbucket_status, gitlab_status, Actor, CommitStatus, EventKind, Job, Pipeline, Repository,
+    Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -413,14 +413,7 @@ fn data_center(item: &Value, resource: &PollResource, repository: &Repository, s
             e.r#ref = text(item, &["fromRef", "displayId"]);
             e.commit_sha = text(item, &["fromRef", "latestCommit"]);
             e.sender = author(item, &["author", "user"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["id"]),
-                title: text(item, &["title"]),
-                state: bitbucket_pr_state(text(item, &["state"])),
-                source_branch: text(item, &["fromRef", "displayId"]),
-                target_branch: text(item, &["toRef", "displayId"]),
-                url: text(item, &["links", "self", "0", "href"]),
-            });
+            e.merge_request = Some(bitbucket_data_center::read_pull_request(item));
             let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
             Read::Event(Box::new(e), follow_up)
         }

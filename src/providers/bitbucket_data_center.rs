@@ -8,7 +8,7 @@ use crate::json::{number, strings, text};
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{bitbucket_pr_state, Hook, HookSpec, MergeRequest};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -200,6 +200,24 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> =
 /// Source: Atlassian, "HTTP access tokens"
 /// (<https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/plugins/servlet/access-tokens/manage");
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A pull request as the `pr:*` webhooks ("Event payload", confluence.atlassian.com/
+/// bitbucketserver/event-payload-938025882.html) and the REST API's pull requests describe it:
+/// the same representation, its branches in `fromRef`/`toRef` and its page the first `self`
+/// link.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(pr, &["id"]),
+        title: text(pr, &["title"]),
+        state: bitbucket_pr_state(text(pr, &["state"])),
+        source_branch: text(pr, &["fromRef", "displayId"]),
+        target_branch: text(pr, &["toRef", "displayId"]),
+        url: text(pr, &["links", "self", "0", "href"]),
+    }
+}
 
 #[cfg(test)]
 mod tests {

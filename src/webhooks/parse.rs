@@ -8,16 +8,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error};
-use crate::json::{number, text};
+use crate::json::text;
 use crate::provider::Provider;
-use crate::providers::{bitbucket_cloud, github, gitlab};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
-use crate::webhooks::model::{
-    Actor, CommitStatus, EventKind, Job, MergeRequest, Repository, WebhookEvent,
-};
+use crate::webhooks::model::{Actor, CommitStatus, EventKind, Job, Repository, WebhookEvent};
 use crate::webhooks::prune::{self, Want, Want::All, Want::Fields};
-use crate::webhooks::status::{bitbucket_pr_state, github_status, gitlab_status};
+use crate::webhooks::status::{github_status, gitlab_status};
 use crate::webhooks::verify::MAX_BODY_BYTES;
 
 /// Reads a delivery into the normalised model. Verify it first with
@@ -593,14 +591,7 @@ fn bitbucket_data_center(event: &mut WebhookEvent, v: &Value) {
             event.repository = Some(data_center_repository(&pr["toRef"]["repository"]));
             event.r#ref = text(pr, &["fromRef", "displayId"]);
             event.commit_sha = text(pr, &["fromRef", "latestCommit"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["id"]),
-                title: text(pr, &["title"]),
-                state: bitbucket_pr_state(text(pr, &["state"])),
-                source_branch: text(pr, &["fromRef", "displayId"]),
-                target_branch: text(pr, &["toRef", "displayId"]),
-                url: text(pr, &["links", "self", "0", "href"]),
-            });
+            event.merge_request = Some(bitbucket_data_center::read_pull_request(pr));
         }
         _ => {
             if v["repository"].is_object() {
