@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use crate::detect::{Retirement, TokenInfo};
 use crate::provider::Provider;
 // An OAuth consumer scope (and an access token's: they share the names).
+use crate::base_url::ResolvedBase;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::repositories::encode;
@@ -360,6 +362,40 @@ pub(crate) fn read_commit_status(status: &Value) -> CommitStatus {
         raw_state: raw,
         key: text(status, &["key"]),
         url: text(status, &["url"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "Use OAuth on Bitbucket Cloud" (support.atlassian.com/bitbucket-cloud/docs/
+/// use-oauth-on-bitbucket-cloud/): where the browser authorizes.
+pub(crate) const AUTHORIZE_PATH: &str = "/site/oauth2/authorize";
+
+/// Every URL of Bitbucket Cloud: authorize and token from "Use OAuth on Bitbucket Cloud"
+/// (above), which offers neither revocation nor a device flow; the account from "Users",
+/// `GET /user` (developer.atlassian.com/cloud/bitbucket/rest/api-group-users/); the granted
+/// scopes from the `X-OAuth-Scopes` header on any API answer ("Authentication methods",
+/// developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication). It has no version.
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/site/oauth2/access_token"),
+        revoke: None,
+        device_authorization: None,
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: None,
+        granted_scopes: ScopeSource::Header {
+            header: "X-OAuth-Scopes",
+            url: format!("{api}/user"),
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
     }
 }
 

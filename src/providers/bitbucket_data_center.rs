@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
 use crate::detect::TokenInfo;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::provider::Provider;
@@ -216,6 +218,37 @@ pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
         source_branch: text(pr, &["fromRef", "displayId"]),
         target_branch: text(pr, &["toRef", "displayId"]),
         url: text(pr, &["links", "self", "0", "href"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "Bitbucket OAuth 2.0 provider API" (confluence.atlassian.com/bitbucketserver/
+/// bitbucket-oauth-2-0-provider-api-1108483661.html): where the browser authorizes.
+pub(crate) const AUTHORIZE_PATH: &str = "/rest/oauth2/latest/authorize";
+
+/// Every URL of an instance: authorize and token from "Bitbucket OAuth 2.0 provider API"
+/// (above), whose token response alone tells the granted scopes (`scope`); no revocation or
+/// device flow. Data Center has no "current user" endpoint: `GET /application-properties`
+/// ("Bitbucket Data Center REST API", developer.atlassian.com/server/bitbucket/rest/) answers
+/// the version, and names the caller in its `X-AUSERNAME` response header.
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/rest/oauth2/latest/token"),
+        revoke: None,
+        device_authorization: None,
+        current_user: format!("{api}/application-properties"),
+        current_user_header: Some("X-AUSERNAME"),
+        version: Some(format!("{api}/application-properties")),
+        granted_scopes: ScopeSource::TokenResponse { field: "scope" },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
     }
 }
 

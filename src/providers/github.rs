@@ -7,6 +7,8 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::provider::Deployment;
@@ -369,6 +371,43 @@ pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
         source_branch: text(pr, &["head", "ref"]),
         target_branch: text(pr, &["base", "ref"]),
         url: text(pr, &["html_url"]),
+    }
+}
+
+// Endpoints -------------------------------------------------------------------------------------
+
+/// "Authorizing OAuth apps" (docs.github.com/en/apps/oauth-apps/building-oauth-apps/
+/// authorizing-oauth-apps): where the browser authorizes, under the web base URL.
+pub(crate) const AUTHORIZE_PATH: &str = "/login/oauth/authorize";
+
+/// Every URL of a deployment: the authorize, token and device-code URLs from "Authorizing
+/// OAuth apps" (above); token revocation from "OAuth Authorizations", "Delete an app token"
+/// (docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token), which takes the
+/// client's Basic credentials; the account from "Users", "Get the authenticated user"
+/// (docs.github.com/en/rest/users/users); Enterprise Server's release from "Meta"
+/// (`installed_version`, docs.github.com/en/enterprise-server@latest/rest/meta/meta), while
+/// github.com and ghe.com are always current; the granted scopes from the `X-OAuth-Scopes`
+/// header ("Scopes for OAuth apps", docs.github.com/en/apps/oauth-apps/building-oauth-apps/
+/// scopes-for-oauth-apps).
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/login/oauth/access_token"),
+        revoke: Some(format!("{api}/applications/{{client_id}}/token")),
+        device_authorization: Some(format!("{web}/login/device/code")),
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: (deployment == Deployment::SelfHosted).then(|| format!("{api}/meta")),
+        granted_scopes: ScopeSource::Header {
+            header: "X-OAuth-Scopes",
+            url: format!("{api}/user"),
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
 use crate::detect::{info, TokenInfo};
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::identity::parse_timestamp;
@@ -490,6 +492,39 @@ pub(crate) fn read_pipeline(pipeline: &Value) -> Pipeline {
         url: text(pipeline, &["url"]).or_else(|| text(pipeline, &["web_url"])),
         started_at: text(pipeline, &["created_at"]),
         finished_at: text(pipeline, &["finished_at"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "OAuth 2.0 identity provider API" (docs.gitlab.com/api/oauth2/): where the browser
+/// authorizes, under the instance's web base URL (with its relative URL root).
+pub(crate) const AUTHORIZE_PATH: &str = "/oauth/authorize";
+
+/// Every URL of an instance: authorize, token, revoke, the device flow and the token's
+/// granted scopes (`GET /oauth/token/info`, field `scope`) from "OAuth 2.0 identity provider
+/// API" (above); the account from "Users API", `GET /user` (docs.gitlab.com/api/users/); the
+/// version from "Version API" (docs.gitlab.com/api/version/).
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/oauth/token"),
+        revoke: Some(format!("{web}/oauth/revoke")),
+        device_authorization: Some(format!("{web}/oauth/authorize_device")),
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: Some(format!("{api}/version")),
+        granted_scopes: ScopeSource::Endpoint {
+            url: format!("{web}/oauth/token/info"),
+            field: "scope",
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
     }
 }
 
