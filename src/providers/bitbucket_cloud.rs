@@ -17,6 +17,7 @@ use crate::base_url::ResolvedBase;
 use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::repositories::encode;
 use crate::scopes::{scope as oauth, ScopeInfo, ScopeKind};
 use crate::webhooks::{
@@ -397,6 +398,39 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
         api,
         settings_pages,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// What a poll lists, under the repository's API URL `repo`, for changes since `since`:
+/// pipelines newest first ("Pipelines" API group, developer.atlassian.com/cloud/bitbucket/
+/// rest/api-group-pipelines/), pull requests by update in every state ("Pullrequests", with
+/// the `q` filter language, developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering)
+/// and a commit's statuses ("Commit statuses"). `pagelen` is at most 100, and 50 for pull
+/// requests. `None` for a list Bitbucket Cloud has not (pushes arrive by webhook only).
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    let iso = rfc3339(since);
+    Some(match resource {
+        PollResource::Pipelines => format!("{repo}/pipelines/?sort=-created_on&pagelen={per_page}"),
+        PollResource::MergeRequests => format!(
+            "{repo}/pullrequests?q={}&sort=-updated_on&pagelen=50",
+            encode(&format!(
+                "updated_on>={iso} AND (state=\"OPEN\" OR state=\"MERGED\" OR state=\"DECLINED\" OR state=\"SUPERSEDED\")"
+            ))
+        ),
+        PollResource::CommitStatuses { sha } => format!(
+            "{repo}/commit/{}/statuses?q={}&sort=-created_on&pagelen={per_page}",
+            encode(sha),
+            encode(&format!("updated_on>={iso}"))
+        ),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::detect::TokenInfo;
 use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
+use crate::polling::PollResource;
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
@@ -250,6 +251,38 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
         api,
         settings_pages,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// How many of the most recently changed branches a poll reads the head builds of.
+pub(crate) const POLLED_BRANCHES: u32 = 10;
+
+/// What a poll lists, under the repository's REST URL `repo`: pull requests newest first in
+/// every state, the most recently modified branches, and a commit's builds
+/// ([`commit_builds_url`], by the server's version); "Bitbucket Data Center REST API"
+/// (developer.atlassian.com/server/bitbucket/rest/), where `limit` sizes a page. Data Center
+/// lists no pipelines or pushes (`None`).
+pub(crate) fn poll_url(
+    web: &str,
+    repo: &str,
+    resource: &PollResource,
+    builds_resource: bool,
+    per_page: u32,
+) -> Option<String> {
+    Some(match resource {
+        PollResource::MergeRequests => {
+            format!("{repo}/pull-requests?state=ALL&order=NEWEST&limit={per_page}")
+        }
+        PollResource::Branches => {
+            format!("{repo}/branches?orderBy=MODIFICATION&details=false&limit={POLLED_BRANCHES}")
+        }
+        PollResource::CommitStatuses { sha } => {
+            commit_builds_url(web, repo, builds_resource, &encode(sha), per_page)
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::base_url::ResolvedBase;
 use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::provider::Deployment;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
@@ -409,6 +410,40 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
         api,
         settings_pages,
     }
+}
+
+// Polling ---------------------------------------------------------------------------------------
+
+/// What a poll lists, under the repository's API URL `repo`, for changes since `since`:
+/// workflow runs created within [`RERUN_WINDOW_SECONDS`] before it ("List workflow runs for a
+/// repository"), a run's latest jobs ("List jobs for a workflow run", `filter=latest`,
+/// docs.github.com/en/rest/actions/workflow-jobs), pull requests by update ("List pull
+/// requests", docs.github.com/en/rest/pulls/pulls) and pushes ("List repository activities",
+/// docs.github.com/en/rest/repos/repos#list-repository-activities). `per_page` is at most 100.
+/// `None` for a list GitHub has not.
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    Some(match resource {
+        PollResource::Pipelines => format!(
+            "{repo}/actions/runs?created={}&per_page={per_page}",
+            encode(&format!(">={}", rfc3339(since.saturating_sub(RERUN_WINDOW_SECONDS).max(0))))
+        ),
+        PollResource::Jobs { pipeline_id } => format!(
+            "{repo}/actions/runs/{}/jobs?filter=latest&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        PollResource::MergeRequests => {
+            format!("{repo}/pulls?state=all&sort=updated&direction=desc&per_page={per_page}")
+        }
+        PollResource::Pushes => {
+            format!("{repo}/activity?activity_type=push&direction=desc&per_page={per_page}")
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::identity::parse_timestamp;
 use crate::json::{number, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
@@ -526,6 +527,43 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
         api,
         settings_pages,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// What a poll lists, under the project's API URL `repo`, for changes since `since` (unix
+/// seconds): "Pipelines API" (`updated_after`, ordered by update; docs.gitlab.com/api/
+/// pipelines/), "Jobs API" (retried jobs included; docs.gitlab.com/api/jobs/), "Merge requests
+/// API" (`updated_after`, `scope=all`; docs.gitlab.com/api/merge_requests/) and "Events API"
+/// (`action=pushed`; its `after` takes a date and is exclusive, so the poll asks from the day
+/// before and filters; docs.gitlab.com/api/events/). `per_page` is at most 100 ("REST API",
+/// "Pagination", docs.gitlab.com/api/rest/#pagination). `None` for a list GitLab has not.
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    let after = encode(&rfc3339(since));
+    Some(match resource {
+        PollResource::Pipelines => format!(
+            "{repo}/pipelines?updated_after={after}&order_by=updated_at&sort=desc&per_page={per_page}"
+        ),
+        PollResource::Pipeline { pipeline_id, .. } => single_pipeline_url(repo, &encode(pipeline_id)),
+        PollResource::Jobs { pipeline_id } => format!(
+            "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        PollResource::MergeRequests => format!(
+            "{repo}/merge_requests?updated_after={after}&order_by=updated_at&sort=desc&scope=all&per_page={per_page}"
+        ),
+        PollResource::Pushes => format!(
+            "{repo}/events?action=pushed&after={}&sort=desc&per_page={per_page}",
+            rfc3339(since.saturating_sub(86_400)).get(..10).unwrap_or_default()
+        ),
+        PollResource::Branches | PollResource::CommitStatuses { .. } => return None,
+    })
 }
 
 #[cfg(test)]
