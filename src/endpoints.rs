@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::base_url::{resolve_base_url, ResolvedBase};
 use crate::error::Error;
 use crate::provider::{Deployment, Provider};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 
 /// How to learn which scopes a token was actually granted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -88,7 +89,6 @@ pub fn settings_pages(provider: Provider, base_url: Option<&str>) -> Result<Sett
 
 /// The settings pages under the web base URL `base`, as the provider modules record them.
 fn settings_pages_at(provider: Provider, base: &str) -> SettingsPages {
-    use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
     let (oauth_app, access_tokens) = match provider {
         Provider::GitHub => (github::OAUTH_APP_PAGE, github::ACCESS_TOKEN_PAGE),
         Provider::GitLab => (gitlab::OAUTH_APP_PAGE, gitlab::ACCESS_TOKEN_PAGE),
@@ -114,90 +114,23 @@ pub fn endpoints(provider: Provider, base_url: Option<&str>) -> Result<Endpoints
 /// The authorization endpoint alone: [`endpoints_for`] builds every URL, which the hot path
 /// of [`crate::authorization_url`] does not need.
 pub(crate) fn authorize_endpoint(base: &ResolvedBase) -> String {
-    let web = &base.base;
-    match base.provider {
-        Provider::GitHub => format!("{web}/login/oauth/authorize"),
-        Provider::GitLab => format!("{web}/oauth/authorize"),
-        Provider::BitbucketCloud => format!("{web}/site/oauth2/authorize"),
-        Provider::BitbucketDataCenter => format!("{web}/rest/oauth2/latest/authorize"),
-    }
+    let path = match base.provider {
+        Provider::GitHub => github::AUTHORIZE_PATH,
+        Provider::GitLab => gitlab::AUTHORIZE_PATH,
+        Provider::BitbucketCloud => bitbucket_cloud::AUTHORIZE_PATH,
+        Provider::BitbucketDataCenter => bitbucket_data_center::AUTHORIZE_PATH,
+    };
+    [base.base.as_str(), path].concat()
 }
 
 pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
-    let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
-    let cloud = deployment == Deployment::Cloud;
-    let settings_pages = settings_pages_at(provider, &web);
-    match provider {
-        Provider::GitHub => Endpoints {
-            authorize: authorize_endpoint(base),
-            token: format!("{web}/login/oauth/access_token"),
-            revoke: Some(format!("{api}/applications/{{client_id}}/token")),
-            device_authorization: Some(format!("{web}/login/device/code")),
-            current_user: format!("{api}/user"),
-            current_user_header: None,
-            // github.com and ghe.com are always current; Enterprise Server reports its release.
-            version: (!cloud).then(|| format!("{api}/meta")),
-            granted_scopes: ScopeSource::Header {
-                header: "X-OAuth-Scopes",
-                url: format!("{api}/user"),
-            },
-            provider,
-            deployment,
-            web,
-            api,
-            settings_pages,
-        },
-        Provider::GitLab => Endpoints {
-            authorize: authorize_endpoint(base),
-            token: format!("{web}/oauth/token"),
-            revoke: Some(format!("{web}/oauth/revoke")),
-            device_authorization: Some(format!("{web}/oauth/authorize_device")),
-            current_user: format!("{api}/user"),
-            current_user_header: None,
-            version: Some(format!("{api}/version")),
-            granted_scopes: ScopeSource::Endpoint {
-                url: format!("{web}/oauth/token/info"),
-                field: "scope",
-            },
-            provider,
-            deployment,
-            web,
-            api,
-            settings_pages,
-        },
-        Provider::BitbucketCloud => Endpoints {
-            authorize: authorize_endpoint(base),
-            token: format!("{web}/site/oauth2/access_token"),
-            revoke: None,
-            device_authorization: None,
-            current_user: format!("{api}/user"),
-            current_user_header: None,
-            version: None,
-            granted_scopes: ScopeSource::Header {
-                header: "X-OAuth-Scopes",
-                url: format!("{api}/user"),
-            },
-            provider,
-            deployment,
-            web,
-            api,
-            settings_pages,
-        },
-        Provider::BitbucketDataCenter => Endpoints {
-            authorize: authorize_endpoint(base),
-            token: format!("{web}/rest/oauth2/latest/token"),
-            revoke: None,
-            device_authorization: None,
-            current_user: format!("{api}/application-properties"),
-            current_user_header: Some("X-AUSERNAME"),
-            version: Some(format!("{api}/application-properties")),
-            granted_scopes: ScopeSource::TokenResponse { field: "scope" },
-            provider,
-            deployment,
-            web,
-            api,
-            settings_pages,
-        },
+    let settings_pages = settings_pages_at(base.provider, &base.base);
+    let base = base.clone();
+    match base.provider {
+        Provider::GitHub => github::endpoints(base, settings_pages),
+        Provider::GitLab => gitlab::endpoints(base, settings_pages),
+        Provider::BitbucketCloud => bitbucket_cloud::endpoints(base, settings_pages),
+        Provider::BitbucketDataCenter => bitbucket_data_center::endpoints(base, settings_pages),
     }
 }
 

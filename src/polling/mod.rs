@@ -25,8 +25,8 @@ use crate::error::{Code, Error};
 use crate::http::HttpRequest;
 use crate::identity::{bearer, version_at_least};
 use crate::provider::Provider;
-use crate::providers::{bitbucket_data_center, github, gitlab};
-use crate::repositories::{encode, repository_urls};
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
+use crate::repositories::repository_urls;
 
 pub use parse::{parse_poll_response, PollPage};
 pub use rate_limit::{read_rate_limit, RateLimit};
@@ -81,8 +81,6 @@ pub fn poll_resources(provider: Provider) -> Vec<PollResource> {
 
 /// How many items a page asks for (every provider's maximum is at least 100).
 pub(crate) const PAGE_SIZE: u32 = 100;
-/// How many branches of a Data Center repository are checked for build statuses.
-const DATA_CENTER_BRANCHES: u32 = 10;
 
 /// Unix seconds as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
 pub(crate) fn rfc3339(unix: i64) -> String {
@@ -154,7 +152,6 @@ pub(crate) fn prepare_poll_request_at_version(
     let (repo, _) = repository_urls(endpoints, project)?;
     // From 1970 to the end of year 9999, whatever the caller passed.
     let since = since.clamp(0, 253_402_300_799);
-    let iso = rfc3339(since);
     let per_page = PAGE_SIZE;
     let unsupported = || {
         Error::new(
@@ -163,80 +160,24 @@ pub(crate) fn prepare_poll_request_at_version(
         )
         .for_provider(provider)
     };
-    let url = match (provider, resource) {
-        (Provider::GitLab, PollResource::Pipelines) => format!(
-            "{repo}/pipelines?updated_after={}&order_by=updated_at&sort=desc&per_page={per_page}",
-            encode(&iso)
-        ),
-        (Provider::GitLab, PollResource::Pipeline { pipeline_id, .. }) => {
-            gitlab::single_pipeline_url(&repo, &encode(pipeline_id))
-        }
-        (Provider::GitLab, PollResource::Jobs { pipeline_id }) => format!(
-            "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
-            encode(pipeline_id)
-        ),
-        (Provider::GitLab, PollResource::MergeRequests) => format!(
-            "{repo}/merge_requests?updated_after={}&order_by=updated_at&sort=desc&scope=all&per_page={per_page}",
-            encode(&iso)
-        ),
-        // The events API takes a date and is exclusive: ask from the day before, filter here.
-        (Provider::GitLab, PollResource::Pushes) => format!(
-            "{repo}/events?action=pushed&after={}&sort=desc&per_page={per_page}",
-            rfc3339(since.saturating_sub(86_400)).get(..10).unwrap_or_default()
-        ),
-        // Re-runs keep their creation time: ask back to the oldest run that can still be
-        // re-run, and keep only the runs updated since (in the parser).
-        (Provider::GitHub, PollResource::Pipelines) => format!(
-            "{repo}/actions/runs?created={}&per_page={per_page}",
-            encode(&format!(
-                ">={}",
-                rfc3339(since.saturating_sub(github::RERUN_WINDOW_SECONDS).max(0))
-            ))
-        ),
-        (Provider::GitHub, PollResource::Jobs { pipeline_id }) => format!(
-            "{repo}/actions/runs/{}/jobs?filter=latest&per_page={per_page}",
-            encode(pipeline_id)
-        ),
-        (Provider::GitHub, PollResource::MergeRequests) => {
-            format!("{repo}/pulls?state=all&sort=updated&direction=desc&per_page={per_page}")
-        }
-        (Provider::GitHub, PollResource::Pushes) => {
-            format!("{repo}/activity?activity_type=push&direction=desc&per_page={per_page}")
-        }
-        (Provider::BitbucketCloud, PollResource::Pipelines) => {
-            format!("{repo}/pipelines/?sort=-created_on&pagelen={per_page}")
-        }
-        (Provider::BitbucketCloud, PollResource::MergeRequests) => format!(
-            "{repo}/pullrequests?q={}&sort=-updated_on&pagelen=50",
-            encode(&format!(
-                "updated_on>={iso} AND (state=\"OPEN\" OR state=\"MERGED\" OR state=\"DECLINED\" OR state=\"SUPERSEDED\")"
-            ))
-        ),
-        (Provider::BitbucketCloud, PollResource::CommitStatuses { sha }) => format!(
-            "{repo}/commit/{}/statuses?q={}&sort=-created_on&pagelen={per_page}",
-            encode(sha),
-            encode(&format!("updated_on>={iso}"))
-        ),
-        (Provider::BitbucketDataCenter, PollResource::MergeRequests) => {
-            format!("{repo}/pull-requests?state=ALL&order=NEWEST&limit={per_page}")
-        }
-        (Provider::BitbucketDataCenter, PollResource::Branches) => format!(
-            "{repo}/branches?orderBy=MODIFICATION&details=false&limit={DATA_CENTER_BRANCHES}"
-        ),
-        (Provider::BitbucketDataCenter, PollResource::CommitStatuses { sha }) => {
+    let url = match provider {
+        Provider::GitLab => gitlab::poll_url(&repo, resource, since, per_page),
+        Provider::GitHub => github::poll_url(&repo, resource, since, per_page),
+        Provider::BitbucketCloud => bitbucket_cloud::poll_url(&repo, resource, since, per_page),
+        Provider::BitbucketDataCenter => {
             let builds_resource = server_version.is_none_or(|version| {
                 version_at_least(version, bitbucket_data_center::BUILDS_RESOURCE_SINCE)
             });
-            bitbucket_data_center::commit_builds_url(
+            bitbucket_data_center::poll_url(
                 &endpoints.web,
                 &repo,
+                resource,
                 builds_resource,
-                &encode(sha),
                 per_page,
             )
         }
-        _ => return Err(unsupported()),
-    };
+    }
+    .ok_or_else(unsupported)?;
     Ok(bearer(HttpRequest::new("GET", url), token))
 }
 

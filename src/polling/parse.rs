@@ -13,15 +13,15 @@ use crate::endpoints::Endpoints;
 use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::identity::parse_timestamp;
-use crate::json::{number, text};
+use crate::json::text;
 use crate::polling::rate_limit::{read_rate_limit, RateLimit};
 use crate::polling::{with_state_key, PollResource};
 use crate::provider::Provider;
-use crate::providers::gitlab;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::repositories::repository_urls;
 use crate::webhooks::{
-    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status, Actor,
-    CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, Status, WebhookEvent,
+    bitbucket_status, gitlab_status, Actor, CommitStatus, EventKind, Job, Pipeline, Repository,
+    Status, WebhookEvent,
 };
 
 /// What one poll response held.
@@ -211,20 +211,11 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
                     None => Read::Skip,
                 };
             }
+            let pipeline = gitlab::read_pipeline(item);
             let mut e = event(provider, EventKind::Pipeline, "pipeline", repository);
-            e.r#ref = text(item, &["ref"]);
-            e.commit_sha = text(item, &["sha"]);
-            e.pipeline = Some(Pipeline {
-                id: id.clone(),
-                attempt: None,
-                status,
-                raw_status: raw,
-                r#ref: e.r#ref.clone(),
-                sha: e.commit_sha.clone(),
-                url: text(item, &["web_url"]),
-                started_at: text(item, &["created_at"]),
-                finished_at: text(item, &["finished_at"]),
-            });
+            e.r#ref = pipeline.r#ref.clone();
+            e.commit_sha = pipeline.sha.clone();
+            e.pipeline = Some(pipeline);
             let follow_up = id.map(|pipeline_id| PollResource::Jobs { pipeline_id });
             Read::Event(Box::new(e), follow_up)
         }
@@ -256,14 +247,7 @@ fn gitlab(item: &Value, resource: &PollResource, repository: &Repository, since:
             e.r#ref = text(item, &["source_branch"]);
             e.commit_sha = text(item, &["sha"]);
             e.sender = author(item, &["author"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["iid"]),
-                title: text(item, &["title"]),
-                state: gitlab_mr_state(text(item, &["state"])),
-                source_branch: text(item, &["source_branch"]),
-                target_branch: text(item, &["target_branch"]),
-                url: text(item, &["web_url"]),
-            });
+            e.merge_request = Some(gitlab::read_merge_request(item));
             Read::Event(Box::new(e), None)
         }
         PollResource::Pushes => {
@@ -311,62 +295,33 @@ fn github(item: &Value, resource: &PollResource, repository: &Repository, since:
             if old(item, &["updated_at"], since) {
                 return Read::Skip;
             }
-            let (status, raw_status) =
-                github_status(item["status"].as_str(), item["conclusion"].as_str());
-            let completed = item["status"].as_str() == Some("completed");
+            let pipeline = github::read_run(item);
             let mut e = event(provider, EventKind::Pipeline, "workflow_run", repository);
-            e.r#ref = text(item, &["head_branch"]);
-            e.commit_sha = text(item, &["head_sha"]);
+            e.r#ref = pipeline.r#ref.clone();
+            e.commit_sha = pipeline.sha.clone();
             e.sender = author(item, &["actor"]);
-            let id = text(item, &["id"]);
-            e.pipeline = Some(Pipeline {
-                id: id.clone(),
-                attempt: number(item, &["run_attempt"]),
-                status,
-                raw_status,
-                r#ref: e.r#ref.clone(),
-                sha: e.commit_sha.clone(),
-                url: text(item, &["html_url"]),
-                started_at: text(item, &["run_started_at"]).or_else(|| text(item, &["created_at"])),
-                finished_at: if completed { text(item, &["updated_at"]) } else { None },
-            });
+            let id = pipeline.id.clone();
+            e.pipeline = Some(pipeline);
             Read::Event(Box::new(e), id.map(|pipeline_id| PollResource::Jobs { pipeline_id }))
         }
         PollResource::Jobs { pipeline_id } => {
-            let (status, raw_status) =
-                github_status(item["status"].as_str(), item["conclusion"].as_str());
+            let mut job = github::read_job(item);
+            job.pipeline_id = job.pipeline_id.or_else(|| Some(pipeline_id.clone()));
             let mut e = event(provider, EventKind::Job, "workflow_job", repository);
             e.r#ref = text(item, &["head_branch"]);
             e.commit_sha = text(item, &["head_sha"]);
-            e.job = Some(Job {
-                id: text(item, &["id"]),
-                name: text(item, &["name"]),
-                stage: text(item, &["workflow_name"]),
-                status,
-                raw_status,
-                failure_reason: None,
-                url: text(item, &["html_url"]),
-                pipeline_id: text(item, &["run_id"]).or_else(|| Some(pipeline_id.clone())),
-            });
+            e.job = Some(job);
             Read::Event(Box::new(e), None)
         }
         PollResource::MergeRequests => {
             if old(item, &["updated_at"], since) {
                 return Read::Old;
             }
-            let merged = item["merged_at"].as_str().is_some();
             let mut e = event(provider, EventKind::MergeRequest, "pull_request", repository);
             e.r#ref = text(item, &["head", "ref"]);
             e.commit_sha = text(item, &["head", "sha"]);
             e.sender = author(item, &["user"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["number"]),
-                title: text(item, &["title"]),
-                state: if merged { Some("merged".into()) } else { text(item, &["state"]) },
-                source_branch: text(item, &["head", "ref"]),
-                target_branch: text(item, &["base", "ref"]),
-                url: text(item, &["html_url"]),
-            });
+            e.merge_request = Some(github::read_pull_request(item));
             Read::Event(Box::new(e), None)
         }
         PollResource::Pushes => {
@@ -431,28 +386,15 @@ fn bitbucket_cloud(
             e.r#ref = text(item, &["source", "branch", "name"]);
             e.commit_sha = text(item, &["source", "commit", "hash"]);
             e.sender = author(item, &["author"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["id"]),
-                title: text(item, &["title"]),
-                state: bitbucket_pr_state(text(item, &["state"])),
-                source_branch: text(item, &["source", "branch", "name"]),
-                target_branch: text(item, &["destination", "branch", "name"]),
-                url: text(item, &["links", "html", "href"]),
-            });
+            e.merge_request = Some(bitbucket_cloud::read_pull_request(item));
             let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
             Read::Event(Box::new(e), follow_up)
         }
         PollResource::CommitStatuses { sha } => {
-            let raw = text(item, &["state"]).unwrap_or_default();
             let mut e = event(provider, EventKind::CommitStatus, "commit_status", repository);
             e.r#ref = text(item, &["refname"]);
             e.commit_sha = text(item, &["commit", "hash"]).or_else(|| Some(sha.clone()));
-            e.commit_status = Some(CommitStatus {
-                state: bitbucket_status(&raw),
-                raw_state: raw,
-                key: text(item, &["key"]),
-                url: text(item, &["url"]),
-            });
+            e.commit_status = Some(bitbucket_cloud::read_commit_status(item));
             Read::Event(Box::new(e), None)
         }
         _ => Read::Skip,
@@ -471,14 +413,7 @@ fn data_center(item: &Value, resource: &PollResource, repository: &Repository, s
             e.r#ref = text(item, &["fromRef", "displayId"]);
             e.commit_sha = text(item, &["fromRef", "latestCommit"]);
             e.sender = author(item, &["author", "user"]);
-            e.merge_request = Some(MergeRequest {
-                number: number(item, &["id"]),
-                title: text(item, &["title"]),
-                state: bitbucket_pr_state(text(item, &["state"])),
-                source_branch: text(item, &["fromRef", "displayId"]),
-                target_branch: text(item, &["toRef", "displayId"]),
-                url: text(item, &["links", "self", "0", "href"]),
-            });
+            e.merge_request = Some(bitbucket_data_center::read_pull_request(item));
             let follow_up = e.commit_sha.clone().map(|sha| PollResource::CommitStatuses { sha });
             Read::Event(Box::new(e), follow_up)
         }

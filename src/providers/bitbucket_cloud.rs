@@ -13,11 +13,16 @@ use serde_json::{json, Value};
 use crate::detect::{Retirement, TokenInfo};
 use crate::provider::Provider;
 // An OAuth consumer scope (and an access token's: they share the names).
+use crate::base_url::ResolvedBase;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
-use crate::json::{strings, text};
+use crate::json::{number, strings, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::repositories::encode;
 use crate::scopes::{scope as oauth, ScopeInfo, ScopeKind};
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{
+    bitbucket_pr_state, bitbucket_status, CommitStatus, Hook, HookSpec, MergeRequest,
+};
 
 /// Unix seconds at 00:00 UTC of a proleptic Gregorian date (H. Hinnant's `days_from_civil`),
 /// so that the dates below read as dates and still compare as numbers. Called on this module's
@@ -330,6 +335,103 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> = None;
 /// Source: Atlassian, "Create an API token"
 /// (<https://support.atlassian.com/bitbucket-cloud/docs/create-an-api-token/>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = None;
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A pull request as the `pullrequest:*` webhooks ("Event payloads", support.atlassian.com/
+/// bitbucket-cloud/docs/event-payloads/) and the "Pullrequests" API (developer.atlassian.com/
+/// cloud/bitbucket/rest/api-group-pullrequests/) describe it: the same object.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(pr, &["id"]),
+        title: text(pr, &["title"]),
+        state: bitbucket_pr_state(text(pr, &["state"])),
+        source_branch: text(pr, &["source", "branch", "name"]),
+        target_branch: text(pr, &["destination", "branch", "name"]),
+        url: text(pr, &["links", "html", "href"]),
+    }
+}
+
+/// A commit status as the `repo:commit_status_*` webhooks (same page) and the "Commit
+/// statuses" API (developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/)
+/// describe it: the same object.
+pub(crate) fn read_commit_status(status: &Value) -> CommitStatus {
+    let raw = text(status, &["state"]).unwrap_or_default();
+    CommitStatus {
+        state: bitbucket_status(&raw),
+        raw_state: raw,
+        key: text(status, &["key"]),
+        url: text(status, &["url"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "Use OAuth on Bitbucket Cloud" (support.atlassian.com/bitbucket-cloud/docs/
+/// use-oauth-on-bitbucket-cloud/): where the browser authorizes.
+pub(crate) const AUTHORIZE_PATH: &str = "/site/oauth2/authorize";
+
+/// Every URL of Bitbucket Cloud: authorize and token from "Use OAuth on Bitbucket Cloud"
+/// (above), which offers neither revocation nor a device flow; the account from "Users",
+/// `GET /user` (developer.atlassian.com/cloud/bitbucket/rest/api-group-users/); the granted
+/// scopes from the `X-OAuth-Scopes` header on any API answer ("Authentication methods",
+/// developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication). It has no version.
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/site/oauth2/access_token"),
+        revoke: None,
+        device_authorization: None,
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: None,
+        granted_scopes: ScopeSource::Header {
+            header: "X-OAuth-Scopes",
+            url: format!("{api}/user"),
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// What a poll lists, under the repository's API URL `repo`, for changes since `since`:
+/// pipelines newest first ("Pipelines" API group, developer.atlassian.com/cloud/bitbucket/
+/// rest/api-group-pipelines/), pull requests by update in every state ("Pullrequests", with
+/// the `q` filter language, developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering)
+/// and a commit's statuses ("Commit statuses"). `pagelen` is at most 100, and 50 for pull
+/// requests. `None` for a list Bitbucket Cloud has not (pushes arrive by webhook only).
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    let iso = rfc3339(since);
+    Some(match resource {
+        PollResource::Pipelines => format!("{repo}/pipelines/?sort=-created_on&pagelen={per_page}"),
+        PollResource::MergeRequests => format!(
+            "{repo}/pullrequests?q={}&sort=-updated_on&pagelen=50",
+            encode(&format!(
+                "updated_on>={iso} AND (state=\"OPEN\" OR state=\"MERGED\" OR state=\"DECLINED\" OR state=\"SUPERSEDED\")"
+            ))
+        ),
+        PollResource::CommitStatuses { sha } => format!(
+            "{repo}/commit/{}/statuses?q={}&sort=-created_on&pagelen={per_page}",
+            encode(sha),
+            encode(&format!("updated_on>={iso}"))
+        ),
+        _ => return None,
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,13 +2,16 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
 use crate::detect::TokenInfo;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
+use crate::polling::PollResource;
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{bitbucket_pr_state, Hook, HookSpec, MergeRequest};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -200,6 +203,87 @@ pub(crate) const OAUTH_APP_PAGE: Option<&str> =
 /// Source: Atlassian, "HTTP access tokens"
 /// (<https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html>).
 pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/plugins/servlet/access-tokens/manage");
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A pull request as the `pr:*` webhooks ("Event payload", confluence.atlassian.com/
+/// bitbucketserver/event-payload-938025882.html) and the REST API's pull requests describe it:
+/// the same representation, its branches in `fromRef`/`toRef` and its page the first `self`
+/// link.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(pr, &["id"]),
+        title: text(pr, &["title"]),
+        state: bitbucket_pr_state(text(pr, &["state"])),
+        source_branch: text(pr, &["fromRef", "displayId"]),
+        target_branch: text(pr, &["toRef", "displayId"]),
+        url: text(pr, &["links", "self", "0", "href"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "Bitbucket OAuth 2.0 provider API" (confluence.atlassian.com/bitbucketserver/
+/// bitbucket-oauth-2-0-provider-api-1108483661.html): where the browser authorizes.
+pub(crate) const AUTHORIZE_PATH: &str = "/rest/oauth2/latest/authorize";
+
+/// Every URL of an instance: authorize and token from "Bitbucket OAuth 2.0 provider API"
+/// (above), whose token response alone tells the granted scopes (`scope`); no revocation or
+/// device flow. Data Center has no "current user" endpoint: `GET /application-properties`
+/// ("Bitbucket Data Center REST API", developer.atlassian.com/server/bitbucket/rest/) answers
+/// the version, and names the caller in its `X-AUSERNAME` response header.
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/rest/oauth2/latest/token"),
+        revoke: None,
+        device_authorization: None,
+        current_user: format!("{api}/application-properties"),
+        current_user_header: Some("X-AUSERNAME"),
+        version: Some(format!("{api}/application-properties")),
+        granted_scopes: ScopeSource::TokenResponse { field: "scope" },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// How many of the most recently changed branches a poll reads the head builds of.
+pub(crate) const POLLED_BRANCHES: u32 = 10;
+
+/// What a poll lists, under the repository's REST URL `repo`: pull requests newest first in
+/// every state, the most recently modified branches, and a commit's builds
+/// ([`commit_builds_url`], by the server's version); "Bitbucket Data Center REST API"
+/// (developer.atlassian.com/server/bitbucket/rest/), where `limit` sizes a page. Data Center
+/// lists no pipelines or pushes (`None`).
+pub(crate) fn poll_url(
+    web: &str,
+    repo: &str,
+    resource: &PollResource,
+    builds_resource: bool,
+    per_page: u32,
+) -> Option<String> {
+    Some(match resource {
+        PollResource::MergeRequests => {
+            format!("{repo}/pull-requests?state=ALL&order=NEWEST&limit={per_page}")
+        }
+        PollResource::Branches => {
+            format!("{repo}/branches?orderBy=MODIFICATION&details=false&limit={POLLED_BRANCHES}")
+        }
+        PollResource::CommitStatuses { sha } => {
+            commit_builds_url(web, repo, builds_resource, &encode(sha), per_page)
+        }
+        _ => return None,
+    })
+}
 
 #[cfg(test)]
 mod tests {

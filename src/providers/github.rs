@@ -7,13 +7,16 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::feedback::{Comment, FeedbackLocation};
-use crate::json::{strings, text};
+use crate::json::{number, strings, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::provider::Deployment;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::versions::ServerRelease;
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{github_status, Hook, HookSpec, Job, MergeRequest, Pipeline};
 
 // Scopes ----------------------------------------------------------------------------------------
 
@@ -317,6 +320,131 @@ pub(crate) const ACCESS_TOKEN_PAGE: Option<&str> = Some("/settings/tokens/new");
 /// So the runs changed since a cursor are those created up to this long before it whose
 /// `updated_at` is at or after it: a poll asks for the first and keeps the second.
 pub(crate) const RERUN_WINDOW_SECONDS: i64 = 30 * 86_400;
+
+// Objects read from webhooks and polls alike ----------------------------------------------------
+
+/// A workflow run (or check suite) as the `workflow_run` and `check_suite` webhooks ("Webhook
+/// events and payloads", docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_run)
+/// and "List workflow runs for a repository" (docs.github.com/en/rest/actions/workflow-runs)
+/// describe it: the same object. A `completed` run finished when it was last updated.
+pub(crate) fn read_run(run: &Value) -> Pipeline {
+    let (status, raw_status) = github_status(run["status"].as_str(), run["conclusion"].as_str());
+    let completed = run["status"].as_str() == Some("completed");
+    Pipeline {
+        id: text(run, &["id"]),
+        attempt: number(run, &["run_attempt"]),
+        status,
+        raw_status,
+        r#ref: text(run, &["head_branch"]),
+        sha: text(run, &["head_sha"]),
+        url: text(run, &["html_url"]),
+        started_at: text(run, &["run_started_at"]).or_else(|| text(run, &["created_at"])),
+        finished_at: if completed { text(run, &["updated_at"]) } else { None },
+    }
+}
+
+/// A workflow job as the `workflow_job` webhook (same page, #workflow_job) and "List jobs for
+/// a workflow run" (docs.github.com/en/rest/actions/workflow-jobs) describe it: the same
+/// object, its stage the workflow's name.
+pub(crate) fn read_job(job: &Value) -> Job {
+    let (status, raw_status) = github_status(job["status"].as_str(), job["conclusion"].as_str());
+    Job {
+        id: text(job, &["id"]),
+        name: text(job, &["name"]),
+        stage: text(job, &["workflow_name"]),
+        status,
+        raw_status,
+        failure_reason: None,
+        url: text(job, &["html_url"]),
+        pipeline_id: text(job, &["run_id"]),
+    }
+}
+
+/// A pull request as the `pull_request` webhook (same page, #pull_request) and "List pull
+/// requests" (docs.github.com/en/rest/pulls/pulls) describe it. Only the webhook's object has
+/// `merged`; both have `merged_at`, set once it is merged.
+pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
+    let merged = pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string();
+    MergeRequest {
+        number: number(pr, &["number"]),
+        title: text(pr, &["title"]),
+        state: if merged { Some("merged".into()) } else { text(pr, &["state"]) },
+        source_branch: text(pr, &["head", "ref"]),
+        target_branch: text(pr, &["base", "ref"]),
+        url: text(pr, &["html_url"]),
+    }
+}
+
+// Endpoints -------------------------------------------------------------------------------------
+
+/// "Authorizing OAuth apps" (docs.github.com/en/apps/oauth-apps/building-oauth-apps/
+/// authorizing-oauth-apps): where the browser authorizes, under the web base URL.
+pub(crate) const AUTHORIZE_PATH: &str = "/login/oauth/authorize";
+
+/// Every URL of a deployment: the authorize, token and device-code URLs from "Authorizing
+/// OAuth apps" (above); token revocation from "OAuth Authorizations", "Delete an app token"
+/// (docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token), which takes the
+/// client's Basic credentials; the account from "Users", "Get the authenticated user"
+/// (docs.github.com/en/rest/users/users); Enterprise Server's release from "Meta"
+/// (`installed_version`, docs.github.com/en/enterprise-server@latest/rest/meta/meta), while
+/// github.com and ghe.com are always current; the granted scopes from the `X-OAuth-Scopes`
+/// header ("Scopes for OAuth apps", docs.github.com/en/apps/oauth-apps/building-oauth-apps/
+/// scopes-for-oauth-apps).
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/login/oauth/access_token"),
+        revoke: Some(format!("{api}/applications/{{client_id}}/token")),
+        device_authorization: Some(format!("{web}/login/device/code")),
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: (deployment == Deployment::SelfHosted).then(|| format!("{api}/meta")),
+        granted_scopes: ScopeSource::Header {
+            header: "X-OAuth-Scopes",
+            url: format!("{api}/user"),
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
+    }
+}
+
+// Polling ---------------------------------------------------------------------------------------
+
+/// What a poll lists, under the repository's API URL `repo`, for changes since `since`:
+/// workflow runs created within [`RERUN_WINDOW_SECONDS`] before it ("List workflow runs for a
+/// repository"), a run's latest jobs ("List jobs for a workflow run", `filter=latest`,
+/// docs.github.com/en/rest/actions/workflow-jobs), pull requests by update ("List pull
+/// requests", docs.github.com/en/rest/pulls/pulls) and pushes ("List repository activities",
+/// docs.github.com/en/rest/repos/repos#list-repository-activities). `per_page` is at most 100.
+/// `None` for a list GitHub has not.
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    Some(match resource {
+        PollResource::Pipelines => format!(
+            "{repo}/actions/runs?created={}&per_page={per_page}",
+            encode(&format!(">={}", rfc3339(since.saturating_sub(RERUN_WINDOW_SECONDS).max(0))))
+        ),
+        PollResource::Jobs { pipeline_id } => format!(
+            "{repo}/actions/runs/{}/jobs?filter=latest&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        PollResource::MergeRequests => {
+            format!("{repo}/pulls?state=all&sort=updated&direction=desc&per_page={per_page}")
+        }
+        PollResource::Pushes => {
+            format!("{repo}/activity?activity_type=push&direction=desc&per_page={per_page}")
+        }
+        _ => return None,
+    })
+}
 
 #[cfg(test)]
 mod tests {

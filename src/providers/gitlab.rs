@@ -2,16 +2,19 @@
 
 use serde_json::{json, Value};
 
+use crate::base_url::ResolvedBase;
 use crate::detect::{info, TokenInfo};
+use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
 use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::identity::parse_timestamp;
-use crate::json::text;
+use crate::json::{number, text};
+use crate::polling::{rfc3339, PollResource};
 use crate::provider::Provider;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::webhooks::Status;
-use crate::webhooks::{Hook, HookSpec};
+use crate::webhooks::{gitlab_mr_state, gitlab_status, Hook, HookSpec, MergeRequest, Pipeline};
 
 // ---------------------------------------------------------------------------------------------
 // Scopes
@@ -454,6 +457,113 @@ pub(crate) fn finished(status: Status) -> bool {
 /// finished pipeline it lists once more, here, for its [`retry_mark`].
 pub(crate) fn single_pipeline_url(project_url: &str, pipeline_id: &str) -> String {
     format!("{project_url}/pipelines/{pipeline_id}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects read from webhooks and polls alike
+
+/// A merge request as the Merge Request Hook's `object_attributes`, the Pipeline Hook's
+/// `merge_request` ("Webhook events", docs.gitlab.com/user/project/integrations/
+/// webhook_events/) and the "Merge requests API" (docs.gitlab.com/api/merge_requests/)
+/// describe it: the same fields, except that the hooks name its page `url` and the API
+/// `web_url`.
+pub(crate) fn read_merge_request(mr: &Value) -> MergeRequest {
+    MergeRequest {
+        number: number(mr, &["iid"]),
+        title: text(mr, &["title"]),
+        state: gitlab_mr_state(text(mr, &["state"])),
+        source_branch: text(mr, &["source_branch"]),
+        target_branch: text(mr, &["target_branch"]),
+        url: text(mr, &["url"]).or_else(|| text(mr, &["web_url"])),
+    }
+}
+
+/// A pipeline as the Pipeline Hook's `object_attributes` (same page) and the "Pipelines API"
+/// (docs.gitlab.com/api/pipelines/) describe it; again `url` in the hook, `web_url` in the
+/// API. Its attempt is told by when it finished ([`retry_mark`]), not by a counter.
+pub(crate) fn read_pipeline(pipeline: &Value) -> Pipeline {
+    let raw = text(pipeline, &["status"]).unwrap_or_default();
+    Pipeline {
+        id: text(pipeline, &["id"]),
+        attempt: None,
+        status: gitlab_status(&raw),
+        raw_status: raw,
+        r#ref: text(pipeline, &["ref"]),
+        sha: text(pipeline, &["sha"]),
+        url: text(pipeline, &["url"]).or_else(|| text(pipeline, &["web_url"])),
+        started_at: text(pipeline, &["created_at"]),
+        finished_at: text(pipeline, &["finished_at"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// "OAuth 2.0 identity provider API" (docs.gitlab.com/api/oauth2/): where the browser
+/// authorizes, under the instance's web base URL (with its relative URL root).
+pub(crate) const AUTHORIZE_PATH: &str = "/oauth/authorize";
+
+/// Every URL of an instance: authorize, token, revoke, the device flow and the token's
+/// granted scopes (`GET /oauth/token/info`, field `scope`) from "OAuth 2.0 identity provider
+/// API" (above); the account from "Users API", `GET /user` (docs.gitlab.com/api/users/); the
+/// version from "Version API" (docs.gitlab.com/api/version/).
+pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
+    Endpoints {
+        authorize: format!("{web}{AUTHORIZE_PATH}"),
+        token: format!("{web}/oauth/token"),
+        revoke: Some(format!("{web}/oauth/revoke")),
+        device_authorization: Some(format!("{web}/oauth/authorize_device")),
+        current_user: format!("{api}/user"),
+        current_user_header: None,
+        version: Some(format!("{api}/version")),
+        granted_scopes: ScopeSource::Endpoint {
+            url: format!("{web}/oauth/token/info"),
+            field: "scope",
+        },
+        provider,
+        deployment,
+        web,
+        api,
+        settings_pages,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+
+/// What a poll lists, under the project's API URL `repo`, for changes since `since` (unix
+/// seconds): "Pipelines API" (`updated_after`, ordered by update; docs.gitlab.com/api/
+/// pipelines/), "Jobs API" (retried jobs included; docs.gitlab.com/api/jobs/), "Merge requests
+/// API" (`updated_after`, `scope=all`; docs.gitlab.com/api/merge_requests/) and "Events API"
+/// (`action=pushed`; its `after` takes a date and is exclusive, so the poll asks from the day
+/// before and filters; docs.gitlab.com/api/events/). `per_page` is at most 100 ("REST API",
+/// "Pagination", docs.gitlab.com/api/rest/#pagination). `None` for a list GitLab has not.
+pub(crate) fn poll_url(
+    repo: &str,
+    resource: &PollResource,
+    since: i64,
+    per_page: u32,
+) -> Option<String> {
+    let after = encode(&rfc3339(since));
+    Some(match resource {
+        PollResource::Pipelines => format!(
+            "{repo}/pipelines?updated_after={after}&order_by=updated_at&sort=desc&per_page={per_page}"
+        ),
+        PollResource::Pipeline { pipeline_id, .. } => single_pipeline_url(repo, &encode(pipeline_id)),
+        PollResource::Jobs { pipeline_id } => format!(
+            "{repo}/pipelines/{}/jobs?include_retried=true&per_page={per_page}",
+            encode(pipeline_id)
+        ),
+        PollResource::MergeRequests => format!(
+            "{repo}/merge_requests?updated_after={after}&order_by=updated_at&sort=desc&scope=all&per_page={per_page}"
+        ),
+        PollResource::Pushes => format!(
+            "{repo}/events?action=pushed&after={}&sort=desc&per_page={per_page}",
+            rfc3339(since.saturating_sub(86_400)).get(..10).unwrap_or_default()
+        ),
+        PollResource::Branches | PollResource::CommitStatuses { .. } => return None,
+    })
 }
 
 #[cfg(test)]

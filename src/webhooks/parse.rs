@@ -8,17 +8,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Code, Error};
-use crate::json::{number, text};
+use crate::json::text;
 use crate::provider::Provider;
+use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 use crate::webhooks::header;
 use crate::webhooks::identify::{identify_webhook, WebhookIdentity};
-use crate::webhooks::model::{
-    Actor, CommitStatus, EventKind, Job, MergeRequest, Pipeline, Repository, WebhookEvent,
-};
+use crate::webhooks::model::{Actor, CommitStatus, EventKind, Job, Repository, WebhookEvent};
 use crate::webhooks::prune::{self, Want, Want::All, Want::Fields};
-use crate::webhooks::status::{
-    bitbucket_pr_state, bitbucket_status, github_status, gitlab_mr_state, gitlab_status,
-};
+use crate::webhooks::status::{github_status, gitlab_status};
 use crate::webhooks::verify::MAX_BODY_BYTES;
 
 /// Reads a delivery into the normalised model. Verify it first with
@@ -86,6 +83,7 @@ static GITHUB: Want = Fields(&[
             ("head", Fields(&[("ref", All), ("sha", All)])),
             ("html_url", All),
             ("merged", All),
+            ("merged_at", All),
             ("number", All),
             ("state", All),
             ("title", All),
@@ -367,66 +365,43 @@ fn github(event: &mut WebhookEvent, v: &Value) {
         }
         "pull_request" => {
             let pr = &v["pull_request"];
-            let merged = pr["merged"].as_bool() == Some(true);
             event.kind = EventKind::MergeRequest;
             event.r#ref = text(pr, &["head", "ref"]);
             event.commit_sha = text(pr, &["head", "sha"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["number"]),
-                title: text(pr, &["title"]),
-                state: if merged { Some("merged".into()) } else { text(pr, &["state"]) },
-                source_branch: text(pr, &["head", "ref"]),
-                target_branch: text(pr, &["base", "ref"]),
-                url: text(pr, &["html_url"]),
-            });
+            event.merge_request = Some(github::read_pull_request(pr));
         }
         "workflow_run" | "check_suite" => {
-            let key = if event.event == "workflow_run" { "workflow_run" } else { "check_suite" };
-            let run = &v[key];
-            let (status, raw_status) =
-                github_status(run["status"].as_str(), run["conclusion"].as_str());
-            let completed = run["status"].as_str() == Some("completed");
+            let pipeline = github::read_run(&v[event.event.as_str()]);
             event.kind = EventKind::Pipeline;
-            event.r#ref = text(run, &["head_branch"]);
-            event.commit_sha = text(run, &["head_sha"]);
-            event.pipeline = Some(Pipeline {
-                id: text(run, &["id"]),
-                attempt: number(run, &["run_attempt"]),
-                status,
-                raw_status,
-                r#ref: event.r#ref.clone(),
-                sha: event.commit_sha.clone(),
-                url: text(run, &["html_url"]),
-                started_at: text(run, &["run_started_at"]).or_else(|| text(run, &["created_at"])),
-                finished_at: if completed { text(run, &["updated_at"]) } else { None },
-            });
+            event.r#ref = pipeline.r#ref.clone();
+            event.commit_sha = pipeline.sha.clone();
+            event.pipeline = Some(pipeline);
         }
-        "workflow_job" | "check_run" => {
-            let is_job = event.event == "workflow_job";
-            let job = if is_job { &v["workflow_job"] } else { &v["check_run"] };
-            let (status, raw_status) =
-                github_status(job["status"].as_str(), job["conclusion"].as_str());
+        "workflow_job" => {
+            let job = &v["workflow_job"];
             event.kind = EventKind::Job;
-            event.r#ref =
-                text(job, &["head_branch"]).or_else(|| text(job, &["check_suite", "head_branch"]));
+            event.r#ref = text(job, &["head_branch"]);
             event.commit_sha = text(job, &["head_sha"]);
+            event.job = Some(github::read_job(job));
+        }
+        "check_run" => {
+            // A check run is a job of its check suite, named by the app that runs it.
+            let check = &v["check_run"];
+            let (status, raw_status) =
+                github_status(check["status"].as_str(), check["conclusion"].as_str());
+            event.kind = EventKind::Job;
+            event.r#ref = text(check, &["head_branch"])
+                .or_else(|| text(check, &["check_suite", "head_branch"]));
+            event.commit_sha = text(check, &["head_sha"]);
             event.job = Some(Job {
-                id: text(job, &["id"]),
-                name: text(job, &["name"]),
-                stage: if is_job {
-                    text(job, &["workflow_name"])
-                } else {
-                    text(job, &["app", "name"])
-                },
+                id: text(check, &["id"]),
+                name: text(check, &["name"]),
+                stage: text(check, &["app", "name"]),
                 status,
                 raw_status,
                 failure_reason: None,
-                url: text(job, &["html_url"]).or_else(|| text(job, &["details_url"])),
-                pipeline_id: if is_job {
-                    text(job, &["run_id"])
-                } else {
-                    text(job, &["check_suite", "id"])
-                },
+                url: text(check, &["html_url"]).or_else(|| text(check, &["details_url"])),
+                pipeline_id: text(check, &["check_suite", "id"]),
             });
         }
         "status" => {
@@ -479,45 +454,22 @@ fn gitlab(event: &mut WebhookEvent, v: &Value) {
             event.action = text(attributes, &["action"]);
             event.r#ref = text(attributes, &["source_branch"]);
             event.commit_sha = text(attributes, &["last_commit", "id"]);
-            let state =
-                text(attributes, &["state"])
-                    .map(|s| if s == "opened" { "open".to_owned() } else { s });
-            event.merge_request = Some(MergeRequest {
-                number: number(attributes, &["iid"]),
-                title: text(attributes, &["title"]),
-                state,
-                source_branch: text(attributes, &["source_branch"]),
-                target_branch: text(attributes, &["target_branch"]),
-                url: text(attributes, &["url"]),
-            });
+            event.merge_request = Some(gitlab::read_merge_request(attributes));
         }
         "pipeline" => {
-            let raw = text(attributes, &["status"]).unwrap_or_default();
-            let id = text(attributes, &["id"]);
+            let mut pipeline = gitlab::read_pipeline(attributes);
+            if pipeline.url.is_none() {
+                pipeline.url = web
+                    .clone()
+                    .zip(pipeline.id.clone())
+                    .map(|(web, id)| format!("{web}/-/pipelines/{id}"));
+            }
             event.kind = EventKind::Pipeline;
-            event.r#ref = text(attributes, &["ref"]);
-            event.commit_sha = text(attributes, &["sha"]);
-            event.pipeline = Some(Pipeline {
-                url: text(attributes, &["url"])
-                    .or_else(|| Some(format!("{}/-/pipelines/{}", web.clone()?, id.clone()?))),
-                id,
-                attempt: None,
-                status: gitlab_status(&raw),
-                raw_status: raw,
-                r#ref: event.r#ref.clone(),
-                sha: event.commit_sha.clone(),
-                started_at: text(attributes, &["created_at"]),
-                finished_at: text(attributes, &["finished_at"]),
-            });
+            event.r#ref = pipeline.r#ref.clone();
+            event.commit_sha = pipeline.sha.clone();
+            event.pipeline = Some(pipeline);
             if let Some(mr) = v.get("merge_request").filter(|m| m.is_object()) {
-                event.merge_request = Some(MergeRequest {
-                    number: number(mr, &["iid"]),
-                    title: text(mr, &["title"]),
-                    state: gitlab_mr_state(text(mr, &["state"])),
-                    source_branch: text(mr, &["source_branch"]),
-                    target_branch: text(mr, &["target_branch"]),
-                    url: text(mr, &["url"]),
-                });
+                event.merge_request = Some(gitlab::read_merge_request(mr));
             }
         }
         "build" => {
@@ -586,27 +538,14 @@ fn bitbucket_cloud(event: &mut WebhookEvent, v: &Value) {
             event.kind = EventKind::MergeRequest;
             event.r#ref = text(pr, &["source", "branch", "name"]);
             event.commit_sha = text(pr, &["source", "commit", "hash"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["id"]),
-                title: text(pr, &["title"]),
-                state: bitbucket_pr_state(text(pr, &["state"])),
-                source_branch: text(pr, &["source", "branch", "name"]),
-                target_branch: text(pr, &["destination", "branch", "name"]),
-                url: text(pr, &["links", "html", "href"]),
-            });
+            event.merge_request = Some(bitbucket_cloud::read_pull_request(pr));
         }
         "repo:commit_status_created" | "repo:commit_status_updated" => {
             let status = &v["commit_status"];
-            let raw = text(status, &["state"]).unwrap_or_default();
             event.kind = EventKind::CommitStatus;
             event.r#ref = text(status, &["refname"]);
             event.commit_sha = text(status, &["commit", "hash"]);
-            event.commit_status = Some(CommitStatus {
-                state: bitbucket_status(&raw),
-                raw_state: raw,
-                key: text(status, &["key"]),
-                url: text(status, &["url"]),
-            });
+            event.commit_status = Some(bitbucket_cloud::read_commit_status(status));
         }
         _ => {}
     }
@@ -652,14 +591,7 @@ fn bitbucket_data_center(event: &mut WebhookEvent, v: &Value) {
             event.repository = Some(data_center_repository(&pr["toRef"]["repository"]));
             event.r#ref = text(pr, &["fromRef", "displayId"]);
             event.commit_sha = text(pr, &["fromRef", "latestCommit"]);
-            event.merge_request = Some(MergeRequest {
-                number: number(pr, &["id"]),
-                title: text(pr, &["title"]),
-                state: bitbucket_pr_state(text(pr, &["state"])),
-                source_branch: text(pr, &["fromRef", "displayId"]),
-                target_branch: text(pr, &["toRef", "displayId"]),
-                url: text(pr, &["links", "self", "0", "href"]),
-            });
+            event.merge_request = Some(bitbucket_data_center::read_pull_request(pr));
         }
         _ => {
             if v["repository"].is_object() {
