@@ -422,6 +422,12 @@ fn entry_for(code: Code) -> Entry {
             "If the instance is only on a private network, allow-list the product's outgoing addresses on the firewall, or run the product inside that network.",
             "Check DNS: the host name must resolve where the product runs.",
         ]),
+        Code::NetworkConnectionRefused => entry("Connection refused", "Nothing listens on that port.", &[
+            "Check the port in the base URL, and that the instance is running.",
+        ]),
+        Code::NetworkNameNotResolved => entry("Unknown host name", "The host name does not resolve where the product runs.", &[
+            "Check the base URL and the DNS where the product runs.",
+        ]),
         Code::NetworkAddressBlocked => entry("That address is on a private network", "The instance's address resolves to a loopback, link-local, private or cloud metadata address. forgelink refuses those by default, so that a typed URL cannot reach services inside the product's own network (server-side request forgery); GitLab itself ships 'Allow requests to the local network' off for the same reason.", &[
             "If the instance really is on a private network (an on-premises GitLab or Bitbucket Data Center), allow private networks for this product: npm `fetchHost({ allowPrivateNetworks: true })`, the wasmtime host's `--allow-private-networks`, the wizard's FORGELINK_ALLOW_PRIVATE_NETWORKS=1.",
             "Otherwise check the base URL: a public instance never resolves to a private address.",
@@ -439,6 +445,9 @@ fn entry_for(code: Code) -> Entry {
             "If the chain is incomplete, configure the server to send the intermediate certificates too.",
         ]).specific(&[
             on!(GL, &["GitLab: the certificate and its chain are set in /etc/gitlab/ssl; include the intermediates in the .crt file."], Some("https://docs.gitlab.com/omnibus/settings/ssl/")),
+        ]),
+        Code::TlsPlainHttpOnHttps => entry("Plain HTTP on https", "That port speaks plain HTTP, not https.", &[
+            "Use the https port (usually 443), or http:// if the instance has no TLS.",
         ]),
         Code::TokenExpired => entry("The token has expired", "Access tokens expire: GitLab OAuth tokens after 2 hours, GitHub App user tokens after 8 hours, Bitbucket ones after 1 to 2 hours; personal tokens on their expiry date.", &[
             "Connections with a refresh token renew themselves; if renewal failed, connect again.",
