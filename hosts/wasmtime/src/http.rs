@@ -462,6 +462,21 @@ fn io_fetch_error(error: io::Error) -> FetchError {
 mod tests {
     use super::*;
 
+    fn case(error: &FetchError) -> &'static str {
+        match error {
+            FetchError::Timeout => "timeout",
+            FetchError::Tls(_) => "tls",
+            FetchError::PlainHttpOnHttps(_) => "plain-http-on-https",
+            FetchError::NameNotResolved(_) => "name-not-resolved",
+            FetchError::ConnectionRefused(_) => "connection-refused",
+            FetchError::Connection(_) => "connection",
+            FetchError::Blocked(_) => "blocked",
+            FetchError::InsecureHttp(_) => "insecure-http",
+            FetchError::TooLarge(_) => "too-large",
+            FetchError::Other(_) => "other",
+        }
+    }
+
     #[test]
     fn failures_are_sorted_by_cause() {
         let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
@@ -470,30 +485,29 @@ mod tests {
             name: "gitlab.example.invalid".into(),
             cause: io::Error::other("failed to lookup address information"),
         };
-        let cases: Vec<(ureq::Error, fn(&FetchError) -> bool)> = vec![
-            (ureq::Error::Rustls(plain.clone()), |e| matches!(e, FetchError::PlainHttpOnHttps(_))),
-            (ureq::Error::Io(io::Error::other(plain)), |e| {
-                matches!(e, FetchError::PlainHttpOnHttps(_))
-            }),
-            (ureq::Error::Rustls(untrusted.clone()), |e| matches!(e, FetchError::Tls(_))),
-            (ureq::Error::Io(io::Error::other(untrusted)), |e| matches!(e, FetchError::Tls(_))),
-            (ureq::Error::Io(io::ErrorKind::ConnectionRefused.into()), |e| {
-                matches!(e, FetchError::ConnectionRefused(_))
-            }),
-            (ureq::Error::Io(io::ErrorKind::ConnectionReset.into()), |e| {
-                matches!(e, FetchError::Connection(_))
-            }),
-            (ureq::Error::HostNotFound, |e| matches!(e, FetchError::NameNotResolved(_))),
-            (
-                ureq::Error::Other(Box::new(unresolved)),
-                |e| matches!(e, FetchError::NameNotResolved(m) if m.contains("gitlab.example.invalid")),
-            ),
-            (ureq::Error::Timeout(ureq::Timeout::Connect), |e| matches!(e, FetchError::Timeout)),
+        let cases = [
+            (ureq::Error::Rustls(plain.clone()), "plain-http-on-https"),
+            (ureq::Error::Io(io::Error::other(plain)), "plain-http-on-https"),
+            (ureq::Error::Rustls(untrusted.clone()), "tls"),
+            (ureq::Error::Io(io::Error::other(untrusted)), "tls"),
+            (ureq::Error::Io(io::ErrorKind::ConnectionRefused.into()), "connection-refused"),
+            (ureq::Error::Io(io::ErrorKind::ConnectionReset.into()), "connection"),
+            (ureq::Error::HostNotFound, "name-not-resolved"),
+            (ureq::Error::Other(Box::new(unresolved)), "name-not-resolved"),
+            (ureq::Error::Timeout(ureq::Timeout::Connect), "timeout"),
         ];
         for (error, expected) in cases {
             let shown = format!("{error:?}");
             let sorted = fetch_error(error);
-            assert!(expected(&sorted), "{shown} became {sorted:?}");
+            assert_eq!(case(&sorted), expected, "{shown} became {sorted:?}");
         }
+        let named = fetch_error(ureq::Error::Other(Box::new(Unresolved {
+            name: "gitlab.example.invalid".into(),
+            cause: io::Error::other("Name or service not known"),
+        })));
+        assert!(
+            matches!(&named, FetchError::NameNotResolved(m) if m.contains("gitlab.example.invalid")),
+            "{named:?}"
+        );
     }
 }
