@@ -226,8 +226,11 @@ export interface FetchResponse {
 
 /**
  * The host's HTTP client: sends the request as it is, never following redirects. A thrown
- * error becomes `network.timeout` (a `TimeoutError` or `AbortError`), `tls.untrusted_certificate`
- * (a certificate error code) or `network.unreachable`; a thrown {@link ForgelinkError} keeps its
+ * error becomes `network.timeout` (a `TimeoutError` or `AbortError`), `tls.plain_http_on_https`
+ * (OpenSSL's "wrong version number": a plain HTTP answer to an https URL),
+ * `network.name_not_resolved` (`ENOTFOUND`, `EAI_AGAIN`), `network.connection_refused`
+ * (`ECONNREFUSED`), `tls.untrusted_certificate` (another certificate or TLS error code) or
+ * `network.unreachable`; a thrown {@link ForgelinkError} keeps its
  * code. `network.address_blocked`, `network.insecure_http` and `http.response_too_large` (what
  * {@link fetchHost} throws for its address policy and body cap) also reach the flows as what they
  * are, so a report's check or a project's registration result names them too.

@@ -480,6 +480,10 @@ function explain(error) {
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const UNRESOLVED_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_NODATA", "EAI_FAIL"]);
+// OpenSSL's words for a first record that is not TLS, as when a plain HTTP server answers an
+// https request: undici sets the code, Node's https module only the message (code EPROTO).
+const PLAIN_HTTP = /WRONG_VERSION_NUMBER|wrong version number/i;
 
 // The coded errors of a host's fetch that the core has a FetchError kind for. A refused address,
 // plain http or an oversized answer reaches the core as what it is, so that a report's check or
@@ -487,6 +491,9 @@ const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_
 const FETCH_ERROR_KINDS = {
   "network.timeout": "timeout",
   "tls.untrusted_certificate": "tls",
+  "tls.plain_http_on_https": "plain_http_on_https",
+  "network.name_not_resolved": "name_not_resolved",
+  "network.connection_refused": "connection_refused",
   "network.unreachable": "connection",
   "network.address_blocked": "blocked",
   "network.insecure_http": "insecure_http",
@@ -496,7 +503,11 @@ const FETCH_ERROR_KINDS = {
 // names the address or the cap and the option that changes it.
 const HOST_DECISIONS = new Set(["network.address_blocked", "network.insecure_http", "http.response_too_large"]);
 
-/** The FetchError kind a thrown value stands for: timeout, tls, connection, blocked, insecure_http, too_large or other; undefined for another coded error. */
+/**
+ * The FetchError kind a thrown value stands for: timeout, tls, plain_http_on_https,
+ * name_not_resolved, connection_refused, connection, blocked, insecure_http, too_large or other;
+ * undefined for another coded error.
+ */
 function fetchErrorKind(error) {
   if (error instanceof ForgelinkError) {
     const kind = FETCH_ERROR_KINDS[error.code];
@@ -506,6 +517,9 @@ function fetchErrorKind(error) {
   if (error?.name === "TimeoutError" || error?.name === "AbortError") return "timeout";
   const code = typeof error?.cause?.code === "string" ? error.cause.code : typeof error?.code === "string" ? error.code : "";
   if (TIMEOUT_CODES.has(code)) return "timeout";
+  if (PLAIN_HTTP.test(code) || (error instanceof Error && PLAIN_HTTP.test(explain(error)))) return "plain_http_on_https";
+  if (UNRESOLVED_CODES.has(code)) return "name_not_resolved";
+  if (code === "ECONNREFUSED") return "connection_refused";
   if (TLS_CODES.test(code)) return "tls";
   if (code !== "" || error instanceof TypeError) return "connection";
   return "other";

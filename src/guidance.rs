@@ -422,6 +422,14 @@ fn entry_for(code: Code) -> Entry {
             "If the instance is only on a private network, allow-list the product's outgoing addresses on the firewall, or run the product inside that network.",
             "Check DNS: the host name must resolve where the product runs.",
         ]),
+        Code::NetworkConnectionRefused => entry("The connection was refused", "The machine answered, but nothing listens on that port: the port is wrong or the instance is down.", &[
+            "Check the port in the base URL (none means 443 for https, 80 for http).",
+            "Check that the instance is running and listens on that port.",
+        ]),
+        Code::NetworkNameNotResolved => entry("The host name does not resolve", "The host name has no DNS record where the product runs.", &[
+            "Check the spelling of the host name in the base URL.",
+            "An internal name must resolve where the product runs: add it to that DNS, or use a name that resolves there.",
+        ]),
         Code::NetworkAddressBlocked => entry("That address is on a private network", "The instance's address resolves to a loopback, link-local, private or cloud metadata address, which forgelink refuses by default so that a typed URL cannot reach the product's own network (server-side request forgery).", &[
             "If the instance really is on a private network (an on-premises GitLab or Bitbucket Data Center), allow private networks for this product: npm `fetchHost({ allowPrivateNetworks: true })`, the wasmtime host's `--allow-private-networks`, the wizard's FORGELINK_ALLOW_PRIVATE_NETWORKS=1.",
             "Otherwise check the base URL: a public instance never resolves to a private address.",
@@ -439,6 +447,13 @@ fn entry_for(code: Code) -> Entry {
             "If the chain is incomplete, configure the server to send the intermediate certificates too.",
         ]).specific(&[
             on!(GL, &["GitLab: the certificate and its chain are set in /etc/gitlab/ssl; include the intermediates in the .crt file."], Some("https://docs.gitlab.com/omnibus/settings/ssl/")),
+        ]),
+        Code::TlsPlainHttpOnHttps => entry("The server answered plain HTTP", "The address is https://, but the server on that port answered plain HTTP: the scheme or the port is wrong.", &[
+            "Use the instance's https port (usually 443, left out of the address), or its http:// address if it has no TLS.",
+            "An http port (80, 8080, 7990) answers plain HTTP whatever the address says.",
+        ]).specific(&[
+            on!(GL, &["GitLab serves https only when external_url in /etc/gitlab/gitlab.rb starts with https://."], Some("https://docs.gitlab.com/omnibus/settings/ssl/")),
+            on!(BBDC, &["Bitbucket Data Center serves plain HTTP on port 7990 unless TLS is set up on it or on a proxy in front."], None),
         ]),
         Code::TokenExpired => entry("The token has expired", "Access tokens expire: GitLab OAuth tokens after 2 hours, GitHub App user tokens after 8 hours, Bitbucket ones after 1 to 2 hours; personal tokens on their expiry date.", &[
             "Connections with a refresh token renew themselves; if renewal failed, connect again.",

@@ -634,6 +634,12 @@ fn a_refused_address_fails_the_reachability_check() {
         (FetchError::Blocked("10.0.0.7 is private".into()), Code::NetworkAddressBlocked),
         (FetchError::InsecureHttp("http://git.example.com".into()), Code::NetworkInsecureHttp),
         (FetchError::TooLarge(10_485_760), Code::HttpResponseTooLarge),
+        (FetchError::Timeout, Code::NetworkTimeout),
+        (FetchError::Tls("self-signed certificate".into()), Code::TlsUntrustedCertificate),
+        (FetchError::PlainHttpOnHttps("wrong version number".into()), Code::TlsPlainHttpOnHttps),
+        (FetchError::ConnectionRefused("ECONNREFUSED".into()), Code::NetworkConnectionRefused),
+        (FetchError::NameNotResolved("ENOTFOUND".into()), Code::NetworkNameNotResolved),
+        (FetchError::Connection("ECONNRESET".into()), Code::NetworkUnreachable),
     ] {
         *host.offline.borrow_mut() = Some(error);
         let report = block_on(flows.test_connection(&connection.id)).unwrap();

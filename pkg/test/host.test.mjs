@@ -112,15 +112,25 @@ test("wrong arguments reject with input.invalid; they never throw synchronously"
   assert.equal((await codeOf(fl.accessToken("never-issued"))).code, "connection.not_found");
 });
 
-test("what the host's fetch throws becomes network.unreachable, network.timeout or tls.untrusted_certificate", async () => {
-  const refused = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }) });
-  const certificate = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }) });
+test("what the host's fetch throws becomes a network.* or tls.* code by its cause", async () => {
+  const failed = (message, code) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(message), { code }) });
+  const wrongVersion = "error:0A00010B:SSL routines:ssl3_get_record:wrong version number";
   const cases = [
-    [refused, "network.unreachable", /ECONNREFUSED/],
+    [failed("connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED"), "network.connection_refused", /ECONNREFUSED/],
+    [failed("getaddrinfo ENOTFOUND gitlab.example.invalid", "ENOTFOUND"), "network.name_not_resolved", /ENOTFOUND/],
+    [failed("getaddrinfo EAI_AGAIN gitlab.example.com", "EAI_AGAIN"), "network.name_not_resolved", /EAI_AGAIN/],
+    [failed(wrongVersion, "ERR_SSL_WRONG_VERSION_NUMBER"), "tls.plain_http_on_https", /wrong version number/],
+    // Node's https module: the code is EPROTO, the cause is in the message.
+    [Object.assign(new Error(`write EPROTO ${wrongVersion}`), { code: "EPROTO" }), "tls.plain_http_on_https", /EPROTO/],
+    [failed("read ECONNRESET", "ECONNRESET"), "network.unreachable", /ECONNRESET/],
     [new TypeError("Failed to fetch"), "network.unreachable", /Failed to fetch/],
     [new DOMException("The operation timed out.", "TimeoutError"), "network.timeout", undefined],
     [new DOMException("The operation was aborted.", "AbortError"), "network.timeout", undefined],
-    [certificate, "tls.untrusted_certificate", /self-signed/],
+    [failed("self-signed certificate", "DEPTH_ZERO_SELF_SIGNED_CERT"), "tls.untrusted_certificate", /self-signed/],
+    [failed("self-signed certificate in certificate chain", "SELF_SIGNED_CERT_IN_CHAIN"), "tls.untrusted_certificate", /chain/],
+    [failed("unable to verify the first certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"), "tls.untrusted_certificate", /verify/],
+    [failed("certificate has expired", "CERT_HAS_EXPIRED"), "tls.untrusted_certificate", /expired/],
+    [failed("Hostname/IP does not match certificate's altnames", "ERR_TLS_CERT_ALTNAME_INVALID"), "tls.untrusted_certificate", /altnames/],
     [new Error("something else"), "network.unreachable", /something else/],
     ["a string", "network.unreachable", /a string/],
     [undefined, "network.unreachable", /undefined/],
@@ -272,12 +282,12 @@ test("fetchHost in Node: a redirect comes back as the response, and Bitbucket Da
   }
 });
 
-test("fetchHost: nothing listening is network.unreachable, no answer in time is network.timeout", async () => {
+test("fetchHost: nothing listening is network.connection_refused, no answer in time is network.timeout", async () => {
   const closed = createTcpServer();
   const closedPort = await listen(closed);
   await new Promise((resolve) => closed.close(resolve));
   const unreachable = await codeOf(forgelink({ fetch: fetchHost(LOCAL) }).connectWithToken({ ...token, baseUrl: `http://127.0.0.1:${closedPort}` }));
-  assert.equal(unreachable.code, "network.unreachable");
+  assert.equal(unreachable.code, "network.connection_refused");
   assert.match(unreachable.providerDetail, /ECONNREFUSED/);
 
   const sockets = new Set();

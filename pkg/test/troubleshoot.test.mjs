@@ -50,7 +50,8 @@ test("every code the first release promises is in the catalog", () => {
     "redirect_uri.mismatch", "oauth.state_mismatch", "oauth.missing_code", "oauth.duplicate_parameter",
     "oauth.access_denied", "oauth.invalid_scope", "oauth.redirect_uri_mismatch", "oauth.provider_error",
     "input.unknown_code", "input.invalid", "http.unauthorized", "http.forbidden", "http.not_found",
-    "network.unreachable", "tls.untrusted_certificate", "oauth.invalid_client", "token.expired",
+    "network.unreachable", "network.connection_refused", "network.name_not_resolved", "tls.untrusted_certificate",
+    "tls.plain_http_on_https", "oauth.invalid_client", "token.expired",
     "server.too_old", "repository.sha256_unsupported",
   ];
   const codes = new Set(errorCodes());

@@ -11,7 +11,15 @@ pub enum FetchError {
     Timeout,
     /// The TLS handshake failed (an untrusted certificate, most often), with the host's message.
     Tls(String),
-    /// No connection could be made (DNS, refused, unreachable), with the host's message.
+    /// The URL is `https://` but the server answered without TLS, in plain HTTP (OpenSSL's
+    /// "wrong version number", rustls' invalid content type), with the host's message.
+    PlainHttpOnHttps(String),
+    /// The host name did not resolve, with the host's message.
+    NameNotResolved(String),
+    /// The machine refused the connection: nothing listens on the port. With the host's message.
+    ConnectionRefused(String),
+    /// No connection could be made for another reason (reset, unreachable network), with the
+    /// host's message.
     Connection(String),
     /// The host's address policy refused the destination (loopback, link-local, private or
     /// metadata address), with the host's message naming the address.
@@ -33,6 +41,20 @@ impl From<FetchError> for Error {
             FetchError::Tls(detail) => Error::new(
                 Code::TlsUntrustedCertificate,
                 "The instance's TLS certificate is not trusted.",
+            )
+            .with_detail(detail),
+            FetchError::PlainHttpOnHttps(detail) => Error::new(
+                Code::TlsPlainHttpOnHttps,
+                "The server answered plain HTTP on an https address: check the scheme and the port.",
+            )
+            .with_detail(detail),
+            FetchError::NameNotResolved(detail) => {
+                Error::new(Code::NetworkNameNotResolved, "The instance's host name does not resolve.")
+                    .with_detail(detail)
+            }
+            FetchError::ConnectionRefused(detail) => Error::new(
+                Code::NetworkConnectionRefused,
+                "The instance refused the connection: nothing listens on that port.",
             )
             .with_detail(detail),
             FetchError::Blocked(detail) => Error::new(
@@ -144,4 +166,51 @@ pub(crate) fn random_bytes<H: Host, const N: usize>(host: &H) -> Result<[u8; N],
 pub(crate) fn random_id<H: Host>(host: &H) -> Result<String, Error> {
     use base64::Engine as _;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<H, 16>(host)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_fetch_failure_has_its_own_code_and_keeps_the_hosts_message() {
+        for (error, code) in [
+            (FetchError::Timeout, Code::NetworkTimeout),
+            (FetchError::Tls("self-signed certificate".into()), Code::TlsUntrustedCertificate),
+            (
+                FetchError::PlainHttpOnHttps("wrong version number".into()),
+                Code::TlsPlainHttpOnHttps,
+            ),
+            (FetchError::NameNotResolved("ENOTFOUND".into()), Code::NetworkNameNotResolved),
+            (FetchError::ConnectionRefused("ECONNREFUSED".into()), Code::NetworkConnectionRefused),
+            (FetchError::Connection("ECONNRESET".into()), Code::NetworkUnreachable),
+            (FetchError::Other("invalid header".into()), Code::NetworkUnreachable),
+            (FetchError::Blocked("10.0.0.7".into()), Code::NetworkAddressBlocked),
+            (FetchError::InsecureHttp("http://git.example".into()), Code::NetworkInsecureHttp),
+        ] {
+            let detail = match &error {
+                FetchError::Timeout | FetchError::TooLarge(_) => None,
+                FetchError::Tls(d)
+                | FetchError::PlainHttpOnHttps(d)
+                | FetchError::NameNotResolved(d)
+                | FetchError::ConnectionRefused(d)
+                | FetchError::Connection(d)
+                | FetchError::Blocked(d)
+                | FetchError::InsecureHttp(d)
+                | FetchError::Other(d) => Some(d.clone()),
+            };
+            let converted = Error::from(error);
+            assert_eq!(converted.code, code);
+            assert_eq!(converted.provider_detail, detail);
+        }
+    }
+
+    #[test]
+    fn a_plain_http_answer_points_at_the_scheme_and_port_not_certificates() {
+        let error = Error::from(FetchError::PlainHttpOnHttps("wrong version number".into()));
+        let guidance = error.guidance();
+        let text = format!("{} {} {}", guidance.title, guidance.summary, guidance.steps.join(" "));
+        assert!(text.contains("http://") && text.contains("port"), "{text}");
+        assert!(!text.to_lowercase().contains("certificate"), "{text}");
+    }
 }

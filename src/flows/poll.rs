@@ -571,7 +571,10 @@ fn transient(code: Code) -> bool {
             | Code::HttpServerError
             | Code::NetworkTimeout
             | Code::NetworkUnreachable
+            | Code::NetworkConnectionRefused
+            | Code::NetworkNameNotResolved
             | Code::TlsUntrustedCertificate
+            | Code::TlsPlainHttpOnHttps
             | Code::TokenExpired
             | Code::HttpUnauthorized
     )

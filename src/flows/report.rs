@@ -226,8 +226,11 @@ impl<H: Host> Flows<H> {
                 let reachable = !matches!(
                     error.code,
                     Code::NetworkUnreachable
+                        | Code::NetworkConnectionRefused
+                        | Code::NetworkNameNotResolved
                         | Code::NetworkTimeout
                         | Code::TlsUntrustedCertificate
+                        | Code::TlsPlainHttpOnHttps
                         | Code::NetworkAddressBlocked
                         | Code::NetworkInsecureHttp
                         | Code::HttpResponseTooLarge
@@ -414,7 +417,12 @@ impl<H: Host> Flows<H> {
             Err(error)
                 if matches!(
                     error.code,
-                    Code::NetworkUnreachable | Code::NetworkTimeout | Code::TlsUntrustedCertificate
+                    Code::NetworkUnreachable
+                        | Code::NetworkConnectionRefused
+                        | Code::NetworkNameNotResolved
+                        | Code::NetworkTimeout
+                        | Code::TlsUntrustedCertificate
+                        | Code::TlsPlainHttpOnHttps
                 ) =>
             {
                 return Err(error)

@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { BASE, TOKEN, gitlab, pushDelivery } from "../../pkg/test/support/gitlab.mjs";
 import { loadOrCreateKey } from "../server/key.mjs";
@@ -526,5 +527,36 @@ describe("the doors: the wizard's page, the public address, the OAuth callback",
     const unknown = await callback(starter, `${state}x`, `${starter.cookie}; ${flowCookie}`);
     assert.equal(unknown.error.code, "oauth.state_mismatch");
     assert.equal(tokenRequests(), 1);
+  });
+});
+
+describe("the wizard names a network failure by its cause", () => {
+  let server;
+  let plain;
+  let client;
+
+  before(async () => {
+    // A plain HTTP server, as on an instance's http-only port.
+    plain = createServer((req, res) => res.end("plain"));
+    await new Promise((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    // Node's own requests (no fetch given), with private networks allowed for this machine.
+    server = await startWizardServer({ port: 0, dataDir: join(scratch, "network"), allowPrivateNetworks: true });
+    client = await wizardClient(server.url);
+  });
+  after(async () => {
+    await server?.close();
+    plain?.close();
+  });
+
+  test("an https:// address on a plain HTTP port: check the scheme and the port, not certificates", async () => {
+    const baseUrl = `https://127.0.0.1:${plain.address().port}`;
+    const answer = await client.api("/api/connect/token", { method: "POST", body: { provider: "gitlab", baseUrl, token: TOKEN, profile: "ci-failure-analysis" } });
+    assert.equal(answer.body.code, "tls.plain_http_on_https", JSON.stringify(answer.body));
+    const advice = [answer.body.guidance.title, answer.body.guidance.summary, ...answer.body.guidance.steps].join(" ");
+    assert.match(advice, /http:\/\//);
+    assert.match(advice, /port/);
+    assert.doesNotMatch(advice, /certificate/i);
+    assert.match(answer.body.providerDetail, /wrong version number/i);
+    assert.equal((await client.api("/api/connection")).body.current, null);
   });
 });

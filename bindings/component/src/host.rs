@@ -32,6 +32,15 @@ impl forgelink::Host for ComponentHost {
             }),
             Err(http::FetchError::Timeout) => Err(FetchError::Timeout),
             Err(http::FetchError::Tls(detail)) => Err(FetchError::Tls(detail)),
+            Err(http::FetchError::PlainHttpOnHttps(detail)) => {
+                Err(FetchError::PlainHttpOnHttps(detail))
+            }
+            Err(http::FetchError::NameNotResolved(detail)) => {
+                Err(FetchError::NameNotResolved(detail))
+            }
+            Err(http::FetchError::ConnectionRefused(detail)) => {
+                Err(FetchError::ConnectionRefused(detail))
+            }
             Err(http::FetchError::Connection(detail)) => Err(FetchError::Connection(detail)),
             Err(http::FetchError::Blocked(detail)) => Err(FetchError::Blocked(detail)),
             Err(http::FetchError::InsecureHttp(detail)) => Err(FetchError::InsecureHttp(detail)),

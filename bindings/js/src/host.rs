@@ -62,8 +62,8 @@ extern "C" {
 
     #[wasm_bindgen(method, getter, structural)]
     fn ok(this: &Outcome) -> bool;
-    /// For a failed fetch: `timeout`, `tls`, `connection`, `blocked`, `insecure_http`,
-    /// `too_large` or `other`.
+    /// For a failed fetch: `timeout`, `tls`, `plain_http_on_https`, `name_not_resolved`,
+    /// `connection_refused`, `connection`, `blocked`, `insecure_http`, `too_large` or `other`.
     #[wasm_bindgen(method, getter, structural)]
     fn kind(this: &Outcome) -> String;
     #[wasm_bindgen(method, getter, structural)]
@@ -122,6 +122,9 @@ impl Host for JsHost {
             return Err(match outcome.kind().as_str() {
                 "timeout" => FetchError::Timeout,
                 "tls" => FetchError::Tls(message),
+                "plain_http_on_https" => FetchError::PlainHttpOnHttps(message),
+                "name_not_resolved" => FetchError::NameNotResolved(message),
+                "connection_refused" => FetchError::ConnectionRefused(message),
                 "connection" => FetchError::Connection(message),
                 "blocked" => FetchError::Blocked(message),
                 "insecure_http" => FetchError::InsecureHttp(message),

@@ -362,7 +362,15 @@ impl Resolver for PolicyResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let addrs = self.inner.resolve(uri, config, timeout).map_err(|error| match error {
+            // The system's lookup failing is the only I/O of resolving: kept apart from the
+            // connection's own I/O errors, so that it reaches forgelink as what it is.
+            ureq::Error::Io(cause) => ureq::Error::Other(Box::new(Unresolved {
+                name: uri.host().unwrap_or_default().to_owned(),
+                cause,
+            })),
+            other => other,
+        })?;
         // The proxy is the operator's choice, often on the private network on purpose; ureq
         // resolves it through this same resolver.
         if config.proxy().is_some_and(|proxy| proxy.uri() == uri) {
@@ -375,37 +383,69 @@ impl Resolver for PolicyResolver {
     }
 }
 
+/// A name the system's lookup could not resolve; carried through ureq as `ureq::Error::Other`
+/// and turned into `fetch-error.name-not-resolved` by [`fetch_error`].
+#[derive(Debug)]
+struct Unresolved {
+    name: String,
+    cause: io::Error,
+}
+
+impl fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} does not resolve: {}", self.name, self.cause)
+    }
+}
+
+impl std::error::Error for Unresolved {}
+
 /// Sorts the client's failures into the WIT cases, which forgelink turns into
-/// `network.unreachable`, `tls.untrusted_certificate` and so on.
+/// `network.unreachable`, `network.connection_refused`, `tls.untrusted_certificate` and so on.
 fn fetch_error(error: ureq::Error) -> FetchError {
     match error {
         ureq::Error::Timeout(_) => FetchError::Timeout,
-        ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_)
-        | ureq::Error::Pem(_)
-        | ureq::Error::TlsRequired => FetchError::Tls(error.to_string()),
-        ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::ConnectProxyFailed(_) => FetchError::Connection(error.to_string()),
+        ureq::Error::Rustls(ref tls) => tls_fetch_error(tls, error.to_string()),
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) | ureq::Error::TlsRequired => {
+            FetchError::Tls(error.to_string())
+        }
+        ureq::Error::HostNotFound => FetchError::NameNotResolved(error.to_string()),
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            FetchError::Connection(error.to_string())
+        }
         ureq::Error::Io(io_error) => io_fetch_error(io_error),
         ureq::Error::BodyExceedsLimit(limit) => FetchError::TooLarge(limit),
         ureq::Error::Other(inner) => match inner.downcast::<Refusal>() {
             Ok(refusal) => refusal.into_fetch_error(),
-            Err(inner) => FetchError::Other(inner.to_string()),
+            Err(inner) => match inner.downcast::<Unresolved>() {
+                Ok(unresolved) => FetchError::NameNotResolved(unresolved.to_string()),
+                Err(inner) => FetchError::Other(inner.to_string()),
+            },
         },
         other => FetchError::Other(other.to_string()),
     }
 }
 
+/// A TLS failure: a plain HTTP answer, or anything else (an untrusted certificate, most often).
+fn tls_fetch_error(error: &rustls::Error, message: String) -> FetchError {
+    // An answer in plain HTTP ("HTTP/1.1 400 ...") begins with a byte that is no TLS record
+    // type: rustls stops at the first record with an invalid content type, where OpenSSL
+    // says "wrong version number".
+    if matches!(error, rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) {
+        FetchError::PlainHttpOnHttps(message)
+    } else {
+        FetchError::Tls(message)
+    }
+}
+
 fn io_fetch_error(error: io::Error) -> FetchError {
     // rustls reports certificate and handshake failures through the I/O layer.
-    if error.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
-        return FetchError::Tls(error.to_string());
+    if let Some(tls) = error.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        return tls_fetch_error(tls, error.to_string());
     }
     match error.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => FetchError::Timeout,
-        io::ErrorKind::ConnectionRefused
-        | io::ErrorKind::ConnectionReset
+        io::ErrorKind::ConnectionRefused => FetchError::ConnectionRefused(error.to_string()),
+        io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
         | io::ErrorKind::NotConnected
         | io::ErrorKind::AddrNotAvailable
@@ -415,5 +455,59 @@ fn io_fetch_error(error: io::Error) -> FetchError {
         | io::ErrorKind::NetworkUnreachable
         | io::ErrorKind::NetworkDown => FetchError::Connection(error.to_string()),
         _ => FetchError::Other(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(error: &FetchError) -> &'static str {
+        match error {
+            FetchError::Timeout => "timeout",
+            FetchError::Tls(_) => "tls",
+            FetchError::PlainHttpOnHttps(_) => "plain-http-on-https",
+            FetchError::NameNotResolved(_) => "name-not-resolved",
+            FetchError::ConnectionRefused(_) => "connection-refused",
+            FetchError::Connection(_) => "connection",
+            FetchError::Blocked(_) => "blocked",
+            FetchError::InsecureHttp(_) => "insecure-http",
+            FetchError::TooLarge(_) => "too-large",
+            FetchError::Other(_) => "other",
+        }
+    }
+
+    #[test]
+    fn failures_are_sorted_by_cause() {
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        let untrusted = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let unresolved = Unresolved {
+            name: "gitlab.example.invalid".into(),
+            cause: io::Error::other("failed to lookup address information"),
+        };
+        let cases = [
+            (ureq::Error::Rustls(plain.clone()), "plain-http-on-https"),
+            (ureq::Error::Io(io::Error::other(plain)), "plain-http-on-https"),
+            (ureq::Error::Rustls(untrusted.clone()), "tls"),
+            (ureq::Error::Io(io::Error::other(untrusted)), "tls"),
+            (ureq::Error::Io(io::ErrorKind::ConnectionRefused.into()), "connection-refused"),
+            (ureq::Error::Io(io::ErrorKind::ConnectionReset.into()), "connection"),
+            (ureq::Error::HostNotFound, "name-not-resolved"),
+            (ureq::Error::Other(Box::new(unresolved)), "name-not-resolved"),
+            (ureq::Error::Timeout(ureq::Timeout::Connect), "timeout"),
+        ];
+        for (error, expected) in cases {
+            let shown = format!("{error:?}");
+            let sorted = fetch_error(error);
+            assert_eq!(case(&sorted), expected, "{shown} became {sorted:?}");
+        }
+        let named = fetch_error(ureq::Error::Other(Box::new(Unresolved {
+            name: "gitlab.example.invalid".into(),
+            cause: io::Error::other("Name or service not known"),
+        })));
+        assert!(
+            matches!(&named, FetchError::NameNotResolved(m) if m.contains("gitlab.example.invalid")),
+            "{named:?}"
+        );
     }
 }

@@ -538,7 +538,10 @@ fn error_codes_list_the_issue_codes() {
         "http.forbidden",
         "http.not_found",
         "network.unreachable",
+        "network.connection_refused",
+        "network.name_not_resolved",
         "tls.untrusted_certificate",
+        "tls.plain_http_on_https",
         "oauth.invalid_client",
         "token.expired",
         "server.too_old",
@@ -1109,7 +1112,19 @@ fn flows_map_the_hosts_failures_to_codes() {
     for (failure, code) in [
         (wit::FetchError::Timeout, "network.timeout"),
         (wit::FetchError::Tls("self-signed certificate".into()), "tls.untrusted_certificate"),
-        (wit::FetchError::Connection("connection refused".into()), "network.unreachable"),
+        (wit::FetchError::Connection("connection reset".into()), "network.unreachable"),
+        (
+            wit::FetchError::ConnectionRefused("connection refused".into()),
+            "network.connection_refused",
+        ),
+        (
+            wit::FetchError::NameNotResolved("gitlab.example.invalid does not resolve".into()),
+            "network.name_not_resolved",
+        ),
+        (
+            wit::FetchError::PlainHttpOnHttps("received corrupt message".into()),
+            "tls.plain_http_on_https",
+        ),
         (
             wit::FetchError::Blocked("10.0.0.5 is a private address".into()),
             "network.address_blocked",

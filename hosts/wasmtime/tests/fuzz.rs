@@ -1058,13 +1058,16 @@ impl RandomProvider {
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let rng = &mut *rng;
         if rng.chance(25) {
-            return Err(match rng.below(7) {
+            return Err(match rng.below(10) {
                 0 => wit::FetchError::Timeout,
                 1 => wit::FetchError::Tls(text(rng)),
                 2 => wit::FetchError::Connection(text(rng)),
                 3 => wit::FetchError::Blocked(text(rng)),
                 4 => wit::FetchError::InsecureHttp(text(rng)),
                 5 => wit::FetchError::TooLarge(rng.next()),
+                6 => wit::FetchError::PlainHttpOnHttps(text(rng)),
+                7 => wit::FetchError::NameNotResolved(text(rng)),
+                8 => wit::FetchError::ConnectionRefused(text(rng)),
                 _ => wit::FetchError::Other(text(rng)),
             });
         }

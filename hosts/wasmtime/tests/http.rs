@@ -191,22 +191,18 @@ fn a_server_that_never_answers_times_out() {
     server.join().expect("server");
 }
 
-#[test]
-fn a_refused_connection_is_a_connection_error() {
-    let address = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("address")
-    };
-    let result = client(common::test_http_config()).fetch(get(format!("http://{address}/")));
-    assert!(matches!(result, Err(FetchError::Connection(_))), "{result:?}");
+/// A port nothing listens on: bound, then released.
+fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address")
 }
 
-#[test]
-fn a_server_that_does_not_speak_tls_is_a_tls_error() {
+/// A plain HTTP server that answers whatever arrives, a TLS ClientHello included, with a 400,
+/// as a server on an http-only port does.
+fn plain_http_server() -> (SocketAddr, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     let server = thread::spawn(move || {
-        // Answer the ClientHello with plain HTTP, as a server on the wrong port would.
         let (mut stream, _) = listener.accept().expect("accept");
         stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set timeout");
         let _ = stream.read(&mut [0; 1024]);
@@ -214,9 +210,123 @@ fn a_server_that_does_not_speak_tls_is_a_tls_error() {
             b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
     });
+    (address, server)
+}
+
+/// A TLS server with the self-signed certificate of the test fixtures, for one connection.
+fn self_signed_server() -> (SocketAddr, JoinHandle<()>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let fixture =
+        |name: &str| format!("{}/../../tests/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"));
+    let certificate = CertificateDer::from_pem_file(fixture("localhost.crt")).expect("certificate");
+    let key = PrivateKeyDer::from_pem_file(fixture("localhost.key")).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![certificate], key)
+    .expect("server configuration");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set timeout");
+        let mut connection =
+            rustls::ServerConnection::new(std::sync::Arc::new(config)).expect("connection");
+        // The client gives up on the certificate; the handshake ends in its alert.
+        while connection.is_handshaking() {
+            if connection.complete_io(&mut stream).is_err() {
+                break;
+            }
+        }
+    });
+    (address, server)
+}
+
+/// A name RFC 6761 guarantees does not resolve.
+const UNRESOLVABLE: &str = "gitlab.forgelink-test.invalid";
+
+#[test]
+fn a_refused_connection_is_connection_refused() {
+    let address = closed_port();
+    for url in [format!("http://{address}/"), format!("https://{address}/")] {
+        let result = client(common::test_http_config()).fetch(get(url.clone()));
+        assert!(matches!(result, Err(FetchError::ConnectionRefused(_))), "{url}: {result:?}");
+    }
+}
+
+#[test]
+fn a_plain_http_answer_to_https_is_plain_http_on_https() {
+    let (address, server) = plain_http_server();
     let result = client(common::test_http_config()).fetch(get(format!("https://{address}/")));
-    assert!(matches!(result, Err(FetchError::Tls(_))), "{result:?}");
+    assert!(matches!(result, Err(FetchError::PlainHttpOnHttps(_))), "{result:?}");
     server.join().expect("server");
+}
+
+#[test]
+fn a_name_that_does_not_resolve_is_name_not_resolved() {
+    for config in [default_policy(), common::test_http_config()] {
+        let result = client(config).fetch(get(format!("https://{UNRESOLVABLE}/api/v4/user")));
+        match result {
+            Err(FetchError::NameNotResolved(message)) => {
+                assert!(message.contains(UNRESOLVABLE), "{message}")
+            }
+            other => panic!("expected name-not-resolved, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_self_signed_certificate_is_a_tls_error() {
+    let (address, server) = self_signed_server();
+    let result = client(common::test_http_config()).fetch(get(format!("https://{address}/")));
+    match result {
+        Err(FetchError::Tls(message)) => assert!(message.contains("certificate"), "{message}"),
+        other => panic!("expected tls, got {other:?}"),
+    }
+    server.join().expect("server");
+}
+
+#[test]
+fn a_flow_names_each_network_failure_by_its_cause() {
+    let state = HostState::new(client(common::test_http_config()), None)
+        .with_storage(MemoryStore::new())
+        .with_encryption_key(common::test_key());
+    let mut plugin = common::runtime().instantiate(state).expect("the component instantiates");
+    let mut connect = |base_url: String| {
+        let request = wit::ConnectWithTokenRequest {
+            provider: wit::Provider::Gitlab,
+            base_url: Some(base_url.clone()),
+            token: "glpat-xxxxxxxxxxxxxxxxxxxx".into(),
+            username: None,
+            profile: None,
+        };
+        let error = plugin.connect_with_token(&request).expect("no trap").expect_err(&base_url);
+        assert_eq!(error.guidance.code, error.code);
+        error
+    };
+
+    let (address, server) = plain_http_server();
+    let error = connect(format!("https://{address}"));
+    server.join().expect("server");
+    assert_eq!(error.code, "tls.plain_http_on_https", "{error:?}");
+    let advice = format!("{} {}", error.guidance.summary, error.guidance.steps.join(" "));
+    assert!(advice.contains("http://") && advice.contains("port"), "{advice}");
+    assert!(!advice.contains("certificate"), "{advice}");
+
+    let error = connect(format!("http://{}", closed_port()));
+    assert_eq!(error.code, "network.connection_refused", "{error:?}");
+
+    let error = connect(format!("https://{UNRESOLVABLE}"));
+    assert_eq!(error.code, "network.name_not_resolved", "{error:?}");
+
+    let (address, server) = self_signed_server();
+    let error = connect(format!("https://{address}"));
+    server.join().expect("server");
+    assert_eq!(error.code, "tls.untrusted_certificate", "{error:?}");
 }
 
 #[test]

@@ -38,6 +38,15 @@ impl forgelink::Host for NativeHost {
             }),
             Err(wit::FetchError::Timeout) => Err(FetchError::Timeout),
             Err(wit::FetchError::Tls(detail)) => Err(FetchError::Tls(detail)),
+            Err(wit::FetchError::PlainHttpOnHttps(detail)) => {
+                Err(FetchError::PlainHttpOnHttps(detail))
+            }
+            Err(wit::FetchError::NameNotResolved(detail)) => {
+                Err(FetchError::NameNotResolved(detail))
+            }
+            Err(wit::FetchError::ConnectionRefused(detail)) => {
+                Err(FetchError::ConnectionRefused(detail))
+            }
             Err(wit::FetchError::Connection(detail)) => Err(FetchError::Connection(detail)),
             Err(wit::FetchError::Blocked(detail)) => Err(FetchError::Blocked(detail)),
             Err(wit::FetchError::InsecureHttp(detail)) => Err(FetchError::InsecureHttp(detail)),
