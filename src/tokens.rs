@@ -10,14 +10,11 @@ use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{excerpt, Code, Error};
 use crate::http::{basic_auth, HttpRequest, HttpResponse};
 use crate::provider::Provider;
-use crate::providers::bitbucket_cloud;
+use crate::providers::{bitbucket_cloud, gitlab};
 use crate::scopes::split_scopes;
 use crate::secret::{
     AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
 };
-
-/// GitLab OAuth access tokens live two hours (not configurable since GitLab 15.0).
-const GITLAB_TOKEN_LIFETIME: i64 = 7200;
 
 /// An OAuth application registered on one deployment.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,8 +73,9 @@ impl OAuthClient {
         mut fields: Vec<(&'static str, String)>,
     ) -> Result<HttpRequest, Error> {
         let request = HttpRequest::new("POST", url).header("Accept", "application/json");
-        let request = if self.provider == Provider::BitbucketCloud {
-            // Bitbucket Cloud authenticates the consumer with HTTP Basic only.
+        let basic_only =
+            self.provider == Provider::BitbucketCloud && bitbucket_cloud::CLIENT_AUTH_BASIC_ONLY;
+        let request = if basic_only {
             request.header("Authorization", basic_auth(&self.client_id, self.secret()?))
         } else {
             fields.push(("client_id", self.client_id.clone()));
@@ -121,8 +119,7 @@ pub fn prepare_refresh(
         ("grant_type", "refresh_token".to_owned()),
         ("refresh_token", refresh_token.secret().to_owned()),
     ];
-    if client.provider == Provider::GitLab {
-        // GitLab refuses a refresh that does not repeat the original redirect URI.
+    if client.provider == Provider::GitLab && gitlab::REFRESH_REPEATS_REDIRECT_URI {
         let redirect_uri = client.redirect_uri.clone().ok_or_else(|| {
             Error::new(
                 Code::InputInvalid,
@@ -304,7 +301,7 @@ pub fn parse_token_response(
     let issued = created_at.unwrap_or(now);
     let expires_at = match (number(&fields, "expires_in"), provider) {
         (Some(seconds), _) => Some(issued.saturating_add(seconds)),
-        (None, Provider::GitLab) => Some(issued.saturating_add(GITLAB_TOKEN_LIFETIME)),
+        (None, Provider::GitLab) => Some(issued.saturating_add(gitlab::OAUTH_ACCESS_TOKEN_SECONDS)),
         (None, _) => None,
     };
     // RFC 6749 names the granted scopes `scope`; Bitbucket Cloud said `scopes` until 2026-05-04.

@@ -113,6 +113,11 @@ pub(crate) const API_TOKEN_KIND: &str = "api-token";
 /// expire after three months, and token responses name the granted scopes `scope` instead of
 /// `scopes`.
 pub(crate) const OAUTH_CHANGES_ENFORCED_AT: i64 = utc_midnight(2026, 5, 4);
+/// "Use OAuth on Bitbucket Cloud" (support.atlassian.com/bitbucket-cloud/docs/
+/// use-oauth-on-bitbucket-cloud/): the token endpoint authenticates the consumer with HTTP
+/// Basic (its key and secret), never with form fields.
+pub(crate) const CLIENT_AUTH_BASIC_ONLY: bool = true;
+
 /// The fields a token response lists the granted scopes in: `scope` from 2026-05-04, `scopes`
 /// before (the 2026 OAuth changes). Both are read, so a response from either side of the date
 /// is understood whatever the caller's clock says.

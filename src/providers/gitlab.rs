@@ -72,6 +72,20 @@ pub(crate) static SCOPES: &[ScopeInfo] = &[
 pub(crate) const ROOT_NAMESPACE_ID_PARAM: &str = "root_namespace_id";
 
 // ---------------------------------------------------------------------------------------------
+// Token responses
+
+/// "Configure GitLab as an OAuth 2.0 authentication identity provider", "Access token
+/// expiration" (docs.gitlab.com/integration/oauth_provider/#access-token-expiration): OAuth
+/// access tokens expire after two hours, not configurable since GitLab 15.0; an older
+/// instance's token response may leave `expires_in` out, so forgelink assumes this.
+pub(crate) const OAUTH_ACCESS_TOKEN_SECONDS: i64 = 7200;
+
+/// "OAuth 2.0 identity provider API", "Authorization code with PKCE flow"
+/// (docs.gitlab.com/api/oauth2/): a refresh sends the authorization's `redirect_uri` again,
+/// and GitLab refuses one without it.
+pub(crate) const REFRESH_REPEATS_REDIRECT_URI: bool = true;
+
+// ---------------------------------------------------------------------------------------------
 // Token kinds
 
 /// What a personal, project or group access token is, under `glpat-` or the instance's own
