@@ -890,7 +890,7 @@ export interface ProjectPoll {
   duplicates: number;
   /** Whether every list was read, so that the cursor moved. */
   complete: boolean;
-  /** Why a list could not be read. */
+  /** Why a list could not be read; or, when every list was read and the poll found what the project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`, `webhook.hook_missing`). */
   code?: ErrorCode;
   message?: string;
   /** How to fix it. */

@@ -603,3 +603,35 @@ fn disabled_and_deleted_hooks_show_in_the_report_and_the_next_registration() {
         .as_ref()
         .is_some_and(|g| g.docs_url.is_some_and(|u| u.contains("auto-disabled"))));
 }
+
+/// In hybrid mode a poll that finds what a hook should have delivered reads that hook, and
+/// names the reason GitLab stopped delivering ("Auto-disabled webhooks",
+/// docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks); a poll that
+/// finds nothing new reads no hook.
+#[test]
+fn a_poll_that_finds_what_a_disabled_hook_missed_says_why() {
+    let p = product();
+    let id = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &id, "group/app");
+    let options = || -> forgelink::PollOptions {
+        serde_json::from_value(serde_json::json!({ "projects": ["group/app"] })).unwrap()
+    };
+    let quiet = block_on(p.victim.poll_events(&id, options())).unwrap();
+    assert_eq!((quiet.projects[0].events, quiet.projects[0].code), (0, None));
+
+    p.host.forges.borrow_mut().set_alert(GITLAB_COM, "group/app", "disabled", None);
+    // Two minutes and thirty seconds before the product's clock (1_780_000_000).
+    assert_eq!(p.host.now(), 1_780_000_000);
+    let (created, finished) = ("2026-05-28T20:24:40.000Z", "2026-05-28T20:26:10.000Z");
+    p.host.forges.borrow_mut().instance_mut(GITLAB_COM).pipelines = vec![serde_json::json!({
+        "id": 31, "iid": 3, "project_id": 7, "status": "failed", "ref": "main",
+        "sha": "bcbb5ec396a2c0f828686f14fac9b80b780504f2", "source": "push",
+        "created_at": created, "updated_at": finished, "finished_at": finished,
+        "web_url": "https://gitlab.com/group/app/-/pipelines/31"
+    })];
+    let found = block_on(p.victim.poll_events(&id, options())).unwrap();
+    let project = &found.projects[0];
+    assert_eq!(project.events, 1, "{found:?}");
+    assert_eq!(project.code, Some(Code::WebhookHookDisabled), "{project:?}");
+    assert!(project.message.as_deref().is_some_and(|m| m.contains("for good")), "{project:?}");
+}

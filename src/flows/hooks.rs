@@ -631,9 +631,7 @@ impl<H: Host> Flows<H> {
     }
 
     /// What is wrong with the hooks forgelink registered for the connection, read from the
-    /// provider one by one: a hook someone deleted, or one the provider stopped delivering to
-    /// ([`disabled_hook`]). Hand-made hooks cannot be read with the connection's rights and
-    /// are left out. `None` when forgelink registered no hook.
+    /// provider one by one ([`Flows::hook_problem`]). `None` when forgelink registered no hook.
     pub(crate) async fn hook_problems(
         &self,
         record: &Record,
@@ -644,35 +642,46 @@ impl<H: Host> Flows<H> {
         if projects.is_empty() {
             return Ok(None);
         }
-        let token = record.tokens.access_token.secret();
         let mut problems = Vec::new();
         for project in projects {
-            let stored: Option<(HookRecord, Vec<u8>)> =
-                self.read_sealed(&hook_key(&record.id, &project)).await?;
-            let Some(hook_id) = stored
-                .and_then(|(hook, _)| hook.hook_id)
-                .filter(|hook_id| hook_id != MANUAL_HOOK_ID)
-            else {
-                continue;
-            };
-            let mut request = prepare_get_hook(endpoints, token, &project, &hook_id)?;
-            authorize(&mut request, record);
-            let response = self.send(request).await?;
-            if response.status == 404 {
-                problems.push(HookProblem {
-                    error: Error::new(
-                        Code::WebhookHookMissing,
-                        format!("The webhook forgelink registered on {project} is gone."),
-                    )
-                    .for_provider(record.provider),
-                    lasting: true,
-                });
-                continue;
-            }
-            let hook = parse_hook(record.provider, &response)?;
-            problems.extend(disabled_hook(record.provider, &project, &hook));
+            problems.extend(self.hook_problem(record, endpoints, &project).await?);
         }
         Ok(Some(problems))
+    }
+
+    /// What is wrong with the hook forgelink registered on `project`, read from the provider:
+    /// someone deleted it, or the provider stopped delivering to it ([`disabled_hook`]).
+    /// `None` when it is fine, or when there is no hook to read (none registered, or one made
+    /// by hand, which the connection's rights may not read).
+    pub(crate) async fn hook_problem(
+        &self,
+        record: &Record,
+        endpoints: &Endpoints,
+        project: &str,
+    ) -> Result<Option<HookProblem>, Error> {
+        let stored: Option<(HookRecord, Vec<u8>)> =
+            self.read_sealed(&hook_key(&record.id, project)).await?;
+        let Some(hook_id) =
+            stored.and_then(|(hook, _)| hook.hook_id).filter(|hook_id| hook_id != MANUAL_HOOK_ID)
+        else {
+            return Ok(None);
+        };
+        let token = record.tokens.access_token.secret();
+        let mut request = prepare_get_hook(endpoints, token, project, &hook_id)?;
+        authorize(&mut request, record);
+        let response = self.send(request).await?;
+        if response.status == 404 {
+            return Ok(Some(HookProblem {
+                error: Error::new(
+                    Code::WebhookHookMissing,
+                    format!("The webhook forgelink registered on {project} is gone."),
+                )
+                .for_provider(record.provider),
+                lasting: true,
+            }));
+        }
+        let hook = parse_hook(record.provider, &response)?;
+        Ok(disabled_hook(record.provider, project, &hook))
     }
 
     /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of

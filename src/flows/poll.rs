@@ -98,7 +98,9 @@ pub struct ProjectPoll {
     pub duplicates: u32,
     /// Whether every list was read, so that the cursor moved.
     pub complete: bool,
-    /// Why a list could not be read.
+    /// Why a list could not be read; or, when every list was read and the poll found what the
+    /// project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`,
+    /// `webhook.hook_missing`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
     /// What failed, for a person.
@@ -310,7 +312,22 @@ impl<H: Host> Flows<H> {
                 message: None,
                 guidance: None,
             };
-            if let Some(error) = &gathered.error {
+            // In hybrid mode a poll that finds news found what the project's hook should have
+            // delivered: the hook is read once, so that a hook the provider disabled after
+            // failing, or one someone deleted, is named here and not only in a report.
+            let missed = state.mode == SyncMode::Hybrid
+                && !gathered.events.is_empty()
+                && gathered.error.is_none()
+                && budget.blocked_until.is_none()
+                && budget.requests_left > 0;
+            let hook_problem = if missed {
+                budget.requests_left = budget.requests_left.saturating_sub(1);
+                self.hook_problem(record, endpoints, project).await.ok().flatten()
+            } else {
+                None
+            };
+            if let Some(error) = gathered.error.as_ref().or(hook_problem.as_ref().map(|p| &p.error))
+            {
                 outcome.code = Some(error.code);
                 outcome.message = Some(error.message.clone());
                 outcome.guidance = Some(troubleshoot(error.code, error.provider));

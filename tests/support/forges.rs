@@ -39,6 +39,9 @@ pub struct Instance {
     pub hooks: BTreeMap<String, Vec<FakeHook>>,
     /// Whether it keeps signing tokens (GitLab's `webhook_signing_token` feature).
     pub signs: bool,
+    /// GitLab: the pipelines a poll lists, as the Pipelines API describes them (every project
+    /// lists the same ones); merge requests, pushes and jobs are always empty.
+    pub pipelines: Vec<serde_json::Value>,
     next_hook: u64,
 }
 
@@ -65,6 +68,7 @@ impl Forges {
             api,
             hooks: BTreeMap::new(),
             signs: false,
+            pipelines: Vec::new(),
             next_hook: 0,
         });
     }
@@ -132,12 +136,33 @@ impl Instance {
                 json(200, r#"{"login":"ada","id":1,"name":"Ada Lovelace"}"#)
             }
             (Kind::GitHub, "GET", "/meta") => json(200, r#"{"installed_version":"3.17.2"}"#),
+            (Kind::GitLab, "GET", _)
+                if path.starts_with("/projects/") && !path.contains("/hooks") =>
+            {
+                self.gitlab_lists(path)
+            }
             _ => self.hooks_api(method, path, request),
         };
         if self.kind == Kind::GitHub {
             response.headers.push(("X-OAuth-Scopes".into(), "repo, admin:repo_hook".into()));
         }
         response
+    }
+
+    /// What a GitLab poll reads: the pipelines, one of them, and empty lists of the rest.
+    fn gitlab_lists(&self, path: &str) -> HttpResponse {
+        let tail = path.splitn(4, '/').nth(3).unwrap_or("");
+        let list = |items: &[serde_json::Value]| json(200, &serde_json::json!(items).to_string());
+        match tail.split('/').collect::<Vec<_>>().as_slice() {
+            ["pipelines"] => list(&self.pipelines),
+            ["pipelines", id] => {
+                match self.pipelines.iter().find(|p| id.parse::<u64>().ok() == p["id"].as_u64()) {
+                    Some(pipeline) => json(200, &pipeline.to_string()),
+                    None => json(404, r#"{"message":"404 Not found"}"#),
+                }
+            }
+            _ => list(&[]),
+        }
     }
 
     fn hooks_api(&mut self, method: &str, path: &str, request: &HttpRequest) -> HttpResponse {
