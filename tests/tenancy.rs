@@ -517,6 +517,10 @@ fn gitlab_hooks_are_checked_by_signature_where_the_instance_keeps_signing_tokens
         let receipt = receive(&p.victim, &hook.url, &refused);
         assert_eq!(receipt.code, Some(Code::WebhookSignatureMismatch), "{receipt:?}");
     }
+    // Carrying only a token, the refusal says what may have changed on the instance.
+    let receipt =
+        receive(&p.victim, &hook.url, &pipeline_failed(&hook.secret, "msg_2", "group/app"));
+    assert!(receipt.message.as_deref().is_some_and(|m| m.contains("register the webhooks again")));
     let stale = pipeline_signed(&signing, &hook.secret, "msg_3", now - 3_600, "group/app");
     assert_eq!(receive(&p.victim, &hook.url, &stale).code, Some(Code::WebhookTimestampOutOfRange));
 

@@ -824,7 +824,14 @@ impl<H: Host> Flows<H> {
         let verified =
             match verify_webhook_with(headers, body, &secrets, &verify, &HostHmac(self.host())) {
                 Ok(verified) => verified,
-                Err(error) => return Ok(rejected(error)),
+                Err(error) => {
+                    return Ok(rejected(unsigned_by_instance(
+                        hook.provider,
+                        headers,
+                        &secrets,
+                        error,
+                    )))
+                }
             };
         let event = match parse_webhook(headers, body) {
             Ok(event) => event,
@@ -953,6 +960,33 @@ pub(crate) fn disabled_hook(provider: Provider, project: &str, hook: &Hook) -> O
         error: Error::new(Code::WebhookHookDisabled, message).for_provider(provider),
         lasting: hook.disabled_until.is_none(),
     })
+}
+
+/// A GitLab hook whose signing token the instance confirmed verifies by its signature alone;
+/// a delivery carrying only the secret token then means the instance stopped signing (its
+/// signing-token feature turned off since), not necessarily a forgery: the refusal says so,
+/// and that registering the webhooks again goes back to the secret token.
+fn unsigned_by_instance(
+    provider: Provider,
+    headers: &[(String, String)],
+    secrets: &[WebhookSecret],
+    error: Error,
+) -> Error {
+    let expects_signature = !secrets.is_empty()
+        && secrets.iter().all(|s| s.secret().starts_with(gitlab::SIGNING_TOKEN_PREFIX));
+    let unsigned = crate::webhooks::header(headers, gitlab::SIGNATURE_HEADER).is_none();
+    if provider == Provider::GitLab
+        && error.code == Code::WebhookSignatureMismatch
+        && expects_signature
+        && unsigned
+    {
+        return Error::new(
+            error.code,
+            "This hook signs its deliveries, but this one carries only a secret token: if the instance's signing tokens were turned off, register the webhooks again.",
+        )
+        .for_provider(Provider::GitLab);
+    }
+    error
 }
 
 impl PreparedHook {

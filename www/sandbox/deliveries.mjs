@@ -8,6 +8,17 @@ import { createHmac } from "node:crypto";
 
 const TIMEOUT_MS = 10_000;
 
+/**
+ * Signs an attempt as Standard Webhooks do, when the hook has a signing token: the same
+ * webhook-id on every attempt, the attempt's own time, and HMAC-SHA256 of `id.time.body`.
+ */
+function signStandard(record) {
+  if (!record.standard) return;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const mac = createHmac("sha256", record.standard.key).update(`${record.standard.id}.${timestamp}.`).update(record.body);
+  Object.assign(record.headers, { "webhook-id": record.standard.id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${mac.digest("base64")}` });
+}
+
 export function createDeliveries(state, log) {
   /** Posts one prepared delivery and records it; a dropped one is recorded without being sent. */
   async function post(record) {
@@ -59,8 +70,10 @@ export function createDeliveries(state, log) {
       url: hook.url,
       headers,
       body,
+      standard: prepared.standard,
       attempts: [],
     };
+    signStandard(record);
     const attempt = await post(record);
     record.attempts.push(attempt);
     state.deliveries.push(record);
@@ -74,6 +87,7 @@ export function createDeliveries(state, log) {
     if (!record) throw Object.assign(new Error(`No delivery ${deliveryId}.`), { code: "not_found" });
     // Bitbucket Cloud counts attempts in a header of its own; the body and its signature stay the same.
     if (record.headers["X-Attempt-Number"]) record.headers["X-Attempt-Number"] = String(record.attempts.length + 1);
+    signStandard(record);
     const attempt = await post(record);
     record.attempts.push(attempt);
     log(`redelivered ${deliveryId} → ${record.url} ${attempt.status ?? attempt.error}`);

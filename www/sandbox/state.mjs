@@ -16,6 +16,7 @@ export const SWITCHES = Object.freeze({
   slow: { initial: 0, help: "Provider answers are delayed by this many milliseconds." },
   dropDeliveries: { initial: false, help: "Deliveries are recorded as dropped and not sent, as when a provider disables a failing hook (polling finds what they carried)." },
   rateLimited: { initial: false, help: "API calls are refused as over the rate limit (GitLab 429 with Retry-After, GitHub 403 with x-ratelimit-remaining 0)." },
+  signingTokens: { initial: true, help: "GitLab keeps webhook signing tokens (its webhook_signing_token feature flag) and signs each delivery with them as Standard Webhooks do; off, it ignores them and sends the secret token alone." },
 });
 
 export function createState() {

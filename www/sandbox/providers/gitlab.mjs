@@ -115,6 +115,8 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
     push_events_branch_filter: hook.data.push_events_branch_filter ?? "",
     branch_filter_strategy: "wildcard",
     enable_ssl_verification: hook.data.enable_ssl_verification ?? true,
+    // Only an instance with signing tokens knows these fields ("Project webhooks API").
+    ...(signingTokens() ? { token_present: Boolean(hook.secret), signing_token_present: Boolean(hook.signingToken) } : {}),
     alert_status: "executable",
     disabled_until: null,
     url_variables: [],
@@ -210,7 +212,9 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
       const body = (await readJson(req)) ?? {};
       if (typeof body.url !== "string" || !/^https?:\/\//.test(body.url)) return send(res, 400, { message: { url: ["is blocked: Only allowed schemes are http, https"] } });
       if (project.hooks.length >= 100) return send(res, 422, { message: { base: ["Maximum number of project hooks (100) exceeded"] } });
-      const hook = { id: state.nextHookId++, url: body.url, secret: body.token ?? null, events: flags(body, []), createdAt: new Date().toISOString(), data: pick(body) };
+      const signingToken = signingTokenOf(body);
+      if (signingToken instanceof Error) return send(res, 400, { message: { signing_token: [signingToken.message] } });
+      const hook = { id: state.nextHookId++, url: body.url, secret: body.token ?? null, signingToken: signingToken ?? null, events: flags(body, []), createdAt: new Date().toISOString(), data: pick(body) };
       project.hooks.push(hook);
       return send(res, 201, describeHook(project, hook));
     }
@@ -222,6 +226,9 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
       if (typeof body.url === "string") hook.url = body.url;
       // GitLab keeps the old token when an update does not send one.
       if (Object.hasOwn(body, "token")) hook.secret = body.token;
+      const signingToken = signingTokenOf(body);
+      if (signingToken instanceof Error) return send(res, 400, { message: { signing_token: [signingToken.message] } });
+      if (signingToken !== undefined) hook.signingToken = signingToken;
       hook.events = flags(body, hook.events);
       Object.assign(hook.data, pick(body));
       return send(res, 200, describeHook(project, hook));
@@ -231,6 +238,22 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
       return send(res, 204);
     }
     return send(res, 405, { error: "405 Method Not Allowed" });
+  }
+
+  /** Whether this instance keeps webhook signing tokens (GitLab's `webhook_signing_token` flag). */
+  function signingTokens() {
+    return state.on("signingTokens", "gitlab");
+  }
+
+  /**
+   * The signing token a create or update sets: undefined when it names none or the instance
+   * ignores the field (the flag off), an Error when it is not `whsec_` and the base64 of 32 bytes.
+   */
+  function signingTokenOf(body) {
+    if (!signingTokens() || typeof body.signing_token !== "string") return undefined;
+    const key = body.signing_token.startsWith("whsec_") ? Buffer.from(body.signing_token.slice(6), "base64") : null;
+    if (!key || key.length !== 32 || key.toString("base64") !== body.signing_token.slice(6)) return new Error("must be whsec_ followed by the base64 of 32 bytes");
+    return body.signing_token;
   }
 
   /** The flags a create or update sets: GitLab turns push_events on unless told otherwise. */
@@ -389,6 +412,9 @@ export function gitlab({ state, origin, authenticate, maxPageSize }) {
         ...(hook.secret ? { "X-Gitlab-Token": hook.secret } : {}),
       },
       deliveryId: id,
+      // A hook with a signing token is also signed as Standard Webhooks do, with the
+      // Idempotency-Key as webhook-id (deliveries.mjs signs each attempt at its own time).
+      ...(hook.signingToken ? { standard: { id, key: Buffer.from(hook.signingToken.slice("whsec_".length), "base64") } } : {}),
     };
   }
 

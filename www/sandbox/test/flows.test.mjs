@@ -86,6 +86,9 @@ for (const [provider, c] of Object.entries(CASES)) {
         assert.notEqual(after, before);
         const report = await forgelink.testConnection(connection.id);
         assert.ok(report.ok, describeReport(report));
+        // Back to the sandbox's time: it signs GitLab deliveries with its own clock, and a
+        // signature two hours off is refused as a replay.
+        clock.ms -= 2 * 3600 * 1000;
       });
     }
 
@@ -153,6 +156,14 @@ for (const [provider, c] of Object.entries(CASES)) {
       assert.deepEqual([receipt.connectionId, receipt.project], [connection.id, c.pushProject]);
       assert.equal(receipt.event.kind, "push");
       assert.equal(receipt.event.repository.fullPath, c.pushProject);
+      if (provider === "gitlab") {
+        // The instance kept the signing token forgelink sent ("Project webhooks API"): the
+        // delivery carries the Standard Webhooks signature beside the secret token.
+        assert.equal(sandbox.hooks(provider, c.pushProject)[0].raw.signing_token_present, true);
+        const { headers } = receiver.receipts.at(-1);
+        assert.match(headers["webhook-signature"], /^v1,[A-Za-z0-9+/]+=*$/);
+        assert.equal(headers["webhook-id"], headers["idempotency-key"]);
+      }
       delivered.push = sent[0];
     });
 
@@ -278,5 +289,30 @@ describe("access tokens", () => {
     const [result] = await forgelink.registerWebhooks(connection.id, { projects: ["platform/ci/runner-images"], url: "http://127.0.0.1:9/hooks", profile: "ci-failure-analysis" });
     assert.equal(result.status, "failed");
     assert.equal(result.code, "http.forbidden");
+  });
+
+  test("GitLab without signing tokens: hooks verify by their secret token", async () => {
+    sandbox.setSwitch("signingTokens", false);
+    const receiver = await startReceiver();
+    try {
+      const { forgelink } = forgelinkFor(sandbox);
+      receiver.use(forgelink);
+      const { token } = sandbox.createAccessToken({ provider: "gitlab", ...TOKENS.gitlab });
+      const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: sandbox.providers.gitlab.baseUrl, token, profile: "deployments" });
+      const project = "platform/api-gateway";
+      const [result] = await forgelink.registerWebhooks(connection.id, { projects: [project], url: `${receiver.origin}/hooks/unsigned`, profile: "deployments" });
+      assert.equal(result.status, "created", JSON.stringify(result));
+      const [hook] = sandbox.hooks("gitlab", project).filter((h) => h.url.startsWith(`${receiver.origin}/hooks/unsigned`));
+      assert.equal(hook.raw.signing_token_present, undefined, "an instance without the feature does not name it");
+      const [sent] = await sandbox.trigger({ provider: "gitlab", project, kind: "push" });
+      const { receipt, headers } = receiver.receipts.at(-1);
+      assert.equal(receipt.status, "accepted", JSON.stringify(receipt));
+      assert.equal(headers["webhook-signature"], undefined);
+      assert.equal(sent.status, 202);
+      await forgelink.disconnect(connection.id);
+    } finally {
+      sandbox.setSwitch("signingTokens", true);
+      await receiver.close();
+    }
   });
 });

@@ -79,7 +79,7 @@ describe("control page", () => {
   test("flips switches and shows them flipped", async () => {
     const response = await post("/sandbox/switches", { expiredToken: "off", missingScope: "only", "missingScope-only": "gitlab github", projectNotFound: "on", instanceTooOld: "off", unreachable: "off", slow: "0" });
     assert.equal(response.status, 303);
-    assert.deepEqual(sandbox.switches(), { expiredToken: false, missingScope: ["gitlab", "github"], projectNotFound: true, instanceTooOld: false, unreachable: false, slow: 0, dropDeliveries: false, rateLimited: false });
+    assert.deepEqual(sandbox.switches(), { expiredToken: false, missingScope: ["gitlab", "github"], projectNotFound: true, instanceTooOld: false, unreachable: false, slow: 0, dropDeliveries: false, rateLimited: false, signingTokens: true });
     const html = await (await fetch(sandbox.url)).text();
     assert.match(html, /id="projectNotFound-on" name="projectNotFound" value="on" checked/);
     assert.match(html, /id="missingScope-only" name="missingScope" value="only" checked/);
