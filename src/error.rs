@@ -280,6 +280,20 @@ impl Code {
         let text = self.as_str();
         text.split_once('.').map_or(text, |(family, _)| family)
     }
+
+    /// Whether the code says the instance could not be reached at all (the network or TLS
+    /// failed), as opposed to an answer, or a refusal the host made on purpose.
+    pub(crate) fn unreached(self) -> bool {
+        matches!(
+            self,
+            Code::NetworkUnreachable
+                | Code::NetworkConnectionRefused
+                | Code::NetworkNameNotResolved
+                | Code::NetworkTimeout
+                | Code::TlsUntrustedCertificate
+                | Code::TlsPlainHttpOnHttps
+        )
+    }
 }
 
 impl fmt::Display for Code {

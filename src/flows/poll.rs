@@ -582,17 +582,12 @@ fn not_polled(project: &str, since: i64, rate_limited: bool) -> ProjectPoll {
 /// Failures that may pass by themselves: the cursor waits for them. Others (a missing scope,
 /// a feature turned off) are reported, and the cursor moves on.
 fn transient(code: Code) -> bool {
-    matches!(
-        code,
-        Code::HttpRateLimited
-            | Code::HttpServerError
-            | Code::NetworkTimeout
-            | Code::NetworkUnreachable
-            | Code::NetworkConnectionRefused
-            | Code::NetworkNameNotResolved
-            | Code::TlsUntrustedCertificate
-            | Code::TlsPlainHttpOnHttps
-            | Code::TokenExpired
-            | Code::HttpUnauthorized
-    )
+    code.unreached()
+        || matches!(
+            code,
+            Code::HttpRateLimited
+                | Code::HttpServerError
+                | Code::TokenExpired
+                | Code::HttpUnauthorized
+        )
 }

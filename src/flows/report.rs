@@ -223,18 +223,13 @@ impl<H: Host> Flows<H> {
             Err(error) => {
                 // A refused address or an oversized answer is about reaching the instance,
                 // not about who the token is.
-                let reachable = !matches!(
-                    error.code,
-                    Code::NetworkUnreachable
-                        | Code::NetworkConnectionRefused
-                        | Code::NetworkNameNotResolved
-                        | Code::NetworkTimeout
-                        | Code::TlsUntrustedCertificate
-                        | Code::TlsPlainHttpOnHttps
-                        | Code::NetworkAddressBlocked
-                        | Code::NetworkInsecureHttp
-                        | Code::HttpResponseTooLarge
-                );
+                let reachable = !(error.code.unreached()
+                    || matches!(
+                        error.code,
+                        Code::NetworkAddressBlocked
+                            | Code::NetworkInsecureHttp
+                            | Code::HttpResponseTooLarge
+                    ));
                 if reachable {
                     checks.push(check(
                         "reachability",
@@ -414,19 +409,7 @@ impl<H: Host> Flows<H> {
         // accepts cannot remove them, which the manual steps then say.
         let webhooks = match self.unregister_webhooks(id, None).await {
             Ok(results) => results,
-            Err(error)
-                if matches!(
-                    error.code,
-                    Code::NetworkUnreachable
-                        | Code::NetworkConnectionRefused
-                        | Code::NetworkNameNotResolved
-                        | Code::NetworkTimeout
-                        | Code::TlsUntrustedCertificate
-                        | Code::TlsPlainHttpOnHttps
-                ) =>
-            {
-                return Err(error)
-            }
+            Err(error) if error.code.unreached() => return Err(error),
             Err(_) => Vec::new(),
         };
         let hooks_left = self.forget_hooks(id).await?
