@@ -188,6 +188,11 @@ codes! {
     /// This caller's refresh lease expired and another caller took over: the tokens it
     /// obtained were revoked rather than stored.
     ConnectionLeaseLost = "connection.lease_lost",
+    /// The new credentials act as another account than the connection's; nothing was stored.
+    ConnectionAccountMismatch = "connection.account_mismatch",
+    /// The new credentials are for another provider or instance than the connection's;
+    /// nothing was stored.
+    ConnectionInstanceMismatch = "connection.instance_mismatch",
     /// The host's random source failed; nothing was sealed or stored with it.
     HostRandomFailed = "host.random_failed",
     /// The host's storage failed.

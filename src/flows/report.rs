@@ -370,7 +370,11 @@ impl<H: Host> Flows<H> {
             }
         }
         if oauth {
-            match (record.status, record.tokens.refresh_token.is_some(), record.tokens.refresh_token_expires_at) {
+            match (
+                record.status,
+                record.tokens.refresh_token.is_some(),
+                record.tokens.refresh_token_expires_at,
+            ) {
                 (ConnectionStatus::NeedsReauthorization, _, _) => checks.push(coded(
                     "refresh-token",
                     CheckStatus::Fail,
@@ -378,15 +382,28 @@ impl<H: Host> Flows<H> {
                     provider,
                     "The refresh token is no longer accepted.",
                 )),
-                (_, true, Some(at)) if at.saturating_sub(now) < EXPIRY_WARNING => checks.push(coded(
+                (_, true, Some(at)) if at.saturating_sub(now) < EXPIRY_WARNING => {
+                    checks.push(coded(
+                        "refresh-token",
+                        CheckStatus::Warn,
+                        Code::ConnectionNeedsReauthorization,
+                        provider,
+                        format!(
+                        "The refresh token expires in {} days; re-authorize the connection then.",
+                        days(at.saturating_sub(now))
+                    ),
+                    ))
+                }
+                (_, true, _) => checks.push(check(
                     "refresh-token",
-                    CheckStatus::Warn,
-                    Code::ConnectionNeedsReauthorization,
-                    provider,
-                    format!("The refresh token expires in {} days; the person will have to connect again then.", days(at.saturating_sub(now))),
+                    CheckStatus::Pass,
+                    "The refresh token is valid.",
                 )),
-                (_, true, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The refresh token is valid.")),
-                (_, false, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The token does not expire, so no refresh token is needed.")),
+                (_, false, _) => checks.push(check(
+                    "refresh-token",
+                    CheckStatus::Pass,
+                    "The token does not expire, so no refresh token is needed.",
+                )),
             }
         }
         match self.hook_problems(&record, &endpoints).await {
