@@ -105,6 +105,12 @@ const SCOPE_HELP: &[Specific] = &[
     on!(BBDC, &["On Bitbucket Data Center an administrator picks the permissions of the incoming link: Administration → Application links → Edit → Permissions."], Some(BBDC_SCOPES)),
 ];
 
+/// New credentials for a connection must act as its account on its instance.
+const OTHER_ACCOUNT: &str =
+    "The new credentials are for another account or instance; nothing changed.";
+const OTHER_ACCOUNT_STEPS: &[&str] =
+    &["Create the token as the connected account, on its instance."];
+
 fn entry_for(code: Code) -> Entry {
     match code {
         Code::BaseUrlEmpty => entry("Instance address needed", "forgelink needs the address of the instance to connect to.", &[
@@ -339,7 +345,7 @@ fn entry_for(code: Code) -> Entry {
             "Connect the account again.",
         ]),
         Code::ConnectionNeedsReauthorization => entry("Re-authorize", "The provider no longer accepts the connection's refresh token: the person revoked the application, the token expired, or it was used elsewhere.", &[
-            "Ask the person who connected the account to re-authorize it, or replace its token.",
+            "Re-authorize the connection, or replace its token.",
         ]).specific(&[
             on!(GH, &["GitHub App refresh tokens expire after about six months; revoking the app under Settings → Applications ends them at once."], None),
             on!(GL, &["GitLab refresh tokens stop working when the person revokes the application under User settings → Applications → Authorized applications."], Some(GL_OAUTH)),
@@ -354,12 +360,8 @@ fn entry_for(code: Code) -> Entry {
             "Retry: the connection's current token is read from storage.",
             "If this happens often, the token endpoint is slower than the lease allows: check the network between the product and the provider.",
         ]),
-        Code::ConnectionAccountMismatch => entry("Another account", "The new credentials act as another account; nothing changed.", &[
-            "Create the token as the connected account.",
-        ]),
-        Code::ConnectionInstanceMismatch => entry("Another instance", "The new credentials are for another instance; nothing changed.", &[
-            "Create the token on the connection's instance.",
-        ]),
+        Code::ConnectionAccountMismatch => entry("Another account", OTHER_ACCOUNT, OTHER_ACCOUNT_STEPS),
+        Code::ConnectionInstanceMismatch => entry("Another instance", OTHER_ACCOUNT, OTHER_ACCOUNT_STEPS),
         Code::HostRandomFailed => entry("The random source failed", "The host's cryptographically secure random source failed. forgelink draws states, secrets, ids and nonces from it, so it stopped rather than seal anything with predictable bytes.", &[
             "Check that the platform provides crypto.getRandomValues (browsers, Node 20+) or a working WASI random source.",
             "Retry; if it keeps failing, the platform's entropy source is broken.",

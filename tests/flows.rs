@@ -1396,7 +1396,7 @@ fn a_connection_needing_reauthorization_is_reauthorized_in_place_through_oauth()
     let error = block_on(flows.access_token(&connection.id)).unwrap_err();
     assert_eq!(error.code, Code::ConnectionNeedsReauthorization);
     let advice = error.guidance().steps.join(" ");
-    assert!(advice.contains("re-authorize it"), "{advice}");
+    assert!(advice.contains("Re-authorize the connection"), "{advice}");
     let mut again = start();
     again.connection_id = Some(connection.id.clone());
     let started = block_on(flows.connect_start(again)).unwrap();
