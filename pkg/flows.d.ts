@@ -376,7 +376,7 @@ export interface ScopeStatus {
   missing: string[];
 }
 
-/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must connect again. */
+/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must re-authorize it (`connectStart` with its `connectionId`) or replace its token (`replaceCredentials`). */
 export type ConnectionStatus = "active" | "needs_reauthorization";
 
 /** A connected account, as the caller sees it (no secrets). */

@@ -178,7 +178,7 @@ codes! {
     HttpUnexpectedStatus = "http.unexpected_status",
     /// No connection is stored under this id.
     ConnectionNotFound = "connection.not_found",
-    /// The provider no longer accepts the connection's refresh token: the person must connect again.
+    /// The provider no longer accepts the connection's refresh token: the person must re-authorize it.
     ConnectionNeedsReauthorization = "connection.needs_reauthorization",
     /// Another caller is refreshing the connection's token and did not finish in time.
     ConnectionRefreshInProgress = "connection.refresh_in_progress",

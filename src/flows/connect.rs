@@ -184,7 +184,9 @@ impl<H: Host> Flows<H> {
     /// arrived at the flow's redirect URI, in the session that started it (when `session` was
     /// given to [`Flows::connect_start`]), from the issuer it was sent to; consumes the state
     /// (once), exchanges the code, identifies the account, reads the server version on
-    /// self-hosted deployments, checks the scopes, and stores the connection.
+    /// self-hosted deployments, checks the scopes, and stores the connection. An authorization
+    /// started with [`ConnectStart::connection_id`] updates that connection in place instead,
+    /// as [`Flows::replace_credentials`] does.
     pub async fn connect_finish(
         &self,
         callback_url: &str,

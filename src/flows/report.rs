@@ -344,7 +344,7 @@ impl<H: Host> Flows<H> {
                         Code::TokenExpired,
                         provider,
                         format!(
-                            "The token expires in {} days; create a new one before then.",
+                            "The token expires in {} days; replace it with a new one before then.",
                             days(at.saturating_sub(now))
                         ),
                     ))
