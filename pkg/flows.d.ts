@@ -315,6 +315,13 @@ export interface ConnectStart {
    * sender's account there (login CSRF). Non-empty when given.
    */
   session?: string | null;
+  /**
+   * To re-authorize an existing connection instead of creating one: its id. It must be of the
+   * same provider and instance (else `connection.instance_mismatch`); {@link Forgelink.connectFinish}
+   * then updates it in place, keeping its id, projects and webhooks, once the account is the
+   * same (else `connection.account_mismatch`, and the new tokens are revoked).
+   */
+  connectionId?: string | null;
 }
 
 /** What {@link Forgelink.connectFinish} may need besides the callback URL. */
@@ -344,6 +351,14 @@ export interface ConnectWithToken {
   profile?: ProfileId | null;
 }
 
+/** What {@link Forgelink.replaceCredentials} needs. */
+export interface ReplaceCredentials {
+  /** The new personal, project, group or workspace access token. */
+  token: string;
+  /** Bitbucket Cloud API tokens: the Atlassian account email sent with it (HTTP Basic). */
+  username?: string | null;
+}
+
 /** The account a token acts as. */
 export interface Account {
   /** The provider's stable id for the account. */
@@ -364,7 +379,7 @@ export interface ScopeStatus {
   missing: string[];
 }
 
-/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must connect again. */
+/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must re-authorize it (`connectStart` with its `connectionId`) or replace its token (`replaceCredentials`). */
 export type ConnectionStatus = "active" | "needs_reauthorization";
 
 /** A connected account, as the caller sees it (no secrets). */
@@ -1048,6 +1063,17 @@ export class Forgelink {
   connectFinish(callbackUrl: string | URL, options?: ConnectFinishOptions | null): Promise<Connection>;
   /** Connects with a personal, project, group or workspace access token. */
   connectWithToken(request: ConnectWithToken): Promise<Connection>;
+  /**
+   * Replaces the connection's token in place: checked as {@link Forgelink.connectWithToken}
+   * checks one, on the connection's instance, it must act as the connection's account. The
+   * connection keeps its id, projects, webhooks, poll state and history, is active again, and
+   * its old OAuth tokens are revoked where the provider allows. Nothing changes when it fails.
+   *
+   * @throws {ForgelinkError} `connection.account_mismatch`, `connection.instance_mismatch`,
+   *   `connection.not_found`, `connection.disconnected`, and the provider's refusals
+   *   (`http.unauthorized`, `token.expired`, ...).
+   */
+  replaceCredentials(id: string, request: ReplaceCredentials): Promise<Connection>;
   /**
    * Checks the connection end to end; failures are in the report, not thrown. The
    * `server-version` check fails (`server.too_old`) only below what forgelink needs, and warns

@@ -690,7 +690,7 @@ class Bridge {
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
-const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session"]);
+const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session", "connectionId"]);
 const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
 /**
@@ -775,6 +775,7 @@ export class Forgelink {
       optionalBoolean("request.pkce", r.pkce),
       groupId("request.rootNamespaceId", r.rootNamespaceId),
       session("request.session", r.session),
+      optionalString("request.connectionId", r.connectionId),
     ];
     return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, ...args));
   }
@@ -803,6 +804,19 @@ export class Forgelink {
       optionalString("request.profile", r.profile),
     ];
     return this.#run((bridge, key) => glue.flows_connect_with_token(bridge, key, ...args));
+  }
+
+  /**
+   * Replaces a connection's token in place, keeping its id, projects, webhooks and history. The
+   * token must act as the connection's account on its instance; otherwise nothing changes.
+   */
+  async replaceCredentials(id, request) {
+    requireReady();
+    const text = string("id", id);
+    const r = fields("request", request, new Set(["token", "username"]));
+    const token = string("request.token", r.token);
+    const username = optionalString("request.username", r.username);
+    return this.#run((bridge, key) => glue.flows_replace_credentials(bridge, key, text, token, username));
   }
 
   /** Checks the connection end to end and reports each check with its guidance. */

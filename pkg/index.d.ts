@@ -98,6 +98,8 @@ export type ErrorCode =
   | "connection.refresh_in_progress"
   | "connection.disconnected"
   | "connection.lease_lost"
+  | "connection.account_mismatch"
+  | "connection.instance_mismatch"
   | "host.random_failed"
   | "storage.failed"
   | "storage.corrupt"

@@ -179,7 +179,7 @@ codes! {
     HttpUnexpectedStatus = "http.unexpected_status",
     /// No connection is stored under this id.
     ConnectionNotFound = "connection.not_found",
-    /// The provider no longer accepts the connection's refresh token: the person must connect again.
+    /// The provider no longer accepts the connection's refresh token: the person must re-authorize it.
     ConnectionNeedsReauthorization = "connection.needs_reauthorization",
     /// Another caller is refreshing the connection's token and did not finish in time.
     ConnectionRefreshInProgress = "connection.refresh_in_progress",
@@ -189,6 +189,11 @@ codes! {
     /// This caller's refresh lease expired and another caller took over: the tokens it
     /// obtained were revoked rather than stored.
     ConnectionLeaseLost = "connection.lease_lost",
+    /// The new credentials act as another account than the connection's; nothing was stored.
+    ConnectionAccountMismatch = "connection.account_mismatch",
+    /// The new credentials are for another provider or instance than the connection's;
+    /// nothing was stored.
+    ConnectionInstanceMismatch = "connection.instance_mismatch",
     /// The host's random source failed; nothing was sealed or stored with it.
     HostRandomFailed = "host.random_failed",
     /// The host's storage failed.

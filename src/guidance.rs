@@ -105,6 +105,12 @@ const SCOPE_HELP: &[Specific] = &[
     on!(BBDC, &["On Bitbucket Data Center an administrator picks the permissions of the incoming link: Administration → Application links → Edit → Permissions."], Some(BBDC_SCOPES)),
 ];
 
+/// New credentials for a connection must act as its account on its instance.
+const OTHER_ACCOUNT: &str =
+    "The new credentials are for another account or instance; nothing changed.";
+const OTHER_ACCOUNT_STEPS: &[&str] =
+    &["Create the token as the connected account, on its instance."];
+
 fn entry_for(code: Code) -> Entry {
     match code {
         Code::BaseUrlEmpty => entry("Instance address needed", "forgelink needs the address of the instance to connect to.", &[
@@ -338,8 +344,8 @@ fn entry_for(code: Code) -> Entry {
         Code::ConnectionNotFound => entry("No such connection", "No connection is stored under this id: it was disconnected, never finished, or the id is mistyped.", &[
             "Connect the account again.",
         ]),
-        Code::ConnectionNeedsReauthorization => entry("Connect again", "The provider no longer accepts the connection's refresh token: the person revoked the application, the token expired, or it was used elsewhere.", &[
-            "Ask the person who connected the account to connect it again.",
+        Code::ConnectionNeedsReauthorization => entry("Re-authorize", "The provider no longer accepts the connection's refresh token: the person revoked the application, the token expired, or it was used elsewhere.", &[
+            "Re-authorize the connection, or replace its token.",
         ]).specific(&[
             on!(GH, &["GitHub App refresh tokens expire after about six months; revoking the app under Settings → Applications ends them at once."], None),
             on!(GL, &["GitLab refresh tokens stop working when the person revokes the application under User settings → Applications → Authorized applications."], Some(GL_OAUTH)),
@@ -354,6 +360,8 @@ fn entry_for(code: Code) -> Entry {
             "Retry: the connection's current token is read from storage.",
             "If this happens often, the token endpoint is slower than the lease allows: check the network between the product and the provider.",
         ]),
+        Code::ConnectionAccountMismatch => entry("Another account", OTHER_ACCOUNT, OTHER_ACCOUNT_STEPS),
+        Code::ConnectionInstanceMismatch => entry("Another instance", OTHER_ACCOUNT, OTHER_ACCOUNT_STEPS),
         Code::HostRandomFailed => entry("The random source failed", "The host's cryptographically secure random source failed. forgelink draws states, secrets, ids and nonces from it, so it stopped rather than seal anything with predictable bytes.", &[
             "Check that the platform provides crypto.getRandomValues (browsers, Node 20+) or a working WASI random source.",
             "Retry; if it keeps failing, the platform's entropy source is broken.",
@@ -373,7 +381,7 @@ fn entry_for(code: Code) -> Entry {
             "Read the provider's description; retry if it reports a temporary failure (server_error, temporarily_unavailable).",
         ]).docs(OAUTH_RFC),
         Code::HttpUnauthorized => entry("The credentials were refused (401)", "The token is missing, mistyped, expired or revoked.", &[
-            "Connect again, or create a new token and paste it.",
+            "Replace the connection's token, or re-authorize it.",
         ]).specific(&[
             on!(GH, &["Check the token under Settings → Developer settings → Personal access tokens; OAuth App tokens are revoked when the app is uninstalled."], None),
             on!(GL, &["Check the token under User settings → Access tokens (or the project's or group's Settings → Access tokens): it may have expired or been revoked."], Some(GL_SCOPES)),
@@ -389,7 +397,7 @@ fn entry_for(code: Code) -> Entry {
             on!(BBDC, &["Bitbucket Data Center answers 401 with an AuthorisationException ('insufficient permissions'): ask a project administrator for the permission the action needs (repository admin for webhooks), or have an administrator create the webhook by hand.", bitbucket_data_center::NO_BUILD_STATUS_EVENT], None),
         ]),
         Code::HttpMissingScope => entry("A scope is missing", "The token is valid but was not granted a scope this call needs.", &[
-            "Add the missing scope (named in the error) and connect again, or create a new token with it.",
+            "Replace the token with one that has the missing scope (named in the error), or re-authorize.",
         ]).specific(&[
             on!(GH, &["GitHub hides a private repository from a token without the scope it needs: it answers 404 Not Found rather than 403, and the X-Accepted-OAuth-Scopes header names the scope (the error lists it).", "GitHub classic tokens: edit the token under Settings → Developer settings → Personal access tokens and tick the scope; for OAuth, connect again with the scope requested."], Some(GH_SCOPES)),
             on!(GL, &["GitLab answers insufficient_scope: create a token with the scope (api to write, read_api to read), or tick it on the application and connect again."], Some(GL_SCOPES)),
@@ -456,8 +464,8 @@ fn entry_for(code: Code) -> Entry {
             on!(BBDC, &["Bitbucket Data Center serves plain HTTP on port 7990 unless TLS is set up on it or on a proxy in front."], None),
         ]),
         Code::TokenExpired => entry("The token has expired", "Access tokens expire: GitLab OAuth tokens after 2 hours, GitHub App user tokens after 8 hours, Bitbucket ones after 1 to 2 hours; personal tokens on their expiry date.", &[
-            "Connections with a refresh token renew themselves; if renewal failed, connect again.",
-            "For a personal or project token, create a new one with the same scopes and paste it.",
+            "Connections with a refresh token renew themselves; if renewal failed, re-authorize.",
+            "For a personal or project token, replace it with a new one with the same scopes.",
         ]).specific(&[
             on!(GL, &["GitLab shows 'Token is expired. You can either do re-authorization or token refresh.'"], Some(GL_OAUTH)),
         ]),

@@ -79,7 +79,7 @@ pub use flows::{
     FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, PollOptions,
     PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, RandomError, Receipt,
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
-    ScopeStatus, SkippedTarget, StorageError, SyncMode,
+    ReplaceCredentials, ScopeStatus, SkippedTarget, StorageError, SyncMode,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use forgelink::{
-    Code, ConnectStart, ConnectWithToken, EncryptionKey, FetchError, Flows, Host, HttpRequest,
-    HttpResponse, Provider, RandomError,
+    Code, ConnectStart, ConnectWithToken, ConnectionStatus, EncryptionKey, FetchError, Flows, Host,
+    HttpRequest, HttpResponse, Provider, RandomError, ReceiptStatus, ReceiveOptions,
 };
 use futures::executor::block_on;
 use futures::future::join_all;
@@ -35,6 +35,8 @@ const API_TOKEN: &str = "ATATT3xFfGF0fakeapitoken";
 /// read:repository:bitbucket scope", support.atlassian.com/bitbucket-cloud/docs/
 /// api-token-permissions/).
 const API_TOKEN_SCOPES: &str = "read:user:bitbucket, write:repository:bitbucket, write:pullrequest:bitbucket, read:pullrequest:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket";
+/// A personal token of another account (eve) on the GitLab instance.
+const SOMEONE_ELSE: &str = "glpat-someone-elses-token";
 const GHES_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
 
 /// A GitLab under a relative root, as far as the flows see it.
@@ -53,6 +55,9 @@ struct Provider_ {
     cloud_hooks: Vec<CloudHook>,
     /// What GitHub Enterprise Server's `/api/v3/meta` reports as `installed_version`.
     ghes_version: String,
+    /// The next tokens issued belong to eve, who approved in another account.
+    next_for_eve: bool,
+    eve_tokens: Vec<String>,
 }
 
 impl Provider_ {
@@ -61,6 +66,9 @@ impl Provider_ {
         let access = format!("access-{}-{}", self.issued, "x".repeat(30));
         let refresh = format!("refresh-{}", self.issued);
         self.access_tokens.insert(access.clone(), now + 7200);
+        if std::mem::take(&mut self.next_for_eve) {
+            self.eve_tokens.push(access.clone());
+        }
         self.refresh_token = Some(refresh.clone());
         json(
             200,
@@ -89,7 +97,8 @@ impl Provider_ {
             .map(|(_, v)| v.trim_start_matches("Bearer ").to_owned());
         let authorized =
             bearer.as_ref().and_then(|t| self.access_tokens.get(t)).is_some_and(|exp| *exp > now)
-                || bearer.as_deref() == Some("glpat-personal-token-value");
+                || bearer.as_deref() == Some("glpat-personal-token-value")
+                || bearer.as_deref() == Some(SOMEONE_ELSE);
         match (request.method.as_str(), path.split('?').next().unwrap_or("")) {
             ("POST", "/oauth/token") => match form.get("grant_type").map(String::as_str) {
                 Some("authorization_code") => {
@@ -154,6 +163,15 @@ impl Provider_ {
             }
             (method, path) if path.starts_with("/api/v4/projects/") && path.contains("/hooks") => {
                 self.hooks_api(method, path, request)
+            }
+            ("GET", "/api/v4/user")
+                if bearer.as_deref() == Some(SOMEONE_ELSE)
+                    || bearer.as_ref().is_some_and(|b| self.eve_tokens.contains(b)) =>
+            {
+                json(
+                    200,
+                    r#"{"id":66,"username":"eve","name":"Eve","web_url":"https://git.example.com/gitlab/eve"}"#,
+                )
             }
             ("GET", "/api/v4/user") => json(
                 200,
@@ -1348,4 +1366,189 @@ fn a_failing_random_source_stops_the_flow_and_stores_nothing() {
     .unwrap();
     assert_eq!(block_on(flows.connect_with_token(input)).unwrap_err().code, Code::HostRandomFailed);
     assert!(host.storage.keys(host.clock.get()).is_empty());
+}
+
+fn replacement(token: &str) -> forgelink::ReplaceCredentials {
+    serde_json::from_value(serde_json::json!({ "token": token })).unwrap()
+}
+
+fn register_app(flows: &Flows<MemoryHost>, id: &str) {
+    let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
+        "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
+    }))
+    .unwrap();
+    let results = block_on(flows.register_webhooks(id, request)).unwrap();
+    assert!(results[0].code.is_none(), "{results:?}");
+}
+
+/// Every live key and value, to compare before and after a refused call.
+fn snapshot(host: &MemoryHost) -> BTreeMap<String, Vec<u8>> {
+    let now = host.clock.get();
+    host.storage
+        .keys(now)
+        .into_iter()
+        .map(|k| (k.clone(), host.storage.get(&k, now).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_connection_needing_reauthorization_is_reauthorized_in_place_through_oauth() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    register_app(&flows, &connection.id);
+    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
+    host.clock.set(host.clock.get() + 7200);
+    let error = block_on(flows.access_token(&connection.id)).unwrap_err();
+    assert_eq!(error.code, Code::ConnectionNeedsReauthorization);
+    let advice = error.guidance().steps.join(" ");
+    assert!(advice.contains("Re-authorize the connection"), "{advice}");
+    let mut again = start();
+    again.connection_id = Some(connection.id.clone());
+    let started = block_on(flows.connect_start(again)).unwrap();
+    let callback = approve(&host, &started.url, "code-2");
+    let renewed = block_on(flows.connect_finish(&callback, None)).unwrap();
+    assert_eq!(renewed.id, connection.id, "the same connection, not a new one");
+    assert_eq!(renewed.status, ConnectionStatus::Active);
+    assert_eq!(renewed.account, connection.account);
+    let token = block_on(flows.access_token(&connection.id)).unwrap();
+    assert!(token.secret().starts_with("access-2-"), "the new grant's token");
+    // The old token went once the new one was stored; the webhook is still the connection's.
+    let first = "access-1-".to_owned() + &"x".repeat(30);
+    assert_eq!(host.provider.borrow().revoked, [first]);
+    assert!(block_on(flows.test_connection(&connection.id)).unwrap().ok);
+    let report = block_on(flows.disconnect(&connection.id)).unwrap();
+    assert_eq!(report.webhooks.len(), 1, "{report:?}");
+    assert!(host.provider.borrow().hooks["group/app"].is_empty());
+}
+
+#[test]
+fn a_token_replaces_the_oauth_credentials_and_keeps_the_webhooks() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    register_app(&flows, &connection.id);
+    let hook = host.provider.borrow().hooks["group/app"][0].clone();
+    let replaced = block_on(
+        flows.replace_credentials(&connection.id, replacement("glpat-personal-token-value")),
+    )
+    .unwrap();
+    assert_eq!(replaced.id, connection.id);
+    assert_eq!(replaced.scopes.granted.as_deref(), Some(&["read_api".to_owned()][..]));
+    assert_eq!(host.provider.borrow().revoked, ["access-1-".to_owned() + &"x".repeat(30)]);
+    assert_eq!(
+        block_on(flows.access_token(&connection.id)).unwrap().secret(),
+        "glpat-personal-token-value"
+    );
+    // A delivery to the hook registered before still verifies and names the same connection.
+    let route = hook.1.clone();
+    let (headers, body) = push_delivery(&hook.2, "uuid-9", "group/app");
+    let receipt =
+        support::receive_and_handle(&flows, &route, &headers, &body, ReceiveOptions::default());
+    assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    assert_eq!(receipt.connection_id.as_deref(), Some(connection.id.as_str()));
+}
+
+#[test]
+fn credentials_of_another_account_or_instance_change_nothing() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    register_app(&flows, &connection.id);
+    let before = snapshot(&host);
+    let refused = |token: &str| {
+        block_on(flows.replace_credentials(&connection.id, replacement(token))).unwrap_err()
+    };
+    let other = refused(SOMEONE_ELSE);
+    assert_eq!(other.code, Code::ConnectionAccountMismatch);
+    assert!(other.message.contains("eve") && other.message.contains("ada"), "{}", other.message);
+    assert_eq!(
+        refused("ghp_16C7e42F292c6912E7710c838347Ae178B4a").code,
+        Code::ConnectionInstanceMismatch
+    );
+    // The instance refuses a token it never issued (this one says so as GitLab does).
+    assert_eq!(refused("glpat-never-issued-anywhere").code, Code::TokenExpired);
+    assert_eq!(refused(" ").code, Code::InputInvalid);
+    let mut elsewhere = start();
+    elsewhere.base_url = Some("https://gitlab.com".into());
+    elsewhere.connection_id = Some(connection.id.clone());
+    assert_eq!(
+        block_on(flows.connect_start(elsewhere)).unwrap_err().code,
+        Code::ConnectionInstanceMismatch
+    );
+    assert_eq!(snapshot(&host), before, "nothing was written");
+    assert!(host.provider.borrow().revoked.is_empty(), "the connection's tokens still work");
+    // Re-authorized through OAuth by someone else: the new tokens are revoked, not stored.
+    let mut again = start();
+    again.connection_id = Some(connection.id.clone());
+    let started = block_on(flows.connect_start(again)).unwrap();
+    let callback = approve(&host, &started.url, "code-eve");
+    host.provider.borrow_mut().next_for_eve = true;
+    let error = block_on(flows.connect_finish(&callback, None)).unwrap_err();
+    assert_eq!(error.code, Code::ConnectionAccountMismatch);
+    assert_eq!(host.provider.borrow().revoked, ["access-2-".to_owned() + &"x".repeat(30)]);
+    assert_eq!(snapshot(&host), before, "nothing was written");
+    assert!(block_on(flows.access_token(&connection.id))
+        .unwrap()
+        .secret()
+        .starts_with("access-1-"));
+}
+
+#[test]
+fn a_replacement_during_a_refresh_waits_for_it_and_both_writes_land() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    host.clock.set(host.clock.get() + 7200);
+    host.refresh.set(Refresh::AnswerHeld);
+    let flows = flows(&host);
+    let (refreshed, replaced) =
+        block_on(futures::future::join(flows.access_token(&connection.id), async {
+            while host.provider.borrow().refresh_requests == 0 {
+                yield_now().await;
+            }
+            let replacing = flows
+                .replace_credentials(&connection.id, replacement("glpat-personal-token-value"));
+            let release = async {
+                for _ in 0..50 {
+                    yield_now().await;
+                }
+                host.refresh.set(Refresh::Prompt);
+            };
+            futures::future::join(replacing, release).await.0
+        }));
+    // The refresh stored its tokens under its lease, then the replacement went over them.
+    let refreshed = refreshed.unwrap();
+    assert!(refreshed.secret().starts_with("access-2-"));
+    assert_eq!(replaced.unwrap().id, connection.id);
+    assert_eq!(
+        block_on(flows.access_token(&connection.id)).unwrap().secret(),
+        "glpat-personal-token-value"
+    );
+    let revoked = host.provider.borrow().revoked.clone();
+    assert_eq!(revoked, [refreshed.secret().to_owned()], "the superseded tokens were revoked");
+}
+
+#[test]
+fn a_disconnected_connection_is_not_brought_back_by_a_replacement() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let (replaced, disconnected) = block_on(futures::future::join(
+        flows.replace_credentials(&connection.id, replacement("glpat-personal-token-value")),
+        flows.disconnect(&connection.id),
+    ));
+    disconnected.unwrap();
+    if let Err(error) = replaced {
+        assert!(
+            matches!(error.code, Code::ConnectionDisconnected | Code::ConnectionNotFound),
+            "{error:?}"
+        );
+    }
+    assert_only_tombstone(&host, &connection.id);
+    let error = block_on(
+        flows.replace_credentials(&connection.id, replacement("glpat-personal-token-value")),
+    )
+    .unwrap_err();
+    assert_eq!(error.code, Code::ConnectionNotFound);
+    assert_only_tombstone(&host, &connection.id);
 }

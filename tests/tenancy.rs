@@ -15,7 +15,9 @@ use forgelink::{
 };
 use futures::executor::block_on;
 use hmac::Mac as _;
-use support::forges::{Forges, Kind, GITHUB_TOKEN, GITLAB_TOKEN};
+use support::forges::{
+    Forges, Kind, GITHUB_TOKEN, GITLAB_OTHER_ACCOUNT_TOKEN, GITLAB_ROTATED_TOKEN, GITLAB_TOKEN,
+};
 
 const RECEIVER: &str = "https://product.example/hooks";
 const GITLAB_COM: &str = "https://gitlab.com/api/v4";
@@ -638,4 +640,63 @@ fn a_poll_that_finds_what_a_disabled_hook_missed_says_why() {
     assert_eq!(project.events, 1, "{found:?}");
     assert_eq!(project.code, Some(Code::WebhookHookDisabled), "{project:?}");
     assert!(project.message.as_deref().is_some_and(|m| m.contains("for good")), "{project:?}");
+}
+
+fn replacement(token: &str) -> forgelink::ReplaceCredentials {
+    serde_json::from_value(serde_json::json!({ "token": token })).unwrap()
+}
+
+#[test]
+fn a_replaced_token_keeps_the_connection_its_hooks_and_their_routes() {
+    let p = product();
+    let victim = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &victim, "victimgroup/app");
+    let hook = p.host.forges.borrow().hook(GITLAB_COM, "victimgroup/app");
+    let hook_keys: BTreeMap<_, _> =
+        snapshot(&p.host).into_iter().filter(|(k, _)| k.contains("/hook")).collect();
+    assert!(!hook_keys.is_empty());
+    let replaced =
+        block_on(p.victim.replace_credentials(&victim, replacement(GITLAB_ROTATED_TOKEN))).unwrap();
+    assert_eq!(replaced.id, victim);
+    assert_eq!(replaced.account.username, "ada");
+    assert!(untouched(&hook_keys, &p.host), "the hook records stay as they were");
+    assert_eq!(block_on(p.victim.access_token(&victim)).unwrap().secret(), GITLAB_ROTATED_TOKEN);
+    // A delivery to the route registered with the old token verifies and names the connection.
+    let receipt =
+        receive(&p.victim, &hook.url, &pipeline_failed(&hook.secret, "u-1", "victimgroup/app"));
+    assert_eq!(receipt.status, ReceiptStatus::Accepted, "{receipt:?}");
+    assert_eq!(receipt.connection_id.as_deref(), Some(victim.as_str()));
+    // And the disconnect removes the hook from the instance, with the new token.
+    let report = block_on(p.victim.disconnect(&victim)).unwrap();
+    assert_eq!(report.webhooks.len(), 1, "{report:?}");
+    assert!(p.host.forges.borrow().instance(GITLAB_COM).hooks["victimgroup/app"].is_empty());
+}
+
+#[test]
+fn a_hostile_tenant_cannot_replace_another_tenants_credentials() {
+    let p = product();
+    let victim = connect(&p.victim, "gitlab", "https://gitlab.com");
+    register(&p.victim, &victim, "victimgroup/app");
+    // The attacker has its own self-managed instance and an account of its own.
+    let attacker = connect(&p.attacker, "gitlab", "https://gitlab.evil.example");
+    register(&p.attacker, &attacker, "victimgroup/app");
+    let before = snapshot(&p.host);
+    let refused = |token: &str| {
+        block_on(p.attacker.replace_credentials(&victim, replacement(token))).unwrap_err().code
+    };
+    assert_eq!(refused(GITLAB_OTHER_ACCOUNT_TOKEN), Code::ConnectionAccountMismatch);
+    assert_eq!(refused(GITHUB_TOKEN), Code::ConnectionInstanceMismatch);
+    assert_eq!(refused("glpat-issued-by-the-evil-instance-only"), Code::HttpUnauthorized);
+    // Re-authorizing the victim's connection through the attacker's instance is refused too.
+    let start: forgelink::ConnectStart = serde_json::from_value(serde_json::json!({
+        "provider": "gitlab", "baseUrl": "https://gitlab.evil.example", "clientId": "evil-app",
+        "redirectUri": "https://product.example/oauth/callback", "connectionId": victim,
+    }))
+    .unwrap();
+    assert_eq!(
+        block_on(p.attacker.connect_start(start)).unwrap_err().code,
+        Code::ConnectionInstanceMismatch
+    );
+    assert_eq!(snapshot(&p.host), before, "storage is untouched");
+    assert_eq!(block_on(p.victim.access_token(&victim)).unwrap().secret(), GITLAB_TOKEN);
 }

@@ -211,7 +211,7 @@ export async function startConnectedSteps(choices) {
     fill(result, h("p", {}, `Checking the token with ${choices.providerName}…`));
     busy(button, true);
     try {
-      const { current } = await api("/api/connect/token", {
+      const response = await api("/api/connect/token", {
         method: "POST",
         body: {
           provider: choices.provider,
@@ -221,8 +221,13 @@ export async function startConnectedSteps(choices) {
           profile: choices.profile && choices.profile.id,
         },
       });
+      const { current } = response;
       $("access-token").value = "";
-      fill(result, h("p", { class: "status-line status-ok" }, `Connected as ${current.connection.account.username}.`));
+      const replaced = response.replaced === true;
+      const said = replaced
+        ? `Token replaced: still connected as ${current.connection.account.username}, with the same projects and webhooks.`
+        : `Connected as ${current.connection.account.username}.`;
+      fill(result, h("p", { class: "status-line status-ok", dataset: { replaced: String(replaced) } }, said));
       await connected.show(current, { focus: true });
     } catch (error) {
       fill(result, errorCard(error));
@@ -239,7 +244,10 @@ export async function startConnectedSteps(choices) {
     try {
       const outcome = await api(`/api/outcome?id=${encodeURIComponent(outcomeId)}`);
       if (outcome.ok) {
-        fill($("oauth-result"), h("p", { class: "status-line status-ok" }, `Connected as ${outcome.connection.account.username}.`));
+        const said = outcome.replaced
+          ? `Re-authorized: still connected as ${outcome.connection.account.username}, with the same projects and webhooks.`
+          : `Connected as ${outcome.connection.account.username}.`;
+        fill($("oauth-result"), h("p", { class: "status-line status-ok", dataset: { replaced: String(Boolean(outcome.replaced)) } }, said));
       } else {
         showOutcomeError(outcome.error);
         return;
@@ -305,13 +313,17 @@ async function connectedSteps(choices) {
 
   return {
     async show(record, { focus }) {
+      // New credentials for the same connection keep what the steps below hold for it.
+      const same = current !== null && current.connection.id === record.connection.id;
       current = record;
       $("connected-steps").hidden = false;
       $("disconnected").hidden = true;
       numberSteps();
       showConnection(record, choices);
-      projects.reset(record);
-      webhooks.reset(record);
+      if (!same) {
+        projects.reset(record);
+        webhooks.reset(record);
+      }
       deliveries.reset(record);
       safety.reset(record);
       if (focus) $("step-report").focus();

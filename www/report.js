@@ -42,7 +42,7 @@ export function showConnection(record, choices) {
   fill($("connection-summary"),
     h(
       "dl",
-      { class: "facts connection-facts" },
+      { class: "facts connection-facts", dataset: { connection: connection.id } },
       row(
         "Account",
         h("strong", { dataset: { field: "account" } }, account.username),

@@ -65,6 +65,11 @@ pub struct ConnectStart {
     /// account inside the recipient's session (login CSRF).
     #[serde(default)]
     pub session: Option<SessionBinding>,
+    /// To re-authorize an existing connection rather than create one: its id. The connection
+    /// must be of the same provider and instance; [`Flows::connect_finish`] then updates it in
+    /// place (as [`Flows::replace_credentials`] does) once the account is the same.
+    #[serde(default)]
+    pub connection_id: Option<String>,
 }
 
 /// Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
@@ -118,6 +123,9 @@ struct Pending {
     expires_at: i64,
     /// The SHA-256 of the session binding, if one was given.
     session: Option<String>,
+    /// The connection this authorization re-authorizes, if any.
+    #[serde(default)]
+    connection_id: Option<String>,
 }
 
 /// The marker a consumed pending authorization holds until it is deleted.
@@ -143,6 +151,12 @@ impl<H: Host> Flows<H> {
         };
         let authorization = authorization_url(&request, &entropy)?;
         let base = resolve_base_url(start.provider, start.base_url.as_deref())?;
+        if let Some(id) = &start.connection_id {
+            // Refused before the person is sent anywhere: an authorization for another
+            // provider or instance could never act as the connection's account.
+            let (record, _) = self.load(id).await?;
+            same_instance(&record, start.provider, &endpoints_for(&base).web)?;
+        }
         let pending = Pending {
             state: authorization.state.clone(),
             code_verifier: authorization.code_verifier,
@@ -157,6 +171,7 @@ impl<H: Host> Flows<H> {
             profile: start.profile,
             expires_at: self.host.now().saturating_add(PENDING_LIFETIME),
             session: start.session.as_ref().map(|s| hex_sha256(s.secret())),
+            connection_id: start.connection_id,
         };
         let key = pending_key(&pending.state);
         let sealed = self.seal(&key, &pending)?;
@@ -169,7 +184,9 @@ impl<H: Host> Flows<H> {
     /// arrived at the flow's redirect URI, in the session that started it (when `session` was
     /// given to [`Flows::connect_start`]), from the issuer it was sent to; consumes the state
     /// (once), exchanges the code, identifies the account, reads the server version on
-    /// self-hosted deployments, checks the scopes, and stores the connection.
+    /// self-hosted deployments, checks the scopes, and stores the connection. An authorization
+    /// started with [`ConnectStart::connection_id`] updates that connection in place instead,
+    /// as [`Flows::replace_credentials`] does.
     pub async fn connect_finish(
         &self,
         callback_url: &str,
@@ -257,6 +274,9 @@ impl<H: Host> Flows<H> {
         let response = self.send(exchange).await?;
         let tokens = parse_token_response(provider, &response, self.host.now())?;
         let auth = Auth::OAuth { client: pending.client };
+        if let Some(id) = pending.connection_id {
+            return self.reauthorize(&id, auth, tokens, pending.profile).await;
+        }
         self.finish(endpoints, auth, tokens, pending.profile, pending.required_scopes, true).await
     }
 
@@ -264,13 +284,30 @@ impl<H: Host> Flows<H> {
     /// account, reads what the provider tells about the token (scopes, expiry), and stores it.
     pub async fn connect_with_token(&self, input: ConnectWithToken) -> Result<Connection, Error> {
         let provider = input.provider;
+        let pasted =
+            self.pasted_token(provider, input.token, input.username, input.profile.as_deref())?;
+        let base = resolve_base_url(provider, input.base_url.as_deref())?;
+        let endpoints = endpoints_for(&base);
+        self.finish(endpoints, pasted.auth, pasted.tokens, input.profile, pasted.required, false)
+            .await
+    }
+
+    /// The checks a pasted token passes before anything is sent with it: not blank, usable as
+    /// an access token, of this provider, not of a retired kind past its removal date.
+    pub(crate) fn pasted_token(
+        &self,
+        provider: Provider,
+        token: AccessToken,
+        username: Option<String>,
+        profile: Option<&str>,
+    ) -> Result<Pasted, Error> {
         // A blank token would be stored and later handed out as a valid access token.
-        if input.token.secret().trim().is_empty() {
+        if token.secret().trim().is_empty() {
             return Err(
                 Error::new(Code::InputInvalid, "The access token is empty.").for_provider(provider)
             );
         }
-        let detected = detect_token(input.token.secret());
+        let detected = detect_token(token.secret());
         if !detected.usable_as_access_token {
             return Err(Error::new(
                 Code::TokenNotAccessToken,
@@ -297,19 +334,17 @@ impl<H: Host> Flows<H> {
                 return Err(retired(&retirement).for_provider(provider));
             }
         }
-        let base = resolve_base_url(provider, input.base_url.as_deref())?;
-        let endpoints = endpoints_for(&base);
         let tokens = TokenSet {
-            access_token: input.token,
+            access_token: token,
             token_type: "bearer".into(),
             refresh_token: None,
             expires_at: detected.retirement.map(|r| r.removed_at),
             refresh_token_expires_at: None,
             scopes: Vec::new(),
         };
-        let auth = Auth::Token { token_kind: detected.kind.to_owned(), basic_user: input.username };
-        let required = required_scopes_for(provider, input.profile.as_deref(), detected.kind)?;
-        self.finish(endpoints, auth, tokens, input.profile, required, false).await
+        let required = required_scopes_for(provider, profile, detected.kind)?;
+        let auth = Auth::Token { token_kind: detected.kind.to_owned(), basic_user: username };
+        Ok(Pasted { auth, tokens, required })
     }
 
     /// Identifies the account, checks version and scopes, and stores the new connection.
@@ -345,20 +380,7 @@ impl<H: Host> Flows<H> {
             created_at: self.host.now(),
         };
         let facts = self.inspect(&endpoints, &record).await?;
-        // Only what forgelink needs refuses a connection; a release past its vendor's support
-        // connects, and the connection report warns about it.
-        if let Some(version) = &facts.version {
-            if let Standing::TooOld { minimum, reason } =
-                server_support(provider, version, oauth, self.host.now())
-            {
-                let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
-                return Err(Error::new(
-                    Code::ServerTooOld,
-                    format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection{why}.", provider.display_name()),
-                )
-                .for_provider(provider));
-            }
-        }
+        too_old(provider, &facts, oauth, self.host.now())?;
         if tokens.expires_at.is_none() {
             tokens.expires_at = facts.token_expires_at;
         }
@@ -441,6 +463,55 @@ impl<H: Host> Flows<H> {
         }
         Ok(facts)
     }
+}
+
+/// A pasted token that passed [`Flows::pasted_token`], ready to be verified with the provider.
+pub(crate) struct Pasted {
+    pub(crate) auth: Auth,
+    pub(crate) tokens: TokenSet,
+    pub(crate) required: Vec<String>,
+}
+
+/// Refuses credentials for another provider or instance than the connection's.
+pub(crate) fn same_instance(record: &Record, provider: Provider, web: &str) -> Result<(), Error> {
+    if record.provider == provider
+        && record.base_url.trim_end_matches('/') == web.trim_end_matches('/')
+    {
+        return Ok(());
+    }
+    Err(Error::new(
+        Code::ConnectionInstanceMismatch,
+        format!(
+            "The connection is to {} at {}; these credentials are for {} at {}.",
+            record.provider.display_name(),
+            record.base_url,
+            provider.display_name(),
+            crate::error::excerpt(web)
+        ),
+    )
+    .for_provider(record.provider))
+}
+
+/// Only what forgelink needs refuses a connection; a release past its vendor's support
+/// connects, and the connection report warns about it.
+pub(crate) fn too_old(
+    provider: Provider,
+    facts: &Facts,
+    oauth: bool,
+    now: i64,
+) -> Result<(), Error> {
+    if let Some(version) = &facts.version {
+        if let Standing::TooOld { minimum, reason } = server_support(provider, version, oauth, now)
+        {
+            let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+            return Err(Error::new(
+                Code::ServerTooOld,
+                format!("The instance runs {} {version}; forgelink needs {minimum} or later for this connection{why}.", provider.display_name()),
+            )
+            .for_provider(provider));
+        }
+    }
+    Ok(())
 }
 
 /// What [`Flows::inspect`] learned.

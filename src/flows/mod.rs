@@ -9,6 +9,7 @@
 
 mod claim;
 mod connect;
+mod credentials;
 pub(crate) mod feedback;
 pub(crate) mod hooks;
 mod host;
@@ -20,6 +21,7 @@ mod report;
 mod store;
 
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
+pub use credentials::ReplaceCredentials;
 pub use feedback::{FeedbackAction, FeedbackPolicy, FeedbackResult, PostFeedback, SkippedTarget};
 pub use hooks::{
     Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
@@ -37,6 +39,7 @@ pub use store::EncryptionKey;
 /// ```text
 /// connect_start ──redirect──▶ provider ──callback──▶ connect_finish ──▶ Connection
 /// connect_with_token ─────────────────────────────────────────────────▶ Connection
+/// replace_credentials(id, token), or connect_start with connection_id ─▶ the same Connection
 /// access_token(id)   refreshes ahead of expiry, once across all callers sharing storage
 /// test_connection(id), disconnect(id)
 /// ```

@@ -17,7 +17,8 @@ use crate::tokens::{OAuthClient, TokenSet};
 pub enum ConnectionStatus {
     /// Its tokens work or can be refreshed.
     Active,
-    /// The provider refused its refresh token: the person must connect again.
+    /// The provider refused its refresh token: the person must re-authorize the connection
+    /// (`connect_start` with its id) or replace its credentials.
     NeedsReauthorization,
 }
 

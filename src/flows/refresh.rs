@@ -31,11 +31,11 @@ pub(crate) const CLOCK_SKEW_SECONDS: i64 = 120;
 /// sees the lease held for as long as the holder's request can last.
 pub(crate) const LEASE_SECONDS: i64 = REQUEST_TIMEOUT_SECONDS + CLOCK_SKEW_SECONDS + 30;
 /// The first wait while another caller holds the lease; it doubles up to [`MAX_WAIT_MILLIS`].
-const FIRST_WAIT_MILLIS: u32 = 100;
-const MAX_WAIT_MILLIS: u32 = 2_000;
+pub(crate) const FIRST_WAIT_MILLIS: u32 = 100;
+pub(crate) const MAX_WAIT_MILLIS: u32 = 2_000;
 /// How long a caller waits for another's lease in all: the lease as a host whose clock runs
 /// behind the holder's by the whole skew sees it, with margin.
-const WAIT_BUDGET_MILLIS: i64 = (LEASE_SECONDS + CLOCK_SKEW_SECONDS + 10) * 1000;
+pub(crate) const WAIT_BUDGET_MILLIS: i64 = (LEASE_SECONDS + CLOCK_SKEW_SECONDS + 10) * 1000;
 
 impl<H: Host> Flows<H> {
     /// A valid access token for the connection, refreshed first when it expires within a
@@ -171,7 +171,7 @@ impl<H: Host> Flows<H> {
     /// Revokes tokens that will not be stored, where the provider has a revocation endpoint.
     /// Best effort: the caller's error already says what happened, and a provider without
     /// revocation lets the unstored tokens expire by themselves.
-    async fn revoke_quietly(&self, client: &OAuthClient, tokens: &TokenSet) {
+    pub(crate) async fn revoke_quietly(&self, client: &OAuthClient, tokens: &TokenSet) {
         if let Ok(request) = prepare_revoke(client, &tokens.access_token) {
             let _ = self.send(request).await;
         }

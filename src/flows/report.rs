@@ -342,7 +342,7 @@ impl<H: Host> Flows<H> {
                         Code::TokenExpired,
                         provider,
                         format!(
-                            "The token expires in {} days; create a new one before then.",
+                            "The token expires in {} days; replace it with a new one before then.",
                             days(at.saturating_sub(now))
                         ),
                     ))
@@ -368,7 +368,11 @@ impl<H: Host> Flows<H> {
             }
         }
         if oauth {
-            match (record.status, record.tokens.refresh_token.is_some(), record.tokens.refresh_token_expires_at) {
+            match (
+                record.status,
+                record.tokens.refresh_token.is_some(),
+                record.tokens.refresh_token_expires_at,
+            ) {
                 (ConnectionStatus::NeedsReauthorization, _, _) => checks.push(coded(
                     "refresh-token",
                     CheckStatus::Fail,
@@ -376,15 +380,28 @@ impl<H: Host> Flows<H> {
                     provider,
                     "The refresh token is no longer accepted.",
                 )),
-                (_, true, Some(at)) if at.saturating_sub(now) < EXPIRY_WARNING => checks.push(coded(
+                (_, true, Some(at)) if at.saturating_sub(now) < EXPIRY_WARNING => {
+                    checks.push(coded(
+                        "refresh-token",
+                        CheckStatus::Warn,
+                        Code::ConnectionNeedsReauthorization,
+                        provider,
+                        format!(
+                        "The refresh token expires in {} days; re-authorize the connection then.",
+                        days(at.saturating_sub(now))
+                    ),
+                    ))
+                }
+                (_, true, _) => checks.push(check(
                     "refresh-token",
-                    CheckStatus::Warn,
-                    Code::ConnectionNeedsReauthorization,
-                    provider,
-                    format!("The refresh token expires in {} days; the person will have to connect again then.", days(at.saturating_sub(now))),
+                    CheckStatus::Pass,
+                    "The refresh token is valid.",
                 )),
-                (_, true, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The refresh token is valid.")),
-                (_, false, _) => checks.push(check("refresh-token", CheckStatus::Pass, "The token does not expire, so no refresh token is needed.")),
+                (_, false, _) => checks.push(check(
+                    "refresh-token",
+                    CheckStatus::Pass,
+                    "The token does not expire, so no refresh token is needed.",
+                )),
             }
         }
         match self.hook_problems(&record, &endpoints).await {

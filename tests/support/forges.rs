@@ -11,6 +11,10 @@ use forgelink::{HttpRequest, HttpResponse};
 /// The personal access tokens every fake instance accepts.
 pub const GITLAB_TOKEN: &str = "glpat-personal-token-value";
 pub const GITHUB_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+/// A second token of the same account (ada), as a person creates to replace the first.
+pub const GITLAB_ROTATED_TOKEN: &str = "glpat-rotated-token-value";
+/// A token of another account (eve, id 66) on every GitLab instance.
+pub const GITLAB_OTHER_ACCOUNT_TOKEN: &str = "glpat-other-account-value";
 
 /// A hook as an instance keeps it.
 #[derive(Clone, Debug)]
@@ -110,12 +114,25 @@ impl Forges {
             return json(404, r#"{"message":"no such instance"}"#);
         };
         let path = request.url[instance.api.len()..].split('?').next().unwrap_or("").to_owned();
-        let token = match instance.kind {
-            Kind::GitLab => GITLAB_TOKEN,
-            Kind::GitHub => GITHUB_TOKEN,
+        let tokens: &[(&str, bool)] = match instance.kind {
+            Kind::GitLab => &[
+                (GITLAB_TOKEN, false),
+                (GITLAB_ROTATED_TOKEN, false),
+                (GITLAB_OTHER_ACCOUNT_TOKEN, true),
+            ],
+            Kind::GitHub => &[(GITHUB_TOKEN, false)],
         };
-        if request.header_value("Authorization") != Some(&format!("Bearer {token}")) {
+        let presented = request.header_value("Authorization");
+        let Some((_, other)) =
+            tokens.iter().find(|(token, _)| presented == Some(&format!("Bearer {token}")))
+        else {
             return json(401, r#"{"message":"401 Unauthorized"}"#);
+        };
+        if *other && request.method == "GET" && path == "/user" {
+            return json(
+                200,
+                r#"{"id":66,"username":"eve","name":"Eve","web_url":"https://x/eve"}"#,
+            );
         }
         instance.answer(&request.method, &path, request)
     }

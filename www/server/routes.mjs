@@ -3,7 +3,7 @@
 // requests in and answers out, and remembers which connection the wizard is working on.
 
 import { randomBytes } from "node:crypto";
-import { identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
+import { endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
@@ -102,6 +102,31 @@ export function wizardRoutes(ctx) {
   }
 
   /**
+   * The connection the wizard works on when it is on this provider and instance: new
+   * credentials for it replace its own in place (it keeps its id, projects and webhooks)
+   * rather than starting another connection beside it.
+   */
+  async function sameInstance(provider, baseUrl) {
+    const record = await records.get(CURRENT);
+    if (!record || record.connection.provider !== provider) return null;
+    let web;
+    try {
+      web = endpoints(provider, baseUrl ?? undefined).web;
+    } catch {
+      return null;
+    }
+    return web === record.connection.baseUrl ? record : null;
+  }
+
+  /** The record of a connection whose credentials were replaced: the same one, refreshed. */
+  async function replaced(record, connection, method) {
+    const next = { ...record, connection, method, replacedAt: new Date().toISOString() };
+    await records.set(CURRENT, next);
+    currentId = connection.id;
+    return next;
+  }
+
+  /**
    * Which deliveries the page sees: those of the connection it works on (their receipt names
    * it, from the route they were sent to), and those nobody's hook accepted (a forged one, one
    * sent to an unknown route), whose rejection explains what went wrong. A connection made
@@ -158,11 +183,15 @@ export function wizardRoutes(ctx) {
         // forgelink finishes the flow only where the callback brings that cookie back.
         session: ctx.sessions.flowBinding(),
       };
+      // Connected to this instance already: the authorization re-authorizes that connection.
+      const existing = await sameInstance(provider, request.baseUrl);
+      if (existing) request.connectionId = existing.connection.id;
       const started = await guarded(provider, () => forgelink.connectStart(request));
       ctx.sessions.bindFlow(req, res, started.state, request.session);
       // The callback needs to know whose guidance to show and which profile to keep; forgelink
       // keeps the state itself and consumes it once.
-      await records.set(PENDING(started.state), { provider, profile, startedAt: Date.now() }, PENDING_TTL);
+      const replaces = existing ? existing.connection.id : null;
+      await records.set(PENDING(started.state), { provider, profile, replaces, startedAt: Date.now() }, PENDING_TTL);
       sendJson(res, 200, { url: ctx.cloudUrl(started.url) });
     },
 
@@ -185,8 +214,14 @@ export function wizardRoutes(ctx) {
           throw error;
         }
         await records.delete(PENDING(state));
-        await remember(connection, pending.profile, "oauth");
-        outcome = { ok: true, connection };
+        const existing = pending.replaces ? await records.get(CURRENT) : null;
+        if (existing && existing.connection.id === connection.id) {
+          await replaced(existing, connection, "oauth");
+          outcome = { ok: true, connection, replaced: true };
+        } else {
+          await remember(connection, pending.profile, "oauth");
+          outcome = { ok: true, connection };
+        }
       } catch (error) {
         outcome = { ok: false, provider: pending ? pending.provider : null, error: errorBody(error).body };
       }
@@ -213,15 +248,18 @@ export function wizardRoutes(ctx) {
       const body = await readJson(req);
       const provider = choice(body, "provider", PROVIDERS);
       const profile = choice(body, "profile", PROFILES);
-      const connection = await guarded(provider, () =>
-        forgelink.connectWithToken({
-          provider,
-          baseUrl: text(body, "baseUrl", { required: false }),
-          token: text(body, "token"),
-          username: text(body, "username", { required: false }),
-          profile,
-        }),
-      );
+      const baseUrl = text(body, "baseUrl", { required: false });
+      const token = text(body, "token");
+      const username = text(body, "username", { required: false });
+      // A new token for the connected instance replaces the connection's own: verified as
+      // the same account first, then stored in place, keeping its projects and webhooks.
+      const existing = await sameInstance(provider, baseUrl);
+      if (existing) {
+        const connection = await guarded(provider, () => forgelink.replaceCredentials(existing.connection.id, { token, username }));
+        sendJson(res, 200, { current: await replaced(existing, connection, "token"), replaced: true });
+        return;
+      }
+      const connection = await guarded(provider, () => forgelink.connectWithToken({ provider, baseUrl, token, username, profile }));
       sendJson(res, 200, { current: await remember(connection, profile, "token") });
     },
 

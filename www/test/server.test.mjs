@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { BASE, TOKEN, gitlab, pushDelivery } from "../../pkg/test/support/gitlab.mjs";
+import { Forgelink, fetchHost } from "../../pkg/flows.js";
 import { loadOrCreateKey } from "../server/key.mjs";
 import { fileStorage } from "../server/storage.mjs";
 import { startWizardServer } from "../server/index.mjs";
@@ -322,13 +323,19 @@ describe("the wizard's API against a scripted GitLab", () => {
   });
 
   test("the deliveries view shows the connected account's deliveries, not those of a connection made before", async () => {
-    const connect = async () => (await api("/api/connect/token", { method: "POST", body: { provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" } })).body.current.connection.id;
-    const before = await connect();
-    await api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
+    const connect = async () => (await api("/api/connect/token", { method: "POST", body: { provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" } })).body;
+    // A connection made before, beside the wizard's: another process of the product, on the
+    // same storage and key, with a hook of its own on the project.
+    const beside = new Forgelink({ fetch: fetchHost({ fetch: platformFetch(fake) }), storage: await fileStorage(join(dataDir, "store")), encryptionKey: await loadOrCreateKey(dataDir) });
+    const before = (await beside.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" })).id;
+    await beside.registerWebhooks(before, { projects: ["group/app"], url: server.webhookUrl, profile: "ci-failure-analysis" });
     const earlierHook = fake.hooks.get("group/app").at(-1);
-    // Connected again: a new connection, with a hook of its own on the same project.
-    const now = await connect();
+    const now = (await connect()).current.connection.id;
     assert.notEqual(now, before);
+    // The same token again, while connected to that instance: the wizard's connection, in place.
+    const again = await connect();
+    assert.equal(again.replaced, true);
+    assert.equal(again.current.connection.id, now, "connecting again keeps the connection");
     await api("/api/webhooks", { method: "POST", body: { projects: ["group/app"] } });
     const hook = fake.hooks.get("group/app").at(-1);
     assert.notEqual(hook.url, earlierHook.url);

@@ -177,6 +177,7 @@ impl wit::Guest for Component {
             pkce: request.pkce,
             root_namespace_id: request.root_namespace_id,
             session: request.session.map(SessionBinding::new),
+            connection_id: request.connection_id,
         };
         let started = run(flows.connect_start(start))?;
         Ok(wit::ConnectStarted { url: started.url, state: started.state })
@@ -202,6 +203,18 @@ impl wit::Guest for Component {
             profile: request.profile,
         };
         connection(run(flows.connect_with_token(input))?)
+    }
+
+    fn replace_credentials(
+        id: String,
+        request: wit::ReplaceCredentialsRequest,
+    ) -> Result<wit::Connection, wit_types::Error> {
+        let flows = flows()?;
+        let input = forgelink::ReplaceCredentials {
+            token: AccessToken::new(request.token),
+            username: request.username,
+        };
+        connection(run(flows.replace_credentials(&id, input))?)
     }
 
     fn access_token(id: String) -> Result<String, wit_types::Error> {

@@ -4,7 +4,8 @@
 
 use forgelink::{
     AccessToken, ClientSecret, ConnectStart, ConnectWithToken, DiscoverOptions, Error, Flows, Host,
-    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks, SessionBinding,
+    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks, ReplaceCredentials,
+    SessionBinding,
 };
 use serde::de::DeserializeOwned;
 
@@ -23,6 +24,7 @@ pub fn start_request(
     pkce: Option<bool>,
     root_namespace_id: Option<String>,
     session: Option<SessionBinding>,
+    connection_id: Option<String>,
 ) -> Result<ConnectStart, Error> {
     Ok(ConnectStart {
         provider: provider(provider_id)?,
@@ -35,6 +37,7 @@ pub fn start_request(
         pkce,
         root_namespace_id,
         session,
+        connection_id,
     })
 }
 
@@ -85,6 +88,17 @@ pub async fn connect_with_token<H: Host>(
         Ok(input) => envelope(flows.connect_with_token(input).await),
         Err(error) => crate::error(&error),
     }
+}
+
+/// `replaceCredentials(id, { token, username? })`.
+pub async fn replace_credentials<H: Host>(
+    flows: &Flows<H>,
+    id: &str,
+    token: String,
+    username: Option<String>,
+) -> String {
+    let input = ReplaceCredentials { token: AccessToken::new(token), username };
+    envelope(flows.replace_credentials(id, input).await)
 }
 
 /// `testConnection(id)`.

@@ -229,6 +229,7 @@ pub fn flows_connect_start(
     pkce: Option<bool>,
     root_namespace_id: Option<String>,
     session: Option<String>,
+    connection_id: Option<String>,
 ) -> Promise {
     let request = crate::flows::start_request(
         provider_id,
@@ -241,6 +242,7 @@ pub fn flows_connect_start(
         pkce,
         root_namespace_id,
         session.map(SessionBinding::new),
+        connection_id,
     );
     run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, request).await })
 }
@@ -271,6 +273,20 @@ pub fn flows_connect_with_token(
 ) -> Promise {
     let request = crate::flows::token_request(provider_id, base_url, token, username, profile);
     run(bridge, key, |flows| async move { crate::flows::connect_with_token(&flows, request).await })
+}
+
+/// `Forgelink.replaceCredentials(id, { token, username? })`.
+#[wasm_bindgen]
+pub fn flows_replace_credentials(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    token: String,
+    username: Option<String>,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::replace_credentials(&flows, &id, token, username).await
+    })
 }
 
 /// `Forgelink.testConnection(id)`.

@@ -492,6 +492,7 @@ mod tests {
                 None,
                 None,
                 Some(forgelink::SessionBinding::new("session-1")),
+                None,
             )
         };
         assert_eq!(

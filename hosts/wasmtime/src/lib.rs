@@ -97,7 +97,7 @@ pub mod wit {
         FeedbackAction, FeedbackPolicy, FeedbackResult, PollOptions, PollResult, PollStatus,
         PostFeedbackRequest, Project, ProjectPage, ProjectPoll, Receipt, ReceiptStatus,
         ReceiveOptions, RegisterWebhooksRequest, RegistrationResult, RegistrationStatus,
-        ScopeStatus, SkippedTarget, SyncMode,
+        ReplaceCredentialsRequest, ScopeStatus, SkippedTarget, SyncMode,
     };
     pub use crate::bindings::exports::forgelink::connect::polling::{
         ListedPipeline, PollPage, PollRequest, PollResource, RateLimit,

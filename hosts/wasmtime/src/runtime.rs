@@ -556,6 +556,16 @@ impl Plugin {
         guest.call_connect_with_token(&mut self.store, request).map_err(trap)
     }
 
+    /// `flows.replace-credentials`: a new token for connection `id`, in place.
+    pub fn replace_credentials(
+        &mut self,
+        id: &str,
+        request: &wit::ReplaceCredentialsRequest,
+    ) -> Outcome<Result<wit::Connection, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_replace_credentials(&mut self.store, id, request).map_err(trap)
+    }
+
     /// `flows.access-token`.
     pub fn access_token(&mut self, id: &str) -> Outcome<Result<String, wit::Error>> {
         let guest = self.bindings.forgelink_connect_flows();

@@ -1171,6 +1171,7 @@ fn flows_map_the_hosts_failures_to_codes() {
         pkce: None,
         root_namespace_id: None,
         session: None,
+        connection_id: None,
     };
     let error = plugin.connect_start(&start).unwrap().expect_err("no store");
     assert_eq!(error.code, "storage.failed");
@@ -1197,6 +1198,7 @@ fn a_started_authorization_is_single_use_bound_to_its_session_and_expires() {
         pkce: None,
         root_namespace_id: None,
         session: Some("browser-session-1".into()),
+        connection_id: None,
     };
     let started = plugin.connect_start(&start).unwrap().expect("started");
     assert!(started.url.starts_with("https://example.com/gitlab/oauth/authorize?"));

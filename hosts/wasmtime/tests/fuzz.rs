@@ -1281,6 +1281,7 @@ fn call_flows(
                 pkce: maybe(rng, |rng| rng.chance(2)),
                 root_namespace_id: None,
                 session: maybe(rng, text),
+                connection_id: maybe(rng, text),
             };
             let shown = format!("{request:?}");
             let result = no_trap!("connect-start", shown, plugin.connect_start(&request));

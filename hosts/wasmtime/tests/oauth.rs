@@ -49,6 +49,7 @@ fn start_request(server: &OAuthServer) -> wit::ConnectStartRequest {
         pkce: None,
         root_namespace_id: None,
         session: Some(SESSION.into()),
+        connection_id: None,
     }
 }
 
@@ -523,4 +524,61 @@ fn the_check_command_leaves_nothing_behind_and_reads_the_configured_key() {
 
     let output = check(&server, "", &[]);
     assert_eq!(output.status.code(), Some(2), "an empty token variable is a usage error");
+}
+
+#[test]
+fn a_connection_is_reauthorized_and_given_a_new_token_in_place() {
+    let server = OAuthServer::start();
+    let store = store("in-place");
+    let mut plugin = instance(&store, ShiftedClock::shared());
+    let connection = connect(&mut plugin, &server);
+    let first = plugin.access_token(&connection.id).unwrap().expect("a token");
+
+    // Re-authorized through OAuth: the same connection, with the new grant's token; the old
+    // token is revoked once the new one is stored.
+    let again = wit::ConnectStartRequest {
+        connection_id: Some(connection.id.clone()),
+        ..start_request(&server)
+    };
+    let started = plugin.connect_start(&again).unwrap().expect("connect-start");
+    let callback = server.approve(&started.url);
+    let renewed = plugin.connect_finish(&callback, Some(SESSION)).unwrap().expect("re-authorized");
+    assert_eq!(renewed.id, connection.id);
+    assert_eq!(renewed.status, wit::ConnectionStatus::Active);
+    let second = plugin.access_token(&connection.id).unwrap().expect("a token");
+    assert_ne!(second, first);
+    assert_eq!(server.api_status("/api/v4/user", &second), 200, "the new token works");
+    assert_eq!(server.api_status("/api/v4/user", &first), 401, "the old one was revoked");
+
+    // Replaced by a personal access token of the same account, in place too.
+    let token = wit::ReplaceCredentialsRequest {
+        token: server.personal_access_token.clone(),
+        username: None,
+    };
+    let replaced = plugin.replace_credentials(&connection.id, &token).unwrap().expect("replaced");
+    assert_eq!(replaced.id, connection.id);
+    assert_eq!(replaced.account.username, "ada");
+    assert_eq!(plugin.access_token(&connection.id).unwrap().unwrap(), server.personal_access_token);
+    assert_eq!(server.api_status("/api/v4/user", &second), 401, "the OAuth token was revoked");
+
+    // Credentials for another provider or instance change nothing.
+    let github = wit::ReplaceCredentialsRequest {
+        token: "ghp_16C7e42F292c6912E7710c838347Ae178B4a".into(),
+        username: None,
+    };
+    let error = plugin.replace_credentials(&connection.id, &github).unwrap().unwrap_err();
+    assert_eq!(error.code, "connection.instance_mismatch");
+    let elsewhere = wit::ConnectStartRequest {
+        base_url: Some("https://gitlab.com".into()),
+        connection_id: Some(connection.id.clone()),
+        ..start_request(&server)
+    };
+    let error = plugin.connect_start(&elsewhere).unwrap().unwrap_err();
+    assert_eq!(error.code, "connection.instance_mismatch");
+    assert_eq!(plugin.access_token(&connection.id).unwrap().unwrap(), server.personal_access_token);
+
+    // A disconnected connection stays gone.
+    plugin.disconnect(&connection.id).unwrap().expect("disconnected");
+    let error = plugin.replace_credentials(&connection.id, &token).unwrap().unwrap_err();
+    assert_eq!(error.code, "connection.not_found");
 }

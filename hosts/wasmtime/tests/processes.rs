@@ -383,6 +383,7 @@ fn connect(scene: &Scene, clock: &Path, server: &TokenServer) -> String {
         pkce: None,
         root_namespace_id: None,
         session: Some(SESSION.into()),
+        connection_id: None,
     };
     let started = plugin.connect_start(&start).unwrap().expect("connect-start");
     let callback = server.approve(&started.url);

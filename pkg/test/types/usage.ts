@@ -279,7 +279,9 @@ export async function connect(encryptionKey: Uint8Array, callbackUrl: string): P
   const done: DisconnectReport = await forgelink.disconnect(connection.id);
   const steps: string[] = done.manualSteps;
   const onPrem: Connection = await local.connectWithToken({ provider: "gitlab", baseUrl: "https://gitlab.internal.example", token: "glpat-x" });
-  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps, onPrem.id, live, held, older].join();
+  const rotated: Connection = await local.replaceCredentials(onPrem.id, { token: "glpat-y" });
+  const again: ConnectStarted = await forgelink.connectStart({ ...request, connectionId: connection.id });
+  return [started.url, account.username, granted, status, guidance?.title, token, pat.id, steps, onPrem.id, rotated.id, again.url, live, held, older].join();
 }
 
 export async function hostMisuse(key: Uint8Array): Promise<void> {
@@ -300,6 +302,8 @@ export async function hostMisuse(key: Uint8Array): Promise<void> {
   const set: TokenSet = await forgelink.accessToken("id");
   // @ts-expect-error: redirectUri is required to start an OAuth connection.
   await forgelink.connectStart({ provider: "gitlab", clientId: "id" });
+  // @ts-expect-error: the new token goes in a request object.
+  await forgelink.replaceCredentials("id", "glpat-y");
   // @ts-expect-error: the session binding is a string.
   await forgelink.connectFinish("https://app.example.com/cb?code=c&state=s", { session: 1 });
   // @ts-expect-error: the session goes in the options object.
