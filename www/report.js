@@ -20,9 +20,17 @@ const CHECK_NAMES = {
 
 const STATUS_WORDS = { pass: "Passed", warn: "Warning", fail: "Failed" };
 
-/** When a unix time is, in words a person reads at a glance. */
-export function describeExpiry(expiresAt) {
-  if (expiresAt === undefined || expiresAt === null) return "Does not expire.";
+/**
+ * When a unix time is, in words a person reads at a glance. Without a time, only an OAuth token
+ * issued with no lifetime is known not to expire; a pasted token's expiry is whatever the
+ * provider reported, and a provider that sent none did not say.
+ */
+export function describeExpiry(expiresAt, { method = "oauth", provider } = {}) {
+  if (expiresAt === undefined || expiresAt === null) {
+    if (method !== "token") return "Does not expire.";
+    const name = NAMES[provider] ?? "The provider";
+    return `Not reported: ${name} did not say when this token expires. Use the date you chose when creating it.`;
+  }
   const when = new Date(expiresAt * 1000);
   const seconds = expiresAt - Date.now() / 1000;
   const stamp = when.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -64,7 +72,7 @@ export function showConnection(record, choices) {
           scopes.missing.length ? codeList(scopes.missing) : "None: every scope the profile needs is granted.",
         ),
       ),
-      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt))),
+      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt, { method, provider: connection.provider }))),
       row("Status", connection.status === "active" ? "Active" : "Needs a new authorization"),
     ),
   );
