@@ -182,6 +182,9 @@ describe("the connected steps tell the truth", () => {
       const expiry = await page.locator('#connection-summary [data-field="expiry"]').textContent();
       assert.doesNotMatch(expiry, /Does not expire/);
       assert.match(expiry, /GitHub did not say when this token expires/);
+      const check = page.locator('#connection-checks [data-check="token-expiry"]');
+      await check.waitFor();
+      assert.doesNotMatch(await check.innerText(), /does not expire/i, "nor does the expiry check");
       await shot(section(page, "step-report"), "36-expiry-not-reported.png");
       await disconnect(page);
     } finally {
