@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox } from "../sandbox/sandbox.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { choose, launchBrowser, openPage, pkgDir, requirePackage, section } from "./support/browser.mjs";
+import { assertNoOverflow, choose, launchBrowser, openPage, pkgDir, requirePackage, section } from "./support/browser.mjs";
 
 const PROJECTS = ["platform/ci/runner-images", "platform/web/storefront"];
 
@@ -149,6 +149,10 @@ describe("the connected steps tell the truth", () => {
       assert.equal(await causes.getAttribute("data-projects"), "2");
       for (const project of PROJECTS) assert.ok((await causes.locator(".check-head").innerText()).includes(project), project);
       assert.equal(await results.locator(".guidance").count(), 1, "the fix is shown once");
+      // At a phone's width the failure and its list of projects still fit.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await assertNoOverflow(page, 390);
+      await page.setViewportSize({ width: 1280, height: 900 });
       sandbox.setSwitch("projectNotFound", false);
 
       // The host does not answer: an error naming the failure, not "nothing new".
