@@ -276,6 +276,17 @@ function otherProviderFor(input) {
 
 const PROVIDER_MIX_CODES = new Set(["base_url.wrong_provider", "base_url.cloud_host", "base_url.not_cloud"]);
 
+/**
+ * A diagnostic worded for what the field holds now: the package reports the trailing slash as
+ * removed from the address it built, while the field still shows it.
+ */
+function truthfulDiagnostic(d, input, report) {
+  if (d.code === "base_url.trailing_slash" && input.trim().endsWith("/")) {
+    return { ...d, message: `The address ends with a slash, which is left out: OAuth redirect and API addresses are built from ${report.baseUrl ?? d.suggestion}, without it.` };
+  }
+  return d;
+}
+
 function renderBaseUrl() {
   const input = baseUrlInput.value;
   const chosen = deploymentById(state.provider, state.deployment);
@@ -283,7 +294,10 @@ function renderBaseUrl() {
   state.report = report;
   // An empty field on first view is not yet a mistake; say nothing until the person types.
   const quiet = input.trim() === "" && !state.baseUrlEdited;
-  const diagnostics = quiet ? [] : report.diagnostics;
+  const diagnostics = quiet ? [] : report.diagnostics.map((d) => truthfulDiagnostic(d, input, report));
+  // The address and the chosen deployment disagree: say which one the address is, one click to switch.
+  const actual = deploymentOfReport(report);
+  const mismatch = actual && actual.id !== chosen.id ? actual : null;
 
   baseUrlInput.setAttribute("aria-invalid", String(!quiet && !report.ok));
 
@@ -291,6 +305,12 @@ function renderBaseUrl() {
   status.className = "status-line";
   if (quiet) {
     status.textContent = "";
+  } else if (report.ok && mismatch) {
+    // A clean address of the other deployment is not "good" for the one chosen.
+    status.classList.add("status-warning");
+    const isNot = chosen.kind === "self-hosted" ? "a self-managed or self-hosted instance" : mismatch.kind === "self-hosted" ? chosen.label : `${chosen.label}`;
+    const is = mismatch.kind === "self-hosted" ? "a self-hosted instance" : mismatch.label;
+    status.textContent = `This is ${is} (${report.baseUrl}), not ${isNot}: switch to ${mismatch.label} below, or type the address that matches your choice.`;
   } else if (report.ok) {
     status.classList.add(diagnostics.length ? "status-warning" : "status-ok");
     status.textContent = diagnostics.length
@@ -305,9 +325,6 @@ function renderBaseUrl() {
     diagnostics.map((d) => diagnosticCard(d, state.provider, useBaseUrlSuggestion)),
   );
 
-  // The address and the chosen deployment disagree: say which one the address is, one click to switch.
-  const actual = deploymentOfReport(report);
-  const mismatch = actual && actual.id !== chosen.id ? actual : null;
   const providerMix = !quiet && report.diagnostics.some((d) => PROVIDER_MIX_CODES.has(d.code)) ? otherProviderFor(input) : null;
   renderInto(
     $("deployment-mismatch"),
@@ -649,7 +666,7 @@ function renderAuthorization() {
   const clientId = clientIdInput.value;
   if (clientId.trim() === "") {
     announceAuthorization("");
-    renderInto(container, "empty", () => h("p", { class: "muted" }, `Paste the client ID to see the URL that sends people to ${providerName} to approve access.`));
+    renderInto(container, `empty:${state.provider}`, () => h("p", { class: "muted" }, `Paste the client ID to see the URL that sends people to ${providerName} to approve access.`));
     return;
   }
   const request = { provider: state.provider, clientId, redirectUri: productRedirectUri };

@@ -20,9 +20,17 @@ const CHECK_NAMES = {
 
 const STATUS_WORDS = { pass: "Passed", warn: "Warning", fail: "Failed" };
 
-/** When a unix time is, in words a person reads at a glance. */
-export function describeExpiry(expiresAt) {
-  if (expiresAt === undefined || expiresAt === null) return "Does not expire.";
+/**
+ * When a unix time is, in words a person reads at a glance. Without a time, only an OAuth token
+ * issued with no lifetime is known not to expire; a pasted token's expiry is whatever the
+ * provider reported, and a provider that sent none did not say.
+ */
+export function describeExpiry(expiresAt, { method = "oauth", provider } = {}) {
+  if (expiresAt === undefined || expiresAt === null) {
+    if (method !== "token") return "Does not expire.";
+    const name = NAMES[provider] ?? "The provider";
+    return `Not reported: ${name} did not say when this token expires. Use the date you chose when creating it.`;
+  }
   const when = new Date(expiresAt * 1000);
   const seconds = expiresAt - Date.now() / 1000;
   const stamp = when.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -64,10 +72,22 @@ export function showConnection(record, choices) {
           scopes.missing.length ? codeList(scopes.missing) : "None: every scope the profile needs is granted.",
         ),
       ),
-      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt))),
+      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt, { method, provider: connection.provider }))),
       row("Status", connection.status === "active" ? "Active" : "Needs a new authorization"),
     ),
   );
+}
+
+/**
+ * A check's message as the page shows it. The expiry check passes a pasted token with no
+ * reported expiry as one that does not expire; the provider only did not say.
+ */
+function checkMessage(check, record) {
+  const { connection, method } = record;
+  if (check.name === "token-expiry" && method === "token" && (connection.expiresAt === undefined || connection.expiresAt === null)) {
+    return describeExpiry(null, { method, provider: connection.provider });
+  }
+  return check.message;
 }
 
 /** Runs `testConnection` on the server and shows every check. */
@@ -100,7 +120,7 @@ export async function runReport(record) {
             "li",
             { class: `check check-${check.status}`, dataset: { check: check.name, status: check.status, code: check.code } },
             h("p", { class: "check-head" }, h("span", { class: "badge" }, STATUS_WORDS[check.status] ?? check.status), " ", h("strong", {}, CHECK_NAMES[check.name] ?? check.name), check.code ? [" ", h("code", { class: "diagnostic-code" }, check.code)] : ""),
-            h("p", { class: "check-message" }, check.message),
+            h("p", { class: "check-message" }, checkMessage(check, record)),
             check.status !== "pass" && guidanceBlock(check.guidance),
           ),
         ),

@@ -41,13 +41,69 @@ function rateLimitLine(rate) {
   return h("p", { class: `status-line ${rate.nearLimit ? "status-warning" : ""}`, dataset: { rateLimit: String(rate.remaining) } }, `Rate limit: ${rate.remaining.toLocaleString()}${of} calls left${reset}.`);
 }
 
+const PROJECT_WORDS = { complete: "Read", partial: "Partly read", failed: "Failed" };
+
 function projectOutcome(p) {
   const state = p.code ? "failed" : p.complete ? "complete" : "partial";
   return h(
     "li",
-    { class: "poll-project", dataset: { project: p.project, state, code: p.code } },
-    h("p", {}, h("code", {}, p.project), `: ${p.events} new, ${p.duplicates} already reported`, p.complete ? "" : "; not read in full, so it is read again from the same point next time", "."),
-    p.code && [h("p", { class: "check-message" }, h("code", { class: "diagnostic-code" }, p.code), " ", p.message ?? ""), guidanceBlock(p.guidance)],
+    { class: `poll-project poll-project-${state}`, dataset: { project: p.project, state, code: p.code } },
+    h(
+      "p",
+      {},
+      h("span", { class: "badge" }, PROJECT_WORDS[state]),
+      " ",
+      h("code", {}, p.project),
+      p.code
+        ? [": could not be read (", h("code", { class: "diagnostic-code" }, p.code), ")."]
+        : [`: ${p.events} new, ${p.duplicates} already reported`, p.complete ? "" : "; not read in full, so it is read again from the same point next time", "."],
+    ),
+  );
+}
+
+/**
+ * When the provider allows the next call, in unix seconds, from what the poll read: its
+ * `Retry-After`, else the time its rate-limit window resets. Null when it gave neither.
+ */
+export function retryAt(result, now = Date.now()) {
+  const rate = result.rateLimit;
+  if (!rate) return null;
+  if (rate.retryAfter) return Math.round(now / 1000) + rate.retryAfter;
+  if (rate.resetAt && (rate.remaining === 0 || rate.nearLimit)) return rate.resetAt;
+  return null;
+}
+
+/** The projects that failed, grouped by what went wrong: each cause and its fix once. */
+function failureGroups(result) {
+  const groups = new Map();
+  for (const p of result.projects) {
+    if (!p.code) continue;
+    const key = `${p.code}\n${p.message ?? ""}`;
+    if (!groups.has(key)) groups.set(key, { code: p.code, message: p.message ?? "", guidance: p.guidance ?? null, projects: [] });
+    groups.get(key).projects.push(p.project);
+  }
+  return [...groups.values()];
+}
+
+function failureBlock(group, retry) {
+  const rateLimited = /rate_limit/.test(group.code);
+  return h(
+    "div",
+    { class: "poll-failure", dataset: { code: group.code, projects: String(group.projects.length) } },
+    h(
+      "p",
+      { class: "check-head" },
+      h("code", { class: "diagnostic-code" }, group.code),
+      ` on ${group.projects.length === 1 ? "" : `${group.projects.length} projects: `}`,
+      group.projects.map((name, i) => [i ? ", " : "", h("code", {}, name)]),
+    ),
+    group.message && h("p", { class: "check-message" }, group.message),
+    rateLimited && h(
+      "p",
+      { class: "status-line status-error", dataset: { retryAt: retry === null ? "" : String(retry) } },
+      retry === null ? "The provider did not say when calls are allowed again." : `The provider allows calls again ${whenInWords(retry)}.`,
+    ),
+    guidanceBlock(group.guidance),
   );
 }
 
@@ -56,12 +112,30 @@ function pollSummary(result) {
     return [h("p", { class: "status-line status-warning", dataset: { pollStatus: "disabled" } }, "Webhooks only: polling is off, so nothing was read. Choose a mode with polling to poll.")];
   }
   const found = result.events.length;
-  const headline = `${found === 0 ? "Nothing new" : `${found} new ${found === 1 ? "event" : "events"}`}, ${result.duplicates} already reported by a delivery or an earlier poll.`;
+  const failed = result.projects.filter((p) => p.code);
+  const groups = failureGroups(result);
+  const counts = `${found === 0 ? "nothing new" : `${found} new ${found === 1 ? "event" : "events"}`}, ${result.duplicates} already reported by a delivery or an earlier poll.`;
+  let headline;
+  let tone;
+  if (failed.length > 0 && failed.length === result.projects.length) {
+    // Nothing was read: the headline is the failure, not an empty result.
+    const causes = groups.map((g) => g.message || g.code).join(" ");
+    headline = `The poll failed: no project could be read. ${causes}`;
+    tone = "status-error";
+  } else if (failed.length > 0) {
+    headline = `${failed.length} of ${result.projects.length} projects could not be read; from the others, ${counts}`;
+    tone = "status-error";
+  } else {
+    headline = `${counts[0].toUpperCase()}${counts.slice(1)}${result.status === "incomplete" ? " Some projects were not read in full." : ""}`;
+    tone = result.status === "complete" ? "status-ok" : "status-warning";
+  }
+  const retry = retryAt(result);
   return [
-    h("p", { class: `status-line ${result.status === "complete" ? "status-ok" : "status-warning"}`, dataset: { pollStatus: result.status, found: String(found), duplicates: String(result.duplicates) } }, headline, result.status === "incomplete" ? " Some projects were not read in full." : ""),
+    h("p", { class: `status-line ${tone}`, dataset: { pollStatus: result.status, found: String(found), duplicates: String(result.duplicates), failed: String(failed.length) } }, headline),
     result.nextPollAt && h("p", { class: "status-line", dataset: { nextPollAt: String(result.nextPollAt) } }, `Next poll due ${whenInWords(result.nextPollAt)}.`),
     rateLimitLine(result.rateLimit),
     h("ul", { class: "poll-projects", "aria-label": "Each project's poll" }, result.projects.map(projectOutcome)),
+    groups.map((g) => failureBlock(g, retry)),
     found > 0 && h("ol", { class: "deliveries", id: "poll-events", "aria-label": "Events the poll found" }, result.events.map(deliveryItem)),
   ];
 }
@@ -143,7 +217,7 @@ export function startSafetyNet(chosenProjects) {
   /** Offers what a poll found as where to post: the merge request it saw, the commit of a failure. */
   function suggest(result) {
     const events = result.events ?? [];
-    const failed = events.find((e) => (e.pipeline && e.pipeline.status === "failure") || (e.job && e.job.status === "failure"));
+    const failed = events.find((e) => (e.pipeline && e.pipeline.status === "failure") || (e.job && e.job.status === "failure") || (e.commitStatus && e.commitStatus.state === "failure"));
     const mr = events.find((e) => e.mergeRequest && e.mergeRequest.number);
     const anchor = failed ?? mr;
     if (anchor && anchor.repository && projects().includes(anchor.repository)) $("feedback-project").value = anchor.repository;

@@ -90,13 +90,23 @@ export function startWebhooks(choices, chosenProjects) {
 
 const STATUS_CLASS = { accepted: "ok", found: "ok", duplicate: "warning", rejected: "error" };
 
+/** The normalised states in the words a card leads with. */
+const STATE_WORDS = { pending: "pending", running: "running", success: "passed", failure: "failed", canceled: "canceled", skipped: "skipped", manual: "waiting for a manual start" };
+
+/** The outcome an event reports, from its pipeline, job or commit status: `failed`, `passed`, … */
+export function outcomeOf(d) {
+  const state = (d.pipeline && d.pipeline.status) ?? (d.job && d.job.status) ?? (d.commitStatus && d.commitStatus.state) ?? null;
+  return state ? STATE_WORDS[state] ?? state : null;
+}
+
 /** One delivery (or one event a poll found) as a card: what forgelink read, and what became of it. */
 export function deliveryItem(d) {
-  const what = [d.kind ?? d.event ?? "unknown event", d.action].filter(Boolean).join(" · ");
+  const outcome = outcomeOf(d);
+  const what = [d.kind ?? d.event ?? "unknown event", d.action, outcome].filter(Boolean).join(" · ");
   const row = (term, value) => value !== null && value !== undefined && value !== "" && [h("dt", {}, term), h("dd", {}, value)];
   return h(
     "li",
-    { class: `delivery delivery-${STATUS_CLASS[d.status] ?? "error"}`, dataset: { status: d.status, kind: d.kind ?? "", repository: d.repository ?? "", id: String(d.id) } },
+    { class: `delivery delivery-${STATUS_CLASS[d.status] ?? "error"}`, dataset: { status: d.status, kind: d.kind ?? "", outcome: outcome ?? "", repository: d.repository ?? "", id: String(d.id) } },
     h("p", { class: "check-head" }, h("span", { class: "badge" }, d.status), " ", h("strong", {}, what), d.repository ? [" on ", h("code", {}, d.repository)] : "", h("span", { class: "muted" }, ` — ${new Date(d.receivedAt).toLocaleTimeString()}`)),
     h(
       "dl",
@@ -106,6 +116,7 @@ export function deliveryItem(d) {
       row("Commit", d.commitSha && h("code", {}, d.commitSha.slice(0, 12))),
       row("Pipeline", d.pipeline && `${d.pipeline.status} (${d.pipeline.rawStatus})`),
       row("Job", d.job && `${d.job.name ?? d.job.id}: ${d.job.status}${d.job.failureReason ? `, ${d.job.failureReason}` : ""}`),
+      row("Commit status", d.commitStatus && `${STATE_WORDS[d.commitStatus.state] ?? d.commitStatus.state} (${d.commitStatus.rawState})${d.commitStatus.key ? `, ${d.commitStatus.key}` : ""}`),
       row("Merge request", d.mergeRequest && `#${d.mergeRequest.number} ${d.mergeRequest.title ?? ""}`),
       row("By", d.sender),
       row("Delivery", d.deliveryId && h("code", {}, d.deliveryId)),

@@ -29,6 +29,9 @@ export function summarise(receipt, identity) {
     job: event && event.job
       ? { id: event.job.id, name: event.job.name, stage: event.job.stage, status: event.job.status, failureReason: event.job.failureReason, url: event.job.url }
       : null,
+    commitStatus: event && event.commitStatus
+      ? { state: event.commitStatus.state, rawState: event.commitStatus.rawState, key: event.commitStatus.key, url: event.commitStatus.url }
+      : null,
     mergeRequest: event && event.mergeRequest ? { number: event.mergeRequest.number, title: event.mergeRequest.title, state: event.mergeRequest.state } : null,
   };
 }

@@ -270,6 +270,12 @@ describe("the OAuth path against the sandbox", () => {
       await registerWebhooks(page);
       const { item } = await triggerAndSee(page, "bitbucket-cloud", "acme/infrastructure", "pipeline_failed");
       assert.equal(await item.getAttribute("data-kind"), "commit_status");
+      // repo:commit_status_updated with state FAILED: the card says it failed, in its headline
+      // and in the commit status it read.
+      assert.equal(await item.getAttribute("data-outcome"), "failed");
+      assert.match(await item.locator(".check-head").innerText(), /commit_status.*failed/);
+      assert.match(await item.locator(".delivery-facts").innerText(), /Commit status\s+failed \(FAILED\)/);
+      await shot(item, "37-bitbucket-commit-status-failed.png");
     } finally {
       await disconnect(page);
       await page.close();

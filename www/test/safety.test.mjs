@@ -142,7 +142,10 @@ test("GitLab: a dropped pipeline failure is found by Poll now, and a comment is 
   assert.match(await limited.locator("[data-next-poll-at]").innerText(), /in about \d+ seconds/);
   const project = limited.locator(`.poll-project[data-project="${PROJECT}"]`);
   assert.equal(await project.getAttribute("data-code"), "http.rate_limited");
-  assert.ok((await project.locator(".guidance li").count()) > 0, "what to do about it");
+  assert.equal(await project.getAttribute("data-state"), "failed");
+  const cause = limited.locator('.poll-failure[data-code="http.rate_limited"]');
+  assert.ok((await cause.locator(".guidance li").count()) > 0, "what to do about it");
+  assert.match(await cause.locator("[data-retry-at]").innerText(), /allows calls again in about \d+ (seconds|minutes)/, "the time to wait until");
   sandbox.setSwitch("rateLimited", false);
 
   // Webhooks only: saved at once, and a poll reads nothing.

@@ -88,6 +88,47 @@ describe("the first page of the setup wizard", () => {
     await finish(page);
   });
 
+  test("step 1 says what is true of the field as it stands: the slash still typed, gitlab.com under self-managed", async () => {
+    const page = await openWizard();
+    await choose(page, "provider", "gitlab");
+    await choose(page, "deployment", "gitlab-self-managed");
+    await baseUrl(page).fill("https://gitlab.example.com/");
+    const slash = diagnostic(page, "base-url-diagnostics", "base_url.trailing_slash");
+    await slash.waitFor();
+    assert.equal(await baseUrl(page).inputValue(), "https://gitlab.example.com/", "the field still holds the slash");
+    const words = await slash.locator(".diagnostic-message").textContent();
+    assert.doesNotMatch(words, /was removed/, "nothing was removed from the field");
+    assert.match(words, /ends with a slash, which is left out.*https:\/\/gitlab\.example\.com(?!\/)/);
+
+    // GitLab.com typed while self-managed is chosen: not "looks good", but which one it is.
+    await baseUrl(page).fill("https://gitlab.com");
+    const notice = page.locator('#deployment-mismatch [data-mismatch="cloud"]');
+    await notice.waitFor();
+    const status = page.locator("#base-url-status");
+    assert.doesNotMatch(await status.textContent(), /Looks good/);
+    assert.match(await status.getAttribute("class"), /status-warning/);
+    assert.match(await status.textContent(), /This is GitLab\.com .*not a self-managed/);
+    await shot(section(page, "step-host"), "05b-gitlab-com-under-self-managed.png");
+    await notice.getByRole("button", { name: "Switch to GitLab.com" }).click();
+    assert.equal(await page.locator('input[name="deployment"][value="gitlab-com"]').isChecked(), true);
+    assert.match(await status.textContent(), /Looks good: https:\/\/gitlab\.com/);
+    await finish(page);
+  });
+
+  test("step 5 names the chosen provider as where Connect sends people", async () => {
+    const page = await openWizard();
+    const names = { github: "GitHub", gitlab: "GitLab", "bitbucket-cloud": "Bitbucket Cloud", "bitbucket-data-center": "Bitbucket Data Center" };
+    for (const [provider, name] of Object.entries(names)) {
+      await choose(page, "provider", provider);
+      await page.getByLabel("Client ID").fill("");
+      const empty = await page.locator("#authorization").textContent();
+      assert.match(empty, new RegExp(`sends people to ${name} to approve`), provider);
+      if (provider !== "github") assert.doesNotMatch(empty, /GitHub/, provider);
+    }
+    await shot(section(page, "step-authorize"), "08b-step5-names-provider.png");
+    await finish(page);
+  });
+
   test("GitHub: https://github.com/ is the cloud, and a self-hosted choice is pointed at it", async () => {
     const page = await openWizard();
     await choose(page, "provider", "github");
