@@ -85,36 +85,34 @@ const gitlabToken = () => sandbox.createAccessToken({ provider: "gitlab", scopes
 
 describe("the connected steps tell the truth", () => {
   test("the live view shows the current connection's deliveries, not those of the connection before it", async () => {
-    const page = await openAt("gitlab", "gitlab-self-managed");
+    const first = await openAt("gitlab", "gitlab-self-managed");
+    let second;
     try {
-      await connectWithToken(page, gitlabToken());
-      await chooseProjects(page, [PROJECTS[0]]);
-      await registerWebhooks(page);
-      await page.locator("#deliveries-status").filter({ hasText: "Waiting for deliveries" }).waitFor();
+      await connectWithToken(first, gitlabToken());
+      await chooseProjects(first, [PROJECTS[0]]);
+      await registerWebhooks(first);
+      await first.locator("#deliveries-status").filter({ hasText: "Waiting for deliveries" }).waitFor();
       await sandbox.trigger({ provider: "gitlab", project: PROJECTS[0], kind: "job_failed" });
-      await page.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 1);
+      await first.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 1);
 
-      // Connected again with another token: a new connection, with its own hook on the same
-      // project. The earlier connection's hook stays and keeps delivering.
-      await connectWithToken(page, gitlabToken());
-      await page.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 0);
-      await chooseProjects(page, [PROJECTS[0]]);
-      await registerWebhooks(page);
-      assert.equal(sandbox.hooks("gitlab").filter((hook) => routed(hook.url) && hook.project === PROJECTS[0]).length, 2, "both connections have a hook");
-
+      // Connected to another provider: a new connection. (A new token of the same account on
+      // the same instance would replace the first connection's credentials in place instead.)
+      // The earlier connection's hook stays on GitLab and keeps delivering to this product.
+      second = await openAt("github", "github-enterprise-server");
+      const github = sandbox.createAccessToken({ provider: "github", scopes: neededScopes("github") }).token;
+      await connectWithToken(second, github);
+      await second.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 0);
       const sent = await sandbox.trigger({ provider: "gitlab", project: PROJECTS[0], kind: "pipeline_failed" });
-      assert.equal(sent.length, 2, "the provider delivered to both hooks");
-      await page.waitForFunction(() => document.querySelectorAll("#deliveries li").length >= 1);
-      // Give the other delivery time to show up, if it were going to.
-      await page.waitForTimeout(1000);
-      const items = page.locator("#deliveries li");
-      assert.equal(await items.count(), 1, await page.locator("#deliveries").innerText());
-      assert.equal(await items.first().getAttribute("data-status"), "accepted");
-      assert.match(await page.locator("#deliveries-status").textContent(), /1 so far/);
-      await shot(section(page, "step-deliveries"), "33-deliveries-current-connection.png");
-      await disconnect(page);
+      assert.equal(sent.length, 1, "the earlier connection's hook delivered");
+      assert.ok(sent[0].status >= 200 && sent[0].status < 300, JSON.stringify(sent[0]));
+      // Give the delivery time to show up, if it were going to.
+      await second.waitForTimeout(1000);
+      assert.equal(await second.locator("#deliveries li").count(), 0, await second.locator("#deliveries").innerText());
+      await shot(section(second, "step-deliveries"), "33-deliveries-current-connection.png");
+      await disconnect(second);
     } finally {
-      await page.close();
+      await first.close();
+      await second?.close();
     }
   });
 
