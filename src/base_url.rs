@@ -434,7 +434,7 @@ fn typed_trailing_slash(input: &str) -> bool {
 fn trailing_slash_warning(base: &str) -> Diagnostic {
     Diagnostic::warning(
         Code::BaseUrlTrailingSlash,
-        "The trailing slash was removed: OAuth redirect and API addresses are built without it.",
+        format!("The address ends with a slash, which is left out: OAuth redirect and API addresses are built from {base}, without it."),
     )
     .suggest(base)
 }

@@ -276,17 +276,6 @@ function otherProviderFor(input) {
 
 const PROVIDER_MIX_CODES = new Set(["base_url.wrong_provider", "base_url.cloud_host", "base_url.not_cloud"]);
 
-/**
- * A diagnostic worded for what the field holds now: the package reports the trailing slash as
- * removed from the address it built, while the field still shows it.
- */
-function truthfulDiagnostic(d, input, report) {
-  if (d.code === "base_url.trailing_slash" && input.trim().endsWith("/")) {
-    return { ...d, message: `The address ends with a slash, which is left out: OAuth redirect and API addresses are built from ${report.baseUrl ?? d.suggestion}, without it.` };
-  }
-  return d;
-}
-
 function renderBaseUrl() {
   const input = baseUrlInput.value;
   const chosen = deploymentById(state.provider, state.deployment);
@@ -294,7 +283,7 @@ function renderBaseUrl() {
   state.report = report;
   // An empty field on first view is not yet a mistake; say nothing until the person types.
   const quiet = input.trim() === "" && !state.baseUrlEdited;
-  const diagnostics = quiet ? [] : report.diagnostics.map((d) => truthfulDiagnostic(d, input, report));
+  const diagnostics = quiet ? [] : report.diagnostics;
   // The address and the chosen deployment disagree: say which one the address is, one click to switch.
   const actual = deploymentOfReport(report);
   const mismatch = actual && actual.id !== chosen.id ? actual : null;

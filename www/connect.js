@@ -147,6 +147,11 @@ export async function startConnectedSteps(choices) {
     });
   }
 
+  /** GitLab alone takes the SAML SSO group to sign in through (`root_namespace_id`). */
+  function renderOAuthFields() {
+    $("root-namespace-field").hidden = choices.provider !== "gitlab";
+  }
+
   function renderTokenInstructions() {
     const base = choices.baseUrl;
     $("token-username-field").hidden = choices.provider !== "bitbucket-cloud";
@@ -162,10 +167,12 @@ export async function startConnectedSteps(choices) {
 
   choices.onChange(() => {
     renderSandbox();
+    renderOAuthFields();
     renderTokenInstructions();
   });
   renderMethod();
   renderSandbox();
+  renderOAuthFields();
   renderTokenInstructions();
 
   if (!config) {
@@ -193,6 +200,7 @@ export async function startConnectedSteps(choices) {
           baseUrl: choices.baseUrl,
           clientId: choices.clientId,
           clientSecret: $("client-secret").value || null,
+          rootNamespaceId: choices.provider === "gitlab" ? $("root-namespace-id").value.trim() || null : null,
           profile: choices.profile && choices.profile.id,
         },
       });

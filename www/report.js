@@ -78,18 +78,6 @@ export function showConnection(record, choices) {
   );
 }
 
-/**
- * A check's message as the page shows it. The expiry check passes a pasted token with no
- * reported expiry as one that does not expire; the provider only did not say.
- */
-function checkMessage(check, record) {
-  const { connection, method } = record;
-  if (check.name === "token-expiry" && method === "token" && (connection.expiresAt === undefined || connection.expiresAt === null)) {
-    return describeExpiry(null, { method, provider: connection.provider });
-  }
-  return check.message;
-}
-
 /** Runs `testConnection` on the server and shows every check. */
 export async function runReport(record) {
   const container = $("connection-checks");
@@ -120,7 +108,7 @@ export async function runReport(record) {
             "li",
             { class: `check check-${check.status}`, dataset: { check: check.name, status: check.status, code: check.code } },
             h("p", { class: "check-head" }, h("span", { class: "badge" }, STATUS_WORDS[check.status] ?? check.status), " ", h("strong", {}, CHECK_NAMES[check.name] ?? check.name), check.code ? [" ", h("code", { class: "diagnostic-code" }, check.code)] : ""),
-            h("p", { class: "check-message" }, checkMessage(check, record)),
+            h("p", { class: "check-message" }, check.message),
             check.status !== "pass" && guidanceBlock(check.guidance),
           ),
         ),

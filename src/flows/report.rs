@@ -360,10 +360,21 @@ impl<H: Host> Flows<H> {
                     CheckStatus::Pass,
                     format!("Expires in {} days.", days(at.saturating_sub(now))),
                 )),
-                None => checks.push(check(
+                // GitLab reports a personal token's expiry, and a token response without a
+                // lifetime issued one that lasts; elsewhere a pasted token's expiry is only
+                // known when the provider says it.
+                None if oauth || provider == Provider::GitLab => checks.push(check(
                     "token-expiry",
                     CheckStatus::Pass,
                     "The token does not expire.",
+                )),
+                None => checks.push(check(
+                    "token-expiry",
+                    CheckStatus::Pass,
+                    format!(
+                        "{} did not say when this token expires: check the date chosen when it was created.",
+                        provider.display_name()
+                    ),
                 )),
             }
         }

@@ -177,6 +177,8 @@ export function wizardRoutes(ctx) {
         baseUrl: text(body, "baseUrl", { required: false }),
         clientId: text(body, "clientId"),
         clientSecret: text(body, "clientSecret", { required: false }),
+        // GitLab only (forgelink refuses it elsewhere): the SAML SSO group to sign in through.
+        rootNamespaceId: text(body, "rootNamespaceId", { required: false }),
         redirectUri: `${ctx.origin}/oauth/callback`,
         profile,
         // Binds the flow to this browser: the value goes to it in the flow's cookie, and

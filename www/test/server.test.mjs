@@ -490,6 +490,22 @@ describe("the doors: the wizard's page, the public address, the OAuth callback",
     assert.equal(foreign.status, 421);
   });
 
+  // "OAuth 2.0 identity provider API" (docs.gitlab.com/api/oauth2/): `root_namespace_id` names
+  // the top-level group whose SAML SSO a sign-in goes through (GitLab 18.2 and later).
+  test("a GitLab sign-in can name its SAML SSO group; a name that is not an id is refused", async () => {
+    const client = await wizardClient(server.url);
+    const start = (body) => fetch(at("/api/connect/start"), { method: "POST", headers: { ...client.headersFor("POST"), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const app = { provider: "gitlab", profile: "ci-failure-analysis", baseUrl: BASE, clientId: "wizard-client", clientSecret: "gloas-secret" };
+    const named = await start({ ...app, rootNamespaceId: "112" });
+    assert.equal(named.status, 200);
+    assert.equal(new URL((await named.json()).url).searchParams.get("root_namespace_id"), "112");
+    const plain = await start(app);
+    assert.equal(new URL((await plain.json()).url).searchParams.has("root_namespace_id"), false);
+    const wrong = await start({ ...app, rootNamespaceId: "acme" });
+    assert.equal(wrong.status, 400);
+    assert.equal((await wrong.json()).code, "input.invalid");
+  });
+
   test("the OAuth callback finishes a flow only in the browser that started it", async () => {
     const starter = await wizardClient(server.url);
     const stranger = await wizardClient(server.url);

@@ -124,6 +124,8 @@ describe("the first page of the setup wizard", () => {
       const empty = await page.locator("#authorization").textContent();
       assert.match(empty, new RegExp(`sends people to ${name} to approve`), provider);
       if (provider !== "github") assert.doesNotMatch(empty, /GitHub/, provider);
+      // Only GitLab takes a SAML SSO group for the sign-in (`root_namespace_id`).
+      assert.equal(await page.locator("#root-namespace-id").isVisible(), provider === "gitlab", provider);
     }
     await shot(section(page, "step-authorize"), "08b-step5-names-provider.png");
     await finish(page);
