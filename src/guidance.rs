@@ -319,7 +319,7 @@ fn entry_for(code: Code) -> Entry {
             "Send the code verifier kept from the authorization request, and the same redirect URI.",
         ]),
         Code::OauthClientSecretRequired => entry("Client secret needed", "This request authenticates the application with its client secret.", &[
-            "Configure the client secret on the server that makes the request; never ship it to a browser.",
+            "Paste the client secret the provider showed when the application was registered (or generate a new one there), then connect again.",
         ]),
         Code::OauthRevokeUnsupported => entry("Tokens cannot be revoked through the API", "The provider offers no revocation endpoint for OAuth tokens.", &[
             "Delete the stored tokens, and ask the person to revoke the application's access in their account settings.",

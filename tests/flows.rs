@@ -537,6 +537,36 @@ fn connect_start_carries_gitlab_root_namespace_id() {
     assert_eq!(block_on(flows.connect_start(bad)).unwrap_err().code, Code::InputInvalid);
 }
 
+/// GitHub exchanges a code only with the app's `client_secret` ("Authorizing OAuth apps",
+/// docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps), and so do
+/// Bitbucket Cloud and Data Center: a connection started without one is refused before the
+/// person is sent to approve it, and nothing is stored. GitLab exchanges a non-confidential
+/// application's code with the PKCE verifier alone ("OAuth 2.0 identity provider API").
+#[test]
+fn a_missing_client_secret_is_refused_before_the_person_is_sent_away() {
+    let host = MemoryHost::new();
+    let flows = flows(&host);
+    for (provider, base_url) in [
+        ("github", None),
+        ("bitbucket-cloud", None),
+        ("bitbucket-data-center", Some("https://bb.example.com")),
+    ] {
+        for secret in [None, Some("  ")] {
+            let start: ConnectStart = serde_json::from_value(serde_json::json!({
+                "provider": provider, "baseUrl": base_url, "clientId": "app-id",
+                "clientSecret": secret, "redirectUri": "https://app.example/oauth/callback",
+            }))
+            .unwrap();
+            let error = block_on(flows.connect_start(start)).unwrap_err();
+            assert_eq!(error.code, Code::OauthClientSecretRequired, "{provider} {secret:?}");
+        }
+    }
+    assert!(host.storage.keys(host.clock.get()).is_empty(), "nothing is stored");
+    let mut gitlab = start();
+    gitlab.client_secret = None;
+    assert!(block_on(flows.connect_start(gitlab)).is_ok());
+}
+
 #[test]
 fn a_callback_is_used_once_and_expires() {
     let host = MemoryHost::new();

@@ -151,6 +151,19 @@ impl<H: Host> Flows<H> {
         };
         let authorization = authorization_url(&request, &entropy)?;
         let base = resolve_base_url(start.provider, start.base_url.as_deref())?;
+        let secret_given =
+            start.client_secret.as_ref().is_some_and(|s| !s.secret().trim().is_empty());
+        if !secret_given && crate::providers::client_secret_required(start.provider) {
+            // Refused before the person is sent anywhere: the code could not be exchanged.
+            return Err(Error::new(
+                Code::OauthClientSecretRequired,
+                format!(
+                    "{} exchanges the code only with the application's client secret: give it before connecting.",
+                    start.provider.display_name()
+                ),
+            )
+            .for_provider(start.provider));
+        }
         if let Some(id) = &start.connection_id {
             // Refused before the person is sent anywhere: an authorization for another
             // provider or instance could never act as the connection's account.

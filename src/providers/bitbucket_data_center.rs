@@ -229,6 +229,10 @@ pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
 /// bitbucket-oauth-2-0-provider-api-1108483661.html): where the browser authorizes.
 pub(crate) const AUTHORIZE_PATH: &str = "/rest/oauth2/latest/authorize";
 
+/// Same page, "Exchange the authorization code for an access token": the request carries the
+/// incoming link's `client_secret`, so a connection cannot finish without it.
+pub(crate) const CLIENT_SECRET_REQUIRED: bool = true;
+
 /// Every URL of an instance: authorize and token from "Bitbucket OAuth 2.0 provider API"
 /// (above), whose token response alone tells the granted scopes (`scope`); no revocation or
 /// device flow. Data Center has no "current user" endpoint: `GET /application-properties`

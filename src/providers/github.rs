@@ -381,6 +381,10 @@ pub(crate) fn read_pull_request(pr: &Value) -> MergeRequest {
 /// authorizing-oauth-apps): where the browser authorizes, under the web base URL.
 pub(crate) const AUTHORIZE_PATH: &str = "/login/oauth/authorize";
 
+/// Same page, "Users are redirected back to your site by GitHub": the code is exchanged with
+/// `client_secret` ("Required"), so a connection cannot finish without it.
+pub(crate) const CLIENT_SECRET_REQUIRED: bool = true;
+
 /// Every URL of a deployment: the authorize, token and device-code URLs from "Authorizing
 /// OAuth apps" (above); token revocation from "OAuth Authorizations", "Delete an app token"
 /// (docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token), which takes the

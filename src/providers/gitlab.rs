@@ -85,6 +85,11 @@ pub(crate) const OAUTH_ACCESS_TOKEN_SECONDS: i64 = 7200;
 /// and GitLab refuses one without it.
 pub(crate) const REFRESH_REPEATS_REDIRECT_URI: bool = true;
 
+/// Same page: `client_secret` is needed by confidential applications only; an application not
+/// marked confidential exchanges its code with the PKCE verifier alone, so GitLab connects
+/// without one.
+pub(crate) const CLIENT_SECRET_REQUIRED: bool = false;
+
 // ---------------------------------------------------------------------------------------------
 // Token kinds
 
