@@ -123,14 +123,40 @@ pub(crate) fn authorize_endpoint(base: &ResolvedBase) -> String {
     [base.base.as_str(), path].concat()
 }
 
+/// A deployment's URLs as its provider module gives them: everything in [`Endpoints`] but what
+/// is built alike for every provider (the bases, the authorize URL, the settings pages).
+pub(crate) struct ProviderUrls {
+    pub(crate) token: String,
+    pub(crate) revoke: Option<String>,
+    pub(crate) device_authorization: Option<String>,
+    pub(crate) current_user: String,
+    pub(crate) current_user_header: Option<&'static str>,
+    pub(crate) version: Option<String>,
+    pub(crate) granted_scopes: ScopeSource,
+}
+
 pub(crate) fn endpoints_for(base: &ResolvedBase) -> Endpoints {
-    let settings_pages = settings_pages_at(base.provider, &base.base);
-    let base = base.clone();
-    match base.provider {
-        Provider::GitHub => github::endpoints(base, settings_pages),
-        Provider::GitLab => gitlab::endpoints(base, settings_pages),
-        Provider::BitbucketCloud => bitbucket_cloud::endpoints(base, settings_pages),
-        Provider::BitbucketDataCenter => bitbucket_data_center::endpoints(base, settings_pages),
+    let ResolvedBase { provider, base: web, deployment, api_base: api } = base.clone();
+    let urls = match provider {
+        Provider::GitHub => github::urls(&web, &api, deployment),
+        Provider::GitLab => gitlab::urls(&web, &api),
+        Provider::BitbucketCloud => bitbucket_cloud::urls(&web, &api),
+        Provider::BitbucketDataCenter => bitbucket_data_center::urls(&web, &api),
+    };
+    Endpoints {
+        authorize: authorize_endpoint(base),
+        settings_pages: settings_pages_at(provider, &web),
+        token: urls.token,
+        revoke: urls.revoke,
+        device_authorization: urls.device_authorization,
+        current_user: urls.current_user,
+        current_user_header: urls.current_user_header,
+        version: urls.version,
+        granted_scopes: urls.granted_scopes,
+        provider,
+        deployment,
+        web,
+        api,
     }
 }
 

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 
 import { startOAuthServer } from "../../tests/oauth-server/server.mjs";
 import { fetchHost, Forgelink, ForgelinkError, memoryStorage } from "../flows.js";
+import { rejection } from "./support/rejection.mjs";
 
 let server;
 
@@ -63,17 +64,6 @@ function app(overrides = {}) {
     profile: "ci-failure-analysis",
     ...overrides,
   };
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ForgelinkError, `${error?.constructor?.name}: ${error?.message}`);
-    assert.equal(error.guidance.code, error.code);
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 async function apiUser(token) {

@@ -15,6 +15,7 @@ import {
   parseTokenResponse,
   prepareTokenExchange,
 } from "../flows.js";
+import { rejection } from "./support/rejection.mjs";
 
 let server;
 
@@ -52,17 +53,6 @@ async function connected(options = {}, approval = {}) {
   const { url } = await host.forgelink.connectStart(app(options.app));
   const connection = await host.forgelink.connectFinish(await server.approve(url, approval));
   return { ...host, connection };
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ForgelinkError, `${error?.constructor?.name}: ${error?.message}`);
-    assert.equal(error.guidance.code, error.code);
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 async function apiUser(token) {

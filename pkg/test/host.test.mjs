@@ -7,23 +7,13 @@ import { createServer as createTcpServer } from "node:net";
 import { test } from "node:test";
 
 import { fetchHost, Forgelink, ForgelinkError, memoryStorage } from "../flows.js";
+import { rejection as codeOf } from "./support/rejection.mjs";
 
 const key = new Uint8Array(32).fill(7);
 const token = { provider: "gitlab", baseUrl: "https://gitlab.example.com", token: "glpat-abcdefghijklmnopqrst" };
 
 function forgelink(host = {}) {
   return new Forgelink({ fetch: () => assert.fail("no request expected"), storage: memoryStorage(), encryptionKey: key, ...host });
-}
-
-async function codeOf(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ForgelinkError, `${error?.constructor?.name}: ${error?.message}`);
-    assert.equal(error.guidance.code, error.code);
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 function thrown(fn) {

@@ -10,6 +10,7 @@ import { createServer as createTcpServer } from "node:net";
 import { test } from "node:test";
 
 import { fetchHost, Forgelink, ForgelinkError, memoryStorage } from "../flows.js";
+import { rejection as codeOf } from "./support/rejection.mjs";
 
 const key = new Uint8Array(32).fill(7);
 const LOCAL = { allowPrivateNetworks: true, allowInsecureHttp: true, timeoutMs: 10_000 };
@@ -29,17 +30,6 @@ async function closedPort() {
   const port = await listen(server);
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function codeOf(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ForgelinkError, `${error?.constructor?.name}: ${error?.message}`);
-    assert.equal(error.guidance.code, error.code);
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 function connect(fetch, baseUrl) {

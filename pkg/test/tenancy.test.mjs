@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 
 import { fetchHost, Forgelink, ForgelinkError, memoryStorage } from "../flows.js";
 import { GITHUB_TOKEN, GITLAB_TOKEN, OAUTH_CLIENT, startForge } from "./support/forge.mjs";
+import { rejection } from "./support/rejection.mjs";
 
 const REDIRECT_URI = "https://product.example/oauth/callback";
 const DAY = 86_400_000;
@@ -127,16 +128,6 @@ const ISSUES_OPENED = {
   repository: { id: 1, full_name: "octo/app" },
   sender: { login: "octocat", id: 1 },
 };
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ForgelinkError, `${error?.constructor?.name}: ${error?.message}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 test("a hostile self-managed instance cannot take over another tenant's deliveries", async (t) => {
   const p = await product(t);

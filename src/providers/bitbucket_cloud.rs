@@ -13,8 +13,7 @@ use serde_json::{json, Value};
 use crate::detect::{Retirement, TokenInfo};
 use crate::provider::Provider;
 // An OAuth consumer scope (and an access token's: they share the names).
-use crate::base_url::ResolvedBase;
-use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
+use crate::endpoints::{ProviderUrls, ScopeSource};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::polling::{rfc3339, PollResource};
@@ -383,10 +382,8 @@ pub(crate) const AUTHORIZE_PATH: &str = "/site/oauth2/authorize";
 /// `GET /user` (developer.atlassian.com/cloud/bitbucket/rest/api-group-users/); the granted
 /// scopes from the `X-OAuth-Scopes` header on any API answer ("Authentication methods",
 /// developer.atlassian.com/cloud/bitbucket/rest/intro/#authentication). It has no version.
-pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
-    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
-    Endpoints {
-        authorize: format!("{web}{AUTHORIZE_PATH}"),
+pub(crate) fn urls(web: &str, api: &str) -> ProviderUrls {
+    ProviderUrls {
         token: format!("{web}/site/oauth2/access_token"),
         revoke: None,
         device_authorization: None,
@@ -397,11 +394,6 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
             header: "X-OAuth-Scopes",
             url: format!("{api}/user"),
         },
-        provider,
-        deployment,
-        web,
-        api,
-        settings_pages,
     }
 }
 

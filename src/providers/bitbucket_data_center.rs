@@ -2,9 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::base_url::ResolvedBase;
 use crate::detect::TokenInfo;
-use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
+use crate::endpoints::{ProviderUrls, ScopeSource};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::polling::PollResource;
@@ -238,10 +237,8 @@ pub(crate) const CLIENT_SECRET_REQUIRED: bool = true;
 /// device flow. Data Center has no "current user" endpoint: `GET /application-properties`
 /// ("Bitbucket Data Center REST API", developer.atlassian.com/server/bitbucket/rest/) answers
 /// the version, and names the caller in its `X-AUSERNAME` response header.
-pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
-    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
-    Endpoints {
-        authorize: format!("{web}{AUTHORIZE_PATH}"),
+pub(crate) fn urls(web: &str, api: &str) -> ProviderUrls {
+    ProviderUrls {
         token: format!("{web}/rest/oauth2/latest/token"),
         revoke: None,
         device_authorization: None,
@@ -249,11 +246,6 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
         current_user_header: Some("X-AUSERNAME"),
         version: Some(format!("{api}/application-properties")),
         granted_scopes: ScopeSource::TokenResponse { field: "scope" },
-        provider,
-        deployment,
-        web,
-        api,
-        settings_pages,
     }
 }
 

@@ -7,8 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::base_url::ResolvedBase;
-use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
+use crate::endpoints::{ProviderUrls, ScopeSource};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::json::{number, strings, text};
 use crate::polling::{rfc3339, PollResource};
@@ -394,10 +393,8 @@ pub(crate) const CLIENT_SECRET_REQUIRED: bool = true;
 /// github.com and ghe.com are always current; the granted scopes from the `X-OAuth-Scopes`
 /// header ("Scopes for OAuth apps", docs.github.com/en/apps/oauth-apps/building-oauth-apps/
 /// scopes-for-oauth-apps).
-pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
-    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
-    Endpoints {
-        authorize: format!("{web}{AUTHORIZE_PATH}"),
+pub(crate) fn urls(web: &str, api: &str, deployment: Deployment) -> ProviderUrls {
+    ProviderUrls {
         token: format!("{web}/login/oauth/access_token"),
         revoke: Some(format!("{api}/applications/{{client_id}}/token")),
         device_authorization: Some(format!("{web}/login/device/code")),
@@ -408,11 +405,6 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
             header: "X-OAuth-Scopes",
             url: format!("{api}/user"),
         },
-        provider,
-        deployment,
-        web,
-        api,
-        settings_pages,
     }
 }
 

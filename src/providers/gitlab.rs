@@ -2,9 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::base_url::ResolvedBase;
 use crate::detect::{info, TokenInfo};
-use crate::endpoints::{Endpoints, ScopeSource, SettingsPages};
+use crate::endpoints::{ProviderUrls, ScopeSource};
 use crate::error::{Code, Error};
 use crate::feedback::{Comment, FeedbackLocation};
 use crate::identity::parse_timestamp;
@@ -526,10 +525,8 @@ pub(crate) const AUTHORIZE_PATH: &str = "/oauth/authorize";
 /// granted scopes (`GET /oauth/token/info`, field `scope`) from "OAuth 2.0 identity provider
 /// API" (above); the account from "Users API", `GET /user` (docs.gitlab.com/api/users/); the
 /// version from "Version API" (docs.gitlab.com/api/version/).
-pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> Endpoints {
-    let ResolvedBase { provider, base: web, deployment, api_base: api } = base;
-    Endpoints {
-        authorize: format!("{web}{AUTHORIZE_PATH}"),
+pub(crate) fn urls(web: &str, api: &str) -> ProviderUrls {
+    ProviderUrls {
         token: format!("{web}/oauth/token"),
         revoke: Some(format!("{web}/oauth/revoke")),
         device_authorization: Some(format!("{web}/oauth/authorize_device")),
@@ -540,11 +537,6 @@ pub(crate) fn endpoints(base: ResolvedBase, settings_pages: SettingsPages) -> En
             url: format!("{web}/oauth/token/info"),
             field: "scope",
         },
-        provider,
-        deployment,
-        web,
-        api,
-        settings_pages,
     }
 }
 
