@@ -16,6 +16,9 @@ demo: setup pkg
 	node www/demo.mjs
 
 ## test: every test of every face
+# A test that hangs fails on its own after ten minutes, named, instead of stalling the whole run.
+NODE_TEST := node --test --test-timeout=600000
+
 test: setup lint test-rust pkg component test-core-imports test-node test-component test-www test-scale
 
 lint:
@@ -44,18 +47,18 @@ test-core-imports:
 	scripts/check-core-imports.sh
 
 test-node: pkg
-	node --test pkg/test/
+	$(NODE_TEST) pkg/test/
 
 test-component: component
 	cargo test --manifest-path hosts/wasmtime/Cargo.toml
 
 test-www: pkg
-	node --test www/test/ www/sandbox/test/
+	$(NODE_TEST) www/test/ www/sandbox/test/
 
 # Real processes (Node workers and forgelink-host serve) sharing real Redis and PostgreSQL.
 test-scale: pkg component
 	cargo build --manifest-path hosts/wasmtime/Cargo.toml
-	node --test tests/scale/
+	$(NODE_TEST) tests/scale/
 
 ## providers-doc: write docs/PROVIDERS.md from src/providers/ (`make lint` checks it is current)
 providers-doc:
