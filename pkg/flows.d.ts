@@ -416,6 +416,14 @@ export interface ConnectionReport {
   /** No check failed. */
   ok: boolean;
   checks: Check[];
+  /**
+   * The connection as this test found it, so a summary shown beside the checks never
+   * contradicts them: scopes, expiry and version read now, and `needs-reauthorization` when a
+   * check failed that only new credentials fix. The account stays the one that connected.
+   */
+  connection: Connection;
+  /** Whether the test reached the provider and read those values; when not, they are the ones stored when connecting. */
+  observed: boolean;
 }
 
 /** What {@link Forgelink.disconnect} did and what is left to a person. */

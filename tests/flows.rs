@@ -781,6 +781,17 @@ fn bitbucket_cloud_app_passwords_are_judged_by_the_hosts_clock() {
         (report.checks[0].name, report.checks[0].code),
         ("token", Some(Code::TokenAppPasswordRetired))
     );
+    // The summary beside the checks says the connection needs a new token, and that nothing
+    // else was read this time.
+    assert_eq!(
+        (report.connection.status, report.observed),
+        (ConnectionStatus::NeedsReauthorization, false)
+    );
+    // A test reports; it does not change what is stored: on an earlier clock, it is active.
+    host.clock.set(BROWNOUTS_FROM + 3600);
+    let report = block_on(flows.test_connection(&connection.id)).unwrap();
+    assert_eq!((report.connection.status, report.observed), (ConnectionStatus::Active, true));
+    host.clock.set(REMOVED_AT);
     let error = block_on(flows.connect_with_token(input())).unwrap_err();
     assert_eq!(error.code, Code::TokenAppPasswordRetired);
     assert!(error.message.contains("2026-07-28"), "{}", error.message);
@@ -1199,10 +1210,14 @@ fn github_enterprise_server_versions_against_forgelinks_need_and_githubs_dates()
         check.message
     );
 
-    // A release newer than GitHub's published dates is fine.
+    // A release newer than GitHub's published dates is fine, and the report's connection is
+    // the instance as read now, not as it was when connecting.
     host.provider.borrow_mut().ghes_version = "3.40.0".into();
     let report = block_on(flows.test_connection(&connection.id)).unwrap();
     assert_eq!(version_check(&report).status, forgelink::CheckStatus::Pass);
+    assert!(report.observed);
+    assert_eq!(report.connection.server_version.as_deref(), Some("3.40.0"));
+    assert_eq!(report.connection.status, ConnectionStatus::Active);
 
     // An instance restored from an old backup fails its version check, as GitLab's does.
     host.provider.borrow_mut().ghes_version = "2.22.0".into();

@@ -779,6 +779,36 @@ const choices = {
     selectProvider(providerId, { deployment: d.id });
     renderProviderOptions();
   },
+  /**
+   * Shows the steps in place of "Loading forgelink…", once they hold what the person chose or
+   * the connection restored; before anything is focused in them (a hidden element takes no
+   * focus). Later calls do nothing.
+   */
+  reveal() {
+    $("load-status")?.remove();
+    form.hidden = false;
+  },
+  /** Chooses a profile by its id, as if picked; an unknown id leaves the choice as it is. */
+  useProfile(id) {
+    if (!allProfiles.some((p) => p.id === id) || state.profile === id) return;
+    state.profile = id;
+    renderProfileOptions();
+    update();
+  },
+  /**
+   * While a connection exists, the provider, address, profile and sign-in method it was made
+   * with stay as they are: changing them above its report would describe a connection that is
+   * not there. The credentials steps stay open, as they replace its credentials in place.
+   * `connection` is the connection's summary, or null once there is none.
+   */
+  lock(connection) {
+    for (const fieldset of document.querySelectorAll("fieldset[data-lock]")) fieldset.disabled = Boolean(connection);
+    const notice = $("locked-notice");
+    notice.hidden = !connection;
+    notice.textContent = connection
+      ? `Connected to ${providerById(connection.provider).name} at ${connection.baseUrl}: these choices stay as they are while connected. To rotate the credentials, use the steps below; to change anything here, disconnect at the end of the page.`
+      : "";
+  },
   /** Keeps the choices (never a secret) for the page the provider sends the person back to. */
   remember() {
     try {
@@ -831,6 +861,5 @@ update();
 
 await startConnectedSteps(choices);
 
-$("load-status").remove();
-form.hidden = false;
+choices.reveal();
 document.documentElement.dataset.ready = "true";

@@ -108,6 +108,13 @@ export async function startConnectedSteps(choices) {
     numberSteps();
   }
 
+  /** Shows the steps of `id`'s method, as if the person had picked it. */
+  function chooseMethod(id) {
+    method = id;
+    document.querySelector(`input[name="method"][value="${id}"]`).checked = true;
+    renderMethod();
+  }
+
   fill($("method-options"),
     ...METHODS.map((m) =>
       radioChoice({
@@ -257,20 +264,26 @@ export async function startConnectedSteps(choices) {
           : `Connected as ${outcome.connection.account.username}.`;
         fill($("oauth-result"), h("p", { class: "status-line status-ok", dataset: { replaced: String(Boolean(outcome.replaced)) } }, said));
       } else {
+        choices.reveal();
         showOutcomeError(outcome.error);
         return;
       }
     } catch (error) {
+      choices.reveal();
       showOutcomeError(error);
       return;
     }
   }
   const { current } = await api("/api/connection").catch(() => ({ current: null }));
   if (current) {
-    // A reload shows the connected account's provider and address above, not the defaults.
+    // A reload shows the connection's provider, address, profile and method above, not the
+    // defaults: those are the steps that replace its credentials.
     if (current.connection.provider !== choices.provider || current.connection.baseUrl !== choices.baseUrl) {
       choices.useInstance(current.connection.provider, current.connection.baseUrl);
     }
+    choices.useProfile(current.profile);
+    chooseMethod(current.method);
+    choices.reveal();
     connected.show(current, { focus: Boolean(outcomeId) });
   }
 }
@@ -299,7 +312,7 @@ async function connectedSteps(choices) {
   const deliveries = startDeliveries(choices.config);
   let current = null;
 
-  $("test-connection").addEventListener("click", () => runReport(current));
+  $("test-connection").addEventListener("click", () => runReport(current, choices));
 
   $("disconnect").addEventListener("click", async (event) => {
     const button = event.currentTarget;
@@ -312,6 +325,9 @@ async function connectedSteps(choices) {
       numberSteps();
       $("step-disconnected").focus();
       current = null;
+      // Nothing above says "connected" any more, and the choices are the person's again.
+      choices.lock(null);
+      for (const id of ["token-result", "oauth-result"]) fill($(id));
     } catch (error) {
       button.after(errorCard(error));
     } finally {
@@ -324,6 +340,7 @@ async function connectedSteps(choices) {
       // New credentials for the same connection keep what the steps below hold for it.
       const same = current !== null && current.connection.id === record.connection.id;
       current = record;
+      choices.lock(record.connection);
       $("connected-steps").hidden = false;
       $("disconnected").hidden = true;
       numberSteps();
@@ -336,7 +353,7 @@ async function connectedSteps(choices) {
       safety.reset(record);
       if (focus) $("step-report").focus();
       // The report loads on its own; the steps below do not wait for it.
-      return runReport(record);
+      return runReport(record, choices);
     },
   };
 }

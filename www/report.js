@@ -42,12 +42,25 @@ export function describeExpiry(expiresAt, { method = "oauth", provider } = {}) {
 
 const codeList = (names) => names.map((name, i) => [i ? ", " : "", h("code", {}, name)]);
 
-export function showConnection(record, choices) {
-  const { connection, method, profile } = record;
+/**
+ * The summary of the connection. `test` is the last report: its `connection` is what that test
+ * read, so the summary never contradicts the checks below it; before any test, the summary is
+ * what connecting found.
+ */
+export function showConnection(record, choices, test = null) {
+  const { method, profile } = record;
+  const connection = test ? test.connection : record.connection;
   const { account, scopes } = connection;
   const needs = choices.forgelink.profiles().find((p) => p.id === profile);
   const row = (term, ...value) => [h("dt", {}, term), h("dd", {}, ...value)];
+  const scopesKnown = scopes.granted !== null;
+  const source = !test
+    ? "As found when connecting."
+    : test.observed
+      ? "As the last test found it."
+      : "The last test stopped before reading the connection: its scopes, version and expiry below are as stored when connecting.";
   fill($("connection-summary"),
+    h("p", { class: "muted", dataset: { field: "source", observed: String(test ? test.observed : true) } }, source),
     h(
       "dl",
       { class: "facts connection-facts", dataset: { connection: connection.id } },
@@ -62,24 +75,36 @@ export function showConnection(record, choices) {
       row("Server version", h("span", { dataset: { field: "server-version" } }, connection.serverVersion ?? "Not reported (a cloud service, or the server does not say).")),
       row(
         "Scopes granted",
-        h("span", { dataset: { field: "granted" } }, scopes.granted === null ? "The provider does not tell for this kind of token." : scopes.granted.length ? codeList(scopes.granted) : "None."),
+        h("span", { dataset: { field: "granted" } }, !scopesKnown ? "The provider does not tell for this kind of token." : scopes.granted.length ? codeList(scopes.granted) : "None."),
       ),
       row(
         "Scopes missing",
+        // Without the granted scopes, nothing can be said missing or complete.
         h(
           "span",
-          { dataset: { field: "missing" }, class: scopes.missing.length ? "status-error" : "status-ok" },
-          scopes.missing.length ? codeList(scopes.missing) : "None: every scope the profile needs is granted.",
+          { dataset: { field: "missing" }, class: !scopesKnown ? "status-warning" : scopes.missing.length ? "status-error" : "status-ok" },
+          !scopesKnown
+            ? "Unknown: check by hand that the token has the scopes the profile needs."
+            : scopes.missing.length
+              ? codeList(scopes.missing)
+              : "None: every scope the profile needs is granted.",
         ),
       ),
       row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt, { method, provider: connection.provider }))),
-      row("Status", connection.status === "active" ? "Active" : "Needs a new authorization"),
+      row(
+        "Status",
+        h(
+          "span",
+          { dataset: { field: "status", status: connection.status }, class: connection.status === "active" ? "" : "status-error" },
+          connection.status === "active" ? "Active" : method === "token" ? "Needs a new token: paste one under “Create an access token and paste it”." : "Needs a new authorization: connect again under “Paste the application's credentials and connect”.",
+        ),
+      ),
     ),
   );
 }
 
-/** Runs `testConnection` on the server and shows every check. */
-export async function runReport(record) {
+/** Runs `testConnection` on the server and shows every check, and the summary as it found it. */
+export async function runReport(record, choices) {
   const container = $("connection-checks");
   const button = $("test-connection");
   if (!record) return;
@@ -88,6 +113,7 @@ export async function runReport(record) {
   fill(container, h("p", { class: "muted" }, "Testing the connection…"));
   try {
     const { report } = await api("/api/test", { method: "POST", body: {} });
+    showConnection(record, choices, report);
     const failed = report.checks.filter((c) => c.status === "fail").length;
     const warned = report.checks.filter((c) => c.status === "warn").length;
     fill(container,

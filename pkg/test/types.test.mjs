@@ -162,6 +162,7 @@ test("the values the package returns have exactly the declared fields", async ()
   check("ScopeStatus", connection.scopes);
   const report = await forgelink.testConnection(connection.id);
   check("ConnectionReport", report);
+  check("Connection", report.connection);
   report.checks.forEach((c) => check("Check", c));
   check("DisconnectReport", await forgelink.disconnect(connection.id));
   const fetched = await fl.fetchHost({ fetch: async () => new Response("{}", { status: 201, headers: { "x-a": "b" } }) })({ method: "GET", url: "https://a.example/", headers: [] });

@@ -17,8 +17,9 @@ use crate::tokens::{OAuthClient, TokenSet};
 pub enum ConnectionStatus {
     /// Its tokens work or can be refreshed.
     Active,
-    /// The provider refused its refresh token: the person must re-authorize the connection
-    /// (`connect_start` with its id) or replace its credentials.
+    /// The provider refused its refresh token (or, in a connection report, a check failed that
+    /// only new credentials fix): the person must re-authorize the connection (`connect_start`
+    /// with its id) or replace its credentials.
     NeedsReauthorization,
 }
 

@@ -6,7 +6,9 @@ use crate::error::{Code, Error};
 use crate::flows::connect::scope_status;
 use crate::flows::hooks::HookProblem;
 use crate::flows::host::Host;
-use crate::flows::record::{Auth, ConnectionStatus, Record, TOMBSTONE, TOMBSTONE_SECONDS};
+use crate::flows::record::{
+    Auth, Connection, ConnectionStatus, Record, TOMBSTONE, TOMBSTONE_SECONDS,
+};
 use crate::flows::store::{connection_key, open};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
@@ -55,6 +57,36 @@ pub struct ConnectionReport {
     pub ok: bool,
     /// Every check, in order.
     pub checks: Vec<Check>,
+    /// The connection as this test found it, so that a summary shown beside the checks never
+    /// contradicts them: the scopes, expiry and version read now, and the status
+    /// `needs-reauthorization` when a check failed in a way only new credentials fix. The
+    /// account stays the one that connected (the `identity` check names who the token acts as).
+    pub connection: Connection,
+    /// Whether the test reached the provider and read the values above; when it did not (the
+    /// token or the instance failed first), they are the ones stored when connecting.
+    pub observed: bool,
+}
+
+impl ConnectionReport {
+    fn new(checks: Vec<Check>, mut connection: Connection, observed: bool) -> Self {
+        let failed = |check: &Check| check.status == CheckStatus::Fail;
+        if checks.iter().filter(|c| failed(c)).any(|c| c.code.is_some_and(needs_new_credentials)) {
+            connection.status = ConnectionStatus::NeedsReauthorization;
+        }
+        Self { ok: !checks.iter().any(failed), checks, connection, observed }
+    }
+}
+
+/// Failures that only a new token or a new authorization fixes.
+fn needs_new_credentials(code: Code) -> bool {
+    matches!(
+        code,
+        Code::TokenExpired
+            | Code::TokenAppPasswordRetired
+            | Code::HttpUnauthorized
+            | Code::OauthInvalidGrant
+            | Code::ConnectionNeedsReauthorization
+    )
 }
 
 /// What [`Flows::disconnect`] did and what is left to a person.
@@ -207,7 +239,7 @@ impl<H: Host> Flows<H> {
         let provider = record.provider;
         if let Err(error) = token {
             checks.push(failing("token", CheckStatus::Fail, &error));
-            return Ok(ConnectionReport { ok: false, checks });
+            return Ok(ConnectionReport::new(checks, record.summary(), false));
         }
         let endpoints = crate::base_url::resolve_base_url(provider, Some(&record.base_url))
             .map(|base| crate::endpoints::endpoints_for(&base))?;
@@ -242,7 +274,7 @@ impl<H: Host> Flows<H> {
                     CheckStatus::Fail,
                     &error,
                 ));
-                return Ok(ConnectionReport { ok: false, checks });
+                return Ok(ConnectionReport::new(checks, record.summary(), false));
             }
         };
         if facts.account.id == record.account.id {
@@ -420,7 +452,12 @@ impl<H: Host> Flows<H> {
             Ok(Some(problems)) => checks.push(webhooks_check(provider, &problems)),
             Err(error) => checks.push(failing("webhooks", CheckStatus::Warn, &error)),
         }
-        Ok(ConnectionReport { ok: checks.iter().all(|c| c.status != CheckStatus::Fail), checks })
+        let observed = Connection {
+            expires_at: facts.token_expires_at.or(record.tokens.expires_at),
+            server_version: facts.version.or_else(|| record.server_version.clone()),
+            ..record.summary()
+        };
+        Ok(ConnectionReport::new(checks, observed, true))
     }
 
     /// Revokes what the provider lets forgelink revoke, replaces the stored connection with a

@@ -8,7 +8,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startSandbox } from "../sandbox/sandbox.mjs";
+import { sandboxFetch, startSandbox } from "../sandbox/sandbox.mjs";
+import { loadOrCreateKey } from "../server/key.mjs";
+import { fileStorage } from "../server/storage.mjs";
 import { startWizardServer } from "../server/index.mjs";
 import { assertNoOverflow, choose, launchBrowser, openPage, pkgDir, requirePackage, section } from "./support/browser.mjs";
 
@@ -18,10 +20,13 @@ let sandbox;
 let server;
 let browser;
 let forgelink;
+let Forgelink;
+let fetchHost;
 
 before(async () => {
   await requirePackage();
   forgelink = await import(pathToFileURL(join(pkgDir, "flows.js")).href);
+  ({ Forgelink, fetchHost } = forgelink);
   const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
   sandbox = await startSandbox({ maxPageSize: 10, log });
   browser = await launchBrowser("truth");
@@ -84,35 +89,34 @@ async function disconnect(page) {
 const gitlabToken = () => sandbox.createAccessToken({ provider: "gitlab", scopes: ["api", "read_user"], role: "maintainer" }).token;
 
 describe("the connected steps tell the truth", () => {
-  test("the live view shows the current connection's deliveries, not those of the connection before it", async () => {
-    const first = await openAt("gitlab", "gitlab-self-managed");
-    let second;
+  test("the live view shows the current connection's deliveries, not those of a connection made before", async () => {
+    // A connection made before, beside the wizard's (another process of the product, on the
+    // same storage, key and webhook address), with a hook of its own on the project. The page
+    // cannot make one itself: while connected, its choices stay as they are.
+    const dataDir = join(browser.scratch, "data");
+    const network = { fetch: sandboxFetch(sandbox), allowPrivateNetworks: true, allowInsecureHttp: true };
+    const beside = new Forgelink({ fetch: fetchHost(network), storage: await fileStorage(join(dataDir, "store")), encryptionKey: await loadOrCreateKey(dataDir) });
+    const earlier = await beside.connectWithToken({ provider: "gitlab", baseUrl: sandbox.providers.gitlab.baseUrl, token: gitlabToken(), profile: "ci-failure-analysis" });
+    await beside.registerWebhooks(earlier.id, { projects: [PROJECTS[0]], url: server.webhookUrl, profile: "ci-failure-analysis" });
+    const page = await openAt("gitlab", "gitlab-self-managed");
     try {
-      await connectWithToken(first, gitlabToken());
-      await chooseProjects(first, [PROJECTS[0]]);
-      await registerWebhooks(first);
-      await first.locator("#deliveries-status").filter({ hasText: "Waiting for deliveries" }).waitFor();
-      await sandbox.trigger({ provider: "gitlab", project: PROJECTS[0], kind: "job_failed" });
-      await first.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 1);
-
-      // Connected to another provider: a new connection. (A new token of the same account on
-      // the same instance would replace the first connection's credentials in place instead.)
-      // The earlier connection's hook stays on GitLab and keeps delivering to this product.
-      second = await openAt("github", "github-enterprise-server");
-      const github = sandbox.createAccessToken({ provider: "github", scopes: neededScopes("github") }).token;
-      await connectWithToken(second, github);
-      await second.waitForFunction(() => document.querySelectorAll("#deliveries li").length === 0);
-      const sent = await sandbox.trigger({ provider: "gitlab", project: PROJECTS[0], kind: "pipeline_failed" });
-      assert.equal(sent.length, 1, "the earlier connection's hook delivered");
-      assert.ok(sent[0].status >= 200 && sent[0].status < 300, JSON.stringify(sent[0]));
-      // Give the delivery time to show up, if it were going to.
-      await second.waitForTimeout(1000);
-      assert.equal(await second.locator("#deliveries li").count(), 0, await second.locator("#deliveries").innerText());
-      await shot(section(second, "step-deliveries"), "33-deliveries-current-connection.png");
-      await disconnect(second);
+      await connectWithToken(page, gitlabToken());
+      assert.notEqual(await page.locator("#connection-summary [data-connection]").getAttribute("data-connection"), earlier.id);
+      await chooseProjects(page, [PROJECTS[0]]);
+      await registerWebhooks(page);
+      await page.locator("#deliveries-status").filter({ hasText: "Waiting for deliveries" }).waitFor();
+      const sent = await sandbox.trigger({ provider: "gitlab", project: PROJECTS[0], kind: "job_failed" });
+      assert.equal(sent.length, 2, "both connections' hooks delivered");
+      assert.ok(sent.every((s) => s.status >= 200 && s.status < 300), JSON.stringify(sent));
+      await page.waitForFunction(() => document.querySelectorAll("#deliveries li").length >= 1);
+      // Give the other delivery time to show up, if it were going to.
+      await page.waitForTimeout(1000);
+      assert.equal(await page.locator("#deliveries li").count(), 1, await page.locator("#deliveries").innerText());
+      await shot(section(page, "step-deliveries"), "33-deliveries-current-connection.png");
+      await disconnect(page);
     } finally {
-      await first.close();
-      await second?.close();
+      await beside.disconnect(earlier.id);
+      await page.close();
     }
   });
 
@@ -193,4 +197,75 @@ describe("the connected steps tell the truth", () => {
       await page.close();
     }
   });
+
+  test("the summary is what the last test found, and the choices stay as they are while connected", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    const summary = page.locator("#connection-summary");
+    const field = (name) => summary.locator(`[data-field="${name}"]`);
+    try {
+      await connectWithToken(page, gitlabToken());
+      assert.equal(await field("source").getAttribute("data-observed"), "true");
+
+      // Connected: the provider, address, profile and method are held; the token field is
+      // open, since a new token replaces the connection's in place.
+      const locked = page.locator("#locked-notice");
+      assert.match(await locked.innerText(), /Connected to GitLab at .*disconnect/s);
+      for (const control of [page.locator('input[name="provider"][value="github"]'), page.getByLabel("Instance URL"), page.locator('input[name="profile"]').first(), page.locator('input[name="method"][value="oauth"]')]) {
+        assert.equal(await control.isDisabled(), true, await control.evaluate((e) => e.outerHTML));
+      }
+      assert.equal(await page.getByLabel("Paste the access token").isDisabled(), false);
+
+      // The token expires: the summary beside the failing check says so, and that it could not
+      // read the rest again.
+      sandbox.setSwitch("expiredToken", true);
+      await retest(page);
+      assert.equal(await field("status").getAttribute("data-status"), "needs_reauthorization", await summary.innerText());
+      assert.match(await field("status").innerText(), /Needs a new token/);
+      assert.equal(await field("source").getAttribute("data-observed"), "false");
+      sandbox.setSwitch("expiredToken", false);
+
+      // The instance is downgraded: the summary shows the version the failing check names.
+      sandbox.setSwitch("instanceTooOld", true);
+      await retest(page);
+      const version = page.locator('#connection-checks [data-check="server-version"]');
+      assert.equal(await version.getAttribute("data-status"), "fail");
+      assert.equal(await field("server-version").innerText(), "8.17.8");
+      assert.ok((await version.innerText()).includes("8.17.8"));
+      assert.equal(await field("source").getAttribute("data-observed"), "true");
+      assert.equal(await field("status").getAttribute("data-status"), "active", "an old instance is not the token's fault");
+      await shot(section(page, "step-report"), "41-report-summary-as-tested.png");
+      sandbox.setSwitch("instanceTooOld", false);
+
+      // After a reload the page shows the method the connection was made with.
+      await page.reload();
+      await page.locator('#connection-checks [data-ok="true"]').waitFor();
+      assert.equal(await page.locator('input[name="method"][value="token"]').isChecked(), true);
+      assert.equal(await page.locator('section[data-method="token"]').isHidden(), false);
+      assert.equal(await page.locator('section[data-method="oauth"]').first().isHidden(), true);
+
+      // Disconnected: nothing above says "connected", and the choices are free again.
+      await disconnect(page);
+      assert.equal(await page.locator("#token-result").innerText(), "");
+      assert.equal(await locked.isHidden(), true);
+      assert.equal(await page.locator('input[name="provider"][value="github"]').isDisabled(), false);
+
+      // Where the provider does not tell a token's scopes, none are said to be missing.
+      await choose(page, "provider", "bitbucket-data-center");
+      await page.getByLabel("Instance URL").fill(sandbox.providers["bitbucket-data-center"].baseUrl);
+      await connectWithToken(page, sandbox.createAccessToken({ provider: "bitbucket-data-center", scopes: ["REPO_ADMIN"], expiresInDays: 30 }).token);
+      assert.match(await field("granted").innerText(), /does not tell/);
+      assert.match(await field("missing").innerText(), /^Unknown/);
+      await disconnect(page);
+    } finally {
+      sandbox.setSwitch("expiredToken", false);
+      sandbox.setSwitch("instanceTooOld", false);
+      await page.close();
+    }
+  });
 });
+
+/** Runs the report again and waits for its answer. */
+async function retest(page) {
+  await page.getByRole("button", { name: "Test the connection again" }).click();
+  await page.waitForFunction(() => document.getElementById("connection-checks").getAttribute("aria-busy") === "false" && document.querySelector("#connection-checks [data-ok]"));
+}

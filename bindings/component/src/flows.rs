@@ -228,6 +228,8 @@ impl wit::Guest for Component {
         Ok(wit::ConnectionReport {
             ok: report.ok,
             checks: report.checks.into_iter().map(IntoWit::into_wit).collect(),
+            connection: connection(report.connection)?,
+            observed: report.observed,
         })
     }
 

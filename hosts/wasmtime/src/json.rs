@@ -452,9 +452,14 @@ fn check(check: &wit::Check) -> Value {
     Value::Object(object)
 }
 
-/// `{ ok, checks: [{ name, status, code?, message, guidance? }] }`
+/// `{ ok, checks: [{ name, status, code?, message, guidance? }], connection, observed }`
 pub fn connection_report(report: &wit::ConnectionReport) -> Value {
-    json!({ "ok": report.ok, "checks": report.checks.iter().map(check).collect::<Vec<_>>() })
+    json!({
+        "ok": report.ok,
+        "checks": report.checks.iter().map(check).collect::<Vec<_>>(),
+        "connection": connection(&report.connection),
+        "observed": report.observed,
+    })
 }
 
 /// `{ revoked, webhooks: [registration result], manualSteps }`

@@ -1244,6 +1244,10 @@ impl Checker {
         assert!(!report.checks.is_empty(), "{export}: an empty report for {}", excerpt(input));
         let failed = report.checks.iter().any(|check| check.status == wit::CheckStatus::Fail);
         assert_eq!(report.ok, !failed, "{export}: ok disagrees with the checks");
+        self.connection(export, &report.connection);
+        if report.connection.status == wit::ConnectionStatus::NeedsReauthorization {
+            assert!(!report.ok, "{export}: a connection needing the person in a passing report");
+        }
         for check in &report.checks {
             if let Some(code) = &check.code {
                 assert!(self.codes.contains(code), "{export}: check code {code:?}");
