@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox } from "../sandbox/sandbox.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, launchBrowser, openPage, pkgDir, requirePackage, section } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, launchBrowser, openPage, pkgDir, registerWebhooks, requirePackage, section } from "./support/browser.mjs";
 
 const PROJECTS = ["platform/ci/runner-images", "platform/web/storefront"];
 
@@ -64,21 +64,11 @@ async function chooseProjects(page, projects) {
   await page.locator(`#chosen-projects [data-count="${projects.length}"]`).waitFor();
 }
 
-async function registerWebhooks(page) {
-  await page.getByRole("button", { name: "Register webhooks" }).click();
-  await page.locator("#webhook-results .hook-results").waitFor();
-}
-
 async function pollNow(page) {
   await page.getByRole("button", { name: "Poll now" }).click();
   await page.locator("#poll-results [data-poll-status], #poll-results [data-code]").first().waitFor();
   await page.waitForFunction(() => document.getElementById("poll-results").getAttribute("aria-busy") === "false");
   return page.locator("#poll-results");
-}
-
-async function disconnect(page) {
-  await page.getByRole("button", { name: "Disconnect" }).click();
-  await page.locator("#disconnect-report [data-revoked]").waitFor();
 }
 
 const gitlabToken = () => sandbox.createAccessToken({ provider: "gitlab", scopes: ["api", "read_user"], role: "maintainer" }).token;
@@ -109,7 +99,7 @@ describe("the connected steps tell the truth", () => {
       await second.waitForTimeout(1000);
       assert.equal(await second.locator("#deliveries li").count(), 0, await second.locator("#deliveries").innerText());
       await shot(section(second, "step-deliveries"), "33-deliveries-current-connection.png");
-      await disconnect(second);
+      await disconnectConfirmed(second);
     } finally {
       await first.close();
       await second?.close();
@@ -166,7 +156,7 @@ describe("the connected steps tell the truth", () => {
       assert.equal(await results.locator('.poll-project[data-state="complete"]').count(), 0, "no project is shown as read");
       await shot(section(page, "step-safety"), "35-poll-unreachable.png");
       sandbox.setSwitch("unreachable", false);
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       sandbox.setSwitch("projectNotFound", false);
       sandbox.setSwitch("unreachable", false);
@@ -188,7 +178,7 @@ describe("the connected steps tell the truth", () => {
       await check.waitFor();
       assert.doesNotMatch(await check.innerText(), /does not expire/i, "nor does the expiry check");
       await shot(section(page, "step-report"), "36-expiry-not-reported.png");
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       await page.close();
     }
