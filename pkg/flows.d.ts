@@ -430,7 +430,12 @@ export interface ConnectionReport {
 export interface DisconnectReport {
   /** Whether the provider revoked the token. */
   revoked: boolean;
-  /** The webhooks forgelink had registered, and what became of each (removed, or failed with its guidance). */
+  /**
+   * The webhooks forgelink had registered, and what became of each: removed; failed with its
+   * guidance (the hook is left at the provider, also when the provider refused the connection);
+   * or `manual_setup_required` for a hook an administrator was asked to add by hand, which
+   * forgelink never created and leaves to its administrator to delete.
+   */
   webhooks: RegistrationResult[];
   /** Steps forgelink cannot take for the person. */
   manualSteps: string[];
@@ -1118,7 +1123,11 @@ export class Forgelink {
    * @throws {ForgelinkError} `profile.unknown`, `connection.*`, `storage.failed`.
    */
   registerWebhooks(id: string, request: RegisterWebhooks): Promise<RegistrationResult[]>;
-  /** Removes the hooks forgelink registered for the connection: on `projects`, or on all of them. */
+  /**
+   * Removes the hooks forgelink registered for the connection: on `projects`, or on all of them.
+   * A hook an administrator was asked to add by hand is `manual_setup_required`: its secret is
+   * forgotten, and deleting it is the administrator's part.
+   */
   unregisterWebhooks(id: string, options?: { projects?: readonly string[] | null } | null): Promise<RegistrationResult[]>;
   /**
    * Finds the hook by the route the delivery was sent to, verifies it with that hook's secrets,

@@ -196,10 +196,13 @@ fn without_admin_rights_webhooks_fall_back_to_a_manual_setup_that_verifies() {
     }
     assert_eq!(host.storage.keys(host.now()), before);
 
-    // Disconnecting forgets the hand-made hook's secret and says what is left to do.
+    // Disconnecting forgets the hand-made hook's secret, never claims to have removed a hook
+    // forgelink did not create, and says what is left to do.
     let report = block_on(flows.disconnect(&connection.id)).unwrap();
-    assert_eq!(report.webhooks[0].status, RegistrationStatus::Removed);
-    assert!(report.webhooks[0].message.as_deref().is_some_and(|m| m.contains("hand-made")));
+    assert_eq!(report.webhooks.len(), 1, "{:?}", report.webhooks);
+    assert_eq!(report.webhooks[0].status, RegistrationStatus::ManualSetupRequired);
+    assert_eq!(report.webhooks[0].hook_id, None);
+    assert!(report.webhooks[0].message.as_deref().is_some_and(|m| m.contains("did not create")));
     assert!(
         report.manual_steps.iter().any(|s| s.contains("webhook settings")),
         "{:?}",

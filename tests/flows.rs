@@ -1066,6 +1066,37 @@ fn disconnect_removes_the_webhooks_too() {
     assert!(report.manual_steps.is_empty());
 }
 
+#[test]
+fn a_disconnect_the_provider_refuses_names_each_webhook_left() {
+    let host = MemoryHost::new();
+    let connection = connect(&host);
+    let flows = flows(&host);
+    let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
+        "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
+    }))
+    .unwrap();
+    block_on(flows.register_webhooks(&connection.id, request)).unwrap();
+    // The access token expired and its refresh token was revoked elsewhere: no hook can go.
+    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
+    host.clock.set(host.clock.get() + 7200);
+    let report = block_on(flows.disconnect(&connection.id)).unwrap();
+    assert_eq!(report.webhooks.len(), 1, "{:?}", report.webhooks);
+    let left = &report.webhooks[0];
+    assert_eq!(
+        (left.project.as_str(), left.status),
+        ("group/app", forgelink::RegistrationStatus::Failed)
+    );
+    assert_eq!(left.code, Some(Code::ConnectionNeedsReauthorization));
+    assert!(left.guidance.is_some(), "why, with the fix");
+    assert_eq!(host.provider.borrow().hooks["group/app"].len(), 1, "the hook is still there");
+    assert!(
+        report.manual_steps.iter().any(|s| s.contains("listed as not removed")),
+        "{:?}",
+        report.manual_steps
+    );
+    assert_only_tombstone(&host, &connection.id);
+}
+
 fn connect_bitbucket_cloud(flows: &Flows<MemoryHost>) -> forgelink::Connection {
     let input: ConnectWithToken = serde_json::from_value(serde_json::json!({
         "provider": "bitbucket-cloud", "token": CLOUD_TOKEN, "profile": "deployments"

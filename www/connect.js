@@ -8,7 +8,9 @@ import { showConnection, runReport } from "/report.js";
 import { startProjects } from "/projects.js";
 import { startWebhooks, startDeliveries } from "/webhooks.js";
 import { startSafetyNet } from "/safety.js";
-import { errorCard, fill, guidanceBlock, h, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
+import { disconnectReport, startDisconnect } from "/disconnect.js";
+import { showWhileRunning } from "/progress.js";
+import { errorCard, fill, h, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -312,27 +314,24 @@ async function connectedSteps(choices) {
   const deliveries = startDeliveries(choices.config);
   let current = null;
 
-  $("test-connection").addEventListener("click", () => runReport(current, choices));
+  // The provider can take a while to answer each check: say at once what is being checked, and for how long.
+  $("test-connection").addEventListener("click", (event) =>
+    showWhileRunning(event.currentTarget, `Asking ${choices.providerName} about the token, the account, the server version, the scopes and the webhooks…`, runReport(current, choices)),
+  );
 
-  $("disconnect").addEventListener("click", async (event) => {
-    const button = event.currentTarget;
-    busy(button, true, "Disconnecting…");
-    try {
-      const outcome = await api("/api/disconnect", { method: "POST", body: {} });
+  startDisconnect({
+    providerName: () => choices.providerName,
+    disconnected(outcome) {
       $("connected-steps").hidden = true;
       $("disconnected").hidden = false;
-      fill($("disconnect-report"), disconnectReport(outcome));
+      fill($("disconnect-report"), disconnectReport(outcome, choices.config.webhookUrl));
       numberSteps();
       $("step-disconnected").focus();
       current = null;
       // Nothing above says "connected" any more, and the choices are the person's again.
       choices.lock(null);
       for (const id of ["token-result", "oauth-result"]) fill($(id));
-    } catch (error) {
-      button.after(errorCard(error));
-    } finally {
-      busy(button, false, "Disconnect");
-    }
+    },
   });
 
   return {
@@ -356,23 +355,4 @@ async function connectedSteps(choices) {
       return runReport(record, choices);
     },
   };
-}
-
-function disconnectReport({ report }) {
-  const removed = report.webhooks.filter((w) => w.status === "removed");
-  const failed = report.webhooks.filter((w) => w.status !== "removed");
-  return [
-    h("p", { class: `status-line ${report.revoked ? "status-ok" : "status-warning"}`, dataset: { revoked: String(report.revoked) } }, report.revoked ? "The provider revoked the token." : "The provider did not revoke the token: see what is left to do below."),
-    h("p", { dataset: { removed: String(removed.length) } }, removed.length === 0 ? "No webhook was registered by this product." : `Removed ${removed.length} ${removed.length === 1 ? "webhook" : "webhooks"}: `, removed.map((w, i) => [i ? ", " : "", h("code", {}, w.project)])),
-    failed.length > 0 &&
-      h(
-        "ul",
-        { class: "plain-list" },
-        failed.map((w) => h("li", { dataset: { project: w.project } }, h("p", {}, h("code", {}, w.project), ` — ${w.message ?? w.status}`), guidanceBlock(w.guidance))),
-      ),
-    report.manualSteps.length > 0
-      ? [h("h3", {}, "Left to do by hand"), h("ol", { class: "guidance-steps manual-steps" }, report.manualSteps.map((s) => h("li", {}, s)))]
-      : h("p", {}, "Nothing is left to do by hand."),
-    h("p", { class: "muted" }, "To connect again, start from the steps above."),
-  ];
 }

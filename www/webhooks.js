@@ -3,11 +3,14 @@
 // server receives, shown live as forgelink read them.
 
 import { api, streamUrl } from "/api.js";
-import { copyText, errorCard, fill, guidanceBlock, h, nextId } from "/ui.js";
+import { elapsedCounter } from "/progress.js";
+import { copyText, fill, guidanceBlock, h, nextId } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
 const RESULT_WORDS = {
+  pending: "Waiting",
+  registering: "Registering",
   created: "Created",
   updated: "Updated",
   removed: "Removed",
@@ -33,20 +36,38 @@ function manualSetupBlock(setup) {
   );
 }
 
-function resultItem(result) {
+function resultItem(result, ...extra) {
   return h(
     "li",
     { class: `hook-result hook-${result.status}`, dataset: { project: result.project, status: result.status, code: result.code } },
-    h("p", { class: "check-head" }, h("span", { class: "badge" }, RESULT_WORDS[result.status] ?? result.status), " ", h("code", {}, result.project), result.hookId ? ` — hook ${result.hookId}` : "", result.code ? [" ", h("code", { class: "diagnostic-code" }, result.code)] : ""),
+    h("p", { class: "check-head" }, h("span", { class: "badge" }, RESULT_WORDS[result.status] ?? result.status), " ", h("code", {}, result.project), result.hookId ? ` — hook ${result.hookId}` : "", result.code ? [" ", h("code", { class: "diagnostic-code" }, result.code)] : "", extra),
     result.message && h("p", { class: "check-message" }, result.message),
     result.status === "failed" && guidanceBlock(result.guidance),
     result.manualSetup && manualSetupBlock(result.manualSetup),
   );
 }
 
+/** Where registering stands: how many are done so far, then what became of them all. */
+function summaryLine(results, total) {
+  const count = (status) => results.filter((r) => r.status === status).length;
+  const failed = count("failed");
+  const manual = count("manual_setup_required");
+  const registered = results.length - failed - manual;
+  const tally = [`${registered} registered`, manual ? `${manual} to set up by an administrator` : null, failed ? `${failed} failed` : null].filter(Boolean).join(", ");
+  const done = results.length === total;
+  return h(
+    "p",
+    { class: `hook-summary status-line ${failed ? "status-error" : manual ? "status-warning" : done ? "status-ok" : ""}`, dataset: { done: String(done) } },
+    done ? `${tally}.` : `Registering on ${total} ${total === 1 ? "project" : "projects"}, one at a time: ${results.length} of ${total} done so far.`,
+  );
+}
+
 export function startWebhooks(choices, chosenProjects) {
   let record = null;
 
+  // One request per project, in turn: each project's row changes as soon as its own answer
+  // arrives, instead of the whole list waiting for the slowest provider call. Only the row under
+  // way is busy: the list itself stays a live region that announces each answer as it lands.
   $("register-webhooks").addEventListener("click", async (event) => {
     const button = event.currentTarget;
     const results = $("webhook-results");
@@ -56,22 +77,33 @@ export function startWebhooks(choices, chosenProjects) {
       return;
     }
     button.disabled = true;
-    results.setAttribute("aria-busy", "true");
-    fill(results, h("p", { class: "muted" }, `Registering on ${projects.length} ${projects.length === 1 ? "project" : "projects"}…`));
+    const rows = new Map(projects.map((project) => [project, resultItem({ project, status: "pending" })]));
+    const list = h("ul", { class: "checks hook-results" }, [...rows.values()]);
+    const answered = [];
+    let summary = summaryLine(answered, projects.length);
+    fill(results, summary, list);
     try {
-      const answer = await api("/api/webhooks", { method: "POST", body: { projects } });
-      const failed = answer.results.filter((r) => r.status === "failed").length;
-      const manual = answer.results.filter((r) => r.status === "manual_setup_required").length;
-      const done = answer.results.length - failed - manual;
-      fill(results,
-        h("p", { class: `status-line ${failed ? "status-error" : manual ? "status-warning" : "status-ok"}` }, [`${done} registered`, manual ? `${manual} to set up by an administrator` : null, failed ? `${failed} failed` : null].filter(Boolean).join(", ") + "."),
-        h("ul", { class: "checks hook-results" }, answer.results.map(resultItem)),
-      );
-    } catch (error) {
-      fill(results, errorCard(error));
+      for (const project of projects) {
+        const counter = elapsedCounter();
+        const row = resultItem({ project, status: "registering" }, " ", counter.element);
+        row.setAttribute("aria-busy", "true");
+        rows.get(project).replaceWith(row);
+        let result;
+        try {
+          [result] = (await api("/api/webhooks", { method: "POST", body: { projects: [project] } })).results;
+        } catch (error) {
+          result = { project, status: "failed", code: error.code, message: error.message, guidance: error.guidance };
+        } finally {
+          counter.stop();
+        }
+        answered.push(result);
+        row.replaceWith(resultItem(result));
+        const next = summaryLine(answered, projects.length);
+        summary.replaceWith(next);
+        summary = next;
+      }
     } finally {
       button.disabled = false;
-      results.setAttribute("aria-busy", "false");
     }
   });
 

@@ -30,7 +30,7 @@ use crate::webhooks::{
 };
 
 /// The hook id recorded for a hook an administrator creates by hand.
-pub(crate) const MANUAL_HOOK_ID: &str = "manual";
+const MANUAL_HOOK_ID: &str = "manual";
 
 /// How long a replaced secret still verifies, so deliveries in flight during a rotation pass.
 const OLD_SECRET_GRACE: i64 = 3600;
@@ -64,7 +64,8 @@ pub enum RegistrationStatus {
     Removed,
     /// The account may not manage webhooks here (Bitbucket Data Center without admin
     /// rights): an administrator pastes the URL and secret in `manualSetup`. The secret is
-    /// stored, so the hook's deliveries verify once it exists.
+    /// stored, so the hook's deliveries verify once it exists. On removal: the hook was to be
+    /// made by hand, so deleting it is an administrator's part too.
     ManualSetupRequired,
     /// Nothing could be done; see the code and guidance.
     Failed,
@@ -212,6 +213,20 @@ fn insufficient_permission(error: &Error) -> Error {
     .for_provider(Provider::BitbucketDataCenter);
     forbidden.provider_detail = error.provider_detail.clone();
     forbidden
+}
+
+/// A hook an administrator was asked to make by hand: forgelink never created it, so it
+/// neither removes it nor says it did. Forgetting its secret is all forgelink can do.
+fn hand_made(project: &str) -> RegistrationResult {
+    RegistrationResult {
+        project: project.to_owned(),
+        status: RegistrationStatus::ManualSetupRequired,
+        hook_id: None,
+        code: None,
+        message: Some("forgelink did not create this webhook: an administrator was asked to add it by hand. Its secret is forgotten, so its deliveries are refused; if it exists, an administrator deletes it in the repository's webhook settings.".to_owned()),
+        guidance: None,
+        manual_setup: None,
+    }
 }
 
 fn failed(project: &str, error: &Error) -> RegistrationResult {
@@ -685,7 +700,8 @@ impl<H: Host> Flows<H> {
     }
 
     /// Removes the hooks forgelink registered for the connection: on `projects`, or on all of
-    /// them. A hook already gone at the provider counts as removed.
+    /// them. A hook already gone at the provider counts as removed; one an administrator was
+    /// asked to add by hand is never called removed: deleting it is its administrator's part.
     pub async fn unregister_webhooks(
         &self,
         id: &str,
@@ -731,12 +747,11 @@ impl<H: Host> Flows<H> {
             .await;
             let manual = hook.hook_id.as_deref() == Some(MANUAL_HOOK_ID);
             results.push(match outcome {
+                Ok(()) if manual => hand_made(&project),
                 Ok(()) => RegistrationResult {
                     project: project.clone(),
                     status: RegistrationStatus::Removed,
-                    message: manual.then(|| {
-                        "forgelink forgot this hand-made hook's secret; its administrator deletes the hook in the repository's webhook settings.".to_owned()
-                    }),
+                    message: None,
                     hook_id: hook.hook_id,
                     code: None,
                     guidance: None,
@@ -757,21 +772,40 @@ impl<H: Host> Flows<H> {
         Ok(())
     }
 
-    /// Deletes every stored hook record of the connection, with its routes; `true` when any
-    /// was still there (its hook may still exist at the provider).
-    pub(crate) async fn forget_hooks(&self, id: &str) -> Result<bool, Error> {
+    /// The hooks the connection still has at the provider, each as not removed because of
+    /// `why` (a hand-made one as its administrator's to delete): what a connection the
+    /// provider refuses leaves behind.
+    pub(crate) async fn hooks_left(
+        &self,
+        id: &str,
+        why: &Error,
+    ) -> Result<Vec<RegistrationResult>, Error> {
+        let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&index_key(id)).await?;
+        let mut left = Vec::new();
+        for project in index.map(|(i, _)| i.projects).unwrap_or_default() {
+            let stored: Option<(HookRecord, Vec<u8>)> =
+                self.read_sealed(&hook_key(id, &project)).await?;
+            match stored.and_then(|(hook, _)| hook.hook_id).as_deref() {
+                Some(MANUAL_HOOK_ID) => left.push(hand_made(&project)),
+                Some(_) => left.push(failed(&project, why)),
+                None => {}
+            }
+        }
+        Ok(left)
+    }
+
+    /// Deletes every stored hook record of the connection, with its routes.
+    pub(crate) async fn forget_hooks(&self, id: &str) -> Result<(), Error> {
         let key = index_key(id);
         let index: Option<(HookIndex, Vec<u8>)> = self.read_sealed(&key).await?;
-        let projects = index.map(|(i, _)| i.projects).unwrap_or_default();
-        let mut any = false;
-        for project in &projects {
-            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key(id, project)).await? {
-                any |= hook.hook_id.is_some();
+        for project in index.map(|(i, _)| i.projects).unwrap_or_default() {
+            if let Some((hook, _)) = self.read_sealed::<HookRecord>(&hook_key(id, &project)).await?
+            {
                 self.forget_hook(&hook).await?;
             }
         }
         self.host.delete(&key).await?;
-        Ok(any)
+        Ok(())
     }
 
     /// Takes a delivery as received: the route it was sent to (the route id, or the request

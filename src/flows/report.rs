@@ -95,7 +95,8 @@ fn needs_new_credentials(code: Code) -> bool {
 pub struct DisconnectReport {
     /// Whether the provider revoked the token.
     pub revoked: bool,
-    /// The webhooks forgelink had registered, and what became of each.
+    /// The webhooks forgelink had registered, and what became of each: every one not
+    /// [`Removed`](crate::flows::RegistrationStatus::Removed) is still at the provider, or may be.
     pub webhooks: Vec<crate::flows::RegistrationResult>,
     /// Steps forgelink cannot take for the person.
     pub manual_steps: Vec<&'static str>,
@@ -471,17 +472,15 @@ impl<H: Host> Flows<H> {
         let (record, _) = self.load(id).await?;
         let provider = record.provider;
         // Webhooks first, while the token still works; a connection the provider no longer
-        // accepts cannot remove them, which the manual steps then say.
+        // accepts cannot remove them, and each is reported as left, with why.
         let webhooks = match self.unregister_webhooks(id, None).await {
             Ok(results) => results,
             Err(error) if error.code.unreached() => return Err(error),
-            Err(_) => Vec::new(),
+            Err(error) => self.hooks_left(id, &error).await?,
         };
-        let hooks_left = self.forget_hooks(id).await?
-            || webhooks.iter().any(|r| {
-                r.status == crate::flows::RegistrationStatus::Failed
-                    || r.hook_id.as_deref() == Some(crate::flows::hooks::MANUAL_HOOK_ID)
-            });
+        self.forget_hooks(id).await?;
+        let hooks_left =
+            webhooks.iter().any(|r| r.status != crate::flows::RegistrationStatus::Removed);
         let key = connection_key(id)?;
         let mut revoked = false;
         let mut revoked_tokens: Vec<String> = Vec::new();
@@ -530,7 +529,7 @@ impl<H: Host> Flows<H> {
         };
         let mut manual_steps = manual_steps;
         if hooks_left {
-            manual_steps.push("Some of forgelink's webhooks could not be removed: delete the hooks pointing at this product in each project's webhook settings.");
+            manual_steps.push("Delete the webhooks listed as not removed, in each project's webhook settings: their deliveries are refused from now on.");
         }
         Ok(DisconnectReport { revoked, webhooks, manual_steps })
     }

@@ -301,10 +301,18 @@ export function wizardRoutes(ctx) {
       const results = await guarded(connection.provider, () =>
         forgelink.registerWebhooks(connection.id, { projects: body.projects, url: `${ctx.publicUrl}${WEBHOOKS}`, profile }),
       );
-      // The projects with a hook (or one to make by hand) are the ones the safety net polls.
-      const hooked = results.filter((r) => r.status !== "failed").map((r) => r.project);
+      // The projects with a hook (or one to make by hand) are the ones the safety net polls;
+      // what each hook is tells the person, before disconnecting, which hooks go and which are
+      // an administrator's to delete. A failed registration leaves whatever was there before.
+      const hooked = results.filter((r) => r.status !== "failed");
       const record = await records.get(CURRENT);
-      if (record) await records.set(CURRENT, { ...record, projects: [...new Set([...(record.projects ?? []), ...hooked])] });
+      if (record) {
+        await records.set(CURRENT, {
+          ...record,
+          projects: [...new Set([...(record.projects ?? []), ...hooked.map((r) => r.project)])],
+          webhooks: { ...record.webhooks, ...Object.fromEntries(hooked.map((r) => [r.project, r.status])) },
+        });
+      }
       sendJson(res, 200, { url: `${ctx.publicUrl}${WEBHOOKS}`, results });
     },
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox } from "../sandbox/sandbox.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { choose, finish, launchBrowser, openPage, pkgDir, requirePackage, waitReady } from "./support/browser.mjs";
+import { choose, disconnectConfirmed, finish, launchBrowser, openPage, pkgDir, registerWebhooks, requirePackage, waitReady } from "./support/browser.mjs";
 
 let sandbox;
 let server;
@@ -81,9 +81,7 @@ async function registerRunner(page) {
   const item = page.locator('#project-results li[data-project="platform/ci/runner-images"]');
   await item.waitFor();
   await item.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "Register webhooks" }).click();
-  const results = page.locator("#webhook-results .hook-results");
-  await results.waitFor();
+  const results = await registerWebhooks(page);
   assert.equal(await results.locator('[data-project="platform/ci/runner-images"]').getAttribute("data-status"), "created", await results.innerText());
 }
 
@@ -96,9 +94,7 @@ async function deliveryArrives(page) {
 }
 
 async function disconnectRemovesTheHook(page) {
-  await page.getByRole("button", { name: "Disconnect" }).click();
-  const outcome = page.locator("#disconnect-report");
-  await outcome.locator("[data-removed]").waitFor();
+  const outcome = await disconnectConfirmed(page);
   assert.equal(await outcome.locator("[data-removed]").getAttribute("data-removed"), "1", await outcome.innerText());
   assert.deepEqual(ourHooks("gitlab"), [], "no webhook left on the provider");
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startSandbox } from "../sandbox/sandbox.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, finish, launchBrowser, openPage, pkgDir, requirePackage, section, waitReady } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, finish, launchBrowser, openPage, pkgDir, registerWebhooks, requirePackage, section, waitReady } from "./support/browser.mjs";
 
 let sandbox;
 let server;
@@ -99,12 +99,6 @@ async function pickProject(page, search, path) {
   return item;
 }
 
-async function registerWebhooks(page) {
-  await page.getByRole("button", { name: "Register webhooks" }).click();
-  await page.locator("#webhook-results .hook-results").waitFor();
-  return page.locator("#webhook-results");
-}
-
 /** Presses the sandbox's trigger and waits for the live view to show what arrived. */
 async function triggerAndSee(page, provider, project, kind, status = "accepted") {
   const items = page.locator("#deliveries li");
@@ -120,10 +114,9 @@ async function triggerAndSee(page, provider, project, kind, status = "accepted")
 }
 
 async function disconnect(page) {
-  await page.getByRole("button", { name: "Disconnect" }).click();
-  await page.locator("#disconnect-report [data-revoked]").waitFor();
+  const report = await disconnectConfirmed(page);
   assert.equal(await page.evaluate(() => document.activeElement.id), "step-disconnected", "focus moves to the outcome");
-  return page.locator("#disconnect-report");
+  return report;
 }
 
 describe("the OAuth path against the sandbox", () => {

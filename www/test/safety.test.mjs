@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startSandbox } from "../sandbox/sandbox.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, finish, launchBrowser, openPage, requirePackage, section } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, finish, launchBrowser, openPage, requirePackage, section } from "./support/browser.mjs";
 
 const PROJECT = "platform/ci/runner-images";
 
@@ -155,7 +155,6 @@ test("GitLab: a dropped pipeline failure is found by Poll now, and a comment is 
   assert.equal(await off.locator("[data-poll-status]").getAttribute("data-poll-status"), "disabled");
   assert.match(await off.innerText(), /polling is off/);
 
-  await page.getByRole("button", { name: "Disconnect" }).click();
-  await page.locator("#disconnect-report [data-revoked]").waitFor();
+  await disconnectConfirmed(page);
   await finish(page);
 });

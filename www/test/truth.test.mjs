@@ -12,7 +12,7 @@ import { sandboxFetch, startSandbox } from "../sandbox/sandbox.mjs";
 import { loadOrCreateKey } from "../server/key.mjs";
 import { fileStorage } from "../server/storage.mjs";
 import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, launchBrowser, openPage, pkgDir, requirePackage, section } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, launchBrowser, openPage, pkgDir, registerWebhooks, requirePackage, section } from "./support/browser.mjs";
 
 const PROJECTS = ["platform/ci/runner-images", "platform/web/storefront"];
 
@@ -69,21 +69,11 @@ async function chooseProjects(page, projects) {
   await page.locator(`#chosen-projects [data-count="${projects.length}"]`).waitFor();
 }
 
-async function registerWebhooks(page) {
-  await page.getByRole("button", { name: "Register webhooks" }).click();
-  await page.locator("#webhook-results .hook-results").waitFor();
-}
-
 async function pollNow(page) {
   await page.getByRole("button", { name: "Poll now" }).click();
   await page.locator("#poll-results [data-poll-status], #poll-results [data-code]").first().waitFor();
   await page.waitForFunction(() => document.getElementById("poll-results").getAttribute("aria-busy") === "false");
   return page.locator("#poll-results");
-}
-
-async function disconnect(page) {
-  await page.getByRole("button", { name: "Disconnect" }).click();
-  await page.locator("#disconnect-report [data-revoked]").waitFor();
 }
 
 const gitlabToken = () => sandbox.createAccessToken({ provider: "gitlab", scopes: ["api", "read_user"], role: "maintainer" }).token;
@@ -113,7 +103,7 @@ describe("the connected steps tell the truth", () => {
       await page.waitForTimeout(1000);
       assert.equal(await page.locator("#deliveries li").count(), 1, await page.locator("#deliveries").innerText());
       await shot(section(page, "step-deliveries"), "33-deliveries-current-connection.png");
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       await beside.disconnect(earlier.id);
       await page.close();
@@ -170,7 +160,7 @@ describe("the connected steps tell the truth", () => {
       assert.equal(await results.locator('.poll-project[data-state="complete"]').count(), 0, "no project is shown as read");
       await shot(section(page, "step-safety"), "35-poll-unreachable.png");
       sandbox.setSwitch("unreachable", false);
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       sandbox.setSwitch("projectNotFound", false);
       sandbox.setSwitch("unreachable", false);
@@ -192,7 +182,7 @@ describe("the connected steps tell the truth", () => {
       await check.waitFor();
       assert.doesNotMatch(await check.innerText(), /does not expire/i, "nor does the expiry check");
       await shot(section(page, "step-report"), "36-expiry-not-reported.png");
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       await page.close();
     }
@@ -244,7 +234,7 @@ describe("the connected steps tell the truth", () => {
       assert.equal(await page.locator('section[data-method="oauth"]').first().isHidden(), true);
 
       // Disconnected: nothing above says "connected", and the choices are free again.
-      await disconnect(page);
+      await disconnectConfirmed(page);
       assert.equal(await page.locator("#token-result").innerText(), "");
       assert.equal(await locked.isHidden(), true);
       assert.equal(await page.locator('input[name="provider"][value="github"]').isDisabled(), false);
@@ -255,7 +245,7 @@ describe("the connected steps tell the truth", () => {
       await connectWithToken(page, sandbox.createAccessToken({ provider: "bitbucket-data-center", scopes: ["REPO_ADMIN"], expiresInDays: 30 }).token);
       assert.match(await field("granted").innerText(), /does not tell/);
       assert.match(await field("missing").innerText(), /^Unknown/);
-      await disconnect(page);
+      await disconnectConfirmed(page);
     } finally {
       sandbox.setSwitch("expiredToken", false);
       sandbox.setSwitch("instanceTooOld", false);

@@ -114,3 +114,18 @@ export async function assertNoOverflow(page, width) {
 export function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/** Step 8: registers webhooks on the chosen projects and waits until every project has its answer. */
+export async function registerWebhooks(page) {
+  await page.getByRole("button", { name: "Register webhooks" }).click();
+  await page.locator('#webhook-results .hook-summary[data-done="true"]').waitFor();
+  return page.locator("#webhook-results");
+}
+
+/** Step 11: Disconnect, then the confirmation's danger button; the report once it shows. */
+export async function disconnectConfirmed(page) {
+  await page.getByRole("button", { name: "Disconnect…", exact: true }).click();
+  await page.getByRole("button", { name: "Yes, disconnect", exact: true }).click();
+  await page.locator("#disconnect-report [data-revoked]").waitFor();
+  return page.locator("#disconnect-report");
+}
