@@ -145,7 +145,11 @@ fn the_authorization_code_flow_through_the_component() {
         "{report:#?}"
     );
     let printed = json::connection_report(&report);
-    assert_eq!(keys(&printed), ["checks", "ok"].into());
+    assert_eq!(keys(&printed), ["checks", "connection", "observed", "ok"].into());
+    assert_eq!(
+        (&printed["observed"], &printed["connection"]["status"]),
+        (&Value::Bool(true), &Value::from("active"))
+    );
     for check in printed["checks"].as_array().expect("checks") {
         assert!(keys(check).is_superset(&["message", "name", "status"].into()));
         assert!(keys(check).is_subset(&["code", "guidance", "message", "name", "status"].into()));
@@ -424,8 +428,12 @@ fn the_check_command_prints_the_report() {
     let output = check(&server, &token, &["--profile", "ci-failure-analysis", "--json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(keys(&report), ["checks", "ok"].into());
+    assert_eq!(keys(&report), ["checks", "connection", "observed", "ok"].into());
     assert_eq!(report["ok"], true);
+    assert_eq!(
+        (&report["observed"], &report["connection"]["status"]),
+        (&Value::Bool(true), &Value::from("active"))
+    );
     let checks = report["checks"].as_array().expect("checks");
     assert!(checks.iter().all(|check| check["status"] == "pass"), "{report:#}");
     assert!(checks.iter().any(|check| check["name"] == "identity"));

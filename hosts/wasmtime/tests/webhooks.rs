@@ -579,10 +579,13 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
             })
         })
         .collect();
+    // Both receipts first: confirming one while the other racer is still receiving would make
+    // the other a duplicate rather than the pending copy this test is about.
+    let receipts: Vec<_> =
+        racers.into_iter().map(|racer| racer.join().expect("no panic")).collect();
     let mut plugins = Vec::new();
     let mut statuses = Vec::new();
-    for racer in racers {
-        let (mut plugin, receipt) = racer.join().expect("no panic");
+    for (mut plugin, receipt) in receipts {
         if receipt.status == wit::ReceiptStatus::Accepted {
             let event = receipt.event.as_ref().expect("an accepted delivery has its event");
             let core = forgelink::parse_webhook(&h, &body).unwrap();
