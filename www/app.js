@@ -4,6 +4,7 @@
 
 import { loadConfig } from "/api.js";
 import { startConnectedSteps } from "/connect.js";
+import { numberSteps } from "/steps.js";
 import { copyText, errorCard, guidanceBlock, h, loadForgelink, nextId, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
 
 const [forgelink, config] = await Promise.all([loadForgelink(), loadConfig()]);
@@ -787,6 +788,7 @@ const choices = {
   reveal() {
     $("load-status")?.remove();
     form.hidden = false;
+    numberSteps();
   },
   /** Chooses a profile by its id, as if picked; an unknown id leaves the choice as it is. */
   useProfile(id) {

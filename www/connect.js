@@ -8,6 +8,7 @@ import { showConnection, runReport } from "/report.js";
 import { startProjects } from "/projects.js";
 import { startWebhooks, startDeliveries } from "/webhooks.js";
 import { startSafetyNet } from "/safety.js";
+import { numberSteps } from "/steps.js";
 import { disconnectReport, startDisconnect } from "/disconnect.js";
 import { showWhileRunning } from "/progress.js";
 import { errorCard, fill, h, radioChoice, renderInto, rich, settingsPage } from "/ui.js";
@@ -294,16 +295,6 @@ function showOutcomeError(error) {
   const result = $("oauth-result");
   fill(result, h("h3", { tabindex: "-1", id: "oauth-result-title" }, "The provider did not connect the account"), errorCard(error));
   $("oauth-result-title").focus();
-}
-
-/** Numbers the visible steps 1, 2, 3… so the token path does not skip a number. */
-function numberSteps() {
-  let n = 0;
-  for (const section of document.querySelectorAll("main section")) {
-    if (section.hidden || section.closest("[hidden]")) continue;
-    const number = section.querySelector(".step-number");
-    if (number) number.textContent = String(++n);
-  }
 }
 
 /** Steps 6 to 11: on the connected account. */
