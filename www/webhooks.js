@@ -16,6 +16,7 @@ const RESULT_WORDS = {
   removed: "Removed",
   manual_setup_required: "Needs an administrator",
   failed: "Failed",
+  not_started: "Not started",
 };
 
 function copyable(label, value, what) {
@@ -52,12 +53,20 @@ function summaryLine(results, total) {
   const count = (status) => results.filter((r) => r.status === status).length;
   const failed = count("failed");
   const manual = count("manual_setup_required");
-  const registered = results.length - failed - manual;
-  const tally = [`${registered} registered`, manual ? `${manual} to set up by an administrator` : null, failed ? `${failed} failed` : null].filter(Boolean).join(", ");
+  const notStarted = count("not_started");
+  const registered = results.length - failed - manual - notStarted;
+  const tally = [
+    `${registered} registered`,
+    manual ? `${manual} to set up by an administrator` : null,
+    failed ? `${failed} failed` : null,
+    notStarted ? `${notStarted} not started (stopped; register again to include ${notStarted === 1 ? "it" : "them"})` : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
   const done = results.length === total;
   return h(
     "p",
-    { class: `hook-summary status-line ${failed ? "status-error" : manual ? "status-warning" : done ? "status-ok" : ""}`, dataset: { done: String(done) } },
+    { class: `hook-summary status-line ${failed ? "status-error" : manual || notStarted ? "status-warning" : done ? "status-ok" : ""}`, dataset: { done: String(done) } },
     done ? `${tally}.` : `Registering on ${total} ${total === 1 ? "project" : "projects"}, one at a time: ${results.length} of ${total} done so far.`,
   );
 }
@@ -81,9 +90,30 @@ export function startWebhooks(choices, chosenProjects) {
     const list = h("ul", { class: "checks hook-results" }, [...rows.values()]);
     const answered = [];
     let summary = summaryLine(answered, projects.length);
-    fill(results, summary, list);
+    // Stopping is safe between projects only: the request under way finishes and its hook is
+    // recorded, so nothing is left half made on the provider.
+    let stopping = false;
+    const stop = h("button", { type: "button", class: "button button-secondary", id: "stop-registering" }, "Stop after this project");
+    stop.addEventListener("click", () => {
+      stopping = true;
+      stop.disabled = true;
+      stop.textContent = "Stopping after this project…";
+    });
+    fill(results, summary, projects.length > 1 && stop, list);
+    const advance = (result) => {
+      answered.push(result);
+      const next = summaryLine(answered, projects.length);
+      summary.replaceWith(next);
+      summary = next;
+    };
     try {
       for (const project of projects) {
+        if (stopping) {
+          const result = { project, status: "not_started", message: "Not registered: registering stopped before this project." };
+          rows.get(project).replaceWith(resultItem(result));
+          advance(result);
+          continue;
+        }
         const counter = elapsedCounter();
         const row = resultItem({ project, status: "registering" }, " ", counter.element);
         row.setAttribute("aria-busy", "true");
@@ -96,13 +126,11 @@ export function startWebhooks(choices, chosenProjects) {
         } finally {
           counter.stop();
         }
-        answered.push(result);
         row.replaceWith(resultItem(result));
-        const next = summaryLine(answered, projects.length);
-        summary.replaceWith(next);
-        summary = next;
+        advance(result);
       }
     } finally {
+      stop.remove();
       button.disabled = false;
     }
   });

@@ -193,6 +193,29 @@ describe("slow providers", () => {
     await finish(page);
   });
 
+  test("registering can be stopped between projects: the one under way finishes, the rest are listed as not started", async () => {
+    const projects = ["platform/ci/runner-images", "platform/services/alerts", "platform/services/audit-log"];
+    const page = await gitlab();
+    await chooseProjects(page, projects);
+    const hooksBefore = projects.map((project) => ourHooks("gitlab", project).length);
+    sandbox.setSwitch("slow", 600);
+    await page.getByRole("button", { name: "Register webhooks" }).click();
+    const results = page.locator("#webhook-results");
+    await results.locator('[data-status="registering"]').first().waitFor();
+    await page.getByRole("button", { name: "Stop after this project" }).click();
+    await results.locator('.hook-summary[data-done="true"]').waitFor();
+    sandbox.setSwitch("slow", 0);
+    const statuses = await results.locator(".hook-result").evaluateAll((items) => items.map((li) => li.dataset.status));
+    assert.equal(statuses[0], "created", "the project under way finished");
+    assert.deepEqual(statuses.slice(1), ["not_started", "not_started"], statuses.join());
+    assert.match(await results.locator(".hook-summary").textContent(), /^1 registered, 2 not started \(stopped; register again to include them\)\.$/);
+    assert.equal(await page.locator("#stop-registering").count(), 0, "the stop button goes once registering ends");
+    const added = projects.map((project, i) => ourHooks("gitlab", project).length - hooksBefore[i]);
+    assert.deepEqual(added, [1, 0, 0], "only the project under way got a hook");
+    await disconnectConfirmed(page);
+    await finish(page);
+  });
+
   test("a slow connection test says at once what it checks, and counts the seconds", async () => {
     const page = await gitlab();
     sandbox.setSwitch("slow", 1500);
