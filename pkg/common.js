@@ -19,7 +19,7 @@ const INIT_REQUIRED = "init.required";
  */
 export class ForgelinkError extends Error {
   /**
-   * @param {{ code: string, message: string, guidance: object, providerDetail?: string }} body
+   * @param {{ code: string, message: string, guidance: object, providerDetail?: string, retryAfter?: number }} body
    * @param {ErrorOptions} [options]
    */
   constructor(body, options) {
@@ -29,6 +29,9 @@ export class ForgelinkError extends Error {
     this.guidance = body.guidance;
     if (typeof body.providerDetail === "string") {
       this.providerDetail = body.providerDetail;
+    }
+    if (typeof body.retryAfter === "number") {
+      this.retryAfter = body.retryAfter;
     }
   }
 }

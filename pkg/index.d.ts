@@ -468,6 +468,7 @@ export interface ForgelinkErrorBody {
   message: string;
   guidance: Guidance;
   providerDetail?: string;
+  retryAfter?: number;
 }
 
 /** Every error forgelink throws. `instanceof Error` holds, so existing handlers keep working. */
@@ -480,6 +481,11 @@ export class ForgelinkError extends Error {
   readonly guidance: Guidance;
   /** What the provider itself said (an `error_description`, for instance), verbatim. */
   readonly providerDetail?: string;
+  /**
+   * Seconds to wait before trying again, where the provider said (`Retry-After`, or when its
+   * rate-limit window resets), counted from the moment of its answer.
+   */
+  readonly retryAfter?: number;
 }
 
 /**

@@ -63,6 +63,7 @@ pub fn parse_api_error(provider: Provider, response: &HttpResponse) -> ApiError 
     let (code, message) = classify(provider, response, body.as_ref(), said.as_deref(), &mut result);
     let mut error = Error::new(code, message).for_provider(provider);
     error.provider_detail = said.map(|s| excerpt_long(&s));
+    error.retry_after = result.retry_after;
     result.error = error;
     result
 }

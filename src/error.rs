@@ -328,11 +328,20 @@ pub struct Error {
     pub provider: Option<Provider>,
     /// What the provider itself said (an `error_description`, a response body), kept verbatim.
     pub provider_detail: Option<String>,
+    /// Seconds to wait before trying again, where the provider said (`Retry-After`, or when its
+    /// rate-limit window resets), counted from the moment of the answer.
+    pub retry_after: Option<u64>,
 }
 
 impl Error {
     pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), provider: None, provider_detail: None }
+        Error {
+            code,
+            message: message.into(),
+            provider: None,
+            provider_detail: None,
+            retry_after: None,
+        }
     }
 
     pub(crate) fn for_provider(mut self, provider: Provider) -> Self {

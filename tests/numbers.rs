@@ -154,6 +154,8 @@ proptest! {
             _ => None,
         };
         prop_assert_eq!(api.retry_after, told.or(by_reset));
+        // The error a flow throws carries the same wait.
+        prop_assert_eq!(api.error.retry_after, api.retry_after);
     }
 
     /// Token lifetimes are counted on the host's clock for any `now`: exactly wherever the time

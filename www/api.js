@@ -1,13 +1,15 @@
 // The page's side of the wizard server's JSON API. A failure arrives as
-// `{ code, message, guidance, providerDetail }` and is thrown as an object of that shape, which
+// `{ code, message, guidance, providerDetail, retryAfter }` and is thrown as an object of that shape, which
 // `errorCard` in ui.js shows as it shows any forgelink error.
 
 export class ApiFailure extends Error {
-  constructor({ code, message, guidance = null, providerDetail = null }) {
+  constructor({ code, message, guidance = null, providerDetail = null, retryAfter = null }) {
     super(message);
     this.code = code;
     this.guidance = guidance ?? undefined;
     this.providerDetail = providerDetail ?? undefined;
+    // The provider's wait, counted from its answer, as a time: the card shows when to retry.
+    if (typeof retryAfter === "number") this.retryAt = Math.round(Date.now() / 1000) + retryAfter;
   }
 }
 

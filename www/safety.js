@@ -6,7 +6,7 @@
 
 import { api } from "/api.js";
 import { deliveryItem } from "/webhooks.js";
-import { errorCard, fill, guidanceBlock, h, radioChoice } from "/ui.js";
+import { errorCard, fill, guidanceBlock, h, radioChoice, whenInWords } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,16 +18,6 @@ const MODES = [
 
 /** How each provider names a merge request. */
 const MERGE_REQUEST_WORDS = { gitlab: ["merge request", "!"], github: ["pull request", "#"], "bitbucket-cloud": ["pull request", "#"], "bitbucket-data-center": ["pull request", "#"] };
-
-/** A time in unix seconds, in words relative to now, with the clock time. */
-export function whenInWords(seconds, now = Date.now()) {
-  const delta = Math.round(seconds - now / 1000);
-  const clock = new Date(seconds * 1000).toLocaleTimeString();
-  if (Math.abs(delta) < 5) return `now (${clock})`;
-  const amount = Math.abs(delta);
-  const words = amount < 90 ? `${amount} seconds` : amount < 5400 ? `${Math.round(amount / 60)} minutes` : `${Math.round(amount / 3600)} hours`;
-  return delta > 0 ? `in about ${words} (${clock})` : `about ${words} ago (${clock})`;
-}
 
 function rateLimitLine(rate) {
   if (!rate) return null;

@@ -74,6 +74,16 @@ export function guidanceBlock(guidance, headingLevel = "h4") {
 
 /** A thrown ForgelinkError: its code, message, what the provider said, and the fix (its own
  * guidance unless the caller has guidance more specific to the provider). */
+/** A time in unix seconds, in words relative to now, with the clock time. */
+export function whenInWords(seconds, now = Date.now()) {
+  const delta = Math.round(seconds - now / 1000);
+  const clock = new Date(seconds * 1000).toLocaleTimeString();
+  if (Math.abs(delta) < 5) return `now (${clock})`;
+  const amount = Math.abs(delta);
+  const words = amount < 90 ? `${amount} seconds` : amount < 5400 ? `${Math.round(amount / 60)} minutes` : `${Math.round(amount / 3600)} hours`;
+  return delta > 0 ? `in about ${words} (${clock})` : `about ${words} ago (${clock})`;
+}
+
 export function errorCard(error, guidance = error && error.guidance) {
   if (!error || typeof error.code !== "string") {
     return h(
@@ -88,6 +98,8 @@ export function errorCard(error, guidance = error && error.guidance) {
     h("p", { class: "diagnostic-head" }, h("span", { class: "badge" }, "Error"), " ", h("code", { class: "diagnostic-code" }, error.code)),
     h("p", { class: "diagnostic-message" }, error.message),
     error.providerDetail && h("p", { class: "provider-detail" }, "Details: ", h("code", {}, error.providerDetail)),
+    // The guidance may say to wait until the time the error gives: this is that time.
+    typeof error.retryAt === "number" && h("p", { class: "retry-at", dataset: { retryAt: String(error.retryAt) } }, `The provider allows calls again ${whenInWords(error.retryAt)}.`),
     guidanceBlock(guidance),
   );
 }

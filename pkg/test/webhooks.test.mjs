@@ -383,6 +383,22 @@ test("projects, webhook registration, and one delivery received once by two inst
   await assert.rejects(one.discoverProjects(connection.id, { page: 2 }), (e) => e instanceof ForgelinkError && e.code === "input.invalid");
 });
 
+test("a call the provider refuses as over its rate limit throws with the wait it gave", async () => {
+  const server = gitlab();
+  let limited = false;
+  const fetch = (request) =>
+    limited && new URL(request.url).pathname.endsWith("/projects")
+      ? { status: 429, headers: [["Retry-After", "42"], ["Content-Type", "application/json"]], body: new TextEncoder().encode('{"message":"429 Too Many Requests"}') }
+      : server.fetch(request);
+  const forgelink = new Forgelink({ fetch, storage: memoryStorage(), encryptionKey: new Uint8Array(randomBytes(32)) });
+  const connection = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: BASE, token: TOKEN, profile: "ci-failure-analysis" });
+  limited = true;
+  await assert.rejects(forgelink.discoverProjects(connection.id, {}), (e) => e instanceof ForgelinkError && e.code === "http.rate_limited" && e.retryAfter === 42);
+  limited = false;
+  const page = await forgelink.discoverProjects(connection.id, {});
+  assert.equal(page.projects.length, 1);
+});
+
 test("a delivery's dedupe key is remembered for dedupeSeconds, then forgotten; a CI state is remembered longer", async () => {
   const server = gitlab();
   const clock = { ms: Date.UTC(2026, 0, 1) };

@@ -75,6 +75,7 @@ export function providerError(error, provider, troubleshoot) {
   }
   const wrapped = new RequestError(statusOf(error.code), error.code, error.message, guidance);
   wrapped.providerDetail = error.providerDetail ?? null;
+  wrapped.retryAfter = error.retryAfter ?? null;
   return wrapped;
 }
 
@@ -84,7 +85,7 @@ export function errorBody(error) {
   if (known instanceof RequestError) {
     return {
       status: known.status,
-      body: { code: known.code, message: known.message, guidance: known.guidance ?? null, providerDetail: known.providerDetail ?? null },
+      body: { code: known.code, message: known.message, guidance: known.guidance ?? null, providerDetail: known.providerDetail ?? null, retryAfter: known.retryAfter ?? null },
     };
   }
   return { status: 500, body: { code: "wizard.internal", message: `Unexpected failure: ${error && error.message ? error.message : error}`, guidance: null } };

@@ -252,6 +252,27 @@ describe("the connected steps tell the truth", () => {
       await page.close();
     }
   });
+
+  test("an error over the provider's rate limit says when calls are allowed again", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    try {
+      await connectWithToken(page, gitlabToken());
+      sandbox.setSwitch("rateLimited", true);
+      await page.getByLabel("Search the projects this account can see").fill("runner");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      const card = page.locator('#project-results [data-code="http.rate_limited"]');
+      await card.waitFor();
+      const retry = card.locator(".retry-at");
+      assert.match(await retry.innerText(), /^The provider allows calls again in about \d+ (seconds|minutes) \(/);
+      const retryAt = Number(await retry.getAttribute("data-retry-at"));
+      assert.ok(retryAt > Date.now() / 1000, "a time to come");
+      sandbox.setSwitch("rateLimited", false);
+      await disconnectConfirmed(page);
+    } finally {
+      sandbox.setSwitch("rateLimited", false);
+      await page.close();
+    }
+  });
 });
 
 /** Runs the report again and waits for its answer. */

@@ -99,6 +99,7 @@ pub(crate) fn coded_error(
         code: code.as_str().to_owned(),
         message: message.to_owned(),
         provider_detail: detail,
+        retry_after: None,
         guidance: forgelink::troubleshoot(code, None).into_wit(),
     }
 }
@@ -110,6 +111,7 @@ impl IntoWit<wit_types::Error> for forgelink::Error {
             code: self.code.as_str().to_owned(),
             message: self.message,
             provider_detail: self.provider_detail,
+            retry_after: self.retry_after,
             guidance,
         }
     }

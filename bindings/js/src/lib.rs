@@ -61,6 +61,8 @@ struct ErrorBody<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider_detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
     guidance: Guidance,
 }
 
@@ -81,20 +83,29 @@ fn error_parts(
     code: Code,
     message: &str,
     provider_detail: Option<&str>,
+    retry_after: Option<u64>,
     guidance: Guidance,
 ) -> String {
-    let envelope = ErrorEnvelope { error: ErrorBody { code, message, provider_detail, guidance } };
-    serde_json::to_string(&envelope).unwrap_or_else(|_| SERIALISATION_FAILED.into())
+    let body = ErrorBody { code, message, provider_detail, retry_after, guidance };
+    serde_json::to_string(&ErrorEnvelope { error: body })
+        .unwrap_or_else(|_| SERIALISATION_FAILED.into())
 }
 
 pub(crate) fn error(error: &Error) -> String {
-    error_parts(error.code, &error.message, error.provider_detail.as_deref(), error.guidance())
+    error_parts(
+        error.code,
+        &error.message,
+        error.provider_detail.as_deref(),
+        error.retry_after,
+        error.guidance(),
+    )
 }
 
 pub(crate) fn invalid(message: &str) -> String {
     error_parts(
         Code::InputInvalid,
         message,
+        None,
         None,
         forgelink::troubleshoot(Code::InputInvalid, None),
     )

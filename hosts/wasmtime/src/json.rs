@@ -51,9 +51,9 @@ fn scope_mode_id(mode: wit::ScopeMode) -> &'static str {
 
 /// Adds `key` only when `value` is present: the package omits these fields when absent rather
 /// than writing `null`.
-fn insert_some(object: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+fn insert_some<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option<T>) {
     if let Some(value) = value {
-        object.insert(key.to_owned(), Value::from(value));
+        object.insert(key.to_owned(), value.into());
     }
 }
 
@@ -83,13 +83,14 @@ pub fn guidance(guidance: &wit::Guidance) -> Value {
     Value::Object(object)
 }
 
-/// `{ "error": { code, message, providerDetail?, guidance } }`, the shape of a thrown
-/// `ForgelinkError`'s fields.
+/// `{ "error": { code, message, providerDetail?, retryAfter?, guidance } }`, the shape of a
+/// thrown `ForgelinkError`'s fields.
 pub fn error(error: &wit::Error) -> Value {
     let mut object = Map::new();
     object.insert("code".into(), Value::from(error.code.as_str()));
     object.insert("message".into(), Value::from(error.message.as_str()));
     insert_some(&mut object, "providerDetail", error.provider_detail.as_deref());
+    insert_some(&mut object, "retryAfter", error.retry_after);
     object.insert("guidance".into(), guidance(&error.guidance));
     json!({ "error": object })
 }
@@ -227,12 +228,6 @@ pub fn error_codes(codes: &[String]) -> Value {
 }
 
 /// Adds `key` only when `value` is present, for numbers.
-fn insert_some_number(object: &mut Map<String, Value>, key: &str, value: Option<i64>) {
-    if let Some(value) = value {
-        object.insert(key.to_owned(), Value::from(value));
-    }
-}
-
 fn body_text(body: &[u8]) -> Value {
     // forgelink's requests carry form-encoded or JSON text; a body that is not UTF-8 cannot
     // come from it, but is shown rather than dropped.
@@ -308,8 +303,8 @@ pub fn token_set(tokens: &wit::TokenSet) -> Value {
     object.insert("accessToken".into(), Value::from(tokens.access_token.as_str()));
     object.insert("tokenType".into(), Value::from(tokens.token_type.as_str()));
     insert_some(&mut object, "refreshToken", tokens.refresh_token.as_deref());
-    insert_some_number(&mut object, "expiresAt", tokens.expires_at);
-    insert_some_number(&mut object, "refreshTokenExpiresAt", tokens.refresh_token_expires_at);
+    insert_some(&mut object, "expiresAt", tokens.expires_at);
+    insert_some(&mut object, "refreshTokenExpiresAt", tokens.refresh_token_expires_at);
     object.insert("scopes".into(), json!(tokens.scopes));
     Value::Object(object)
 }
@@ -425,7 +420,7 @@ pub fn connection(connection: &wit::Connection) -> Value {
         "scopes".into(),
         json!({ "granted": connection.scopes.granted, "missing": connection.scopes.missing }),
     );
-    insert_some_number(&mut object, "expiresAt", connection.expires_at);
+    insert_some(&mut object, "expiresAt", connection.expires_at);
     insert_some(&mut object, "serverVersion", connection.server_version.as_deref());
     object.insert("status".into(), Value::from(connection_status_id(connection.status)));
     Value::Object(object)

@@ -488,6 +488,7 @@ fn usage_error(plugin: &mut Plugin, code: &'static str, message: String) -> Opti
         code: code.to_owned(),
         message,
         provider_detail: None,
+        retry_after: None,
         guidance,
     }))
 }
