@@ -970,6 +970,9 @@ fn parse_api_error_names_what_to_fix() {
     );
     let limited = plugin.parse_api_error(Provider::Github, &cases[3].1).unwrap();
     assert_eq!((limited.rate_limit_reset, limited.retry_after), (Some(1_700_003_600), Some(3_600)));
+    // The error a flow would throw carries the same wait, and prints it as `retryAfter`.
+    assert_eq!(limited.error.retry_after, Some(3_600));
+    assert_eq!(json::error(&limited.error)["error"]["retryAfter"], 3_600);
     let unavailable = plugin.parse_api_error(Provider::Gitlab, &cases[6].1).unwrap();
     assert_eq!(unavailable.retry_after, Some(30));
 }
