@@ -1053,11 +1053,7 @@ fn disconnect_removes_the_webhooks_too() {
     let host = MemoryHost::new();
     let connection = connect(&host);
     let flows = flows(&host);
-    let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
-        "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
-    }))
-    .unwrap();
-    block_on(flows.register_webhooks(&connection.id, request)).unwrap();
+    register_app(&flows, &connection.id);
     let report = block_on(flows.disconnect(&connection.id)).unwrap();
     assert_eq!(report.webhooks.len(), 1);
     assert_eq!(report.webhooks[0].status, forgelink::RegistrationStatus::Removed);
@@ -1071,11 +1067,7 @@ fn a_disconnect_the_provider_refuses_names_each_webhook_left() {
     let host = MemoryHost::new();
     let connection = connect(&host);
     let flows = flows(&host);
-    let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
-        "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
-    }))
-    .unwrap();
-    block_on(flows.register_webhooks(&connection.id, request)).unwrap();
+    register_app(&flows, &connection.id);
     // The access token expired and its refresh token was revoked elsewhere: no hook can go.
     host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
     host.clock.set(host.clock.get() + 7200);
