@@ -315,6 +315,10 @@ export function wizardRoutes(ctx) {
           connection = await guarded(pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`, { session }));
         } catch (error) {
           if (!UNSPENT.has(error.code)) await records.delete(PENDING(state));
+          // The provider refused the application's ID or secret: kept for another try, the
+          // secret would fail the same way, so the page asks for it again.
+          const holder = flowSessions.get(state);
+          if (error.code === "oauth.invalid_client" && keptSecrets.get(holder)?.provider === pending.provider) keptSecrets.delete(holder);
           throw error;
         }
         await records.delete(PENDING(state));

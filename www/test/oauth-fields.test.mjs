@@ -243,6 +243,37 @@ describe("the client secret stays with the server across the trip to the provide
     await finish(page);
   });
 
+  test("refused by the person, the authorization keeps the secret for the next try; refused by the provider, it does not", async () => {
+    const page = await openAt("gitlab", "gitlab-self-managed");
+    const application = await register("gitlab");
+    await page.getByLabel("Client ID").fill(application.clientId);
+    await page.getByLabel("Client secret").fill(application.clientSecret);
+    await connect(page);
+    const signIn = page.getByRole("button", { name: "Sign in" });
+    const deny = page.getByRole("button", { name: "Deny" });
+    await signIn.or(deny).first().waitFor();
+    if (await signIn.count()) {
+      await page.getByLabel("Password").fill(sandbox.providers.gitlab.account.password);
+      await signIn.click();
+    }
+    await deny.click();
+    await page.waitForURL((url) => url.href.startsWith(server.url) && !url.searchParams.has("outcome"));
+    await waitReady(page);
+    await page.locator('#oauth-result [data-code="oauth.access_denied"]').waitFor();
+    const kept = page.locator("#client-secret-kept");
+    assert.equal(await kept.isVisible(), true, "the secret is not lost with the refusal");
+    for (const [where, value] of Object.entries(await browserKept(page))) assert.ok(!value.includes(application.clientSecret), `no secret in ${where}`);
+
+    // A wrong secret: the provider refuses it at the exchange, and the page asks for the right one.
+    await page.getByRole("button", { name: "Replace", exact: true }).click();
+    await page.getByLabel("Client secret").fill("gloas-this-is-not-the-secret");
+    await connect(page);
+    await signInAndAuthorize(page, "gitlab");
+    await page.locator('#oauth-result [data-code="oauth.invalid_client"]').waitFor();
+    assert.equal(await kept.isHidden(), true, "a secret the provider refused is not kept");
+    await finish(page);
+  });
+
   test("the secret goes with the connection: once it is disconnected, the server keeps none", async () => {
     const page = await openAt("gitlab", "gitlab-self-managed");
     const application = await register("gitlab");
