@@ -95,6 +95,159 @@ function tokenSteps(forgelink, provider, needs, base, retiredTokens, now) {
   }
 }
 
+// The server's refusals that concern one field of steps 4 and 5, and which field: shown next
+// to it, as the page's own checks are.
+const FIELD_OF_CODE = {
+  "oauth.invalid_client_id": "client-id",
+  "wizard.client_id_shape": "client-id",
+  "oauth.client_secret_required": "client-secret",
+  "wizard.client_secret_shape": "client-secret",
+  "wizard.secret_not_kept": "client-secret",
+};
+
+// Step 4's redirect URI comes first on the page, then step 5's fields: the first problem in
+// this order is the one focused.
+const OAUTH_FIELDS = ["redirect-uri", "client-id", "client-secret"];
+
+/**
+ * The fields of steps 4 and 5 as Connect reads them: what the page can check itself, each
+ * problem said next to its field, and whether the server keeps the client secret already.
+ */
+function oauthFields(choices) {
+  const redirectUri = choices.config.redirectUri;
+  const secretInput = $("client-secret");
+  const secretPlaceholder = secretInput.placeholder;
+  // Which application the server keeps a secret for (never the secret), and whether the person
+  // chose to replace it.
+  let kept = null;
+  let replacing = false;
+
+  const describedBy = (input) => (input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean);
+
+  function clear(id) {
+    const input = $(id);
+    const problem = $(`${id}-problem`);
+    if (problem.hidden) return;
+    problem.hidden = true;
+    fill(problem);
+    input.setAttribute("aria-describedby", describedBy(input).filter((d) => d !== problem.id).join(" "));
+    input.setAttribute("aria-invalid", "false");
+  }
+
+  function mark(id, ...content) {
+    const input = $(id);
+    const problem = $(`${id}-problem`);
+    fill(problem, ...content);
+    problem.hidden = false;
+    if (!describedBy(input).includes(problem.id)) input.setAttribute("aria-describedby", [...describedBy(input), problem.id].join(" "));
+    input.setAttribute("aria-invalid", "true");
+  }
+
+  const say = (text) => h("p", { class: "status-line status-error" }, text);
+
+  /** Whether the server keeps a secret for an application on the provider and instance chosen above. */
+  function keptHere() {
+    if (!kept) return false;
+    let instance = null;
+    try {
+      instance = choices.forgelink.endpoints(choices.provider, choices.baseUrl ?? undefined).web;
+    } catch {
+      return false;
+    }
+    return kept.provider === choices.provider && kept.instance === instance;
+  }
+
+  /** Whether the server's secret is the one Connect sends: for this very application. */
+  const secretIsKept = () => !replacing && secretInput.value === "" && keptHere() && kept.clientId === choices.clientId;
+
+  function renderKept() {
+    const shown = secretIsKept();
+    $("client-secret-kept").hidden = !shown;
+    secretInput.placeholder = shown ? "Kept by the server" : secretPlaceholder;
+    const notice = "client-secret-kept-text";
+    const others = describedBy(secretInput).filter((d) => d !== notice);
+    secretInput.setAttribute("aria-describedby", (shown ? [...others, notice] : others).join(" "));
+  }
+
+  // A field being edited is being fixed: its problem goes. Listening in the capture phase runs
+  // this before the page's own checks of the redirect URI, which set aria-invalid from its rule.
+  for (const id of OAUTH_FIELDS) $(id).addEventListener("input", () => clear(id), { capture: true });
+  $("client-id").addEventListener("input", renderKept);
+  secretInput.addEventListener("input", renderKept);
+  $("replace-client-secret").addEventListener("click", () => {
+    replacing = true;
+    renderKept();
+    secretInput.focus();
+  });
+  choices.onChange(renderKept);
+
+  return {
+    /** Asks the server whether it keeps a client secret for this browser. */
+    async refreshKept() {
+      const answer = await api("/api/connect/secret").catch(() => ({ kept: null }));
+      kept = answer.kept;
+      replacing = false;
+      this.offerKeptClientId();
+      renderKept();
+    },
+
+    /**
+     * Fills an empty client ID with that of the application whose secret the server keeps, on
+     * the provider and instance chosen above: a reload shows the application connected with.
+     */
+    offerKeptClientId() {
+      const input = $("client-id");
+      if (input.value !== "" || !keptHere()) return;
+      input.value = kept.clientId;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+
+    /**
+     * Checks what the page can before anyone leaves for the provider: surrounding whitespace
+     * (removed, and said, so the person sees what will be sent), the redirect URI against the
+     * server's, an empty client ID. Marks each problem and focuses the first; true when none.
+     */
+    check() {
+      const problems = [];
+      const trimmed = (id, name) => {
+        const input = $(id);
+        if (input.value === input.value.trim()) return false;
+        input.value = input.value.trim();
+        problems.push([id, say(`Spaces pasted around the ${name} were removed. Check it is complete, then select Connect again.`)]);
+        return true;
+      };
+      for (const id of OAUTH_FIELDS) clear(id);
+      if (!trimmed("redirect-uri", "redirect URI") && $("redirect-uri").value !== redirectUri) {
+        problems.push(["redirect-uri", say(`This product's server sends the redirect URI ${redirectUri}, so ${choices.providerName} would refuse the sign-in with any other. Register exactly that on the application, and paste it here.`)]);
+      }
+      if (!trimmed("client-id", "client ID") && $("client-id").value === "") {
+        problems.push(["client-id", say(`The client ID is empty. Copy it from the application on ${choices.providerName} and paste it here.`)]);
+      }
+      if (secretInput.value !== "") trimmed("client-secret", "client secret");
+      for (const [id, content] of problems) mark(id, content);
+      if (problems.length) $(problems[0][0]).focus();
+      renderKept();
+      return problems.length === 0;
+    },
+
+    /** What Connect sends of the secret: the one typed, or the server's own when it keeps it. */
+    secret() {
+      return secretIsKept() ? { clientSecret: null, keptSecret: true } : { clientSecret: secretInput.value || null, keptSecret: false };
+    },
+
+    /** Shows a refusal of the server next to its field; false when it concerns no field. */
+    showRefusal(error) {
+      const id = error && FIELD_OF_CODE[error.code];
+      if (!id) return false;
+      if (error.code === "wizard.secret_not_kept") kept = null;
+      renderKept();
+      mark(id, errorCard(error));
+      $(id).focus();
+      return true;
+    },
+  };
+}
+
 function busy(button, working, label) {
   button.disabled = working;
   button.setAttribute("aria-busy", String(working));
@@ -196,10 +349,16 @@ export async function startConnectedSteps(choices) {
   }
 
   const connected = await connectedSteps(choices);
+  const fields = oauthFields(choices);
+  const fieldsWait = () => h("p", { class: "status-line status-error" }, "Connect waits until the fields marked above are right.");
 
   $("connect-oauth").addEventListener("click", async (event) => {
     const button = event.currentTarget;
     const result = $("oauth-result");
+    if (!fields.check()) {
+      fill(result, fieldsWait());
+      return;
+    }
     fill(result, h("p", {}, `Asking this product's server to start the authorization on ${choices.providerName}…`));
     busy(button, true);
     try {
@@ -209,7 +368,7 @@ export async function startConnectedSteps(choices) {
           provider: choices.provider,
           baseUrl: choices.baseUrl,
           clientId: choices.clientId,
-          clientSecret: $("client-secret").value || null,
+          ...fields.secret(),
           rootNamespaceId: choices.provider === "gitlab" ? $("root-namespace-id").value.trim() || null : null,
           profile: choices.profile && choices.profile.id,
         },
@@ -218,7 +377,7 @@ export async function startConnectedSteps(choices) {
       fill(result, h("p", {}, `Opening ${choices.providerName}…`));
       location.assign(url);
     } catch (error) {
-      fill(result, errorCard(error));
+      fill(result, fields.showRefusal(error) ? fieldsWait() : errorCard(error));
       busy(button, false);
     }
   });
@@ -257,6 +416,8 @@ export async function startConnectedSteps(choices) {
   // Back from the provider: the server finished (or refused) the authorization and sent the
   // person here with an outcome to read once.
   const outcomeId = new URLSearchParams(location.search).get("outcome");
+  // Back from the provider or reloaded, the secret field is empty: say whether the server has the secret.
+  await fields.refreshKept();
   if (outcomeId) {
     history.replaceState(null, "", location.pathname + location.hash);
     try {
@@ -286,6 +447,7 @@ export async function startConnectedSteps(choices) {
     }
     choices.useProfile(current.profile);
     chooseMethod(current.method);
+    fields.offerKeptClientId();
     choices.reveal();
     connected.show(current, { focus: Boolean(outcomeId) });
   }

@@ -3,7 +3,7 @@
 // requests in and answers out, and remembers which connection the wizard is working on.
 
 import { randomBytes } from "node:crypto";
-import { endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
+import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
@@ -26,6 +26,9 @@ const RECEIVER = /^\/webhooks(?:\/[^/]+)?$/;
 const DELIVERY_LIMIT = 25 * 1024 * 1024 + 1024;
 // An outcome of the OAuth callback waits this long for the page it redirected to.
 const OUTCOME_MS = 10 * 60 * 1000;
+// A client secret kept for a browser that has no connection with it yet (its authorization was
+// refused, or abandoned) waits this long for the person to try again.
+const KEPT_SECRET_MS = 60 * 60 * 1000;
 
 function text(body, name, { required = true } = {}) {
   const value = body[name];
@@ -72,6 +75,52 @@ function providerGuidance(code, provider) {
 
 /** A callback refused before forgelink is asked, with the guidance forgelink has for the code. */
 const callbackRefusal = (code, message, provider) => new RequestError(400, code, message, providerGuidance(code, provider ?? undefined));
+
+/** The web address of an instance, to tell whether two requests name the same one; null when it is not usable. */
+function instanceOf(provider, baseUrl) {
+  try {
+    return endpoints(provider, baseUrl ?? undefined).web;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a client ID or secret that forgelink recognises as another kind of credential by its
+ * prefix (a personal access token pasted as the secret, the secret pasted as the ID): the
+ * provider would refuse it only after the person approved the authorization. Anything
+ * forgelink does not recognise passes, as client IDs and most secrets have no known shape.
+ */
+function checkCredentialShapes(provider, clientId, clientSecret) {
+  const id = detectToken(clientId.trim());
+  if (id.kind !== "unknown") {
+    throw new RequestError(400, "wizard.client_id_shape", `This is not a client ID: it starts like a ${id.description}.`, {
+      code: "wizard.client_id_shape",
+      title: "Paste the application's client ID",
+      summary: "The client ID is the public name of the OAuth application; what was pasted has the prefix of another credential.",
+      steps: ["Open the application's page on the provider, copy its client ID (on Bitbucket Cloud, the consumer's Key), and paste it here."],
+    });
+  }
+  if (clientSecret === null) return;
+  const secret = detectToken(clientSecret.trim());
+  const ownSecret = secret.kind === "oauth-application-secret" && secret.provider === provider;
+  if (secret.kind !== "unknown" && !ownSecret) {
+    throw new RequestError(400, "wizard.client_secret_shape", `This is not the application's client secret: it starts like a ${secret.description}.`, {
+      code: "wizard.client_secret_shape",
+      title: "Paste the application's client secret",
+      summary: "The token exchange needs the secret of the OAuth application itself, not an access token or another provider's secret.",
+      steps: ["Open the application's page on the provider, copy its client secret (or generate a new one), and paste it here."],
+    });
+  }
+}
+
+const secretNotKept = () =>
+  new RequestError(409, "wizard.secret_not_kept", "The server no longer holds a client secret for this application: it restarted, or the connection it belonged to was removed.", {
+    code: "wizard.secret_not_kept",
+    title: "Paste the client secret again",
+    summary: "The server keeps a client secret only while it runs, for the browser that gave it.",
+    steps: ["Paste the application's client secret, then select Connect again."],
+  });
 
 const noConnection = () =>
   new RequestError(409, "wizard.not_connected", "No account is connected yet.", {
@@ -137,6 +186,35 @@ export function wizardRoutes(ctx) {
     return (entry) => entry.connectionId === null || (currentId !== null && entry.connectionId === currentId);
   }
 
+  // The client secret each browser session last started an authorization with, so that a
+  // person coming back from the provider (refused, or connected) is not asked for it again.
+  // Kept in this process's memory only: never written to a record on disk, never sent to a
+  // page; a restart forgets it, and the page then asks for it again.
+  const keptSecrets = new Map();
+  // Which session started each pending authorization: the callback arrives from the provider's
+  // site, which does not bring the page's session cookie along.
+  const flowSessions = new Map();
+
+  /**
+   * Forgets every secret past its use: one whose connection is no longer the wizard's (it was
+   * disconnected, or another replaced it), or, without a connection, one given too long ago.
+   * Run whenever a secret is looked up, so none outlives its use for long.
+   */
+  async function forgetSpentSecrets() {
+    const current = await records.get(CURRENT);
+    const now = Date.now();
+    for (const [id, kept] of keptSecrets) {
+      const live = kept.connectionId === null ? now < kept.until : current !== null && current.connection.id === kept.connectionId;
+      if (!live) keptSecrets.delete(id);
+    }
+  }
+
+  /** The secret kept for `session`, if it is still of use. */
+  async function keptSecret(session) {
+    await forgetSpentSecrets();
+    return keptSecrets.get(session.id) ?? null;
+  }
+
   function rememberOutcome(value) {
     const id = randomBytes(16).toString("base64url");
     outcomes.set(id, value);
@@ -168,15 +246,35 @@ export function wizardRoutes(ctx) {
       sendJson(res, 200, { current: await records.get(CURRENT) });
     },
 
+    // Whether the server keeps a client secret for this browser, and for which application;
+    // never the secret itself.
+    "GET /api/connect/secret": async (req, res) => {
+      const kept = await keptSecret(ctx.sessions.read(req));
+      sendJson(res, 200, { kept: kept && { provider: kept.provider, instance: kept.instance, clientId: kept.clientId } });
+    },
+
     "POST /api/connect/start": async (req, res) => {
       const body = await readJson(req);
       const provider = choice(body, "provider", PROVIDERS);
       const profile = choice(body, "profile", PROFILES);
+      const session = ctx.sessions.read(req);
+      const baseUrl = text(body, "baseUrl", { required: false });
+      const clientId = text(body, "clientId");
+      const instance = instanceOf(provider, baseUrl);
+      let clientSecret = text(body, "clientSecret", { required: false });
+      if (clientSecret === null && body.keptSecret === true) {
+        // The page shows the secret as kept: it is the one this browser gave for the same application.
+        const kept = await keptSecret(session);
+        const same = kept !== null && kept.provider === provider && kept.instance === instance && kept.clientId === clientId.trim();
+        if (!same) throw secretNotKept();
+        clientSecret = kept.secret;
+      }
+      checkCredentialShapes(provider, clientId, clientSecret);
       const request = {
         provider,
-        baseUrl: text(body, "baseUrl", { required: false }),
-        clientId: text(body, "clientId"),
-        clientSecret: text(body, "clientSecret", { required: false }),
+        baseUrl,
+        clientId,
+        clientSecret,
         // GitLab only (forgelink refuses it elsewhere): the SAML SSO group to sign in through.
         rootNamespaceId: text(body, "rootNamespaceId", { required: false }),
         redirectUri: `${ctx.origin}/oauth/callback`,
@@ -194,6 +292,10 @@ export function wizardRoutes(ctx) {
       // keeps the state itself and consumes it once.
       const replaces = existing ? existing.connection.id : null;
       await records.set(PENDING(started.state), { provider, profile, replaces, startedAt: Date.now() }, PENDING_TTL);
+      if (clientSecret === null) keptSecrets.delete(session.id);
+      else keptSecrets.set(session.id, { provider, instance, clientId: clientId.trim(), secret: clientSecret, connectionId: replaces, until: Date.now() + KEPT_SECRET_MS });
+      flowSessions.set(started.state, session.id);
+      setTimeout(() => flowSessions.delete(started.state), PENDING_TTL.ttlSeconds * 1000).unref();
       sendJson(res, 200, { url: ctx.cloudUrl(started.url) });
     },
 
@@ -213,9 +315,17 @@ export function wizardRoutes(ctx) {
           connection = await guarded(pending.provider, () => forgelink.connectFinish(`${ctx.origin}/oauth/callback${url.search}`, { session }));
         } catch (error) {
           if (!UNSPENT.has(error.code)) await records.delete(PENDING(state));
+          // The provider refused the application's ID or secret: kept for another try, the
+          // secret would fail the same way, so the page asks for it again.
+          const holder = flowSessions.get(state);
+          if (error.code === "oauth.invalid_client" && keptSecrets.get(holder)?.provider === pending.provider) keptSecrets.delete(holder);
           throw error;
         }
         await records.delete(PENDING(state));
+        // The secret this flow started with now belongs to the connection: kept as long as it is the wizard's.
+        const kept = keptSecrets.get(flowSessions.get(state));
+        if (kept && kept.provider === pending.provider) kept.connectionId = connection.id;
+        flowSessions.delete(state);
         const existing = pending.replaces ? await records.get(CURRENT) : null;
         if (existing && existing.connection.id === connection.id) {
           await replaced(existing, connection, "oauth");

@@ -65,7 +65,7 @@ test("the bar names the step in view and links to every step of the path", async
   // At a phone's width the bar wraps rather than overflowing.
   await page.setViewportSize({ width: 360, height: 740 });
   await assertNoOverflow(page, 360);
-  await browser.shot(page.locator("#step-nav"), "42-step-bar.png");
+  await browser.shot(page.locator("#step-nav"), "44-step-bar.png");
 
   await disconnectConfirmed(page);
   assert.equal(await links(page).count(), 4, "back to the steps before connecting");
