@@ -7,14 +7,16 @@ import { unescape } from "./http.mjs";
 
 /**
  * @param {string} authorizationUrl on the sandbox (Bitbucket Cloud's already mapped)
- * @param {{ username?: string, password?: string, deny?: boolean, scopes?: string[], account, origins: string[] }} options
+ * @param {{ username?: string, password?: string, deny?: boolean, scopes?: string[], cookies?: typeof fetch, account, origins: string[] }} options
+ *   `cookies`: the browser's cookie-keeping fetch (from `cookieFetch`), to approve again as the
+ *   same signed-in browser; a new one by default
  * @returns {Promise<string>} the URL the browser would be sent back to
  */
-export async function approve(authorizationUrl, { username, password, deny = false, scopes, account, origins }) {
+export async function approve(authorizationUrl, { username, password, deny = false, scopes, cookies = cookieFetch(), account, origins }) {
   const start = new URL(authorizationUrl);
   const redirectUri = start.searchParams.get("redirect_uri");
   const leaves = (location) => (redirectUri && location.startsWith(redirectUri.split("?")[0])) || !origins.includes(new URL(location).origin);
-  const fetchWithCookies = cookieFetch();
+  const fetchWithCookies = cookies;
 
   let next = { href: start.href, init: {} };
   for (let step = 0; step < 12; step++) {

@@ -4,11 +4,19 @@
 // shape (paths, client authentication, lifetimes, refresh rotation, the token response), never
 // forgelink.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 
 import Provider from "oidc-provider";
 
 import { escape, html, readForm } from "./http.mjs";
+
+/**
+ * Set while a revocation request is handled. oidc-provider revokes every token of the grant
+ * with the one it is given; the providers revoke that token alone (see `revokeGrantPolicy`),
+ * so the store ignores grant-wide revocations made for a revocation request.
+ */
+const revoking = new AsyncLocalStorage();
 
 /**
  * @param {object} spec
@@ -55,7 +63,11 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     issueRefreshToken: async (_ctx, client) => spec.refreshTokens && client.grantTypeAllowed("refresh_token"),
     expiresWithSession: async () => false,
     rotateRefreshToken: true,
-    revokeGrantPolicy: () => true,
+    // Revoking a token revokes that token: the person's authorization, and the tokens a later
+    // approval of it issued, keep working, as on GitLab ("Revoke a token", docs.gitlab.com/api/
+    // oauth2/) and GitHub ("Delete an app token"). A re-authorized connection relies on it when
+    // its old token is revoked.
+    revokeGrantPolicy: () => false,
     ttl: {
       AccessToken: spec.accessTokenTtl,
       AuthorizationCode: spec.codeTtl,
@@ -82,6 +94,7 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     };
   }
 
+  provider.use((ctx, next) => (spec.routes.revocation && ctx.path === spec.routes.revocation ? revoking.run(true, next) : next()));
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.oidc?.route === "token") {
@@ -204,9 +217,8 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     },
     /** Every access token issued so far and still stored. */
     accessTokenIds: () => store.ids("AccessToken"),
-    /** Revokes an access token and the rest of its grant. */
-    async revoke(token) {
-      if (token.grantId) await store.revokeByGrantId(token.grantId);
+    /** Revokes one access token; the authorization and its other tokens stay. */
+    async revokeToken(token) {
       await token.destroy();
     },
   };
@@ -302,6 +314,7 @@ class Store {
         items.delete(`${this.model}:${id}`);
       }
       async revokeByGrantId(grantId) {
+        if (revoking.getStore()) return;
         await store.revokeByGrantId(grantId);
       }
     };

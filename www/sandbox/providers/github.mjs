@@ -234,7 +234,12 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     return answer(404, { message: "Not Found", documentation_url: docs(), status: "404" }, accepted);
   }
 
-  /** `DELETE /applications/{client_id}/token`: the application's own Basic credentials, the token in the body. */
+  /**
+   * `DELETE /applications/{client_id}/token`: the application's own Basic credentials, the token
+   * in the body. It revokes that token alone; the person's authorization of the application and
+   * any newer token it issued keep working ("Delete an app token", docs.github.com/en/rest/apps/
+   * oauth-applications). Revoking the grant is another endpoint, `…/grant`.
+   */
   async function revoke(req, clientId, reply) {
     const [user, secret] = Buffer.from((req.headers.authorization ?? "").replace(/^Basic\s+/i, ""), "base64").toString("utf8").split(":");
     const client = oauth().clients.get(clientId);
@@ -243,7 +248,7 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     const body = (await readJson(req)) ?? {};
     const token = await oauth().findAccessToken(body.access_token);
     if (!token || token.clientId !== clientId) return reply(404, { message: "Not Found", documentation_url: docs(), status: "404" });
-    await oauth().revoke(token);
+    await oauth().revokeToken(token);
     return reply(204);
   }
 

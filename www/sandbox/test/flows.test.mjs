@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { init, profiles } from "../../../pkg/flows.js";
+import { cookieFetch } from "../cookies.mjs";
 import { startSandbox } from "../sandbox.mjs";
 import { allProjects, describeReport, forgelinkFor, rejection, startReceiver } from "./support.mjs";
 
@@ -37,6 +38,8 @@ for (const [provider, c] of Object.entries(CASES)) {
     let clock;
     let connection;
     const delivered = {};
+    // The person's browser, signed in to the provider across both approvals.
+    const browser = cookieFetch();
 
     before(async () => {
       receiver = await startReceiver();
@@ -60,7 +63,7 @@ for (const [provider, c] of Object.entries(CASES)) {
         profile: "ci-failure-analysis",
         session: "the-browser-that-started",
       });
-      const callbackUrl = await sandbox.approve(url);
+      const callbackUrl = await sandbox.approve(url, { cookies: browser });
       assert.ok(callbackUrl.startsWith(receiver.redirectUri), callbackUrl);
       // Finished in another browser, the callback is refused and stays usable in its own.
       const elsewhere = await rejection(forgelink.connectFinish(callbackUrl, { session: "another-browser" }));
@@ -91,6 +94,29 @@ for (const [provider, c] of Object.entries(CASES)) {
         clock.ms -= 2 * 3600 * 1000;
       });
     }
+
+    test("re-authorizing keeps the connection, and its new token works after the old one is revoked", async () => {
+      const app = sandbox.applications(provider).at(-1);
+      const { baseUrl } = sandbox.providers[provider];
+      const before = await forgelink.accessToken(connection.id);
+      const { url } = await forgelink.connectStart({
+        provider,
+        baseUrl: provider === "bitbucket-cloud" ? null : baseUrl,
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        redirectUri: receiver.redirectUri,
+        profile: "ci-failure-analysis",
+        session: "the-browser-that-started",
+        connectionId: connection.id,
+      });
+      // The same signed-in browser: a provider may send back at once for an application the
+      // person approved, under the same authorization, as GitHub does.
+      const again = await forgelink.connectFinish(await sandbox.approve(url, { cookies: browser }), { session: "the-browser-that-started" });
+      assert.equal(again.id, connection.id, "the same connection");
+      assert.notEqual(await forgelink.accessToken(connection.id), before, "new credentials");
+      const report = await forgelink.testConnection(connection.id);
+      assert.ok(report.ok, describeReport(report));
+    });
 
     test("discovers every project over every page", async () => {
       const seeded = sandbox.projects(provider).length;
