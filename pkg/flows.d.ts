@@ -614,7 +614,7 @@ export interface WebhookEvent {
 export interface LineDiagnostic {
   /** The line number, from 1. */
   line: number;
-  /** `repository.invalid_path` or `repository.duplicate`. */
+  /** `repository.invalid_path`, `repository.group_path` or `repository.duplicate`. */
   code: ErrorCode;
   severity: Diagnostic["severity"];
   message: string;

@@ -306,9 +306,11 @@ test("the GitLab and Bitbucket documented deliveries parse as the Rust golden fi
 });
 
 test("pasted repository lists", () => {
-  const list = parseRepositoryList("group/app\n# a comment\n\nGroup/App\nhttps://git.example.com/gitlab/group/sub/new\nhttps://other.example/x/y\nnot-a-path\n", "https://git.example.com/gitlab");
+  const list = parseRepositoryList("group/app\n# a comment\n\nGroup/App\nhttps://git.example.com/gitlab/group/sub/new\nhttps://other.example/x/y\nnot-a-path\ngroup/sub/\n", "https://git.example.com/gitlab");
   assert.deepEqual(list.repositories, ["group/app", "group/sub/new"]);
-  assert.deepEqual(list.diagnostics.map((d) => [d.line, d.code]), [[4, "repository.duplicate"], [6, "repository.invalid_path"], [7, "repository.invalid_path"]]);
+  assert.deepEqual(list.diagnostics.map((d) => [d.line, d.code]), [[4, "repository.duplicate"], [6, "repository.invalid_path"], [7, "repository.group_path"], [8, "repository.group_path"]]);
+  // A line naming a group says so, in words a person can act on.
+  assert.equal(list.diagnostics.at(-1).message, "`group/sub/` names a group or namespace, not a project.");
   assert.equal(thrown(() => parseRepositoryList(["group/app"])).code, "input.invalid");
 });
 
