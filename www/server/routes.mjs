@@ -122,6 +122,30 @@ const secretNotKept = () =>
     steps: ["Paste the application's client secret, then select Connect again."],
   });
 
+// The least role that may create a project's webhooks, in the words forgelink reports roles
+// in, and the roles below it. GitLab: Maintainers and Owners; GitHub, Bitbucket Cloud:
+// repository admins. Data Center reports no role on a listed repository, so nothing is judged.
+const WEBHOOK_ROLES = {
+  gitlab: { needed: "maintainer", below: ["guest", "planner", "reporter", "developer"] },
+  github: { needed: "admin", below: ["read", "triage", "write", "maintain"] },
+  "bitbucket-cloud": { needed: "admin", below: ["read", "write"] },
+};
+// How many pages a check reads looking for one pasted project before calling it not seen.
+const CHECK_PAGES = 10;
+
+/** A project with whether the account's role there may create webhooks (null: not known). */
+function withWebhookAccess(project, provider) {
+  const rule = WEBHOOK_ROLES[provider];
+  if (!rule || !project.role) return { ...project, webhookAccess: null };
+  return { ...project, webhookAccess: { neededRole: rule.needed, allowed: !rule.below.includes(project.role) } };
+}
+
+/**
+ * Which search finds a project by its path: GitLab (with namespaces), GitHub (filtered by
+ * forgelink) and Bitbucket Cloud match the whole path; Data Center matches repository names.
+ */
+const searchFor = (provider, path) => (provider === "bitbucket-data-center" ? path.split("/").at(-1) : path);
+
 const noConnection = () =>
   new RequestError(409, "wizard.not_connected", "No account is connected yet.", {
     code: "wizard.not_connected",
@@ -389,14 +413,39 @@ export function wizardRoutes(ctx) {
           cursor: url.searchParams.get("cursor") || null,
         }),
       );
-      sendJson(res, 200, page);
+      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider)) });
     },
 
     "POST /api/projects/parse": async (req, res) => {
       const body = await readJson(req);
       const record = await records.get(CURRENT);
       const baseUrl = record ? record.connection.baseUrl : text(body, "baseUrl", { required: false });
-      sendJson(res, 200, await guarded(null, () => parseRepositoryList(text(body, "text", { required: false }) ?? "", baseUrl)));
+      const provider = record ? record.connection.provider : undefined;
+      const list = await guarded(null, () => parseRepositoryList(text(body, "text", { required: false }) ?? "", baseUrl));
+      sendJson(res, 200, { ...list, diagnostics: list.diagnostics.map((d) => ({ ...d, guidance: d.severity === "error" ? providerGuidance(d.code, provider) : null })) });
+    },
+
+    // Pasted projects, looked up among those the account sees before they count as chosen.
+    // forgelink has no call that reads one project, so each is searched for with
+    // `discoverProjects` and matched on its whole path, as the provider compares (without case).
+    "POST /api/projects/check": async (req, res) => {
+      const body = await readJson(req);
+      const { connection } = await current();
+      const paths = projectList(body) ?? [];
+      const check = async (path) => {
+        const wanted = path.toLowerCase();
+        let cursor = null;
+        for (let pages = 0; pages < CHECK_PAGES; pages += 1) {
+          const page = await forgelink.discoverProjects(connection.id, { search: searchFor(connection.provider, path), cursor });
+          const found = page.projects.find((p) => p.path.toLowerCase() === wanted);
+          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider) };
+          cursor = page.nextCursor;
+          if (!cursor) break;
+        }
+        return { path, status: "not_found", guidance: providerGuidance("http.not_found", connection.provider) };
+      };
+      const projects = await guarded(connection.provider, () => Promise.all(paths.map(check)));
+      sendJson(res, 200, { projects });
     },
 
     "POST /api/webhooks": async (req, res) => {
