@@ -3,7 +3,7 @@
 // requests in and answers out, and remembers which connection the wizard is working on.
 
 import { randomBytes } from "node:crypto";
-import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
+import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot, webhookAccess } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
@@ -122,23 +122,14 @@ const secretNotKept = () =>
     steps: ["Paste the application's client secret, then select Connect again."],
   });
 
-// The least role that may create a project's webhooks, in the words forgelink reports roles
-// in, and the roles below it. GitLab: Maintainers and Owners; GitHub, Bitbucket Cloud:
-// repository admins. Data Center reports no role on a listed repository, so nothing is judged.
-const WEBHOOK_ROLES = {
-  gitlab: { needed: "maintainer", below: ["guest", "planner", "reporter", "developer"] },
-  github: { needed: "admin", below: ["read", "triage", "write", "maintain"] },
-  "bitbucket-cloud": { needed: "admin", below: ["read", "write"] },
-};
 // How many pages a check reads looking for one pasted project before calling it not seen.
 const CHECK_PAGES = 10;
 
-/** A project with whether the account's role there may create webhooks (null: not known). */
-function withWebhookAccess(project, provider) {
-  const rule = WEBHOOK_ROLES[provider];
-  if (!rule || !project.role) return { ...project, webhookAccess: null };
-  return { ...project, webhookAccess: { neededRole: rule.needed, allowed: !rule.below.includes(project.role) } };
-}
+/**
+ * A project with whether the account's role there may create webhooks: null where the provider
+ * reports no role (Data Center lists repositories without one).
+ */
+const withWebhookAccess = (project, provider) => ({ ...project, webhookAccess: project.role ? webhookAccess(provider, project.role) : null });
 
 /**
  * Which search finds a project by its path: GitLab (with namespaces), GitHub (filtered by
