@@ -614,7 +614,7 @@ export interface WebhookEvent {
 export interface LineDiagnostic {
   /** The line number, from 1. */
   line: number;
-  /** `repository.invalid_path` or `repository.duplicate`. */
+  /** `repository.invalid_path`, `repository.group_path` or `repository.duplicate`. */
   code: ErrorCode;
   severity: Diagnostic["severity"];
   message: string;
@@ -675,11 +675,29 @@ export function parseWebhook(delivery: WebhookDelivery): WebhookEvent;
 /**
  * Reads one repository per line (`group/project`, `group/subgroup/project`, or a URL of one),
  * skipping blank lines and `#` comments, keeping repeats once. With `baseUrl`, URLs lose the
- * instance's path and URLs of other instances are reported.
+ * instance's path and URLs of other instances are reported. A line naming a group or
+ * namespace (`group/`, a lone owner or workspace name, a group's page) is reported as
+ * `repository.group_path`.
  *
  * @throws {ForgelinkError} only `input.invalid`.
  */
 export function parseRepositoryList(text: string, baseUrl?: string | null): RepositoryList;
+
+/** Whether a project role may create the project's webhooks. */
+export interface WebhookAccess {
+  /** The least role that may, in the provider's words: `maintainer`, `admin`, `REPO_ADMIN`. */
+  neededRole: string;
+  /** Whether the role given is that role or above it. */
+  allowed: boolean;
+}
+
+/**
+ * Whether `role`, as {@link Project.role} reports it, may create the project's webhooks: null
+ * for a role the provider does not name that way.
+ *
+ * @throws {ForgelinkError} `provider.unknown`, `input.invalid`.
+ */
+export function webhookAccess(provider: ProviderId, role: string): WebhookAccess | null;
 
 /** A provider and, for self-hosted deployments, the instance. */
 export interface Instance {

@@ -288,6 +288,12 @@ export function parseWebhook(delivery) {
   return unwrap(glue.parse_webhook(webhookHeaders("delivery.headers", d.headers), webhookBody("delivery.body", d.body)));
 }
 
+/** Whether a project role, as `discoverProjects` reports it, may create the project's webhooks, and the least role that may. */
+export function webhookAccess(provider, role) {
+  requireReady();
+  return unwrap(glue.webhook_access(string("provider", provider), string("role", role)));
+}
+
 /** Reads a pasted list of repositories, one per line, with a diagnostic per bad or repeated line. */
 export function parseRepositoryList(text, baseUrl) {
   requireReady();

@@ -130,6 +130,7 @@ export type ErrorCode =
   | "server.deprecated"
   | "repository.invalid_path"
   | "repository.duplicate"
+  | "repository.group_path"
   | "webhook.limit_reached"
   | "webhook.hook_disabled"
   | "webhook.hook_missing"

@@ -261,6 +261,9 @@ codes! {
     RepositoryInvalidPath = "repository.invalid_path",
     /// A line of a repository list repeats an earlier one.
     RepositoryDuplicate = "repository.duplicate",
+    /// A line of a repository list names a group or namespace (`group/`, an owner, a
+    /// workspace, a Data Center project), not one project in it.
+    RepositoryGroupPath = "repository.group_path",
     /// The provider allows no more webhooks on this project (GitLab.com: 100).
     WebhookLimitReached = "webhook.limit_reached",
     /// The provider stopped delivering to the hook after repeated failures (GitLab disables a

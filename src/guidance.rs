@@ -536,6 +536,10 @@ fn entry_for(code: Code) -> Entry {
         Code::RepositoryInvalidPath => entry("Not a repository path", "Each line names one repository: group/project (subgroups allowed: group/subgroup/project), owner/repo, workspace/repo, PROJECT/repo, or its web or clone URL.", &[
             "Copy the path from the repository's page, or paste its URL.",
         ]),
+        Code::RepositoryGroupPath => entry("A group, not a project", "The line names a group, owner or workspace; webhooks are registered on projects.", &[
+            "Search for the group's path among the projects this account sees, and tick its projects.",
+            "Or paste one project a line: group/project.",
+        ]),
         Code::RepositoryDuplicate => entry("Listed twice", "The repository appears on an earlier line; it is kept once.", &[
             "Nothing to do: duplicates are removed.",
         ]),

@@ -73,13 +73,14 @@ pub use feedback::{
     prepare_create_comment, prepare_list_comments, prepare_update_comment, Comment, CommentPage,
     FeedbackLocation, FeedbackTarget,
 };
+pub use flows::webhook_access;
 pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
     FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, PollOptions,
     PollResult, PollStatus, PostFeedback, Project, ProjectPage, ProjectPoll, RandomError, Receipt,
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
-    ReplaceCredentials, ScopeStatus, SkippedTarget, StorageError, SyncMode,
+    ReplaceCredentials, ScopeStatus, SkippedTarget, StorageError, SyncMode, WebhookAccess,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};

@@ -88,7 +88,9 @@ pub struct RepositoryList {
 
 /// Reads one repository per line: `group/project`, `group/subgroup/project`, `owner/repo`,
 /// `PROJECT/repo`, or a web or clone URL of one. Blank lines and `#` comments are skipped;
-/// repeats (compared without case, as the providers route) are kept once.
+/// repeats (compared without case, as the providers route) are kept once. A line that names a
+/// group or namespace rather than a project (`group/`, a lone owner or workspace name, a
+/// group's page) is reported as `repository.group_path`, not read as a project.
 ///
 /// With the instance's `base_url`, web URLs lose its path (a GitLab relative root, a Data
 /// Center context path) and URLs of another instance are reported; without it, a URL's whole
@@ -120,6 +122,13 @@ pub fn parse_repository_list(text: &str, base_url: Option<&str>) -> RepositoryLi
             }
             _ => line,
         };
+        if let Some(namespace) = namespace_path(line) {
+            diagnostics.push(report(Diagnostic::error(
+                Code::RepositoryGroupPath,
+                format!("`{}` names a group or namespace, not a project.", excerpt(&namespace)),
+            )));
+            continue;
+        }
         match repository_path(line) {
             Some(path) if repositories.iter().any(|seen| seen.eq_ignore_ascii_case(&path)) => {
                 diagnostics.push(report(Diagnostic::warning(
@@ -135,6 +144,47 @@ pub fn parse_repository_list(text: &str, base_url: Option<&str>) -> RepositoryLi
         }
     }
     RepositoryList { repositories, diagnostics }
+}
+
+/// The group or namespace a line names instead of a project, when its shape makes that
+/// certain: a plain path ending in a slash (`platform/services/`), a lone name (an owner, a
+/// workspace, a top-level group: every provider keeps projects under one), a URL of a single
+/// name, a GitLab group page (`/groups/...`) or a Data Center project page (`/projects/KEY`).
+/// Answers the namespace as typed, with a trailing slash.
+fn namespace_path(line: &str) -> Option<String> {
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    let url_path = if line.starts_with('/') {
+        Some(line)
+    } else {
+        line.split_once("://").map(|(_, rest)| rest.split_once('/').map_or("", |(_, path)| path))
+    };
+    let namespace = match url_path {
+        Some(path) => {
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            let end = segments.iter().position(|s| *s == "-").unwrap_or(segments.len());
+            match &segments[..end] {
+                ["groups", group @ ..] if !group.is_empty() => group.join("/"),
+                ["projects", key] => (*key).to_owned(),
+                [name] => (*name).to_owned(),
+                _ => return None,
+            }
+        }
+        None => {
+            let path = line.trim_end_matches('/');
+            let lone = !path.contains('/') && !path.bytes().all(|b| b.is_ascii_digit());
+            if !(line.ends_with('/') || lone) {
+                return None;
+            }
+            path.to_owned()
+        }
+    };
+    namespace.split('/').all(valid).then(|| format!("{namespace}/"))
 }
 
 /// The repository path a line names, if it names one.
@@ -267,6 +317,48 @@ mod tests {
             ]
         );
         let base = Some("https://gitlab.example.com/gitlab/");
+        let list = parse_repository_list(
+            "platform/services/\nplatform\nplatform/services/api\nhttps://gitlab.example.com/gitlab/groups/platform/services/-/issues\nhttps://gitlab.example.com/gitlab/octo\nhttps://gitlab.example.com/gitlab/projects/PRJ\n42\nnot a group/\nhttps://gitlab.example.com/gitlab/octo/repo/\n",
+            base,
+        );
+        assert_eq!(list.repositories, ["platform/services/api", "octo/repo"]);
+        let found: Vec<(usize, &str, &str)> = list
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.diagnostic.code.as_str(), d.diagnostic.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    1,
+                    "repository.group_path",
+                    "`platform/services/` names a group or namespace, not a project."
+                ),
+                (
+                    2,
+                    "repository.group_path",
+                    "`platform/` names a group or namespace, not a project."
+                ),
+                (
+                    4,
+                    "repository.group_path",
+                    "`platform/services/` names a group or namespace, not a project."
+                ),
+                (5, "repository.group_path", "`octo/` names a group or namespace, not a project."),
+                (6, "repository.group_path", "`PRJ/` names a group or namespace, not a project."),
+                (
+                    7,
+                    "repository.invalid_path",
+                    "`42` is not a repository path such as group/project."
+                ),
+                (
+                    8,
+                    "repository.invalid_path",
+                    "`not a group/` is not a repository path such as group/project."
+                ),
+            ]
+        );
         let list = parse_repository_list(
             "https://gitlab.example.com/gitlab/group/app/-/merge_requests/3\nhttps://other.example.com/group/app",
             base,

@@ -92,6 +92,7 @@ test("the forgelink/flows entry exports exactly the documented names", () => {
     "tokenPrefixes",
     "verifyAndParseWebhook",
     "verifyWebhook",
+    "webhookAccess",
     "webhookHandler",
   ].sort());
 });

@@ -26,6 +26,7 @@ import {
   prepareUpdateHook,
   verifyAndParseWebhook,
   verifyWebhook,
+  webhookAccess,
 } from "../flows.js";
 import { BASE, gitlab, issueDelivery, pushDelivery, slowStorage, TOKEN } from "./support/gitlab.mjs";
 
@@ -306,10 +307,21 @@ test("the GitLab and Bitbucket documented deliveries parse as the Rust golden fi
 });
 
 test("pasted repository lists", () => {
-  const list = parseRepositoryList("group/app\n# a comment\n\nGroup/App\nhttps://git.example.com/gitlab/group/sub/new\nhttps://other.example/x/y\nnot-a-path\n", "https://git.example.com/gitlab");
+  const list = parseRepositoryList("group/app\n# a comment\n\nGroup/App\nhttps://git.example.com/gitlab/group/sub/new\nhttps://other.example/x/y\nnot-a-path\ngroup/sub/\n", "https://git.example.com/gitlab");
   assert.deepEqual(list.repositories, ["group/app", "group/sub/new"]);
-  assert.deepEqual(list.diagnostics.map((d) => [d.line, d.code]), [[4, "repository.duplicate"], [6, "repository.invalid_path"], [7, "repository.invalid_path"]]);
+  assert.deepEqual(list.diagnostics.map((d) => [d.line, d.code]), [[4, "repository.duplicate"], [6, "repository.invalid_path"], [7, "repository.group_path"], [8, "repository.group_path"]]);
+  // A line naming a group says so, in words a person can act on.
+  assert.equal(list.diagnostics.at(-1).message, "`group/sub/` names a group or namespace, not a project.");
   assert.equal(thrown(() => parseRepositoryList(["group/app"])).code, "input.invalid");
+});
+
+test("which project roles may create webhooks", () => {
+  assert.deepEqual(webhookAccess("gitlab", "developer"), { neededRole: "maintainer", allowed: false });
+  assert.deepEqual(webhookAccess("gitlab", "owner"), { neededRole: "maintainer", allowed: true });
+  assert.deepEqual(webhookAccess("github", "maintain"), { neededRole: "admin", allowed: false });
+  assert.deepEqual(webhookAccess("bitbucket-cloud", "admin"), { neededRole: "admin", allowed: true });
+  assert.equal(webhookAccess("gitlab", "admin"), null, "not a GitLab role");
+  assert.equal(thrown(() => webhookAccess("gitea", "admin")).code, "provider.unknown");
 });
 
 test("projects, webhook registration, and one delivery received once by two instances sharing storage", async () => {

@@ -29,7 +29,7 @@ pub use hooks::{
 };
 pub use host::{FetchError, Host, RandomError, StorageError};
 pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
-pub use projects::{DiscoverOptions, Project, ProjectPage};
+pub use projects::{webhook_access, DiscoverOptions, Project, ProjectPage, WebhookAccess};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};
 pub use report::{Check, CheckStatus, ConnectionReport, DisconnectReport};
 pub use store::EncryptionKey;

@@ -54,6 +54,44 @@ pub struct Project {
     pub guidance: Option<Guidance>,
 }
 
+/// Whether the account's role on a project lets it create the project's webhooks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAccess {
+    /// The least role that may create webhooks, in the provider's words.
+    pub needed_role: &'static str,
+    /// Whether the role given is that role or above it.
+    pub allowed: bool,
+}
+
+/// Whether `role`, in the words [`Project::role`] reports it, may create a project's webhooks:
+/// GitLab's Maintainers and Owners, GitHub's and Bitbucket Cloud's repository admins, Data
+/// Center's repository, project and system admins. `None` for a role the provider does not
+/// name that way.
+pub fn webhook_access(provider: Provider, role: &str) -> Option<WebhookAccess> {
+    let (needed_role, allowed, below): (_, &[&str], &[&str]) = match provider {
+        Provider::GitLab => {
+            ("maintainer", &["maintainer", "owner"], &["guest", "planner", "reporter", "developer"])
+        }
+        Provider::GitHub => ("admin", &["admin"], &["maintain", "write", "triage", "read"]),
+        Provider::BitbucketCloud => ("admin", &["admin"], &["write", "read"]),
+        Provider::BitbucketDataCenter => (
+            "REPO_ADMIN",
+            &["REPO_ADMIN", "PROJECT_ADMIN", "ADMIN", "SYS_ADMIN"],
+            &["REPO_WRITE", "REPO_READ", "PROJECT_WRITE", "PROJECT_READ"],
+        ),
+    };
+    let role = role.trim();
+    let named = |roles: &[&str]| roles.iter().any(|r| r.eq_ignore_ascii_case(role));
+    if named(allowed) {
+        Some(WebhookAccess { needed_role, allowed: true })
+    } else if named(below) {
+        Some(WebhookAccess { needed_role, allowed: false })
+    } else {
+        None
+    }
+}
+
 /// One page of projects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -315,7 +353,25 @@ pub(crate) fn glob_matches(pattern: &str, path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_matches;
+    use super::{glob_matches, webhook_access};
+    use crate::provider::Provider;
+
+    #[test]
+    fn roles_that_may_create_webhooks() {
+        let access =
+            |provider, role| webhook_access(provider, role).map(|a| (a.needed_role, a.allowed));
+        assert_eq!(access(Provider::GitLab, "owner"), Some(("maintainer", true)));
+        assert_eq!(access(Provider::GitLab, "developer"), Some(("maintainer", false)));
+        assert_eq!(access(Provider::GitHub, "maintain"), Some(("admin", false)));
+        assert_eq!(access(Provider::GitHub, "admin"), Some(("admin", true)));
+        assert_eq!(access(Provider::BitbucketCloud, "write"), Some(("admin", false)));
+        assert_eq!(
+            access(Provider::BitbucketDataCenter, "repo_write"),
+            Some(("REPO_ADMIN", false))
+        );
+        assert_eq!(access(Provider::GitLab, "admin"), None, "not a GitLab role");
+        assert_eq!(access(Provider::GitHub, ""), None);
+    }
 
     #[test]
     fn exclusion_patterns() {

@@ -3,7 +3,7 @@
 // requests in and answers out, and remembers which connection the wizard is working on.
 
 import { randomBytes } from "node:crypto";
-import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot } from "../../pkg/flows.js";
+import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot, webhookAccess } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
@@ -121,6 +121,21 @@ const secretNotKept = () =>
     summary: "The server keeps a client secret only while it runs, for the browser that gave it.",
     steps: ["Paste the application's client secret, then select Connect again."],
   });
+
+// How many pages a check reads looking for one pasted project before calling it not seen.
+const CHECK_PAGES = 10;
+
+/**
+ * A project with whether the account's role there may create webhooks: null where the provider
+ * reports no role (Data Center lists repositories without one).
+ */
+const withWebhookAccess = (project, provider) => ({ ...project, webhookAccess: project.role ? webhookAccess(provider, project.role) : null });
+
+/**
+ * Which search finds a project by its path: GitLab (with namespaces), GitHub (filtered by
+ * forgelink) and Bitbucket Cloud match the whole path; Data Center matches repository names.
+ */
+const searchFor = (provider, path) => (provider === "bitbucket-data-center" ? path.split("/").at(-1) : path);
 
 const noConnection = () =>
   new RequestError(409, "wizard.not_connected", "No account is connected yet.", {
@@ -389,14 +404,39 @@ export function wizardRoutes(ctx) {
           cursor: url.searchParams.get("cursor") || null,
         }),
       );
-      sendJson(res, 200, page);
+      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider)) });
     },
 
     "POST /api/projects/parse": async (req, res) => {
       const body = await readJson(req);
       const record = await records.get(CURRENT);
       const baseUrl = record ? record.connection.baseUrl : text(body, "baseUrl", { required: false });
-      sendJson(res, 200, await guarded(null, () => parseRepositoryList(text(body, "text", { required: false }) ?? "", baseUrl)));
+      const provider = record ? record.connection.provider : undefined;
+      const list = await guarded(null, () => parseRepositoryList(text(body, "text", { required: false }) ?? "", baseUrl));
+      sendJson(res, 200, { ...list, diagnostics: list.diagnostics.map((d) => ({ ...d, guidance: d.severity === "error" ? providerGuidance(d.code, provider) : null })) });
+    },
+
+    // Pasted projects, looked up among those the account sees before they count as chosen.
+    // forgelink has no call that reads one project, so each is searched for with
+    // `discoverProjects` and matched on its whole path, as the provider compares (without case).
+    "POST /api/projects/check": async (req, res) => {
+      const body = await readJson(req);
+      const { connection } = await current();
+      const paths = projectList(body) ?? [];
+      const check = async (path) => {
+        const wanted = path.toLowerCase();
+        let cursor = null;
+        for (let pages = 0; pages < CHECK_PAGES; pages += 1) {
+          const page = await forgelink.discoverProjects(connection.id, { search: searchFor(connection.provider, path), cursor });
+          const found = page.projects.find((p) => p.path.toLowerCase() === wanted);
+          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider) };
+          cursor = page.nextCursor;
+          if (!cursor) break;
+        }
+        return { path, status: "not_found", guidance: providerGuidance("http.not_found", connection.provider) };
+      };
+      const projects = await guarded(connection.provider, () => Promise.all(paths.map(check)));
+      sendJson(res, 200, { projects });
     },
 
     "POST /api/webhooks": async (req, res) => {

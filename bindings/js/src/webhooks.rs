@@ -104,6 +104,13 @@ fn engine(_: &[u8]) -> impl forgelink::HmacEngine {
     forgelink::BuiltinHmac
 }
 
+/// `webhookAccess(provider, role)`: `{ neededRole, allowed }`, or null for a role the provider
+/// does not name that way.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn webhook_access(provider_id: &str, role: &str) -> String {
+    envelope(crate::provider(provider_id).map(|p| forgelink::webhook_access(p, role)))
+}
+
 /// `parseWebhook({ headers, body })`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn parse_webhook(headers: &str, body: &[u8]) -> String {

@@ -39,6 +39,7 @@ import {
   parseRepositoryList,
   parseWebhook,
   verifyWebhook,
+  webhookAccess,
   ForgelinkError as FlowsError,
   init as initFlows,
   memoryStorage,
@@ -93,6 +94,7 @@ import type {
   WebhookEventKind,
   WebhookIdentity,
   WebhookStatus,
+  WebhookAccess,
   // The first slice's types come through the flows entry too.
   BaseUrlReport as FlowsBaseUrlReport,
 } from "forgelink/flows";
@@ -336,6 +338,8 @@ export function webhooks(rawBody: Uint8Array, nodeHeaders: Record<string, string
   const first: LineDiagnostic | undefined = list.diagnostics[0];
   const line: number | undefined = first?.line;
   const code: ErrorCode | undefined = first?.code;
+  const access: WebhookAccess | null = webhookAccess("gitlab", "developer");
+  const allowed: boolean | undefined = access?.allowed;
   return [hook, scheme, which, kind, status, path, number, line, code, event.dedupeKey].join();
 }
 
