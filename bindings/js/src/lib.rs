@@ -61,6 +61,9 @@ struct ErrorBody<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider_detail: Option<&'a str>,
+    /// Only the flows call providers: the pure functions of the `forgelink` entry never throw a
+    /// provider's wait, and leaving the field out keeps that entry under its size goal.
+    #[cfg(feature = "flows")]
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
     guidance: Guidance,
@@ -83,10 +86,17 @@ fn error_parts(
     code: Code,
     message: &str,
     provider_detail: Option<&str>,
-    retry_after: Option<u64>,
+    #[cfg_attr(not(feature = "flows"), allow(unused_variables))] retry_after: Option<u64>,
     guidance: Guidance,
 ) -> String {
-    let body = ErrorBody { code, message, provider_detail, retry_after, guidance };
+    let body = ErrorBody {
+        code,
+        message,
+        provider_detail,
+        #[cfg(feature = "flows")]
+        retry_after,
+        guidance,
+    };
     serde_json::to_string(&ErrorEnvelope { error: body })
         .unwrap_or_else(|_| SERIALISATION_FAILED.into())
 }
