@@ -175,7 +175,9 @@ export async function startOAuthServer(options = {}) {
 }
 
 function configuration({ clientId, clientSecret, redirectUri, store }) {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // An EC key: nothing forgelink checks is signed with it (ID tokens only), and generating an
+  // RSA key in a test process sometimes never returned.
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   return {
     adapter: store.adapter(),
     clients: [
@@ -187,6 +189,7 @@ function configuration({ clientId, clientSecret, redirectUri, store }) {
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_post",
+        id_token_signed_response_alg: "ES256",
       },
     ],
     clientAuthMethods: ["client_secret_post", "client_secret_basic"],

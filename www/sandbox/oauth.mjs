@@ -42,7 +42,8 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     adapter: store.adapter(),
     clients: [],
     clientAuthMethods: [spec.authMethod],
-    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: spec.authMethod },
+    // ES256: the one key in `jwks` is an EC key (see startSandbox).
+    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: spec.authMethod, id_token_signed_response_alg: "ES256" },
     cookies: {
       keys: [randomBytes(32).toString("hex")],
       // The providers share 127.0.0.1, where cookies ignore the port: names keep their sessions apart.

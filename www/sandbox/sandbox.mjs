@@ -44,7 +44,9 @@ let signingKey;
  *   `maxPageSize`: the largest page any list answers (100 as on the real providers; lower it to see pagination with the seed).
  */
 export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPageSize = 100 } = {}) {
-  signingKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
+  // An EC key: the sandbox signs nothing forgelink checks (ID tokens only, which it does not
+  // ask for), and an RSA key's prime search sometimes never returned in a test process.
+  signingKey ??= generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
   const main = createServer();
   const ghes = createServer();
   await listen(main, port);
