@@ -640,8 +640,7 @@ fn two_hosts_sharing_storage_make_one_refresh() {
 fn a_revoked_refresh_token_needs_the_person_again() {
     let host = MemoryHost::new();
     let connection = connect(&host);
-    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
-    host.clock.set(host.clock.get() + 7200);
+    lose_the_refresh_token(&host);
     let flows = flows(&host);
     let error = block_on(flows.access_token(&connection.id)).unwrap_err();
     assert_eq!(error.code, Code::ConnectionNeedsReauthorization);
@@ -1069,8 +1068,7 @@ fn a_disconnect_the_provider_refuses_names_each_webhook_left() {
     let flows = flows(&host);
     register_app(&flows, &connection.id);
     // The access token expired and its refresh token was revoked elsewhere: no hook can go.
-    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
-    host.clock.set(host.clock.get() + 7200);
+    lose_the_refresh_token(&host);
     let report = block_on(flows.disconnect(&connection.id)).unwrap();
     assert_eq!(report.webhooks.len(), 1, "{:?}", report.webhooks);
     let left = &report.webhooks[0];
@@ -1440,6 +1438,13 @@ fn replacement(token: &str) -> forgelink::ReplaceCredentials {
     serde_json::from_value(serde_json::json!({ "token": token })).unwrap()
 }
 
+/// The access token expires, and the refresh token was revoked elsewhere meanwhile: only the
+/// person can make the connection work again.
+fn lose_the_refresh_token(host: &MemoryHost) {
+    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
+    host.clock.set(host.clock.get() + 7200);
+}
+
 fn register_app(flows: &Flows<MemoryHost>, id: &str) {
     let request: forgelink::RegisterWebhooks = serde_json::from_value(serde_json::json!({
         "projects": ["group/app"], "url": "https://app.example/hooks/gitlab", "profile": "ci-failure-analysis",
@@ -1465,8 +1470,7 @@ fn a_connection_needing_reauthorization_is_reauthorized_in_place_through_oauth()
     let connection = connect(&host);
     let flows = flows(&host);
     register_app(&flows, &connection.id);
-    host.provider.borrow_mut().refresh_token = Some("revoked-elsewhere".into());
-    host.clock.set(host.clock.get() + 7200);
+    lose_the_refresh_token(&host);
     let error = block_on(flows.access_token(&connection.id)).unwrap_err();
     assert_eq!(error.code, Code::ConnectionNeedsReauthorization);
     let advice = error.guidance().steps.join(" ");

@@ -467,10 +467,11 @@ async function connectedSteps(choices) {
   const deliveries = startDeliveries(choices.config);
   let current = null;
 
-  // The provider can take a while to answer each check: say at once what is being checked, and for how long.
-  $("test-connection").addEventListener("click", (event) =>
-    showWhileRunning(event.currentTarget, `Asking ${choices.providerName} about the token, the account, the server version, the scopes and the webhooks…`, runReport(current, choices)),
-  );
+  // The provider can take a while to answer each check: say at once what is being checked, and
+  // for how long, on the first report after connecting as on every one asked for.
+  const test = (record) =>
+    showWhileRunning($("test-connection"), `Asking ${choices.providerName} about the token, the account, the server version, the scopes and the webhooks…`, runReport(record, choices));
+  $("test-connection").addEventListener("click", () => test(current));
 
   startDisconnect({
     providerName: () => choices.providerName,
@@ -505,7 +506,7 @@ async function connectedSteps(choices) {
       safety.reset(record);
       if (focus) $("step-report").focus();
       // The report loads on its own; the steps below do not wait for it.
-      return runReport(record, choices);
+      return test(record);
     },
   };
 }

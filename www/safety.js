@@ -5,6 +5,7 @@
 // when posted again with the same key.
 
 import { api } from "/api.js";
+import { elapsedCounter } from "/progress.js";
 import { deliveryItem } from "/webhooks.js";
 import { errorCard, fill, guidanceBlock, h, radioChoice, whenInWords } from "/ui.js";
 
@@ -228,7 +229,8 @@ export function startSafetyNet(chosenProjects) {
     }
     button.disabled = true;
     results.setAttribute("aria-busy", "true");
-    fill(results, h("p", { class: "muted" }, `Polling ${list.length} ${list.length === 1 ? "project" : "projects"}…`));
+    const counter = elapsedCounter();
+    fill(results, h("p", { class: "progress-line", role: "status" }, `Polling ${list.length} ${list.length === 1 ? "project" : "projects"}…`, " ", counter.element));
     try {
       const result = await api("/api/poll", { method: "POST", body: { projects: list } });
       mode = result.mode;
@@ -238,6 +240,7 @@ export function startSafetyNet(chosenProjects) {
     } catch (error) {
       fill(results, errorCard(error));
     } finally {
+      counter.stop();
       button.disabled = false;
       results.setAttribute("aria-busy", "false");
     }

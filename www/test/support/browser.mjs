@@ -53,7 +53,16 @@ export async function launchBrowser(name) {
       }
       // A pointer left over a card would show its hover colour in the picture.
       await locator.page().mouse.move(0, 0);
+      // The step bar stays at the top of the window as the page scrolls; in a picture of one
+      // part of the page it would cover that part's top, so it keeps its place meanwhile (set
+      // through the CSSOM, which the page's content security policy allows).
+      const unstick = (position) => locator.page().evaluate((value) => {
+        const bar = document.getElementById("step-nav");
+        if (bar) bar.style.position = value;
+      }, position);
+      await unstick("static");
       await locator.screenshot({ path, animations: "disabled" });
+      await unstick("");
     },
     async close() {
       await context.close();
