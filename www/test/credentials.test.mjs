@@ -7,9 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { choose, disconnectConfirmed, finish, launchBrowser, openPage, pkgDir, registerWebhooks, requirePackage, waitReady } from "./support/browser.mjs";
+import { choose, disconnectConfirmed, finish, openPage, pkgDir, registerWebhooks, startWizard, stopWizard, waitReady } from "./support/browser.mjs";
 
 let sandbox;
 let server;
@@ -17,18 +15,11 @@ let browser;
 let forgelink;
 
 before(async () => {
-  await requirePackage();
+  ({ sandbox, browser, server } = await startWizard("credentials"));
   forgelink = await import(pathToFileURL(join(pkgDir, "flows.js")).href);
-  sandbox = await startSandbox({ log: () => {} });
-  browser = await launchBrowser("credentials");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log: () => {} });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 const routed = (url) => url.startsWith(`${server.webhookUrl}/`);
 const ourHooks = (provider) => sandbox.hooks(provider).filter((hook) => routed(hook.url));

@@ -6,27 +6,15 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { choose, disconnectConfirmed, finish, launchBrowser, openPage, registerWebhooks, requirePackage, section } from "./support/browser.mjs";
+import { choose, disconnectConfirmed, finish, openPage, registerWebhooks, section, startWizard, stopWizard } from "./support/browser.mjs";
 
 let sandbox;
 let server;
 let browser;
 
-before(async () => {
-  await requirePackage();
-  const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
-  sandbox = await startSandbox({ maxPageSize: 10, log });
-  browser = await launchBrowser("disconnect");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log });
-});
+before(async () => ({ sandbox, browser, server } = await startWizard("disconnect", { maxPageSize: 10 })));
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 // A test that fails half-way must not leave the sandbox slow or refusing for the next one.
 afterEach(() => {

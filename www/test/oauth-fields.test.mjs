@@ -6,9 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { choose, disconnectConfirmed, finish, launchBrowser, openPage, pkgDir, requirePackage, section, waitReady } from "./support/browser.mjs";
+import { choose, disconnectConfirmed, finish, openPage, pkgDir, section, startWizard, stopWizard, waitReady } from "./support/browser.mjs";
 
 let sandbox;
 let server;
@@ -16,18 +14,11 @@ let browser;
 let forgelink;
 
 before(async () => {
-  await requirePackage();
+  ({ sandbox, browser, server } = await startWizard("oauth-fields"));
   forgelink = await import(pathToFileURL(join(pkgDir, "flows.js")).href);
-  sandbox = await startSandbox({ log: () => {} });
-  browser = await launchBrowser("oauth-fields");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 const scopesFor = (provider) => forgelink.profiles()[0].providers.find((n) => n.provider === provider).scopes.map((s) => s.name);
 const register = (provider) => sandbox.registerApplication({ provider, redirectUri: server.redirectUri, scopes: scopesFor(provider) });

@@ -6,27 +6,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { choose, disconnectConfirmed, finish, launchBrowser, openPage, registerWebhooks, requirePackage } from "./support/browser.mjs";
+import { choose, disconnectConfirmed, finish, openPage, registerWebhooks, startWizard, stopWizard } from "./support/browser.mjs";
 
 let sandbox;
 let server;
 let browser;
 
-before(async () => {
-  await requirePackage();
-  const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
-  sandbox = await startSandbox({ maxPageSize: 10, log });
-  browser = await launchBrowser("projects");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log });
-});
+before(async () => ({ sandbox, browser, server } = await startWizard("projects", { maxPageSize: 10 })));
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 /** The wizard connected to the sandbox's GitLab with a maintainer's token, at the projects step. */
 async function connected() {

@@ -6,10 +6,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, disconnectConfirmed, finish, launchBrowser, openPage, requirePackage, section } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, finish, openPage, section, startWizard, stopWizard } from "./support/browser.mjs";
 
 const PROJECT = "platform/ci/runner-images";
 
@@ -17,19 +14,9 @@ let sandbox;
 let server;
 let browser;
 
-before(async () => {
-  await requirePackage();
-  const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
-  sandbox = await startSandbox({ maxPageSize: 10, log });
-  browser = await launchBrowser("safety");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log });
-});
+before(async () => ({ sandbox, browser, server } = await startWizard("safety", { maxPageSize: 10 })));
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 const shot = (locator, name) => browser.shot(locator, name);
 

@@ -4,27 +4,15 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { startSandbox } from "../sandbox/sandbox.mjs";
-import { startWizardServer } from "../server/index.mjs";
-import { assertNoOverflow, choose, disconnectConfirmed, finish, launchBrowser, openPage, requirePackage } from "./support/browser.mjs";
+import { assertNoOverflow, choose, disconnectConfirmed, finish, openPage, startWizard, stopWizard } from "./support/browser.mjs";
 
 let sandbox;
 let server;
 let browser;
 
-before(async () => {
-  await requirePackage();
-  sandbox = await startSandbox({ log: () => {} });
-  browser = await launchBrowser("steps");
-  server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log: () => {} });
-});
+before(async () => ({ sandbox, browser, server } = await startWizard("steps")));
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await sandbox?.close();
-});
+after(() => stopWizard({ sandbox, browser, server }));
 
 const links = (page) => page.locator("#step-links a");
 const now = (page) => page.locator("#step-now");

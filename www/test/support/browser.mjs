@@ -138,3 +138,25 @@ export async function disconnectConfirmed(page) {
   await page.locator("#disconnect-report [data-revoked]").waitFor();
   return page.locator("#disconnect-report");
 }
+
+/**
+ * The provider sandbox, a browser and the wizard's server on that sandbox, for one test file
+ * (`name` names its scratch directory); `stopWizard` ends all three. FORGELINK_TEST_LOG=1 prints
+ * the sandbox's and the server's log lines.
+ */
+export async function startWizard(name, sandboxOptions = {}) {
+  await requirePackage();
+  // Imported once the package is known to be built: the server loads it.
+  const [{ startSandbox }, { startWizardServer }] = await Promise.all([import("../../sandbox/sandbox.mjs"), import("../../server/index.mjs")]);
+  const log = process.env.FORGELINK_TEST_LOG === "1" ? (line) => console.error(line) : () => {};
+  const sandbox = await startSandbox({ log, ...sandboxOptions });
+  const browser = await launchBrowser(name);
+  const server = await startWizardServer({ port: 0, dataDir: join(browser.scratch, "data"), sandbox, log });
+  return { sandbox, browser, server };
+}
+
+export async function stopWizard({ sandbox, browser, server }) {
+  await browser?.close();
+  await server?.close();
+  await sandbox?.close();
+}
