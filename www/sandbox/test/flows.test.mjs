@@ -51,18 +51,22 @@ for (const [provider, c] of Object.entries(CASES)) {
       await receiver?.close();
     });
 
-    test("connects through the login and consent pages", async () => {
-      const app = await sandbox.registerApplication({ provider, name: "forgelink tests", redirectUri: receiver.redirectUri });
-      const { baseUrl } = sandbox.providers[provider];
-      const { url } = await forgelink.connectStart({
+    /** Starts an authorization with `app` in the browser session that finishes it. */
+    const start = (app, extra = {}) =>
+      forgelink.connectStart({
         provider,
-        baseUrl: provider === "bitbucket-cloud" ? null : baseUrl,
+        baseUrl: provider === "bitbucket-cloud" ? null : sandbox.providers[provider].baseUrl,
         clientId: app.clientId,
         clientSecret: app.clientSecret,
         redirectUri: receiver.redirectUri,
         profile: "ci-failure-analysis",
         session: "the-browser-that-started",
+        ...extra,
       });
+
+    test("connects through the login and consent pages", async () => {
+      const app = await sandbox.registerApplication({ provider, name: "forgelink tests", redirectUri: receiver.redirectUri });
+      const { url } = await start(app);
       const callbackUrl = await sandbox.approve(url, { cookies: browser });
       assert.ok(callbackUrl.startsWith(receiver.redirectUri), callbackUrl);
       // Finished in another browser, the callback is refused and stays usable in its own.
@@ -96,19 +100,8 @@ for (const [provider, c] of Object.entries(CASES)) {
     }
 
     test("re-authorizing keeps the connection, and its new token works after the old one is revoked", async () => {
-      const app = sandbox.applications(provider).at(-1);
-      const { baseUrl } = sandbox.providers[provider];
       const before = await forgelink.accessToken(connection.id);
-      const { url } = await forgelink.connectStart({
-        provider,
-        baseUrl: provider === "bitbucket-cloud" ? null : baseUrl,
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        redirectUri: receiver.redirectUri,
-        profile: "ci-failure-analysis",
-        session: "the-browser-that-started",
-        connectionId: connection.id,
-      });
+      const { url } = await start(sandbox.applications(provider).at(-1), { connectionId: connection.id });
       // The same signed-in browser: a provider may send back at once for an application the
       // person approved, under the same authorization, as GitHub does.
       const again = await forgelink.connectFinish(await sandbox.approve(url, { cookies: browser }), { session: "the-browser-that-started" });
