@@ -366,6 +366,30 @@ fn entry_for(code: Code) -> Entry {
             "Check that the platform provides crypto.getRandomValues (browsers, Node 20+) or a working WASI random source.",
             "Retry; if it keeps failing, the platform's entropy source is broken.",
         ]),
+        Code::HostSignFailed => entry("The app's key could not sign", "forgelink builds a GitHub App's JSON web token and asks the host to sign it with the app's private key, which forgelink never holds; the host could not.", &[
+            "Give the host a signer for this app: `sign` beside `fetch` and `storage` (npm: nodeSigner(pem)), or --key-file / FORGELINK_GITHUB_APP_KEY for forgelink-host.",
+            "Check that the key is the app's current private key (App settings → Private keys) and is an RSA key in PEM.",
+        ]),
+        Code::GithubAppManifestCodeInvalid => entry("The app's code expired", "The code GitHub returned after creating the app converts once, within an hour, on the instance that issued it.", &[
+            "If the app was created, find it under Settings → Developer settings → GitHub Apps, generate a private key and a client secret there, and connect with its id.",
+            "Otherwise create the app again from the manifest.",
+        ]),
+        Code::GithubAppJwtRejected => entry("GitHub refused the app's token", "The app authenticates with a JSON web token signed by its private key; GitHub could not verify it or found its times wrong.", &[
+            "Check that the app id or client id and the private key belong to the same app, on this instance.",
+            "Check the host's clock: the token is valid for ten minutes from a minute before now.",
+        ]),
+        Code::GithubAppInstallationNotFound => entry("The app is not installed there", "The app has no installation with this id on this instance.", &[
+            "Install the app again from its installation page, then connect the new installation.",
+        ]),
+        Code::GithubAppInstallationSuspended => entry("The installation is suspended", "An owner of the account suspended the app, so GitHub issues it no tokens and sends it no events.", &[
+            "Ask an owner of the account to unsuspend the app under Settings → Applications → Installed GitHub Apps → Configure.",
+        ]),
+        Code::GithubAppPermissionMissing => entry("A permission is missing", "The installation has not granted a permission the profile needs.", &[
+            "Add the permission to the app (App settings → Permissions & events), then ask the account's owner to accept the new permissions on the installation.",
+        ]),
+        Code::GithubAppInstallationNotAccessible => entry("Not this person's installation", "The person who returned from the installation page cannot reach the installation named in the address: the id was typed or copied, not installed by them.", &[
+            "Start the installation again from the product and finish it on GitHub's page.",
+        ]),
         Code::StorageFailed => entry("Storage failed", "The host's storage refused a read or write.", &[
             "Check the storage the product uses (disk space, database connection) and retry.",
         ]),

@@ -42,6 +42,7 @@ mod endpoints;
 mod error;
 mod feedback;
 mod flows;
+mod github_app;
 mod guidance;
 mod host_name;
 mod http;
@@ -82,6 +83,17 @@ pub use flows::{
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
     ReplaceCredentials, ScopeStatus, SkippedTarget, StorageError, SyncMode, WebhookAccess,
 };
+pub use flows::{
+    AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp,
+    SignAlgorithm, SignError,
+};
+pub use github_app::{
+    github_app_install_url, github_app_manifest, github_app_needs, github_app_permissions,
+    missing_permissions, AppPermission, PermissionTarget,
+    parse_github_app_setup, parse_manifest_conversion, prepare_manifest_conversion, AccessLevel,
+    AppAccount, AppManifestForm, AppManifestOptions, AppNeeds, AppSetup, GitHubAppCredentials,
+    Installation, PermissionNeed, RepositorySelection, SetupAction, TokenNarrowing,
+};
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};
 pub use identity::{
@@ -102,7 +114,7 @@ pub use redirect_uri::validate_redirect_uri;
 pub use repositories::{parse_repository_list, LineDiagnostic, RepositoryList};
 pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo, ScopeKind};
 pub use secret::{
-    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, RefreshToken,
+    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, PrivateKey, RefreshToken,
     SessionBinding,
 };
 pub use tokens::{

@@ -99,6 +99,12 @@ secret_type! {
 }
 
 secret_type! {
+    /// A GitHub App's private key (PEM). forgelink hands it to the caller once, from the
+    /// manifest conversion, and never stores it: the host keeps it and signs with it.
+    PrivateKey
+}
+
+secret_type! {
     /// The device code of a device authorization, polled for until the person approves.
     DeviceCode
 }

@@ -391,6 +391,7 @@ impl<H: Host> Flows<H> {
             status: ConnectionStatus::Active,
             refresh_lease: None,
             created_at: self.host.now(),
+            installation: None,
         };
         let facts = self.inspect(&endpoints, &record).await?;
         too_old(provider, &facts, oauth, self.host.now())?;

@@ -69,6 +69,10 @@ pub enum RegistrationStatus {
     ManualSetupRequired,
     /// Nothing could be done; see the code and guidance.
     Failed,
+    /// A GitHub App connection: the app's own webhook delivers every installed repository's
+    /// events, so no repository hook is made (or removed). Register the app's webhook once
+    /// with `register_github_app`.
+    CoveredByApp,
 }
 
 /// The outcome for one project.
@@ -283,6 +287,11 @@ pub enum ReceiptStatus {
     Pending,
     /// Not authentic, or not readable: do not act on it.
     Rejected,
+    /// Authentic, from a GitHub App's webhook, about an installation no connection holds:
+    /// answered (so GitHub does not retry) but not accepted or remembered. The event is
+    /// included: an `installation` `created` event names an installation the product may
+    /// connect with `connect_github_app`.
+    Ignored,
 }
 
 /// The outcome of [`Flows::receive_webhook`].
@@ -331,7 +340,7 @@ fn rejected(error: Error) -> Receipt {
 }
 
 impl<H: Host> Flows<H> {
-    fn fresh_secret(&self) -> Result<WebhookSecret, Error> {
+    pub(crate) fn fresh_secret(&self) -> Result<WebhookSecret, Error> {
         Ok(WebhookSecret::new(URL_SAFE_NO_PAD.encode(random_bytes::<H, 32>(&self.host)?)))
     }
 

@@ -99,6 +99,33 @@ impl From<RandomError> for Error {
     }
 }
 
+/// The host could not sign, with its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignError(pub String);
+
+impl From<SignError> for Error {
+    fn from(error: SignError) -> Self {
+        Error::new(Code::HostSignFailed, "The host could not sign the GitHub App's token.")
+            .with_detail(error.0)
+    }
+}
+
+/// The signatures forgelink asks a host for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256, as GitHub Apps' JWTs are signed.
+    Rs256,
+}
+
+impl SignAlgorithm {
+    /// `RS256`, as JOSE names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignAlgorithm::Rs256 => "RS256",
+        }
+    }
+}
+
 /// What the flows need from the platform they run on. forgelink itself never touches the
 /// network, a clock, a random source or a disk.
 ///
@@ -138,6 +165,20 @@ pub trait Host {
     /// Resolves after about `millis` milliseconds; used only while another caller holds a
     /// refresh lease.
     fn sleep(&self, millis: u32) -> impl Future<Output = ()>;
+    /// Signs `data` with the private key of the GitHub App `app_id` and answers the signature.
+    /// forgelink never holds the key: it builds the app's JWT and asks the host, which keeps the
+    /// key where it keeps secrets (a file, a KMS, an HSM). The default has no key.
+    fn sign(
+        &self,
+        algorithm: SignAlgorithm,
+        app_id: &str,
+        data: &[u8],
+    ) -> impl Future<Output = Result<Vec<u8>, SignError>> {
+        let _ = (algorithm, data);
+        std::future::ready(Err(SignError(format!(
+            "this host has no signer for GitHub App {app_id}"
+        ))))
+    }
     /// The HMAC of the concatenated `message` parts under `key`, where the platform computes
     /// it natively (Node's `crypto`). The default, `None`, leaves it to forgelink's built-in one.
     fn hmac(&self, algorithm: HmacAlgorithm, key: &[u8], message: &[&[u8]]) -> Option<Vec<u8>> {

@@ -7,6 +7,7 @@
 //! leases rely on the storage's compare-and-swap, so an authorization is finished once and a
 //! token is refreshed by exactly one caller.
 
+mod app;
 mod claim;
 mod connect;
 mod credentials;
@@ -27,7 +28,8 @@ pub use hooks::{
     Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
-pub use host::{FetchError, Host, RandomError, StorageError};
+pub use app::{AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp};
+pub use host::{FetchError, Host, RandomError, SignAlgorithm, SignError, StorageError};
 pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
 pub use projects::{webhook_access, DiscoverOptions, Project, ProjectPage, WebhookAccess};
 pub use record::{Connection, ConnectionStatus, ScopeStatus};

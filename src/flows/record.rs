@@ -47,6 +47,8 @@ pub(crate) struct Lease {
 pub(crate) enum Auth {
     OAuth { client: OAuthClient },
     Token { token_kind: String, basic_user: Option<String> },
+    /// An installation of a GitHub App: tokens minted with the app's JWT, which the host signs.
+    GitHubApp { app_id: u64, issuer: String, installation_id: u64 },
 }
 
 /// Everything stored for a connection (sealed).
@@ -66,6 +68,9 @@ pub(crate) struct Record {
     pub(crate) status: ConnectionStatus,
     pub(crate) refresh_lease: Option<Lease>,
     pub(crate) created_at: i64,
+    /// For a GitHub App connection: the installation as last read.
+    #[serde(default)]
+    pub(crate) installation: Option<crate::github_app::Installation>,
 }
 
 /// A connected account, as the caller sees it (no secrets).
@@ -90,6 +95,10 @@ pub struct Connection {
     pub server_version: Option<String>,
     /// Whether it still works without the person.
     pub status: ConnectionStatus,
+    /// For a GitHub App connection: the installation (account, permissions, events,
+    /// repository selection, suspension) as last read or reported by the app's webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installation: Option<crate::github_app::Installation>,
 }
 
 /// What a disconnected connection's record is replaced with: not sealed, since it holds
@@ -111,6 +120,7 @@ impl Record {
             expires_at: self.tokens.expires_at,
             server_version: self.server_version.clone(),
             status: self.status,
+            installation: self.installation.clone(),
         }
     }
 

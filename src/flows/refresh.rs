@@ -13,7 +13,10 @@ use crate::error::{Code, Error};
 use crate::flows::host::{random_id, Host};
 use crate::flows::record::{Auth, ConnectionStatus, Lease, Record, TOMBSTONE};
 use crate::flows::store::{connection_key, open};
+use crate::flows::app::installation_tokens;
 use crate::flows::Flows;
+use crate::github_app::prepare_revoke_installation_token;
+use crate::providers::github;
 use crate::secret::AccessToken;
 use crate::tokens::{
     needs_refresh, parse_token_response, prepare_refresh, prepare_revoke, OAuthClient, TokenSet,
@@ -60,18 +63,30 @@ impl<H: Host> Flows<H> {
                     );
                 }
             }
-            if !needs_refresh(&record.tokens, now, REFRESH_AHEAD) {
+            let app = matches!(record.auth, Auth::GitHubApp { .. });
+            let ahead = if app { github::INSTALLATION_TOKEN_REFRESH_AHEAD } else { REFRESH_AHEAD };
+            if !needs_refresh(&record.tokens, now, ahead) {
                 return Ok(record.tokens.access_token);
             }
-            let (Auth::OAuth { client }, Some(refresh_token)) =
-                (&record.auth, record.tokens.refresh_token.clone())
-            else {
+            // What replaces the token: an installation token minted with the app's JWT, or
+            // the OAuth refresh.
+            let app = match &record.auth {
+                Auth::GitHubApp { app_id, issuer, installation_id } => {
+                    Some((*app_id, issuer.clone(), *installation_id))
+                }
+                _ => None,
+            };
+            let oauth = match (&record.auth, record.tokens.refresh_token.clone()) {
+                (Auth::OAuth { client }, Some(refresh_token)) => Some((client.clone(), refresh_token)),
+                _ => None,
+            };
+            if app.is_none() && oauth.is_none() {
                 return Err(Error::new(
                     Code::TokenExpired,
                     "The access token has expired and cannot be refreshed.",
                 )
                 .for_provider(record.provider));
-            };
+            }
             if record.refresh_lease.as_ref().is_some_and(|lease| lease.until > now) {
                 self.host.sleep(wait).await;
                 waited = waited.saturating_add(i64::from(wait));
@@ -85,7 +100,30 @@ impl<H: Host> Flows<H> {
             let Some(leased_bytes) = self.swap(&bytes, &leased).await? else {
                 continue; // Another caller changed the record first: look again.
             };
-            let client = client.clone();
+            let release = |leased: Record| async move {
+                let mut released = leased;
+                released.refresh_lease = None;
+                // Losing this swap loses nothing: the lease lapses by itself.
+                let _ = self.swap(&leased_bytes, &released).await;
+            };
+            if let Some((app_id, issuer, installation_id)) = app {
+                let api = crate::base_url::resolve_base_url(record.provider, Some(&record.base_url))
+                    .map(|base| base.api_base)?;
+                let minted = self
+                    .mint_installation_token(&api, app_id, &issuer, installation_id, &Default::default())
+                    .await;
+                return match minted {
+                    Ok(token) => {
+                        let revoke = Revoke::Installation { api };
+                        self.store_refreshed(id, &holder, &revoke, installation_tokens(&token)).await
+                    }
+                    Err(error) => {
+                        release(leased).await;
+                        Err(error)
+                    }
+                };
+            }
+            let Some((client, refresh_token)) = oauth else { continue };
             let outcome = match prepare_refresh(&client, &refresh_token) {
                 Ok(request) => match self.send(request).await {
                     Ok(response) => {
@@ -101,16 +139,13 @@ impl<H: Host> Flows<H> {
                         // Providers that do not rotate keep the old refresh token valid.
                         tokens.refresh_token = Some(refresh_token);
                     }
-                    self.store_refreshed(id, &holder, &client, tokens).await
+                    self.store_refreshed(id, &holder, &Revoke::OAuth(client), tokens).await
                 }
                 Err(error) if error.code == Code::OauthInvalidGrant => {
                     self.after_invalid_grant(id, &leased, error).await
                 }
                 Err(error) => {
-                    let mut released = leased;
-                    released.refresh_lease = None;
-                    // Losing this swap loses nothing: the lease lapses by itself.
-                    let _ = self.swap(&leased_bytes, &released).await;
+                    release(leased).await;
                     Err(error)
                 }
             };
@@ -129,7 +164,7 @@ impl<H: Host> Flows<H> {
         &self,
         id: &str,
         holder: &str,
-        client: &OAuthClient,
+        revoke: &Revoke,
         tokens: TokenSet,
     ) -> Result<AccessToken, Error> {
         let key = connection_key(id)?;
@@ -138,21 +173,21 @@ impl<H: Host> Flows<H> {
         for _ in 0..16 {
             let current = self.host.get(&key).await?;
             let Some(bytes) = current.filter(|bytes| bytes != TOMBSTONE) else {
-                self.revoke_quietly(client, &tokens).await;
+                self.revoke_unstored(revoke, &tokens).await;
                 return Err(Error::new(
                     Code::ConnectionDisconnected,
                     "The connection was disconnected during the refresh; the new tokens were revoked.",
                 )
-                .for_provider(client.provider));
+                .for_provider(record_provider(revoke)));
             };
             let record: Record = open(&self.key, &key, &bytes)?;
             if record.refresh_lease.as_ref().is_none_or(|lease| lease.holder != holder) {
-                self.revoke_quietly(client, &tokens).await;
+                self.revoke_unstored(revoke, &tokens).await;
                 return Err(Error::new(
                     Code::ConnectionLeaseLost,
                     "The refresh outlasted its lease and another caller took over; the new tokens were revoked.",
                 )
-                .for_provider(client.provider));
+                .for_provider(record_provider(revoke)));
             }
             let mut refreshed = record;
             refreshed.tokens = tokens.clone();
@@ -161,11 +196,23 @@ impl<H: Host> Flows<H> {
                 return Ok(tokens.access_token);
             }
         }
-        self.revoke_quietly(client, &tokens).await;
+        self.revoke_unstored(revoke, &tokens).await;
         Err(Error::new(
             Code::StorageFailed,
             "The connection kept changing while the refreshed tokens were stored; they were revoked.",
         ))
+    }
+
+    /// Revokes tokens that will not be stored: OAuth tokens where the provider has a
+    /// revocation endpoint, installation tokens with themselves.
+    async fn revoke_unstored(&self, revoke: &Revoke, tokens: &TokenSet) {
+        match revoke {
+            Revoke::OAuth(client) => self.revoke_quietly(client, tokens).await,
+            Revoke::Installation { api } => {
+                let request = prepare_revoke_installation_token(api, &tokens.access_token);
+                let _ = self.send(request).await;
+            }
+        }
     }
 
     /// Revokes tokens that will not be stored, where the provider has a revocation endpoint.
@@ -199,6 +246,19 @@ impl<H: Host> Flows<H> {
         let mut result = needs_reauthorization(&dead);
         result.provider_detail = error.provider_detail.or(Some(error.message));
         Err(result)
+    }
+}
+
+/// How to revoke new tokens that will not be stored.
+pub(crate) enum Revoke {
+    OAuth(OAuthClient),
+    Installation { api: String },
+}
+
+fn record_provider(revoke: &Revoke) -> crate::provider::Provider {
+    match revoke {
+        Revoke::OAuth(client) => client.provider,
+        Revoke::Installation { .. } => crate::provider::Provider::GitHub,
     }
 }
 

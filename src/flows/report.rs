@@ -100,6 +100,12 @@ pub struct DisconnectReport {
     pub webhooks: Vec<crate::flows::RegistrationResult>,
     /// Steps forgelink cannot take for the person.
     pub manual_steps: Vec<&'static str>,
+    /// For a GitHub App connection: whether the app was uninstalled from the account.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uninstalled: bool,
+    /// For a GitHub App connection left installed: the page where a person uninstalls it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uninstall_url: Option<String>,
 }
 
 fn check(name: &'static str, status: CheckStatus, message: impl Into<String>) -> Check {
@@ -469,7 +475,19 @@ impl<H: Host> Flows<H> {
     /// finds it and revokes its new tokens instead of writing the connection back, and a
     /// refresh that finished first has its tokens revoked here.
     pub async fn disconnect(&self, id: &str) -> Result<DisconnectReport, Error> {
+        self.disconnect_with(id, crate::flows::DisconnectOptions::default()).await
+    }
+
+    /// [`Flows::disconnect`], with options: a GitHub App connection can uninstall the app.
+    pub async fn disconnect_with(
+        &self,
+        id: &str,
+        options: crate::flows::DisconnectOptions,
+    ) -> Result<DisconnectReport, Error> {
         let (record, _) = self.load(id).await?;
+        if let Auth::GitHubApp { .. } = record.auth {
+            return self.disconnect_app(record, options).await;
+        }
         let provider = record.provider;
         // Webhooks first, while the token still works; a connection the provider no longer
         // accepts cannot remove them, and each is reported as left, with why.
@@ -531,6 +549,6 @@ impl<H: Host> Flows<H> {
         if hooks_left {
             manual_steps.push("Delete the webhooks listed as not removed, in each project's webhook settings: their deliveries are refused from now on.");
         }
-        Ok(DisconnectReport { revoked, webhooks, manual_steps })
+        Ok(DisconnectReport { revoked, webhooks, manual_steps, uninstalled: false, uninstall_url: None })
     }
 }

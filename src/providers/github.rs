@@ -15,6 +15,7 @@ use crate::provider::Deployment;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::versions::ServerRelease;
+use crate::github_app::{AccessLevel, PermissionNeed};
 use crate::webhooks::{github_status, Hook, HookSpec, Job, MergeRequest, Pipeline};
 
 // Scopes ----------------------------------------------------------------------------------------
@@ -479,4 +480,148 @@ mod tests {
         assert_eq!(deprecated("3.19"), Some("2026-12-09"));
         assert_eq!(deprecated("3.20"), Some("2027-03-17"));
     }
+}
+
+// GitHub Apps -----------------------------------------------------------------------------------
+
+/// Where the manifest form is posted, under the web base URL: a person's account
+/// (`/settings/apps/new`) or an organization's (`/organizations/{org}/settings/apps/new`),
+/// with `state` in the query; GitHub sends the person back to the manifest's `redirect_url`
+/// with `code` and the same `state`, and the code converts within one hour.
+///
+/// Source: GitHub Docs, "Registering a GitHub App from a manifest"
+/// (<https://docs.github.com/en/apps/sharing-github-apps/registering-a-github-app-from-a-manifest>):
+/// "you have an hour to complete the conversion" ("Exchange the temporary code to retrieve the
+/// app configuration"); the same page for Enterprise Server
+/// (<https://docs.github.com/en/enterprise-server@latest/apps/sharing-github-apps/registering-a-github-app-from-a-manifest>)
+/// posts to `http(s)://HOSTNAME/settings/apps/new`.
+pub(crate) const MANIFEST_PATH: &str = "/settings/apps/new";
+/// How long a manifest's code converts (same page).
+pub(crate) const MANIFEST_CODE_SECONDS: i64 = 3600;
+/// "The name of the GitHub App" is at most 34 characters ("Registering a GitHub App",
+/// <https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/registering-a-github-app>:
+/// "The name cannot be longer than 34 characters").
+pub(crate) const APP_NAME_MAX: usize = 34;
+/// "A full URL to redirect to after a person authorizes an installation. You can provide up
+/// to 10 callback URLs" (manifest parameters, same page as [`MANIFEST_PATH`]).
+pub(crate) const CALLBACK_URLS_MAX: usize = 10;
+
+/// Where a person installs an app: github.com and ghe.com at `/apps/{slug}/installations/new`,
+/// Enterprise Server at `/github-apps/{slug}/installations/new`; `state` in the query comes
+/// back on the setup URL.
+///
+/// Source: GitHub Docs, "Sharing your GitHub App"
+/// (<https://docs.github.com/en/apps/sharing-github-apps/sharing-your-github-app>: "the URL
+/// for installing your app is `https://github.com/apps/APP-SLUG/installations/new`") and its
+/// Enterprise Server version
+/// (<https://docs.github.com/en/enterprise-server@latest/apps/sharing-github-apps/sharing-your-github-app>:
+/// `http(s)://HOSTNAME/github-apps/APP-SLUG/installations/new`); "About the setup URL"
+/// (<https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/about-the-setup-url>)
+/// for `state`, `installation_id`, `setup_action` and `code`.
+pub(crate) fn install_path(deployment: Deployment, slug: &str) -> String {
+    match deployment {
+        Deployment::Cloud => format!("/apps/{slug}/installations/new"),
+        Deployment::SelfHosted => format!("/github-apps/{slug}/installations/new"),
+    }
+}
+
+/// Where a person uninstalls an app from their account, or from an organization they own.
+///
+/// Source: GitHub Docs, "Reviewing and modifying installed GitHub Apps"
+/// (<https://docs.github.com/en/apps/using-github-apps/reviewing-and-modifying-installed-github-apps>:
+/// "Settings", "Applications", "Installed GitHub Apps", "Configure", "Uninstall").
+pub(crate) fn installation_settings_path(organization: Option<&str>, installation_id: u64) -> String {
+    match organization {
+        Some(org) => format!("/organizations/{org}/settings/installations/{installation_id}"),
+        None => format!("/settings/installations/{installation_id}"),
+    }
+}
+
+/// A JWT authenticating as the app: RS256, `iat` 60 seconds in the past "to allow for clock
+/// drift", `exp` "no more than 10 minutes into the future", `iss` the client ID (or the app
+/// ID).
+///
+/// Source: GitHub Docs, "Generating a JSON Web Token (JWT) for a GitHub App"
+/// (<https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app>).
+pub(crate) const JWT_BACKDATE_SECONDS: i64 = 60;
+pub(crate) const JWT_LIFETIME_SECONDS: i64 = 600;
+
+/// An installation access token "will expire 1 hour after it is created"; forgelink replaces it
+/// five minutes ahead, so a token handed out is good for a few minutes of work.
+///
+/// Source: GitHub Docs, "Generating an installation access token for a GitHub App"
+/// (<https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-an-installation-access-token-for-a-github-app>)
+/// and "Create an installation access token for an app"
+/// (<https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app>:
+/// `repositories` "up to 500", `repository_ids`, `permissions`).
+pub(crate) const INSTALLATION_TOKEN_REFRESH_AHEAD: i64 = 300;
+pub(crate) const TOKEN_REPOSITORIES_MAX: usize = 500;
+
+/// The app's webhook, set through "Update a webhook configuration for an app"
+/// (`PATCH /app/hook/config`: `url`, `content_type`, `secret`, `insecure_ssl`,
+/// <https://docs.github.com/en/rest/apps/webhooks#update-a-webhook-configuration-for-an-app>).
+pub(crate) const APP_HOOK_CONFIG_PATH: &str = "/app/hook/config";
+
+/// User access tokens of an app expire after eight hours and their refresh tokens after six
+/// months; each refresh rotates both.
+///
+/// Source: GitHub Docs, "Refreshing user access tokens"
+/// (<https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens>:
+/// `expires_in` "always 28800 (8 hours)", `refresh_token_expires_in` "always 15897600 (6
+/// months)").
+pub(crate) const USER_TOKEN_SECONDS: i64 = 28_800;
+pub(crate) const USER_REFRESH_TOKEN_SECONDS: i64 = 15_897_600;
+
+/// The request headers GitHub's REST API documents on every call ("Getting started with the
+/// REST API", <https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api>:
+/// "Accept: application/vnd.github+json", "X-GitHub-Api-Version").
+pub(crate) const ACCEPT: &str = "application/vnd.github+json";
+pub(crate) const API_VERSION: &str = "2022-11-28";
+
+/// What each profile needs of a GitHub App: the permissions of the endpoints its work calls,
+/// from "Permissions required for GitHub Apps"
+/// (<https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps>),
+/// which names, for every REST endpoint, the permission and level an app needs. `metadata:
+/// read` comes with every installation ("Choosing permissions for a GitHub App",
+/// <https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app>).
+#[rustfmt::skip] // One permission a line.
+pub(crate) static APP_PROFILE_PERMISSIONS: &[(&str, &[PermissionNeed])] = &[
+    ("ci-failure-analysis", &[
+        app_need("actions", AccessLevel::Read, "Workflow runs, their jobs and job logs (\"List workflow runs for a repository\", \"Download job logs\")."),
+        app_need("checks", AccessLevel::Read, "Check runs of CI systems other than Actions."),
+        app_need("contents", AccessLevel::Read, "Commits and files a failure points at."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("pull_requests", AccessLevel::Write, "Commenting on the pull request a run belongs to."),
+    ]),
+    ("deployments", &[
+        app_need("contents", AccessLevel::Write, "Cloning over https and pushing branches."),
+        app_need("pull_requests", AccessLevel::Write, "Opening pull requests."),
+        app_need("workflows", AccessLevel::Write, "Pushing a branch that changes .github/workflows."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+    ]),
+    ("engineering-metrics", &[
+        app_need("contents", AccessLevel::Read, "Commits, for lead time metrics."),
+        app_need("pull_requests", AccessLevel::Read, "Pull requests and their reviews."),
+        app_need("members", AccessLevel::Read, "Organization members and teams, to attribute work."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+    ]),
+    ("secret-sync", &[
+        app_need("secrets", AccessLevel::Write, "Writing repository Actions secrets."),
+        app_need("organization_secrets", AccessLevel::Write, "Writing organization Actions secrets."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+    ]),
+    ("secret-scanning", &[
+        app_need("contents", AccessLevel::Read, "Cloning repositories and reading pushes."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+    ]),
+    ("code-correlation", &[
+        app_need("contents", AccessLevel::Read, "Commits, diffs and files."),
+        app_need("pull_requests", AccessLevel::Read, "Pull requests that carried the changes."),
+        app_need("members", AccessLevel::Read, "Teams that own the changed code."),
+        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+    ]),
+];
+
+const fn app_need(permission: &'static str, level: AccessLevel, reason: &'static str) -> PermissionNeed {
+    PermissionNeed { permission, level, reason }
 }

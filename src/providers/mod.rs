@@ -10,6 +10,7 @@
 pub(crate) mod bitbucket_cloud;
 pub(crate) mod bitbucket_data_center;
 pub(crate) mod github;
+pub(crate) mod github_permissions;
 pub(crate) mod gitlab;
 
 /// Whether a provider's token endpoint needs the application's client secret, so that a

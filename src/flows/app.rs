@@ -1,0 +1,671 @@
+//! GitHub Apps in the flows: creating an app from its manifest, connecting an installation,
+//! minting installation tokens under the refresh lease, and the app's own webhook.
+//!
+//! forgelink never holds an app's private key: it builds the JWT and asks the host to sign it
+//! ([`Host::sign`]). An installation's token is stored sealed in its connection like any
+//! other token, and replaced ahead of its hour by one caller among all that share storage.
+
+use serde::{Deserialize, Serialize};
+
+use crate::base_url::{resolve_base_url, ResolvedBase};
+use crate::endpoints::{endpoints_for, Endpoints};
+use crate::error::{Code, Error};
+use crate::flows::host::{random_id, Host, SignAlgorithm};
+use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus, TOMBSTONE};
+use crate::flows::store::{connection_key, hex_sha256, Change};
+use crate::flows::Flows;
+use crate::github_app::{
+    github_app_needs, jwt, jwt_signing_input, missing_permissions, parse_installation,
+    parse_installation_token, parse_manifest_conversion, parse_user_installations,
+    permission_list, prepare_hook_config, prepare_installation, prepare_installation_token,
+    prepare_manifest_conversion, refused_for_clock, user_installations_url, GitHubAppCredentials,
+    Installation, InstallationToken, TokenNarrowing,
+};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::identity::{bearer, parse_version, prepare_version, Account};
+use crate::provider::Provider;
+use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, WebhookSecret};
+use crate::tokens::{parse_token_response, prepare_revoke, prepare_token_exchange, OAuthClient, TokenSet};
+
+/// What [`Flows::create_github_app`] needs: the `code` GitHub sent back to the manifest's
+/// `redirect_url`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateGitHubApp {
+    /// github.com when absent.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The code from the redirect.
+    pub code: String,
+}
+
+/// What [`Flows::connect_github_app`] needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectGitHubApp {
+    /// github.com when absent.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The app's id: the host's signer finds the app's key by it.
+    pub app_id: u64,
+    /// The app's client id, the JWT issuer GitHub recommends; the app id is used without it.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The installation to connect.
+    pub installation_id: u64,
+    /// The profile whose permissions to check.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// The setup callback's `code` (the app requests user authorization during
+    /// installation): forgelink exchanges it and connects only if that person can reach the
+    /// installation, since an installation id in a URL proves nothing. Leave it out only for
+    /// ids from a trusted source (the app's own signed `installation` webhook).
+    #[serde(default)]
+    pub code: Option<AuthorizationCode>,
+    /// The app's client secret, to exchange `code`.
+    #[serde(default)]
+    pub client_secret: Option<ClientSecret>,
+    /// The callback URL the code was issued for, when the app has several.
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+}
+
+/// What [`Flows::register_github_app`] needs to receive an app's webhook.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterGitHubApp {
+    /// github.com when absent.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The app.
+    pub app_id: u64,
+    /// The JWT issuer (client id); the app id without it.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Where the product receives deliveries; forgelink appends the route id.
+    pub url: String,
+}
+
+/// Where the app's webhook now delivers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppWebhook {
+    /// The delivery URL set on the app.
+    pub url: String,
+    /// Its route id, as [`Flows::receive_webhook`] takes it.
+    pub route: String,
+}
+
+/// How [`Flows::disconnect_with`] disconnects.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DisconnectOptions {
+    /// For a GitHub App connection: uninstall the app from the account
+    /// (`DELETE /app/installations/{id}`). Without it the app stays installed and the report
+    /// links to the page where a person uninstalls it.
+    #[serde(default)]
+    pub uninstall: bool,
+}
+
+/// An app's webhook as stored under its route (sealed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct AppRoute {
+    pub(crate) base_url: String,
+    pub(crate) app_id: u64,
+    /// The current secret first; older ones with the time they stop verifying.
+    pub(crate) secrets: Vec<(WebhookSecret, Option<i64>)>,
+}
+
+/// Which connection holds an installation (sealed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct InstallationIndex {
+    pub(crate) connection_id: String,
+}
+
+/// How long a replaced app webhook secret keeps verifying: deliveries already signed with it
+/// are still arriving.
+const OLD_SECRET_SECONDS: i64 = 3600;
+
+fn app_route_key(route: &str) -> String {
+    format!("forgelink/v1/github-app/route/{}", hex_sha256(route))
+}
+
+/// The route of an app, by instance and id: one webhook per app.
+fn app_hook_key(base_url: &str, app_id: u64) -> String {
+    format!("forgelink/v1/github-app/hook/{}", hex_sha256(format!("{base_url}\n{app_id}")))
+}
+
+/// The connection of an installation, by instance, app and installation: a hostile
+/// self-managed instance with the same numbers names another key.
+pub(crate) fn installation_key(base_url: &str, app_id: u64, installation_id: u64) -> String {
+    format!(
+        "forgelink/v1/github-app/installation/{}",
+        hex_sha256(format!("{base_url}\n{app_id}\n{installation_id}"))
+    )
+}
+
+fn github(base_url: Option<&str>) -> Result<(ResolvedBase, Endpoints), Error> {
+    let base = resolve_base_url(Provider::GitHub, base_url)?;
+    let endpoints = endpoints_for(&base);
+    Ok((base, endpoints))
+}
+
+/// Seconds between the host's clock and GitHub's, from an answer's `Date`.
+fn clock_offset(response: &HttpResponse, now: i64) -> Option<i64> {
+    let date = httpdate::parse_http_date(response.header("Date")?).ok()?;
+    let github_now = i64::try_from(date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    Some(github_now.saturating_sub(now))
+}
+
+impl<H: Host> Flows<H> {
+    /// A JWT for the app, issued `offset` seconds from the host's clock and signed by the host.
+    async fn app_jwt(&self, app_id: u64, issuer: &str, offset: i64) -> Result<String, Error> {
+        let input = jwt_signing_input(issuer, self.host.now().saturating_add(offset));
+        let signature =
+            self.host.sign(SignAlgorithm::Rs256, &app_id.to_string(), input.as_bytes()).await?;
+        Ok(jwt(&input, &signature))
+    }
+
+    /// Sends a JWT-authenticated request. When GitHub refuses the JWT's times, the host's clock
+    /// is off from GitHub's: sign once more on GitHub's clock, read from its answer.
+    async fn send_as_app(
+        &self,
+        app_id: u64,
+        issuer: &str,
+        build: impl Fn(&str) -> Result<HttpRequest, Error>,
+    ) -> Result<HttpResponse, Error> {
+        let response = self.send(build(&self.app_jwt(app_id, issuer, 0).await?)?).await?;
+        if refused_for_clock(&response) {
+            if let Some(offset) = clock_offset(&response, self.host.now()).filter(|o| *o != 0) {
+                return self.send(build(&self.app_jwt(app_id, issuer, offset).await?)?).await;
+            }
+        }
+        Ok(response)
+    }
+
+    /// Converts the manifest's `code` into the new app: its id, slug, client id and secret,
+    /// webhook secret and private key. Nothing is stored: hand the key to the host's signer
+    /// and keep the secrets where the product keeps secrets. The code converts once, within an
+    /// hour.
+    pub async fn create_github_app(
+        &self,
+        input: CreateGitHubApp,
+    ) -> Result<GitHubAppCredentials, Error> {
+        let request = prepare_manifest_conversion(input.base_url.as_deref(), &input.code)?;
+        let response = self.send(request).await?;
+        parse_manifest_conversion(input.base_url.as_deref(), &response)
+    }
+
+    /// Checks that the person who finished the installation can reach it: exchanges the setup
+    /// callback's code for a user token, lists the installations that person can reach, and
+    /// revokes the token again.
+    async fn installation_reachable(
+        &self,
+        endpoints: &Endpoints,
+        input: &ConnectGitHubApp,
+        code: &AuthorizationCode,
+    ) -> Result<(), Error> {
+        let (Some(client_id), Some(secret)) = (&input.client_id, &input.client_secret) else {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "Checking the setup code needs the app's clientId and clientSecret.",
+            )
+            .for_provider(Provider::GitHub));
+        };
+        let client = OAuthClient {
+            provider: Provider::GitHub,
+            base_url: Some(endpoints.web.clone()),
+            client_id: client_id.clone(),
+            client_secret: Some(secret.clone()),
+            redirect_uri: input.redirect_uri.clone(),
+        };
+        let request = prepare_token_exchange(&client, code, None)?;
+        let tokens = parse_token_response(Provider::GitHub, &self.send(request).await?, self.host.now())?;
+        let mut url = Some(user_installations_url(&endpoints.api));
+        let mut found = false;
+        // Ten pages of a hundred: a person who reaches more installations than that is not
+        // someone a setup callback comes back for.
+        for _ in 0..10 {
+            let Some(next) = url.take() else { break };
+            let response = self.send(bearer(HttpRequest::new("GET", next), tokens.access_token.secret())).await;
+            let response = match response {
+                Ok(response) => response,
+                Err(error) => {
+                    self.revoke_user_token(&client, &tokens).await;
+                    return Err(error);
+                }
+            };
+            match parse_user_installations(&response) {
+                Ok(ids) if ids.contains(&input.installation_id) => {
+                    found = true;
+                    break;
+                }
+                Ok(_) => url = response.header("Link").and_then(crate::api::next_link),
+                Err(error) => {
+                    self.revoke_user_token(&client, &tokens).await;
+                    return Err(error);
+                }
+            }
+        }
+        self.revoke_user_token(&client, &tokens).await;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::new(
+                Code::GithubAppInstallationNotAccessible,
+                "The person who returned from the installation page cannot reach this installation; nothing was connected.",
+            )
+            .for_provider(Provider::GitHub))
+        }
+    }
+
+    async fn revoke_user_token(&self, client: &OAuthClient, tokens: &TokenSet) {
+        if let Ok(request) = prepare_revoke(client, &tokens.access_token) {
+            let _ = self.send(request).await;
+        }
+    }
+
+    /// Reads an installation with the app's JWT.
+    pub(crate) async fn read_installation(
+        &self,
+        api: &str,
+        app_id: u64,
+        issuer: &str,
+        installation_id: u64,
+    ) -> Result<Installation, Error> {
+        let response = self
+            .send_as_app(app_id, issuer, |jwt| Ok(prepare_installation(api, installation_id, jwt)))
+            .await?;
+        parse_installation(&response)
+    }
+
+    /// A new installation token, optionally narrowed.
+    pub(crate) async fn mint_installation_token(
+        &self,
+        api: &str,
+        app_id: u64,
+        issuer: &str,
+        installation_id: u64,
+        narrowing: &TokenNarrowing,
+    ) -> Result<InstallationToken, Error> {
+        let response = self
+            .send_as_app(app_id, issuer, |jwt| {
+                prepare_installation_token(api, installation_id, jwt, narrowing)
+            })
+            .await?;
+        parse_installation_token(&response, self.host.now())
+    }
+
+    /// Connects an installation of a GitHub App: checks the setup callback's code when given,
+    /// reads the installation (account, permissions, events, repository selection), mints its
+    /// first token and stores the connection. Connecting an installation that is already
+    /// connected updates that connection and answers it, rather than making a second one.
+    pub async fn connect_github_app(&self, input: ConnectGitHubApp) -> Result<Connection, Error> {
+        let (base, endpoints) = github(input.base_url.as_deref())?;
+        let required = match &input.profile {
+            Some(profile) => github_app_needs(profile)?.permissions,
+            None => &[],
+        };
+        if let Some(code) = &input.code {
+            self.installation_reachable(&endpoints, &input, code).await?;
+        }
+        let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
+        let installation =
+            self.read_installation(&endpoints.api, input.app_id, &issuer, input.installation_id).await?;
+        if installation.app_id != 0 && installation.app_id != input.app_id {
+            return Err(Error::new(
+                Code::GithubAppInstallationNotFound,
+                "That installation belongs to another app.",
+            )
+            .for_provider(Provider::GitHub));
+        }
+        let token = self
+            .mint_installation_token(
+                &endpoints.api,
+                input.app_id,
+                &issuer,
+                input.installation_id,
+                &TokenNarrowing::default(),
+            )
+            .await?;
+        let server_version = match prepare_version(&endpoints, token.token.secret()) {
+            Some(request) => parse_version(Provider::GitHub, &self.send(request).await?).ok(),
+            None => None,
+        };
+        let now = self.host.now();
+        let required_scopes: Vec<String> =
+            required.iter().map(|n| format!("{}:{}", n.permission, n.level.as_str())).collect();
+        let mut record = Record {
+            id: random_id(&self.host)?,
+            provider: Provider::GitHub,
+            base_url: base.base.clone(),
+            deployment: base.deployment,
+            auth: Auth::GitHubApp {
+                app_id: input.app_id,
+                issuer,
+                installation_id: input.installation_id,
+            },
+            tokens: installation_tokens(&token),
+            account: Account {
+                id: installation.account.id.to_string(),
+                username: installation.account.login.clone(),
+                name: None,
+                web_url: Some(format!("{}/{}", base.base, installation.account.login)),
+            },
+            profile: input.profile.clone(),
+            required_scopes,
+            scopes: ScopeStatus {
+                granted: Some(permission_list(&installation.permissions)),
+                missing: missing_permissions(&installation.permissions, required),
+            },
+            server_version,
+            status: ConnectionStatus::Active,
+            refresh_lease: None,
+            created_at: now,
+            installation: Some(installation),
+        };
+        // One connection per installation: claim the index, or update whoever holds it.
+        let index_key = installation_key(&base.base, input.app_id, input.installation_id);
+        for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
+            let existing: Option<(InstallationIndex, Vec<u8>)> = self.read_sealed(&index_key).await?;
+            if let Some((index, index_bytes)) = existing {
+                match self.load(&index.connection_id).await {
+                    Ok((current, bytes)) => {
+                        let mut updated = record.clone();
+                        updated.id = current.id.clone();
+                        updated.created_at = current.created_at;
+                        if self.swap(&bytes, &updated).await?.is_some() {
+                            return Ok(updated.summary());
+                        }
+                        continue;
+                    }
+                    Err(error) if error.code == Code::ConnectionNotFound => {
+                        // The connection was disconnected: this one takes the index over.
+                        let sealed = self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
+                        if !self.host.compare_and_swap(&index_key, Some(&index_bytes), &sealed, None).await? {
+                            continue;
+                        }
+                    }
+                    Err(error) => return Err(error),
+                }
+            } else {
+                let sealed = self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
+                if !self.host.compare_and_swap(&index_key, None, &sealed, None).await? {
+                    continue;
+                }
+            }
+            let key = connection_key(&record.id)?;
+            let sealed = self.seal_record(&record)?;
+            if !self.host.compare_and_swap(&key, None, &sealed, None).await? {
+                return Err(Error::new(Code::StorageFailed, "A connection id was drawn twice."));
+            }
+            record.refresh_lease = None;
+            return Ok(record.summary());
+        }
+        Err(Error::new(
+            Code::StorageFailed,
+            "The installation's connection kept changing while it was connected; try again.",
+        ))
+    }
+
+    /// A token for the connection's installation narrowed to some repositories or
+    /// permissions. It is minted for this call and not stored: the connection's own token,
+    /// from [`Flows::access_token`], is the one shared across callers.
+    pub async fn installation_token(
+        &self,
+        id: &str,
+        narrowing: TokenNarrowing,
+    ) -> Result<AccessToken, Error> {
+        let (record, _) = self.load(id).await?;
+        let Auth::GitHubApp { app_id, issuer, installation_id } = &record.auth else {
+            return Err(not_an_app());
+        };
+        let (_, endpoints) = github(Some(&record.base_url))?;
+        let token = self
+            .mint_installation_token(&endpoints.api, *app_id, issuer, *installation_id, &narrowing)
+            .await?;
+        Ok(token.token)
+    }
+
+    /// Points the app's webhook at `url` and a route of its own, with a fresh secret that
+    /// forgelink keeps sealed (`PATCH /app/hook/config`, with the app's JWT). Deliveries to
+    /// that URL then go through [`Flows::receive_webhook`] like any other: `installation` and
+    /// `installation_repositories` events update the connections of the installations they are
+    /// about. Registering again keeps the route and rotates the secret; the old one verifies
+    /// for another hour.
+    pub async fn register_github_app(&self, input: RegisterGitHubApp) -> Result<AppWebhook, Error> {
+        let (base, endpoints) = github(input.base_url.as_deref())?;
+        let receiver = url::Url::parse(input.url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "https" | "http"))
+            .ok_or_else(|| Error::new(Code::InputInvalid, "url must be an absolute https URL."))?;
+        let hook_key = app_hook_key(&base.base, input.app_id);
+        let route = match self.host.get(&hook_key).await? {
+            Some(bytes) => String::from_utf8(bytes)
+                .map_err(|_| Error::new(Code::StorageCorrupt, "An app's route is not text."))?,
+            None => {
+                let route = random_id(&self.host)?;
+                if !self.host.compare_and_swap(&hook_key, None, route.as_bytes(), None).await? {
+                    let bytes = self.host.get(&hook_key).await?.unwrap_or_default();
+                    String::from_utf8(bytes).map_err(|_| {
+                        Error::new(Code::StorageCorrupt, "An app's route is not text.")
+                    })?
+                } else {
+                    route
+                }
+            }
+        };
+        let url = format!("{}/{route}", receiver.as_str().trim_end_matches('/'));
+        let secret = self.fresh_secret()?;
+        let now = self.host.now();
+        // The new secret verifies before GitHub signs with it; the old ones keep verifying
+        // for an hour, since deliveries already signed with them are on their way.
+        let route_key = app_route_key(&route);
+        let new_secret = secret.clone();
+        let base_url = base.base.clone();
+        self.update_sealed(&route_key, None, |current: Option<AppRoute>| {
+            let mut secrets = vec![(new_secret.clone(), None)];
+            for (old, until) in current.map(|c| c.secrets).unwrap_or_default() {
+                let until = until.unwrap_or(now.saturating_add(OLD_SECRET_SECONDS));
+                if until > now {
+                    secrets.push((old, Some(until)));
+                }
+            }
+            Ok(Change::Write(AppRoute { base_url: base_url.clone(), app_id: input.app_id, secrets }, ()))
+        })
+        .await?;
+        let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
+        let response = self
+            .send_as_app(input.app_id, &issuer, |jwt| {
+                Ok(prepare_hook_config(&endpoints.api, jwt, &url, &secret))
+            })
+            .await?;
+        if !(200..300).contains(&response.status) {
+            let error = if response.status == 401 {
+                crate::github_app::parse_installation(&response).err()
+            } else {
+                None
+            };
+            return Err(error.unwrap_or_else(|| crate::api_error::parse_api_error(Provider::GitHub, &response).error));
+        }
+        Ok(AppWebhook { url, route })
+    }
+
+    /// The app route a delivery was sent to, if it is one.
+    pub(crate) async fn app_route(&self, route_id: &str) -> Result<Option<AppRoute>, Error> {
+        Ok(self.read_sealed::<AppRoute>(&app_route_key(route_id)).await?.map(|(r, _)| r))
+    }
+
+    /// Whether forgelink receives the webhook of this connection's app.
+    pub(crate) async fn app_hook_registered(&self, record: &Record) -> Result<bool, Error> {
+        let Auth::GitHubApp { app_id, .. } = &record.auth else { return Ok(false) };
+        Ok(self.host.get(&app_hook_key(&record.base_url, *app_id)).await?.is_some())
+    }
+
+    /// Applies what an app's `installation` or `installation_repositories` delivery says to
+    /// the installation's connection: its installation facts, its status when uninstalled.
+    /// `None` when no connection holds the installation.
+    pub(crate) async fn apply_installation_event(
+        &self,
+        route: &AppRoute,
+        event: &str,
+        action: &str,
+        installation: &Installation,
+    ) -> Result<Option<String>, Error> {
+        let index_key = installation_key(&route.base_url, route.app_id, installation.id);
+        let Some((index, _)) = self.read_sealed::<InstallationIndex>(&index_key).await? else {
+            return Ok(None);
+        };
+        let key = connection_key(&index.connection_id)?;
+        for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
+            let Some(bytes) = self.host.get(&key).await? else { return Ok(None) };
+            if bytes == TOMBSTONE {
+                return Ok(None);
+            }
+            let (mut record, _) = self.load(&index.connection_id).await?;
+            let Auth::GitHubApp { app_id, installation_id, .. } = &record.auth else { return Ok(None) };
+            if *app_id != route.app_id || *installation_id != installation.id {
+                return Ok(None);
+            }
+            let mut facts = installation.clone();
+            if event == "installation" && action == "deleted" {
+                record.status = ConnectionStatus::NeedsReauthorization;
+            }
+            if event == "installation" && action == "unsuspend" {
+                facts.suspended_at = None;
+            }
+            if facts.app_id == 0 {
+                facts.app_id = route.app_id;
+            }
+            let required: Vec<&str> = record.required_scopes.iter().map(String::as_str).collect();
+            record.scopes = ScopeStatus {
+                granted: Some(permission_list(&facts.permissions)),
+                missing: required
+                    .iter()
+                    .filter(|need| !permission_list(&facts.permissions).iter().any(|g| satisfies(g, need)))
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+            };
+            record.installation = Some(facts);
+            if self.swap(&bytes, &record).await?.is_some() {
+                return Ok(Some(record.id));
+            }
+        }
+        Err(Error::new(Code::StorageFailed, "The connection kept changing while an installation event was applied."))
+    }
+}
+
+/// Whether a granted `name:level` satisfies a needed one.
+fn satisfies(granted: &str, needed: &str) -> bool {
+    let level = |text: &str| match text {
+        "read" => 1,
+        "write" => 2,
+        "admin" => 3,
+        _ => 0,
+    };
+    match (granted.split_once(':'), needed.split_once(':')) {
+        (Some((g, gl)), Some((n, nl))) => g == n && level(gl) >= level(nl),
+        _ => false,
+    }
+}
+
+pub(crate) fn installation_tokens(token: &InstallationToken) -> TokenSet {
+    TokenSet {
+        access_token: token.token.clone(),
+        token_type: "bearer".into(),
+        refresh_token: None,
+        expires_at: Some(token.expires_at),
+        refresh_token_expires_at: None,
+        scopes: permission_list(&token.permissions),
+    }
+}
+
+pub(crate) fn not_an_app() -> Error {
+    Error::new(Code::InputInvalid, "This connection is not a GitHub App installation.")
+}
+
+impl<H: Host> Flows<H> {
+    /// Disconnects a GitHub App installation: revokes its token, uninstalls the app when asked
+    /// (or links to the page where a person does), and leaves a tombstone.
+    pub(crate) async fn disconnect_app(
+        &self,
+        record: Record,
+        options: DisconnectOptions,
+    ) -> Result<crate::flows::DisconnectReport, Error> {
+        let Auth::GitHubApp { app_id, issuer, installation_id } = &record.auth else {
+            return Err(not_an_app());
+        };
+        let (base, endpoints) = github(Some(&record.base_url))?;
+        let mut uninstalled = false;
+        if options.uninstall {
+            let response = self
+                .send_as_app(*app_id, issuer, |jwt| {
+                    Ok(crate::github_app::prepare_uninstall(&endpoints.api, *installation_id, jwt))
+                })
+                .await?;
+            match response.status {
+                // Uninstalled now, or already gone.
+                204 | 404 => uninstalled = true,
+                401 => return Err(parse_installation(&response).err().unwrap_or_else(not_an_app)),
+                _ => return Err(crate::api_error::parse_api_error(Provider::GitHub, &response).error),
+            }
+        }
+        // The installation token dies with the installation; otherwise revoke it now.
+        let mut revoked = uninstalled;
+        if !uninstalled {
+            let request = crate::github_app::prepare_revoke_installation_token(
+                &endpoints.api,
+                &record.tokens.access_token,
+            );
+            revoked = self.send(request).await.is_ok_and(|r| (200..300).contains(&r.status) || r.status == 401);
+        }
+        let key = connection_key(&record.id)?;
+        let mut tombstoned = false;
+        for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
+            let Some(bytes) = self.host.get(&key).await? else { break };
+            if bytes == TOMBSTONE
+                || self
+                    .host
+                    .compare_and_swap(&key, Some(&bytes), TOMBSTONE, Some(crate::flows::record::TOMBSTONE_SECONDS))
+                    .await?
+            {
+                tombstoned = true;
+                break;
+            }
+        }
+        if !tombstoned {
+            return Err(Error::new(
+                Code::StorageFailed,
+                "The connection kept changing while it was disconnected; call disconnect again.",
+            ));
+        }
+        // The installation's index is left in place: it names a tombstone now, which the
+        // next connection of the installation takes over.
+        self.host.delete(&crate::flows::poll::state_key(&record.id)).await?;
+        self.host.delete(&crate::flows::feedback::issues_key(&record.id)).await?;
+        let organization = record
+            .installation
+            .as_ref()
+            .filter(|i| i.account.kind == "Organization")
+            .map(|i| i.account.login.clone());
+        let uninstall_url = (!uninstalled).then(|| {
+            format!(
+                "{}{}",
+                base.base,
+                crate::providers::github::installation_settings_path(organization.as_deref(), *installation_id)
+            )
+        });
+        let manual_steps = if uninstalled {
+            vec![]
+        } else {
+            vec!["The app is still installed: to remove it, open the installation's settings page (uninstallUrl) and choose Uninstall."]
+        };
+        Ok(crate::flows::DisconnectReport {
+            revoked,
+            webhooks: Vec::new(),
+            manual_steps,
+            uninstalled,
+            uninstall_url,
+        })
+    }
+}
