@@ -239,6 +239,17 @@ pub fn github_app_manifest(options: &AppManifestOptions) -> Result<AppManifestFo
             github::CALLBACK_URLS_MAX
         )));
     }
+    // "Request user authorization (OAuth) during installation" sends the person to the first
+    // callback URL, with the code, and GitHub then takes no setup URL (facts:
+    // "About the setup URL").
+    if options.request_oauth_on_install {
+        if options.setup_url.is_some() {
+            return Err(invalid("With requestOauthOnInstall GitHub returns to the first callback URL, not to setupUrl: leave setupUrl out."));
+        }
+        if options.callback_urls.is_empty() {
+            return Err(invalid("requestOauthOnInstall needs a callback URL: the person returns there with the code and installation_id."));
+        }
+    }
     let needs = github_app_needs(&options.profile)?;
     let callback_urls = options
         .callback_urls
@@ -479,12 +490,15 @@ pub fn parse_github_app_setup(callback: &str) -> Result<AppSetup, Error> {
             return Err(invalid(format!("The setup callback repeats `{name}`.")));
         }
     }
+    // GitHub's pages show `setup_action` in examples without defining it: an id without one
+    // reads as an installation.
     let setup_action = match fields.get("setup_action").map(String::as_str) {
         Some("install") => SetupAction::Install,
         Some("update") => SetupAction::Update,
         Some("request") => SetupAction::Request,
         Some(other) => return Err(invalid(format!("Unknown setup_action `{}`.", excerpt(other)))),
-        None => return Err(invalid("The setup callback has no setup_action.")),
+        None if fields.contains_key("installation_id") => SetupAction::Install,
+        None => return Err(invalid("The callback has neither installation_id nor setup_action.")),
     };
     let installation_id = match fields.get("installation_id") {
         Some(id) => Some(id.parse::<u64>().map_err(|_| {
@@ -798,7 +812,6 @@ mod tests {
             "name": "Acme CI",
             "url": "https://acme.example",
             "redirectUrl": "https://acme.example/github/created",
-            "setupUrl": "https://acme.example/github/setup",
             "webhookUrl": "https://acme.example/hooks/github-app",
             "callbackUrls": ["https://acme.example/github/callback"],
             "requestOauthOnInstall": true,
@@ -847,6 +860,8 @@ mod tests {
             json!({ "state": "" }),
             json!({ "profile": "nope" }),
             json!({ "callbackUrls": vec!["https://a.example"; 11] }),
+            json!({ "requestOauthOnInstall": true }),
+            json!({ "requestOauthOnInstall": true, "callbackUrls": ["https://a.example/cb"], "setupUrl": "https://a.example/setup" }),
         ] {
             let mut value = serde_json::to_value(manifest_value()).unwrap();
             for (k, v) in change.as_object().unwrap() {
@@ -855,7 +870,7 @@ mod tests {
             let options: AppManifestOptions = serde_json::from_value(value).unwrap();
             let error = github_app_manifest(&options).unwrap_err();
             assert!(
-                matches!(error.code, Code::InputInvalid | Code::InputUnknownProfile),
+                matches!(error.code, Code::InputInvalid | Code::ProfileUnknown),
                 "{change}: {error:?}"
             );
         }
@@ -903,8 +918,9 @@ mod tests {
         assert_eq!(setup.code.unwrap().secret(), "c0de");
         let request = parse_github_app_setup("setup_action=request&state=s1").unwrap();
         assert_eq!(request.installation_id, None);
+        assert_eq!(parse_github_app_setup("installation_id=42").unwrap().setup_action, SetupAction::Install);
         for bad in [
-            "installation_id=42",
+            "code=abc",
             "installation_id=x&setup_action=install",
             "setup_action=install",
             "installation_id=1&installation_id=2&setup_action=update",

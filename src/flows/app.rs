@@ -14,7 +14,10 @@ use crate::flows::host::{random_id, Host, SignAlgorithm};
 use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus, TOMBSTONE};
 use crate::flows::store::{connection_key, hex_sha256, Change};
 use crate::flows::Flows;
-use crate::github_app::{
+use crate::flows::host::HostHmac;
+use crate::flows::report::{check, coded, failing, server_version_check, CheckStatus, ConnectionReport};
+use crate::flows::hooks::{rejected, Receipt, ReceiptStatus, ReceiveOptions};
+use crate::github_app::{parse_app_permissions, prepare_app, webhook_installation, RepositorySelection, 
     github_app_needs, jwt, jwt_signing_input, missing_permissions, parse_installation,
     parse_installation_token, parse_manifest_conversion, parse_user_installations,
     permission_list, prepare_hook_config, prepare_installation, prepare_installation_token,
@@ -25,6 +28,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::{bearer, parse_version, prepare_version, Account};
 use crate::provider::Provider;
 use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, WebhookSecret};
+use crate::webhooks::{identify_webhook, parse_webhook, verify_webhook_with, VerifyOptions};
 use crate::tokens::{parse_token_response, prepare_revoke, prepare_token_exchange, OAuthClient, TokenSet};
 
 /// What [`Flows::create_github_app`] needs: the `code` GitHub sent back to the manifest's
@@ -667,5 +671,237 @@ impl<H: Host> Flows<H> {
             uninstalled,
             uninstall_url,
         })
+    }
+}
+
+impl<H: Host> Flows<H> {
+    /// A delivery of a GitHub App's webhook: verified with the app's secrets, then applied to
+    /// the connection of the installation it names. The installation is found by the route
+    /// (which instance, which app) and the payload's installation id, which the signature
+    /// vouches for: an app's secret signs only that app's deliveries.
+    pub(crate) async fn receive_app_webhook(
+        &self,
+        app: AppRoute,
+        route: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+        options: &ReceiveOptions,
+    ) -> Result<Receipt, Error> {
+        let identity = match identify_webhook(headers) {
+            Ok(identity) if identity.provider == Provider::GitHub => identity,
+            Ok(identity) => {
+                return Ok(rejected(Error::new(
+                    Code::WebhookSignatureMismatch,
+                    format!(
+                        "The delivery looks like {}'s, but this URL belongs to a GitHub App.",
+                        identity.provider.display_name()
+                    ),
+                )))
+            }
+            Err(error) => return Ok(rejected(error)),
+        };
+        let now = self.host.now();
+        let secrets: Vec<WebhookSecret> = app
+            .secrets
+            .iter()
+            .filter(|(_, until)| until.is_none_or(|until| until > now))
+            .map(|(secret, _)| secret.clone())
+            .collect();
+        let verify = VerifyOptions {
+            now: Some(now),
+            tolerance_seconds: options.tolerance_seconds,
+            allow_unsigned: false,
+            allow_sha1: false,
+        };
+        let verified =
+            match verify_webhook_with(headers, body, &secrets, &verify, &HostHmac(self.host())) {
+                Ok(verified) => verified,
+                Err(error) => return Ok(rejected(error)),
+            };
+        let event = match parse_webhook(headers, body) {
+            Ok(event) => event,
+            Err(error) => return Ok(rejected(error)),
+        };
+        let payload: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let installation_id = crate::json::number(&payload, &["installation", "id"]);
+        let action = event.action.clone().unwrap_or_default();
+        let connection_id = match (identity.event.as_str(), webhook_installation(&payload)) {
+            ("installation" | "installation_repositories", Some(installation)) => {
+                self.apply_installation_event(&app, &identity.event, &action, &installation).await?
+            }
+            _ => match installation_id {
+                Some(id) => self.installation_connection(&app, id).await?,
+                None => None,
+            },
+        };
+        let receipt = Receipt {
+            status: ReceiptStatus::Accepted,
+            event: Some(event),
+            connection_id: connection_id.clone(),
+            project: None,
+            claim: None,
+            retry_after_seconds: None,
+            code: None,
+            message: None,
+        };
+        let Some(connection_id) = connection_id else {
+            return Ok(Receipt {
+                status: ReceiptStatus::Ignored,
+                message: Some("No connection holds the installation this delivery is about.".into()),
+                ..receipt
+            });
+        };
+        let mut receipt = receipt;
+        receipt.project = receipt.event.as_ref().and_then(|e| e.repository.as_ref()).and_then(|r| r.full_path.clone());
+        self.claim_receipt(&connection_id, route, &verified, headers, body, receipt, options).await
+    }
+
+    /// The live connection of an installation, if one holds it.
+    async fn installation_connection(
+        &self,
+        app: &AppRoute,
+        installation_id: u64,
+    ) -> Result<Option<String>, Error> {
+        let index_key = installation_key(&app.base_url, app.app_id, installation_id);
+        let Some((index, _)) = self.read_sealed::<InstallationIndex>(&index_key).await? else {
+            return Ok(None);
+        };
+        match self.load(&index.connection_id).await {
+            Ok((record, _)) => Ok(matches!(
+                record.auth,
+                Auth::GitHubApp { app_id, installation_id: held, .. }
+                    if app_id == app.app_id && held == installation_id
+            )
+            .then_some(record.id)),
+            Err(error) if error.code == Code::ConnectionNotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl<H: Host> Flows<H> {
+    /// The connection report of an installation: its token, the installation (there, not
+    /// suspended, which repositories), the instance's version, the permissions granted
+    /// against the profile's and those the app asks for that no owner has accepted yet, and
+    /// whether forgelink hears the app's webhook. Stores nothing.
+    pub(crate) async fn test_app(&self, id: &str) -> Result<ConnectionReport, Error> {
+        let mut checks = Vec::new();
+        let token = self.access_token(id).await;
+        let (record, _) = self.load(id).await?;
+        let Auth::GitHubApp { app_id, issuer, installation_id } = &record.auth else {
+            return Err(not_an_app());
+        };
+        if let Err(error) = token {
+            checks.push(failing("token", CheckStatus::Fail, &error));
+            return Ok(ConnectionReport::new(checks, record.summary(), false));
+        }
+        let (_, endpoints) = github(Some(&record.base_url))?;
+        let installation =
+            match self.read_installation(&endpoints.api, *app_id, issuer, *installation_id).await {
+                Ok(installation) => installation,
+                Err(error) => {
+                    if !error.code.unreached() {
+                        checks.push(check("reachability", CheckStatus::Pass, format!("{} answered.", record.base_url)));
+                    }
+                    let name = if error.code.unreached() { "reachability" } else { "installation" };
+                    checks.push(failing(name, CheckStatus::Fail, &error));
+                    return Ok(ConnectionReport::new(checks, record.summary(), false));
+                }
+            };
+        checks.push(check("reachability", CheckStatus::Pass, format!("{} answered.", record.base_url)));
+        let selection = match installation.repository_selection {
+            RepositorySelection::All => "all repositories",
+            RepositorySelection::Selected => "selected repositories",
+        };
+        if installation.suspended_at.is_some() {
+            checks.push(coded(
+                "installation",
+                CheckStatus::Fail,
+                Code::GithubAppInstallationSuspended,
+                Provider::GitHub,
+                format!("The app is suspended on {}.", installation.account.login),
+            ));
+        } else {
+            checks.push(check(
+                "installation",
+                CheckStatus::Pass,
+                format!("Installed on {} ({selection}).", installation.account.login),
+            ));
+        }
+        let mut version = record.server_version.clone();
+        if let Some(request) = prepare_version(&endpoints, record.tokens.access_token.secret()) {
+            if let Ok(found) = parse_version(Provider::GitHub, &self.send(request).await?) {
+                checks.push(server_version_check(Provider::GitHub, &found, true, self.host.now()));
+                version = Some(found);
+            }
+        }
+        let required: Vec<&str> = record.required_scopes.iter().map(String::as_str).collect();
+        let granted = permission_list(&installation.permissions);
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|need| !granted.iter().any(|g| satisfies(g, need)))
+            .map(|s| (*s).to_owned())
+            .collect();
+        // What the app asks for now, against what this installation accepted: the rest waits
+        // for an owner of the account to accept it.
+        let asked = self
+            .send_as_app(*app_id, issuer, |jwt| Ok(prepare_app(&endpoints.api, jwt)))
+            .await
+            .and_then(|response| parse_app_permissions(&response));
+        let pending: Vec<String> = match &asked {
+            Ok(asked) => permission_list(asked)
+                .into_iter()
+                .filter(|want| !granted.iter().any(|g| satisfies(g, want)))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if !missing.is_empty() {
+            checks.push(coded(
+                "permissions",
+                CheckStatus::Fail,
+                Code::GithubAppPermissionMissing,
+                Provider::GitHub,
+                if pending.is_empty() {
+                    format!("Missing permissions: {}.", missing.join(", "))
+                } else {
+                    format!(
+                        "Missing permissions: {}. The app asks for {}, which an owner of {} has not accepted yet.",
+                        missing.join(", "),
+                        pending.join(", "),
+                        installation.account.login
+                    )
+                },
+            ));
+        } else if !pending.is_empty() {
+            checks.push(coded(
+                "permissions",
+                CheckStatus::Warn,
+                Code::GithubAppPermissionMissing,
+                Provider::GitHub,
+                format!(
+                    "The app asks for {}, which an owner of {} has not accepted yet.",
+                    pending.join(", "),
+                    installation.account.login
+                ),
+            ));
+        } else {
+            checks.push(check("permissions", CheckStatus::Pass, "Every permission the profile needs is granted."));
+        }
+        checks.push(if self.app_hook_registered(&record).await? {
+            check("webhooks", CheckStatus::Pass, "The app's webhook delivers to forgelink.")
+        } else {
+            check(
+                "webhooks",
+                CheckStatus::Warn,
+                "forgelink does not receive this app's webhook: register it to hear of suspensions, removals and new repositories.",
+            )
+        });
+        let observed = Connection {
+            server_version: version,
+            scopes: ScopeStatus { granted: Some(granted), missing },
+            installation: Some(installation),
+            ..record.summary()
+        };
+        Ok(ConnectionReport::new(checks, observed, true))
     }
 }

@@ -168,6 +168,13 @@ impl<H: Host> Flows<H> {
             // Refused before the person is sent anywhere: an authorization for another
             // provider or instance could never act as the connection's account.
             let (record, _) = self.load(id).await?;
+            if matches!(record.auth, Auth::GitHubApp { .. }) {
+                return Err(Error::new(
+                    Code::InputInvalid,
+                    "A GitHub App connection is not re-authorized through OAuth: connect the installation again.",
+                )
+                .for_provider(record.provider));
+            }
             same_instance(&record, start.provider, &endpoints_for(&base).web)?;
         }
         let pending = Pending {

@@ -50,6 +50,13 @@ impl<H: Host> Flows<H> {
         input: ReplaceCredentials,
     ) -> Result<Connection, Error> {
         let (record, _) = self.load(id).await?;
+        if matches!(record.auth, Auth::GitHubApp { .. }) {
+            return Err(Error::new(
+                Code::InputInvalid,
+                "A GitHub App connection has no credentials to replace: its tokens come from the app's key. Connect the installation again instead.",
+            )
+            .for_provider(record.provider));
+        }
         let provider = record.provider;
         let pasted = self
             .pasted_token(provider, input.token, input.username, record.profile.as_deref())

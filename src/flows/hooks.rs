@@ -12,7 +12,7 @@ use crate::error::{excerpt, Code, Error};
 use crate::flows::claim::{Claim, DeliveryClaim};
 use crate::flows::connect::authorize;
 use crate::flows::host::{random_bytes, random_id, Host, HostHmac};
-use crate::flows::record::Record;
+use crate::flows::record::{Auth, Record};
 use crate::flows::store::{hex_sha256, Change};
 use crate::flows::Flows;
 use crate::guidance::{troubleshoot, Guidance};
@@ -180,7 +180,7 @@ fn route_key(route: &str) -> String {
 
 /// The route id a delivery was sent to: the id itself, or the last segment of the request URL
 /// forgelink registered (`https://app.example/hooks/<route>`).
-fn route_id(route_or_url: &str) -> Option<String> {
+pub(crate) fn route_id(route_or_url: &str) -> Option<String> {
     let text = route_or_url.trim();
     let id = match url::Url::parse(text) {
         Ok(url) => url.path_segments()?.rev().find(|segment| !segment.is_empty())?.to_owned(),
@@ -228,6 +228,21 @@ fn hand_made(project: &str) -> RegistrationResult {
         hook_id: None,
         code: None,
         message: Some("forgelink did not create this webhook: an administrator was asked to add it by hand. Its secret is forgotten, so its deliveries are refused; if it exists, an administrator deletes it in the repository's webhook settings.".to_owned()),
+        guidance: None,
+        manual_setup: None,
+    }
+}
+
+/// A project of a GitHub App connection: the app's webhook delivers its events.
+fn covered_by_app(project: &str) -> RegistrationResult {
+    RegistrationResult {
+        project: project.to_owned(),
+        status: RegistrationStatus::CoveredByApp,
+        hook_id: None,
+        code: None,
+        message: Some(
+            "The GitHub App's own webhook delivers this repository's events: no repository hook is needed.".into(),
+        ),
         guidance: None,
         manual_setup: None,
     }
@@ -326,7 +341,7 @@ pub struct Receipt {
     pub message: Option<String>,
 }
 
-fn rejected(error: Error) -> Receipt {
+pub(crate) fn rejected(error: Error) -> Receipt {
     Receipt {
         status: ReceiptStatus::Rejected,
         event: None,
@@ -385,6 +400,9 @@ impl<H: Host> Flows<H> {
     ) -> Result<Vec<RegistrationResult>, Error> {
         check_delivery_url(&request.url)?;
         let (record, endpoints) = self.fresh(id).await?;
+        if matches!(record.auth, Auth::GitHubApp { .. }) {
+            return Ok(request.projects.iter().map(|project| covered_by_app(project)).collect());
+        }
         let provider = record.provider;
         let needs = profile(&request.profile)?.for_provider(provider);
         let events: Vec<String> = needs.webhook_events.iter().map(|n| n.name.to_owned()).collect();
@@ -830,6 +848,11 @@ impl<H: Host> Flows<H> {
         options: ReceiveOptions,
     ) -> Result<Receipt, Error> {
         let Some(hook) = self.hook_for_route(route).await? else {
+            if let Some(id) = route_id(route) {
+                if let Some(app) = self.app_route(&id).await? {
+                    return self.receive_app_webhook(app, &id, headers, body, &options).await;
+                }
+            }
             return Ok(rejected(Error::new(
                 Code::WebhookUnknownRoute,
                 "No webhook forgelink registered has this delivery URL.",
@@ -880,7 +903,7 @@ impl<H: Host> Flows<H> {
             Ok(event) => event,
             Err(error) => return Ok(rejected(error)),
         };
-        let mut receipt = Receipt {
+        let receipt = Receipt {
             status: ReceiptStatus::Accepted,
             event: Some(event),
             connection_id: Some(hook.connection_id.clone()),
@@ -896,14 +919,32 @@ impl<H: Host> Flows<H> {
             return Ok(receipt);
         }
         let route = hook.route.unwrap_or_default();
-        let material = dedupe_material(&verified, headers, body);
+        self.claim_receipt(&hook.connection_id, &route, &verified, headers, body, receipt, &options)
+            .await
+    }
+
+    /// Claims an authentic delivery for `connection_id` once across every host sharing
+    /// storage: by its dedupe key, and by the state of the object it is about.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn claim_receipt(
+        &self,
+        connection_id: &str,
+        route: &str,
+        verified: &Verified,
+        headers: &[(String, String)],
+        body: &[u8],
+        mut receipt: Receipt,
+        options: &ReceiveOptions,
+    ) -> Result<Receipt, Error> {
+        let now = self.host.now();
+        let material = dedupe_material(verified, headers, body);
         let mut keys =
-            vec![(delivery_key(&hook.connection_id, &route, &material), options.dedupe_seconds)];
+            vec![(delivery_key(connection_id, route, &material), options.dedupe_seconds)];
         // The same object in the same state may have been seen already: by a poll of this
         // connection, or by another delivery about it.
         if let Some(state_key) = receipt.event.as_ref().and_then(|e| e.state_key.as_deref()) {
             let seconds = options.dedupe_seconds.max(STATE_SECONDS);
-            keys.push((state_storage_key(&hook.connection_id, state_key), seconds));
+            keys.push((state_storage_key(connection_id, state_key), seconds));
         }
         let holder = self.claim_holder()?;
         let handling = options.handling_seconds;

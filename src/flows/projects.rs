@@ -181,6 +181,10 @@ fn parse_page(
         "The projects API answered something other than JSON.",
     )?;
     let items = match provider {
+        // An installation's list (`GET /installation/repositories`) wraps the repositories.
+        Provider::GitHub if body.is_object() => {
+            body["repositories"].as_array().cloned().unwrap_or_default()
+        }
         Provider::GitHub | Provider::GitLab => body.as_array().cloned().unwrap_or_default(),
         Provider::BitbucketCloud | Provider::BitbucketDataCenter => {
             body["values"].as_array().cloned().unwrap_or_default()
@@ -300,10 +304,15 @@ impl<H: Host> Flows<H> {
         options: DiscoverOptions,
     ) -> Result<ProjectPage, Error> {
         let (record, endpoints) = self.fresh(id).await?;
-        let url = options
-            .cursor
-            .clone()
-            .unwrap_or_else(|| first_page(&endpoints, options.search.as_deref()));
+        let app = matches!(record.auth, crate::flows::record::Auth::GitHubApp { .. });
+        let url = options.cursor.clone().unwrap_or_else(|| {
+            if app {
+                // The repositories the installation was granted, not the account's.
+                crate::github_app::installation_repositories_url(&endpoints.api, 100)
+            } else {
+                first_page(&endpoints, options.search.as_deref())
+            }
+        });
         let request = self.api_request(&record, &endpoints, "GET", url.clone())?;
         let response = self.send(request).await?;
         let mut page = parse_page(&endpoints, &url, &response, options.search.as_deref())?;

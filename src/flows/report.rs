@@ -36,7 +36,8 @@ pub enum CheckStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`,
-    /// `refresh-token` or `webhooks`.
+    /// `refresh-token` or `webhooks`; for a GitHub App, `installation` and `permissions`
+    /// in place of `identity` and `scopes`.
     pub name: &'static str,
     /// Pass, warn or fail.
     pub status: CheckStatus,
@@ -68,7 +69,7 @@ pub struct ConnectionReport {
 }
 
 impl ConnectionReport {
-    fn new(checks: Vec<Check>, mut connection: Connection, observed: bool) -> Self {
+    pub(crate) fn new(checks: Vec<Check>, mut connection: Connection, observed: bool) -> Self {
         let failed = |check: &Check| check.status == CheckStatus::Fail;
         if checks.iter().filter(|c| failed(c)).any(|c| c.code.is_some_and(needs_new_credentials)) {
             connection.status = ConnectionStatus::NeedsReauthorization;
@@ -108,11 +109,11 @@ pub struct DisconnectReport {
     pub uninstall_url: Option<String>,
 }
 
-fn check(name: &'static str, status: CheckStatus, message: impl Into<String>) -> Check {
+pub(crate) fn check(name: &'static str, status: CheckStatus, message: impl Into<String>) -> Check {
     Check { name, status, code: None, message: message.into(), guidance: None }
 }
 
-fn failing(name: &'static str, status: CheckStatus, error: &Error) -> Check {
+pub(crate) fn failing(name: &'static str, status: CheckStatus, error: &Error) -> Check {
     Check {
         name,
         status,
@@ -122,7 +123,7 @@ fn failing(name: &'static str, status: CheckStatus, error: &Error) -> Check {
     }
 }
 
-fn coded(
+pub(crate) fn coded(
     name: &'static str,
     status: CheckStatus,
     code: Code,
@@ -240,6 +241,11 @@ impl<H: Host> Flows<H> {
     /// the server version, the scopes, how long the tokens last, and whether the webhooks
     /// forgelink registered are still in place and delivering.
     pub async fn test_connection(&self, id: &str) -> Result<ConnectionReport, Error> {
+        if let Ok((record, _)) = self.load(id).await {
+            if matches!(record.auth, Auth::GitHubApp { .. }) {
+                return self.test_app(id).await;
+            }
+        }
         let mut checks = Vec::new();
         let token = self.access_token(id).await;
         let (mut record, _) = self.load(id).await?;

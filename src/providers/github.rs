@@ -496,8 +496,6 @@ mod tests {
 /// (<https://docs.github.com/en/enterprise-server@latest/apps/sharing-github-apps/registering-a-github-app-from-a-manifest>)
 /// posts to `http(s)://HOSTNAME/settings/apps/new`.
 pub(crate) const MANIFEST_PATH: &str = "/settings/apps/new";
-/// How long a manifest's code converts (same page).
-pub(crate) const MANIFEST_CODE_SECONDS: i64 = 3600;
 /// "The name of the GitHub App" is at most 34 characters ("Registering a GitHub App",
 /// <https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/registering-a-github-app>:
 /// "The name cannot be longer than 34 characters").
@@ -517,7 +515,13 @@ pub(crate) const CALLBACK_URLS_MAX: usize = 10;
 /// (<https://docs.github.com/en/enterprise-server@latest/apps/sharing-github-apps/sharing-your-github-app>:
 /// `http(s)://HOSTNAME/github-apps/APP-SLUG/installations/new`); "About the setup URL"
 /// (<https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/about-the-setup-url>)
-/// for `state`, `installation_id`, `setup_action` and `code`.
+/// for `state` and `installation_id` ("Bad actors can hit this URL with a spoofed
+/// `installation_id`": forgelink connects one only with proof, see `ConnectGitHubApp::code`);
+/// `setup_action` (`install`, `update`, `request`) appears in GitHub's examples but no page
+/// defines it. With "Request user authorization (OAuth) during installation" the person
+/// returns to the first callback URL with `code` instead, and the app has no setup URL
+/// ("Registering a GitHub App",
+/// <https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/registering-a-github-app>).
 pub(crate) fn install_path(deployment: Deployment, slug: &str) -> String {
     match deployment {
         Deployment::Cloud => format!("/apps/{slug}/installations/new"),
@@ -561,16 +565,6 @@ pub(crate) const TOKEN_REPOSITORIES_MAX: usize = 500;
 /// (`PATCH /app/hook/config`: `url`, `content_type`, `secret`, `insecure_ssl`,
 /// <https://docs.github.com/en/rest/apps/webhooks#update-a-webhook-configuration-for-an-app>).
 pub(crate) const APP_HOOK_CONFIG_PATH: &str = "/app/hook/config";
-
-/// User access tokens of an app expire after eight hours and their refresh tokens after six
-/// months; each refresh rotates both.
-///
-/// Source: GitHub Docs, "Refreshing user access tokens"
-/// (<https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens>:
-/// `expires_in` "always 28800 (8 hours)", `refresh_token_expires_in` "always 15897600 (6
-/// months)").
-pub(crate) const USER_TOKEN_SECONDS: i64 = 28_800;
-pub(crate) const USER_REFRESH_TOKEN_SECONDS: i64 = 15_897_600;
 
 /// The request headers GitHub's REST API documents on every call ("Getting started with the
 /// REST API", <https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api>:
