@@ -195,7 +195,10 @@ fn absolute_url(field: &str, value: &str) -> Result<String, Error> {
         Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => {
             Ok(url.to_string())
         }
-        _ => Err(invalid(format!("{field} must be an absolute https URL, not `{}`.", excerpt(value)))),
+        _ => Err(invalid(format!(
+            "{field} must be an absolute https URL, not `{}`.",
+            excerpt(value)
+        ))),
     }
 }
 
@@ -276,11 +279,14 @@ pub fn github_app_manifest(options: &AppManifestOptions) -> Result<AppManifestFo
     }
     // Events need an active webhook: without one, GitHub has nowhere to send them.
     if let Some(hook) = &options.webhook_url {
-        manifest["hook_attributes"] = json!({ "url": absolute_url("webhookUrl", hook)?, "active": true });
+        manifest["hook_attributes"] =
+            json!({ "url": absolute_url("webhookUrl", hook)?, "active": true });
         manifest["default_events"] = json!(needs.events.iter().map(|e| e.name).collect::<Vec<_>>());
     }
     let path = match &options.organization {
-        Some(org) => format!("/organizations/{}{}", login("organization", org)?, github::MANIFEST_PATH),
+        Some(org) => {
+            format!("/organizations/{}{}", login("organization", org)?, github::MANIFEST_PATH)
+        }
         None => github::MANIFEST_PATH.to_owned(),
     };
     let action = url::Url::parse(&format!("{}{path}", base.base))
@@ -406,11 +412,8 @@ pub fn parse_manifest_conversion(
     }
     let value = body(response, "The manifest conversion answered something other than JSON.")?;
     let missing = |field: &str| {
-        Error::new(
-            Code::HttpUnexpectedStatus,
-            format!("The manifest conversion has no `{field}`."),
-        )
-        .for_provider(Provider::GitHub)
+        Error::new(Code::HttpUnexpectedStatus, format!("The manifest conversion has no `{field}`."))
+            .for_provider(Provider::GitHub)
     };
     let field = |name: &'static str| text(&value, &[name]).ok_or_else(|| missing(name));
     Ok(GitHubAppCredentials {
@@ -443,8 +446,9 @@ pub fn github_app_install_url(
     if !valid {
         return Err(invalid(format!("`{}` is not an app slug.", excerpt(slug))));
     }
-    let url = url::Url::parse(&format!("{}{}", base.base, github::install_path(base.deployment, slug)))
-        .map_err(|_| invalid("The base URL cannot hold the installation path."))?;
+    let url =
+        url::Url::parse(&format!("{}{}", base.base, github::install_path(base.deployment, slug)))
+            .map_err(|_| invalid("The base URL cannot hold the installation path."))?;
     Ok(url_with_state(url, state.filter(|s| !s.is_empty())))
 }
 
@@ -654,7 +658,9 @@ pub struct TokenNarrowing {
 impl TokenNarrowing {
     /// Whether it narrows anything.
     pub fn is_empty(&self) -> bool {
-        self.repositories.is_empty() && self.repository_ids.is_empty() && self.permissions.is_empty()
+        self.repositories.is_empty()
+            && self.repository_ids.is_empty()
+            && self.permissions.is_empty()
     }
 }
 
@@ -665,8 +671,9 @@ pub(crate) fn prepare_installation_token(
     jwt: &str,
     narrowing: &TokenNarrowing,
 ) -> Result<HttpRequest, Error> {
-    let request = api_request("POST", format!("{api}/app/installations/{installation_id}/access_tokens"))
-        .header("Authorization", format!("Bearer {jwt}"));
+    let request =
+        api_request("POST", format!("{api}/app/installations/{installation_id}/access_tokens"))
+            .header("Authorization", format!("Bearer {jwt}"));
     if narrowing.is_empty() {
         return Ok(request);
     }
@@ -735,9 +742,12 @@ pub(crate) fn parse_installation_token(
     })?;
     // GitHub states the expiry on its own clock; the `Date` header moves it to the host's.
     let stated = text(&value, &["expires_at"]).and_then(|t| parse_timestamp(&t));
-    let server_now = response.header("Date").and_then(|d| httpdate::parse_http_date(d).ok()).and_then(
-        |t| t.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_secs()).ok()),
-    );
+    let server_now =
+        response.header("Date").and_then(|d| httpdate::parse_http_date(d).ok()).and_then(|t| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok())
+        });
     let expires_at = match (stated, server_now) {
         (Some(at), Some(server)) => now.saturating_add(at.saturating_sub(server)),
         (Some(at), None) => at,
@@ -769,7 +779,12 @@ pub(crate) fn prepare_uninstall(api: &str, installation_id: u64, jwt: &str) -> H
 
 /// `PATCH /app/hook/config` with the app's JWT: points the app's webhook at `url`, signed
 /// with `secret`.
-pub(crate) fn prepare_hook_config(api: &str, jwt: &str, url: &str, secret: &WebhookSecret) -> HttpRequest {
+pub(crate) fn prepare_hook_config(
+    api: &str,
+    jwt: &str,
+    url: &str,
+    secret: &WebhookSecret,
+) -> HttpRequest {
     api_request("PATCH", format!("{api}{}", github::APP_HOOK_CONFIG_PATH))
         .header("Authorization", format!("Bearer {jwt}"))
         .json(&json!({ "url": url, "content_type": "json", "secret": secret.secret(), "insecure_ssl": "0" }))
@@ -918,7 +933,10 @@ mod tests {
         assert_eq!(setup.code.unwrap().secret(), "c0de");
         let request = parse_github_app_setup("setup_action=request&state=s1").unwrap();
         assert_eq!(request.installation_id, None);
-        assert_eq!(parse_github_app_setup("installation_id=42").unwrap().setup_action, SetupAction::Install);
+        assert_eq!(
+            parse_github_app_setup("installation_id=42").unwrap().setup_action,
+            SetupAction::Install
+        );
         for bad in [
             "code=abc",
             "installation_id=x&setup_action=install",
@@ -934,11 +952,15 @@ mod tests {
     fn the_jwt_is_backdated_and_lives_ten_minutes() {
         let input = jwt_signing_input("Iv23liabc", 1_700_000_000);
         let (header, payload) = input.split_once('.').unwrap();
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
         let payload: Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
         assert_eq!(header, json!({ "alg": "RS256", "typ": "JWT" }));
-        assert_eq!(payload, json!({ "iat": 1_699_999_940, "exp": 1_700_000_540, "iss": "Iv23liabc" }));
+        assert_eq!(
+            payload,
+            json!({ "iat": 1_699_999_940, "exp": 1_700_000_540, "iss": "Iv23liabc" })
+        );
         assert_eq!(jwt(&input, &[1, 2, 3]), format!("{input}.AQID"));
     }
 
@@ -951,7 +973,10 @@ mod tests {
                 "permissions":{"actions":"read"},"events":["workflow_run"]}"#,
         );
         let app = parse_manifest_conversion(None, &conversion).unwrap();
-        assert_eq!((app.app_id, app.slug.as_str(), app.client_id.as_str()), (7, "acme-ci", "Iv23li"));
+        assert_eq!(
+            (app.app_id, app.slug.as_str(), app.client_id.as_str()),
+            (7, "acme-ci", "Iv23li")
+        );
         assert!(!format!("{app:?}").contains("BEGIN"), "the key is redacted in Debug");
         assert_eq!(
             parse_manifest_conversion(None, &response(404, r#"{"message":"Not Found"}"#))
@@ -975,9 +1000,12 @@ mod tests {
             ["checks:read", "contents:read", "pull_requests:write"]
         );
         assert_eq!(
-            parse_installation(&response(401, r#"{"message":"A JSON web token could not be decoded"}"#))
-                .unwrap_err()
-                .code,
+            parse_installation(&response(
+                401,
+                r#"{"message":"A JSON web token could not be decoded"}"#
+            ))
+            .unwrap_err()
+            .code,
             Code::GithubAppJwtRejected
         );
     }
@@ -1003,11 +1031,16 @@ mod tests {
             permissions: [("actions".to_owned(), AccessLevel::Read)].into(),
             ..Default::default()
         };
-        let request = prepare_installation_token("https://api.github.com", 42, "j", &narrowing).unwrap();
+        let request =
+            prepare_installation_token("https://api.github.com", 42, "j", &narrowing).unwrap();
         assert_eq!(request.url, "https://api.github.com/app/installations/42/access_tokens");
         let body: Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
-        assert_eq!(body, json!({ "repositories": ["runner-images"], "permissions": { "actions": "read" } }));
-        let owner = TokenNarrowing { repositories: vec!["acme/runner".into()], ..Default::default() };
+        assert_eq!(
+            body,
+            json!({ "repositories": ["runner-images"], "permissions": { "actions": "read" } })
+        );
+        let owner =
+            TokenNarrowing { repositories: vec!["acme/runner".into()], ..Default::default() };
         assert!(prepare_installation_token("https://api.github.com", 42, "j", &owner).is_err());
     }
 }

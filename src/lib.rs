@@ -76,6 +76,10 @@ pub use feedback::{
 };
 pub use flows::webhook_access;
 pub use flows::{
+    AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp,
+    SignAlgorithm, SignError,
+};
+pub use flows::{
     Check, CheckStatus, ConnectStart, ConnectStarted, ConnectWithToken, Connection,
     ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions, EncryptionKey,
     FeedbackAction, FeedbackPolicy, FeedbackResult, FetchError, Flows, Host, PollOptions,
@@ -83,16 +87,12 @@ pub use flows::{
     ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult, RegistrationStatus,
     ReplaceCredentials, ScopeStatus, SkippedTarget, StorageError, SyncMode, WebhookAccess,
 };
-pub use flows::{
-    AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp,
-    SignAlgorithm, SignError,
-};
 pub use github_app::{
     github_app_install_url, github_app_manifest, github_app_needs, github_app_permissions,
-    missing_permissions, AppPermission, PermissionTarget,
-    parse_github_app_setup, parse_manifest_conversion, prepare_manifest_conversion, AccessLevel,
-    AppAccount, AppManifestForm, AppManifestOptions, AppNeeds, AppSetup, GitHubAppCredentials,
-    Installation, PermissionNeed, RepositorySelection, SetupAction, TokenNarrowing,
+    missing_permissions, parse_github_app_setup, parse_manifest_conversion,
+    prepare_manifest_conversion, AccessLevel, AppAccount, AppManifestForm, AppManifestOptions,
+    AppNeeds, AppPermission, AppSetup, GitHubAppCredentials, Installation, PermissionNeed,
+    PermissionTarget, RepositorySelection, SetupAction, TokenNarrowing,
 };
 pub use guidance::{troubleshoot, Guidance};
 pub use http::{HttpRequest, HttpResponse};
@@ -114,8 +114,8 @@ pub use redirect_uri::validate_redirect_uri;
 pub use repositories::{parse_repository_list, LineDiagnostic, RepositoryList};
 pub use scopes::{check_scopes, scope_catalog, ScopeCheck, ScopeInfo, ScopeKind};
 pub use secret::{
-    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, PrivateKey, RefreshToken,
-    SessionBinding,
+    AccessToken, AuthorizationCode, ClientSecret, CodeVerifier, DeviceCode, PrivateKey,
+    RefreshToken, SessionBinding,
 };
 pub use tokens::{
     needs_refresh, parse_device_authorization, parse_token_response, prepare_device_authorization,

@@ -10,26 +10,31 @@ use serde::{Deserialize, Serialize};
 use crate::base_url::{resolve_base_url, ResolvedBase};
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
+use crate::flows::hooks::{rejected, Receipt, ReceiptStatus, ReceiveOptions};
+use crate::flows::host::HostHmac;
 use crate::flows::host::{random_id, Host, SignAlgorithm};
 use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus, TOMBSTONE};
+use crate::flows::report::{
+    check, coded, failing, server_version_check, CheckStatus, ConnectionReport,
+};
 use crate::flows::store::{connection_key, hex_sha256, Change};
 use crate::flows::Flows;
-use crate::flows::host::HostHmac;
-use crate::flows::report::{check, coded, failing, server_version_check, CheckStatus, ConnectionReport};
-use crate::flows::hooks::{rejected, Receipt, ReceiptStatus, ReceiveOptions};
-use crate::github_app::{parse_app_permissions, prepare_app, webhook_installation, RepositorySelection, 
-    github_app_needs, jwt, jwt_signing_input, missing_permissions, parse_installation,
-    parse_installation_token, parse_manifest_conversion, parse_user_installations,
-    permission_list, prepare_hook_config, prepare_installation, prepare_installation_token,
-    prepare_manifest_conversion, refused_for_clock, user_installations_url, GitHubAppCredentials,
-    Installation, InstallationToken, TokenNarrowing,
+use crate::github_app::{
+    github_app_needs, jwt, jwt_signing_input, missing_permissions, parse_app_permissions,
+    parse_installation, parse_installation_token, parse_manifest_conversion,
+    parse_user_installations, permission_list, prepare_app, prepare_hook_config,
+    prepare_installation, prepare_installation_token, prepare_manifest_conversion,
+    refused_for_clock, user_installations_url, webhook_installation, GitHubAppCredentials,
+    Installation, InstallationToken, RepositorySelection, TokenNarrowing,
 };
 use crate::http::{HttpRequest, HttpResponse};
 use crate::identity::{bearer, parse_version, prepare_version, Account};
 use crate::provider::Provider;
 use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, WebhookSecret};
+use crate::tokens::{
+    parse_token_response, prepare_revoke, prepare_token_exchange, OAuthClient, TokenSet,
+};
 use crate::webhooks::{identify_webhook, parse_webhook, verify_webhook_with, VerifyOptions};
-use crate::tokens::{parse_token_response, prepare_revoke, prepare_token_exchange, OAuthClient, TokenSet};
 
 /// What [`Flows::create_github_app`] needs: the `code` GitHub sent back to the manifest's
 /// `redirect_url`.
@@ -116,8 +121,24 @@ pub struct DisconnectOptions {
 pub(crate) struct AppRoute {
     pub(crate) base_url: String,
     pub(crate) app_id: u64,
+    /// The app's client id, which its users' OAuth connections name.
+    #[serde(default)]
+    pub(crate) client_id: Option<String>,
     /// The current secret first; older ones with the time they stop verifying.
     pub(crate) secrets: Vec<(WebhookSecret, Option<i64>)>,
+}
+
+/// The OAuth connections of one person through one GitHub client id (sealed).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct UserIndex {
+    pub(crate) connections: Vec<String>,
+}
+
+fn user_key(base_url: &str, client_id: &str, account_id: &str) -> String {
+    format!(
+        "forgelink/v1/github-app/user/{}",
+        hex_sha256(format!("{base_url}\n{client_id}\n{account_id}"))
+    )
 }
 
 /// Which connection holds an installation (sealed).
@@ -157,7 +178,8 @@ fn github(base_url: Option<&str>) -> Result<(ResolvedBase, Endpoints), Error> {
 /// Seconds between the host's clock and GitHub's, from an answer's `Date`.
 fn clock_offset(response: &HttpResponse, now: i64) -> Option<i64> {
     let date = httpdate::parse_http_date(response.header("Date")?).ok()?;
-    let github_now = i64::try_from(date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    let github_now =
+        i64::try_from(date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
     Some(github_now.saturating_sub(now))
 }
 
@@ -224,14 +246,17 @@ impl<H: Host> Flows<H> {
             redirect_uri: input.redirect_uri.clone(),
         };
         let request = prepare_token_exchange(&client, code, None)?;
-        let tokens = parse_token_response(Provider::GitHub, &self.send(request).await?, self.host.now())?;
+        let tokens =
+            parse_token_response(Provider::GitHub, &self.send(request).await?, self.host.now())?;
         let mut url = Some(user_installations_url(&endpoints.api));
         let mut found = false;
         // Ten pages of a hundred: a person who reaches more installations than that is not
         // someone a setup callback comes back for.
         for _ in 0..10 {
             let Some(next) = url.take() else { break };
-            let response = self.send(bearer(HttpRequest::new("GET", next), tokens.access_token.secret())).await;
+            let response = self
+                .send(bearer(HttpRequest::new("GET", next), tokens.access_token.secret()))
+                .await;
             let response = match response {
                 Ok(response) => response,
                 Err(error) => {
@@ -314,8 +339,9 @@ impl<H: Host> Flows<H> {
             self.installation_reachable(&endpoints, &input, code).await?;
         }
         let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
-        let installation =
-            self.read_installation(&endpoints.api, input.app_id, &issuer, input.installation_id).await?;
+        let installation = self
+            .read_installation(&endpoints.api, input.app_id, &issuer, input.installation_id)
+            .await?;
         if installation.app_id != 0 && installation.app_id != input.app_id {
             return Err(Error::new(
                 Code::GithubAppInstallationNotFound,
@@ -371,7 +397,8 @@ impl<H: Host> Flows<H> {
         // One connection per installation: claim the index, or update whoever holds it.
         let index_key = installation_key(&base.base, input.app_id, input.installation_id);
         for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
-            let existing: Option<(InstallationIndex, Vec<u8>)> = self.read_sealed(&index_key).await?;
+            let existing: Option<(InstallationIndex, Vec<u8>)> =
+                self.read_sealed(&index_key).await?;
             if let Some((index, index_bytes)) = existing {
                 match self.load(&index.connection_id).await {
                     Ok((current, bytes)) => {
@@ -385,15 +412,23 @@ impl<H: Host> Flows<H> {
                     }
                     Err(error) if error.code == Code::ConnectionNotFound => {
                         // The connection was disconnected: this one takes the index over.
-                        let sealed = self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
-                        if !self.host.compare_and_swap(&index_key, Some(&index_bytes), &sealed, None).await? {
+                        let sealed = self.seal(
+                            &index_key,
+                            &InstallationIndex { connection_id: record.id.clone() },
+                        )?;
+                        if !self
+                            .host
+                            .compare_and_swap(&index_key, Some(&index_bytes), &sealed, None)
+                            .await?
+                        {
                             continue;
                         }
                     }
                     Err(error) => return Err(error),
                 }
             } else {
-                let sealed = self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
+                let sealed =
+                    self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
                 if !self.host.compare_and_swap(&index_key, None, &sealed, None).await? {
                     continue;
                 }
@@ -475,7 +510,13 @@ impl<H: Host> Flows<H> {
                     secrets.push((old, Some(until)));
                 }
             }
-            Ok(Change::Write(AppRoute { base_url: base_url.clone(), app_id: input.app_id, secrets }, ()))
+            let route = AppRoute {
+                base_url: base_url.clone(),
+                app_id: input.app_id,
+                client_id: input.client_id.clone(),
+                secrets,
+            };
+            Ok(Change::Write(route, ()))
         })
         .await?;
         let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
@@ -490,7 +531,9 @@ impl<H: Host> Flows<H> {
             } else {
                 None
             };
-            return Err(error.unwrap_or_else(|| crate::api_error::parse_api_error(Provider::GitHub, &response).error));
+            return Err(error.unwrap_or_else(|| {
+                crate::api_error::parse_api_error(Provider::GitHub, &response).error
+            }));
         }
         Ok(AppWebhook { url, route })
     }
@@ -527,7 +570,9 @@ impl<H: Host> Flows<H> {
                 return Ok(None);
             }
             let (mut record, _) = self.load(&index.connection_id).await?;
-            let Auth::GitHubApp { app_id, installation_id, .. } = &record.auth else { return Ok(None) };
+            let Auth::GitHubApp { app_id, installation_id, .. } = &record.auth else {
+                return Ok(None);
+            };
             if *app_id != route.app_id || *installation_id != installation.id {
                 return Ok(None);
             }
@@ -546,7 +591,9 @@ impl<H: Host> Flows<H> {
                 granted: Some(permission_list(&facts.permissions)),
                 missing: required
                     .iter()
-                    .filter(|need| !permission_list(&facts.permissions).iter().any(|g| satisfies(g, need)))
+                    .filter(|need| {
+                        !permission_list(&facts.permissions).iter().any(|g| satisfies(g, need))
+                    })
                     .map(|s| (*s).to_owned())
                     .collect(),
             };
@@ -555,7 +602,10 @@ impl<H: Host> Flows<H> {
                 return Ok(Some(record.id));
             }
         }
-        Err(Error::new(Code::StorageFailed, "The connection kept changing while an installation event was applied."))
+        Err(Error::new(
+            Code::StorageFailed,
+            "The connection kept changing while an installation event was applied.",
+        ))
     }
 }
 
@@ -611,7 +661,9 @@ impl<H: Host> Flows<H> {
                 // Uninstalled now, or already gone.
                 204 | 404 => uninstalled = true,
                 401 => return Err(parse_installation(&response).err().unwrap_or_else(not_an_app)),
-                _ => return Err(crate::api_error::parse_api_error(Provider::GitHub, &response).error),
+                _ => {
+                    return Err(crate::api_error::parse_api_error(Provider::GitHub, &response).error)
+                }
             }
         }
         // The installation token dies with the installation; otherwise revoke it now.
@@ -621,7 +673,10 @@ impl<H: Host> Flows<H> {
                 &endpoints.api,
                 &record.tokens.access_token,
             );
-            revoked = self.send(request).await.is_ok_and(|r| (200..300).contains(&r.status) || r.status == 401);
+            revoked = self
+                .send(request)
+                .await
+                .is_ok_and(|r| (200..300).contains(&r.status) || r.status == 401);
         }
         let key = connection_key(&record.id)?;
         let mut tombstoned = false;
@@ -630,7 +685,12 @@ impl<H: Host> Flows<H> {
             if bytes == TOMBSTONE
                 || self
                     .host
-                    .compare_and_swap(&key, Some(&bytes), TOMBSTONE, Some(crate::flows::record::TOMBSTONE_SECONDS))
+                    .compare_and_swap(
+                        &key,
+                        Some(&bytes),
+                        TOMBSTONE,
+                        Some(crate::flows::record::TOMBSTONE_SECONDS),
+                    )
                     .await?
             {
                 tombstoned = true;
@@ -656,7 +716,10 @@ impl<H: Host> Flows<H> {
             format!(
                 "{}{}",
                 base.base,
-                crate::providers::github::installation_settings_path(organization.as_deref(), *installation_id)
+                crate::providers::github::installation_settings_path(
+                    organization.as_deref(),
+                    *installation_id
+                )
             )
         });
         let manual_steps = if uninstalled {
@@ -729,6 +792,10 @@ impl<H: Host> Flows<H> {
             ("installation" | "installation_repositories", Some(installation)) => {
                 self.apply_installation_event(&app, &identity.event, &action, &installation).await?
             }
+            ("github_app_authorization", _) if action == "revoked" => {
+                let user = crate::json::text(&payload, &["sender", "id"]).unwrap_or_default();
+                self.revoke_user_connections(&app, &user).await?
+            }
             _ => match installation_id {
                 Some(id) => self.installation_connection(&app, id).await?,
                 None => None,
@@ -747,12 +814,18 @@ impl<H: Host> Flows<H> {
         let Some(connection_id) = connection_id else {
             return Ok(Receipt {
                 status: ReceiptStatus::Ignored,
-                message: Some("No connection holds the installation this delivery is about.".into()),
+                message: Some(
+                    "No connection holds the installation this delivery is about.".into(),
+                ),
                 ..receipt
             });
         };
         let mut receipt = receipt;
-        receipt.project = receipt.event.as_ref().and_then(|e| e.repository.as_ref()).and_then(|r| r.full_path.clone());
+        receipt.project = receipt
+            .event
+            .as_ref()
+            .and_then(|e| e.repository.as_ref())
+            .and_then(|r| r.full_path.clone());
         self.claim_receipt(&connection_id, route, &verified, headers, body, receipt, options).await
     }
 
@@ -801,14 +874,22 @@ impl<H: Host> Flows<H> {
                 Ok(installation) => installation,
                 Err(error) => {
                     if !error.code.unreached() {
-                        checks.push(check("reachability", CheckStatus::Pass, format!("{} answered.", record.base_url)));
+                        checks.push(check(
+                            "reachability",
+                            CheckStatus::Pass,
+                            format!("{} answered.", record.base_url),
+                        ));
                     }
                     let name = if error.code.unreached() { "reachability" } else { "installation" };
                     checks.push(failing(name, CheckStatus::Fail, &error));
                     return Ok(ConnectionReport::new(checks, record.summary(), false));
                 }
             };
-        checks.push(check("reachability", CheckStatus::Pass, format!("{} answered.", record.base_url)));
+        checks.push(check(
+            "reachability",
+            CheckStatus::Pass,
+            format!("{} answered.", record.base_url),
+        ));
         let selection = match installation.repository_selection {
             RepositorySelection::All => "all repositories",
             RepositorySelection::Selected => "selected repositories",
@@ -885,7 +966,11 @@ impl<H: Host> Flows<H> {
                 ),
             ));
         } else {
-            checks.push(check("permissions", CheckStatus::Pass, "Every permission the profile needs is granted."));
+            checks.push(check(
+                "permissions",
+                CheckStatus::Pass,
+                "Every permission the profile needs is granted.",
+            ));
         }
         checks.push(if self.app_hook_registered(&record).await? {
             check("webhooks", CheckStatus::Pass, "The app's webhook delivers to forgelink.")
@@ -903,5 +988,68 @@ impl<H: Host> Flows<H> {
             ..record.summary()
         };
         Ok(ConnectionReport::new(checks, observed, true))
+    }
+}
+
+impl<H: Host> Flows<H> {
+    /// Adds a GitHub OAuth connection to its person's index.
+    pub(crate) async fn index_github_user(
+        &self,
+        base_url: &str,
+        client_id: &str,
+        account_id: &str,
+        connection_id: &str,
+    ) -> Result<(), Error> {
+        let key = user_key(base_url, client_id, account_id);
+        self.update_sealed(&key, None, |index: Option<UserIndex>| {
+            let mut index = index.unwrap_or_default();
+            // Connections disconnected since stay listed until they are looked at: a person has
+            // few, and each is checked when a revocation arrives.
+            if index.connections.iter().any(|c| c == connection_id) {
+                return Ok(Change::Keep(()));
+            }
+            index.connections.push(connection_id.to_owned());
+            Ok(Change::Write(index, ()))
+        })
+        .await
+    }
+
+    /// A person revoked their authorization of the app (`github_app_authorization`): each of
+    /// their OAuth connections through the app's client id needs them again. The first such
+    /// connection, or `None` when there is none (or the app was registered without its client
+    /// id).
+    async fn revoke_user_connections(
+        &self,
+        app: &AppRoute,
+        account_id: &str,
+    ) -> Result<Option<String>, Error> {
+        let Some(client_id) = &app.client_id else { return Ok(None) };
+        let key = user_key(&app.base_url, client_id, account_id);
+        let Some((index, _)) = self.read_sealed::<UserIndex>(&key).await? else { return Ok(None) };
+        let mut first = None;
+        for id in &index.connections {
+            for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
+                let (mut record, bytes) = match self.load(id).await {
+                    Ok(loaded) => loaded,
+                    Err(error) if error.code == Code::ConnectionNotFound => break,
+                    Err(error) => return Err(error),
+                };
+                let ours = matches!(&record.auth, Auth::OAuth { client } if &client.client_id == client_id)
+                    && record.account.id == account_id
+                    && record.base_url == app.base_url;
+                if !ours {
+                    break;
+                }
+                first.get_or_insert_with(|| id.clone());
+                if record.status == ConnectionStatus::NeedsReauthorization {
+                    break;
+                }
+                record.status = ConnectionStatus::NeedsReauthorization;
+                if self.swap(&bytes, &record).await?.is_some() {
+                    break;
+                }
+            }
+        }
+        Ok(first)
     }
 }

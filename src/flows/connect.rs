@@ -412,6 +412,18 @@ impl<H: Host> Flows<H> {
         record.tokens = tokens;
         record.account = facts.account;
         record.server_version = facts.version;
+        if let (Provider::GitHub, Auth::OAuth { client }) = (provider, &record.auth) {
+            // Indexed first, so that a GitHub App's `github_app_authorization` delivery finds
+            // every connection of the person it revokes; an entry whose connection was never
+            // stored leads nowhere.
+            self.index_github_user(
+                &record.base_url,
+                &client.client_id,
+                &record.account.id,
+                &record.id,
+            )
+            .await?;
+        }
         let sealed = self.seal_record(&record)?;
         if !self.host.compare_and_swap(&connection_key(&record.id)?, None, &sealed, None).await? {
             return Err(Error::new(

@@ -21,6 +21,9 @@ mod refresh;
 mod report;
 mod store;
 
+pub use app::{
+    AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp,
+};
 pub use connect::{ConnectStart, ConnectStarted, ConnectWithToken};
 pub use credentials::ReplaceCredentials;
 pub use feedback::{FeedbackAction, FeedbackPolicy, FeedbackResult, PostFeedback, SkippedTarget};
@@ -28,7 +31,6 @@ pub use hooks::{
     Receipt, ReceiptStatus, ReceiveOptions, RegisterWebhooks, RegistrationResult,
     RegistrationStatus,
 };
-pub use app::{AppWebhook, ConnectGitHubApp, CreateGitHubApp, DisconnectOptions, RegisterGitHubApp};
 pub use host::{FetchError, Host, RandomError, SignAlgorithm, SignError, StorageError};
 pub use poll::{PollOptions, PollResult, PollStatus, ProjectPoll, SyncMode};
 pub use projects::{webhook_access, DiscoverOptions, Project, ProjectPage, WebhookAccess};

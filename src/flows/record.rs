@@ -42,13 +42,24 @@ pub(crate) struct Lease {
 }
 
 /// How the connection authenticates.
+// `OAuth` ends in the enum's name by chance, and stored records name it (`o_auth`).
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Auth {
-    OAuth { client: OAuthClient },
-    Token { token_kind: String, basic_user: Option<String> },
+    OAuth {
+        client: OAuthClient,
+    },
+    Token {
+        token_kind: String,
+        basic_user: Option<String>,
+    },
     /// An installation of a GitHub App: tokens minted with the app's JWT, which the host signs.
-    GitHubApp { app_id: u64, issuer: String, installation_id: u64 },
+    GitHubApp {
+        app_id: u64,
+        issuer: String,
+        installation_id: u64,
+    },
 }
 
 /// Everything stored for a connection (sealed).
@@ -136,6 +147,12 @@ impl Record {
 }
 
 impl<H: Host> Flows<H> {
+    /// The connection as stored: what connecting, the last refresh and (for a GitHub App)
+    /// the app's webhook made of it. Reads storage only.
+    pub async fn connection(&self, id: &str) -> Result<Connection, Error> {
+        Ok(self.load(id).await?.0.summary())
+    }
+
     /// The stored record and the exact bytes read, for a later compare-and-swap.
     pub(crate) async fn load(&self, id: &str) -> Result<(Record, Vec<u8>), Error> {
         let key = connection_key(id)?;

@@ -10,10 +10,10 @@
 //! otherwise is the connection marked as needing the person again.
 
 use crate::error::{Code, Error};
+use crate::flows::app::installation_tokens;
 use crate::flows::host::{random_id, Host};
 use crate::flows::record::{Auth, ConnectionStatus, Lease, Record, TOMBSTONE};
 use crate::flows::store::{connection_key, open};
-use crate::flows::app::installation_tokens;
 use crate::flows::Flows;
 use crate::github_app::prepare_revoke_installation_token;
 use crate::providers::github;
@@ -77,7 +77,9 @@ impl<H: Host> Flows<H> {
                 _ => None,
             };
             let oauth = match (&record.auth, record.tokens.refresh_token.clone()) {
-                (Auth::OAuth { client }, Some(refresh_token)) => Some((client.clone(), refresh_token)),
+                (Auth::OAuth { client }, Some(refresh_token)) => {
+                    Some((client.clone(), refresh_token))
+                }
                 _ => None,
             };
             if app.is_none() && oauth.is_none() {
@@ -107,15 +109,23 @@ impl<H: Host> Flows<H> {
                 let _ = self.swap(&leased_bytes, &released).await;
             };
             if let Some((app_id, issuer, installation_id)) = app {
-                let api = crate::base_url::resolve_base_url(record.provider, Some(&record.base_url))
-                    .map(|base| base.api_base)?;
+                let api =
+                    crate::base_url::resolve_base_url(record.provider, Some(&record.base_url))
+                        .map(|base| base.api_base)?;
                 let minted = self
-                    .mint_installation_token(&api, app_id, &issuer, installation_id, &Default::default())
+                    .mint_installation_token(
+                        &api,
+                        app_id,
+                        &issuer,
+                        installation_id,
+                        &Default::default(),
+                    )
                     .await;
                 return match minted {
                     Ok(token) => {
                         let revoke = Revoke::Installation { api };
-                        self.store_refreshed(id, &holder, &revoke, installation_tokens(&token)).await
+                        self.store_refreshed(id, &holder, &revoke, installation_tokens(&token))
+                            .await
                     }
                     Err(error) => {
                         release(leased).await;

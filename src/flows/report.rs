@@ -555,6 +555,12 @@ impl<H: Host> Flows<H> {
         if hooks_left {
             manual_steps.push("Delete the webhooks listed as not removed, in each project's webhook settings: their deliveries are refused from now on.");
         }
-        Ok(DisconnectReport { revoked, webhooks, manual_steps, uninstalled: false, uninstall_url: None })
+        Ok(DisconnectReport {
+            revoked,
+            webhooks,
+            manual_steps,
+            uninstalled: false,
+            uninstall_url: None,
+        })
     }
 }

@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 
 use crate::endpoints::{ProviderUrls, ScopeSource};
 use crate::feedback::{Comment, FeedbackLocation};
+use crate::github_app::{AccessLevel, PermissionNeed};
 use crate::json::{number, strings, text};
 use crate::polling::{rfc3339, PollResource};
 use crate::provider::Deployment;
 use crate::repositories::encode;
 use crate::scopes::{scope, ScopeInfo};
 use crate::versions::ServerRelease;
-use crate::github_app::{AccessLevel, PermissionNeed};
 use crate::webhooks::{github_status, Hook, HookSpec, Job, MergeRequest, Pipeline};
 
 // Scopes ----------------------------------------------------------------------------------------
@@ -443,45 +443,6 @@ pub(crate) fn poll_url(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::identity::{parse_timestamp, version_at_least};
-
-    /// The table is in release order, every date is a real day, and each release's dates run
-    /// candidate, then general availability, then deprecation.
-    #[test]
-    fn release_dates_are_ordered_days() {
-        for pair in SERVER_RELEASES.windows(2) {
-            assert!(!version_at_least(pair[0].version, pair[1].version), "{pair:?}");
-        }
-        for r in SERVER_RELEASES {
-            let day = |text: &str| parse_timestamp(text).unwrap_or_else(|| panic!("{r:?}"));
-            let (rc, ga, end) =
-                (day(r.release_candidate), day(r.generally_available), day(r.deprecated));
-            assert!(rc <= ga && ga < end, "{r:?}");
-        }
-        assert!(SERVER_RELEASES.iter().any(|r| r.version == SERVER_MINIMUM));
-    }
-
-    /// The dates GitHub publishes for the releases supported around the time this was written
-    /// (github/docs enterprise-dates.json): 3.14 and 3.15 deprecated on 2026-04-23, 3.16 on
-    /// 2026-06-25, 3.17 on 2026-08-25, 3.18 on 2026-10-14, 3.19 on 2026-12-09, 3.20
-    /// supported until 2027-03-17.
-    #[test]
-    fn deprecation_dates_as_published() {
-        let deprecated =
-            |v: &str| SERVER_RELEASES.iter().find(|r| r.version == v).map(|r| r.deprecated);
-        assert_eq!(deprecated("3.14"), Some("2026-04-23"));
-        assert_eq!(deprecated("3.15"), Some("2026-04-23"));
-        assert_eq!(deprecated("3.16"), Some("2026-06-25"));
-        assert_eq!(deprecated("3.17"), Some("2026-08-25"));
-        assert_eq!(deprecated("3.18"), Some("2026-10-14"));
-        assert_eq!(deprecated("3.19"), Some("2026-12-09"));
-        assert_eq!(deprecated("3.20"), Some("2027-03-17"));
-    }
-}
-
 // GitHub Apps -----------------------------------------------------------------------------------
 
 /// Where the manifest form is posted, under the web base URL: a person's account
@@ -534,7 +495,10 @@ pub(crate) fn install_path(deployment: Deployment, slug: &str) -> String {
 /// Source: GitHub Docs, "Reviewing and modifying installed GitHub Apps"
 /// (<https://docs.github.com/en/apps/using-github-apps/reviewing-and-modifying-installed-github-apps>:
 /// "Settings", "Applications", "Installed GitHub Apps", "Configure", "Uninstall").
-pub(crate) fn installation_settings_path(organization: Option<&str>, installation_id: u64) -> String {
+pub(crate) fn installation_settings_path(
+    organization: Option<&str>,
+    installation_id: u64,
+) -> String {
     match organization {
         Some(org) => format!("/organizations/{org}/settings/installations/{installation_id}"),
         None => format!("/settings/installations/{installation_id}"),
@@ -616,6 +580,49 @@ pub(crate) static APP_PROFILE_PERMISSIONS: &[(&str, &[PermissionNeed])] = &[
     ]),
 ];
 
-const fn app_need(permission: &'static str, level: AccessLevel, reason: &'static str) -> PermissionNeed {
+const fn app_need(
+    permission: &'static str,
+    level: AccessLevel,
+    reason: &'static str,
+) -> PermissionNeed {
     PermissionNeed { permission, level, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{parse_timestamp, version_at_least};
+
+    /// The table is in release order, every date is a real day, and each release's dates run
+    /// candidate, then general availability, then deprecation.
+    #[test]
+    fn release_dates_are_ordered_days() {
+        for pair in SERVER_RELEASES.windows(2) {
+            assert!(!version_at_least(pair[0].version, pair[1].version), "{pair:?}");
+        }
+        for r in SERVER_RELEASES {
+            let day = |text: &str| parse_timestamp(text).unwrap_or_else(|| panic!("{r:?}"));
+            let (rc, ga, end) =
+                (day(r.release_candidate), day(r.generally_available), day(r.deprecated));
+            assert!(rc <= ga && ga < end, "{r:?}");
+        }
+        assert!(SERVER_RELEASES.iter().any(|r| r.version == SERVER_MINIMUM));
+    }
+
+    /// The dates GitHub publishes for the releases supported around the time this was written
+    /// (github/docs enterprise-dates.json): 3.14 and 3.15 deprecated on 2026-04-23, 3.16 on
+    /// 2026-06-25, 3.17 on 2026-08-25, 3.18 on 2026-10-14, 3.19 on 2026-12-09, 3.20
+    /// supported until 2027-03-17.
+    #[test]
+    fn deprecation_dates_as_published() {
+        let deprecated =
+            |v: &str| SERVER_RELEASES.iter().find(|r| r.version == v).map(|r| r.deprecated);
+        assert_eq!(deprecated("3.14"), Some("2026-04-23"));
+        assert_eq!(deprecated("3.15"), Some("2026-04-23"));
+        assert_eq!(deprecated("3.16"), Some("2026-06-25"));
+        assert_eq!(deprecated("3.17"), Some("2026-08-25"));
+        assert_eq!(deprecated("3.18"), Some("2026-10-14"));
+        assert_eq!(deprecated("3.19"), Some("2026-12-09"));
+        assert_eq!(deprecated("3.20"), Some("2027-03-17"));
+    }
 }

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use forgelink::{HttpRequest, HttpResponse};
 
+#[allow(unused_imports)] // Test binaries without GitHub Apps leave them unused.
+pub use app::{FakeApp, FakeInstallation};
+
 /// The personal access tokens every fake instance accepts.
 pub const GITLAB_TOKEN: &str = "glpat-personal-token-value";
 pub const GITHUB_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
@@ -46,6 +49,8 @@ pub struct Instance {
     /// GitLab: the pipelines a poll lists, as the Pipelines API describes them (every project
     /// lists the same ones); merge requests, pushes and jobs are always empty.
     pub pipelines: Vec<serde_json::Value>,
+    /// GitHub: the GitHub Apps registered on the instance.
+    pub apps: Vec<FakeApp>,
     next_hook: u64,
 }
 
@@ -53,6 +58,9 @@ pub struct Instance {
 #[derive(Debug, Default)]
 pub struct Forges {
     pub instances: Vec<Instance>,
+    /// The instances' clock, in unix seconds: a test host sets it to its own before each
+    /// request, or to another time to play a host whose clock is off.
+    pub clock: i64,
 }
 
 pub fn json(status: u16, body: &str) -> HttpResponse {
@@ -73,6 +81,7 @@ impl Forges {
             hooks: BTreeMap::new(),
             signs: false,
             pipelines: Vec::new(),
+            apps: Vec::new(),
             next_hook: 0,
         });
     }
@@ -108,12 +117,21 @@ impl Forges {
     }
 
     pub fn handle(&mut self, request: &HttpRequest) -> HttpResponse {
+        let now = self.clock;
+        if let Some(instance) = self.instances.iter_mut().find(|i| {
+            i.kind == Kind::GitHub && request.url.starts_with(&format!("{}/login/", i.web()))
+        }) {
+            return instance.app_web(request);
+        }
         let Some(instance) =
             self.instances.iter_mut().find(|i| request.url.starts_with(&format!("{}/", i.api)))
         else {
             return json(404, r#"{"message":"no such instance"}"#);
         };
         let path = request.url[instance.api.len()..].split('?').next().unwrap_or("").to_owned();
+        if let Some(response) = instance.app_api(&path, request, now) {
+            return response;
+        }
         let tokens: &[(&str, bool)] = match instance.kind {
             Kind::GitLab => &[
                 (GITLAB_TOKEN, false),
@@ -254,6 +272,301 @@ impl Instance {
                 json(204, "")
             }
             _ => json(405, "{}"),
+        }
+    }
+}
+
+/// GitHub Apps on a fake GitHub: JWTs verified with the app's public key and judged by the
+/// instance's clock as GitHub judges them, installations, installation tokens that expire,
+/// the app's webhook configuration, and the user authorization a setup callback's code proves.
+mod app {
+    use std::collections::BTreeMap;
+
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use forgelink::{HttpRequest, HttpResponse};
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::signature::Verifier as _;
+
+    use super::{json, Instance};
+
+    /// An installation as the fake keeps it.
+    #[derive(Clone, Debug)]
+    pub struct FakeInstallation {
+        pub id: u64,
+        pub account: String,
+        pub organization: bool,
+        pub permissions: BTreeMap<String, String>,
+        pub suspended: bool,
+        pub repositories: Vec<String>,
+        /// The OAuth codes of people who can reach it (a setup callback's `code`).
+        pub users: Vec<String>,
+    }
+
+    /// A GitHub App as the fake keeps it.
+    #[derive(Clone, Debug)]
+    pub struct FakeApp {
+        pub id: u64,
+        pub client_id: String,
+        pub public_key: rsa::RsaPublicKey,
+        /// What the app asks installations for now.
+        pub permissions: BTreeMap<String, String>,
+        pub installations: Vec<FakeInstallation>,
+        /// Every installation token issued: token, installation, expiry.
+        pub tokens: Vec<(String, u64, i64)>,
+        /// The bodies of `POST /app/installations/{id}/access_tokens`, in order.
+        pub token_requests: Vec<String>,
+        /// The webhook configuration: URL and secret.
+        pub hook: Option<(String, String)>,
+        pub uninstalled: Vec<u64>,
+        pub revoked_tokens: Vec<String>,
+    }
+
+    impl FakeApp {
+        pub fn new(id: u64, client_id: &str, public_key: rsa::RsaPublicKey) -> Self {
+            FakeApp {
+                id,
+                client_id: client_id.to_owned(),
+                public_key,
+                permissions: BTreeMap::new(),
+                installations: Vec::new(),
+                tokens: Vec::new(),
+                token_requests: Vec::new(),
+                hook: None,
+                uninstalled: Vec::new(),
+                revoked_tokens: Vec::new(),
+            }
+        }
+    }
+
+    fn unauthorized(message: &str) -> HttpResponse {
+        json(401, &serde_json::json!({ "message": message }).to_string())
+    }
+
+    fn describe(app: &FakeApp, installation: &FakeInstallation) -> serde_json::Value {
+        serde_json::json!({
+            "id": installation.id,
+            "app_id": app.id,
+            "account": { "login": installation.account, "id": installation.id * 10, "type": if installation.organization { "Organization" } else { "User" } },
+            "repository_selection": if installation.repositories.is_empty() { "all" } else { "selected" },
+            "permissions": installation.permissions,
+            "events": ["workflow_run", "workflow_job", "check_run", "pull_request"],
+            "suspended_at": if installation.suspended { serde_json::json!("2026-06-01T10:00:00Z") } else { serde_json::Value::Null },
+        })
+    }
+
+    fn iso(t: i64) -> String {
+        crate::support::gen::iso_timestamp(t, true)
+    }
+
+    impl Instance {
+        /// Where people browse: the API base without `/api/v3`, or github.com's.
+        pub fn web(&self) -> String {
+            match self.api.strip_suffix("/api/v3") {
+                Some(web) => web.to_owned(),
+                None => self.api.replace("://api.", "://"),
+            }
+        }
+
+        /// The OAuth token endpoint, for the codes of setup callbacks: `ghu_` + the code.
+        pub(super) fn app_web(&mut self, request: &HttpRequest) -> HttpResponse {
+            let body = request.body.as_deref().unwrap_or("");
+            let code = url::form_urlencoded::parse(body.as_bytes())
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default();
+            let known =
+                self.apps.iter().any(|a| a.installations.iter().any(|i| i.users.contains(&code)))
+                    || code.starts_with("stranger");
+            if !known {
+                return json(200, r#"{"error":"bad_verification_code"}"#);
+            }
+            json(200, &serde_json::json!({ "access_token": format!("ghu_{code}"), "token_type": "bearer", "scope": "" }).to_string())
+        }
+
+        /// The app's routes, or `None` for a path that is not one of them.
+        pub(super) fn app_api(
+            &mut self,
+            path: &str,
+            request: &HttpRequest,
+            now: i64,
+        ) -> Option<HttpResponse> {
+            let authorization = request.header_value("Authorization").unwrap_or("").to_owned();
+            let bearer = authorization.strip_prefix("Bearer ").unwrap_or("").to_owned();
+            if path == "/user/installations" {
+                let code = bearer.strip_prefix("ghu_")?;
+                let ids: Vec<serde_json::Value> = self
+                    .apps
+                    .iter()
+                    .flat_map(|a| {
+                        a.installations
+                            .iter()
+                            .filter(|i| i.users.iter().any(|u| u == code))
+                            .map(move |i| describe(a, i))
+                    })
+                    .collect();
+                return Some(json(
+                    200,
+                    &serde_json::json!({ "total_count": ids.len(), "installations": ids })
+                        .to_string(),
+                ));
+            }
+            if path == "/user" && bearer.starts_with("ghu_") {
+                // A user access token of an app acts as the person who authorized it.
+                return Some(json(200, r#"{"login":"ada","id":1,"name":"Ada Lovelace"}"#));
+            }
+            if path.starts_with("/applications/") && request.method == "DELETE" {
+                return Some(json(204, ""));
+            }
+            if bearer.starts_with("ghs_") {
+                return Some(self.as_installation(path, request, &bearer, now));
+            }
+            if !path.starts_with("/app") {
+                return None;
+            }
+            // `/app…` authenticates with the app's JWT.
+            let app = match self.verify_jwt(&bearer, now) {
+                Ok(index) => index,
+                Err(response) => return Some(response),
+            };
+            let app = &mut self.apps[app];
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            let answer = match (request.method.as_str(), segments.as_slice()) {
+                ("GET", ["app"]) => json(200, &serde_json::json!({ "id": app.id, "slug": "acme-ci", "permissions": app.permissions }).to_string()),
+                ("PATCH", ["app", "hook", "config"]) => {
+                    let body: serde_json::Value = serde_json::from_str(request.body.as_deref().unwrap_or("{}")).unwrap_or_default();
+                    app.hook = Some((body["url"].as_str().unwrap_or("").to_owned(), body["secret"].as_str().unwrap_or("").to_owned()));
+                    json(200, &serde_json::json!({ "url": body["url"], "content_type": "json", "insecure_ssl": "0" }).to_string())
+                }
+                (method, ["app", "installations", id, rest @ ..]) => {
+                    let id: u64 = id.parse().unwrap_or(0);
+                    let Some(position) = app.installations.iter().position(|i| i.id == id) else {
+                        return Some(json(404, r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#));
+                    };
+                    match (method, rest) {
+                        ("GET", []) => json(200, &describe(app, &app.installations[position]).to_string()),
+                        ("DELETE", []) => {
+                            app.installations.remove(position);
+                            app.uninstalled.push(id);
+                            json(204, "")
+                        }
+                        ("POST", ["access_tokens"]) => {
+                            app.token_requests.push(request.body.clone().unwrap_or_default());
+                            let installation = &app.installations[position];
+                            if installation.suspended {
+                                return Some(json(403, r#"{"message":"This installation has been suspended"}"#));
+                            }
+                            let token = format!("ghs_{}_{}", id, app.tokens.len() + 1);
+                            let expires = now + 3600;
+                            app.tokens.push((token.clone(), id, expires));
+                            let mut answer = json(
+                                201,
+                                &serde_json::json!({ "token": token, "expires_at": iso(expires), "permissions": installation.permissions, "repository_selection": "all" }).to_string(),
+                            );
+                            answer.headers.push(("Date".into(), httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now as u64))));
+                            answer
+                        }
+                        _ => json(404, r#"{"message":"Not Found"}"#),
+                    }
+                }
+                _ => json(404, r#"{"message":"Not Found"}"#),
+            };
+            Some(answer)
+        }
+
+        /// Routes an installation token may call.
+        fn as_installation(
+            &mut self,
+            path: &str,
+            request: &HttpRequest,
+            token: &str,
+            now: i64,
+        ) -> HttpResponse {
+            let found = self.apps.iter_mut().find_map(|app| {
+                let (_, installation, expires) =
+                    app.tokens.iter().find(|(t, _, _)| t == token)?.clone();
+                Some((app, installation, expires))
+            });
+            let Some((app, installation_id, expires)) = found else {
+                return unauthorized("Bad credentials");
+            };
+            if app.revoked_tokens.iter().any(|t| t == token) || expires <= now {
+                return unauthorized("Bad credentials");
+            }
+            let Some(installation) = app.installations.iter().find(|i| i.id == installation_id)
+            else {
+                return unauthorized("Bad credentials");
+            };
+            match (request.method.as_str(), path) {
+                ("DELETE", "/installation/token") => {
+                    app.revoked_tokens.push(token.to_owned());
+                    json(204, "")
+                }
+                ("GET", "/installation/repositories") => {
+                    let repositories: Vec<serde_json::Value> = installation
+                        .repositories
+                        .iter()
+                        .map(|name| serde_json::json!({ "id": name.len(), "name": name.rsplit('/').next(), "full_name": name, "html_url": format!("https://example/{name}"), "default_branch": "main", "permissions": { "admin": false, "push": false, "pull": true } }))
+                        .collect();
+                    json(200, &serde_json::json!({ "total_count": repositories.len(), "repository_selection": "selected", "repositories": repositories }).to_string())
+                }
+                ("GET", "/meta") => json(200, r#"{"installed_version":"3.17.2"}"#),
+                ("GET", "/user") => {
+                    json(403, r#"{"message":"Resource not accessible by integration"}"#)
+                }
+                _ => json(404, r#"{"message":"Not Found"}"#),
+            }
+        }
+
+        /// The app a JWT authenticates, or GitHub's refusal.
+        fn verify_jwt(&self, jwt: &str, now: i64) -> Result<usize, HttpResponse> {
+            let undecodable = || unauthorized("A JSON web token could not be decoded");
+            let parts: Vec<&str> = jwt.split('.').collect();
+            let [header, payload, signature] = parts.as_slice() else { return Err(undecodable()) };
+            let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| undecodable());
+            let header: serde_json::Value =
+                serde_json::from_slice(&decode(header)?).map_err(|_| undecodable())?;
+            let claims: serde_json::Value =
+                serde_json::from_slice(&decode(payload)?).map_err(|_| undecodable())?;
+            if header["alg"] != "RS256" {
+                return Err(undecodable());
+            }
+            let issuer = claims["iss"]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| claims["iss"].as_u64().map(|n| n.to_string()));
+            let Some(index) = self.apps.iter().position(|a| {
+                Some(a.id.to_string()) == issuer || Some(&a.client_id) == issuer.as_ref()
+            }) else {
+                return Err(json(404, r#"{"message":"Integration not found"}"#));
+            };
+            let key = VerifyingKey::<sha2::Sha256>::new(self.apps[index].public_key.clone());
+            let signature =
+                Signature::try_from(decode(signature)?.as_slice()).map_err(|_| undecodable())?;
+            key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
+                .map_err(|_| undecodable())?;
+            let (iat, exp) =
+                (claims["iat"].as_i64().unwrap_or(0), claims["exp"].as_i64().unwrap_or(0));
+            let dated = |message: &str| {
+                let mut answer = unauthorized(message);
+                answer.headers.push((
+                    "Date".into(),
+                    httpdate::fmt_http_date(
+                        std::time::UNIX_EPOCH + std::time::Duration::from_secs(now as u64),
+                    ),
+                ));
+                answer
+            };
+            if iat > now + 60 {
+                return Err(dated("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued."));
+            }
+            if exp <= now {
+                return Err(dated("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires."));
+            }
+            if exp - iat > 600 || exp > now + 600 {
+                return Err(dated("'Expiration time' claim ('exp') is too far in the future."));
+            }
+            Ok(index)
         }
     }
 }
