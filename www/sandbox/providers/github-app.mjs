@@ -317,6 +317,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     else if (permissions.repository_hooks === "read") scopes.push("read:repo_hook");
     return scopes;
   }
+  const hookAccess = (permissions) => permissions.repository_hooks ?? null;
   const writes = (permissions) => ["pull_requests", "issues", "contents"].some((name) => permissions[name] === "write");
 
   /**
@@ -330,7 +331,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       if (!token || !installation) return { error: "invalid" };
       if (token.expiresAt <= now()) return { error: "expired" };
       const repositories = repositoriesOf(installation).filter((p) => !token.repositoryIds || token.repositoryIds.has(p.id));
-      return { kind: "installation", integration: true, value, installation, scopes: scopesFor(token.permissions), canWrite: writes(token.permissions), repositoryIds: new Set(repositories.map((p) => p.id)) };
+      return { kind: "installation", integration: true, value, installation, scopes: scopesFor(token.permissions), hookAccess: hookAccess(token.permissions), canWrite: writes(token.permissions), repositoryIds: new Set(repositories.map((p) => p.id)) };
     }
     const app = oauthToken && byClientId(oauthToken.clientId);
     if (app) {
@@ -338,7 +339,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       const reachable = [...installations.values()].filter((i) => i.appId === app.id && !i.suspendedAt);
       const ids = new Set(reachable.flatMap((i) => repositoriesOf(i).map((p) => p.id)));
       const permissions = reachable[0]?.permissions ?? app.permissions;
-      return { kind: "user-to-server", app, scopes: scopesFor(permissions), canWrite: writes(permissions), repositoryIds: ids };
+      return { kind: "user-to-server", app, scopes: scopesFor(permissions), hookAccess: hookAccess(permissions), canWrite: writes(permissions), repositoryIds: ids };
     }
     return undefined;
   }

@@ -229,7 +229,7 @@ export function github({ state, origin, authenticate, maxPageSize, oauth, delive
     const hookScopes = req.method === "DELETE" ? HOOK_ADMIN : write ? HOOK_WRITE : HOOK_READ;
     const accepted = project.visibility === "public" ? [...hookScopes, "public_repo"] : hookScopes;
     // An app without the repository_hooks permission is told so; an OAuth token is not.
-    if (!has(accepted)) return app ? notAccessible() : notFound(scoped(accepted));
+    if (app ? !(write ? who.hookAccess === "write" : who.hookAccess) : !has(accepted)) return app ? notAccessible() : notFound(scoped(accepted));
     // Only repository admins manage hooks; GitHub hides them from everyone else. An installation
     // acts on its own permissions, not a person's role.
     if (project.role !== "admin" && who.kind !== "installation") return notFound(scoped(accepted));
