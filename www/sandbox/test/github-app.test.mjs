@@ -393,3 +393,23 @@ test("user-to-server tokens: ghu_ for 8 hours, ghr_ rotated on refresh, the old 
   assert.deepEqual(receiver.since(count, app.hookPath).map((d) => [d.headers["x-github-event"], JSON.parse(d.body).action]), [["github_app_authorization", "revoked"]]);
   assert.equal((await token({ grant_type: "refresh_token", refresh_token: third.refresh_token })).error, "bad_refresh_token");
 });
+
+test("control page: register a GitHub App, then suspend its installation with a button", async () => {
+  const post = (path, fields) => fetch(`${sandbox.origin}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields), redirect: "manual" });
+  const registered = await post("/sandbox/github-apps", { name: "From the control page", permissions: "metadata=read actions=read", events: "workflow_run", webhookUrl: "", setupUrl: `${receiver.origin}/setup`, callbackUrl: "" });
+  assert.equal(registered.status, 201);
+  const page = await registered.text();
+  const appId = Number(page.match(/id="app-id">(\d+)</)[1]);
+  assert.match(page, /-----BEGIN RSA PRIVATE KEY-----/);
+  const app = sandbox.githubApp(appId);
+  assert.deepEqual(app.permissions, { metadata: "read", actions: "read" });
+  await sandbox.installGitHubApp(`${sandbox.githubOrigin}/apps/${app.slug}/installations/new`);
+  const [installation] = sandbox.githubApp(appId).installations;
+  const home = await (await fetch(sandbox.url)).text();
+  assert.ok(home.includes(`aria-label="Suspend: installation ${installation.id}"`));
+  const suspended = await post("/sandbox/github-apps/installation", { installationId: String(installation.id), action: "suspend" });
+  assert.equal(suspended.status, 303);
+  assert.ok(sandbox.githubAppInstallation(installation.id).suspendedAt);
+  const state = await (await fetch(new URL("state.json", sandbox.url))).json();
+  assert.ok(state.githubApps.some((a) => a.appId === appId));
+});
