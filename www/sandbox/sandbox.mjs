@@ -223,6 +223,7 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
           // What exists now expires; tokens issued from here on (a refresh, a new connection) work.
           for (const id of PROVIDERS) for (const token of oauths[id].accessTokenIds()) state.expired.add(token);
           for (const token of state.tokens.keys()) state.expired.add(token);
+          for (const token of modules.github.apps.tokenValues()) state.expired.add(token);
         }
       }
       if (wasOn !== Boolean(value)) log(`switch ${name} = ${JSON.stringify(value)}`);

@@ -329,7 +329,9 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       const token = tokens.get(value);
       const installation = token && installations.get(token.installationId);
       if (!token || !installation) return { error: "invalid" };
-      if (token.expiresAt <= now()) return { error: "expired" };
+      if (token.expiresAt <= now() || (state.on("expiredToken", "github") && state.expired.has(value))) return { error: "expired" };
+      // A suspended installation's tokens are refused until it is unsuspended.
+      if (installation.suspendedAt) return { error: "suspended" };
       const repositories = repositoriesOf(installation).filter((p) => !token.repositoryIds || token.repositoryIds.has(p.id));
       return { kind: "installation", integration: true, value, installation, scopes: scopesFor(token.permissions), hookAccess: hookAccess(token.permissions), canWrite: writes(token.permissions), repositoryIds: new Set(repositories.map((p) => p.id)) };
     }
@@ -747,6 +749,8 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     handleApi,
     handleInstallation,
     deliverActivity,
+    /** Every installation token issued and not revoked (the expiredToken switch expires them). */
+    tokenValues: () => [...tokens.keys()],
     ownsWeb: (pathname) => WEB.some((pattern) => pattern.test(pathname)),
     handleWeb,
     /** oauth.mjs `clientOptions`: an app's client gets GitHub's expiring user-to-server tokens. */

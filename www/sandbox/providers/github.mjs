@@ -176,6 +176,7 @@ export function github({ state, origin, authenticate, maxPageSize, oauth, delive
     const bearer = (req.headers.authorization ?? "").match(/^(?:Bearer|token)\s+(\S+)$/i)?.[1];
     let who = bearer?.startsWith("ghs_") ? apps.identify(bearer) : await authenticate("github", req);
     if (!who.error && who.kind === "oauth") who = { ...who, ...apps.identify(who.value, who.token) };
+    if (who.error === "suspended") return reply(403, { message: "This installation has been suspended", documentation_url: docs(), status: "403" });
     if (who.error) return reply(401, { message: "Bad credentials", documentation_url: docs(), status: "401" });
     // Classic and OAuth tokens list their scopes; fine-grained ones would not, nor GitHub Apps' tokens.
     const scopes = who.scopes;

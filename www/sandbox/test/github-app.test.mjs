@@ -274,9 +274,21 @@ test("installation tokens: repository routes within the installation, narrowing,
   const suspended = await installationToken(app, installationId);
   assert.equal(suspended.response.status, 403);
   assert.equal(suspended.body.message, "This installation has been suspended");
+  const during = await call("/repos/ada/notes", { token: body.token });
+  assert.equal(during.status, 403);
+  assert.equal((await during.json()).message, "This installation has been suspended");
   await sandbox.unsuspendGitHubAppInstallation(installationId);
   assert.deepEqual(receiver.since(count, app.hookPath).map((d) => JSON.parse(d.body).action), ["suspend", "unsuspend"]);
   assert.equal((await installationToken(app, installationId)).response.status, 201);
+
+  // The expiredToken switch expires the installation tokens that exist when it is turned on.
+  sandbox.setSwitch("expiredToken", "github");
+  try {
+    assert.equal((await call("/repos/ada/notes", { token: body.token })).status, 401);
+  } finally {
+    sandbox.setSwitch("expiredToken", false);
+  }
+  assert.equal((await call("/repos/ada/notes", { token: body.token })).status, 200);
 
   // DELETE /installation/token revokes the token it carries.
   assert.equal((await call("/installation/token", { token: body.token, method: "DELETE" })).status, 204);
