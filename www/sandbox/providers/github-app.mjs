@@ -396,6 +396,16 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       entry.used = true;
       return { status: 201, body: describeApp(apps.get(entry.appId), { secrets: true }) };
     }
+    // "Get a repository (organization, user) installation for the authenticated app".
+    const lookup = /^\/(?:repos\/([^/]+\/[^/]+)|orgs\/([^/]+)|users\/([^/]+))\/installation$/.exec(path);
+    if (lookup && req.method === "GET") {
+      const checked = verifyJwt(req);
+      if (!checked.app) return checked;
+      checked.app.jwtRequests += 1;
+      const [repository, login] = [lookup[1] && decodeURIComponent(lookup[1]).toLowerCase(), decodeURIComponent(lookup[2] ?? lookup[3] ?? lookup[1].split("/")[0]).toLowerCase()];
+      const found = [...installations.values()].find((i) => i.appId === checked.app.id && i.account.toLowerCase() === login && (!repository || repositoriesOf(i).some((p) => p.path.toLowerCase() === repository)));
+      return found ? { status: 200, body: describeInstallation(found) } : notFound();
+    }
     if (path === "/app" || path.startsWith("/app/")) {
       const checked = verifyJwt(req);
       if (!checked.app) return checked;

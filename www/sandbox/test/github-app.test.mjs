@@ -173,6 +173,12 @@ test("install on all repositories: setup redirect, signed installation webhook, 
   assert.equal(installation.access_tokens_url, `${api}/app/installations/${installationId}/access_tokens`);
   const list = await call("/app/installations", { token: jwt(app.privateKey, { iss: String(app.appId) }) });
   assert.deepEqual((await list.json()).map((i) => i.id), [installationId]);
+  for (const path of ["/repos/acme-platform/docs/installation", "/orgs/acme-platform/installation"]) {
+    const found = await call(path, { token: jwt(app.privateKey, { iss: app.appId }) });
+    assert.equal(found.status, 200, path);
+    assert.equal((await found.json()).id, installationId);
+  }
+  assert.equal((await call("/users/ada/installation", { token: jwt(app.privateKey, { iss: app.appId }) })).status, 404);
 });
 
 test("install on selected repositories, then change them: setup_action=update and installation_repositories", async () => {
