@@ -154,7 +154,8 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     return installation.selection === "all" ? all : all.filter((p) => installation.repositoryIds.has(p.id));
   }
 
-  function describeInstallation(installation) {
+  /** The installation as the REST API shows it; in webhooks (`webhook`) its times are epoch seconds, as GitHub's payloads mostly carry them. */
+  function describeInstallation(installation, { webhook = false } = {}) {
     const app = apps.get(installation.appId);
     const account = owner(installation.account);
     return {
@@ -172,8 +173,8 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       // Until the account accepts an app's new permissions, the installation keeps the old ones.
       permissions: { ...installation.permissions },
       events: [...installation.events],
-      created_at: installation.createdAt,
-      updated_at: installation.updatedAt,
+      created_at: webhook ? Date.parse(installation.createdAt) / 1000 : installation.createdAt,
+      updated_at: webhook ? Date.parse(installation.updatedAt) / 1000 : installation.updatedAt,
       single_file_name: null,
       has_multiple_single_files: false,
       single_file_paths: [],
@@ -182,6 +183,8 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     };
   }
 
+  // The enterprise GitHub Enterprise Server names in every payload (as github.mjs does).
+  const enterprise = () => ({ id: 1, slug: "acme", name: "Acme", html_url: `${origin}/enterprises/acme` });
   const miniRepository = (p) => ({ id: p.id, node_id: describe(p).node_id, name: p.name, full_name: p.path, private: p.visibility === "private" });
 
   /** The app's one webhook: signed with its secret, aimed at the integration. */
@@ -212,9 +215,10 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     const app = apps.get(installation.appId);
     return appDelivery(app, "installation", {
       action,
-      installation: describeInstallation(installation),
-      ...(["created", "deleted", "new_permissions_accepted", "suspend", "unsuspend"].includes(action) ? { repositories: repositoriesOf(installation).map(miniRepository) } : {}),
+      installation: describeInstallation(installation, { webhook: true }),
+      repositories: repositoriesOf(installation).map(miniRepository),
       requester: null,
+      enterprise: enterprise(),
       sender: owner(extra.sender ?? user),
     });
   }
@@ -223,11 +227,12 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     const app = apps.get(installation.appId);
     return appDelivery(app, "installation_repositories", {
       action: added.length ? "added" : "removed",
-      installation: describeInstallation(installation),
+      installation: describeInstallation(installation, { webhook: true }),
       repository_selection: installation.selection,
       repositories_added: added.map(miniRepository),
       repositories_removed: removed.map(miniRepository),
       requester: null,
+      enterprise: enterprise(),
       sender: owner(user),
     });
   }
@@ -740,7 +745,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     async revokeAuthorization(key) {
       const app = appOf(key);
       await oauth().revokeClient(app.clientId);
-      return appDelivery(app, "github_app_authorization", { action: "revoked", sender: owner(user) });
+      return appDelivery(app, "github_app_authorization", { action: "revoked", enterprise: enterprise(), sender: owner(user) });
     },
     advanceClock(secondsToAdd) {
       if (!Number.isFinite(secondsToAdd)) throw new TypeError("advanceClock takes a number of seconds.");

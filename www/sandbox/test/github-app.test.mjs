@@ -9,8 +9,14 @@ import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 
 import { verify } from "@octokit/webhooks-methods";
+import { createRequire } from "node:module";
 
 import { startSandbox } from "../sandbox.mjs";
+
+// GitHub Enterprise Server 3.5's documented payloads, to hold the app's deliveries against.
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples/ghes-35/index.json");
+const example = (event, action) => examples.find((e) => e.name === event).examples.find((p) => p.action === action);
+const missing = (documented, ours) => Object.keys(documented).filter((key) => !(key in ours));
 
 let sandbox;
 let receiver;
@@ -160,6 +166,12 @@ test("install on all repositories: setup redirect, signed installation webhook, 
   assert.equal(payload.installation.repository_selection, "all");
   assert.ok(payload.repositories.some((r) => r.full_name === "acme-platform/runner-images"));
   assert.equal(payload.sender.login, "ada");
+  const documented = example("installation", "created");
+  assert.deepEqual(missing(documented, payload), []);
+  assert.deepEqual(missing(documented.installation, payload.installation), []);
+  assert.deepEqual(missing(documented.installation.account, payload.installation.account), []);
+  assert.deepEqual(missing(documented.repositories[0], payload.repositories[0]), []);
+  assert.equal(typeof payload.installation.created_at, "number");
 
   const response = await call(`/app/installations/${installationId}`, { token: jwt(app.privateKey, { iss: app.clientId }) });
   assert.equal(response.status, 200);
@@ -194,6 +206,9 @@ test("install on selected repositories, then change them: setup_action=update an
   assert.equal(again.searchParams.get("setup_action"), "update");
   assert.equal(again.searchParams.get("installation_id"), String(installationId));
   const events = receiver.since(count, app.hookPath).map((d) => JSON.parse(d.body));
+  const documented = example("installation_repositories", "added");
+  assert.deepEqual(missing(documented, events[0]), []);
+  assert.deepEqual(missing(documented.installation, events[0].installation), []);
   assert.deepEqual(events.map((e) => [e.action, e.repositories_added.map((r) => r.full_name), e.repositories_removed.map((r) => r.full_name)]), [
     ["added", ["ada/analytical-engine"], []],
     ["removed", [], ["ada/notes"]],
