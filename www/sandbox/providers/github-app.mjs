@@ -300,7 +300,8 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       return undecodable;
     }
     if (header?.alg !== "RS256" || !claims || typeof claims !== "object") return undecodable;
-    const app = claims.iss === undefined || claims.iss === null ? undefined : appBy(String(claims.iss));
+    // iss: the app's id (a number or a string of it) or its client id ("Generating a JSON Web Token").
+    const app = apps.get(Number(claims.iss)) ?? (typeof claims.iss === "string" && claims.iss ? byClientId(claims.iss) : undefined);
     if (!app) return refuse(404, "Integration not found");
     const good = verifySignature("RSA-SHA256", Buffer.from(`${parts[0]}.${parts[1]}`), app.publicKey, Buffer.from(parts[2], "base64url"));
     if (!good) return undecodable;
@@ -358,8 +359,9 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     if (Array.isArray(body.repositories) || Array.isArray(body.repository_ids)) {
       const names = (body.repositories ?? []).map(String);
       const ids = (body.repository_ids ?? []).map(Number);
-      chosen = available.filter((p) => names.some((n) => n.toLowerCase() === p.name.toLowerCase() || n.toLowerCase() === p.path.toLowerCase()) || ids.includes(p.id));
-      if (chosen.length !== names.length + ids.length) {
+      const named = (n) => (p) => n.toLowerCase() === p.name.toLowerCase() || n.toLowerCase() === p.path.toLowerCase();
+      chosen = available.filter((p) => names.some((n) => named(n)(p)) || ids.includes(p.id));
+      if (names.some((n) => !available.some(named(n))) || ids.some((id) => !available.some((p) => p.id === id))) {
         return { status: 422, body: { message: "There is at least one repository that does not exist or is not accessible to the parent installation.", documentation_url: docs(), status: "422" } };
       }
     }

@@ -234,6 +234,7 @@ test("JWT: a good one passes and is counted; wrong key, expired, too long, iat i
     [jwt(app.privateKey, { iss: app.appId, iat: -30, exp: 660 }), 401, "'Expiration time' claim ('exp') is too far in the future"],
     [jwt(app.privateKey, { iss: app.appId, iat: 300, exp: 600 }), 401, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"],
     [jwt(app.privateKey, { iss: 999_999 }), 404, "Integration not found"],
+    [jwt(app.privateKey, { iss: app.slug }), 404, "Integration not found"],
   ];
   for (const [token, status, message] of cases) {
     const response = await call("/app", { token });
@@ -264,7 +265,7 @@ test("installation tokens: repository routes within the installation, narrowing,
   assert.equal((await user.json()).message, "Resource not accessible by integration");
 
   // Narrowed to one repository and to fewer permissions.
-  const narrow = await installationToken(app, installationId, { repositories: ["notes"], permissions: { metadata: "read", actions: "read" } });
+  const narrow = await installationToken(app, installationId, { repositories: ["notes"], repository_ids: [sandbox.projects("github").find((p) => p.path === "ada/notes").id], permissions: { metadata: "read", actions: "read" } });
   assert.equal(narrow.response.status, 201);
   assert.deepEqual(narrow.body.permissions, { metadata: "read", actions: "read" });
   assert.deepEqual(narrow.body.repositories.map((r) => r.full_name), ["ada/notes"]);
