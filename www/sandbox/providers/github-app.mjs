@@ -92,7 +92,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       publicKey,
       permissions: { metadata: "read", ...(manifest.default_permissions ?? {}) },
       events: [...(manifest.default_events ?? [])],
-      hook: { id: 500_000 + id, url: hook.url ?? null, active: hook.url ? hook.active !== false : false },
+      hook: { id: 500_000 + id, url: hook.url ?? null, active: hook.url ? hook.active !== false : false, contentType: "json", insecureSsl: "0" },
       redirectUrl: manifest.redirect_url ?? null,
       callbackUrls: [...(manifest.callback_urls ?? [])],
       setupUrl: manifest.setup_url ?? null,
@@ -206,10 +206,23 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
         "X-GitHub-Enterprise-Host": new URL(origin).host,
         "X-GitHub-Enterprise-Version": version(),
       },
-      sign: { secret: app.webhookSecret, headers: [["X-Hub-Signature", "sha1"], ["X-Hub-Signature-256", "sha256"]] },
+      sign: app.webhookSecret ? { secret: app.webhookSecret, headers: [["X-Hub-Signature", "sha1"], ["X-Hub-Signature-256", "sha256"]] } : undefined,
     };
+    return sendToApp(app, project, kind, prepared);
+  }
+
+  /** Sends a prepared delivery to the app's webhook, as a form when its config says so. */
+  function sendToApp(app, project, kind, prepared) {
+    if (app.hook.contentType === "form") {
+      // GitHub's form content type wraps the JSON in a `payload` field, and signs the form.
+      prepared.body = new URLSearchParams({ payload: prepared.body }).toString();
+      prepared.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
     return deliver({ provider: "github", project, kind, hook: { id: app.hook.id, url: app.hook.url }, prepared });
   }
+
+  /** "Get (update) a webhook configuration for an app": the secret is never shown. */
+  const hookConfig = (app) => ({ content_type: app.hook.contentType, insecure_ssl: app.hook.insecureSsl, url: app.hook.url ?? "", ...(app.webhookSecret ? { secret: "********" } : {}) });
 
   function installationEvent(installation, action, extra = {}) {
     const app = apps.get(installation.appId);
@@ -419,6 +432,27 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       const app = checked.app;
       app.jwtRequests += 1;
       if (req.method === "GET" && path === "/app") return { status: 200, body: describeApp(app) };
+      if (path === "/app/hook/config" && req.method === "GET") return { status: 200, body: hookConfig(app) };
+      if (path === "/app/hook/config" && req.method === "PATCH") {
+        let body;
+        try {
+          body = (await readJson(req)) ?? {};
+        } catch {
+          return { status: 400, body: { message: "Problems parsing JSON", documentation_url: docs(), status: "400" } };
+        }
+        if (body.url !== undefined && (typeof body.url !== "string" || !/^https?:\/\//.test(body.url))) {
+          return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Hook", code: "custom", message: "Config must contain url for webhook hook" }], documentation_url: docs(), status: "422" } };
+        }
+        if (typeof body.url === "string") {
+          app.hook.url = body.url;
+          app.hook.active = true;
+        }
+        if (Object.hasOwn(body, "secret")) app.webhookSecret = body.secret || null;
+        if (body.content_type === "json" || body.content_type === "form") app.hook.contentType = body.content_type;
+        if (body.insecure_ssl !== undefined) app.hook.insecureSsl = String(body.insecure_ssl);
+        app.updatedAt = iso();
+        return { status: 200, body: hookConfig(app) };
+      }
       const mine = [...installations.values()].filter((i) => i.appId === app.id);
       if (req.method === "GET" && path === "/app/installations") {
         const p = page(mine.map(describeInstallation));
@@ -446,6 +480,29 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       return notFound();
     }
     return undefined;
+  }
+
+  /**
+   * `GET /user/installations` and `GET /user/installations/{id}/repositories` for a
+   * user-to-server token: the app's installations the person can reach. Other tokens are refused
+   * as GitHub refuses them.
+   */
+  function handleUserInstallations(req, url, path, who, { page }) {
+    const route = /^\/user\/installations(?:\/(\d+)\/repositories)?$/.exec(path);
+    if (!route || req.method !== "GET") return undefined;
+    if (who.kind !== "user-to-server") {
+      return refuse(403, "You must authenticate with an access token authorized to a GitHub App in order to list installations");
+    }
+    const mine = [...installations.values()].filter((i) => i.appId === who.app.id);
+    if (!route[1]) {
+      const p = page(mine.map((i) => describeInstallation(i)));
+      return { status: 200, body: { total_count: mine.length, installations: p.items }, headers: p.headers };
+    }
+    const installation = mine.find((i) => i.id === Number(route[1]));
+    if (!installation) return notFound();
+    const list = repositoriesOf(installation);
+    const p = page(list.map((project) => describe(project)));
+    return { status: 200, body: { total_count: list.length, repository_selection: installation.selection, repositories: p.items }, headers: p.headers };
   }
 
   /** The /installation routes, for an installation token's identity. */
@@ -633,14 +690,14 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
       if (installation.suspendedAt || !repositoriesOf(installation).includes(project)) continue;
       const app = apps.get(installation.appId);
       if (!app.hook.url || !app.hook.active) continue;
-      const prepared = prepare({ id: app.hook.id, url: app.hook.url, active: true, events: installation.events, secret: app.webhookSecret });
+      const prepared = prepare({ id: app.hook.id, url: app.hook.url, active: true, events: installation.events, secret: app.webhookSecret, data: { content_type: app.hook.contentType } });
       if (!prepared) continue;
       const body = JSON.parse(prepared.body);
       body.installation = { id: installation.id, node_id: Buffer.from(`023:Installation${installation.id}`).toString("base64") };
       prepared.body = JSON.stringify(body);
       prepared.headers["X-GitHub-Hook-Installation-Target-ID"] = String(app.id);
       prepared.headers["X-GitHub-Hook-Installation-Target-Type"] = "integration";
-      sent.push(await deliver({ provider: "github", project: project.path, kind, hook: { id: app.hook.id, url: app.hook.url }, prepared }));
+      sent.push(await sendToApp(app, project.path, kind, prepared));
     }
     return sent;
   }
@@ -765,6 +822,7 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
     identify,
     handleApi,
     handleInstallation,
+    handleUserInstallations,
     deliverActivity,
     /** Every installation token issued and not revoked (the expiredToken switch expires them). */
     tokenValues: () => [...tokens.keys()],

@@ -168,7 +168,9 @@ export function github({ state, origin, authenticate, maxPageSize, oauth, delive
 
   async function handle(req, res, url) {
     const path = url.pathname.slice("/api/v3".length);
-    const common = { "x-github-media-type": "github.v3; format=json", "x-github-enterprise-version": version(), "x-github-request-id": randomBytes(8).toString("hex").toUpperCase() };
+    // The Date header follows the sandbox's GitHub App clock (which tests may move), as forgelink
+    // reads token expiry against it.
+    const common = { date: new Date(apps.now()).toUTCString(), "x-github-media-type": "github.v3; format=json", "x-github-enterprise-version": version(), "x-github-request-id": randomBytes(8).toString("hex").toUpperCase() };
     const reply = (status, body, headers = {}) => send(res, status, body, { ...common, ...headers });
     const notFound = (headers = {}) => reply(404, { message: "Not Found", documentation_url: docs(), status: "404" }, headers);
 
@@ -201,6 +203,10 @@ export function github({ state, origin, authenticate, maxPageSize, oauth, delive
       if (answered) return reply(answered.status, answered.body, answered.headers);
       // An installation acts for no person: the person's own routes are not its to read.
       if (path === "/user" || path.startsWith("/user/")) return notAccessible();
+    }
+    if (path.startsWith("/user/installations")) {
+      const answered = apps.handleUserInstallations(req, url, path, who, { page: pager });
+      if (answered) return send(res, answered.status, answered.body, { ...scoped([]), ...answered.headers });
     }
     if (req.method === "GET" && path === "/user") {
       return answer(200, { ...owner(account.login), name: account.name, company: null, blog: "", location: null, email: null, hireable: null, bio: null, public_repos: 0, followers: 0, following: 0, created_at: "2024-01-15T10:00:00Z", updated_at: "2026-11-01T08:00:00Z" });

@@ -447,3 +447,47 @@ test("control page: register a GitHub App, then suspend its installation with a 
   const state = await (await fetch(new URL("state.json", sandbox.url))).json();
   assert.ok(state.githubApps.some((a) => a.appId === appId));
 });
+
+test("the app's webhook configuration: read, pointed elsewhere with a new secret, then deliveries follow it", async () => {
+  const { app, installationId } = await installed({}, { account: "acme-platform" });
+  const token = () => jwt(app.privateKey, { iss: app.appId });
+  const read = await call("/app/hook/config", { token: token() });
+  assert.equal(read.status, 200);
+  assert.deepEqual(await read.json(), { content_type: "json", insecure_ssl: "0", url: `${receiver.origin}${app.hookPath}`, secret: "********" });
+  const moved = await call("/app/hook/config", { token: token(), method: "PATCH", body: { url: `${receiver.origin}/moved`, content_type: "json", secret: "a new secret", insecure_ssl: "0" } });
+  assert.equal(moved.status, 200);
+  assert.equal((await moved.json()).url, `${receiver.origin}/moved`);
+  assert.equal((await call("/app/hook/config", { token: token(), method: "PATCH", body: { url: "not a url" } })).status, 422);
+  const count = receiver.deliveries.length;
+  await sandbox.suspendGitHubAppInstallation(installationId);
+  const [delivery] = receiver.since(count, "/moved");
+  assert.ok(delivery, "the delivery went to the new URL");
+  assert.ok(await verify("a new secret", delivery.body, delivery.headers["x-hub-signature-256"]));
+  assert.equal(receiver.since(count, app.hookPath).length, 0);
+});
+
+test("/user/installations with a user-to-server token, refused to other tokens; the Date header follows the sandbox clock", async () => {
+  const { app, installationId } = await installed({}, { repositories: ["notes"] });
+  const back = new URL(await sandbox.approve(`${web}/login/oauth/authorize?response_type=code&client_id=${app.clientId}&redirect_uri=${encodeURIComponent(`${receiver.origin}/callback`)}&state=i1`));
+  const exchanged = await fetch(`${web}/login/oauth/access_token`, { method: "POST", headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, code: back.searchParams.get("code"), redirect_uri: `${receiver.origin}/callback` }) });
+  const { access_token: ghu } = await exchanged.json();
+  const list = await call("/user/installations?per_page=100", { token: ghu });
+  assert.equal(list.status, 200);
+  const body = await list.json();
+  assert.equal(body.total_count, 1);
+  assert.deepEqual(body.installations.map((i) => i.id), [installationId]);
+  const repositories = await call(`/user/installations/${installationId}/repositories`, { token: ghu });
+  assert.deepEqual((await repositories.json()).repositories.map((r) => r.full_name), ["ada/notes"]);
+  const { token: classic } = sandbox.createAccessToken({ provider: "github", scopes: ["repo"] });
+  const refused = await call("/user/installations", { token: classic });
+  assert.equal(refused.status, 403);
+
+  sandbox.advanceGitHubAppClock(7200);
+  try {
+    const later = await call("/app", { token: jwt(app.privateKey, { iss: app.appId, iat: 7140, exp: 7700 }) });
+    assert.equal(later.status, 200);
+    assert.ok(Math.abs(Date.parse(later.headers.get("date")) - (Date.now() + 7_200_000)) < 5_000);
+  } finally {
+    sandbox.advanceGitHubAppClock(-7200);
+  }
+});
