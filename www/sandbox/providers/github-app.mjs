@@ -6,10 +6,10 @@
 // installation_repositories, github_app_authorization and the repository events it subscribed
 // to), and expiring user-to-server tokens at the OAuth endpoints github.mjs already serves.
 
-import { createPublicKey, generateKeyPair, randomBytes, verify as verifySignature } from "node:crypto";
+import { generateKeyPair, randomBytes, verify as verifySignature } from "node:crypto";
 import { promisify } from "node:util";
 
-import { escape, html, readForm, readJson, redirect, send, uuid } from "../http.mjs";
+import { escape, html, readForm, readJson, redirect, uuid } from "../http.mjs";
 import { layout } from "../oauth.mjs";
 import { isoSeconds } from "./common.mjs";
 
@@ -405,8 +405,9 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
   }
 
   /**
-   * The REST routes of apps: `{ status, body, headers? }` when `path` is one of them, else
-   * `undefined`. `identity` is what github.mjs found for the token, for /installation routes.
+   * The routes that take no token or the app's JWT (manifest conversions, /app, the
+   * installation look-ups): `{ status, body, headers? }` when `path` is one of them, else
+   * `undefined`. `page(items)` pages a list the way github.mjs does.
    */
   async function handleApi(req, url, path, { page }) {
     const conversion = /^\/app-manifests\/([^/]+)\/conversions$/.exec(path);
