@@ -61,6 +61,22 @@ export function createControl({ sandbox, state, modules, origin }) {
           )
           .join("")
       : `<tr><td colspan="6">No deliveries yet.</td></tr>`;
+    const githubApps = sandbox.githubApps();
+    const installationButtons = (i) =>
+      [["suspend", i.suspendedAt ? null : "Suspend"], ["unsuspend", i.suspendedAt ? "Unsuspend" : null], ["accept", "Accept new permissions"], ["uninstall", "Uninstall"]]
+        .filter(([, label]) => label)
+        .map(([action, label]) => `<form method="post" action="/sandbox/github-apps/installation" class="inline"><input type="hidden" name="installationId" value="${i.id}"><input type="hidden" name="action" value="${action}"><button type="submit" aria-label="${escape(`${label}: installation ${i.id}`)}">${label}</button></form>`)
+        .join(" ");
+    const appRows = githubApps.length
+      ? githubApps
+          .map(
+            (a) =>
+              `<tr><th scope="row">${escape(a.name)}<br><code>${a.appId}</code> <code>${escape(a.slug)}</code></th><td><a href="${escape(`${sandbox.githubOrigin}/github-apps/${a.slug}/installations/new`)}">Install</a></td><td>${
+                a.installations.map((i) => `<p><code>${i.id}</code> on <code>${escape(i.account)}</code> (${escape(i.repositorySelection)}${i.suspendedAt ? ", suspended" : ""}) ${installationButtons(i)}</p>`).join("") || "none"
+              }</td><td>${a.tokenRequests}</td></tr>`,
+          )
+          .join("")
+      : `<tr><td colspan="4">No GitHub Apps yet.</td></tr>`;
     const scopesHelp = PROVIDERS.map((id) => `<li>${escape(title(id))}: <code>${escape(modules[id].defaultScopes.join(" "))}</code> by default</li>`).join("");
     return layout(
       "forgelink",
@@ -79,6 +95,15 @@ export function createControl({ sandbox, state, modules, origin }) {
         `<label for="token-role">Role (GitLab project or group token: reporter, developer, maintainer, owner; Data Center: REPO_READ, REPO_WRITE, REPO_ADMIN, PROJECT_ADMIN)</label><input id="token-role" name="role">` +
         `<label for="token-days">Expires in days (empty: GitLab 90, others never)</label><input id="token-days" name="expiresInDays" type="number" min="0">` +
         `<button type="submit">Create token</button></form>` +
+        `<h2 id="github-apps">GitHub Apps (GitHub Enterprise Server)</h2><form method="post" action="/sandbox/github-apps">` +
+        `<label for="gh-app-name">App name</label><input id="gh-app-name" name="name" value="forgelink">` +
+        `<label for="gh-app-webhook">Webhook URL (empty for none)</label><input id="gh-app-webhook" name="webhookUrl" type="url">` +
+        `<label for="gh-app-setup">Setup URL</label><input id="gh-app-setup" name="setupUrl" type="url">` +
+        `<label for="gh-app-callback">Callback URL</label><input id="gh-app-callback" name="callbackUrl" type="url">` +
+        `<label for="gh-app-permissions">Permissions (name=level, space-separated)</label><input id="gh-app-permissions" name="permissions" value="metadata=read actions=read checks=read pull_requests=write repository_hooks=write">` +
+        `<label for="gh-app-events">Events (space-separated)</label><input id="gh-app-events" name="events" value="workflow_run workflow_job check_run pull_request">` +
+        `<button type="submit">Register GitHub App</button></form>` +
+        `<table><thead><tr><th scope="col">App</th><th scope="col"></th><th scope="col">Installations</th><th scope="col">Token requests</th></tr></thead><tbody>${appRows}</tbody></table>` +
         `<h2 id="switches">Failure switches</h2><form method="post" action="/sandbox/switches">${switches}<button type="submit">Apply switches</button></form>` +
         `<h2 id="projects">Projects and hooks</h2>${projects}` +
         `<h2 id="deliveries">Deliveries</h2><table><thead><tr><th scope="col">Delivery</th><th scope="col">Project</th><th scope="col">Event</th><th scope="col">Hook URL</th><th scope="col">Answer</th><th scope="col"></th></tr></thead><tbody>${deliveryRows}</tbody></table>`,
@@ -91,7 +116,7 @@ export function createControl({ sandbox, state, modules, origin }) {
     const path = url.pathname;
     if (path === "/" || path === "/sandbox") return redirect(res, "/sandbox/", 302);
     if (path === "/sandbox/state.json" && req.method === "GET") {
-      return send(res, 200, { providers: sandbox.providers, switches: sandbox.switches(), applications: sandbox.applications(), deliveries: sandbox.deliveries().map(({ body, headers, ...d }) => d) });
+      return send(res, 200, { providers: sandbox.providers, switches: sandbox.switches(), applications: sandbox.applications(), githubApps: sandbox.githubApps(), deliveries: sandbox.deliveries().map(({ body, headers, ...d }) => d) });
     }
     if (path === "/sandbox/" && req.method === "GET") return html(res, 200, home());
     if (!path.startsWith("/sandbox/") || req.method !== "POST") return html(res, 404, result("Not found", `<p>Nothing at <code>${escape(path)}</code>.</p>`));
@@ -149,6 +174,36 @@ export function createControl({ sandbox, state, modules, origin }) {
         const sent = await sandbox.trigger({ provider, project: form.get("project"), kind: form.get("kind") });
         const rows = sent.map((d) => `<li><code>${escape(d.url)}</code>: ${escape(d.dropped ? "dropped, not sent (dropDeliveries is on)" : d.status ?? d.error)} (delivery <code>${escape(d.deliveryId)}</code>)</li>`).join("");
         return html(res, 200, result("Delivered", sent.length ? `<ul>${rows}</ul>` : "<p>No hook on this project subscribes to that event.</p>", "#deliveries"));
+      }
+      if (path === "/sandbox/github-apps") {
+        const permissions = Object.fromEntries(words(form.get("permissions")).map((pair) => pair.split("=")));
+        const app = await sandbox.createGitHubApp({
+          name: form.get("name") || "forgelink",
+          permissions,
+          events: words(form.get("events")),
+          webhookUrl: form.get("webhookUrl") || undefined,
+          setupUrl: form.get("setupUrl") || undefined,
+          callbackUrls: form.get("callbackUrl") ? [form.get("callbackUrl")] : [],
+        });
+        return html(
+          res,
+          201,
+          result(
+            "GitHub App registered",
+            `<dl><dt>App ID</dt><dd><code id="app-id">${app.appId}</code></dd><dt>Client ID</dt><dd><code id="client-id">${escape(app.clientId)}</code></dd><dt>Client secret</dt><dd><code id="client-secret">${escape(app.clientSecret)}</code></dd>` +
+              `<dt>Webhook secret</dt><dd><code id="webhook-secret">${escape(app.webhookSecret)}</code></dd><dt>Private key</dt><dd><pre id="private-key">${escape(app.privateKey)}</pre></dd></dl>` +
+              `<p><a href="${escape(app.installUrl)}">Install it</a></p>`,
+            "#github-apps",
+          ),
+        );
+      }
+      if (path === "/sandbox/github-apps/installation") {
+        const id = form.get("installationId");
+        const actions = { suspend: sandbox.suspendGitHubAppInstallation, unsuspend: sandbox.unsuspendGitHubAppInstallation, accept: sandbox.acceptGitHubAppPermissions, uninstall: sandbox.uninstallGitHubApp };
+        const act = actions[form.get("action")];
+        if (!act) throw new TypeError("action is suspend, unsuspend, accept or uninstall.");
+        await act(id);
+        return redirect(res, "/sandbox/#github-apps");
       }
       if (path === "/sandbox/redeliver") {
         const outcome = await sandbox.redeliver(form.get("deliveryId"));

@@ -112,8 +112,19 @@ export function createDeliveries(state, log) {
     };
   }
 
+  /**
+   * Sends one delivery a provider module prepared for a hook that is not a project's (a GitHub
+   * App's webhook): `hook` is `{ id, url }`, `project` names what the delivery is about.
+   */
+  async function deliver({ provider, project, kind, hook, prepared }) {
+    const results = [];
+    await pushAll(results, { id: provider }, { path: project }, kind, hook, prepared, Buffer.from(prepared.body, "utf8"), { ...prepared.headers });
+    return results[0];
+  }
+
   return {
     trigger,
+    deliver,
     redeliver,
     list: () => state.deliveries.map((d) => ({ ...summary(d), headers: { ...d.headers }, body: d.body.toString("utf8") })),
   };

@@ -32,6 +32,8 @@ const revoking = new AsyncLocalStorage();
  * @param {number} spec.codeTtl
  * @param {boolean} spec.refreshTokens whether the code grant brings a refresh token
  * @param {(answer: TokenAnswer) => void} spec.shapeToken rewrites the token endpoint's answer in place
+ * @param {(clientId: string) => { accessTokenTtl?, refreshTokenTtl?, refreshTokens?, accessTokenPrefix?, refreshTokenPrefix? } | undefined} [spec.clientOptions]
+ *   lifetimes and token formats of the provider's own for some clients
  * @param {object} context            { jwk, account, effectiveScopes }
  */
 export function createOAuth(spec, { jwk, account, effectiveScopes }) {
@@ -61,7 +63,7 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     },
     routes: { ...spec.routes, jwks: `/oauth-sandbox/jwks` },
     pkce: { required: () => spec.pkceRequired },
-    issueRefreshToken: async (_ctx, client) => spec.refreshTokens && client.grantTypeAllowed("refresh_token"),
+    issueRefreshToken: async (_ctx, client) => (spec.clientOptions?.(client.clientId)?.refreshTokens ?? spec.refreshTokens) && client.grantTypeAllowed("refresh_token"),
     expiresWithSession: async () => false,
     rotateRefreshToken: true,
     // Revoking a token revokes that token: the person's authorization, and the tokens a later
@@ -70,10 +72,11 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     // its old token is revoked.
     revokeGrantPolicy: () => false,
     ttl: {
-      AccessToken: spec.accessTokenTtl,
+      // A provider may give some clients lifetimes of their own (GitHub Apps' expiring user tokens).
+      AccessToken: (_ctx, token, client) => spec.clientOptions?.(client?.clientId ?? token.clientId)?.accessTokenTtl ?? spec.accessTokenTtl,
       AuthorizationCode: spec.codeTtl,
-      RefreshToken: 180 * 86400,
-      Grant: 180 * 86400,
+      RefreshToken: (_ctx, token, client) => spec.clientOptions?.(client?.clientId ?? token.clientId)?.refreshTokenTtl ?? 180 * 86400,
+      Grant: 200 * 86400,
       Session: 86400,
       Interaction: 3600,
       IdToken: 3600,
@@ -86,6 +89,15 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
       ctx.body = layout(spec.title, "An error has occurred", `<p id="error" data-error="${escape(out.error)}">${escape(out.error_description ?? "")}</p>`);
     },
   });
+  // Token values in the provider's own format for the clients it names (GitHub's ghu_ and ghr_).
+  for (const model of ["AccessToken", "RefreshToken"]) {
+    const generate = provider[model].prototype.generateTokenId;
+    provider[model].prototype.generateTokenId = function generateTokenId() {
+      const value = generate.call(this);
+      const prefix = spec.clientOptions?.(this.clientId)?.[model === "AccessToken" ? "accessTokenPrefix" : "refreshTokenPrefix"];
+      return prefix ? `${prefix}${value.replace(/[-_]/g, "x")}` : value;
+    };
+  }
   // Bitbucket Cloud matches the callback by prefix and GitHub by host and path prefix; the
   // others exactly. The provider module decides.
   if (spec.redirectUriAllowed) {
@@ -105,7 +117,7 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
       if (body?.access_token) {
         body.scope = effectiveScopes(spec.provider, String(body.scope ?? "").split(" ").filter(Boolean)).join(" ");
       }
-      const answer = { status: ctx.status, body, grantType, issuedAt: token?.iat ?? Math.floor(Date.now() / 1000), accept: ctx.get("accept"), type: "application/json" };
+      const answer = { status: ctx.status, body, grantType, clientId: ctx.oidc.client?.clientId ?? ctx.oidc.params?.client_id, issuedAt: token?.iat ?? Math.floor(Date.now() / 1000), accept: ctx.get("accept"), type: "application/json" };
       spec.shapeToken(answer);
       ctx.status = answer.status;
       if (answer.type !== "application/json") {
@@ -199,13 +211,13 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     handle,
     clients,
     /** Registers an OAuth application as the provider's settings page would. */
-    async registerClient({ clientId, clientSecret, name, redirectUri, scopes }) {
+    async registerClient({ clientId, clientSecret, name, redirectUri, redirectUris, scopes, refreshTokens = spec.refreshTokens }) {
       await store.upsert("Client", clientId, {
         client_id: clientId,
         client_secret: clientSecret,
         client_name: name,
-        redirect_uris: [redirectUri],
-        grant_types: spec.refreshTokens ? ["authorization_code", "refresh_token"] : ["authorization_code"],
+        redirect_uris: redirectUris ?? [redirectUri],
+        grant_types: refreshTokens ? ["authorization_code", "refresh_token"] : ["authorization_code"],
         response_types: ["code"],
         token_endpoint_auth_method: spec.authMethod,
       });
@@ -218,6 +230,23 @@ export function createOAuth(spec, { jwk, account, effectiveScopes }) {
     },
     /** Every access token issued so far and still stored. */
     accessTokenIds: () => store.ids("AccessToken"),
+    /**
+     * An authorization code for `clientId`, as if `accountId` had just approved it: what a
+     * provider hands back when it authorizes on another page's behalf (a GitHub App installed
+     * with "Request user authorization (OAuth) during installation").
+     */
+    async issueCode({ clientId, accountId, redirectUri, scope = "" }) {
+      const client = await provider.Client.find(clientId);
+      const grant = new provider.Grant({ accountId, clientId });
+      if (scope) grant.addOIDCScope(scope);
+      const grantId = await grant.save();
+      const code = new provider.AuthorizationCode({ accountId, client, grantId, redirectUri, scope, authTime: Math.floor(Date.now() / 1000) });
+      return code.save();
+    },
+    /** Revokes every grant, access token and refresh token of a client (an authorization revoked). */
+    async revokeClient(clientId) {
+      store.destroyWhere((model, payload) => ["AccessToken", "RefreshToken", "Grant", "AuthorizationCode"].includes(model) && payload.clientId === clientId);
+    },
     /** Revokes one access token; the authorization and its other tokens stay. */
     async revokeToken(token) {
       await token.destroy();
@@ -282,6 +311,10 @@ class Store {
 
   async revokeByGrantId(grantId) {
     for (const [key, item] of this.#items) if (item.payload.grantId === grantId) this.#items.delete(key);
+  }
+
+  destroyWhere(predicate) {
+    for (const [key, item] of this.#items) if (predicate(key.slice(0, key.indexOf(":")), item.payload)) this.#items.delete(key);
   }
 
   adapter() {

@@ -18,7 +18,7 @@ import { createControl } from "./control.mjs";
 import { createDeliveries } from "./deliveries.mjs";
 import { send, sleep } from "./http.mjs";
 import { createOAuth } from "./oauth.mjs";
-import { approve } from "./approve.mjs";
+import { approve, installGitHubApp } from "./approve.mjs";
 import { API, API_PREFIX, PREFIX as CLOUD_PREFIX, WEB, bitbucketCloud, SCOPES as CLOUD_SCOPES } from "./providers/bitbucket-cloud.mjs";
 import { bitbucketDataCenter, SCOPES as DC_SCOPES } from "./providers/bitbucket-data-center.mjs";
 import { github, SCOPES as GITHUB_SCOPES } from "./providers/github.mjs";
@@ -65,7 +65,7 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
   const context = { state, origin, authenticate, maxPageSize };
   const modules = {
     gitlab: gitlab(context),
-    github: github({ ...context, origin: githubOrigin, oauth: () => oauths.github }),
+    github: github({ ...context, origin: githubOrigin, oauth: () => oauths.github, deliver: (delivery) => deliveries.deliver(delivery) }),
     "bitbucket-cloud": bitbucketCloud(context),
     "bitbucket-data-center": bitbucketDataCenter(context),
   };
@@ -75,6 +75,7 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
   const deliveries = createDeliveries(state, log);
   const rateLimits = createRateLimits(state);
   const applications = [];
+  const githubApps = modules.github.apps.control;
 
   const providers = Object.fromEntries(
     PROVIDERS.map((id) => [id, { provider: id, title: modules[id].title, baseUrl: modules[id].baseUrl, account: { username: state.account.username, password: state.account.password } }]),
@@ -186,7 +187,10 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
       const target = projectFor(provider, project);
       // What happened is recorded whether or not a hook hears of it, so the API lists it.
       module.record?.(target, kind);
-      return deliveries.trigger(module, target, kind);
+      const sent = await deliveries.trigger(module, target, kind);
+      // GitHub Apps installed on the repository hear of what they subscribed to, on their own webhook.
+      if (module.apps) sent.push(...(await module.apps.deliverActivity(target, kind, (hook) => module.delivery(target, hook, kind))));
+      return sent;
     },
 
     // What a project holds, as copies a test can read: `pipelines(provider, project)` and so on.
@@ -219,6 +223,7 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
           // What exists now expires; tokens issued from here on (a refresh, a new connection) work.
           for (const id of PROVIDERS) for (const token of oauths[id].accessTokenIds()) state.expired.add(token);
           for (const token of state.tokens.keys()) state.expired.add(token);
+          for (const token of modules.github.apps.tokenValues()) state.expired.add(token);
         }
       }
       if (wasOn !== Boolean(value)) log(`switch ${name} = ${JSON.stringify(value)}`);
@@ -229,6 +234,23 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
     approve: (authorizationUrl, options = {}) => approve(mapCloud(authorizationUrl), { ...options, account: state.account, origins: [origin, githubOrigin] }),
 
     cloudUrl: mapCloud,
+
+    // GitHub Apps on GitHub Enterprise Server (providers/github-app.mjs; README, "GitHub Apps").
+    createGitHubApp: (options) => githubApps.create(options),
+    githubApp: (appIdOrSlug) => githubApps.app(appIdOrSlug),
+    githubApps: () => githubApps.apps(),
+    githubAppInstallation: (installationId) => githubApps.installation(installationId),
+    installGitHubApp: (installUrl, options = {}) => installGitHubApp(installUrl, { ...options, person: state.account, origins: [githubOrigin] }),
+    suspendGitHubAppInstallation: (installationId) => githubApps.suspend(installationId),
+    unsuspendGitHubAppInstallation: (installationId) => githubApps.unsuspend(installationId),
+    requestGitHubAppPermissions: (appIdOrSlug, permissions, events) => githubApps.requestPermissions(appIdOrSlug, permissions, events),
+    acceptGitHubAppPermissions: (installationId) => githubApps.acceptPermissions(installationId),
+    addGitHubAppRepositories: (installationId, repositories) => githubApps.addRepositories(installationId, repositories),
+    removeGitHubAppRepositories: (installationId, repositories) => githubApps.removeRepositories(installationId, repositories),
+    uninstallGitHubApp: (installationId) => githubApps.uninstall(installationId),
+    revokeGitHubAppAuthorization: (appIdOrSlug) => githubApps.revokeAuthorization(appIdOrSlug),
+    advanceGitHubAppClock: (seconds) => githubApps.advanceClock(seconds),
+    setGitHubAppTokenLifetime: (seconds) => githubApps.setInstallationTokenTtl(seconds),
 
     async close() {
       const index = open.indexOf(sandbox);
@@ -262,6 +284,7 @@ export async function startSandbox({ port = 0, githubPort, log = () => {}, maxPa
     }
     if (state.switches.slow) await sleep(Number(state.switches.slow));
     const module = modules[provider];
+    if (module.apps?.ownsWeb(url.pathname)) return module.apps.handleWeb(req, res, url);
     if (module.owns(url.pathname)) {
       if (rateLimits.take(provider, res)) return;
       return module.api(req, res, url);

@@ -10,6 +10,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { linkHeader, page, readJson, send, uuid } from "../http.mjs";
 import { commitSha, isoSeconds } from "./common.mjs";
 import { githubActivity, githubIds } from "./github-activity.mjs";
+import { githubApps, REFRESH_TOKEN_TTL } from "./github-app.mjs";
 
 // A release GitHub supports until 2027-03-17 (github/docs enterprise-dates.json); forgelink
 // judges that on the caller's clock, so after that day the connection report warns.
@@ -29,7 +30,7 @@ export const SCOPES = [
   "codespace", "workflow", "read:audit_log", "site_admin",
 ];
 
-export function github({ state, origin, authenticate, maxPageSize, oauth }) {
+export function github({ state, origin, authenticate, maxPageSize, oauth, deliver }) {
   const baseUrl = origin;
   const api = `${origin}/api/v3`;
   const account = { id: 583231, login: state.account.username, name: state.account.name };
@@ -60,8 +61,25 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
         return false;
       }
     },
+    // A GitHub App's client id gets expiring ghu_ tokens with rotated ghr_ refresh tokens.
+    clientOptions: (clientId) => apps.oauthOptions(clientId),
+    // A GitHub App asks for no scopes (its permissions are the app's); the OAuth server grants
+    // nothing without one, so the request carries read:user, which the answer leaves out.
+    beforeAuthorize(url) {
+      if (apps.byClientId(url.searchParams.get("client_id")) && !url.searchParams.get("scope")) url.searchParams.set("scope", "read:user");
+    },
     shapeToken(answer) {
-      if (answer.body?.access_token) {
+      const app = apps.byClientId(answer.clientId);
+      if (app && answer.body?.access_token) {
+        // "Refreshing user access tokens": both tokens in every answer, with their lifetimes.
+        answer.body = { access_token: answer.body.access_token, expires_in: answer.body.expires_in, refresh_token: answer.body.refresh_token, refresh_token_expires_in: REFRESH_TOKEN_TTL, scope: "", token_type: "bearer" };
+      } else if (app && answer.body?.error && answer.grantType === "refresh_token") {
+        // A spent, revoked or unknown refresh token (GitHub answers with HTTP 200).
+        const known = { invalid_grant: ["bad_refresh_token", "The refresh token passed is incorrect or expired."], invalid_client: ["incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect."] };
+        const [error, description] = known[answer.body.error] ?? [answer.body.error, answer.body.error_description];
+        answer.status = 200;
+        answer.body = { error, error_description: description, error_uri: "https://docs.github.com/enterprise-server/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens" };
+      } else if (answer.body?.access_token) {
         // Comma-separated, without expiry or refresh token: an OAuth App's token.
         answer.body = { access_token: answer.body.access_token, token_type: "bearer", scope: String(answer.body.scope ?? "").split(" ").filter(Boolean).join(",") };
       } else if (answer.body?.error) {
@@ -85,8 +103,18 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     id: login === account.login ? account.id : 90210,
     node_id: login === account.login ? "MDQ6VXNlcjU4MzIzMQ==" : "MDEyOk9yZ2FuaXphdGlvbjkwMjEw",
     avatar_url: `${origin}/avatars/u/${login}`,
+    gravatar_id: "",
     url: `${api}/users/${login}`,
     html_url: `${origin}/${login}`,
+    followers_url: `${api}/users/${login}/followers`,
+    following_url: `${api}/users/${login}/following{/other_user}`,
+    gists_url: `${api}/users/${login}/gists{/gist_id}`,
+    starred_url: `${api}/users/${login}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/users/${login}/subscriptions`,
+    organizations_url: `${api}/users/${login}/orgs`,
+    repos_url: `${api}/users/${login}/repos`,
+    events_url: `${api}/users/${login}/events{/privacy}`,
+    received_events_url: `${api}/users/${login}/received_events`,
     type: login === account.login ? "User" : "Organization",
     site_admin: false,
   });
@@ -120,6 +148,7 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
   });
 
   const activity = githubActivity({ state, origin, api, account, owner, describe, maxPageSize });
+  const apps = githubApps({ state, origin, api, owner, describe, docs, version, oauth, deliver });
 
   const describeHook = (project, hook) => ({
     type: "Repository",
@@ -139,7 +168,9 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
 
   async function handle(req, res, url) {
     const path = url.pathname.slice("/api/v3".length);
-    const common = { "x-github-media-type": "github.v3; format=json", "x-github-enterprise-version": version(), "x-github-request-id": randomBytes(8).toString("hex").toUpperCase() };
+    // The Date header follows the sandbox's GitHub App clock (which tests may move), as forgelink
+    // reads token expiry against it.
+    const common = { date: new Date(apps.now()).toUTCString(), "x-github-media-type": "github.v3; format=json", "x-github-enterprise-version": version(), "x-github-request-id": randomBytes(8).toString("hex").toUpperCase() };
     const reply = (status, body, headers = {}) => send(res, status, body, { ...common, ...headers });
     const notFound = (headers = {}) => reply(404, { message: "Not Found", documentation_url: docs(), status: "404" }, headers);
 
@@ -147,20 +178,42 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     if (req.method === "GET" && path === "/meta") {
       return reply(200, { verifiable_password_authentication: true, installed_version: version(), hooks: [], git: [], web: [], api: [], packages: [], pages: [], importer: [] });
     }
-    const who = await authenticate("github", req);
+    const pager = (items) => {
+      const p = page(items, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 30, max: Math.min(100, maxPageSize) });
+      return { items: p.items, headers: p.totalPages > 1 ? { link: linkHeader(url.href, p, "page", { first: p.number > 1 }) } : {} };
+    };
+    // GitHub Apps: manifest conversions and the JWT routes (github-app.mjs).
+    const appAnswer = await apps.handleApi(req, url, path, { page: pager });
+    if (appAnswer) return reply(appAnswer.status, appAnswer.body, appAnswer.headers);
+    const bearer = (req.headers.authorization ?? "").match(/^(?:Bearer|token)\s+(\S+)$/i)?.[1];
+    let who = bearer?.startsWith("ghs_") ? apps.identify(bearer) : await authenticate("github", req);
+    if (!who.error && who.kind === "oauth") who = { ...who, ...apps.identify(who.value, who.token) };
+    if (who.error === "suspended") return reply(403, { message: "This installation has been suspended", documentation_url: docs(), status: "403" });
     if (who.error) return reply(401, { message: "Bad credentials", documentation_url: docs(), status: "401" });
-    // Classic and OAuth tokens list their scopes; fine-grained ones would not.
+    // Classic and OAuth tokens list their scopes; fine-grained ones would not, nor GitHub Apps' tokens.
     const scopes = who.scopes;
+    const app = Boolean(who.repositoryIds);
     const has = (accepted) => scopes.some((s) => accepted.includes(s));
-    const scoped = (accepted) => ({ ...common, "x-oauth-scopes": scopes.join(", "), "x-accepted-oauth-scopes": accepted.join(", ") });
+    const scoped = (accepted) => (app ? { ...common } : { ...common, "x-oauth-scopes": scopes.join(", "), "x-accepted-oauth-scopes": accepted.join(", ") });
     const answer = (status, body, accepted = []) => send(res, status, body, scoped(accepted));
+    const notAccessible = () => reply(403, { message: "Resource not accessible by integration", documentation_url: docs(), status: "403" });
 
+    if (who.kind === "installation") {
+      const answered = apps.handleInstallation(req, url, path, who, { page: pager });
+      if (answered) return reply(answered.status, answered.body, answered.headers);
+      // An installation acts for no person: the person's own routes are not its to read.
+      if (path === "/user" || path.startsWith("/user/")) return notAccessible();
+    }
+    if (path.startsWith("/user/installations")) {
+      const answered = apps.handleUserInstallations(req, url, path, who, { page: pager });
+      if (answered) return send(res, answered.status, answered.body, { ...scoped([]), ...answered.headers });
+    }
     if (req.method === "GET" && path === "/user") {
       return answer(200, { ...owner(account.login), name: account.name, company: null, blog: "", location: null, email: null, hireable: null, bio: null, public_repos: 0, followers: 0, following: 0, created_at: "2024-01-15T10:00:00Z", updated_at: "2026-11-01T08:00:00Z" });
     }
     if (req.method === "GET" && path === "/user/repos") {
       // Private repositories are listed only to tokens with repo.
-      const all = state.projects.github.filter((p) => p.visibility === "public" || has(["repo"])).sort((a, b) => a.path.localeCompare(b.path));
+      const all = state.projects.github.filter((p) => (p.visibility === "public" || has(["repo"])) && (!app || who.repositoryIds.has(p.id))).sort((a, b) => a.path.localeCompare(b.path));
       const p = page(all, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 30, max: Math.min(100, maxPageSize) });
       const headers = scoped([]);
       if (p.totalPages > 1) headers.link = linkHeader(url.href, p, "page", { first: p.number > 1 });
@@ -169,11 +222,11 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     const listing = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(path);
     if (listing && !/^hooks(\/|$)/.test(listing[3])) {
       const project = state.visibleProject("github", `${decodeURIComponent(listing[1])}/${decodeURIComponent(listing[2])}`);
-      if (!project || (project.visibility === "private" && !has(["repo"]))) return notFound(scoped(["repo"]));
+      if (!project || (project.visibility === "private" && !has(["repo"])) || (app && !who.repositoryIds.has(project.id))) return notFound(scoped(["repo"]));
       const headers = scoped(["repo"]);
       const answered = await activity.handle(req, res, url, project, listing[3], {
         headers,
-        canWrite: has(["repo"]),
+        canWrite: app ? who.canWrite : has(["repo"]),
         notFound: () => notFound(headers),
         validation: (field, value, status = 422, message = null) =>
           send(res, status, message ? { message, documentation_url: docs(), status: String(status) } : { message: "Validation Failed", errors: [{ resource: "Issue", code: value === undefined ? "missing_field" : "invalid", field }], documentation_url: docs(), status: String(status) }, headers),
@@ -185,16 +238,18 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     if (!match) return notFound(scoped([]));
     const project = state.visibleProject("github", `${decodeURIComponent(match[1])}/${decodeURIComponent(match[2])}`);
     // A private repository the token may not see is "Not Found", never "Forbidden".
-    if (!project || (project.visibility === "private" && !has(["repo"]))) return notFound(scoped(["repo"]));
+    if (!project || (project.visibility === "private" && !has(["repo"])) || (app && !who.repositoryIds.has(project.id))) return notFound(scoped(["repo"]));
     if (!match[3]) return answer(200, describe(project), ["repo"]);
     const write = req.method !== "GET";
     // "The repo and public_repo scopes grant full access to repositories, including repository
     // hooks" ("Scopes for OAuth apps"): public_repo for public repositories only.
     const hookScopes = req.method === "DELETE" ? HOOK_ADMIN : write ? HOOK_WRITE : HOOK_READ;
     const accepted = project.visibility === "public" ? [...hookScopes, "public_repo"] : hookScopes;
-    if (!has(accepted)) return notFound(scoped(accepted));
-    // Only repository admins manage hooks; GitHub hides them from everyone else.
-    if (project.role !== "admin") return notFound(scoped(accepted));
+    // An app without the repository_hooks permission is told so; an OAuth token is not.
+    if (app ? !(write ? who.hookAccess === "write" : who.hookAccess) : !has(accepted)) return app ? notAccessible() : notFound(scoped(accepted));
+    // Only repository admins manage hooks; GitHub hides them from everyone else. An installation
+    // acts on its own permissions, not a person's role.
+    if (project.role !== "admin" && who.kind !== "installation") return notFound(scoped(accepted));
     const hookId = match[4];
     if (hookId === undefined && req.method === "GET") {
       const p = page(project.hooks, { pageNumber: url.searchParams.get("page"), perPage: url.searchParams.get("per_page"), fallback: 30, max: Math.min(100, maxPageSize) });
@@ -387,6 +442,7 @@ export function github({ state, origin, authenticate, maxPageSize, oauth }) {
     newClient,
     owns: (pathname) => pathname.startsWith("/api/v3/"),
     api: handle,
+    apps,
     kinds: Object.keys(KINDS),
     delivery,
     record: activity.record,
