@@ -457,12 +457,26 @@ fn disconnecting_uninstalls_only_when_asked() {
     assert_eq!(product.app(GITHUB_API, |app| app.uninstalled.clone()), [INSTALLATION]);
 }
 
-/// "github_app_authorization": a person revoked the app. Their OAuth connections through the
-/// app's client id (user access tokens of the app) need them again; others' stay.
+/// "Refreshing user access tokens": an app's user access tokens last eight hours and their
+/// refresh tokens six months, and each refresh rotates both. The OAuth machinery of every
+/// other connection serves them: refreshed once, ahead of expiry, the new pair stored.
 #[test]
-fn a_revoked_authorization_ends_the_persons_user_connections() {
+fn user_access_tokens_of_an_app_refresh_and_rotate() {
     let product = Product::new();
     let flows = product.process(1);
+    let user = user_connection(&flows);
+    assert_eq!(user.expires_at, Some(product.host.clock.get() + 28_800));
+    assert_eq!(block_on(flows.access_token(&user.id)).unwrap().secret(), "ghu_ada-code.0");
+    product.advance(28_800 - 30);
+    assert_eq!(block_on(flows.access_token(&user.id)).unwrap().secret(), "ghu_ada-code.1");
+    product.advance(28_800);
+    assert_eq!(block_on(flows.access_token(&user.id)).unwrap().secret(), "ghu_ada-code.2");
+    let report = block_on(flows.test_connection(&user.id)).unwrap();
+    let refresh = report.checks.iter().find(|c| c.name == "refresh-token").unwrap();
+    assert_eq!(refresh.status, forgelink::CheckStatus::Pass, "{refresh:?}");
+}
+
+fn user_connection(flows: &Flows<ProductHost>) -> forgelink::Connection {
     let start: forgelink::ConnectStart = serde_json::from_value(serde_json::json!({
         "provider": "github", "clientId": "Iv23liAcmeCi", "clientSecret": "app-secret",
         "redirectUri": "https://product.example/callback",
@@ -471,7 +485,16 @@ fn a_revoked_authorization_ends_the_persons_user_connections() {
     let started = block_on(flows.connect_start(start)).unwrap();
     let callback =
         format!("https://product.example/callback?code=ada-code&state={}", started.state);
-    let user = block_on(flows.connect_finish(&callback, None)).unwrap();
+    block_on(flows.connect_finish(&callback, None)).unwrap()
+}
+
+/// "github_app_authorization": a person revoked the app. Their OAuth connections through the
+/// app's client id (user access tokens of the app) need them again; others' stay.
+#[test]
+fn a_revoked_authorization_ends_the_persons_user_connections() {
+    let product = Product::new();
+    let flows = product.process(1);
+    let user = user_connection(&flows);
     let hook = block_on(flows.register_github_app(register(None))).unwrap();
     let secret = product.app(GITHUB_API, |app| app.hook.clone().unwrap().1);
     // The sender is someone else: nothing changes.

@@ -51,6 +51,8 @@ pub struct Instance {
     pub pipelines: Vec<serde_json::Value>,
     /// GitHub: the GitHub Apps registered on the instance.
     pub apps: Vec<FakeApp>,
+    /// GitHub: the latest user token pair of each person, by the code that authorized it.
+    pub refreshed: BTreeMap<String, u32>,
     next_hook: u64,
 }
 
@@ -82,6 +84,7 @@ impl Forges {
             signs: false,
             pipelines: Vec::new(),
             apps: Vec::new(),
+            refreshed: BTreeMap::new(),
             next_hook: 0,
         });
     }
@@ -368,20 +371,46 @@ mod app {
             }
         }
 
-        /// The OAuth token endpoint, for the codes of setup callbacks: `ghu_` + the code.
+        /// The OAuth token endpoint of the apps' user authorizations: the codes of setup
+        /// callbacks, and refreshes. User access tokens expire after eight hours and refresh
+        /// tokens after six months, and a refresh rotates both ("Refreshing user access
+        /// tokens"): `ghu_<code>.<n>` and `ghr_<code>.<n>`, the `n`th of the person's pair.
         pub(super) fn app_web(&mut self, request: &HttpRequest) -> HttpResponse {
             let body = request.body.as_deref().unwrap_or("");
-            let code = url::form_urlencoded::parse(body.as_bytes())
-                .find(|(k, _)| k == "code")
-                .map(|(_, v)| v.to_string())
-                .unwrap_or_default();
+            let field = |name: &str| {
+                url::form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default()
+            };
+            let (code, generation) = if field("grant_type") == "refresh_token" {
+                let presented = field("refresh_token");
+                let Some(pair) = presented.strip_prefix("ghr_") else {
+                    return json(200, r#"{"error":"bad_refresh_token"}"#);
+                };
+                let (code, n) = pair.rsplit_once('.').unwrap_or((pair, "0"));
+                let n: u32 = n.parse().unwrap_or(0);
+                // Only the latest refresh token of the person works.
+                if self.refreshed.get(code).copied().unwrap_or(0) != n {
+                    return json(200, r#"{"error":"bad_refresh_token"}"#);
+                }
+                (code.to_owned(), n + 1)
+            } else {
+                (field("code"), 0)
+            };
             let known =
                 self.apps.iter().any(|a| a.installations.iter().any(|i| i.users.contains(&code)))
                     || code.starts_with("stranger");
             if !known {
                 return json(200, r#"{"error":"bad_verification_code"}"#);
             }
-            json(200, &serde_json::json!({ "access_token": format!("ghu_{code}"), "token_type": "bearer", "scope": "" }).to_string())
+            self.refreshed.insert(code.clone(), generation);
+            let answer = serde_json::json!({
+                "access_token": format!("ghu_{code}.{generation}"), "token_type": "bearer", "scope": "",
+                "expires_in": 28800, "refresh_token": format!("ghr_{code}.{generation}"),
+                "refresh_token_expires_in": 15897600,
+            });
+            json(200, &answer.to_string())
         }
 
         /// The app's routes, or `None` for a path that is not one of them.
@@ -394,7 +423,7 @@ mod app {
             let authorization = request.header_value("Authorization").unwrap_or("").to_owned();
             let bearer = authorization.strip_prefix("Bearer ").unwrap_or("").to_owned();
             if path == "/user/installations" {
-                let code = bearer.strip_prefix("ghu_")?;
+                let code = bearer.strip_prefix("ghu_")?.split('.').next().unwrap_or("");
                 let ids: Vec<serde_json::Value> = self
                     .apps
                     .iter()
