@@ -117,4 +117,28 @@ proptest! {
             Err(e) => prop_assert!(is_known(e.code)),
         }
     }
+
+    #[test]
+    fn github_app_inputs(base in proptest::option::of(pasted()), slug in pasted(), callback in pasted(), name in pasted(), org in proptest::option::of(pasted()), status in 100u16..600, body in any::<String>()) {
+        match forgelink::github_app_install_url(&slug, Some(&name), base.as_deref()) {
+            Ok(url) => prop_assert!(url.starts_with("http")),
+            Err(e) => prop_assert!(is_known(e.code)),
+        }
+        if let Err(e) = forgelink::parse_github_app_setup(&callback) {
+            prop_assert!(is_known(e.code));
+        }
+        let options = serde_json::json!({
+            "baseUrl": base, "organization": org, "name": name, "url": slug, "redirectUrl": callback,
+            "profile": "ci-failure-analysis", "state": "s",
+        });
+        let options: forgelink::AppManifestOptions = serde_json::from_value(options).unwrap();
+        match forgelink::github_app_manifest(&options) {
+            Ok(form) => prop_assert!(serde_json::from_str::<serde_json::Value>(&form.manifest).is_ok()),
+            Err(e) => prop_assert!(is_known(e.code)),
+        }
+        let response = forgelink::HttpResponse { status, headers: vec![], body: body.into_bytes() };
+        if let Err(e) = forgelink::parse_manifest_conversion(base.as_deref(), &response) {
+            prop_assert!(is_known(e.code));
+        }
+    }
 }

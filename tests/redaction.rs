@@ -180,3 +180,23 @@ fn the_flows_values_print_their_secrets_redacted() {
     };
     assert_redacted(&started, &[SECRET]);
 }
+
+/// A GitHub App's conversion carries its client secret, webhook secret and private key, and a
+/// setup callback its user authorization code: none of them shows.
+#[test]
+fn github_app_credentials_and_setup_codes_hide_their_secrets() {
+    let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{SECRET}\n-----END RSA PRIVATE KEY-----");
+    let body = serde_json::json!({
+        "id": 7, "slug": "acme-ci", "name": "Acme CI", "client_id": "Iv23li",
+        "client_secret": SECRET, "webhook_secret": SECRET, "pem": pem,
+    });
+    let response =
+        HttpResponse { status: 201, headers: vec![], body: body.to_string().into_bytes() };
+    let app = forgelink::parse_manifest_conversion(None, &response).unwrap();
+    assert_redacted(&app, &[SECRET, &pem]);
+    let setup = forgelink::parse_github_app_setup(&format!(
+        "https://app.example/github/callback?code={SECRET}&installation_id=42&setup_action=install"
+    ))
+    .unwrap();
+    assert_redacted(&setup, &[SECRET]);
+}
