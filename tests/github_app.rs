@@ -215,6 +215,10 @@ fn a_hostile_instance_with_the_same_numbers_stays_apart() {
     let my_hook = block_on(victim.register_github_app(register(None))).unwrap();
     let their_hook = block_on(attacker.register_github_app(register(Some(EVIL)))).unwrap();
     assert_ne!(my_hook.route, their_hook.route);
+    // github.com takes the client id as the JWT's issuer; Enterprise Server documents it from
+    // 3.14 only, so there the app id.
+    assert!(product.app(GITHUB_API, |app| app.issuers.iter().all(|i| i == "Iv23liAcmeCi")));
+    assert!(product.app(EVIL_API, |app| app.issuers.iter().all(|i| i == "4242")));
     let their_secret = product.app(EVIL_API, |app| app.hook.clone().unwrap().1);
     // The attacker signs an uninstallation of installation 77 with its own app's secret and
     // sends it to the victim's route: refused, and the victim's connection is untouched.

@@ -175,6 +175,17 @@ fn github(base_url: Option<&str>) -> Result<(ResolvedBase, Endpoints), Error> {
     Ok((base, endpoints))
 }
 
+/// The JWT's issuer: the client id where GitHub recommends it, the app id elsewhere.
+/// Enterprise Server documents the client id as issuer from 3.14 only, and forgelink works
+/// with 3.11 ("Generating a JSON Web Token (JWT) for a GitHub App", the `iss` claim, in each
+/// release's documentation): there the app id, which every release takes.
+fn issuer(base: &ResolvedBase, app_id: u64, client_id: Option<&String>) -> String {
+    match (base.deployment, client_id) {
+        (crate::provider::Deployment::Cloud, Some(client_id)) => client_id.clone(),
+        _ => app_id.to_string(),
+    }
+}
+
 /// Seconds between the host's clock and GitHub's, from an answer's `Date`.
 fn clock_offset(response: &HttpResponse, now: i64) -> Option<i64> {
     let date = httpdate::parse_http_date(response.header("Date")?).ok()?;
@@ -338,7 +349,7 @@ impl<H: Host> Flows<H> {
         if let Some(code) = &input.code {
             self.installation_reachable(&endpoints, &input, code).await?;
         }
-        let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
+        let issuer = issuer(&base, input.app_id, input.client_id.as_ref());
         let installation = self
             .read_installation(&endpoints.api, input.app_id, &issuer, input.installation_id)
             .await?;
@@ -519,7 +530,7 @@ impl<H: Host> Flows<H> {
             Ok(Change::Write(route, ()))
         })
         .await?;
-        let issuer = input.client_id.clone().unwrap_or_else(|| input.app_id.to_string());
+        let issuer = issuer(&base, input.app_id, input.client_id.as_ref());
         let response = self
             .send_as_app(input.app_id, &issuer, |jwt| {
                 Ok(prepare_hook_config(&endpoints.api, jwt, &url, &secret))

@@ -323,6 +323,8 @@ mod app {
         pub hook: Option<(String, String)>,
         pub uninstalled: Vec<u64>,
         pub revoked_tokens: Vec<String>,
+        /// The `iss` of every JWT verified.
+        pub issuers: Vec<String>,
     }
 
     impl FakeApp {
@@ -338,6 +340,7 @@ mod app {
                 hook: None,
                 uninstalled: Vec::new(),
                 revoked_tokens: Vec::new(),
+                issuers: Vec::new(),
             }
         }
     }
@@ -454,11 +457,12 @@ mod app {
                 return None;
             }
             // `/app…` authenticates with the app's JWT.
-            let app = match self.verify_jwt(&bearer, now) {
-                Ok(index) => index,
+            let (app, issuer) = match self.verify_jwt(&bearer, now) {
+                Ok(verified) => verified,
                 Err(response) => return Some(response),
             };
             let app = &mut self.apps[app];
+            app.issuers.push(issuer);
             let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
             let answer = match (request.method.as_str(), segments.as_slice()) {
                 ("GET", ["app"]) => json(200, &serde_json::json!({ "id": app.id, "slug": "acme-ci", "permissions": app.permissions }).to_string()),
@@ -548,7 +552,7 @@ mod app {
         }
 
         /// The app a JWT authenticates, or GitHub's refusal.
-        fn verify_jwt(&self, jwt: &str, now: i64) -> Result<usize, HttpResponse> {
+        fn verify_jwt(&self, jwt: &str, now: i64) -> Result<(usize, String), HttpResponse> {
             let undecodable = || unauthorized("A JSON web token could not be decoded");
             let parts: Vec<&str> = jwt.split('.').collect();
             let [header, payload, signature] = parts.as_slice() else { return Err(undecodable()) };
@@ -595,7 +599,7 @@ mod app {
             if exp - iat > 600 || exp > now + 600 {
                 return Err(dated("'Expiration time' claim ('exp') is too far in the future."));
             }
-            Ok(index)
+            Ok((index, issuer.unwrap_or_default()))
         }
     }
 }
