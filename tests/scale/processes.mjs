@@ -20,7 +20,7 @@ export const hostBuilt = existsSync(HOST_BINARY);
  * A Node worker over `store` (`{ url, namespace }`): `{ name, url, events, kill(), accessTokens() }`.
  * `events` fills with every event it handled, in order.
  */
-export function startNodeWorker(name, store, key, { handlingSeconds = 60, failFirst = false } = {}) {
+export function startNodeWorker(name, store, key, { handlingSeconds = 60, failFirst = false, appKeys } = {}) {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./worker.mjs", import.meta.url))], {
     env: {
       ...process.env,
@@ -29,6 +29,7 @@ export function startNodeWorker(name, store, key, { handlingSeconds = 60, failFi
       FORGELINK_ENCRYPTION_KEY: key.toString("hex"),
       FORGELINK_HANDLING_SECONDS: String(handlingSeconds),
       FORGELINK_FAIL_FIRST: failFirst ? "1" : "0",
+      ...(appKeys ? { FORGELINK_GITHUB_APP_KEYS: JSON.stringify(appKeys) } : {}),
     },
     stdio: ["pipe", "pipe", "pipe"],
   });

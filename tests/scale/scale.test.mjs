@@ -2,7 +2,8 @@
 // `webhookHandler` and two `forgelink-host serve` share one Redis, and then one PostgreSQL.
 // 20,000 signed deliveries over several connections, 30% of them copies sent to another process
 // at the same moment and 5% provider redeliveries, reach every unique event exactly once; 50
-// concurrent `accessToken` calls across processes make one refresh. Then the faults: a Node
+// concurrent `accessToken` calls across processes make one refresh, and 50 on a GitHub App
+// installation (the sandbox's Enterprise Server, its JWTs verified) one token request. Then the faults: a Node
 // worker and a serve killed mid-run, Redis crashed and restarted mid-run, `onEvent` throwing, and the holder of a
 // refresh lease killed mid-refresh.
 import assert from "node:assert/strict";
@@ -12,27 +13,37 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { fetchHost, Forgelink } from "../../pkg/flows.js";
+import { fetchHost, Forgelink, nodeSigner } from "../../pkg/flows.js";
 import { GITLAB_TOKEN, OAUTH_CLIENT, startForge } from "../../pkg/test/support/forge.mjs";
 import { startPostgres, startRedis } from "../../pkg/test/support/servers.mjs";
 import { openStore } from "../../pkg/test/support/stores.mjs";
+import { startSandbox } from "../../www/sandbox/sandbox.mjs";
 import { hostBuilt, startNodeWorker, startServe } from "./processes.mjs";
 import { plan, sender } from "./provider.mjs";
 
 const RECEIVER = "https://product.example/hooks";
 const TOKEN_LIFETIME_MS = 7_200_000; // the fake forge's `expires_in`
 const LEASE_MS = 180_000; // forgelink's refresh lease
+// How far ahead a worker's clock is moved so that an installation token (an hour) is due for
+// replacement (five minutes before its end). GitHub then refuses the JWT's times, judged on its
+// own clock, and forgelink signs again on the clock of GitHub's answer.
+const INSTALLATION_DUE_MS = (3600 - 200) * 1000;
 
 let forge;
+let sandbox;
+let app;
 let cacheDir;
 before(async () => {
   assert.ok(hostBuilt, "forgelink-host is not built: `make test` builds it (test-component) before these tests");
   forge = await startForge("gitlab");
+  sandbox = await startSandbox();
+  app = await sandbox.createGitHubApp({ name: "Scale CI", setupUrl: "https://product.example/github/setup", permissions: { actions: "read", checks: "read", contents: "read", metadata: "read", pull_requests: "write" } });
   // One compile cache for every serve process: the first compiles the component, the rest load it.
   cacheDir = mkdtempSync(join(tmpdir(), "forgelink-scale-cache-"));
 });
 after(async () => {
   await forge?.close();
+  await sandbox?.close();
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -45,7 +56,8 @@ async function product(kind, server, connections) {
   const namespace = `scale_${randomBytes(4).toString("hex")}`;
   const opened = await openStore(kind, server.url, namespace);
   const key = randomBytes(32);
-  const forgelink = new Forgelink({ fetch: fetchHost({ allowPrivateNetworks: true, allowInsecureHttp: true }), storage: opened.storage, encryptionKey: key });
+  const appKeys = { [app.appId]: app.privateKey };
+  const forgelink = new Forgelink({ fetch: fetchHost({ allowPrivateNetworks: true, allowInsecureHttp: true }), storage: opened.storage, encryptionKey: key, sign: nodeSigner(appKeys) });
   const hooks = [];
   for (let c = 0; c < connections; c++) {
     const { id } = await forgelink.connectWithToken({ provider: "gitlab", baseUrl: forge.baseUrl, token: GITLAB_TOKEN });
@@ -56,7 +68,13 @@ async function product(kind, server, connections) {
   }
   const started = await forgelink.connectStart({ provider: "gitlab", baseUrl: forge.baseUrl, ...OAUTH_CLIENT, redirectUri: "https://product.example/oauth/callback", profile: "ci-failure-analysis", session: "browser" });
   const oauth = await forgelink.connectFinish(await forge.authorize(started.url), { session: "browser" });
-  return { store: { url: server.url, namespace }, key, hooks, oauth, close: opened.close };
+  // A GitHub App installation, its id from the sandbox's setup callback (trusted here: the
+  // test installed it).
+  const setup = new URL(await sandbox.installGitHubApp(app.installUrl, { repositories: "all" }));
+  const installation = await forgelink.connectGitHubApp({
+    baseUrl: sandbox.providers.github.baseUrl, appId: app.appId, installationId: Number(setup.searchParams.get("installation_id")),
+  });
+  return { store: { url: server.url, namespace }, key, appKeys, hooks, oauth, installation, close: opened.close };
 }
 
 /** Starts the processes one after another (the first serve compiles, the next loads its cache). */
@@ -91,8 +109,8 @@ for (const kind of ["redis", "postgres"]) {
     test("20,000 deliveries with copies and redeliveries: every unique event handled exactly once; one refresh for 50 callers", { timeout: 600_000 }, async () => {
       const p = await product(kind, server, 4);
       const processes = await launch([
-        startNodeWorker("node-1", p.store, p.key),
-        startNodeWorker("node-2", p.store, p.key),
+        startNodeWorker("node-1", p.store, p.key, { appKeys: p.appKeys }),
+        startNodeWorker("node-2", p.store, p.key, { appKeys: p.appKeys }),
         startServe("serve-1", p.store, p.key, { cacheDir }),
         startServe("serve-2", p.store, p.key, { cacheDir }),
       ]);
@@ -119,6 +137,13 @@ for (const kind of ["redis", "postgres"]) {
         assert.deepEqual(outcomes.filter((o) => o.error), [], "every caller got a token");
         assert.equal(new Set(outcomes.map((o) => o.token)).size, 1, "all 50 got the same, refreshed, token");
         assert.equal(forge.stats.refresh - refreshes, 1, "one refresh request");
+
+        // 50 callers in two processes on an installation token due for replacement: one token request.
+        const minted = sandbox.githubApp(app.appId).tokenRequests;
+        const tokens = (await Promise.all(processes.slice(0, 2).map((w) => w.accessTokens(p.installation.id, 25, INSTALLATION_DUE_MS)))).flat();
+        assert.deepEqual(tokens.filter((o) => o.error), [], "every caller got a token");
+        assert.equal(new Set(tokens.map((o) => o.token)).size, 1, "all 50 got the same new installation token");
+        assert.equal(sandbox.githubApp(app.appId).tokenRequests - minted, 1, "one installation token request");
       } finally {
         await Promise.all(processes.map((process) => process.stop()));
         await p.close();

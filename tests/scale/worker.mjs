@@ -6,7 +6,8 @@
 //
 // Environment: FORGELINK_STORE (redis://… or postgres://…), FORGELINK_NAMESPACE (the Redis key
 // prefix before `:`, or the PostgreSQL table), FORGELINK_ENCRYPTION_KEY (64 hex digits),
-// FORGELINK_HANDLING_SECONDS, and FORGELINK_FAIL_FIRST: "1" makes `onEvent` throw the first time
+// FORGELINK_HANDLING_SECONDS, FORGELINK_GITHUB_APP_KEYS (a JSON object of GitHub App ids to
+// private keys, for the signer), and FORGELINK_FAIL_FIRST: "1" makes `onEvent` throw the first time
 // it sees an event whose commit starts with 0–3 (a quarter of them), as a queue that is briefly
 // down would.
 import { createServer } from "node:http";
@@ -15,7 +16,7 @@ import { createInterface } from "node:readline";
 import pg from "pg";
 import { createClient } from "redis";
 
-import { createNodeMiddleware, fetchHost, Forgelink, webhookHandler } from "../../pkg/flows.js";
+import { createNodeMiddleware, fetchHost, Forgelink, nodeSigner, webhookHandler } from "../../pkg/flows.js";
 import { postgresStorage } from "../../pkg/storage/postgres.js";
 import { redisStorage } from "../../pkg/storage/redis.js";
 
@@ -40,6 +41,7 @@ const forgelink = new Forgelink({
   storage,
   encryptionKey: Buffer.from(env.FORGELINK_ENCRYPTION_KEY, "hex"),
   now: () => Date.now() + offsetMs,
+  sign: env.FORGELINK_GITHUB_APP_KEYS ? nodeSigner(JSON.parse(env.FORGELINK_GITHUB_APP_KEYS)) : undefined,
 });
 
 const failFirst = env.FORGELINK_FAIL_FIRST === "1";
