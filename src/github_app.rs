@@ -109,15 +109,21 @@ pub fn missing_permissions(
     granted: &BTreeMap<String, String>,
     needs: &[PermissionNeed],
 ) -> Vec<String> {
-    needs
+    let wanted: Vec<String> =
+        needs.iter().map(|n| format!("{}:{}", n.permission, n.level.as_str())).collect();
+    not_granted(granted, &wanted)
+}
+
+/// The `name:level` entries of `wanted` that `granted` lacks or grants below that level.
+pub(crate) fn not_granted(granted: &BTreeMap<String, String>, wanted: &[String]) -> Vec<String> {
+    wanted
         .iter()
-        .filter(|need| {
-            granted
-                .get(need.permission)
-                .and_then(|level| AccessLevel::parse(level))
-                .is_none_or(|level| level < need.level)
+        .filter(|want| {
+            let (name, level) = want.split_once(':').unwrap_or((want.as_str(), "read"));
+            let needed = AccessLevel::parse(level).unwrap_or(AccessLevel::Read);
+            granted.get(name).and_then(|l| AccessLevel::parse(l)).is_none_or(|l| l < needed)
         })
-        .map(|need| format!("{}:{}", need.permission, need.level.as_str()))
+        .cloned()
         .collect()
 }
 

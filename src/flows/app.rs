@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::base_url::{resolve_base_url, ResolvedBase};
 use crate::endpoints::{endpoints_for, Endpoints};
 use crate::error::{Code, Error};
-use crate::flows::hooks::{rejected, Receipt, ReceiptStatus, ReceiveOptions};
+use crate::flows::hooks::{current_secrets, rejected, Receipt, ReceiptStatus, ReceiveOptions};
 use crate::flows::host::HostHmac;
 use crate::flows::host::{random_id, Host, SignAlgorithm};
 use crate::flows::record::{Auth, Connection, ConnectionStatus, Record, ScopeStatus, TOMBSTONE};
@@ -20,7 +20,7 @@ use crate::flows::report::{
 use crate::flows::store::{connection_key, hex_sha256, Change};
 use crate::flows::Flows;
 use crate::github_app::{
-    github_app_needs, jwt, jwt_signing_input, missing_permissions, parse_app_permissions,
+    github_app_needs, jwt, jwt_signing_input, not_granted, parse_app_permissions,
     parse_installation, parse_installation_token, parse_manifest_conversion,
     parse_user_installations, permission_list, prepare_app, prepare_hook_config,
     prepare_installation, prepare_installation_token, prepare_manifest_conversion,
@@ -376,6 +376,7 @@ impl<H: Host> Flows<H> {
         let now = self.host.now();
         let required_scopes: Vec<String> =
             required.iter().map(|n| format!("{}:{}", n.permission, n.level.as_str())).collect();
+        let missing = not_granted(&installation.permissions, &required_scopes);
         let mut record = Record {
             id: random_id(&self.host)?,
             provider: Provider::GitHub,
@@ -397,7 +398,7 @@ impl<H: Host> Flows<H> {
             required_scopes,
             scopes: ScopeStatus {
                 granted: Some(permission_list(&installation.permissions)),
-                missing: missing_permissions(&installation.permissions, required),
+                missing,
             },
             server_version,
             status: ConnectionStatus::Active,
@@ -597,16 +598,9 @@ impl<H: Host> Flows<H> {
             if facts.app_id == 0 {
                 facts.app_id = route.app_id;
             }
-            let required: Vec<&str> = record.required_scopes.iter().map(String::as_str).collect();
             record.scopes = ScopeStatus {
                 granted: Some(permission_list(&facts.permissions)),
-                missing: required
-                    .iter()
-                    .filter(|need| {
-                        !permission_list(&facts.permissions).iter().any(|g| satisfies(g, need))
-                    })
-                    .map(|s| (*s).to_owned())
-                    .collect(),
+                missing: not_granted(&facts.permissions, &record.required_scopes),
             };
             record.installation = Some(facts);
             if self.swap(&bytes, &record).await?.is_some() {
@@ -617,20 +611,6 @@ impl<H: Host> Flows<H> {
             Code::StorageFailed,
             "The connection kept changing while an installation event was applied.",
         ))
-    }
-}
-
-/// Whether a granted `name:level` satisfies a needed one.
-fn satisfies(granted: &str, needed: &str) -> bool {
-    let level = |text: &str| match text {
-        "read" => 1,
-        "write" => 2,
-        "admin" => 3,
-        _ => 0,
-    };
-    match (granted.split_once(':'), needed.split_once(':')) {
-        (Some((g, gl)), Some((n, nl))) => g == n && level(gl) >= level(nl),
-        _ => false,
     }
 }
 
@@ -775,12 +755,7 @@ impl<H: Host> Flows<H> {
             Err(error) => return Ok(rejected(error)),
         };
         let now = self.host.now();
-        let secrets: Vec<WebhookSecret> = app
-            .secrets
-            .iter()
-            .filter(|(_, until)| until.is_none_or(|until| until > now))
-            .map(|(secret, _)| secret.clone())
-            .collect();
+        let secrets = current_secrets(&app.secrets, now);
         let verify = VerifyOptions {
             now: Some(now),
             tolerance_seconds: options.tolerance_seconds,
@@ -927,13 +902,8 @@ impl<H: Host> Flows<H> {
                 version = Some(found);
             }
         }
-        let required: Vec<&str> = record.required_scopes.iter().map(String::as_str).collect();
         let granted = permission_list(&installation.permissions);
-        let missing: Vec<String> = required
-            .iter()
-            .filter(|need| !granted.iter().any(|g| satisfies(g, need)))
-            .map(|s| (*s).to_owned())
-            .collect();
+        let missing = not_granted(&installation.permissions, &record.required_scopes);
         // What the app asks for now, against what this installation accepted: the rest waits
         // for an owner of the account to accept it.
         let asked = self
@@ -941,10 +911,7 @@ impl<H: Host> Flows<H> {
             .await
             .and_then(|response| parse_app_permissions(&response));
         let pending: Vec<String> = match &asked {
-            Ok(asked) => permission_list(asked)
-                .into_iter()
-                .filter(|want| !granted.iter().any(|g| satisfies(g, want)))
-                .collect(),
+            Ok(asked) => not_granted(&installation.permissions, &permission_list(asked)),
             Err(_) => Vec::new(),
         };
         if !missing.is_empty() {

@@ -341,6 +341,19 @@ pub struct Receipt {
     pub message: Option<String>,
 }
 
+/// The secrets of a hook that still verify at `now`: the current one, and older ones until
+/// they stop.
+pub(crate) fn current_secrets(
+    secrets: &[(WebhookSecret, Option<i64>)],
+    now: i64,
+) -> Vec<WebhookSecret> {
+    secrets
+        .iter()
+        .filter(|(_, until)| until.is_none_or(|until| until > now))
+        .map(|(secret, _)| secret.clone())
+        .collect()
+}
+
 pub(crate) fn rejected(error: Error) -> Receipt {
     Receipt {
         status: ReceiptStatus::Rejected,
@@ -873,12 +886,7 @@ impl<H: Host> Flows<H> {
             )));
         }
         let now = self.host.now();
-        let secrets: Vec<WebhookSecret> = hook
-            .secrets
-            .into_iter()
-            .filter(|(_, until)| until.is_none_or(|until| until > now))
-            .map(|(secret, _)| secret)
-            .collect();
+        let secrets = current_secrets(&hook.secrets, now);
         let ping =
             hook.provider == Provider::BitbucketDataCenter && identity.event == "diagnostics:ping";
         let verify = VerifyOptions {
