@@ -11,6 +11,7 @@ const root = new URL("../", import.meta.url);
 const OUTPUT = "docs/PROVIDERS.md";
 const PROVIDERS = [
   ["github", "GitHub"],
+  ["github_permissions", "GitHub App permissions"],
   ["gitlab", "GitLab"],
   ["bitbucket_cloud", "Bitbucket Cloud"],
   ["bitbucket_data_center", "Bitbucket Data Center"],

@@ -65,9 +65,13 @@ const fn p(
     AppPermission { name, target, levels, meaning }
 }
 
-// Source: https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app
-//         (body parameter `permissions`), grouped per
-//         https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app
+/// Every GitHub App permission, the levels it takes and what it lets an app do.
+///
+/// Source: GitHub Docs, "Create an installation access token for an app", the body parameter
+/// `permissions` (<https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app>),
+/// grouped as "Choosing permissions for a GitHub App" groups them
+/// (<https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app>).
+#[rustfmt::skip] // One permission a line.
 pub(crate) const APP_PERMISSIONS: &[AppPermission] = &[
     // ---- Repository permissions ----
     p("actions", Repository, READ_WRITE,
