@@ -1487,7 +1487,7 @@ export class Forgelink {
    * Nothing is stored: keep the secrets where the product keeps secrets, and give the key to
    * the signer ({@link nodeSigner}, {@link webCryptoSigner}). A code converts once, within an hour.
    *
-   * @throws {ForgelinkError} `github_app.manifest_code_invalid` (used, expired or mistyped), `input.invalid`, `base_url.*`, `network.*`.
+   * @throws {ForgelinkError} `oauth.bad_verification_code` (used, expired or mistyped), `input.invalid`, `base_url.*`, `network.*`.
    */
   createGitHubApp(request: CreateGitHubApp): Promise<GitHubAppCredentials>;
   /**
@@ -1499,7 +1499,7 @@ export class Forgelink {
    * by one caller among all sharing storage before it expires.
    *
    * @throws {ForgelinkError} `github_app.installation_not_accessible` (nothing is stored),
-   *   `github_app.installation_not_found`, `github_app.installation_suspended`,
+   *   `http.not_found` (no such installation), `github_app.installation_suspended`,
    *   `github_app.jwt_rejected`, `host.sign_failed`, `profile.unknown`, `input.invalid`.
    */
   connectGitHubApp(request: ConnectGitHubApp): Promise<Connection>;

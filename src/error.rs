@@ -199,12 +199,8 @@ codes! {
     /// The host could not sign a GitHub App's JSON web token: it has no signer, no key for the
     /// app, or the signer failed.
     HostSignFailed = "host.sign_failed",
-    /// GitHub does not know the manifest code: used already, older than an hour, or mistyped.
-    GithubAppManifestCodeInvalid = "github_app.manifest_code_invalid",
     /// GitHub refused the app's JSON web token: wrong key, wrong app id, or a clock far off.
     GithubAppJwtRejected = "github_app.jwt_rejected",
-    /// The app has no such installation: uninstalled, or the id is another app's.
-    GithubAppInstallationNotFound = "github_app.installation_not_found",
     /// The installation is suspended: GitHub gives it no tokens.
     GithubAppInstallationSuspended = "github_app.installation_suspended",
     /// The installation has not granted a permission the profile needs.

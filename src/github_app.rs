@@ -403,7 +403,7 @@ fn permissions_of(value: &Value) -> BTreeMap<String, String> {
 }
 
 /// Reads the conversion's answer. A code used twice, older than an hour or mistyped is
-/// `github_app.manifest_code_invalid`.
+/// `oauth.bad_verification_code`, as GitHub names a bad code.
 pub fn parse_manifest_conversion(
     base_url: Option<&str>,
     response: &HttpResponse,
@@ -411,7 +411,7 @@ pub fn parse_manifest_conversion(
     let base = github_base(base_url)?;
     if response.status == 404 || response.status == 422 {
         return Err(Error::new(
-            Code::GithubAppManifestCodeInvalid,
+            Code::OauthBadVerificationCode,
             "GitHub does not know this manifest code: it was used already, is more than an hour old, or belongs to another instance.",
         )
         .for_provider(Provider::GitHub));
@@ -609,13 +609,13 @@ pub(crate) fn prepare_installation(api: &str, installation_id: u64, jwt: &str) -
         .header("Authorization", format!("Bearer {jwt}"))
 }
 
-/// Reads an installation; a 404 is `github_app.installation_not_found`.
+/// Reads an installation; a 404 is `http.not_found`.
 pub(crate) fn parse_installation(response: &HttpResponse) -> Result<Installation, Error> {
     match response.status {
         401 => return Err(jwt_refused(response)),
         404 => {
             return Err(Error::new(
-                Code::GithubAppInstallationNotFound,
+                Code::HttpNotFound,
                 "The app has no installation with this id: it was uninstalled, or the id belongs to another app or instance.",
             )
             .for_provider(Provider::GitHub))
@@ -988,7 +988,7 @@ mod tests {
             parse_manifest_conversion(None, &response(404, r#"{"message":"Not Found"}"#))
                 .unwrap_err()
                 .code,
-            Code::GithubAppManifestCodeInvalid
+            Code::OauthBadVerificationCode
         );
         let installation = parse_installation(&response(
             200,

@@ -111,6 +111,8 @@ const OTHER_ACCOUNT: &str =
 const OTHER_ACCOUNT_STEPS: &[&str] =
     &["Create the token as the connected account, on its instance."];
 
+const APP_INSTALL_AGAIN: &str = "Install the app again from the product.";
+
 fn entry_for(code: Code) -> Entry {
     match code {
         Code::BaseUrlEmpty => entry("Instance address needed", "forgelink needs the address of the instance to connect to.", &[
@@ -366,30 +368,20 @@ fn entry_for(code: Code) -> Entry {
             "Check that the platform provides crypto.getRandomValues (browsers, Node 20+) or a working WASI random source.",
             "Retry; if it keeps failing, the platform's entropy source is broken.",
         ]),
-        Code::HostSignFailed => entry("The app's key could not sign", "forgelink builds a GitHub App's JSON web token and asks the host to sign it with the app's private key, which forgelink never holds; the host could not.", &[
-            "Give the host a signer for this app: `sign` beside `fetch` and `storage` (npm: nodeSigner(pem)), or --key-file / FORGELINK_GITHUB_APP_KEY for forgelink-host.",
-            "Check that the key is the app's current private key (App settings → Private keys) and is an RSA key in PEM.",
+        // Kept short: every entry ships in the size-budgeted `forgelink` module.
+        Code::HostSignFailed => entry("No signer", "The host has no key to sign the app's token with.", &[
+            "Pass the app's key: npm `nodeSigner(pem)`, forgelink-host `--key-file`.",
         ]),
-        Code::GithubAppManifestCodeInvalid => entry("The app's code expired", "The code GitHub returned after creating the app converts once, within an hour, on the instance that issued it.", &[
-            "If the app was created, find it under Settings → Developer settings → GitHub Apps, generate a private key and a client secret there, and connect with its id.",
-            "Otherwise create the app again from the manifest.",
+        Code::GithubAppJwtRejected => entry("Key refused", "Wrong app id or key, or a clock far off.", &[
+            "Check the app id and its private key.",
         ]),
-        Code::GithubAppJwtRejected => entry("GitHub refused the app's token", "The app authenticates with a JSON web token signed by its private key; GitHub could not verify it or found its times wrong.", &[
-            "Check that the app id or client id and the private key belong to the same app, on this instance.",
-            "Check the host's clock: the token is valid for ten minutes from a minute before now.",
+        Code::GithubAppInstallationSuspended => entry("Suspended", "An owner suspended the app.", &[
+            "Ask an owner to unsuspend it.",
         ]),
-        Code::GithubAppInstallationNotFound => entry("The app is not installed there", "The app has no installation with this id on this instance.", &[
-            "Install the app again from its installation page, then connect the new installation.",
+        Code::GithubAppPermissionMissing => entry("Permission missing", "The installation lacks a permission the profile needs.", &[
+            "Add it to the app; an owner accepts it.",
         ]),
-        Code::GithubAppInstallationSuspended => entry("The installation is suspended", "An owner of the account suspended the app, so GitHub issues it no tokens and sends it no events.", &[
-            "Ask an owner of the account to unsuspend the app under Settings → Applications → Installed GitHub Apps → Configure.",
-        ]),
-        Code::GithubAppPermissionMissing => entry("A permission is missing", "The installation has not granted a permission the profile needs.", &[
-            "Add the permission to the app (App settings → Permissions & events), then ask the account's owner to accept the new permissions on the installation.",
-        ]),
-        Code::GithubAppInstallationNotAccessible => entry("Not this person's installation", "The person who returned from the installation page cannot reach the installation named in the address: the id was typed or copied, not installed by them.", &[
-            "Start the installation again from the product and finish it on GitHub's page.",
-        ]),
+        Code::GithubAppInstallationNotAccessible => entry("Not yours", "This person cannot reach that installation.", &[APP_INSTALL_AGAIN]),
         Code::StorageFailed => entry("Storage failed", "The host's storage refused a read or write.", &[
             "Check the storage the product uses (disk space, database connection) and retry.",
         ]),

@@ -310,6 +310,8 @@ fn app_webhooks_update_the_installation_connection() {
         block_on(flows.access_token(&connection.id)).unwrap_err().code,
         Code::ConnectionNeedsReauthorization
     );
+    let narrowed = block_on(flows.installation_token(&connection.id, TokenNarrowing::default()));
+    assert_eq!(narrowed.unwrap_err().code, Code::ConnectionNeedsReauthorization);
     // Another app installation, never connected.
     product.app(GITHUB_API, |app| app.installations.push(installation(78, "other", &[])));
     let (headers, body) = delivery("installation", "created", &secret, "d-4");

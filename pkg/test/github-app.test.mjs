@@ -232,7 +232,6 @@ test("githubAppManifest builds the form with the profile's permissions, events a
     name: "Acme CI",
     url: "https://acme.example",
     redirectUrl: new URL("https://acme.example/github/created"),
-    setupUrl: "https://acme.example/github/setup",
     webhookUrl: "https://acme.example/hooks/github-app",
     callbackUrls: ["https://acme.example/github/callback"],
     requestOauthOnInstall: true,
@@ -244,7 +243,7 @@ test("githubAppManifest builds the form with the profile's permissions, events a
   const manifest = JSON.parse(form.manifest);
   assert.equal(manifest.name, "Acme CI");
   assert.equal(manifest.redirect_url, "https://acme.example/github/created");
-  assert.equal(manifest.setup_url, "https://acme.example/github/setup");
+  assert.equal(manifest.setup_url, undefined);
   assert.deepEqual(manifest.callback_urls, ["https://acme.example/github/callback"]);
   assert.equal(manifest.request_oauth_on_install, true);
   assert.deepEqual(manifest.hook_attributes, { url: "https://acme.example/hooks/github-app", active: true });
@@ -256,7 +255,10 @@ test("githubAppManifest builds the form with the profile's permissions, events a
   const quiet = JSON.parse(githubAppManifest({ name: "Acme", url: "https://acme.example", redirectUrl: "https://acme.example/c", profile: "ci-failure-analysis", state: "s" }).manifest);
   assert.equal(quiet.default_events, undefined);
   assert.equal(quiet.hook_attributes, undefined);
-  for (const bad of [{ name: "x".repeat(35) }, { state: "" }, { url: "acme.example" }, { nope: 1 }, { public: "yes" }]) {
+  // With user authorization during installation GitHub returns to the first callback URL and
+  // takes no setup URL ("Registering a GitHub App").
+  const withOauth = { requestOauthOnInstall: true, callbackUrls: ["https://acme.example/cb"] };
+  for (const bad of [{ name: "x".repeat(35) }, { state: "" }, { url: "acme.example" }, { nope: 1 }, { public: "yes" }, { requestOauthOnInstall: true }, { ...withOauth, setupUrl: "https://acme.example/setup" }]) {
     assert.throws(
       () => githubAppManifest({ name: "Acme", url: "https://acme.example", redirectUrl: "https://acme.example/c", profile: "ci-failure-analysis", state: "s", ...bad }),
       { code: "input.invalid" },
@@ -274,7 +276,9 @@ test("install URLs, the setup callback, needs, the permission catalog and missin
   const setup = parseGitHubAppSetup(new URL("https://acme.example/setup?code=c0de&installation_id=42&setup_action=install&state=s1"));
   assert.deepEqual(setup, { installationId: 42, setupAction: "install", state: "s1", code: "c0de" });
   assert.deepEqual(parseGitHubAppSetup("setup_action=request&state=s1"), { installationId: null, setupAction: "request", state: "s1", code: null });
-  assert.throws(() => parseGitHubAppSetup("installation_id=42"), { code: "input.invalid" });
+  // No page defines setup_action: an id without one reads as an installation.
+  assert.equal(parseGitHubAppSetup("installation_id=42").setupAction, "install");
+  assert.throws(() => parseGitHubAppSetup("code=abc"), { code: "input.invalid" });
 
   const catalog = githubAppPermissions();
   const actions = catalog.find((p) => p.name === "actions");
@@ -366,7 +370,7 @@ test("createGitHubApp reads the manifest conversion; its private key signs for t
   assert.deepEqual(app.owner, { login: "acme", id: 9, kind: "Organization" });
   assert.equal(app.baseUrl, "https://github.com");
   assert.equal(github.count("POST", /^\/app-manifests\/good\/conversions$/), 1);
-  await rejectsWith(forgelink.createGitHubApp({ code: "used" }), "github_app.manifest_code_invalid");
+  await rejectsWith(forgelink.createGitHubApp({ code: "used" }), "oauth.bad_verification_code");
   await rejectsWith(forgelink.createGitHubApp({ code: "good", extra: 1 }), "input.invalid");
   // The key from the conversion is what the signer gets.
   const next = setup({ sign: nodeSigner({ [app.appId]: app.privateKey }) });

@@ -355,7 +355,7 @@ impl<H: Host> Flows<H> {
             .await?;
         if installation.app_id != 0 && installation.app_id != input.app_id {
             return Err(Error::new(
-                Code::GithubAppInstallationNotFound,
+                Code::HttpNotFound,
                 "That installation belongs to another app.",
             )
             .for_provider(Provider::GitHub));
@@ -471,6 +471,13 @@ impl<H: Host> Flows<H> {
         let Auth::GitHubApp { app_id, issuer, installation_id } = &record.auth else {
             return Err(not_an_app());
         };
+        if record.status == ConnectionStatus::NeedsReauthorization {
+            return Err(Error::new(
+                Code::ConnectionNeedsReauthorization,
+                "The app was uninstalled from this account: install it again and connect the new installation.",
+            )
+            .for_provider(Provider::GitHub));
+        }
         let (_, endpoints) = github(Some(&record.base_url))?;
         let token = self
             .mint_installation_token(&endpoints.api, *app_id, issuer, *installation_id, &narrowing)
