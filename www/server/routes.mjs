@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot, webhookAccess } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
+import { githubAppRoutes } from "./github-app.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
 
 const PROVIDERS = new Set(["github", "gitlab", "bitbucket-cloud", "bitbucket-data-center"]);
@@ -237,7 +238,21 @@ export function wizardRoutes(ctx) {
     return id;
   }
 
+  const githubApp = githubAppRoutes(ctx, {
+    connected: () => records.get(CURRENT),
+    async remember(record) {
+      await records.set(CURRENT, record);
+      currentId = record.connection.id;
+    },
+    outcome: rememberOutcome,
+    text,
+    choice,
+    PROFILES,
+  });
+
   const table = {
+    ...githubApp.table,
+
     "GET /api/config": async (req, res) => {
       const sandbox = ctx.sandbox;
       sendJson(res, 200, {
@@ -560,10 +575,14 @@ export function wizardRoutes(ctx) {
     },
 
     "POST /api/disconnect": async (req, res) => {
-      const { connection } = await current();
+      const body = await readJson(req);
+      const { connection, method } = await current();
+      if (body.uninstall !== undefined && typeof body.uninstall !== "boolean") throw new RequestError(400, "request.invalid_field", "uninstall must be true or false.");
+      // A GitHub App connection may also uninstall the app from the account it was installed on.
+      const options = method === "github-app" ? { uninstall: body.uninstall === true } : undefined;
       let report;
       try {
-        report = await guarded(connection.provider, () => forgelink.disconnect(connection.id));
+        report = await guarded(connection.provider, () => forgelink.disconnect(connection.id, options));
       } catch (error) {
         // A connection forgelink no longer has is as good as disconnected: forget it here too.
         if (error.code !== "connection.not_found") throw error;
@@ -576,6 +595,8 @@ export function wizardRoutes(ctx) {
   };
 
   return {
+    /** Reads what the routes keep across restarts (the GitHub Apps' keys, for the signer). */
+    load: githubApp.load,
     find(method, pathname) {
       const path = RECEIVER.test(pathname) ? `${WEBHOOKS}/*` : pathname;
       const handler = table[`${method === "HEAD" ? "GET" : method} ${path}`];
