@@ -1,8 +1,9 @@
 /**
  * forgelink/flows: everything `forgelink` has, plus the token endpoint, the device flow, API
- * errors, webhook deliveries and the {@link Forgelink} class, which runs whole connections
- * (OAuth or a pasted token, refresh, test, disconnect, projects and webhooks) over the `fetch`
- * and `storage` you give it.
+ * errors, webhook deliveries, GitHub Apps (manifest, installation, signers) and the
+ * {@link Forgelink} class, which runs whole connections (OAuth, a pasted token or a GitHub App
+ * installation; refresh, test, disconnect, projects and webhooks) over the `fetch` and
+ * `storage` you give it.
  *
  * Its WebAssembly module is the whole of forgelink, about twice the size of the `forgelink`
  * entry's; import from `forgelink` where the pure functions are enough. Both entries throw
@@ -14,7 +15,7 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
+import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, Need, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -273,6 +274,24 @@ export interface HostStorage {
   compareAndSwap(key: string, expected: Uint8Array | null, value: Uint8Array, options?: StorageWriteOptions): boolean | Promise<boolean>;
 }
 
+/** What forgelink asks {@link ForgelinkHost.sign} to sign. */
+export interface SignRequest {
+  /** RSASSA-PKCS1-v1_5 with SHA-256, as GitHub Apps' JSON web tokens are signed. */
+  algorithm: "RS256";
+  /** The GitHub App whose private key signs, as a decimal string: pick the key by it. */
+  appId: string;
+  /** The bytes to sign: the JWT's signing input (`header.payload`). A copy, the signer's to keep. */
+  data: Uint8Array;
+}
+
+/**
+ * The host's signer for GitHub Apps: answers the signature of `request.data` with the app's
+ * private key. forgelink never holds the key; {@link nodeSigner} and {@link webCryptoSigner}
+ * build one from a PEM, and a KMS or HSM fits behind the same function. A thrown error or a
+ * rejection becomes `host.sign_failed`, with its message as `providerDetail`.
+ */
+export type HostSign = (request: SignRequest) => Uint8Array | Promise<Uint8Array>;
+
 /** What {@link Forgelink} runs on. */
 export interface ForgelinkHost {
   fetch: HostFetch;
@@ -281,6 +300,11 @@ export interface ForgelinkHost {
   encryptionKey: Uint8Array;
   /** The clock, in milliseconds since 1970; `Date.now` when absent. For tests, and hosts whose clock is elsewhere. */
   now?: () => number;
+  /**
+   * Signs GitHub Apps' JSON web tokens; needed only for GitHub App connections. Without it,
+   * every call that needs the app's token fails with `host.sign_failed`.
+   */
+  sign?: HostSign;
 }
 
 /** What {@link Forgelink.connectStart} needs. */
@@ -396,6 +420,11 @@ export interface Connection {
   /** The instance's version, for self-hosted deployments. */
   serverVersion?: string;
   status: ConnectionStatus;
+  /**
+   * For a GitHub App connection: the installation (account, permissions, events, repository
+   * selection, suspension) as last read. Its `permissions` are what `scopes` lists as `name:level`.
+   */
+  installation?: Installation;
 }
 
 /** One line of a connection report. */
@@ -439,6 +468,20 @@ export interface DisconnectReport {
   webhooks: RegistrationResult[];
   /** Steps forgelink cannot take for the person. */
   manualSteps: string[];
+  /** For a GitHub App connection: `true` when the app was uninstalled from the account (`options.uninstall`). */
+  uninstalled?: boolean;
+  /** For a GitHub App connection left installed: the installation's settings page, where a person uninstalls it. */
+  uninstallUrl?: string;
+}
+
+/** How {@link Forgelink.disconnect} disconnects. */
+export interface DisconnectOptions {
+  /**
+   * For a GitHub App connection: uninstall the app from the account too
+   * (`DELETE /app/installations/{id}`, signed by the app). Without it the app stays installed
+   * and the report's `uninstallUrl` links to where a person removes it.
+   */
+  uninstall?: boolean | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,8 +882,12 @@ export interface RegisterWebhooks {
   profile: ProfileId;
 }
 
-/** What happened on one project. */
-export type RegistrationStatus = "created" | "updated" | "removed" | "manual_setup_required" | "failed";
+/**
+ * What happened on one project. `covered_by_app`: a GitHub App connection, whose app webhook
+ * ({@link Forgelink.registerGitHubApp}) delivers every installed repository's events, so no
+ * repository hook is made or removed.
+ */
+export type RegistrationStatus = "created" | "updated" | "removed" | "manual_setup_required" | "failed" | "covered_by_app";
 
 /** What an administrator pastes to create a hook by hand (Bitbucket Data Center without admin rights). */
 export interface ManualSetup {
@@ -887,8 +934,13 @@ export interface ReceiveOptions {
   toleranceSeconds?: number | null;
 }
 
-/** What became of a delivery. */
-export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected";
+/**
+ * What became of a delivery. `ignored`: authentic, from a GitHub App's webhook, about an
+ * installation no connection holds; answer it (so GitHub does not retry) but do not act on it.
+ * Its `event` is there: an `installation` `created` event names an installation to connect
+ * with {@link Forgelink.connectGitHubApp}.
+ */
+export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected" | "ignored";
 
 /** How a connection learns what happened: deliveries, polling, or deliveries with polling as a safety net. */
 export type SyncMode = "webhook" | "polling" | "hybrid";
@@ -1056,6 +1108,306 @@ export interface Receipt {
   message?: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// GitHub Apps.
+
+/** How much a GitHub App permission grants. */
+export type AccessLevel = "read" | "write" | "admin";
+
+/** Who owns a GitHub App or an installation. */
+export interface AppAccount {
+  login: string;
+  /** GitHub's numeric id. */
+  id: number;
+  /** `User`, `Organization` or `Enterprise`. */
+  kind: string;
+}
+
+/** An installation of a GitHub App, as GitHub describes it. */
+export interface Installation {
+  id: number;
+  appId: number;
+  /** The app's slug, when GitHub says. */
+  appSlug?: string;
+  /** The account it is installed on. */
+  account: AppAccount;
+  /** Every repository of the account, or the ones picked. */
+  repositorySelection: "all" | "selected";
+  /** The permissions granted, by name (`pull_requests: "write"`). */
+  permissions: Record<string, string>;
+  /** The events delivered. */
+  events: string[];
+  /** When it was suspended (RFC 3339), if it is. */
+  suspendedAt?: string;
+  /** Its settings page. */
+  htmlUrl?: string;
+}
+
+/** What {@link githubAppManifest} builds an app from. */
+export interface AppManifestOptions {
+  /** github.com when absent; a `SUB.ghe.com` or an Enterprise Server. */
+  baseUrl?: string | null;
+  /** Create the app in this organization rather than the person's own account. */
+  organization?: string | null;
+  /** The app's name: 1 to 34 characters, unique on the instance. */
+  name: string;
+  /** Its homepage. */
+  url: string | URL;
+  /** Where GitHub sends the person back with the `code` for {@link Forgelink.createGitHubApp}. */
+  redirectUrl: string | URL;
+  /** Where user authorizations of the app return (up to 10). */
+  callbackUrls?: readonly (string | URL)[] | null;
+  /** Where GitHub sends the person after installing the app (read it with {@link parseGitHubAppSetup}). */
+  setupUrl?: string | URL | null;
+  /** Send the person to the setup URL after changing an installation too. */
+  setupOnUpdate?: boolean | null;
+  /** Where the app's webhook delivers; without one the app subscribes to no events. */
+  webhookUrl?: string | URL | null;
+  /** Whether anyone may install it (default: only its owner). */
+  public?: boolean | null;
+  /**
+   * Ask the person installing it to authorize it too, so that the setup callback carries a
+   * `code` proving who installed it (recommended: see {@link ConnectGitHubApp.code}).
+   */
+  requestOauthOnInstall?: boolean | null;
+  /** A description shown on the app's page. */
+  description?: string | null;
+  /** The profile whose permissions and events the app asks for. */
+  profile: ProfileId;
+  /** A random value kept with the person's session and checked when GitHub sends them back. */
+  state: string;
+}
+
+/**
+ * The form that creates the app: an HTML form posting to `action`, with one hidden field
+ * named `manifest` holding `manifest`, submitted from the person's browser.
+ */
+export interface AppManifestForm {
+  /** The URL to post to, `state` included. */
+  action: string;
+  /** The `manifest` field's value: the manifest as JSON. */
+  manifest: string;
+}
+
+/** What {@link githubAppInstallUrl} needs. */
+export interface GitHubAppInstallUrlRequest {
+  /** The app's URL name (`/apps/{slug}`). */
+  slug: string;
+  /** A random value to check when GitHub sends the person to the setup URL. */
+  state?: string | null;
+  /** github.com when absent. */
+  baseUrl?: string | null;
+}
+
+/**
+ * The setup callback, read. `installationId` comes from the browser and proves nothing by
+ * itself: connect it only with `code` ({@link ConnectGitHubApp.code}) or after the app's own
+ * signed `installation` webhook named it.
+ */
+export interface AppSetup {
+  /** The installation; `null` for a request (an organization owner must approve it first). */
+  installationId: number | null;
+  /** What the person did. */
+  setupAction: "install" | "update" | "request";
+  /** The state given to {@link githubAppInstallUrl}, to check against the session. */
+  state: string | null;
+  /** The user authorization code, when the app requests authorization during installation. Secret. */
+  code: string | null;
+}
+
+/** One GitHub App permission a profile needs. */
+export interface PermissionNeed {
+  /** The permission, as the API names it (`pull_requests`). */
+  permission: string;
+  /** The least level that serves. */
+  level: AccessLevel;
+  /** Why the profile needs it. */
+  reason: string;
+}
+
+/** What a GitHub App needs for a profile. */
+export interface AppNeeds {
+  profile: ProfileId;
+  /** The permissions to ask for. */
+  permissions: PermissionNeed[];
+  /** The webhook events to subscribe to. */
+  events: Need[];
+}
+
+/** A GitHub App permission from GitHub's catalog. */
+export interface AppPermission {
+  /** The permission as the API names it. */
+  name: string;
+  /** What it applies to. */
+  target: "repository" | "organization" | "account" | "enterprise";
+  /** The levels it takes. */
+  levels: AccessLevel[];
+  /** What it lets the app do. */
+  meaning: string;
+}
+
+/**
+ * The form that creates a GitHub App with the profile's permissions and events (and a webhook
+ * when `webhookUrl` is given), on github.com, ghe.com or an Enterprise Server, for a person or
+ * an organization.
+ *
+ * @throws {ForgelinkError} `input.invalid` (a name too long, a relative URL, an empty state, more than 10 callback URLs), `profile.unknown`, `base_url.*`.
+ */
+export function githubAppManifest(options: AppManifestOptions): AppManifestForm;
+
+/**
+ * Where to send a person to install the app: `/apps/{slug}/installations/new` on github.com
+ * and ghe.com, `/github-apps/{slug}/installations/new` on Enterprise Server.
+ *
+ * @throws {ForgelinkError} `input.invalid` (not a slug), `base_url.*`.
+ */
+export function githubAppInstallUrl(request: GitHubAppInstallUrlRequest): string;
+
+/**
+ * Reads the setup URL GitHub sent the person to: `installation_id`, `setup_action`, `state`
+ * and `code`. Check `state` against the session before anything else.
+ *
+ * @throws {ForgelinkError} `input.invalid` (no or an unknown `setup_action`, a missing or non-numeric `installation_id`, a repeated parameter).
+ */
+export function parseGitHubAppSetup(url: string | URL): AppSetup;
+
+/**
+ * The permissions (each with the least level and why) and webhook events a GitHub App needs
+ * for a profile.
+ *
+ * @throws {ForgelinkError} `profile.unknown`.
+ */
+export function githubAppNeeds(profile: ProfileId): AppNeeds;
+
+/** Every GitHub App permission GitHub documents, with what it applies to, its levels and what it lets an app do. */
+export function githubAppPermissions(): AppPermission[];
+
+/**
+ * The needed permissions that `granted` lacks or grants below the level needed, as
+ * `name:level` (`pull_requests:write`). `granted`: an installation's `permissions`; `needs`: a
+ * profile id, {@link githubAppNeeds}'s answer, or a list of `{ permission, level }`.
+ *
+ * @throws {ForgelinkError} `profile.unknown`, `input.invalid` (a permission GitHub does not have, a level other than read, write or admin).
+ */
+export function missingPermissions(
+  granted: Readonly<Record<string, string>>,
+  needs: ProfileId | AppNeeds | readonly Pick<PermissionNeed, "permission" | "level">[],
+): string[];
+
+/** What {@link Forgelink.createGitHubApp} needs. */
+export interface CreateGitHubApp {
+  /** github.com when absent: the instance the manifest was posted to. */
+  baseUrl?: string | null;
+  /** The `code` GitHub sent to the manifest's redirect URL. */
+  code: string;
+}
+
+/** A new GitHub App. Secret fields: keep them where the product keeps secrets, never in logs. */
+export interface GitHubAppCredentials {
+  /** The instance the app lives on. */
+  baseUrl: string;
+  /** The app's id: `connectGitHubApp`'s `appId`, and what the signer is asked for. */
+  appId: number;
+  /** Its URL name, for {@link githubAppInstallUrl}. */
+  slug: string;
+  /** Its display name. */
+  name: string;
+  /** Who owns it. */
+  owner: AppAccount | null;
+  /** Its page. */
+  htmlUrl: string | null;
+  /** The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends. */
+  clientId: string;
+  /** The OAuth client secret. Secret. */
+  clientSecret: string;
+  /** The secret its webhook deliveries are signed with, when it has a webhook. Secret. */
+  webhookSecret: string | null;
+  /** The private key (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) its JWTs are signed with. Secret. */
+  privateKey: string;
+  /** The permissions it asks installations for. */
+  permissions: Record<string, string>;
+  /** The events it subscribes to. */
+  events: string[];
+}
+
+/** What {@link Forgelink.connectGitHubApp} needs. */
+export interface ConnectGitHubApp {
+  /** The app's id (a number, or its digits): `host.sign` is asked to sign for it. */
+  appId: number | string;
+  /** The installation to connect. */
+  installationId: number | string;
+  /** github.com when absent. */
+  baseUrl?: string | null;
+  /** The app's client id: the JWT issuer GitHub recommends (the app id is used without it), and needed to check `code`. */
+  clientId?: string | null;
+  /** The profile whose permissions to check: missing ones are in the connection's `scopes.missing`. */
+  profile?: ProfileId | null;
+  /**
+   * The setup callback's `code` ({@link AppSetup.code}): forgelink exchanges it, checks that
+   * this person can reach the installation, and revokes the user token again. An installation
+   * id from a URL proves nothing, so leave `code` out only for ids from a trusted source (the
+   * app's own signed `installation` webhook). Needs `clientId` and `clientSecret`. Secret.
+   */
+  code?: string | null;
+  /** The app's client secret, to exchange `code`. Secret. */
+  clientSecret?: string | null;
+  /** The callback URL the code was issued for, when the app has several. */
+  redirectUri?: string | URL | null;
+}
+
+/** How {@link Forgelink.installationToken} narrows a token; at most 500 repositories. */
+export interface TokenNarrowing {
+  /** Repository names, without their owner. */
+  repositories?: readonly string[] | null;
+  /** Repository ids. */
+  repositoryIds?: readonly (number | string)[] | null;
+  /** Permissions at or below the installation's (`{ contents: "read" }`). */
+  permissions?: Readonly<Record<string, AccessLevel>> | null;
+}
+
+/** What {@link Forgelink.registerGitHubApp} needs. */
+export interface RegisterGitHubApp {
+  /** The app. */
+  appId: number | string;
+  /** Where the product receives deliveries: forgelink appends the route id. */
+  url: string | URL;
+  /** github.com when absent. */
+  baseUrl?: string | null;
+  /** The JWT issuer (the client id); the app id without it. */
+  clientId?: string | null;
+}
+
+/** Where the app's webhook now delivers. */
+export interface AppWebhook {
+  /** The delivery URL set on the app. */
+  url: string;
+  /** Its route id, as {@link Forgelink.receiveWebhook} takes it. */
+  route: string;
+}
+
+/**
+ * A {@link HostSign} for Node: RS256 with node:crypto. `keys`: the app's private key as PEM
+ * (PKCS#1 `BEGIN RSA PRIVATE KEY`, as GitHub issues it, or PKCS#8), used for every app; or an
+ * object of app ids to PEMs. The keys are read at once: one Node cannot read, or one that is
+ * not RSA, fails here. Signing for an app without a key fails the flow with `host.sign_failed`.
+ *
+ * @throws {ForgelinkError} `input.invalid` (a key Node cannot read, not RSA, or no node:crypto, as in a browser).
+ */
+export function nodeSigner(keys: string | Readonly<Record<string, string>>): HostSign;
+
+/**
+ * A {@link HostSign} over WebCrypto (browsers in secure contexts, workers, Deno, Node): RS256
+ * with `crypto.subtle`. `keys`: a `CryptoKey` (RSASSA-PKCS1-v1_5, SHA-256, usage `sign`), or
+ * an unencrypted PEM, or an object of app ids to either. WebCrypto imports PKCS#8 only, so a
+ * PKCS#1 PEM (`BEGIN RSA PRIVATE KEY`, as GitHub issues it) is wrapped into PKCS#8 here; any
+ * other PEM (an encrypted key, say) is refused with the command that converts it:
+ * `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem`. A PEM is imported, not
+ * extractable, on its first use.
+ *
+ * @throws {ForgelinkError} `input.invalid` (not a PEM of an unencrypted private key, a CryptoKey for another algorithm, no `crypto.subtle`).
+ */
+export function webCryptoSigner(keys: string | CryptoKey | Readonly<Record<string, string | CryptoKey>>): HostSign;
+
 /**
  * The connection flows over the host's `fetch` and `storage`. Every method rejects with a
  * {@link ForgelinkError}, never with another type: a failing host becomes `network.*`,
@@ -1120,8 +1472,55 @@ export class Forgelink {
    * @throws {ForgelinkError} `connection.needs_reauthorization`, `connection.not_found`, `token.expired`.
    */
   accessToken(id: string): Promise<string>;
-  /** Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is left to do. */
-  disconnect(id: string): Promise<DisconnectReport>;
+  /**
+   * Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is
+   * left to do. A GitHub App connection's installation token is revoked; with
+   * `options.uninstall` the app is uninstalled from the account instead (which ends the token).
+   *
+   * @throws {ForgelinkError} `connection.not_found`, `storage.failed`; with `uninstall`,
+   *   `host.sign_failed`, `github_app.jwt_rejected` and GitHub's refusals.
+   */
+  disconnect(id: string, options?: DisconnectOptions | null): Promise<DisconnectReport>;
+  /**
+   * Converts the `code` GitHub sent to the manifest's `redirectUrl` ({@link githubAppManifest})
+   * into the new app: its id, slug, client id and secret, webhook secret and private key.
+   * Nothing is stored: keep the secrets where the product keeps secrets, and give the key to
+   * the signer ({@link nodeSigner}, {@link webCryptoSigner}). A code converts once, within an hour.
+   *
+   * @throws {ForgelinkError} `github_app.manifest_code_invalid` (used, expired or mistyped), `input.invalid`, `base_url.*`, `network.*`.
+   */
+  createGitHubApp(request: CreateGitHubApp): Promise<GitHubAppCredentials>;
+  /**
+   * Connects an installation of a GitHub App: with `code` (the setup callback's, when the app
+   * requests user authorization during installation), first checks that the person who came
+   * back can reach the installation; then reads the installation with the app's JWT (signed by
+   * `host.sign`), mints its first installation token and stores the connection, one per
+   * installation. {@link Forgelink.accessToken} hands out its token from then on, minted again
+   * by one caller among all sharing storage before it expires.
+   *
+   * @throws {ForgelinkError} `github_app.installation_not_accessible` (nothing is stored),
+   *   `github_app.installation_not_found`, `github_app.installation_suspended`,
+   *   `github_app.jwt_rejected`, `host.sign_failed`, `profile.unknown`, `input.invalid`.
+   */
+  connectGitHubApp(request: ConnectGitHubApp): Promise<Connection>;
+  /**
+   * A token of the connection's installation narrowed to some repositories or permissions,
+   * minted for this call and not stored: {@link Forgelink.accessToken} keeps handing out the
+   * connection's own token.
+   *
+   * @throws {ForgelinkError} `input.invalid` (not a GitHub App connection, an owner in a
+   *   repository name, more than 500 repositories), `host.sign_failed`, GitHub's refusals
+   *   (a permission above the installation's is `http.unprocessable`).
+   */
+  installationToken(id: string, options?: TokenNarrowing | null): Promise<string>;
+  /**
+   * Points the app's webhook at `url` + `/` + a route of its own, with a fresh secret forgelink
+   * keeps sealed (`PATCH /app/hook/config`, signed by the app); registering again keeps the
+   * route and rotates the secret, the old one verifying for another hour.
+   *
+   * @throws {ForgelinkError} `input.invalid`, `host.sign_failed`, `github_app.jwt_rejected`, `storage.failed`.
+   */
+  registerGitHubApp(request: RegisterGitHubApp): Promise<AppWebhook>;
   /**
    * One page of the projects the connection can see, paginated the provider's way, with the
    * account's role where the provider tells it.

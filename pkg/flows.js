@@ -467,6 +467,260 @@ export function needsRefresh(tokenSet, now, skewSeconds) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// GitHub Apps: the manifest, the installation URL, the setup callback, permissions, signers.
+
+/** A GitHub id (app, installation, repository): a whole number, or its digits as a string. */
+function githubId(name, value) {
+  if (Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === "string" && /^[0-9]{1,15}$/.test(value.trim())) return Number(value.trim());
+  throw invalid(`\`${name}\` must be a GitHub id (a whole number), got ${typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? value : describe(value)}.`);
+}
+
+function githubIds(name, value) {
+  if (!Array.isArray(value)) throw invalid(`\`${name}\` must be an array of ids, got ${describe(value)}.`);
+  return value.map((item, i) => githubId(`${name}[${i}]`, item));
+}
+
+/** An object of permission names to levels, every value a string (the core checks names and levels). */
+function permissionLevels(name, value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(`\`${name}\` must be an object of permission names to levels, got ${describe(value)}.`);
+  }
+  let entries;
+  try {
+    entries = Object.entries(value);
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
+  }
+  const out = {};
+  for (const [permission, level] of entries) {
+    if (typeof level !== "string") throw invalid(`\`${name}.${permission}\` must be \`read\`, \`write\` or \`admin\`, got ${describe(level)}.`);
+    out[permission] = level;
+  }
+  return out;
+}
+
+const MANIFEST_FIELDS = new Set([
+  "baseUrl", "organization", "name", "url", "redirectUrl", "callbackUrls", "setupUrl", "setupOnUpdate",
+  "webhookUrl", "public", "requestOauthOnInstall", "description", "profile", "state",
+]);
+const MANIFEST_STRINGS = ["name", "url", "redirectUrl", "profile", "state"];
+const MANIFEST_OPTIONAL_STRINGS = ["baseUrl", "organization", "setupUrl", "webhookUrl", "description"];
+const MANIFEST_BOOLEANS = ["setupOnUpdate", "public", "requestOauthOnInstall"];
+
+/**
+ * The form that creates a GitHub App with a profile's permissions and events: post `manifest`
+ * to `action` from the person's browser.
+ */
+export function githubAppManifest(options) {
+  requireReady();
+  const o = fields("options", options, MANIFEST_FIELDS);
+  const body = {};
+  const href = (key) => (o[key] instanceof URL ? o[key].href : o[key]);
+  for (const key of MANIFEST_STRINGS) body[key] = string(`options.${key}`, href(key));
+  for (const key of MANIFEST_OPTIONAL_STRINGS) body[key] = optionalString(`options.${key}`, href(key));
+  for (const key of MANIFEST_BOOLEANS) body[key] = optionalBoolean(`options.${key}`, o[key]);
+  if (o.callbackUrls !== undefined && o.callbackUrls !== null) {
+    body.callbackUrls = stringArray("options.callbackUrls", o.callbackUrls.map?.((u) => (u instanceof URL ? u.href : u)) ?? o.callbackUrls);
+  }
+  return unwrap(glue.github_app_manifest(JSON.stringify(body)));
+}
+
+/** Where to send a person to install the app `slug`, with `state` to check on the setup URL. */
+export function githubAppInstallUrl(request) {
+  requireReady();
+  const r = fields("request", request, new Set(["slug", "state", "baseUrl"]));
+  return unwrap(glue.github_app_install_url(string("request.slug", r.slug), optionalString("request.state", r.state), optionalString("request.baseUrl", r.baseUrl)));
+}
+
+/** Reads the setup URL GitHub sent the person to after installing (the whole URL, or its query). */
+export function parseGitHubAppSetup(url) {
+  requireReady();
+  return unwrap(glue.parse_github_app_setup(url instanceof URL ? url.href : string("url", url)));
+}
+
+/** The permissions and webhook events a GitHub App needs for a profile. */
+export function githubAppNeeds(profile) {
+  requireReady();
+  return unwrap(glue.github_app_needs(string("profile", profile)));
+}
+
+/** Every GitHub App permission GitHub documents, with what it lets an app do and its levels. */
+export function githubAppPermissions() {
+  requireReady();
+  return unwrap(glue.github_app_permissions());
+}
+
+/**
+ * The needed permissions that `granted` (an installation's `permissions`) lacks or grants below
+ * the level needed, as `name:level`. `needs`: a profile id, `githubAppNeeds(profile)`, or a
+ * list of `{ permission, level }`.
+ */
+export function missingPermissions(granted, needs) {
+  requireReady();
+  const grantedJson = JSON.stringify(permissionLevels("granted", granted));
+  if (typeof needs === "string") return unwrap(glue.missing_permissions(grantedJson, undefined, needs));
+  let list = needs;
+  if (typeof needs === "object" && needs !== null && !Array.isArray(needs)) {
+    try {
+      list = needs.permissions;
+    } catch (cause) {
+      throw invalid(`\`needs\` cannot be read: ${describeCause(cause)}`);
+    }
+  }
+  if (!Array.isArray(list)) {
+    throw invalid(`\`needs\` must be a profile id, githubAppNeeds(profile) or a list of { permission, level }, got ${describe(needs)}.`);
+  }
+  const items = list.map((item, i) => {
+    const n = fields(`needs[${i}]`, item, new Set(["permission", "level", "reason"]));
+    return { permission: string(`needs[${i}].permission`, n.permission), level: string(`needs[${i}].level`, n.level) };
+  });
+  return unwrap(glue.missing_permissions(grantedJson, JSON.stringify(items), undefined));
+}
+
+/**
+ * A signer's keys: one key for every app, or an object of app ids to keys. `read(name, value)`
+ * checks and prepares one key.
+ */
+function signerKeys(name, keys, read) {
+  if (typeof keys === "string" || isCryptoKey(keys)) return { single: read(name, keys), byApp: new Map() };
+  if (typeof keys !== "object" || keys === null || Array.isArray(keys)) {
+    throw invalid(`\`${name}\` must be a private key, or an object of GitHub App ids to private keys, got ${describe(keys)}.`);
+  }
+  let entries;
+  try {
+    entries = Object.entries(keys);
+  } catch (cause) {
+    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
+  }
+  if (entries.length === 0) throw invalid(`\`${name}\` holds no key.`);
+  const byApp = new Map();
+  for (const [appId, value] of entries) byApp.set(appId, read(`${name}[${JSON.stringify(appId)}]`, value));
+  return { single: undefined, byApp };
+}
+
+/** The key for a sign request; throws (and the flow fails with `host.sign_failed`) without one. */
+function signingKey(table, request, signer) {
+  if (request?.algorithm !== "RS256") throw new Error(`${signer} signs RS256 only, not ${request?.algorithm}.`);
+  const key = table.byApp.get(String(request.appId)) ?? table.single;
+  if (key === undefined) {
+    throw new Error(`${signer} has no private key for GitHub App ${request.appId} (it has keys for ${[...table.byApp.keys()].join(", ")}).`);
+  }
+  return key;
+}
+
+function isCryptoKey(value) {
+  return typeof globalThis.CryptoKey === "function" && value instanceof globalThis.CryptoKey;
+}
+
+/**
+ * A `sign` for {@link Forgelink} in Node: RS256 with node:crypto. `keys` is the app's private
+ * key as PEM (PKCS#1 `RSA PRIVATE KEY`, as GitHub issues it, or PKCS#8), or an object of app
+ * ids to PEMs for several apps. The keys are read now, so a key Node cannot read fails here.
+ */
+export function nodeSigner(keys) {
+  requireReady();
+  if (typeof nodeCrypto?.createPrivateKey !== "function" || typeof nodeCrypto?.sign !== "function") {
+    throw invalid("nodeSigner needs Node's crypto module (Node 20.16 or later); in a browser, use webCryptoSigner.");
+  }
+  const table = signerKeys("keys", keys, (name, pem) => {
+    if (typeof pem !== "string") throw invalid(`\`${name}\` must be a PEM private key, got ${describe(pem)}.`);
+    let key;
+    try {
+      key = nodeCrypto.createPrivateKey(pem);
+    } catch (cause) {
+      throw invalid(`\`${name}\` is not a private key Node can read (an unencrypted PEM): ${describeCause(cause)}`);
+    }
+    if (key.asymmetricKeyType !== "rsa") {
+      throw invalid(`\`${name}\` is a ${key.asymmetricKeyType} key; GitHub Apps sign with RSA keys.`);
+    }
+    return key;
+  });
+  return (request) => {
+    const key = signingKey(table, request, "nodeSigner");
+    return new Uint8Array(nodeCrypto.sign("sha256", request.data, key));
+  };
+}
+
+const PEM = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+const TO_PKCS8 = "openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem";
+
+/** A DER length. */
+function derLength(length) {
+  if (length < 0x80) return [length];
+  const bytes = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return [0x80 | bytes.length, ...bytes];
+}
+
+// AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL } and version 0: what a
+// PKCS#8 PrivateKeyInfo puts before an RSA key (RFC 5208 section 5, RFC 8017 appendix A.1).
+const RSA_ALGORITHM = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+const VERSION_0 = [0x02, 0x01, 0x00];
+
+/** A PKCS#1 RSAPrivateKey wrapped as the PKCS#8 PrivateKeyInfo WebCrypto imports. */
+function pkcs1ToPkcs8(pkcs1) {
+  const octets = [0x04, ...derLength(pkcs1.length)];
+  const length = VERSION_0.length + RSA_ALGORITHM.length + octets.length + pkcs1.length;
+  const out = new Uint8Array(1 + derLength(length).length + length);
+  out.set([0x30, ...derLength(length), ...VERSION_0, ...RSA_ALGORITHM, ...octets]);
+  out.set(pkcs1, out.length - pkcs1.length);
+  return out;
+}
+
+/** PKCS#8 DER from a PEM: PKCS#8 as it is, PKCS#1 (GitHub's) wrapped; anything else refused. */
+function pkcs8Der(name, pem) {
+  const match = PEM.exec(pem);
+  if (match === null) throw invalid(`\`${name}\` is not a PEM private key (-----BEGIN PRIVATE KEY----- ...).`);
+  const [, label, body] = match;
+  if ((label !== "PRIVATE KEY" && label !== "RSA PRIVATE KEY") || body.includes("Proc-Type:")) {
+    const what = body.includes("Proc-Type:") || label.includes("ENCRYPTED") ? "an encrypted key" : `a PEM "${label}"`;
+    throw invalid(`\`${name}\` is ${what}; webCryptoSigner takes an unencrypted RSA private key, PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY", as GitHub issues it). Convert it with: ${TO_PKCS8}`);
+  }
+  let der;
+  try {
+    der = Uint8Array.from(atob(body.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  } catch {
+    throw invalid(`\`${name}\` is not a PEM private key: its body is not base64.`);
+  }
+  return label === "RSA PRIVATE KEY" ? pkcs1ToPkcs8(der) : der;
+}
+
+const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+
+/**
+ * A `sign` for {@link Forgelink} over WebCrypto (browsers, Deno, workers, Node): RS256 with
+ * `crypto.subtle`. `keys`: a `CryptoKey` imported for RSASSA-PKCS1-v1_5 with SHA-256, or a PEM
+ * (PKCS#8, or GitHub's PKCS#1, which is wrapped into PKCS#8 here), or an object of app ids to
+ * either. A PEM is imported on its first use, not extractable.
+ */
+export function webCryptoSigner(keys) {
+  requireReady();
+  const subtle = globalThis.crypto?.subtle;
+  if (typeof subtle?.sign !== "function" || typeof subtle?.importKey !== "function") {
+    throw invalid("webCryptoSigner needs crypto.subtle, which browsers offer only in secure contexts (https, or localhost).");
+  }
+  const table = signerKeys("keys", keys, (name, value) => {
+    if (isCryptoKey(value)) {
+      if (value.type !== "private" || value.algorithm?.name !== RS256.name || value.algorithm?.hash?.name !== RS256.hash || !value.usages.includes("sign")) {
+        throw invalid(`\`${name}\` must be a private CryptoKey for RSASSA-PKCS1-v1_5 with SHA-256 and the "sign" usage.`);
+      }
+      return { key: Promise.resolve(value) };
+    }
+    if (typeof value !== "string") throw invalid(`\`${name}\` must be a PEM private key or a CryptoKey, got ${describe(value)}.`);
+    return { der: pkcs8Der(name, value), key: undefined };
+  });
+  return async (request) => {
+    const entry = signingKey(table, request, "webCryptoSigner");
+    entry.key ??= subtle.importKey("pkcs8", entry.der, RS256, false, ["sign"]).catch((cause) => {
+      entry.key = undefined;
+      throw new Error(`WebCrypto could not import the private key for GitHub App ${request.appId}: ${describeCause(cause)}`);
+    });
+    return new Uint8Array(await subtle.sign(RS256.name, await entry.key, request.data));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The flows: the Forgelink class over the caller's fetch and storage.
 
 function coded(code, message, providerDetail) {
@@ -693,9 +947,35 @@ class Bridge {
   sleep(millis) {
     return new Promise((resolve) => setTimeout(resolve, millis));
   }
+
+  /**
+   * Signs a GitHub App's JWT through the caller's `sign`: `{ ok: true, signature }`, or
+   * `{ ok: false, message }` (the signer's own words), which the flow throws as
+   * `host.sign_failed`.
+   */
+  async sign(algorithm, appId, data) {
+    // A view into the module's memory, which may move while the signer runs: copied first.
+    const copy = data.slice();
+    if (this.host.sign === undefined) {
+      return { ok: false, message: `No signer for GitHub App ${appId}: pass \`sign\` to new Forgelink(...) (nodeSigner(privateKey) in Node, webCryptoSigner(privateKey) in a browser).` };
+    }
+    let signature;
+    try {
+      signature = await this.host.sign({ algorithm, appId, data: copy });
+    } catch (error) {
+      return { ok: false, message: explain(error) };
+    }
+    const bytes = typeof signature === "string" ? undefined : bytesOf(signature);
+    if (bytes === undefined) {
+      return this.broken(`The host's sign must return the signature as a Uint8Array, got ${describe(signature)}.`);
+    }
+    if (bytes.length === 0) return { ok: false, message: "The signer returned an empty signature." };
+    return { ok: true, signature: bytes };
+  }
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
+const CONNECT_APP_FIELDS = new Set(["baseUrl", "appId", "clientId", "installationId", "profile", "code", "clientSecret", "redirectUri"]);
 const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session", "connectionId"]);
 const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
@@ -710,16 +990,16 @@ export class Forgelink {
   #key;
 
   /**
-   * @param {{ fetch: Function, storage: object, encryptionKey: Uint8Array, now?: () => number }} host
+   * @param {{ fetch: Function, storage: object, encryptionKey: Uint8Array, now?: () => number, sign?: Function }} host
    */
   constructor(host) {
     requireReady();
     // Read through the object rather than a copy of it, so that a host written as a class
     // (methods on its prototype) works too; each property is read once.
-    fields("host", host, new Set(["fetch", "storage", "encryptionKey", "now"]));
+    fields("host", host, new Set(["fetch", "storage", "encryptionKey", "now", "sign"]));
     let h;
     try {
-      h = { fetch: host.fetch, storage: host.storage, encryptionKey: host.encryptionKey, now: host.now };
+      h = { fetch: host.fetch, storage: host.storage, encryptionKey: host.encryptionKey, now: host.now, sign: host.sign };
     } catch (cause) {
       throw invalid(`\`host\` cannot be read: ${describeCause(cause)}`);
     }
@@ -747,11 +1027,15 @@ export class Forgelink {
     if (h.now !== undefined && typeof h.now !== "function") {
       throw invalid(`\`host.now\` must be a function returning milliseconds, got ${describe(h.now)}.`);
     }
-    const { fetch, now } = h;
+    if (h.sign !== undefined && typeof h.sign !== "function") {
+      throw invalid(`\`host.sign\` must be a function (nodeSigner(...) or webCryptoSigner(...)), got ${describe(h.sign)}.`);
+    }
+    const { fetch, now, sign } = h;
     this.#host = {
       fetch: (request) => fetch.call(host, request),
       storage: h.storage,
       now: now === undefined ? undefined : () => now.call(host),
+      sign: sign === undefined ? undefined : (request) => sign.call(host, request),
     };
     this.#key = h.encryptionKey.slice();
   }
@@ -839,11 +1123,67 @@ export class Forgelink {
     return this.#run((bridge, key) => glue.flows_access_token(bridge, key, text));
   }
 
-  /** Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is left to do. */
-  async disconnect(id) {
+  /**
+   * Revokes what the provider lets forgelink revoke, deletes the connection, and lists what is
+   * left to do; `options.uninstall` also uninstalls a GitHub App from the account.
+   */
+  async disconnect(id, options) {
     requireReady();
     const text = string("id", id);
-    return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text));
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["uninstall"]));
+    const uninstall = optionalBoolean("options.uninstall", o.uninstall);
+    return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text, uninstall));
+  }
+
+  /** Converts the code GitHub sent to a manifest's redirect URL into the new app's id, secrets and private key. */
+  async createGitHubApp(request) {
+    requireReady();
+    const r = fields("request", request, new Set(["baseUrl", "code"]));
+    const body = { baseUrl: optionalString("request.baseUrl", r.baseUrl), code: string("request.code", r.code) };
+    return this.#run((bridge, key) => glue.flows_create_github_app(bridge, key, JSON.stringify(body)));
+  }
+
+  /** Connects an installation of a GitHub App, checking the setup callback's code when given. */
+  async connectGitHubApp(request) {
+    requireReady();
+    const r = fields("request", request, CONNECT_APP_FIELDS);
+    const body = {
+      baseUrl: optionalString("request.baseUrl", r.baseUrl),
+      appId: githubId("request.appId", r.appId),
+      clientId: optionalString("request.clientId", r.clientId),
+      installationId: githubId("request.installationId", r.installationId),
+      profile: optionalString("request.profile", r.profile),
+      code: optionalString("request.code", r.code),
+      clientSecret: optionalString("request.clientSecret", r.clientSecret),
+      redirectUri: r.redirectUri instanceof URL ? r.redirectUri.href : optionalString("request.redirectUri", r.redirectUri),
+    };
+    return this.#run((bridge, key) => glue.flows_connect_github_app(bridge, key, JSON.stringify(body)));
+  }
+
+  /** A token of the connection's installation narrowed to some repositories or permissions, minted for this call. */
+  async installationToken(id, options) {
+    requireReady();
+    const text = string("id", id);
+    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["repositories", "repositoryIds", "permissions"]));
+    const body = {
+      repositories: o.repositories === undefined || o.repositories === null ? undefined : stringArray("options.repositories", o.repositories),
+      repositoryIds: o.repositoryIds === undefined || o.repositoryIds === null ? undefined : githubIds("options.repositoryIds", o.repositoryIds),
+      permissions: o.permissions === undefined || o.permissions === null ? undefined : permissionLevels("options.permissions", o.permissions),
+    };
+    return this.#run((bridge, key) => glue.flows_installation_token(bridge, key, text, JSON.stringify(body)));
+  }
+
+  /** Points the GitHub App's webhook at `url` plus a route of its own, with a fresh secret forgelink keeps. */
+  async registerGitHubApp(request) {
+    requireReady();
+    const r = fields("request", request, new Set(["baseUrl", "appId", "clientId", "url"]));
+    const body = {
+      baseUrl: optionalString("request.baseUrl", r.baseUrl),
+      appId: githubId("request.appId", r.appId),
+      clientId: optionalString("request.clientId", r.clientId),
+      url: r.url instanceof URL ? r.url.href : string("request.url", r.url),
+    };
+    return this.#run((bridge, key) => glue.flows_register_github_app(bridge, key, JSON.stringify(body)));
   }
   /** One page of the projects the connection can see, with the account's role where the provider tells it. */
   async discoverProjects(id, options) {

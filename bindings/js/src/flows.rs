@@ -3,9 +3,10 @@
 //! when the flow fails, and `flows.js` turns the error into a `ForgelinkError` like every other.
 
 use forgelink::{
-    AccessToken, ClientSecret, ConnectStart, ConnectWithToken, DiscoverOptions, Error, Flows, Host,
-    PollOptions, PostFeedback, ReceiveOptions, RegisterWebhooks, ReplaceCredentials,
-    SessionBinding,
+    AccessToken, ClientSecret, ConnectGitHubApp, ConnectStart, ConnectWithToken, CreateGitHubApp,
+    DisconnectOptions, DiscoverOptions, Error, Flows, Host, PollOptions, PostFeedback,
+    ReceiveOptions, RegisterGitHubApp, RegisterWebhooks, ReplaceCredentials, SessionBinding,
+    TokenNarrowing,
 };
 use serde::de::DeserializeOwned;
 
@@ -111,9 +112,43 @@ pub async fn access_token<H: Host>(flows: &Flows<H>, id: &str) -> String {
     envelope(flows.access_token(id).await)
 }
 
-/// `disconnect(id)`.
-pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str) -> String {
-    envelope(flows.disconnect(id).await)
+/// `disconnect(id, { uninstall? }?)`: `uninstall` removes a GitHub App's installation too.
+pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str, uninstall: Option<bool>) -> String {
+    let options = DisconnectOptions { uninstall: uninstall.unwrap_or(false) };
+    envelope(flows.disconnect_with(id, options).await)
+}
+
+/// `createGitHubApp({ baseUrl?, code })`, as JSON: the new app's credentials, secrets included.
+pub async fn create_github_app<H: Host>(flows: &Flows<H>, request: &str) -> String {
+    match from_json::<CreateGitHubApp>("request", request) {
+        Ok(request) => envelope(flows.create_github_app(request).await),
+        Err(invalid) => invalid,
+    }
+}
+
+/// `connectGitHubApp(request)`, as JSON.
+pub async fn connect_github_app<H: Host>(flows: &Flows<H>, request: &str) -> String {
+    match from_json::<ConnectGitHubApp>("request", request) {
+        Ok(request) => envelope(flows.connect_github_app(request).await),
+        Err(invalid) => invalid,
+    }
+}
+
+/// `installationToken(id, { repositories?, repositoryIds?, permissions? })`, the narrowing as
+/// JSON: the token itself.
+pub async fn installation_token<H: Host>(flows: &Flows<H>, id: &str, narrowing: &str) -> String {
+    match from_json::<TokenNarrowing>("options", narrowing) {
+        Ok(narrowing) => envelope(flows.installation_token(id, narrowing).await),
+        Err(invalid) => invalid,
+    }
+}
+
+/// `registerGitHubApp({ appId, url, baseUrl?, clientId? })`, as JSON.
+pub async fn register_github_app<H: Host>(flows: &Flows<H>, request: &str) -> String {
+    match from_json::<RegisterGitHubApp>("request", request) {
+        Ok(request) => envelope(flows.register_github_app(request).await),
+        Err(invalid) => invalid,
+    }
 }
 
 /// `discoverProjects(id, { search?, cursor?, exclude? })`.
@@ -189,7 +224,7 @@ pub async fn release_delivery<H: Host>(flows: &Flows<H>, claim: &str) -> String 
 
 /// A request `flows.js` checked for shape and passed as JSON, or the `input.invalid` envelope
 /// in which serde names what is still wrong (an unknown field, a number out of range).
-fn from_json<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
+pub(crate) fn from_json<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
     serde_json::from_str(json).map_err(|e| invalid(&format!("`{name}` is not valid: {e}.")))
 }
 

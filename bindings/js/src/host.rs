@@ -3,14 +3,14 @@
 //!
 //! The bridge normalises what the caller's functions return and catches what they throw, so
 //! every call here resolves to an [`Outcome`] of a known shape: Rust never sees a JavaScript
-//! exception, and a failing host becomes a [`FetchError`], a [`StorageError`] or a
-//! [`RandomError`] with the host's own message.
+//! exception, and a failing host becomes a [`FetchError`], a [`StorageError`], a
+//! [`RandomError`] or a [`SignError`] with the host's own message.
 
 use std::future::Future;
 
 use forgelink::{
     EncryptionKey, FetchError, Flows, HmacAlgorithm, HmacEngine, Host, HttpRequest, HttpResponse,
-    RandomError, SessionBinding, StorageError,
+    RandomError, SessionBinding, SignAlgorithm, SignError, StorageError,
 };
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -56,6 +56,10 @@ extern "C" {
     fn random(this: &Bridge, buffer: &mut [u8]) -> Option<String>;
     #[wasm_bindgen(method, structural)]
     fn sleep(this: &Bridge, millis: u32) -> Promise;
+    /// Signs `data` with the key of the GitHub App `app_id` through the caller's `sign`
+    /// option; `algorithm` is `RS256`. The bridge copies `data` before its first await.
+    #[wasm_bindgen(method, structural)]
+    fn sign(this: &Bridge, algorithm: &str, app_id: &str, data: &[u8]) -> Promise;
 
     /// `{ ok: true, ... }` with the answer, or `{ ok: false, kind, message }`.
     type Outcome;
@@ -83,6 +87,9 @@ extern "C" {
     /// For a `too_large` fetch: the host's cap on response bodies, in bytes.
     #[wasm_bindgen(method, getter, structural)]
     fn limit(this: &Outcome) -> f64;
+    /// For a signature: its bytes.
+    #[wasm_bindgen(method, getter, structural)]
+    fn signature(this: &Outcome) -> Vec<u8>;
 }
 
 struct JsHost {
@@ -178,6 +185,21 @@ impl Host for JsHost {
     async fn sleep(&self, millis: u32) {
         // The bridge's timer promise only resolves; there is nothing to do with its value.
         let _ = JsFuture::from(self.bridge.sleep(millis)).await;
+    }
+
+    async fn sign(
+        &self,
+        algorithm: SignAlgorithm,
+        app_id: &str,
+        data: &[u8],
+    ) -> Result<Vec<u8>, SignError> {
+        let promise = self.bridge.sign(algorithm.as_str(), app_id, data);
+        let outcome = outcome(promise).await.map_err(SignError)?;
+        if outcome.ok() {
+            Ok(outcome.signature())
+        } else {
+            Err(SignError(outcome.message()))
+        }
     }
 }
 
@@ -301,10 +323,54 @@ pub fn flows_access_token(bridge: Bridge, key: &[u8], id: String) -> Promise {
     run(bridge, key, |flows| async move { crate::flows::access_token(&flows, &id).await })
 }
 
-/// `Forgelink.disconnect(id)`.
+/// `Forgelink.disconnect(id, { uninstall? }?)`.
 #[wasm_bindgen]
-pub fn flows_disconnect(bridge: Bridge, key: &[u8], id: String) -> Promise {
-    run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id).await })
+pub fn flows_disconnect(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    uninstall: Option<bool>,
+) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id, uninstall).await })
+}
+
+/// `Forgelink.createGitHubApp(request)`, the request as JSON.
+#[wasm_bindgen]
+pub fn flows_create_github_app(bridge: Bridge, key: &[u8], request: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::create_github_app(&flows, &request).await })
+}
+
+/// `Forgelink.connectGitHubApp(request)`, the request as JSON.
+#[wasm_bindgen]
+pub fn flows_connect_github_app(bridge: Bridge, key: &[u8], request: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::connect_github_app(&flows, &request).await },
+    )
+}
+
+/// `Forgelink.installationToken(id, narrowing?)`, the narrowing as JSON.
+#[wasm_bindgen]
+pub fn flows_installation_token(
+    bridge: Bridge,
+    key: &[u8],
+    id: String,
+    narrowing: String,
+) -> Promise {
+    run(bridge, key, |flows| async move {
+        crate::flows::installation_token(&flows, &id, &narrowing).await
+    })
+}
+
+/// `Forgelink.registerGitHubApp(request)`, the request as JSON.
+#[wasm_bindgen]
+pub fn flows_register_github_app(bridge: Bridge, key: &[u8], request: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::register_github_app(&flows, &request).await },
+    )
 }
 
 /// `Forgelink.discoverProjects(id, { search?, cursor?, exclude? })`.

@@ -25,6 +25,8 @@
 
 #[cfg(feature = "flows")]
 pub mod flows;
+#[cfg(feature = "flows")]
+mod github_app;
 #[cfg(all(feature = "flows", target_family = "wasm", target_os = "unknown"))]
 mod hmac;
 #[cfg(feature = "flows")]
@@ -36,6 +38,8 @@ mod tokens;
 #[cfg(feature = "flows")]
 mod webhooks;
 
+#[cfg(feature = "flows")]
+pub use github_app::*;
 #[cfg(feature = "flows")]
 pub use hooks::*;
 #[cfg(feature = "flows")]
@@ -303,6 +307,48 @@ mod tests {
         assert_eq!(error_code(&e), "profile.unknown");
     }
 
+    #[cfg(feature = "flows")]
+    #[test]
+    fn github_app_functions_cross_as_json() {
+        let form = parse(&github_app_manifest(
+            r#"{"name":"Acme CI","url":"https://acme.example","redirectUrl":"https://acme.example/created","profile":"ci-failure-analysis","state":"s1"}"#,
+        ));
+        assert_eq!(form["ok"]["action"], "https://github.com/settings/apps/new?state=s1");
+        assert_eq!(error_code(&github_app_manifest(r#"{"name":"x","nope":1}"#)), "input.invalid");
+        let url = parse(&github_app_install_url("acme-ci", Some("s".into()), None));
+        assert_eq!(url["ok"], "https://github.com/apps/acme-ci/installations/new?state=s");
+        let setup = parse(&parse_github_app_setup(
+            "https://a.example/s?installation_id=42&setup_action=install&code=c",
+        ));
+        assert_eq!(setup["ok"]["installationId"], 42);
+        assert_eq!(setup["ok"]["code"], "c");
+        let needs = parse(&github_app_needs("ci-failure-analysis"));
+        assert!(needs["ok"]["permissions"].as_array().is_some_and(|p| !p.is_empty()));
+        assert!(parse(&github_app_permissions())["ok"].as_array().is_some_and(|p| p.len() > 20));
+        let granted = r#"{"actions":"read","pull_requests":"read"}"#;
+        let missing = parse(&missing_permissions(
+            granted,
+            Some(r#"[{"permission":"pull_requests","level":"write"},{"permission":"actions","level":"read"}]"#.into()),
+            None,
+        ));
+        assert_eq!(missing["ok"], serde_json::json!(["pull_requests:write"]));
+        let by_profile =
+            parse(&missing_permissions(granted, None, Some("ci-failure-analysis".into())));
+        assert!(by_profile["ok"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|p| p == "pull_requests:write")));
+        let unknown = missing_permissions(
+            granted,
+            Some(r#"[{"permission":"nope","level":"read"}]"#.into()),
+            None,
+        );
+        assert_eq!(error_code(&unknown), "input.invalid");
+        assert_eq!(
+            error_code(&missing_permissions(granted, None, Some("nope".into()))),
+            "profile.unknown"
+        );
+    }
+
     #[test]
     fn every_code_is_listed_and_explained() {
         let codes = parse(&error_codes());
@@ -548,7 +594,7 @@ mod tests {
             "connection.not_found"
         );
         assert_eq!(
-            error_code(&block_on(flows::disconnect(&flows, "nope"))),
+            error_code(&block_on(flows::disconnect(&flows, "nope", None))),
             "connection.not_found"
         );
         assert_eq!(

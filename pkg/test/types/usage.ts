@@ -53,6 +53,14 @@ import {
   prepareRevoke,
   prepareTokenExchange,
   validateBaseUrl as validateWithFlows,
+  githubAppInstallUrl,
+  githubAppManifest,
+  githubAppNeeds,
+  githubAppPermissions,
+  missingPermissions,
+  nodeSigner,
+  parseGitHubAppSetup,
+  webCryptoSigner,
 } from "forgelink/flows";
 import type {
   Account,
@@ -95,6 +103,20 @@ import type {
   WebhookIdentity,
   WebhookStatus,
   WebhookAccess,
+  AccessLevel,
+  AppManifestForm,
+  AppNeeds,
+  AppPermission,
+  AppSetup,
+  AppWebhook,
+  ConnectGitHubApp,
+  DisconnectOptions,
+  GitHubAppCredentials,
+  HostSign,
+  Installation,
+  RegistrationStatus,
+  SignRequest,
+  TokenNarrowing,
   // The first slice's types come through the flows entry too.
   BaseUrlReport as FlowsBaseUrlReport,
 } from "forgelink/flows";
@@ -396,4 +418,62 @@ export async function webhookMisuse(forgelink: Forgelink, body: Uint8Array): Pro
   // @ts-expect-error: projects is a list.
   await forgelink.unregisterWebhooks("id", { projects: "group/app" });
   void status;
+}
+
+export async function githubApps(forgelink: Forgelink, key: Uint8Array, pem: string, cryptoKey: CryptoKey): Promise<string> {
+  const form: AppManifestForm = githubAppManifest({
+    name: "Acme CI",
+    url: "https://acme.example",
+    redirectUrl: new URL("https://acme.example/github/created"),
+    webhookUrl: "https://acme.example/hooks/github-app",
+    requestOauthOnInstall: true,
+    profile: "ci-failure-analysis",
+    state: "s1",
+  });
+  const install: string = githubAppInstallUrl({ slug: "acme-ci", state: "s2" });
+  const setup: AppSetup = parseGitHubAppSetup(new URL("https://acme.example/setup?installation_id=1&setup_action=install"));
+  const action: "install" | "update" | "request" = setup.setupAction;
+  const needs: AppNeeds = githubAppNeeds("ci-failure-analysis");
+  const level: AccessLevel = needs.permissions[0]?.level ?? "read";
+  const catalog: AppPermission[] = githubAppPermissions();
+  const missing: string[] = missingPermissions({ actions: "read" }, needs);
+  missingPermissions({ actions: "read" }, "ci-failure-analysis");
+  missingPermissions({}, [{ permission: "actions", level: "read" }]);
+
+  const sign: HostSign = nodeSigner({ "7": pem });
+  const browser: HostSign = webCryptoSigner(cryptoKey);
+  const signature: Uint8Array | Promise<Uint8Array> = browser({ algorithm: "RS256", appId: "7", data: new Uint8Array(0) });
+  const custom: HostSign = async (request: SignRequest) => request.data;
+  const apps = new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key, sign });
+  new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key, sign: custom });
+
+  const app: GitHubAppCredentials = await forgelink.createGitHubApp({ code: "c0de" });
+  const request: ConnectGitHubApp = { appId: app.appId, installationId: "42", clientId: app.clientId, code: setup.code, clientSecret: app.clientSecret };
+  const connection: Connection = await apps.connectGitHubApp(request);
+  const installation: Installation | undefined = connection.installation;
+  const narrowing: TokenNarrowing = { repositories: ["runner-images"], repositoryIds: [1], permissions: { contents: "read" } };
+  const narrowed: string = await apps.installationToken(connection.id, narrowing);
+  const hook: AppWebhook = await apps.registerGitHubApp({ appId: 7, url: new URL("https://acme.example/hooks") });
+  const options: DisconnectOptions = { uninstall: true };
+  const report: DisconnectReport = await apps.disconnect(connection.id, options);
+  const uninstalled: boolean | undefined = report.uninstalled;
+  const page: string | undefined = report.uninstallUrl;
+  const covered: RegistrationStatus = "covered_by_app";
+  const ignored: ReceiptStatus = "ignored";
+  const code: ErrorCode = "host.sign_failed";
+
+  // @ts-expect-error: a signer answers bytes, not base64 text.
+  new Forgelink({ fetch: fetchHost(), storage: memoryStorage(), encryptionKey: key, sign: () => "c2ln" });
+  // @ts-expect-error: the installation is required.
+  await apps.connectGitHubApp({ appId: 7 });
+  // @ts-expect-error: levels are read, write or admin.
+  await apps.installationToken(connection.id, { permissions: { contents: "owner" } });
+  // @ts-expect-error: uninstall is a boolean.
+  await apps.disconnect(connection.id, { uninstall: "yes" });
+  // @ts-expect-error: the manifest needs a state.
+  githubAppManifest({ name: "x", url: "https://x.example", redirectUrl: "https://x.example/c", profile: "ci-failure-analysis" });
+  // @ts-expect-error: the signer's algorithm is RS256.
+  void browser({ algorithm: "HS256", appId: "7", data: new Uint8Array(0) });
+
+  return [form.action, install, action, level, catalog.length, missing, signature, installation?.account.login, narrowed, hook.route, uninstalled, page, covered, ignored, code].join();
 }
