@@ -57,7 +57,7 @@ export function startGitHubApp(choices) {
         h("ul", { class: "scope-list", "aria-labelledby": "github-app-needs-heading" },
           needs.permissions.map((p) =>
             h("li", { class: "scope", dataset: { permission: p.permission, level: p.level } },
-              h("p", { class: "scope-name" }, h("code", {}, p.permission), " ", h("span", { class: "badge" }, LEVEL_WORDS[p.level] ?? p.level)),
+              h("p", { class: "scope-name" }, h("code", {}, p.permission), h("span", { class: "badge badge-level" }, LEVEL_WORDS[p.level] ?? p.level)),
               p.meaning && h("p", { class: "scope-meaning" }, p.meaning),
               h("p", { class: "scope-reason" }, h("span", { class: "label" }, "Why: "), p.reason),
             ),

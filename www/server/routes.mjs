@@ -128,9 +128,10 @@ const CHECK_PAGES = 10;
 
 /**
  * A project with whether the account's role there may create webhooks: null where the provider
- * reports no role (Data Center lists repositories without one).
+ * reports no role (Data Center lists repositories without one), and for a GitHub App, whose own
+ * webhook covers every repository it is installed on whatever the role.
  */
-const withWebhookAccess = (project, provider) => ({ ...project, webhookAccess: project.role ? webhookAccess(provider, project.role) : null });
+const withWebhookAccess = (project, provider, method) => ({ ...project, webhookAccess: project.role && method !== "github-app" ? webhookAccess(provider, project.role) : null });
 
 /**
  * Which search finds a project by its path: GitLab (with namespaces), GitHub (filtered by
@@ -412,14 +413,14 @@ export function wizardRoutes(ctx) {
     },
 
     "GET /api/projects": async (req, res, url) => {
-      const { connection } = await current();
+      const { connection, method } = await current();
       const page = await guarded(connection.provider, () =>
         forgelink.discoverProjects(connection.id, {
           search: url.searchParams.get("search") || null,
           cursor: url.searchParams.get("cursor") || null,
         }),
       );
-      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider)) });
+      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider, method)) });
     },
 
     "POST /api/projects/parse": async (req, res) => {
@@ -436,7 +437,7 @@ export function wizardRoutes(ctx) {
     // `discoverProjects` and matched on its whole path, as the provider compares (without case).
     "POST /api/projects/check": async (req, res) => {
       const body = await readJson(req);
-      const { connection } = await current();
+      const { connection, method } = await current();
       const paths = projectList(body) ?? [];
       const check = async (path) => {
         const wanted = path.toLowerCase();
@@ -444,7 +445,7 @@ export function wizardRoutes(ctx) {
         for (let pages = 0; pages < CHECK_PAGES; pages += 1) {
           const page = await forgelink.discoverProjects(connection.id, { search: searchFor(connection.provider, path), cursor });
           const found = page.projects.find((p) => p.path.toLowerCase() === wanted);
-          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider) };
+          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider, method) };
           cursor = page.nextCursor;
           if (!cursor) break;
         }

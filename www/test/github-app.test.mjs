@@ -79,7 +79,10 @@ async function createApp(page, { name, screenshot = false } = {}) {
   const create = section(page, "step-github-app");
   if (name) await page.getByLabel("App name").fill(name);
   await create.locator("#github-app-needs [data-permission]").first().waitFor();
-  if (screenshot) await shot(create, "45-github-app-create.png");
+  if (screenshot) {
+    await page.locator("#github-app-name").blur();
+    await shot(create, "45-github-app-create.png");
+  }
   await page.getByRole("button", { name: "Create on GitHub" }).click();
   // GitHub's page: the manifest as it arrived, with the button that creates the app.
   await page.getByRole("button", { name: "Create GitHub App" }).waitFor();
@@ -176,6 +179,7 @@ describe("the GitHub App method against the sandbox's GitHub Enterprise Server",
     const results = page.locator("#project-results");
     await results.locator("[data-shown]").waitFor();
     assert.deepEqual((await results.locator("li[data-project]").evaluateAll((els) => els.map((el) => el.dataset.project))).sort(), REPOSITORIES);
+    assert.equal(await results.locator(".role-warning").count(), 0, "the app's webhook needs no repository role: no warning");
     await results.locator(`li[data-project="${REPOSITORIES[0]}"] input`).check();
     await shot(section(page, "step-projects"), "47-github-app-projects.png");
 
