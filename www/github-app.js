@@ -75,6 +75,9 @@ export function startGitHubApp(choices) {
 
   function renderAddresses() {
     const origin = new URL(choices.config.redirectUri).origin;
+    fill($("github-app-existing-hint"),
+      ...rich(`On the app's settings page, set the **Callback URL** to \`${origin}/github-app/callback\` and tick **Request user authorization (OAuth) during installation**, so that GitHub sends whoever installs it back here with a code that proves they can reach the installation. Its webhook is pointed at this product when you select Use this app.`),
+    );
     fill($("github-app-addresses"),
       h("details", { class: "params" },
         h("summary", {}, "Where GitHub sends people and deliveries"),
@@ -93,7 +96,7 @@ export function startGitHubApp(choices) {
     fill($("github-app-created"),
       here &&
         h("div", { class: "notice notice-info github-app-card", dataset: { appId: String(app.appId), slug: app.slug } },
-          h("p", { class: "status-line status-ok" }, h("strong", {}, "App created: "), app.name),
+          h("p", { class: "status-line status-ok" }, h("strong", {}, app.given ? "App ready: " : "App created: "), app.name),
           h("dl", { class: "facts" },
             h("dt", {}, "App ID"), h("dd", { dataset: { field: "app-id" } }, String(app.appId)),
             h("dt", {}, "Owner"), h("dd", {}, app.owner ? app.owner.login : "your account"),
@@ -136,6 +139,39 @@ export function startGitHubApp(choices) {
     } catch (error) {
       fill(result, errorCard(error));
       button.disabled = false;
+    }
+  });
+
+  $("use-existing-app").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const result = $("github-app-existing-result");
+    fill(result, h("p", {}, `Checking the app's key with ${choices.providerName}…`));
+    button.disabled = true;
+    try {
+      const answer = await api("/api/github-app/existing", {
+        method: "POST",
+        body: {
+          provider: choices.provider,
+          baseUrl: choices.baseUrl,
+          profile: choices.profile && choices.profile.id,
+          appId: $("existing-app-id").value.trim(),
+          slug: $("existing-app-slug").value.trim(),
+          clientId: $("existing-client-id").value.trim(),
+          clientSecret: $("existing-client-secret").value,
+          privateKey: $("existing-private-key").value,
+        },
+      });
+      // The secrets are the server's now: they do not stay in the page.
+      $("existing-client-secret").value = "";
+      $("existing-private-key").value = "";
+      fill(result);
+      app = answer.app;
+      renderApp();
+      $("install-github-app").focus();
+    } catch (error) {
+      fill(result, errorCard(error));
+    } finally {
+      button.disabled = connected;
     }
   });
 
@@ -203,6 +239,7 @@ export function startGitHubApp(choices) {
     lock(isConnected) {
       connected = isConnected;
       $("create-github-app").disabled = isConnected;
+      $("use-existing-app").disabled = isConnected;
       if (!isConnected) fill($("github-app-result"));
       renderApp();
     },

@@ -22,7 +22,7 @@
 // `/github-app/` only) whose hash the pending record keeps, as the OAuth callback does.
 
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
-import { githubAppInstallUrl, githubAppManifest, githubAppNeeds, githubAppPermissions, nodeSigner, parseGitHubAppSetup, troubleshoot } from "../../pkg/flows.js";
+import { endpoints, githubAppInstallUrl, githubAppManifest, githubAppNeeds, githubAppPermissions, nodeSigner, parseGitHubAppSetup, troubleshoot } from "../../pkg/flows.js";
 import { send, securityHeaders } from "../serve.mjs";
 import { sameSecret } from "./session.mjs";
 import { RequestError, errorBody, providerError, readJson, sendJson } from "./http.mjs";
@@ -51,11 +51,15 @@ const guidanceOf = (code) => {
   }
 };
 
+/** A refusal of forgelink's made before any request (a key it cannot read, an unusable address), with its code. */
+const coded = (error) =>
+  error && typeof error.code === "string" && !(error instanceof RequestError) ? new RequestError(400, error.code, error.message, error.guidance ?? guidanceOf(error.code)) : error;
+
 const sha256 = (text) => createHash("sha256").update(text).digest("base64url");
 
 /** The app as the page may see it: never a secret. */
 export const publicApp = (app) =>
-  app && { appId: app.appId, slug: app.slug, name: app.name, htmlUrl: app.htmlUrl, baseUrl: app.baseUrl, owner: app.owner ?? null, profile: app.profile, permissions: app.permissions, events: app.events, webhook: app.webhook ?? null };
+  app && { given: Boolean(app.given), appId: app.appId, slug: app.slug, name: app.name, htmlUrl: app.htmlUrl, baseUrl: app.baseUrl, owner: app.owner ?? null, profile: app.profile, permissions: app.permissions, events: app.events, webhook: app.webhook ?? null };
 
 const stateMismatch = () =>
   new RequestError(400, "oauth.state_mismatch", "This answer from GitHub names a state this server did not issue, or one already used: nothing was created or connected.", guidanceOf("oauth.state_mismatch"));
@@ -86,8 +90,11 @@ const alreadyConnected = () =>
 export function appSigners() {
   const signers = new Map();
   return {
+    /** Signs for `appId` with `privateKey` from now on (`nodeSigner` refuses a key it cannot use); answers an undo. */
     add(appId, privateKey) {
+      const before = signers.get(String(appId));
       signers.set(String(appId), nodeSigner({ [String(appId)]: privateKey }));
+      return () => (before ? signers.set(String(appId), before) : signers.delete(String(appId)));
     },
     sign(request) {
       const signer = signers.get(String(request.appId));
@@ -299,6 +306,47 @@ export function githubAppRoutes(ctx, { connected, remember, outcome, text, choic
           value = { ok: false, kind: "github-app-created", error: errorBody(error).body };
         }
         backToWizard(res, value);
+      },
+
+      // "I already have an app": its id, slug, client id and secret and private key, pasted. The
+      // key is checked by pointing the app's webhook at the wizard, a call signed with it.
+      "POST /api/github-app/existing": async (req, res) => {
+        const body = await readJson(req);
+        choice(body, "provider", new Set(["github"]));
+        const profile = choice(body, "profile", PROFILES);
+        const appId = text(body, "appId").trim();
+        if (!/^[1-9][0-9]{0,15}$/.test(appId)) throw new RequestError(400, "request.invalid_field", "The app ID is the number on the app's settings page (About: App ID).");
+        const slug = text(body, "slug").trim().toLowerCase();
+        if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(slug)) throw new RequestError(400, "request.invalid_field", "The slug is the last part of the app's public page, /apps/SLUG: letters, digits and hyphens.");
+        const clientId = text(body, "clientId").trim();
+        const clientSecret = text(body, "clientSecret").trim();
+        const privateKey = text(body, "privateKey").trim();
+        let web;
+        try {
+          web = endpoints("github", text(body, "baseUrl", { required: false }) ?? undefined).web;
+        } catch (error) {
+          throw coded(providerError(error, "github", troubleshoot));
+        }
+        if ((await connected()) !== null) throw alreadyConnected();
+        const session = ctx.sessions.read(req);
+        let undo;
+        try {
+          undo = ctx.signers.add(appId, privateKey);
+        } catch (error) {
+          throw coded(providerError(error, "github", troubleshoot));
+        }
+        let hook;
+        try {
+          hook = await guarded(() => forgelink.registerGitHubApp({ appId, url: receiver(), baseUrl: web, clientId }));
+        } catch (error) {
+          undo();
+          throw error;
+        }
+        const page = (await guarded(async () => githubAppInstallUrl({ slug, baseUrl: web }))).replace(/\/installations\/new(\?.*)?$/, "");
+        const app = { given: true, baseUrl: web, appId: Number(appId), slug, name: slug, owner: null, htmlUrl: page, clientId, clientSecret, webhookSecret: null, privateKey, permissions: null, events: [], session: session.id, profile, createdAt: new Date().toISOString(), webhook: { url: hook.url } };
+        await store.put(app);
+        ctx.log(`github app ${app.appId} (${app.slug}) given`);
+        sendJson(res, 200, { app: publicApp(app) });
       },
 
       "POST /api/github-app/install": async (req, res) => {

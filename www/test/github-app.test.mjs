@@ -6,14 +6,18 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { choose, disconnectConfirmed, finish, openPage, registerWebhooks, section, startWizard, stopWizard, waitReady } from "./support/browser.mjs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertNoOverflow, choose, disconnectConfirmed, finish, openPage, pkgDir, registerWebhooks, section, startWizard, stopWizard, waitReady } from "./support/browser.mjs";
 
 let sandbox;
 let browser;
 let server;
+let forgelink;
 
 before(async () => {
   ({ sandbox, browser, server } = await startWizard("github-app"));
+  forgelink = await import(pathToFileURL(join(pkgDir, "flows.js")).href);
 });
 
 after(() => stopWizard({ sandbox, browser, server }));
@@ -140,6 +144,10 @@ describe("the GitHub App method against the sandbox's GitHub Enterprise Server",
     const listed = await page.locator("#github-app-needs [data-permission]").evaluateAll((els) => els.map((el) => `${el.dataset.permission}: ${el.dataset.level}`));
     assert.ok(listed.includes("pull_requests: write") && listed.includes("actions: read"), listed.join(", "));
     for (const meaning of await page.locator("#github-app-needs .scope-meaning").allInnerTexts()) assert.ok(meaning.length > 10, "each permission says what it allows");
+    // Three sign-in methods, and the app's steps, at a phone's width: nothing sticks out.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await assertNoOverflow(page, 390);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const created = await createApp(page, { name: "Acme CI", screenshot: true });
     const app = sandbox.githubApp(created.appId);
@@ -153,7 +161,7 @@ describe("the GitHub App method against the sandbox's GitHub Enterprise Server",
     // The private key never reaches the page, in what it shows or what the API answers it.
     const answer = await page.evaluate(async () => (await import("/api.js")).api("/api/github-app"));
     assert.doesNotMatch(JSON.stringify(answer), /PRIVATE KEY|clientSecret|webhookSecret/);
-    assert.doesNotMatch(await page.content(), /PRIVATE KEY/);
+    assert.doesNotMatch(await page.content(), /PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
 
     await install(page);
     const checks = await report(page);
@@ -277,5 +285,52 @@ describe("the GitHub App method against the sandbox's GitHub Enterprise Server",
     assert.match(await outcome.locator('[data-field="uninstall-url"]').getAttribute("href"), new RegExp(`/settings/installations/${installation.id}$`));
     assert.equal(installationsOf(appId).length, 1, "still installed");
     await finish(page);
+  });
+
+  test("an app made before: its key is checked by pointing its webhook here, then it installs and connects", async () => {
+    const needs = forgelink.githubAppNeeds(forgelink.profiles()[0].id);
+    const existing = await sandbox.createGitHubApp({
+      name: "Made by hand",
+      permissions: Object.fromEntries(needs.permissions.map((p) => [p.permission, p.level])),
+      events: needs.events.map((e) => e.name),
+      callbackUrls: [callbackUrl()],
+      requestOauthOnInstall: true,
+    });
+    const stranger = await sandbox.createGitHubApp({ name: "Another key" });
+    // The wrong key is refused by GitHub when the wizard signs with it: the server answers 4xx.
+    const refusedKey = (r) => (typeof r.url === "function" ? /\/api\/github-app\/existing$/.test(r.url()) && r.status() >= 400 && r.status() < 500 : /status of 4\d\d/.test(r.text()));
+    const page = await openAtGitHub({ allow: refusedKey });
+    try {
+      await page.locator("#github-app-existing summary").click();
+      await page.getByLabel("App ID").fill(String(existing.appId));
+      await page.getByLabel("App's URL name (slug)").fill(existing.slug);
+      await page.getByLabel("ID of the app's OAuth client").fill(existing.clientId);
+      await page.getByLabel("Secret of the app's OAuth client").fill(existing.clientSecret);
+      await page.getByLabel("Private key").fill(stranger.privateKey);
+      await page.getByRole("button", { name: "Use this app" }).click();
+      const refusal = page.locator("#github-app-existing-result [data-code]");
+      await refusal.waitFor();
+      assert.equal(await refusal.getAttribute("data-code"), "github_app.jwt_rejected", await refusal.innerText());
+      assert.equal(sandbox.githubApp(existing.appId).webhookUrl ?? null, null, "nothing changed on the app");
+
+      await page.getByLabel("Private key").fill(existing.privateKey);
+      await page.getByLabel("Secret of the app's OAuth client").fill(existing.clientSecret);
+      await page.getByRole("button", { name: "Use this app" }).click();
+      const card = page.locator(`#github-app-created [data-app-id="${existing.appId}"]`);
+      await card.waitFor();
+      assert.match(await card.innerText(), /App ready/);
+      assert.equal(await page.getByLabel("Private key").inputValue(), "", "the key does not stay in the page");
+      assert.ok(sandbox.githubApp(existing.appId).webhookUrl.startsWith(`${server.webhookUrl}/`), "its webhook now delivers to the wizard");
+
+      await install(page, { repositories: [REPOSITORIES[1]] });
+      const checks = await report(page);
+      assert.equal(await checks.locator("[data-ok]").getAttribute("data-ok"), "true", await checks.innerText());
+      assert.match(await page.locator('#connection-summary [data-field="app"]').textContent(), /made-by-hand/);
+      const outcome = await disconnectConfirmed(page);
+      assert.equal(await outcome.locator("[data-uninstalled]").getAttribute("data-uninstalled"), "false");
+    } finally {
+      await disconnectIfConnected(page);
+      await page.close();
+    }
   });
 });
