@@ -34,6 +34,8 @@ const PENDING = (state) => `wizard/github-app/pending/${state}`;
 const PENDING_TTL = { ttlSeconds: 3600 };
 // GitHub's limit on an app's name.
 const NAME_MAX = 34;
+// GitHub Apps exist on GitHub only (github.com, ghe.com, Enterprise Server).
+const GITHUB_ONLY = new Set(["github"]);
 
 const guarded = async (call) => {
   try {
@@ -233,7 +235,7 @@ export function githubAppRoutes(ctx, { connected, remember, outcome, text, choic
 
       "POST /api/github-app/manifest": async (req, res) => {
         const body = await readJson(req);
-        if (choice(body, "provider", new Set(["github"])) !== "github") throw new Error("unreachable");
+        choice(body, "provider", GITHUB_ONLY);
         const profile = choice(body, "profile", PROFILES);
         const baseUrl = text(body, "baseUrl", { required: false });
         const name = text(body, "name").trim();
@@ -312,7 +314,7 @@ export function githubAppRoutes(ctx, { connected, remember, outcome, text, choic
       // key is checked by pointing the app's webhook at the wizard, a call signed with it.
       "POST /api/github-app/existing": async (req, res) => {
         const body = await readJson(req);
-        choice(body, "provider", new Set(["github"]));
+        choice(body, "provider", GITHUB_ONLY);
         const profile = choice(body, "profile", PROFILES);
         const appId = text(body, "appId").trim();
         if (!/^[1-9][0-9]{0,15}$/.test(appId)) throw new RequestError(400, "request.invalid_field", "The app ID is the number on the app's settings page (About: App ID).");
