@@ -183,6 +183,13 @@ describe("the GitHub App method against the sandbox's GitHub Enterprise Server",
     assert.equal(await page.getByRole("button", { name: "Install on GitHub" }).isDisabled(), true);
     await shot(section(page, "step-report"), "46-github-app-report.png");
 
+    // A reload restores the connection as it was made: GitHub App chosen, the installation reported.
+    await page.reload();
+    await waitReady(page);
+    await report(page);
+    assert.equal(await page.locator('input[name="method"][value="github-app"]').isChecked(), true);
+    assert.equal(await page.locator('#connection-summary [data-field="installation"]').getAttribute("data-installation-id"), String(installation.id));
+
     // The project step lists the installation's repositories, exactly the two picked.
     const results = page.locator("#project-results");
     await results.locator("[data-shown]").waitFor();
