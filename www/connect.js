@@ -8,6 +8,7 @@ import { showConnection, runReport } from "/report.js";
 import { startProjects } from "/projects.js";
 import { startWebhooks, startDeliveries } from "/webhooks.js";
 import { startSafetyNet } from "/safety.js";
+import { startGitHubApp } from "/github-app.js";
 import { numberSteps } from "/steps.js";
 import { disconnectReport, startDisconnect } from "/disconnect.js";
 import { showWhileRunning } from "/progress.js";
@@ -16,9 +17,13 @@ import { errorCard, fill, h, radioChoice, renderInto, rich, settingsPage } from 
 const $ = (id) => document.getElementById(id);
 
 const METHODS = [
-  { id: "oauth", title: "OAuth application", detail: "Recommended: people approve access on the provider, and tokens refresh by themselves." },
+  { id: "github-app", title: "GitHub App", detail: "Recommended for GitHub: the app acts for itself with short-lived tokens, on the repositories chosen when installing it, and one app webhook covers them all.", providers: ["github"] },
+  { id: "oauth", title: "OAuth application", detail: "Recommended: people approve access on the provider, and tokens refresh by themselves.", detailWhereApp: "People approve access on GitHub, and act as themselves on every repository they can reach; tokens do not expire." },
   { id: "token", title: "Access token", detail: "One token pasted here: quickest for a trial or a service account, but it expires and must be replaced by hand." },
 ];
+
+/** The sign-in methods a provider offers, in the order shown. */
+const methodsFor = (provider) => METHODS.filter((m) => !m.providers || m.providers.includes(provider));
 
 /** A date in unix seconds as the day it names, in UTC: `2026-07-28`. */
 const day = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -264,28 +269,40 @@ export async function startConnectedSteps(choices) {
     numberSteps();
   }
 
-  /** Shows the steps of `id`'s method, as if the person had picked it. */
-  function chooseMethod(id) {
-    method = id;
-    document.querySelector(`input[name="method"][value="${id}"]`).checked = true;
+  /** The methods of the chosen provider: a GitHub App only on GitHub, where it is the one recommended. */
+  function renderMethodOptions() {
+    const offered = methodsFor(choices.provider);
+    if (!offered.some((m) => m.id === method)) method = "oauth";
+    const container = $("method-options");
+    renderInto(container, JSON.stringify(offered.map((m) => m.id)), () => {
+      container.className = `choice-grid choice-grid-${offered.length}`;
+      return offered.map((m) =>
+        radioChoice({
+          name: "method",
+          value: m.id,
+          checked: m.id === method,
+          title: m.title,
+          detail: offered.length > 2 && m.detailWhereApp ? m.detailWhereApp : m.detail,
+          onChange: () => {
+            method = m.id;
+            renderMethod();
+          },
+        }),
+      );
+    });
     renderMethod();
   }
 
-  fill($("method-options"),
-    ...METHODS.map((m) =>
-      radioChoice({
-        name: "method",
-        value: m.id,
-        checked: m.id === method,
-        title: m.title,
-        detail: m.detail,
-        onChange: () => {
-          method = m.id;
-          renderMethod();
-        },
-      }),
-    ),
-  );
+  /** Shows the steps of `id`'s method, as if the person had picked it. */
+  function chooseMethod(id) {
+    method = id;
+    renderMethodOptions();
+    const radio = document.querySelector(`input[name="method"][value="${id}"]`);
+    if (radio) radio.checked = true;
+    renderMethod();
+  }
+
+  renderMethodOptions();
 
   function renderSandbox() {
     const sandbox = config && config.sandbox;
@@ -329,6 +346,7 @@ export async function startConnectedSteps(choices) {
   }
 
   choices.onChange(() => {
+    renderMethodOptions();
     renderSandbox();
     renderOAuthFields();
     renderTokenInstructions();
@@ -340,7 +358,7 @@ export async function startConnectedSteps(choices) {
 
   if (!config) {
     // Served by a plain static server: the page checks what is typed, but cannot connect.
-    for (const id of ["connect-oauth", "connect-token"]) {
+    for (const id of ["connect-oauth", "connect-token", "create-github-app"]) {
       const button = $(id);
       button.disabled = true;
       button.after(h("p", { class: "muted" }, "Connecting needs the wizard's server: run `make demo`."));
@@ -348,7 +366,8 @@ export async function startConnectedSteps(choices) {
     return;
   }
 
-  const connected = await connectedSteps(choices);
+  const githubApp = startGitHubApp(choices);
+  const connected = await connectedSteps(choices, githubApp);
   const fields = oauthFields(choices);
   const fieldsWait = () => h("p", { class: "status-line status-error" }, "Connect waits until the fields marked above are right.");
 
@@ -417,12 +436,18 @@ export async function startConnectedSteps(choices) {
   // person here with an outcome to read once.
   const outcomeId = new URLSearchParams(location.search).get("outcome");
   // Back from the provider or reloaded, the secret field is empty: say whether the server has the secret.
-  await fields.refreshKept();
+  await Promise.all([fields.refreshKept(), githubApp.refresh()]);
   if (outcomeId) {
     history.replaceState(null, "", location.pathname + location.hash);
     try {
       const outcome = await api(`/api/outcome?id=${encodeURIComponent(outcomeId)}`);
-      if (outcome.ok) {
+      if (outcome.kind === "github-app-created" || outcome.kind === "github-app") {
+        // Back from creating or installing the GitHub App: its steps say what happened.
+        chooseMethod("github-app");
+        choices.reveal();
+        if (outcome.kind === "github-app-created") githubApp.created(outcome);
+        else githubApp.installed(outcome);
+      } else if (outcome.ok) {
         const said = outcome.replaced
           ? `Re-authorized: still connected as ${outcome.connection.account.username}, with the same projects and webhooks.`
           : `Connected as ${outcome.connection.account.username}.`;
@@ -460,7 +485,7 @@ function showOutcomeError(error) {
 }
 
 /** Steps 6 to 11: on the connected account. */
-async function connectedSteps(choices) {
+async function connectedSteps(choices, githubApp) {
   const projects = startProjects();
   const webhooks = startWebhooks(choices, () => projects.chosen());
   const safety = startSafetyNet(() => projects.chosen());
@@ -484,6 +509,7 @@ async function connectedSteps(choices) {
       current = null;
       // Nothing above says "connected" any more, and the choices are the person's again.
       choices.lock(null);
+      githubApp.lock(false);
       for (const id of ["token-result", "oauth-result"]) fill($(id));
     },
   });
@@ -494,6 +520,7 @@ async function connectedSteps(choices) {
       const same = current !== null && current.connection.id === record.connection.id;
       current = record;
       choices.lock(record.connection);
+      githubApp.lock(true);
       $("connected-steps").hidden = false;
       $("disconnected").hidden = true;
       numberSteps();

@@ -17,6 +17,7 @@ const projectList = (projects) => projects.map((project, i) => [i ? ", " : "", h
 
 /** What disconnecting will do to the token, in the connected provider's terms. */
 function tokenSentence(record, providerName) {
+  if (record.method === "github-app") return `${providerName} revokes the installation token this product holds. The app stays installed unless you tick below to uninstall it too.`;
   if (record.method === "token") return `The access token is not revoked: ${providerName} does not let this product revoke a token you created. Delete it in ${providerName}'s settings afterwards if nothing else uses it.`;
   if (REVOKES_OAUTH.has(record.connection.provider)) return `${providerName} revokes the OAuth token this product holds.`;
   return `${providerName} has no way for this product to revoke its OAuth token: revoke the application's access in your ${providerName} account settings afterwards.`;
@@ -24,6 +25,16 @@ function tokenSentence(record, providerName) {
 
 /** What disconnecting will do, item by item. */
 function consequences(record, providerName) {
+  if (record.method === "github-app") {
+    const installation = record.connection.installation;
+    return h(
+      "ul",
+      { class: "consequences" },
+      h("li", { dataset: { consequence: "token" } }, tokenSentence(record, providerName)),
+      h("li", { dataset: { consequence: "webhooks", count: "0" } }, "No repository webhook to remove: the app's own webhook covered the repositories, and stays with the app."),
+      h("li", {}, `Forgets the installation${installation ? ` on ${installation.account.login}` : ""} and its tokens on this product's server. The app itself, and its private key kept here, stay, so it can be installed again.`),
+    );
+  }
   const hooks = Object.entries(record.webhooks ?? {});
   const removable = hooks.filter(([, status]) => status !== "manual_setup_required").map(([project]) => project);
   const handMade = hooks.filter(([, status]) => status === "manual_setup_required").map(([project]) => project);
@@ -98,12 +109,18 @@ export function startDisconnect({ providerName, disconnected }) {
     const keep = h("button", { type: "button", class: "button button-secondary", onclick: cancel }, "Cancel");
     const confirm = h("button", { type: "button", class: "button button-danger" }, CONFIRM);
     const failure = h("div", { class: "async-result", role: "status" });
+    // A GitHub App connection may take the app off the account too, or leave that for later.
+    const viaApp = record.method === "github-app";
+    const account = viaApp && record.connection.installation ? record.connection.installation.account.login : "the account";
+    const uninstall = viaApp && h("input", { type: "checkbox", id: "disconnect-uninstall", name: "disconnect-uninstall" });
+    const uninstallField = viaApp &&
+      h("p", { class: "field-inline" }, uninstall, " ", h("label", { for: "disconnect-uninstall" }, `Also uninstall the app from ${account}`));
     confirm.addEventListener("click", async () => {
       for (const b of [confirm, keep, button]) b.disabled = true;
       confirm.setAttribute("aria-busy", "true");
       confirm.textContent = "Disconnecting…";
       try {
-        const outcome = await api("/api/disconnect", { method: "POST", body: {} });
+        const outcome = await api("/api/disconnect", { method: "POST", body: viaApp ? { uninstall: uninstall.checked } : {} });
         hide();
         disconnected(outcome);
       } catch (error) {
@@ -114,7 +131,7 @@ export function startDisconnect({ providerName, disconnected }) {
         for (const b of [confirm, keep, button]) b.disabled = false;
       }
     });
-    open(`Disconnect ${record.connection.account.username} from ${name}?`, consequences(record, name), h("div", { class: "actions" }, confirm, keep), failure);
+    open(`Disconnect ${record.connection.account.username} from ${name}?`, consequences(record, name), uninstallField, h("div", { class: "actions" }, confirm, keep), failure);
   });
 }
 
@@ -122,8 +139,24 @@ export function startDisconnect({ providerName, disconnected }) {
 export function disconnectReport({ report }, webhookUrl) {
   const removed = report.webhooks.filter((w) => w.status === "removed");
   const left = report.webhooks.filter((w) => w.status !== "removed");
+  // Uninstalling a GitHub App ends its installation token with it.
+  const ended = report.revoked || report.uninstalled === true;
   return [
-    h("p", { class: `status-line ${report.revoked ? "status-ok" : "status-warning"}`, dataset: { revoked: String(report.revoked) } }, report.revoked ? "The provider revoked the token." : "The provider did not revoke the token: see what is left to do below."),
+    h(
+      "p",
+      { class: `status-line ${ended ? "status-ok" : "status-warning"}`, dataset: { revoked: String(ended) } },
+      report.uninstalled === true ? "Uninstalling the app ended its installation token." : report.revoked ? "The provider revoked the token." : "The provider did not revoke the token: see what is left to do below.",
+    ),
+    report.uninstalled === true && h("p", { class: "status-line status-ok", dataset: { uninstalled: "true" } }, "The app was uninstalled from the account: it no longer reaches any of its repositories."),
+    report.uninstalled !== true &&
+      report.uninstallUrl &&
+      h(
+        "p",
+        { class: "status-line status-warning", dataset: { uninstalled: "false" } },
+        "The app is still installed on the account. To uninstall it, open ",
+        h("a", { href: report.uninstallUrl, target: "_blank", rel: "noopener noreferrer", dataset: { field: "uninstall-url" } }, "the installation's settings on GitHub", h("span", { class: "visually-hidden" }, " (opens in a new tab)")),
+        " and select Uninstall.",
+      ),
     h(
       "p",
       { dataset: { removed: String(removed.length) } },

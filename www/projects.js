@@ -235,7 +235,16 @@ export function startProjects() {
 
   return {
     chosen,
-    reset() {
+    reset(record) {
+      // A GitHub App sees the repositories it is installed on, and no others.
+      const source = $("project-source");
+      const installation = record && record.method === "github-app" ? record.connection.installation : null;
+      source.hidden = !installation;
+      fill(source, installation && [
+        `These are the repositories the app is installed on${installation.repositorySelection === "all" ? ` (every repository of ${installation.account.login})` : ", as picked when installing"}. To add others, `,
+        installation.htmlUrl ? h("a", { href: installation.htmlUrl, target: "_blank", rel: "noopener noreferrer" }, "configure the installation on GitHub", h("span", { class: "visually-hidden" }, " (opens in a new tab)")) : "configure the installation on GitHub",
+        ", then search again.",
+      ]);
       picked.clear();
       pasted.clear();
       $("project-list").value = "";

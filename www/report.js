@@ -16,7 +16,12 @@ const CHECK_NAMES = {
   scopes: "Scopes",
   "token-expiry": "Token expiry",
   "refresh-token": "Refresh token",
+  installation: "Installation",
+  permissions: "Permissions",
+  webhooks: "Webhooks",
 };
+
+const SELECTION_WORDS = { all: "All repositories of the account", selected: "Only the repositories picked when installing" };
 
 const STATUS_WORDS = { pass: "Passed", warn: "Warning", fail: "Failed" };
 
@@ -54,6 +59,9 @@ export function showConnection(record, choices, test = null) {
   const needs = choices.forgelink.profiles().find((p) => p.id === profile);
   const row = (term, ...value) => [h("dt", {}, term), h("dd", {}, ...value)];
   const scopesKnown = scopes.granted !== null;
+  const viaApp = method === "github-app";
+  const installation = connection.installation ?? null;
+  const what = viaApp ? "Permissions" : "Scopes";
   const source = !test
     ? "As found when connecting."
     : test.observed
@@ -71,14 +79,42 @@ export function showConnection(record, choices, test = null) {
         account.webUrl ? [" — ", h("a", { href: account.webUrl, target: "_blank", rel: "noopener noreferrer" }, "profile", h("span", { class: "visually-hidden" }, " (opens in a new tab)"))] : "",
       ),
       row("Provider", `${NAMES[connection.provider] ?? connection.provider} at `, h("code", {}, connection.baseUrl)),
-      row("Connected with", method === "token" ? "an access token" : "OAuth", needs ? ` for ${needs.title}` : ""),
+      row(
+        "Connected with",
+        viaApp
+          ? [
+              "the GitHub App ",
+              record.app && record.app.htmlUrl
+                ? h("a", { href: record.app.htmlUrl, target: "_blank", rel: "noopener noreferrer", dataset: { field: "app" } }, record.app.name, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))
+                : h("strong", { dataset: { field: "app" } }, record.app ? record.app.name : "—"),
+              record.app ? ` (app ID ${record.app.appId})` : "",
+            ]
+          : method === "token"
+            ? "an access token"
+            : "OAuth",
+        needs ? ` for ${needs.title}` : "",
+      ),
+      viaApp &&
+        installation &&
+        row(
+          "Installation",
+          h("span", { dataset: { field: "installation", installationId: String(installation.id) } }, `${installation.id} on ${installation.account.login} (${installation.account.kind})`),
+          installation.htmlUrl ? [" — ", h("a", { href: installation.htmlUrl, target: "_blank", rel: "noopener noreferrer" }, "its settings on GitHub", h("span", { class: "visually-hidden" }, " (opens in a new tab)"))] : "",
+        ),
+      viaApp &&
+        installation &&
+        row("Repositories", h("span", { dataset: { field: "repository-selection", selection: installation.repositorySelection } }, SELECTION_WORDS[installation.repositorySelection] ?? installation.repositorySelection)),
+      viaApp &&
+        installation &&
+        installation.suspendedAt &&
+        row("Suspended", h("span", { class: "status-error", dataset: { field: "suspended" } }, `Since ${installation.suspendedAt}: GitHub refuses the app's tokens until an owner unsuspends it.`)),
       row("Server version", h("span", { dataset: { field: "server-version" } }, connection.serverVersion ?? "Not reported (a cloud service, or the server does not say).")),
       row(
-        "Scopes granted",
+        `${what} granted`,
         h("span", { dataset: { field: "granted" } }, !scopesKnown ? "The provider does not tell for this kind of token." : scopes.granted.length ? codeList(scopes.granted) : "None."),
       ),
       row(
-        "Scopes missing",
+        `${what} missing`,
         // Without the granted scopes, nothing can be said missing or complete.
         h(
           "span",
@@ -87,16 +123,20 @@ export function showConnection(record, choices, test = null) {
             ? "Unknown: check by hand that the token has the scopes the profile needs."
             : scopes.missing.length
               ? codeList(scopes.missing)
-              : "None: every scope the profile needs is granted.",
+              : `None: every ${viaApp ? "permission" : "scope"} the profile needs is granted.`,
         ),
       ),
-      row("Token expiry", h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt, { method, provider: connection.provider }))),
+      row(
+        "Token expiry",
+        h("span", { dataset: { field: "expiry" } }, describeExpiry(connection.expiresAt, { method, provider: connection.provider })),
+        viaApp ? " Installation tokens live an hour; forgelink mints the next one before it ends." : "",
+      ),
       row(
         "Status",
         h(
           "span",
           { dataset: { field: "status", status: connection.status }, class: connection.status === "active" ? "" : "status-error" },
-          connection.status === "active" ? "Active" : method === "token" ? "Needs a new token: paste one under “Create an access token and paste it”." : "Needs a new authorization: connect again under “Paste the application's credentials and connect”.",
+          connection.status === "active" ? "Active" : viaApp ? "Not usable now: the checks below say why, and what to do." : method === "token" ? "Needs a new token: paste one under “Create an access token and paste it”." : "Needs a new authorization: connect again under “Paste the application's credentials and connect”.",
         ),
       ),
     ),

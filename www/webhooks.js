@@ -17,6 +17,7 @@ const RESULT_WORDS = {
   manual_setup_required: "Needs an administrator",
   failed: "Failed",
   not_started: "Not started",
+  covered_by_app: "Covered by the app's webhook",
 };
 
 function copyable(label, value, what) {
@@ -54,9 +55,11 @@ function summaryLine(results, total) {
   const failed = count("failed");
   const manual = count("manual_setup_required");
   const notStarted = count("not_started");
-  const registered = results.length - failed - manual - notStarted;
+  const covered = count("covered_by_app");
+  const registered = results.length - failed - manual - notStarted - covered;
   const tally = [
-    `${registered} registered`,
+    registered || !covered ? `${registered} registered` : null,
+    covered ? `${covered} covered by the app's webhook` : null,
     manual ? `${manual} to set up by an administrator` : null,
     failed ? `${failed} failed` : null,
     notStarted ? `${notStarted} not started (stopped; register again to include ${notStarted === 1 ? "it" : "them"})` : null,
@@ -140,6 +143,15 @@ export function startWebhooks(choices, chosenProjects) {
       record = current;
       const events = choices.forgelink.profiles().find((p) => p.id === record.profile)?.providers.find((n) => n.provider === record.connection.provider)?.webhookEvents ?? [];
       fill($("webhook-results"));
+      if (record.method === "github-app") {
+        // A GitHub App has one webhook for every repository it is installed on.
+        const url = record.app && record.app.webhook ? record.app.webhook.url : null;
+        fill($("webhook-intro"),
+          h("p", { dataset: { coveredByApp: "true" } }, "The app's own webhook delivers the events of every repository it is installed on", url ? [" to ", h("code", { id: "webhook-url" }, url)] : "", ": no repository webhook is made. Registering records the chosen projects as the ones to watch (and to poll), and checks that the app covers each."),
+          record.app && record.app.events.length > 0 && h("p", {}, "Events the app subscribes to: ", record.app.events.map((e, i) => [i ? ", " : "", h("code", {}, e)]), "."),
+        );
+        return;
+      }
       fill($("webhook-intro"),
         h("p", {}, "Each chosen project gets a webhook with its own secret, kept encrypted by this product's server, and its own delivery address under ", h("code", { id: "webhook-url" }, `${choices.config.webhookUrl}/`), ": where a delivery arrives tells the server whose it is."),
         events.length > 0 && h("p", {}, "Events: ", events.map((e, i) => [i ? ", " : "", h("code", {}, e.name)]), "."),
@@ -148,7 +160,7 @@ export function startWebhooks(choices, chosenProjects) {
   };
 }
 
-const STATUS_CLASS = { accepted: "ok", found: "ok", duplicate: "warning", rejected: "error" };
+const STATUS_CLASS = { accepted: "ok", found: "ok", duplicate: "warning", ignored: "warning", rejected: "error" };
 
 /** The normalised states in the words a card leads with. */
 const STATE_WORDS = { pending: "pending", running: "running", success: "passed", failure: "failed", canceled: "canceled", skipped: "skipped", manual: "waiting for a manual start" };
@@ -182,6 +194,7 @@ export function deliveryItem(d) {
       row("Delivery", d.deliveryId && h("code", {}, d.deliveryId)),
     ),
     d.status === "duplicate" && h("p", { class: "check-message" }, "A copy of a delivery already accepted (a redelivery or a retry): not acted on again."),
+    d.status === "ignored" && h("p", { class: "check-message" }, "Authentic, from the GitHub App's webhook, about an installation no connection holds (yet): answered, not acted on."),
     d.status === "found" && h("p", { class: "check-message" }, "Found by polling: no delivery reported it. A delivery of the same state arriving later is a duplicate."),
     d.status === "rejected" && [h("p", { class: "check-message" }, h("code", { class: "diagnostic-code" }, d.code ?? ""), " ", d.message ?? ""), guidanceBlock(d.guidance)],
   );

@@ -19,6 +19,7 @@ import { RequestError, errorBody, sendJson } from "./http.mjs";
 import { loadOrCreateKey } from "./key.mjs";
 import { fileStorage, jsonRecords } from "./storage.mjs";
 import { WEBHOOKS, wizardRoutes } from "./routes.mjs";
+import { appSigners } from "./github-app.mjs";
 import { wizardSessions } from "./session.mjs";
 
 /**
@@ -60,7 +61,9 @@ export async function startWizardServer({
     network = { fetch: sandboxModule.sandboxFetch(sandbox, fetch), allowPrivateNetworks: true, allowInsecureHttp: true };
     cloudUrl = sandboxModule.cloudUrl;
   }
-  const forgelink = new Forgelink({ fetch: fetchHost(network), storage, encryptionKey });
+  // GitHub Apps' JWTs are signed here, with the keys of the apps this server holds.
+  const signers = appSigners();
+  const forgelink = new Forgelink({ fetch: fetchHost(network), storage, encryptionKey, sign: (request) => signers.sign(request) });
   const deliveries = deliveryLog();
   const pages = staticFiles();
 
@@ -86,6 +89,8 @@ export async function startWizardServer({
     sandbox,
     cloudUrl,
     log,
+    signers,
+    encryptionKey,
     get origin() {
       return origin;
     },
@@ -97,6 +102,7 @@ export async function startWizardServer({
     },
   };
   const routes = wizardRoutes(context);
+  await routes.load();
 
   const server = createServer(async (req, res) => {
     // Prefixing rather than resolving keeps a target like `//host/x` a path on this server.

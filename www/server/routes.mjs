@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { detectToken, endpoints, identifyWebhook, parseRepositoryList, profiles, tokenPrefixes, troubleshoot, webhookAccess } from "../../pkg/flows.js";
 import { send } from "../serve.mjs";
 import { summarise } from "./deliveries.mjs";
+import { githubAppRoutes } from "./github-app.mjs";
 import { RequestError, errorBody, providerError, readBody, readJson, sendJson } from "./http.mjs";
 
 const PROVIDERS = new Set(["github", "gitlab", "bitbucket-cloud", "bitbucket-data-center"]);
@@ -127,9 +128,10 @@ const CHECK_PAGES = 10;
 
 /**
  * A project with whether the account's role there may create webhooks: null where the provider
- * reports no role (Data Center lists repositories without one).
+ * reports no role (Data Center lists repositories without one), and for a GitHub App, whose own
+ * webhook covers every repository it is installed on whatever the role.
  */
-const withWebhookAccess = (project, provider) => ({ ...project, webhookAccess: project.role ? webhookAccess(provider, project.role) : null });
+const withWebhookAccess = (project, provider, method) => ({ ...project, webhookAccess: project.role && method !== "github-app" ? webhookAccess(provider, project.role) : null });
 
 /**
  * Which search finds a project by its path: GitLab (with namespaces), GitHub (filtered by
@@ -237,7 +239,21 @@ export function wizardRoutes(ctx) {
     return id;
   }
 
+  const githubApp = githubAppRoutes(ctx, {
+    connected: () => records.get(CURRENT),
+    async remember(record) {
+      await records.set(CURRENT, record);
+      currentId = record.connection.id;
+    },
+    outcome: rememberOutcome,
+    text,
+    choice,
+    PROFILES,
+  });
+
   const table = {
+    ...githubApp.table,
+
     "GET /api/config": async (req, res) => {
       const sandbox = ctx.sandbox;
       sendJson(res, 200, {
@@ -397,14 +413,14 @@ export function wizardRoutes(ctx) {
     },
 
     "GET /api/projects": async (req, res, url) => {
-      const { connection } = await current();
+      const { connection, method } = await current();
       const page = await guarded(connection.provider, () =>
         forgelink.discoverProjects(connection.id, {
           search: url.searchParams.get("search") || null,
           cursor: url.searchParams.get("cursor") || null,
         }),
       );
-      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider)) });
+      sendJson(res, 200, { ...page, projects: page.projects.map((p) => withWebhookAccess(p, connection.provider, method)) });
     },
 
     "POST /api/projects/parse": async (req, res) => {
@@ -421,7 +437,7 @@ export function wizardRoutes(ctx) {
     // `discoverProjects` and matched on its whole path, as the provider compares (without case).
     "POST /api/projects/check": async (req, res) => {
       const body = await readJson(req);
-      const { connection } = await current();
+      const { connection, method } = await current();
       const paths = projectList(body) ?? [];
       const check = async (path) => {
         const wanted = path.toLowerCase();
@@ -429,7 +445,7 @@ export function wizardRoutes(ctx) {
         for (let pages = 0; pages < CHECK_PAGES; pages += 1) {
           const page = await forgelink.discoverProjects(connection.id, { search: searchFor(connection.provider, path), cursor });
           const found = page.projects.find((p) => p.path.toLowerCase() === wanted);
-          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider) };
+          if (found) return { path, status: "found", project: withWebhookAccess(found, connection.provider, method) };
           cursor = page.nextCursor;
           if (!cursor) break;
         }
@@ -560,10 +576,14 @@ export function wizardRoutes(ctx) {
     },
 
     "POST /api/disconnect": async (req, res) => {
-      const { connection } = await current();
+      const body = await readJson(req);
+      const { connection, method } = await current();
+      if (body.uninstall !== undefined && typeof body.uninstall !== "boolean") throw new RequestError(400, "request.invalid_field", "uninstall must be true or false.");
+      // A GitHub App connection may also uninstall the app from the account it was installed on.
+      const options = method === "github-app" ? { uninstall: body.uninstall === true } : undefined;
       let report;
       try {
-        report = await guarded(connection.provider, () => forgelink.disconnect(connection.id));
+        report = await guarded(connection.provider, () => forgelink.disconnect(connection.id, options));
       } catch (error) {
         // A connection forgelink no longer has is as good as disconnected: forget it here too.
         if (error.code !== "connection.not_found") throw error;
@@ -576,6 +596,8 @@ export function wizardRoutes(ctx) {
   };
 
   return {
+    /** Reads what the routes keep across restarts (the GitHub Apps' keys, for the signer). */
+    load: githubApp.load,
     find(method, pathname) {
       const path = RECEIVER.test(pathname) ? `${WEBHOOKS}/*` : pathname;
       const handler = table[`${method === "HEAD" ? "GET" : method} ${path}`];

@@ -105,20 +105,20 @@ export function wizardSessions({ encryptionKey, port, now = () => Date.now() }) 
 
     /**
      * Gives this browser the binding of the OAuth flow with `state`: the flow's cookie, sent
-     * back only to the callback.
+     * back only to the callback (`path`: the OAuth callback's, or the GitHub App returns').
      */
-    bindFlow(req, res, state, binding) {
-      addCookie(res, cookieText(flowCookie(state), binding, { path: CALLBACK_PATH, sameSite: "Lax", maxAge: OAUTH_SECONDS, secure: secure(req) }));
+    bindFlow(req, res, state, binding, { path = CALLBACK_PATH, maxAge = OAUTH_SECONDS } = {}) {
+      addCookie(res, cookieText(flowCookie(state), binding, { path, sameSite: "Lax", maxAge, secure: secure(req) }));
     },
 
     /**
      * The binding the callback's browser holds for the flow with `state`, or undefined when it
      * holds none; the cookie is cleared either way (one flow, one callback).
      */
-    takeFlow(req, res, state) {
+    takeFlow(req, res, state, { path = CALLBACK_PATH } = {}) {
       const cookie = flowCookie(state);
       const binding = readCookies(req).get(cookie);
-      addCookie(res, cookieText(cookie, "", { path: CALLBACK_PATH, sameSite: "Lax", maxAge: 0, secure: secure(req) }));
+      addCookie(res, cookieText(cookie, "", { path, sameSite: "Lax", maxAge: 0, secure: secure(req) }));
       return binding === undefined || binding === "" ? undefined : binding;
     },
   };
