@@ -28,35 +28,16 @@ const REPOSITORIES = ["acme-platform/runner-images", "acme-platform/storefront"]
 const callbackUrl = () => `${new URL(server.url).origin}/github-app/callback`;
 
 /**
- * GitHub sends a person who installed an app that requests authorization on install to the
- * app's first callback URL, with `code`, `installation_id`, `setup_action` and `state` ("About
- * the user authorization callback URL"), and refuses a manifest with both that and a setup URL.
- * The sandbox sends such a person to the setup URL only, and without one to the installation's
- * settings page: until it follows GitHub there, this stands in for that one redirect, with a
- * code the sandbox's own authorization pages issue to the app for that callback URL; once the
- * sandbox redirects to the callback URL itself, its redirect goes through as it is. `edit`
- * changes the callback URL on its way, as someone tampering with it would (route handlers
- * see no redirected request, so it is changed here).
+ * A person tampering with the address GitHub sends them back to after installing (the app's
+ * first callback URL, since it requests user authorization during installation): `edit` changes
+ * it on its way. Route handlers see no redirected request, so it is changed here.
  */
-async function followGitHubAfterInstalling(page, edit = (url) => url) {
+async function tamperWithCallback(page, edit) {
   await page.route(`${sandbox.githubOrigin}/github-apps/*/installations`, async (route) => {
-    const request = route.request();
     const response = await route.fetch({ maxRedirects: 0 });
     const location = response.headers().location ?? "";
-    if (request.method() !== "POST") return route.fulfill({ response });
-    if (location.startsWith(callbackUrl())) return route.fulfill({ response, headers: { ...response.headers(), location: edit(new URL(location)).href } });
-    const installed = /\/settings\/installations\/(\d+)$/.exec(new URL(location, sandbox.githubOrigin).pathname);
-    if (!installed) return route.fulfill({ response });
-    const installation = sandbox.githubAppInstallation(Number(installed[1]));
-    const app = sandbox.githubApp(installation.appId);
-    const authorize = new URL("/login/oauth/authorize", sandbox.githubOrigin);
-    authorize.search = new URLSearchParams({ response_type: "code", client_id: app.clientId, redirect_uri: callbackUrl(), state: "sandbox" }).toString();
-    const code = new URL(await sandbox.approve(authorize.href)).searchParams.get("code");
-    assert.ok(code, "the sandbox issued a user authorization code for the app");
-    const form = new URLSearchParams(request.postData() ?? "");
-    const target = new URL(callbackUrl());
-    target.search = new URLSearchParams({ code, installation_id: String(installation.id), setup_action: "install", state: form.get("state") ?? "" }).toString();
-    return route.fulfill({ status: 302, headers: { location: edit(target).href } });
+    if (route.request().method() !== "POST" || !location.startsWith(callbackUrl())) return route.fulfill({ response });
+    return route.fulfill({ response, headers: { ...response.headers(), location: edit(new URL(location)).href } });
   });
 }
 
@@ -68,7 +49,7 @@ async function openAtGitHub({ allow = () => false, editCallback } = {}) {
   await choose(page, "deployment", "github-enterprise-server");
   await page.getByLabel("Instance URL").fill(sandbox.providers.github.baseUrl);
   await choose(page, "method", "github-app");
-  await followGitHubAfterInstalling(page, editCallback);
+  if (editCallback) await tamperWithCallback(page, editCallback);
   return page;
 }
 

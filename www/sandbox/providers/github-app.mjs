@@ -643,12 +643,18 @@ export function githubApps({ state, origin, api, owner, describe, docs, version,
         const { installation, action } = await install(app, { account, selection, repositoryIds: selection === "all" ? [] : ids });
         const appState = form.get("state");
         if (action === "update" && !app.setupOnUpdate) return redirect(res, describeInstallation(installation).html_url, 302);
-        if (!app.setupUrl) return redirect(res, describeInstallation(installation).html_url, 302);
-        const target = new URL(app.setupUrl);
+        // "Request user authorization (OAuth) during installation": GitHub runs the web
+        // authorization flow and returns the person to the first callback URL with the code,
+        // and the app has no setup URL ("Registering a GitHub App",
+        // docs.github.com/en/apps/creating-github-apps/registering-a-github-app/registering-a-github-app).
+        const oauthOnInstall = app.requestOauthOnInstall && app.callbackUrls.length > 0;
+        const landing = oauthOnInstall ? app.callbackUrls[0] : app.setupUrl;
+        if (!landing) return redirect(res, describeInstallation(installation).html_url, 302);
+        const target = new URL(landing);
         target.searchParams.set("installation_id", String(installation.id));
         target.searchParams.set("setup_action", action);
         if (appState) target.searchParams.set("state", appState);
-        if (app.requestOauthOnInstall) target.searchParams.set("code", await oauth().issueCode({ clientId: app.clientId, accountId: login, redirectUri: app.setupUrl }));
+        if (oauthOnInstall) target.searchParams.set("code", await oauth().issueCode({ clientId: app.clientId, accountId: login, redirectUri: landing }));
         return redirect(res, target.href, 302);
       }
     }

@@ -196,9 +196,11 @@ test("install on all repositories: setup redirect, signed installation webhook, 
 test("install on selected repositories, then change them: setup_action=update and installation_repositories", async () => {
   const { app, callback, installationId } = await installed({ setupOnUpdate: true, requestOauthOnInstall: true }, { repositories: ["notes"] });
   assert.equal(callback.searchParams.get("setup_action"), "install");
+  // User authorization during installation returns to the first callback URL, not the setup URL.
+  assert.equal(callback.pathname, "/callback");
   const code = callback.searchParams.get("code");
   assert.ok(code, "request_oauth_on_install brings a code");
-  const exchanged = await fetch(`${web}/login/oauth/access_token`, { method: "POST", headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, code, redirect_uri: `${receiver.origin}/setup` }) });
+  const exchanged = await fetch(`${web}/login/oauth/access_token`, { method: "POST", headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, code, redirect_uri: `${receiver.origin}/callback` }) });
   assert.match((await exchanged.json()).access_token, /^ghu_/);
   assert.deepEqual(sandbox.githubAppInstallation(installationId).repositories, ["ada/notes"]);
   const count = receiver.deliveries.length;
