@@ -813,3 +813,124 @@ fn new_statuses_and_the_disconnect_report_print_as_the_core_serialises_them() {
     assert!(seen.requests.contains(&format!("DELETE /api/v3/app/installations/{INSTALLATION}")));
     assert!(seen.requests.contains(&"DELETE /api/v3/installation/token".to_owned()));
 }
+
+/// splitmix64, to pick inputs deterministically.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn text(&mut self) -> String {
+        const PIECES: &[&str] = &[
+            "",
+            " ",
+            "a",
+            "acme-ci",
+            "https://",
+            "http://127.0.0.1",
+            "ghe.example",
+            "/",
+            "?",
+            "&",
+            "=",
+            "%",
+            "%zz",
+            "installation_id",
+            "setup_action",
+            "install",
+            "request",
+            "state",
+            "code",
+            "42",
+            "-1",
+            "18446744073709551616",
+            "é",
+            "\u{0}",
+            "\n",
+            "\"",
+            "<",
+            "..",
+            "ci-failure-analysis",
+            "{",
+            "}",
+            "[",
+            "]",
+            "null",
+            "\"id\":",
+            "\"pem\":",
+            "\"client_id\":",
+            "\"slug\":",
+        ];
+        let count = (self.next() % 8) as usize;
+        (0..count).map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize]).collect()
+    }
+
+    fn maybe(&mut self) -> Option<String> {
+        self.next().is_multiple_of(2).then(|| self.text())
+    }
+}
+
+/// Every failure is a code the component lists, with that code's guidance.
+fn coded<T>(codes: &[String], export: &str, result: Result<T, wit::Error>) {
+    if let Err(error) = result {
+        assert!(codes.contains(&error.code), "{export}: unknown code {}", error.code);
+        assert_eq!(error.guidance.code, error.code, "{export}");
+    }
+}
+
+#[test]
+fn random_inputs_to_the_app_functions_never_trap() {
+    let mut plugin = plugin();
+    let codes = plugin.error_codes().unwrap();
+    let mut rng = Rng(0x6170_7073);
+    for _ in 0..1500 {
+        let options = wit::AppManifestOptions {
+            base_url: rng.maybe(),
+            organization: rng.maybe(),
+            name: rng.text(),
+            url: rng.text(),
+            redirect_url: rng.text(),
+            callback_urls: (0..rng.next() % 3).map(|_| rng.text()).collect(),
+            setup_url: rng.maybe(),
+            setup_on_update: rng.next().is_multiple_of(2),
+            webhook_url: rng.maybe(),
+            public: rng.next().is_multiple_of(2),
+            request_oauth_on_install: rng.next().is_multiple_of(2),
+            description: rng.maybe(),
+            profile: rng.text(),
+            state: rng.text(),
+        };
+        coded(&codes, "github-app-manifest", plugin.github_app_manifest(&options).unwrap());
+        let (slug, state, base) = (rng.text(), rng.maybe(), rng.maybe());
+        let url = plugin.github_app_install_url(&slug, state.as_deref(), base.as_deref());
+        coded(&codes, "github-app-install-url", url.unwrap());
+        coded(
+            &codes,
+            "parse-github-app-setup",
+            plugin.parse_github_app_setup(&rng.text()).unwrap(),
+        );
+        coded(&codes, "github-app-needs", plugin.github_app_needs(&rng.text()).unwrap());
+        let granted: Vec<(String, String)> =
+            (0..rng.next() % 4).map(|_| (rng.text(), rng.text())).collect();
+        coded(
+            &codes,
+            "missing-permissions",
+            plugin.missing_permissions(&granted, &rng.text()).unwrap(),
+        );
+        let (base, code) = (rng.maybe(), rng.text());
+        let request = plugin.prepare_manifest_conversion(base.as_deref(), &code);
+        coded(&codes, "prepare-manifest-conversion", request.unwrap());
+        let status = [200, 201, 204, 401, 404, 422, 500][(rng.next() % 7) as usize];
+        let body = format!("{{{}}}", rng.text());
+        let answer = response(status, &[], &body);
+        let base = rng.maybe();
+        let parsed = plugin.parse_manifest_conversion(base.as_deref(), &answer);
+        coded(&codes, "parse-manifest-conversion", parsed.unwrap());
+    }
+}
