@@ -138,13 +138,15 @@ Commands:
       Every GitHub App permission, with what it allows and the levels it takes.
   app-token --app-id ID --installation ID [--app-key PATH] [--client-id ID]
             [--base-url U] [--profile NAME] [--repositories NAME,NAME...]
+            [--permission NAME:LEVEL]...
       Prints {token, connectionId, connected, narrowed}: an installation token of the
       app's installation, the JWT signed here with the app's private key (PATH, or
       --app-key/FORGELINK_GITHUB_APP_KEY*: see below). With --storage URL (and the
       encryption key), the installation's connection is kept there and a later run
       hands out the same token until it is about to expire; without, each run connects
-      in a temporary store. --repositories mints a token narrowed to those repositories
-      (names without the owner) for this run only.
+      in a temporary store. --repositories and --permission mint a token narrowed to
+      those repositories (names without the owner) and permissions (at or below the
+      installation's), for this run only.
 
   --storage URL sweep
       Removes from the store the values whose time-to-live has run out (claims, leases,

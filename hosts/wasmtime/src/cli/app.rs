@@ -182,7 +182,7 @@ fn parse_token(args: &mut Args, options: &mut Options) -> Result<TokenRequest, F
     };
     let (mut app_id, mut installation, mut key) = (None, None, None);
     let (mut base_url, mut client_id, mut profile) = (None, None, None);
-    let mut repositories = Vec::new();
+    let (mut repositories, mut permissions) = (Vec::new(), Vec::new());
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--app-id" => app_id = Some(number(&arg, args.value(&arg)?)?),
@@ -198,6 +198,19 @@ fn parse_token(args: &mut Args, options: &mut Options) -> Result<TokenRequest, F
                     .filter(|name| !name.is_empty())
                     .map(str::to_owned),
             ),
+            "--permission" => {
+                let value = args.value(&arg)?;
+                let parsed = value.split_once(':').and_then(|(name, level)| {
+                    Some((name.trim().to_owned(), json::parse_access_level(level.trim())?))
+                });
+                let (name, level) =
+                    parsed.filter(|(name, _)| !name.is_empty()).ok_or_else(|| {
+                        usage(format!(
+                            "--permission takes NAME:LEVEL (read, write or admin), not {value:?}"
+                        ))
+                    })?;
+                permissions.push((name, level));
+            }
             _ if http_option(&arg, args, &mut options.http)? => {}
             _ => return Err(usage(format!("unexpected argument {arg:?} for app-token"))),
         }
@@ -219,11 +232,7 @@ fn parse_token(args: &mut Args, options: &mut Options) -> Result<TokenRequest, F
             client_secret: None,
             redirect_uri: None,
         },
-        narrowing: wit::TokenNarrowing {
-            repositories,
-            repository_ids: Vec::new(),
-            permissions: Vec::new(),
-        },
+        narrowing: wit::TokenNarrowing { repositories, repository_ids: Vec::new(), permissions },
     })
 }
 
@@ -300,7 +309,8 @@ pub fn token(
         }
     };
     // A narrowed token is minted for this run; the connection's own is shared and stored.
-    let narrowed = !request.narrowing.repositories.is_empty();
+    let narrowed =
+        !request.narrowing.repositories.is_empty() || !request.narrowing.permissions.is_empty();
     let token = match token {
         Some(token) if !narrowed => Ok(token),
         _ if narrowed => plugin.installation_token(&id, &request.narrowing)?,
