@@ -102,17 +102,18 @@ Commands:
       for the hooks registered in the store (sealed with the configured key, which it
       needs). Each request's path ends in its hook's route. Answers 200 for a new or
       duplicate delivery, 202 for a GitHub App's delivery about an installation no
-      connection holds (not handed over), 503 with Retry-After while a copy is being handled elsewhere or
-      when handing over or storage failed, 401 for a bad signature, 404 for an unknown
-      route, 413 for a body over N bytes [default: 26214400], 405 for a method other than
-      POST, 400 otherwise. Each new event is written to stdout as one line of JSON,
-      {connectionId, project, event}, or with --forward POSTed as that JSON to URL (a
-      2xx answer means it was handled), before its delivery is confirmed. N workers
-      [default: the number of CPUs, at least 2] each run an instance. The first line on
-      stderr is `listening on http://ADDR:PORT`. Stops on SIGTERM or SIGINT once the
-      requests under way are answered, with exit status 0. --handling-seconds (how long
-      a delivery is held while handled) and --dedupe-seconds (how long it is remembered)
-      default to the component's 60 seconds and 7 days.
+      connection holds (not handed over), 503 with Retry-After while a copy is being
+      handled elsewhere or when handing over or storage failed, 401 for a bad signature,
+      404 for an unknown route, 413 for a body over N bytes [default: 26214400], 405 for
+      a method other than POST, 400 otherwise. Each new event is written to stdout as
+      one line of JSON, {connectionId, project, event}, or with --forward POSTed as that
+      JSON to URL (a 2xx answer means it was handled), before its delivery is confirmed.
+      N workers [default: the number of CPUs, at least 2] each run an instance. The
+      first line on stderr is `listening on http://ADDR:PORT`. Stops on SIGTERM or
+      SIGINT once the requests under way are answered, with exit status 0.
+      --handling-seconds (how long a delivery is held while handled) and
+      --dedupe-seconds (how long it is remembered) default to the component's 60 seconds
+      and 7 days.
 
   app-manifest --name NAME --url URL --redirect-url URL [--setup-url URL]
                [--webhook-url URL] [--callback-url URL]... [--organization ORG]
