@@ -270,6 +270,14 @@ fn handle(seen: &mut Seen, public: &RsaPublicKey, request: &Received) -> (u16, V
             (201, app)
         }
         ("GET", "/api/v3/meta") => (200, json!({ "installed_version": "3.17.2" })),
+        ("GET", "/api/v3/installation/repositories") => (
+            200,
+            json!({
+                "total_count": 1,
+                "repositories": [{ "id": 1296269, "name": "app", "full_name": "acme/app",
+                    "html_url": "https://ghe.example/acme/app", "default_branch": "main" }]
+            }),
+        ),
         ("DELETE", "/api/v3/installation/token") => (204, json!({})),
         _ => (404, json!({ "message": "Not Found" })),
     }
@@ -1200,4 +1208,20 @@ fn serve_answers_an_ignored_app_delivery_with_202() {
     assert_eq!(status, 202, "{text}");
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({ "status": "ignored" }));
     assert!(output.stdout.is_empty(), "nothing handed over");
+}
+
+/// An installation token lists the installation's repositories (`GET
+/// /installation/repositories`); GitHub refuses it `GET /user/repos`, which the core asks.
+#[test]
+#[ignore = "the core lists /user/repos for GitHub App connections, which installation tokens cannot read"]
+fn discover_projects_on_an_app_connection_lists_the_installations_repositories() {
+    let github = FakeGitHub::start();
+    let store = TempDir::new("discover");
+    let mut plugin = app_plugin(&store, Some(signing_keys()));
+    let connection = plugin.connect_github_app(&connect_request(&github)).unwrap().unwrap();
+    let options = wit::DiscoverOptions { search: None, cursor: None, exclude: vec![] };
+    let page = plugin.discover_projects(&connection.id, &options).unwrap().unwrap();
+    let paths: Vec<&str> = page.projects.iter().map(|project| project.path.as_str()).collect();
+    assert_eq!(paths, ["acme/app"]);
+    assert!(github.seen().requests.contains(&"GET /api/v3/installation/repositories".to_owned()));
 }
