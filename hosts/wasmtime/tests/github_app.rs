@@ -528,6 +528,12 @@ fn the_host_signs_with_a_key_file_and_github_verifies_the_jwt() {
             json!({ "login": "acme", "id": 9, "kind": "Organization" })
         );
         assert_eq!(printed["installation"]["repositorySelection"], "selected");
+        // The core reads the printed installation back to the same JSON: no field renamed
+        // or lost.
+        let core: forgelink::Installation =
+            serde_json::from_value(printed["installation"].clone()).expect("the core's shape");
+        assert_eq!(core_json(&core), printed["installation"]);
+        assert_eq!(core.permissions.len(), 4);
         assert_eq!(printed["account"]["username"], "acme");
         assert_eq!(printed["serverVersion"], "3.17.2");
         assert_eq!(printed["scopes"]["missing"], json!(["pull_requests:write"]), "{printed}");
