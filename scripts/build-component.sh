@@ -4,7 +4,8 @@
 # The glue is built for wasm32-unknown-unknown, not wasm32-wasip2: Rust's standard library on
 # WASI imports wasi:cli, wasi:io and wasi:filesystem, which every plugin host would then have
 # to provide. Wrapped with `wasm-tools component new`, the component imports only what the
-# glue calls: forgelink's own http, storage and environment interfaces, and wasi:random/random.
+# glue calls: forgelink's own http, storage, environment and signer interfaces, and
+# wasi:random/random.
 #
 # Run from anywhere; paths are relative to the repository root. WASM_TOOLS overrides the
 # wasm-tools binary.
@@ -47,6 +48,7 @@ imports=$("$wasm_tools" component wit dist/forgelink.wasm | sed -n 's/^ *import 
 expected=$(sort <<'LIST'
 forgelink:connect/environment@0.1.0
 forgelink:connect/http@0.1.0
+forgelink:connect/signer@0.1.0
 forgelink:connect/storage@0.1.0
 wasi:random/random@0.2.12
 LIST

@@ -1,6 +1,6 @@
 //! The `flows` export: the core's connection flows over the imports.
 
-use forgelink::{AccessToken, ClientSecret, Code, SessionBinding};
+use forgelink::{AccessToken, AuthorizationCode, ClientSecret, Code, SessionBinding};
 
 use crate::bindings::exports::forgelink::connect::flows as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
@@ -43,6 +43,7 @@ fn connection(connection: forgelink::Connection) -> Result<wit::Connection, wit_
                 wit::ConnectionStatus::NeedsReauthorization
             }
         },
+        installation: connection.installation.map(crate::github_app::installation),
     })
 }
 
@@ -73,6 +74,7 @@ fn registration_result(result: forgelink::RegistrationResult) -> wit::Registrati
                 wit::RegistrationStatus::ManualSetupRequired
             }
             forgelink::RegistrationStatus::Failed => wit::RegistrationStatus::Failed,
+            forgelink::RegistrationStatus::CoveredByApp => wit::RegistrationStatus::CoveredByApp,
         },
         hook_id: result.hook_id,
         code: result.code.map(|code| code.as_str().to_owned()),
@@ -152,6 +154,16 @@ fn feedback_result(result: forgelink::FeedbackResult) -> wit::FeedbackResult {
                 message: skipped.message,
             })
             .collect(),
+    }
+}
+
+fn disconnect_report(report: forgelink::DisconnectReport) -> wit::DisconnectReport {
+    wit::DisconnectReport {
+        revoked: report.revoked,
+        webhooks: registration_results(report.webhooks),
+        manual_steps: report.manual_steps.iter().map(|step| (*step).to_owned()).collect(),
+        uninstalled: report.uninstalled,
+        uninstall_url: report.uninstall_url,
     }
 }
 
@@ -235,12 +247,64 @@ impl wit::Guest for Component {
 
     fn disconnect(id: String) -> Result<wit::DisconnectReport, wit_types::Error> {
         let flows = flows()?;
-        let report = run(flows.disconnect(&id))?;
-        Ok(wit::DisconnectReport {
-            revoked: report.revoked,
-            webhooks: registration_results(report.webhooks),
-            manual_steps: report.manual_steps.iter().map(|step| (*step).to_owned()).collect(),
-        })
+        run(flows.disconnect(&id)).map(disconnect_report)
+    }
+
+    fn disconnect_with(
+        id: String,
+        options: wit::DisconnectOptions,
+    ) -> Result<wit::DisconnectReport, wit_types::Error> {
+        let flows = flows()?;
+        let options = forgelink::DisconnectOptions { uninstall: options.uninstall };
+        run(flows.disconnect_with(&id, options)).map(disconnect_report)
+    }
+
+    fn create_github_app(
+        request: wit::CreateGithubAppRequest,
+    ) -> Result<wit::GithubAppCredentials, wit_types::Error> {
+        let flows = flows()?;
+        let input = forgelink::CreateGitHubApp { base_url: request.base_url, code: request.code };
+        run(flows.create_github_app(input)).map(crate::github_app::credentials)
+    }
+
+    fn connect_github_app(
+        request: wit::ConnectGithubAppRequest,
+    ) -> Result<wit::Connection, wit_types::Error> {
+        let flows = flows()?;
+        let input = forgelink::ConnectGitHubApp {
+            base_url: request.base_url,
+            app_id: request.app_id,
+            client_id: request.client_id,
+            installation_id: request.installation_id,
+            profile: request.profile,
+            code: request.code.map(AuthorizationCode::new),
+            client_secret: request.client_secret.map(ClientSecret::new),
+            redirect_uri: request.redirect_uri,
+        };
+        connection(run(flows.connect_github_app(input))?)
+    }
+
+    fn installation_token(
+        id: String,
+        narrowing: wit::TokenNarrowing,
+    ) -> Result<String, wit_types::Error> {
+        let flows = flows()?;
+        let narrowing = crate::github_app::narrowing(narrowing);
+        run(flows.installation_token(&id, narrowing)).map(|token| token.secret().to_owned())
+    }
+
+    fn register_github_app(
+        request: wit::RegisterGithubAppRequest,
+    ) -> Result<wit::AppWebhook, wit_types::Error> {
+        let flows = flows()?;
+        let input = forgelink::RegisterGitHubApp {
+            base_url: request.base_url,
+            app_id: request.app_id,
+            client_id: request.client_id,
+            url: request.url,
+        };
+        let webhook = run(flows.register_github_app(input))?;
+        Ok(wit::AppWebhook { url: webhook.url, route: webhook.route })
     }
 
     fn discover_projects(
@@ -316,6 +380,7 @@ impl wit::Guest for Component {
                 forgelink::ReceiptStatus::Duplicate => wit::ReceiptStatus::Duplicate,
                 forgelink::ReceiptStatus::Pending => wit::ReceiptStatus::Pending,
                 forgelink::ReceiptStatus::Rejected => wit::ReceiptStatus::Rejected,
+                forgelink::ReceiptStatus::Ignored => wit::ReceiptStatus::Ignored,
             },
             event: receipt.event.map(crate::webhooks::event).transpose()?,
             connection_id: receipt.connection_id,

@@ -9,10 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use forgelink::{Code, FetchError, HttpRequest, HttpResponse, RandomError, StorageError};
+use forgelink::{
+    Code, FetchError, HttpRequest, HttpResponse, RandomError, SignAlgorithm, SignError,
+    StorageError,
+};
 
 use crate::bindings::exports::forgelink::connect::types as wit_types;
-use crate::bindings::forgelink::connect::{environment, http, storage};
+use crate::bindings::forgelink::connect::{environment, http, signer, storage};
 use crate::bindings::wasi::random::random;
 use crate::convert::{coded_error, IntoWit};
 
@@ -89,6 +92,19 @@ impl forgelink::Host for ComponentHost {
     fn sleep(&self, millis: u32) -> impl Future<Output = ()> {
         environment::sleep(millis);
         ready(())
+    }
+
+    /// The host signs: a GitHub App's private key never enters the component.
+    fn sign(
+        &self,
+        algorithm: SignAlgorithm,
+        app_id: &str,
+        data: &[u8],
+    ) -> impl Future<Output = Result<Vec<u8>, SignError>> {
+        let algorithm = match algorithm {
+            SignAlgorithm::Rs256 => signer::SignAlgorithm::Rs256,
+        };
+        ready(signer::sign(algorithm, app_id, data).map_err(SignError))
     }
 }
 

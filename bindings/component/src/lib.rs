@@ -9,9 +9,9 @@
 //! complete without an async runtime: every import is synchronous.
 //!
 //! Built for `wasm32-unknown-unknown` and wrapped with `wasm-tools component new`, the
-//! component imports only the interfaces it calls (forgelink's `http`, `storage` and
-//! `environment`, and `wasi:random/random`), so a plugin host needs no WASI command-line,
-//! stream, clock or filesystem support.
+//! component imports only the interfaces it calls (forgelink's `http`, `storage`,
+//! `environment` and `signer`, and `wasi:random/random`), so a plugin host needs no WASI
+//! command-line, stream, clock or filesystem support.
 
 // Every export returns the WIT `error` record by value, as the world fixes it; boxing it in the
 // helpers between the core and the exports would only be undone at the boundary.
@@ -20,6 +20,7 @@
 mod convert;
 mod feedback;
 mod flows;
+mod github_app;
 mod host;
 mod polling;
 mod tokens;

@@ -408,8 +408,8 @@ fn connection_status_id(status: wit::ConnectionStatus) -> &'static str {
 }
 
 /// `{ id, provider, baseUrl, account: { id, username, name?, webUrl? }, scopes: { granted,
-/// missing }, expiresAt?, serverVersion?, status }`, `granted` null when the provider does
-/// not tell.
+/// missing }, expiresAt?, serverVersion?, status, installation? }`, `granted` null when the
+/// provider does not tell, `installation` for a GitHub App connection.
 pub fn connection(connection: &wit::Connection) -> Value {
     let mut object = Map::new();
     object.insert("id".into(), Value::from(connection.id.as_str()));
@@ -423,6 +423,9 @@ pub fn connection(connection: &wit::Connection) -> Value {
     insert_some(&mut object, "expiresAt", connection.expires_at);
     insert_some(&mut object, "serverVersion", connection.server_version.as_deref());
     object.insert("status".into(), Value::from(connection_status_id(connection.status)));
+    if let Some(found) = &connection.installation {
+        object.insert("installation".into(), installation(found));
+    }
     Value::Object(object)
 }
 
@@ -457,13 +460,18 @@ pub fn connection_report(report: &wit::ConnectionReport) -> Value {
     })
 }
 
-/// `{ revoked, webhooks: [registration result], manualSteps }`
+/// `{ revoked, webhooks: [registration result], manualSteps, uninstalled?, uninstallUrl? }`:
+/// `uninstalled` only when true, as the package writes it.
 pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
-    json!({
-        "revoked": report.revoked,
-        "webhooks": registration_results(&report.webhooks),
-        "manualSteps": report.manual_steps,
-    })
+    let mut object = Map::new();
+    object.insert("revoked".into(), Value::from(report.revoked));
+    object.insert("webhooks".into(), registration_results(&report.webhooks));
+    object.insert("manualSteps".into(), json!(report.manual_steps));
+    if report.uninstalled {
+        object.insert("uninstalled".into(), Value::from(true));
+    }
+    insert_some(&mut object, "uninstallUrl", report.uninstall_url.as_deref());
+    Value::Object(object)
 }
 
 /// `{ provider, event, deliveryId, hookId }`
@@ -650,7 +658,7 @@ pub fn project_page(page: &wit::ProjectPage) -> Value {
     })
 }
 
-/// `created`, `updated`, `removed`, `manual_setup_required` or `failed`.
+/// `created`, `updated`, `removed`, `manual_setup_required`, `failed` or `covered_by_app`.
 pub fn registration_status_id(status: wit::RegistrationStatus) -> &'static str {
     match status {
         wit::RegistrationStatus::Created => "created",
@@ -658,6 +666,7 @@ pub fn registration_status_id(status: wit::RegistrationStatus) -> &'static str {
         wit::RegistrationStatus::Removed => "removed",
         wit::RegistrationStatus::ManualSetupRequired => "manual_setup_required",
         wit::RegistrationStatus::Failed => "failed",
+        wit::RegistrationStatus::CoveredByApp => "covered_by_app",
     }
 }
 
@@ -683,13 +692,14 @@ pub fn registration_results(results: &[wit::RegistrationResult]) -> Value {
     Value::Array(results.iter().map(registration_result).collect())
 }
 
-/// `accepted`, `duplicate` or `rejected`.
+/// `accepted`, `duplicate`, `pending`, `rejected` or `ignored`.
 pub fn receipt_status_id(status: wit::ReceiptStatus) -> &'static str {
     match status {
         wit::ReceiptStatus::Accepted => "accepted",
         wit::ReceiptStatus::Duplicate => "duplicate",
         wit::ReceiptStatus::Pending => "pending",
         wit::ReceiptStatus::Rejected => "rejected",
+        wit::ReceiptStatus::Ignored => "ignored",
     }
 }
 
@@ -959,4 +969,156 @@ pub fn parse_feedback_location(value: &Value) -> Result<wit::FeedbackLocation, S
         Some("new_issue") => wit::FeedbackLocation::NewIssue(text("title")?),
         _ => return Err("`target` must be merge_request, commit, issue or new_issue".into()),
     })
+}
+
+/// A permission map, `{ name: level }`, in the order given (sorted by name).
+fn permissions(pairs: &[(String, String)]) -> Value {
+    Value::Object(
+        pairs.iter().map(|(name, level)| (name.clone(), Value::from(level.as_str()))).collect(),
+    )
+}
+
+/// `{ login, id, kind }`
+pub fn app_account(account: &wit::AppAccount) -> Value {
+    json!({ "login": account.login, "id": account.id, "kind": account.kind })
+}
+
+/// `all` or `selected`.
+pub fn repository_selection_id(selection: wit::RepositorySelection) -> &'static str {
+    match selection {
+        wit::RepositorySelection::All => "all",
+        wit::RepositorySelection::Selected => "selected",
+    }
+}
+
+/// `{ id, appId, appSlug?, account, repositorySelection, permissions: { name: level }, events,
+/// suspendedAt?, htmlUrl? }`
+pub fn installation(installation: &wit::Installation) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), Value::from(installation.id));
+    object.insert("appId".into(), Value::from(installation.app_id));
+    insert_some(&mut object, "appSlug", installation.app_slug.as_deref());
+    object.insert("account".into(), app_account(&installation.account));
+    object.insert(
+        "repositorySelection".into(),
+        Value::from(repository_selection_id(installation.repository_selection)),
+    );
+    object.insert("permissions".into(), permissions(&installation.permissions));
+    object.insert("events".into(), json!(installation.events));
+    insert_some(&mut object, "suspendedAt", installation.suspended_at.as_deref());
+    insert_some(&mut object, "htmlUrl", installation.html_url.as_deref());
+    Value::Object(object)
+}
+
+/// `{ action, manifest }`: post `manifest` (JSON text) as the form field `manifest` to `action`.
+pub fn app_manifest_form(form: &wit::AppManifestForm) -> Value {
+    json!({ "action": form.action, "manifest": form.manifest })
+}
+
+/// `install`, `update` or `request`.
+pub fn setup_action_id(action: wit::SetupAction) -> &'static str {
+    match action {
+        wit::SetupAction::Install => "install",
+        wit::SetupAction::Update => "update",
+        wit::SetupAction::Request => "request",
+    }
+}
+
+/// `{ installationId, setupAction, state, code }`, absent values as null, as the package
+/// writes them. `code` is a secret.
+pub fn app_setup(setup: &wit::AppSetup) -> Value {
+    json!({
+        "installationId": setup.installation_id,
+        "setupAction": setup_action_id(setup.setup_action),
+        "state": setup.state,
+        "code": setup.code,
+    })
+}
+
+/// `read`, `write` or `admin`.
+pub fn access_level_id(level: wit::AccessLevel) -> &'static str {
+    match level {
+        wit::AccessLevel::Read => "read",
+        wit::AccessLevel::Write => "write",
+        wit::AccessLevel::Admin => "admin",
+    }
+}
+
+/// The access level `read`, `write` or `admin` names.
+pub fn parse_access_level(id: &str) -> Option<wit::AccessLevel> {
+    [wit::AccessLevel::Read, wit::AccessLevel::Write, wit::AccessLevel::Admin]
+        .into_iter()
+        .find(|level| access_level_id(*level) == id)
+}
+
+/// `{ profile, permissions: [{ permission, level, reason }], events: [{ name, reason }] }`
+pub fn app_needs(needs: &wit::AppNeeds) -> Value {
+    let permissions: Vec<Value> = needs
+        .permissions
+        .iter()
+        .map(|need| {
+            json!({
+                "permission": need.permission,
+                "level": access_level_id(need.level),
+                "reason": need.reason,
+            })
+        })
+        .collect();
+    json!({
+        "profile": needs.profile,
+        "permissions": permissions,
+        "events": needs.events.iter().map(need).collect::<Vec<_>>(),
+    })
+}
+
+/// `repository`, `organization`, `account` or `enterprise`.
+pub fn permission_target_id(target: wit::PermissionTarget) -> &'static str {
+    match target {
+        wit::PermissionTarget::Repository => "repository",
+        wit::PermissionTarget::Organization => "organization",
+        wit::PermissionTarget::Account => "account",
+        wit::PermissionTarget::Enterprise => "enterprise",
+    }
+}
+
+/// `[{ name, target, levels, meaning }]`
+pub fn app_permissions(permissions: &[wit::AppPermission]) -> Value {
+    Value::Array(
+        permissions
+            .iter()
+            .map(|permission| {
+                json!({
+                    "name": permission.name,
+                    "target": permission_target_id(permission.target),
+                    "levels": permission.levels,
+                    "meaning": permission.meaning,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `{ baseUrl, appId, slug, name, owner, htmlUrl, clientId, clientSecret, webhookSecret,
+/// privateKey, permissions: { name: level }, events }`, absent values as null, as the package
+/// writes them. It holds the app's secrets and private key: keep it away from logs.
+pub fn github_app_credentials(app: &wit::GithubAppCredentials) -> Value {
+    json!({
+        "baseUrl": app.base_url,
+        "appId": app.app_id,
+        "slug": app.slug,
+        "name": app.name,
+        "owner": app.owner.as_ref().map(app_account),
+        "htmlUrl": app.html_url,
+        "clientId": app.client_id,
+        "clientSecret": app.client_secret,
+        "webhookSecret": app.webhook_secret,
+        "privateKey": app.private_key,
+        "permissions": permissions(&app.permissions),
+        "events": app.events,
+    })
+}
+
+/// `{ url, route }`
+pub fn app_webhook(webhook: &wit::AppWebhook) -> Value {
+    json!({ "url": webhook.url, "route": webhook.route })
 }

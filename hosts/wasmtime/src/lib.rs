@@ -10,9 +10,11 @@
 //! shared with other hosts and with the npm package's stores, picked by URL with
 //! [`storage::open_storage`]), `environment` (the system
 //! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
-//! with) and `wasi:random/random` from the operating system's random source. Nothing else of
+//! with), `signer` (RS256 with the GitHub App private keys the host holds, [`signer::AppKeys`])
+//! and `wasi:random/random` from the operating system's random source. Nothing else of
 //! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],
-//! [`environment::Clock`]) that a product or a test can implement its own way.
+//! [`environment::Clock`], [`signer::Signer`]) that a product or a test can implement its own
+//! way.
 //!
 //! [`serve::Endpoint`] is the webhook endpoint of `forgelink-host serve`: the npm package's
 //! `webhookHandler` over a pool of instances sharing one store.
@@ -68,6 +70,7 @@ pub mod http;
 pub mod json;
 mod runtime;
 pub mod serve;
+pub mod signer;
 pub mod storage;
 
 pub use runtime::{HostError, HostState, Plugin, Runtime};
@@ -92,12 +95,18 @@ pub mod wit {
         Comment, CommentPage, FeedbackLocation, FeedbackTarget,
     };
     pub use crate::bindings::exports::forgelink::connect::flows::{
-        Account, Check, CheckStatus, ConnectStartRequest, ConnectStarted, ConnectWithTokenRequest,
-        Connection, ConnectionReport, ConnectionStatus, DisconnectReport, DiscoverOptions,
+        Account, AppWebhook, Check, CheckStatus, ConnectGithubAppRequest, ConnectStartRequest,
+        ConnectStarted, ConnectWithTokenRequest, Connection, ConnectionReport, ConnectionStatus,
+        CreateGithubAppRequest, DisconnectOptions, DisconnectReport, DiscoverOptions,
         FeedbackAction, FeedbackPolicy, FeedbackResult, PollOptions, PollResult, PollStatus,
         PostFeedbackRequest, Project, ProjectPage, ProjectPoll, Receipt, ReceiptStatus,
-        ReceiveOptions, RegisterWebhooksRequest, RegistrationResult, RegistrationStatus,
-        ReplaceCredentialsRequest, ScopeStatus, SkippedTarget, SyncMode,
+        ReceiveOptions, RegisterGithubAppRequest, RegisterWebhooksRequest, RegistrationResult,
+        RegistrationStatus, ReplaceCredentialsRequest, ScopeStatus, SkippedTarget, SyncMode,
+    };
+    pub use crate::bindings::exports::forgelink::connect::github_app::{
+        AccessLevel, AppAccount, AppManifestForm, AppManifestOptions, AppNeeds, AppPermission,
+        AppSetup, GithubAppCredentials, Installation, PermissionNeed, PermissionTarget,
+        RepositorySelection, SetupAction, TokenNarrowing,
     };
     pub use crate::bindings::exports::forgelink::connect::polling::{
         ListedPipeline, PollPage, PollRequest, PollResource, RateLimit,
@@ -119,4 +128,5 @@ pub mod wit {
         SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity,
     };
     pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};
+    pub use crate::bindings::forgelink::connect::signer::SignAlgorithm;
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 /// The commands beyond the provider rules, one module each.
 mod cli {
+    pub mod app;
     pub mod check;
     pub mod serve;
     pub mod session;
@@ -100,17 +101,53 @@ Commands:
       Receives webhook deliveries over HTTP, as the npm package's webhookHandler does,
       for the hooks registered in the store (sealed with the configured key, which it
       needs). Each request's path ends in its hook's route. Answers 200 for a new or
-      duplicate delivery, 503 with Retry-After while a copy is being handled elsewhere or
-      when handing over or storage failed, 401 for a bad signature, 404 for an unknown
-      route, 413 for a body over N bytes [default: 26214400], 405 for a method other than
-      POST, 400 otherwise. Each new event is written to stdout as one line of JSON,
-      {connectionId, project, event}, or with --forward POSTed as that JSON to URL (a
-      2xx answer means it was handled), before its delivery is confirmed. N workers
-      [default: the number of CPUs, at least 2] each run an instance. The first line on
-      stderr is `listening on http://ADDR:PORT`. Stops on SIGTERM or SIGINT once the
-      requests under way are answered, with exit status 0. --handling-seconds (how long
-      a delivery is held while handled) and --dedupe-seconds (how long it is remembered)
-      default to the component's 60 seconds and 7 days.
+      duplicate delivery, 202 for a GitHub App's delivery about an installation no
+      connection holds (not handed over), 503 with Retry-After while a copy is being
+      handled elsewhere or when handing over or storage failed, 401 for a bad signature,
+      404 for an unknown route, 413 for a body over N bytes [default: 26214400], 405 for
+      a method other than POST, 400 otherwise. Each new event is written to stdout as
+      one line of JSON, {connectionId, project, event}, or with --forward POSTed as that
+      JSON to URL (a 2xx answer means it was handled), before its delivery is confirmed.
+      N workers [default: the number of CPUs, at least 2] each run an instance. The
+      first line on stderr is `listening on http://ADDR:PORT`. Stops on SIGTERM or
+      SIGINT once the requests under way are answered, with exit status 0.
+      --handling-seconds (how long a delivery is held while handled) and
+      --dedupe-seconds (how long it is remembered) default to the component's 60 seconds
+      and 7 days.
+
+  app-manifest --name NAME --url URL --redirect-url URL [--setup-url URL]
+               [--webhook-url URL] [--callback-url URL]... [--organization ORG]
+               [--base-url U] [--profile NAME] [--state S] [--description TEXT]
+               [--public] [--request-oauth-on-install] [--setup-on-update] [--html]
+      Prints {action, manifest}: post the manifest (JSON text) as the form field
+      `manifest` to action, from the person's browser, to create a GitHub App with the
+      profile's permissions and events [default profile: ci-failure-analysis]. With
+      --html, prints a page whose form does so as it loads. Without --state, a random
+      one (it is in action: check it when GitHub redirects to --redirect-url).
+  app-create --code-env VAR [--base-url U]
+      Converts the code GitHub sent to --redirect-url (read from VAR, within the hour)
+      into the new app and prints its credentials: appId, slug, clientId, clientSecret,
+      webhookSecret and privateKey (PEM). Keep them secret; save the key for --app-key.
+  app-install-url --slug SLUG [--state S] [--base-url U]
+      Prints {url}: where a person installs the app.
+  app-setup CALLBACK_URL
+      Reads the setup URL GitHub sent the person to after installing: prints
+      {installationId, setupAction, state, code}.
+  app-needs PROFILE
+      The permissions and events a GitHub App needs for PROFILE.
+  app-permissions
+      Every GitHub App permission, with what it allows and the levels it takes.
+  app-token --app-id ID --installation ID [--app-key PATH] [--client-id ID]
+            [--base-url U] [--profile NAME] [--repositories NAME,NAME...]
+            [--permission NAME:LEVEL]...
+      Prints {token, connectionId, connected, narrowed}: an installation token of the
+      app's installation, the JWT signed here with the app's private key (PATH, or
+      --app-key/FORGELINK_GITHUB_APP_KEY*: see below). With --storage URL (and the
+      encryption key), the installation's connection is kept there and a later run
+      hands out the same token until it is about to expire; without, each run connects
+      in a temporary store. --repositories and --permission mint a token narrowed to
+      those repositories (names without the owner) and permissions (at or below the
+      installation's), for this run only.
 
   --storage URL sweep
       Removes from the store the values whose time-to-live has run out (claims, leases,
@@ -140,6 +177,12 @@ Options:
                           Redis and PostgreSQL share data with the npm package's
                           stores given the same prefix or table.
   --store DIR             the same as --storage file:DIR
+  --app-key [APP_ID=]PATH a GitHub App's private key (PEM: BEGIN RSA PRIVATE KEY or
+                          BEGIN PRIVATE KEY), for app APP_ID or, without it, for any
+                          app; repeatable. FORGELINK_GITHUB_APP_KEY (the PEM text) or
+                          FORGELINK_GITHUB_APP_KEY_FILE (its path) give a key for any
+                          app. The key signs the app's JWTs here and never enters the
+                          component.
   --key-file PATH         the encryption key: 32 raw bytes or 64 hex characters
                           [default: 64 hex characters in FORGELINK_ENCRYPTION_KEY]
   --connect-timeout SECS  HTTP connect timeout [default: 10]
@@ -155,8 +198,9 @@ Options:
   -V, --version           print the version
 
 The HTTP options (--connect-timeout to --max-response-bytes) may also follow the
-commands that fetch: check, poll and feedback; and serve, where they configure the
-client of --forward (which may reach private networks: the operator chose it).
+commands that fetch: check, poll, feedback, app-create and app-token; and serve, where
+they configure the client of --forward (which may reach private networks: the operator
+chose it).
 --storage and --store may also follow serve.
 
 Exit status: 0 success, 1 a forgelink error (or a failed check or poll), 2 a usage error
@@ -191,6 +235,8 @@ struct Options {
     /// `--storage URL`, or `--store DIR` as `file:DIR`.
     storage: Option<StorageUrl>,
     key_file: Option<PathBuf>,
+    /// `--app-key [APP_ID=]PATH`, in order.
+    app_keys: Vec<String>,
     http: HttpConfig,
 }
 
@@ -314,6 +360,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
         cache_dir: default_cache_dir(),
         storage: None,
         key_file: None,
+        app_keys: Vec::new(),
         http: HttpConfig::default(),
     };
     while let Some(arg) = args.next() {
@@ -329,6 +376,7 @@ fn parse_options(args: &mut Args) -> Result<(Options, Option<String>), Failure> 
                 options.storage = Some(url);
             }
             "--key-file" => options.key_file = Some(PathBuf::from(args.value(&arg)?)),
+            "--app-key" => options.app_keys.push(args.value(&arg)?),
             _ if http_option(&arg, args, &mut options.http)? => {}
             "-h" | "--help" => return Ok((options, Some("help".to_owned()))),
             "-V" | "--version" => return Ok((options, Some("version".to_owned()))),
@@ -458,7 +506,10 @@ fn run_command(plugin: &mut Plugin, command: &str, args: &mut Args) -> Result<Va
             Some(value) => value,
             None => match cli::webhooks::run(plugin, other, args)? {
                 Some(value) => value,
-                None => return Err(usage(format!("unknown command {other:?}; see --help"))),
+                None => match cli::app::run(plugin, other, args)? {
+                    Some(value) => value,
+                    None => return Err(usage(format!("unknown command {other:?}; see --help"))),
+                },
             },
         },
     };
@@ -589,6 +640,9 @@ fn run(plugin_slot: &mut Option<Plugin>) -> Result<(), Failure> {
         "poll" => return cli::sync::poll(&runtime, plugin_slot, &mut options, &mut args),
         "feedback" => return cli::sync::feedback(&runtime, plugin_slot, &mut options, &mut args),
         "serve" => return cli::serve::run(&runtime, &mut options, &mut args),
+        "app-manifest" => return cli::app::manifest(plugin, &mut args),
+        "app-create" => return cli::app::create(&runtime, plugin_slot, &mut options, &mut args),
+        "app-token" => return cli::app::token(&runtime, plugin_slot, &mut options, &mut args),
         _ => {}
     }
     let value = run_command(plugin, &command, &mut args)?;

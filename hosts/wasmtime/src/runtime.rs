@@ -16,6 +16,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use crate::bindings::{Plugin as Bindings, PluginPre};
 use crate::environment::{Clock, EncryptionKey, SystemClock, MAX_SLEEP};
 use crate::http::Fetch;
+use crate::signer::Signer;
 use crate::storage::{FileStore, Storage};
 use crate::wit;
 
@@ -76,13 +77,14 @@ fn trap(error: wasmtime::Error) -> HostError {
 /// as the `provider-detail` of an `input.invalid` error.
 const NO_KEY: &str = "this host has no encryption key: configure 32 bytes (forgelink-host: --key-file PATH, or FORGELINK_ENCRYPTION_KEY with 64 hexadecimal characters; as a library: HostState::with_encryption_key)";
 
-/// What one instance can reach: HTTP, storage (if any), the clock, the encryption key (if any)
-/// and the OS random source.
+/// What one instance can reach: HTTP, storage (if any), the clock, the encryption key (if any),
+/// a signer for GitHub Apps (if any) and the OS random source.
 pub struct HostState {
     http: Box<dyn Fetch>,
     storage: Option<Box<dyn Storage>>,
     clock: Arc<dyn Clock>,
     key: Option<EncryptionKey>,
+    signer: Option<Arc<dyn Signer>>,
     limits: StoreLimits,
 }
 
@@ -96,6 +98,7 @@ impl HostState {
             storage: storage.map(|store| Box::new(store) as Box<dyn Storage>),
             clock: Arc::new(SystemClock),
             key: None,
+            signer: None,
             limits: StoreLimitsBuilder::new().memory_size(MAX_MEMORY_BYTES).build(),
         }
     }
@@ -109,6 +112,14 @@ impl HostState {
     /// Seals what the flows store with `key`. Every instance sharing a storage needs the same.
     pub fn with_encryption_key(mut self, key: EncryptionKey) -> Self {
         self.key = Some(key);
+        self
+    }
+
+    /// Signs GitHub App JWTs with `signer` (such as [`crate::signer::AppKeys`]). Without one,
+    /// every flow that acts as an app fails with `host.sign_failed`, explaining how to
+    /// configure a key.
+    pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = Some(signer);
         self
     }
 
@@ -177,6 +188,24 @@ impl crate::bindings::forgelink::connect::environment::Host for HostState {
 
     fn encryption_key(&mut self) -> Result<Vec<u8>, String> {
         self.key.as_ref().map(|key| key.as_bytes().to_vec()).ok_or_else(|| NO_KEY.to_owned())
+    }
+}
+
+/// The signer import: the key stays here, the component gets the signature.
+impl crate::bindings::forgelink::connect::signer::Host for HostState {
+    fn sign(
+        &mut self,
+        algorithm: wit::SignAlgorithm,
+        app_id: String,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        match &self.signer {
+            Some(signer) => signer.sign(algorithm, &app_id, &data),
+            None => Err(format!(
+                "this host has no private key for GitHub App {app_id}: {}",
+                crate::signer::CONFIGURE
+            )),
+        }
     }
 }
 
@@ -585,6 +614,127 @@ impl Plugin {
     pub fn disconnect(&mut self, id: &str) -> Outcome<Result<wit::DisconnectReport, wit::Error>> {
         let guest = self.bindings.forgelink_connect_flows();
         guest.call_disconnect(&mut self.store, id).map_err(trap)
+    }
+
+    /// `flows.disconnect-with`: a GitHub App connection can uninstall the app.
+    pub fn disconnect_with(
+        &mut self,
+        id: &str,
+        options: wit::DisconnectOptions,
+    ) -> Outcome<Result<wit::DisconnectReport, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_disconnect_with(&mut self.store, id, options).map_err(trap)
+    }
+
+    /// `flows.create-github-app`: the manifest's code, converted into the new app.
+    pub fn create_github_app(
+        &mut self,
+        request: &wit::CreateGithubAppRequest,
+    ) -> Outcome<Result<wit::GithubAppCredentials, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_create_github_app(&mut self.store, request).map_err(trap)
+    }
+
+    /// `flows.connect-github-app`: signs the app's JWTs through the host's signer.
+    pub fn connect_github_app(
+        &mut self,
+        request: &wit::ConnectGithubAppRequest,
+    ) -> Outcome<Result<wit::Connection, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_connect_github_app(&mut self.store, request).map_err(trap)
+    }
+
+    /// `flows.installation-token`: a narrowed token, minted for this call.
+    pub fn installation_token(
+        &mut self,
+        id: &str,
+        narrowing: &wit::TokenNarrowing,
+    ) -> Outcome<Result<String, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_installation_token(&mut self.store, id, narrowing).map_err(trap)
+    }
+
+    /// `flows.register-github-app`.
+    pub fn register_github_app(
+        &mut self,
+        request: &wit::RegisterGithubAppRequest,
+    ) -> Outcome<Result<wit::AppWebhook, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_flows();
+        guest.call_register_github_app(&mut self.store, request).map_err(trap)
+    }
+
+    /// `github-app.github-app-manifest`.
+    pub fn github_app_manifest(
+        &mut self,
+        options: &wit::AppManifestOptions,
+    ) -> Outcome<Result<wit::AppManifestForm, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_github_app_manifest(&mut self.store, options).map_err(trap)
+    }
+
+    /// `github-app.github-app-install-url`.
+    pub fn github_app_install_url(
+        &mut self,
+        slug: &str,
+        state: Option<&str>,
+        base_url: Option<&str>,
+    ) -> Outcome<Result<String, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_github_app_install_url(&mut self.store, slug, state, base_url).map_err(trap)
+    }
+
+    /// `github-app.parse-github-app-setup`.
+    pub fn parse_github_app_setup(
+        &mut self,
+        callback: &str,
+    ) -> Outcome<Result<wit::AppSetup, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_parse_github_app_setup(&mut self.store, callback).map_err(trap)
+    }
+
+    /// `github-app.github-app-needs`.
+    pub fn github_app_needs(
+        &mut self,
+        profile: &str,
+    ) -> Outcome<Result<wit::AppNeeds, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_github_app_needs(&mut self.store, profile).map_err(trap)
+    }
+
+    /// `github-app.github-app-permissions`.
+    pub fn github_app_permissions(&mut self) -> Outcome<Vec<wit::AppPermission>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_github_app_permissions(&mut self.store).map_err(trap)
+    }
+
+    /// `github-app.missing-permissions`.
+    pub fn missing_permissions(
+        &mut self,
+        granted: &[(String, String)],
+        profile: &str,
+    ) -> Outcome<Result<Vec<String>, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_missing_permissions(&mut self.store, granted, profile).map_err(trap)
+    }
+
+    /// `github-app.prepare-manifest-conversion`.
+    pub fn prepare_manifest_conversion(
+        &mut self,
+        base_url: Option<&str>,
+        code: &str,
+    ) -> Outcome<Result<wit::Request, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_prepare_manifest_conversion(&mut self.store, base_url, code).map_err(trap)
+    }
+
+    /// `github-app.parse-manifest-conversion`.
+    pub fn parse_manifest_conversion(
+        &mut self,
+        base_url: Option<&str>,
+        response: &wit::Response,
+    ) -> Outcome<Result<wit::GithubAppCredentials, wit::Error>> {
+        let guest = self.bindings.forgelink_connect_github_app();
+        guest.call_parse_manifest_conversion(&mut self.store, base_url, response).map_err(trap)
     }
 
     /// `webhooks.identify-webhook`.

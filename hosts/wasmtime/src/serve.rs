@@ -299,6 +299,12 @@ impl Answer {
         Self::new(StatusCode::OK, json!({ "status": "duplicate" }))
     }
 
+    /// An authentic delivery of a GitHub App's webhook about an installation no connection
+    /// holds: answered so that GitHub does not retry, never handed over.
+    fn ignored() -> Self {
+        Self::new(StatusCode::ACCEPTED, json!({ "status": "ignored" }))
+    }
+
     fn rejected(status: StatusCode, code: Option<&str>) -> Self {
         let mut body = Map::new();
         body.insert("status".into(), Value::from("rejected"));
@@ -679,6 +685,8 @@ fn deliver(plugin: &mut Plugin, job: &Job, handling: &Handling) -> (Answer, Inst
             return (Answer::rejected(rejection_status(code), code), Instance::Usable);
         }
         wit::ReceiptStatus::Duplicate => return (Answer::duplicate(), Instance::Usable),
+        // Nothing was claimed, so there is nothing to confirm or release.
+        wit::ReceiptStatus::Ignored => return (Answer::ignored(), Instance::Usable),
         wit::ReceiptStatus::Pending => {
             let seconds = receipt.retry_after_seconds.unwrap_or(FAILURE_RETRY_SECONDS);
             return (Answer::retry(seconds), Instance::Usable);

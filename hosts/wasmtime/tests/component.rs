@@ -67,6 +67,7 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
     let expected: BTreeSet<&str> = [
         "forgelink:connect/environment@0.1.0",
         "forgelink:connect/http@0.1.0",
+        "forgelink:connect/signer@0.1.0",
         "forgelink:connect/storage@0.1.0",
         "wasi:random/random@0.2.12",
     ]
@@ -85,6 +86,7 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
         "forgelink:connect/webhooks@0.1.0",
         "forgelink:connect/polling@0.1.0",
         "forgelink:connect/feedback@0.1.0",
+        "forgelink:connect/github-app@0.1.0",
         "forgelink:connect/flows@0.1.0",
     ]
     .into();

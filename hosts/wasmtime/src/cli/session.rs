@@ -3,8 +3,11 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use forgelink_host::environment::{EncryptionKey, KeyError};
 use forgelink_host::http::{HttpClient, HttpConfig};
+use forgelink_host::signer::{AppKey, AppKeys};
 use forgelink_host::storage::FileStore;
 use forgelink_host::{wit, HostState, Plugin, Runtime};
 
@@ -82,6 +85,20 @@ fn key(options: &Options) -> Result<EncryptionKey, Failure> {
     }
 }
 
+/// The GitHub App keys configured: `FORGELINK_GITHUB_APP_KEY` or `_FILE` for any app, then
+/// each `--app-key [APP_ID=]PATH`, a later one replacing an earlier one for the same app.
+/// None without any: the component then explains how to configure one when it must sign.
+fn app_keys(options: &Options) -> Result<Option<AppKeys>, Failure> {
+    let mut keys = AppKeys::new();
+    if let Some(key) = AppKey::from_environment() {
+        keys.insert(None, key.map_err(|error| usage(error.to_string()))?);
+    }
+    for spec in &options.app_keys {
+        keys.insert_spec(spec).map_err(|error| usage(format!("--app-key: {error}")))?;
+    }
+    Ok((!keys.is_empty()).then_some(keys))
+}
+
 /// A directory of its own under the system's temporary directory, removed on drop.
 pub struct TemporaryStore {
     dir: PathBuf,
@@ -110,7 +127,7 @@ impl Drop for TemporaryStore {
     }
 }
 
-/// An instance with the key and a store (`--storage URL`, or a fresh temporary directory that
+/// An instance with the key, the GitHub App keys (if any) and a store (`--storage URL`, or a fresh temporary directory that
 /// lives as long as the returned guard), put in `plugin_slot` so that usage errors can still
 /// be explained with it.
 pub fn instantiate<'a>(
@@ -119,6 +136,7 @@ pub fn instantiate<'a>(
     options: &Options,
 ) -> Result<(&'a mut Plugin, Option<TemporaryStore>), Failure> {
     let key = key(options)?;
+    let signer = app_keys(options)?;
     let http = HttpClient::new(&options.http).map_err(usage)?;
     let (state, temporary) = match &options.storage {
         Some(url) => (HostState::new(http, None).with_storage(open_storage(url)?), None),
@@ -129,7 +147,10 @@ pub fn instantiate<'a>(
             (HostState::new(http, Some(store)), Some(temporary))
         }
     };
-    let state = state.with_encryption_key(key);
+    let mut state = state.with_encryption_key(key);
+    if let Some(keys) = signer {
+        state = state.with_signer(Arc::new(keys));
+    }
     let plugin = plugin_slot.insert(runtime.instantiate(state)?);
     Ok((plugin, temporary))
 }
