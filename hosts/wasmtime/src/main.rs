@@ -137,11 +137,12 @@ Commands:
       The permissions and events a GitHub App needs for PROFILE.
   app-permissions
       Every GitHub App permission, with what it allows and the levels it takes.
-  app-token --app-id ID --installation ID [--app-key PATH] [--client-id ID]
+  app-token --app-id ID --installation ID [--app-key|--key-file PATH] [--client-id ID]
             [--base-url U] [--profile NAME] [--repositories NAME,NAME...]
             [--permission NAME:LEVEL]...
       Prints {token, connectionId, connected, narrowed}: an installation token of the
-      app's installation, the JWT signed here with the app's private key (PATH, or
+      app's installation, the JWT signed here with the app's private key (PATH: after
+      app-token, --key-file is the app's key, not the encryption key; or
       --app-key/FORGELINK_GITHUB_APP_KEY*: see below). With --storage URL (and the
       encryption key), the installation's connection is kept there and a later run
       hands out the same token until it is about to expire; without, each run connects

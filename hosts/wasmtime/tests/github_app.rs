@@ -315,7 +315,7 @@ fn manifest_options() -> wit::AppManifestOptions {
         url: "https://acme.example".into(),
         redirect_url: "https://acme.example/github/created".into(),
         callback_urls: vec!["https://acme.example/github/callback".into()],
-        setup_url: Some("https://acme.example/github/setup".into()),
+        setup_url: None,
         setup_on_update: true,
         webhook_url: Some("https://acme.example/hooks/github-app".into()),
         public: false,
@@ -685,7 +685,8 @@ fn app_token_prints_a_token_and_reuses_it_within_the_hour() {
         "77",
         "--base-url",
         &github.base_url,
-        "--app-key",
+        // After the command, --key-file names the app's key; before it, the encryption key.
+        "--key-file",
         &key_path,
     ];
     let first = ok(host(&base, &[]));
@@ -738,11 +739,12 @@ fn app_manifest_and_install_url_commands_print_the_packages_shape() {
             "--state",
             "s1",
             "--request-oauth-on-install",
+            "--callback-url",
+            "https://acme.example/github/callback",
         ],
         &[],
     ));
     let mut options = manifest_options();
-    options.callback_urls = vec![];
     options.setup_url = None;
     options.setup_on_update = false;
     options.description = None;
@@ -1013,7 +1015,7 @@ fn app_create_converts_the_code_and_its_key_mints_tokens() {
     let output = host(&args, &[("MANIFEST_CODE", "good123")]);
     assert_eq!(output.status.code(), Some(1));
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(printed["error"]["code"], "github_app.manifest_code_invalid");
+    assert_eq!(printed["error"]["code"], "oauth.bad_verification_code");
 }
 
 /// Registers the app's webhook at `receiver` through the component.
@@ -1090,7 +1092,6 @@ fn receive_options() -> wit::ReceiveOptions {
 /// A delivery about a connected installation is that connection's, accepted once; the
 /// connection's repositories need no hook of their own.
 #[test]
-#[ignore = "the core does not route GitHub App deliveries yet: receive_webhook never reads app routes"]
 fn an_app_delivery_for_a_connected_installation_is_accepted_once() {
     let github = FakeGitHub::start();
     let store = TempDir::new("accepted");
@@ -1142,7 +1143,6 @@ fn an_app_delivery_for_a_connected_installation_is_accepted_once() {
 /// app routes yet (see `Flows::app_route`), so such a delivery is still rejected as
 /// `webhook.unknown_route`.
 #[test]
-#[ignore = "the core does not route GitHub App deliveries yet: receive_webhook never reads app routes"]
 fn an_app_delivery_about_an_unconnected_installation_is_ignored() {
     let github = FakeGitHub::start();
     let store = TempDir::new("ignored");
@@ -1162,7 +1162,6 @@ fn an_app_delivery_about_an_unconnected_installation_is_ignored() {
 /// `serve` answers an app delivery about an installation nobody connected with 202 and hands
 /// nothing over.
 #[test]
-#[ignore = "the core does not route GitHub App deliveries yet: receive_webhook never reads app routes"]
 fn serve_answers_an_ignored_app_delivery_with_202() {
     use std::io::{BufRead as _, BufReader};
 
@@ -1219,7 +1218,6 @@ fn serve_answers_an_ignored_app_delivery_with_202() {
 /// An installation token lists the installation's repositories (`GET
 /// /installation/repositories`); GitHub refuses it `GET /user/repos`, which the core asks.
 #[test]
-#[ignore = "the core lists /user/repos for GitHub App connections, which installation tokens cannot read"]
 fn discover_projects_on_an_app_connection_lists_the_installations_repositories() {
     let github = FakeGitHub::start();
     let store = TempDir::new("discover");

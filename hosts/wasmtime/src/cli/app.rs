@@ -187,7 +187,9 @@ fn parse_token(args: &mut Args, options: &mut Options) -> Result<TokenRequest, F
         match arg.as_str() {
             "--app-id" => app_id = Some(number(&arg, args.value(&arg)?)?),
             "--installation" => installation = Some(number(&arg, args.value(&arg)?)?),
-            "--app-key" => key = Some(args.value(&arg)?),
+            // After the command, `--key-file` is the app's key (the spelling GitHub App
+            // tooling uses); before it, the encryption key's.
+            "--app-key" | "--key-file" => key = Some(args.value(&arg)?),
             "--base-url" => base_url = Some(args.value(&arg)?),
             "--client-id" => client_id = Some(args.value(&arg)?),
             "--profile" => profile = Some(args.value(&arg)?),
