@@ -32,12 +32,18 @@ const INSTALLATION_DUE_MS = (3600 - 200) * 1000;
 let forge;
 let sandbox;
 let app;
+let installationId;
 let cacheDir;
 before(async () => {
   assert.ok(hostBuilt, "forgelink-host is not built: `make test` builds it (test-component) before these tests");
   forge = await startForge("gitlab");
   sandbox = await startSandbox();
   app = await sandbox.createGitHubApp({ name: "Scale CI", setupUrl: "https://product.example/github/setup", permissions: { actions: "read", checks: "read", contents: "read", metadata: "read", pull_requests: "write" } });
+  // Installed once; each product below connects it in a store of its own. The id comes from
+  // the sandbox's setup callback (trusted here: the test installed it).
+  const setup = new URL(await sandbox.installGitHubApp(app.installUrl, { repositories: "all" }));
+  installationId = Number(setup.searchParams.get("installation_id"));
+  assert.ok(installationId > 0, setup.href);
   // One compile cache for every serve process: the first compiles the component, the rest load it.
   cacheDir = mkdtempSync(join(tmpdir(), "forgelink-scale-cache-"));
 });
@@ -68,12 +74,7 @@ async function product(kind, server, connections) {
   }
   const started = await forgelink.connectStart({ provider: "gitlab", baseUrl: forge.baseUrl, ...OAUTH_CLIENT, redirectUri: "https://product.example/oauth/callback", profile: "ci-failure-analysis", session: "browser" });
   const oauth = await forgelink.connectFinish(await forge.authorize(started.url), { session: "browser" });
-  // A GitHub App installation, its id from the sandbox's setup callback (trusted here: the
-  // test installed it).
-  const setup = new URL(await sandbox.installGitHubApp(app.installUrl, { repositories: "all" }));
-  const installation = await forgelink.connectGitHubApp({
-    baseUrl: sandbox.providers.github.baseUrl, appId: app.appId, installationId: Number(setup.searchParams.get("installation_id")),
-  });
+  const installation = await forgelink.connectGitHubApp({ baseUrl: sandbox.providers.github.baseUrl, appId: app.appId, installationId });
   return { store: { url: server.url, namespace }, key, appKeys, hooks, oauth, installation, close: opened.close };
 }
 
