@@ -1066,6 +1066,217 @@ export interface FeedbackResult {
 }
 
 /**
+ * What a poll request lists, as the core writes it: pipelines, one pipeline read again (a
+ * finished GitLab pipeline's `finished_at`), one pipeline's jobs, merge requests, pushes,
+ * Data Center's most recently changed branches, or one commit's build statuses.
+ */
+export type PollResource =
+  | { resource: "pipelines" }
+  | {
+      resource: "pipeline";
+      /** The pipeline's id. */
+      pipelineId: string;
+      /** Its `updated_at` as the list gave it, so that each version is read once. */
+      updatedAt?: string | null;
+    }
+  | {
+      resource: "jobs";
+      /** The pipeline's id. */
+      pipelineId: string;
+    }
+  | { resource: "merge_requests" }
+  | { resource: "pushes" }
+  | { resource: "branches" }
+  | {
+      resource: "commit_statuses";
+      /** The commit's SHA. */
+      sha: string;
+    };
+
+/** One request of a poll, with the list it reads. */
+export interface PollRequest {
+  /** The list the request reads; pass it to {@link parsePollResponse} with the answer. */
+  resource: PollResource;
+  /** The request to send. */
+  request: HttpRequest;
+}
+
+/** What one poll response held. */
+export interface PollPage {
+  /** The events, newest first as the provider lists them, each with its `stateKey` (which is also its `dedupeKey`). */
+  events: WebhookEvent[];
+  /** What to read next for these events: a pipeline on its own, its jobs, a commit's build statuses. */
+  followUps: PollResource[];
+  /** The next page of the same list: send the same request with this URL. Null when there is none, or it holds nothing since `since`. */
+  nextPage: string | null;
+  /** The response's rate-limit reading. */
+  rateLimit: RateLimit;
+}
+
+/**
+ * The lists a poll of one project starts with: pipelines, merge requests and pushes on GitLab
+ * and GitHub; pipelines and pull requests on Bitbucket Cloud; pull requests and branches on
+ * Bitbucket Data Center.
+ *
+ * @throws {ForgelinkError} `provider.unknown`, `input.invalid`.
+ */
+export function pollResources(provider: ProviderId): PollResource[];
+/**
+ * The request for one list of `project`, for what changed since `since` (unix seconds), with
+ * the access `token`. Query parameters follow each provider's documentation (GitLab
+ * `updated_after`, GitHub `created=>=`, Bitbucket Cloud `q=updated_on>=`, Data Center
+ * `order=NEWEST`).
+ *
+ * @throws {ForgelinkError} the base URL's errors, `repository.invalid_path`, `input.invalid` (also for a list the provider does not have: pushes on Data Center).
+ */
+export function preparePollRequest(instance: Instance, token: string, project: string, resource: PollResource, since: number): HttpRequest;
+/**
+ * The first requests of a poll of `project`: one per list of {@link pollResources}.
+ *
+ * @throws {ForgelinkError} as {@link preparePollRequest}.
+ */
+export function preparePollRequests(instance: Instance, token: string, project: string, since: number): PollRequest[];
+/**
+ * Reads the answer to a poll request for `resource` of `project`. `requestUrl` is the URL that
+ * was fetched (Data Center's pages are counted from it), `since` (unix seconds) drops what the
+ * API could not filter, and `now` (unix seconds) dates the rate-limit reading.
+ *
+ * @throws {ForgelinkError} the API's errors (`http.unauthorized`, `http.forbidden`, `http.missing_scope`, `http.not_found`, `http.rate_limited`...), `http.unexpected_status` for an answer that is not JSON, and {@link preparePollRequest}'s for the instance and project.
+ */
+export function parsePollResponse(
+  instance: Instance,
+  project: string,
+  resource: PollResource,
+  requestUrl: string,
+  response: HttpResponse,
+  since: number,
+  now: number,
+): PollPage;
+/**
+ * Reads the rate-limit headers of any response, a success or a refusal, at `now` (unix
+ * seconds): reset times given as seconds from now are moved to unix seconds.
+ *
+ * @throws {ForgelinkError} `input.invalid`.
+ */
+export function readRateLimit(response: HttpResponse, now: number): RateLimit;
+/**
+ * The key for the object `event` is about and the state it reports
+ * (`provider:host:repository:object:id:state`), computed from its fields: the same for a
+ * delivery and a poll of the same state. Null for other events (pings), and for events that
+ * lack the fields their key needs.
+ *
+ * @throws {ForgelinkError} `provider.unknown`, `input.invalid`.
+ */
+export function stateKey(event: WebhookEvent): string | null;
+
+/** One place to post feedback at. */
+export type FeedbackLocation =
+  | {
+      target: "merge_request";
+      /** The merge request's (pull request's) number: GitLab iid, GitHub and Bitbucket number. */
+      number: number;
+    }
+  | {
+      target: "commit";
+      /** The commit's SHA. */
+      sha: string;
+    }
+  | {
+      target: "issue";
+      /** The issue's number (GitLab iid). */
+      number: number;
+    }
+  | {
+      target: "new_issue";
+      /** The new issue's title; its description is the feedback, and updating it rewrites the description. */
+      title: string;
+    };
+
+/** A comment (or, for a new issue, the issue) as the provider describes it. */
+export interface Comment {
+  /** The provider's id (for a new issue: its number). */
+  id: string;
+  /** Its Markdown body. */
+  body: string;
+  /** Its web page, where the provider says. */
+  url?: string | null;
+  /** GitLab commit discussions: the discussion holding the note, which an update needs. */
+  discussionId?: string | null;
+  /** Bitbucket Data Center: the version an update must name. */
+  version?: number | null;
+}
+
+/** One page of comments. */
+export interface CommentPage {
+  /** The comments on this page, each with every field (null where the provider gives none). */
+  comments: Required<Comment>[];
+  /** The next page's URL: send {@link prepareListComments}' request again with it. Null on the last page. */
+  next: string | null;
+}
+
+/**
+ * The marker that identifies forgelink's feedback with `key` inside a comment: an HTML comment,
+ * which every provider's Markdown hides. Characters that could end it early are dropped.
+ *
+ * @throws {ForgelinkError} `input.invalid`.
+ */
+export function feedbackMarker(key: string): string;
+/**
+ * The body to post: the Markdown, then the marker for `key` when there is one.
+ *
+ * @throws {ForgelinkError} `input.invalid`.
+ */
+export function feedbackBody(body: string, key?: string | null): string;
+/**
+ * The first of `comments` carrying the marker for `key`, or null.
+ *
+ * @throws {ForgelinkError} `input.invalid`.
+ */
+export function findFeedback(comments: readonly Comment[], key: string): Required<Comment> | null;
+/**
+ * The request for the first page of comments at `location` of `project`, with the access
+ * `token`; follow {@link CommentPage.next}. Data Center lists pull request comments through the
+ * pull request's activities.
+ *
+ * @throws {ForgelinkError} the base URL's errors, `repository.invalid_path`, `feedback.no_target` where the provider has no issues (Data Center), `input.invalid` (also for a new issue, which has no comments to list).
+ */
+export function prepareListComments(instance: Instance, token: string, project: string, location: FeedbackLocation): HttpRequest;
+/**
+ * The request that posts `body` (Markdown; pass it through {@link feedbackBody} to mark it) at
+ * `location`; a `new_issue` location opens the issue.
+ *
+ * @throws {ForgelinkError} as {@link prepareListComments}, but a new issue is allowed.
+ */
+export function prepareCreateComment(instance: Instance, token: string, project: string, location: FeedbackLocation, body: string): HttpRequest;
+/**
+ * The request that replaces the body of the earlier `comment` at `location` (for a new issue:
+ * the issue, by its number in `comment.id`).
+ *
+ * @throws {ForgelinkError} as {@link prepareCreateComment}, and `input.invalid` for a GitLab commit note without its `discussionId`.
+ */
+export function prepareUpdateComment(
+  instance: Instance,
+  token: string,
+  project: string,
+  location: FeedbackLocation,
+  comment: Comment,
+  body: string,
+): HttpRequest;
+/**
+ * Reads the answer to a create or update at `location`.
+ *
+ * @throws {ForgelinkError} `feedback.locked` for a locked discussion, `feedback.forbidden` for a role too low to comment, `feedback.no_target` where issues are turned off, the API's errors, `http.unexpected_status` for an answer that does not describe a comment.
+ */
+export function parseComment(provider: ProviderId, location: FeedbackLocation, response: HttpResponse): Required<Comment>;
+/**
+ * Reads a page of comments at `location`, with the next page's URL the provider's way;
+ * `requestUrl` is the URL that was fetched (Data Center's pages are counted from it).
+ *
+ * @throws {ForgelinkError} as {@link parseComment}.
+ */
+export function parseCommentList(provider: ProviderId, location: FeedbackLocation, requestUrl: string, response: HttpResponse): CommentPage;
+
+/**
  * A delivery as {@link Forgelink.receiveWebhook} takes it: where it was sent, and what arrived.
  */
 export interface RoutedDelivery extends WebhookDelivery {

@@ -357,6 +357,189 @@ export function parseHookList(provider, requestUrl, response) {
   return unwrap(glue.parse_hook_list(string("provider", provider), string("requestUrl", requestUrl), ...responseArgs("response", response)));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Polling: the lists a poll reads, their requests and answers, rate limits and state keys.
+
+/** Resource tags and the fields each takes besides `resource`. */
+const POLL_RESOURCES = {
+  pipelines: [],
+  pipeline: ["pipelineId", "updatedAt"],
+  jobs: ["pipelineId"],
+  merge_requests: [],
+  pushes: [],
+  branches: [],
+  commit_statuses: ["sha"],
+};
+
+/** A tagged object (a poll resource, a feedback location): its copy, its fields checked against its tag's. */
+function tagged(name, value, tagField, tags) {
+  const all = new Set([tagField, ...Object.values(tags).flat()]);
+  const copy = fields(name, value, all);
+  const tag = copy[tagField];
+  if (typeof tag !== "string" || !Object.hasOwn(tags, tag)) {
+    throw invalid(`\`${name}.${tagField}\` must be one of ${Object.keys(tags).join(", ")}, got ${typeof tag === "string" ? JSON.stringify(tag) : describe(tag)}.`);
+  }
+  for (const key of Object.keys(copy)) {
+    if (key !== tagField && !tags[tag].includes(key)) throw invalid(`\`${name}.${key}\` is not a field of a \`${tag}\` ${name}.`);
+  }
+  return copy;
+}
+
+/** A poll resource (`{ resource: "pipelines" }`, `{ resource: "jobs", pipelineId }`, ...) as JSON. */
+function resourceArg(name, value) {
+  const r = tagged(name, value, "resource", POLL_RESOURCES);
+  const out = { resource: r.resource };
+  if (r.resource === "pipeline" || r.resource === "jobs") out.pipelineId = string(`${name}.pipelineId`, r.pipelineId);
+  if (r.resource === "pipeline") out.updatedAt = optionalString(`${name}.updatedAt`, r.updatedAt) ?? null;
+  if (r.resource === "commit_statuses") out.sha = string(`${name}.sha`, r.sha);
+  return JSON.stringify(out);
+}
+
+/** The lists a poll of one project starts with, for `provider`. */
+export function pollResources(provider) {
+  requireReady();
+  return unwrap(glue.poll_resources(string("provider", provider)));
+}
+
+/**
+ * The request for one list of `project`, for what changed since `since` (unix seconds), with
+ * the access `token`.
+ */
+export function preparePollRequest(instance, token, project, resource, since) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
+  return unwrap(glue.prepare_poll_request(...head, resourceArg("resource", resource), finite("since", since)));
+}
+
+/** The first requests of a poll of `project`: one per list of {@link pollResources}. */
+export function preparePollRequests(instance, token, project, since) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
+  return unwrap(glue.prepare_poll_requests(...head, finite("since", since)));
+}
+
+/**
+ * Reads the answer to a poll request for `resource` of `project`: events, follow-ups, the next
+ * page and the rate-limit reading. `since` and `now` are unix seconds.
+ */
+export function parsePollResponse(instance, project, resource, requestUrl, response, since, now) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("project", project), resourceArg("resource", resource), string("requestUrl", requestUrl)];
+  return unwrap(glue.parse_poll_response(...head, ...responseArgs("response", response), finite("since", since), finite("now", now)));
+}
+
+/** Reads the rate-limit headers of any response at `now` (unix seconds). */
+export function readRateLimit(response, now) {
+  requireReady();
+  return unwrap(glue.read_rate_limit(...responseArgs("response", response), finite("now", now)));
+}
+
+const EVENT_FIELDS = new Set([
+  "provider", "kind", "event", "action", "deliveryId", "dedupeKey", "stateKey", "repository", "sender",
+  "ref", "commitSha", "mergeRequest", "pipeline", "job", "commitStatus",
+]);
+
+/** The key for the object `event` is about and the state it reports, or null. */
+export function stateKey(event) {
+  requireReady();
+  const e = fields("event", event, EVENT_FIELDS);
+  string("event.provider", e.provider);
+  string("event.kind", e.kind);
+  return unwrap(glue.state_key(json("event", e)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feedback: comments marked so that a later post updates the earlier one.
+
+/** Location tags and the field each takes besides `target`. */
+const FEEDBACK_LOCATIONS = { merge_request: ["number"], commit: ["sha"], issue: ["number"], new_issue: ["title"] };
+
+/** A feedback location (`{ target: "merge_request", number }`, ...) as JSON. */
+function locationArg(name, value) {
+  const l = tagged(name, value, "target", FEEDBACK_LOCATIONS);
+  const [field] = FEEDBACK_LOCATIONS[l.target];
+  const given = field === "number" ? count(`${name}.number`, l.number) : string(`${name}.${field}`, l[field]);
+  return JSON.stringify({ target: l.target, [field]: given });
+}
+
+/** A whole number from 0 up. */
+function count(name, value) {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw invalid(`\`${name}\` must be a whole number, got ${typeof value === "number" ? value : describe(value)}.`);
+  }
+  return value;
+}
+
+const COMMENT_FIELDS = new Set(["id", "body", "url", "discussionId", "version"]);
+
+/** A comment as `parseComment` or `parseCommentList` gave it, checked field by field. */
+function commentOf(name, value) {
+  const c = fields(name, value, COMMENT_FIELDS);
+  return {
+    id: string(`${name}.id`, c.id),
+    body: string(`${name}.body`, c.body),
+    url: optionalString(`${name}.url`, c.url) ?? null,
+    discussionId: optionalString(`${name}.discussionId`, c.discussionId) ?? null,
+    version: c.version === undefined || c.version === null ? null : count(`${name}.version`, c.version),
+  };
+}
+
+/** The marker that identifies forgelink's feedback with `key` inside a comment (an HTML comment). */
+export function feedbackMarker(key) {
+  requireReady();
+  return unwrap(glue.feedback_marker(string("key", key)));
+}
+
+/** The body to post: the Markdown, then the marker for `key` when there is one. */
+export function feedbackBody(body, key) {
+  requireReady();
+  return unwrap(glue.feedback_body(string("body", body), optionalString("key", key)));
+}
+
+/** The first of `comments` carrying the marker for `key`, or null. */
+export function findFeedback(comments, key) {
+  requireReady();
+  if (!Array.isArray(comments)) throw invalid(`\`comments\` must be an array of comments, got ${describe(comments)}.`);
+  const list = comments.map((c, i) => commentOf(`comments[${i}]`, c));
+  const k = string("key", key);
+  return unwrap(glue.find_feedback(JSON.stringify(list), k));
+}
+
+/** The request for the first page of comments at `location` of `project`; follow `next` of the answer. */
+export function prepareListComments(instance, token, project, location) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
+  return unwrap(glue.prepare_list_comments(...head, locationArg("location", location)));
+}
+
+/** The request that posts `body` (Markdown) at `location`; a `new_issue` location opens the issue. */
+export function prepareCreateComment(instance, token, project, location, body) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
+  return unwrap(glue.prepare_create_comment(...head, locationArg("location", location), string("body", body)));
+}
+
+/** The request that replaces the body of the earlier `comment` at `location`. */
+export function prepareUpdateComment(instance, token, project, location, comment, body) {
+  requireReady();
+  const head = [...instanceArgs(instance), string("token", token), string("project", project), locationArg("location", location)];
+  return unwrap(glue.prepare_update_comment(...head, JSON.stringify(commentOf("comment", comment)), string("body", body)));
+}
+
+/** Reads the answer to a create or update at `location`: the comment, or the failure with its guidance. */
+export function parseComment(provider, location, response) {
+  requireReady();
+  return unwrap(glue.parse_comment(string("provider", provider), locationArg("location", location), ...responseArgs("response", response)));
+}
+
+/** Reads a page of comments at `location` and the URL of the next page, the provider's way. */
+export function parseCommentList(provider, location, requestUrl, response) {
+  requireReady();
+  const head = [string("provider", provider), locationArg("location", location), string("requestUrl", requestUrl)];
+  return unwrap(glue.parse_comment_list(...head, ...responseArgs("response", response)));
+}
+
+
 /** 32 bytes from `crypto.getRandomValues`, base64url: a webhook secret. */
 function freshSecret() {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

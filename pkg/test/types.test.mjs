@@ -10,7 +10,7 @@ import { gitlab, pushDelivery, TOKEN, BASE } from "./support/gitlab.mjs";
 
 const require = createRequire(import.meta.url);
 
-for (const file of ["usage.ts", "storage-usage.ts"]) test(`a TypeScript user of the public API compiles with tsc --noEmit --strict: ${file}`, () => {
+for (const file of ["usage.ts", "storage-usage.ts", "polling-feedback-usage.ts"]) test(`a TypeScript user of the public API compiles with tsc --noEmit --strict: ${file}`, () => {
   const tsc = require.resolve("typescript/bin/tsc");
   const usage = fileURLToPath(new URL(`types/${file}`, import.meta.url));
   const run = spawnSync(
@@ -214,6 +214,24 @@ test("the webhook values have exactly the declared fields", async () => {
   const hookJson = JSON.stringify({ id: 7, url: "https://app.example/h", push_events: true, alert_status: "executable" });
   check("Hook", fl.parseHook("gitlab", { status: 201, headers: [], body: hookJson }));
   check("HookPage", fl.parseHookList("gitlab", "https://example.com/gitlab/api/v4/projects/g%2Fp/hooks", { status: 200, headers: [], body: `[${hookJson}]` }));
+  const pollInstance = { provider: "gitlab", baseUrl: "https://example.com/gitlab" };
+  fl.preparePollRequests(pollInstance, "t", "g/p", 0).forEach((r) => {
+    check("PollRequest", r);
+    check("HttpRequest", r.request);
+  });
+  const pipelines = JSON.stringify([{ id: 48, status: "running", ref: "main", sha: "abc", web_url: "https://example.com/gitlab/g/p/-/pipelines/48", updated_at: "2024-01-01T00:00:00Z" }]);
+  const pollPage = fl.parsePollResponse(pollInstance, "g/p", { resource: "pipelines" }, "https://example.com/gitlab/api/v4/projects/g%2Fp/pipelines", { status: 200, headers: [], body: pipelines }, 0, 60);
+  check("PollPage", pollPage);
+  check("RateLimit", pollPage.rateLimit);
+  assert.ok(pollPage.events.length > 0);
+  pollPage.events.forEach(checkEvent);
+  check("RateLimit", fl.readRateLimit({ status: 429, headers: [["Retry-After", "30"]] }, 0));
+  const mr = { target: "merge_request", number: 7 };
+  const commentJson = JSON.stringify({ id: 1, body: "b", html_url: "https://github.com/o/r/pull/7#issuecomment-1" });
+  check("Comment", fl.parseComment("github", mr, { status: 201, headers: [], body: commentJson }));
+  const commentPage = fl.parseCommentList("github", mr, "https://api.github.com/repos/o/r/issues/7/comments", { status: 200, headers: [], body: `[${commentJson}]` });
+  check("CommentPage", commentPage);
+  commentPage.comments.forEach((c) => check("Comment", c));
   check("ManualSetup", fl.manualWebhookSetup({ provider: "bitbucket-data-center", baseUrl: "https://bb.example.com", project: "P/r", url: "https://app.example/h", profile: "ci-failure-analysis" }));
 
   const server = gitlab();

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::tokens::response;
 use crate::{envelope, provider};
 
-fn instance(provider_id: &str, base_url: Option<String>) -> Result<Endpoints, Error> {
+pub(crate) fn instance(provider_id: &str, base_url: Option<String>) -> Result<Endpoints, Error> {
     endpoints(provider(provider_id)?, base_url.as_deref())
 }
 

@@ -11,7 +11,7 @@
 //! the wrapper, so that the glue deserialises nothing; HTTP responses arrive as a status, a flat
 //! list of header names and values, and the body's bytes.
 //!
-//! The token functions, the webhook readers and the flows are there only with the `flows`
+//! The token functions, the webhook readers, polling and feedback and the flows are there only with the `flows`
 //! feature: the package's `forgelink` entry is built without it, so that a page that only
 //! checks a base URL does not download them, and `forgelink/flows` (`flows.js`) with it. The flows (`Forgelink`) resolve a
 //! promise to the same envelope: `flows` runs them over any [`forgelink::Host`], and on
@@ -24,6 +24,8 @@
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "flows")]
+mod feedback;
+#[cfg(feature = "flows")]
 pub mod flows;
 #[cfg(feature = "flows")]
 mod github_app;
@@ -34,14 +36,20 @@ mod hooks;
 #[cfg(all(feature = "flows", target_family = "wasm", target_os = "unknown"))]
 mod host;
 #[cfg(feature = "flows")]
+mod polling;
+#[cfg(feature = "flows")]
 mod tokens;
 #[cfg(feature = "flows")]
 mod webhooks;
 
 #[cfg(feature = "flows")]
+pub use feedback::*;
+#[cfg(feature = "flows")]
 pub use github_app::*;
 #[cfg(feature = "flows")]
 pub use hooks::*;
+#[cfg(feature = "flows")]
+pub use polling::*;
 #[cfg(feature = "flows")]
 pub use tokens::*;
 #[cfg(feature = "flows")]
@@ -633,6 +641,90 @@ mod tests {
         )));
         assert_eq!(receipt["ok"]["status"], "rejected");
         assert_eq!(receipt["ok"]["code"], "webhook.unknown_route");
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn polling_and_feedback_answer_envelopes() {
+        let gitlab = || (Some("https://git.example.com".to_owned()), "group/app");
+        let (base, project) = gitlab();
+        let resources = parse(&poll_resources("gitlab"));
+        assert_eq!(resources["ok"][0], serde_json::json!({ "resource": "pipelines" }));
+        let requests = parse(&prepare_poll_requests("gitlab", base.clone(), "t", project, 0.0));
+        assert_eq!(requests["ok"][0]["resource"]["resource"], "pipelines");
+        assert_eq!(requests["ok"][0]["request"]["method"], "GET");
+        let jobs = r#"{"resource":"jobs","pipelineId":"48"}"#;
+        let request = parse(&prepare_poll_request("gitlab", base.clone(), "t", project, jobs, 0.0));
+        let url = request["ok"]["url"].as_str().expect("a url");
+        assert!(url.contains("/pipelines/48/jobs"), "{url}");
+        assert_eq!(
+            error_code(&prepare_poll_request("gitlab", base.clone(), "t", project, "{}", 0.0)),
+            "input.invalid"
+        );
+        let page = parse(&parse_poll_response(
+            "gitlab",
+            base.clone(),
+            project,
+            r#"{"resource":"pipelines"}"#,
+            url,
+            200,
+            vec!["RateLimit-Remaining".into(), "5".into()],
+            br#"[{"id":48,"status":"running","ref":"main","sha":"abc","web_url":"https://git.example.com/group/app/-/pipelines/48","updated_at":"2024-01-01T00:00:00Z"}]"#.to_vec(),
+            0.0,
+            60.0,
+        ));
+        assert_eq!(page["ok"]["rateLimit"]["remaining"], 5);
+        let event = page["ok"]["events"][0].clone();
+        let key = parse(&state_key(&event.to_string()));
+        assert_eq!(key["ok"], event["stateKey"]);
+        assert!(key["ok"].is_string());
+        assert_eq!(
+            error_code(&state_key(r#"{"provider":"gitlab","kind":"nope"}"#)),
+            "input.invalid"
+        );
+        assert_eq!(error_code(&state_key(r#"{"provider":"x","kind":"ping"}"#)), "provider.unknown");
+        let reading =
+            parse(&read_rate_limit(429, vec!["Retry-After".into(), "30".into()], vec![], 0.0));
+        assert_eq!(reading["ok"]["retryAfter"], 30);
+
+        let marker = parse(&feedback_marker("k"));
+        let body = parse(&feedback_body("b", Some("k".into())));
+        let marked = body["ok"].as_str().expect("a body");
+        assert!(marked.ends_with(marker["ok"].as_str().expect("a marker")));
+        let comments =
+            serde_json::json!([{ "id": "1", "body": "x" }, { "id": "2", "body": marked }]);
+        let found = parse(&find_feedback(&comments.to_string(), "k"));
+        assert_eq!(found["ok"]["id"], "2");
+        assert!(parse(&find_feedback("[]", "k"))["ok"].is_null());
+        assert_eq!(error_code(&find_feedback(r#"[{"id":"1"}]"#, "k")), "input.invalid");
+        let mr = r#"{"target":"merge_request","number":5}"#;
+        let list = parse(&prepare_list_comments("gitlab", base.clone(), "t", project, mr));
+        assert_eq!(list["ok"]["method"], "GET");
+        let create = parse(&prepare_create_comment("gitlab", base.clone(), "t", project, mr, "b"));
+        assert_eq!(create["ok"]["method"], "POST");
+        let update = parse(&prepare_update_comment(
+            "gitlab",
+            base,
+            "t",
+            project,
+            mr,
+            r#"{"id":"9","body":"old","url":null}"#,
+            "new",
+        ));
+        assert_eq!(update["ok"]["method"], "PUT");
+        let note = br#"{"id":9,"body":"new"}"#.to_vec();
+        let comment = parse(&parse_comment("gitlab", mr, 200, vec![], note.clone()));
+        assert_eq!(comment["ok"]["id"], "9");
+        let page = parse(&parse_comment_list(
+            "gitlab",
+            mr,
+            "https://x",
+            200,
+            vec![],
+            [b"[", &note[..], b"]"].concat(),
+        ));
+        assert_eq!(page["ok"]["comments"][0]["body"], "new");
+        assert_eq!(error_code(&parse_comment("gitlab", "{}", 200, vec![], note)), "input.invalid");
     }
 
     #[cfg(feature = "flows")]
