@@ -7,7 +7,8 @@ use forgelink::{
     Actor, CommitStatus, EventKind, HttpRequest, Job, MergeRequest, Pipeline, PollResource,
     Provider, Repository, Status, WebhookEvent,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -115,145 +116,77 @@ pub fn read_rate_limit(status: u16, headers: Vec<String>, body: Vec<u8>, now: f6
 /// an event the caller wrote with the fields its key needs.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn state_key(event: &str) -> String {
-    match from_json::<EventInput>("event", event).and_then(EventInput::into_event) {
+    match from_json::<Value>("event", event).and_then(|value| event_of(&value)) {
         Ok(event) => ok(&forgelink::state_key(&event)),
         Err(invalid) => invalid,
     }
 }
 
-/// A [`WebhookEvent`] as its JSON reads back: the core only writes events, so the names of its
-/// kinds and statuses are matched here.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct EventInput {
-    provider: String,
-    kind: String,
-    #[serde(default)]
-    event: String,
-    #[serde(default)]
-    action: Option<String>,
-    #[serde(default)]
-    delivery_id: Option<String>,
-    #[serde(default)]
-    dedupe_key: String,
-    #[serde(default)]
-    state_key: Option<String>,
-    #[serde(default)]
-    repository: Option<RepositoryInput>,
-    #[serde(default)]
-    sender: Option<ActorInput>,
-    #[serde(default, rename = "ref")]
-    r#ref: Option<String>,
-    #[serde(default)]
-    commit_sha: Option<String>,
-    #[serde(default)]
-    merge_request: Option<MergeRequestInput>,
-    #[serde(default)]
-    pipeline: Option<PipelineInput>,
-    #[serde(default)]
-    job: Option<JobInput>,
-    #[serde(default)]
-    commit_status: Option<CommitStatusInput>,
+// The core only writes events, so they are read back here field by field from a JSON value:
+// derived deserialisers for the event and its parts would add about 14 KB of gzip to the module.
+
+type Object = serde_json::Map<String, Value>;
+
+/// The object at `name`, its fields checked against `allowed`; None for null or absent.
+fn object<'a>(
+    value: Option<&'a Value>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<&'a Object>, String> {
+    let object = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(object)) => object,
+        Some(_) => return Err(invalid(&format!("`{name}` must be an object."))),
+    };
+    if let Some(key) = object.keys().find(|key| !allowed.contains(&key.as_str())) {
+        return Err(invalid(&format!("`{name}.{key}` is not a field of `{name}`.")));
+    }
+    Ok(Some(object))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RepositoryInput {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    full_path: Option<String>,
-    #[serde(default)]
-    web_url: Option<String>,
-    #[serde(default)]
-    default_branch: Option<String>,
+/// The optional string field `key` of `object`.
+fn text(object: &Object, name: &str, key: &str) -> Result<Option<String>, String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(&format!("`{name}.{key}` must be a string."))),
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ActorInput {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
+/// The optional whole-number field `key` of `object`.
+fn number(object: &Object, name: &str, key: &str) -> Result<Option<u64>, String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| invalid(&format!("`{name}.{key}` must be a whole number."))),
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct MergeRequestInput {
-    #[serde(default)]
-    number: Option<u64>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(default)]
-    source_branch: Option<String>,
-    #[serde(default)]
-    target_branch: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PipelineInput {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    attempt: Option<u64>,
-    status: String,
-    #[serde(default)]
-    raw_status: String,
-    #[serde(default, rename = "ref")]
-    r#ref: Option<String>,
-    #[serde(default)]
-    sha: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    started_at: Option<String>,
-    #[serde(default)]
-    finished_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JobInput {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    stage: Option<String>,
-    status: String,
-    #[serde(default)]
-    raw_status: String,
-    #[serde(default)]
-    failure_reason: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    pipeline_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CommitStatusInput {
-    state: String,
-    #[serde(default)]
-    raw_state: String,
-    #[serde(default)]
-    key: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
+/// The required status field `key` of `object`.
+fn status_of(object: &Object, name: &str, key: &str) -> Result<Status, String> {
+    let word = text(object, name, key)?.unwrap_or_default();
+    Ok(match word.as_str() {
+        "pending" => Status::Pending,
+        "running" => Status::Running,
+        "success" => Status::Success,
+        "failure" => Status::Failure,
+        "canceled" => Status::Canceled,
+        "skipped" => Status::Skipped,
+        "manual" => Status::Manual,
+        _ => {
+            return Err(invalid(&format!(
+                "`{name}.{key}` must be a status (pending, running, success, failure, canceled, \
+                 skipped, manual), got `{word}`."
+            )))
+        }
+    })
 }
 
 /// The kind an event's JSON names.
-fn event_kind(name: &str) -> Result<EventKind, String> {
-    Ok(match name {
+fn kind_of(word: &str) -> Result<EventKind, String> {
+    Ok(match word {
         "push" => EventKind::Push,
         "tag_push" => EventKind::TagPush,
         "merge_request" => EventKind::MergeRequest,
@@ -264,99 +197,155 @@ fn event_kind(name: &str) -> Result<EventKind, String> {
         "other" => EventKind::Other,
         _ => {
             return Err(invalid(&format!(
-                "`event.kind` is not an event kind: `{name}` (push, tag_push, merge_request, \
-                 pipeline, job, commit_status, ping, other)."
+                "`event.kind` must be an event kind (push, tag_push, merge_request, pipeline, \
+                 job, commit_status, ping, other), got `{word}`."
             )))
         }
     })
 }
 
-/// The status an event's JSON names.
-fn status(field: &str, name: &str) -> Result<Status, String> {
-    Ok(match name {
-        "pending" => Status::Pending,
-        "running" => Status::Running,
-        "success" => Status::Success,
-        "failure" => Status::Failure,
-        "canceled" => Status::Canceled,
-        "skipped" => Status::Skipped,
-        "manual" => Status::Manual,
-        _ => {
-            return Err(invalid(&format!(
-                "`{field}` is not a status: `{name}` (pending, running, success, failure, \
-                 canceled, skipped, manual)."
-            )))
-        }
-    })
-}
+const EVENT_FIELDS: &[&str] = &[
+    "provider",
+    "kind",
+    "event",
+    "action",
+    "deliveryId",
+    "dedupeKey",
+    "stateKey",
+    "repository",
+    "sender",
+    "ref",
+    "commitSha",
+    "mergeRequest",
+    "pipeline",
+    "job",
+    "commitStatus",
+];
 
-impl EventInput {
-    fn into_event(self) -> Result<WebhookEvent, String> {
-        let provider: Provider = self.provider.parse().map_err(|e| crate::error(&e))?;
-        let pipeline = match self.pipeline {
-            Some(p) => Some(Pipeline {
-                id: p.id,
-                attempt: p.attempt,
-                status: status("event.pipeline.status", &p.status)?,
-                raw_status: p.raw_status,
-                r#ref: p.r#ref,
-                sha: p.sha,
-                url: p.url,
-                started_at: p.started_at,
-                finished_at: p.finished_at,
-            }),
-            None => None,
-        };
-        let job = match self.job {
-            Some(j) => Some(Job {
-                id: j.id,
-                name: j.name,
-                stage: j.stage,
-                status: status("event.job.status", &j.status)?,
-                raw_status: j.raw_status,
-                failure_reason: j.failure_reason,
-                url: j.url,
-                pipeline_id: j.pipeline_id,
-            }),
-            None => None,
-        };
-        let commit_status = match self.commit_status {
-            Some(c) => Some(CommitStatus {
-                state: status("event.commitStatus.state", &c.state)?,
-                raw_state: c.raw_state,
-                key: c.key,
-                url: c.url,
-            }),
-            None => None,
-        };
-        Ok(WebhookEvent {
-            provider,
-            kind: event_kind(&self.kind)?,
-            event: self.event,
-            action: self.action,
-            delivery_id: self.delivery_id,
-            dedupe_key: self.dedupe_key,
-            state_key: self.state_key,
-            repository: self.repository.map(|r| Repository {
-                id: r.id,
-                full_path: r.full_path,
-                web_url: r.web_url,
-                default_branch: r.default_branch,
-            }),
-            sender: self.sender.map(|a| Actor { id: a.id, username: a.username, name: a.name }),
-            r#ref: self.r#ref,
-            commit_sha: self.commit_sha,
-            merge_request: self.merge_request.map(|m| MergeRequest {
-                number: m.number,
-                title: m.title,
-                state: m.state,
-                source_branch: m.source_branch,
-                target_branch: m.target_branch,
-                url: m.url,
-            }),
-            pipeline,
-            job,
-            commit_status,
-        })
-    }
+fn event_of(value: &Value) -> Result<WebhookEvent, String> {
+    let e = object(Some(value), "event", EVENT_FIELDS)?
+        .ok_or_else(|| invalid("`event` must be an object."))?;
+    let n = "event";
+    let provider: Provider =
+        text(e, n, "provider")?.unwrap_or_default().parse().map_err(|e| crate::error(&e))?;
+    let kind = kind_of(&text(e, n, "kind")?.unwrap_or_default())?;
+    let repository = match object(
+        e.get("repository"),
+        "event.repository",
+        &["id", "fullPath", "webUrl", "defaultBranch"],
+    )? {
+        Some(r) => {
+            let n = "event.repository";
+            Some(Repository {
+                id: text(r, n, "id")?,
+                full_path: text(r, n, "fullPath")?,
+                web_url: text(r, n, "webUrl")?,
+                default_branch: text(r, n, "defaultBranch")?,
+            })
+        }
+        None => None,
+    };
+    let sender = match object(e.get("sender"), "event.sender", &["id", "username", "name"])? {
+        Some(a) => {
+            let n = "event.sender";
+            Some(Actor {
+                id: text(a, n, "id")?,
+                username: text(a, n, "username")?,
+                name: text(a, n, "name")?,
+            })
+        }
+        None => None,
+    };
+    let merge_request = match object(
+        e.get("mergeRequest"),
+        "event.mergeRequest",
+        &["number", "title", "state", "sourceBranch", "targetBranch", "url"],
+    )? {
+        Some(m) => {
+            let n = "event.mergeRequest";
+            Some(MergeRequest {
+                number: number(m, n, "number")?,
+                title: text(m, n, "title")?,
+                state: text(m, n, "state")?,
+                source_branch: text(m, n, "sourceBranch")?,
+                target_branch: text(m, n, "targetBranch")?,
+                url: text(m, n, "url")?,
+            })
+        }
+        None => None,
+    };
+    let pipeline = match object(
+        e.get("pipeline"),
+        "event.pipeline",
+        &["id", "attempt", "status", "rawStatus", "ref", "sha", "url", "startedAt", "finishedAt"],
+    )? {
+        Some(p) => {
+            let n = "event.pipeline";
+            Some(Pipeline {
+                id: text(p, n, "id")?,
+                attempt: number(p, n, "attempt")?,
+                status: status_of(p, n, "status")?,
+                raw_status: text(p, n, "rawStatus")?.unwrap_or_default(),
+                r#ref: text(p, n, "ref")?,
+                sha: text(p, n, "sha")?,
+                url: text(p, n, "url")?,
+                started_at: text(p, n, "startedAt")?,
+                finished_at: text(p, n, "finishedAt")?,
+            })
+        }
+        None => None,
+    };
+    let job = match object(
+        e.get("job"),
+        "event.job",
+        &["id", "name", "stage", "status", "rawStatus", "failureReason", "url", "pipelineId"],
+    )? {
+        Some(j) => {
+            let n = "event.job";
+            Some(Job {
+                id: text(j, n, "id")?,
+                name: text(j, n, "name")?,
+                stage: text(j, n, "stage")?,
+                status: status_of(j, n, "status")?,
+                raw_status: text(j, n, "rawStatus")?.unwrap_or_default(),
+                failure_reason: text(j, n, "failureReason")?,
+                url: text(j, n, "url")?,
+                pipeline_id: text(j, n, "pipelineId")?,
+            })
+        }
+        None => None,
+    };
+    let commit_status = match object(
+        e.get("commitStatus"),
+        "event.commitStatus",
+        &["state", "rawState", "key", "url"],
+    )? {
+        Some(c) => {
+            let n = "event.commitStatus";
+            Some(CommitStatus {
+                state: status_of(c, n, "state")?,
+                raw_state: text(c, n, "rawState")?.unwrap_or_default(),
+                key: text(c, n, "key")?,
+                url: text(c, n, "url")?,
+            })
+        }
+        None => None,
+    };
+    Ok(WebhookEvent {
+        provider,
+        kind,
+        event: text(e, n, "event")?.unwrap_or_default(),
+        action: text(e, n, "action")?,
+        delivery_id: text(e, n, "deliveryId")?,
+        dedupe_key: text(e, n, "dedupeKey")?.unwrap_or_default(),
+        state_key: text(e, n, "stateKey")?,
+        repository,
+        sender,
+        r#ref: text(e, n, "ref")?,
+        commit_sha: text(e, n, "commitSha")?,
+        merge_request,
+        pipeline,
+        job,
+        commit_status,
+    })
 }
