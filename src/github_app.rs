@@ -22,6 +22,7 @@ use crate::profiles::Need;
 use crate::provider::Provider;
 use crate::providers::github;
 use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, PrivateKey, WebhookSecret};
+use crate::tokens::http_date;
 
 /// How much a permission grants, in GitHub's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -378,6 +379,16 @@ fn github_failure(response: &HttpResponse) -> Error {
     api_failure(Provider::GitHub, response)()
 }
 
+/// A failed JWT-authenticated call: a 401 is GitHub refusing the app's token (and saying why),
+/// anything else GitHub's own error.
+pub(crate) fn app_call_failed(response: &HttpResponse) -> Error {
+    if response.status == 401 {
+        jwt_refused(response)
+    } else {
+        github_failure(response)
+    }
+}
+
 /// A 401 on a JWT-authenticated call: GitHub refused the app's token, and says why.
 fn jwt_refused(response: &HttpResponse) -> Error {
     let detail = crate::api_error::parse_api_error(Provider::GitHub, response).error;
@@ -609,17 +620,19 @@ pub(crate) fn prepare_installation(api: &str, installation_id: u64, jwt: &str) -
         .header("Authorization", format!("Bearer {jwt}"))
 }
 
+fn installation_not_found() -> Error {
+    Error::new(
+        Code::HttpNotFound,
+        "The app has no installation with this id: it was uninstalled, or the id belongs to another app or instance.",
+    )
+    .for_provider(Provider::GitHub)
+}
+
 /// Reads an installation; a 404 is `http.not_found`.
 pub(crate) fn parse_installation(response: &HttpResponse) -> Result<Installation, Error> {
     match response.status {
         401 => return Err(jwt_refused(response)),
-        404 => {
-            return Err(Error::new(
-                Code::HttpNotFound,
-                "The app has no installation with this id: it was uninstalled, or the id belongs to another app or instance.",
-            )
-            .for_provider(Provider::GitHub))
-        }
+        404 => return Err(installation_not_found()),
         _ => {}
     }
     let value = body(response, "The installation answered something other than JSON.")?;
@@ -738,7 +751,7 @@ pub(crate) fn parse_installation_token(
             )
             .for_provider(Provider::GitHub))
         }
-        404 => return parse_installation(response).map(|_| unreachable_token()),
+        404 => return Err(installation_not_found()),
         _ => {}
     }
     let value = body(response, "The token answer was something other than JSON.")?;
@@ -748,12 +761,7 @@ pub(crate) fn parse_installation_token(
     })?;
     // GitHub states the expiry on its own clock; the `Date` header moves it to the host's.
     let stated = text(&value, &["expires_at"]).and_then(|t| parse_timestamp(&t));
-    let server_now =
-        response.header("Date").and_then(|d| httpdate::parse_http_date(d).ok()).and_then(|t| {
-            t.duration_since(std::time::UNIX_EPOCH)
-                .ok()
-                .and_then(|d| i64::try_from(d.as_secs()).ok())
-        });
+    let server_now = response.header("Date").and_then(http_date);
     let expires_at = match (stated, server_now) {
         (Some(at), Some(server)) => now.saturating_add(at.saturating_sub(server)),
         (Some(at), None) => at,
@@ -764,11 +772,6 @@ pub(crate) fn parse_installation_token(
         expires_at,
         permissions: permissions_of(&value["permissions"]),
     })
-}
-
-/// Never built: a 404 always fails in [`parse_installation`].
-fn unreachable_token() -> InstallationToken {
-    InstallationToken { token: AccessToken::new(""), expires_at: 0, permissions: BTreeMap::new() }
 }
 
 /// `DELETE /installation/token`: revokes an installation token with itself.

@@ -341,7 +341,7 @@ pub fn needs_refresh(tokens: &TokenSet, now: i64, skew_seconds: i64) -> bool {
         .is_some_and(|expires_at| now.saturating_add(skew_seconds.max(0)) >= expires_at)
 }
 
-fn http_date(text: &str) -> Option<i64> {
+pub(crate) fn http_date(text: &str) -> Option<i64> {
     let time = httpdate::parse_http_date(text).ok()?;
     time.duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_secs()).ok())
 }

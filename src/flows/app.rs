@@ -20,7 +20,7 @@ use crate::flows::report::{
 use crate::flows::store::{connection_key, hex_sha256, Change};
 use crate::flows::Flows;
 use crate::github_app::{
-    github_app_needs, jwt, jwt_signing_input, not_granted, parse_app_permissions,
+    app_call_failed, github_app_needs, jwt, jwt_signing_input, not_granted, parse_app_permissions,
     parse_installation, parse_installation_token, parse_manifest_conversion,
     parse_user_installations, permission_list, prepare_app, prepare_hook_config,
     prepare_installation, prepare_installation_token, prepare_manifest_conversion,
@@ -188,9 +188,7 @@ fn issuer(base: &ResolvedBase, app_id: u64, client_id: Option<&String>) -> Strin
 
 /// Seconds between the host's clock and GitHub's, from an answer's `Date`.
 fn clock_offset(response: &HttpResponse, now: i64) -> Option<i64> {
-    let date = httpdate::parse_http_date(response.header("Date")?).ok()?;
-    let github_now =
-        i64::try_from(date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs()).ok()?;
+    let github_now = crate::tokens::http_date(response.header("Date")?)?;
     Some(github_now.saturating_sub(now))
 }
 
@@ -411,6 +409,8 @@ impl<H: Host> Flows<H> {
         for _ in 0..crate::flows::store::MAX_SWAP_ATTEMPTS {
             let existing: Option<(InstallationIndex, Vec<u8>)> =
                 self.read_sealed(&index_key).await?;
+            // The index is free, or names a connection since disconnected: this one claims it.
+            let mut claimed_from = None;
             if let Some((index, index_bytes)) = existing {
                 match self.load(&index.connection_id).await {
                     Ok((current, bytes)) => {
@@ -423,27 +423,19 @@ impl<H: Host> Flows<H> {
                         continue;
                     }
                     Err(error) if error.code == Code::ConnectionNotFound => {
-                        // The connection was disconnected: this one takes the index over.
-                        let sealed = self.seal(
-                            &index_key,
-                            &InstallationIndex { connection_id: record.id.clone() },
-                        )?;
-                        if !self
-                            .host
-                            .compare_and_swap(&index_key, Some(&index_bytes), &sealed, None)
-                            .await?
-                        {
-                            continue;
-                        }
+                        claimed_from = Some(index_bytes)
                     }
                     Err(error) => return Err(error),
                 }
-            } else {
-                let sealed =
-                    self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
-                if !self.host.compare_and_swap(&index_key, None, &sealed, None).await? {
-                    continue;
-                }
+            }
+            let index =
+                self.seal(&index_key, &InstallationIndex { connection_id: record.id.clone() })?;
+            if !self
+                .host
+                .compare_and_swap(&index_key, claimed_from.as_deref(), &index, None)
+                .await?
+            {
+                continue;
             }
             let key = connection_key(&record.id)?;
             let sealed = self.seal_record(&record)?;
@@ -498,21 +490,15 @@ impl<H: Host> Flows<H> {
             .filter(|u| matches!(u.scheme(), "https" | "http"))
             .ok_or_else(|| Error::new(Code::InputInvalid, "url must be an absolute https URL."))?;
         let hook_key = app_hook_key(&base.base, input.app_id);
-        let route = match self.host.get(&hook_key).await? {
-            Some(bytes) => String::from_utf8(bytes)
-                .map_err(|_| Error::new(Code::StorageCorrupt, "An app's route is not text."))?,
-            None => {
-                let route = random_id(&self.host)?;
-                if !self.host.compare_and_swap(&hook_key, None, route.as_bytes(), None).await? {
-                    let bytes = self.host.get(&hook_key).await?.unwrap_or_default();
-                    String::from_utf8(bytes).map_err(|_| {
-                        Error::new(Code::StorageCorrupt, "An app's route is not text.")
-                    })?
-                } else {
-                    route
-                }
-            }
+        // One route per app: the first registration's stays.
+        let drawn = random_id(&self.host)?;
+        let stored = if self.host.compare_and_swap(&hook_key, None, drawn.as_bytes(), None).await? {
+            drawn.into_bytes()
+        } else {
+            self.host.get(&hook_key).await?.unwrap_or_default()
         };
+        let route = String::from_utf8(stored)
+            .map_err(|_| Error::new(Code::StorageCorrupt, "An app's route is not text."))?;
         let url = format!("{}/{route}", receiver.as_str().trim_end_matches('/'));
         let secret = self.fresh_secret()?;
         let now = self.host.now();
@@ -545,14 +531,7 @@ impl<H: Host> Flows<H> {
             })
             .await?;
         if !(200..300).contains(&response.status) {
-            let error = if response.status == 401 {
-                crate::github_app::parse_installation(&response).err()
-            } else {
-                None
-            };
-            return Err(error.unwrap_or_else(|| {
-                crate::api_error::parse_api_error(Provider::GitHub, &response).error
-            }));
+            return Err(app_call_failed(&response));
         }
         Ok(AppWebhook { url, route })
     }
@@ -658,10 +637,7 @@ impl<H: Host> Flows<H> {
             match response.status {
                 // Uninstalled now, or already gone.
                 204 | 404 => uninstalled = true,
-                401 => return Err(parse_installation(&response).err().unwrap_or_else(not_an_app)),
-                _ => {
-                    return Err(crate::api_error::parse_api_error(Provider::GitHub, &response).error)
-                }
+                _ => return Err(app_call_failed(&response)),
             }
         }
         // The installation token dies with the installation; otherwise revoke it now.

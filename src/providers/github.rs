@@ -548,37 +548,40 @@ pub(crate) static APP_PROFILE_PERMISSIONS: &[(&str, &[PermissionNeed])] = &[
         app_need("actions", AccessLevel::Read, "Workflow runs, their jobs and job logs (\"List workflow runs for a repository\", \"Download job logs\")."),
         app_need("checks", AccessLevel::Read, "Check runs of CI systems other than Actions."),
         app_need("contents", AccessLevel::Read, "Commits and files a failure points at."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
         app_need("pull_requests", AccessLevel::Write, "Commenting on the pull request a run belongs to."),
     ]),
     ("deployments", &[
         app_need("contents", AccessLevel::Write, "Cloning over https and pushing branches."),
         app_need("pull_requests", AccessLevel::Write, "Opening pull requests."),
         app_need("workflows", AccessLevel::Write, "Pushing a branch that changes .github/workflows."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
     ]),
     ("engineering-metrics", &[
         app_need("contents", AccessLevel::Read, "Commits, for lead time metrics."),
         app_need("pull_requests", AccessLevel::Read, "Pull requests and their reviews."),
         app_need("members", AccessLevel::Read, "Organization members and teams, to attribute work."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
     ]),
     ("secret-sync", &[
         app_need("secrets", AccessLevel::Write, "Writing repository Actions secrets."),
         app_need("organization_secrets", AccessLevel::Write, "Writing organization Actions secrets."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
     ]),
     ("secret-scanning", &[
         app_need("contents", AccessLevel::Read, "Cloning repositories and reading pushes."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
     ]),
     ("code-correlation", &[
         app_need("contents", AccessLevel::Read, "Commits, diffs and files."),
         app_need("pull_requests", AccessLevel::Read, "Pull requests that carried the changes."),
         app_need("members", AccessLevel::Read, "Teams that own the changed code."),
-        app_need("metadata", AccessLevel::Read, "Listing and reading the repositories; every app has it."),
+        app_need("metadata", AccessLevel::Read, METADATA),
     ]),
 ];
+
+/// Why every profile lists `metadata: read`.
+const METADATA: &str = "Listing and reading the repositories; every app has it.";
 
 const fn app_need(
     permission: &'static str,
