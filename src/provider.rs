@@ -8,7 +8,6 @@ use crate::error::{Code, Error};
 /// A Git hosting product. Each deployment of it (cloud or self-hosted) shares its rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
 pub enum Provider {
     /// GitHub: github.com, Enterprise Server, and Enterprise Cloud with data residency (`SUB.ghe.com`).
     #[serde(rename = "github")]

@@ -3,24 +3,15 @@
 use crate::bindings::exports::forgelink::connect::feedback as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::forgelink::connect::http;
-use crate::convert::{core_provider, instance, IntoWit};
+use crate::convert::{core_provider, instance, FromWit, IntoWit};
 use crate::tokens::{prepared, response};
 use crate::Component;
 
-pub(crate) fn target(target: forgelink::FeedbackTarget) -> wit::FeedbackTarget {
-    match target {
-        forgelink::FeedbackTarget::MergeRequest => wit::FeedbackTarget::MergeRequest,
-        forgelink::FeedbackTarget::Commit => wit::FeedbackTarget::Commit,
-        forgelink::FeedbackTarget::Issue => wit::FeedbackTarget::Issue,
-    }
-}
-
-pub(crate) fn core_target(target: wit::FeedbackTarget) -> forgelink::FeedbackTarget {
-    match target {
-        wit::FeedbackTarget::MergeRequest => forgelink::FeedbackTarget::MergeRequest,
-        wit::FeedbackTarget::Commit => forgelink::FeedbackTarget::Commit,
-        wit::FeedbackTarget::Issue => forgelink::FeedbackTarget::Issue,
-    }
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "feedback/feedback-target": forgelink::FeedbackTarget <=> wit::FeedbackTarget;
+    "feedback/comment": forgelink::Comment <=> wit::Comment;
+    "feedback/comment-page": forgelink::CommentPage => wit::CommentPage;
 }
 
 fn location(location: wit::FeedbackLocation) -> forgelink::FeedbackLocation {
@@ -34,28 +25,6 @@ fn location(location: wit::FeedbackLocation) -> forgelink::FeedbackLocation {
     }
 }
 
-impl IntoWit<wit::Comment> for forgelink::Comment {
-    fn into_wit(self) -> wit::Comment {
-        wit::Comment {
-            id: self.id,
-            body: self.body,
-            url: self.url,
-            discussion_id: self.discussion_id,
-            version: self.version,
-        }
-    }
-}
-
-fn core_comment(comment: wit::Comment) -> forgelink::Comment {
-    forgelink::Comment {
-        id: comment.id,
-        body: comment.body,
-        url: comment.url,
-        discussion_id: comment.discussion_id,
-        version: comment.version,
-    }
-}
-
 impl wit::Guest for Component {
     fn feedback_marker(key: String) -> String {
         forgelink::feedback_marker(&key)
@@ -66,7 +35,7 @@ impl wit::Guest for Component {
     }
 
     fn find_feedback(comments: Vec<wit::Comment>, key: String) -> Option<wit::Comment> {
-        let comments: Vec<forgelink::Comment> = comments.into_iter().map(core_comment).collect();
+        let comments: Vec<forgelink::Comment> = FromWit::from_wit(comments);
         forgelink::find_feedback(&comments, &key).cloned().map(IntoWit::into_wit)
     }
 
@@ -103,7 +72,7 @@ impl wit::Guest for Component {
     ) -> Result<http::Request, wit_types::Error> {
         let endpoints = self::instance(&instance)?;
         let location = self::location(location);
-        let comment = core_comment(comment);
+        let comment = forgelink::Comment::from_wit(comment);
         prepared(forgelink::prepare_update_comment(
             &endpoints, &token, &project, &location, &comment, &body,
         ))
@@ -129,17 +98,14 @@ impl wit::Guest for Component {
         request_url: String,
         response: http::Response,
     ) -> Result<wit::CommentPage, wit_types::Error> {
-        let page = forgelink::parse_comment_list(
+        forgelink::parse_comment_list(
             core_provider(provider),
             &self::location(location),
             &request_url,
             &self::response(response),
         )
-        .map_err(IntoWit::into_wit)?;
-        Ok(wit::CommentPage {
-            comments: page.comments.into_iter().map(IntoWit::into_wit).collect(),
-            next: page.next,
-        })
+        .map(IntoWit::into_wit)
+        .map_err(IntoWit::into_wit)
     }
 }
 
@@ -154,7 +120,7 @@ mod tests {
             forgelink::FeedbackTarget::Commit,
             forgelink::FeedbackTarget::Issue,
         ] {
-            assert_eq!(core_target(target(original)), original);
+            assert_eq!(forgelink::FeedbackTarget::from_wit(original.into_wit()), original);
         }
         let locations = [
             (
@@ -181,6 +147,6 @@ mod tests {
             discussion_id: Some("d".into()),
             version: Some(3),
         };
-        assert_eq!(core_comment(comment.clone().into_wit()), comment);
+        assert_eq!(forgelink::Comment::from_wit(comment.clone().into_wit()), comment);
     }
 }

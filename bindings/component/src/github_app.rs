@@ -2,109 +2,36 @@
 //! manifest conversion, as pure functions; and the conversions of the GitHub App values the
 //! `flows` export shares with it.
 
-use std::collections::BTreeMap;
-
 use crate::bindings::exports::forgelink::connect::github_app as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
-use crate::convert::IntoWit;
+use crate::convert::{FromWit, IntoWit};
 use crate::Component;
+use std::collections::BTreeMap;
 
-fn access_level(level: forgelink::AccessLevel) -> wit::AccessLevel {
-    match level {
-        forgelink::AccessLevel::Read => wit::AccessLevel::Read,
-        forgelink::AccessLevel::Write => wit::AccessLevel::Write,
-        forgelink::AccessLevel::Admin => wit::AccessLevel::Admin,
-    }
-}
-
-fn core_access_level(level: wit::AccessLevel) -> forgelink::AccessLevel {
-    match level {
-        wit::AccessLevel::Read => forgelink::AccessLevel::Read,
-        wit::AccessLevel::Write => forgelink::AccessLevel::Write,
-        wit::AccessLevel::Admin => forgelink::AccessLevel::Admin,
-    }
-}
-
-/// A permission map, sorted by name as the core keeps it.
-fn pairs(permissions: BTreeMap<String, String>) -> Vec<(String, String)> {
-    permissions.into_iter().collect()
-}
-
-fn account(account: forgelink::AppAccount) -> wit::AppAccount {
-    wit::AppAccount { login: account.login, id: account.id, kind: account.kind }
-}
-
-/// An installation, for `connection.installation`.
-pub(crate) fn installation(installation: forgelink::Installation) -> wit::Installation {
-    wit::Installation {
-        id: installation.id,
-        app_id: installation.app_id,
-        app_slug: installation.app_slug,
-        account: account(installation.account),
-        repository_selection: match installation.repository_selection {
-            forgelink::RepositorySelection::All => wit::RepositorySelection::All,
-            forgelink::RepositorySelection::Selected => wit::RepositorySelection::Selected,
-        },
-        permissions: pairs(installation.permissions),
-        events: installation.events,
-        suspended_at: installation.suspended_at,
-        html_url: installation.html_url,
-    }
-}
-
-/// A new app's credentials, secrets included: the caller asked for them.
-pub(crate) fn credentials(app: forgelink::GitHubAppCredentials) -> wit::GithubAppCredentials {
-    wit::GithubAppCredentials {
-        base_url: app.base_url,
-        app_id: app.app_id,
-        slug: app.slug,
-        name: app.name,
-        owner: app.owner.map(account),
-        html_url: app.html_url,
-        client_id: app.client_id,
-        client_secret: app.client_secret.secret().to_owned(),
-        webhook_secret: app.webhook_secret.map(|secret| secret.secret().to_owned()),
-        private_key: app.private_key.secret().to_owned(),
-        permissions: pairs(app.permissions),
-        events: app.events,
-    }
-}
-
-/// The narrowing of `installation-token`.
-pub(crate) fn narrowing(narrowing: wit::TokenNarrowing) -> forgelink::TokenNarrowing {
-    forgelink::TokenNarrowing {
-        repositories: narrowing.repositories,
-        repository_ids: narrowing.repository_ids,
-        permissions: narrowing
-            .permissions
-            .into_iter()
-            .map(|(name, level)| (name, core_access_level(level)))
-            .collect(),
-    }
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "github-app/installation": forgelink::Installation => wit::Installation;
+    "github-app/app-account": forgelink::AppAccount => wit::AppAccount;
+    "github-app/repository-selection": forgelink::RepositorySelection => wit::RepositorySelection;
+    "github-app/github-app-credentials": forgelink::GitHubAppCredentials => wit::GithubAppCredentials;
+    "github-app/app-setup": forgelink::AppSetup => wit::AppSetup;
+    "github-app/setup-action": forgelink::SetupAction => wit::SetupAction;
+    "github-app/app-needs": forgelink::AppNeeds => wit::AppNeeds;
+    "github-app/permission-need": forgelink::PermissionNeed => wit::PermissionNeed;
+    "github-app/access-level": forgelink::AccessLevel <=> wit::AccessLevel;
+    "github-app/app-permission": forgelink::AppPermission => wit::AppPermission;
+    "github-app/permission-target": forgelink::PermissionTarget => wit::PermissionTarget;
+    "github-app/token-narrowing": forgelink::TokenNarrowing <= wit::TokenNarrowing;
+    "github-app/app-manifest-options": forgelink::AppManifestOptions <= wit::AppManifestOptions;
+    "github-app/app-manifest-form": forgelink::AppManifestForm => wit::AppManifestForm;
 }
 
 impl wit::Guest for Component {
     fn github_app_manifest(
         options: wit::AppManifestOptions,
     ) -> Result<wit::AppManifestForm, wit_types::Error> {
-        let options = forgelink::AppManifestOptions {
-            base_url: options.base_url,
-            organization: options.organization,
-            name: options.name,
-            url: options.url,
-            redirect_url: options.redirect_url,
-            callback_urls: options.callback_urls,
-            setup_url: options.setup_url,
-            setup_on_update: options.setup_on_update,
-            webhook_url: options.webhook_url,
-            public: options.public,
-            request_oauth_on_install: options.request_oauth_on_install,
-            description: options.description,
-            profile: options.profile,
-            state: options.state,
-        };
-        forgelink::github_app_manifest(&options)
-            .map(|form| wit::AppManifestForm { action: form.action, manifest: form.manifest })
+        forgelink::github_app_manifest(&FromWit::from_wit(options))
+            .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }
 
@@ -118,53 +45,17 @@ impl wit::Guest for Component {
     }
 
     fn parse_github_app_setup(callback: String) -> Result<wit::AppSetup, wit_types::Error> {
-        let setup = forgelink::parse_github_app_setup(&callback).map_err(IntoWit::into_wit)?;
-        Ok(wit::AppSetup {
-            installation_id: setup.installation_id,
-            setup_action: match setup.setup_action {
-                forgelink::SetupAction::Install => wit::SetupAction::Install,
-                forgelink::SetupAction::Update => wit::SetupAction::Update,
-                forgelink::SetupAction::Request => wit::SetupAction::Request,
-            },
-            state: setup.state,
-            code: setup.code.map(|code| code.secret().to_owned()),
-        })
+        forgelink::parse_github_app_setup(&callback)
+            .map(IntoWit::into_wit)
+            .map_err(IntoWit::into_wit)
     }
 
     fn github_app_needs(profile: String) -> Result<wit::AppNeeds, wit_types::Error> {
-        let needs = forgelink::github_app_needs(&profile).map_err(IntoWit::into_wit)?;
-        Ok(wit::AppNeeds {
-            profile: needs.profile.to_owned(),
-            permissions: needs
-                .permissions
-                .iter()
-                .map(|need| wit::PermissionNeed {
-                    permission: need.permission.to_owned(),
-                    level: access_level(need.level),
-                    reason: need.reason.to_owned(),
-                })
-                .collect(),
-            events: needs.events.iter().map(IntoWit::into_wit).collect(),
-        })
+        forgelink::github_app_needs(&profile).map(IntoWit::into_wit).map_err(IntoWit::into_wit)
     }
 
     fn github_app_permissions() -> Vec<wit::AppPermission> {
-        forgelink::github_app_permissions()
-            .iter()
-            .map(|permission| wit::AppPermission {
-                name: permission.name.to_owned(),
-                target: match permission.target {
-                    forgelink::PermissionTarget::Repository => wit::PermissionTarget::Repository,
-                    forgelink::PermissionTarget::Organization => {
-                        wit::PermissionTarget::Organization
-                    }
-                    forgelink::PermissionTarget::Account => wit::PermissionTarget::Account,
-                    forgelink::PermissionTarget::Enterprise => wit::PermissionTarget::Enterprise,
-                },
-                levels: permission.levels.iter().map(|level| (*level).to_owned()).collect(),
-                meaning: permission.meaning.to_owned(),
-            })
-            .collect()
+        forgelink::github_app_permissions().into_wit()
     }
 
     fn missing_permissions(
@@ -189,7 +80,7 @@ impl wit::Guest for Component {
     ) -> Result<wit::GithubAppCredentials, wit_types::Error> {
         let response = crate::tokens::response(response);
         forgelink::parse_manifest_conversion(base_url.as_deref(), &response)
-            .map(credentials)
+            .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }
 }

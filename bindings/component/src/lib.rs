@@ -64,7 +64,7 @@ impl wit::Guest for Component {
         base_url: Option<String>,
     ) -> Result<wit::ProviderSettingsPages, wit_types::Error> {
         forgelink::settings_pages(core_provider(provider), base_url.as_deref())
-            .map(convert::settings_pages)
+            .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }
 
@@ -78,7 +78,7 @@ impl wit::Guest for Component {
     }
 
     fn scope_catalog(provider: wit_types::Provider) -> Vec<wit::ScopeInfo> {
-        forgelink::scope_catalog(core_provider(provider)).iter().map(IntoWit::into_wit).collect()
+        forgelink::scope_catalog(core_provider(provider)).into_wit()
     }
 
     fn check_scopes(
@@ -93,7 +93,7 @@ impl wit::Guest for Component {
     }
 
     fn profiles() -> Vec<wit::Profile> {
-        forgelink::profiles().iter().map(IntoWit::into_wit).collect()
+        forgelink::profiles().into_wit()
     }
 
     fn authorization_url(

@@ -3,9 +3,8 @@
 use crate::bindings::exports::forgelink::connect::polling as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::forgelink::connect::http;
-use crate::convert::{core_provider, instance, IntoWit};
+use crate::convert::{core_provider, instance, FromWit, IntoWit};
 use crate::tokens::{prepared, request, response};
-use crate::webhooks::{core_event, events};
 use crate::Component;
 
 pub(crate) fn resource(resource: forgelink::PollResource) -> wit::PollResource {
@@ -37,16 +36,9 @@ fn core_resource(resource: wit::PollResource) -> forgelink::PollResource {
     }
 }
 
-impl IntoWit<wit::RateLimit> for forgelink::RateLimit {
-    fn into_wit(self) -> wit::RateLimit {
-        wit::RateLimit {
-            limit: self.limit,
-            remaining: self.remaining,
-            reset_at: self.reset_at,
-            retry_after: self.retry_after,
-            near_limit: self.near_limit,
-        }
-    }
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "polling/rate-limit": forgelink::RateLimit => wit::RateLimit;
 }
 
 impl wit::Guest for Component {
@@ -105,7 +97,7 @@ impl wit::Guest for Component {
         )
         .map_err(IntoWit::into_wit)?;
         Ok(wit::PollPage {
-            events: events(page.events),
+            events: page.events.into_wit(),
             follow_ups: page.follow_ups.into_iter().map(self::resource).collect(),
             next_page: page.next_page,
             rate_limit: page.rate_limit.into_wit(),
@@ -117,7 +109,7 @@ impl wit::Guest for Component {
     }
 
     fn state_key(event: wit::WebhookEvent) -> Option<String> {
-        forgelink::state_key(&core_event(event))
+        forgelink::state_key(&FromWit::from_wit(event))
     }
 }
 

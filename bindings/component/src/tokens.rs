@@ -5,7 +5,7 @@ use forgelink::{AccessToken, ClientSecret, DeviceCode, RefreshToken};
 use crate::bindings::exports::forgelink::connect::tokens as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::forgelink::connect::http;
-use crate::convert::{core_provider, wit_provider, IntoWit};
+use crate::convert::{core_provider, FromWit, IntoWit};
 use crate::Component;
 
 fn client(client: wit::OauthClient) -> forgelink::OAuthClient {
@@ -39,65 +39,12 @@ pub(crate) fn prepared(
     result.map(request).map_err(IntoWit::into_wit)
 }
 
-impl IntoWit<wit::TokenSet> for forgelink::TokenSet {
-    fn into_wit(self) -> wit::TokenSet {
-        wit::TokenSet {
-            access_token: self.access_token.secret().to_owned(),
-            token_type: self.token_type,
-            refresh_token: self.refresh_token.map(|token| token.secret().to_owned()),
-            expires_at: self.expires_at,
-            refresh_token_expires_at: self.refresh_token_expires_at,
-            scopes: self.scopes,
-        }
-    }
-}
-
-fn token_set(tokens: wit::TokenSet) -> forgelink::TokenSet {
-    forgelink::TokenSet {
-        access_token: AccessToken::new(tokens.access_token),
-        token_type: tokens.token_type,
-        refresh_token: tokens.refresh_token.map(RefreshToken::new),
-        expires_at: tokens.expires_at,
-        refresh_token_expires_at: tokens.refresh_token_expires_at,
-        scopes: tokens.scopes,
-    }
-}
-
-impl IntoWit<wit::DeviceAuthorization> for forgelink::DeviceAuthorization {
-    fn into_wit(self) -> wit::DeviceAuthorization {
-        wit::DeviceAuthorization {
-            device_code: self.device_code.secret().to_owned(),
-            user_code: self.user_code,
-            verification_uri: self.verification_uri,
-            verification_uri_complete: self.verification_uri_complete,
-            expires_at: self.expires_at,
-            interval: self.interval,
-        }
-    }
-}
-
-impl IntoWit<wit::TokenInfo> for forgelink::TokenInfo {
-    fn into_wit(self) -> wit::TokenInfo {
-        wit::TokenInfo {
-            provider: self.provider.and_then(wit_provider),
-            kind: self.kind.to_owned(),
-            description: self.description.to_owned(),
-            usable_as_access_token: self.usable_as_access_token,
-        }
-    }
-}
-
-impl IntoWit<wit::ApiError> for forgelink::ApiError {
-    fn into_wit(self) -> wit::ApiError {
-        wit::ApiError {
-            status: self.status,
-            retry_after: self.retry_after,
-            rate_limit_reset: self.rate_limit_reset,
-            required_scopes: self.required_scopes,
-            granted_scopes: self.granted_scopes,
-            error: self.error.into_wit(),
-        }
-    }
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "tokens/token-set": forgelink::TokenSet <=> wit::TokenSet;
+    "tokens/device-authorization": forgelink::DeviceAuthorization => wit::DeviceAuthorization;
+    "tokens/token-info": forgelink::TokenInfo => wit::TokenInfo;
+    "tokens/api-error": forgelink::ApiError => wit::ApiError;
 }
 
 impl wit::Guest for Component {
@@ -178,7 +125,7 @@ impl wit::Guest for Component {
     }
 
     fn needs_refresh(tokens: wit::TokenSet, now: i64, skew_seconds: i64) -> bool {
-        forgelink::needs_refresh(&token_set(tokens), now, skew_seconds)
+        forgelink::needs_refresh(&forgelink::TokenSet::from_wit(tokens), now, skew_seconds)
     }
 
     fn parse_api_error(provider: wit_types::Provider, response: http::Response) -> wit::ApiError {

@@ -8,7 +8,7 @@ use forgelink::{Code, WebhookSecret};
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::exports::forgelink::connect::webhooks as wit;
 use crate::bindings::forgelink::connect::http;
-use crate::convert::{coded_error, core_provider, instance, wit_provider, IntoWit};
+use crate::convert::{coded_error, core_provider, instance, FromWit, IntoWit};
 use crate::tokens::{prepared, response};
 use crate::Component;
 
@@ -16,198 +16,20 @@ use crate::Component;
 /// draw for the hooks they register.
 const SECRET_BYTES: usize = 32;
 
-/// A delivery names a provider the core knows but this WIT version does not only if the
-/// core grew one first; an error is honest where a guessed case would not be.
-pub(crate) fn provider(
-    provider: forgelink::Provider,
-) -> Result<wit_types::Provider, wit_types::Error> {
-    wit_provider(provider).ok_or_else(|| {
-        coded_error(
-            Code::WebhookUnknownProvider,
-            "The delivery comes from a provider this version of the component does not know.",
-            Some(provider.as_str().to_owned()),
-        )
-    })
-}
-
-/// Numbers that do not fit the WIT's narrower integers saturate instead of wrapping, so a
-/// huge index can never be read as a small, wrong one.
-fn saturate(value: usize) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
-}
-
-fn status(status: forgelink::Status) -> wit::Status {
-    match status {
-        forgelink::Status::Pending => wit::Status::Pending,
-        forgelink::Status::Running => wit::Status::Running,
-        forgelink::Status::Success => wit::Status::Success,
-        forgelink::Status::Failure => wit::Status::Failure,
-        forgelink::Status::Canceled => wit::Status::Canceled,
-        forgelink::Status::Skipped => wit::Status::Skipped,
-        forgelink::Status::Manual => wit::Status::Manual,
-    }
-}
-
-fn kind(kind: forgelink::EventKind) -> wit::EventKind {
-    match kind {
-        forgelink::EventKind::Push => wit::EventKind::Push,
-        forgelink::EventKind::TagPush => wit::EventKind::TagPush,
-        forgelink::EventKind::MergeRequest => wit::EventKind::MergeRequest,
-        forgelink::EventKind::Pipeline => wit::EventKind::Pipeline,
-        forgelink::EventKind::Job => wit::EventKind::Job,
-        forgelink::EventKind::CommitStatus => wit::EventKind::CommitStatus,
-        forgelink::EventKind::Ping => wit::EventKind::Ping,
-        forgelink::EventKind::Other => wit::EventKind::Other,
-    }
-}
-
-/// The event model, field for field.
-pub(crate) fn event(event: forgelink::WebhookEvent) -> Result<wit::WebhookEvent, wit_types::Error> {
-    Ok(wit::WebhookEvent {
-        provider: provider(event.provider)?,
-        kind: kind(event.kind),
-        event: event.event,
-        action: event.action,
-        delivery_id: event.delivery_id,
-        dedupe_key: event.dedupe_key,
-        state_key: event.state_key,
-        repository: event.repository.map(|r| wit::Repository {
-            id: r.id,
-            full_path: r.full_path,
-            web_url: r.web_url,
-            default_branch: r.default_branch,
-        }),
-        sender: event.sender.map(|a| wit::Actor { id: a.id, username: a.username, name: a.name }),
-        ref_: event.r#ref,
-        commit_sha: event.commit_sha,
-        merge_request: event.merge_request.map(|m| wit::MergeRequest {
-            number: m.number,
-            title: m.title,
-            state: m.state,
-            source_branch: m.source_branch,
-            target_branch: m.target_branch,
-            url: m.url,
-        }),
-        pipeline: event.pipeline.map(|p| wit::Pipeline {
-            id: p.id,
-            attempt: p.attempt,
-            status: status(p.status),
-            raw_status: p.raw_status,
-            ref_: p.r#ref,
-            sha: p.sha,
-            url: p.url,
-            started_at: p.started_at,
-            finished_at: p.finished_at,
-        }),
-        job: event.job.map(|j| wit::Job {
-            id: j.id,
-            name: j.name,
-            stage: j.stage,
-            status: status(j.status),
-            raw_status: j.raw_status,
-            failure_reason: j.failure_reason,
-            url: j.url,
-            pipeline_id: j.pipeline_id,
-        }),
-        commit_status: event.commit_status.map(|c| wit::CommitStatus {
-            state: status(c.state),
-            raw_state: c.raw_state,
-            key: c.key,
-            url: c.url,
-        }),
-    })
-}
-
-fn core_status(status: wit::Status) -> forgelink::Status {
-    match status {
-        wit::Status::Pending => forgelink::Status::Pending,
-        wit::Status::Running => forgelink::Status::Running,
-        wit::Status::Success => forgelink::Status::Success,
-        wit::Status::Failure => forgelink::Status::Failure,
-        wit::Status::Canceled => forgelink::Status::Canceled,
-        wit::Status::Skipped => forgelink::Status::Skipped,
-        wit::Status::Manual => forgelink::Status::Manual,
-    }
-}
-
-fn core_kind(kind: wit::EventKind) -> forgelink::EventKind {
-    match kind {
-        wit::EventKind::Push => forgelink::EventKind::Push,
-        wit::EventKind::TagPush => forgelink::EventKind::TagPush,
-        wit::EventKind::MergeRequest => forgelink::EventKind::MergeRequest,
-        wit::EventKind::Pipeline => forgelink::EventKind::Pipeline,
-        wit::EventKind::Job => forgelink::EventKind::Job,
-        wit::EventKind::CommitStatus => forgelink::EventKind::CommitStatus,
-        wit::EventKind::Ping => forgelink::EventKind::Ping,
-        wit::EventKind::Other => forgelink::EventKind::Other,
-    }
-}
-
-/// The event model back into the core's, field for field: the inverse of [`event`].
-pub(crate) fn core_event(event: wit::WebhookEvent) -> forgelink::WebhookEvent {
-    forgelink::WebhookEvent {
-        provider: core_provider(event.provider),
-        kind: core_kind(event.kind),
-        event: event.event,
-        action: event.action,
-        delivery_id: event.delivery_id,
-        dedupe_key: event.dedupe_key,
-        state_key: event.state_key,
-        repository: event.repository.map(|r| forgelink::Repository {
-            id: r.id,
-            full_path: r.full_path,
-            web_url: r.web_url,
-            default_branch: r.default_branch,
-        }),
-        sender: event.sender.map(|a| forgelink::Actor {
-            id: a.id,
-            username: a.username,
-            name: a.name,
-        }),
-        r#ref: event.ref_,
-        commit_sha: event.commit_sha,
-        merge_request: event.merge_request.map(|m| forgelink::MergeRequest {
-            number: m.number,
-            title: m.title,
-            state: m.state,
-            source_branch: m.source_branch,
-            target_branch: m.target_branch,
-            url: m.url,
-        }),
-        pipeline: event.pipeline.map(|p| forgelink::Pipeline {
-            id: p.id,
-            attempt: p.attempt,
-            status: core_status(p.status),
-            raw_status: p.raw_status,
-            r#ref: p.ref_,
-            sha: p.sha,
-            url: p.url,
-            started_at: p.started_at,
-            finished_at: p.finished_at,
-        }),
-        job: event.job.map(|j| forgelink::Job {
-            id: j.id,
-            name: j.name,
-            stage: j.stage,
-            status: core_status(j.status),
-            raw_status: j.raw_status,
-            failure_reason: j.failure_reason,
-            url: j.url,
-            pipeline_id: j.pipeline_id,
-        }),
-        commit_status: event.commit_status.map(|c| forgelink::CommitStatus {
-            state: core_status(c.state),
-            raw_state: c.raw_state,
-            key: c.key,
-            url: c.url,
-        }),
-    }
-}
-
-/// Events that cannot be converted (a provider this WIT version lacks) are left out: a list
-/// of events is read for what it holds, and one unknown provider must not hide the rest.
-pub(crate) fn events(events: Vec<forgelink::WebhookEvent>) -> Vec<wit::WebhookEvent> {
-    events.into_iter().filter_map(|e| event(e).ok()).collect()
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "webhooks/webhook-event": forgelink::WebhookEvent <=> wit::WebhookEvent;
+    "webhooks/event-kind": forgelink::EventKind <=> wit::EventKind;
+    "webhooks/repository": forgelink::Repository <=> wit::Repository;
+    "webhooks/actor": forgelink::Actor <=> wit::Actor;
+    "webhooks/merge-request": forgelink::MergeRequest <=> wit::MergeRequest;
+    "webhooks/pipeline": forgelink::Pipeline <=> wit::Pipeline;
+    "webhooks/job": forgelink::Job <=> wit::Job;
+    "webhooks/commit-status": forgelink::CommitStatus <=> wit::CommitStatus;
+    "webhooks/status": forgelink::Status <=> wit::Status;
+    "webhooks/manual-setup": forgelink::ManualSetup => wit::ManualSetup;
+    "webhooks/hook": forgelink::Hook => wit::Hook;
+    "webhooks/hook-page": forgelink::HookPage => wit::HookPage;
 }
 
 fn hook_spec(spec: wit::HookSpec) -> forgelink::HookSpec {
@@ -236,7 +58,7 @@ impl wit::Guest for Component {
     ) -> Result<wit::WebhookIdentity, wit_types::Error> {
         let identity = forgelink::identify_webhook(&headers).map_err(IntoWit::into_wit)?;
         Ok(wit::WebhookIdentity {
-            provider: provider(identity.provider)?,
+            provider: identity.provider.into_wit(),
             event: identity.event,
             delivery_id: identity.delivery_id,
             hook_id: identity.hook_id,
@@ -260,7 +82,7 @@ impl wit::Guest for Component {
         let verified = forgelink::verify_webhook(&headers, &body, &secrets, &options)
             .map_err(IntoWit::into_wit)?;
         Ok(wit::Verified {
-            provider: provider(verified.provider)?,
+            provider: verified.provider.into_wit(),
             scheme: match verified.scheme {
                 forgelink::SignatureScheme::HmacSha256 => wit::SignatureScheme::HmacSha256,
                 forgelink::SignatureScheme::HmacSha1 => wit::SignatureScheme::HmacSha1,
@@ -270,7 +92,7 @@ impl wit::Guest for Component {
                 }
                 forgelink::SignatureScheme::Unsigned => wit::SignatureScheme::Unsigned,
             },
-            secret_index: verified.secret_index.map(saturate),
+            secret_index: verified.secret_index.into_wit(),
         })
     }
 
@@ -278,7 +100,7 @@ impl wit::Guest for Component {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Result<wit::WebhookEvent, wit_types::Error> {
-        event(forgelink::parse_webhook(&headers, &body).map_err(IntoWit::into_wit)?)
+        Ok(forgelink::parse_webhook(&headers, &body).map_err(IntoWit::into_wit)?.into_wit())
     }
 
     fn parse_repository_list(text: String, base_url: Option<String>) -> wit::RepositoryList {
@@ -289,7 +111,7 @@ impl wit::Guest for Component {
                 .diagnostics
                 .into_iter()
                 .map(|line| wit::LineDiagnostic {
-                    line: saturate(line.line),
+                    line: line.line.into_wit(),
                     diagnostic: line.diagnostic.into_wit(),
                 })
                 .collect(),
@@ -486,8 +308,8 @@ mod tests {
         ];
         for (kind, status) in kinds.into_iter().zip(statuses.into_iter().cycle()) {
             let original = full_event(kind, status);
-            let crossed = event(original.clone()).map(core_event).map_err(|e| e.code);
-            assert_eq!(crossed, Ok(original));
+            let crossed: wit::WebhookEvent = original.clone().into_wit();
+            assert_eq!(forgelink::WebhookEvent::from_wit(crossed), original);
         }
     }
 }

@@ -504,115 +504,61 @@ pub fn verified(verified: &wit::Verified) -> Value {
     })
 }
 
-/// `push`, `tag_push`, `merge_request`, `pipeline`, `job`, `commit_status`, `ping` or `other`.
-pub fn event_kind_id(kind: wit::EventKind) -> &'static str {
-    match kind {
-        wit::EventKind::Push => "push",
-        wit::EventKind::TagPush => "tag_push",
-        wit::EventKind::MergeRequest => "merge_request",
-        wit::EventKind::Pipeline => "pipeline",
-        wit::EventKind::Job => "job",
-        wit::EventKind::CommitStatus => "commit_status",
-        wit::EventKind::Ping => "ping",
-        wit::EventKind::Other => "other",
+forgelink_wit_convert::traits!();
+
+impl FromWit<wit::Provider> for forgelink::Provider {
+    fn from_wit(provider: wit::Provider) -> Self {
+        match provider {
+            wit::Provider::Github => forgelink::Provider::GitHub,
+            wit::Provider::Gitlab => forgelink::Provider::GitLab,
+            wit::Provider::BitbucketCloud => forgelink::Provider::BitbucketCloud,
+            wit::Provider::BitbucketDataCenter => forgelink::Provider::BitbucketDataCenter,
+        }
     }
+}
+
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "webhooks/webhook-event": forgelink::WebhookEvent <= wit::WebhookEvent;
+    "webhooks/event-kind": forgelink::EventKind <= wit::EventKind;
+    "webhooks/repository": forgelink::Repository <= wit::Repository;
+    "webhooks/actor": forgelink::Actor <= wit::Actor;
+    "webhooks/merge-request": forgelink::MergeRequest <= wit::MergeRequest;
+    "webhooks/pipeline": forgelink::Pipeline <= wit::Pipeline;
+    "webhooks/job": forgelink::Job <= wit::Job;
+    "webhooks/commit-status": forgelink::CommitStatus <= wit::CommitStatus;
+    "webhooks/status": forgelink::Status <= wit::Status;
+}
+
+/// A component value as the npm package prints it: converted into the core's own type, whose
+/// serde attributes decide the JSON. Serialising these plain types cannot fail; `null` stands
+/// in rather than a panic should one ever start to.
+fn render<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> Value {
+    serde_json::to_value(Core::from_wit(value.clone())).unwrap_or(Value::Null)
+}
+
+/// The text of an enum value, as the npm package prints it.
+fn render_text<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> String {
+    match render::<Core, Wit>(value) {
+        Value::String(text) => text,
+        other => other.to_string(),
+    }
+}
+
+/// `push`, `tag_push`, `merge_request`, `pipeline`, `job`, `commit_status`, `ping` or `other`.
+pub fn event_kind_id(kind: wit::EventKind) -> String {
+    render_text::<forgelink::EventKind, _>(&kind)
 }
 
 /// `pending`, `running`, `success`, `failure`, `canceled`, `skipped` or `manual`.
-pub fn status_id(status: wit::Status) -> &'static str {
-    match status {
-        wit::Status::Pending => "pending",
-        wit::Status::Running => "running",
-        wit::Status::Success => "success",
-        wit::Status::Failure => "failure",
-        wit::Status::Canceled => "canceled",
-        wit::Status::Skipped => "skipped",
-        wit::Status::Manual => "manual",
-    }
+pub fn status_id(status: wit::Status) -> String {
+    render_text::<forgelink::Status, _>(&status)
 }
 
-fn repository(repository: &wit::Repository) -> Value {
-    json!({
-        "id": repository.id,
-        "fullPath": repository.full_path,
-        "webUrl": repository.web_url,
-        "defaultBranch": repository.default_branch,
-    })
-}
-
-fn actor(actor: &wit::Actor) -> Value {
-    json!({ "id": actor.id, "username": actor.username, "name": actor.name })
-}
-
-fn merge_request(request: &wit::MergeRequest) -> Value {
-    json!({
-        "number": request.number,
-        "title": request.title,
-        "state": request.state,
-        "sourceBranch": request.source_branch,
-        "targetBranch": request.target_branch,
-        "url": request.url,
-    })
-}
-
-fn pipeline(pipeline: &wit::Pipeline) -> Value {
-    json!({
-        "id": pipeline.id,
-        "attempt": pipeline.attempt,
-        "status": status_id(pipeline.status),
-        "rawStatus": pipeline.raw_status,
-        "ref": pipeline.ref_,
-        "sha": pipeline.sha,
-        "url": pipeline.url,
-        "startedAt": pipeline.started_at,
-        "finishedAt": pipeline.finished_at,
-    })
-}
-
-fn job(job: &wit::Job) -> Value {
-    json!({
-        "id": job.id,
-        "name": job.name,
-        "stage": job.stage,
-        "status": status_id(job.status),
-        "rawStatus": job.raw_status,
-        "failureReason": job.failure_reason,
-        "url": job.url,
-        "pipelineId": job.pipeline_id,
-    })
-}
-
-fn commit_status(status: &wit::CommitStatus) -> Value {
-    json!({
-        "state": status_id(status.state),
-        "rawState": status.raw_state,
-        "key": status.key,
-        "url": status.url,
-    })
-}
-
-/// `{ provider, kind, event, action, deliveryId, dedupeKey, stateKey, repository, sender, ref,
-/// commitSha, mergeRequest, pipeline, job, commitStatus }`. Unlike the connection values, the
-/// event model writes absent fields as `null`, so a consumer sees the whole model in every
-/// delivery.
+/// The webhook event model, as the npm package prints it (absent fields as `null`, so that a
+/// consumer sees the whole model in every delivery).
 pub fn webhook_event(event: &wit::WebhookEvent) -> Value {
-    json!({
-        "provider": provider_id(event.provider),
-        "kind": event_kind_id(event.kind),
-        "event": event.event,
-        "action": event.action,
-        "deliveryId": event.delivery_id,
-        "dedupeKey": event.dedupe_key,
-        "stateKey": event.state_key,
-        "repository": event.repository.as_ref().map_or(Value::Null, repository),
-        "sender": event.sender.as_ref().map_or(Value::Null, actor),
-        "ref": event.ref_,
-        "commitSha": event.commit_sha,
-        "mergeRequest": event.merge_request.as_ref().map_or(Value::Null, merge_request),
-        "pipeline": event.pipeline.as_ref().map_or(Value::Null, pipeline),
-        "job": event.job.as_ref().map_or(Value::Null, job),
-        "commitStatus": event.commit_status.as_ref().map_or(Value::Null, commit_status),
-    })
+    render::<forgelink::WebhookEvent, _>(event)
 }
 
 /// `{ repositories, diagnostics: [{ line, code, severity, message, suggestion? }] }`

@@ -103,8 +103,8 @@ fn event_line(out: &mut String, event: &wit::WebhookEvent) {
         .or(event.job.as_ref().map(|j| j.status))
         .or(event.commit_status.as_ref().map(|c| c.state))
         .map(json::status_id)
-        .or(event.merge_request.as_ref().and_then(|m| m.state.as_deref()))
-        .unwrap_or("-");
+        .or(event.merge_request.as_ref().and_then(|m| m.state.clone()))
+        .unwrap_or_else(|| "-".into());
     let url = event
         .pipeline
         .as_ref()
