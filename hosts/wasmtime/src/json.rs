@@ -391,42 +391,9 @@ pub fn connect_started(started: &wit::ConnectStarted) -> Value {
     json!({ "url": started.url, "state": started.state })
 }
 
-fn account(account: &wit::Account) -> Value {
-    let mut object = Map::new();
-    object.insert("id".into(), Value::from(account.id.as_str()));
-    object.insert("username".into(), Value::from(account.username.as_str()));
-    insert_some(&mut object, "name", account.name.as_deref());
-    insert_some(&mut object, "webUrl", account.web_url.as_deref());
-    Value::Object(object)
-}
-
-fn connection_status_id(status: wit::ConnectionStatus) -> &'static str {
-    match status {
-        wit::ConnectionStatus::Active => "active",
-        wit::ConnectionStatus::NeedsReauthorization => "needs_reauthorization",
-    }
-}
-
-/// `{ id, provider, baseUrl, account: { id, username, name?, webUrl? }, scopes: { granted,
-/// missing }, expiresAt?, serverVersion?, status, installation? }`, `granted` null when the
-/// provider does not tell, `installation` for a GitHub App connection.
+/// A connection, as the npm package prints it.
 pub fn connection(connection: &wit::Connection) -> Value {
-    let mut object = Map::new();
-    object.insert("id".into(), Value::from(connection.id.as_str()));
-    object.insert("provider".into(), Value::from(provider_id(connection.provider)));
-    object.insert("baseUrl".into(), Value::from(connection.base_url.as_str()));
-    object.insert("account".into(), account(&connection.account));
-    object.insert(
-        "scopes".into(),
-        json!({ "granted": connection.scopes.granted, "missing": connection.scopes.missing }),
-    );
-    insert_some(&mut object, "expiresAt", connection.expires_at);
-    insert_some(&mut object, "serverVersion", connection.server_version.as_deref());
-    object.insert("status".into(), Value::from(connection_status_id(connection.status)));
-    if let Some(found) = &connection.installation {
-        object.insert("installation".into(), installation(found));
-    }
-    Value::Object(object)
+    render::<forgelink::Connection, _>(connection)
 }
 
 /// `pass`, `warn` or `fail`.
@@ -528,6 +495,18 @@ forgelink_wit_convert::conversions! {
     "webhooks/job": forgelink::Job <= wit::Job;
     "webhooks/commit-status": forgelink::CommitStatus <= wit::CommitStatus;
     "webhooks/status": forgelink::Status <= wit::Status;
+    "webhooks/hook": forgelink::Hook <= wit::Hook;
+    "webhooks/hook-page": forgelink::HookPage <= wit::HookPage;
+    "flows/connection": forgelink::Connection <= wit::Connection;
+    "flows/account": forgelink::Account <= wit::Account;
+    "flows/scope-status": forgelink::ScopeStatus <= wit::ScopeStatus;
+    "flows/connection-status": forgelink::ConnectionStatus <= wit::ConnectionStatus;
+    "polling/rate-limit": forgelink::RateLimit <= wit::RateLimit;
+    "feedback/comment": forgelink::Comment <= wit::Comment;
+    "feedback/comment-page": forgelink::CommentPage <= wit::CommentPage;
+    "github-app/installation": forgelink::Installation <= wit::Installation;
+    "github-app/app-account": forgelink::AppAccount <= wit::AppAccount;
+    "github-app/repository-selection": forgelink::RepositorySelection <= wit::RepositorySelection;
 }
 
 /// A component value as the npm package prints it: converted into the core's own type, whose
@@ -672,21 +651,14 @@ pub fn manual_setup(setup: &wit::ManualSetup) -> Value {
     json!({ "url": setup.url, "secret": setup.secret, "events": setup.events, "steps": setup.steps })
 }
 
-/// `{ id, url, events, active, disabledUntil, signingTokenSet }`
+/// A webhook on a project, as the npm package prints it.
 pub fn hook(hook: &wit::Hook) -> Value {
-    json!({
-        "id": hook.id,
-        "url": hook.url,
-        "events": hook.events,
-        "active": hook.active,
-        "disabledUntil": hook.disabled_until,
-        "signingTokenSet": hook.signing_token_set,
-    })
+    render::<forgelink::Hook, _>(hook)
 }
 
-/// `{ hooks, next }`, `next` null on the last page.
+/// A page of a project's webhooks, as the npm package prints it.
 pub fn hook_page(page: &wit::HookPage) -> Value {
-    json!({ "hooks": page.hooks.iter().map(hook).collect::<Vec<_>>(), "next": page.next })
+    render::<forgelink::HookPage, _>(page)
 }
 
 /// `{ resource: "pipelines" }`, `{ resource: "pipeline", pipelineId, updatedAt }`, `{ resource:
@@ -721,15 +693,9 @@ pub fn poll_requests(requests: &[wit::PollRequest]) -> Value {
         .collect()
 }
 
-/// `{ limit, remaining, resetAt, retryAfter, nearLimit }`, absent values as null.
+/// A response's rate limit, as the npm package prints it.
 pub fn rate_limit(limit: &wit::RateLimit) -> Value {
-    json!({
-        "limit": limit.limit,
-        "remaining": limit.remaining,
-        "resetAt": limit.reset_at,
-        "retryAfter": limit.retry_after,
-        "nearLimit": limit.near_limit,
-    })
+    render::<forgelink::RateLimit, _>(limit)
 }
 
 /// `{ events, followUps, nextPage, rateLimit }`
@@ -829,20 +795,14 @@ pub fn feedback_location(location: &wit::FeedbackLocation) -> Value {
     }
 }
 
-/// `{ id, body, url, discussionId, version }`, absent values as null.
+/// A comment, as the npm package prints it.
 pub fn comment(comment: &wit::Comment) -> Value {
-    json!({
-        "id": comment.id,
-        "body": comment.body,
-        "url": comment.url,
-        "discussionId": comment.discussion_id,
-        "version": comment.version,
-    })
+    render::<forgelink::Comment, _>(comment)
 }
 
-/// `{ comments, next }`, `next` null on the last page.
+/// A page of comments, as the npm package prints it.
 pub fn comment_page(page: &wit::CommentPage) -> Value {
-    json!({ "comments": page.comments.iter().map(comment).collect::<Vec<_>>(), "next": page.next })
+    render::<forgelink::CommentPage, _>(page)
 }
 
 /// `created` or `updated`.
@@ -924,9 +884,9 @@ fn permissions(pairs: &[(String, String)]) -> Value {
     )
 }
 
-/// `{ login, id, kind }`
+/// The account an app or installation belongs to, as the npm package prints it.
 pub fn app_account(account: &wit::AppAccount) -> Value {
-    json!({ "login": account.login, "id": account.id, "kind": account.kind })
+    render::<forgelink::AppAccount, _>(account)
 }
 
 /// `all` or `selected`.
@@ -937,23 +897,9 @@ pub fn repository_selection_id(selection: wit::RepositorySelection) -> &'static 
     }
 }
 
-/// `{ id, appId, appSlug?, account, repositorySelection, permissions: { name: level }, events,
-/// suspendedAt?, htmlUrl? }`
+/// An app's installation, as the npm package prints it.
 pub fn installation(installation: &wit::Installation) -> Value {
-    let mut object = Map::new();
-    object.insert("id".into(), Value::from(installation.id));
-    object.insert("appId".into(), Value::from(installation.app_id));
-    insert_some(&mut object, "appSlug", installation.app_slug.as_deref());
-    object.insert("account".into(), app_account(&installation.account));
-    object.insert(
-        "repositorySelection".into(),
-        Value::from(repository_selection_id(installation.repository_selection)),
-    );
-    object.insert("permissions".into(), permissions(&installation.permissions));
-    object.insert("events".into(), json!(installation.events));
-    insert_some(&mut object, "suspendedAt", installation.suspended_at.as_deref());
-    insert_some(&mut object, "htmlUrl", installation.html_url.as_deref());
-    Value::Object(object)
+    render::<forgelink::Installation, _>(installation)
 }
 
 /// `{ action, manifest }`: post `manifest` (JSON text) as the form field `manifest` to `action`.
