@@ -1,11 +1,11 @@
 //! One event model for every provider: what a product acts on, named the same everywhere.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::provider::Provider;
 
 /// What happened, across providers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Commits pushed to a branch.
@@ -27,7 +27,7 @@ pub enum EventKind {
 }
 
 /// A CI state, normalised.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Created, queued or waiting.
@@ -47,8 +47,8 @@ pub enum Status {
 }
 
 /// The repository or project an event belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Repository {
     /// The provider's id (a number, or Bitbucket Cloud's UUID).
     pub id: Option<String>,
@@ -61,8 +61,8 @@ pub struct Repository {
 }
 
 /// Who caused the event.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Actor {
     /// The provider's id.
     pub id: Option<String>,
@@ -73,8 +73,8 @@ pub struct Actor {
 }
 
 /// A merge request or pull request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MergeRequest {
     /// The number people see (GitLab iid, GitHub number, Bitbucket id).
     pub number: Option<u64>,
@@ -91,8 +91,8 @@ pub struct MergeRequest {
 }
 
 /// A pipeline: GitLab pipeline, GitHub workflow run or check suite.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pipeline {
     /// The provider's id.
     pub id: Option<String>,
@@ -102,6 +102,7 @@ pub struct Pipeline {
     /// The normalised status.
     pub status: Status,
     /// The provider's own status (and conclusion), as sent.
+    #[serde(default)]
     pub raw_status: String,
     /// The branch or tag.
     pub r#ref: Option<String>,
@@ -118,8 +119,8 @@ pub struct Pipeline {
 }
 
 /// A job: GitLab build, GitHub workflow job or check run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Job {
     /// The provider's id.
     pub id: Option<String>,
@@ -130,6 +131,7 @@ pub struct Job {
     /// The normalised status.
     pub status: Status,
     /// The provider's own status (and conclusion), as sent.
+    #[serde(default)]
     pub raw_status: String,
     /// Why it failed, where the provider says (GitLab `build_failure_reason`).
     pub failure_reason: Option<String>,
@@ -140,12 +142,13 @@ pub struct Job {
 }
 
 /// A commit status (GitHub status, Bitbucket build status).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CommitStatus {
     /// The normalised state.
     pub state: Status,
     /// The provider's own state.
+    #[serde(default)]
     pub raw_state: String,
     /// What set it (GitHub `context`, Bitbucket `key`).
     pub key: Option<String>,
@@ -154,14 +157,19 @@ pub struct CommitStatus {
 }
 
 /// A delivery, normalised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Read back from JSON (`stateKey` takes one) with unknown fields refused; the provider's own
+/// words and the dedupe key may be left out by a caller who writes an event by hand, with only
+/// the fields its key needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEvent {
     /// Who sent it.
     pub provider: Provider,
     /// What happened.
     pub kind: EventKind,
     /// The provider's event name (`workflow_job`, `Job Hook`, `repo:commit_status_updated`).
+    #[serde(default)]
     pub event: String,
     /// The provider's action, where it sends one (`opened`, `completed`).
     pub action: Option<String>,
@@ -169,6 +177,7 @@ pub struct WebhookEvent {
     pub delivery_id: Option<String>,
     /// A key that is the same for every copy of this delivery (redeliveries, retries), to
     /// receive it once.
+    #[serde(default)]
     pub dedupe_key: String,
     /// A key for the underlying object and its state, such as
     /// `gitlab:git.example.com:group/app:pipeline:123:failure`: the same whether a delivery or

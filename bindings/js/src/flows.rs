@@ -9,6 +9,7 @@ use forgelink::{
     TokenNarrowing,
 };
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::{envelope, invalid, provider};
 
@@ -222,10 +223,28 @@ pub async fn release_delivery<H: Host>(flows: &Flows<H>, claim: &str) -> String 
     envelope(flows.release_delivery(claim).await)
 }
 
-/// A request `flows.js` checked for shape and passed as JSON, or the `input.invalid` envelope
-/// in which serde names what is still wrong (an unknown field, a number out of range).
+/// An argument passed as JSON, deserialised by serde (unknown fields refused where the type
+/// says so), or the `input.invalid` envelope naming the field at fault (`event.pipeline.status`)
+/// and what is wrong with it.
 pub(crate) fn from_json<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
-    serde_json::from_str(json).map_err(|e| invalid(&format!("`{name}` is not valid: {e}.")))
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| named_error(name, e)).and_then(
+        |value| match deserializer.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(invalid(&format!("`{name}` is not valid: {e}."))),
+        },
+    )
+}
+
+/// `value`, already parsed, deserialised as [`from_json`] does.
+pub(crate) fn from_value<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| named_error(name, e))
+}
+
+fn named_error<E: std::fmt::Display>(name: &str, error: serde_path_to_error::Error<E>) -> String {
+    let path = error.path().to_string();
+    let field = if path == "." { name.to_owned() } else { format!("{name}.{path}") };
+    invalid(&format!("`{field}` is not valid: {}.", error.inner()))
 }
 
 /// `pollEvents(id, options)`, the options as JSON.
