@@ -66,9 +66,6 @@ const NPM_ONLY = new Map([
   ["createNodeMiddleware", "a server adapter"],
   // verifyWebhook and parseWebhook in one crossing into the module, for receivers without storage.
   ["verifyAndParseWebhook", "verify-webhook then parse-webhook"],
-  // What a dashboard shows about roles and prefixes; the component's hosts have not needed them.
-  ["webhookAccess", "a dashboard helper"],
-  ["tokenPrefixes", "a dashboard helper"],
 ]);
 // Flows methods on one face only, on purpose.
 const FLOWS_WIT_ONLY = new Map([

@@ -45,6 +45,8 @@ forgelink_wit_convert::conversions! {
     "tokens/device-authorization": forgelink::DeviceAuthorization => wit::DeviceAuthorization;
     "tokens/token-info": forgelink::TokenInfo => wit::TokenInfo;
     "tokens/api-error": forgelink::ApiError => wit::ApiError;
+    "tokens/token-prefix": forgelink::TokenPrefix => wit::TokenPrefix;
+    "tokens/retirement": forgelink::Retirement => wit::Retirement;
 }
 
 impl wit::Guest for Component {
@@ -114,6 +116,10 @@ impl wit::Guest for Component {
         forgelink::parse_token_response(core_provider(provider), &self::response(response), now)
             .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
+    }
+
+    fn token_prefixes(provider: wit_types::Provider) -> Vec<wit::TokenPrefix> {
+        forgelink::token_prefixes(core_provider(provider)).into_wit()
     }
 
     fn detect_token(token: String) -> wit::TokenInfo {

@@ -30,6 +30,7 @@ forgelink_wit_convert::conversions! {
     "webhooks/manual-setup": forgelink::ManualSetup => wit::ManualSetup;
     "webhooks/hook": forgelink::Hook => wit::Hook;
     "webhooks/hook-page": forgelink::HookPage => wit::HookPage;
+    "webhooks/hook-access": forgelink::WebhookAccess => wit::HookAccess;
 }
 
 fn hook_spec(spec: wit::HookSpec) -> forgelink::HookSpec {
@@ -183,6 +184,10 @@ impl wit::Guest for Component {
             hooks: page.hooks.into_iter().map(self::hook).collect(),
             next: page.next,
         })
+    }
+
+    fn webhook_access(provider: wit_types::Provider, role: String) -> Option<wit::HookAccess> {
+        forgelink::webhook_access(core_provider(provider), &role).into_wit()
     }
 
     fn manual_webhook_setup(

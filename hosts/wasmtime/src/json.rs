@@ -296,17 +296,9 @@ pub fn parse_response(value: &Value) -> Result<wit::Response, String> {
     Ok(wit::Response { status, headers, body })
 }
 
-/// `{ accessToken, tokenType, refreshToken?, expiresAt?, refreshTokenExpiresAt?, scopes }`.
-/// It holds the tokens themselves: keep it away from logs.
+/// A token set, as the npm package prints it (the tokens in clear: the caller asked for them).
 pub fn token_set(tokens: &wit::TokenSet) -> Value {
-    let mut object = Map::new();
-    object.insert("accessToken".into(), Value::from(tokens.access_token.as_str()));
-    object.insert("tokenType".into(), Value::from(tokens.token_type.as_str()));
-    insert_some(&mut object, "refreshToken", tokens.refresh_token.as_deref());
-    insert_some(&mut object, "expiresAt", tokens.expires_at);
-    insert_some(&mut object, "refreshTokenExpiresAt", tokens.refresh_token_expires_at);
-    object.insert("scopes".into(), json!(tokens.scopes));
-    Value::Object(object)
+    render::<forgelink::TokenSet, _>(tokens)
 }
 
 /// Reads a token set in the shape [`token_set`] prints.
@@ -344,20 +336,9 @@ pub fn parse_token_set(value: &Value) -> Result<wit::TokenSet, String> {
     })
 }
 
-/// `{ deviceCode, userCode, verificationUri, verificationUriComplete?, expiresAt, interval }`
+/// A device authorization, as the npm package prints it.
 pub fn device_authorization(device: &wit::DeviceAuthorization) -> Value {
-    let mut object = Map::new();
-    object.insert("deviceCode".into(), Value::from(device.device_code.as_str()));
-    object.insert("userCode".into(), Value::from(device.user_code.as_str()));
-    object.insert("verificationUri".into(), Value::from(device.verification_uri.as_str()));
-    insert_some(
-        &mut object,
-        "verificationUriComplete",
-        device.verification_uri_complete.as_deref(),
-    );
-    object.insert("expiresAt".into(), Value::from(device.expires_at));
-    object.insert("interval".into(), Value::from(device.interval));
-    Value::Object(object)
+    render::<forgelink::DeviceAuthorization, _>(device)
 }
 
 /// `{ provider, kind, description, usableAsAccessToken }`, `provider` null when unknown.
@@ -441,14 +422,9 @@ pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
     Value::Object(object)
 }
 
-/// `{ provider, event, deliveryId, hookId }`
+/// A delivery's identity, as the npm package prints it.
 pub fn webhook_identity(identity: &wit::WebhookIdentity) -> Value {
-    json!({
-        "provider": provider_id(identity.provider),
-        "event": identity.event,
-        "deliveryId": identity.delivery_id,
-        "hookId": identity.hook_id,
-    })
+    render::<forgelink::WebhookIdentity, _>(identity)
 }
 
 /// `hmac-sha256`, `hmac-sha1`, `token`, `standard-webhooks` or `unsigned`.
@@ -462,13 +438,9 @@ pub fn signature_scheme_id(scheme: wit::SignatureScheme) -> &'static str {
     }
 }
 
-/// `{ provider, scheme, secretIndex }`
+/// A verified delivery, as the npm package prints it.
 pub fn verified(verified: &wit::Verified) -> Value {
-    json!({
-        "provider": provider_id(verified.provider),
-        "scheme": signature_scheme_id(verified.scheme),
-        "secretIndex": verified.secret_index,
-    })
+    render::<forgelink::Verified, _>(verified)
 }
 
 forgelink_wit_convert::traits!();
@@ -507,7 +479,38 @@ forgelink_wit_convert::conversions! {
     "github-app/installation": forgelink::Installation <= wit::Installation;
     "github-app/app-account": forgelink::AppAccount <= wit::AppAccount;
     "github-app/repository-selection": forgelink::RepositorySelection <= wit::RepositorySelection;
+    "tokens/token-set": forgelink::TokenSet <= wit::TokenSet;
+    "tokens/device-authorization": forgelink::DeviceAuthorization <= wit::DeviceAuthorization;
+    "webhooks/webhook-identity": forgelink::WebhookIdentity <= wit::WebhookIdentity;
+    "webhooks/verified": forgelink::Verified <= wit::Verified;
+    "webhooks/signature-scheme": forgelink::SignatureScheme <= wit::SignatureScheme;
+    "webhooks/manual-setup": forgelink::ManualSetup <= wit::ManualSetup;
+    "github-app/app-setup": forgelink::AppSetup <= wit::AppSetup;
+    "github-app/setup-action": forgelink::SetupAction <= wit::SetupAction;
+    "github-app/github-app-credentials": forgelink::GitHubAppCredentials <= wit::GithubAppCredentials;
+    "flows/app-webhook": forgelink::AppWebhook <= wit::AppWebhook;
 }
+
+/// Secrets the component handed over in clear (the caller asked for them) are wrapped in the
+/// core's secret types, which serialise them as they are.
+macro_rules! secret_from_text {
+    ($($secret:ty),*) => {$(
+        impl FromWit<String> for $secret {
+            fn from_wit(text: String) -> Self {
+                Self::new(text)
+            }
+        }
+    )*};
+}
+secret_from_text!(
+    forgelink::AccessToken,
+    forgelink::RefreshToken,
+    forgelink::DeviceCode,
+    forgelink::ClientSecret,
+    forgelink::WebhookSecret,
+    forgelink::PrivateKey,
+    forgelink::AuthorizationCode
+);
 
 /// A component value as the npm package prints it: converted into the core's own type, whose
 /// serde attributes decide the JSON. Serialising these plain types cannot fail; `null` stands
@@ -646,9 +649,9 @@ pub fn receipt(receipt: &wit::Receipt) -> Value {
     Value::Object(object)
 }
 
-/// `{ url, secret, events, steps }`. It holds the secret: keep it away from logs.
+/// The steps of a webhook set up by hand, as the npm package prints them.
 pub fn manual_setup(setup: &wit::ManualSetup) -> Value {
-    json!({ "url": setup.url, "secret": setup.secret, "events": setup.events, "steps": setup.steps })
+    render::<forgelink::ManualSetup, _>(setup)
 }
 
 /// A webhook on a project, as the npm package prints it.
@@ -877,13 +880,6 @@ pub fn parse_feedback_location(value: &Value) -> Result<wit::FeedbackLocation, S
     })
 }
 
-/// A permission map, `{ name: level }`, in the order given (sorted by name).
-fn permissions(pairs: &[(String, String)]) -> Value {
-    Value::Object(
-        pairs.iter().map(|(name, level)| (name.clone(), Value::from(level.as_str()))).collect(),
-    )
-}
-
 /// The account an app or installation belongs to, as the npm package prints it.
 pub fn app_account(account: &wit::AppAccount) -> Value {
     render::<forgelink::AppAccount, _>(account)
@@ -916,15 +912,9 @@ pub fn setup_action_id(action: wit::SetupAction) -> &'static str {
     }
 }
 
-/// `{ installationId, setupAction, state, code }`, absent values as null, as the package
-/// writes them. `code` is a secret.
+/// A GitHub App's setup callback, as the npm package prints it.
 pub fn app_setup(setup: &wit::AppSetup) -> Value {
-    json!({
-        "installationId": setup.installation_id,
-        "setupAction": setup_action_id(setup.setup_action),
-        "state": setup.state,
-        "code": setup.code,
-    })
+    render::<forgelink::AppSetup, _>(setup)
 }
 
 /// `read`, `write` or `admin`.
@@ -990,27 +980,12 @@ pub fn app_permissions(permissions: &[wit::AppPermission]) -> Value {
     )
 }
 
-/// `{ baseUrl, appId, slug, name, owner, htmlUrl, clientId, clientSecret, webhookSecret,
-/// privateKey, permissions: { name: level }, events }`, absent values as null, as the package
-/// writes them. It holds the app's secrets and private key: keep it away from logs.
+/// A new GitHub App's credentials, as the npm package prints them.
 pub fn github_app_credentials(app: &wit::GithubAppCredentials) -> Value {
-    json!({
-        "baseUrl": app.base_url,
-        "appId": app.app_id,
-        "slug": app.slug,
-        "name": app.name,
-        "owner": app.owner.as_ref().map(app_account),
-        "htmlUrl": app.html_url,
-        "clientId": app.client_id,
-        "clientSecret": app.client_secret,
-        "webhookSecret": app.webhook_secret,
-        "privateKey": app.private_key,
-        "permissions": permissions(&app.permissions),
-        "events": app.events,
-    })
+    render::<forgelink::GitHubAppCredentials, _>(app)
 }
 
-/// `{ url, route }`
+/// A GitHub App's webhook, as the npm package prints it.
 pub fn app_webhook(webhook: &wit::AppWebhook) -> Value {
-    json!({ "url": webhook.url, "route": webhook.route })
+    render::<forgelink::AppWebhook, _>(webhook)
 }

@@ -117,14 +117,14 @@ pub mod wit {
         ScopeHeader, ScopeInfo, ScopeMode, ScopeSource,
     };
     pub use crate::bindings::exports::forgelink::connect::tokens::{
-        ApiError, DeviceAuthorization, OauthClient, TokenInfo, TokenSet,
+        ApiError, DeviceAuthorization, OauthClient, Retirement, TokenInfo, TokenPrefix, TokenSet,
     };
     pub use crate::bindings::exports::forgelink::connect::types::{
         Code, Deployment, Diagnostic, Error, Guidance, Instance, Provider, Severity,
     };
     pub use crate::bindings::exports::forgelink::connect::webhooks::{
-        Actor, CommitStatus, EventKind, Hook, HookPage, HookSpec, Job, LineDiagnostic, ManualSetup,
-        ManualWebhookSetupRequest, MergeRequest, Pipeline, Repository, RepositoryList,
+        Actor, CommitStatus, EventKind, Hook, HookAccess, HookPage, HookSpec, Job, LineDiagnostic,
+        ManualSetup, ManualWebhookSetupRequest, MergeRequest, Pipeline, Repository, RepositoryList,
         SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity,
     };
     pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};

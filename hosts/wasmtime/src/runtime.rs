@@ -518,6 +518,12 @@ impl Plugin {
         guest.call_parse_token_response(&mut self.store, provider, response, now).map_err(trap)
     }
 
+    /// `tokens.token-prefixes`.
+    pub fn token_prefixes(&mut self, provider: wit::Provider) -> Outcome<Vec<wit::TokenPrefix>> {
+        let guest = self.bindings.forgelink_connect_tokens();
+        guest.call_token_prefixes(&mut self.store, provider).map_err(trap)
+    }
+
     /// `tokens.detect-token`.
     pub fn detect_token(&mut self, token: &str) -> Outcome<wit::TokenInfo> {
         let guest = self.bindings.forgelink_connect_tokens();
@@ -906,6 +912,16 @@ impl Plugin {
     ) -> Outcome<Result<wit::HookPage, wit::Error>> {
         let guest = self.bindings.forgelink_connect_webhooks();
         guest.call_parse_hook_list(&mut self.store, provider, request_url, response).map_err(trap)
+    }
+
+    /// `webhooks.webhook-access`: whether `role` may create a project's webhooks.
+    pub fn webhook_access(
+        &mut self,
+        provider: wit::Provider,
+        role: &str,
+    ) -> Outcome<Option<wit::HookAccess>> {
+        let guest = self.bindings.forgelink_connect_webhooks();
+        guest.call_webhook_access(&mut self.store, provider, role).map_err(trap)
     }
 
     /// `webhooks.manual-webhook-setup`: the secret comes from the host's random source.

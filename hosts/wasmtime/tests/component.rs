@@ -850,6 +850,49 @@ fn detect_token_with_a_custom_prefix() {
     }
 }
 
+/// The prefixes and the webhook roles a dashboard explains, as the core lists them.
+#[test]
+fn token_prefixes_and_webhook_access_equal_the_core() {
+    let mut plugin = plugin();
+    for provider in PROVIDERS {
+        let core = forgelink::token_prefixes(core_provider(provider));
+        let listed = plugin.token_prefixes(provider).unwrap();
+        assert!(!listed.is_empty(), "{provider:?} documents token prefixes");
+        assert_eq!(listed.len(), core.len(), "{provider:?}");
+        for (wit, core) in listed.iter().zip(&core) {
+            assert_eq!(wit.provider, Some(provider));
+            let read = (
+                wit.prefix.as_str(),
+                wit.kind.as_str(),
+                wit.description.as_str(),
+                wit.usable_as_access_token,
+            );
+            assert_eq!(
+                read,
+                (core.prefix, core.kind, core.description, core.usable_as_access_token)
+            );
+            let dates = wit.retirement.as_ref().map(|r| {
+                (r.creation_stopped_at, r.brownouts_from, r.removed_at, r.source.as_str())
+            });
+            let core_dates = core
+                .retirement
+                .map(|r| (r.creation_stopped_at, r.brownouts_from, r.removed_at, r.source));
+            assert_eq!(dates, core_dates, "{}", core.prefix);
+        }
+        for role in ["maintainer", "developer", "admin", "REPO_ADMIN", "write", "nobody", ""] {
+            let access = plugin.webhook_access(provider, role).unwrap();
+            let core = forgelink::webhook_access(core_provider(provider), role);
+            assert_eq!(
+                access.map(|a| (a.needed_role, a.allowed)),
+                core.map(|a| (a.needed_role.to_owned(), a.allowed)),
+                "{provider:?} {role}"
+            );
+        }
+    }
+    let github = plugin.webhook_access(Provider::Github, "admin").unwrap();
+    assert!(github.is_some_and(|access| access.allowed));
+}
+
 #[test]
 fn detect_token_and_needs_refresh() {
     let mut plugin = plugin();
