@@ -15,7 +15,12 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, Need, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
+import type { ProviderId, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+
+/** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
+export type { WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
+
+import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, Need, ProfileId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -545,112 +550,6 @@ export interface VerifiedWebhook {
   scheme: SignatureScheme;
   /** The index in `secrets` of the one that matched; null when unsigned. */
   secretIndex: number | null;
-}
-
-/** What happened, across providers. */
-export type WebhookEventKind = "push" | "tag_push" | "merge_request" | "pipeline" | "job" | "commit_status" | "ping" | "other";
-
-/** A CI state, normalised. */
-export type WebhookStatus = "pending" | "running" | "success" | "failure" | "canceled" | "skipped" | "manual";
-
-/** The repository or project an event belongs to. */
-export interface WebhookRepository {
-  /** The provider's id (a number as a string, or Bitbucket Cloud's UUID). */
-  id: string | null;
-  /** `group/subgroup/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`. */
-  fullPath: string | null;
-  webUrl: string | null;
-  defaultBranch: string | null;
-}
-
-/** Who caused the event. */
-export interface WebhookActor {
-  id: string | null;
-  username: string | null;
-  name: string | null;
-}
-
-/** A merge request or pull request. */
-export interface WebhookMergeRequest {
-  /** The number people see (GitLab iid, GitHub number, Bitbucket id). */
-  number: number | null;
-  title: string | null;
-  /** `open`, `merged`, `closed` or `locked`. */
-  state: string | null;
-  sourceBranch: string | null;
-  targetBranch: string | null;
-  url: string | null;
-}
-
-/** A GitLab pipeline, GitHub workflow run or check suite. */
-export interface WebhookPipeline {
-  id: string | null;
-  /** Which run of it this is, where the provider keeps the id across re-runs and counts them
-   *  (GitHub's `run_attempt`, from 1); `null` elsewhere. A re-run that fails again is news again. */
-  attempt: number | null;
-  status: WebhookStatus;
-  /** The provider's own status (and conclusion), as sent. */
-  rawStatus: string;
-  ref: string | null;
-  sha: string | null;
-  url: string | null;
-  /** As the provider wrote it. */
-  startedAt: string | null;
-  /** As the provider wrote it. A finished GitLab pipeline's `stateKey` names this second: a
-   *  pipeline retried under its id has no attempt count, and each attempt finishes at its own time. */
-  finishedAt: string | null;
-}
-
-/** A GitLab build, GitHub workflow job or check run. */
-export interface WebhookJob {
-  id: string | null;
-  name: string | null;
-  /** The GitLab stage, or the GitHub workflow. */
-  stage: string | null;
-  status: WebhookStatus;
-  /** The provider's own status (and conclusion), as sent. */
-  rawStatus: string;
-  /** Why it failed, where the provider says (GitLab `build_failure_reason`). */
-  failureReason: string | null;
-  url: string | null;
-  pipelineId: string | null;
-}
-
-/** A commit status (GitHub status, Bitbucket build status). */
-export interface WebhookCommitStatus {
-  state: WebhookStatus;
-  rawState: string;
-  /** What set it (GitHub `context`, Bitbucket `key`). */
-  key: string | null;
-  url: string | null;
-}
-
-/** A delivery in the one model every provider shares. */
-export interface WebhookEvent {
-  provider: ProviderId;
-  kind: WebhookEventKind;
-  /** The provider's own event name (`workflow_job`, `Job Hook`, `repo:commit_status_updated`). */
-  event: string;
-  /** The provider's action, where it sends one (`opened`, `completed`). */
-  action: string | null;
-  deliveryId: string | null;
-  /** The same for every copy of this delivery (redeliveries, retries): receive it once by it. */
-  dedupeKey: string;
-  /**
-   * The object and its state (`gitlab:git.example.com:group/app:pipeline:123:failure`): the same
-   * whether a delivery or a poll reports it, so each state is acted on once. Null for events
-   * with no such state (pings, other events).
-   */
-  stateKey: string | null;
-  repository: WebhookRepository | null;
-  sender: WebhookActor | null;
-  /** `refs/heads/main` on pushes, a branch name elsewhere. */
-  ref: string | null;
-  commitSha: string | null;
-  mergeRequest: WebhookMergeRequest | null;
-  pipeline: WebhookPipeline | null;
-  job: WebhookJob | null;
-  commitStatus: WebhookCommitStatus | null;
 }
 
 /** A {@link Diagnostic} about one line of a pasted repository list. */

@@ -14,11 +14,10 @@
  * @packageDocumentation
  */
 
-/** A Git hosting product. Each deployment of it (cloud or self-hosted) shares its rules. */
-export type ProviderId = "github" | "gitlab" | "bitbucket-cloud" | "bitbucket-data-center";
+import type { Deployment, ProviderId } from "./types.js";
 
-/** Who runs the instance: the provider (`github.com`, `SUB.ghe.com`, `gitlab.com`, `bitbucket.org`) or the customer. */
-export type Deployment = "cloud" | "self-hosted";
+/** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
+export type { Deployment, ProviderId };
 
 /** `error`: the input cannot be used as it is. `warning`: it was used (perhaps normalised) but deserves a look. */
 export type Severity = "error" | "warning";

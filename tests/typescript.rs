@@ -1,0 +1,282 @@
+//! The npm package's type declarations, pkg/types.d.ts, generated from the Rust types whose
+//! serde output the package returns: each type is written once, here in Rust, and the JSON
+//! and its declaration cannot drift apart.
+//!
+//! The test fails when the committed file differs from what the types generate;
+//! `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`
+//! rewrites it.
+#![cfg(feature = "typescript")]
+
+use std::path::Path;
+
+use forgelink::{
+    Actor, CommitStatus, Deployment, EventKind, Job, MergeRequest, Pipeline, Provider, Repository,
+    Status, WebhookEvent,
+};
+use ts_rs::{Config, TS};
+
+const HEADER: &str = "\
+// Generated from the Rust types of the forgelink crate by
+// `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`.
+// Do not edit: change the Rust type or its doc comment, and generate again.
+";
+
+/// Every declaration, in the order the file lists them.
+fn declarations(cfg: &Config) -> Vec<String> {
+    vec![
+        declaration::<Provider>(cfg),
+        declaration::<Deployment>(cfg),
+        declaration::<EventKind>(cfg),
+        declaration::<Status>(cfg),
+        declaration::<Repository>(cfg),
+        declaration::<Actor>(cfg),
+        declaration::<MergeRequest>(cfg),
+        declaration::<Pipeline>(cfg),
+        declaration::<Job>(cfg),
+        declaration::<CommitStatus>(cfg),
+        declaration::<WebhookEvent>(cfg),
+    ]
+}
+
+/// A type's declaration under its doc comment.
+fn declaration<T: TS>(cfg: &Config) -> String {
+    T::docs().unwrap_or_default() + &T::decl(cfg)
+}
+
+fn generate() -> String {
+    // u64 and i64 reach JavaScript as JSON numbers, which `JSON.parse` reads as `number`.
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(HEADER);
+    for declaration in declarations(&cfg) {
+        out.push('\n');
+        out.push_str(&format_declaration(&declaration));
+    }
+    out
+}
+
+#[test]
+fn the_typescript_declarations_are_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg/types.d.ts");
+    let generated = generate();
+    if std::env::var_os("FORGELINK_WRITE_TYPES").is_some() {
+        std::fs::write(&path, generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "pkg/types.d.ts is not what the Rust types generate; run \
+         `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`"
+    );
+}
+
+/// One lexical piece of a declaration as ts-rs writes it.
+#[derive(Debug, PartialEq)]
+enum Token {
+    /// A `/** ... */` comment, as written.
+    Doc(String),
+    /// A string literal, quotes included.
+    Str(String),
+    /// An identifier or keyword.
+    Word(String),
+    /// Any other character.
+    Punct(char),
+}
+
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            rest = &rest[c.len_utf8()..];
+        } else if rest.starts_with("/*") {
+            let end = rest.find("*/").expect("a comment ends") + 2;
+            tokens.push(Token::Doc(rest[..end].to_owned()));
+            rest = &rest[end..];
+        } else if c == '"' {
+            let end = rest[1..]
+                .char_indices()
+                .scan(false, |escaped, (i, c)| {
+                    let closes = c == '"' && !*escaped;
+                    *escaped = c == '\\' && !*escaped;
+                    Some((i, closes))
+                })
+                .find(|&(_, closes)| closes)
+                .expect("a string ends")
+                .0
+                + 2;
+            tokens.push(Token::Str(rest[..end].to_owned()));
+            rest = &rest[end..];
+        } else if c.is_alphanumeric() || c == '_' || c == '$' {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(rest.len());
+            tokens.push(Token::Word(rest[..end].to_owned()));
+            rest = &rest[end..];
+        } else {
+            tokens.push(Token::Punct(c));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    tokens
+}
+
+/// A doc comment re-indented: ts-rs writes ` * line` under a column-zero `/**`.
+fn indent_doc(doc: &str, indent: &str) -> String {
+    let lines: Vec<&str> = doc.lines().collect();
+    if lines.len() == 3 && lines[0] == "/**" && lines[2].trim() == "*/" {
+        let line = lines[1].trim_start().trim_start_matches('*').trim();
+        return format!("{indent}/** {line} */\n");
+    }
+    lines
+        .iter()
+        .map(|line| {
+            let line = line.trim_start();
+            let line = if line.starts_with('*') { format!(" {line}") } else { line.to_owned() };
+            format!("{indent}{line}\n")
+        })
+        .collect()
+}
+
+/// Whether a string literal is a key TypeScript would also take unquoted.
+fn bare_key(literal: &str) -> Option<&str> {
+    let key = &literal[1..literal.len() - 1];
+    let mut chars = key.chars();
+    let first = chars.next()?;
+    ((first.is_alphabetic() || first == '_') && chars.all(|c| c.is_alphanumeric() || c == '_'))
+        .then_some(key)
+}
+
+/// Lays a declaration out as a person would write it: `export`ed, one member per line,
+/// indented two spaces, an object type declared as an interface.
+fn format_declaration(declaration: &str) -> String {
+    let tokens = tokenize(declaration);
+    let mut out = String::new();
+    let mut start = 0;
+    // The declaration's own doc comment comes first, at column zero.
+    while let Some(Token::Doc(doc)) = tokens.get(start) {
+        out.push_str(&indent_doc(doc, ""));
+        start += 1;
+    }
+    let tokens = &tokens[start..];
+    // `type Name = { ... };` with nothing around the braces is an interface.
+    let is_interface = matches!(
+        tokens,
+        [Token::Word(t), Token::Word(_), Token::Punct('='), Token::Punct('{'), .., Token::Punct('}'), Token::Punct(';')]
+            if t == "type"
+    ) && object_closes_at_end(&tokens[3..tokens.len() - 1]);
+    let body = if is_interface {
+        let Token::Word(name) = &tokens[1] else { unreachable!() };
+        out.push_str(&format!("export interface {name} "));
+        &tokens[3..tokens.len() - 1]
+    } else {
+        out.push_str("export ");
+        tokens
+    };
+    out.push_str(&layout(body));
+    out.push('\n');
+    out
+}
+
+/// Whether the first `{` of `tokens` closes at their last token.
+fn object_closes_at_end(tokens: &[Token]) -> bool {
+    let mut depth = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Punct('{') => depth += 1,
+            Token::Punct('}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == tokens.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The tokens written out, objects broken into one member per line.
+fn layout(tokens: &[Token]) -> String {
+    // What each open bracket is, so that commas break lines in objects only.
+    let mut open: Vec<char> = Vec::new();
+    let mut out = String::new();
+    let indent = |open: &Vec<char>| "  ".repeat(open.iter().filter(|&&c| c == '{').count());
+    let at_line_start = |out: &String| out.is_empty() || out.ends_with('\n');
+    let mut previous: Option<&Token> = None;
+    for (i, token) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1);
+        match token {
+            Token::Doc(doc) => {
+                if !at_line_start(&out) {
+                    out.push('\n');
+                }
+                out.push_str(&indent_doc(doc, &indent(&open)));
+            }
+            Token::Punct('{') => {
+                if !at_line_start(&out) && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                open.push('{');
+                if next == Some(&Token::Punct('}')) {
+                    out.push('{');
+                } else {
+                    out.push_str("{\n");
+                }
+            }
+            Token::Punct('}') => {
+                open.pop();
+                if !at_line_start(&out) && previous != Some(&Token::Punct('{')) {
+                    out.push('\n');
+                }
+                if at_line_start(&out) {
+                    out.push_str(&indent(&open));
+                }
+                out.push('}');
+            }
+            Token::Punct(c @ ('<' | '[' | '(')) => {
+                open.push(*c);
+                out.push(*c);
+            }
+            Token::Punct(c @ ('>' | ']' | ')')) => {
+                open.pop();
+                out.push(*c);
+            }
+            Token::Punct(',') if open.last() == Some(&'{') => out.push_str(";\n"),
+            Token::Punct(',') => out.push_str(", "),
+            Token::Punct(':') => out.push_str(": "),
+            Token::Punct(c @ ('|' | '&' | '=')) => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push(*c);
+                out.push(' ');
+            }
+            Token::Punct('?') => out.push('?'),
+            Token::Punct(c) => out.push(*c),
+            Token::Str(literal) | Token::Word(literal) => {
+                if at_line_start(&out) {
+                    out.push_str(&indent(&open));
+                } else if matches!(previous, Some(Token::Word(_) | Token::Str(_))) {
+                    out.push(' ');
+                }
+                let is_key = open.last() == Some(&'{')
+                    && matches!(next, Some(Token::Punct(':' | '?')))
+                    && at_line_start_or_indent(&out);
+                match (token, is_key) {
+                    (Token::Str(literal), true) => {
+                        out.push_str(bare_key(literal).unwrap_or(literal))
+                    }
+                    _ => out.push_str(literal),
+                }
+            }
+        }
+        previous = Some(token);
+    }
+    out
+}
+
+/// Whether `out` ends with a line's indentation and nothing else on it.
+fn at_line_start_or_indent(out: &str) -> bool {
+    out.rsplit('\n').next().is_some_and(|line| line.trim().is_empty())
+}
