@@ -15,12 +15,12 @@
  * @packageDocumentation
  */
 
-import type { ProviderId, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+import type { Diagnostic, ErrorCode, Guidance, Need, ProfileId, ProviderId, TokenInfo, TokenPrefix, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
 
 /** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
 export type { WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, Need, ProfileId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
+import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 

@@ -10,8 +10,10 @@
 use std::path::Path;
 
 use forgelink::{
-    Actor, CommitStatus, Deployment, EventKind, Job, MergeRequest, Pipeline, Provider, Repository,
-    Status, WebhookEvent,
+    detect_token, profiles, token_prefixes, Actor, AuthorizationUrl, Callback, Code, CommitStatus,
+    Deployment, Diagnostic, Endpoints, EventKind, Guidance, Job, MergeRequest, Need, Pipeline,
+    Profile, Provider, ProviderNeeds, Repository, Retirement, ScopeCheck, ScopeInfo, ScopeKind,
+    ScopeMode, ScopeSource, SettingsPages, Severity, Status, TokenInfo, TokenPrefix, WebhookEvent,
 };
 use ts_rs::{Config, TS};
 
@@ -26,6 +28,27 @@ fn declarations(cfg: &Config) -> Vec<String> {
     vec![
         declaration::<Provider>(cfg),
         declaration::<Deployment>(cfg),
+        declaration::<Severity>(cfg),
+        error_codes(cfg),
+        profile_ids(),
+        declaration::<Diagnostic>(cfg),
+        declaration::<ScopeSource>(cfg),
+        declaration::<SettingsPages>(cfg),
+        declaration::<Endpoints>(cfg),
+        declaration::<ScopeKind>(cfg),
+        declaration::<ScopeInfo>(cfg),
+        declaration::<ScopeCheck>(cfg),
+        declaration::<Need>(cfg),
+        declaration::<ScopeMode>(cfg),
+        declaration::<ProviderNeeds>(cfg),
+        token_kinds(),
+        declaration::<Retirement>(cfg),
+        declaration::<TokenInfo>(cfg),
+        declaration::<TokenPrefix>(cfg),
+        declaration::<Profile>(cfg),
+        declaration::<AuthorizationUrl>(cfg),
+        declaration::<Callback>(cfg),
+        declaration::<Guidance>(cfg),
         declaration::<EventKind>(cfg),
         declaration::<Status>(cfg),
         declaration::<Repository>(cfg),
@@ -41,6 +64,52 @@ fn declarations(cfg: &Config) -> Vec<String> {
 /// A type's declaration under its doc comment.
 fn declaration<T: TS>(cfg: &Config) -> String {
     T::docs().unwrap_or_default() + &T::decl(cfg)
+}
+
+/// `ErrorCode`: every code of the Rust type, and `init.required`, the npm package's own code
+/// for a WebAssembly module that is not loaded (its `errorCodes` and `troubleshoot` know it).
+fn error_codes(cfg: &Config) -> String {
+    format!(
+        "/** Every code forgelink produces, as listed by {{@link errorCodes}}. A code's meaning \
+         never changes once released; {{@link troubleshoot}} explains each. */\n\
+         type ErrorCode = {} | \"init.required\";",
+        Code::inline(cfg)
+    )
+}
+
+/// `ProfileId`: the Rust type holds a profile's id as a string; the ids are the catalog's.
+fn profile_ids() -> String {
+    let ids = profiles().iter().map(|profile| profile.id);
+    string_union(
+        "ProfileId",
+        "The identifiers of the use-case presets returned by {@link profiles}.",
+        ids,
+    )
+}
+
+/// `TokenKind`: the Rust type holds a token's kind as a string; the kinds are the prefix
+/// tables', and `unknown` for a token that matches none.
+fn token_kinds() -> String {
+    let prefixed = Provider::ALL.into_iter().flat_map(token_prefixes).map(|prefix| prefix.kind);
+    let unknown = detect_token("").kind;
+    string_union(
+        "TokenKind",
+        "The kinds of token `detectToken` and `tokenPrefixes` (in `forgelink/flows`) recognise \
+         by their prefix.",
+        prefixed.chain([unknown]),
+    )
+}
+
+/// A union of string literals, each once, in the order given.
+fn string_union<'a>(name: &str, doc: &str, values: impl Iterator<Item = &'a str>) -> String {
+    let mut literals: Vec<String> = Vec::new();
+    for value in values {
+        let literal = format!("\"{value}\"");
+        if !literals.contains(&literal) {
+            literals.push(literal);
+        }
+    }
+    format!("/** {doc} */\ntype {name} = {};", literals.join(" | "))
 }
 
 fn generate() -> String {
@@ -165,17 +234,50 @@ fn format_declaration(declaration: &str) -> String {
         [Token::Word(t), Token::Word(_), Token::Punct('='), Token::Punct('{'), .., Token::Punct('}'), Token::Punct(';')]
             if t == "type"
     ) && object_closes_at_end(&tokens[3..tokens.len() - 1]);
-    let body = if is_interface {
+    if is_interface {
         let Token::Word(name) = &tokens[1] else { unreachable!() };
         out.push_str(&format!("export interface {name} "));
-        &tokens[3..tokens.len() - 1]
-    } else {
-        out.push_str("export ");
-        tokens
-    };
-    out.push_str(&layout(body));
-    out.push('\n');
+        out.push_str(&layout(&tokens[3..tokens.len() - 1]));
+        out.push('\n');
+        return out;
+    }
+    let one_line = format!("export {}\n", layout(tokens));
+    let alternatives = split_union(&tokens[3..tokens.len() - 1]);
+    let fits = one_line.trim_end().lines().count() == 1 && one_line.trim_end().len() <= MAX_LINE;
+    if fits || alternatives.len() < 2 {
+        return out + &one_line;
+    }
+    // Too long for a line: one alternative a line, as a person would lay the union out.
+    out.push_str(&format!("export {}\n", layout(&tokens[..3]).trim_end()));
+    for (i, alternative) in alternatives.iter().enumerate() {
+        let text = layout(alternative).replace('\n', "\n    ");
+        let end = if i == alternatives.len() - 1 { ";" } else { "" };
+        out.push_str(&format!("  | {text}{end}\n"));
+    }
     out
+}
+
+/// The longest line a declaration is laid out on before its union is broken up.
+const MAX_LINE: usize = 100;
+
+/// The alternatives of a union, split at its top-level `|`s.
+fn split_union(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut alternatives = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Punct('{' | '[' | '(' | '<') => depth += 1,
+            Token::Punct('}' | ']' | ')' | '>') => depth -= 1,
+            Token::Punct('|') if depth == 0 => {
+                alternatives.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    alternatives.push(&tokens[start..]);
+    alternatives
 }
 
 /// Whether the first `{` of `tokens` closes at their last token.
