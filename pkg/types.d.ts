@@ -460,6 +460,211 @@ export interface Guidance {
   docsUrl?: string;
 }
 
+/**
+ * An HTTP request for the host to send as it is, without following redirects.
+ *
+ * `Debug` redacts the values of credential headers and the whole body (which carries client
+ * secrets, codes, refresh tokens and webhook secrets), printing only the body's length.
+ */
+export interface HttpRequest {
+  /** `GET`, `POST`, `PUT` or `DELETE`. */
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  /** Header names and values, in order. */
+  headers: Array<[string, string]>;
+  /** The body: form-encoded or JSON text, when there is one. */
+  body?: string;
+}
+
+/** The tokens of one grant. */
+export interface TokenSet {
+  /** The access token. */
+  accessToken: string;
+  /** The token type, normally `bearer`. */
+  tokenType: string;
+  /** The refresh token, where the provider issues one. */
+  refreshToken?: string;
+  /** When the access token expires, in unix seconds of the host's clock. */
+  expiresAt?: number;
+  /** When the refresh token expires, in unix seconds of the host's clock. */
+  refreshTokenExpiresAt?: number;
+  /** The scopes granted, as the provider listed them. */
+  scopes: Array<string>;
+}
+
+/** What to show the person during a device authorization. */
+export interface DeviceAuthorization {
+  /** The code to poll with; keep it secret. */
+  deviceCode: string;
+  /** The short code the person types. */
+  userCode: string;
+  /** Where the person types it. */
+  verificationUri: string;
+  /** A URL with the code filled in, where the provider gives one. */
+  verificationUriComplete?: string;
+  /** When the device code expires, in unix seconds of the host's clock. */
+  expiresAt: number;
+  /** The seconds to wait between polls. */
+  interval: number;
+}
+
+/**
+ * Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
+ * reads it in a log could finish the authorization with a code of their own.
+ */
+export interface ConnectStarted {
+  /** The provider's authorization URL. */
+  url: string;
+  /** The state it carries (the flows keep it; callers may use it to find their session). */
+  state: string;
+}
+
+/** The account a token acts as. */
+export interface Account {
+  /** The provider's stable id for the account (a number, or Bitbucket Cloud's UUID). */
+  id: string;
+  /** The login, username or slug. */
+  username: string;
+  /** The display name, where set. */
+  name?: string;
+  /** The account's profile page. */
+  webUrl?: string;
+}
+
+/** Granted scopes against the profile's. */
+export interface ScopeStatus {
+  /**
+   * The scopes granted; `None` when the provider does not tell (fine-grained GitHub tokens,
+   * Data Center access tokens).
+   */
+  granted: Array<string> | null;
+  /** The profile's scopes that are not granted (empty when `granted` is unknown). */
+  missing: Array<string>;
+}
+
+/** Whether a connection still works without the person. */
+export type ConnectionStatus = "active" | "needs_reauthorization";
+
+/** A connected account, as the caller sees it (no secrets). */
+export interface Connection {
+  /** The id to pass to the other flows. */
+  id: string;
+  /** The provider. */
+  provider: ProviderId;
+  /** The instance's base URL. */
+  baseUrl: string;
+  /** The account connected. */
+  account: Account;
+  /** Granted scopes against the profile. */
+  scopes: ScopeStatus;
+  /** When the access token expires, in unix seconds, where it does. */
+  expiresAt?: number;
+  /** The instance's version, for self-hosted deployments. */
+  serverVersion?: string;
+  /** Whether it still works without the person. */
+  status: ConnectionStatus;
+  /**
+   * For a GitHub App connection: the installation (account, permissions, events,
+   * repository selection, suspension) as last read or reported by the app's webhook.
+   */
+  installation?: Installation;
+}
+
+/** The outcome of one check. */
+export type CheckStatus = "pass" | "warn" | "fail";
+
+/** One line of a connection report. */
+export interface Check {
+  /**
+   * `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`,
+   * `refresh-token` or `webhooks`; for a GitHub App, `installation` and `permissions`
+   * in place of `identity` and `scopes`.
+   */
+  name: string;
+  /** Pass, warn or fail. */
+  status: CheckStatus;
+  /** The code behind a warning or failure. */
+  code?: ErrorCode;
+  /** What was found, for a person. */
+  message: string;
+  /** How to fix a warning or failure. */
+  guidance?: Guidance;
+}
+
+/** What [`Flows::test_connection`] found. */
+export interface ConnectionReport {
+  /** No check failed. */
+  ok: boolean;
+  /** Every check, in order. */
+  checks: Array<Check>;
+  /**
+   * The connection as this test found it, so that a summary shown beside the checks never
+   * contradicts them: the scopes, expiry and version read now, and the status
+   * `needs-reauthorization` when a check failed in a way only new credentials fix. The
+   * account stays the one that connected (the `identity` check names who the token acts as).
+   */
+  connection: Connection;
+  /**
+   * Whether the test reached the provider and read the values above; when it did not (the
+   * token or the instance failed first), they are the ones stored when connecting.
+   */
+  observed: boolean;
+}
+
+/** What [`Flows::disconnect`] did and what is left to a person. */
+export interface DisconnectReport {
+  /** Whether the provider revoked the token. */
+  revoked: boolean;
+  /**
+   * The webhooks forgelink had registered, and what became of each: every one not
+   * [`Removed`](crate::flows::RegistrationStatus::Removed) is still at the provider, or may be.
+   */
+  webhooks: Array<RegistrationResult>;
+  /** Steps forgelink cannot take for the person. */
+  manualSteps: Array<string>;
+  /** For a GitHub App connection: whether the app was uninstalled from the account. */
+  uninstalled?: boolean;
+  /** For a GitHub App connection left installed: the page where a person uninstalls it. */
+  uninstallUrl?: string;
+}
+
+/** Who sent a delivery and which one it is, from its headers alone. */
+export interface WebhookIdentity {
+  /** The provider. */
+  provider: ProviderId;
+  /** The provider's event name (`push`, `Pipeline Hook`, `repo:push`, `pr:opened`). */
+  event: string;
+  /**
+   * The delivery's id. GitHub repeats it on redelivery; GitLab's `Idempotency-Key` (17.4+)
+   * repeats on retry.
+   */
+  deliveryId: string | null;
+  /**
+   * The hook's id, where the provider sends it. Bitbucket Cloud's `X-Hook-UUID` is read
+   * without braces and in lower case (its hooks API writes the same UUID as `{uuid}`).
+   */
+  hookId: string | null;
+}
+
+/** Which check passed. */
+export type SignatureScheme =
+  | "hmac-sha256"
+  | "hmac-sha1"
+  | "token"
+  | "standard-webhooks"
+  | "unsigned";
+
+/** A delivery that passed [`verify_webhook`]. */
+export interface VerifiedWebhook {
+  /** The provider that sent it. */
+  provider: ProviderId;
+  /** The check that passed. */
+  scheme: SignatureScheme;
+  /** Which of the given secrets matched (for rotation); none when unsigned. */
+  secretIndex: number | null;
+}
+
 /** What happened, across providers. */
 export type WebhookEventKind =
   | "push"
@@ -620,4 +825,494 @@ export interface WebhookEvent {
   job: WebhookJob | null;
   /** The commit status, where the event sets one. */
   commitStatus: WebhookCommitStatus | null;
+}
+
+/** A diagnostic about one line of a pasted list. */
+export interface LineDiagnostic {
+  /** The line number, from 1. */
+  line: number;
+  /** The stable code, such as `base_url.trailing_slash`. */
+  code: ErrorCode;
+  /** Whether the input is unusable (`error`) or only worth a look (`warning`). */
+  severity: Severity;
+  /** One sentence for a person, naming what was found. */
+  message: string;
+  /** What to type instead, when there is one clear answer (`https://gitlab.example.com`). */
+  suggestion?: string;
+}
+
+/** What [`parse_repository_list`] read. */
+export interface RepositoryList {
+  /** The repository paths, in order, each once. */
+  repositories: Array<string>;
+  /** A diagnostic per bad or repeated line. */
+  diagnostics: Array<LineDiagnostic>;
+}
+
+/** Whether the account's role on a project lets it create the project's webhooks. */
+export interface WebhookAccess {
+  /** The least role that may create webhooks, in the provider's words. */
+  neededRole: string;
+  /** Whether the role given is that role or above it. */
+  allowed: boolean;
+}
+
+/** A hook as the provider describes it. */
+export interface Hook {
+  /**
+   * The provider's id for it. Bitbucket Cloud's is its UUID as the API writes it, in braces
+   * and lower case (`{908a6d9e-...}`); its deliveries name the hook without the braces.
+   */
+  id: string;
+  /** Where it delivers. */
+  url: string;
+  /** Its events, in the provider's spelling. */
+  events: Array<string>;
+  /**
+   * Whether it is enabled. GitLab's hooks are disabled only by GitLab itself, after
+   * repeated failures: temporarily (see `disabled_until`) or for good.
+   */
+  active: boolean;
+  /** Until when GitLab has paused the failing hook (its `disabled_until`), when it has. */
+  disabledUntil: string | null;
+  /**
+   * Whether the hook holds a signing token (GitLab's `signing_token_present`); `None` where
+   * the provider does not say.
+   */
+  signingTokenSet: boolean | null;
+}
+
+/** One page of a project's hooks. */
+export interface HookPage {
+  /** The hooks on this page. */
+  hooks: Array<Hook>;
+  /** The URL of the next page, when there is one. */
+  next: string | null;
+}
+
+/** A project or repository the connection can see. */
+export interface Project {
+  /** The provider's id. */
+  id: string | null;
+  /** The full path to register hooks and list it with: `group/subgroup/project`, `owner/repo`. */
+  path: string;
+  /** Its display name. */
+  name: string | null;
+  /** Its web page. */
+  webUrl: string | null;
+  /** Its default branch. */
+  defaultBranch: string | null;
+  /** The account's role on it, in the provider's words, where the provider tells. */
+  role: string | null;
+  /** Whether the repository uses SHA-256 object names (GitLab's `repository_object_format`). */
+  sha256: boolean;
+  /** For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it. */
+  guidance?: Guidance;
+}
+
+/** One page of projects. */
+export interface ProjectPage {
+  /** The projects on this page. */
+  projects: Array<Project>;
+  /** Pass this as `cursor` for the next page; none on the last page. */
+  nextCursor: string | null;
+  /** How many projects of this page the `exclude` patterns left out. */
+  excluded: number;
+}
+
+/** What happened on one project. */
+export type RegistrationStatus =
+  | "created"
+  | "updated"
+  | "removed"
+  | "manual_setup_required"
+  | "failed"
+  | "covered_by_app";
+
+/** What an administrator pastes to create a hook by hand. `Debug` redacts the secret. */
+export interface ManualSetup {
+  /** The URL to deliver to. */
+  url: string;
+  /** The secret to paste (freshly generated; keep it to verify the deliveries). */
+  secret: string;
+  /** The events to tick, in the provider's spelling. */
+  events: Array<string>;
+  /** Where to click, in order. */
+  steps: Array<string>;
+}
+
+/** The outcome for one project. */
+export interface RegistrationResult {
+  /** The project. */
+  project: string;
+  /** What happened. */
+  status: RegistrationStatus;
+  /** The hook's id at the provider. */
+  hookId?: string;
+  /** Why it failed. */
+  code?: ErrorCode;
+  /** What failed, for a person. */
+  message?: string;
+  /** How to fix it. */
+  guidance?: Guidance;
+  /** For [`RegistrationStatus::ManualSetupRequired`]: what to paste. */
+  manualSetup?: ManualSetup;
+}
+
+/** What became of a delivery. */
+export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected" | "ignored";
+
+/** The outcome of [`Flows::receive_webhook`]. */
+export interface Receipt {
+  /** Accepted, duplicate, pending or rejected. */
+  status: ReceiptStatus;
+  /** The normalised event, for every authentic delivery. */
+  event?: WebhookEvent;
+  /**
+   * The connection whose hook the delivery was sent to (by its route, never by what the
+   * payload claims), for every authentic delivery.
+   */
+  connectionId?: string;
+  /** The project that hook was registered on. */
+  project?: string;
+  /**
+   * For an accepted delivery: the opaque token to pass to [`Flows::confirm_delivery`] once
+   * the event is handled, or to [`Flows::release_delivery`] when it could not be. (An
+   * unsigned ping has none: it is never remembered.)
+   */
+  claim?: string;
+  /** For a pending delivery: after how many seconds the provider should try again. */
+  retryAfterSeconds?: number;
+  /** Why it was rejected. */
+  code?: ErrorCode;
+  /** What was wrong, for a person. */
+  message?: string;
+}
+
+/** How a connection learns what happened on its projects. */
+export type SyncMode = "webhook" | "polling" | "hybrid";
+
+/** A reading of the provider's rate-limit headers. */
+export interface RateLimit {
+  /** Calls allowed in the window, where the provider says. */
+  limit: number | null;
+  /** Calls left in the window, where the provider says. */
+  remaining: number | null;
+  /** When the window resets, in unix seconds. */
+  resetAt: number | null;
+  /** Seconds to wait before the next call (`Retry-After`). */
+  retryAfter: number | null;
+  /** The provider warns that few calls are left (Bitbucket Cloud `X-RateLimit-NearLimit`). */
+  nearLimit: boolean;
+}
+
+/** How a poll ended. */
+export type PollStatus = "complete" | "incomplete" | "disabled";
+
+/** What one project's poll found. */
+export interface ProjectPoll {
+  /** The project. */
+  project: string;
+  /** Where this poll started looking, in unix seconds. */
+  since: number;
+  /** New events reported. */
+  events: number;
+  /** Events already reported (by a delivery or an earlier poll). */
+  duplicates: number;
+  /** Whether every list was read, so that the cursor moved. */
+  complete: boolean;
+  /**
+   * Why a list could not be read; or, when every list was read and the poll found what the
+   * project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`,
+   * `webhook.hook_missing`).
+   */
+  code?: ErrorCode;
+  /** What failed, for a person. */
+  message?: string;
+  /** How to fix it. */
+  guidance?: Guidance;
+}
+
+/** The outcome of [`Flows::poll_events`]. */
+export interface PollResult {
+  /** Whether everything was read. */
+  status: PollStatus;
+  /** The connection's mode. */
+  mode: SyncMode;
+  /**
+   * New events, in the normalised model deliveries use; none of them was reported before
+   * by a delivery or a poll.
+   */
+  events: Array<WebhookEvent>;
+  /** How many events were left out as already reported. */
+  duplicates: number;
+  /**
+   * Every project's cursor after this poll, to pass as `cursor` to start from here again
+   * (the cursors are also stored: passing it is optional).
+   */
+  cursor: string;
+  /**
+   * When to call again, in unix seconds: after the interval, and never before the
+   * provider's rate limit allows. `None` in webhook mode.
+   */
+  nextPollAt: number | null;
+  /** The last rate-limit reading. */
+  rateLimit?: RateLimit;
+  /** Each project's outcome. */
+  projects: Array<ProjectPoll>;
+}
+
+/** Where feedback may go, in the order a policy tries them. */
+export type FeedbackTarget = "merge_request" | "commit" | "issue";
+
+/** Whether the comment is new. */
+export type FeedbackAction = "created" | "updated";
+
+/** A target that was tried or skipped before the one that took the feedback. */
+export interface SkippedTarget {
+  /** The target. */
+  target: FeedbackTarget;
+  /** Why it did not take the feedback; none when the request gave nothing for it. */
+  code?: ErrorCode;
+  /** What happened, for a person. */
+  message: string;
+}
+
+/** Where the feedback landed. */
+export interface FeedbackResult {
+  /** The target that took it. */
+  target: FeedbackTarget;
+  /** Created or updated. */
+  action: FeedbackAction;
+  /** The comment's id at the provider (for a new issue: its number). */
+  commentId: string;
+  /** Its web page, where the provider says. */
+  url?: string;
+  /** The issue's number, when the feedback went to an issue. */
+  issue?: number;
+  /** The targets tried or skipped first, in order. */
+  skipped: Array<SkippedTarget>;
+}
+
+/** What a poll request lists. */
+export type PollResource =
+  | {
+      resource: "pipelines";
+    }
+  | {
+      resource: "pipeline";
+      /** The pipeline's id. */
+      pipelineId: string;
+      /** Its `updated_at` as the list gave it, so that each version is read once. */
+      updatedAt: string | null;
+    }
+  | {
+      resource: "jobs";
+      /** The pipeline's id. */
+      pipelineId: string;
+    }
+  | {
+      resource: "merge_requests";
+    }
+  | {
+      resource: "pushes";
+    }
+  | {
+      resource: "branches";
+    }
+  | {
+      resource: "commit_statuses";
+      /** The commit. */
+      sha: string;
+    };
+
+/** What one poll response held. */
+export interface PollPage {
+  /** The events, newest first as the provider lists them, each with its state key. */
+  events: Array<WebhookEvent>;
+  /** What to read next for these events: a pipeline's jobs, a commit's build statuses. */
+  followUps: Array<PollResource>;
+  /**
+   * The next page of the same list, when there is one and it may still hold changes
+   * since the cursor.
+   */
+  nextPage: string | null;
+  /** The response's rate-limit reading. */
+  rateLimit: RateLimit;
+}
+
+/** One place to post at. */
+export type FeedbackLocation =
+  | {
+      target: "merge_request";
+      /** Its number. */
+      number: number;
+    }
+  | {
+      target: "commit";
+      /** Its SHA. */
+      sha: string;
+    }
+  | {
+      target: "issue";
+      /** Its number. */
+      number: number;
+    }
+  | {
+      target: "new_issue";
+      /** Its title. */
+      title: string;
+    };
+
+/** A comment (or, for a new issue, the issue) as the provider describes it. */
+export interface Comment {
+  /** The provider's id (for a new issue: its number). */
+  id: string;
+  /** Its Markdown body. */
+  body: string;
+  /** Its web page, where the provider says. */
+  url: string | null;
+  /** GitLab commit discussions: the discussion holding the note. */
+  discussionId: string | null;
+  /** Data Center: the version an update must name. */
+  version: number | null;
+}
+
+/** One page of comments. */
+export interface CommentPage {
+  /** The comments on this page. */
+  comments: Array<Comment>;
+  /** The next page's URL, when there is one. */
+  next: string | null;
+}
+
+/** How much a permission grants, in GitHub's order. */
+export type AccessLevel = "read" | "write" | "admin";
+
+/** Who owns an app or an installation. */
+export interface AppAccount {
+  /** The login. */
+  login: string;
+  /** GitHub's numeric id. */
+  id: number;
+  /** `User` or `Organization`. */
+  kind: string;
+}
+
+/** How a repository list was chosen. */
+export type RepositorySelection = "all" | "selected";
+
+/** An installation of the app, as GitHub describes it. */
+export interface Installation {
+  /** The installation's id. */
+  id: number;
+  /** The app. */
+  appId: number;
+  /** The app's slug. */
+  appSlug?: string;
+  /** The account it is installed on. */
+  account: AppAccount;
+  /** All repositories or the selected ones. */
+  repositorySelection: RepositorySelection;
+  /** The permissions granted, by name (`read`, `write`, `admin`). */
+  permissions: Record<string, string>;
+  /** The events delivered. */
+  events: Array<string>;
+  /** When it was suspended (RFC 3339), if it is. */
+  suspendedAt?: string;
+  /** Its settings page. */
+  htmlUrl?: string;
+}
+
+/**
+ * The form that creates the app: post `manifest` to `action` from the person's browser (an
+ * HTML form with one hidden field, submitted by the person or by script).
+ */
+export interface AppManifestForm {
+  /** The URL to post to, `state` included. */
+  action: string;
+  /** The value of the form's `manifest` field: the manifest as JSON. */
+  manifest: string;
+}
+
+/** What the person did on the installation page. */
+export type SetupAction = "install" | "update" | "request";
+
+/**
+ * The setup callback, read. `installation_id` comes from the browser and proves nothing by
+ * itself: anyone can type any id into the setup URL. Connect it only with the `code` (the app
+ * asks for user authorization during installation, and forgelink checks that this person can
+ * reach the installation) or after the installation's own signed `installation` webhook.
+ */
+export interface AppSetup {
+  /** The installation, except for a request. */
+  installationId: number | null;
+  /** Install, update or request. */
+  setupAction: SetupAction;
+  /** The state given to [`github_app_install_url`], to check against the session. */
+  state: string | null;
+  /** The user authorization code, when the app requests it during installation. */
+  code: string | null;
+}
+
+/** One GitHub App permission a profile needs, with the reason. */
+export interface PermissionNeed {
+  /** The permission, as the API names it (`pull_requests`). */
+  permission: string;
+  /** The least level that serves. */
+  level: AccessLevel;
+  /** Why the profile needs it. */
+  reason: string;
+}
+
+/**
+ * What a GitHub App needs for a profile: its permissions, and the events its webhook
+ * subscribes to (the profile's GitHub webhook events: an app's events have the same names).
+ */
+export interface AppNeeds {
+  /** The profile. */
+  profile: ProfileId;
+  /** The permissions to ask for. */
+  permissions: Array<PermissionNeed>;
+  /** The events to subscribe to. */
+  events: Array<Need>;
+}
+
+/**
+ * A new app, as the manifest conversion returns it. The secrets are secret types: hand the
+ * private key to the host's signer and keep the rest where the product keeps secrets.
+ */
+export interface GitHubAppCredentials {
+  /** The instance the app lives on. */
+  baseUrl: string;
+  /** The app's id (the JWT's issuer, with the client id). */
+  appId: number;
+  /** Its URL name (`/apps/{slug}`). */
+  slug: string;
+  /** Its display name. */
+  name: string;
+  /** Who owns it. */
+  owner: AppAccount | null;
+  /** Its page. */
+  htmlUrl: string | null;
+  /** The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends. */
+  clientId: string;
+  /** The OAuth client secret. */
+  clientSecret: string;
+  /** The secret its webhook deliveries are signed with, when it has a webhook. */
+  webhookSecret: string | null;
+  /** The private key (PEM) its JWTs are signed with. */
+  privateKey: string;
+  /** The permissions it asks installations for. */
+  permissions: Record<string, string>;
+  /** The events it subscribes to. */
+  events: Array<string>;
+}
+
+/** Where the app's webhook now delivers. */
+export interface AppWebhook {
+  /** The delivery URL set on the app. */
+  url: string;
+  /** Its route id, as [`Flows::receive_webhook`] takes it. */
+  route: string;
 }

@@ -12,6 +12,7 @@ use crate::secret::Redacted;
 /// `Debug` redacts the values of credential headers and the whole body (which carries client
 /// secrets, codes, refresh tokens and webhook secrets), printing only the body's length.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HttpRequest {
     /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
@@ -21,6 +22,7 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body: form-encoded or JSON text, when there is one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub body: Option<String>,
 }
 

@@ -84,7 +84,7 @@ pub struct AuthorizationUrl {
     pub state: String,
     /// The PKCE verifier to keep secret and send with the code exchange, when PKCE is used.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code_verifier: Option<CodeVerifier>,
 }
 
@@ -116,7 +116,6 @@ impl fmt::Debug for AuthorizationUrl {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Callback {
     /// The authorization code, to exchange at once. Secret.
-    #[cfg_attr(feature = "typescript", ts(type = "string"))]
     pub code: AuthorizationCode,
     /// The issuer the provider named (RFC 9207), such as GitHub's `https://github.com/login/oauth`.
     #[serde(skip_serializing_if = "Option::is_none")]

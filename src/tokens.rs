@@ -206,6 +206,7 @@ fn device_unsupported(provider: Provider) -> Error {
 
 /// What to show the person during a device authorization.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceAuthorization {
     /// The code to poll with; keep it secret.
@@ -216,6 +217,7 @@ pub struct DeviceAuthorization {
     pub verification_uri: String,
     /// A URL with the code filled in, where the provider gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub verification_uri_complete: Option<String>,
     /// When the device code expires, in unix seconds of the host's clock.
     pub expires_at: i64,
@@ -250,6 +252,7 @@ pub fn parse_device_authorization(
 
 /// The tokens of one grant.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSet {
     /// The access token.
@@ -258,12 +261,15 @@ pub struct TokenSet {
     pub token_type: String,
     /// The refresh token, where the provider issues one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub refresh_token: Option<RefreshToken>,
     /// When the access token expires, in unix seconds of the host's clock.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub expires_at: Option<i64>,
     /// When the refresh token expires, in unix seconds of the host's clock.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub refresh_token_expires_at: Option<i64>,
     /// The scopes granted, as the provider listed them.
     #[serde(default)]

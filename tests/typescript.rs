@@ -10,10 +10,19 @@
 use std::path::Path;
 
 use forgelink::{
-    detect_token, profiles, token_prefixes, Actor, AuthorizationUrl, Callback, Code, CommitStatus,
-    Deployment, Diagnostic, Endpoints, EventKind, Guidance, Job, MergeRequest, Need, Pipeline,
-    Profile, Provider, ProviderNeeds, Repository, Retirement, ScopeCheck, ScopeInfo, ScopeKind,
-    ScopeMode, ScopeSource, SettingsPages, Severity, Status, TokenInfo, TokenPrefix, WebhookEvent,
+    detect_token, profiles, token_prefixes, AccessLevel, Account, Actor, AppAccount,
+    AppManifestForm, AppNeeds, AppSetup, AppWebhook, AuthorizationUrl, Callback, Check,
+    CheckStatus, Code, Comment, CommentPage, CommitStatus, ConnectStarted, Connection,
+    ConnectionReport, ConnectionStatus, Deployment, DeviceAuthorization, Diagnostic,
+    DisconnectReport, Endpoints, EventKind, FeedbackAction, FeedbackLocation, FeedbackResult,
+    FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, Job,
+    LineDiagnostic, ManualSetup, MergeRequest, Need, PermissionNeed, Pipeline, PollPage,
+    PollResource, PollResult, PollStatus, Profile, Project, ProjectPage, ProjectPoll, Provider,
+    ProviderNeeds, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus,
+    Repository, RepositoryList, RepositorySelection, Retirement, ScopeCheck, ScopeInfo, ScopeKind,
+    ScopeMode, ScopeSource, ScopeStatus, SettingsPages, SetupAction, Severity, SignatureScheme,
+    SkippedTarget, Status, SyncMode, TokenInfo, TokenPrefix, TokenSet, Verified, WebhookAccess,
+    WebhookEvent, WebhookIdentity,
 };
 use ts_rs::{Config, TS};
 
@@ -49,6 +58,22 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<AuthorizationUrl>(cfg),
         declaration::<Callback>(cfg),
         declaration::<Guidance>(cfg),
+        // The `forgelink/flows` entry.
+        declaration::<HttpRequest>(cfg),
+        declaration::<TokenSet>(cfg),
+        declaration::<DeviceAuthorization>(cfg),
+        declaration::<ConnectStarted>(cfg),
+        declaration::<Account>(cfg),
+        declaration::<ScopeStatus>(cfg),
+        declaration::<ConnectionStatus>(cfg),
+        declaration::<Connection>(cfg),
+        declaration::<CheckStatus>(cfg),
+        declaration::<Check>(cfg),
+        declaration::<ConnectionReport>(cfg),
+        declaration::<DisconnectReport>(cfg),
+        declaration::<WebhookIdentity>(cfg),
+        declaration::<SignatureScheme>(cfg),
+        declaration::<Verified>(cfg),
         declaration::<EventKind>(cfg),
         declaration::<Status>(cfg),
         declaration::<Repository>(cfg),
@@ -58,6 +83,43 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<Job>(cfg),
         declaration::<CommitStatus>(cfg),
         declaration::<WebhookEvent>(cfg),
+        declaration::<LineDiagnostic>(cfg),
+        declaration::<RepositoryList>(cfg),
+        declaration::<WebhookAccess>(cfg),
+        declaration::<Hook>(cfg),
+        declaration::<HookPage>(cfg),
+        declaration::<Project>(cfg),
+        declaration::<ProjectPage>(cfg),
+        declaration::<RegistrationStatus>(cfg),
+        declaration::<ManualSetup>(cfg),
+        declaration::<RegistrationResult>(cfg),
+        declaration::<ReceiptStatus>(cfg),
+        declaration::<Receipt>(cfg),
+        declaration::<SyncMode>(cfg),
+        declaration::<RateLimit>(cfg),
+        declaration::<PollStatus>(cfg),
+        declaration::<ProjectPoll>(cfg),
+        declaration::<PollResult>(cfg),
+        declaration::<FeedbackTarget>(cfg),
+        declaration::<FeedbackAction>(cfg),
+        declaration::<SkippedTarget>(cfg),
+        declaration::<FeedbackResult>(cfg),
+        declaration::<PollResource>(cfg),
+        declaration::<PollPage>(cfg),
+        declaration::<FeedbackLocation>(cfg),
+        declaration::<Comment>(cfg),
+        declaration::<CommentPage>(cfg),
+        declaration::<AccessLevel>(cfg),
+        declaration::<AppAccount>(cfg),
+        declaration::<RepositorySelection>(cfg),
+        declaration::<Installation>(cfg),
+        declaration::<AppManifestForm>(cfg),
+        declaration::<SetupAction>(cfg),
+        declaration::<AppSetup>(cfg),
+        declaration::<PermissionNeed>(cfg),
+        declaration::<AppNeeds>(cfg),
+        declaration::<GitHubAppCredentials>(cfg),
+        declaration::<AppWebhook>(cfg),
     ]
 }
 
@@ -328,6 +390,10 @@ fn layout(tokens: &[Token]) -> String {
             }
             Token::Punct('}') => {
                 open.pop();
+                // ts-rs leaves the comma off a last member that stands alone.
+                if !matches!(previous, Some(Token::Punct('{' | ','))) {
+                    out.push(';');
+                }
                 if !at_line_start(&out) && previous != Some(&Token::Punct('{')) {
                     out.push('\n');
                 }
@@ -337,6 +403,9 @@ fn layout(tokens: &[Token]) -> String {
                 out.push('}');
             }
             Token::Punct(c @ ('<' | '[' | '(')) => {
+                if at_line_start(&out) {
+                    out.push_str(&indent(&open));
+                }
                 open.push(*c);
                 out.push(*c);
             }

@@ -75,6 +75,7 @@ pub struct ConnectStart {
 /// Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
 /// reads it in a log could finish the authorization with a code of their own.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectStarted {
     /// The provider's authorization URL.

@@ -54,6 +54,7 @@ pub struct RegisterWebhooks {
 
 /// What happened on one project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     /// A new hook was created.
@@ -77,6 +78,7 @@ pub enum RegistrationStatus {
 
 /// The outcome for one project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationResult {
     /// The project.
@@ -85,18 +87,23 @@ pub struct RegistrationResult {
     pub status: RegistrationStatus,
     /// The hook's id at the provider.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub hook_id: Option<String>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What failed, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
     /// For [`RegistrationStatus::ManualSetupRequired`]: what to paste.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub manual_setup: Option<ManualSetup>,
 }
 
@@ -290,6 +297,7 @@ impl Default for ReceiveOptions {
 
 /// What became of a delivery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptStatus {
     /// Authentic and new: handle it, then confirm its `claim` (or release it on failure).
@@ -311,33 +319,41 @@ pub enum ReceiptStatus {
 
 /// The outcome of [`Flows::receive_webhook`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
     /// Accepted, duplicate, pending or rejected.
     pub status: ReceiptStatus,
     /// The normalised event, for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub event: Option<WebhookEvent>,
     /// The connection whose hook the delivery was sent to (by its route, never by what the
     /// payload claims), for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub connection_id: Option<String>,
     /// The project that hook was registered on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub project: Option<String>,
     /// For an accepted delivery: the opaque token to pass to [`Flows::confirm_delivery`] once
     /// the event is handled, or to [`Flows::release_delivery`] when it could not be. (An
     /// unsigned ping has none: it is never remembered.)
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub claim: Option<String>,
     /// For a pending delivery: after how many seconds the provider should try again.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub retry_after_seconds: Option<i64>,
     /// Why it was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What was wrong, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
 }
 

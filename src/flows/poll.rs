@@ -40,6 +40,7 @@ const OVERLAP: i64 = 300;
 
 /// How a connection learns what happened on its projects.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncMode {
     /// Deliveries only: [`Flows::poll_events`] sends nothing.
@@ -73,6 +74,7 @@ pub struct PollOptions {
 
 /// How a poll ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PollStatus {
     /// Every project was read; call again at `nextPollAt`.
@@ -86,6 +88,7 @@ pub enum PollStatus {
 
 /// What one project's poll found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectPoll {
     /// The project.
@@ -102,17 +105,21 @@ pub struct ProjectPoll {
     /// project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`,
     /// `webhook.hook_missing`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What failed, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
 }
 
 /// The outcome of [`Flows::poll_events`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollResult {
     /// Whether everything was read.
@@ -132,6 +139,7 @@ pub struct PollResult {
     pub next_poll_at: Option<i64>,
     /// The last rate-limit reading.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub rate_limit: Option<RateLimit>,
     /// Each project's outcome.
     pub projects: Vec<ProjectPoll>,

@@ -35,6 +35,7 @@ pub(crate) use state::with_state_key;
 
 /// What a poll request lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "resource", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum PollResource {
     /// Pipelines updated since (GitLab pipelines, GitHub workflow runs, Bitbucket Cloud

@@ -26,6 +26,7 @@ use crate::webhooks::{
 
 /// What one poll response held.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollPage {
     /// The events, newest first as the provider lists them, each with its state key.

@@ -15,6 +15,7 @@ use crate::secret::{Redacted, WebhookSecret};
 
 /// What an administrator pastes to create a hook by hand. `Debug` redacts the secret.
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ManualSetup {
     /// The URL to deliver to.

@@ -32,6 +32,7 @@ pub struct HookSpec {
 
 /// A hook as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Hook {
     /// The provider's id for it. Bitbucket Cloud's is its UUID as the API writes it, in braces
@@ -53,6 +54,7 @@ pub struct Hook {
 
 /// One page of a project's hooks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HookPage {
     /// The hooks on this page.
     pub hooks: Vec<Hook>,
