@@ -259,7 +259,7 @@ export interface ScopeInfo {
   name: string;
   /** What it grants, in one line. */
   description: string;
-  /** The scopes it grants as well, directly (checking scopes follows them on). */
+  /** The scopes it grants as well, directly; checking scopes also follows what these imply. */
   implies: Array<string>;
   /**
    * The scopes it grants as well, but on public repositories only: GitHub's `public_repo`
@@ -460,14 +460,9 @@ export interface Guidance {
   docsUrl?: string;
 }
 
-/**
- * An HTTP request for the host to send as it is, without following redirects.
- *
- * `Debug` redacts the values of credential headers and the whole body (which carries client
- * secrets, codes, refresh tokens and webhook secrets), printing only the body's length.
- */
+/** An HTTP request for the host to send as it is, without following redirects. */
 export interface HttpRequest {
-  /** `GET`, `POST`, `PUT` or `DELETE`. */
+  /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE`. */
   method: string;
   /** The absolute URL. */
   url: string;
@@ -477,19 +472,28 @@ export interface HttpRequest {
   body?: string;
 }
 
-/** The tokens of one grant. */
+/** The tokens of one grant. Times are unix seconds of the host's clock. */
 export interface TokenSet {
-  /** The access token. */
+  /** The access token. Secret. */
   accessToken: string;
   /** The token type, normally `bearer`. */
   tokenType: string;
-  /** The refresh token, where the provider issues one. */
+  /**
+   * The refresh token, where the provider issues one. Secret; single use where the provider
+   * rotates them.
+   */
   refreshToken?: string;
-  /** When the access token expires, in unix seconds of the host's clock. */
+  /**
+   * When the access token expires, where it does. Anchored to the response's `Date`, so that
+   * a wrong local clock still refreshes in time.
+   */
   expiresAt?: number;
-  /** When the refresh token expires, in unix seconds of the host's clock. */
+  /** When the refresh token expires, where the provider says (GitHub App user tokens). */
   refreshTokenExpiresAt?: number;
-  /** The scopes granted, as the provider listed them. */
+  /**
+   * The scopes granted, as the provider listed them (GitHub's commas and Bitbucket's
+   * `scopes` read alike).
+   */
   scopes: Array<string>;
 }
 
@@ -509,10 +513,7 @@ export interface DeviceAuthorization {
   interval: number;
 }
 
-/**
- * Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
- * reads it in a log could finish the authorization with a code of their own.
- */
+/** Where to send the person. */
 export interface ConnectStarted {
   /** The provider's authorization URL. */
   url: string;
@@ -535,15 +536,19 @@ export interface Account {
 /** Granted scopes against the profile's. */
 export interface ScopeStatus {
   /**
-   * The scopes granted; `None` when the provider does not tell (fine-grained GitHub tokens,
-   * Data Center access tokens).
+   * The scopes granted, where the provider tells (it does not for fine-grained GitHub
+   * tokens and Data Center access tokens).
    */
   granted: Array<string> | null;
   /** The profile's scopes that are not granted (empty when `granted` is unknown). */
   missing: Array<string>;
 }
 
-/** Whether a connection still works without the person. */
+/**
+ * Whether a connection still works without the person: `active`, its tokens work or can be
+ * refreshed; `needs_reauthorization`, the person must re-authorize it or replace its
+ * credentials.
+ */
 export type ConnectionStatus = "active" | "needs_reauthorization";
 
 /** A connected account, as the caller sees it (no secrets). */
@@ -566,7 +571,8 @@ export interface Connection {
   status: ConnectionStatus;
   /**
    * For a GitHub App connection: the installation (account, permissions, events,
-   * repository selection, suspension) as last read or reported by the app's webhook.
+   * repository selection, suspension) as last read or reported by the app's webhook. Its
+   * permissions are what `scopes` lists as `name:level`.
    */
   installation?: Installation;
 }
@@ -592,7 +598,7 @@ export interface Check {
   guidance?: Guidance;
 }
 
-/** What [`Flows::test_connection`] found. */
+/** What {@link Forgelink.testConnection} found. */
 export interface ConnectionReport {
   /** No check failed. */
   ok: boolean;
@@ -612,20 +618,26 @@ export interface ConnectionReport {
   observed: boolean;
 }
 
-/** What [`Flows::disconnect`] did and what is left to a person. */
+/** What {@link Forgelink.disconnect} did and what is left to a person. */
 export interface DisconnectReport {
   /** Whether the provider revoked the token. */
   revoked: boolean;
   /**
    * The webhooks forgelink had registered, and what became of each: every one not
-   * [`Removed`](crate::flows::RegistrationStatus::Removed) is still at the provider, or may be.
+   * `removed` is still at the provider, or may be. A failed one carries its guidance (the
+   * hook is left at the provider, also when the provider refused the connection); one that
+   * needed manual setup was never created by forgelink, and deleting it is its
+   * administrator's part.
    */
   webhooks: Array<RegistrationResult>;
   /** Steps forgelink cannot take for the person. */
   manualSteps: Array<string>;
   /** For a GitHub App connection: whether the app was uninstalled from the account. */
   uninstalled?: boolean;
-  /** For a GitHub App connection left installed: the page where a person uninstalls it. */
+  /**
+   * For a GitHub App connection left installed: the installation's settings page, where a
+   * person uninstalls it.
+   */
   uninstallUrl?: string;
 }
 
@@ -655,7 +667,7 @@ export type SignatureScheme =
   | "standard-webhooks"
   | "unsigned";
 
-/** A delivery that passed [`verify_webhook`]. */
+/** A delivery that passed {@link verifyWebhook}. */
 export interface VerifiedWebhook {
   /** The provider that sent it. */
   provider: ProviderId;
@@ -827,7 +839,10 @@ export interface WebhookEvent {
   commitStatus: WebhookCommitStatus | null;
 }
 
-/** A diagnostic about one line of a pasted list. */
+/**
+ * A diagnostic about one line of a pasted list: `repository.invalid_path`,
+ * `repository.group_path` or `repository.duplicate`.
+ */
 export interface LineDiagnostic {
   /** The line number, from 1. */
   line: number;
@@ -841,7 +856,7 @@ export interface LineDiagnostic {
   suggestion?: string;
 }
 
-/** What [`parse_repository_list`] read. */
+/** What {@link parseRepositoryList} read. */
 export interface RepositoryList {
   /** The repository paths, in order, each once. */
   repositories: Array<string>;
@@ -851,7 +866,10 @@ export interface RepositoryList {
 
 /** Whether the account's role on a project lets it create the project's webhooks. */
 export interface WebhookAccess {
-  /** The least role that may create webhooks, in the provider's words. */
+  /**
+   * The least role that may create webhooks, in the provider's words: `maintainer`, `admin`,
+   * `REPO_ADMIN`.
+   */
   neededRole: string;
   /** Whether the role given is that role or above it. */
   allowed: boolean;
@@ -870,14 +888,15 @@ export interface Hook {
   events: Array<string>;
   /**
    * Whether it is enabled. GitLab's hooks are disabled only by GitLab itself, after
-   * repeated failures: temporarily (see `disabled_until`) or for good.
+   * repeated failures: for a while (see `disabled_until`) after 4 failures in a row, for
+   * good after 40.
    */
   active: boolean;
   /** Until when GitLab has paused the failing hook (its `disabled_until`), when it has. */
   disabledUntil: string | null;
   /**
-   * Whether the hook holds a signing token (GitLab's `signing_token_present`); `None` where
-   * the provider does not say.
+   * Whether the hook holds a signing token (GitLab's `signing_token_present`), where the
+   * provider says.
    */
   signingTokenSet: boolean | null;
 }
@@ -920,7 +939,11 @@ export interface ProjectPage {
   excluded: number;
 }
 
-/** What happened on one project. */
+/**
+ * What happened on one project: `created`, `updated`, `removed`, `manual_setup_required`
+ * (an administrator adds the hook by hand), `failed`, or `covered_by_app` (a GitHub App
+ * connection, whose app webhook delivers every installed repository's events).
+ */
 export type RegistrationStatus =
   | "created"
   | "updated"
@@ -929,7 +952,10 @@ export type RegistrationStatus =
   | "failed"
   | "covered_by_app";
 
-/** What an administrator pastes to create a hook by hand. `Debug` redacts the secret. */
+/**
+ * What an administrator pastes to create a hook by hand (Bitbucket Data Center without
+ * admin rights).
+ */
 export interface ManualSetup {
   /** The URL to deliver to. */
   url: string;
@@ -955,16 +981,21 @@ export interface RegistrationResult {
   message?: string;
   /** How to fix it. */
   guidance?: Guidance;
-  /** For [`RegistrationStatus::ManualSetupRequired`]: what to paste. */
+  /** For `manual_setup_required`: what to paste. */
   manualSetup?: ManualSetup;
 }
 
-/** What became of a delivery. */
+/**
+ * What became of a delivery. Act on `accepted` only, then confirm or release its claim.
+ * `duplicate` is a copy already handled; `pending`, a copy another host is handling right
+ * now: ask the provider to retry. `rejected` is not authentic or not readable. `ignored` is
+ * authentic but about a GitHub App installation no connection holds.
+ */
 export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected" | "ignored";
 
-/** The outcome of [`Flows::receive_webhook`]. */
+/** The outcome of {@link Forgelink.receiveWebhook}. */
 export interface Receipt {
-  /** Accepted, duplicate, pending or rejected. */
+  /** What became of it. */
   status: ReceiptStatus;
   /** The normalised event, for every authentic delivery. */
   event?: WebhookEvent;
@@ -976,20 +1007,26 @@ export interface Receipt {
   /** The project that hook was registered on. */
   project?: string;
   /**
-   * For an accepted delivery: the opaque token to pass to [`Flows::confirm_delivery`] once
-   * the event is handled, or to [`Flows::release_delivery`] when it could not be. (An
+   * For an accepted delivery: the opaque token to pass to {@link Forgelink.confirmDelivery} once
+   * the event is handled, or to {@link Forgelink.releaseDelivery} when it could not be. (An
    * unsigned ping has none: it is never remembered.)
    */
   claim?: string;
   /** For a pending delivery: after how many seconds the provider should try again. */
   retryAfterSeconds?: number;
-  /** Why it was rejected. */
+  /**
+   * Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a
+   * signature or parse code otherwise.
+   */
   code?: ErrorCode;
   /** What was wrong, for a person. */
   message?: string;
 }
 
-/** How a connection learns what happened on its projects. */
+/**
+ * How a connection learns what happened on its projects: deliveries (`webhook`), polling
+ * (`polling`), or deliveries with polling as a safety net (`hybrid`).
+ */
 export type SyncMode = "webhook" | "polling" | "hybrid";
 
 /** A reading of the provider's rate-limit headers. */
@@ -1033,9 +1070,13 @@ export interface ProjectPoll {
   guidance?: Guidance;
 }
 
-/** The outcome of [`Flows::poll_events`]. */
+/** The outcome of {@link Forgelink.pollEvents}. */
 export interface PollResult {
-  /** Whether everything was read. */
+  /**
+   * Whether everything was read: `complete`; `incomplete` when a rate limit or the request
+   * budget stopped it (the cursors of unread projects did not move); `disabled` in webhook
+   * mode.
+   */
   status: PollStatus;
   /** The connection's mode. */
   mode: SyncMode;
@@ -1053,7 +1094,7 @@ export interface PollResult {
   cursor: string;
   /**
    * When to call again, in unix seconds: after the interval, and never before the
-   * provider's rate limit allows. `None` in webhook mode.
+   * provider's rate limit allows. There is none in webhook mode.
    */
   nextPollAt: number | null;
   /** The last rate-limit reading. */
@@ -1094,7 +1135,11 @@ export interface FeedbackResult {
   skipped: Array<SkippedTarget>;
 }
 
-/** What a poll request lists. */
+/**
+ * What a poll request lists: pipelines, one pipeline read again, one pipeline's jobs, merge
+ * requests, pushes, Data Center's most recently changed branches, or one commit's build
+ * statuses.
+ */
 export type PollResource =
   | {
       resource: "pipelines";
@@ -1134,7 +1179,7 @@ export interface PollPage {
   followUps: Array<PollResource>;
   /**
    * The next page of the same list, when there is one and it may still hold changes
-   * since the cursor.
+   * since the cursor: send the same request with this URL.
    */
   nextPage: string | null;
   /** The response's rate-limit reading. */
@@ -1172,7 +1217,7 @@ export interface Comment {
   body: string;
   /** Its web page, where the provider says. */
   url: string | null;
-  /** GitLab commit discussions: the discussion holding the note. */
+  /** GitLab commit discussions: the discussion holding the note, which an update needs. */
   discussionId: string | null;
   /** Data Center: the version an update must name. */
   version: number | null;
@@ -1182,7 +1227,7 @@ export interface Comment {
 export interface CommentPage {
   /** The comments on this page. */
   comments: Array<Comment>;
-  /** The next page's URL, when there is one. */
+  /** The next page's URL, when there is one: send the list request again with it. */
   next: string | null;
 }
 
@@ -1245,13 +1290,13 @@ export type SetupAction = "install" | "update" | "request";
  * reach the installation) or after the installation's own signed `installation` webhook.
  */
 export interface AppSetup {
-  /** The installation, except for a request. */
+  /** The installation, except for a request (an organization owner must approve it first). */
   installationId: number | null;
   /** Install, update or request. */
   setupAction: SetupAction;
-  /** The state given to [`github_app_install_url`], to check against the session. */
+  /** The state given to {@link githubAppInstallUrl}, to check against the session. */
   state: string | null;
-  /** The user authorization code, when the app requests it during installation. */
+  /** The user authorization code, when the app requests it during installation. Secret. */
   code: string | null;
 }
 
@@ -1279,8 +1324,8 @@ export interface AppNeeds {
 }
 
 /**
- * A new app, as the manifest conversion returns it. The secrets are secret types: hand the
- * private key to the host's signer and keep the rest where the product keeps secrets.
+ * A new app, as the manifest conversion returns it. Its secrets belong where the product
+ * keeps secrets, never in logs; the private key goes to the host's signer.
  */
 export interface GitHubAppCredentials {
   /** The instance the app lives on. */
@@ -1297,11 +1342,11 @@ export interface GitHubAppCredentials {
   htmlUrl: string | null;
   /** The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends. */
   clientId: string;
-  /** The OAuth client secret. */
+  /** The OAuth client secret. Secret. */
   clientSecret: string;
   /** The secret its webhook deliveries are signed with, when it has a webhook. */
   webhookSecret: string | null;
-  /** The private key (PEM) its JWTs are signed with. */
+  /** The private key (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) its JWTs are signed with. */
   privateKey: string;
   /** The permissions it asks installations for. */
   permissions: Record<string, string>;
@@ -1313,6 +1358,6 @@ export interface GitHubAppCredentials {
 export interface AppWebhook {
   /** The delivery URL set on the app. */
   url: string;
-  /** Its route id, as [`Flows::receive_webhook`] takes it. */
+  /** Its route id, as {@link Forgelink.receiveWebhook} takes it. */
   route: string;
 }

@@ -350,8 +350,8 @@ fn read_account(value: &Value) -> Option<AppAccount> {
     })
 }
 
-/// A new app, as the manifest conversion returns it. The secrets are secret types: hand the
-/// private key to the host's signer and keep the rest where the product keeps secrets.
+/// A new app, as the manifest conversion returns it. Its secrets belong where the product
+/// keeps secrets, never in logs; the private key goes to the host's signer.
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -370,11 +370,11 @@ pub struct GitHubAppCredentials {
     pub html_url: Option<String>,
     /// The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends.
     pub client_id: String,
-    /// The OAuth client secret.
+    /// The OAuth client secret. Secret.
     pub client_secret: ClientSecret,
     /// The secret its webhook deliveries are signed with, when it has a webhook.
     pub webhook_secret: Option<WebhookSecret>,
-    /// The private key (PEM) its JWTs are signed with.
+    /// The private key (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) its JWTs are signed with.
     pub private_key: PrivateKey,
     /// The permissions it asks installations for.
     #[cfg_attr(feature = "typescript", ts(type = "Record<string, string>"))]
@@ -499,13 +499,13 @@ pub enum SetupAction {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppSetup {
-    /// The installation, except for a request.
+    /// The installation, except for a request (an organization owner must approve it first).
     pub installation_id: Option<u64>,
     /// Install, update or request.
     pub setup_action: SetupAction,
     /// The state given to [`github_app_install_url`], to check against the session.
     pub state: Option<String>,
-    /// The user authorization code, when the app requests it during installation.
+    /// The user authorization code, when the app requests it during installation. Secret.
     pub code: Option<AuthorizationCode>,
 }
 

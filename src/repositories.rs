@@ -67,7 +67,8 @@ pub(crate) fn repository_urls(
     })
 }
 
-/// A diagnostic about one line of a pasted list.
+/// A diagnostic about one line of a pasted list: `repository.invalid_path`,
+/// `repository.group_path` or `repository.duplicate`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LineDiagnostic {

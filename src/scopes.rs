@@ -39,7 +39,7 @@ pub struct ScopeInfo {
     pub name: &'static str,
     /// What it grants, in one line.
     pub description: &'static str,
-    /// The scopes it grants as well, directly (checking scopes follows them on).
+    /// The scopes it grants as well, directly; checking scopes also follows what these imply.
     pub implies: &'static [&'static str],
     /// The scopes it grants as well, but on public repositories only: GitHub's `public_repo`
     /// is `repo` limited to public repositories, including their webhooks. Empty for every

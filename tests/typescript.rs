@@ -180,7 +180,7 @@ fn generate() -> String {
     let mut out = String::from(HEADER);
     for declaration in declarations(&cfg) {
         out.push('\n');
-        out.push_str(&format_declaration(&declaration));
+        out.push_str(&format_declaration(&javascript_links(&declaration)));
     }
     out
 }
@@ -199,6 +199,56 @@ fn the_typescript_declarations_are_current() {
         "pkg/types.d.ts is not what the Rust types generate; run \
          `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`"
     );
+}
+
+/// The doc comments' rustdoc links as JSDoc links to the same items in JavaScript:
+/// [`Flows::receive_webhook`] is {@link Forgelink.receiveWebhook}, [`verify_webhook`] is
+/// {@link verifyWebhook}, [`WebhookEvent`] is {@link WebhookEvent}.
+fn javascript_links(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[`") {
+        let Some(length) = rest[start + 2..].find("`]") else { break };
+        let path = &rest[start + 2..start + 2 + length];
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("{{@link {}}}", javascript_path(path)));
+        rest = &rest[start + 2 + length + 2..];
+    }
+    out + rest
+}
+
+/// A Rust path as the npm package names the item.
+fn javascript_path(path: &str) -> String {
+    let (owner, item) = match path.rsplit_once("::") {
+        Some((owner, item)) => (owner.rsplit("::").next().unwrap_or(owner), item),
+        None => ("", path),
+    };
+    let item =
+        if item.starts_with(char::is_lowercase) { camel_case(item) } else { item.to_owned() };
+    match owner {
+        "Flows" => format!("Forgelink.{item}"),
+        "" | "crate" | "forgelink" => item,
+        owner if owner.starts_with(char::is_lowercase) => item,
+        owner => format!("{owner}.{item}"),
+    }
+}
+
+/// `parse_github_app_setup` as npm spells it: `parseGitHubAppSetup` (a name that starts with
+/// GitHub keeps it lower-case: `githubAppInstallUrl`).
+fn camel_case(snake: &str) -> String {
+    let mut words = snake.split('_');
+    let mut out = words.next().unwrap_or_default().to_owned();
+    for word in words {
+        match word {
+            "github" => out.push_str("GitHub"),
+            word => {
+                let mut chars = word.chars();
+                out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                out.push_str(chars.as_str());
+            }
+        }
+    }
+    out
 }
 
 /// One lexical piece of a declaration as ts-rs writes it.

@@ -95,7 +95,7 @@ pub struct Comment {
     pub body: String,
     /// Its web page, where the provider says.
     pub url: Option<String>,
-    /// GitLab commit discussions: the discussion holding the note.
+    /// GitLab commit discussions: the discussion holding the note, which an update needs.
     pub discussion_id: Option<String>,
     /// Data Center: the version an update must name.
     pub version: Option<u64>,
@@ -108,7 +108,7 @@ pub struct Comment {
 pub struct CommentPage {
     /// The comments on this page.
     pub comments: Vec<Comment>,
-    /// The next page's URL, when there is one.
+    /// The next page's URL, when there is one: send the list request again with it.
     pub next: Option<String>,
 }
 

@@ -52,7 +52,9 @@ pub struct RegisterWebhooks {
     pub profile: String,
 }
 
-/// What happened on one project.
+/// What happened on one project: `created`, `updated`, `removed`, `manual_setup_required`
+/// (an administrator adds the hook by hand), `failed`, or `covered_by_app` (a GitHub App
+/// connection, whose app webhook delivers every installed repository's events).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -101,7 +103,7 @@ pub struct RegistrationResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
-    /// For [`RegistrationStatus::ManualSetupRequired`]: what to paste.
+    /// For `manual_setup_required`: what to paste.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub manual_setup: Option<ManualSetup>,
@@ -295,7 +297,10 @@ impl Default for ReceiveOptions {
     }
 }
 
-/// What became of a delivery.
+/// What became of a delivery. Act on `accepted` only, then confirm or release its claim.
+/// `duplicate` is a copy already handled; `pending`, a copy another host is handling right
+/// now: ask the provider to retry. `rejected` is not authentic or not readable. `ignored` is
+/// authentic but about a GitHub App installation no connection holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -322,7 +327,7 @@ pub enum ReceiptStatus {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
-    /// Accepted, duplicate, pending or rejected.
+    /// What became of it.
     pub status: ReceiptStatus,
     /// The normalised event, for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,7 +352,8 @@ pub struct Receipt {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub retry_after_seconds: Option<i64>,
-    /// Why it was rejected.
+    /// Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a
+    /// signature or parse code otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,

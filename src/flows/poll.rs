@@ -38,7 +38,8 @@ const MAX_STATUS_COMMITS: usize = 20;
 /// lag: the overlap is read twice, and deduplicated.
 const OVERLAP: i64 = 300;
 
-/// How a connection learns what happened on its projects.
+/// How a connection learns what happened on its projects: deliveries (`webhook`), polling
+/// (`polling`), or deliveries with polling as a safety net (`hybrid`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +123,9 @@ pub struct ProjectPoll {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollResult {
-    /// Whether everything was read.
+    /// Whether everything was read: `complete`; `incomplete` when a rate limit or the request
+    /// budget stopped it (the cursors of unread projects did not move); `disabled` in webhook
+    /// mode.
     pub status: PollStatus,
     /// The connection's mode.
     pub mode: SyncMode,
@@ -135,7 +138,7 @@ pub struct PollResult {
     /// (the cursors are also stored: passing it is optional).
     pub cursor: String,
     /// When to call again, in unix seconds: after the interval, and never before the
-    /// provider's rate limit allows. `None` in webhook mode.
+    /// provider's rate limit allows. There is none in webhook mode.
     pub next_poll_at: Option<i64>,
     /// The last rate-limit reading.
     #[serde(skip_serializing_if = "Option::is_none")]

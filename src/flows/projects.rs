@@ -61,7 +61,8 @@ pub struct Project {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookAccess {
-    /// The least role that may create webhooks, in the provider's words.
+    /// The least role that may create webhooks, in the provider's words: `maintainer`, `admin`,
+    /// `REPO_ADMIN`.
     pub needed_role: &'static str,
     /// Whether the role given is that role or above it.
     pub allowed: bool,

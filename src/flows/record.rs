@@ -11,7 +11,9 @@ use crate::identity::Account;
 use crate::provider::{Deployment, Provider};
 use crate::tokens::{OAuthClient, TokenSet};
 
-/// Whether a connection still works without the person.
+/// Whether a connection still works without the person: `active`, its tokens work or can be
+/// refreshed; `needs_reauthorization`, the person must re-authorize it or replace its
+/// credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -29,8 +31,8 @@ pub enum ConnectionStatus {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeStatus {
-    /// The scopes granted; `None` when the provider does not tell (fine-grained GitHub tokens,
-    /// Data Center access tokens).
+    /// The scopes granted, where the provider tells (it does not for fine-grained GitHub
+    /// tokens and Data Center access tokens).
     pub granted: Option<Vec<String>>,
     /// The profile's scopes that are not granted (empty when `granted` is unknown).
     pub missing: Vec<String>,
@@ -112,7 +114,8 @@ pub struct Connection {
     /// Whether it still works without the person.
     pub status: ConnectionStatus,
     /// For a GitHub App connection: the installation (account, permissions, events,
-    /// repository selection, suspension) as last read or reported by the app's webhook.
+    /// repository selection, suspension) as last read or reported by the app's webhook. Its
+    /// permissions are what `scopes` lists as `name:level`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub installation: Option<crate::github_app::Installation>,

@@ -103,7 +103,10 @@ pub struct DisconnectReport {
     /// Whether the provider revoked the token.
     pub revoked: bool,
     /// The webhooks forgelink had registered, and what became of each: every one not
-    /// [`Removed`](crate::flows::RegistrationStatus::Removed) is still at the provider, or may be.
+    /// `removed` is still at the provider, or may be. A failed one carries its guidance (the
+    /// hook is left at the provider, also when the provider refused the connection); one that
+    /// needed manual setup was never created by forgelink, and deleting it is its
+    /// administrator's part.
     pub webhooks: Vec<crate::flows::RegistrationResult>,
     /// Steps forgelink cannot take for the person.
     pub manual_steps: Vec<&'static str>,
@@ -111,7 +114,8 @@ pub struct DisconnectReport {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
     pub uninstalled: bool,
-    /// For a GitHub App connection left installed: the page where a person uninstalls it.
+    /// For a GitHub App connection left installed: the installation's settings page, where a
+    /// person uninstalls it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub uninstall_url: Option<String>,
