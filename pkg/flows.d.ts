@@ -15,10 +15,10 @@
  * @packageDocumentation
  */
 
-import type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, ErrorCode, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PollPage, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+import type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, ErrorCode, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
 
 /** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PollPage, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
+export type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
 
 import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 
@@ -792,18 +792,6 @@ export interface GitHubAppInstallUrlRequest {
   state?: string | null;
   /** github.com when absent. */
   baseUrl?: string | null;
-}
-
-/** A GitHub App permission from GitHub's catalog. */
-export interface AppPermission {
-  /** The permission as the API names it. */
-  name: string;
-  /** What it applies to. */
-  target: "repository" | "organization" | "account" | "enterprise";
-  /** The levels it takes. */
-  levels: AccessLevel[];
-  /** What it lets the app do. */
-  meaning: string;
 }
 
 /**

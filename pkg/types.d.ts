@@ -1323,6 +1323,21 @@ export interface AppNeeds {
   events: Array<Need>;
 }
 
+/** Which kind of account resource a permission applies to. */
+export type PermissionTarget = "repository" | "organization" | "account" | "enterprise";
+
+/** A GitHub App permission: its name in the API, what it lets the app do, the levels it takes. */
+export interface AppPermission {
+  /** The permission as the API names it (`pull_requests`). */
+  name: string;
+  /** What it applies to. */
+  target: PermissionTarget;
+  /** The levels it takes (`read`, `write`, `admin`). */
+  levels: Array<AccessLevel>;
+  /** What it lets the app do. */
+  meaning: string;
+}
+
 /**
  * A new app, as the manifest conversion returns it. Its secrets belong where the product
  * keeps secrets, never in logs; the private key goes to the host's signer.

@@ -11,18 +11,18 @@ use std::path::Path;
 
 use forgelink::{
     detect_token, profiles, token_prefixes, AccessLevel, Account, Actor, AppAccount,
-    AppManifestForm, AppNeeds, AppSetup, AppWebhook, AuthorizationUrl, Callback, Check,
-    CheckStatus, Code, Comment, CommentPage, CommitStatus, ConnectStarted, Connection,
+    AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, AuthorizationUrl, Callback,
+    Check, CheckStatus, Code, Comment, CommentPage, CommitStatus, ConnectStarted, Connection,
     ConnectionReport, ConnectionStatus, Deployment, DeviceAuthorization, Diagnostic,
     DisconnectReport, Endpoints, EventKind, FeedbackAction, FeedbackLocation, FeedbackResult,
     FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, Job,
-    LineDiagnostic, ManualSetup, MergeRequest, Need, PermissionNeed, Pipeline, PollPage,
-    PollResource, PollResult, PollStatus, Profile, Project, ProjectPage, ProjectPoll, Provider,
-    ProviderNeeds, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus,
-    Repository, RepositoryList, RepositorySelection, Retirement, ScopeCheck, ScopeInfo, ScopeKind,
-    ScopeMode, ScopeSource, ScopeStatus, SettingsPages, SetupAction, Severity, SignatureScheme,
-    SkippedTarget, Status, SyncMode, TokenInfo, TokenPrefix, TokenSet, Verified, WebhookAccess,
-    WebhookEvent, WebhookIdentity,
+    LineDiagnostic, ManualSetup, MergeRequest, Need, PermissionNeed, PermissionTarget, Pipeline,
+    PollPage, PollResource, PollResult, PollStatus, Profile, Project, ProjectPage, ProjectPoll,
+    Provider, ProviderNeeds, RateLimit, Receipt, ReceiptStatus, RegistrationResult,
+    RegistrationStatus, Repository, RepositoryList, RepositorySelection, Retirement, ScopeCheck,
+    ScopeInfo, ScopeKind, ScopeMode, ScopeSource, ScopeStatus, SettingsPages, SetupAction,
+    Severity, SignatureScheme, SkippedTarget, Status, SyncMode, TokenInfo, TokenPrefix, TokenSet,
+    Verified, WebhookAccess, WebhookEvent, WebhookIdentity,
 };
 use ts_rs::{Config, TS};
 
@@ -118,6 +118,8 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<AppSetup>(cfg),
         declaration::<PermissionNeed>(cfg),
         declaration::<AppNeeds>(cfg),
+        declaration::<PermissionTarget>(cfg),
+        declaration::<AppPermission>(cfg),
         declaration::<GitHubAppCredentials>(cfg),
         declaration::<AppWebhook>(cfg),
     ]
