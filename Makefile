@@ -24,7 +24,7 @@ test: setup lint test-rust pkg component test-core-imports test-node test-compon
 lint:
 	node scripts/providers-doc.mjs --check
 	# pkg/types.d.ts is what the Rust types generate (FORGELINK_WRITE_TYPES=1 rewrites it).
-	cargo test -p forgelink --features typescript --test typescript
+	cargo test -p forgelink-js --features typescript --lib typescript
 	cargo fmt --all -- --check
 	cargo fmt --manifest-path hosts/wasmtime/Cargo.toml -- --check
 	cargo clippy --workspace --all-targets -- -D warnings

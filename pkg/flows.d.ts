@@ -15,10 +15,10 @@
  * @packageDocumentation
  */
 
-import type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, ErrorCode, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+import type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, ErrorCode, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
 
 /** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
+export type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
 
 import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 
@@ -405,14 +405,6 @@ export function identifyWebhook(headers: WebhookHeaders): WebhookIdentity;
  */
 export function verifyWebhook(request: VerifyWebhookRequest): VerifiedWebhook;
 
-/** What {@link verifyAndParseWebhook} returns. */
-export interface VerifiedWebhookEvent {
-  /** Which check passed, and with which secret. */
-  verified: VerifiedWebhook;
-  /** The delivery, read. */
-  event: WebhookEvent;
-}
-
 /**
  * {@link verifyWebhook}, then {@link parseWebhook}, in one call into the module: what a receiver
  * without storage runs. Nothing is parsed unless the delivery is authentic. In Node, the HMACs
@@ -600,14 +592,6 @@ export interface PostFeedback {
   /** Identifies this feedback across calls: with it, a later call updates the same comment (an HTML-comment marker). */
   key?: string | null;
   policy?: FeedbackPolicy | null;
-}
-
-/** One request of a poll, with the list it reads. */
-export interface PollRequest {
-  /** The list the request reads; pass it to {@link parsePollResponse} with the answer. */
-  resource: PollResource;
-  /** The request to send. */
-  request: HttpRequest;
 }
 
 /**

@@ -14,10 +14,10 @@
  * @packageDocumentation
  */
 
-import type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix } from "./types.js";
+import type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix } from "./types.js";
 
 /** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix };
+export type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix };
 
 /** A base URL that can be used: no diagnostic is an error. Warnings may remain. */
 export interface BaseUrlAccepted {
@@ -67,15 +67,6 @@ export interface AuthorizationRequest {
    * Source: https://docs.gitlab.com/api/oauth2/#authorization-code-flow
    */
   rootNamespaceId?: string | number | null;
-}
-
-/** The fields a {@link ForgelinkError} is built from. */
-export interface ForgelinkErrorBody {
-  code: ErrorCode;
-  message: string;
-  guidance: Guidance;
-  providerDetail?: string;
-  retryAfter?: number;
 }
 
 /** Every error forgelink throws. `instanceof Error` holds, so existing handlers keep working. */

@@ -1,5 +1,5 @@
-// Generated from the Rust types of the forgelink crate by
-// `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`.
+// Generated from forgelink's Rust types by
+// `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink-js --features typescript --lib typescript`.
 // Do not edit: change the Rust type or its doc comment, and generate again.
 
 /** A Git hosting product. Each deployment of it (cloud or self-hosted) shares its rules. */
@@ -460,6 +460,23 @@ export interface Guidance {
   docsUrl?: string;
 }
 
+/** The fields of a failure, which JavaScript throws as a `ForgelinkError`. */
+export interface ForgelinkErrorBody {
+  /** The stable code, such as `oauth.state_mismatch`. */
+  code: ErrorCode;
+  /** One sentence for a person. */
+  message: string;
+  /** What the provider itself said (an `error_description`, for instance), verbatim. */
+  providerDetail?: string;
+  /**
+   * Seconds to wait before trying again, where the provider said (`Retry-After`, or when its
+   * rate-limit window resets), counted from the moment of its answer.
+   */
+  retryAfter?: number;
+  /** What the code means and the steps to fix it. */
+  guidance: Guidance;
+}
+
 /** An HTTP request for the host to send as it is, without following redirects. */
 export interface HttpRequest {
   /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE`. */
@@ -675,6 +692,14 @@ export interface VerifiedWebhook {
   scheme: SignatureScheme;
   /** Which of the given secrets matched (for rotation); none when unsigned. */
   secretIndex: number | null;
+}
+
+/** What {@link verifyAndParseWebhook} returns. */
+export interface VerifiedWebhookEvent {
+  /** Which check passed, and with which secret. */
+  verified: VerifiedWebhook;
+  /** The delivery, read. */
+  event: WebhookEvent;
 }
 
 /** What happened, across providers. */
@@ -1184,6 +1209,14 @@ export interface PollPage {
   nextPage: string | null;
   /** The response's rate-limit reading. */
   rateLimit: RateLimit;
+}
+
+/** One request of a poll, with the list it reads. */
+export interface PollRequest {
+  /** The list the request reads; pass it to {@link parsePollResponse} with the answer. */
+  resource: PollResource;
+  /** The request to send. */
+  request: HttpRequest;
 }
 
 /** One place to post at. */

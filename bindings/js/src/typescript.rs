@@ -1,11 +1,10 @@
 //! The npm package's type declarations, pkg/types.d.ts, generated from the Rust types whose
-//! serde output the package returns: each type is written once, here in Rust, and the JSON
-//! and its declaration cannot drift apart.
+//! serde output the package returns (the core's, and this crate's own): each type is written
+//! once, in Rust, and the JSON and its declaration cannot drift apart.
 //!
 //! The test fails when the committed file differs from what the types generate;
-//! `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`
+//! `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink-js --features typescript --lib typescript`
 //! rewrites it.
-#![cfg(feature = "typescript")]
 
 use std::path::Path;
 
@@ -26,9 +25,13 @@ use forgelink::{
 };
 use ts_rs::{Config, TS};
 
+use crate::polling::PollRequest;
+use crate::webhooks::VerifiedEvent;
+use crate::ErrorBody;
+
 const HEADER: &str = "\
-// Generated from the Rust types of the forgelink crate by
-// `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`.
+// Generated from forgelink's Rust types by
+// `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink-js --features typescript --lib typescript`.
 // Do not edit: change the Rust type or its doc comment, and generate again.
 ";
 
@@ -58,6 +61,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<AuthorizationUrl>(cfg),
         declaration::<Callback>(cfg),
         declaration::<Guidance>(cfg),
+        declaration::<ErrorBody>(cfg),
         // The `forgelink/flows` entry.
         declaration::<HttpRequest>(cfg),
         declaration::<TokenSet>(cfg),
@@ -74,6 +78,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<WebhookIdentity>(cfg),
         declaration::<SignatureScheme>(cfg),
         declaration::<Verified>(cfg),
+        declaration::<VerifiedEvent>(cfg),
         declaration::<EventKind>(cfg),
         declaration::<Status>(cfg),
         declaration::<Repository>(cfg),
@@ -106,6 +111,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<FeedbackResult>(cfg),
         declaration::<PollResource>(cfg),
         declaration::<PollPage>(cfg),
+        declaration::<PollRequest>(cfg),
         declaration::<FeedbackLocation>(cfg),
         declaration::<Comment>(cfg),
         declaration::<CommentPage>(cfg),
@@ -189,7 +195,7 @@ fn generate() -> String {
 
 #[test]
 fn the_typescript_declarations_are_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg/types.d.ts");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pkg/types.d.ts");
     let generated = generate();
     if std::env::var_os("FORGELINK_WRITE_TYPES").is_some() {
         std::fs::write(&path, generated).unwrap();
@@ -199,7 +205,7 @@ fn the_typescript_declarations_are_current() {
     assert!(
         committed == generated,
         "pkg/types.d.ts is not what the Rust types generate; run \
-         `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink --features typescript --test typescript`"
+         `FORGELINK_WRITE_TYPES=1 cargo test -p forgelink-js --features typescript --lib typescript`"
     );
 }
 
