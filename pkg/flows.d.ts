@@ -15,10 +15,10 @@
  * @packageDocumentation
  */
 
-import type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, ErrorCode, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Guidance, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+import type { AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
 
 /** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AccessLevel, Account, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
+export type { AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
 
 import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 
@@ -55,28 +55,6 @@ export interface HttpResponse {
   headers: readonly (readonly [string, string])[];
   /** The raw body: bytes, or text (read as UTF-8). */
   body: Uint8Array | string;
-}
-
-/** A failed API call, read. */
-export interface ApiError {
-  /** The stable code, such as `http.missing_scope`. */
-  code: ErrorCode;
-  /** One sentence for a person. */
-  message: string;
-  /** What the provider itself said, verbatim (shortened), when it said anything. */
-  providerDetail: string | null;
-  /** The response's status. */
-  status: number;
-  /** Seconds to wait before retrying, from `Retry-After` or the rate-limit headers. */
-  retryAfter: number | null;
-  /** When the rate limit resets, in the provider's unix seconds, where it says. */
-  rateLimitReset: number | null;
-  /** The scopes the call needs, where the provider says. */
-  requiredScopes: string[];
-  /** The scopes the token has, where the provider says. */
-  grantedScopes: string[];
-  /** What the code means and how to fix it. */
-  guidance: Guidance;
 }
 
 /**

@@ -530,6 +530,31 @@ export interface DeviceAuthorization {
   interval: number;
 }
 
+/**
+ * A failed API call as its JSON reads: the coded error, what the response said about retrying
+ * and scopes, and the guidance for the code.
+ */
+export interface ApiError {
+  /** The stable code, such as `http.missing_scope`. */
+  code: ErrorCode;
+  /** One sentence for a person. */
+  message: string;
+  /** What the provider itself said, verbatim (shortened), when it said anything. */
+  providerDetail: string | null;
+  /** The response's status. */
+  status: number;
+  /** Seconds to wait before retrying, from `Retry-After` or the rate-limit headers. */
+  retryAfter: number | null;
+  /** When the rate limit resets, in the provider's unix seconds, where it says. */
+  rateLimitReset: number | null;
+  /** The scopes the call needs, where the provider says. */
+  requiredScopes: Array<string>;
+  /** The scopes the token has, where the provider says. */
+  grantedScopes: Array<string>;
+  /** What the code means and how to fix it. */
+  guidance: Guidance;
+}
+
 /** Where to send the person. */
 export interface ConnectStarted {
   /** The provider's authorization URL. */

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use forgelink::{
-    detect_token, profiles, token_prefixes, AccessLevel, Account, Actor, AppAccount,
+    detect_token, profiles, token_prefixes, AccessLevel, Account, Actor, ApiError, AppAccount,
     AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, AuthorizationUrl, Callback,
     Check, CheckStatus, Code, Comment, CommentPage, CommitStatus, ConnectStarted, Connection,
     ConnectionReport, ConnectionStatus, Deployment, DeviceAuthorization, Diagnostic,
@@ -66,6 +66,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         declaration::<HttpRequest>(cfg),
         declaration::<TokenSet>(cfg),
         declaration::<DeviceAuthorization>(cfg),
+        declaration::<ApiError>(cfg),
         declaration::<ConnectStarted>(cfg),
         declaration::<Account>(cfg),
         declaration::<ScopeStatus>(cfg),
