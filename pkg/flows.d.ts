@@ -15,10 +15,35 @@
  * @packageDocumentation
  */
 
-import type { AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage, ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus } from "./types.js";
+import type {
+  AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup,
+  AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection,
+  ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction,
+  FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage,
+  HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget,
+  PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage,
+  ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult,
+  RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction,
+  SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook,
+  VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent,
+  WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline,
+  WebhookRepository, WebhookStatus
+} from "./types.js";
 
-/** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup, AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection, ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction, FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage, HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget, PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll, RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet, VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline, WebhookRepository, WebhookStatus };
+/** The values these functions return, declared in types.d.ts from the Rust types that make them. */
+export type {
+  AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup,
+  AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection,
+  ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction,
+  FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage,
+  HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget,
+  PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll,
+  RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList,
+  RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet,
+  VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus,
+  WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline,
+  WebhookRepository, WebhookStatus
+};
 
 import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 

@@ -14,10 +14,18 @@
  * @packageDocumentation
  */
 
-import type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix } from "./types.js";
+import type {
+  AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody,
+  Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo,
+  ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix
+} from "./types.js";
 
-/** Declared in types.d.ts, which is generated from the Rust types whose JSON these functions return. */
-export type { AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody, Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo, ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix };
+/** The values these functions return, declared in types.d.ts from the Rust types that make them. */
+export type {
+  AuthorizationUrl, Callback, Deployment, Diagnostic, Endpoints, ErrorCode, ForgelinkErrorBody,
+  Guidance, Need, Profile, ProfileId, ProviderId, ProviderNeeds, Retirement, ScopeCheck, ScopeInfo,
+  ScopeKind, ScopeMode, ScopeSource, SettingsPages, Severity, TokenInfo, TokenKind, TokenPrefix
+};
 
 /** A base URL that can be used: no diagnostic is an error. Warnings may remain. */
 export interface BaseUrlAccepted {
