@@ -17,7 +17,10 @@ export type Deployment = "cloud" | "self-hosted";
  */
 export type Severity = "error" | "warning";
 
-/** Every code forgelink produces, as listed by {@link errorCodes}. A code's meaning never changes once released; {@link troubleshoot} explains each. */
+/**
+ * Every code forgelink produces, as listed by {@link errorCodes}. A code's meaning never changes
+ * once released; {@link troubleshoot} explains each.
+ */
 export type ErrorCode =
   | "base_url.empty"
   | "base_url.missing_scheme"
@@ -333,7 +336,10 @@ export interface ProviderNeeds {
   webhookEvents: Array<Need>;
 }
 
-/** The kinds of token `detectToken` and `tokenPrefixes` (in `forgelink/flows`) recognise by their prefix. */
+/**
+ * The kinds of token `detectToken` and `tokenPrefixes` (in `forgelink/flows`) recognise by their
+ * prefix.
+ */
 export type TokenKind =
   | "fine-grained-pat"
   | "classic-pat"
@@ -442,7 +448,9 @@ export interface AuthorizationUrl {
 export interface Callback {
   /** The authorization code, to exchange at once. Secret. */
   code: string;
-  /** The issuer the provider named (RFC 9207), such as GitHub's `https://github.com/login/oauth`. */
+  /**
+   * The issuer the provider named (RFC 9207), such as GitHub's `https://github.com/login/oauth`.
+   */
   iss?: string;
 }
 

@@ -311,21 +311,52 @@ fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// A doc comment re-indented: ts-rs writes ` * line` under a column-zero `/**`.
+/// A doc comment re-indented: on one line when it is one line of text and fits, else a line
+/// of text a line, each wrapped to fit.
 fn indent_doc(doc: &str, indent: &str) -> String {
-    let lines: Vec<&str> = doc.lines().collect();
-    if lines.len() == 3 && lines[0] == "/**" && lines[2].trim() == "*/" {
-        let line = lines[1].trim_start().trim_start_matches('*').trim();
-        return format!("{indent}/** {line} */\n");
-    }
-    lines
-        .iter()
+    let body = doc.trim().trim_start_matches("/**").trim_end_matches("*/");
+    // ts-rs writes the text of each line after ` *`; a doc written here may have no star.
+    let texts: Vec<&str> = body
+        .lines()
         .map(|line| {
             let line = line.trim_start();
-            let line = if line.starts_with('*') { format!(" {line}") } else { line.to_owned() };
-            format!("{indent}{line}\n")
+            let text = line.strip_prefix('*').unwrap_or(line);
+            text.strip_prefix(' ').unwrap_or(text).trim_end()
         })
-        .collect()
+        .skip_while(|text| text.is_empty())
+        .collect();
+    let texts = &texts[..texts.iter().rposition(|text| !text.is_empty()).map_or(0, |i| i + 1)];
+    if let [text] = texts {
+        let line = format!("{indent}/** {text} */");
+        if line.len() <= MAX_LINE {
+            return line + "\n";
+        }
+    }
+    let mut out = format!("{indent}/**\n");
+    for text in texts {
+        for line in wrap(text, MAX_LINE - indent.len() - 3) {
+            out.push_str(format!("{indent} * {line}").trim_end());
+            out.push('\n');
+        }
+    }
+    out + indent + " */\n"
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 /// Whether a string literal is a key TypeScript would also take unquoted.
