@@ -210,9 +210,9 @@ fn the_typescript_declarations_are_current() {
     );
 }
 
-/// The doc comments' rustdoc links as JSDoc links to the same items in JavaScript:
-/// [`Flows::receive_webhook`] is {@link Forgelink.receiveWebhook}, [`verify_webhook`] is
-/// {@link verifyWebhook}, [`WebhookEvent`] is {@link WebhookEvent}.
+/// The doc comments' rustdoc links as JSDoc links to the same items in JavaScript: a link to
+/// `Flows::receive_webhook` becomes `{@link Forgelink.receiveWebhook}`, one to `verify_webhook`
+/// `{@link verifyWebhook}`, one to `WebhookEvent` `{@link WebhookEvent}`.
 fn javascript_links(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -273,6 +273,7 @@ enum Token {
     Punct(char),
 }
 
+/// The pieces of a declaration, without the whitespace between them.
 fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut rest = text;
