@@ -21,8 +21,12 @@ NODE_TEST := node --test --test-timeout=600000
 
 test: setup lint test-rust pkg component test-core-imports test-node test-component test-www test-scale
 
+# The typescript test fails when pkg/types.d.ts is not what the Rust types generate; run it
+# with FORGELINK_WRITE_TYPES=1 to rewrite the file.
 lint:
 	node scripts/providers-doc.mjs --check
+	cargo test -p forgelink-js --features typescript --lib typescript
+	cargo clippy -p forgelink-js --features typescript --all-targets -- -D warnings
 	cargo fmt --all -- --check
 	cargo fmt --manifest-path hosts/wasmtime/Cargo.toml -- --check
 	cargo clippy --workspace --all-targets -- -D warnings

@@ -15,7 +15,37 @@
  * @packageDocumentation
  */
 
-import type { WasmSource, Diagnostic, ErrorCode, ForgelinkError, Guidance, Need, ProfileId, ProviderId, TokenInfo, TokenPrefix, authorizationUrl } from "./index.js";
+import type {
+  AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup,
+  AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection,
+  ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction,
+  FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage,
+  HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget,
+  PollPage, PollRequest, PollResource, PollResult, PollStatus, ProfileId, Project, ProjectPage,
+  ProjectPoll, ProviderId, RateLimit, Receipt, ReceiptStatus, RegistrationResult,
+  RegistrationStatus, RepositoryList, RepositorySelection, ScopeStatus, SetupAction,
+  SignatureScheme, SkippedTarget, SyncMode, TokenInfo, TokenPrefix, TokenSet, VerifiedWebhook,
+  VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus, WebhookEvent,
+  WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline,
+  WebhookRepository, WebhookStatus
+} from "./types.js";
+
+/** The values these functions return, declared in types.d.ts from the Rust types that make them. */
+export type {
+  AccessLevel, Account, ApiError, AppAccount, AppManifestForm, AppNeeds, AppPermission, AppSetup,
+  AppWebhook, Check, CheckStatus, Comment, CommentPage, ConnectStarted, Connection,
+  ConnectionReport, ConnectionStatus, DeviceAuthorization, DisconnectReport, FeedbackAction,
+  FeedbackLocation, FeedbackResult, FeedbackTarget, GitHubAppCredentials, Hook, HookPage,
+  HttpRequest, Installation, LineDiagnostic, ManualSetup, PermissionNeed, PermissionTarget,
+  PollPage, PollRequest, PollResource, PollResult, PollStatus, Project, ProjectPage, ProjectPoll,
+  RateLimit, Receipt, ReceiptStatus, RegistrationResult, RegistrationStatus, RepositoryList,
+  RepositorySelection, ScopeStatus, SetupAction, SignatureScheme, SkippedTarget, SyncMode, TokenSet,
+  VerifiedWebhook, VerifiedWebhookEvent, WebhookAccess, WebhookActor, WebhookCommitStatus,
+  WebhookEvent, WebhookEventKind, WebhookIdentity, WebhookJob, WebhookMergeRequest, WebhookPipeline,
+  WebhookRepository, WebhookStatus
+};
+
+import type { WasmSource, ForgelinkError, authorizationUrl } from "./index.js";
 
 export * from "./index.js";
 
@@ -42,18 +72,6 @@ export interface OAuthClient {
   redirectUri?: string | null;
 }
 
-/** A request for the caller to send as it is, without following redirects. */
-export interface HttpRequest {
-  /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE`. */
-  method: string;
-  /** The absolute URL. */
-  url: string;
-  /** Header names and values, in order. */
-  headers: [string, string][];
-  /** The body, form-encoded or JSON text, when there is one. */
-  body?: string;
-}
-
 /** A response as the caller's HTTP client received it. */
 export interface HttpResponse {
   /** The status code. */
@@ -62,60 +80,6 @@ export interface HttpResponse {
   headers: readonly (readonly [string, string])[];
   /** The raw body: bytes, or text (read as UTF-8). */
   body: Uint8Array | string;
-}
-
-/** The tokens of one grant. Times are unix seconds of the caller's clock. */
-export interface TokenSet {
-  /** The access token. Secret. */
-  accessToken: string;
-  /** The token type, normally `bearer`. */
-  tokenType: string;
-  /** The refresh token, where the provider issues one. Secret; single use where the provider rotates them. */
-  refreshToken?: string;
-  /** When the access token expires, where it does. Anchored to the response's `Date`, so a wrong local clock still refreshes in time. */
-  expiresAt?: number;
-  /** When the refresh token expires, where the provider says (GitHub App user tokens). */
-  refreshTokenExpiresAt?: number;
-  /** The scopes granted, as the provider listed them (GitHub's commas and Bitbucket's `scopes` read alike). */
-  scopes: string[];
-}
-
-/** What to show the person during a device authorization. */
-export interface DeviceAuthorization {
-  /** The code to poll with. Secret. */
-  deviceCode: string;
-  /** The short code the person types. */
-  userCode: string;
-  /** Where the person types it. */
-  verificationUri: string;
-  /** A URL with the code filled in, where the provider gives one. */
-  verificationUriComplete?: string;
-  /** When the device code expires, in unix seconds of the caller's clock. */
-  expiresAt: number;
-  /** The seconds to wait between polls. */
-  interval: number;
-}
-
-/** A failed API call, read. */
-export interface ApiError {
-  /** The stable code, such as `http.missing_scope`. */
-  code: ErrorCode;
-  /** One sentence for a person. */
-  message: string;
-  /** What the provider itself said, verbatim (shortened), when it said anything. */
-  providerDetail: string | null;
-  /** The response's status. */
-  status: number;
-  /** Seconds to wait before retrying, from `Retry-After` or the rate-limit headers. */
-  retryAfter: number | null;
-  /** When the rate limit resets, in the provider's unix seconds, where it says. */
-  rateLimitReset: number | null;
-  /** The scopes the call needs, where the provider says. */
-  requiredScopes: string[];
-  /** The scopes the token has, where the provider says. */
-  grantedScopes: string[];
-  /** What the code means and how to fix it. */
-  guidance: Guidance;
 }
 
 /**
@@ -354,14 +318,6 @@ export interface ConnectFinishOptions {
   session?: string | null;
 }
 
-/** Where to send the person. */
-export interface ConnectStarted {
-  /** The provider's authorization URL. */
-  url: string;
-  /** The state it carries; forgelink keeps it, callers may use it to find their session. */
-  state: string;
-}
-
 /** What {@link Forgelink.connectWithToken} needs. */
 export interface ConnectWithToken {
   provider: ProviderId;
@@ -381,97 +337,6 @@ export interface ReplaceCredentials {
   token: string;
   /** Bitbucket Cloud API tokens: the Atlassian account email sent with it (HTTP Basic). */
   username?: string | null;
-}
-
-/** The account a token acts as. */
-export interface Account {
-  /** The provider's stable id for the account. */
-  id: string;
-  /** The login, username or slug. */
-  username: string;
-  /** The display name, where set. */
-  name?: string;
-  /** The account's profile page. */
-  webUrl?: string;
-}
-
-/** Granted scopes against the profile's. */
-export interface ScopeStatus {
-  /** The scopes granted; `null` when the provider does not tell (fine-grained GitHub tokens, Data Center access tokens). */
-  granted: string[] | null;
-  /** The profile's scopes that are not granted (empty when `granted` is unknown). */
-  missing: string[];
-}
-
-/** `active`: its tokens work or can be refreshed. `needs_reauthorization`: the person must re-authorize it (`connectStart` with its `connectionId`) or replace its token (`replaceCredentials`). */
-export type ConnectionStatus = "active" | "needs_reauthorization";
-
-/** A connected account, as the caller sees it (no secrets). */
-export interface Connection {
-  /** The id to pass to the other methods. */
-  id: string;
-  provider: ProviderId;
-  /** The instance's base URL. */
-  baseUrl: string;
-  account: Account;
-  scopes: ScopeStatus;
-  /** When the access token expires, in unix seconds, where it does. */
-  expiresAt?: number;
-  /** The instance's version, for self-hosted deployments. */
-  serverVersion?: string;
-  status: ConnectionStatus;
-  /**
-   * For a GitHub App connection: the installation (account, permissions, events, repository
-   * selection, suspension) as last read. Its `permissions` are what `scopes` lists as `name:level`.
-   */
-  installation?: Installation;
-}
-
-/** One line of a connection report. */
-export interface Check {
-  /** `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`, `refresh-token` or `webhooks`. */
-  name: string;
-  status: "pass" | "warn" | "fail";
-  /** The code behind a warning or failure. */
-  code?: ErrorCode;
-  /** What was found, for a person. */
-  message: string;
-  /** How to fix a warning or failure. */
-  guidance?: Guidance;
-}
-
-/** What {@link Forgelink.testConnection} found. */
-export interface ConnectionReport {
-  /** No check failed. */
-  ok: boolean;
-  checks: Check[];
-  /**
-   * The connection as this test found it, so a summary shown beside the checks never
-   * contradicts them: scopes, expiry and version read now, and `needs-reauthorization` when a
-   * check failed that only new credentials fix. The account stays the one that connected.
-   */
-  connection: Connection;
-  /** Whether the test reached the provider and read those values; when not, they are the ones stored when connecting. */
-  observed: boolean;
-}
-
-/** What {@link Forgelink.disconnect} did and what is left to a person. */
-export interface DisconnectReport {
-  /** Whether the provider revoked the token. */
-  revoked: boolean;
-  /**
-   * The webhooks forgelink had registered, and what became of each: removed; failed with its
-   * guidance (the hook is left at the provider, also when the provider refused the connection);
-   * or `manual_setup_required` for a hook an administrator was asked to add by hand, which
-   * forgelink never created and leaves to its administrator to delete.
-   */
-  webhooks: RegistrationResult[];
-  /** Steps forgelink cannot take for the person. */
-  manualSteps: string[];
-  /** For a GitHub App connection: `true` when the app was uninstalled from the account (`options.uninstall`). */
-  uninstalled?: boolean;
-  /** For a GitHub App connection left installed: the installation's settings page, where a person uninstalls it. */
-  uninstallUrl?: string;
 }
 
 /** How {@link Forgelink.disconnect} disconnects. */
@@ -511,17 +376,6 @@ export interface WebhookDelivery {
   body: WebhookBody;
 }
 
-/** Who sent a delivery and which one it is, read from its headers alone. */
-export interface WebhookIdentity {
-  provider: ProviderId;
-  /** The provider's event name (`push`, `Pipeline Hook`, `repo:push`, `pr:opened`). */
-  event: string;
-  /** The delivery's id, where the provider sends one. */
-  deliveryId: string | null;
-  /** The hook's id, where the provider sends it. */
-  hookId: string | null;
-}
-
 /** What {@link verifyWebhook} checks. */
 export interface VerifyWebhookRequest extends WebhookDelivery {
   /** The hook's secrets, the current one first while rotating; the answer says which matched. */
@@ -534,142 +388,6 @@ export interface VerifyWebhookRequest extends WebhookDelivery {
   allowUnsigned?: boolean | null;
   /** Accept GitHub's legacy `X-Hub-Signature: sha1=` when no SHA-256 signature is sent. */
   allowSha1?: boolean | null;
-}
-
-/** Which check a verified delivery passed. */
-export type SignatureScheme = "hmac-sha256" | "hmac-sha1" | "token" | "standard-webhooks" | "unsigned";
-
-/** A delivery that passed {@link verifyWebhook}. */
-export interface VerifiedWebhook {
-  provider: ProviderId;
-  scheme: SignatureScheme;
-  /** The index in `secrets` of the one that matched; null when unsigned. */
-  secretIndex: number | null;
-}
-
-/** What happened, across providers. */
-export type WebhookEventKind = "push" | "tag_push" | "merge_request" | "pipeline" | "job" | "commit_status" | "ping" | "other";
-
-/** A CI state, normalised. */
-export type WebhookStatus = "pending" | "running" | "success" | "failure" | "canceled" | "skipped" | "manual";
-
-/** The repository or project an event belongs to. */
-export interface WebhookRepository {
-  /** The provider's id (a number as a string, or Bitbucket Cloud's UUID). */
-  id: string | null;
-  /** `group/subgroup/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`. */
-  fullPath: string | null;
-  webUrl: string | null;
-  defaultBranch: string | null;
-}
-
-/** Who caused the event. */
-export interface WebhookActor {
-  id: string | null;
-  username: string | null;
-  name: string | null;
-}
-
-/** A merge request or pull request. */
-export interface WebhookMergeRequest {
-  /** The number people see (GitLab iid, GitHub number, Bitbucket id). */
-  number: number | null;
-  title: string | null;
-  /** `open`, `merged`, `closed` or `locked`. */
-  state: string | null;
-  sourceBranch: string | null;
-  targetBranch: string | null;
-  url: string | null;
-}
-
-/** A GitLab pipeline, GitHub workflow run or check suite. */
-export interface WebhookPipeline {
-  id: string | null;
-  /** Which run of it this is, where the provider keeps the id across re-runs and counts them
-   *  (GitHub's `run_attempt`, from 1); `null` elsewhere. A re-run that fails again is news again. */
-  attempt: number | null;
-  status: WebhookStatus;
-  /** The provider's own status (and conclusion), as sent. */
-  rawStatus: string;
-  ref: string | null;
-  sha: string | null;
-  url: string | null;
-  /** As the provider wrote it. */
-  startedAt: string | null;
-  /** As the provider wrote it. A finished GitLab pipeline's `stateKey` names this second: a
-   *  pipeline retried under its id has no attempt count, and each attempt finishes at its own time. */
-  finishedAt: string | null;
-}
-
-/** A GitLab build, GitHub workflow job or check run. */
-export interface WebhookJob {
-  id: string | null;
-  name: string | null;
-  /** The GitLab stage, or the GitHub workflow. */
-  stage: string | null;
-  status: WebhookStatus;
-  /** The provider's own status (and conclusion), as sent. */
-  rawStatus: string;
-  /** Why it failed, where the provider says (GitLab `build_failure_reason`). */
-  failureReason: string | null;
-  url: string | null;
-  pipelineId: string | null;
-}
-
-/** A commit status (GitHub status, Bitbucket build status). */
-export interface WebhookCommitStatus {
-  state: WebhookStatus;
-  rawState: string;
-  /** What set it (GitHub `context`, Bitbucket `key`). */
-  key: string | null;
-  url: string | null;
-}
-
-/** A delivery in the one model every provider shares. */
-export interface WebhookEvent {
-  provider: ProviderId;
-  kind: WebhookEventKind;
-  /** The provider's own event name (`workflow_job`, `Job Hook`, `repo:commit_status_updated`). */
-  event: string;
-  /** The provider's action, where it sends one (`opened`, `completed`). */
-  action: string | null;
-  deliveryId: string | null;
-  /** The same for every copy of this delivery (redeliveries, retries): receive it once by it. */
-  dedupeKey: string;
-  /**
-   * The object and its state (`gitlab:git.example.com:group/app:pipeline:123:failure`): the same
-   * whether a delivery or a poll reports it, so each state is acted on once. Null for events
-   * with no such state (pings, other events).
-   */
-  stateKey: string | null;
-  repository: WebhookRepository | null;
-  sender: WebhookActor | null;
-  /** `refs/heads/main` on pushes, a branch name elsewhere. */
-  ref: string | null;
-  commitSha: string | null;
-  mergeRequest: WebhookMergeRequest | null;
-  pipeline: WebhookPipeline | null;
-  job: WebhookJob | null;
-  commitStatus: WebhookCommitStatus | null;
-}
-
-/** A {@link Diagnostic} about one line of a pasted repository list. */
-export interface LineDiagnostic {
-  /** The line number, from 1. */
-  line: number;
-  /** `repository.invalid_path`, `repository.group_path` or `repository.duplicate`. */
-  code: ErrorCode;
-  severity: Diagnostic["severity"];
-  message: string;
-  suggestion?: string;
-}
-
-/** What {@link parseRepositoryList} read. */
-export interface RepositoryList {
-  /** The repository paths, in order, each once. */
-  repositories: string[];
-  /** A diagnostic per bad or repeated line. */
-  diagnostics: LineDiagnostic[];
 }
 
 /**
@@ -689,14 +407,6 @@ export function identifyWebhook(headers: WebhookHeaders): WebhookIdentity;
  *   `webhook.unknown_provider`, `webhook.unsupported_provider`, `webhook.body_too_large`, `input.invalid`.
  */
 export function verifyWebhook(request: VerifyWebhookRequest): VerifiedWebhook;
-
-/** What {@link verifyAndParseWebhook} returns. */
-export interface VerifiedWebhookEvent {
-  /** Which check passed, and with which secret. */
-  verified: VerifiedWebhook;
-  /** The delivery, read. */
-  event: WebhookEvent;
-}
 
 /**
  * {@link verifyWebhook}, then {@link parseWebhook}, in one call into the module: what a receiver
@@ -725,14 +435,6 @@ export function parseWebhook(delivery: WebhookDelivery): WebhookEvent;
  * @throws {ForgelinkError} only `input.invalid`.
  */
 export function parseRepositoryList(text: string, baseUrl?: string | null): RepositoryList;
-
-/** Whether a project role may create the project's webhooks. */
-export interface WebhookAccess {
-  /** The least role that may, in the provider's words: `maintainer`, `admin`, `REPO_ADMIN`. */
-  neededRole: string;
-  /** Whether the role given is that role or above it. */
-  allowed: boolean;
-}
 
 /**
  * Whether `role`, as {@link Project.role} reports it, may create the project's webhooks: null
@@ -763,29 +465,6 @@ export interface HookSpec {
   signingSecret?: string | null;
   /** The events, in the provider's spelling: GitHub and Bitbucket event names, GitLab's `*_events` flags. */
   events: string[];
-}
-
-/** A webhook as the provider describes it. */
-export interface Hook {
-  /** The provider's id for it. */
-  id: string;
-  /** Where it delivers. */
-  url: string;
-  /** Its events, in the provider's spelling. */
-  events: string[];
-  /** Whether it is enabled. GitLab disables hooks that keep failing: for a while (`disabledUntil`) after 4 failures in a row, for good after 40. */
-  active: boolean;
-  /** Until when GitLab has paused the failing hook, as GitLab writes the time; null otherwise. */
-  disabledUntil: string | null;
-  /** Whether the hook holds a signing token (GitLab's `signing_token_present`); null where the provider does not say. */
-  signingTokenSet: boolean | null;
-}
-
-/** One page of a project's webhooks. */
-export interface HookPage {
-  hooks: Hook[];
-  /** The URL of the next page; null on the last page. */
-  next: string | null;
 }
 
 /**
@@ -847,31 +526,6 @@ export interface DiscoverOptions {
   exclude?: readonly string[] | null;
 }
 
-/** A project or repository the connection can see. */
-export interface Project {
-  id: string | null;
-  /** The full path to register hooks with: `group/subgroup/project`, `owner/repo`. */
-  path: string;
-  name: string | null;
-  webUrl: string | null;
-  defaultBranch: string | null;
-  /** The account's role, in the provider's words, where the provider tells. */
-  role: string | null;
-  /** Whether the repository uses SHA-256 object names (GitLab `repository_object_format`). */
-  sha256: boolean;
-  /** For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it. */
-  guidance?: Guidance;
-}
-
-/** One page of projects. */
-export interface ProjectPage {
-  projects: Project[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-  /** How many projects of this page `exclude` left out. */
-  excluded: number;
-}
-
 /** What {@link Forgelink.registerWebhooks} needs. */
 export interface RegisterWebhooks {
   /** Project paths (`group/project`, `owner/repo`, ...). */
@@ -880,42 +534,6 @@ export interface RegisterWebhooks {
   url: string | URL;
   /** The profile whose webhook events to subscribe to. */
   profile: ProfileId;
-}
-
-/**
- * What happened on one project. `covered_by_app`: a GitHub App connection, whose app webhook
- * ({@link Forgelink.registerGitHubApp}) delivers every installed repository's events, so no
- * repository hook is made or removed.
- */
-export type RegistrationStatus = "created" | "updated" | "removed" | "manual_setup_required" | "failed" | "covered_by_app";
-
-/** What an administrator pastes to create a hook by hand (Bitbucket Data Center without admin rights). */
-export interface ManualSetup {
-  url: string;
-  /**
-   * A freshly generated secret. {@link Forgelink.registerWebhooks} stores it sealed so the hook's
-   * deliveries verify once it exists; from {@link manualWebhookSetup}, keeping it is the caller's part. Secret.
-   */
-  secret: string;
-  /** The events to tick, in the provider's spelling. */
-  events: string[];
-  /** Where to click, in order. */
-  steps: string[];
-}
-
-/** The outcome for one project. */
-export interface RegistrationResult {
-  project: string;
-  status: RegistrationStatus;
-  /** The hook's id at the provider. */
-  hookId?: string;
-  /** Why it failed. */
-  code?: ErrorCode;
-  message?: string;
-  /** How to fix it. */
-  guidance?: Guidance;
-  /** For `manual_setup_required`: what to paste. */
-  manualSetup?: ManualSetup;
 }
 
 /** How {@link Forgelink.receiveWebhook} treats deliveries. */
@@ -934,17 +552,6 @@ export interface ReceiveOptions {
   toleranceSeconds?: number | null;
 }
 
-/**
- * What became of a delivery. `ignored`: authentic, from a GitHub App's webhook, about an
- * installation no connection holds; answer it (so GitHub does not retry) but do not act on it.
- * Its `event` is there: an `installation` `created` event names an installation to connect
- * with {@link Forgelink.connectGitHubApp}.
- */
-export type ReceiptStatus = "accepted" | "duplicate" | "pending" | "rejected" | "ignored";
-
-/** How a connection learns what happened: deliveries, polling, or deliveries with polling as a safety net. */
-export type SyncMode = "webhook" | "polling" | "hybrid";
-
 /** What {@link Forgelink.pollEvents} needs. */
 export interface PollOptions {
   /** Project paths (`group/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`). */
@@ -962,59 +569,6 @@ export interface PollOptions {
   /** The most requests this call sends (default 100). */
   maxRequests?: number | null;
 }
-
-/** A reading of the provider's rate-limit headers. */
-export interface RateLimit {
-  /** Calls allowed in the window, where the provider says. */
-  limit: number | null;
-  /** Calls left in the window, where the provider says. */
-  remaining: number | null;
-  /** When the window resets, in unix seconds. */
-  resetAt: number | null;
-  /** Seconds to wait before the next call (`Retry-After`). */
-  retryAfter: number | null;
-  /** The provider warns that few calls are left (Bitbucket Cloud). */
-  nearLimit: boolean;
-}
-
-/** What one project's poll found. */
-export interface ProjectPoll {
-  project: string;
-  /** Where this poll started looking, in unix seconds. */
-  since: number;
-  /** New events reported. */
-  events: number;
-  /** Events already reported, by a delivery or an earlier poll. */
-  duplicates: number;
-  /** Whether every list was read, so that the cursor moved. */
-  complete: boolean;
-  /** Why a list could not be read; or, when every list was read and the poll found what the project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`, `webhook.hook_missing`). */
-  code?: ErrorCode;
-  message?: string;
-  /** How to fix it. */
-  guidance?: Guidance;
-}
-
-/** The outcome of {@link Forgelink.pollEvents}. */
-export interface PollResult {
-  /** `complete`; `incomplete` when a rate limit or the request budget stopped it (cursors of unread projects did not move); `disabled` in webhook mode. */
-  status: "complete" | "incomplete" | "disabled";
-  mode: SyncMode;
-  /** New events, in the model deliveries use; none was reported before by a delivery or a poll. */
-  events: WebhookEvent[];
-  /** How many events were left out as already reported. */
-  duplicates: number;
-  /** Every project's cursor after this poll (also stored: passing it back is optional). */
-  cursor: string;
-  /** When to call again, in unix seconds: after the interval, never before the rate limit allows. Null in webhook mode. */
-  nextPollAt: number | null;
-  /** The last rate-limit reading. */
-  rateLimit?: RateLimit;
-  projects: ProjectPoll[];
-}
-
-/** Where feedback may go. */
-export type FeedbackTarget = "merge_request" | "commit" | "issue";
 
 /** Where feedback goes and whether it replaces its earlier version. */
 export interface FeedbackPolicy {
@@ -1041,76 +595,6 @@ export interface PostFeedback {
   /** Identifies this feedback across calls: with it, a later call updates the same comment (an HTML-comment marker). */
   key?: string | null;
   policy?: FeedbackPolicy | null;
-}
-
-/** A target tried or skipped before the one that took the feedback. */
-export interface SkippedTarget {
-  target: FeedbackTarget;
-  /** Why it did not take the feedback; absent when the request gave nothing for it. */
-  code?: ErrorCode;
-  message: string;
-}
-
-/** Where the feedback landed. */
-export interface FeedbackResult {
-  target: FeedbackTarget;
-  action: "created" | "updated";
-  /** The comment's id at the provider (for a new issue: its number). */
-  commentId: string;
-  /** Its web page: as the provider answers, or made as its pages link to one (GitLab notes,
-   *  Data Center pull request comments); absent where neither gives one. */
-  url?: string;
-  /** The issue's number, when the feedback went to an issue. */
-  issue?: number;
-  skipped: SkippedTarget[];
-}
-
-/**
- * What a poll request lists, as the core writes it: pipelines, one pipeline read again (a
- * finished GitLab pipeline's `finished_at`), one pipeline's jobs, merge requests, pushes,
- * Data Center's most recently changed branches, or one commit's build statuses.
- */
-export type PollResource =
-  | { resource: "pipelines" }
-  | {
-      resource: "pipeline";
-      /** The pipeline's id. */
-      pipelineId: string;
-      /** Its `updated_at` as the list gave it, so that each version is read once. */
-      updatedAt?: string | null;
-    }
-  | {
-      resource: "jobs";
-      /** The pipeline's id. */
-      pipelineId: string;
-    }
-  | { resource: "merge_requests" }
-  | { resource: "pushes" }
-  | { resource: "branches" }
-  | {
-      resource: "commit_statuses";
-      /** The commit's SHA. */
-      sha: string;
-    };
-
-/** One request of a poll, with the list it reads. */
-export interface PollRequest {
-  /** The list the request reads; pass it to {@link parsePollResponse} with the answer. */
-  resource: PollResource;
-  /** The request to send. */
-  request: HttpRequest;
-}
-
-/** What one poll response held. */
-export interface PollPage {
-  /** The events, newest first as the provider lists them, each with its `stateKey` (which is also its `dedupeKey`). */
-  events: WebhookEvent[];
-  /** What to read next for these events: a pipeline on its own, its jobs, a commit's build statuses. */
-  followUps: PollResource[];
-  /** The next page of the same list: send the same request with this URL. Null when there is none, or it holds nothing since `since`. */
-  nextPage: string | null;
-  /** The response's rate-limit reading. */
-  rateLimit: RateLimit;
 }
 
 /**
@@ -1169,50 +653,11 @@ export function readRateLimit(response: HttpResponse, now: number): RateLimit;
  */
 export function stateKey(event: WebhookEvent): string | null;
 
-/** One place to post feedback at. */
-export type FeedbackLocation =
-  | {
-      target: "merge_request";
-      /** The merge request's (pull request's) number: GitLab iid, GitHub and Bitbucket number. */
-      number: number;
-    }
-  | {
-      target: "commit";
-      /** The commit's SHA. */
-      sha: string;
-    }
-  | {
-      target: "issue";
-      /** The issue's number (GitLab iid). */
-      number: number;
-    }
-  | {
-      target: "new_issue";
-      /** The new issue's title; its description is the feedback, and updating it rewrites the description. */
-      title: string;
-    };
-
-/** A comment (or, for a new issue, the issue) as the provider describes it. */
-export interface Comment {
-  /** The provider's id (for a new issue: its number). */
-  id: string;
-  /** Its Markdown body. */
-  body: string;
-  /** Its web page, where the provider says. */
-  url?: string | null;
-  /** GitLab commit discussions: the discussion holding the note, which an update needs. */
-  discussionId?: string | null;
-  /** Bitbucket Data Center: the version an update must name. */
-  version?: number | null;
-}
-
-/** One page of comments. */
-export interface CommentPage {
-  /** The comments on this page, each with every field (null where the provider gives none). */
-  comments: Required<Comment>[];
-  /** The next page's URL: send {@link prepareListComments}' request again with it. Null on the last page. */
-  next: string | null;
-}
+/**
+ * A comment as {@link findFeedback} and {@link prepareUpdateComment} take it: a {@link Comment}
+ * as read, or one a caller made from its own records with only its id and body.
+ */
+export type CommentInput = Pick<Comment, "id" | "body"> & Partial<Pick<Comment, "url" | "discussionId" | "version">>;
 
 /**
  * The marker that identifies forgelink's feedback with `key` inside a comment: an HTML comment,
@@ -1232,7 +677,7 @@ export function feedbackBody(body: string, key?: string | null): string;
  *
  * @throws {ForgelinkError} `input.invalid`.
  */
-export function findFeedback(comments: readonly Comment[], key: string): Required<Comment> | null;
+export function findFeedback(comments: readonly CommentInput[], key: string): Comment | null;
 /**
  * The request for the first page of comments at `location` of `project`, with the access
  * `token`; follow {@link CommentPage.next}. Data Center lists pull request comments through the
@@ -1259,7 +704,7 @@ export function prepareUpdateComment(
   token: string,
   project: string,
   location: FeedbackLocation,
-  comment: Comment,
+  comment: CommentInput,
   body: string,
 ): HttpRequest;
 /**
@@ -1267,7 +712,7 @@ export function prepareUpdateComment(
  *
  * @throws {ForgelinkError} `feedback.locked` for a locked discussion, `feedback.forbidden` for a role too low to comment, `feedback.no_target` where issues are turned off, the API's errors, `http.unexpected_status` for an answer that does not describe a comment.
  */
-export function parseComment(provider: ProviderId, location: FeedbackLocation, response: HttpResponse): Required<Comment>;
+export function parseComment(provider: ProviderId, location: FeedbackLocation, response: HttpResponse): Comment;
 /**
  * Reads a page of comments at `location`, with the next page's URL the provider's way;
  * `requestUrl` is the URL that was fetched (Data Center's pages are counted from it).
@@ -1288,71 +733,8 @@ export interface RoutedDelivery extends WebhookDelivery {
   route: string | URL;
 }
 
-/** The outcome of {@link Forgelink.receiveWebhook}. */
-export interface Receipt {
-  /**
-   * Act on `accepted` only, then confirm or release its `claim`. `duplicate` is a copy already
-   * handled here or on another instance; `pending`, a copy another instance is handling right
-   * now: ask the provider to retry (503 with `Retry-After`), so the event is not lost if that
-   * instance fails.
-   */
-  status: ReceiptStatus;
-  /** The event, for every authentic delivery. */
-  event?: WebhookEvent;
-  /**
-   * The connection whose hook the delivery was sent to, for every authentic delivery: decided
-   * by its route, never by what the payload says.
-   */
-  connectionId?: string;
-  /** The project that hook was registered on. */
-  project?: string;
-  /**
-   * For an accepted delivery: the opaque token for {@link Forgelink.confirmDelivery} once the
-   * event is handled, or {@link Forgelink.releaseDelivery} when it could not be. Absent for an
-   * unsigned Data Center ping, which is never remembered.
-   */
-  claim?: string;
-  /** For a pending delivery: after how many seconds the provider should try again. */
-  retryAfterSeconds?: number;
-  /** Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a signature or parse code otherwise. */
-  code?: ErrorCode;
-  message?: string;
-}
-
 // ---------------------------------------------------------------------------------------------
 // GitHub Apps.
-
-/** How much a GitHub App permission grants. */
-export type AccessLevel = "read" | "write" | "admin";
-
-/** Who owns a GitHub App or an installation. */
-export interface AppAccount {
-  login: string;
-  /** GitHub's numeric id. */
-  id: number;
-  /** `User`, `Organization` or `Enterprise`. */
-  kind: string;
-}
-
-/** An installation of a GitHub App, as GitHub describes it. */
-export interface Installation {
-  id: number;
-  appId: number;
-  /** The app's slug, when GitHub says. */
-  appSlug?: string;
-  /** The account it is installed on. */
-  account: AppAccount;
-  /** Every repository of the account, or the ones picked. */
-  repositorySelection: "all" | "selected";
-  /** The permissions granted, by name (`pull_requests: "write"`). */
-  permissions: Record<string, string>;
-  /** The events delivered. */
-  events: string[];
-  /** When it was suspended (RFC 3339), if it is. */
-  suspendedAt?: string;
-  /** Its settings page. */
-  htmlUrl?: string;
-}
 
 /** What {@link githubAppManifest} builds an app from. */
 export interface AppManifestOptions {
@@ -1389,17 +771,6 @@ export interface AppManifestOptions {
   state: string;
 }
 
-/**
- * The form that creates the app: an HTML form posting to `action`, with one hidden field
- * named `manifest` holding `manifest`, submitted from the person's browser.
- */
-export interface AppManifestForm {
-  /** The URL to post to, `state` included. */
-  action: string;
-  /** The `manifest` field's value: the manifest as JSON. */
-  manifest: string;
-}
-
 /** What {@link githubAppInstallUrl} needs. */
 export interface GitHubAppInstallUrlRequest {
   /** The app's URL name (`/apps/{slug}`). */
@@ -1408,53 +779,6 @@ export interface GitHubAppInstallUrlRequest {
   state?: string | null;
   /** github.com when absent. */
   baseUrl?: string | null;
-}
-
-/**
- * The setup callback, read. `installationId` comes from the browser and proves nothing by
- * itself: connect it only with `code` ({@link ConnectGitHubApp.code}) or after the app's own
- * signed `installation` webhook named it.
- */
-export interface AppSetup {
-  /** The installation; `null` for a request (an organization owner must approve it first). */
-  installationId: number | null;
-  /** What the person did. */
-  setupAction: "install" | "update" | "request";
-  /** The state given to {@link githubAppInstallUrl}, to check against the session. */
-  state: string | null;
-  /** The user authorization code, when the app requests authorization during installation. Secret. */
-  code: string | null;
-}
-
-/** One GitHub App permission a profile needs. */
-export interface PermissionNeed {
-  /** The permission, as the API names it (`pull_requests`). */
-  permission: string;
-  /** The least level that serves. */
-  level: AccessLevel;
-  /** Why the profile needs it. */
-  reason: string;
-}
-
-/** What a GitHub App needs for a profile. */
-export interface AppNeeds {
-  profile: ProfileId;
-  /** The permissions to ask for. */
-  permissions: PermissionNeed[];
-  /** The webhook events to subscribe to. */
-  events: Need[];
-}
-
-/** A GitHub App permission from GitHub's catalog. */
-export interface AppPermission {
-  /** The permission as the API names it. */
-  name: string;
-  /** What it applies to. */
-  target: "repository" | "organization" | "account" | "enterprise";
-  /** The levels it takes. */
-  levels: AccessLevel[];
-  /** What it lets the app do. */
-  meaning: string;
 }
 
 /**
@@ -1513,34 +837,6 @@ export interface CreateGitHubApp {
   code: string;
 }
 
-/** A new GitHub App. Secret fields: keep them where the product keeps secrets, never in logs. */
-export interface GitHubAppCredentials {
-  /** The instance the app lives on. */
-  baseUrl: string;
-  /** The app's id: `connectGitHubApp`'s `appId`, and what the signer is asked for. */
-  appId: number;
-  /** Its URL name, for {@link githubAppInstallUrl}. */
-  slug: string;
-  /** Its display name. */
-  name: string;
-  /** Who owns it. */
-  owner: AppAccount | null;
-  /** Its page. */
-  htmlUrl: string | null;
-  /** The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends. */
-  clientId: string;
-  /** The OAuth client secret. Secret. */
-  clientSecret: string;
-  /** The secret its webhook deliveries are signed with, when it has a webhook. Secret. */
-  webhookSecret: string | null;
-  /** The private key (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) its JWTs are signed with. Secret. */
-  privateKey: string;
-  /** The permissions it asks installations for. */
-  permissions: Record<string, string>;
-  /** The events it subscribes to. */
-  events: string[];
-}
-
 /** What {@link Forgelink.connectGitHubApp} needs. */
 export interface ConnectGitHubApp {
   /** The app's id (a number, or its digits): `host.sign` is asked to sign for it. */
@@ -1586,14 +882,6 @@ export interface RegisterGitHubApp {
   baseUrl?: string | null;
   /** The JWT issuer (the client id); the app id without it. */
   clientId?: string | null;
-}
-
-/** Where the app's webhook now delivers. */
-export interface AppWebhook {
-  /** The delivery URL set on the app. */
-  url: string;
-  /** Its route id, as {@link Forgelink.receiveWebhook} takes it. */
-  route: string;
 }
 
 /**

@@ -57,7 +57,9 @@ function read(module) {
     const head = /^(?:pub(?:\([^)]*\))? )?(?:const fn|fn|static|const|struct|enum) ([A-Za-z0-9_]+)/.exec(lines[i]);
     if (!head) continue;
     const end = itemEnd(lines, i);
-    items.push({ name: head[1], doc, code: lines.slice(i, end + 1) });
+    // The TypeScript declarations' attributes say how a type is declared, not a provider fact.
+    const code = lines.slice(i, end + 1).filter((l) => !/^\s*#\[cfg_attr\(feature = "typescript"/.test(l));
+    items.push({ name: head[1], doc, code });
     i = end;
   }
   return { intro, items };

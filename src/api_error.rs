@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{excerpt, Code, Error};
+use crate::guidance::Guidance;
 use crate::http::HttpResponse;
 use crate::provider::Provider;
 use crate::scopes::split_scopes;
@@ -27,20 +28,74 @@ pub struct ApiError {
     pub granted_scopes: Vec<String>,
 }
 
+/// A failed API call as its JSON reads: the coded error, what the response said about retrying
+/// and scopes, and the guidance for the code.
+#[derive(Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "ApiError"))]
+#[serde(rename_all = "camelCase")]
+struct ApiErrorJson<'a> {
+    /// The stable code, such as `http.missing_scope`.
+    code: Code,
+    /// One sentence for a person.
+    message: &'a str,
+    /// What the provider itself said, verbatim (shortened), when it said anything.
+    provider_detail: Option<&'a str>,
+    /// The response's status.
+    status: u16,
+    /// Seconds to wait before retrying, from `Retry-After` or the rate-limit headers.
+    retry_after: Option<u64>,
+    /// When the rate limit resets, in the provider's unix seconds, where it says.
+    rate_limit_reset: Option<i64>,
+    /// The scopes the call needs, where the provider says.
+    required_scopes: &'a [String],
+    /// The scopes the token has, where the provider says.
+    granted_scopes: &'a [String],
+    /// What the code means and how to fix it.
+    guidance: Guidance,
+}
+
 impl Serialize for ApiError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut s = serializer.serialize_struct("ApiError", 9)?;
-        s.serialize_field("code", &self.error.code)?;
-        s.serialize_field("message", &self.error.message)?;
-        s.serialize_field("providerDetail", &self.error.provider_detail)?;
-        s.serialize_field("status", &self.status)?;
-        s.serialize_field("retryAfter", &self.retry_after)?;
-        s.serialize_field("rateLimitReset", &self.rate_limit_reset)?;
-        s.serialize_field("requiredScopes", &self.required_scopes)?;
-        s.serialize_field("grantedScopes", &self.granted_scopes)?;
-        s.serialize_field("guidance", &self.error.guidance())?;
-        s.end()
+        ApiErrorJson {
+            code: self.error.code,
+            message: &self.error.message,
+            provider_detail: self.error.provider_detail.as_deref(),
+            status: self.status,
+            retry_after: self.retry_after,
+            rate_limit_reset: self.rate_limit_reset,
+            required_scopes: &self.required_scopes,
+            granted_scopes: &self.granted_scopes,
+            guidance: self.error.guidance(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Declared to TypeScript as its JSON reads.
+#[cfg(feature = "typescript")]
+impl ts_rs::TS for ApiError {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn docs() -> Option<String> {
+        <ApiErrorJson as ts_rs::TS>::docs()
+    }
+
+    fn name(cfg: &ts_rs::Config) -> String {
+        <ApiErrorJson as ts_rs::TS>::name(cfg)
+    }
+
+    fn inline(cfg: &ts_rs::Config) -> String {
+        <ApiErrorJson as ts_rs::TS>::inline(cfg)
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        <ApiErrorJson as ts_rs::TS>::decl(cfg)
+    }
+
+    fn decl_concrete(cfg: &ts_rs::Config) -> String {
+        <ApiErrorJson as ts_rs::TS>::decl_concrete(cfg)
     }
 }
 

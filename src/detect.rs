@@ -13,6 +13,7 @@ use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 /// reads them judges them against their own clock (the flows use the host's), never against
 /// the day forgelink was built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Retirement {
     /// From when no new token of this kind can be created.
@@ -34,11 +35,13 @@ impl Retirement {
 
 /// What a token's prefix reveals. Never holds the token itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     /// The provider that issues tokens with this prefix, when one does.
     pub provider: Option<Provider>,
     /// A stable identifier of the kind, such as `classic-pat`; `unknown` when nothing matched.
+    #[cfg_attr(feature = "typescript", ts(type = "TokenKind"))]
     pub kind: &'static str,
     /// What it is, for a person.
     pub description: &'static str,
@@ -48,6 +51,7 @@ pub struct TokenInfo {
     pub usable_as_access_token: bool,
     /// For a kind the provider is retiring (Bitbucket Cloud app passwords): its dates.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub retirement: Option<Retirement>,
 }
 
@@ -140,17 +144,19 @@ fn all_prefixes() -> impl Iterator<Item = &'static (&'static str, TokenInfo)> {
         .chain(bitbucket_data_center::TOKEN_PREFIXES)
 }
 
-/// A prefix a provider's tokens start with, and what it reveals: [`TokenInfo`]'s fields and
-/// the prefix (spelled out rather than flattened, which would cost the package's smaller
-/// WebAssembly module serde's map machinery).
+/// A prefix a provider's tokens start with, and what a token with it is: the fields of
+/// `TokenInfo`, and the prefix. (They are spelled out rather than flattened, which would cost
+/// the npm package's smaller WebAssembly module serde's map machinery.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPrefix {
-    /// The prefix, such as `glpat-`.
+    /// The prefix, such as `glpat-` or `ATATT`.
     pub prefix: &'static str,
     /// The provider that issues tokens with this prefix.
     pub provider: Option<Provider>,
     /// A stable identifier of the kind, such as `classic-pat`.
+    #[cfg_attr(feature = "typescript", ts(type = "TokenKind"))]
     pub kind: &'static str,
     /// What it is, for a person.
     pub description: &'static str,
@@ -158,6 +164,7 @@ pub struct TokenPrefix {
     pub usable_as_access_token: bool,
     /// For a kind the provider is retiring: its dates.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub retirement: Option<Retirement>,
 }
 

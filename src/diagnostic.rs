@@ -2,8 +2,10 @@ use serde::Serialize;
 
 use crate::error::Code;
 
-/// How much a diagnostic matters.
+/// How much a diagnostic matters: `error`, the input cannot be used as it is; `warning`, it was
+/// used (perhaps normalised) but deserves a look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The input cannot be used as it is.
@@ -12,17 +14,19 @@ pub enum Severity {
     Warning,
 }
 
-/// One finding about an input, with a stable code that [`crate::troubleshoot`] explains.
+/// One finding about an input, with a stable code that `troubleshoot` explains.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Diagnostic {
     /// The stable code, such as `base_url.trailing_slash`.
     pub code: Code,
-    /// Whether the input is unusable ([`Severity::Error`]) or only worth a look.
+    /// Whether the input is unusable (`error`) or only worth a look (`warning`).
     pub severity: Severity,
     /// One sentence for a person, naming what was found.
     pub message: String,
-    /// What to type instead, when there is one clear answer.
+    /// What to type instead, when there is one clear answer (`https://gitlab.example.com`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub suggestion: Option<String>,
 }
 

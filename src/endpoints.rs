@@ -9,6 +9,7 @@ use crate::providers::{bitbucket_cloud, bitbucket_data_center, github, gitlab};
 
 /// How to learn which scopes a token was actually granted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "source", rename_all = "kebab-case")]
 pub enum ScopeSource {
     /// A response header on any authenticated API call, such as `GET {url}`.
@@ -35,6 +36,7 @@ pub enum ScopeSource {
 /// Every URL forgelink's flows call for one deployment, and the settings pages a person opens
 /// there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
     /// The provider.
@@ -56,28 +58,35 @@ pub struct Endpoints {
     pub device_authorization: Option<String>,
     /// The call that identifies the token's account.
     pub current_user: String,
-    /// For Data Center, which has no "current user" endpoint: the response header naming the
-    /// account on `current_user`'s response (`X-AUSERNAME`).
+    /// Where there is no "current user" endpoint (Bitbucket Data Center): the header naming the
+    /// account on the response of the current user call (`X-AUSERNAME`).
     pub current_user_header: Option<&'static str>,
     /// The call that tells the server's version, where one exists.
     pub version: Option<String>,
     /// How to read the scopes a token was granted.
     pub granted_scopes: ScopeSource,
-    /// The pages a person opens to register an OAuth application or create a token: what
-    /// [`settings_pages`] gives for the same deployment.
+    /// The pages a person opens to register an OAuth application or create a token.
     pub settings_pages: SettingsPages,
 }
 
-/// The pages, under a deployment's web base URL, where a person sets up access. Each is
-/// `None` where the provider has no such page under the base URL alone (Bitbucket Cloud's
-/// OAuth consumers belong to a workspace; its API tokens are made on the Atlassian account).
+/// The pages, under a deployment's web base URL, where a person sets up access. There is none
+/// where the provider has no such page under the base URL alone: Bitbucket Cloud's OAuth
+/// consumers belong to a workspace, and its API tokens are made on the Atlassian account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsPages {
-    /// Where to register an OAuth application (GitHub: a new OAuth app; GitLab: the user's
-    /// applications; Data Center: application links, for administrators).
+    /// Where to register an OAuth application. GitHub: New OAuth App
+    /// (<https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/creating-an-oauth-app>);
+    /// GitLab: the user's Applications
+    /// (<https://docs.gitlab.com/integration/oauth_provider/#create-a-user-owned-application>);
+    /// Bitbucket Data Center: Application links, for administrators
+    /// (<https://confluence.atlassian.com/bitbucketserver/configure-an-incoming-link-1108483657.html>).
     pub oauth_app: Option<String>,
-    /// Where to create a personal access token (Data Center: HTTP access tokens).
+    /// Where to create a personal access token. GitHub: a new token (classic); GitLab: Access
+    /// tokens (<https://docs.gitlab.com/user/profile/personal_access_tokens/>); Bitbucket Data
+    /// Center: HTTP access tokens
+    /// (<https://confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html>).
     pub access_tokens: Option<String>,
 }
 

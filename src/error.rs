@@ -328,6 +328,23 @@ impl Serialize for Code {
     }
 }
 
+/// Named `ErrorCode` in TypeScript, a union of every code's text form, which is what the JSON
+/// holds. The npm package declares the union, with a code of its own.
+#[cfg(feature = "typescript")]
+impl ts_rs::TS for Code {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "ErrorCode".to_owned()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        let texts: Vec<String> = Code::ALL.iter().map(|code| format!("\"{code}\"")).collect();
+        texts.join(" | ")
+    }
+}
+
 /// A failure with a stable [`Code`], a message for a person, and what the provider said.
 ///
 /// [`Error::guidance`] gives the steps to fix it.

@@ -26,6 +26,7 @@ use crate::tokens::http_date;
 
 /// How much a permission grants, in GitHub's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum AccessLevel {
     /// Read only.
@@ -66,6 +67,7 @@ pub fn github_app_permissions() -> &'static [AppPermission] {
 
 /// One GitHub App permission a profile needs, with the reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionNeed {
     /// The permission, as the API names it (`pull_requests`).
@@ -79,9 +81,11 @@ pub struct PermissionNeed {
 /// What a GitHub App needs for a profile: its permissions, and the events its webhook
 /// subscribes to (the profile's GitHub webhook events: an app's events have the same names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppNeeds {
     /// The profile.
+    #[cfg_attr(feature = "typescript", ts(type = "ProfileId"))]
     pub profile: &'static str,
     /// The permissions to ask for.
     pub permissions: &'static [PermissionNeed],
@@ -180,6 +184,7 @@ pub struct AppManifestOptions {
 /// The form that creates the app: post `manifest` to `action` from the person's browser (an
 /// HTML form with one hidden field, submitted by the person or by script).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppManifestForm {
     /// The URL to post to, `state` included.
@@ -326,6 +331,7 @@ pub fn prepare_manifest_conversion(
 
 /// Who owns an app or an installation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppAccount {
     /// The login.
@@ -344,9 +350,10 @@ fn read_account(value: &Value) -> Option<AppAccount> {
     })
 }
 
-/// A new app, as the manifest conversion returns it. The secrets are secret types: hand the
-/// private key to the host's signer and keep the rest where the product keeps secrets.
+/// A new app, as the manifest conversion returns it. Its secrets belong where the product
+/// keeps secrets, never in logs; the private key goes to the host's signer.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GitHubAppCredentials {
     /// The instance the app lives on.
@@ -363,13 +370,14 @@ pub struct GitHubAppCredentials {
     pub html_url: Option<String>,
     /// The OAuth client id of its user authorizations, and the JWT issuer GitHub recommends.
     pub client_id: String,
-    /// The OAuth client secret.
+    /// The OAuth client secret. Secret.
     pub client_secret: ClientSecret,
     /// The secret its webhook deliveries are signed with, when it has a webhook.
     pub webhook_secret: Option<WebhookSecret>,
-    /// The private key (PEM) its JWTs are signed with.
+    /// The private key (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) its JWTs are signed with.
     pub private_key: PrivateKey,
     /// The permissions it asks installations for.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, string>"))]
     pub permissions: BTreeMap<String, String>,
     /// The events it subscribes to.
     pub events: Vec<String>,
@@ -471,6 +479,7 @@ pub fn github_app_install_url(
 
 /// What the person did on the installation page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SetupAction {
     /// Installed the app.
@@ -487,15 +496,16 @@ pub enum SetupAction {
 /// asks for user authorization during installation, and forgelink checks that this person can
 /// reach the installation) or after the installation's own signed `installation` webhook.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppSetup {
-    /// The installation, except for a request.
+    /// The installation, except for a request (an organization owner must approve it first).
     pub installation_id: Option<u64>,
     /// Install, update or request.
     pub setup_action: SetupAction,
     /// The state given to [`github_app_install_url`], to check against the session.
     pub state: Option<String>,
-    /// The user authorization code, when the app requests it during installation.
+    /// The user authorization code, when the app requests it during installation. Secret.
     pub code: Option<AuthorizationCode>,
 }
 
@@ -562,6 +572,7 @@ pub(crate) fn refused_for_clock(response: &HttpResponse) -> bool {
 
 /// How a repository list was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum RepositorySelection {
     /// Every repository of the account, present and future.
@@ -572,6 +583,7 @@ pub enum RepositorySelection {
 
 /// An installation of the app, as GitHub describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Installation {
     /// The installation's id.
@@ -580,20 +592,24 @@ pub struct Installation {
     pub app_id: u64,
     /// The app's slug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub app_slug: Option<String>,
     /// The account it is installed on.
     pub account: AppAccount,
     /// All repositories or the selected ones.
     pub repository_selection: RepositorySelection,
     /// The permissions granted, by name (`read`, `write`, `admin`).
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, string>"))]
     pub permissions: BTreeMap<String, String>,
     /// The events delivered.
     pub events: Vec<String>,
     /// When it was suspended (RFC 3339), if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub suspended_at: Option<String>,
     /// Its settings page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub html_url: Option<String>,
 }
 

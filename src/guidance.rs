@@ -7,8 +7,9 @@ use crate::error::Code;
 use crate::provider::Provider;
 use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
-/// Steps a person can follow to fix what a [`Code`] reports.
+/// What a code means, and the steps a person can follow to fix what it reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Guidance {
     /// The code this guidance explains.
@@ -19,8 +20,9 @@ pub struct Guidance {
     pub summary: &'static str,
     /// What to do, in order; provider-specific steps (menu paths, role names) come first.
     pub steps: Vec<&'static str>,
-    /// The provider's documentation on the subject.
+    /// The provider's documentation on the subject, when there is a page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub docs_url: Option<&'static str>,
 }
 

@@ -8,12 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::secret::Redacted;
 
 /// An HTTP request for the host to send as it is, without following redirects.
-///
-/// `Debug` redacts the values of credential headers and the whole body (which carries client
-/// secrets, codes, refresh tokens and webhook secrets), printing only the body's length.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HttpRequest {
-    /// `GET`, `POST`, `PUT` or `DELETE`.
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
     pub method: String,
     /// The absolute URL.
     pub url: String,
@@ -21,6 +19,7 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body: form-encoded or JSON text, when there is one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub body: Option<String>,
 }
 
@@ -80,6 +79,8 @@ impl HttpResponse {
     }
 }
 
+/// Redacts the values of credential headers and the whole body (which carries client secrets,
+/// codes, refresh tokens and webhook secrets), printing only the body's length.
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")

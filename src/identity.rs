@@ -14,6 +14,7 @@ use crate::scopes::split_scopes;
 
 /// The account a token acts as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// The provider's stable id for the account (a number, or Bitbucket Cloud's UUID).
@@ -22,9 +23,11 @@ pub struct Account {
     pub username: String,
     /// The display name, where set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub name: Option<String>,
     /// The account's profile page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub web_url: Option<String>,
 }
 

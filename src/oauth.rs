@@ -73,18 +73,18 @@ impl AuthorizationRequest {
 }
 
 /// Where to send the person, and what to keep until they come back.
-///
-/// `Debug` redacts the verifier and the state, in its field and in the URL: whoever reads the
-/// state in a log can forge a callback, carrying a code of their own, that this flow accepts.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationUrl {
     /// The provider's authorization URL with every parameter.
     pub url: String,
-    /// The `state` to keep (single use) and compare with the callback's.
+    /// The `state` to keep (single use) and compare with the callback's: 256 random bits,
+    /// base64url.
     pub state: String,
     /// The PKCE verifier to keep secret and send with the code exchange, when PKCE is used.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code_verifier: Option<CodeVerifier>,
 }
 
@@ -99,6 +99,8 @@ pub(crate) fn url_without_state(url: &str, state: &str) -> String {
     }
 }
 
+/// Redacts the verifier and the state, in its field and in the URL: whoever reads the state in
+/// a log can forge a callback, carrying a code of their own, that this flow accepts.
 impl fmt::Debug for AuthorizationUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthorizationUrl")
@@ -111,11 +113,13 @@ impl fmt::Debug for AuthorizationUrl {
 
 /// What a successful callback carries.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Callback {
-    /// The authorization code, to exchange at once.
+    /// The authorization code, to exchange at once. Secret.
     pub code: AuthorizationCode,
     /// The issuer the provider named (RFC 9207), such as GitHub's `https://github.com/login/oauth`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub iss: Option<String>,
 }
 

@@ -7,6 +7,7 @@ use crate::provider::Provider;
 
 /// One thing a profile needs, with the reason in one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Need {
     /// The scope, role or event, in the provider's own spelling.
     pub name: &'static str,
@@ -14,8 +15,10 @@ pub struct Need {
     pub reason: &'static str,
 }
 
-/// How scopes reach the provider.
+/// How scopes reach the provider. `request`: they go in the authorization request.
+/// `consumer-permissions`: they are ticked on the OAuth consumer (Bitbucket Cloud).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeMode {
     /// Sent in the authorization request's `scope` parameter.
@@ -26,11 +29,13 @@ pub enum ScopeMode {
 
 /// What one provider needs for a profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderNeeds {
     /// The provider.
     pub provider: Provider,
-    /// Whether the provider can serve this use case at all.
+    /// Whether the provider can serve this use case at all; where it cannot, the reason of the
+    /// minimum role says why.
     pub supported: bool,
     /// How the scopes are obtained.
     pub scope_mode: ScopeMode,
@@ -50,9 +55,11 @@ pub struct ProviderNeeds {
 
 /// A use-case preset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// The stable identifier, such as `ci-failure-analysis`.
+    #[cfg_attr(feature = "typescript", ts(type = "ProfileId"))]
     pub id: &'static str,
     /// A short title.
     pub title: &'static str,

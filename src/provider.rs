@@ -7,6 +7,8 @@ use crate::error::{Code, Error};
 
 /// A Git hosting product. Each deployment of it (cloud or self-hosted) shares its rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "ProviderId"))]
 #[serde(rename_all = "kebab-case")]
 pub enum Provider {
     /// GitHub: github.com, Enterprise Server, and Enterprise Cloud with data residency (`SUB.ghe.com`).
@@ -87,8 +89,10 @@ impl FromStr for Provider {
     }
 }
 
-/// Who runs the instance.
+/// Who runs the instance: the provider (`github.com`, `SUB.ghe.com`, `gitlab.com`,
+/// `bitbucket.org`) or the customer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Deployment {
     /// Run by the provider: github.com, `SUB.ghe.com`, gitlab.com, bitbucket.org.

@@ -67,8 +67,10 @@ pub(crate) fn repository_urls(
     })
 }
 
-/// A diagnostic about one line of a pasted list.
+/// A diagnostic about one line of a pasted list: `repository.invalid_path`,
+/// `repository.group_path` or `repository.duplicate`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LineDiagnostic {
     /// The line number, from 1.
     pub line: usize,
@@ -79,6 +81,7 @@ pub struct LineDiagnostic {
 
 /// What [`parse_repository_list`] read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RepositoryList {
     /// The repository paths, in order, each once.
     pub repositories: Vec<String>,

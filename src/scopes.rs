@@ -9,12 +9,15 @@ use crate::error::{excerpt, Code, Error};
 use crate::provider::Provider;
 use crate::providers::{bitbucket_cloud, bitbucket_data_center, gitlab};
 
-/// Which kind of credential carries a scope.
+/// Which kind of credential carries a scope. `api-token`: a Bitbucket Cloud API token scope
+/// (`read:repository:bitbucket`), for which write does not imply read. `oauth`: every other
+/// scope: OAuth applications', and access tokens' where they share the names.
 ///
-/// Bitbucket Cloud has two vocabularies whose names never overlap: one catalog holds both, a
-/// required scope names its own kind, and `check_scopes` needs no argument to tell them
-/// apart. Every other provider's scopes are [`ScopeKind::OAuth`].
+/// Bitbucket Cloud has both vocabularies, whose names never overlap: one catalog holds both,
+/// and a required scope names its own kind, so checking scopes needs no argument to tell them
+/// apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeKind {
     /// Scopes of OAuth applications, and of the provider's access tokens where they share the
@@ -29,18 +32,21 @@ pub enum ScopeKind {
 
 /// One scope of a provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeInfo {
-    /// The scope's name in the provider's own spelling.
+    /// The scope's name in the provider's own spelling (`read_api`, `repo:status`, `REPO_READ`).
     pub name: &'static str,
     /// What it grants, in one line.
     pub description: &'static str,
-    /// The scopes it grants as well, directly (the closure is computed by [`check_scopes`]).
+    /// The scopes it grants as well, directly; checking scopes also follows what these imply.
     pub implies: &'static [&'static str],
     /// The scopes it grants as well, but on public repositories only: GitHub's `public_repo`
-    /// is `repo` limited to public repositories. Empty for every other scope.
+    /// is `repo` limited to public repositories, including their webhooks. Empty for every
+    /// other scope.
     pub implies_on_public_repositories: &'static [&'static str],
-    /// Which kind of credential carries it.
+    /// Which kind of credential carries it. Bitbucket Cloud's catalog holds both kinds; their
+    /// names never overlap.
     pub kind: ScopeKind,
 }
 
@@ -82,6 +88,7 @@ pub(crate) fn find_scope(provider: Provider, name: &str) -> Option<&'static Scop
 
 /// Whether granted scopes cover the required ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeCheck {
     /// Every required scope is granted, directly or through another scope that implies it.
@@ -94,6 +101,7 @@ pub struct ScopeCheck {
     /// `public_repo` covers `admin:repo_hook` there): enough for a public repository, not for
     /// a private or internal one. Left out when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
     pub public_repositories_only: Vec<String>,
 }
 

@@ -49,6 +49,21 @@ macro_rules! secret_type {
                 serializer.serialize_str(&self.0)
             }
         }
+
+        /// A string in TypeScript, as it is serialised.
+        #[cfg(feature = "typescript")]
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+
+            fn name(cfg: &ts_rs::Config) -> String {
+                <String as ts_rs::TS>::name(cfg)
+            }
+
+            fn inline(cfg: &ts_rs::Config) -> String {
+                <String as ts_rs::TS>::inline(cfg)
+            }
+        }
     };
 }
 

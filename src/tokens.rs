@@ -206,6 +206,7 @@ fn device_unsupported(provider: Provider) -> Error {
 
 /// What to show the person during a device authorization.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceAuthorization {
     /// The code to poll with; keep it secret.
@@ -216,6 +217,7 @@ pub struct DeviceAuthorization {
     pub verification_uri: String,
     /// A URL with the code filled in, where the provider gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub verification_uri_complete: Option<String>,
     /// When the device code expires, in unix seconds of the host's clock.
     pub expires_at: i64,
@@ -248,24 +250,31 @@ pub fn parse_device_authorization(
     })
 }
 
-/// The tokens of one grant.
+/// The tokens of one grant. Times are unix seconds of the host's clock.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSet {
-    /// The access token.
+    /// The access token. Secret.
     pub access_token: AccessToken,
     /// The token type, normally `bearer`.
     pub token_type: String,
-    /// The refresh token, where the provider issues one.
+    /// The refresh token, where the provider issues one. Secret; single use where the provider
+    /// rotates them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub refresh_token: Option<RefreshToken>,
-    /// When the access token expires, in unix seconds of the host's clock.
+    /// When the access token expires, where it does. Anchored to the response's `Date`, so that
+    /// a wrong local clock still refreshes in time.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub expires_at: Option<i64>,
-    /// When the refresh token expires, in unix seconds of the host's clock.
+    /// When the refresh token expires, where the provider says (GitHub App user tokens).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub refresh_token_expires_at: Option<i64>,
-    /// The scopes granted, as the provider listed them.
+    /// The scopes granted, as the provider listed them (GitHub's commas and Bitbucket's
+    /// `scopes` read alike).
     #[serde(default)]
     pub scopes: Vec<String>,
 }

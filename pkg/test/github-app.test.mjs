@@ -561,7 +561,7 @@ test("registerGitHubApp points the app's webhook at a route of its own with a fr
 
 /** The fields of each `export interface` in the declaration files: name → { required, optional }. */
 function declaredInterfaces() {
-  const dts = ["index.d.ts", "flows.d.ts"].map((file) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8")).join("\n");
+  const dts = ["index.d.ts", "flows.d.ts", "types.d.ts"].map((file) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8")).join("\n");
   const out = new Map();
   for (const match of dts.matchAll(/^export interface (\w+) \{\n([\s\S]*?)^\}/gm)) {
     const required = new Set();
@@ -576,7 +576,7 @@ test("the GitHub App values have exactly the declared fields", async () => {
   const interfaces = declaredInterfaces();
   const check = (name, value) => {
     const declared = interfaces.get(name);
-    assert.ok(declared, `flows.d.ts declares ${name}`);
+    assert.ok(declared, `a declaration file declares ${name}`);
     const keys = Object.keys(value);
     for (const key of declared.required) assert.ok(keys.includes(key), `${name}.${key} is returned`);
     for (const key of keys) assert.ok(declared.required.has(key) || declared.optional.has(key), `${name}.${key} is declared`);

@@ -57,6 +57,7 @@ test("npm would publish exactly the package's files", () => {
       "storage/redis.d.ts",
       "storage/redis.js",
       "storage/shared.js",
+      "types.d.ts",
     ],
   );
 });

@@ -35,7 +35,8 @@ for (const file of ["usage.ts", "storage-usage.ts", "polling-feedback-usage.ts"]
   assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
 });
 
-const DECLARATIONS = ["index.d.ts", "flows.d.ts"];
+// types.d.ts holds the declarations generated from the Rust types; the entries export them.
+const DECLARATIONS = ["index.d.ts", "flows.d.ts", "types.d.ts"];
 
 test("the declarations hold no `any`", () => {
   for (const file of [...DECLARATIONS, "storage/redis.d.ts", "storage/postgres.d.ts"]) {
@@ -63,7 +64,19 @@ test("each declaration file declares exactly what its entry exports", async () =
   }
 });
 
-/** The fields of each `export interface` in both declaration files: name → { required, optional }. */
+test("an entry exports every generated declaration", () => {
+  const read = (file) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
+  const exported = new Set(
+    ["index.d.ts", "flows.d.ts"].flatMap((file) =>
+      [...read(file).matchAll(/^export type \{([^}]*)\};$/gm)].flatMap((m) => m[1].split(",").map((name) => name.trim())),
+    ),
+  );
+  for (const [, name] of read("types.d.ts").matchAll(/^export (?:interface|type) (\w+)/gm)) {
+    assert.ok(exported.has(name), `index.d.ts or flows.d.ts exports ${name}`);
+  }
+});
+
+/** The fields of each `export interface` in the declaration files: name → { required, optional }. */
 function declaredInterfaces() {
   const dts = DECLARATIONS.map((file) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8")).join("\n");
   const out = new Map();

@@ -32,6 +32,7 @@ use crate::repositories::{encode, repository_urls};
 
 /// Where feedback may go, in the order a policy tries them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackTarget {
     /// A comment on the merge request (pull request).
@@ -44,6 +45,7 @@ pub enum FeedbackTarget {
 
 /// One place to post at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "target", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum FeedbackLocation {
     /// The merge request (pull request) with this number (GitLab iid, GitHub and Bitbucket
@@ -84,6 +86,7 @@ impl FeedbackLocation {
 
 /// A comment (or, for a new issue, the issue) as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Comment {
     /// The provider's id (for a new issue: its number).
@@ -92,7 +95,7 @@ pub struct Comment {
     pub body: String,
     /// Its web page, where the provider says.
     pub url: Option<String>,
-    /// GitLab commit discussions: the discussion holding the note.
+    /// GitLab commit discussions: the discussion holding the note, which an update needs.
     pub discussion_id: Option<String>,
     /// Data Center: the version an update must name.
     pub version: Option<u64>,
@@ -100,11 +103,12 @@ pub struct Comment {
 
 /// One page of comments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CommentPage {
     /// The comments on this page.
     pub comments: Vec<Comment>,
-    /// The next page's URL, when there is one.
+    /// The next page's URL, when there is one: send the list request again with it.
     pub next: Option<String>,
 }
 

@@ -97,6 +97,7 @@ pub struct RegisterGitHubApp {
 
 /// Where the app's webhook now delivers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppWebhook {
     /// The delivery URL set on the app.

@@ -72,9 +72,9 @@ pub struct ConnectStart {
     pub connection_id: Option<String>,
 }
 
-/// Where to send the person. `Debug` hides the state, in its field and in the URL: whoever
-/// reads it in a log could finish the authorization with a code of their own.
+/// Where to send the person.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectStarted {
     /// The provider's authorization URL.
@@ -83,6 +83,8 @@ pub struct ConnectStarted {
     pub state: String,
 }
 
+/// Hides the state, in its field and in the URL: whoever reads it in a log could finish the
+/// authorization with a code of their own.
 impl std::fmt::Debug for ConnectStarted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectStarted")

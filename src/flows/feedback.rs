@@ -82,6 +82,7 @@ pub struct PostFeedback {
 
 /// Whether the comment is new.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackAction {
     /// A comment (or issue) was added.
@@ -92,12 +93,14 @@ pub enum FeedbackAction {
 
 /// A target that was tried or skipped before the one that took the feedback.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SkippedTarget {
     /// The target.
     pub target: FeedbackTarget,
     /// Why it did not take the feedback; none when the request gave nothing for it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What happened, for a person.
     pub message: String,
@@ -105,6 +108,7 @@ pub struct SkippedTarget {
 
 /// Where the feedback landed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct FeedbackResult {
     /// The target that took it.
@@ -115,9 +119,11 @@ pub struct FeedbackResult {
     pub comment_id: String,
     /// Its web page, where the provider says.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub url: Option<String>,
     /// The issue's number, when the feedback went to an issue.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub issue: Option<u64>,
     /// The targets tried or skipped first, in order.
     pub skipped: Vec<SkippedTarget>,

@@ -52,8 +52,11 @@ pub struct RegisterWebhooks {
     pub profile: String,
 }
 
-/// What happened on one project.
+/// What happened on one project: `created`, `updated`, `removed`, `manual_setup_required`
+/// (an administrator adds the hook by hand), `failed`, or `covered_by_app` (a GitHub App
+/// connection, whose app webhook delivers every installed repository's events).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     /// A new hook was created.
@@ -77,6 +80,7 @@ pub enum RegistrationStatus {
 
 /// The outcome for one project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationResult {
     /// The project.
@@ -85,18 +89,23 @@ pub struct RegistrationResult {
     pub status: RegistrationStatus,
     /// The hook's id at the provider.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub hook_id: Option<String>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What failed, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
-    /// For [`RegistrationStatus::ManualSetupRequired`]: what to paste.
+    /// For `manual_setup_required`: what to paste.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub manual_setup: Option<ManualSetup>,
 }
 
@@ -288,8 +297,12 @@ impl Default for ReceiveOptions {
     }
 }
 
-/// What became of a delivery.
+/// What became of a delivery. Act on `accepted` only, then confirm or release its claim.
+/// `duplicate` is a copy already handled; `pending`, a copy another host is handling right
+/// now: ask the provider to retry. `rejected` is not authentic or not readable. `ignored` is
+/// authentic but about a GitHub App installation no connection holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptStatus {
     /// Authentic and new: handle it, then confirm its `claim` (or release it on failure).
@@ -311,33 +324,42 @@ pub enum ReceiptStatus {
 
 /// The outcome of [`Flows::receive_webhook`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
-    /// Accepted, duplicate, pending or rejected.
+    /// What became of it.
     pub status: ReceiptStatus,
     /// The normalised event, for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub event: Option<WebhookEvent>,
     /// The connection whose hook the delivery was sent to (by its route, never by what the
     /// payload claims), for every authentic delivery.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub connection_id: Option<String>,
     /// The project that hook was registered on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub project: Option<String>,
     /// For an accepted delivery: the opaque token to pass to [`Flows::confirm_delivery`] once
     /// the event is handled, or to [`Flows::release_delivery`] when it could not be. (An
     /// unsigned ping has none: it is never remembered.)
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub claim: Option<String>,
     /// For a pending delivery: after how many seconds the provider should try again.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub retry_after_seconds: Option<i64>,
-    /// Why it was rejected.
+    /// Why it was rejected: `webhook.unknown_route` for a URL forgelink gave no hook, a
+    /// signature or parse code otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What was wrong, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
 }
 

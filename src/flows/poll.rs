@@ -38,8 +38,10 @@ const MAX_STATUS_COMMITS: usize = 20;
 /// lag: the overlap is read twice, and deduplicated.
 const OVERLAP: i64 = 300;
 
-/// How a connection learns what happened on its projects.
+/// How a connection learns what happened on its projects: deliveries (`webhook`), polling
+/// (`polling`), or deliveries with polling as a safety net (`hybrid`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncMode {
     /// Deliveries only: [`Flows::poll_events`] sends nothing.
@@ -73,6 +75,7 @@ pub struct PollOptions {
 
 /// How a poll ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PollStatus {
     /// Every project was read; call again at `nextPollAt`.
@@ -86,6 +89,7 @@ pub enum PollStatus {
 
 /// What one project's poll found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectPoll {
     /// The project.
@@ -102,20 +106,26 @@ pub struct ProjectPoll {
     /// project's webhook should have delivered, why the webhook did not (`webhook.hook_disabled`,
     /// `webhook.hook_missing`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What failed, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub message: Option<String>,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
 }
 
 /// The outcome of [`Flows::poll_events`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollResult {
-    /// Whether everything was read.
+    /// Whether everything was read: `complete`; `incomplete` when a rate limit or the request
+    /// budget stopped it (the cursors of unread projects did not move); `disabled` in webhook
+    /// mode.
     pub status: PollStatus,
     /// The connection's mode.
     pub mode: SyncMode,
@@ -128,10 +138,11 @@ pub struct PollResult {
     /// (the cursors are also stored: passing it is optional).
     pub cursor: String,
     /// When to call again, in unix seconds: after the interval, and never before the
-    /// provider's rate limit allows. `None` in webhook mode.
+    /// provider's rate limit allows. There is none in webhook mode.
     pub next_poll_at: Option<i64>,
     /// The last rate-limit reading.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub rate_limit: Option<RateLimit>,
     /// Each project's outcome.
     pub projects: Vec<ProjectPoll>,

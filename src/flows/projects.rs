@@ -33,6 +33,7 @@ pub struct DiscoverOptions {
 
 /// A project or repository the connection can see.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     /// The provider's id.
@@ -51,14 +52,17 @@ pub struct Project {
     pub sha256: bool,
     /// For a SHA-256 repository: the `repository.sha256_unsupported` guidance to show with it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
 }
 
 /// Whether the account's role on a project lets it create the project's webhooks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookAccess {
-    /// The least role that may create webhooks, in the provider's words.
+    /// The least role that may create webhooks, in the provider's words: `maintainer`, `admin`,
+    /// `REPO_ADMIN`.
     pub needed_role: &'static str,
     /// Whether the role given is that role or above it.
     pub allowed: bool,
@@ -94,6 +98,7 @@ pub fn webhook_access(provider: Provider, role: &str) -> Option<WebhookAccess> {
 
 /// One page of projects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectPage {
     /// The projects on this page.

@@ -11,8 +11,11 @@ use crate::identity::Account;
 use crate::provider::{Deployment, Provider};
 use crate::tokens::{OAuthClient, TokenSet};
 
-/// Whether a connection still works without the person.
+/// Whether a connection still works without the person: `active`, its tokens work or can be
+/// refreshed; `needs_reauthorization`, the person must re-authorize it or replace its
+/// credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionStatus {
     /// Its tokens work or can be refreshed.
@@ -25,10 +28,11 @@ pub enum ConnectionStatus {
 
 /// Granted scopes against the profile's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeStatus {
-    /// The scopes granted; `None` when the provider does not tell (fine-grained GitHub tokens,
-    /// Data Center access tokens).
+    /// The scopes granted, where the provider tells (it does not for fine-grained GitHub
+    /// tokens and Data Center access tokens).
     pub granted: Option<Vec<String>>,
     /// The profile's scopes that are not granted (empty when `granted` is unknown).
     pub missing: Vec<String>,
@@ -86,6 +90,7 @@ pub(crate) struct Record {
 
 /// A connected account, as the caller sees it (no secrets).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     /// The id to pass to the other flows.
@@ -100,15 +105,19 @@ pub struct Connection {
     pub scopes: ScopeStatus,
     /// When the access token expires, in unix seconds, where it does.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub expires_at: Option<i64>,
     /// The instance's version, for self-hosted deployments.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub server_version: Option<String>,
     /// Whether it still works without the person.
     pub status: ConnectionStatus,
     /// For a GitHub App connection: the installation (account, permissions, events,
-    /// repository selection, suspension) as last read or reported by the app's webhook.
+    /// repository selection, suspension) as last read or reported by the app's webhook. Its
+    /// permissions are what `scopes` lists as `name:level`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub installation: Option<crate::github_app::Installation>,
 }
 

@@ -21,6 +21,7 @@ const EXPIRY_WARNING: i64 = 14 * 86_400;
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Fine.
@@ -33,6 +34,7 @@ pub enum CheckStatus {
 
 /// One line of a connection report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// `token`, `reachability`, `identity`, `server-version`, `scopes`, `token-expiry`,
@@ -43,16 +45,19 @@ pub struct Check {
     pub status: CheckStatus,
     /// The code behind a warning or failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub code: Option<Code>,
     /// What was found, for a person.
     pub message: String,
     /// How to fix a warning or failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub guidance: Option<Guidance>,
 }
 
 /// What [`Flows::test_connection`] found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ConnectionReport {
     /// No check failed.
     pub ok: bool,
@@ -92,20 +97,27 @@ fn needs_new_credentials(code: Code) -> bool {
 
 /// What [`Flows::disconnect`] did and what is left to a person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DisconnectReport {
     /// Whether the provider revoked the token.
     pub revoked: bool,
     /// The webhooks forgelink had registered, and what became of each: every one not
-    /// [`Removed`](crate::flows::RegistrationStatus::Removed) is still at the provider, or may be.
+    /// `removed` is still at the provider, or may be. A failed one carries its guidance (the
+    /// hook is left at the provider, also when the provider refused the connection); one that
+    /// needed manual setup was never created by forgelink, and deleting it is its
+    /// administrator's part.
     pub webhooks: Vec<crate::flows::RegistrationResult>,
     /// Steps forgelink cannot take for the person.
     pub manual_steps: Vec<&'static str>,
     /// For a GitHub App connection: whether the app was uninstalled from the account.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
     pub uninstalled: bool,
-    /// For a GitHub App connection left installed: the page where a person uninstalls it.
+    /// For a GitHub App connection left installed: the installation's settings page, where a
+    /// person uninstalls it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub uninstall_url: Option<String>,
 }
 

@@ -33,8 +33,11 @@ pub use rate_limit::{read_rate_limit, RateLimit};
 pub use state::state_key;
 pub(crate) use state::with_state_key;
 
-/// What a poll request lists.
+/// What a poll request lists: pipelines, one pipeline read again, one pipeline's jobs, merge
+/// requests, pushes, Data Center's most recently changed branches, or one commit's build
+/// statuses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "resource", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum PollResource {
     /// Pipelines updated since (GitLab pipelines, GitHub workflow runs, Bitbucket Cloud

@@ -26,6 +26,7 @@ use crate::webhooks::{
 
 /// What one poll response held.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollPage {
     /// The events, newest first as the provider lists them, each with its state key.
@@ -33,7 +34,7 @@ pub struct PollPage {
     /// What to read next for these events: a pipeline's jobs, a commit's build statuses.
     pub follow_ups: Vec<PollResource>,
     /// The next page of the same list, when there is one and it may still hold changes
-    /// since the cursor.
+    /// since the cursor: send the same request with this URL.
     pub next_page: Option<String>,
     /// The response's rate-limit reading.
     pub rate_limit: RateLimit,

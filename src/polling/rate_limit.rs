@@ -7,6 +7,7 @@ use crate::http::HttpResponse;
 
 /// A reading of the provider's rate-limit headers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     /// Calls allowed in the window, where the provider says.

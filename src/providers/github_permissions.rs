@@ -24,6 +24,7 @@
 
 /// Which kind of account resource a permission applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionTarget {
     /// Resources of repositories owned by the account where the app is installed.
@@ -38,12 +39,14 @@ pub enum PermissionTarget {
 
 /// A GitHub App permission: its name in the API, what it lets the app do, the levels it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AppPermission {
     /// The permission as the API names it (`pull_requests`).
     pub name: &'static str,
     /// What it applies to.
     pub target: PermissionTarget,
     /// The levels it takes (`read`, `write`, `admin`).
+    #[cfg_attr(feature = "typescript", ts(type = "Array<AccessLevel>"))]
     pub levels: &'static [&'static str],
     /// What it lets the app do.
     pub meaning: &'static str,

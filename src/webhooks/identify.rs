@@ -7,6 +7,7 @@ use crate::webhooks::header;
 
 /// Who sent a delivery and which one it is, from its headers alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookIdentity {
     /// The provider.

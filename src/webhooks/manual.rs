@@ -13,8 +13,10 @@ use crate::provider::Provider;
 use crate::providers::bitbucket_data_center;
 use crate::secret::{Redacted, WebhookSecret};
 
-/// What an administrator pastes to create a hook by hand. `Debug` redacts the secret.
+/// What an administrator pastes to create a hook by hand (Bitbucket Data Center without
+/// admin rights).
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ManualSetup {
     /// The URL to deliver to.
@@ -27,6 +29,7 @@ pub struct ManualSetup {
     pub steps: Vec<String>,
 }
 
+/// Redacts the secret.
 impl fmt::Debug for ManualSetup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ManualSetup")

@@ -6,6 +6,8 @@ use crate::provider::Provider;
 
 /// What happened, across providers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookEventKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Commits pushed to a branch.
@@ -28,6 +30,8 @@ pub enum EventKind {
 
 /// A CI state, normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookStatus"))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Created, queued or waiting.
@@ -48,9 +52,11 @@ pub enum Status {
 
 /// The repository or project an event belongs to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookRepository"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Repository {
-    /// The provider's id (a number, or Bitbucket Cloud's UUID).
+    /// The provider's id (a number as a string, or Bitbucket Cloud's UUID).
     pub id: Option<String>,
     /// The full path: `group/subgroup/project`, `owner/repo`, `workspace/repo`, `PROJECT/repo`.
     pub full_path: Option<String>,
@@ -62,6 +68,8 @@ pub struct Repository {
 
 /// Who caused the event.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookActor"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Actor {
     /// The provider's id.
@@ -74,6 +82,8 @@ pub struct Actor {
 
 /// A merge request or pull request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookMergeRequest"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MergeRequest {
     /// The number people see (GitLab iid, GitHub number, Bitbucket id).
@@ -92,6 +102,8 @@ pub struct MergeRequest {
 
 /// A pipeline: GitLab pipeline, GitHub workflow run or check suite.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookPipeline"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pipeline {
     /// The provider's id.
@@ -120,6 +132,8 @@ pub struct Pipeline {
 
 /// A job: GitLab build, GitHub workflow job or check run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookJob"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Job {
     /// The provider's id.
@@ -143,6 +157,8 @@ pub struct Job {
 
 /// A commit status (GitHub status, Bitbucket build status).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WebhookCommitStatus"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CommitStatus {
     /// The normalised state.
@@ -156,12 +172,13 @@ pub struct CommitStatus {
     pub url: Option<String>,
 }
 
-/// A delivery, normalised.
+/// A delivery in the one model every provider shares.
 ///
 /// Read back from JSON (`stateKey` takes one) with unknown fields refused; the provider's own
 /// words and the dedupe key may be left out by a caller who writes an event by hand, with only
 /// the fields its key needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEvent {
     /// Who sent it.
@@ -181,8 +198,8 @@ pub struct WebhookEvent {
     pub dedupe_key: String,
     /// A key for the underlying object and its state, such as
     /// `gitlab:git.example.com:group/app:pipeline:123:failure`: the same whether a delivery or
-    /// a poll reports it, so that each state is acted on once. `None` for events that carry no
-    /// such state (pings, other events).
+    /// a poll reports it, so that each state is acted on once. There is none for events that
+    /// carry no such state (pings, other events).
     pub state_key: Option<String>,
     /// The repository or project.
     pub repository: Option<Repository>,

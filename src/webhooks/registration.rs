@@ -32,6 +32,7 @@ pub struct HookSpec {
 
 /// A hook as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Hook {
     /// The provider's id for it. Bitbucket Cloud's is its UUID as the API writes it, in braces
@@ -42,17 +43,19 @@ pub struct Hook {
     /// Its events, in the provider's spelling.
     pub events: Vec<String>,
     /// Whether it is enabled. GitLab's hooks are disabled only by GitLab itself, after
-    /// repeated failures: temporarily (see `disabled_until`) or for good.
+    /// repeated failures: for a while (see `disabled_until`) after 4 failures in a row, for
+    /// good after 40.
     pub active: bool,
     /// Until when GitLab has paused the failing hook (its `disabled_until`), when it has.
     pub disabled_until: Option<String>,
-    /// Whether the hook holds a signing token (GitLab's `signing_token_present`); `None` where
-    /// the provider does not say.
+    /// Whether the hook holds a signing token (GitLab's `signing_token_present`), where the
+    /// provider says.
     pub signing_token_set: Option<bool>,
 }
 
 /// One page of a project's hooks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HookPage {
     /// The hooks on this page.
     pub hooks: Vec<Hook>,

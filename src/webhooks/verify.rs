@@ -33,6 +33,7 @@ pub struct VerifyOptions {
 
 /// Which check passed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureScheme {
     /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256>` (GitHub, Bitbucket).
@@ -49,6 +50,8 @@ pub enum SignatureScheme {
 
 /// A delivery that passed [`verify_webhook`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "VerifiedWebhook"))]
 #[serde(rename_all = "camelCase")]
 pub struct Verified {
     /// The provider that sent it.

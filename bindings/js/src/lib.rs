@@ -39,6 +39,8 @@ mod host;
 mod polling;
 #[cfg(feature = "flows")]
 mod tokens;
+#[cfg(all(test, feature = "typescript"))]
+mod typescript;
 #[cfg(feature = "flows")]
 mod webhooks;
 
@@ -66,18 +68,29 @@ struct OkEnvelope<'a, T: Serialize> {
     ok: &'a T,
 }
 
+/// The fields of a failure, which JavaScript throws as a `ForgelinkError`.
 #[derive(Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "ForgelinkErrorBody"))]
 #[serde(rename_all = "camelCase")]
 struct ErrorBody<'a> {
+    /// The stable code, such as `oauth.state_mismatch`.
     code: Code,
+    /// One sentence for a person.
     message: &'a str,
+    /// What the provider itself said (an `error_description`, for instance), verbatim.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     provider_detail: Option<&'a str>,
-    /// Only the flows call providers: the pure functions of the `forgelink` entry never throw a
-    /// provider's wait, and leaving the field out keeps that entry under its size goal.
+    /// Seconds to wait before trying again, where the provider said (`Retry-After`, or when its
+    /// rate-limit window resets), counted from the moment of its answer.
+    // Only the flows call providers: the pure functions of the `forgelink` entry never throw a
+    // provider's wait, and leaving the field out keeps that entry under its size goal.
     #[cfg(feature = "flows")]
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     retry_after: Option<u64>,
+    /// What the code means and the steps to fix it.
     guidance: Guidance,
 }
 

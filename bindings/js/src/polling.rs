@@ -46,8 +46,11 @@ pub fn prepare_poll_request(
 
 /// One request of a poll, with the list it reads.
 #[derive(Serialize)]
-struct PollRequest {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub(crate) struct PollRequest {
+    /// The list the request reads; pass it to [`parse_poll_response`] with the answer.
     resource: PollResource,
+    /// The request to send.
     request: HttpRequest,
 }
 

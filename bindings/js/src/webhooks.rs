@@ -45,6 +45,17 @@ pub fn verify_webhook(
     envelope(verify(&header_lines(headers), body, secrets, &options))
 }
 
+/// What [`verify_and_parse_webhook`] returns.
+#[derive(Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "VerifiedWebhookEvent"))]
+pub(crate) struct VerifiedEvent {
+    /// Which check passed, and with which secret.
+    verified: Verified,
+    /// The delivery, read.
+    event: WebhookEvent,
+}
+
 /// `verifyAndParseWebhook(request)`: what a receiver without storage runs, in one crossing
 /// into the module; the arguments are `verifyWebhook`'s.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
@@ -57,11 +68,6 @@ pub fn verify_and_parse_webhook(
     allow_unsigned: bool,
     allow_sha1: bool,
 ) -> String {
-    #[derive(Serialize)]
-    struct VerifiedEvent {
-        verified: Verified,
-        event: WebhookEvent,
-    }
     let options = options(now, tolerance_seconds, allow_unsigned, allow_sha1);
     let headers = header_lines(headers);
     envelope(verify(&headers, body, secrets, &options).and_then(|verified| {

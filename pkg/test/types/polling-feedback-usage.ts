@@ -19,6 +19,7 @@ import {
 } from "forgelink/flows";
 import type {
   Comment,
+  CommentInput,
   CommentPage,
   FeedbackLocation,
   HttpRequest,
@@ -87,7 +88,7 @@ export async function feedback(send: (request: HttpRequest) => Promise<HttpRespo
       ? prepareCreateComment(instance, "t", "octo/repo", location, body)
       : prepareUpdateComment(instance, "t", "octo/repo", location, earlier, body);
   const posted: Comment = parseComment("github", location, await send(request));
-  const written: Comment = { id: "1", body: "x" };
+  const written: CommentInput = { id: "1", body: "x" };
   findFeedback([written], "ci/48");
   const issue: FeedbackLocation = { target: "new_issue", title: "CI failed" };
   prepareCreateComment(instance, "t", "octo/repo", issue, body);
