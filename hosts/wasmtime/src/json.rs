@@ -35,13 +35,6 @@ fn deployment_id(deployment: wit::Deployment) -> &'static str {
     }
 }
 
-fn severity_id(severity: wit::Severity) -> &'static str {
-    match severity {
-        wit::Severity::Error => "error",
-        wit::Severity::Warning => "warning",
-    }
-}
-
 fn scope_mode_id(mode: wit::ScopeMode) -> &'static str {
     match mode {
         wit::ScopeMode::Request => "request",
@@ -57,14 +50,9 @@ fn insert_some<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value
     }
 }
 
-/// `{ code, severity, message, suggestion? }`
+/// A diagnostic, as the npm package prints it.
 pub fn diagnostic(diagnostic: &wit::Diagnostic) -> Value {
-    let mut object = Map::new();
-    object.insert("code".into(), Value::from(diagnostic.code.as_str()));
-    object.insert("severity".into(), Value::from(severity_id(diagnostic.severity)));
-    object.insert("message".into(), Value::from(diagnostic.message.as_str()));
-    insert_some(&mut object, "suggestion", diagnostic.suggestion.as_deref());
-    Value::Object(object)
+    render::<forgelink::Diagnostic, _>(diagnostic)
 }
 
 /// A list of diagnostics, as `validateRedirectUri` returns it.
@@ -95,15 +83,9 @@ pub fn error(error: &wit::Error) -> Value {
     json!({ "error": object })
 }
 
-/// `{ ok, baseUrl, deployment, apiBase, diagnostics }`
+/// What `validate-base-url` found, as the npm package prints it.
 pub fn base_url_report(report: &wit::BaseUrlReport) -> Value {
-    json!({
-        "ok": report.ok,
-        "baseUrl": report.base_url,
-        "deployment": report.deployment.map(deployment_id),
-        "apiBase": report.api_base,
-        "diagnostics": diagnostics(&report.diagnostics),
-    })
+    render::<forgelink::BaseUrlReport, _>(report)
 }
 
 fn scope_source(source: &wit::ScopeSource) -> Value {
@@ -205,21 +187,14 @@ pub fn profiles(profiles: &[wit::Profile]) -> Value {
         .collect()
 }
 
-/// `{ url, state, codeVerifier? }`
+/// An authorization URL with its state and PKCE verifier, as the npm package prints it.
 pub fn authorization(authorization: &wit::Authorization) -> Value {
-    let mut object = Map::new();
-    object.insert("url".into(), Value::from(authorization.url.as_str()));
-    object.insert("state".into(), Value::from(authorization.state.as_str()));
-    insert_some(&mut object, "codeVerifier", authorization.code_verifier.as_deref());
-    Value::Object(object)
+    render::<forgelink::AuthorizationUrl, _>(authorization)
 }
 
-/// `{ code, iss? }`
+/// A callback's code and issuer, as the npm package prints them.
 pub fn callback(callback: &wit::Callback) -> Value {
-    let mut object = Map::new();
-    object.insert("code".into(), Value::from(callback.code.as_str()));
-    insert_some(&mut object, "iss", callback.iss.as_deref());
-    Value::Object(object)
+    render::<forgelink::Callback, _>(callback)
 }
 
 /// The list of codes, as `errorCodes` returns it.
@@ -367,9 +342,9 @@ pub fn api_error(error: &wit::ApiError) -> Value {
     })
 }
 
-/// `{ url, state }`
+/// A started connection, as the npm package prints it.
 pub fn connect_started(started: &wit::ConnectStarted) -> Value {
-    json!({ "url": started.url, "state": started.state })
+    render::<forgelink::ConnectStarted, _>(started)
 }
 
 /// A connection, as the npm package prints it.
@@ -378,12 +353,8 @@ pub fn connection(connection: &wit::Connection) -> Value {
 }
 
 /// `pass`, `warn` or `fail`.
-pub fn check_status_id(status: wit::CheckStatus) -> &'static str {
-    match status {
-        wit::CheckStatus::Pass => "pass",
-        wit::CheckStatus::Warn => "warn",
-        wit::CheckStatus::Fail => "fail",
-    }
+pub fn check_status_id(status: wit::CheckStatus) -> String {
+    render_text::<forgelink::CheckStatus, _>(&status)
 }
 
 fn check(check: &wit::Check) -> Value {
@@ -425,17 +396,6 @@ pub fn disconnect_report(report: &wit::DisconnectReport) -> Value {
 /// A delivery's identity, as the npm package prints it.
 pub fn webhook_identity(identity: &wit::WebhookIdentity) -> Value {
     render::<forgelink::WebhookIdentity, _>(identity)
-}
-
-/// `hmac-sha256`, `hmac-sha1`, `token`, `standard-webhooks` or `unsigned`.
-pub fn signature_scheme_id(scheme: wit::SignatureScheme) -> &'static str {
-    match scheme {
-        wit::SignatureScheme::HmacSha256 => "hmac-sha256",
-        wit::SignatureScheme::HmacSha1 => "hmac-sha1",
-        wit::SignatureScheme::Token => "token",
-        wit::SignatureScheme::StandardWebhooks => "standard-webhooks",
-        wit::SignatureScheme::Unsigned => "unsigned",
-    }
 }
 
 /// A verified delivery, as the npm package prints it.
@@ -489,6 +449,35 @@ forgelink_wit_convert::conversions! {
     "github-app/setup-action": forgelink::SetupAction <= wit::SetupAction;
     "github-app/github-app-credentials": forgelink::GitHubAppCredentials <= wit::GithubAppCredentials;
     "flows/app-webhook": forgelink::AppWebhook <= wit::AppWebhook;
+    "types/diagnostic": forgelink::Diagnostic <= wit::Diagnostic;
+    "types/severity": forgelink::Severity <= wit::Severity;
+    "types/deployment": forgelink::Deployment <= wit::Deployment;
+    "provider/base-url-report": forgelink::BaseUrlReport <= wit::BaseUrlReport;
+    "provider/authorization": forgelink::AuthorizationUrl <= wit::Authorization;
+    "provider/callback": forgelink::Callback <= wit::Callback;
+    "flows/connect-started": forgelink::ConnectStarted <= wit::ConnectStarted;
+    "webhooks/repository-list": forgelink::RepositoryList <= wit::RepositoryList;
+    "webhooks/line-diagnostic": forgelink::LineDiagnostic <= wit::LineDiagnostic;
+    "flows/receipt": forgelink::Receipt <= wit::Receipt;
+    "flows/receipt-status": forgelink::ReceiptStatus <= wit::ReceiptStatus;
+    "flows/feedback-result": forgelink::FeedbackResult <= wit::FeedbackResult;
+    "flows/feedback-action": forgelink::FeedbackAction <= wit::FeedbackAction;
+    "flows/skipped-target": forgelink::SkippedTarget <= wit::SkippedTarget;
+    "feedback/feedback-target": forgelink::FeedbackTarget <=> wit::FeedbackTarget;
+    "flows/sync-mode": forgelink::SyncMode <=> wit::SyncMode;
+    "flows/poll-status": forgelink::PollStatus <= wit::PollStatus;
+    "flows/registration-status": forgelink::RegistrationStatus <= wit::RegistrationStatus;
+    "flows/check-status": forgelink::CheckStatus <= wit::CheckStatus;
+    "github-app/app-manifest-form": forgelink::AppManifestForm <= wit::AppManifestForm;
+}
+
+/// The component and this host are built from one release, so every code the component sends
+/// is one the core knows; a mismatched component's unknown code is shown as
+/// `input.unknown_code` rather than guessed.
+impl FromWit<String> for forgelink::Code {
+    fn from_wit(code: String) -> Self {
+        code.parse().unwrap_or(forgelink::Code::InputUnknownCode)
+    }
 }
 
 /// Secrets the component handed over in clear (the caller asked for them) are wrapped in the
@@ -509,7 +498,8 @@ secret_from_text!(
     forgelink::ClientSecret,
     forgelink::WebhookSecret,
     forgelink::PrivateKey,
-    forgelink::AuthorizationCode
+    forgelink::AuthorizationCode,
+    forgelink::CodeVerifier
 );
 
 /// A component value as the npm package prints it: converted into the core's own type, whose
@@ -517,6 +507,11 @@ secret_from_text!(
 /// in rather than a panic should one ever start to.
 fn render<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> Value {
     serde_json::to_value(Core::from_wit(value.clone())).unwrap_or(Value::Null)
+}
+
+/// The enum value the npm package spells `id`, read by the core's own deserialiser.
+fn parse_text<Core: serde::de::DeserializeOwned + IntoWit<Wit>, Wit>(id: &str) -> Option<Wit> {
+    serde_json::from_value::<Core>(Value::from(id)).ok().map(IntoWit::into_wit)
 }
 
 /// The text of an enum value, as the npm package prints it.
@@ -543,21 +538,9 @@ pub fn webhook_event(event: &wit::WebhookEvent) -> Value {
     render::<forgelink::WebhookEvent, _>(event)
 }
 
-/// `{ repositories, diagnostics: [{ line, code, severity, message, suggestion? }] }`
+/// A pasted list of repositories, read, as the npm package prints it.
 pub fn repository_list(list: &wit::RepositoryList) -> Value {
-    let diagnostics = list
-        .diagnostics
-        .iter()
-        .map(|line| {
-            let mut object = Map::new();
-            object.insert("line".into(), Value::from(line.line));
-            if let Value::Object(fields) = diagnostic(&line.diagnostic) {
-                object.extend(fields);
-            }
-            Value::Object(object)
-        })
-        .collect::<Vec<_>>();
-    json!({ "repositories": list.repositories, "diagnostics": diagnostics })
+    render::<forgelink::RepositoryList, _>(list)
 }
 
 /// `{ id, path, name, webUrl, defaultBranch, role, sha256, guidance? }`
@@ -586,16 +569,9 @@ pub fn project_page(page: &wit::ProjectPage) -> Value {
     })
 }
 
-/// `created`, `updated`, `removed`, `manual_setup_required`, `failed` or `covered_by_app`.
-pub fn registration_status_id(status: wit::RegistrationStatus) -> &'static str {
-    match status {
-        wit::RegistrationStatus::Created => "created",
-        wit::RegistrationStatus::Updated => "updated",
-        wit::RegistrationStatus::Removed => "removed",
-        wit::RegistrationStatus::ManualSetupRequired => "manual_setup_required",
-        wit::RegistrationStatus::Failed => "failed",
-        wit::RegistrationStatus::CoveredByApp => "covered_by_app",
-    }
+/// A registration's status, as the npm package spells it.
+pub fn registration_status_id(status: wit::RegistrationStatus) -> String {
+    render_text::<forgelink::RegistrationStatus, _>(&status)
 }
 
 /// `{ project, status, hookId?, code?, message?, guidance?, manualSetup? }`
@@ -620,33 +596,14 @@ pub fn registration_results(results: &[wit::RegistrationResult]) -> Value {
     Value::Array(results.iter().map(registration_result).collect())
 }
 
-/// `accepted`, `duplicate`, `pending`, `rejected` or `ignored`.
-pub fn receipt_status_id(status: wit::ReceiptStatus) -> &'static str {
-    match status {
-        wit::ReceiptStatus::Accepted => "accepted",
-        wit::ReceiptStatus::Duplicate => "duplicate",
-        wit::ReceiptStatus::Pending => "pending",
-        wit::ReceiptStatus::Rejected => "rejected",
-        wit::ReceiptStatus::Ignored => "ignored",
-    }
+/// A receipt's status, as the npm package spells it.
+pub fn receipt_status_id(status: wit::ReceiptStatus) -> String {
+    render_text::<forgelink::ReceiptStatus, _>(&status)
 }
 
-/// `{ status, event?, connectionId?, project?, code?, message? }`
+/// A received delivery, as the npm package prints it.
 pub fn receipt(receipt: &wit::Receipt) -> Value {
-    let mut object = Map::new();
-    object.insert("status".into(), Value::from(receipt_status_id(receipt.status)));
-    if let Some(event) = &receipt.event {
-        object.insert("event".into(), webhook_event(event));
-    }
-    insert_some(&mut object, "connectionId", receipt.connection_id.as_deref());
-    insert_some(&mut object, "project", receipt.project.as_deref());
-    insert_some(&mut object, "claim", receipt.claim.as_deref());
-    if let Some(seconds) = receipt.retry_after_seconds {
-        object.insert("retryAfterSeconds".into(), Value::from(seconds));
-    }
-    insert_some(&mut object, "code", receipt.code.as_deref());
-    insert_some(&mut object, "message", receipt.message.as_deref());
-    Value::Object(object)
+    render::<forgelink::Receipt, _>(receipt)
 }
 
 /// The steps of a webhook set up by hand, as the npm package prints them.
@@ -712,28 +669,18 @@ pub fn poll_page(page: &wit::PollPage) -> Value {
 }
 
 /// `webhook`, `polling` or `hybrid`.
-pub fn sync_mode_id(mode: wit::SyncMode) -> &'static str {
-    match mode {
-        wit::SyncMode::Webhook => "webhook",
-        wit::SyncMode::Polling => "polling",
-        wit::SyncMode::Hybrid => "hybrid",
-    }
+pub fn sync_mode_id(mode: wit::SyncMode) -> String {
+    render_text::<forgelink::SyncMode, _>(&mode)
 }
 
 /// The mode with the id `id`, exactly as [`sync_mode_id`] spells it.
 pub fn parse_sync_mode(id: &str) -> Option<wit::SyncMode> {
-    [wit::SyncMode::Webhook, wit::SyncMode::Polling, wit::SyncMode::Hybrid]
-        .into_iter()
-        .find(|mode| sync_mode_id(*mode) == id)
+    parse_text::<forgelink::SyncMode, _>(id)
 }
 
 /// `complete`, `incomplete` or `disabled`.
-pub fn poll_status_id(status: wit::PollStatus) -> &'static str {
-    match status {
-        wit::PollStatus::Complete => "complete",
-        wit::PollStatus::Incomplete => "incomplete",
-        wit::PollStatus::Disabled => "disabled",
-    }
+pub fn poll_status_id(status: wit::PollStatus) -> String {
+    render_text::<forgelink::PollStatus, _>(&status)
 }
 
 fn project_poll(poll: &wit::ProjectPoll) -> Value {
@@ -770,19 +717,13 @@ pub fn poll_result(result: &wit::PollResult) -> Value {
 }
 
 /// `merge_request`, `commit` or `issue`.
-pub fn feedback_target_id(target: wit::FeedbackTarget) -> &'static str {
-    match target {
-        wit::FeedbackTarget::MergeRequest => "merge_request",
-        wit::FeedbackTarget::Commit => "commit",
-        wit::FeedbackTarget::Issue => "issue",
-    }
+pub fn feedback_target_id(target: wit::FeedbackTarget) -> String {
+    render_text::<forgelink::FeedbackTarget, _>(&target)
 }
 
 /// The target with the id `id`, exactly as [`feedback_target_id`] spells it.
 pub fn parse_feedback_target(id: &str) -> Option<wit::FeedbackTarget> {
-    [wit::FeedbackTarget::MergeRequest, wit::FeedbackTarget::Commit, wit::FeedbackTarget::Issue]
-        .into_iter()
-        .find(|target| feedback_target_id(*target) == id)
+    parse_text::<forgelink::FeedbackTarget, _>(id)
 }
 
 /// `{ target: "merge_request", number }`, `{ target: "commit", sha }`, `{ target: "issue",
@@ -808,37 +749,9 @@ pub fn comment_page(page: &wit::CommentPage) -> Value {
     render::<forgelink::CommentPage, _>(page)
 }
 
-/// `created` or `updated`.
-pub fn feedback_action_id(action: wit::FeedbackAction) -> &'static str {
-    match action {
-        wit::FeedbackAction::Created => "created",
-        wit::FeedbackAction::Updated => "updated",
-    }
-}
-
-/// `{ target, action, commentId, url?, issue?, skipped: [{ target, code?, message }] }`
+/// Posted feedback, as the npm package prints it.
 pub fn feedback_result(result: &wit::FeedbackResult) -> Value {
-    let mut object = Map::new();
-    object.insert("target".into(), Value::from(feedback_target_id(result.target)));
-    object.insert("action".into(), Value::from(feedback_action_id(result.action)));
-    object.insert("commentId".into(), Value::from(result.comment_id.as_str()));
-    insert_some(&mut object, "url", result.url.as_deref());
-    if let Some(issue) = result.issue {
-        object.insert("issue".into(), Value::from(issue));
-    }
-    let skipped = result
-        .skipped
-        .iter()
-        .map(|skipped| {
-            let mut object = Map::new();
-            object.insert("target".into(), Value::from(feedback_target_id(skipped.target)));
-            insert_some(&mut object, "code", skipped.code.as_deref());
-            object.insert("message".into(), Value::from(skipped.message.as_str()));
-            Value::Object(object)
-        })
-        .collect();
-    object.insert("skipped".into(), skipped);
-    Value::Object(object)
+    render::<forgelink::FeedbackResult, _>(result)
 }
 
 /// Reads a list to poll in the shape [`poll_resource`] prints.
@@ -880,36 +793,14 @@ pub fn parse_feedback_location(value: &Value) -> Result<wit::FeedbackLocation, S
     })
 }
 
-/// The account an app or installation belongs to, as the npm package prints it.
-pub fn app_account(account: &wit::AppAccount) -> Value {
-    render::<forgelink::AppAccount, _>(account)
-}
-
-/// `all` or `selected`.
-pub fn repository_selection_id(selection: wit::RepositorySelection) -> &'static str {
-    match selection {
-        wit::RepositorySelection::All => "all",
-        wit::RepositorySelection::Selected => "selected",
-    }
-}
-
 /// An app's installation, as the npm package prints it.
 pub fn installation(installation: &wit::Installation) -> Value {
     render::<forgelink::Installation, _>(installation)
 }
 
-/// `{ action, manifest }`: post `manifest` (JSON text) as the form field `manifest` to `action`.
+/// A GitHub App manifest's form, as the npm package prints it.
 pub fn app_manifest_form(form: &wit::AppManifestForm) -> Value {
-    json!({ "action": form.action, "manifest": form.manifest })
-}
-
-/// `install`, `update` or `request`.
-pub fn setup_action_id(action: wit::SetupAction) -> &'static str {
-    match action {
-        wit::SetupAction::Install => "install",
-        wit::SetupAction::Update => "update",
-        wit::SetupAction::Request => "request",
-    }
+    render::<forgelink::AppManifestForm, _>(form)
 }
 
 /// A GitHub App's setup callback, as the npm package prints it.

@@ -104,7 +104,7 @@ fn human(connection: &wit::Connection, report: &wit::ConnectionReport) -> String
     for check in &report.checks {
         line(
             &mut out,
-            json::check_status_id(check.status),
+            &json::check_status_id(check.status),
             &check.name,
             check.code.as_deref(),
             &check.message,
