@@ -47,7 +47,14 @@ macro_rules! secret_from_text {
         }
     )*};
 }
-secret_from_text!(forgelink::AccessToken, forgelink::RefreshToken);
+secret_from_text!(
+    forgelink::AccessToken,
+    forgelink::RefreshToken,
+    forgelink::ClientSecret,
+    forgelink::AuthorizationCode,
+    forgelink::SessionBinding,
+    forgelink::WebhookSecret
+);
 
 /// Both enums are closed, so that a provider added to the core without a WIT case (or the
 /// other way round) fails to compile here rather than drifting apart.

@@ -1,10 +1,8 @@
 //! The `flows` export: the core's connection flows over the imports.
 
-use forgelink::{AccessToken, AuthorizationCode, ClientSecret, SessionBinding};
-
 use crate::bindings::exports::forgelink::connect::flows as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
-use crate::convert::{core_provider, FromWit, IntoWit};
+use crate::convert::{FromWit, IntoWit};
 use crate::host::{flows, run};
 use crate::Component;
 
@@ -32,6 +30,19 @@ forgelink_wit_convert::conversions! {
     "flows/feedback-action": forgelink::FeedbackAction => wit::FeedbackAction;
     "flows/skipped-target": forgelink::SkippedTarget => wit::SkippedTarget;
     "flows/app-webhook": forgelink::AppWebhook => wit::AppWebhook;
+    "flows/connect-start-request": forgelink::ConnectStart <= wit::ConnectStartRequest;
+    "flows/connect-started": forgelink::ConnectStarted => wit::ConnectStarted;
+    "flows/connect-with-token-request": forgelink::ConnectWithToken <= wit::ConnectWithTokenRequest;
+    "flows/replace-credentials-request": forgelink::ReplaceCredentials <= wit::ReplaceCredentialsRequest;
+    "flows/create-github-app-request": forgelink::CreateGitHubApp <= wit::CreateGithubAppRequest;
+    "flows/connect-github-app-request": forgelink::ConnectGitHubApp <= wit::ConnectGithubAppRequest;
+    "flows/register-github-app-request": forgelink::RegisterGitHubApp <= wit::RegisterGithubAppRequest;
+    "flows/discover-options": forgelink::DiscoverOptions <= wit::DiscoverOptions;
+    "flows/register-webhooks-request": forgelink::RegisterWebhooks <= wit::RegisterWebhooksRequest;
+    "flows/poll-options": forgelink::PollOptions <= wit::PollOptions;
+    "flows/post-feedback-request": forgelink::PostFeedback <= wit::PostFeedbackRequest;
+    "flows/feedback-policy": forgelink::FeedbackPolicy <= wit::FeedbackPolicy;
+    "flows/disconnect-options": forgelink::DisconnectOptions <= wit::DisconnectOptions;
 }
 
 impl wit::Guest for Component {
@@ -39,21 +50,7 @@ impl wit::Guest for Component {
         request: wit::ConnectStartRequest,
     ) -> Result<wit::ConnectStarted, wit_types::Error> {
         let flows = flows()?;
-        let start = forgelink::ConnectStart {
-            provider: core_provider(request.provider),
-            base_url: request.base_url,
-            client_id: request.client_id,
-            client_secret: request.client_secret.map(ClientSecret::new),
-            redirect_uri: request.redirect_uri,
-            profile: request.profile,
-            scopes: request.scopes,
-            pkce: request.pkce,
-            root_namespace_id: request.root_namespace_id,
-            session: request.session.map(SessionBinding::new),
-            connection_id: request.connection_id,
-        };
-        let started = run(flows.connect_start(start))?;
-        Ok(wit::ConnectStarted { url: started.url, state: started.state })
+        run(flows.connect_start(FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn connect_finish(
@@ -68,14 +65,7 @@ impl wit::Guest for Component {
         request: wit::ConnectWithTokenRequest,
     ) -> Result<wit::Connection, wit_types::Error> {
         let flows = flows()?;
-        let input = forgelink::ConnectWithToken {
-            provider: core_provider(request.provider),
-            base_url: request.base_url,
-            token: AccessToken::new(request.token),
-            username: request.username,
-            profile: request.profile,
-        };
-        Ok(run(flows.connect_with_token(input))?.into_wit())
+        run(flows.connect_with_token(FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn replace_credentials(
@@ -83,11 +73,7 @@ impl wit::Guest for Component {
         request: wit::ReplaceCredentialsRequest,
     ) -> Result<wit::Connection, wit_types::Error> {
         let flows = flows()?;
-        let input = forgelink::ReplaceCredentials {
-            token: AccessToken::new(request.token),
-            username: request.username,
-        };
-        Ok(run(flows.replace_credentials(&id, input))?.into_wit())
+        run(flows.replace_credentials(&id, FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn access_token(id: String) -> Result<String, wit_types::Error> {
@@ -110,33 +96,21 @@ impl wit::Guest for Component {
         options: wit::DisconnectOptions,
     ) -> Result<wit::DisconnectReport, wit_types::Error> {
         let flows = flows()?;
-        let options = forgelink::DisconnectOptions { uninstall: options.uninstall };
-        run(flows.disconnect_with(&id, options)).map(IntoWit::into_wit)
+        run(flows.disconnect_with(&id, FromWit::from_wit(options))).map(IntoWit::into_wit)
     }
 
     fn create_github_app(
         request: wit::CreateGithubAppRequest,
     ) -> Result<wit::GithubAppCredentials, wit_types::Error> {
         let flows = flows()?;
-        let input = forgelink::CreateGitHubApp { base_url: request.base_url, code: request.code };
-        run(flows.create_github_app(input)).map(IntoWit::into_wit)
+        run(flows.create_github_app(FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn connect_github_app(
         request: wit::ConnectGithubAppRequest,
     ) -> Result<wit::Connection, wit_types::Error> {
         let flows = flows()?;
-        let input = forgelink::ConnectGitHubApp {
-            base_url: request.base_url,
-            app_id: request.app_id,
-            client_id: request.client_id,
-            installation_id: request.installation_id,
-            profile: request.profile,
-            code: request.code.map(AuthorizationCode::new),
-            client_secret: request.client_secret.map(ClientSecret::new),
-            redirect_uri: request.redirect_uri,
-        };
-        Ok(run(flows.connect_github_app(input))?.into_wit())
+        run(flows.connect_github_app(FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn installation_token(
@@ -152,14 +126,7 @@ impl wit::Guest for Component {
         request: wit::RegisterGithubAppRequest,
     ) -> Result<wit::AppWebhook, wit_types::Error> {
         let flows = flows()?;
-        let input = forgelink::RegisterGitHubApp {
-            base_url: request.base_url,
-            app_id: request.app_id,
-            client_id: request.client_id,
-            url: request.url,
-        };
-        let webhook = run(flows.register_github_app(input))?;
-        Ok(wit::AppWebhook { url: webhook.url, route: webhook.route })
+        run(flows.register_github_app(FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn discover_projects(
@@ -167,12 +134,7 @@ impl wit::Guest for Component {
         options: wit::DiscoverOptions,
     ) -> Result<wit::ProjectPage, wit_types::Error> {
         let flows = flows()?;
-        let options = forgelink::DiscoverOptions {
-            search: options.search,
-            cursor: options.cursor,
-            exclude: options.exclude,
-        };
-        run(flows.discover_projects(&id, options)).map(IntoWit::into_wit)
+        run(flows.discover_projects(&id, FromWit::from_wit(options))).map(IntoWit::into_wit)
     }
 
     fn register_webhooks(
@@ -180,12 +142,7 @@ impl wit::Guest for Component {
         request: wit::RegisterWebhooksRequest,
     ) -> Result<Vec<wit::RegistrationResult>, wit_types::Error> {
         let flows = flows()?;
-        let request = forgelink::RegisterWebhooks {
-            projects: request.projects,
-            url: request.url,
-            profile: request.profile,
-        };
-        run(flows.register_webhooks(&id, request)).map(IntoWit::into_wit)
+        run(flows.register_webhooks(&id, FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 
     fn unregister_webhooks(
@@ -226,16 +183,7 @@ impl wit::Guest for Component {
         options: wit::PollOptions,
     ) -> Result<wit::PollResult, wit_types::Error> {
         let flows = flows()?;
-        let options = forgelink::PollOptions {
-            projects: options.projects,
-            since: options.since,
-            cursor: options.cursor,
-            lookback_days: options.lookback_days,
-            mode: options.mode.map(FromWit::from_wit),
-            interval_seconds: options.interval_seconds,
-            max_requests: options.max_requests,
-        };
-        run(flows.poll_events(&id, options)).map(IntoWit::into_wit)
+        run(flows.poll_events(&id, FromWit::from_wit(options))).map(IntoWit::into_wit)
     }
 
     fn post_feedback(
@@ -243,19 +191,6 @@ impl wit::Guest for Component {
         request: wit::PostFeedbackRequest,
     ) -> Result<wit::FeedbackResult, wit_types::Error> {
         let flows = flows()?;
-        let request = forgelink::PostFeedback {
-            project: request.project,
-            merge_request: request.merge_request,
-            commit_sha: request.commit_sha,
-            issue: request.issue,
-            issue_title: request.issue_title,
-            body: request.body,
-            key: request.key,
-            policy: request.policy.map(|policy| forgelink::FeedbackPolicy {
-                order: FromWit::from_wit(policy.order),
-                update_existing: policy.update_existing,
-            }),
-        };
-        run(flows.post_feedback(&id, request)).map(IntoWit::into_wit)
+        run(flows.post_feedback(&id, FromWit::from_wit(request))).map(IntoWit::into_wit)
     }
 }

@@ -1,20 +1,12 @@
 //! The `tokens` export: the core's pure token-endpoint and API-error functions.
 
-use forgelink::{AccessToken, ClientSecret, DeviceCode, RefreshToken};
+use forgelink::{AccessToken, DeviceCode, RefreshToken};
 
 use crate::bindings::exports::forgelink::connect::tokens as wit;
 use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::forgelink::connect::http;
 use crate::convert::{core_provider, FromWit, IntoWit};
 use crate::Component;
-
-fn client(client: wit::OauthClient) -> forgelink::OAuthClient {
-    let mut core = forgelink::OAuthClient::new(core_provider(client.provider), client.client_id);
-    core.base_url = client.base_url;
-    core.client_secret = client.client_secret.map(ClientSecret::new);
-    core.redirect_uri = client.redirect_uri;
-    core
-}
 
 pub(crate) fn request(request: forgelink::HttpRequest) -> http::Request {
     http::Request {
@@ -47,6 +39,7 @@ forgelink_wit_convert::conversions! {
     "tokens/api-error": forgelink::ApiError => wit::ApiError;
     "tokens/token-prefix": forgelink::TokenPrefix => wit::TokenPrefix;
     "tokens/retirement": forgelink::Retirement => wit::Retirement;
+    "tokens/oauth-client": forgelink::OAuthClient <= wit::OauthClient;
 }
 
 impl wit::Guest for Component {
@@ -57,7 +50,11 @@ impl wit::Guest for Component {
     ) -> Result<http::Request, wit_types::Error> {
         let code = forgelink::AuthorizationCode::new(code);
         let verifier = code_verifier.map(forgelink::CodeVerifier::new);
-        prepared(forgelink::prepare_token_exchange(&self::client(client), &code, verifier.as_ref()))
+        prepared(forgelink::prepare_token_exchange(
+            &FromWit::from_wit(client),
+            &code,
+            verifier.as_ref(),
+        ))
     }
 
     fn prepare_refresh(
@@ -65,7 +62,7 @@ impl wit::Guest for Component {
         refresh_token: String,
     ) -> Result<http::Request, wit_types::Error> {
         prepared(forgelink::prepare_refresh(
-            &self::client(client),
+            &FromWit::from_wit(client),
             &RefreshToken::new(refresh_token),
         ))
     }
@@ -74,14 +71,14 @@ impl wit::Guest for Component {
         client: wit::OauthClient,
         token: String,
     ) -> Result<http::Request, wit_types::Error> {
-        prepared(forgelink::prepare_revoke(&self::client(client), &AccessToken::new(token)))
+        prepared(forgelink::prepare_revoke(&FromWit::from_wit(client), &AccessToken::new(token)))
     }
 
     fn prepare_device_authorization(
         client: wit::OauthClient,
         scopes: Vec<String>,
     ) -> Result<http::Request, wit_types::Error> {
-        prepared(forgelink::prepare_device_authorization(&self::client(client), &scopes))
+        prepared(forgelink::prepare_device_authorization(&FromWit::from_wit(client), &scopes))
     }
 
     fn prepare_device_poll(
@@ -89,7 +86,7 @@ impl wit::Guest for Component {
         device_code: String,
     ) -> Result<http::Request, wit_types::Error> {
         prepared(forgelink::prepare_device_poll(
-            &self::client(client),
+            &FromWit::from_wit(client),
             &DeviceCode::new(device_code),
         ))
     }

@@ -31,39 +31,20 @@ forgelink_wit_convert::conversions! {
     "webhooks/hook": forgelink::Hook => wit::Hook;
     "webhooks/hook-page": forgelink::HookPage => wit::HookPage;
     "webhooks/hook-access": forgelink::WebhookAccess => wit::HookAccess;
-}
-
-fn hook_spec(spec: wit::HookSpec) -> forgelink::HookSpec {
-    forgelink::HookSpec {
-        url: spec.url,
-        secret: WebhookSecret::new(spec.secret),
-        signing_secret: spec.signing_secret.map(WebhookSecret::new),
-        events: spec.events,
-    }
-}
-
-fn hook(hook: forgelink::Hook) -> wit::Hook {
-    wit::Hook {
-        id: hook.id,
-        url: hook.url,
-        events: hook.events,
-        active: hook.active,
-        disabled_until: hook.disabled_until,
-        signing_token_set: hook.signing_token_set,
-    }
+    "webhooks/hook-spec": forgelink::HookSpec <= wit::HookSpec;
+    "webhooks/webhook-identity": forgelink::WebhookIdentity => wit::WebhookIdentity;
+    "webhooks/verify-options": forgelink::VerifyOptions <= wit::VerifyOptions;
+    "webhooks/verified": forgelink::Verified => wit::Verified;
+    "webhooks/signature-scheme": forgelink::SignatureScheme => wit::SignatureScheme;
+    "webhooks/repository-list": forgelink::RepositoryList => wit::RepositoryList;
+    "webhooks/line-diagnostic": forgelink::LineDiagnostic => wit::LineDiagnostic;
 }
 
 impl wit::Guest for Component {
     fn identify_webhook(
         headers: Vec<(String, String)>,
     ) -> Result<wit::WebhookIdentity, wit_types::Error> {
-        let identity = forgelink::identify_webhook(&headers).map_err(IntoWit::into_wit)?;
-        Ok(wit::WebhookIdentity {
-            provider: identity.provider.into_wit(),
-            event: identity.event,
-            delivery_id: identity.delivery_id,
-            hook_id: identity.hook_id,
-        })
+        forgelink::identify_webhook(&headers).map(IntoWit::into_wit).map_err(IntoWit::into_wit)
     }
 
     fn verify_webhook(
@@ -74,27 +55,9 @@ impl wit::Guest for Component {
     ) -> Result<wit::Verified, wit_types::Error> {
         let secrets: Vec<forgelink::WebhookSecret> =
             secrets.into_iter().map(forgelink::WebhookSecret::new).collect();
-        let options = forgelink::VerifyOptions {
-            now: options.now,
-            tolerance_seconds: options.tolerance_seconds,
-            allow_unsigned: options.allow_unsigned,
-            allow_sha1: options.allow_sha1,
-        };
-        let verified = forgelink::verify_webhook(&headers, &body, &secrets, &options)
-            .map_err(IntoWit::into_wit)?;
-        Ok(wit::Verified {
-            provider: verified.provider.into_wit(),
-            scheme: match verified.scheme {
-                forgelink::SignatureScheme::HmacSha256 => wit::SignatureScheme::HmacSha256,
-                forgelink::SignatureScheme::HmacSha1 => wit::SignatureScheme::HmacSha1,
-                forgelink::SignatureScheme::Token => wit::SignatureScheme::Token,
-                forgelink::SignatureScheme::StandardWebhooks => {
-                    wit::SignatureScheme::StandardWebhooks
-                }
-                forgelink::SignatureScheme::Unsigned => wit::SignatureScheme::Unsigned,
-            },
-            secret_index: verified.secret_index.into_wit(),
-        })
+        forgelink::verify_webhook(&headers, &body, &secrets, &FromWit::from_wit(options))
+            .map(IntoWit::into_wit)
+            .map_err(IntoWit::into_wit)
     }
 
     fn parse_webhook(
@@ -105,18 +68,7 @@ impl wit::Guest for Component {
     }
 
     fn parse_repository_list(text: String, base_url: Option<String>) -> wit::RepositoryList {
-        let list = forgelink::parse_repository_list(&text, base_url.as_deref());
-        wit::RepositoryList {
-            repositories: list.repositories,
-            diagnostics: list
-                .diagnostics
-                .into_iter()
-                .map(|line| wit::LineDiagnostic {
-                    line: line.line.into_wit(),
-                    diagnostic: line.diagnostic.into_wit(),
-                })
-                .collect(),
-        }
+        forgelink::parse_repository_list(&text, base_url.as_deref()).into_wit()
     }
 
     fn prepare_create_hook(
@@ -126,7 +78,12 @@ impl wit::Guest for Component {
         hook: wit::HookSpec,
     ) -> Result<http::Request, wit_types::Error> {
         let endpoints = self::instance(&instance)?;
-        prepared(forgelink::prepare_create_hook(&endpoints, &token, &project, &hook_spec(hook)))
+        prepared(forgelink::prepare_create_hook(
+            &endpoints,
+            &token,
+            &project,
+            &FromWit::from_wit(hook),
+        ))
     }
 
     fn prepare_update_hook(
@@ -137,7 +94,7 @@ impl wit::Guest for Component {
         hook: wit::HookSpec,
     ) -> Result<http::Request, wit_types::Error> {
         let endpoints = self::instance(&instance)?;
-        let spec = hook_spec(hook);
+        let spec: forgelink::HookSpec = FromWit::from_wit(hook);
         prepared(forgelink::prepare_update_hook(&endpoints, &token, &project, &hook_id, &spec))
     }
 
@@ -165,7 +122,7 @@ impl wit::Guest for Component {
         response: http::Response,
     ) -> Result<wit::Hook, wit_types::Error> {
         forgelink::parse_hook(core_provider(provider), &self::response(response))
-            .map(self::hook)
+            .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }
 
@@ -180,10 +137,7 @@ impl wit::Guest for Component {
             &self::response(response),
         )
         .map_err(IntoWit::into_wit)?;
-        Ok(wit::HookPage {
-            hooks: page.hooks.into_iter().map(self::hook).collect(),
-            next: page.next,
-        })
+        Ok(page.into_wit())
     }
 
     fn webhook_access(provider: wit_types::Provider, role: String) -> Option<wit::HookAccess> {
