@@ -15,45 +15,16 @@ impl IntoWit<String> for forgelink::Code {
     }
 }
 
-/// The secrets a caller asked for (a new app's credentials, a callback's code) cross as text;
-/// the core keeps them in types that never print them.
-macro_rules! secret_into_text {
-    ($($secret:ty),*) => {$(
-        impl IntoWit<String> for $secret {
-            fn into_wit(self) -> String {
-                self.secret().to_owned()
-            }
-        }
-    )*};
-}
-secret_into_text!(
+forgelink_wit_convert::secrets!(
+    forgelink::AccessToken,
+    forgelink::RefreshToken,
+    forgelink::DeviceCode,
     forgelink::ClientSecret,
     forgelink::WebhookSecret,
     forgelink::PrivateKey,
     forgelink::AuthorizationCode,
     forgelink::CodeVerifier,
-    forgelink::AccessToken,
-    forgelink::RefreshToken,
-    forgelink::DeviceCode
-);
-
-/// The tokens a caller hands over (a token set to check) are wrapped again at once.
-macro_rules! secret_from_text {
-    ($($secret:ty),*) => {$(
-        impl FromWit<String> for $secret {
-            fn from_wit(text: String) -> Self {
-                Self::new(text)
-            }
-        }
-    )*};
-}
-secret_from_text!(
-    forgelink::AccessToken,
-    forgelink::RefreshToken,
-    forgelink::ClientSecret,
-    forgelink::AuthorizationCode,
-    forgelink::SessionBinding,
-    forgelink::WebhookSecret
+    forgelink::SessionBinding
 );
 
 /// Both enums are closed, so that a provider added to the core without a WIT case (or the

@@ -159,6 +159,30 @@ pub fn traits(_input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     .into()
 }
 
+/// Converts each listed secret type to and from the WIT's `string`: out with its `secret()`, in
+/// with its `new`. The secrets a caller asked for (new credentials, a callback's code) cross
+/// in clear; the core holds them in types that never print them.
+#[proc_macro]
+pub fn secrets(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let parser = syn::punctuated::Punctuated::<Path, Token![,]>::parse_terminated;
+    let types = syn::parse_macro_input!(input with parser).into_iter();
+    quote! {
+        #(
+            impl IntoWit<String> for #types {
+                fn into_wit(self) -> String {
+                    self.secret().to_owned()
+                }
+            }
+            impl FromWit<String> for #types {
+                fn from_wit(text: String) -> Self {
+                    Self::new(text)
+                }
+            }
+        )*
+    }
+    .into()
+}
+
 struct Conversions {
     wit_dir: LitStr,
     entries: Vec<Entry>,

@@ -480,18 +480,7 @@ impl FromWit<String> for forgelink::Code {
     }
 }
 
-/// Secrets the component handed over in clear (the caller asked for them) are wrapped in the
-/// core's secret types, which serialise them as they are.
-macro_rules! secret_from_text {
-    ($($secret:ty),*) => {$(
-        impl FromWit<String> for $secret {
-            fn from_wit(text: String) -> Self {
-                Self::new(text)
-            }
-        }
-    )*};
-}
-secret_from_text!(
+forgelink_wit_convert::secrets!(
     forgelink::AccessToken,
     forgelink::RefreshToken,
     forgelink::DeviceCode,
