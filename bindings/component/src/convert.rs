@@ -15,17 +15,7 @@ impl IntoWit<String> for forgelink::Code {
     }
 }
 
-forgelink_wit_convert::secrets!(
-    forgelink::AccessToken,
-    forgelink::RefreshToken,
-    forgelink::DeviceCode,
-    forgelink::ClientSecret,
-    forgelink::WebhookSecret,
-    forgelink::PrivateKey,
-    forgelink::AuthorizationCode,
-    forgelink::CodeVerifier,
-    forgelink::SessionBinding
-);
+forgelink_wit_convert::secrets!();
 
 /// Both enums are closed, so that a provider added to the core without a WIT case (or the
 /// other way round) fails to compile here rather than drifting apart.

@@ -159,21 +159,31 @@ pub fn traits(_input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     .into()
 }
 
-/// Converts each listed secret type to and from the WIT's `string`: out with its `secret()`, in
-/// with its `new`. The secrets a caller asked for (new credentials, a callback's code) cross
-/// in clear; the core holds them in types that never print them.
+/// Converts each of the core's secret types to and from the WIT's `string`: out with its
+/// `secret()`, in with its `new`. The secrets a caller asked for (new credentials, a callback's
+/// code) cross in clear; the core holds them in types that never print them.
 #[proc_macro]
-pub fn secrets(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    let parser = syn::punctuated::Punctuated::<Path, Token![,]>::parse_terminated;
-    let types = syn::parse_macro_input!(input with parser).into_iter();
+pub fn secrets(_input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let types = [
+        "AccessToken",
+        "RefreshToken",
+        "DeviceCode",
+        "ClientSecret",
+        "WebhookSecret",
+        "PrivateKey",
+        "AuthorizationCode",
+        "CodeVerifier",
+        "SessionBinding",
+    ]
+    .map(|name| format_ident!("{name}"));
     quote! {
         #(
-            impl IntoWit<String> for #types {
+            impl IntoWit<String> for forgelink::#types {
                 fn into_wit(self) -> String {
                     self.secret().to_owned()
                 }
             }
-            impl FromWit<String> for #types {
+            impl FromWit<String> for forgelink::#types {
                 fn from_wit(text: String) -> Self {
                     Self::new(text)
                 }

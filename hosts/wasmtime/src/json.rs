@@ -480,16 +480,7 @@ impl FromWit<String> for forgelink::Code {
     }
 }
 
-forgelink_wit_convert::secrets!(
-    forgelink::AccessToken,
-    forgelink::RefreshToken,
-    forgelink::DeviceCode,
-    forgelink::ClientSecret,
-    forgelink::WebhookSecret,
-    forgelink::PrivateKey,
-    forgelink::AuthorizationCode,
-    forgelink::CodeVerifier
-);
+forgelink_wit_convert::secrets!();
 
 /// A component value as the npm package prints it: converted into the core's own type, whose
 /// serde attributes decide the JSON. Serialising these plain types cannot fail; `null` stands
