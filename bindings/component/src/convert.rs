@@ -17,30 +17,6 @@ impl IntoWit<String> for forgelink::Code {
 
 forgelink_wit_convert::secrets!();
 
-/// Both enums are closed, so that a provider added to the core without a WIT case (or the
-/// other way round) fails to compile here rather than drifting apart.
-impl FromWit<wit_types::Provider> for forgelink::Provider {
-    fn from_wit(provider: wit_types::Provider) -> Self {
-        match provider {
-            wit_types::Provider::Github => forgelink::Provider::GitHub,
-            wit_types::Provider::Gitlab => forgelink::Provider::GitLab,
-            wit_types::Provider::BitbucketCloud => forgelink::Provider::BitbucketCloud,
-            wit_types::Provider::BitbucketDataCenter => forgelink::Provider::BitbucketDataCenter,
-        }
-    }
-}
-
-impl IntoWit<wit_types::Provider> for forgelink::Provider {
-    fn into_wit(self) -> wit_types::Provider {
-        match self {
-            forgelink::Provider::GitHub => wit_types::Provider::Github,
-            forgelink::Provider::GitLab => wit_types::Provider::Gitlab,
-            forgelink::Provider::BitbucketCloud => wit_types::Provider::BitbucketCloud,
-            forgelink::Provider::BitbucketDataCenter => wit_types::Provider::BitbucketDataCenter,
-        }
-    }
-}
-
 /// The core provider of a WIT one.
 pub(crate) fn core_provider(provider: wit_types::Provider) -> forgelink::Provider {
     FromWit::from_wit(provider)
@@ -48,6 +24,12 @@ pub(crate) fn core_provider(provider: wit_types::Provider) -> forgelink::Provide
 
 forgelink_wit_convert::conversions! {
     wit = "../../wit";
+    // Both enums are closed, so that a provider added to the core without a WIT case (or the
+    // other way round) fails to compile here rather than drifting apart.
+    "types/provider": forgelink::Provider <=> wit_types::Provider {
+        "github" = GitHub,
+        "gitlab" = GitLab,
+    };
     "types/deployment": forgelink::Deployment => wit_types::Deployment;
     "types/severity": forgelink::Severity => wit_types::Severity;
     "types/diagnostic": forgelink::Diagnostic => wit_types::Diagnostic;

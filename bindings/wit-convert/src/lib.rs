@@ -34,7 +34,8 @@ use wit_parser::{Resolve, TypeDefKind};
 ///
 /// `wit` is the WIT package's directory, relative to the calling crate's manifest; each entry
 /// names a type as `interface/type`, then the core type, the direction (`=>` core to WIT, `<=`
-/// WIT to core, `<=>` both) and the generated type.
+/// WIT to core, `<=>` both) and the generated type, then optionally, in braces, the core's
+/// names for fields or cases it spells differently (`{ "github" = GitHub }`).
 #[proc_macro]
 pub fn conversions(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as Conversions);
@@ -204,6 +205,8 @@ struct Entry {
     into_wit: bool,
     from_wit: bool,
     wit: Path,
+    /// Core names that differ from the generators' reading of the WIT name: `github = GitHub`.
+    renames: Vec<(LitStr, Ident)>,
 }
 
 impl Parse for Conversions {
@@ -229,8 +232,21 @@ impl Parse for Conversions {
                 (both, true)
             };
             let wit = input.parse()?;
+            let mut renames = Vec::new();
+            if input.peek(syn::token::Brace) {
+                let body;
+                syn::braced!(body in input);
+                while !body.is_empty() {
+                    let wit_name: LitStr = body.parse()?;
+                    body.parse::<Token![=]>()?;
+                    renames.push((wit_name, body.parse()?));
+                    if !body.is_empty() {
+                        body.parse::<Token![,]>()?;
+                    }
+                }
+            }
             input.parse::<Token![;]>()?;
-            entries.push(Entry { wit_name, core, into_wit, from_wit, wit });
+            entries.push(Entry { wit_name, core, into_wit, from_wit, wit, renames });
         }
         Ok(Conversions { wit_dir, entries })
     }
@@ -276,23 +292,34 @@ fn expand(input: Conversions) -> syn::Result<TokenStream> {
 }
 
 fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<TokenStream> {
-    let Entry { core, wit, into_wit, from_wit, .. } = entry;
+    let Entry { core, wit, into_wit, from_wit, renames, .. } = entry;
+    let renamed = |wit_name: &str| {
+        renames.iter().find(|(name, _)| name.value() == wit_name).map(|(_, core)| core.clone())
+    };
     let (to_wit, to_core) = match kind {
         TypeDefKind::Record(record) => {
             let wit_fields: Vec<_> =
                 record.fields.iter().map(|f| field_ident(&f.name, false)).collect();
-            let core_fields: Vec<_> =
-                record.fields.iter().map(|f| field_ident(&f.name, true)).collect();
+            let core_fields: Vec<_> = record
+                .fields
+                .iter()
+                .map(|f| renamed(&f.name).unwrap_or_else(|| field_ident(&f.name, true)))
+                .collect();
             (
                 quote!(#wit { #(#wit_fields: IntoWit::into_wit(self.#core_fields),)* }),
                 quote!(Self { #(#core_fields: FromWit::from_wit(wit.#wit_fields),)* }),
             )
         }
         TypeDefKind::Enum(cases) => {
-            let cases: Vec<_> = cases.cases.iter().map(|c| case_ident(&c.name)).collect();
+            let wit_cases: Vec<_> = cases.cases.iter().map(|c| case_ident(&c.name)).collect();
+            let core_cases: Vec<_> = cases
+                .cases
+                .iter()
+                .map(|c| renamed(&c.name).unwrap_or_else(|| case_ident(&c.name)))
+                .collect();
             (
-                quote!(match self { #(#core::#cases => #wit::#cases,)* }),
-                quote!(match wit { #(#wit::#cases => #core::#cases,)* }),
+                quote!(match self { #(#core::#core_cases => #wit::#wit_cases,)* }),
+                quote!(match wit { #(#wit::#wit_cases => #core::#core_cases,)* }),
             )
         }
         TypeDefKind::Variant(variant) => {

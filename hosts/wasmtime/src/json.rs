@@ -405,19 +405,9 @@ pub fn verified(verified: &wit::Verified) -> Value {
 
 forgelink_wit_convert::traits!();
 
-impl FromWit<wit::Provider> for forgelink::Provider {
-    fn from_wit(provider: wit::Provider) -> Self {
-        match provider {
-            wit::Provider::Github => forgelink::Provider::GitHub,
-            wit::Provider::Gitlab => forgelink::Provider::GitLab,
-            wit::Provider::BitbucketCloud => forgelink::Provider::BitbucketCloud,
-            wit::Provider::BitbucketDataCenter => forgelink::Provider::BitbucketDataCenter,
-        }
-    }
-}
-
 forgelink_wit_convert::conversions! {
     wit = "../../wit";
+    "types/provider": forgelink::Provider <= wit::Provider { "github" = GitHub, "gitlab" = GitLab };
     "webhooks/webhook-event": forgelink::WebhookEvent <= wit::WebhookEvent;
     "webhooks/event-kind": forgelink::EventKind <= wit::EventKind;
     "webhooks/repository": forgelink::Repository <= wit::Repository;
