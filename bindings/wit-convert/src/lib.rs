@@ -205,7 +205,7 @@ struct Entry {
     into_wit: bool,
     from_wit: bool,
     wit: Path,
-    /// Core names that differ from the generators' reading of the WIT name: `github = GitHub`.
+    /// Core names that differ from the generators' reading of the WIT name: `"github" = GitHub`.
     renames: Vec<(LitStr, Ident)>,
 }
 
@@ -293,8 +293,26 @@ fn expand(input: Conversions) -> syn::Result<TokenStream> {
 
 fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<TokenStream> {
     let Entry { core, wit, into_wit, from_wit, renames, .. } = entry;
-    let renamed = |wit_name: &str| {
-        renames.iter().find(|(name, _)| name.value() == wit_name).map(|(_, core)| core.clone())
+    let names: Vec<&str> = match kind {
+        TypeDefKind::Record(record) => record.fields.iter().map(|f| f.name.as_str()).collect(),
+        TypeDefKind::Enum(cases) => cases.cases.iter().map(|c| c.name.as_str()).collect(),
+        TypeDefKind::Variant(variant) => variant.cases.iter().map(|c| c.name.as_str()).collect(),
+        _ => return Err(unsupported(span)),
+    };
+    // A rename that names nothing is a typo that would otherwise pass unnoticed.
+    if let Some((unknown, _)) =
+        renames.iter().find(|(name, _)| !names.contains(&name.value().as_str()))
+    {
+        return Err(syn::Error::new(
+            unknown.span(),
+            "the WIT type has no field or case of this name",
+        ));
+    }
+    let core_name = |wit_name: &str, default: Ident| {
+        renames
+            .iter()
+            .find(|(name, _)| name.value() == wit_name)
+            .map_or(default, |(_, core)| core.clone())
     };
     let (to_wit, to_core) = match kind {
         TypeDefKind::Record(record) => {
@@ -303,7 +321,7 @@ fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<Toke
             let core_fields: Vec<_> = record
                 .fields
                 .iter()
-                .map(|f| renamed(&f.name).unwrap_or_else(|| field_ident(&f.name, true)))
+                .map(|f| core_name(&f.name, field_ident(&f.name, true)))
                 .collect();
             (
                 quote!(#wit { #(#wit_fields: IntoWit::into_wit(self.#core_fields),)* }),
@@ -312,11 +330,8 @@ fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<Toke
         }
         TypeDefKind::Enum(cases) => {
             let wit_cases: Vec<_> = cases.cases.iter().map(|c| case_ident(&c.name)).collect();
-            let core_cases: Vec<_> = cases
-                .cases
-                .iter()
-                .map(|c| renamed(&c.name).unwrap_or_else(|| case_ident(&c.name)))
-                .collect();
+            let core_cases: Vec<_> =
+                cases.cases.iter().map(|c| core_name(&c.name, case_ident(&c.name))).collect();
             (
                 quote!(match self { #(#core::#core_cases => #wit::#wit_cases,)* }),
                 quote!(match wit { #(#wit::#wit_cases => #core::#core_cases,)* }),
@@ -325,23 +340,23 @@ fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<Toke
         TypeDefKind::Variant(variant) => {
             let (mut to_wit, mut to_core) = (Vec::new(), Vec::new());
             for case in &variant.cases {
-                let name = case_ident(&case.name);
+                let wit_case = case_ident(&case.name);
+                let core_case = core_name(&case.name, wit_case.clone());
                 if case.ty.is_some() {
-                    to_wit.push(quote!(#core::#name(v) => #wit::#name(IntoWit::into_wit(v))));
-                    to_core.push(quote!(#wit::#name(v) => #core::#name(FromWit::from_wit(v))));
+                    to_wit.push(
+                        quote!(#core::#core_case(v) => #wit::#wit_case(IntoWit::into_wit(v))),
+                    );
+                    to_core.push(
+                        quote!(#wit::#wit_case(v) => #core::#core_case(FromWit::from_wit(v))),
+                    );
                 } else {
-                    to_wit.push(quote!(#core::#name => #wit::#name));
-                    to_core.push(quote!(#wit::#name => #core::#name));
+                    to_wit.push(quote!(#core::#core_case => #wit::#wit_case));
+                    to_core.push(quote!(#wit::#wit_case => #core::#core_case));
                 }
             }
             (quote!(match self { #(#to_wit,)* }), quote!(match wit { #(#to_core,)* }))
         }
-        _ => {
-            return Err(syn::Error::new(
-                span,
-                "only records, enums and variants are converted: write this one by hand",
-            ))
-        }
+        _ => return Err(unsupported(span)),
     };
     let into = into_wit.then(|| {
         quote! {
@@ -362,6 +377,10 @@ fn conversion(entry: &Entry, kind: &TypeDefKind, span: Span) -> syn::Result<Toke
         }
     });
     Ok(quote!(#into #from))
+}
+
+fn unsupported(span: Span) -> syn::Error {
+    syn::Error::new(span, "only records, enums and variants are converted: write this one by hand")
 }
 
 /// A field's Rust name: the WIT name in snake case, a Rust keyword escaped as the generators
