@@ -1,7 +1,9 @@
 //! The fixture tables in tests/fixtures, run through the Rust API. The npm package and the
 //! component run the same tables, so every face is held to the same answers.
 
-use forgelink::{parse_callback, validate_base_url, validate_redirect_uri, Provider};
+use forgelink::{
+    parse_callback, validate_base_url, validate_redirect_uri, webhook_access, Provider,
+};
 use serde_json::Value;
 
 fn table(name: &str) -> Vec<Value> {
@@ -149,5 +151,13 @@ fn api_errors() {
             assert_eq!(&parsed[field], expected, "{name}: {field} of {parsed}");
         }
         assert!(parsed["guidance"]["steps"].as_array().is_some_and(|s| !s.is_empty()), "{name}");
+    }
+}
+
+#[test]
+fn webhook_access_by_role() {
+    for case in table("webhook-access.json") {
+        let access = webhook_access(provider(&case), case["role"].as_str().unwrap());
+        assert_eq!(serde_json::to_value(access).unwrap(), case["expect"], "{case}");
     }
 }

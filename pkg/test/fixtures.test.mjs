@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { parseCallback, validateBaseUrl, validateRedirectUri } from "../index.js";
+import { webhookAccess } from "../flows.js";
 
 const table = (name) =>
   JSON.parse(readFileSync(new URL(`../../tests/fixtures/${name}`, import.meta.url), "utf8")).cases;
@@ -48,5 +49,11 @@ test("callbacks answer as the fixture table says", () => {
       assert.equal(callback.code, expect.code, callbackUrl);
       assert.equal(callback.iss, expect.iss, callbackUrl);
     }
+  }
+});
+
+test("webhook access by role answers as the fixture table says", () => {
+  for (const { provider, role, expect } of table("webhook-access.json")) {
+    assert.deepEqual(webhookAccess(provider, role), expect, `${provider} ${role}`);
   }
 });

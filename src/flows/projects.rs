@@ -69,9 +69,14 @@ pub struct WebhookAccess {
 }
 
 /// Whether `role`, in the words [`Project::role`] reports it, may create a project's webhooks:
-/// GitLab's Maintainers and Owners, GitHub's and Bitbucket Cloud's repository admins, Data
-/// Center's repository, project and system admins. `None` for a role the provider does not
-/// name that way.
+/// GitLab's Maintainers and Owners (<https://docs.gitlab.com/user/permissions/>, "Manage
+/// project webhooks"), GitHub's repository admins
+/// (<https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks>), Bitbucket Cloud's
+/// repository admins (<https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/>),
+/// Data Center's repository, project and system admins (REPO_ADMIN or above,
+/// <https://developer.atlassian.com/server/bitbucket/rest/v1000/api-group-repository/>).
+/// `None` for a role the provider does not name that way. `tests/fixtures/webhook-access.json`
+/// holds every face to these answers.
 pub fn webhook_access(provider: Provider, role: &str) -> Option<WebhookAccess> {
     let (needed_role, allowed, below): (_, &[&str], &[&str]) = match provider {
         Provider::GitLab => {

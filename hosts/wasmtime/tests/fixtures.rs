@@ -96,3 +96,20 @@ fn callbacks() {
         }
     }
 }
+
+#[test]
+fn webhook_access_by_role() {
+    let mut plugin = plugin();
+    for case in table("webhook-access.json") {
+        let access =
+            plugin.webhook_access(provider(&case), case["role"].as_str().unwrap()).unwrap();
+        let expect = &case["expect"];
+        match access {
+            Some(access) => {
+                assert_eq!(expect["neededRole"], access.needed_role.as_str(), "{case}");
+                assert_eq!(expect["allowed"], access.allowed, "{case}");
+            }
+            None => assert!(expect.is_null(), "{case}"),
+        }
+    }
+}
