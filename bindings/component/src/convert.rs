@@ -35,6 +35,7 @@ forgelink_wit_convert::conversions! {
     "types/diagnostic": forgelink::Diagnostic => wit_types::Diagnostic;
     "types/guidance": forgelink::Guidance => wit_types::Guidance;
     "provider/base-url-report": forgelink::BaseUrlReport => wit::BaseUrlReport;
+    "provider/provider-endpoints": forgelink::Endpoints => wit::ProviderEndpoints;
     "provider/provider-settings-pages": forgelink::SettingsPages => wit::ProviderSettingsPages;
     "provider/scope-info": forgelink::ScopeInfo => wit::ScopeInfo;
     "provider/scope-check": forgelink::ScopeCheck => wit::ScopeCheck;
@@ -42,6 +43,7 @@ forgelink_wit_convert::conversions! {
     "provider/need": forgelink::Need => wit::Need;
     "provider/profile": forgelink::Profile => wit::Profile;
     "provider/provider-needs": forgelink::ProviderNeeds => wit::ProviderNeeds;
+    "provider/authorization-request": forgelink::AuthorizationRequest <= wit::AuthorizationRequest;
     "provider/authorization": forgelink::AuthorizationUrl => wit::Authorization;
     "provider/callback": forgelink::Callback => wit::Callback;
 }
@@ -96,45 +98,6 @@ impl IntoWit<wit::ScopeSource> for forgelink::ScopeSource {
             }
         }
     }
-}
-
-/// `provider` is the caller's own argument: the endpoints are always that provider's, and
-/// echoing it avoids a conversion that could fail for an open core enum.
-pub(crate) fn endpoints(
-    provider: wit_types::Provider,
-    endpoints: forgelink::Endpoints,
-) -> wit::ProviderEndpoints {
-    wit::ProviderEndpoints {
-        provider,
-        deployment: endpoints.deployment.into_wit(),
-        web: endpoints.web,
-        api: endpoints.api,
-        authorize: endpoints.authorize,
-        token: endpoints.token,
-        revoke: endpoints.revoke,
-        device_authorization: endpoints.device_authorization,
-        current_user: endpoints.current_user,
-        current_user_header: endpoints.current_user_header.map(str::to_owned),
-        version: endpoints.version,
-        granted_scopes: endpoints.granted_scopes.into_wit(),
-        settings_pages: endpoints.settings_pages.into_wit(),
-    }
-}
-
-pub(crate) fn authorization_request(
-    request: wit::AuthorizationRequest,
-) -> forgelink::AuthorizationRequest {
-    let mut core = forgelink::AuthorizationRequest::new(
-        core_provider(request.provider),
-        request.client_id,
-        request.redirect_uri,
-    );
-    core.base_url = request.base_url;
-    core.scopes = request.scopes;
-    core.profile = request.profile;
-    core.pkce = request.pkce;
-    core.root_namespace_id = request.root_namespace_id;
-    core
 }
 
 #[cfg(test)]

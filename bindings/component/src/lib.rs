@@ -40,7 +40,7 @@ mod bindings {
 use bindings::exports::forgelink::connect::provider as wit;
 use bindings::exports::forgelink::connect::types as wit_types;
 
-use convert::{core_provider, IntoWit};
+use convert::{core_provider, FromWit, IntoWit};
 
 /// The component: one zero-sized type implementing every export.
 pub(crate) struct Component;
@@ -55,7 +55,7 @@ impl wit::Guest for Component {
         base_url: Option<String>,
     ) -> Result<wit::ProviderEndpoints, wit_types::Error> {
         forgelink::endpoints(core_provider(provider), base_url.as_deref())
-            .map(|endpoints| convert::endpoints(provider, endpoints))
+            .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }
 
@@ -104,7 +104,7 @@ impl wit::Guest for Component {
         // `input.insufficient_entropy` rather than build a weak state.
         let entropy =
             bindings::wasi::random::random::get_random_bytes(forgelink::ENTROPY_LEN as u64);
-        let request = convert::authorization_request(request);
+        let request: forgelink::AuthorizationRequest = FromWit::from_wit(request);
         forgelink::authorization_url(&request, &entropy)
             .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
