@@ -18,11 +18,7 @@ pub(crate) fn request(request: forgelink::HttpRequest) -> http::Request {
 }
 
 pub(crate) fn response(response: http::Response) -> forgelink::HttpResponse {
-    forgelink::HttpResponse {
-        status: response.status,
-        headers: response.headers,
-        body: response.body,
-    }
+    FromWit::from_wit(response)
 }
 
 pub(crate) fn prepared(
@@ -40,6 +36,7 @@ forgelink_wit_convert::conversions! {
     "tokens/token-prefix": forgelink::TokenPrefix => wit::TokenPrefix;
     "tokens/retirement": forgelink::Retirement => wit::Retirement;
     "tokens/oauth-client": forgelink::OAuthClient <= wit::OauthClient;
+    "http/response": forgelink::HttpResponse <= http::Response;
 }
 
 impl wit::Guest for Component {
