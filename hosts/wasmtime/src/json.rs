@@ -8,24 +8,13 @@ use crate::wit;
 
 /// The stable provider id: `github`, `gitlab`, `bitbucket-cloud` or `bitbucket-data-center`.
 pub fn provider_id(provider: wit::Provider) -> &'static str {
-    match provider {
-        wit::Provider::Github => "github",
-        wit::Provider::Gitlab => "gitlab",
-        wit::Provider::BitbucketCloud => "bitbucket-cloud",
-        wit::Provider::BitbucketDataCenter => "bitbucket-data-center",
-    }
+    forgelink::Provider::from_wit(provider).as_str()
 }
 
-/// The provider with the stable id `id`, exactly as [`provider_id`] spells it.
+/// The provider `id` names, read as the core (and so the npm package) reads it: the stable id,
+/// in any case, or an alias (`bitbucket`, `bitbucket-server`).
 pub fn parse_provider(id: &str) -> Option<wit::Provider> {
-    [
-        wit::Provider::Github,
-        wit::Provider::Gitlab,
-        wit::Provider::BitbucketCloud,
-        wit::Provider::BitbucketDataCenter,
-    ]
-    .into_iter()
-    .find(|provider| provider_id(*provider) == id)
+    id.parse::<forgelink::Provider>().ok().map(IntoWit::into_wit)
 }
 
 fn deployment_id(deployment: wit::Deployment) -> &'static str {
@@ -407,7 +396,7 @@ forgelink_wit_convert::traits!();
 
 forgelink_wit_convert::conversions! {
     wit = "../../wit";
-    "types/provider": forgelink::Provider <= wit::Provider { "github" = GitHub, "gitlab" = GitLab };
+    "types/provider": forgelink::Provider <=> wit::Provider { "github" = GitHub, "gitlab" = GitLab };
     "webhooks/webhook-event": forgelink::WebhookEvent <= wit::WebhookEvent;
     "webhooks/event-kind": forgelink::EventKind <= wit::EventKind;
     "webhooks/repository": forgelink::Repository <= wit::Repository;
