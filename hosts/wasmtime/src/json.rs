@@ -17,20 +17,6 @@ pub fn parse_provider(id: &str) -> Option<wit::Provider> {
     id.parse::<forgelink::Provider>().ok().map(IntoWit::into_wit)
 }
 
-fn deployment_id(deployment: wit::Deployment) -> &'static str {
-    match deployment {
-        wit::Deployment::Cloud => "cloud",
-        wit::Deployment::SelfHosted => "self-hosted",
-    }
-}
-
-fn scope_mode_id(mode: wit::ScopeMode) -> &'static str {
-    match mode {
-        wit::ScopeMode::Request => "request",
-        wit::ScopeMode::ConsumerPermissions => "consumer-permissions",
-    }
-}
-
 /// Adds `key` only when `value` is present: the package omits these fields when absent rather
 /// than writing `null`.
 fn insert_some<T: Into<Value>>(object: &mut Map<String, Value>, key: &str, value: Option<T>) {
@@ -101,7 +87,7 @@ pub fn settings_pages(pages: &wit::ProviderSettingsPages) -> Value {
 pub fn endpoints(endpoints: &wit::ProviderEndpoints) -> Value {
     json!({
         "provider": provider_id(endpoints.provider),
-        "deployment": deployment_id(endpoints.deployment),
+        "deployment": render::<forgelink::Deployment, _>(&endpoints.deployment),
         "web": endpoints.web,
         "api": endpoints.api,
         "authorize": endpoints.authorize,
@@ -159,7 +145,7 @@ pub fn profiles(profiles: &[wit::Profile]) -> Value {
                     json!({
                         "provider": provider_id(needs.provider),
                         "supported": needs.supported,
-                        "scopeMode": scope_mode_id(needs.scope_mode),
+                        "scopeMode": render::<forgelink::ScopeMode, _>(&needs.scope_mode),
                         "scopes": needs.scopes.iter().map(need).collect::<Vec<_>>(),
                         "minRole": need(&needs.min_role),
                         "webhookEvents": needs.webhook_events.iter().map(need).collect::<Vec<_>>(),
@@ -431,6 +417,7 @@ forgelink_wit_convert::conversions! {
     "types/diagnostic": forgelink::Diagnostic <= wit::Diagnostic;
     "types/severity": forgelink::Severity <= wit::Severity;
     "types/deployment": forgelink::Deployment <= wit::Deployment;
+    "provider/scope-mode": forgelink::ScopeMode <= wit::ScopeMode;
     "provider/base-url-report": forgelink::BaseUrlReport <= wit::BaseUrlReport;
     "provider/authorization": forgelink::AuthorizationUrl <= wit::Authorization;
     "provider/callback": forgelink::Callback <= wit::Callback;
