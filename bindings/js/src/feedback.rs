@@ -3,15 +3,13 @@
 //! build only, with the other readers of provider answers. Locations and comments arrive as
 //! JSON (`flows.js` has checked their field names; serde names whatever else is wrong).
 
-use forgelink::{Comment, FeedbackLocation};
+use forgelink::{endpoints, Comment, Endpoints, Error, FeedbackLocation, HttpResponse};
 use serde::Deserialize;
 
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::flows::from_json;
-use crate::hooks::instance;
-use crate::tokens::response;
 use crate::{envelope, ok, provider};
 
 /// A [`Comment`] as its JSON reads back (the core only writes comments).
@@ -38,6 +36,20 @@ impl From<CommentInput> for Comment {
             version: c.version,
         }
     }
+}
+
+fn instance(provider_id: &str, base_url: Option<String>) -> Result<Endpoints, Error> {
+    endpoints(provider(provider_id)?, base_url.as_deref())
+}
+
+/// A response from the pieces `flows.js` hands over: headers as `[name, value, name, value…]`.
+fn response(status: u16, headers: Vec<String>, body: Vec<u8>) -> HttpResponse {
+    let mut pairs = Vec::with_capacity(headers.len() / 2);
+    let mut items = headers.into_iter();
+    while let (Some(name), Some(value)) = (items.next(), items.next()) {
+        pairs.push((name, value));
+    }
+    HttpResponse { status, headers: pairs, body }
 }
 
 fn location(json: &str) -> Result<FeedbackLocation, String> {
