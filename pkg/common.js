@@ -63,6 +63,16 @@ function unfaithful(value) {
   }
 }
 
+/** The path (`client.scopes[1]`) of `holder[key]`, from the holders `callWith` noted. */
+function pathOf(parents, holder, key) {
+  let path = "";
+  while (parents.has(holder)) {
+    path = Array.isArray(holder) ? `[${key}]${path}` : `.${key}${path}`;
+    [holder, key] = parents.get(holder);
+  }
+  return path.slice(1);
+}
+
 export function describe(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -162,15 +172,15 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
    */
   function callWith(exported, input, body) {
     requireReady();
-    const paths = new Map();
+    // Each object's holder and key, from which the path of a fault is made: only for a fault,
+    // since making every path would cost each call more than the rest of the crossing.
+    const parents = new Map();
     let json;
     try {
       json = JSON.stringify(input, function faithful(key, value) {
-        const parent = paths.get(this);
-        const path = !parent ? key : Array.isArray(this) ? `${parent}[${key}]` : `${parent}.${key}`;
         const fault = unfaithful(value);
-        if (fault !== undefined) throw invalid(`\`${path}\` ${fault}.`);
-        if (typeof value === "object" && value !== null) paths.set(value, path);
+        if (fault !== undefined) throw invalid(`\`${pathOf(parents, this, key)}\` ${fault}.`);
+        if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
         return value;
       });
     } catch (cause) {
