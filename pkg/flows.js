@@ -132,21 +132,6 @@ function callWithResponse(exported, input, response) {
 
 const NO_BODY = new Uint8Array(0);
 
-/** Status, flat headers and body bytes of an HttpResponse argument. */
-function responseArgs(name, response) {
-  const r = fields(name, response, new Set(["status", "headers", "body"]));
-  if (!Number.isInteger(r.status) || r.status < 0 || r.status > 999) {
-    throw invalid(`\`${name}.status\` must be an HTTP status code, got ${typeof r.status === "number" ? r.status : describe(r.status)}.`);
-  }
-  const headers = flatHeaders(r.headers);
-  if (typeof headers === "string") throw invalid(`\`${name}.headers\` ${headers}.`);
-  const body = r.body === undefined || r.body === null ? new Uint8Array(0) : bytesOf(r.body);
-  if (body === undefined) {
-    throw invalid(`\`${name}.body\` must be a Uint8Array or a string, got ${describe(r.body)}.`);
-  }
-  return [r.status, headers, body];
-}
-
 /**
  * A delivery's headers as `name\nvalue\nname\nvalue...` (one string crosses into the module
  * far faster than a list): from a `Headers`, a list of `[name, value]` pairs, or a plain object
@@ -266,7 +251,10 @@ function withBody(body, call) {
 /** Who sent a delivery and which one it is, from its headers alone. */
 export function identifyWebhook(headers) {
   requireReady();
-  return unwrap(glue.identify_webhook(webhookHeaders("headers", headers)));
+  const flat = flatWebhookHeaders("headers", headers);
+  const pairs = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  return callWith(glue.identify_webhook, { headers: pairs });
 }
 
 const VERIFY_FIELDS = new Set(["headers", "body", "secrets", "now", "toleranceSeconds", "allowUnsigned", "allowSha1"]);
@@ -307,24 +295,16 @@ export function parseWebhook(delivery) {
 
 /** Whether a project role, as `discoverProjects` reports it, may create the project's webhooks, and the least role that may. */
 export function webhookAccess(provider, role) {
-  requireReady();
-  return unwrap(glue.webhook_access(string("provider", provider), string("role", role)));
+  return callWith(glue.webhook_access, { provider, role });
 }
 
 /** Reads a pasted list of repositories, one per line, with a diagnostic per bad or repeated line. */
 export function parseRepositoryList(text, baseUrl) {
-  requireReady();
-  return unwrap(glue.parse_repository_list(string("text", text), optionalString("baseUrl", baseUrl)));
+  return callWith(glue.parse_repository_list, { text, baseUrl });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Webhook registration: pure request builders and response readers.
-
-/** `{ provider, baseUrl? }` as the module's first two arguments. */
-function instanceArgs(instance) {
-  const i = fields("instance", instance, new Set(["provider", "baseUrl"]));
-  return [string("instance.provider", i.provider), optionalString("instance.baseUrl", i.baseUrl)];
-}
 
 /** The request that creates a webhook on a project: JSON, TLS verified, signed with the secret. */
 export function prepareCreateHook(instance, token, project, hook) {
@@ -447,12 +427,16 @@ export function stateKey(event) {
 /** Location tags and the field each takes besides `target`. */
 const FEEDBACK_LOCATIONS = { merge_request: ["number"], commit: ["sha"], issue: ["number"], new_issue: ["title"] };
 
-/** A feedback location (`{ target: "merge_request", number }`, ...) as JSON. */
+/**
+ * A feedback location (`{ target: "merge_request", number }`, ...) with its fields checked
+ * against its tag's, which its type in the module does not refuse; serde checks their values,
+ * but reads a tagged type's fields from a buffer that loses their path, so a number, the one
+ * a caller computes, is checked here to name it.
+ */
 function locationArg(name, value) {
-  const l = tagged(name, value, "target", FEEDBACK_LOCATIONS);
-  const [field] = FEEDBACK_LOCATIONS[l.target];
-  const given = field === "number" ? count(`${name}.number`, l.number) : string(`${name}.${field}`, l[field]);
-  return JSON.stringify({ target: l.target, [field]: given });
+  const location = tagged(name, value, "target", FEEDBACK_LOCATIONS);
+  if ("number" in location) count(`${name}.number`, location.number);
+  return location;
 }
 
 /** A whole number from 0 up. */
@@ -463,75 +447,52 @@ function count(name, value) {
   return value;
 }
 
-const COMMENT_FIELDS = new Set(["id", "body", "url", "discussionId", "version"]);
-
-/** A comment as `parseComment` or `parseCommentList` gave it, checked field by field. */
-function commentOf(name, value) {
-  const c = fields(name, value, COMMENT_FIELDS);
-  return {
-    id: string(`${name}.id`, c.id),
-    body: string(`${name}.body`, c.body),
-    url: optionalString(`${name}.url`, c.url) ?? null,
-    discussionId: optionalString(`${name}.discussionId`, c.discussionId) ?? null,
-    version: c.version === undefined || c.version === null ? null : count(`${name}.version`, c.version),
-  };
-}
-
 /** The marker that identifies forgelink's feedback with `key` inside a comment (an HTML comment). */
 export function feedbackMarker(key) {
-  requireReady();
-  return unwrap(glue.feedback_marker(string("key", key)));
+  return callWith(glue.feedback_marker, { key });
 }
 
 /** The body to post: the Markdown, then the marker for `key` when there is one. */
 export function feedbackBody(body, key) {
-  requireReady();
-  return unwrap(glue.feedback_body(string("body", body), optionalString("key", key)));
+  return callWith(glue.feedback_body, { body, key });
 }
 
 /** The first of `comments` carrying the marker for `key`, or null. */
 export function findFeedback(comments, key) {
-  requireReady();
-  if (!Array.isArray(comments)) throw invalid(`\`comments\` must be an array of comments, got ${describe(comments)}.`);
-  const list = comments.map((c, i) => commentOf(`comments[${i}]`, c));
-  const k = string("key", key);
-  return unwrap(glue.find_feedback(JSON.stringify(list), k));
+  return callWith(glue.find_feedback, { comments, key });
 }
 
 /** The request for the first page of comments at `location` of `project`; follow `next` of the answer. */
 export function prepareListComments(instance, token, project, location) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_list_comments(...head, locationArg("location", location)));
+  return callWith(glue.prepare_list_comments, { instance, token, project, location: locationArg("location", location) });
 }
 
 /** The request that posts `body` (Markdown) at `location`; a `new_issue` location opens the issue. */
 export function prepareCreateComment(instance, token, project, location, body) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_create_comment(...head, locationArg("location", location), string("body", body)));
+  return callWith(glue.prepare_create_comment, { instance, token, project, location: locationArg("location", location), body });
 }
 
 /** The request that replaces the body of the earlier `comment` at `location`. */
 export function prepareUpdateComment(instance, token, project, location, comment, body) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project), locationArg("location", location)];
-  return unwrap(glue.prepare_update_comment(...head, JSON.stringify(commentOf("comment", comment)), string("body", body)));
+  const input = { instance, token, project, location: locationArg("location", location), comment, body };
+  return callWith(glue.prepare_update_comment, input);
 }
 
 /** Reads the answer to a create or update at `location`: the comment, or the failure with its guidance. */
 export function parseComment(provider, location, response) {
   requireReady();
-  return unwrap(glue.parse_comment(string("provider", provider), locationArg("location", location), ...responseArgs("response", response)));
+  return callWithResponse(glue.parse_comment, { provider, location: locationArg("location", location) }, response);
 }
 
 /** Reads a page of comments at `location` and the URL of the next page, the provider's way. */
 export function parseCommentList(provider, location, requestUrl, response) {
   requireReady();
-  const head = [string("provider", provider), locationArg("location", location), string("requestUrl", requestUrl)];
-  return unwrap(glue.parse_comment_list(...head, ...responseArgs("response", response)));
+  const input = { provider, location: locationArg("location", location), requestUrl };
+  return callWithResponse(glue.parse_comment_list, input, response);
 }
-
 
 /** 32 bytes from `crypto.getRandomValues`, base64url: a webhook secret. */
 function freshSecret() {

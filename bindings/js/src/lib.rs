@@ -675,11 +675,10 @@ mod tests {
     #[cfg(feature = "flows")]
     #[test]
     fn polling_and_feedback_answer_envelopes() {
-        let gitlab = || (Some("https://git.example.com".to_owned()), "group/app");
-        let (base, project) = gitlab();
+        let (base, project) = ("https://git.example.com", "group/app");
         let resources = parse(&poll_resources(r#"{"provider":"gitlab"}"#));
         assert_eq!(resources["ok"][0], serde_json::json!({ "resource": "pipelines" }));
-        let instance = serde_json::json!({ "provider": "gitlab", "baseUrl": base.clone() });
+        let instance = serde_json::json!({ "provider": "gitlab", "baseUrl": base });
         let arguments = serde_json::json!({
             "instance": instance, "token": "t", "project": project, "since": 0,
         });
@@ -721,44 +720,50 @@ mod tests {
         ));
         assert_eq!(reading["ok"]["retryAfter"], 30);
 
-        let marker = parse(&feedback_marker("k"));
-        let body = parse(&feedback_body("b", Some("k".into())));
+        let marker = parse(&feedback_marker(r#"{"key":"k"}"#));
+        let body = parse(&feedback_body(r#"{"body":"b","key":"k"}"#));
         let marked = body["ok"].as_str().expect("a body");
         assert!(marked.ends_with(marker["ok"].as_str().expect("a marker")));
+        let find = |comments: serde_json::Value| {
+            find_feedback(&serde_json::json!({ "comments": comments, "key": "k" }).to_string())
+        };
         let comments =
             serde_json::json!([{ "id": "1", "body": "x" }, { "id": "2", "body": marked }]);
-        let found = parse(&find_feedback(&comments.to_string(), "k"));
+        let found = parse(&find(comments));
         assert_eq!(found["ok"]["id"], "2");
-        assert!(parse(&find_feedback("[]", "k"))["ok"].is_null());
-        assert_eq!(error_code(&find_feedback(r#"[{"id":"1"}]"#, "k")), "input.invalid");
-        let mr = r#"{"target":"merge_request","number":5}"#;
-        let list = parse(&prepare_list_comments("gitlab", base.clone(), "t", project, mr));
+        assert!(parse(&find(serde_json::json!([])))["ok"].is_null());
+        assert_eq!(error_code(&find(serde_json::json!([{ "id": "1" }]))), "input.invalid");
+        let mr = serde_json::json!({ "target": "merge_request", "number": 5 });
+        let at = |more: serde_json::Value| {
+            let mut arguments = serde_json::json!({
+                "instance": instance, "token": "t", "project": project, "location": mr,
+            });
+            arguments
+                .as_object_mut()
+                .expect("an object")
+                .extend(more.as_object().expect("an object").clone());
+            arguments.to_string()
+        };
+        let list = parse(&prepare_list_comments(&at(serde_json::json!({}))));
         assert_eq!(list["ok"]["method"], "GET");
-        let create = parse(&prepare_create_comment("gitlab", base.clone(), "t", project, mr, "b"));
+        let create = parse(&prepare_create_comment(&at(serde_json::json!({ "body": "b" }))));
         assert_eq!(create["ok"]["method"], "POST");
-        let update = parse(&prepare_update_comment(
-            "gitlab",
-            base,
-            "t",
-            project,
-            mr,
-            r#"{"id":"9","body":"old","url":null}"#,
-            "new",
-        ));
+        let update = parse(&prepare_update_comment(&at(serde_json::json!({
+            "comment": { "id": "9", "body": "old", "url": null }, "body": "new",
+        }))));
         assert_eq!(update["ok"]["method"], "PUT");
-        let note = br#"{"id":9,"body":"new"}"#.to_vec();
-        let comment = parse(&parse_comment("gitlab", mr, 200, vec![], note.clone()));
+        let note = br#"{"id":9,"body":"new"}"#;
+        let read = serde_json::json!({ "provider": "gitlab", "location": mr, "response": { "status": 200 } });
+        let comment = parse(&parse_comment(&read.to_string(), note));
         assert_eq!(comment["ok"]["id"], "9");
-        let page = parse(&parse_comment_list(
-            "gitlab",
-            mr,
-            "https://x",
-            200,
-            vec![],
-            [b"[", &note[..], b"]"].concat(),
-        ));
+        let mut read_list = read.clone();
+        read_list["requestUrl"] = "https://x".into();
+        let page =
+            parse(&parse_comment_list(&read_list.to_string(), &[b"[", &note[..], b"]"].concat()));
         assert_eq!(page["ok"]["comments"][0]["body"], "new");
-        assert_eq!(error_code(&parse_comment("gitlab", "{}", 200, vec![], note)), "input.invalid");
+        let mut nowhere = read;
+        nowhere["location"] = serde_json::json!({});
+        assert_eq!(error_code(&parse_comment(&nowhere.to_string(), note)), "input.invalid");
     }
 
     #[cfg(feature = "flows")]
@@ -767,9 +772,12 @@ mod tests {
         let github = |signature: &str| {
             format!("X-GitHub-Event\nping\nx-github-hook-id\n42\nX-Hub-Signature-256\n{signature}")
         };
-        let identity = parse(&identify_webhook(&github("")));
+        let identity = parse(&identify_webhook(
+            r#"{"headers":[["X-GitHub-Event","ping"],["x-github-hook-id","42"]]}"#,
+        ));
         assert_eq!(identity["ok"]["hookId"], "42");
-        assert_eq!(error_code(&identify_webhook("Accept")), "webhook.unknown_provider");
+        let unknown = identify_webhook(r#"{"headers":[["Accept","*/*"]]}"#);
+        assert_eq!(error_code(&unknown), "webhook.unknown_provider");
         let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
         let secrets = vec!["old".to_owned(), "It's a Secret to Everybody".to_owned()];
         let verify = |body: &[u8], now| {
@@ -787,7 +795,9 @@ mod tests {
         // Without a delivery id, the body's bytes identify the delivery.
         assert!(event["ok"]["dedupeKey"].as_str().is_some_and(|k| k.starts_with("github:body:")));
         assert_eq!(error_code(&parse_webhook("", b"{}")), "webhook.unknown_provider");
-        let list = parse(&parse_repository_list("a/b\nA/B\n", Some("https://gitlab.com".into())));
+        let list = parse(&parse_repository_list(
+            r#"{"text":"a/b\nA/B\n","baseUrl":"https://gitlab.com"}"#,
+        ));
         assert_eq!(list["ok"]["repositories"], serde_json::json!(["a/b"]));
         assert_eq!(list["ok"]["diagnostics"][0]["line"], 2);
     }
