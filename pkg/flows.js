@@ -601,49 +601,27 @@ function permissionLevels(name, value) {
   return out;
 }
 
-const MANIFEST_FIELDS = new Set([
-  "baseUrl", "organization", "name", "url", "redirectUrl", "callbackUrls", "setupUrl", "setupOnUpdate",
-  "webhookUrl", "public", "requestOauthOnInstall", "description", "profile", "state",
-]);
-const MANIFEST_STRINGS = ["name", "url", "redirectUrl", "profile", "state"];
-const MANIFEST_OPTIONAL_STRINGS = ["baseUrl", "organization", "setupUrl", "webhookUrl", "description"];
-const MANIFEST_BOOLEANS = ["setupOnUpdate", "public", "requestOauthOnInstall"];
-
 /**
  * The form that creates a GitHub App with a profile's permissions and events: post `manifest`
  * to `action` from the person's browser.
  */
 export function githubAppManifest(options) {
-  requireReady();
-  const o = fields("options", options, MANIFEST_FIELDS);
-  const body = {};
-  const href = (key) => (o[key] instanceof URL ? o[key].href : o[key]);
-  for (const key of MANIFEST_STRINGS) body[key] = string(`options.${key}`, href(key));
-  for (const key of MANIFEST_OPTIONAL_STRINGS) body[key] = optionalString(`options.${key}`, href(key));
-  for (const key of MANIFEST_BOOLEANS) body[key] = optionalBoolean(`options.${key}`, o[key]);
-  if (o.callbackUrls !== undefined && o.callbackUrls !== null) {
-    body.callbackUrls = stringArray("options.callbackUrls", o.callbackUrls.map?.((u) => (u instanceof URL ? u.href : u)) ?? o.callbackUrls);
-  }
-  return unwrap(glue.github_app_manifest(JSON.stringify(body)));
+  return callWith(glue.github_app_manifest, { options });
 }
 
 /** Where to send a person to install the app `slug`, with `state` to check on the setup URL. */
 export function githubAppInstallUrl(request) {
-  requireReady();
-  const r = fields("request", request, new Set(["slug", "state", "baseUrl"]));
-  return unwrap(glue.github_app_install_url(string("request.slug", r.slug), optionalString("request.state", r.state), optionalString("request.baseUrl", r.baseUrl)));
+  return callWith(glue.github_app_install_url, { request });
 }
 
 /** Reads the setup URL GitHub sent the person to after installing (the whole URL, or its query). */
 export function parseGitHubAppSetup(url) {
-  requireReady();
-  return unwrap(glue.parse_github_app_setup(url instanceof URL ? url.href : string("url", url)));
+  return callWith(glue.parse_github_app_setup, { url });
 }
 
 /** The permissions and webhook events a GitHub App needs for a profile. */
 export function githubAppNeeds(profile) {
-  requireReady();
-  return unwrap(glue.github_app_needs(string("profile", profile)));
+  return callWith(glue.github_app_needs, { profile });
 }
 
 /** Every GitHub App permission GitHub documents, with what it lets an app do and its levels. */
@@ -659,8 +637,7 @@ export function githubAppPermissions() {
  */
 export function missingPermissions(granted, needs) {
   requireReady();
-  const grantedJson = JSON.stringify(permissionLevels("granted", granted));
-  if (typeof needs === "string") return unwrap(glue.missing_permissions(grantedJson, undefined, needs));
+  if (typeof needs === "string") return callWith(glue.missing_permissions, { granted, profile: needs });
   let list = needs;
   if (typeof needs === "object" && needs !== null && !Array.isArray(needs)) {
     try {
@@ -672,11 +649,7 @@ export function missingPermissions(granted, needs) {
   if (!Array.isArray(list)) {
     throw invalid(`\`needs\` must be a profile id, githubAppNeeds(profile) or a list of { permission, level }, got ${describe(needs)}.`);
   }
-  const items = list.map((item, i) => {
-    const n = fields(`needs[${i}]`, item, new Set(["permission", "level", "reason"]));
-    return { permission: string(`needs[${i}].permission`, n.permission), level: string(`needs[${i}].level`, n.level) };
-  });
-  return unwrap(glue.missing_permissions(grantedJson, JSON.stringify(items), undefined));
+  return callWith(glue.missing_permissions, { granted, needs: list });
 }
 
 /**

@@ -334,42 +334,37 @@ mod tests {
     #[test]
     fn github_app_functions_cross_as_json() {
         let form = parse(&github_app_manifest(
-            r#"{"name":"Acme CI","url":"https://acme.example","redirectUrl":"https://acme.example/created","profile":"ci-failure-analysis","state":"s1"}"#,
+            r#"{"options":{"name":"Acme CI","url":"https://acme.example","redirectUrl":"https://acme.example/created","profile":"ci-failure-analysis","state":"s1"}}"#,
         ));
         assert_eq!(form["ok"]["action"], "https://github.com/settings/apps/new?state=s1");
-        assert_eq!(error_code(&github_app_manifest(r#"{"name":"x","nope":1}"#)), "input.invalid");
-        let url = parse(&github_app_install_url("acme-ci", Some("s".into()), None));
+        let unknown = github_app_manifest(r#"{"options":{"name":"x","nope":1}}"#);
+        assert_eq!(error_code(&unknown), "input.invalid");
+        let url = parse(&github_app_install_url(r#"{"request":{"slug":"acme-ci","state":"s"}}"#));
         assert_eq!(url["ok"], "https://github.com/apps/acme-ci/installations/new?state=s");
         let setup = parse(&parse_github_app_setup(
-            "https://a.example/s?installation_id=42&setup_action=install&code=c",
+            r#"{"url":"https://a.example/s?installation_id=42&setup_action=install&code=c"}"#,
         ));
         assert_eq!(setup["ok"]["installationId"], 42);
         assert_eq!(setup["ok"]["code"], "c");
-        let needs = parse(&github_app_needs("ci-failure-analysis"));
+        let needs = parse(&github_app_needs(r#"{"profile":"ci-failure-analysis"}"#));
         assert!(needs["ok"]["permissions"].as_array().is_some_and(|p| !p.is_empty()));
         assert!(parse(&github_app_permissions())["ok"].as_array().is_some_and(|p| p.len() > 20));
-        let granted = r#"{"actions":"read","pull_requests":"read"}"#;
-        let missing = parse(&missing_permissions(
-            granted,
-            Some(r#"[{"permission":"pull_requests","level":"write"},{"permission":"actions","level":"read"}]"#.into()),
-            None,
+        let missing = |needs: &str| {
+            missing_permissions(&format!(
+                r#"{{"granted":{{"actions":"read","pull_requests":"read"}},{needs}}}"#
+            ))
+        };
+        let listed = parse(&missing(
+            r#""needs":[{"permission":"pull_requests","level":"write"},{"permission":"actions","level":"read"}]"#,
         ));
-        assert_eq!(missing["ok"], serde_json::json!(["pull_requests:write"]));
-        let by_profile =
-            parse(&missing_permissions(granted, None, Some("ci-failure-analysis".into())));
+        assert_eq!(listed["ok"], serde_json::json!(["pull_requests:write"]));
+        let by_profile = parse(&missing(r#""profile":"ci-failure-analysis""#));
         assert!(by_profile["ok"]
             .as_array()
             .is_some_and(|m| m.iter().any(|p| p == "pull_requests:write")));
-        let unknown = missing_permissions(
-            granted,
-            Some(r#"[{"permission":"nope","level":"read"}]"#.into()),
-            None,
-        );
+        let unknown = missing(r#""needs":[{"permission":"nope","level":"read"}]"#);
         assert_eq!(error_code(&unknown), "input.invalid");
-        assert_eq!(
-            error_code(&missing_permissions(granted, None, Some("nope".into()))),
-            "profile.unknown"
-        );
+        assert_eq!(error_code(&missing(r#""profile":"nope""#)), "profile.unknown");
     }
 
     #[test]
