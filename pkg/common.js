@@ -4,8 +4,9 @@
 // functions and the flows, flows.js to the one with everything. Sharing the code, rather than
 // copying it, keeps the two entries' behaviour and their ForgelinkError one and the same.
 //
-// Every wrapper checks its arguments, calls one Rust export that answers with a JSON envelope
-// (the flows: a promise of one), and either returns the value or throws a ForgelinkError. The
+// Every wrapper checks its arguments (or, through callWith, leaves that to serde in the module),
+// calls one Rust export that answers with a JSON envelope (the flows: a promise of one), and
+// either returns the value or throws a ForgelinkError. The
 // rules themselves live in the Rust core; nothing here decides what a URL, a scope, a token or a
 // callback means.
 
@@ -42,6 +43,34 @@ export function describeCause(cause) {
 
 function copyGuidance(guidance) {
   return { ...guidance, steps: [...guidance.steps] };
+}
+
+/** What is wrong with a value JSON would not carry as it is, or undefined. */
+function unfaithful(value) {
+  switch (typeof value) {
+    case "function":
+    case "symbol":
+    case "bigint":
+      return `cannot be a ${typeof value}`;
+    case "number":
+      return Number.isFinite(value) ? undefined : `must be a finite number, got ${value}`;
+    case "object":
+      return value instanceof String || value instanceof Number || value instanceof Boolean
+        ? `must be a ${typeof value.valueOf()}, not an object wrapping one`
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The path (`client.scopes[1]`) of `holder[key]`, from the holders `callWith` noted. */
+function pathOf(parents, holder, key) {
+  let path = "";
+  while (parents.has(holder)) {
+    path = Array.isArray(holder) ? `[${key}]${path}` : `.${key}${path}`;
+    [holder, key] = parents.get(holder);
+  }
+  return path.slice(1);
 }
 
 export function describe(value) {
@@ -132,6 +161,34 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
 
   function invalid(message) {
     return new ForgelinkError(JSON.parse(glue.invalid_input(message)).error);
+  }
+
+  /**
+   * Calls an export that takes its arguments as one JSON object, the parameters by name (and a
+   * body as bytes, where one crosses): serde reads the object in the module, refusing unknown
+   * fields and naming the field at fault. What JSON would change without a word (a function or
+   * a symbol dropped, a boxed string unboxed, NaN made null) or cannot write (a BigInt) is
+   * refused here, by its path.
+   */
+  function callWith(exported, input, body) {
+    requireReady();
+    // Each object's holder and key, from which the path of a fault is made: only for a fault,
+    // since making every path would cost each call more than the rest of the crossing.
+    const parents = new Map();
+    let json;
+    try {
+      json = JSON.stringify(input, function faithful(key, value) {
+        const fault = unfaithful(value);
+        if (fault !== undefined) throw invalid(`\`${pathOf(parents, this, key)}\` ${fault}.`);
+        if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
+        return value;
+      });
+    } catch (cause) {
+      if (cause instanceof ForgelinkError) throw cause;
+      // Throwing getters, proxies and cycles end up here.
+      throw invalid(`The arguments cannot be read: ${describeCause(cause)}`);
+    }
+    return unwrap(body === undefined ? exported(json) : exported(json, body));
   }
 
   function string(name, value) {
@@ -319,6 +376,7 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     requireReady,
     unwrap,
     invalid,
+    callWith,
     string,
     optionalString,
     groupId,

@@ -13,7 +13,7 @@ import { createHostFetch, responseCap } from "./host-fetch.js";
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
 
-const { api, requireReady, unwrap, invalid, string, optionalString, groupId, stringArray } = bind(
+const { api, requireReady, unwrap, invalid, callWith, string, optionalString, groupId, stringArray } = bind(
   initGlue,
   glue,
   WASM_URL,
@@ -41,8 +41,6 @@ export const {
 // ---------------------------------------------------------------------------------------------
 // Token endpoint, device flow and API errors: pure request builders and response readers.
 
-const CLIENT_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri"]);
-
 /** Reads an object argument: a plain object with only the named fields, each read once. */
 function fields(name, value, allowed) {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -60,18 +58,6 @@ function fields(name, value, allowed) {
     }
   }
   return copy;
-}
-
-/** The client's fields in the order the Rust exports take them. */
-function clientArgs(client) {
-  const c = fields("client", client, CLIENT_FIELDS);
-  return [
-    string("client.provider", c.provider),
-    optionalString("client.baseUrl", c.baseUrl),
-    string("client.clientId", c.clientId),
-    optionalString("client.clientSecret", c.clientSecret),
-    optionalString("client.redirectUri", c.redirectUri),
-  ];
 }
 
 function finite(name, value) {
@@ -115,20 +101,36 @@ function flatHeaders(value) {
   return flat;
 }
 
-/** Status, flat headers and body bytes of an HttpResponse argument. */
-function responseArgs(name, response) {
-  const r = fields(name, response, new Set(["status", "headers", "body"]));
-  if (!Number.isInteger(r.status) || r.status < 0 || r.status > 999) {
-    throw invalid(`\`${name}.status\` must be an HTTP status code, got ${typeof r.status === "number" ? r.status : describe(r.status)}.`);
+/**
+ * Calls a reader of `response` with the rest of its arguments, `input`: the response's status
+ * and headers go with them (a `Headers`, or any iterable of pairs, read into a list of pairs),
+ * its body apart, as bytes.
+ */
+function callWithResponse(exported, input, response) {
+  let head = response;
+  let body = NO_BODY;
+  if (typeof response === "object" && response !== null) {
+    let given;
+    try {
+      const { body: b, headers, ...rest } = response;
+      given = b;
+      const pairs = typeof headers === "object" && headers !== null && typeof headers[Symbol.iterator] === "function";
+      head = { ...rest, headers: pairs ? Array.from(headers) : (headers ?? undefined) };
+    } catch (cause) {
+      // Proxies, throwing getters and iterators end up here.
+      throw invalid(`\`response\` cannot be read: ${describeCause(cause)}`);
+    }
+    if (given !== undefined && given !== null) {
+      body = given instanceof Uint8Array ? given : bytesOf(given);
+      if (body === undefined) {
+        throw invalid(`\`response.body\` must be a Uint8Array or a string, got ${describe(given)}.`);
+      }
+    }
   }
-  const headers = flatHeaders(r.headers);
-  if (typeof headers === "string") throw invalid(`\`${name}.headers\` ${headers}.`);
-  const body = r.body === undefined || r.body === null ? new Uint8Array(0) : bytesOf(r.body);
-  if (body === undefined) {
-    throw invalid(`\`${name}.body\` must be a Uint8Array or a string, got ${describe(r.body)}.`);
-  }
-  return [r.status, headers, body];
+  return callWith(exported, { ...input, response: head }, body);
 }
+
+const NO_BODY = new Uint8Array(0);
 
 /**
  * A delivery's headers as `name\nvalue\nname\nvalue...` (one string crosses into the module
@@ -249,7 +251,10 @@ function withBody(body, call) {
 /** Who sent a delivery and which one it is, from its headers alone. */
 export function identifyWebhook(headers) {
   requireReady();
-  return unwrap(glue.identify_webhook(webhookHeaders("headers", headers)));
+  const flat = flatWebhookHeaders("headers", headers);
+  const pairs = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  return callWith(glue.identify_webhook, { headers: pairs });
 }
 
 const VERIFY_FIELDS = new Set(["headers", "body", "secrets", "now", "toleranceSeconds", "allowUnsigned", "allowSha1"]);
@@ -290,71 +295,45 @@ export function parseWebhook(delivery) {
 
 /** Whether a project role, as `discoverProjects` reports it, may create the project's webhooks, and the least role that may. */
 export function webhookAccess(provider, role) {
-  requireReady();
-  return unwrap(glue.webhook_access(string("provider", provider), string("role", role)));
+  return callWith(glue.webhook_access, { provider, role });
 }
 
 /** Reads a pasted list of repositories, one per line, with a diagnostic per bad or repeated line. */
 export function parseRepositoryList(text, baseUrl) {
-  requireReady();
-  return unwrap(glue.parse_repository_list(string("text", text), optionalString("baseUrl", baseUrl)));
+  return callWith(glue.parse_repository_list, { text, baseUrl });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Webhook registration: pure request builders and response readers.
 
-/** `{ provider, baseUrl? }` as the module's first two arguments. */
-function instanceArgs(instance) {
-  const i = fields("instance", instance, new Set(["provider", "baseUrl"]));
-  return [string("instance.provider", i.provider), optionalString("instance.baseUrl", i.baseUrl)];
-}
-
-/** `{ url, secret, events }` as the module's last three arguments. */
-function hookArgs(hook) {
-  const h = fields("hook", hook, new Set(["url", "secret", "signingSecret", "events"]));
-  return [
-    string("hook.url", h.url),
-    string("hook.secret", h.secret),
-    optionalString("hook.signingSecret", h.signingSecret),
-    stringArray("hook.events", h.events),
-  ];
-}
-
 /** The request that creates a webhook on a project: JSON, TLS verified, signed with the secret. */
 export function prepareCreateHook(instance, token, project, hook) {
-  requireReady();
-  return unwrap(glue.prepare_create_hook(...instanceArgs(instance), string("token", token), string("project", project), ...hookArgs(hook)));
+  return callWith(glue.prepare_create_hook, { instance, token, project, hook });
 }
 
 /** The request that updates a project's webhook to the URL, secret and events given. */
 export function prepareUpdateHook(instance, token, project, hookId, hook) {
-  requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project), string("hookId", hookId)];
-  return unwrap(glue.prepare_update_hook(...head, ...hookArgs(hook)));
+  return callWith(glue.prepare_update_hook, { instance, token, project, hookId, hook });
 }
 
 /** The request that removes a project's webhook. */
 export function prepareDeleteHook(instance, token, project, hookId) {
-  requireReady();
-  return unwrap(glue.prepare_delete_hook(...instanceArgs(instance), string("token", token), string("project", project), string("hookId", hookId)));
+  return callWith(glue.prepare_delete_hook, { instance, token, project, hookId });
 }
 
 /** The request for the first page of a project's webhooks; follow `next` of the answer. */
 export function prepareListHooks(instance, token, project) {
-  requireReady();
-  return unwrap(glue.prepare_list_hooks(...instanceArgs(instance), string("token", token), string("project", project)));
+  return callWith(glue.prepare_list_hooks, { instance, token, project });
 }
 
 /** Reads the answer to a create or update: the hook, or the failure with its guidance. */
 export function parseHook(provider, response) {
-  requireReady();
-  return unwrap(glue.parse_hook(string("provider", provider), ...responseArgs("response", response)));
+  return callWithResponse(glue.parse_hook, { provider }, response);
 }
 
 /** Reads a page of webhooks and the URL of the next page, the provider's way. */
 export function parseHookList(provider, requestUrl, response) {
-  requireReady();
-  return unwrap(glue.parse_hook_list(string("provider", provider), string("requestUrl", requestUrl), ...responseArgs("response", response)));
+  return callWithResponse(glue.parse_hook_list, { provider, requestUrl }, response);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,20 +364,18 @@ function tagged(name, value, tagField, tags) {
   return copy;
 }
 
-/** A poll resource (`{ resource: "pipelines" }`, `{ resource: "jobs", pipelineId }`, ...) as JSON. */
+/**
+ * A poll resource (`{ resource: "pipelines" }`, `{ resource: "jobs", pipelineId }`, ...) with
+ * its fields checked against its tag's, which its type in the module does not refuse; serde
+ * checks their values.
+ */
 function resourceArg(name, value) {
-  const r = tagged(name, value, "resource", POLL_RESOURCES);
-  const out = { resource: r.resource };
-  if (r.resource === "pipeline" || r.resource === "jobs") out.pipelineId = string(`${name}.pipelineId`, r.pipelineId);
-  if (r.resource === "pipeline") out.updatedAt = optionalString(`${name}.updatedAt`, r.updatedAt) ?? null;
-  if (r.resource === "commit_statuses") out.sha = string(`${name}.sha`, r.sha);
-  return JSON.stringify(out);
+  return tagged(name, value, "resource", POLL_RESOURCES);
 }
 
 /** The lists a poll of one project starts with, for `provider`. */
 export function pollResources(provider) {
-  requireReady();
-  return unwrap(glue.poll_resources(string("provider", provider)));
+  return callWith(glue.poll_resources, { provider });
 }
 
 /**
@@ -407,15 +384,12 @@ export function pollResources(provider) {
  */
 export function preparePollRequest(instance, token, project, resource, since) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_poll_request(...head, resourceArg("resource", resource), finite("since", since)));
+  return callWith(glue.prepare_poll_request, { instance, token, project, resource: resourceArg("resource", resource), since });
 }
 
 /** The first requests of a poll of `project`: one per list of {@link pollResources}. */
 export function preparePollRequests(instance, token, project, since) {
-  requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_poll_requests(...head, finite("since", since)));
+  return callWith(glue.prepare_poll_requests, { instance, token, project, since });
 }
 
 /**
@@ -424,14 +398,13 @@ export function preparePollRequests(instance, token, project, since) {
  */
 export function parsePollResponse(instance, project, resource, requestUrl, response, since, now) {
   requireReady();
-  const head = [...instanceArgs(instance), string("project", project), resourceArg("resource", resource), string("requestUrl", requestUrl)];
-  return unwrap(glue.parse_poll_response(...head, ...responseArgs("response", response), finite("since", since), finite("now", now)));
+  const input = { instance, project, resource: resourceArg("resource", resource), requestUrl, since, now };
+  return callWithResponse(glue.parse_poll_response, input, response);
 }
 
 /** Reads the rate-limit headers of any response at `now` (unix seconds). */
 export function readRateLimit(response, now) {
-  requireReady();
-  return unwrap(glue.read_rate_limit(...responseArgs("response", response), finite("now", now)));
+  return callWithResponse(glue.read_rate_limit, { now }, response);
 }
 
 const EVENT_FIELDS = new Set([
@@ -454,12 +427,16 @@ export function stateKey(event) {
 /** Location tags and the field each takes besides `target`. */
 const FEEDBACK_LOCATIONS = { merge_request: ["number"], commit: ["sha"], issue: ["number"], new_issue: ["title"] };
 
-/** A feedback location (`{ target: "merge_request", number }`, ...) as JSON. */
+/**
+ * A feedback location (`{ target: "merge_request", number }`, ...) with its fields checked
+ * against its tag's, which its type in the module does not refuse; serde checks their values,
+ * but reads a tagged type's fields from a buffer that loses their path, so a number, the one
+ * a caller computes, is checked here to name it.
+ */
 function locationArg(name, value) {
-  const l = tagged(name, value, "target", FEEDBACK_LOCATIONS);
-  const [field] = FEEDBACK_LOCATIONS[l.target];
-  const given = field === "number" ? count(`${name}.number`, l.number) : string(`${name}.${field}`, l[field]);
-  return JSON.stringify({ target: l.target, [field]: given });
+  const location = tagged(name, value, "target", FEEDBACK_LOCATIONS);
+  if ("number" in location) count(`${name}.number`, location.number);
+  return location;
 }
 
 /** A whole number from 0 up. */
@@ -470,75 +447,52 @@ function count(name, value) {
   return value;
 }
 
-const COMMENT_FIELDS = new Set(["id", "body", "url", "discussionId", "version"]);
-
-/** A comment as `parseComment` or `parseCommentList` gave it, checked field by field. */
-function commentOf(name, value) {
-  const c = fields(name, value, COMMENT_FIELDS);
-  return {
-    id: string(`${name}.id`, c.id),
-    body: string(`${name}.body`, c.body),
-    url: optionalString(`${name}.url`, c.url) ?? null,
-    discussionId: optionalString(`${name}.discussionId`, c.discussionId) ?? null,
-    version: c.version === undefined || c.version === null ? null : count(`${name}.version`, c.version),
-  };
-}
-
 /** The marker that identifies forgelink's feedback with `key` inside a comment (an HTML comment). */
 export function feedbackMarker(key) {
-  requireReady();
-  return unwrap(glue.feedback_marker(string("key", key)));
+  return callWith(glue.feedback_marker, { key });
 }
 
 /** The body to post: the Markdown, then the marker for `key` when there is one. */
 export function feedbackBody(body, key) {
-  requireReady();
-  return unwrap(glue.feedback_body(string("body", body), optionalString("key", key)));
+  return callWith(glue.feedback_body, { body, key });
 }
 
 /** The first of `comments` carrying the marker for `key`, or null. */
 export function findFeedback(comments, key) {
-  requireReady();
-  if (!Array.isArray(comments)) throw invalid(`\`comments\` must be an array of comments, got ${describe(comments)}.`);
-  const list = comments.map((c, i) => commentOf(`comments[${i}]`, c));
-  const k = string("key", key);
-  return unwrap(glue.find_feedback(JSON.stringify(list), k));
+  return callWith(glue.find_feedback, { comments, key });
 }
 
 /** The request for the first page of comments at `location` of `project`; follow `next` of the answer. */
 export function prepareListComments(instance, token, project, location) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_list_comments(...head, locationArg("location", location)));
+  return callWith(glue.prepare_list_comments, { instance, token, project, location: locationArg("location", location) });
 }
 
 /** The request that posts `body` (Markdown) at `location`; a `new_issue` location opens the issue. */
 export function prepareCreateComment(instance, token, project, location, body) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project)];
-  return unwrap(glue.prepare_create_comment(...head, locationArg("location", location), string("body", body)));
+  return callWith(glue.prepare_create_comment, { instance, token, project, location: locationArg("location", location), body });
 }
 
 /** The request that replaces the body of the earlier `comment` at `location`. */
 export function prepareUpdateComment(instance, token, project, location, comment, body) {
   requireReady();
-  const head = [...instanceArgs(instance), string("token", token), string("project", project), locationArg("location", location)];
-  return unwrap(glue.prepare_update_comment(...head, JSON.stringify(commentOf("comment", comment)), string("body", body)));
+  const input = { instance, token, project, location: locationArg("location", location), comment, body };
+  return callWith(glue.prepare_update_comment, input);
 }
 
 /** Reads the answer to a create or update at `location`: the comment, or the failure with its guidance. */
 export function parseComment(provider, location, response) {
   requireReady();
-  return unwrap(glue.parse_comment(string("provider", provider), locationArg("location", location), ...responseArgs("response", response)));
+  return callWithResponse(glue.parse_comment, { provider, location: locationArg("location", location) }, response);
 }
 
 /** Reads a page of comments at `location` and the URL of the next page, the provider's way. */
 export function parseCommentList(provider, location, requestUrl, response) {
   requireReady();
-  const head = [string("provider", provider), locationArg("location", location), string("requestUrl", requestUrl)];
-  return unwrap(glue.parse_comment_list(...head, ...responseArgs("response", response)));
+  const input = { provider, location: locationArg("location", location), requestUrl };
+  return callWithResponse(glue.parse_comment_list, input, response);
 }
-
 
 /** 32 bytes from `crypto.getRandomValues`, base64url: a webhook secret. */
 function freshSecret() {
@@ -551,76 +505,52 @@ function freshSecret() {
  * admin rights, most often): the URL, a fresh secret, the events the profile needs, the steps.
  */
 export function manualWebhookSetup(request) {
-  requireReady();
-  const r = fields("request", request, new Set(["provider", "baseUrl", "project", "url", "profile"]));
-  const args = [string("request.provider", r.provider), optionalString("request.baseUrl", r.baseUrl)];
-  args.push(string("request.project", r.project), string("request.url", r.url), string("request.profile", r.profile));
-  return unwrap(glue.manual_webhook_setup(...args, freshSecret()));
+  return callWith(glue.manual_webhook_setup, { request, secret: freshSecret() });
 }
 
 /** The request that exchanges an authorization code (and PKCE verifier) for tokens. */
 export function prepareTokenExchange(client, code, codeVerifier) {
-  requireReady();
-  const args = clientArgs(client);
-  return unwrap(glue.prepare_token_exchange(...args, string("code", code), optionalString("codeVerifier", codeVerifier)));
+  return callWith(glue.prepare_token_exchange, { client, code, codeVerifier });
 }
 
 /** The request that trades a refresh token for new tokens. */
 export function prepareRefresh(client, refreshToken) {
-  requireReady();
-  const args = clientArgs(client);
-  return unwrap(glue.prepare_refresh(...args, string("refreshToken", refreshToken)));
+  return callWith(glue.prepare_refresh, { client, refreshToken });
 }
 
 /** The request that revokes a token, where the provider has one. */
 export function prepareRevoke(client, token) {
-  requireReady();
-  const args = clientArgs(client);
-  return unwrap(glue.prepare_revoke(...args, string("token", token)));
+  return callWith(glue.prepare_revoke, { client, token });
 }
 
 /** The request that starts a device authorization (GitHub; GitLab 17.2+). */
 export function prepareDeviceAuthorization(client, scopes) {
-  requireReady();
-  const args = clientArgs(client);
-  return unwrap(glue.prepare_device_authorization(...args, stringArray("scopes", scopes)));
+  return callWith(glue.prepare_device_authorization, { client, scopes });
 }
 
 /** The request that polls for a device authorization's tokens. */
 export function prepareDevicePoll(client, deviceCode) {
-  requireReady();
-  const args = clientArgs(client);
-  return unwrap(glue.prepare_device_poll(...args, string("deviceCode", deviceCode)));
+  return callWith(glue.prepare_device_poll, { client, deviceCode });
 }
 
 /** Reads the answer to {@link prepareDeviceAuthorization}; `now` is unix seconds. */
 export function parseDeviceAuthorization(provider, response, now) {
-  requireReady();
-  const id = string("provider", provider);
-  const [status, headers, body] = responseArgs("response", response);
-  return unwrap(glue.parse_device_authorization(id, status, headers, body, finite("now", now)));
+  return callWithResponse(glue.parse_device_authorization, { provider, now }, response);
 }
 
 /** Reads a token endpoint's answer into a token set; `now` is unix seconds. */
 export function parseTokenResponse(provider, response, now) {
-  requireReady();
-  const id = string("provider", provider);
-  const [status, headers, body] = responseArgs("response", response);
-  return unwrap(glue.parse_token_response(id, status, headers, body, finite("now", now)));
+  return callWithResponse(glue.parse_token_response, { provider, now }, response);
 }
 
 /** What a failed API call means: the code, guidance, and what it said about retrying and scopes. */
 export function parseApiError(provider, response) {
-  requireReady();
-  const id = string("provider", provider);
-  const [status, headers, body] = responseArgs("response", response);
-  return unwrap(glue.parse_api_error(id, status, headers, body));
+  return callWithResponse(glue.parse_api_error, { provider }, response);
 }
 
 /** The prefixes a provider's tokens start with: each kind, and a retired kind's dates. */
 export function tokenPrefixes(provider) {
-  requireReady();
-  return unwrap(glue.token_prefixes(string("provider", provider)));
+  return callWith(glue.token_prefixes, { provider });
 }
 
 /**
@@ -629,24 +559,12 @@ export function tokenPrefixes(provider) {
  * of `glpat-`.
  */
 export function detectToken(token, customPrefix) {
-  requireReady();
-  return unwrap(glue.detect_token(string("token", token), optionalString("customPrefix", customPrefix)));
+  return callWith(glue.detect_token, { token, customPrefix });
 }
 
 /** Whether the token set's access token expires within `skewSeconds` of `now` (unix seconds). */
 export function needsRefresh(tokenSet, now, skewSeconds) {
-  requireReady();
-  if (typeof tokenSet !== "object" || tokenSet === null || Array.isArray(tokenSet)) {
-    throw invalid(`\`tokenSet\` must be an object, got ${describe(tokenSet)}.`);
-  }
-  let expiresAt;
-  try {
-    expiresAt = tokenSet.expiresAt;
-  } catch (cause) {
-    throw invalid(`\`tokenSet\` cannot be read: ${describeCause(cause)}`);
-  }
-  const expiry = expiresAt === undefined || expiresAt === null ? undefined : finite("tokenSet.expiresAt", expiresAt);
-  return glue.needs_refresh(expiry, finite("now", now), finite("skewSeconds", skewSeconds));
+  return callWith(glue.needs_refresh, { tokenSet, now, skewSeconds });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -683,49 +601,27 @@ function permissionLevels(name, value) {
   return out;
 }
 
-const MANIFEST_FIELDS = new Set([
-  "baseUrl", "organization", "name", "url", "redirectUrl", "callbackUrls", "setupUrl", "setupOnUpdate",
-  "webhookUrl", "public", "requestOauthOnInstall", "description", "profile", "state",
-]);
-const MANIFEST_STRINGS = ["name", "url", "redirectUrl", "profile", "state"];
-const MANIFEST_OPTIONAL_STRINGS = ["baseUrl", "organization", "setupUrl", "webhookUrl", "description"];
-const MANIFEST_BOOLEANS = ["setupOnUpdate", "public", "requestOauthOnInstall"];
-
 /**
  * The form that creates a GitHub App with a profile's permissions and events: post `manifest`
  * to `action` from the person's browser.
  */
 export function githubAppManifest(options) {
-  requireReady();
-  const o = fields("options", options, MANIFEST_FIELDS);
-  const body = {};
-  const href = (key) => (o[key] instanceof URL ? o[key].href : o[key]);
-  for (const key of MANIFEST_STRINGS) body[key] = string(`options.${key}`, href(key));
-  for (const key of MANIFEST_OPTIONAL_STRINGS) body[key] = optionalString(`options.${key}`, href(key));
-  for (const key of MANIFEST_BOOLEANS) body[key] = optionalBoolean(`options.${key}`, o[key]);
-  if (o.callbackUrls !== undefined && o.callbackUrls !== null) {
-    body.callbackUrls = stringArray("options.callbackUrls", o.callbackUrls.map?.((u) => (u instanceof URL ? u.href : u)) ?? o.callbackUrls);
-  }
-  return unwrap(glue.github_app_manifest(JSON.stringify(body)));
+  return callWith(glue.github_app_manifest, { options });
 }
 
 /** Where to send a person to install the app `slug`, with `state` to check on the setup URL. */
 export function githubAppInstallUrl(request) {
-  requireReady();
-  const r = fields("request", request, new Set(["slug", "state", "baseUrl"]));
-  return unwrap(glue.github_app_install_url(string("request.slug", r.slug), optionalString("request.state", r.state), optionalString("request.baseUrl", r.baseUrl)));
+  return callWith(glue.github_app_install_url, { request });
 }
 
 /** Reads the setup URL GitHub sent the person to after installing (the whole URL, or its query). */
 export function parseGitHubAppSetup(url) {
-  requireReady();
-  return unwrap(glue.parse_github_app_setup(url instanceof URL ? url.href : string("url", url)));
+  return callWith(glue.parse_github_app_setup, { url });
 }
 
 /** The permissions and webhook events a GitHub App needs for a profile. */
 export function githubAppNeeds(profile) {
-  requireReady();
-  return unwrap(glue.github_app_needs(string("profile", profile)));
+  return callWith(glue.github_app_needs, { profile });
 }
 
 /** Every GitHub App permission GitHub documents, with what it lets an app do and its levels. */
@@ -741,8 +637,7 @@ export function githubAppPermissions() {
  */
 export function missingPermissions(granted, needs) {
   requireReady();
-  const grantedJson = JSON.stringify(permissionLevels("granted", granted));
-  if (typeof needs === "string") return unwrap(glue.missing_permissions(grantedJson, undefined, needs));
+  if (typeof needs === "string") return callWith(glue.missing_permissions, { granted, profile: needs });
   let list = needs;
   if (typeof needs === "object" && needs !== null && !Array.isArray(needs)) {
     try {
@@ -754,11 +649,7 @@ export function missingPermissions(granted, needs) {
   if (!Array.isArray(list)) {
     throw invalid(`\`needs\` must be a profile id, githubAppNeeds(profile) or a list of { permission, level }, got ${describe(needs)}.`);
   }
-  const items = list.map((item, i) => {
-    const n = fields(`needs[${i}]`, item, new Set(["permission", "level", "reason"]));
-    return { permission: string(`needs[${i}].permission`, n.permission), level: string(`needs[${i}].level`, n.level) };
-  });
-  return unwrap(glue.missing_permissions(grantedJson, JSON.stringify(items), undefined));
+  return callWith(glue.missing_permissions, { granted, needs: list });
 }
 
 /**

@@ -1,7 +1,8 @@
 //! Feedback as pure request builders and response readers: the marker that finds an earlier
 //! comment, the requests that list, post and update comments, and their answers. In the `flows`
-//! build only, with the other readers of provider answers. Locations and comments arrive as
-//! JSON (`flows.js` has checked their field names; serde names whatever else is wrong).
+//! build only, with the other readers of provider answers. Each takes its arguments as
+//! `crate::arguments` describes (`flows.js` has checked a location's field names, which its type
+//! does not refuse).
 
 use forgelink::{Comment, FeedbackLocation};
 use serde::Deserialize;
@@ -9,10 +10,7 @@ use serde::Deserialize;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::flows::from_json;
-use crate::hooks::instance;
-use crate::tokens::response;
-use crate::{envelope, ok, provider};
+use crate::arguments::{answer, Instance, ProviderId, ResponseHead};
 
 /// A [`Comment`] as its JSON reads back (the core only writes comments).
 #[derive(Deserialize)]
@@ -40,132 +38,137 @@ impl From<CommentInput> for Comment {
     }
 }
 
-fn location(json: &str) -> Result<FeedbackLocation, String> {
-    from_json("location", json)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Marker {
+    key: String,
 }
 
 /// `feedbackMarker(key)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn feedback_marker(key: &str) -> String {
-    ok(&forgelink::feedback_marker(key))
+pub fn feedback_marker(arguments: &str) -> String {
+    answer(arguments, |a: Marker| Ok(forgelink::feedback_marker(&a.key)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    body: String,
+    key: Option<String>,
 }
 
 /// `feedbackBody(body, key?)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn feedback_body(body: &str, key: Option<String>) -> String {
-    ok(&forgelink::feedback_body(body, key.as_deref()))
+pub fn feedback_body(arguments: &str) -> String {
+    answer(arguments, |a: Body| Ok(forgelink::feedback_body(&a.body, a.key.as_deref())))
 }
 
-/// `findFeedback(comments, key)`, the comments as JSON: the first marked for `key`, or null.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn find_feedback(comments: &str, key: &str) -> String {
-    match from_json::<Vec<CommentInput>>("comments", comments) {
-        Ok(list) => {
-            let list: Vec<Comment> = list.into_iter().map(Comment::from).collect();
-            ok(&forgelink::find_feedback(&list, key))
-        }
-        Err(invalid) => invalid,
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindFeedback {
+    comments: Vec<CommentInput>,
+    key: String,
 }
 
-/// `prepareListComments({ provider, baseUrl? }, token, project, location)`.
+/// `findFeedback(comments, key)`: the first marked for `key`, or null.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn prepare_list_comments(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: &str,
-    project: &str,
-    location_json: &str,
-) -> String {
-    let location = match location(location_json) {
-        Ok(location) => location,
-        Err(invalid) => return invalid,
-    };
-    envelope(
-        instance(provider_id, base_url)
-            .and_then(|e| forgelink::prepare_list_comments(&e, token, project, &location)),
-    )
+pub fn find_feedback(arguments: &str) -> String {
+    answer(arguments, |a: FindFeedback| {
+        let list: Vec<Comment> = a.comments.into_iter().map(Comment::from).collect();
+        Ok(forgelink::find_feedback(&list, &a.key).cloned())
+    })
 }
 
-/// `prepareCreateComment({ provider, baseUrl? }, token, project, location, body)`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn prepare_create_comment(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: &str,
-    project: &str,
-    location_json: &str,
-    body: &str,
-) -> String {
-    let location = match location(location_json) {
-        Ok(location) => location,
-        Err(invalid) => return invalid,
-    };
-    envelope(
-        instance(provider_id, base_url)
-            .and_then(|e| forgelink::prepare_create_comment(&e, token, project, &location, body)),
-    )
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListComments {
+    instance: Instance,
+    token: String,
+    project: String,
+    location: FeedbackLocation,
 }
 
-/// `prepareUpdateComment({ provider, baseUrl? }, token, project, location, comment, body)`.
-#[allow(clippy::too_many_arguments)]
+/// `prepareListComments(instance, token, project, location)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn prepare_update_comment(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: &str,
-    project: &str,
-    location_json: &str,
-    comment_json: &str,
-    body: &str,
-) -> String {
-    let location = match location(location_json) {
-        Ok(location) => location,
-        Err(invalid) => return invalid,
-    };
-    let comment: Comment = match from_json::<CommentInput>("comment", comment_json) {
-        Ok(comment) => comment.into(),
-        Err(invalid) => return invalid,
-    };
-    envelope(instance(provider_id, base_url).and_then(|e| {
-        forgelink::prepare_update_comment(&e, token, project, &location, &comment, body)
-    }))
+pub fn prepare_list_comments(arguments: &str) -> String {
+    answer(arguments, |a: ListComments| {
+        let endpoints = a.instance.endpoints()?;
+        forgelink::prepare_list_comments(&endpoints, &a.token, &a.project, &a.location)
+    })
 }
 
-/// `parseComment(provider, location, response)`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn parse_comment(
-    provider_id: &str,
-    location_json: &str,
-    status: u16,
-    headers: Vec<String>,
-    body: Vec<u8>,
-) -> String {
-    let location = match location(location_json) {
-        Ok(location) => location,
-        Err(invalid) => return invalid,
-    };
-    let response = response(status, headers, body);
-    envelope(provider(provider_id).and_then(|p| forgelink::parse_comment(p, &location, &response)))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateComment {
+    instance: Instance,
+    token: String,
+    project: String,
+    location: FeedbackLocation,
+    body: String,
 }
 
-/// `parseCommentList(provider, location, requestUrl, response)`.
+/// `prepareCreateComment(instance, token, project, location, body)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn parse_comment_list(
-    provider_id: &str,
-    location_json: &str,
-    request_url: &str,
-    status: u16,
-    headers: Vec<String>,
-    body: Vec<u8>,
-) -> String {
-    let location = match location(location_json) {
-        Ok(location) => location,
-        Err(invalid) => return invalid,
-    };
-    let response = response(status, headers, body);
-    envelope(
-        provider(provider_id)
-            .and_then(|p| forgelink::parse_comment_list(p, &location, request_url, &response)),
-    )
+pub fn prepare_create_comment(arguments: &str) -> String {
+    answer(arguments, |a: CreateComment| {
+        let endpoints = a.instance.endpoints()?;
+        forgelink::prepare_create_comment(&endpoints, &a.token, &a.project, &a.location, &a.body)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateComment {
+    instance: Instance,
+    token: String,
+    project: String,
+    location: FeedbackLocation,
+    comment: CommentInput,
+    body: String,
+}
+
+/// `prepareUpdateComment(instance, token, project, location, comment, body)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn prepare_update_comment(arguments: &str) -> String {
+    answer(arguments, |a: UpdateComment| {
+        let endpoints = a.instance.endpoints()?;
+        let comment = Comment::from(a.comment);
+        let (token, project, location) = (&a.token, &a.project, &a.location);
+        forgelink::prepare_update_comment(&endpoints, token, project, location, &comment, &a.body)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParseComment {
+    provider: ProviderId,
+    location: FeedbackLocation,
+    response: ResponseHead,
+}
+
+/// `parseComment(provider, location, response)`, the response's body apart.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn parse_comment(arguments: &str, body: &[u8]) -> String {
+    answer(arguments, |a: ParseComment| {
+        let response = a.response.with_body(body);
+        forgelink::parse_comment(a.provider.parse()?, &a.location, &response)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ParseCommentList {
+    provider: ProviderId,
+    location: FeedbackLocation,
+    request_url: String,
+    response: ResponseHead,
+}
+
+/// `parseCommentList(provider, location, requestUrl, response)`, the response's body apart.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn parse_comment_list(arguments: &str, body: &[u8]) -> String {
+    answer(arguments, |a: ParseCommentList| {
+        let response = a.response.with_body(body);
+        forgelink::parse_comment_list(a.provider.parse()?, &a.location, &a.request_url, &response)
+    })
 }

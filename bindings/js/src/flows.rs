@@ -225,7 +225,8 @@ pub async fn release_delivery<H: Host>(flows: &Flows<H>, claim: &str) -> String 
 
 /// An argument passed as JSON, deserialised by serde (unknown fields refused where the type
 /// says so), or the `input.invalid` envelope naming the field at fault (`event.pipeline.status`)
-/// and what is wrong with it.
+/// and what is wrong with it. With no `name`, the JSON is an object of the function's arguments
+/// (see `crate::arguments`), and its fields' paths are the names the caller knows.
 pub(crate) fn from_json<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| named_error(name, e)).and_then(
@@ -243,7 +244,12 @@ pub(crate) fn from_value<T: DeserializeOwned>(name: &str, value: &Value) -> Resu
 
 fn named_error<E: std::fmt::Display>(name: &str, error: serde_path_to_error::Error<E>) -> String {
     let path = error.path().to_string();
-    let field = if path == "." { name.to_owned() } else { format!("{name}.{path}") };
+    let field = match (name, path.as_str()) {
+        ("", ".") => return invalid(&format!("The arguments are not valid: {}.", error.inner())),
+        (_, ".") => name.to_owned(),
+        ("", _) => path,
+        _ => format!("{name}.{path}"),
+    };
     invalid(&format!("`{field}` is not valid: {}.", error.inner()))
 }
 

@@ -10,39 +10,68 @@ use serde::Deserialize;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::arguments::answer;
 use crate::flows::from_json;
-use crate::{envelope, ok};
+use crate::ok;
 
-/// `githubAppManifest(options)`, the options as JSON (`flows.js` has checked the field names;
-/// serde names whatever else is wrong).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    options: AppManifestOptions,
+}
+
+/// `githubAppManifest(options)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn github_app_manifest(options: &str) -> String {
-    match from_json::<AppManifestOptions>("options", options) {
-        Ok(options) => envelope(forgelink::github_app_manifest(&options)),
-        Err(invalid) => invalid,
-    }
+pub fn github_app_manifest(arguments: &str) -> String {
+    answer(arguments, |a: Manifest| forgelink::github_app_manifest(&a.options))
+}
+
+/// What `githubAppInstallUrl` is given.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InstallRequest {
+    slug: String,
+    state: Option<String>,
+    base_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstallUrl {
+    request: InstallRequest,
 }
 
 /// `githubAppInstallUrl({ slug, state?, baseUrl? })`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn github_app_install_url(
-    slug: &str,
-    state: Option<String>,
-    base_url: Option<String>,
-) -> String {
-    envelope(forgelink::github_app_install_url(slug, state.as_deref(), base_url.as_deref()))
+pub fn github_app_install_url(arguments: &str) -> String {
+    answer(arguments, |a: InstallUrl| {
+        let r = a.request;
+        forgelink::github_app_install_url(&r.slug, r.state.as_deref(), r.base_url.as_deref())
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Setup {
+    url: String,
 }
 
 /// `parseGitHubAppSetup(url)`: the whole setup URL, or its query.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn parse_github_app_setup(url: &str) -> String {
-    envelope(forgelink::parse_github_app_setup(url))
+pub fn parse_github_app_setup(arguments: &str) -> String {
+    answer(arguments, |a: Setup| forgelink::parse_github_app_setup(&a.url))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Needs {
+    profile: String,
 }
 
 /// `githubAppNeeds(profile)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn github_app_needs(profile: &str) -> String {
-    envelope(forgelink::github_app_needs(profile))
+pub fn github_app_needs(arguments: &str) -> String {
+    answer(arguments, |a: Needs| forgelink::github_app_needs(&a.profile))
 }
 
 /// `githubAppPermissions()`: GitHub's catalog.
@@ -68,14 +97,14 @@ fn catalog_name(name: &str) -> Option<&'static str> {
     forgelink::github_app_permissions().iter().find(|p| p.name == name).map(|p| p.name)
 }
 
-fn needs_of(needs: Option<String>, profile: Option<String>) -> Result<Vec<PermissionNeed>, String> {
+fn needs_of(needs: Vec<NeedInput>, profile: Option<String>) -> Result<Vec<PermissionNeed>, String> {
     if let Some(profile) = profile {
         return forgelink::github_app_needs(&profile)
             .map(|needs| needs.permissions.to_vec())
             .map_err(|e| crate::error(&e));
     }
-    let list: Vec<NeedInput> = from_json("needs", needs.as_deref().unwrap_or("[]"))?;
-    list.into_iter()
+    needs
+        .into_iter()
         .map(|need| match catalog_name(&need.permission) {
             Some(permission) => Ok(PermissionNeed { permission, level: need.level, reason: "" }),
             None => Err(crate::invalid(&format!(
@@ -86,20 +115,26 @@ fn needs_of(needs: Option<String>, profile: Option<String>) -> Result<Vec<Permis
         .collect()
 }
 
-/// `missingPermissions(granted, needs)`: `granted` as JSON (an installation's `permissions`),
-/// `needs` either a profile id or, as JSON, a list of `{ permission, level }`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn missing_permissions(
-    granted: &str,
-    needs: Option<String>,
+/// `missingPermissions(granted, needs)`: `granted` an installation's `permissions`, `needs`
+/// either a profile id, as `profile`, or a list of `{ permission, level }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Missing {
+    granted: BTreeMap<String, String>,
+    #[serde(default)]
+    needs: Vec<NeedInput>,
     profile: Option<String>,
-) -> String {
-    let granted = match from_json::<BTreeMap<String, String>>("granted", granted) {
-        Ok(granted) => granted,
+}
+
+/// `missingPermissions(granted, needs)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn missing_permissions(arguments: &str) -> String {
+    let arguments = match from_json::<Missing>("", arguments) {
+        Ok(arguments) => arguments,
         Err(invalid) => return invalid,
     };
-    match needs_of(needs, profile) {
-        Ok(needs) => ok(&forgelink::missing_permissions(&granted, &needs)),
+    match needs_of(arguments.needs, arguments.profile) {
+        Ok(needs) => ok(&forgelink::missing_permissions(&arguments.granted, &needs)),
         Err(error) => error,
     }
 }

@@ -24,6 +24,8 @@
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "flows")]
+mod arguments;
+#[cfg(feature = "flows")]
 mod feedback;
 #[cfg(feature = "flows")]
 pub mod flows;
@@ -332,42 +334,37 @@ mod tests {
     #[test]
     fn github_app_functions_cross_as_json() {
         let form = parse(&github_app_manifest(
-            r#"{"name":"Acme CI","url":"https://acme.example","redirectUrl":"https://acme.example/created","profile":"ci-failure-analysis","state":"s1"}"#,
+            r#"{"options":{"name":"Acme CI","url":"https://acme.example","redirectUrl":"https://acme.example/created","profile":"ci-failure-analysis","state":"s1"}}"#,
         ));
         assert_eq!(form["ok"]["action"], "https://github.com/settings/apps/new?state=s1");
-        assert_eq!(error_code(&github_app_manifest(r#"{"name":"x","nope":1}"#)), "input.invalid");
-        let url = parse(&github_app_install_url("acme-ci", Some("s".into()), None));
+        let unknown = github_app_manifest(r#"{"options":{"name":"x","nope":1}}"#);
+        assert_eq!(error_code(&unknown), "input.invalid");
+        let url = parse(&github_app_install_url(r#"{"request":{"slug":"acme-ci","state":"s"}}"#));
         assert_eq!(url["ok"], "https://github.com/apps/acme-ci/installations/new?state=s");
         let setup = parse(&parse_github_app_setup(
-            "https://a.example/s?installation_id=42&setup_action=install&code=c",
+            r#"{"url":"https://a.example/s?installation_id=42&setup_action=install&code=c"}"#,
         ));
         assert_eq!(setup["ok"]["installationId"], 42);
         assert_eq!(setup["ok"]["code"], "c");
-        let needs = parse(&github_app_needs("ci-failure-analysis"));
+        let needs = parse(&github_app_needs(r#"{"profile":"ci-failure-analysis"}"#));
         assert!(needs["ok"]["permissions"].as_array().is_some_and(|p| !p.is_empty()));
         assert!(parse(&github_app_permissions())["ok"].as_array().is_some_and(|p| p.len() > 20));
-        let granted = r#"{"actions":"read","pull_requests":"read"}"#;
-        let missing = parse(&missing_permissions(
-            granted,
-            Some(r#"[{"permission":"pull_requests","level":"write"},{"permission":"actions","level":"read"}]"#.into()),
-            None,
+        let missing = |needs: &str| {
+            missing_permissions(&format!(
+                r#"{{"granted":{{"actions":"read","pull_requests":"read"}},{needs}}}"#
+            ))
+        };
+        let listed = parse(&missing(
+            r#""needs":[{"permission":"pull_requests","level":"write"},{"permission":"actions","level":"read"}]"#,
         ));
-        assert_eq!(missing["ok"], serde_json::json!(["pull_requests:write"]));
-        let by_profile =
-            parse(&missing_permissions(granted, None, Some("ci-failure-analysis".into())));
+        assert_eq!(listed["ok"], serde_json::json!(["pull_requests:write"]));
+        let by_profile = parse(&missing(r#""profile":"ci-failure-analysis""#));
         assert!(by_profile["ok"]
             .as_array()
             .is_some_and(|m| m.iter().any(|p| p == "pull_requests:write")));
-        let unknown = missing_permissions(
-            granted,
-            Some(r#"[{"permission":"nope","level":"read"}]"#.into()),
-            None,
-        );
+        let unknown = missing(r#""needs":[{"permission":"nope","level":"read"}]"#);
         assert_eq!(error_code(&unknown), "input.invalid");
-        assert_eq!(
-            error_code(&missing_permissions(granted, None, Some("nope".into()))),
-            "profile.unknown"
-        );
+        assert_eq!(error_code(&missing(r#""profile":"nope""#)), "profile.unknown");
     }
 
     #[test]
@@ -406,81 +403,89 @@ mod tests {
     }
 
     #[cfg(feature = "flows")]
-    fn gitlab_client(
-        provider_id: &str,
-    ) -> (String, Option<String>, String, Option<String>, Option<String>) {
-        (
-            provider_id.to_owned(),
-            Some("https://example.com/gitlab".into()),
-            "the-client".into(),
-            Some("s3cret".into()),
-            Some("https://app.example/cb".into()),
-        )
+    fn gitlab_client() -> serde_json::Value {
+        serde_json::json!({
+            "provider": "gitlab",
+            "baseUrl": "https://example.com/gitlab",
+            "clientId": "the-client",
+            "clientSecret": "s3cret",
+            "redirectUri": "https://app.example/cb",
+        })
     }
 
     #[cfg(feature = "flows")]
     #[test]
     fn token_requests_come_back_as_http_requests() {
-        let (p, base, id, secret, redirect) = gitlab_client("gitlab");
-        let exchange = parse(&prepare_token_exchange(
-            &p,
-            base.clone(),
-            id.clone(),
-            secret.clone(),
-            redirect.clone(),
-            "the-code".into(),
-            Some("v".repeat(43)),
-        ));
+        let client = gitlab_client();
+        let arguments = serde_json::json!({
+            "client": client, "code": "the-code", "codeVerifier": "v".repeat(43),
+        });
+        let exchange = parse(&prepare_token_exchange(&arguments.to_string()));
         assert_eq!(exchange["ok"]["method"], "POST");
         assert_eq!(exchange["ok"]["url"], "https://example.com/gitlab/oauth/token");
         assert_eq!(exchange["ok"]["headers"][0], serde_json::json!(["Accept", "application/json"]));
         let body = exchange["ok"]["body"].as_str().expect("a form");
         assert!(body.contains("code=the-code") && body.contains("client_secret=s3cret"), "{body}");
-        let refresh =
-            parse(&prepare_refresh(&p, base.clone(), id.clone(), secret, None, "rt".into()));
-        assert_eq!(refresh["error"]["code"], "input.invalid");
-        let revoke = prepare_revoke("gitea", base, id, None, redirect, "t".into());
-        assert_eq!(error_code(&revoke), "provider.unknown");
-        let device =
-            prepare_device_authorization("bitbucket", None, "x".into(), None, None, vec![]);
+        let mut public = client.clone();
+        public["redirectUri"] = serde_json::Value::Null;
+        let refresh = serde_json::json!({ "client": public, "refreshToken": "rt" });
+        assert_eq!(error_code(&prepare_refresh(&refresh.to_string())), "input.invalid");
+        let mut gitea = client.clone();
+        gitea["provider"] = "gitea".into();
+        let revoke = serde_json::json!({ "client": gitea, "token": "t" });
+        assert_eq!(error_code(&prepare_revoke(&revoke.to_string())), "provider.unknown");
+        let device = prepare_device_authorization(
+            r#"{"client":{"provider":"bitbucket","clientId":"x"},"scopes":[]}"#,
+        );
         assert_eq!(error_code(&device), "oauth.device_flow_unsupported");
-        let poll = parse(&prepare_device_poll("github", None, "x".into(), None, None, "dc".into()));
+        let poll = parse(&prepare_device_poll(
+            r#"{"client":{"provider":"github","clientId":"x"},"deviceCode":"dc"}"#,
+        ));
         assert_eq!(poll["ok"]["url"], "https://github.com/login/oauth/access_token");
     }
 
     #[cfg(feature = "flows")]
     #[test]
-    fn responses_arrive_as_status_flat_headers_and_bytes() {
-        let headers = vec!["Date".to_owned(), "Tue, 14 Nov 2023 22:13:20 GMT".to_owned()];
+    fn unknown_and_wrong_arguments_are_refused_by_their_path() {
+        let unknown = parse(&prepare_device_poll(
+            r#"{"client":{"provider":"github","clientId":"x","secret":"s"},"deviceCode":"dc"}"#,
+        ));
+        assert_eq!(unknown["error"]["code"], "input.invalid");
+        let message = unknown["error"]["message"].as_str().expect("a message");
+        assert!(message.starts_with("`client.secret`"), "{message}");
+        let wrong =
+            parse(&parse_api_error(r#"{"provider":"gitlab","response":{"status":1000}}"#, b""));
+        let message = wrong["error"]["message"].as_str().expect("a message");
+        assert!(message.starts_with("`response.status`"), "{message}");
+        let missing = parse(&detect_token("{}"));
+        let message = missing["error"]["message"].as_str().expect("a message");
+        assert!(message.contains("missing field `token`"), "{message}");
+    }
+
+    #[cfg(feature = "flows")]
+    #[test]
+    fn responses_arrive_as_status_and_header_pairs_with_the_body_apart() {
+        let arguments = r#"{"provider":"gitlab","now":1700000100,
+            "response":{"status":200,"headers":[["Date","Tue, 14 Nov 2023 22:13:20 GMT"]]}}"#;
         let body = br#"{"access_token":"abcdefghijklmnopqrst","expires_in":7200,"created_at":1700000000,"scope":"api"}"#;
         // The host's clock is 100 s ahead of the server's: the expiry moves with it.
-        let tokens =
-            parse(&parse_token_response("gitlab", 200, headers, body.to_vec(), 1_700_000_100.0));
+        let tokens = parse(&parse_token_response(arguments, body));
         assert_eq!(tokens["ok"]["expiresAt"], 1_700_007_300);
         assert_eq!(tokens["ok"]["scopes"], serde_json::json!(["api"]));
         let error = parse_token_response(
-            "github",
-            200,
-            vec![],
-            b"error=bad_verification_code".to_vec(),
-            0.0,
+            r#"{"provider":"github","now":0,"response":{"status":200}}"#,
+            b"error=bad_verification_code",
         );
         assert_eq!(error_code(&error), "oauth.bad_verification_code");
-        // An odd header list loses only its unpaired name.
         let api = parse(&parse_api_error(
-            "gitlab",
-            429,
-            vec!["Retry-After".into(), "30".into(), "X-Dangling".into()],
-            vec![],
+            r#"{"provider":"gitlab","response":{"status":429,"headers":[["Retry-After","30"]]}}"#,
+            b"",
         ));
         assert_eq!(api["ok"]["code"], "http.rate_limited");
         assert_eq!(api["ok"]["retryAfter"], 30);
         let device = parse(&parse_device_authorization(
-            "github",
-            200,
-            vec![],
-            br#"{"device_code":"d","user_code":"U","verification_uri":"https://github.com/login/device"}"#.to_vec(),
-            f64::NAN,
+            r#"{"provider":"github","now":0,"response":{"status":200}}"#,
+            br#"{"device_code":"d","user_code":"U","verification_uri":"https://github.com/login/device"}"#,
         ));
         assert_eq!(device["ok"]["expiresAt"], 900);
     }
@@ -488,16 +493,22 @@ mod tests {
     #[cfg(feature = "flows")]
     #[test]
     fn token_detection_and_refresh_timing() {
-        let info = parse(&detect_token("glpat-secret-value-1234", None));
+        let info = parse(&detect_token(r#"{"token":"glpat-secret-value-1234"}"#));
         assert_eq!(info["ok"]["kind"], "access-token");
         assert!(!info.to_string().contains("secret-value"));
-        let custom = parse(&detect_token("acme-secret-value", Some("acme-".to_owned())));
+        let custom =
+            parse(&detect_token(r#"{"token":"acme-secret-value","customPrefix":"acme-"}"#));
         assert_eq!(custom["ok"]["provider"], "gitlab");
         assert!(!custom.to_string().contains("secret-value"));
-        assert!(needs_refresh(Some(1000.0), 950.0, 60.0));
-        assert!(!needs_refresh(Some(1000.0), 900.0, 60.0));
-        assert!(!needs_refresh(None, f64::MAX, 60.0));
-        assert!(needs_refresh(Some(-1e300), 0.0, 0.0));
+        let needs = |token_set: &str, now: f64, skew: f64| {
+            let arguments =
+                format!(r#"{{"tokenSet":{token_set},"now":{now},"skewSeconds":{skew}}}"#);
+            parse(&needs_refresh(&arguments))["ok"].as_bool().expect("a boolean")
+        };
+        assert!(needs(r#"{"expiresAt":1000}"#, 950.0, 60.0));
+        assert!(!needs(r#"{"expiresAt":1000}"#, 900.0, 60.0));
+        assert!(!needs(r#"{"accessToken":"t"}"#, 1e300, 60.0));
+        assert!(needs(r#"{"expiresAt":-1e300}"#, 0.0, 0.0));
         assert_eq!(tokens::seconds(f64::INFINITY), 0);
         assert_eq!(tokens::seconds(1e300), i64::MAX);
         assert_eq!(tokens::seconds(-0.5), -1);
@@ -659,32 +670,34 @@ mod tests {
     #[cfg(feature = "flows")]
     #[test]
     fn polling_and_feedback_answer_envelopes() {
-        let gitlab = || (Some("https://git.example.com".to_owned()), "group/app");
-        let (base, project) = gitlab();
-        let resources = parse(&poll_resources("gitlab"));
+        let (base, project) = ("https://git.example.com", "group/app");
+        let resources = parse(&poll_resources(r#"{"provider":"gitlab"}"#));
         assert_eq!(resources["ok"][0], serde_json::json!({ "resource": "pipelines" }));
-        let requests = parse(&prepare_poll_requests("gitlab", base.clone(), "t", project, 0.0));
+        let instance = serde_json::json!({ "provider": "gitlab", "baseUrl": base });
+        let arguments = serde_json::json!({
+            "instance": instance, "token": "t", "project": project, "since": 0,
+        });
+        let requests = parse(&prepare_poll_requests(&arguments.to_string()));
         assert_eq!(requests["ok"][0]["resource"]["resource"], "pipelines");
         assert_eq!(requests["ok"][0]["request"]["method"], "GET");
-        let jobs = r#"{"resource":"jobs","pipelineId":"48"}"#;
-        let request = parse(&prepare_poll_request("gitlab", base.clone(), "t", project, jobs, 0.0));
+        let poll_request = |resource: serde_json::Value| {
+            let mut arguments = arguments.clone();
+            arguments["resource"] = resource;
+            prepare_poll_request(&arguments.to_string())
+        };
+        let request =
+            parse(&poll_request(serde_json::json!({"resource":"jobs","pipelineId":"48"})));
         let url = request["ok"]["url"].as_str().expect("a url");
         assert!(url.contains("/pipelines/48/jobs"), "{url}");
-        assert_eq!(
-            error_code(&prepare_poll_request("gitlab", base.clone(), "t", project, "{}", 0.0)),
-            "input.invalid"
-        );
+        assert_eq!(error_code(&poll_request(serde_json::json!({}))), "input.invalid");
+        let read = serde_json::json!({
+            "instance": instance, "project": project, "resource": { "resource": "pipelines" },
+            "requestUrl": url, "since": 0, "now": 60,
+            "response": { "status": 200, "headers": [["RateLimit-Remaining", "5"]] },
+        });
         let page = parse(&parse_poll_response(
-            "gitlab",
-            base.clone(),
-            project,
-            r#"{"resource":"pipelines"}"#,
-            url,
-            200,
-            vec!["RateLimit-Remaining".into(), "5".into()],
-            br#"[{"id":48,"status":"running","ref":"main","sha":"abc","web_url":"https://git.example.com/group/app/-/pipelines/48","updated_at":"2024-01-01T00:00:00Z"}]"#.to_vec(),
-            0.0,
-            60.0,
+            &read.to_string(),
+            br#"[{"id":48,"status":"running","ref":"main","sha":"abc","web_url":"https://git.example.com/group/app/-/pipelines/48","updated_at":"2024-01-01T00:00:00Z"}]"#,
         ));
         assert_eq!(page["ok"]["rateLimit"]["remaining"], 5);
         let event = page["ok"]["events"][0].clone();
@@ -696,48 +709,56 @@ mod tests {
             "input.invalid"
         );
         assert_eq!(error_code(&state_key(r#"{"provider":"x","kind":"ping"}"#)), "provider.unknown");
-        let reading =
-            parse(&read_rate_limit(429, vec!["Retry-After".into(), "30".into()], vec![], 0.0));
+        let reading = parse(&read_rate_limit(
+            r#"{"now":0,"response":{"status":429,"headers":[["Retry-After","30"]]}}"#,
+            b"",
+        ));
         assert_eq!(reading["ok"]["retryAfter"], 30);
 
-        let marker = parse(&feedback_marker("k"));
-        let body = parse(&feedback_body("b", Some("k".into())));
+        let marker = parse(&feedback_marker(r#"{"key":"k"}"#));
+        let body = parse(&feedback_body(r#"{"body":"b","key":"k"}"#));
         let marked = body["ok"].as_str().expect("a body");
         assert!(marked.ends_with(marker["ok"].as_str().expect("a marker")));
+        let find = |comments: serde_json::Value| {
+            find_feedback(&serde_json::json!({ "comments": comments, "key": "k" }).to_string())
+        };
         let comments =
             serde_json::json!([{ "id": "1", "body": "x" }, { "id": "2", "body": marked }]);
-        let found = parse(&find_feedback(&comments.to_string(), "k"));
+        let found = parse(&find(comments));
         assert_eq!(found["ok"]["id"], "2");
-        assert!(parse(&find_feedback("[]", "k"))["ok"].is_null());
-        assert_eq!(error_code(&find_feedback(r#"[{"id":"1"}]"#, "k")), "input.invalid");
-        let mr = r#"{"target":"merge_request","number":5}"#;
-        let list = parse(&prepare_list_comments("gitlab", base.clone(), "t", project, mr));
+        assert!(parse(&find(serde_json::json!([])))["ok"].is_null());
+        assert_eq!(error_code(&find(serde_json::json!([{ "id": "1" }]))), "input.invalid");
+        let mr = serde_json::json!({ "target": "merge_request", "number": 5 });
+        let at = |more: serde_json::Value| {
+            let mut arguments = serde_json::json!({
+                "instance": instance, "token": "t", "project": project, "location": mr,
+            });
+            arguments
+                .as_object_mut()
+                .expect("an object")
+                .extend(more.as_object().expect("an object").clone());
+            arguments.to_string()
+        };
+        let list = parse(&prepare_list_comments(&at(serde_json::json!({}))));
         assert_eq!(list["ok"]["method"], "GET");
-        let create = parse(&prepare_create_comment("gitlab", base.clone(), "t", project, mr, "b"));
+        let create = parse(&prepare_create_comment(&at(serde_json::json!({ "body": "b" }))));
         assert_eq!(create["ok"]["method"], "POST");
-        let update = parse(&prepare_update_comment(
-            "gitlab",
-            base,
-            "t",
-            project,
-            mr,
-            r#"{"id":"9","body":"old","url":null}"#,
-            "new",
-        ));
+        let update = parse(&prepare_update_comment(&at(serde_json::json!({
+            "comment": { "id": "9", "body": "old", "url": null }, "body": "new",
+        }))));
         assert_eq!(update["ok"]["method"], "PUT");
-        let note = br#"{"id":9,"body":"new"}"#.to_vec();
-        let comment = parse(&parse_comment("gitlab", mr, 200, vec![], note.clone()));
+        let note = br#"{"id":9,"body":"new"}"#;
+        let read = serde_json::json!({ "provider": "gitlab", "location": mr, "response": { "status": 200 } });
+        let comment = parse(&parse_comment(&read.to_string(), note));
         assert_eq!(comment["ok"]["id"], "9");
-        let page = parse(&parse_comment_list(
-            "gitlab",
-            mr,
-            "https://x",
-            200,
-            vec![],
-            [b"[", &note[..], b"]"].concat(),
-        ));
+        let mut read_list = read.clone();
+        read_list["requestUrl"] = "https://x".into();
+        let page =
+            parse(&parse_comment_list(&read_list.to_string(), &[b"[", &note[..], b"]"].concat()));
         assert_eq!(page["ok"]["comments"][0]["body"], "new");
-        assert_eq!(error_code(&parse_comment("gitlab", "{}", 200, vec![], note)), "input.invalid");
+        let mut nowhere = read;
+        nowhere["location"] = serde_json::json!({});
+        assert_eq!(error_code(&parse_comment(&nowhere.to_string(), note)), "input.invalid");
     }
 
     #[cfg(feature = "flows")]
@@ -746,9 +767,12 @@ mod tests {
         let github = |signature: &str| {
             format!("X-GitHub-Event\nping\nx-github-hook-id\n42\nX-Hub-Signature-256\n{signature}")
         };
-        let identity = parse(&identify_webhook(&github("")));
+        let identity = parse(&identify_webhook(
+            r#"{"headers":[["X-GitHub-Event","ping"],["x-github-hook-id","42"]]}"#,
+        ));
         assert_eq!(identity["ok"]["hookId"], "42");
-        assert_eq!(error_code(&identify_webhook("Accept")), "webhook.unknown_provider");
+        let unknown = identify_webhook(r#"{"headers":[["Accept","*/*"]]}"#);
+        assert_eq!(error_code(&unknown), "webhook.unknown_provider");
         let signature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
         let secrets = vec!["old".to_owned(), "It's a Secret to Everybody".to_owned()];
         let verify = |body: &[u8], now| {
@@ -766,7 +790,9 @@ mod tests {
         // Without a delivery id, the body's bytes identify the delivery.
         assert!(event["ok"]["dedupeKey"].as_str().is_some_and(|k| k.starts_with("github:body:")));
         assert_eq!(error_code(&parse_webhook("", b"{}")), "webhook.unknown_provider");
-        let list = parse(&parse_repository_list("a/b\nA/B\n", Some("https://gitlab.com".into())));
+        let list = parse(&parse_repository_list(
+            r#"{"text":"a/b\nA/B\n","baseUrl":"https://gitlab.com"}"#,
+        ));
         assert_eq!(list["ok"]["repositories"], serde_json::json!(["a/b"]));
         assert_eq!(list["ok"]["diagnostics"][0]["line"], 2);
     }

@@ -1,47 +1,45 @@
 //! Polling as pure request builders and response readers: the lists a poll reads, their
 //! requests, their answers, rate-limit readings and state keys. In the `flows` build only, with
-//! the other readers of provider answers. Resources and events arrive as JSON (`flows.js` has
-//! checked their field names; serde names whatever else is wrong).
+//! the other readers of provider answers. Each takes its arguments as `crate::arguments`
+//! describes (`flows.js` has checked a resource's field names, which its type does not refuse);
+//! an event arrives as JSON.
 
 use forgelink::{HttpRequest, PollResource, Provider, WebhookEvent};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::arguments::{answer, Instance, OfProvider, ResponseHead};
 use crate::flows::{from_json, from_value};
-use crate::hooks::instance;
-use crate::tokens::{response, seconds};
-use crate::{envelope, ok, provider};
-
-fn resource(json: &str) -> Result<PollResource, String> {
-    from_json("resource", json)
-}
+use crate::ok;
+use crate::tokens::seconds;
 
 /// `pollResources(provider)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn poll_resources(provider_id: &str) -> String {
-    envelope(provider(provider_id).map(forgelink::poll_resources))
+pub fn poll_resources(arguments: &str) -> String {
+    answer(arguments, |a: OfProvider| a.provider.parse().map(forgelink::poll_resources))
 }
 
-/// `preparePollRequest({ provider, baseUrl? }, token, project, resource, since)`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn prepare_poll_request(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: &str,
-    project: &str,
-    resource_json: &str,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PollRequestArguments {
+    instance: Instance,
+    token: String,
+    project: String,
+    resource: PollResource,
     since: f64,
-) -> String {
-    let resource = match resource(resource_json) {
-        Ok(resource) => resource,
-        Err(invalid) => return invalid,
-    };
-    envelope(instance(provider_id, base_url).and_then(|e| {
-        forgelink::prepare_poll_request(&e, token, project, &resource, seconds(since))
-    }))
+}
+
+/// `preparePollRequest(instance, token, project, resource, since)`.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn prepare_poll_request(arguments: &str) -> String {
+    answer(arguments, |a: PollRequestArguments| {
+        let endpoints = a.instance.endpoints()?;
+        let since = seconds(a.since);
+        forgelink::prepare_poll_request(&endpoints, &a.token, &a.project, &a.resource, since)
+    })
 }
 
 /// One request of a poll, with the list it reads.
@@ -54,62 +52,73 @@ pub(crate) struct PollRequest {
     request: HttpRequest,
 }
 
-/// `preparePollRequests({ provider, baseUrl? }, token, project, since)`.
-#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn prepare_poll_requests(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: &str,
-    project: &str,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PollRequestsArguments {
+    instance: Instance,
+    token: String,
+    project: String,
     since: f64,
-) -> String {
-    envelope(instance(provider_id, base_url).and_then(|e| {
-        forgelink::prepare_poll_requests(&e, token, project, seconds(since)).map(|requests| {
-            requests
-                .into_iter()
-                .map(|(resource, request)| PollRequest { resource, request })
-                .collect::<Vec<_>>()
-        })
-    }))
 }
 
-/// `parsePollResponse({ provider, baseUrl? }, project, resource, requestUrl, response, since, now)`.
-#[allow(clippy::too_many_arguments)]
+/// `preparePollRequests(instance, token, project, since)`.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn parse_poll_response(
-    provider_id: &str,
-    base_url: Option<String>,
-    project: &str,
-    resource_json: &str,
-    request_url: &str,
-    status: u16,
-    headers: Vec<String>,
-    body: Vec<u8>,
+pub fn prepare_poll_requests(arguments: &str) -> String {
+    answer(arguments, |a: PollRequestsArguments| {
+        let endpoints = a.instance.endpoints()?;
+        forgelink::prepare_poll_requests(&endpoints, &a.token, &a.project, seconds(a.since)).map(
+            |requests| {
+                requests
+                    .into_iter()
+                    .map(|(resource, request)| PollRequest { resource, request })
+                    .collect::<Vec<_>>()
+            },
+        )
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PollResponseArguments {
+    instance: Instance,
+    project: String,
+    resource: PollResource,
+    request_url: String,
+    response: ResponseHead,
     since: f64,
     now: f64,
-) -> String {
-    let resource = match resource(resource_json) {
-        Ok(resource) => resource,
-        Err(invalid) => return invalid,
-    };
-    let response = response(status, headers, body);
-    envelope(instance(provider_id, base_url).and_then(|e| {
-        forgelink::parse_poll_response(
-            &e,
-            project,
-            &resource,
-            request_url,
-            &response,
-            seconds(since),
-            seconds(now),
-        )
-    }))
 }
 
-/// `readRateLimit(response, now)`.
+/// `parsePollResponse(instance, project, resource, requestUrl, response, since, now)`, the
+/// response's body apart.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn read_rate_limit(status: u16, headers: Vec<String>, body: Vec<u8>, now: f64) -> String {
-    ok(&forgelink::read_rate_limit(&response(status, headers, body), seconds(now)))
+pub fn parse_poll_response(arguments: &str, body: &[u8]) -> String {
+    answer(arguments, |a: PollResponseArguments| {
+        forgelink::parse_poll_response(
+            &a.instance.endpoints()?,
+            &a.project,
+            &a.resource,
+            &a.request_url,
+            &a.response.with_body(body),
+            seconds(a.since),
+            seconds(a.now),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitArguments {
+    response: ResponseHead,
+    now: f64,
+}
+
+/// `readRateLimit(response, now)`, the response's body apart.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn read_rate_limit(arguments: &str, body: &[u8]) -> String {
+    answer(arguments, |a: RateLimitArguments| {
+        Ok(forgelink::read_rate_limit(&a.response.with_body(body), seconds(a.now)))
+    })
 }
 
 /// `stateKey(event)`, the event as JSON: what `parseWebhook` or `parsePollResponse` gave, or

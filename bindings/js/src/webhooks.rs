@@ -3,12 +3,13 @@
 //! of its module.
 
 use forgelink::{Verified, VerifyOptions, WebhookEvent, WebhookSecret};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::{envelope, ok};
+use crate::arguments::{answer, ProviderId};
+use crate::envelope;
 
 /// Header pairs from `name\nvalue\nname\nvalue...`, as `flows.js` joins them (one string
 /// crosses into the module far faster than a list of them; no header holds a line break, and
@@ -22,10 +23,17 @@ pub(crate) fn header_lines(text: &str) -> Vec<(String, String)> {
     pairs
 }
 
-/// `identifyWebhook(headers)`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Identify {
+    headers: Vec<(String, String)>,
+}
+
+/// `identifyWebhook(headers)`, the headers as pairs: not the hot path the verify and parse
+/// functions' lines are for.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn identify_webhook(headers: &str) -> String {
-    envelope(forgelink::identify_webhook(&header_lines(headers)))
+pub fn identify_webhook(arguments: &str) -> String {
+    answer(arguments, |a: Identify| forgelink::identify_webhook(&a.headers))
 }
 
 /// `verifyWebhook({ headers, body, secrets, now?, toleranceSeconds?, allowUnsigned?, allowSha1? })`,
@@ -110,11 +118,18 @@ fn engine(_: &[u8]) -> impl forgelink::HmacEngine {
     forgelink::BuiltinHmac
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Access {
+    provider: ProviderId,
+    role: String,
+}
+
 /// `webhookAccess(provider, role)`: `{ neededRole, allowed }`, or null for a role the provider
 /// does not name that way.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn webhook_access(provider_id: &str, role: &str) -> String {
-    envelope(crate::provider(provider_id).map(|p| forgelink::webhook_access(p, role)))
+pub fn webhook_access(arguments: &str) -> String {
+    answer(arguments, |a: Access| Ok(forgelink::webhook_access(a.provider.parse()?, &a.role)))
 }
 
 /// `parseWebhook({ headers, body })`.
@@ -123,8 +138,18 @@ pub fn parse_webhook(headers: &str, body: &[u8]) -> String {
     envelope(forgelink::parse_webhook(&header_lines(headers), body))
 }
 
-/// `parseRepositoryList(text, baseUrl?)`: never an error; bad lines are diagnostics.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RepositoryList {
+    text: String,
+    base_url: Option<String>,
+}
+
+/// `parseRepositoryList(text, baseUrl?)`: an error only for wrong arguments; bad lines are
+/// diagnostics.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn parse_repository_list(text: &str, base_url: Option<String>) -> String {
-    ok(&forgelink::parse_repository_list(text, base_url.as_deref()))
+pub fn parse_repository_list(arguments: &str) -> String {
+    answer(arguments, |a: RepositoryList| {
+        Ok(forgelink::parse_repository_list(&a.text, a.base_url.as_deref()))
+    })
 }
