@@ -25,6 +25,7 @@ if (!existsSync(pkgWasm)) {
 }
 
 const forgelink = await import(pkgIndex.href);
+const flows = await import(new URL("pkg/flows.js", repo).href);
 
 // Fresh processes for loading: V8 caches compiled wasm by its bytes within a process, so only
 // a new process measures a cold compile.
@@ -147,6 +148,24 @@ const oauth2 = new arctic.OAuth2Client(clientId, null, redirectUri);
 const fixedState = arctic.generateState();
 const request = { provider: "gitlab", baseUrl, clientId, redirectUri, scopes: ["read_api"] };
 
+// What `forgelink/flows`'s pure functions cost per call now that each takes one object, read
+// by serde on the Rust side: a request builder, a response reader, a code exchange.
+const tokenResponse = {
+  status: 200,
+  headers: [["content-type", "application/json; charset=utf-8"]],
+  body: new TextEncoder().encode(
+    JSON.stringify({
+      access_token: "glpat-0123456789abcdefghij",
+      token_type: "Bearer",
+      expires_in: 7200,
+      refresh_token: "0123456789abcdef0123456789abcdef",
+      scope: "api read_user",
+      created_at: 1700000000,
+    }),
+  ),
+};
+const client = { provider: "gitlab", baseUrl, clientId, clientSecret: "client-secret", redirectUri };
+
 const rows = [
   {
     name: "forgelink `validateBaseUrl` (GitLab, relative root, trailing slash)",
@@ -165,6 +184,18 @@ const rows = [
     name: "forgelink `authorizationUrl` (GitLab, fresh state, `pkce: false`)",
     fn: () => forgelink.authorizationUrl({ ...request, pkce: false }).url,
     peer: "arctic-state",
+  },
+  {
+    name: "forgelink/flows `preparePollRequest` (GitHub workflow runs)",
+    fn: () => flows.preparePollRequest({ provider: "github" }, "token", "octo/repo", { resource: "pipelines" }, 1700000000).url,
+  },
+  {
+    name: "forgelink/flows `parseTokenResponse` (GitLab, refresh token and expiry)",
+    fn: () => flows.parseTokenResponse("gitlab", tokenResponse, 1700000000).accessToken,
+  },
+  {
+    name: "forgelink/flows `prepareTokenExchange` (GitLab, PKCE verifier)",
+    fn: () => flows.prepareTokenExchange(client, "the-code", "v".repeat(43)).url,
   },
   {
     id: "arctic",
