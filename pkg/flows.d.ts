@@ -807,6 +807,26 @@ export function githubAppInstallUrl(request: GitHubAppInstallUrlRequest): string
 export function parseGitHubAppSetup(url: string | URL): AppSetup;
 
 /**
+ * The request that converts a manifest's `code` (from the redirect after the person created the
+ * app) into the new app: `POST /app-manifests/{code}/conversions`, unauthenticated, within the
+ * hour GitHub keeps the code. {@link Forgelink.createGitHubApp} does this and the reading below
+ * in one call; these two are for a caller that sends its own requests.
+ *
+ * @param baseUrl The Enterprise Server or ghe.com instance; github.com when absent.
+ * @throws {ForgelinkError} `input.invalid` (not a code), `base_url.*`.
+ */
+export function prepareManifestConversion(baseUrl: string | null | undefined, code: string): HttpRequest;
+
+/**
+ * Reads the answer to {@link prepareManifestConversion}: the app's id, slug, client id and
+ * secret, webhook secret and private key. A code used twice, older than an hour or mistyped is
+ * `oauth.bad_verification_code`, as GitHub names a bad code.
+ *
+ * @throws {ForgelinkError} `oauth.bad_verification_code`, `http.*`, `input.invalid`.
+ */
+export function parseManifestConversion(baseUrl: string | null | undefined, response: HttpResponse): GitHubAppCredentials;
+
+/**
  * The permissions (each with the least level and why) and webhook events a GitHub App needs
  * for a profile.
  *

@@ -624,6 +624,19 @@ export function githubAppNeeds(profile) {
   return callWith(glue.github_app_needs, { profile });
 }
 
+/**
+ * The request that converts a GitHub App manifest's `code` into the new app, within the hour
+ * GitHub keeps it. Send it with your HTTP client; read the answer with parseManifestConversion.
+ */
+export function prepareManifestConversion(baseUrl, code) {
+  return callWith(glue.prepare_manifest_conversion, { baseUrl, code });
+}
+
+/** Reads the manifest conversion's answer: the new app's id, slug, client id and secrets. */
+export function parseManifestConversion(baseUrl, response) {
+  return callWithResponse(glue.parse_manifest_conversion, { baseUrl }, response);
+}
+
 /** Every GitHub App permission GitHub documents, with what it lets an app do and its levels. */
 export function githubAppPermissions() {
   requireReady();

@@ -18,6 +18,8 @@ import {
   missingPermissions,
   nodeSigner,
   parseGitHubAppSetup,
+  parseManifestConversion,
+  prepareManifestConversion,
   webCryptoSigner,
 } from "../flows.js";
 
@@ -357,6 +359,25 @@ test("the signers refuse keys they cannot use, saying how to convert one", async
 
 // ---------------------------------------------------------------------------------------------
 // The flows.
+
+test("prepareManifestConversion and parseManifestConversion, sent by the caller, read what createGitHubApp reads", async () => {
+  const { forgelink, github } = setup({ sign: null });
+  const request = prepareManifestConversion(null, "good");
+  assert.deepEqual([request.method, request.url], ["POST", `${API}/app-manifests/good/conversions`]);
+  const send = (prepared) =>
+    github.handle({ ...prepared, body: prepared.body === undefined ? undefined : new TextEncoder().encode(prepared.body) });
+  const app = parseManifestConversion(null, await send(request));
+  assert.deepEqual(app, await forgelink.createGitHubApp({ code: "good" }));
+  assert.equal(app.privateKey, appKey.pkcs1);
+  // Enterprise Server: the instance's API, and the instance in the credentials.
+  const ghes = prepareManifestConversion("https://github.example.com", "good");
+  assert.equal(ghes.url, "https://github.example.com/api/v3/app-manifests/good/conversions");
+  // A code used already, expired or mistyped: GitHub answers 404.
+  const used = await send(prepareManifestConversion(null, "used"));
+  assert.throws(() => parseManifestConversion(null, used), { code: "oauth.bad_verification_code" });
+  assert.throws(() => prepareManifestConversion(null, "not a code"), { code: "input.invalid" });
+  assert.throws(() => prepareManifestConversion(null, 7), { code: "input.invalid" });
+});
 
 test("createGitHubApp reads the manifest conversion; its private key signs for the app", async () => {
   const { forgelink, github } = setup({ sign: null });

@@ -44,9 +44,6 @@ function npmName(witName) {
 const WIT_ONLY = new Map([
   // npm's detectToken takes the custom prefix as an optional second argument.
   ["detect-token-with-prefix", "detectToken(token, customPrefix)"],
-  // Not on npm yet: the manifest's code is converted inside Forgelink.createGitHubApp only.
-  ["prepare-manifest-conversion", "Forgelink.createGitHubApp"],
-  ["parse-manifest-conversion", "Forgelink.createGitHubApp"],
 ]);
 const NPM_ONLY = new Map([
   // Loads the WebAssembly module; a component is instantiated by its host.

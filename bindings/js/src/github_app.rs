@@ -10,7 +10,7 @@ use serde::Deserialize;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::arguments::answer;
+use crate::arguments::{answer, ResponseHead};
 use crate::flows::from_json;
 use crate::ok;
 
@@ -60,6 +60,38 @@ struct Setup {
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
 pub fn parse_github_app_setup(arguments: &str) -> String {
     answer(arguments, |a: Setup| forgelink::parse_github_app_setup(&a.url))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ManifestCode {
+    base_url: Option<String>,
+    code: String,
+}
+
+/// `prepareManifestConversion(baseUrl, code)`: the request that converts a manifest's code
+/// into the new app's credentials.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn prepare_manifest_conversion(arguments: &str) -> String {
+    answer(arguments, |a: ManifestCode| {
+        forgelink::prepare_manifest_conversion(a.base_url.as_deref(), &a.code)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ManifestAnswer {
+    base_url: Option<String>,
+    response: ResponseHead,
+}
+
+/// `parseManifestConversion(baseUrl, response)`, the response's body apart: the new app's
+/// credentials, secrets included.
+#[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
+pub fn parse_manifest_conversion(arguments: &str, body: &[u8]) -> String {
+    answer(arguments, |a: ManifestAnswer| {
+        forgelink::parse_manifest_conversion(a.base_url.as_deref(), &a.response.with_body(body))
+    })
 }
 
 #[derive(Deserialize)]
