@@ -6,9 +6,8 @@
 //
 // Every wrapper checks its arguments (or, through callWith, leaves that to serde in the module),
 // calls one Rust export that answers with a JSON envelope (the flows: a promise of one), and
-// either returns the value or throws a ForgelinkError. The
-// rules themselves live in the Rust core; nothing here decides what a URL, a scope, a token or a
-// callback means.
+// either returns the value or throws a ForgelinkError. The rules themselves live in the Rust
+// core; nothing here decides what a URL, a scope, a token or a callback means.
 
 /** The only code this package makes up: every other code comes from the core's catalog. */
 const INIT_REQUIRED = "init.required";

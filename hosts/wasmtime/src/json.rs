@@ -1,10 +1,105 @@
 //! The component's values as JSON, with exactly the field names of the npm package `forgelink`
 //! (camelCase, optional fields left out where the package leaves them out), so that a script
 //! can switch between `forgelink-host` and the package without renaming anything.
+//!
+//! Most values are converted back into the core's own types (conversions derived from the WIT)
+//! and printed by the core's serde, which is what the package prints. The few written out below
+//! by hand are those whose core types hold static catalog text (guidance, scopes, profiles,
+//! checks) and so cannot be built from a component's values.
 
 use serde_json::{json, Map, Value};
 
 use crate::wit;
+
+forgelink_wit_convert::traits!();
+
+forgelink_wit_convert::conversions! {
+    wit = "../../wit";
+    "types/provider": forgelink::Provider <=> wit::Provider { "github" = GitHub, "gitlab" = GitLab };
+    "webhooks/webhook-event": forgelink::WebhookEvent <= wit::WebhookEvent;
+    "webhooks/event-kind": forgelink::EventKind <= wit::EventKind;
+    "webhooks/repository": forgelink::Repository <= wit::Repository;
+    "webhooks/actor": forgelink::Actor <= wit::Actor;
+    "webhooks/merge-request": forgelink::MergeRequest <= wit::MergeRequest;
+    "webhooks/pipeline": forgelink::Pipeline <= wit::Pipeline;
+    "webhooks/job": forgelink::Job <= wit::Job;
+    "webhooks/commit-status": forgelink::CommitStatus <= wit::CommitStatus;
+    "webhooks/status": forgelink::Status <= wit::Status;
+    "webhooks/hook": forgelink::Hook <= wit::Hook;
+    "webhooks/hook-page": forgelink::HookPage <= wit::HookPage;
+    "flows/connection": forgelink::Connection <= wit::Connection;
+    "flows/account": forgelink::Account <= wit::Account;
+    "flows/scope-status": forgelink::ScopeStatus <= wit::ScopeStatus;
+    "flows/connection-status": forgelink::ConnectionStatus <= wit::ConnectionStatus;
+    "polling/rate-limit": forgelink::RateLimit <= wit::RateLimit;
+    "feedback/comment": forgelink::Comment <= wit::Comment;
+    "feedback/comment-page": forgelink::CommentPage <= wit::CommentPage;
+    "github-app/installation": forgelink::Installation <= wit::Installation;
+    "github-app/app-account": forgelink::AppAccount <= wit::AppAccount;
+    "github-app/repository-selection": forgelink::RepositorySelection <= wit::RepositorySelection;
+    "tokens/token-set": forgelink::TokenSet <= wit::TokenSet;
+    "tokens/device-authorization": forgelink::DeviceAuthorization <= wit::DeviceAuthorization;
+    "webhooks/webhook-identity": forgelink::WebhookIdentity <= wit::WebhookIdentity;
+    "webhooks/verified": forgelink::Verified <= wit::Verified;
+    "webhooks/signature-scheme": forgelink::SignatureScheme <= wit::SignatureScheme;
+    "webhooks/manual-setup": forgelink::ManualSetup <= wit::ManualSetup;
+    "github-app/app-setup": forgelink::AppSetup <= wit::AppSetup;
+    "github-app/setup-action": forgelink::SetupAction <= wit::SetupAction;
+    "github-app/github-app-credentials": forgelink::GitHubAppCredentials <= wit::GithubAppCredentials;
+    "flows/app-webhook": forgelink::AppWebhook <= wit::AppWebhook;
+    "types/diagnostic": forgelink::Diagnostic <= wit::Diagnostic;
+    "types/severity": forgelink::Severity <= wit::Severity;
+    "types/deployment": forgelink::Deployment <= wit::Deployment;
+    "provider/scope-mode": forgelink::ScopeMode <= wit::ScopeMode;
+    "provider/base-url-report": forgelink::BaseUrlReport <= wit::BaseUrlReport;
+    "provider/authorization": forgelink::AuthorizationUrl <= wit::Authorization;
+    "provider/callback": forgelink::Callback <= wit::Callback;
+    "flows/connect-started": forgelink::ConnectStarted <= wit::ConnectStarted;
+    "webhooks/repository-list": forgelink::RepositoryList <= wit::RepositoryList;
+    "webhooks/line-diagnostic": forgelink::LineDiagnostic <= wit::LineDiagnostic;
+    "flows/receipt": forgelink::Receipt <= wit::Receipt;
+    "flows/receipt-status": forgelink::ReceiptStatus <= wit::ReceiptStatus;
+    "flows/feedback-result": forgelink::FeedbackResult <= wit::FeedbackResult;
+    "flows/feedback-action": forgelink::FeedbackAction <= wit::FeedbackAction;
+    "flows/skipped-target": forgelink::SkippedTarget <= wit::SkippedTarget;
+    "feedback/feedback-target": forgelink::FeedbackTarget <=> wit::FeedbackTarget;
+    "flows/sync-mode": forgelink::SyncMode <=> wit::SyncMode;
+    "flows/poll-status": forgelink::PollStatus <= wit::PollStatus;
+    "flows/registration-status": forgelink::RegistrationStatus <= wit::RegistrationStatus;
+    "flows/check-status": forgelink::CheckStatus <= wit::CheckStatus;
+    "github-app/app-manifest-form": forgelink::AppManifestForm <= wit::AppManifestForm;
+}
+
+/// The component and this host are built from one release, so every code the component sends
+/// is one the core knows; a mismatched component's unknown code is shown as
+/// `input.unknown_code` rather than guessed.
+impl FromWit<String> for forgelink::Code {
+    fn from_wit(code: String) -> Self {
+        code.parse().unwrap_or(forgelink::Code::InputUnknownCode)
+    }
+}
+
+forgelink_wit_convert::secrets!();
+
+/// A component value as the npm package prints it: converted into the core's own type, whose
+/// serde attributes decide the JSON. Serialising these plain types cannot fail; `null` stands
+/// in rather than a panic should one ever start to.
+fn render<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> Value {
+    serde_json::to_value(Core::from_wit(value.clone())).unwrap_or(Value::Null)
+}
+
+/// The enum value the npm package spells `id`, read by the core's own deserialiser.
+fn parse_text<Core: serde::de::DeserializeOwned + IntoWit<Wit>, Wit>(id: &str) -> Option<Wit> {
+    serde_json::from_value::<Core>(Value::from(id)).ok().map(IntoWit::into_wit)
+}
+
+/// The text of an enum value, as the npm package prints it.
+fn render_text<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> String {
+    match render::<Core, Wit>(value) {
+        Value::String(text) => text,
+        other => other.to_string(),
+    }
+}
 
 /// The stable provider id: `github`, `gitlab`, `bitbucket-cloud` or `bitbucket-data-center`.
 pub fn provider_id(provider: wit::Provider) -> &'static str {
@@ -376,96 +471,6 @@ pub fn webhook_identity(identity: &wit::WebhookIdentity) -> Value {
 /// A verified delivery, as the npm package prints it.
 pub fn verified(verified: &wit::Verified) -> Value {
     render::<forgelink::Verified, _>(verified)
-}
-
-forgelink_wit_convert::traits!();
-
-forgelink_wit_convert::conversions! {
-    wit = "../../wit";
-    "types/provider": forgelink::Provider <=> wit::Provider { "github" = GitHub, "gitlab" = GitLab };
-    "webhooks/webhook-event": forgelink::WebhookEvent <= wit::WebhookEvent;
-    "webhooks/event-kind": forgelink::EventKind <= wit::EventKind;
-    "webhooks/repository": forgelink::Repository <= wit::Repository;
-    "webhooks/actor": forgelink::Actor <= wit::Actor;
-    "webhooks/merge-request": forgelink::MergeRequest <= wit::MergeRequest;
-    "webhooks/pipeline": forgelink::Pipeline <= wit::Pipeline;
-    "webhooks/job": forgelink::Job <= wit::Job;
-    "webhooks/commit-status": forgelink::CommitStatus <= wit::CommitStatus;
-    "webhooks/status": forgelink::Status <= wit::Status;
-    "webhooks/hook": forgelink::Hook <= wit::Hook;
-    "webhooks/hook-page": forgelink::HookPage <= wit::HookPage;
-    "flows/connection": forgelink::Connection <= wit::Connection;
-    "flows/account": forgelink::Account <= wit::Account;
-    "flows/scope-status": forgelink::ScopeStatus <= wit::ScopeStatus;
-    "flows/connection-status": forgelink::ConnectionStatus <= wit::ConnectionStatus;
-    "polling/rate-limit": forgelink::RateLimit <= wit::RateLimit;
-    "feedback/comment": forgelink::Comment <= wit::Comment;
-    "feedback/comment-page": forgelink::CommentPage <= wit::CommentPage;
-    "github-app/installation": forgelink::Installation <= wit::Installation;
-    "github-app/app-account": forgelink::AppAccount <= wit::AppAccount;
-    "github-app/repository-selection": forgelink::RepositorySelection <= wit::RepositorySelection;
-    "tokens/token-set": forgelink::TokenSet <= wit::TokenSet;
-    "tokens/device-authorization": forgelink::DeviceAuthorization <= wit::DeviceAuthorization;
-    "webhooks/webhook-identity": forgelink::WebhookIdentity <= wit::WebhookIdentity;
-    "webhooks/verified": forgelink::Verified <= wit::Verified;
-    "webhooks/signature-scheme": forgelink::SignatureScheme <= wit::SignatureScheme;
-    "webhooks/manual-setup": forgelink::ManualSetup <= wit::ManualSetup;
-    "github-app/app-setup": forgelink::AppSetup <= wit::AppSetup;
-    "github-app/setup-action": forgelink::SetupAction <= wit::SetupAction;
-    "github-app/github-app-credentials": forgelink::GitHubAppCredentials <= wit::GithubAppCredentials;
-    "flows/app-webhook": forgelink::AppWebhook <= wit::AppWebhook;
-    "types/diagnostic": forgelink::Diagnostic <= wit::Diagnostic;
-    "types/severity": forgelink::Severity <= wit::Severity;
-    "types/deployment": forgelink::Deployment <= wit::Deployment;
-    "provider/scope-mode": forgelink::ScopeMode <= wit::ScopeMode;
-    "provider/base-url-report": forgelink::BaseUrlReport <= wit::BaseUrlReport;
-    "provider/authorization": forgelink::AuthorizationUrl <= wit::Authorization;
-    "provider/callback": forgelink::Callback <= wit::Callback;
-    "flows/connect-started": forgelink::ConnectStarted <= wit::ConnectStarted;
-    "webhooks/repository-list": forgelink::RepositoryList <= wit::RepositoryList;
-    "webhooks/line-diagnostic": forgelink::LineDiagnostic <= wit::LineDiagnostic;
-    "flows/receipt": forgelink::Receipt <= wit::Receipt;
-    "flows/receipt-status": forgelink::ReceiptStatus <= wit::ReceiptStatus;
-    "flows/feedback-result": forgelink::FeedbackResult <= wit::FeedbackResult;
-    "flows/feedback-action": forgelink::FeedbackAction <= wit::FeedbackAction;
-    "flows/skipped-target": forgelink::SkippedTarget <= wit::SkippedTarget;
-    "feedback/feedback-target": forgelink::FeedbackTarget <=> wit::FeedbackTarget;
-    "flows/sync-mode": forgelink::SyncMode <=> wit::SyncMode;
-    "flows/poll-status": forgelink::PollStatus <= wit::PollStatus;
-    "flows/registration-status": forgelink::RegistrationStatus <= wit::RegistrationStatus;
-    "flows/check-status": forgelink::CheckStatus <= wit::CheckStatus;
-    "github-app/app-manifest-form": forgelink::AppManifestForm <= wit::AppManifestForm;
-}
-
-/// The component and this host are built from one release, so every code the component sends
-/// is one the core knows; a mismatched component's unknown code is shown as
-/// `input.unknown_code` rather than guessed.
-impl FromWit<String> for forgelink::Code {
-    fn from_wit(code: String) -> Self {
-        code.parse().unwrap_or(forgelink::Code::InputUnknownCode)
-    }
-}
-
-forgelink_wit_convert::secrets!();
-
-/// A component value as the npm package prints it: converted into the core's own type, whose
-/// serde attributes decide the JSON. Serialising these plain types cannot fail; `null` stands
-/// in rather than a panic should one ever start to.
-fn render<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> Value {
-    serde_json::to_value(Core::from_wit(value.clone())).unwrap_or(Value::Null)
-}
-
-/// The enum value the npm package spells `id`, read by the core's own deserialiser.
-fn parse_text<Core: serde::de::DeserializeOwned + IntoWit<Wit>, Wit>(id: &str) -> Option<Wit> {
-    serde_json::from_value::<Core>(Value::from(id)).ok().map(IntoWit::into_wit)
-}
-
-/// The text of an enum value, as the npm package prints it.
-fn render_text<Core: FromWit<Wit> + serde::Serialize, Wit: Clone>(value: &Wit) -> String {
-    match render::<Core, Wit>(value) {
-        Value::String(text) => text,
-        other => other.to_string(),
-    }
 }
 
 /// `push`, `tag_push`, `merge_request`, `pipeline`, `job`, `commit_status`, `ping` or `other`.
