@@ -70,6 +70,7 @@ providers-doc:
 
 ## bench: measure against named peers and write benches/RESULTS.md
 bench: setup pkg component
+	command -v twiggy >/dev/null || cargo install twiggy --version 0.7.0
 	cargo build --manifest-path hosts/wasmtime/Cargo.toml
 	node benches/run.mjs
 

@@ -47,6 +47,7 @@ imports=$("$wasm_tools" component wit dist/forgelink.wasm | sed -n 's/^ *import 
 # reached for the platform; either way the world and this list must be looked at again.
 expected=$(sort <<'LIST'
 forgelink:connect/environment@0.1.0
+forgelink:connect/hmac@0.1.0
 forgelink:connect/http@0.1.0
 forgelink:connect/signer@0.1.0
 forgelink:connect/storage@0.1.0

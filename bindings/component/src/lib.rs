@@ -10,7 +10,7 @@
 //!
 //! Built for `wasm32-unknown-unknown` and wrapped with `wasm-tools component new`, the
 //! component imports only the interfaces it calls (forgelink's `http`, `storage`,
-//! `environment` and `signer`, and `wasi:random/random`), so a plugin host needs no WASI
+//! `environment`, `signer` and `hmac`, and `wasi:random/random`), so a plugin host needs no WASI
 //! command-line, stream, clock or filesystem support.
 
 // Every export returns the WIT `error` record by value, as the world fixes it; boxing it in the

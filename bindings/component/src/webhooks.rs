@@ -9,6 +9,7 @@ use crate::bindings::exports::forgelink::connect::types as wit_types;
 use crate::bindings::exports::forgelink::connect::webhooks as wit;
 use crate::bindings::forgelink::connect::http;
 use crate::convert::{coded_error, core_provider, instance, FromWit, IntoWit};
+use crate::host::HostHmac;
 use crate::tokens::{prepared, response};
 use crate::Component;
 
@@ -55,7 +56,8 @@ impl wit::Guest for Component {
     ) -> Result<wit::Verified, wit_types::Error> {
         let secrets: Vec<forgelink::WebhookSecret> =
             secrets.into_iter().map(forgelink::WebhookSecret::new).collect();
-        forgelink::verify_webhook(&headers, &body, &secrets, &FromWit::from_wit(options))
+        let options = FromWit::from_wit(options);
+        forgelink::verify_webhook_with(&headers, &body, &secrets, &options, &HostHmac)
             .map(IntoWit::into_wit)
             .map_err(IntoWit::into_wit)
     }

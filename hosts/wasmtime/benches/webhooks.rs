@@ -38,6 +38,22 @@ fn main() -> Result<(), String> {
         }
         Ok(())
     })?;
-    println!("{{\"passesPerSecond\":{rate},\"checksum\":{kinds}}}");
+    let verify = measure::passes_per_second(|| {
+        for d in &deliveries {
+            let verified = plugin.verify_webhook(&d.headers, &d.body, &secrets, options);
+            verified.map_err(|e| e.to_string())?.map_err(|e| e.message)?;
+        }
+        Ok(())
+    })?;
+    let parse = measure::passes_per_second(|| {
+        for d in &deliveries {
+            let event = plugin.parse_webhook(&d.headers, &d.body).map_err(|e| e.to_string())?;
+            kinds += event.map_err(|e| e.message)?.event.len();
+        }
+        Ok(())
+    })?;
+    println!(
+        "{{\"passesPerSecond\":{rate},\"verifyPassesPerSecond\":{verify},\"parsePassesPerSecond\":{parse},\"checksum\":{kinds}}}"
+    );
     Ok(())
 }

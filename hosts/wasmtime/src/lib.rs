@@ -10,8 +10,9 @@
 //! shared with other hosts and with the npm package's stores, picked by URL with
 //! [`storage::open_storage`]), `environment` (the system
 //! clock, `thread::sleep`, and the [`environment::EncryptionKey`] the host is configured
-//! with), `signer` (RS256 with the GitHub App private keys the host holds, [`signer::AppKeys`])
-//! and `wasi:random/random` from the operating system's random source. Nothing else of
+//! with), `signer` (RS256 with the GitHub App private keys the host holds, [`signer::AppKeys`]),
+//! `hmac` (webhook HMACs computed natively) and `wasi:random/random` from the operating
+//! system's random source. Nothing else of
 //! WASI is linked. Each of them is a trait ([`http::Fetch`], [`storage::Storage`],
 //! [`environment::Clock`], [`signer::Signer`]) that a product or a test can implement its own
 //! way.
@@ -127,6 +128,7 @@ pub mod wit {
         ManualSetup, ManualWebhookSetupRequest, MergeRequest, Pipeline, Repository, RepositoryList,
         SignatureScheme, Status, Verified, VerifyOptions, WebhookEvent, WebhookIdentity,
     };
+    pub use crate::bindings::forgelink::connect::hmac::HmacAlgorithm;
     pub use crate::bindings::forgelink::connect::http::{FetchError, Request, Response};
     pub use crate::bindings::forgelink::connect::signer::SignAlgorithm;
 }

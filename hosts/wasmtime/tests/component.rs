@@ -66,6 +66,7 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
     // and every plugin host would have to provide it.
     let expected: BTreeSet<&str> = [
         "forgelink:connect/environment@0.1.0",
+        "forgelink:connect/hmac@0.1.0",
         "forgelink:connect/http@0.1.0",
         "forgelink:connect/signer@0.1.0",
         "forgelink:connect/storage@0.1.0",
