@@ -524,7 +524,7 @@ const lines = [
   "",
   "## Calls per second in Node",
   "",
-  `Each row: ${WARMUP_MS} ms warm-up, then the median of ${SAMPLES} windows of ${WINDOW_MS} ms, on one thread. forgelink's calls cross into WebAssembly and back through a JSON envelope; its \`authorizationUrl\` also validates the base URL, client id, redirect URI and scopes, and takes 64 random bytes from a pool it fills from \`crypto.getRandomValues\` 64 calls' worth at a time (arctic calls it twice per URL).`,
+  `Each row: ${WARMUP_MS} ms warm-up, then the median of ${SAMPLES} windows of ${WINDOW_MS} ms, on one thread. forgelink's calls cross into WebAssembly and back through a JSON envelope; its \`authorizationUrl\` also validates the base URL, client id, redirect URI and scopes, and draws 64 bytes from \`crypto.getRandomValues\` in one call (arctic calls it twice per URL).`,
   "",
   "| call | calls/s | vs arctic `createAuthorizationURL` | vs arctic, same work |",
   "|---|---:|---:|---:|",
