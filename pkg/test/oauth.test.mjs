@@ -39,14 +39,18 @@ function profileScopes(id, provider) {
 }
 
 test("state carries at least 256 random bits, base64url, fresh every time", () => {
+  // Enough calls to draw the random pool empty and refill it several times: no state or
+  // verifier may ever repeat, across refills or between the two.
   const seen = new Set();
-  for (let i = 0; i < 64; i++) {
-    const { state } = authorizationUrl({ ...app, provider: "gitlab" });
+  const calls = 300;
+  for (let i = 0; i < calls; i++) {
+    const { state, codeVerifier } = authorizationUrl({ ...app, provider: "gitlab" });
     assert.match(state, BASE64URL);
     assert.ok(Buffer.from(state, "base64url").length >= 32, state);
     seen.add(state);
+    seen.add(codeVerifier);
   }
-  assert.equal(seen.size, 64);
+  assert.equal(seen.size, 2 * calls);
 });
 
 for (const [provider, baseUrl] of [["github", undefined], ["gitlab", undefined], ["bitbucket-data-center", "https://bb.example.com"]]) {
