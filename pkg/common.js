@@ -333,14 +333,17 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     }
     const rootNamespaceId = groupId("request.rootNamespaceId", fields.rootNamespaceId);
     const entropy = drawEntropy(glue.entropy_len());
+    let answer;
     try {
-      return unwrap(
-        glue.authorization_url(provider, baseUrl, clientId, redirectUri, scopes, profile, pkce, rootNamespaceId, entropy),
-      );
+      answer = glue.authorization_url(provider, baseUrl, clientId, redirectUri, scopes, profile, pkce, rootNamespaceId, entropy);
     } finally {
       // The module has its copy; the state and verifier made from it stay nowhere else.
       entropy.fill(0);
     }
+    // Three lines (URL, state, verifier) rather than an envelope, which only an error is.
+    if (answer.startsWith("{")) return unwrap(answer);
+    const [url, state, codeVerifier] = answer.split("\n");
+    return codeVerifier === "" ? { url, state } : { url, state, codeVerifier };
   }
 
   /** Reads the callback URL, checks its state, and returns the code or throws the provider's error. */

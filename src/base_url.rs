@@ -133,7 +133,7 @@ fn resolve(provider: Provider, input: &str, out: &mut Vec<Diagnostic>) -> Option
         ));
         return None;
     }
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if has_space_or_control(input) {
         let cleaned: String =
             input.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
         out.push(
@@ -539,6 +539,19 @@ fn resolve_self_hosted(
     self_hosted_base(provider, base)
 }
 
+/// Whether `text` holds whitespace or a control character anywhere. ASCII text, nearly all
+/// that is typed here, is looked at byte by byte: decoding it char by char was a tenth of an
+/// `authorizationUrl` in the module pages load (built for size, which inlines nothing).
+pub(crate) fn has_space_or_control(text: &str) -> bool {
+    if text.is_ascii() {
+        // For ASCII, `char::is_whitespace` is `is_ascii_whitespace` plus the vertical tab,
+        // which is a control character.
+        text.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    } else {
+        text.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,6 +562,18 @@ mod tests {
 
     fn codes(report: &BaseUrlReport) -> Vec<&'static str> {
         report.diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_ascii_path_finds_what_the_char_path_finds() {
+        let by_char = |text: &str| text.chars().any(|c| c.is_whitespace() || c.is_control());
+        for byte in 0u8..128 {
+            let text = format!("ab{}cd", char::from(byte));
+            assert_eq!(has_space_or_control(&text), by_char(&text), "byte {byte:#04x}");
+        }
+        for text in ["caf\u{e9}", "a\u{a0}b", "a\u{2028}b", "a\u{85}b", "\u{3000}"] {
+            assert_eq!(has_space_or_control(text), by_char(text), "{text:?}");
+        }
     }
 
     #[test]

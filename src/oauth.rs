@@ -231,7 +231,7 @@ fn check_client_id(provider: Provider, client_id: &str) -> Result<&str, Error> {
     let trimmed = client_id.trim();
     let bad = trimmed.is_empty()
         || trimmed.len() > 512
-        || trimmed.chars().any(|c| c.is_whitespace() || c.is_control());
+        || crate::base_url::has_space_or_control(trimmed);
     if bad {
         return Err(Error::new(
             Code::OauthInvalidClientId,
