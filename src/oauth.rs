@@ -229,9 +229,8 @@ fn check_root_namespace_id(provider: Provider, id: Option<&str>) -> Result<Optio
 
 fn check_client_id(provider: Provider, client_id: &str) -> Result<&str, Error> {
     let trimmed = client_id.trim();
-    let bad = trimmed.is_empty()
-        || trimmed.len() > 512
-        || crate::base_url::has_space_or_control(trimmed);
+    let bad =
+        trimmed.is_empty() || trimmed.len() > 512 || crate::base_url::has_space_or_control(trimmed);
     if bad {
         return Err(Error::new(
             Code::OauthInvalidClientId,

@@ -409,8 +409,8 @@ mod tests {
             )
         };
         let answer = request(&[7; 64]);
-        let [url, state, verifier] = <[&str; 3]>::try_from(answer.split('\n').collect::<Vec<_>>())
-            .expect("three lines");
+        let [url, state, verifier] =
+            <[&str; 3]>::try_from(answer.split('\n').collect::<Vec<_>>()).expect("three lines");
         assert!(url.starts_with("https://gitlab.com/oauth/authorize?"), "{url}");
         assert!(url.contains(&format!("state={state}")), "{url}");
         assert_eq!(verifier.len(), 43, "32 bytes, base64url: {verifier}");
