@@ -12,7 +12,7 @@
 // `crypto.getRandomValues` costs Node about a microsecond a call whatever the length, a fifth of
 // an `authorizationUrl`: bytes for ENTROPY_POOL_CALLS calls are drawn at once and handed out in
 // order, each slice zeroed once used, as Node's own `randomUUID` keeps a cache. Unused bytes wait
-// in this closure only; a failing source throws before any of them is used.
+// in this module's pool only; a failing source throws before any of them is used.
 const ENTROPY_POOL_CALLS = 64;
 let entropyPool = new Uint8Array(0);
 let entropyOffset = 0;
