@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -260,19 +260,49 @@ impl Runtime {
     /// there, keyed by the component's SHA-256 and the engine's settings, and reused by later
     /// processes. Compiled code is loaded without verification, so `cache_dir` must be writable
     /// only by the user running the host.
+    ///
+    /// A component file that has not changed for a few seconds is also remembered by its
+    /// identity (see [`FileIdentity`]): a later process finds its compiled code from one `stat`,
+    /// without reading or hashing the file, which is most of a warm start's time.
     pub fn load(path: &Path, cache_dir: Option<&Path>) -> Result<Self, HostError> {
-        let wasm =
-            fs::read(path).map_err(|error| HostError::Read { path: path.to_owned(), error })?;
-        Self::from_bytes(&wasm, cache_dir)
+        let read =
+            || fs::read(path).map_err(|error| HostError::Read { path: path.to_owned(), error });
+        let Some(dir) = cache_dir else {
+            return Self::from_bytes(&read()?, None);
+        };
+        let engine = new_engine()?;
+        let identity = FileIdentity::of(path);
+        if let Some(identity) = &identity {
+            let known = dir.join(identity.cache_name(&engine));
+            // SAFETY: as in `compile_cached`: a hard link to a file only `write_cache` wrote.
+            if let Ok(component) = unsafe { Component::deserialize_file(&engine, &known) } {
+                return Self::with_component(engine, component);
+            }
+        }
+        let wasm = read()?;
+        let (component, cached) = compile_cached(&engine, &wasm, dir)?;
+        if let (Some(identity), Some(cached)) = (identity, cached) {
+            // Only a file that was the same before and after the read, and whose times are far
+            // enough in the past that a later write cannot carry the same ones, is remembered.
+            if identity.settled() && FileIdentity::of(path).as_ref() == Some(&identity) {
+                // A link that cannot be made only costs the next process a read and a hash.
+                let _ = fs::hard_link(&cached, dir.join(identity.cache_name(&engine)));
+            }
+        }
+        Self::with_component(engine, component)
     }
 
     /// Compiles the component in `wasm`; see [`Runtime::load`] for `cache_dir`.
     pub fn from_bytes(wasm: &[u8], cache_dir: Option<&Path>) -> Result<Self, HostError> {
-        let engine = Engine::new(&Config::new()).map_err(load_error)?;
+        let engine = new_engine()?;
         let component = match cache_dir {
-            Some(dir) => compile_cached(&engine, wasm, dir)?,
+            Some(dir) => compile_cached(&engine, wasm, dir)?.0,
             None => Component::new(&engine, wasm).map_err(load_error)?,
         };
+        Self::with_component(engine, component)
+    }
+
+    fn with_component(engine: Engine, component: Component) -> Result<Self, HostError> {
         let mut linker = Linker::<HostState>::new(&engine);
         Bindings::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)
             .map_err(load_error)?;
@@ -303,15 +333,32 @@ impl Runtime {
     }
 }
 
-fn compile_cached(engine: &Engine, wasm: &[u8], dir: &Path) -> Result<Component, HostError> {
+fn new_engine() -> Result<Engine, HostError> {
+    Engine::new(&Config::new()).map_err(load_error)
+}
+
+/// What compiled code depends on besides the component: wasmtime's version and settings.
+fn engine_settings(engine: &Engine) -> u64 {
     let mut settings = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut settings);
+    settings.finish()
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The component compiled, from the cache when it holds it, and the cache file that holds it
+/// now (`None` when it could not be written).
+fn compile_cached(
+    engine: &Engine,
+    wasm: &[u8],
+    dir: &Path,
+) -> Result<(Component, Option<PathBuf>), HostError> {
     let mut key = Sha256::new();
     key.update(wasm);
-    key.update(settings.finish().to_le_bytes());
-    let digest = key.finalize();
-    let name: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    let path = dir.join(format!("forgelink-{name}.cwasm"));
+    key.update(engine_settings(engine).to_le_bytes());
+    let path = dir.join(format!("forgelink-{}.cwasm", hex(&key.finalize())));
 
     if path.is_file() {
         // SAFETY: `Component::deserialize_file` trusts its input to be wasmtime's own output.
@@ -320,13 +367,13 @@ fn compile_cached(engine: &Engine, wasm: &[u8], dir: &Path) -> Result<Component,
         // before using one. The cache directory must be writable by nobody but the user who
         // runs the host, like the host binary itself; `Runtime::load` says so.
         if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
-            return Ok(component);
+            return Ok((component, Some(path)));
         }
     }
     let component = Component::new(engine, wasm).map_err(load_error)?;
     // A cache that cannot be written only costs the next process a compile.
-    let _ = component.serialize().map(|bytes| write_cache(dir, &path, &bytes));
-    Ok(component)
+    let written = component.serialize().ok().and_then(|bytes| write_cache(dir, &path, &bytes).ok());
+    Ok((component, written.map(|()| path)))
 }
 
 fn write_cache(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -339,6 +386,72 @@ fn write_cache(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::rename(&temp, path).inspect_err(|_| {
         let _ = fs::remove_file(&temp);
     })
+}
+
+/// A file as `stat` sees it: which file (device and inode) and when it last changed (length,
+/// modification and status-change times). Writing a file changes its status-change time, and
+/// nothing short of the system clock sets that time back, so a file rewritten in place, even
+/// with its modification time restored, no longer matches. Filesystems that keep times
+/// coarsely could give a rewrite within the same tick the same times; [`FileIdentity::settled`]
+/// keeps such a file from being remembered until that tick is over.
+#[derive(Debug, PartialEq, Eq)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+    length: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+/// How far in the past a file's times must be before it is remembered: more than the two
+/// seconds of the coarsest common filesystem (FAT).
+const SETTLED: Duration = Duration::from_secs(3);
+
+impl FileIdentity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(path).ok()?;
+        Some(FileIdentity {
+            device: meta.dev(),
+            inode: meta.ino(),
+            length: meta.len(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    /// Elsewhere files are only known by their content.
+    #[cfg(not(unix))]
+    fn of(_path: &Path) -> Option<Self> {
+        None
+    }
+
+    fn settled(&self) -> bool {
+        let Ok(now) = SystemTime::now().duration_since(UNIX_EPOCH) else {
+            return false;
+        };
+        let horizon = now.saturating_sub(SETTLED);
+        let before = |(seconds, nanos): (i64, i64)| {
+            u64::try_from(seconds).is_ok_and(|seconds| {
+                Duration::new(seconds, u32::try_from(nanos).unwrap_or(0)) < horizon
+            })
+        };
+        before(self.modified) && before(self.changed)
+    }
+
+    /// The cache file this identity's compiled code is linked to, for this engine.
+    fn cache_name(&self, engine: &Engine) -> String {
+        let mut key = Sha256::new();
+        for field in [self.device, self.inode, self.length, engine_settings(engine)] {
+            key.update(field.to_le_bytes());
+        }
+        for (seconds, nanos) in [self.modified, self.changed] {
+            key.update(seconds.to_le_bytes());
+            key.update(nanos.to_le_bytes());
+        }
+        format!("forgelink-file-{}.cwasm", hex(&key.finalize()))
+    }
 }
 
 /// One instance of the component. Each export returns `Err(HostError::Trap)` if the component

@@ -3,13 +3,19 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process;
 use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
 
 use base64::Engine as _;
-use forgelink_host::http::Fetch;
+use forgelink_host::http::{Fetch, HttpClient};
 use forgelink_host::storage::MemoryStore;
 use forgelink_host::wit::{self, Provider};
-use forgelink_host::{json, HostState, Plugin};
+use forgelink_host::{json, HostError, HostState, Plugin, Runtime};
 use sha2::{Digest, Sha256};
 
 use common::core::{core_json, core_provider, core_response, response};
@@ -92,6 +98,81 @@ fn imports_are_exactly_forgelink_interfaces_and_wasi_random() {
     ]
     .into();
     assert_eq!(actual, expected);
+}
+
+/// The cache files in `dir` named after content (`forgelink-<sha256>.cwasm`) and after a file's
+/// identity (`forgelink-file-<sha256>.cwasm`).
+fn cache_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries.map(|entry| entry.expect("a directory entry").path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.retain(|path| path.extension().is_some_and(|ext| ext == "cwasm"));
+    files.sort();
+    files.into_iter().partition(|path| {
+        !path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|n| n.starts_with("forgelink-file-"))
+    })
+}
+
+fn answers(runtime: &Runtime) {
+    let http = HttpClient::new(&common::test_http_config()).expect("a valid configuration");
+    let mut plugin = runtime.instantiate(HostState::new(http, None)).expect("it instantiates");
+    let report =
+        plugin.validate_base_url(Provider::Gitlab, "https://gitlab.example.com/gitlab").unwrap();
+    assert!(report.ok, "{report:?}");
+}
+
+#[test]
+fn a_settled_component_file_is_found_by_identity_and_a_rewrite_is_not() {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("identity-{}", process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let cache = dir.join("cache");
+    fs::create_dir_all(&cache).unwrap();
+    // This test's cache starts with the compiled code the other tests share, so that nothing
+    // here compiles (seconds in a debug build).
+    runtime();
+    for file in cache_files(&common::cache_dir()).0 {
+        fs::hard_link(&file, cache.join(file.file_name().unwrap())).unwrap();
+    }
+    let path = dir.join("forgelink.wasm");
+    let original = fs::read(common::component_path()).expect("run `make component` first");
+    fs::write(&path, &original).unwrap();
+
+    // Just written: a rewrite could still carry the same times, so only its content is known.
+    answers(&Runtime::load(&path, Some(&cache)).unwrap());
+    assert_eq!(cache_files(&cache).1, Vec::<PathBuf>::new());
+
+    // Settled, it is remembered by identity. With the copies named after content gone, a later
+    // load still finds the code, without reading the file: it would otherwise compile and keep
+    // the content again.
+    thread::sleep(Duration::from_millis(3200));
+    answers(&Runtime::load(&path, Some(&cache)).unwrap());
+    let (by_content, by_identity) = cache_files(&cache);
+    assert_eq!(by_identity.len(), 1, "{by_identity:?}");
+    by_content.iter().for_each(|file| fs::remove_file(file).unwrap());
+    answers(&Runtime::load(&path, Some(&cache)).unwrap());
+    assert_eq!(cache_files(&cache), (vec![], by_identity));
+
+    // Rewritten in place, same length, modification time put back: the status-change time
+    // still moved, so the file is read again, and its new content (no component) refused.
+    let modified = fs::metadata(&path).unwrap().modified().unwrap();
+    let mut file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_all(&vec![0; original.len()]).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    let after = fs::metadata(&path).unwrap();
+    assert_eq!((after.len(), after.modified().unwrap()), (original.len() as u64, modified));
+    match Runtime::load(&path, Some(&cache)) {
+        Err(HostError::Load(_)) => {}
+        Err(error) => panic!("{error}"),
+        Ok(_) => panic!("the code compiled from the earlier content was used"),
+    }
+
+    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
