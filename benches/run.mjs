@@ -328,6 +328,7 @@ async function measureWebhooks() {
   rates.nativeHmac = native?.hmacPassesPerSecond ?? null;
   rates.nativeVerify = native?.verifyPassesPerSecond ?? null;
   rates.nativeParse = native?.parsePassesPerSecond ?? null;
+  rates.nativeSkip = native?.skipPassesPerSecond ?? null;
   rates.component = hosted?.passesPerSecond ?? null;
   rates.componentVerify = hosted?.verifyPassesPerSecond ?? null;
   rates.componentParse = hosted?.parsePassesPerSecond ?? null;
@@ -575,6 +576,7 @@ const lines = [
           ["HMAC-SHA256, forgelink's built-in (`hmac` + `sha2`), native", webhooks.rates.nativeHmac],
           ["`verify_webhook`, native", webhooks.rates.nativeVerify],
           ["`parse_webhook`, native", webhooks.rates.nativeParse],
+          ["serde_json passing over each body, keeping nothing (`IgnoredAny`), native: the scanner `parse_webhook` reads with", webhooks.rates.nativeSkip],
           ["`verify-webhook`, component (host HMAC)", webhooks.rates.componentVerify],
           ["`parse-webhook`, component", webhooks.rates.componentParse],
         ].map(([name, rate]) => `| ${name} | ${rate ? ((rate * webhooks.bytes) / 1e6).toFixed(1) : "not measured"} |`),

@@ -23,23 +23,8 @@ pub(crate) enum Want {
     Fields(&'static [(&'static str, Want)]),
 }
 
-impl Want {
-    fn member(&'static self, name: &str) -> Option<&'static Want> {
-        match self {
-            Want::All => Some(self),
-            Want::Fields(fields) => fields.iter().find(|(n, _)| *n == name).map(|(_, w)| w),
-        }
-    }
-
-    fn element(&'static self, index: usize) -> Option<&'static Want> {
-        match self {
-            Want::All => Some(self),
-            Want::Fields(fields) => {
-                fields.iter().find(|(n, _)| n.parse() == Ok(index)).map(|(_, w)| w)
-            }
-        }
-    }
-}
+/// The members (or indexes) a [`Want::Fields`] keeps.
+type Wanted = &'static [(&'static str, Want)];
 
 /// Reads `bytes` as JSON, keeping what `want` names. Syntax is checked over the whole input,
 /// skipped parts included, exactly as [`serde_json::from_slice`] checks it.
@@ -56,36 +41,37 @@ impl<'de> DeserializeSeed<'de> for &'static Want {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         match self {
             Want::All => serde::Deserialize::deserialize(deserializer),
-            Want::Fields(_) => deserializer.deserialize_any(Pruned(self)),
+            Want::Fields(wanted) => deserializer.deserialize_any(Pruned(wanted)),
         }
     }
 }
 
-/// A member name, looked up in the wanted fields as it is read so that skipped names are
-/// never copied.
-struct Key(&'static Want);
+/// A member name, looked up among the wanted ones as it is read. It is read as bytes and
+/// compared as bytes: a name no reader asks for is skipped like any skipped text, neither
+/// decoded nor copied, and a wanted one is kept under the reader's own spelling.
+struct Key(Wanted);
 
 impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Option<(String, &'static Want)>;
+    type Value = Option<&'static (&'static str, Want)>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
+        deserializer.deserialize_bytes(self)
     }
 }
 
 impl<'de> Visitor<'de> for Key {
-    type Value = Option<(String, &'static Want)>;
+    type Value = Option<&'static (&'static str, Want)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a member name")
     }
 
-    fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
-        Ok(self.0.member(name).map(|want| (name.to_owned(), want)))
+    fn visit_bytes<E>(self, name: &[u8]) -> Result<Self::Value, E> {
+        Ok(self.0.iter().find(|(wanted, _)| wanted.as_bytes() == name))
     }
 }
 
-struct Pruned(&'static Want);
+struct Pruned(Wanted);
 
 impl<'de> Visitor<'de> for Pruned {
     type Value = Value;
@@ -99,7 +85,7 @@ impl<'de> Visitor<'de> for Pruned {
         while let Some(key) = map.next_key_seed(Key(self.0))? {
             match key {
                 Some((name, want)) => {
-                    kept.insert(name, map.next_value_seed(want)?);
+                    kept.insert((*name).to_owned(), map.next_value_seed(want)?);
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
@@ -112,8 +98,9 @@ impl<'de> Visitor<'de> for Pruned {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut kept = Vec::new();
         loop {
-            let element = match self.0.element(kept.len()) {
-                Some(want) => seq.next_element_seed(want)?,
+            let index = kept.len();
+            let element = match self.0.iter().find(|(n, _)| n.parse() == Ok(index)) {
+                Some((_, want)) => seq.next_element_seed(want)?,
                 None => seq.next_element::<IgnoredAny>()?.map(|_| Value::Null),
             };
             match element {
@@ -188,6 +175,13 @@ mod tests {
         assert_eq!(value, serde_json::json!({"a":null,"list":"x"}));
         assert_eq!(from_slice(b"[1]", &WANT).unwrap(), serde_json::json!([]));
         assert_eq!(from_slice(b"7", &WANT).unwrap(), serde_json::json!(7));
+    }
+
+    #[test]
+    fn member_names_are_matched_after_their_escapes() {
+        let json = br#"{"\u0061":{"\u0062":1,"c":2},"wh\u006fle":[3],"\u00e9":4}"#;
+        let value = from_slice(json, &WANT).unwrap();
+        assert_eq!(value, serde_json::json!({"a":{"b":1},"whole":[3]}));
     }
 
     #[test]
