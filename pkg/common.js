@@ -184,30 +184,39 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
   }
 
   /**
-   * Calls an export that takes its arguments as one JSON object, the parameters by name (and a
-   * body as bytes, where one crosses): serde reads the object in the module, refusing unknown
-   * fields and naming the field at fault. What JSON would change without a word (a function or
-   * a symbol dropped, a boxed string unboxed, NaN made null) or cannot write (a BigInt) is
-   * refused here, by its path.
+   * `value` as JSON for serde to read in the module, which refuses unknown fields and names the
+   * field at fault. What JSON would change without a word (a function or a symbol dropped, a
+   * boxed string unboxed, NaN made null) or cannot write (a BigInt) is refused here, by its
+   * path under `name` (the parameter it was passed as; none for an object of all of them).
    */
-  function callWith(exported, input, body) {
-    requireReady();
+  function faithfulJson(value, name) {
     // Each object's holder and key, from which the path of a fault is made: only for a fault,
     // since making every path would cost each call more than the rest of the crossing.
     const parents = new Map();
-    let json;
     try {
-      json = JSON.stringify(input, function faithful(key, value) {
-        const fault = unfaithful(value);
-        if (fault !== undefined) throw invalid(`\`${pathOf(parents, this, key)}\` ${fault}.`);
-        if (typeof value === "object" && value !== null) parents.set(value, [this, key]);
-        return value;
+      return JSON.stringify(value ?? null, function faithful(key, item) {
+        const fault = unfaithful(item);
+        if (fault !== undefined) {
+          const path = [name, pathOf(parents, this, key)].filter(Boolean).join(".");
+          throw invalid(`\`${path}\` ${fault}.`);
+        }
+        if (typeof item === "object" && item !== null) parents.set(item, [this, key]);
+        return item;
       });
     } catch (cause) {
       if (cause instanceof ForgelinkError) throw cause;
       // Throwing getters, proxies and cycles end up here.
-      throw invalid(`The arguments cannot be read: ${describeCause(cause)}`);
+      throw invalid(`${name ? `\`${name}\`` : "The arguments"} cannot be read: ${describeCause(cause)}`);
     }
+  }
+
+  /**
+   * Calls an export that takes its arguments as one JSON object, the parameters by name (and a
+   * body as bytes, where one crosses); see `faithfulJson`.
+   */
+  function callWith(exported, input, body) {
+    requireReady();
+    const json = faithfulJson(input);
     return unwrap(body === undefined ? exported(json) : exported(json, body));
   }
 
@@ -403,6 +412,7 @@ export function bind(initGlue, glue, wasmUrl, wasmFile, entryFile) {
     requireReady,
     unwrap,
     invalid,
+    faithfulJson,
     callWith,
     string,
     optionalString,

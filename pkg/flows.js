@@ -13,7 +13,7 @@ import { createHostFetch, responseCap } from "./host-fetch.js";
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
 
-const { api, requireReady, unwrap, invalid, callWith, string, optionalString, groupId, stringArray } = bind(
+const { api, requireReady, unwrap, invalid, faithfulJson, callWith, string, optionalString, groupId, stringArray } = bind(
   initGlue,
   glue,
   WASM_URL,
@@ -407,18 +407,9 @@ export function readRateLimit(response, now) {
   return callWithResponse(glue.read_rate_limit, { now }, response);
 }
 
-const EVENT_FIELDS = new Set([
-  "provider", "kind", "event", "action", "deliveryId", "dedupeKey", "stateKey", "repository", "sender",
-  "ref", "commitSha", "mergeRequest", "pipeline", "job", "commitStatus",
-]);
-
 /** The key for the object `event` is about and the state it reports, or null. */
 export function stateKey(event) {
-  requireReady();
-  const e = fields("event", event, EVENT_FIELDS);
-  string("event.provider", e.provider);
-  string("event.kind", e.kind);
-  return unwrap(glue.state_key(json("event", e)));
+  return callWith(glue.state_key, { event });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1310,16 +1301,16 @@ export class Forgelink {
   async pollEvents(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = fields("options", options, POLL_FIELDS);
-    return this.#run((bridge, key) => glue.flows_poll_events(bridge, key, text, json("options", o)));
+    const o = faithfulJson(options, "options");
+    return this.#run((bridge, key) => glue.flows_poll_events(bridge, key, text, o));
   }
 
   /** Posts a comment where developers look: the merge request, else the commit, else an issue; updated in place when asked. */
   async postFeedback(id, request) {
     requireReady();
     const text = string("id", id);
-    const r = fields("request", request, FEEDBACK_FIELDS);
-    return this.#run((bridge, key) => glue.flows_post_feedback(bridge, key, text, json("request", r)));
+    const r = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_post_feedback(bridge, key, text, r));
   }
 
   /**
@@ -1360,17 +1351,6 @@ export class Forgelink {
 }
 
 const RECEIVE_FIELDS = new Set(["dedupeSeconds", "handlingSeconds", "allowUnsignedPing", "toleranceSeconds"]);
-const POLL_FIELDS = new Set(["projects", "since", "cursor", "lookbackDays", "mode", "intervalSeconds", "maxRequests"]);
-const FEEDBACK_FIELDS = new Set(["project", "mergeRequest", "commitSha", "issue", "issueTitle", "body", "key", "policy"]);
-
-/** An argument as JSON for the module, which reads it field by field and names what is wrong. */
-function json(name, value) {
-  try {
-    return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? Number(v) : v));
-  } catch (cause) {
-    throw invalid(`\`${name}\` cannot be written as JSON: ${describeCause(cause)}`);
-  }
-}
 
 const FETCH_HOST_FIELDS = new Set(["fetch", "timeoutMs", "maxResponseBytes", "allowPrivateNetworks", "allowInsecureHttp"]);
 // 10 MiB: far above any answer the flows read (a page of projects, a token), far below what

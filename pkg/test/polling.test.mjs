@@ -94,8 +94,12 @@ test("webhook mode polls nothing; bad options are input.invalid", async () => {
   assert.equal(disabled.status, "disabled");
   assert.equal(disabled.nextPollAt, null);
   assert.equal(server.requests.length, before, "no request in webhook mode");
-  for (const options of [{ projects: "group/app" }, { projects: [], mode: "sometimes" }, { projects: [], lookbackDays: -1 }, { projects: [], nope: 1 }]) {
+  for (const options of [{ projects: "group/app" }, { projects: [], mode: "sometimes" }, { projects: [], lookbackDays: -1 }, { projects: [], nope: 1 }, undefined, "group/app"]) {
     await assert.rejects(forgelink.pollEvents(id, options), (error) => error instanceof ForgelinkError && error.code === "input.invalid");
+  }
+  // What JSON would turn into something else is refused by its path, not sent as null.
+  for (const [options, path] of [[{ projects: [], since: NaN }, "options.since"], [{ projects: [Symbol("x")] }, "options.projects[0]"], [{ projects: [], since: 1n }, "options.since"]]) {
+    await assert.rejects(forgelink.pollEvents(id, options), (error) => error.code === "input.invalid" && error.message.includes(`\`${path}\``));
   }
   await assert.rejects(forgelink.pollEvents("nope", { projects: ["group/app"] }), (error) => error.code === "connection.not_found");
 });

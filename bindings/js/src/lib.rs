@@ -716,14 +716,17 @@ mod tests {
         ));
         assert_eq!(page["ok"]["rateLimit"]["remaining"], 5);
         let event = page["ok"]["events"][0].clone();
-        let key = parse(&state_key(&event.to_string()));
+        let key = parse(&state_key(&serde_json::json!({ "event": event }).to_string()));
         assert_eq!(key["ok"], event["stateKey"]);
         assert!(key["ok"].is_string());
         assert_eq!(
-            error_code(&state_key(r#"{"provider":"gitlab","kind":"nope"}"#)),
+            error_code(&state_key(r#"{"event":{"provider":"gitlab","kind":"nope"}}"#)),
             "input.invalid"
         );
-        assert_eq!(error_code(&state_key(r#"{"provider":"x","kind":"ping"}"#)), "provider.unknown");
+        assert_eq!(
+            error_code(&state_key(r#"{"event":{"provider":"x","kind":"ping"}}"#)),
+            "provider.unknown"
+        );
         let reading = parse(&read_rate_limit(
             r#"{"now":0,"response":{"status":429,"headers":[["Retry-After","30"]]}}"#,
             b"",

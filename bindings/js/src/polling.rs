@@ -1,8 +1,7 @@
 //! Polling as pure request builders and response readers: the lists a poll reads, their
 //! requests, their answers, rate-limit readings and state keys. In the `flows` build only, with
 //! the other readers of provider answers. Each takes its arguments as `crate::arguments`
-//! describes (`flows.js` has checked a resource's field names, which its type does not refuse);
-//! an event arrives as JSON.
+//! describes (`flows.js` has checked a resource's field names, which its type does not refuse).
 
 use forgelink::{HttpRequest, PollResource, Provider, WebhookEvent};
 use serde::{Deserialize, Serialize};
@@ -121,17 +120,24 @@ pub fn read_rate_limit(arguments: &str, body: &[u8]) -> String {
     })
 }
 
-/// `stateKey(event)`, the event as JSON: what `parseWebhook` or `parsePollResponse` gave, or
-/// an event the caller wrote with the fields its key needs. An unknown provider is refused with
-/// its own code (`provider.unknown`) before the event is read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateKeyArguments {
+    event: Value,
+}
+
+/// `stateKey(event)`: what `parseWebhook` or `parsePollResponse` gave, or an event the caller
+/// wrote with the fields its key needs. An unknown provider is refused with its own code
+/// (`provider.unknown`) before the event is read.
 #[cfg_attr(all(target_family = "wasm", target_os = "unknown"), wasm_bindgen)]
-pub fn state_key(event: &str) -> String {
-    let read = from_json::<Value>("event", event).and_then(|value| {
-        if let Some(Value::String(id)) = value.get("provider") {
-            id.parse::<Provider>().map_err(|e| crate::error(&e))?;
-        }
-        from_value::<WebhookEvent>("event", &value)
-    });
+pub fn state_key(arguments: &str) -> String {
+    let read =
+        from_json::<StateKeyArguments>("", arguments).and_then(|StateKeyArguments { event }| {
+            if let Some(Value::String(id)) = event.get("provider") {
+                id.parse::<Provider>().map_err(|e| crate::error(&e))?;
+            }
+            from_value::<WebhookEvent>("event", &event)
+        });
     match read {
         Ok(event) => ok(&forgelink::state_key(&event)),
         Err(invalid) => invalid,
