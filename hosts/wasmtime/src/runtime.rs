@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use forgelink::{BuiltinHmac, HmacEngine};
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
@@ -85,6 +86,7 @@ pub struct HostState {
     clock: Arc<dyn Clock>,
     key: Option<EncryptionKey>,
     signer: Option<Arc<dyn Signer>>,
+    hmac: Arc<dyn HmacEngine + Send + Sync>,
     limits: StoreLimits,
 }
 
@@ -99,6 +101,7 @@ impl HostState {
             clock: Arc::new(SystemClock),
             key: None,
             signer: None,
+            hmac: Arc::new(BuiltinHmac),
             limits: StoreLimitsBuilder::new().memory_size(MAX_MEMORY_BYTES).build(),
         }
     }
@@ -120,6 +123,16 @@ impl HostState {
     /// configure a key.
     pub fn with_signer(mut self, signer: Arc<dyn Signer>) -> Self {
         self.signer = Some(signer);
+        self
+    }
+
+    /// Computes the webhook HMACs the component asks for with `engine` (a crypto library the
+    /// product already trusts, say) instead of forgelink's own, native here. The component still
+    /// decides what is signed and compares in constant time: an engine that answers `None`
+    /// leaves the work to the component's built-in one, and one that answers a wrong MAC makes
+    /// deliveries fail to verify, never pass.
+    pub fn with_hmac(mut self, engine: Arc<dyn HmacEngine + Send + Sync>) -> Self {
+        self.hmac = engine;
         self
     }
 
@@ -209,8 +222,8 @@ impl crate::bindings::forgelink::connect::signer::Host for HostState {
     }
 }
 
-/// The hmac import: natively, where SHA-256 runs on the CPU's SHA extensions when it has them,
-/// several times faster than inside the component.
+/// The hmac import: natively (by default forgelink's own engine, where SHA-256 runs on the CPU's
+/// SHA extensions when it has them), several times faster than inside the component.
 impl crate::bindings::forgelink::connect::hmac::Host for HostState {
     fn compute(
         &mut self,
@@ -222,7 +235,7 @@ impl crate::bindings::forgelink::connect::hmac::Host for HostState {
             wit::HmacAlgorithm::Sha256 => forgelink::HmacAlgorithm::Sha256,
             wit::HmacAlgorithm::Sha1 => forgelink::HmacAlgorithm::Sha1,
         };
-        forgelink::HmacEngine::hmac(&forgelink::BuiltinHmac, algorithm, &key, &[&message])
+        self.hmac.hmac(algorithm, &key, &[&message])
     }
 }
 

@@ -10,7 +10,7 @@ use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -1136,6 +1136,101 @@ fn an_app_delivery_for_a_connected_installation_is_accepted_once() {
     };
     let results = plugin.register_webhooks(&connection.id, &request).unwrap().unwrap();
     assert_eq!(json::registration_results(&results)[0]["status"], "covered_by_app");
+}
+
+/// Every file under `dir` and its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
+        }
+    }
+    found
+}
+
+/// An HMAC engine a host plugs in: one that lies (every MAC it answers is wrong) or one that
+/// declines (it answers nothing), counting the calls the component makes to it.
+struct TestEngine {
+    lies: bool,
+    calls: AtomicU64,
+}
+
+impl forgelink::HmacEngine for TestEngine {
+    fn hmac(
+        &self,
+        algorithm: forgelink::HmacAlgorithm,
+        key: &[u8],
+        message: &[&[u8]],
+    ) -> Option<Vec<u8>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut mac =
+            forgelink::HmacEngine::hmac(&forgelink::BuiltinHmac, algorithm, key, message)?;
+        mac[0] ^= 1;
+        self.lies.then_some(mac)
+    }
+}
+
+/// The host's `hmac` import decides nothing: a host whose engine answers a wrong MAC gets a
+/// genuine delivery refused, with nothing written to the shared store; one whose engine
+/// answers nothing gets the component's own HMAC, and the delivery accepted.
+#[test]
+fn a_hosts_hmac_engine_can_only_refuse_a_delivery_never_pass_one() {
+    let github = FakeGitHub::start();
+    let store = TempDir::new("hmac-engine");
+    let mut plugin = app_plugin(&store, Some(signing_keys()));
+    plugin.connect_github_app(&connect_request(&github)).unwrap().unwrap();
+    let webhook = register(&mut plugin, &github, "https://acme.example/hooks");
+    let secret = github.seen().hook_configs[0]["secret"].as_str().unwrap().to_owned();
+    let with_engine = |lies: bool| {
+        let engine = Arc::new(TestEngine { lies, calls: AtomicU64::new(0) });
+        let http = HttpClient::new(&test_http_config()).expect("the test HTTP configuration");
+        let state = HostState::new(http, Some(FileStore::open(&store.0).expect("a file store")))
+            .with_encryption_key(test_key())
+            .with_hmac(engine.clone());
+        (runtime().instantiate(state).expect("the component instantiates"), engine)
+    };
+    let delivery = |id: u64| {
+        let payload = json!({
+            "ref": "refs/heads/main", "after": "acb5820ced9479c074f688cc328bf03f341a511d",
+            "repository": { "id": 1296269, "full_name": "acme/app", "html_url": "https://ghe.example/acme/app" },
+            "installation": { "id": INSTALLATION }, "sender": { "login": "octo", "id": id }
+        });
+        app_delivery(&secret, "push", &payload)
+    };
+
+    let (mut lying, engine) = with_engine(true);
+    let before = files(&store.0);
+    let (headers, body) = delivery(1);
+    let receipt =
+        lying.receive_webhook(&webhook.url, &headers, &body, receive_options()).unwrap().unwrap();
+    assert_eq!(json::receipt_status_id(receipt.status), "rejected", "{receipt:?}");
+    assert_eq!(receipt.code.as_deref(), Some("webhook.signature_mismatch"));
+    assert!(engine.calls.load(Ordering::SeqCst) > 0, "the component asked the host");
+    assert_eq!(files(&store.0), before, "nothing written for a delivery that did not verify");
+    let verified = lying.verify_webhook(
+        &headers,
+        &body,
+        std::slice::from_ref(&secret),
+        wit::VerifyOptions {
+            now: None,
+            tolerance_seconds: None,
+            allow_unsigned: false,
+            allow_sha1: false,
+        },
+    );
+    assert_eq!(verified.unwrap().unwrap_err().code, "webhook.signature_mismatch");
+
+    let (mut declining, engine) = with_engine(false);
+    let receipt = declining
+        .receive_webhook(&webhook.url, &headers, &body, receive_options())
+        .unwrap()
+        .unwrap();
+    assert_eq!(json::receipt_status_id(receipt.status), "accepted", "{receipt:?}");
+    assert!(engine.calls.load(Ordering::SeqCst) > 0, "the component asked the host first");
 }
 
 /// What the app's webhook should do with a delivery about an installation nobody connected:
