@@ -1,10 +1,17 @@
 #![no_main]
-//! What people paste as an instance address, and a redirect URI pair.
+//! What people paste as an instance address, and a redirect URI pair: the fuzzer's bytes as
+//! text, or (first byte odd) the URL-like text the shared generators make from them.
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../tests/support/inputs.rs"]
+mod inputs;
+
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
+    let text = match data.split_first() {
+        Some((mode, rest)) if mode % 2 == 1 => inputs::url_like(&mut inputs::Rng::from_bytes(rest)).into(),
+        _ => String::from_utf8_lossy(data),
+    };
     let middle = text.char_indices().nth(text.chars().count() / 2).map_or(text.len(), |(i, _)| i);
     let (a, b) = text.split_at(middle);
     for provider in forgelink::Provider::ALL {

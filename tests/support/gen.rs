@@ -1,77 +1,18 @@
-//! Generators of numbers and dates as they arrive from outside, for the property tests: valid
+//! The property tests' strategies over [`super::inputs`], the one set of random inputs: valid
 //! HTTP dates across every year the parser accepts (and well-formed ones it refuses), timestamps
-//! as the providers write them, and integers at and beyond the ends of `i64` and `u64`.
-//!
-//! The dates are formatted here, from the calendar rules alone, so that the parsers under test
-//! are checked against an independent reading; `tests/numbers.rs` checks this calendar against
-//! known dates and shows that every date made here is read back at the second it names.
+//! as the providers write them, integers at and beyond the ends of `i64` and `u64`, and
+//! ([`seeded`]) any of the inputs the fuzzers make.
 
 use proptest::prelude::*;
 
-/// The first second the HTTP date parser accepts: `Thu, 01 Jan 1970 00:00:00 GMT`.
-pub const FIRST_HTTP_DATE: i64 = 0;
-/// The last second the HTTP date parser accepts: `Fri, 31 Dec 9999 23:59:59 GMT`.
-pub const LAST_HTTP_DATE: i64 = 253_402_300_799;
-/// `0001-01-01T00:00:00Z`, the earliest second these generators write as a date.
-pub const YEAR_ONE: i64 = -62_135_596_800;
+pub use super::inputs::{
+    imf_fixdate, iso_timestamp, Rng, FIRST_HTTP_DATE, LAST_HTTP_DATE, YEAR_ONE,
+};
 
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn month_days(year: i64, month: usize) -> i64 {
-    match month {
-        1 if is_leap(year) => 29,
-        1 => 28,
-        3 | 5 | 8 | 10 => 30,
-        _ => 31,
-    }
-}
-
-/// The UTC calendar reading of unix second `t`: year, month index (0 = January), day of month,
-/// hour, minute, second, weekday index into [`WEEKDAYS`]. Whole 400-year cycles (146 097 days,
-/// the Gregorian period) are stepped over, then years and months are counted off one by one.
-fn calendar(t: i64) -> (i64, usize, i64, i64, i64, i64, usize) {
-    let (days, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let weekday = days.rem_euclid(7) as usize;
-    let mut year = 1970 + 400 * days.div_euclid(146_097);
-    let mut left = days.rem_euclid(146_097);
-    while left >= if is_leap(year) { 366 } else { 365 } {
-        left -= if is_leap(year) { 366 } else { 365 };
-        year += 1;
-    }
-    let mut month = 0;
-    while left >= month_days(year, month) {
-        left -= month_days(year, month);
-        month += 1;
-    }
-    (year, month, left + 1, second / 3600, second / 60 % 60, second % 60, weekday)
-}
-
-/// Unix second `t` as an IMF-fixdate (RFC 9110, section 5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
-/// `t` must lie between [`YEAR_ONE`] and [`LAST_HTTP_DATE`].
-pub fn imf_fixdate(t: i64) -> String {
-    let (year, month, day, hour, minute, second, weekday) = calendar(t);
-    format!(
-        "{}, {day:02} {} {year:04} {hour:02}:{minute:02}:{second:02} GMT",
-        WEEKDAYS[weekday], MONTHS[month]
-    )
-}
-
-/// Unix second `t` as the providers write timestamps: `2023-11-14T22:13:20Z` (RFC 3339, most
-/// payloads) or `2023-11-14 22:13:20 UTC` (GitHub's token expiration header).
-pub fn iso_timestamp(t: i64, github_style: bool) -> String {
-    let (year, month, day, hour, minute, second, _) = calendar(t);
-    let month = month + 1;
-    if github_style {
-        format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
-    } else {
-        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
-    }
+/// What `make` generates from a seed proptest picks: the fuzzers' inputs in a property test.
+/// (Shrinking moves the seed, not the input, so a failure is reported as its seed's input.)
+pub fn seeded<T: std::fmt::Debug>(make: fn(&mut Rng) -> T) -> impl Strategy<Value = T> {
+    any::<u64>().prop_map(move |seed| make(&mut Rng::new(seed)))
 }
 
 /// Seconds the HTTP date parser accepts, with its two ends and the epoch's neighbourhood

@@ -1,12 +1,14 @@
 //! What the integration tests share: a key-value store with compare-and-swap and expiry and a
 //! deterministic random source for the flow tests' in-memory hosts, fake forges
-//! ([`forges`]), and generators of outside numbers and dates ([`gen`]).
+//! ([`forges`]), and random inputs as they arrive from outside ([`inputs`], with the property
+//! tests' strategies over them in [`gen`]).
 
 // Each test binary includes this module and uses a part of it.
 #![allow(dead_code)]
 
 pub mod forges;
 pub mod gen;
+pub mod inputs;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

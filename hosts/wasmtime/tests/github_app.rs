@@ -4,6 +4,8 @@
 //! statuses and reports GitHub Apps added.
 
 mod common;
+#[path = "../../../tests/support/inputs.rs"]
+mod inputs;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -32,6 +34,7 @@ use serde_json::{json, Value};
 use common::core::{core_json, response};
 use common::fake_gitlab::{iso, read, Received};
 use common::{comparable, plugin, runtime, test_http_config, test_key};
+use inputs::Rng;
 
 const APP_ID: u64 = 4242;
 const INSTALLATION: u64 = 77;
@@ -855,18 +858,13 @@ fn new_statuses_and_the_disconnect_report_print_as_the_core_serialises_them() {
     assert!(seen.requests.contains(&"DELETE /api/v3/installation/token".to_owned()));
 }
 
-/// splitmix64, to pick inputs deterministically.
-struct Rng(u64);
+/// Text made of the app functions' own vocabulary, drawn by the shared generator.
+trait AppText {
+    fn text(&mut self) -> String;
+    fn maybe(&mut self) -> Option<String>;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
+impl AppText for Rng {
     fn text(&mut self) -> String {
         const PIECES: &[&str] = &[
             "",
@@ -908,12 +906,11 @@ impl Rng {
             "\"client_id\":",
             "\"slug\":",
         ];
-        let count = (self.next() % 8) as usize;
-        (0..count).map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize]).collect()
+        (0..self.below(8)).map(|_| self.pick(PIECES)).collect()
     }
 
     fn maybe(&mut self) -> Option<String> {
-        self.next().is_multiple_of(2).then(|| self.text())
+        self.chance(2).then(|| self.text())
     }
 }
 
@@ -929,7 +926,7 @@ fn coded<T>(codes: &[String], export: &str, result: Result<T, wit::Error>) {
 fn random_inputs_to_the_app_functions_never_trap() {
     let mut plugin = plugin();
     let codes = plugin.error_codes().unwrap();
-    let mut rng = Rng(0x6170_7073);
+    let mut rng = Rng::new(0x6170_7073);
     for _ in 0..1500 {
         let options = wit::AppManifestOptions {
             base_url: rng.maybe(),
