@@ -1,8 +1,8 @@
 //! Fake GitLab and GitHub instances, as many as a test needs, each at its own base URL with
 //! its own hooks numbered from 1 (as small instances number theirs): enough of their APIs for
-//! connecting with a token and managing project hooks. A GitLab instance keeps signing tokens
-//! only once `signs` is set (the feature is behind a flag), and its hooks can be disabled as
-//! GitLab disables failing ones.
+//! connecting with a token, listing projects and managing project hooks. A GitLab instance
+//! keeps signing tokens only once `signs` is set (the feature is behind a flag), and its hooks
+//! can be disabled as GitLab disables failing ones. The wasmtime host's tests share them.
 
 use std::collections::BTreeMap;
 
@@ -49,6 +49,9 @@ pub struct Instance {
     /// GitLab: the pipelines a poll lists, as the Pipelines API describes them (every project
     /// lists the same ones); merge requests, pushes and jobs are always empty.
     pub pipelines: Vec<serde_json::Value>,
+    /// GitLab: the projects its project list answers, as the Projects API describes them. When
+    /// there are any, the hooks API knows no other project.
+    pub projects: Vec<serde_json::Value>,
     /// GitHub: the GitHub Apps registered on the instance.
     pub apps: Vec<FakeApp>,
     /// GitHub: the latest user token pair of each person, by the code that authorized it.
@@ -83,6 +86,7 @@ impl Forges {
             hooks: BTreeMap::new(),
             signs: false,
             pipelines: Vec::new(),
+            projects: Vec::new(),
             apps: Vec::new(),
             refreshed: BTreeMap::new(),
             next_hook: 0,
@@ -174,6 +178,9 @@ impl Instance {
                 json(200, r#"{"login":"ada","id":1,"name":"Ada Lovelace"}"#)
             }
             (Kind::GitHub, "GET", "/meta") => json(200, r#"{"installed_version":"3.17.2"}"#),
+            (Kind::GitLab, "GET", "/projects") => {
+                json(200, &serde_json::json!(self.projects).to_string())
+            }
             (Kind::GitLab, "GET", _)
                 if path.starts_with("/projects/") && !path.contains("/hooks") =>
             {
@@ -212,6 +219,10 @@ impl Instance {
             return json(404, r#"{"message":"404 Not Found"}"#);
         };
         let project = project.replace("%2F", "/");
+        let known = |p: &serde_json::Value| p["path_with_namespace"] == project.as_str();
+        if !self.projects.is_empty() && !self.projects.iter().any(known) {
+            return json(404, r#"{"message":"404 Project Not Found"}"#);
+        }
         let body: serde_json::Value =
             serde_json::from_str(request.body.as_deref().unwrap_or("null")).unwrap_or_default();
         let (url, secret) = match self.kind {
@@ -362,7 +373,7 @@ mod app {
     }
 
     fn iso(t: i64) -> String {
-        crate::support::gen::iso_timestamp(t, true)
+        super::super::inputs::iso_timestamp(t, true)
     }
 
     impl Instance {

@@ -10,8 +10,6 @@
 //! answers.
 
 mod common;
-#[path = "../../../tests/support/inputs.rs"]
-mod inputs;
 
 use std::collections::BTreeSet;
 use std::io;
@@ -21,7 +19,7 @@ use forgelink_host::storage::{MemoryStore, Storage};
 use forgelink_host::wit::{self, Provider};
 use forgelink_host::{HostState, Plugin};
 
-use inputs::*;
+use common::inputs::*;
 
 /// Calls to each export, whatever its interface.
 const PER_EXPORT: usize = 10_000;

@@ -4,8 +4,6 @@
 //! statuses and reports GitHub Apps added.
 
 mod common;
-#[path = "../../../tests/support/inputs.rs"]
-mod inputs;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -33,8 +31,8 @@ use serde_json::{json, Value};
 
 use common::core::{core_json, response};
 use common::fake_gitlab::{iso, read, Received};
+use common::inputs::Rng;
 use common::{comparable, plugin, runtime, test_http_config, test_key};
-use inputs::Rng;
 
 const APP_ID: u64 = 4242;
 const INSTALLATION: u64 = 77;

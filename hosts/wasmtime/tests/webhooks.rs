@@ -13,6 +13,8 @@ use forgelink_host::wit::{self, Provider};
 use forgelink_host::{json, HostState, Plugin};
 use serde_json::Value;
 
+use common::core::{core_request, wit_response};
+use common::forges::{FakeHook, Forges, Kind, GITLAB_TOKEN};
 use common::{plugin, runtime};
 
 fn repository_root() -> PathBuf {
@@ -336,106 +338,7 @@ fn repository_lists_print_the_cores_json() {
 // The webhook flows, over a scripted GitLab and a store on disk.
 
 const BASE_URL: &str = "https://git.example.com/gitlab";
-const TOKEN: &str = "glpat-personal-token-value";
-
-/// A hook as the scripted GitLab keeps it: id, URL, secret token, events.
-type ScriptedHook = (u64, String, String, Vec<String>);
-
-#[derive(Default)]
-struct ScriptedGitlab {
-    hooks: Vec<ScriptedHook>,
-}
-
-fn reply(status: u16, body: &str) -> wit::Response {
-    wit::Response {
-        status,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-impl ScriptedGitlab {
-    /// GitLab's answers to a personal access token and to the hooks API of `group/app`.
-    fn answer(&mut self, request: &wit::Request) -> wit::Response {
-        let authorized = request.headers.iter().any(|(n, v)| {
-            n.eq_ignore_ascii_case("authorization") && v == &format!("Bearer {TOKEN}")
-        });
-        if !authorized {
-            return reply(401, r#"{"message":"401 Unauthorized"}"#);
-        }
-        let path = request.url.strip_prefix(BASE_URL).unwrap_or("?");
-        let path = path.split('?').next().unwrap_or_default();
-        let body: Value = request
-            .body
-            .as_deref()
-            .and_then(|body| serde_json::from_slice(body).ok())
-            .unwrap_or_default();
-        let describe = |hook: &ScriptedHook| {
-            let mut value =
-                serde_json::json!({ "id": hook.0, "url": hook.1, "enable_ssl_verification": true });
-            for event in &hook.3 {
-                value[event] = Value::Bool(true);
-            }
-            value
-        };
-        let events = |body: &Value| -> Vec<String> {
-            body.as_object()
-                .map(|o| {
-                    o.iter()
-                        .filter(|(k, v)| k.ends_with("_events") && v.as_bool() == Some(true))
-                        .map(|(k, _)| k.clone())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        match (request.method.as_str(), path) {
-            ("GET", "/api/v4/user") => reply(
-                200,
-                r#"{"id":42,"username":"ada","name":"Ada Lovelace","web_url":"https://git.example.com/gitlab/ada"}"#,
-            ),
-            ("GET", "/api/v4/version") => reply(200, r#"{"version":"17.5.1-ee","revision":"abc"}"#),
-            ("GET", "/api/v4/personal_access_tokens/self") => reply(
-                200,
-                r#"{"id":7,"name":"ci","revoked":false,"scopes":["api"],"active":true,"expires_at":"2099-01-01"}"#,
-            ),
-            ("GET", "/api/v4/projects") => reply(
-                200,
-                r#"[{"id":1,"name":"app","path_with_namespace":"group/app","web_url":"https://git.example.com/gitlab/group/app","default_branch":"main","repository_object_format":"sha256","permissions":{"project_access":{"access_level":40},"group_access":null}}]"#,
-            ),
-            ("GET", "/api/v4/projects/group%2Fapp/hooks") => {
-                reply(200, &Value::Array(self.hooks.iter().map(describe).collect()).to_string())
-            }
-            ("POST", "/api/v4/projects/group%2Fapp/hooks") => {
-                let hook = (
-                    self.hooks.len() as u64 + 1,
-                    body["url"].as_str().unwrap_or_default().to_owned(),
-                    body["token"].as_str().unwrap_or_default().to_owned(),
-                    events(&body),
-                );
-                let answer = describe(&hook).to_string();
-                self.hooks.push(hook);
-                reply(201, &answer)
-            }
-            (method, path) if path.starts_with("/api/v4/projects/group%2Fapp/hooks/") => {
-                let id: Option<u64> = path.rsplit('/').next().and_then(|id| id.parse().ok());
-                match (method, self.hooks.iter().position(|hook| Some(hook.0) == id)) {
-                    ("DELETE", Some(index)) => {
-                        self.hooks.remove(index);
-                        reply(204, "")
-                    }
-                    ("PUT", Some(index)) => {
-                        let hook = &mut self.hooks[index];
-                        hook.2 = body["token"].as_str().unwrap_or_default().to_owned();
-                        hook.3 = events(&body);
-                        reply(200, &describe(hook).to_string())
-                    }
-                    _ => reply(404, r#"{"message":"404 Not found"}"#),
-                }
-            }
-            _ => reply(404, r#"{"message":"404 Project Not Found"}"#),
-        }
-    }
-}
+const API: &str = "https://git.example.com/gitlab/api/v4";
 
 fn store_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("webhooks").join(name);
@@ -443,11 +346,24 @@ fn store_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn instance(gitlab: &Arc<Mutex<ScriptedGitlab>>, dir: &Path) -> Plugin {
+/// A GitLab at [`BASE_URL`] with one project, `group/app`, whose repository uses SHA-256.
+fn gitlab() -> Arc<Mutex<Forges>> {
+    let mut forges = Forges::default();
+    forges.add(Kind::GitLab, API);
+    forges.instance_mut(API).projects = vec![serde_json::json!({
+        "id": 1, "name": "app", "path_with_namespace": "group/app",
+        "web_url": "https://git.example.com/gitlab/group/app", "default_branch": "main",
+        "repository_object_format": "sha256",
+        "permissions": { "project_access": { "access_level": 40 }, "group_access": null }
+    })];
+    Arc::new(Mutex::new(forges))
+}
+
+fn instance(gitlab: &Arc<Mutex<Forges>>, dir: &Path) -> Plugin {
     let gitlab = Arc::clone(gitlab);
     let fetch = move |request: wit::Request| {
         let mut gitlab = gitlab.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(gitlab.answer(&request))
+        Ok(wit_response(gitlab.handle(&core_request(&request))))
     };
     let store = FileStore::open(dir).expect("open the store");
     let state = HostState::new(fetch, Some(store)).with_encryption_key(common::test_key());
@@ -486,13 +402,13 @@ fn receive_options() -> wit::ReceiveOptions {
 #[test]
 fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     let dir = store_dir("exactly-once");
-    let gitlab = Arc::new(Mutex::new(ScriptedGitlab::default()));
+    let gitlab = gitlab();
     let mut first = instance(&gitlab, &dir);
     let connection = first
         .connect_with_token(&wit::ConnectWithTokenRequest {
             provider: Provider::Gitlab,
             base_url: Some(BASE_URL.into()),
-            token: TOKEN.into(),
+            token: GITLAB_TOKEN.into(),
             username: None,
             profile: Some("ci-failure-analysis".into()),
         })
@@ -559,7 +475,7 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     assert_eq!(printed[0]["hookId"], "1");
     assert_eq!(printed[1]["guidance"]["code"], "http.not_found");
     assert!(printed[0].get("code").is_none(), "absent fields are left out: {printed}");
-    let (_, url, secret, _) = gitlab.lock().unwrap().hooks[0].clone();
+    let FakeHook { url, secret, .. } = gitlab.lock().unwrap().hook(API, "group/app");
     assert!(secret.len() >= 43, "a fresh random secret");
     let route = url.strip_prefix("https://app.example/hooks/gitlab/").expect("routed: {url}");
     assert!(route.len() >= 22 && !route.contains('/'), "one random path segment: {url}");
@@ -643,7 +559,7 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
         removed.iter().map(|r| (r.project.as_str(), r.status)).collect::<Vec<_>>(),
         [("group/app", wit::RegistrationStatus::Removed)]
     );
-    assert!(gitlab.lock().unwrap().hooks.is_empty());
+    assert!(gitlab.lock().unwrap().instance(API).hooks["group/app"].is_empty());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -16,6 +16,21 @@ pub fn core_response(response: &wit::Response) -> forgelink::HttpResponse {
     }
 }
 
+/// A request the component made, as the core's fakes take it.
+pub fn core_request(request: &wit::Request) -> forgelink::HttpRequest {
+    forgelink::HttpRequest {
+        method: request.method.clone(),
+        url: request.url.clone(),
+        headers: request.headers.clone(),
+        body: request.body.as_deref().map(|body| String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+/// A core fake's answer, as a host's `fetch` hands it to the component.
+pub fn wit_response(response: forgelink::HttpResponse) -> wit::Response {
+    wit::Response { status: response.status, headers: response.headers, body: response.body }
+}
+
 pub fn core_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("the core's values serialise")
 }

@@ -51,6 +51,12 @@ pub fn plugin() -> Plugin {
 pub mod core;
 pub mod faces;
 pub mod fake_gitlab;
+/// The core tests' fake forges, in memory: the one fake GitLab and GitHub of the Rust tests.
+#[path = "../../../../tests/support/forges.rs"]
+pub mod forges;
+/// The one set of random inputs, shared with the core's property tests and the fuzz targets.
+#[path = "../../../../tests/support/inputs.rs"]
+pub mod inputs;
 pub mod native;
 pub mod oauth_server;
 pub mod servers;
