@@ -561,37 +561,6 @@ export function needsRefresh(tokenSet, now, skewSeconds) {
 // ---------------------------------------------------------------------------------------------
 // GitHub Apps: the manifest, the installation URL, the setup callback, permissions, signers.
 
-/** A GitHub id (app, installation, repository): a whole number, or its digits as a string. */
-function githubId(name, value) {
-  if (Number.isSafeInteger(value) && value >= 0) return value;
-  if (typeof value === "string" && /^[0-9]{1,15}$/.test(value.trim())) return Number(value.trim());
-  throw invalid(`\`${name}\` must be a GitHub id (a whole number), got ${typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? value : describe(value)}.`);
-}
-
-function githubIds(name, value) {
-  if (!Array.isArray(value)) throw invalid(`\`${name}\` must be an array of ids, got ${describe(value)}.`);
-  return value.map((item, i) => githubId(`${name}[${i}]`, item));
-}
-
-/** An object of permission names to levels, every value a string (the core checks names and levels). */
-function permissionLevels(name, value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalid(`\`${name}\` must be an object of permission names to levels, got ${describe(value)}.`);
-  }
-  let entries;
-  try {
-    entries = Object.entries(value);
-  } catch (cause) {
-    throw invalid(`\`${name}\` cannot be read: ${describeCause(cause)}`);
-  }
-  const out = {};
-  for (const [permission, level] of entries) {
-    if (typeof level !== "string") throw invalid(`\`${name}.${permission}\` must be \`read\`, \`write\` or \`admin\`, got ${describe(level)}.`);
-    out[permission] = level;
-  }
-  return out;
-}
-
 /**
  * The form that creates a GitHub App with a profile's permissions and events: post `manifest`
  * to `action` from the person's browser.
@@ -1053,7 +1022,6 @@ class Bridge {
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
-const CONNECT_APP_FIELDS = new Set(["baseUrl", "appId", "clientId", "installationId", "profile", "code", "clientSecret", "redirectUri"]);
 const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session", "connectionId"]);
 const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
@@ -1216,53 +1184,32 @@ export class Forgelink {
   /** Converts the code GitHub sent to a manifest's redirect URL into the new app's id, secrets and private key. */
   async createGitHubApp(request) {
     requireReady();
-    const r = fields("request", request, new Set(["baseUrl", "code"]));
-    const body = { baseUrl: optionalString("request.baseUrl", r.baseUrl), code: string("request.code", r.code) };
-    return this.#run((bridge, key) => glue.flows_create_github_app(bridge, key, JSON.stringify(body)));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_create_github_app(bridge, key, body));
   }
 
   /** Connects an installation of a GitHub App, checking the setup callback's code when given. */
   async connectGitHubApp(request) {
     requireReady();
-    const r = fields("request", request, CONNECT_APP_FIELDS);
-    const body = {
-      baseUrl: optionalString("request.baseUrl", r.baseUrl),
-      appId: githubId("request.appId", r.appId),
-      clientId: optionalString("request.clientId", r.clientId),
-      installationId: githubId("request.installationId", r.installationId),
-      profile: optionalString("request.profile", r.profile),
-      code: optionalString("request.code", r.code),
-      clientSecret: optionalString("request.clientSecret", r.clientSecret),
-      redirectUri: r.redirectUri instanceof URL ? r.redirectUri.href : optionalString("request.redirectUri", r.redirectUri),
-    };
-    return this.#run((bridge, key) => glue.flows_connect_github_app(bridge, key, JSON.stringify(body)));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_connect_github_app(bridge, key, body));
   }
 
   /** A token of the connection's installation narrowed to some repositories or permissions, minted for this call. */
   async installationToken(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["repositories", "repositoryIds", "permissions"]));
-    const body = {
-      repositories: o.repositories === undefined || o.repositories === null ? undefined : stringArray("options.repositories", o.repositories),
-      repositoryIds: o.repositoryIds === undefined || o.repositoryIds === null ? undefined : githubIds("options.repositoryIds", o.repositoryIds),
-      permissions: o.permissions === undefined || o.permissions === null ? undefined : permissionLevels("options.permissions", o.permissions),
-    };
-    return this.#run((bridge, key) => glue.flows_installation_token(bridge, key, text, JSON.stringify(body)));
+    const body = faithfulJson(options ?? {}, "options");
+    return this.#run((bridge, key) => glue.flows_installation_token(bridge, key, text, body));
   }
 
   /** Points the GitHub App's webhook at `url` plus a route of its own, with a fresh secret forgelink keeps. */
   async registerGitHubApp(request) {
     requireReady();
-    const r = fields("request", request, new Set(["baseUrl", "appId", "clientId", "url"]));
-    const body = {
-      baseUrl: optionalString("request.baseUrl", r.baseUrl),
-      appId: githubId("request.appId", r.appId),
-      clientId: optionalString("request.clientId", r.clientId),
-      url: r.url instanceof URL ? r.url.href : string("request.url", r.url),
-    };
-    return this.#run((bridge, key) => glue.flows_register_github_app(bridge, key, JSON.stringify(body)));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_register_github_app(bridge, key, body));
   }
+
   /** One page of the projects the connection can see, with the account's role where the provider tells it. */
   async discoverProjects(id, options) {
     requireReady();

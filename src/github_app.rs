@@ -675,6 +675,71 @@ pub(crate) fn parse_app_permissions(
     Ok(permissions_of(&value["permissions"]))
 }
 
+/// The largest id a JavaScript number holds exactly (2^53 - 1), and the most digits one has.
+const MAX_ID: u64 = (1 << 53) - 1;
+
+/// A GitHub id (app, installation, repository) as callers write it: a whole number, or its
+/// digits as a string, as it arrives in a URL's query (`installation_id=42`).
+#[derive(Clone, Copy)]
+struct GitHubId(u64);
+
+impl<'de> Deserialize<'de> for GitHubId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = GitHubId;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GitHub id (a whole number, or its digits as a string)")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<GitHubId, E> {
+                if id > MAX_ID {
+                    return Err(E::custom(format_args!("{id} is larger than any GitHub id")));
+                }
+                Ok(GitHubId(id))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<GitHubId, E> {
+                match u64::try_from(id) {
+                    Ok(id) => self.visit_u64(id),
+                    Err(_) => Err(E::custom(format_args!("a GitHub id is not negative, got {id}"))),
+                }
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, id: f64) -> Result<GitHubId, E> {
+                // JSON written by JavaScript: 42.0 is 42, 4.2 is no id.
+                if id.fract() == 0.0 && (0.0..=MAX_ID as f64).contains(&id) {
+                    return Ok(GitHubId(id as u64));
+                }
+                Err(E::custom(format_args!("a GitHub id is a whole number, got {id}")))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<GitHubId, E> {
+                let digits = id.trim();
+                match digits.parse::<u64>() {
+                    Ok(id) if digits.bytes().all(|b| b.is_ascii_digit()) => self.visit_u64(id),
+                    _ => Err(E::custom(format_args!("{id:?} is not a GitHub id"))),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Deserialises a [`GitHubId`] into the `u64` the core keeps.
+pub(crate) fn github_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
+    GitHubId::deserialize(deserializer).map(|GitHubId(id)| id)
+}
+
+/// Deserialises a list of [`GitHubId`]s.
+fn github_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
+    Vec::<GitHubId>::deserialize(deserializer)
+        .map(|ids| ids.into_iter().map(|GitHubId(id)| id).collect())
+}
+
 /// How to narrow an installation token.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -683,7 +748,7 @@ pub struct TokenNarrowing {
     #[serde(default)]
     pub repositories: Vec<String>,
     /// Repository ids, at most 500.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "github_ids")]
     pub repository_ids: Vec<u64>,
     /// Permissions, at or below the installation's.
     #[serde(default)]
@@ -845,6 +910,35 @@ mod tests {
 
     fn response(status: u16, body: &str) -> HttpResponse {
         HttpResponse { status, headers: vec![], body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn github_ids_are_whole_numbers_or_their_digits() {
+        let read = |json: &str| {
+            serde_json::from_str::<TokenNarrowing>(&format!(r#"{{"repositoryIds":[{json}]}}"#))
+                .map(|narrowing| narrowing.repository_ids[0])
+        };
+        for (json, id) in [("42", 42), ("42.0", 42), (r#""42""#, 42), (r#"" 7 ""#, 7)] {
+            assert_eq!(read(json).ok(), Some(id), "{json}");
+        }
+        assert_eq!(read("9007199254740991").ok(), Some(MAX_ID));
+        for json in [
+            "-1",
+            "4.2",
+            "9007199254740992",
+            "1e400",
+            r#""""#,
+            r#""4 2""#,
+            r#""+5""#,
+            r#""0x10""#,
+            r#""1e3""#,
+            r#""-1""#,
+            "null",
+            "true",
+            "[]",
+        ] {
+            assert!(read(json).is_err(), "{json}");
+        }
     }
 
     fn manifest_options() -> AppManifestOptions {

@@ -578,6 +578,21 @@ test("registerGitHubApp points the app's webhook at a route of its own with a fr
   assert.equal(again.route, hook.route, "the route is kept");
   assert.notEqual(github.hookConfig.secret, undefined);
   await rejectsWith(forgelink.registerGitHubApp({ appId: -1, url: "https://acme.example/hooks" }), "input.invalid");
+  // Checked in the module, by serde, which names the field and what is wrong with it.
+  for (const [request, words] of [
+    [{ appId: "4x2", url: "https://acme.example/hooks" }, ["`request.appId`", "not a GitHub id"]],
+    [{ appId: 4.5, url: "https://acme.example/hooks" }, ["`request.appId`", "whole number"]],
+    [{ appId: APP_ID, url: "https://acme.example/hooks", secret: "s" }, ["secret"]],
+    [{ appId: APP_ID }, ["url"]],
+  ]) {
+    const error = await forgelink.registerGitHubApp(request).then(() => assert.fail("accepted"), (e) => e);
+    assert.equal(error.code, "input.invalid", error.message);
+    for (const word of words) assert.ok(error.message.includes(word), `${word} in ${error.message}`);
+  }
+  const narrowed = await forgelink.installationToken("no-such-connection", { repositoryIds: [" 12 "] }).then(() => assert.fail("accepted"), (e) => e);
+  assert.equal(narrowed.code, "connection.not_found", "digits as a string are an id");
+  const wrong = await forgelink.installationToken("no-such-connection", { repositoryIds: [-3] }).then(() => assert.fail("accepted"), (e) => e);
+  assert.equal(wrong.code, "input.invalid", wrong.message);
 });
 
 /** The fields of each `export interface` in the declaration files: name → { required, optional }. */

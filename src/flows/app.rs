@@ -56,11 +56,13 @@ pub struct ConnectGitHubApp {
     #[serde(default)]
     pub base_url: Option<String>,
     /// The app's id: the host's signer finds the app's key by it.
+    #[serde(deserialize_with = "crate::github_app::github_id")]
     pub app_id: u64,
     /// The app's client id, the JWT issuer GitHub recommends; the app id is used without it.
     #[serde(default)]
     pub client_id: Option<String>,
     /// The installation to connect.
+    #[serde(deserialize_with = "crate::github_app::github_id")]
     pub installation_id: u64,
     /// The profile whose permissions to check.
     #[serde(default)]
@@ -87,6 +89,7 @@ pub struct RegisterGitHubApp {
     #[serde(default)]
     pub base_url: Option<String>,
     /// The app.
+    #[serde(deserialize_with = "crate::github_app::github_id")]
     pub app_id: u64,
     /// The JWT issuer (client id); the app id without it.
     #[serde(default)]
