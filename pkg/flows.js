@@ -1149,10 +1149,8 @@ export class Forgelink {
   async replaceCredentials(id, request) {
     requireReady();
     const text = string("id", id);
-    const r = fields("request", request, new Set(["token", "username"]));
-    const token = string("request.token", r.token);
-    const username = optionalString("request.username", r.username);
-    return this.#run((bridge, key) => glue.flows_replace_credentials(bridge, key, text, token, username));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_replace_credentials(bridge, key, text, body));
   }
 
   /** Checks the connection end to end and reports each check with its guidance. */
@@ -1176,9 +1174,8 @@ export class Forgelink {
   async disconnect(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["uninstall"]));
-    const uninstall = optionalBoolean("options.uninstall", o.uninstall);
-    return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text, uninstall));
+    const body = faithfulJson(options ?? {}, "options");
+    return this.#run((bridge, key) => glue.flows_disconnect(bridge, key, text, body));
   }
 
   /** Converts the code GitHub sent to a manifest's redirect URL into the new app's id, secrets and private key. */
@@ -1214,31 +1211,24 @@ export class Forgelink {
   async discoverProjects(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["search", "cursor", "exclude"]));
-    const search = optionalString("options.search", o.search);
-    const cursor = optionalString("options.cursor", o.cursor);
-    const exclude = o.exclude === undefined || o.exclude === null ? [] : stringArray("options.exclude", o.exclude);
-    return this.#run((bridge, key) => glue.flows_discover_projects(bridge, key, text, search, cursor, exclude));
+    const body = faithfulJson(options ?? {}, "options");
+    return this.#run((bridge, key) => glue.flows_discover_projects(bridge, key, text, body));
   }
 
   /** Registers a webhook on each project, reusing one that already points at the URL; one result per project. */
   async registerWebhooks(id, request) {
     requireReady();
     const text = string("id", id);
-    const r = fields("request", request, new Set(["projects", "url", "profile"]));
-    const projects = stringArray("request.projects", r.projects);
-    const url = r.url instanceof URL ? r.url.href : string("request.url", r.url);
-    const profile = string("request.profile", r.profile);
-    return this.#run((bridge, key) => glue.flows_register_webhooks(bridge, key, text, projects, url, profile));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_register_webhooks(bridge, key, text, body));
   }
 
   /** Removes the webhooks forgelink registered for the connection: on the projects named, or on all. */
   async unregisterWebhooks(id, options) {
     requireReady();
     const text = string("id", id);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["projects"]));
-    const projects = o.projects === undefined || o.projects === null ? undefined : stringArray("options.projects", o.projects);
-    return this.#run((bridge, key) => glue.flows_unregister_webhooks(bridge, key, text, projects));
+    const body = faithfulJson(options ?? {}, "options");
+    return this.#run((bridge, key) => glue.flows_unregister_webhooks(bridge, key, text, body));
   }
 
   /**

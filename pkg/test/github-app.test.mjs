@@ -588,6 +588,7 @@ test("registerGitHubApp points the app's webhook at a route of its own with a fr
     const error = await forgelink.registerGitHubApp(request).then(() => assert.fail("accepted"), (e) => e);
     assert.equal(error.code, "input.invalid", error.message);
     for (const word of words) assert.ok(error.message.includes(word), `${word} in ${error.message}`);
+    assert.doesNotMatch(error.message, /at line \d+ column/, "no place in JSON the caller never wrote");
   }
   const narrowed = await forgelink.installationToken("no-such-connection", { repositoryIds: [" 12 "] }).then(() => assert.fail("accepted"), (e) => e);
   assert.equal(narrowed.code, "connection.not_found", "digits as a string are an id");

@@ -92,15 +92,12 @@ pub async fn connect_with_token<H: Host>(
     }
 }
 
-/// `replaceCredentials(id, { token, username? })`.
-pub async fn replace_credentials<H: Host>(
-    flows: &Flows<H>,
-    id: &str,
-    token: String,
-    username: Option<String>,
-) -> String {
-    let input = ReplaceCredentials { token: AccessToken::new(token), username };
-    envelope(flows.replace_credentials(id, input).await)
+/// `replaceCredentials(id, request)`, the request as JSON.
+pub async fn replace_credentials<H: Host>(flows: &Flows<H>, id: &str, request: &str) -> String {
+    match from_json::<ReplaceCredentials>("request", request) {
+        Ok(request) => envelope(flows.replace_credentials(id, request).await),
+        Err(invalid) => invalid,
+    }
 }
 
 /// `testConnection(id)`.
@@ -113,10 +110,13 @@ pub async fn access_token<H: Host>(flows: &Flows<H>, id: &str) -> String {
     envelope(flows.access_token(id).await)
 }
 
-/// `disconnect(id, { uninstall? }?)`: `uninstall` removes a GitHub App's installation too.
-pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str, uninstall: Option<bool>) -> String {
-    let options = DisconnectOptions { uninstall: uninstall.unwrap_or(false) };
-    envelope(flows.disconnect_with(id, options).await)
+/// `disconnect(id, options?)`, the options as JSON: `uninstall` removes a GitHub App's
+/// installation too.
+pub async fn disconnect<H: Host>(flows: &Flows<H>, id: &str, options: &str) -> String {
+    match from_json::<DisconnectOptions>("options", options) {
+        Ok(options) => envelope(flows.disconnect_with(id, options).await),
+        Err(invalid) => invalid,
+    }
 }
 
 /// `createGitHubApp({ baseUrl?, code })`, as JSON: the new app's credentials, secrets included.
@@ -152,35 +152,37 @@ pub async fn register_github_app<H: Host>(flows: &Flows<H>, request: &str) -> St
     }
 }
 
-/// `discoverProjects(id, { search?, cursor?, exclude? })`.
-pub async fn discover_projects<H: Host>(
-    flows: &Flows<H>,
-    id: &str,
-    search: Option<String>,
-    cursor: Option<String>,
-    exclude: Vec<String>,
-) -> String {
-    envelope(flows.discover_projects(id, DiscoverOptions { search, cursor, exclude }).await)
+/// `discoverProjects(id, options?)`, the options as JSON.
+pub async fn discover_projects<H: Host>(flows: &Flows<H>, id: &str, options: &str) -> String {
+    match from_json::<DiscoverOptions>("options", options) {
+        Ok(options) => envelope(flows.discover_projects(id, options).await),
+        Err(invalid) => invalid,
+    }
 }
 
-/// `registerWebhooks(id, { projects, url, profile })`.
-pub async fn register_webhooks<H: Host>(
-    flows: &Flows<H>,
-    id: &str,
-    projects: Vec<String>,
-    url: String,
-    profile: String,
-) -> String {
-    envelope(flows.register_webhooks(id, RegisterWebhooks { projects, url, profile }).await)
+/// `registerWebhooks(id, request)`, the request as JSON.
+pub async fn register_webhooks<H: Host>(flows: &Flows<H>, id: &str, request: &str) -> String {
+    match from_json::<RegisterWebhooks>("request", request) {
+        Ok(request) => envelope(flows.register_webhooks(id, request).await),
+        Err(invalid) => invalid,
+    }
 }
 
-/// `unregisterWebhooks(id, { projects? })`: every hook of the connection without `projects`.
-pub async fn unregister_webhooks<H: Host>(
-    flows: &Flows<H>,
-    id: &str,
+/// `unregisterWebhooks(id, options?)`'s options.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnregisterOptions {
+    /// Only the hooks on these projects; every hook of the connection without it.
+    #[serde(default)]
     projects: Option<Vec<String>>,
-) -> String {
-    envelope(flows.unregister_webhooks(id, projects).await)
+}
+
+/// `unregisterWebhooks(id, options?)`, the options as JSON.
+pub async fn unregister_webhooks<H: Host>(flows: &Flows<H>, id: &str, options: &str) -> String {
+    match from_json::<UnregisterOptions>("options", options) {
+        Ok(options) => envelope(flows.unregister_webhooks(id, options.projects).await),
+        Err(invalid) => invalid,
+    }
 }
 
 /// `receiveWebhook` options from their fields; an absent one keeps the core's default.
@@ -244,13 +246,23 @@ pub(crate) fn from_value<T: DeserializeOwned>(name: &str, value: &Value) -> Resu
 
 fn named_error<E: std::fmt::Display>(name: &str, error: serde_path_to_error::Error<E>) -> String {
     let path = error.path().to_string();
+    let what = without_position(error.inner().to_string());
     let field = match (name, path.as_str()) {
-        ("", ".") => return invalid(&format!("The arguments are not valid: {}.", error.inner())),
+        ("", ".") => return invalid(&format!("The arguments are not valid: {what}.")),
         (_, ".") => name.to_owned(),
         ("", _) => path,
         _ => format!("{name}.{path}"),
     };
-    invalid(&format!("`{field}` is not valid: {}.", error.inner()))
+    invalid(&format!("`{field}` is not valid: {what}."))
+}
+
+/// serde_json's message without its `at line 1 column 15`: a place in JSON the package wrote,
+/// not the caller, who is told the field instead.
+fn without_position(message: String) -> String {
+    match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => message[..at].to_owned(),
+        _ => message,
+    }
 }
 
 /// `pollEvents(id, options)`, the options as JSON.

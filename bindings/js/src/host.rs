@@ -297,17 +297,16 @@ pub fn flows_connect_with_token(
     run(bridge, key, |flows| async move { crate::flows::connect_with_token(&flows, request).await })
 }
 
-/// `Forgelink.replaceCredentials(id, { token, username? })`.
+/// `Forgelink.replaceCredentials(id, request)`, the request as JSON.
 #[wasm_bindgen]
 pub fn flows_replace_credentials(
     bridge: Bridge,
     key: &[u8],
     id: String,
-    token: String,
-    username: Option<String>,
+    request: String,
 ) -> Promise {
     run(bridge, key, |flows| async move {
-        crate::flows::replace_credentials(&flows, &id, token, username).await
+        crate::flows::replace_credentials(&flows, &id, &request).await
     })
 }
 
@@ -323,15 +322,10 @@ pub fn flows_access_token(bridge: Bridge, key: &[u8], id: String) -> Promise {
     run(bridge, key, |flows| async move { crate::flows::access_token(&flows, &id).await })
 }
 
-/// `Forgelink.disconnect(id, { uninstall? }?)`.
+/// `Forgelink.disconnect(id, options?)`, the options as JSON.
 #[wasm_bindgen]
-pub fn flows_disconnect(
-    bridge: Bridge,
-    key: &[u8],
-    id: String,
-    uninstall: Option<bool>,
-) -> Promise {
-    run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id, uninstall).await })
+pub fn flows_disconnect(bridge: Bridge, key: &[u8], id: String, options: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::disconnect(&flows, &id, &options).await })
 }
 
 /// `Forgelink.createGitHubApp(request)`, the request as JSON.
@@ -373,46 +367,36 @@ pub fn flows_register_github_app(bridge: Bridge, key: &[u8], request: String) ->
     )
 }
 
-/// `Forgelink.discoverProjects(id, { search?, cursor?, exclude? })`.
+/// `Forgelink.discoverProjects(id, options?)`, the options as JSON.
 #[wasm_bindgen]
-pub fn flows_discover_projects(
-    bridge: Bridge,
-    key: &[u8],
-    id: String,
-    search: Option<String>,
-    cursor: Option<String>,
-    exclude: Vec<String>,
-) -> Promise {
-    run(bridge, key, |flows| async move {
-        crate::flows::discover_projects(&flows, &id, search, cursor, exclude).await
-    })
+pub fn flows_discover_projects(bridge: Bridge, key: &[u8], id: String, options: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::discover_projects(&flows, &id, &options).await },
+    )
 }
 
-/// `Forgelink.registerWebhooks(id, { projects, url, profile })`.
+/// `Forgelink.registerWebhooks(id, request)`, the request as JSON.
 #[wasm_bindgen]
-pub fn flows_register_webhooks(
-    bridge: Bridge,
-    key: &[u8],
-    id: String,
-    projects: Vec<String>,
-    url: String,
-    profile: String,
-) -> Promise {
-    run(bridge, key, |flows| async move {
-        crate::flows::register_webhooks(&flows, &id, projects, url, profile).await
-    })
+pub fn flows_register_webhooks(bridge: Bridge, key: &[u8], id: String, request: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::register_webhooks(&flows, &id, &request).await },
+    )
 }
 
-/// `Forgelink.unregisterWebhooks(id, { projects? })`.
+/// `Forgelink.unregisterWebhooks(id, options?)`, the options as JSON.
 #[wasm_bindgen]
 pub fn flows_unregister_webhooks(
     bridge: Bridge,
     key: &[u8],
     id: String,
-    projects: Option<Vec<String>>,
+    options: String,
 ) -> Promise {
     run(bridge, key, |flows| async move {
-        crate::flows::unregister_webhooks(&flows, &id, projects).await
+        crate::flows::unregister_webhooks(&flows, &id, &options).await
     })
 }
 

@@ -641,7 +641,7 @@ mod tests {
             "connection.not_found"
         );
         assert_eq!(
-            error_code(&block_on(flows::disconnect(&flows, "nope", None))),
+            error_code(&block_on(flows::disconnect(&flows, "nope", "{}"))),
             "connection.not_found"
         );
         assert_eq!(
@@ -649,19 +649,20 @@ mod tests {
             "connection.not_found"
         );
         assert_eq!(
-            error_code(&block_on(flows::discover_projects(&flows, "nope", None, None, vec![]))),
+            error_code(&block_on(flows::discover_projects(&flows, "nope", "{}"))),
             "connection.not_found"
         );
-        let register = flows::register_webhooks(
+        let request = r#"{"projects":["group/app"],"url":"https://app.example/hooks","profile":"ci-failure-analysis"}"#;
+        let register = flows::register_webhooks(&flows, "nope", request);
+        assert_eq!(error_code(&block_on(register)), "connection.not_found");
+        let unknown = flows::register_webhooks(
             &flows,
             "nope",
-            vec!["group/app".into()],
-            "https://app.example/hooks".into(),
-            "ci-failure-analysis".into(),
+            r#"{"projects":[],"url":"u","profile":"p","events":[]}"#,
         );
-        assert_eq!(error_code(&block_on(register)), "connection.not_found");
+        assert_eq!(error_code(&block_on(unknown)), "input.invalid");
         assert_eq!(
-            error_code(&block_on(flows::unregister_webhooks(&flows, "nope", None))),
+            error_code(&block_on(flows::unregister_webhooks(&flows, "nope", "{}"))),
             "connection.not_found"
         );
         // A delivery to a route forgelink never issued is a rejected receipt, not an error.
