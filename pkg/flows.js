@@ -13,7 +13,7 @@ import { createHostFetch, responseCap } from "./host-fetch.js";
 // Written here, in the entry, so that bundlers see the asset next to the module that loads it.
 const WASM_URL = new URL("./forgelink_flows_bg.wasm", import.meta.url);
 
-const { api, requireReady, unwrap, invalid, faithfulJson, callWith, string, optionalString, groupId, stringArray } = bind(
+const { api, requireReady, unwrap, invalid, faithfulJson, callWith, string, stringArray } = bind(
   initGlue,
   glue,
   WASM_URL,
@@ -202,18 +202,6 @@ function optionalBoolean(name, value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "boolean") throw invalid(`\`${name}\` must be a boolean, got ${describe(value)}.`);
   return value;
-}
-
-/**
- * A session binding: absent, or a non-empty string. An empty one (a missing cookie read as "")
- * would match every other caller that has none either, which binds nothing.
- */
-function session(name, value) {
-  const text = optionalString(name, value);
-  if (text !== undefined && text.trim() === "") {
-    throw invalid(`\`${name}\` is empty; pass a value tied to the browser session, or leave it out.`);
-  }
-  return text;
 }
 
 // Node's HMAC runs at about ten times the speed of SHA-256 compiled to WebAssembly; forgelink
@@ -1022,8 +1010,6 @@ class Bridge {
 }
 
 const STORAGE_METHODS = ["get", "set", "delete", "compareAndSwap"];
-const CONNECT_START_FIELDS = new Set(["provider", "baseUrl", "clientId", "clientSecret", "redirectUri", "profile", "scopes", "pkce", "rootNamespaceId", "session", "connectionId"]);
-const CONNECT_TOKEN_FIELDS = new Set(["provider", "baseUrl", "token", "username", "profile"]);
 
 /**
  * The connection flows over the caller's `fetch` and `storage`: connect an account (OAuth or a
@@ -1099,21 +1085,8 @@ export class Forgelink {
   /** Starts an OAuth connection: stores the pending authorization and returns where to send the person. */
   async connectStart(request) {
     requireReady();
-    const r = fields("request", request, CONNECT_START_FIELDS);
-    const args = [
-      string("request.provider", r.provider),
-      optionalString("request.baseUrl", r.baseUrl),
-      string("request.clientId", r.clientId),
-      optionalString("request.clientSecret", r.clientSecret),
-      string("request.redirectUri", r.redirectUri),
-      optionalString("request.profile", r.profile),
-      r.scopes === undefined || r.scopes === null ? undefined : stringArray("request.scopes", r.scopes),
-      optionalBoolean("request.pkce", r.pkce),
-      groupId("request.rootNamespaceId", r.rootNamespaceId),
-      session("request.session", r.session),
-      optionalString("request.connectionId", r.connectionId),
-    ];
-    return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, ...args));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_connect_start(bridge, key, body));
   }
 
   /**
@@ -1123,23 +1096,15 @@ export class Forgelink {
   async connectFinish(callbackUrl, options) {
     requireReady();
     const url = callbackUrl instanceof URL ? callbackUrl.href : string("callbackUrl", callbackUrl);
-    const o = options === undefined || options === null ? {} : fields("options", options, new Set(["session"]));
-    const bound = session("options.session", o.session);
-    return this.#run((bridge, key) => glue.flows_connect_finish(bridge, key, url, bound));
+    const body = faithfulJson(options ?? {}, "options");
+    return this.#run((bridge, key) => glue.flows_connect_finish(bridge, key, url, body));
   }
 
   /** Connects with a personal, project, group or workspace access token. */
   async connectWithToken(request) {
     requireReady();
-    const r = fields("request", request, CONNECT_TOKEN_FIELDS);
-    const args = [
-      string("request.provider", r.provider),
-      optionalString("request.baseUrl", r.baseUrl),
-      string("request.token", r.token),
-      optionalString("request.username", r.username),
-      optionalString("request.profile", r.profile),
-    ];
-    return this.#run((bridge, key) => glue.flows_connect_with_token(bridge, key, ...args));
+    const body = faithfulJson(request, "request");
+    return this.#run((bridge, key) => glue.flows_connect_with_token(bridge, key, body));
   }
 
   /**

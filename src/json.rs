@@ -31,3 +31,42 @@ pub(crate) fn strings(value: &Value) -> Vec<String> {
         .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
+
+/// An id that JSON may carry as a whole number or as text (GitLab's group ids), as text; `null`
+/// or absent is none.
+pub(crate) fn optional_id_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    struct IdText;
+    impl<'de> serde::de::Visitor<'de> for IdText {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an id: a whole number or a string")
+        }
+
+        fn visit_u64<E>(self, id: u64) -> Result<Self::Value, E> {
+            Ok(Some(id.to_string()))
+        }
+
+        fn visit_str<E>(self, id: &str) -> Result<Self::Value, E> {
+            Ok(Some(id.to_owned()))
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(
+            self,
+            inner: D,
+        ) -> Result<Self::Value, D::Error> {
+            inner.deserialize_any(self)
+        }
+    }
+    deserializer.deserialize_option(IdText)
+}

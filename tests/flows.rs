@@ -1416,6 +1416,17 @@ fn a_callback_from_another_issuer_address_or_session_is_refused_before_its_state
         .values()
         .iter()
         .all(|v| !v.windows(17).any(|w| w == b"browser-session-1")));
+
+    // An empty binding (a missing cookie read as "") binds nothing: refused, nothing stored.
+    let before = host.storage.values();
+    for blank in ["", " \t"] {
+        let mut unbound = start();
+        unbound.session = Some(forgelink::SessionBinding::new(blank));
+        let error = block_on(flows.connect_start(unbound)).unwrap_err();
+        assert_eq!(error.code, Code::InputInvalid, "{blank:?}");
+        assert!(error.message.contains("`session`"), "{}", error.message);
+    }
+    assert_eq!(host.storage.values(), before);
 }
 
 #[test]
@@ -1623,4 +1634,20 @@ fn a_disconnected_connection_is_not_brought_back_by_a_replacement() {
     .unwrap_err();
     assert_eq!(error.code, Code::ConnectionNotFound);
     assert_only_tombstone(&host, &connection.id);
+}
+
+#[test]
+fn a_connect_start_request_reads_a_group_id_as_a_number_or_as_text() {
+    let read = |group: &str| {
+        let json = format!(
+            r#"{{"provider":"gitlab","clientId":"c","redirectUri":"https://app.example/cb","rootNamespaceId":{group}}}"#
+        );
+        serde_json::from_str::<forgelink::ConnectStart>(&json).map(|start| start.root_namespace_id)
+    };
+    assert_eq!(read("42").unwrap().as_deref(), Some("42"));
+    assert_eq!(read(r#""acme""#).unwrap().as_deref(), Some("acme"));
+    assert_eq!(read("null").unwrap(), None);
+    for wrong in ["-1", "4.5", "true", "[]", "{}"] {
+        assert!(read(wrong).is_err(), "{wrong}");
+    }
 }

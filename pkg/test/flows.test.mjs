@@ -210,7 +210,7 @@ test("a session-bound authorization finishes only in its session and at its redi
   // An empty binding binds nothing: refused before anything is stored.
   const empty = await rejection(fl.connectStart(app({ session: " " })));
   assert.equal(empty.code, "input.invalid");
-  assert.match(empty.message, /request\.session/);
+  assert.match(empty.message, /`session` is empty/);
   assert.equal((await rejection(fl.connectFinish(callback, { session: 5 }))).code, "input.invalid");
   assert.equal((await rejection(fl.connectFinish(callback, { sesion: "typo" }))).code, "input.invalid");
 });

@@ -57,7 +57,8 @@ pub struct ConnectStart {
     pub pkce: Option<bool>,
     /// GitLab only: the top-level group whose SAML SSO the sign-in should go through
     /// (`root_namespace_id`, GitLab 18.2+; see [`AuthorizationRequest::root_namespace_id`]).
-    #[serde(default)]
+    /// In JSON, the group's id as a number or as a string.
+    #[serde(default, deserialize_with = "crate::json::optional_id_text")]
     pub root_namespace_id: Option<String>,
     /// A value tied to the browser session that starts the authorization (a session id, or a
     /// random value in a cookie). Stored hashed; [`Flows::connect_finish`] must be given the
@@ -140,6 +141,13 @@ impl<H: Host> Flows<H> {
     /// Starts an OAuth connection: stores the pending authorization (state, PKCE verifier,
     /// ten minutes to finish) and returns the URL to send the person to.
     pub async fn connect_start(&self, start: ConnectStart) -> Result<ConnectStarted, Error> {
+        if start.session.as_ref().is_some_and(|session| session.secret().trim().is_empty()) {
+            // A missing cookie read as "" would match every other caller without one.
+            return Err(Error::new(
+                Code::InputInvalid,
+                "`session` is empty: an empty binding matches every caller that has none either. Pass a value tied to the browser session, or leave it out.",
+            ));
+        }
         let entropy: [u8; ENTROPY_LEN] = random_bytes(&self.host)?;
         let request = AuthorizationRequest {
             provider: start.provider,

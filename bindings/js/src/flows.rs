@@ -3,92 +3,62 @@
 //! when the flow fails, and `flows.js` turns the error into a `ForgelinkError` like every other.
 
 use forgelink::{
-    AccessToken, ClientSecret, ConnectGitHubApp, ConnectStart, ConnectWithToken, CreateGitHubApp,
-    DisconnectOptions, DiscoverOptions, Error, Flows, Host, PollOptions, PostFeedback,
-    ReceiveOptions, RegisterGitHubApp, RegisterWebhooks, ReplaceCredentials, SessionBinding,
-    TokenNarrowing,
+    ConnectGitHubApp, ConnectStart, ConnectWithToken, CreateGitHubApp, DisconnectOptions,
+    DiscoverOptions, Flows, Host, PollOptions, PostFeedback, ReceiveOptions, RegisterGitHubApp,
+    RegisterWebhooks, ReplaceCredentials, TokenNarrowing,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{envelope, invalid, provider};
 
-/// `connectStart`'s request from its fields, as `flows.js` passes them.
-#[allow(clippy::too_many_arguments)]
-pub fn start_request(
-    provider_id: &str,
-    base_url: Option<String>,
-    client_id: String,
-    client_secret: Option<String>,
-    redirect_uri: String,
-    profile: Option<String>,
-    scopes: Option<Vec<String>>,
-    pkce: Option<bool>,
-    root_namespace_id: Option<String>,
-    session: Option<SessionBinding>,
-    connection_id: Option<String>,
-) -> Result<ConnectStart, Error> {
-    Ok(ConnectStart {
-        provider: provider(provider_id)?,
-        base_url,
-        client_id,
-        client_secret: client_secret.map(ClientSecret::new),
-        redirect_uri,
-        profile,
-        scopes,
-        pkce,
-        root_namespace_id,
-        session,
-        connection_id,
-    })
+/// [`from_json`], with an unknown `provider` refused by its own code (`provider.unknown`)
+/// rather than as any other invalid field.
+fn from_json_with_provider<T: DeserializeOwned>(name: &str, json: &str) -> Result<T, String> {
+    let value = from_json::<Value>(name, json)?;
+    if let Some(Value::String(id)) = value.get("provider") {
+        provider(id).map_err(|e| crate::error(&e))?;
+    }
+    from_value(name, &value)
 }
 
-/// `connectWithToken`'s request from its fields, as `flows.js` passes them.
-pub fn token_request(
-    provider_id: &str,
-    base_url: Option<String>,
-    token: String,
-    username: Option<String>,
-    profile: Option<String>,
-) -> Result<ConnectWithToken, Error> {
-    Ok(ConnectWithToken {
-        provider: provider(provider_id)?,
-        base_url,
-        token: AccessToken::new(token),
-        username,
-        profile,
-    })
-}
-
-/// `connectStart(request)`.
-pub async fn connect_start<H: Host>(
-    flows: &Flows<H>,
-    request: Result<ConnectStart, Error>,
-) -> String {
-    match request {
+/// `connectStart(request)`, the request as JSON.
+pub async fn connect_start<H: Host>(flows: &Flows<H>, request: &str) -> String {
+    match from_json_with_provider::<ConnectStart>("request", request) {
         Ok(start) => envelope(flows.connect_start(start).await),
-        Err(error) => crate::error(&error),
+        Err(invalid) => invalid,
     }
 }
 
-/// `connectFinish(callbackUrl, { session }?)`: `session` is the value `connectStart` was
-/// given, read again from the browser session the callback arrived in.
+/// `connectFinish(callbackUrl, options?)`'s options.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FinishOptions {
+    /// The value `connectStart` was given, read again from the browser session the callback
+    /// arrived in.
+    #[serde(default)]
+    session: Option<String>,
+}
+
+/// `connectFinish(callbackUrl, options?)`, the options as JSON.
 pub async fn connect_finish<H: Host>(
     flows: &Flows<H>,
     callback_url: &str,
-    session: Option<&str>,
+    options: &str,
 ) -> String {
-    envelope(flows.connect_finish(callback_url, session).await)
+    match from_json::<FinishOptions>("options", options) {
+        Ok(options) => {
+            envelope(flows.connect_finish(callback_url, options.session.as_deref()).await)
+        }
+        Err(invalid) => invalid,
+    }
 }
 
-/// `connectWithToken(request)`.
-pub async fn connect_with_token<H: Host>(
-    flows: &Flows<H>,
-    request: Result<ConnectWithToken, Error>,
-) -> String {
-    match request {
+/// `connectWithToken(request)`, the request as JSON.
+pub async fn connect_with_token<H: Host>(flows: &Flows<H>, request: &str) -> String {
+    match from_json_with_provider::<ConnectWithToken>("request", request) {
         Ok(input) => envelope(flows.connect_with_token(input).await),
-        Err(error) => crate::error(&error),
+        Err(invalid) => invalid,
     }
 }
 

@@ -10,7 +10,7 @@ use std::future::Future;
 
 use forgelink::{
     EncryptionKey, FetchError, Flows, HmacAlgorithm, HmacEngine, Host, HttpRequest, HttpResponse,
-    RandomError, SessionBinding, SignAlgorithm, SignError, StorageError,
+    RandomError, SignAlgorithm, SignError, StorageError,
 };
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -235,66 +235,33 @@ where
     }
 }
 
-/// `Forgelink.connectStart(request)`, the request's fields one by one.
-#[allow(clippy::too_many_arguments)]
+/// `Forgelink.connectStart(request)`, the request as JSON.
 #[wasm_bindgen]
-pub fn flows_connect_start(
-    bridge: Bridge,
-    key: &[u8],
-    provider_id: &str,
-    base_url: Option<String>,
-    client_id: String,
-    client_secret: Option<String>,
-    redirect_uri: String,
-    profile: Option<String>,
-    scopes: Option<Vec<String>>,
-    pkce: Option<bool>,
-    root_namespace_id: Option<String>,
-    session: Option<String>,
-    connection_id: Option<String>,
-) -> Promise {
-    let request = crate::flows::start_request(
-        provider_id,
-        base_url,
-        client_id,
-        client_secret,
-        redirect_uri,
-        profile,
-        scopes,
-        pkce,
-        root_namespace_id,
-        session.map(SessionBinding::new),
-        connection_id,
-    );
-    run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, request).await })
+pub fn flows_connect_start(bridge: Bridge, key: &[u8], request: String) -> Promise {
+    run(bridge, key, |flows| async move { crate::flows::connect_start(&flows, &request).await })
 }
 
-/// `Forgelink.connectFinish(callbackUrl, { session }?)`.
+/// `Forgelink.connectFinish(callbackUrl, options?)`, the options as JSON.
 #[wasm_bindgen]
 pub fn flows_connect_finish(
     bridge: Bridge,
     key: &[u8],
     callback_url: String,
-    session: Option<String>,
+    options: String,
 ) -> Promise {
     run(bridge, key, |flows| async move {
-        crate::flows::connect_finish(&flows, &callback_url, session.as_deref()).await
+        crate::flows::connect_finish(&flows, &callback_url, &options).await
     })
 }
 
-/// `Forgelink.connectWithToken(request)`, the request's fields one by one.
+/// `Forgelink.connectWithToken(request)`, the request as JSON.
 #[wasm_bindgen]
-pub fn flows_connect_with_token(
-    bridge: Bridge,
-    key: &[u8],
-    provider_id: &str,
-    base_url: Option<String>,
-    token: String,
-    username: Option<String>,
-    profile: Option<String>,
-) -> Promise {
-    let request = crate::flows::token_request(provider_id, base_url, token, username, profile);
-    run(bridge, key, |flows| async move { crate::flows::connect_with_token(&flows, request).await })
+pub fn flows_connect_with_token(bridge: Bridge, key: &[u8], request: String) -> Promise {
+    run(
+        bridge,
+        key,
+        |flows| async move { crate::flows::connect_with_token(&flows, &request).await },
+    )
 }
 
 /// `Forgelink.replaceCredentials(id, request)`, the request as JSON.

@@ -595,43 +595,48 @@ mod tests {
         let key = forgelink::EncryptionKey::new(&[5; 32]).expect("32 bytes");
         let flows = forgelink::Flows::new(Offline::default(), key);
         let start = |provider_id: &str| {
-            flows::start_request(
-                provider_id,
-                None,
-                "the-client".into(),
-                None,
-                "https://app.example/cb".into(),
-                Some("ci-failure-analysis".into()),
-                None,
-                None,
-                None,
-                Some(forgelink::SessionBinding::new("session-1")),
-                None,
-            )
+            serde_json::json!({
+                "provider": provider_id, "clientId": "the-client",
+                "redirectUri": "https://app.example/cb", "profile": "ci-failure-analysis",
+                "session": "session-1",
+            })
+            .to_string()
         };
         assert_eq!(
-            error_code(&block_on(flows::connect_start(&flows, start("gitea")))),
+            error_code(&block_on(flows::connect_start(&flows, &start("gitea")))),
             "provider.unknown"
         );
-        let started = parse(&block_on(flows::connect_start(&flows, start("gitlab"))));
+        let started = parse(&block_on(flows::connect_start(&flows, &start("gitlab"))));
         let url = started["ok"]["url"].as_str().expect("a url");
         let state = started["ok"]["state"].as_str().expect("a state");
         let callback = format!("https://app.example/cb?code=c&state={state}");
         assert!(url.starts_with("https://gitlab.com/oauth/authorize?"));
         // Another session's callback leaves the state unspent; the starting session's goes on.
         assert_eq!(
-            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-2")))),
+            error_code(&block_on(flows::connect_finish(
+                &flows,
+                &callback,
+                r#"{"session":"session-2"}"#
+            ))),
             "oauth.session_mismatch"
         );
         assert_eq!(
-            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-1")))),
+            error_code(&block_on(flows::connect_finish(
+                &flows,
+                &callback,
+                r#"{"session":"session-1"}"#
+            ))),
             "network.unreachable"
         );
         assert_eq!(
-            error_code(&block_on(flows::connect_finish(&flows, &callback, Some("session-1")))),
+            error_code(&block_on(flows::connect_finish(
+                &flows,
+                &callback,
+                r#"{"session":"session-1"}"#
+            ))),
             "oauth.state_mismatch"
         );
-        let token = flows::token_request("github", None, "ghp_abc".into(), None, None);
+        let token = r#"{"provider":"github","token":"ghp_abc"}"#;
         assert_eq!(
             error_code(&block_on(flows::connect_with_token(&flows, token))),
             "network.unreachable"
