@@ -1133,20 +1133,6 @@ fn an_app_delivery_for_a_connected_installation_is_accepted_once() {
     assert_eq!(json::registration_results(&results)[0]["status"], "covered_by_app");
 }
 
-/// Every file under `dir` and its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
-        }
-    }
-    found
-}
-
 /// An HMAC engine a host plugs in: one that lies (every MAC it answers is wrong) or one that
 /// declines (it answers nothing), counting the calls the component makes to it.
 struct TestEngine {
@@ -1198,14 +1184,18 @@ fn a_hosts_hmac_engine_can_only_refuse_a_delivery_never_pass_one() {
     };
 
     let (mut lying, engine) = with_engine(true);
-    let before = files(&store.0);
+    let before = common::files(&store.0);
     let (headers, body) = delivery(1);
     let receipt =
         lying.receive_webhook(&webhook.url, &headers, &body, receive_options()).unwrap().unwrap();
     assert_eq!(json::receipt_status_id(receipt.status), "rejected", "{receipt:?}");
     assert_eq!(receipt.code.as_deref(), Some("webhook.signature_mismatch"));
     assert!(engine.calls.load(Ordering::SeqCst) > 0, "the component asked the host");
-    assert_eq!(files(&store.0), before, "nothing written for a delivery that did not verify");
+    assert_eq!(
+        common::files(&store.0),
+        before,
+        "nothing written for a delivery that did not verify"
+    );
     let verified = lying.verify_webhook(
         &headers,
         &body,

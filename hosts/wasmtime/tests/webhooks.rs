@@ -548,8 +548,7 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
     }
 
     // The store never holds the secret in the clear.
-    for entry in walk(&dir) {
-        let bytes = std::fs::read(&entry).unwrap_or_default();
+    for (entry, bytes) in common::files(&dir) {
         assert!(!String::from_utf8_lossy(&bytes).contains(&secret), "{}", entry.display());
     }
 
@@ -560,17 +559,4 @@ fn two_instances_sharing_a_store_accept_a_delivery_exactly_once() {
         [("group/app", wit::RegistrationStatus::Removed)]
     );
     assert!(gitlab.lock().unwrap().instance(API).hooks["group/app"].is_empty());
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

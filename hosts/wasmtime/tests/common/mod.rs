@@ -62,6 +62,8 @@ pub mod oauth_server;
 pub mod servers;
 pub mod token_server;
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -143,4 +145,18 @@ pub fn comparable(mut request: serde_json::Value) -> serde_json::Value {
         request["body"] = body;
     }
     request
+}
+
+/// Every file under `dir` and its bytes.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
+        }
+    }
+    found
 }
